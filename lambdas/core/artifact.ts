@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { IntegrityError } from './errors.js';
+import type { Hyperparameters, TaskKind } from './model-config.js';
+import { deserializeNetwork, predictRaw, type SerializedNetwork } from './network.js';
+import { encodeInstances, type InputValue, type Preprocessor } from './preprocess.js';
+
+export const ARTIFACT_FORMAT = 'serverless-mlops/model@1';
+
+/**
+ * A trained model in one JSON document: preprocessing and network together, so serving cannot use encoders that
+ * differ from the ones the network was trained with. Nothing run-specific (ids, times) goes in, so retraining from
+ * the same lineage gives the same bytes.
+ */
+export interface ModelArtifact {
+  readonly format: typeof ARTIFACT_FORMAT;
+  readonly model: string;
+  readonly task: TaskKind;
+  readonly labelColumn: string;
+  readonly preprocessor: Preprocessor;
+  readonly network: SerializedNetwork;
+  readonly training: {
+    readonly hyperparameters: Hyperparameters;
+    readonly epochsRun: number;
+    readonly bestEpoch: number;
+    readonly backend: string;
+    readonly tfjsVersion: string;
+  };
+}
+
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function serializeArtifact(artifact: ModelArtifact): Buffer {
+  return Buffer.from(JSON.stringify(artifact));
+}
+
+/** Parses artifact bytes after checking them against the sha256 recorded in the registry. */
+export function parseArtifact(bytes: Uint8Array, expectedSha256: string, where: string): ModelArtifact {
+  const actual = sha256Hex(bytes);
+  if (actual !== expectedSha256) {
+    throw new IntegrityError(`model artifact ${where} has sha256 ${actual}, but the registry recorded ${expectedSha256}`);
+  }
+  const artifact = JSON.parse(Buffer.from(bytes).toString('utf8')) as ModelArtifact;
+  if (artifact.format !== ARTIFACT_FORMAT) {
+    throw new IntegrityError(`model artifact ${where} has format ${String(artifact.format)}, expected ${ARTIFACT_FORMAT}`);
+  }
+  return artifact;
+}
+
+export type Prediction =
+  | { readonly label: string; readonly probabilities: Record<string, number> }
+  | { readonly value: number };
+
+/** A loaded model: the network plus the decoding of its outputs. Shared by validation and serving. */
+export class Predictor {
+  private constructor(
+    readonly artifact: ModelArtifact,
+    private readonly network: tfl.LayersModel,
+  ) {}
+
+  static async load(artifact: ModelArtifact): Promise<Predictor> {
+    return new Predictor(artifact, await deserializeNetwork(artifact.network));
+  }
+
+  get classes(): readonly string[] {
+    const label = this.artifact.preprocessor.label;
+    return label.task === 'regression' ? [] : label.classes;
+  }
+
+  /**
+   * Class probabilities row-major (one column per class; binary gives [P(negative), P(positive)]), or predicted
+   * values for regression, for rows already encoded with the artifact's preprocessor.
+   */
+  scoreEncoded(x: Float32Array, rows: number): Float32Array {
+    const pre = this.artifact.preprocessor;
+    const raw = predictRaw(this.network, x, rows, pre.width);
+    const label = pre.label;
+    if (label.task === 'binary') {
+      const out = new Float32Array(rows * 2);
+      for (let r = 0; r < rows; r++) {
+        out[r * 2] = 1 - (raw[r] as number);
+        out[r * 2 + 1] = raw[r] as number;
+      }
+      return out;
+    }
+    if (label.task === 'regression') return raw.map((v) => v * label.std + label.mean);
+    return raw;
+  }
+
+  predictInstances(instances: readonly Readonly<Record<string, InputValue>>[]): Prediction[] {
+    const pre = this.artifact.preprocessor;
+    const scores = this.scoreEncoded(encodeInstances(pre, instances), instances.length);
+    if (pre.label.task === 'regression') return Array.from(scores, (value) => ({ value }));
+    const classes = pre.label.classes;
+    return instances.map((_, r) => {
+      const probabilities: Record<string, number> = {};
+      let best = 0;
+      classes.forEach((name, c) => {
+        const p = scores[r * classes.length + c] as number;
+        probabilities[name] = p;
+        if (p > (scores[r * classes.length + best] as number)) best = c;
+      });
+      return { label: classes[best] as string, probabilities };
+    });
+  }
+}

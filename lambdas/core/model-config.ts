@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { ModelConfigError } from './errors.js';
+
+/** Metric names the gate understands; classification and regression metrics share one namespace. */
+export const METRIC_NAMES = [
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'roc_auc',
+  'log_loss',
+  'rmse',
+  'mae',
+  'r2',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+const modelName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use 1-63 lower-case letters, digits and dashes, starting with a letter or digit');
+
+const metricThresholds = z.partialRecord(z.enum(METRIC_NAMES), z.number().finite());
+
+const hyperparameters = z
+  .object({
+    hiddenUnits: z.array(z.number().int().min(1).max(4096)).max(8).default([64, 32]),
+    epochs: z.number().int().min(1).max(1000).default(20),
+    batchSize: z.number().int().min(1).max(65536).default(256),
+    learningRate: z.number().positive().max(1).default(0.001),
+    l2: z.number().min(0).max(1).default(0),
+    earlyStoppingPatience: z.number().int().min(0).max(1000).default(3),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+  })
+  .strict();
+
+const split = z
+  .object({
+    train: z.number().gt(0).lt(1).default(0.7),
+    validation: z.number().gt(0).lt(1).default(0.15),
+    test: z.number().gt(0).lt(1).default(0.15),
+    /** Salt of the row hash: change it to draw a different, still deterministic, split. */
+    seed: z.number().int().min(0).default(0),
+  })
+  .strict()
+  .refine((s) => Math.abs(s.train + s.validation + s.test - 1) < 1e-9, {
+    message: 'train + validation + test must add up to 1',
+  });
+
+const dataSelection = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('object') }).strict(),
+  z.object({ source: z.literal('latest'), count: z.number().int().min(1).max(1000) }).strict(),
+]);
+
+export const modelConfigSchema = z
+  .object({
+    name: modelName,
+    description: z.string().optional(),
+    task: z.enum(['binary', 'multiclass', 'regression']),
+    label: z.string().min(1),
+    /** For binary tasks: the label value predicted as 1. Defaults to the rarer class in the training split. */
+    positiveClass: z.string().optional(),
+    /** Feature columns, or "all" for every column that is not the label, excluded or sensitive. */
+    features: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
+    exclude: z.array(z.string().min(1)).default([]),
+    /** Sensitive attributes are kept for fairness analysis and left out of the model's inputs. */
+    sensitive: z.array(z.string().min(1)).default([]),
+    /** Column types to use instead of inferring them from the data. */
+    columnTypes: z.record(z.string(), z.enum(['numeric', 'categorical'])).default({}),
+    missingValues: z.array(z.string()).default(['', '?', 'NA', 'N/A', 'null', 'NULL', 'NaN']),
+    /** Categories seen fewer times than this in the training split go to the unknown bucket. */
+    minCategoryCount: z.number().int().min(1).default(1),
+    maxCategories: z.number().int().min(1).max(10000).default(100),
+    /** Share of rows that may be dropped as bad (non-numeric value in a numeric column, missing label). */
+    maxBadRowShare: z.number().min(0).max(1).default(0.01),
+    data: dataSelection.default({ source: 'object' }),
+    split: split.default({ train: 0.7, validation: 0.15, test: 0.15, seed: 0 }),
+    hyperparameters: hyperparameters.default(hyperparameters.parse({})),
+    gate: z
+      .object({
+        /** Metric floors: the candidate fails when the metric is below the value. */
+        minimums: metricThresholds.default({}),
+        /** Metric ceilings: the candidate fails when the metric is above the value (losses, errors). */
+        maximums: metricThresholds.default({}),
+      })
+      .strict()
+      .default({ minimums: {}, maximums: {} }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const overlaps = (list: readonly string[], what: string): void => {
+      if (list.includes(config.label)) {
+        ctx.addIssue({ code: 'custom', message: `the label "${config.label}" cannot also be in ${what}` });
+      }
+    };
+    overlaps(config.exclude, 'exclude');
+    overlaps(config.sensitive, 'sensitive');
+    if (Array.isArray(config.features)) overlaps(config.features, 'features');
+    if (config.task !== 'binary' && config.positiveClass !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['positiveClass'], message: 'positiveClass only applies to binary tasks' });
+    }
+  });
+
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type Hyperparameters = ModelConfig['hyperparameters'];
+export type TaskKind = ModelConfig['task'];
+
+/**
+ * Validates a parsed model file. `source` names the file in the error so the owner knows which one to fix.
+ * @throws ModelConfigError listing every problem with its JSON path.
+ */
+export function parseModelConfig(raw: unknown, source: string): ModelConfig {
+  const result = modelConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `  - ${issue.path.length > 0 ? issue.path.join('.') : '(file)'}: ${issue.message}`)
+      .join('\n');
+    throw new ModelConfigError(`Invalid model file ${source}:\n${problems}`);
+  }
+  return result.data;
+}
+
+/** Parses JSON text of a model file, checking that the file's name matches the model's name. */
+export function parseModelConfigText(text: string, source: string, expectedName?: string): ModelConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ModelConfigError(`Invalid model file ${source}: not valid JSON (${(error as Error).message})`);
+  }
+  const config = parseModelConfig(raw, source);
+  if (expectedName !== undefined && config.name !== expectedName) {
+    throw new ModelConfigError(
+      `Invalid model file ${source}: "name" is "${config.name}" but the file is named for "${expectedName}"; rename one of them`,
+    );
+  }
+  return config;
+}

@@ -1,0 +1,175 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { createHash } from 'node:crypto';
+import type { Hyperparameters, TaskKind } from './model-config.js';
+import { seededRandom, shuffledIndices } from './random.js';
+
+/** Rows per call to the backend when predicting: large batches are ~50x faster than tfjs's default of 32. */
+export const PREDICT_BATCH_SIZE = 8192;
+
+/** The trained network in a form that fits in JSON. */
+export interface SerializedNetwork {
+  readonly modelTopology: object;
+  readonly weightSpecs: tf.io.WeightsManifestEntry[];
+  readonly weightsBase64: string;
+}
+
+export interface TrainingData {
+  readonly x: Float32Array;
+  /** Targets: 0/1 for binary, class index for multiclass, standardized value for regression. */
+  readonly y: Float32Array;
+  readonly rows: number;
+}
+
+export interface TrainingResult {
+  readonly model: tfl.LayersModel;
+  readonly epochsRun: number;
+  readonly bestEpoch: number;
+  readonly history: { epoch: number; loss: number; validationLoss: number }[];
+}
+
+/** Number of network outputs for a task. */
+export function outputUnits(task: TaskKind, classes: number): number {
+  return task === 'multiclass' ? classes : 1;
+}
+
+/** A multi-layer perceptron with seeded initializers, so the same seed gives the same starting weights. */
+export function buildNetwork(inputWidth: number, task: TaskKind, classes: number, hp: Hyperparameters): tfl.Sequential {
+  const model = tfl.sequential();
+  const regularizer = hp.l2 > 0 ? tfl.regularizers.l2({ l2: hp.l2 }) : undefined;
+  hp.hiddenUnits.forEach((units, i) => {
+    model.add(
+      tfl.layers.dense({
+        units,
+        activation: 'relu',
+        ...(i === 0 ? { inputShape: [inputWidth] } : {}),
+        kernelInitializer: tfl.initializers.heNormal({ seed: hp.seed + i }),
+        biasInitializer: 'zeros',
+        ...(regularizer ? { kernelRegularizer: regularizer } : {}),
+      }),
+    );
+  });
+  model.add(
+    tfl.layers.dense({
+      units: outputUnits(task, classes),
+      activation: task === 'binary' ? 'sigmoid' : task === 'multiclass' ? 'softmax' : 'linear',
+      ...(hp.hiddenUnits.length === 0 ? { inputShape: [inputWidth] } : {}),
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: hp.seed + hp.hiddenUnits.length }),
+      biasInitializer: 'zeros',
+    }),
+  );
+  model.compile({
+    optimizer: tf.train.adam(hp.learningRate),
+    loss: task === 'binary' ? 'binaryCrossentropy' : task === 'multiclass' ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
+  });
+  return model;
+}
+
+function targetsTensor(y: Float32Array, rows: number): tf.Tensor {
+  return tf.tensor2d(y, [rows, 1]);
+}
+
+/**
+ * Trains with a seeded shuffle per epoch (tfjs's own shuffle uses Math.random) and early stopping on the validation
+ * loss; the weights of the best epoch are kept.
+ */
+export async function trainNetwork(
+  train: TrainingData,
+  validation: TrainingData,
+  width: number,
+  task: TaskKind,
+  classes: number,
+  hp: Hyperparameters,
+): Promise<TrainingResult> {
+  const model = buildNetwork(width, task, classes, hp);
+  const random = seededRandom(hp.seed);
+  const xVal = tf.tensor2d(validation.x, [validation.rows, width]);
+  const yVal = targetsTensor(validation.y, validation.rows);
+  const history: TrainingResult['history'] = [];
+  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: [] as tf.Tensor[] };
+  try {
+    for (let epoch = 1; epoch <= hp.epochs; epoch++) {
+      const order = shuffledIndices(train.rows, random);
+      const x = new Float32Array(train.rows * width);
+      const y = new Float32Array(train.rows);
+      for (let i = 0; i < train.rows; i++) {
+        const source = order[i] as number;
+        x.set(train.x.subarray(source * width, (source + 1) * width), i * width);
+        y[i] = train.y[source] as number;
+      }
+      const xs = tf.tensor2d(x, [train.rows, width]);
+      const ys = targetsTensor(y, train.rows);
+      const fit = await model.fit(xs, ys, { epochs: 1, batchSize: hp.batchSize, shuffle: false, verbose: 0 });
+      xs.dispose();
+      ys.dispose();
+      const loss = Number(fit.history.loss?.[0]);
+      const validationLoss = tf.tidy(() => {
+        const result = model.evaluate(xVal, yVal, { batchSize: PREDICT_BATCH_SIZE });
+        return (Array.isArray(result) ? (result[0] as tf.Scalar) : result).dataSync()[0] as number;
+      });
+      history.push({ epoch, loss, validationLoss });
+      if (validationLoss < best.loss) {
+        best.weights.forEach((w) => w.dispose());
+        best = { loss: validationLoss, epoch, weights: model.getWeights().map((w) => w.clone()) };
+      } else if (epoch - best.epoch > hp.earlyStoppingPatience) {
+        break;
+      }
+    }
+    if (best.weights.length > 0) model.setWeights(best.weights);
+  } finally {
+    best.weights.forEach((w) => w.dispose());
+    xVal.dispose();
+    yVal.dispose();
+  }
+  return { model, epochsRun: history.length, bestEpoch: best.epoch, history };
+}
+
+/**
+ * Runs the network on encoded rows and returns the raw outputs, row-major (`outputs` wide). The batch size is
+ * explicit: tfjs's default of 32 makes batch prediction dozens of times slower.
+ */
+export function predictRaw(model: tfl.LayersModel, x: Float32Array, rows: number, width: number): Float32Array {
+  return tf.tidy(() => {
+    const input = tf.tensor2d(x, [rows, width]);
+    const output = model.predict(input, { batchSize: Math.min(Math.max(rows, 1), PREDICT_BATCH_SIZE) }) as tf.Tensor;
+    return output.dataSync() as Float32Array;
+  });
+}
+
+/** Captures topology and weights through an in-memory IO handler. */
+export async function serializeNetwork(model: tfl.LayersModel): Promise<SerializedNetwork> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (saved) => {
+      artifacts = saved;
+      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (artifacts?.modelTopology === undefined || artifacts.weightSpecs === undefined || artifacts.weightData === undefined) {
+    throw new Error('tfjs did not return the model topology and weights');
+  }
+  const weights = weightBytes(artifacts.weightData);
+  return {
+    modelTopology: artifacts.modelTopology as object,
+    weightSpecs: artifacts.weightSpecs,
+    weightsBase64: Buffer.from(weights).toString('base64'),
+  };
+}
+
+function weightBytes(data: tf.io.WeightData): Uint8Array {
+  const buffers = Array.isArray(data) ? data : [data];
+  return Buffer.concat(buffers.map((b) => new Uint8Array(b)));
+}
+
+export async function deserializeNetwork(network: SerializedNetwork): Promise<tfl.LayersModel> {
+  const bytes = Buffer.from(network.weightsBase64, 'base64');
+  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return tfl.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: network.modelTopology, weightSpecs: network.weightSpecs, weightData }),
+  );
+}
+
+/** sha256 of the weight bytes: equal hashes mean bit-for-bit equal weights. */
+export function weightsSha256(network: SerializedNetwork): string {
+  return createHash('sha256').update(Buffer.from(network.weightsBase64, 'base64')).digest('hex');
+}

@@ -1,0 +1,163 @@
+import { DataValidationError } from './errors.js';
+import type { Frame, Labels } from './dataset.js';
+import type { ModelConfig } from './model-config.js';
+
+/** Token used for a missing categorical value that was seen in training, so "missing" can carry signal. */
+export const MISSING_CATEGORY = '(missing)';
+
+export interface NumericEncoder {
+  readonly name: string;
+  readonly type: 'numeric';
+  readonly median: number;
+  readonly mean: number;
+  readonly std: number;
+}
+
+export interface CategoricalEncoder {
+  readonly name: string;
+  readonly type: 'categorical';
+  /** One-hot slots in order; one more slot after them takes every unknown value. */
+  readonly categories: string[];
+}
+
+export type FeatureEncoder = NumericEncoder | CategoricalEncoder;
+
+export type LabelEncoder =
+  | { readonly task: 'binary'; readonly classes: [string, string] }
+  | { readonly task: 'multiclass'; readonly classes: string[] }
+  | { readonly task: 'regression'; readonly mean: number; readonly std: number };
+
+/** Everything needed to turn raw inputs into the network's input vector, fitted on the training split only. */
+export interface Preprocessor {
+  readonly features: FeatureEncoder[];
+  readonly label: LabelEncoder;
+  /** Width of the encoded input vector. */
+  readonly width: number;
+}
+
+export type InputValue = string | number | null;
+
+export function encoderWidth(encoder: FeatureEncoder): number {
+  return encoder.type === 'numeric' ? 1 : encoder.categories.length + 1;
+}
+
+/** Fits the encoders on the training split (never on validation or test data, so nothing leaks). */
+export function fitPreprocessor(train: Frame, config: ModelConfig): Preprocessor {
+  const features: FeatureEncoder[] = train.features.map((column) => {
+    if (column.type === 'numeric') {
+      const present = column.values.filter((v) => !Number.isNaN(v));
+      const median = present.length > 0 ? medianOf(present) : 0;
+      const imputed = column.values.map((v) => (Number.isNaN(v) ? median : v));
+      const mean = imputed.reduce((a, b) => a + b, 0) / Math.max(imputed.length, 1);
+      const variance = imputed.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(imputed.length, 1);
+      // A constant column gets std 1 so it encodes to 0 instead of dividing by zero.
+      const std = Math.sqrt(variance) > 1e-12 ? Math.sqrt(variance) : 1;
+      return { name: column.name, type: 'numeric', median, mean, std };
+    }
+    const counts = new Map<string, number>();
+    for (const value of column.values) {
+      const key = value ?? MISSING_CATEGORY;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const categories = [...counts.entries()]
+      .filter(([, count]) => count >= config.minCategoryCount)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .slice(0, config.maxCategories)
+      .map(([category]) => category);
+    return { name: column.name, type: 'categorical', categories };
+  });
+  const width = features.reduce((sum, encoder) => sum + encoderWidth(encoder), 0);
+  return { features, label: fitLabelEncoder(train.labels, config), width };
+}
+
+function fitLabelEncoder(labels: Labels, config: ModelConfig): LabelEncoder {
+  if (config.task === 'regression') {
+    if (labels.kind !== 'numbers') throw new Error('regression needs numeric labels');
+    const mean = labels.values.reduce((a, b) => a + b, 0) / labels.values.length;
+    const variance = labels.values.reduce((a, b) => a + (b - mean) ** 2, 0) / labels.values.length;
+    return { task: 'regression', mean, std: Math.sqrt(variance) > 1e-12 ? Math.sqrt(variance) : 1 };
+  }
+  if (labels.kind !== 'classes') throw new Error('classification needs class labels');
+  const counts = new Map<string, number>();
+  for (const value of labels.values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  const classes = [...counts.keys()].sort();
+  if (config.task === 'binary') {
+    if (classes.length !== 2) {
+      throw new DataValidationError(
+        `a binary model needs exactly 2 values of "${config.label}" in the training split, found ${classes.length}: ${classes.slice(0, 10).join(', ')}`,
+      );
+    }
+    const positive =
+      config.positiveClass ?? [...counts.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? 1 : -1))[0]?.[0];
+    if (positive === undefined || !classes.includes(positive)) {
+      throw new DataValidationError(
+        `positiveClass "${String(positive)}" in models/${config.name}.json is not a value of "${config.label}" (found ${classes.join(', ')})`,
+      );
+    }
+    const negative = classes.find((c) => c !== positive) as string;
+    return { task: 'binary', classes: [negative, positive] };
+  }
+  if (classes.length < 2) {
+    throw new DataValidationError(`a multiclass model needs at least 2 values of "${config.label}", found ${classes.length}`);
+  }
+  return { task: 'multiclass', classes };
+}
+
+function medianOf(values: number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Writes the encoding of one feature value at `offset`; the single place where a raw value becomes numbers. */
+function encodeValue(encoder: FeatureEncoder, value: InputValue, out: Float32Array, offset: number): void {
+  if (encoder.type === 'numeric') {
+    const x = value === null || typeof value === 'string' || Number.isNaN(value) ? encoder.median : value;
+    out[offset] = (x - encoder.mean) / encoder.std;
+    return;
+  }
+  const key = value === null ? MISSING_CATEGORY : String(value);
+  const slot = encoder.categories.indexOf(key);
+  out[offset + (slot === -1 ? encoder.categories.length : slot)] = 1;
+}
+
+/** Encodes a typed frame (training, validation, test) into a row-major matrix. */
+export function encodeFrame(pre: Preprocessor, frame: Frame): Float32Array {
+  const rows = frame.origins.length;
+  const out = new Float32Array(rows * pre.width);
+  let offset = 0;
+  pre.features.forEach((encoder, f) => {
+    const column = frame.features[f];
+    if (column === undefined || column.name !== encoder.name) {
+      throw new Error(`frame column ${f} is ${column?.name ?? 'missing'}, expected ${encoder.name}`);
+    }
+    for (let r = 0; r < rows; r++) encodeValue(encoder, column.values[r] ?? null, out, r * pre.width + offset);
+    offset += encoderWidth(encoder);
+  });
+  return out;
+}
+
+/** Encodes request instances (objects keyed by feature name) with the same per-value logic as training. */
+export function encodeInstances(pre: Preprocessor, instances: readonly Readonly<Record<string, InputValue>>[]): Float32Array {
+  const out = new Float32Array(instances.length * pre.width);
+  instances.forEach((instance, r) => {
+    let offset = r * pre.width;
+    for (const encoder of pre.features) {
+      encodeValue(encoder, instance[encoder.name] ?? null, out, offset);
+      offset += encoderWidth(encoder);
+    }
+  });
+  return out;
+}
+
+/** Encodes labels as network targets: 0/1 for binary, class index for multiclass, standardized for regression. */
+export function encodeLabels(pre: Preprocessor, labels: Labels): Float32Array {
+  const encoder = pre.label;
+  if (encoder.task === 'regression') {
+    if (labels.kind !== 'numbers') throw new Error('regression needs numeric labels');
+    return Float32Array.from(labels.values, (v) => (v - encoder.mean) / encoder.std);
+  }
+  if (labels.kind !== 'classes') throw new Error('classification needs class labels');
+  // Classes not seen in training cannot be scored; mapping them to -1 lets metrics count them as errors.
+  return Float32Array.from(labels.values, (v) => encoder.classes.indexOf(v));
+}
