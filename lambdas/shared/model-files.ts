@@ -1,0 +1,46 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ModelConfigError } from '../core/errors.js';
+import { parseModelConfigText, type ModelConfig } from '../core/model-config.js';
+import { sha256Hex } from '../core/artifact.js';
+
+/**
+ * Model files ship inside each function's asset (in `models/` next to the bundle); from source they are read from
+ * the repository's `models/`. MODELS_DIR overrides both.
+ */
+function modelsDir(): string {
+  if (process.env.MODELS_DIR !== undefined) return process.env.MODELS_DIR;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'models'), join(here, '..', '..', 'models')];
+  return candidates.find((dir) => existsSync(dir)) ?? (candidates[0] as string);
+}
+
+export function listModelNames(dir = modelsDir()): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length))
+    .sort();
+}
+
+export interface LoadedModelConfig {
+  readonly config: ModelConfig;
+  /** sha256 of the file's bytes, recorded in lineage so a run names the exact configuration it used. */
+  readonly sha256: string;
+  readonly text: string;
+}
+
+/** @throws ModelConfigError when no file exists for the model, or the file is invalid. */
+export function loadModelConfig(name: string, dir = modelsDir()): LoadedModelConfig {
+  const file = join(dir, `${name}.json`);
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name) || !existsSync(file)) {
+    const known = listModelNames(dir);
+    throw new ModelConfigError(
+      `no model file models/${name}.json is deployed (known models: ${known.join(', ') || 'none'}); ` +
+        'add the file and deploy again, or upload under incoming/<known model>/',
+    );
+  }
+  const text = readFileSync(file, 'utf8');
+  return { config: parseModelConfigText(text, `models/${name}.json`, name), sha256: sha256Hex(text), text };
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * Shapes of what the training state machine passes between steps. Each step validates its input with these, so a
+ * changed definition fails loudly at the step boundary rather than deep inside a computation.
+ */
+export const objectVersionSchema = z.object({
+  bucket: z.string().min(1),
+  key: z.string().min(1),
+  etag: z.string(),
+  versionId: z.string().nullable(),
+  size: z.number(),
+});
+
+export const dataRecordSchema = objectVersionSchema.extend({ sha256: z.string().optional() });
+
+export const runRefSchema = z.object({
+  model: z.string(),
+  runId: z.string(),
+  trigger: objectVersionSchema,
+  duplicate: z.boolean(),
+});
+export type RunRef = z.infer<typeof runRefSchema>;
+
+export const etlResultSchema = z.object({
+  bucket: z.string(),
+  prefix: z.string(),
+  data: z.array(dataRecordSchema),
+  modelConfigSha256: z.string(),
+  rows: z.object({ read: z.number(), kept: z.number(), train: z.number(), validation: z.number(), test: z.number() }),
+});
+export type EtlResult = z.infer<typeof etlResultSchema>;
+
+export const artifactRecordSchema = z.object({ bucket: z.string(), key: z.string(), sha256: z.string() });
+
+export const trainResultSchema = z.object({
+  artifact: artifactRecordSchema,
+  weightsSha256: z.string(),
+  backend: z.string(),
+  tfjsVersion: z.string(),
+  epochsRun: z.number(),
+  bestEpoch: z.number(),
+});
+export type TrainResult = z.infer<typeof trainResultSchema>;
+
+export const validationResultSchema = z.object({
+  version: z.number().int(),
+  metrics: z.record(z.string(), z.number().nullable()),
+  gate: z.object({ passed: z.boolean(), summary: z.string() }),
+});
+export type ValidationResult = z.infer<typeof validationResultSchema>;
+
+export const etlInputSchema = z.object({ run: runRefSchema });
+export const trainInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema });
+export const validateInputSchema = trainInputSchema.extend({ train: trainResultSchema });
+export const promoteInputSchema = z.object({ run: runRefSchema, validation: validationResultSchema });
+
+/** What the Catch hands to the failure recorder: the state so far plus the error Step Functions caught. */
+export const finishInputSchema = z.object({
+  outcome: z.enum(['REJECTED', 'FAILED']),
+  state: z
+    .object({
+      run: runRefSchema.optional(),
+      detail: z.unknown().optional(),
+      validation: validationResultSchema.optional(),
+      error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+    })
+    .loose(),
+});
+
+/** The EventBridge "Object Created" event S3 sends (only the fields we use). */
+export const objectCreatedEventSchema = z.object({
+  'detail-type': z.literal('Object Created'),
+  source: z.literal('aws.s3'),
+  time: z.string().optional(),
+  detail: z.object({
+    bucket: z.object({ name: z.string().min(1) }),
+    object: z.object({
+      key: z.string().min(1),
+      etag: z.string().optional(),
+      'version-id': z.string().optional(),
+      size: z.number().optional(),
+    }),
+  }),
+});
+export type ObjectCreatedEvent = z.infer<typeof objectCreatedEventSchema>;
+
+/** RegisterRun gets the event and the execution id, so a retry of the step is told apart from a duplicate event. */
+export const registerInputSchema = z.object({ event: objectCreatedEventSchema, executionId: z.string().min(1) });
+
+/** Stage prefix of prepared data and model artifacts in the artifacts bucket. */
+export function runPrefix(model: string, runId: string): string {
+  return `runs/${model}/${runId}/`;
+}
+
+/** The prefix uploads for a model go under; the model is the first path segment after `incoming/`. */
+export const INCOMING_PREFIX = 'incoming/';

@@ -1,0 +1,26 @@
+/**
+ * Partition-key prefixes of the registry table, one per kind of item. They are separate partitions on purpose:
+ * IAM can restrict a function to some kinds with the `dynamodb:LeadingKeys` condition (for example, only the
+ * promote function may write `ALIAS#` items, the production pointer).
+ */
+export const KEY_PREFIX = {
+  run: 'RUN#',
+  version: 'VERSION#',
+  alias: 'ALIAS#',
+} as const;
+
+export type ItemKind = keyof typeof KEY_PREFIX;
+
+export const PRODUCTION_ALIAS = 'production';
+
+export function runKey(model: string, runId: string): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.run}${model}`, sk: runId };
+}
+
+export function versionKey(model: string, version: number): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.version}${model}`, sk: String(version).padStart(10, '0') };
+}
+
+export function aliasKey(model: string, alias: string): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.alias}${model}`, sk: alias };
+}

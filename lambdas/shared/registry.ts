@@ -1,0 +1,258 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../core/errors.js';
+import type { GateResult } from '../core/gate.js';
+import type { Hyperparameters } from '../core/model-config.js';
+import type { ObjectLocation, ObjectVersion } from './objects.js';
+import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, versionKey } from './registry-keys.js';
+
+/** Metrics as stored: DynamoDB has no NaN, so an undefined metric (e.g. AUC of one class) is null. */
+export type StoredMetrics = Record<string, number | null>;
+
+export type RunStatus = 'RUNNING' | 'PROMOTED' | 'REJECTED' | 'FAILED';
+
+/** The data a run trained on, as S3 identified it, with the sha256 the ETL step computed. */
+export interface DataRecord extends ObjectVersion {
+  readonly sha256?: string;
+}
+
+export interface RunRecord {
+  readonly model: string;
+  readonly runId: string;
+  readonly status: RunStatus;
+  /** The uploaded object that triggered the run. */
+  readonly trigger: ObjectVersion;
+  /** Every object the run read (the trigger alone, or the latest N under the prefix). */
+  readonly data?: DataRecord[];
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  readonly finishedAt?: string;
+  /** The Step Functions execution that owns the run. */
+  readonly executionId?: string;
+  readonly step?: string;
+  readonly reason?: string;
+  readonly errorType?: string;
+  readonly version?: number;
+  readonly metrics?: StoredMetrics;
+  readonly gate?: GateResult;
+  readonly preparation?: Record<string, unknown>;
+}
+
+export interface ArtifactRecord extends ObjectLocation {
+  readonly sha256: string;
+}
+
+export interface VersionRecord {
+  readonly model: string;
+  readonly version: number;
+  readonly runId: string;
+  readonly status: 'CANDIDATE' | 'REJECTED';
+  readonly artifact: ArtifactRecord;
+  readonly weightsSha256: string;
+  readonly data: DataRecord[];
+  readonly modelConfigSha256: string;
+  readonly hyperparameters: Hyperparameters;
+  readonly metrics: StoredMetrics;
+  readonly gate: GateResult;
+  readonly backend: string;
+  readonly tfjsVersion: string;
+  readonly codeVersion: string;
+  readonly createdAt: string;
+}
+
+export interface AliasRecord {
+  readonly model: string;
+  readonly alias: string;
+  readonly version: number;
+  readonly artifact: ArtifactRecord;
+  /** Incremented by every change; a writer must name the revision it read (optimistic locking). */
+  readonly revision: number;
+  readonly updatedAt: string;
+  readonly reason: string;
+}
+
+const VERSION_ALLOCATION_ATTEMPTS = 25;
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (item === undefined) return undefined;
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+}
+
+/**
+ * The model registry. Every state change is one conditional write to one item, so it is atomic on DynamoDB and on
+ * emulators without transactions alike.
+ */
+export class Registry {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Records a new run; returns false when a run with this id exists (a duplicate event for the same object). */
+  async createRun(run: RunRecord): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...runKey(run.model, run.runId), ...run },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async getRun(model: string, runId: string): Promise<RunRecord | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: runKey(model, runId) }));
+    return strip<RunRecord>(result.Item);
+  }
+
+  async listRuns(model: string): Promise<RunRecord[]> {
+    const items = await this.queryAll(`${KEY_PREFIX.run}${model}`, true);
+    return items.map((item) => strip<RunRecord>(item) as RunRecord).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  /**
+   * Updates a run that is still RUNNING. Setting a final status (PROMOTED, REJECTED, FAILED) ends it; a finished
+   * run is never changed again, so a late retry cannot turn a promotion into a failure.
+   */
+  async updateRun(model: string, runId: string, fields: Partial<Omit<RunRecord, 'model' | 'runId'>>): Promise<void> {
+    const entries = Object.entries({ ...fields, updatedAt: new Date().toISOString() }).filter(([, v]) => v !== undefined);
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':running': 'RUNNING' };
+    const sets = entries.map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: runKey(model, runId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND #status = :running',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        const current = await this.getRun(model, runId);
+        if (current === undefined) throw new ConflictError(`run ${runId} of model ${model} does not exist`);
+        if (fields.status !== undefined && current.status === fields.status) return; // a retried final write
+        throw new ConflictError(`run ${runId} of model ${model} is already ${current.status}`);
+      }
+      throw error;
+    }
+  }
+
+  async latestVersion(model: string): Promise<number> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `${KEY_PREFIX.version}${model}` },
+        ScanIndexForward: false,
+        Limit: 1,
+        ProjectionExpression: 'version',
+      }),
+    );
+    return Number(result.Items?.[0]?.version ?? 0);
+  }
+
+  /**
+   * Registers a model version with the next number: read the latest, then a conditional put of latest + 1; a
+   * concurrent registration makes the put fail and we try the next number. No counter item, no gaps.
+   */
+  async registerVersion(record: Omit<VersionRecord, 'version'>): Promise<VersionRecord> {
+    for (let attempt = 0; attempt < VERSION_ALLOCATION_ATTEMPTS; attempt++) {
+      const version = (await this.latestVersion(record.model)) + 1;
+      const item: VersionRecord = { ...record, version };
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...versionKey(record.model, version), ...item },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return item;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new ConflictError(`could not allocate a version number for ${record.model} after ${VERSION_ALLOCATION_ATTEMPTS} attempts`);
+  }
+
+  async getVersion(model: string, version: number): Promise<VersionRecord | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: versionKey(model, version) }));
+    return strip<VersionRecord>(result.Item);
+  }
+
+  async listVersions(model: string): Promise<VersionRecord[]> {
+    const items = await this.queryAll(`${KEY_PREFIX.version}${model}`, true);
+    return items.map((item) => strip<VersionRecord>(item) as VersionRecord);
+  }
+
+  async getAlias(model: string, alias: string = PRODUCTION_ALIAS): Promise<AliasRecord | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: aliasKey(model, alias), ConsistentRead: true }));
+    return strip<AliasRecord>(result.Item);
+  }
+
+  /**
+   * Points an alias at a version with one conditional write: it succeeds only if the alias is still at
+   * `expectedRevision` (0 = does not exist yet), so two concurrent promotions cannot both win.
+   */
+  async setAlias(
+    target: Omit<AliasRecord, 'revision' | 'updatedAt'>,
+    expectedRevision: number,
+  ): Promise<AliasRecord> {
+    const record: AliasRecord = { ...target, revision: expectedRevision + 1, updatedAt: new Date().toISOString() };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...aliasKey(target.model, target.alias), ...record },
+          ConditionExpression: expectedRevision === 0 ? 'attribute_not_exists(pk)' : 'revision = :expected',
+          ...(expectedRevision === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedRevision } }),
+        }),
+      );
+      return record;
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new ConflictError(
+          `the ${target.alias} alias of ${target.model} changed while this change was being made (expected revision ${expectedRevision}); read it again and retry`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async queryAll(pk: string, forward: boolean): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ScanIndexForward: forward,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+}
