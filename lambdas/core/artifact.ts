@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { sha256Hex } from './digest.js';
 import { IntegrityError } from './errors.js';
 import type { Hyperparameters, TaskKind } from './model-config.js';
 import { deserializeNetwork, predictRaw, type SerializedNetwork } from './network.js';
@@ -26,10 +26,6 @@ export interface ModelArtifact {
     readonly backend: string;
     readonly tfjsVersion: string;
   };
-}
-
-export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export function serializeArtifact(artifact: ModelArtifact): Buffer {

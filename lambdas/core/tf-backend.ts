@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// Named imports (not bare ones): the packages declare no side effects, so bundlers drop bare imports, and with them
+// the registration of the backends.
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -63,6 +65,7 @@ function findWasmDir(): string | undefined {
   return candidates.find((dir) => existsSync(join(dir, WASM_FILE)));
 }
 
+/** Versions of tfjs core and the backends, recorded with each model for reproduction. */
 export function tfjsVersion(): string {
-  return tf.version_core;
+  return `core ${tf.version_core}, cpu ${version_cpu}, wasm ${version_wasm}`;
 }

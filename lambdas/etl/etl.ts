@@ -9,7 +9,8 @@ import type { RawTable } from '../core/table.js';
 import type { StepDeps } from '../shared/deps.js';
 import { loadModelConfig } from '../shared/model-files.js';
 import { getObjectStream, latestObjects, putObject, type ObjectVersion } from '../shared/objects.js';
-import { INCOMING_PREFIX, runPrefix, type EtlResult, type RunRef } from '../shared/pipeline-state.js';
+import { LAYOUT, runPrefix } from '../shared/layout.js';
+import type { EtlResult, RunRef } from '../shared/pipeline-state.js';
 import { PREPARED_FILES } from '../shared/prepared.js';
 import type { DataRecord } from '../shared/registry.js';
 
@@ -23,7 +24,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
   const objects: ObjectVersion[] =
     config.data.source === 'object'
       ? [run.trigger]
-      : await latestObjects(deps.s3, run.trigger.bucket, `${INCOMING_PREFIX}${run.model}/`, config.data.count);
+      : await latestObjects(deps.s3, run.trigger.bucket, `${LAYOUT.incoming}${run.model}/`, config.data.count);
 
   const tables: RawTable[] = [];
   const data: DataRecord[] = [];

@@ -1,9 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DataValidationError } from '../core/errors.js';
-import { sha256Hex } from '../core/artifact.js';
+import { sha256Hex } from '../core/digest.js';
 import { loadModelConfig } from '../shared/model-files.js';
 import { headObject, type ObjectVersion } from '../shared/objects.js';
-import { INCOMING_PREFIX, type ObjectCreatedEvent, type RunRef } from '../shared/pipeline-state.js';
+import { LAYOUT } from '../shared/layout.js';
+import type { ObjectCreatedEvent, RunRef } from '../shared/pipeline-state.js';
 import type { Registry } from '../shared/registry.js';
 
 /**
@@ -19,7 +20,7 @@ export function modelOfKey(key: string): string {
   const match = /^incoming\/([^/]+)\/.+/.exec(key);
   if (match === null) {
     throw new DataValidationError(
-      `uploads must go under ${INCOMING_PREFIX}<model>/, e.g. ${INCOMING_PREFIX}adult/data.csv; got "${key}"`,
+      `uploads must go under ${LAYOUT.incoming}<model>/, e.g. ${LAYOUT.incoming}adult/data.csv; got "${key}"`,
     );
   }
   return match[1] as string;

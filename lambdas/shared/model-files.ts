@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelConfigError } from '../core/errors.js';
 import { parseModelConfigText, type ModelConfig } from '../core/model-config.js';
-import { sha256Hex } from '../core/artifact.js';
+import { sha256Hex } from '../core/digest.js';
 
 /**
  * Model files ship inside each function's asset (in `models/` next to the bundle); from source they are read from

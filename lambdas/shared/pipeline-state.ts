@@ -87,11 +87,3 @@ export type ObjectCreatedEvent = z.infer<typeof objectCreatedEventSchema>;
 
 /** RegisterRun gets the event and the execution id, so a retry of the step is told apart from a duplicate event. */
 export const registerInputSchema = z.object({ event: objectCreatedEventSchema, executionId: z.string().min(1) });
-
-/** Stage prefix of prepared data and model artifacts in the artifacts bucket. */
-export function runPrefix(model: string, runId: string): string {
-  return `runs/${model}/${runId}/`;
-}
-
-/** The prefix uploads for a model go under; the model is the first path segment after `incoming/`. */
-export const INCOMING_PREFIX = 'incoming/';

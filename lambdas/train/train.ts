@@ -1,12 +1,13 @@
-import { serializeArtifact, sha256Hex } from '../core/artifact.js';
+import { serializeArtifact } from '../core/artifact.js';
+import { sha256Hex } from '../core/digest.js';
 import { weightsSha256 } from '../core/network.js';
 import { trainModel } from '../core/training.js';
 import type { StepDeps } from '../shared/deps.js';
+import { modelArtifactKey } from '../shared/layout.js';
 import { putObject } from '../shared/objects.js';
 import type { EtlResult, RunRef, TrainResult } from '../shared/pipeline-state.js';
 import { PreparedData } from '../shared/prepared.js';
 
-export const MODEL_FILE = 'model.json';
 
 /** Trains on the prepared training split and stores the artifact (encoders + network) next to the run's data. */
 export async function runTraining(deps: StepDeps, run: RunRef, etl: EtlResult): Promise<TrainResult> {
@@ -20,7 +21,7 @@ export async function runTraining(deps: StepDeps, run: RunRef, etl: EtlResult): 
   ]);
   const trained = await trainModel(config, preprocessor, train, validation);
   const bytes = serializeArtifact(trained.artifact);
-  const artifact = { bucket: deps.artifactsBucket, key: `${etl.prefix}${MODEL_FILE}`, sha256: sha256Hex(bytes) };
+  const artifact = { bucket: deps.artifactsBucket, key: modelArtifactKey(run.model, run.runId), sha256: sha256Hex(bytes) };
   await putObject(deps.s3, artifact, bytes, 'application/json');
   return {
     artifact,

@@ -1,0 +1,82 @@
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { LAYOUT } from '../lambdas/shared/layout.js';
+import { MlFunction } from './ml-function.js';
+import { grantRegistry } from './registry-access.js';
+import { secureLogGroup } from './secure-defaults.js';
+
+export type ApiAuthorization = 'iam' | 'none';
+
+export interface InferenceApiProps {
+  readonly artifactsBucket: s3.IBucket;
+  readonly registry: dynamodb.ITable;
+  /** How callers authenticate: SigV4-signed requests checked by IAM, or none (public). @default 'iam' */
+  readonly authorization?: ApiAuthorization;
+  /** How often a container re-reads the production pointer. @default Duration.seconds(15) */
+  readonly modelRefresh?: Duration;
+  /** Steady-state request rate limit of the stage. @default 100 */
+  readonly throttlingRateLimit?: number;
+  /** @default 200 */
+  readonly throttlingBurstLimit?: number;
+  /** @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/** The HTTPS inference API: `POST /v1/models/{model}/predict` served by the predict function. */
+export class InferenceApi extends Construct {
+  public readonly api: apigwv2.HttpApi;
+  public readonly predictFunction: MlFunction;
+
+  constructor(scope: Construct, id: string, props: InferenceApiProps) {
+    super(scope, id);
+    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
+    this.predictFunction = new MlFunction(this, 'Predict', {
+      name: 'predict',
+      description: 'Answers prediction requests with the production version of a model',
+      tensorflow: true,
+      memorySize: 1769,
+      timeout: Duration.seconds(29),
+      logRemovalPolicy,
+      environment: { MODEL_REFRESH_SECONDS: String((props.modelRefresh ?? Duration.seconds(15)).toSeconds()) },
+    });
+    // Serving reads the production pointer and model artifacts, nothing else.
+    grantRegistry(this.predictFunction, props.registry, { alias: ['read'] });
+    props.artifactsBucket.grantRead(this.predictFunction, `${LAYOUT.models}*`);
+
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'serverless-mlops inference API',
+      ...((props.authorization ?? 'iam') === 'iam' ? { defaultAuthorizer: new HttpIamAuthorizer() } : {}),
+    });
+    this.api.addRoutes({
+      path: '/v1/models/{model}/predict',
+      methods: [apigwv2.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('PredictIntegration', this.predictFunction),
+    });
+    const stage = this.api.defaultStage?.node.defaultChild as apigwv2.CfnStage;
+    const accessLogs = secureLogGroup(this, 'AccessLogs', logRemovalPolicy);
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        caller: '$context.identity.caller',
+        user: '$context.identity.userArn',
+        requestTime: '$context.requestTime',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latencyMs: '$context.responseLatency',
+        integrationError: '$context.integrationErrorMessage',
+      }),
+    };
+    stage.defaultRouteSettings = {
+      throttlingRateLimit: props.throttlingRateLimit ?? 100,
+      throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
+    };
+    new CfnOutput(this, 'Url', { value: this.api.apiEndpoint, description: 'Base URL of the inference API' });
+  }
+}

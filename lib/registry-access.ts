@@ -1,0 +1,39 @@
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KEY_PREFIX, type ItemKind } from '../lambdas/shared/registry-keys.js';
+
+export type RegistryAccess = 'read' | 'write';
+
+const ACTIONS: Record<RegistryAccess, string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+};
+
+/**
+ * Grants a function access to some kinds of registry items only — e.g. the ETL step may write runs but never the
+ * production pointer — using the `dynamodb:LeadingKeys` condition on the items' partition-key prefixes. Sets
+ * REGISTRY_TABLE, the variable the grant goes with.
+ */
+export function grantRegistry(
+  fn: lambda.Function,
+  table: dynamodb.ITable,
+  access: Partial<Record<ItemKind, readonly RegistryAccess[]>>,
+): void {
+  fn.addEnvironment('REGISTRY_TABLE', table.tableName);
+  const byActions = new Map<string, string[]>();
+  for (const [kind, levels] of Object.entries(access) as [ItemKind, RegistryAccess[]][]) {
+    const actions = [...new Set(levels.flatMap((level) => ACTIONS[level]))].sort();
+    const key = actions.join(',');
+    byActions.set(key, [...(byActions.get(key) ?? []), `${KEY_PREFIX[kind]}*`]);
+  }
+  for (const [actions, prefixes] of byActions) {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: actions.split(','),
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.sort() } },
+      }),
+    );
+  }
+}

@@ -1,0 +1,148 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { LAYOUT } from '../lambdas/shared/layout.js';
+import { trainingDefinition } from '../state-machines/training.js';
+import { MlFunction } from './ml-function.js';
+import { grantRegistry } from './registry-access.js';
+import { secureLogGroup } from './secure-defaults.js';
+
+export interface TrainingPipelineProps {
+  readonly dataBucket: s3.IBucket;
+  readonly artifactsBucket: s3.IBucket;
+  readonly registry: dynamodb.ITable;
+  /** Git commit recorded with each model version. */
+  readonly codeVersion: string;
+  /** @default Duration.minutes(15) */
+  readonly trainTimeout?: Duration;
+  /** @default 3008 (MB): training memory also buys CPU */
+  readonly trainMemorySize?: number;
+  /** @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The training pipeline: its step functions with least-privilege grants, the Standard state machine (logging ALL,
+ * X-Ray), and the EventBridge rule that starts it when a CSV lands under `incoming/` in the data bucket.
+ */
+export class TrainingPipeline extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly uploadRule: events.Rule;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly functions: {
+    readonly registerRun: MlFunction;
+    readonly etl: MlFunction;
+    readonly train: MlFunction;
+    readonly validate: MlFunction;
+    readonly promote: MlFunction;
+    readonly finishRun: MlFunction;
+  };
+
+  constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
+    super(scope, id);
+    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const fn = (name: string, description: string, extra: Partial<ConstructorParameters<typeof MlFunction>[2]> = {}) =>
+      new MlFunction(this, name, { name: camelToKebab(name), description, logRemovalPolicy, ...extra });
+
+    const registerRun = fn('RegisterRun', 'Records a run for an uploaded object; duplicate events find the run already there', {
+      modelFiles: true,
+    });
+    const etl = fn('Etl', 'Cleans, validates, splits and profiles the uploaded data; fits the preprocessing', {
+      modelFiles: true,
+      timeout: Duration.minutes(10),
+      memorySize: 3008,
+    });
+    const train = fn('Train', 'Trains the TF.js model on the prepared training split', {
+      tensorflow: true,
+      timeout: props.trainTimeout ?? Duration.minutes(15),
+      memorySize: props.trainMemorySize ?? 3008,
+    });
+    const validate = fn('Validate', 'Scores the candidate on the test split, applies the gate, registers the version', {
+      tensorflow: true,
+      timeout: Duration.minutes(10),
+      memorySize: 3008,
+      environment: { CODE_VERSION: props.codeVersion },
+    });
+    const promote = fn('Promote', 'Points production at a version that passed its gate (one conditional write)');
+    const finishRun = fn('FinishRun', 'Records a run as REJECTED or FAILED with the reason; never touches production');
+    this.functions = { registerRun, etl, train, validate, promote, finishRun };
+
+    // Data: read the uploads.
+    props.dataBucket.grantRead(registerRun, `${LAYOUT.incoming}*`);
+    props.dataBucket.grantRead(etl, `${LAYOUT.incoming}*`);
+    // Artifacts: each step reads and writes only its prefixes.
+    const setArtifacts = (f: MlFunction) => f.addEnvironment('ARTIFACTS_BUCKET', props.artifactsBucket.bucketName);
+    [etl, train, validate].forEach(setArtifacts);
+    props.artifactsBucket.grantPut(etl, `${LAYOUT.runs}*`);
+    props.artifactsBucket.grantRead(train, `${LAYOUT.runs}*`);
+    props.artifactsBucket.grantPut(train, `${LAYOUT.models}*`);
+    props.artifactsBucket.grantRead(validate, `${LAYOUT.runs}*`);
+    props.artifactsBucket.grantRead(validate, `${LAYOUT.models}*`);
+    // Registry: only promote can write the production pointer (ALIAS# items).
+    grantRegistry(registerRun, props.registry, { run: ['read', 'write'] });
+    grantRegistry(etl, props.registry, { run: ['read', 'write'] });
+    grantRegistry(train, props.registry, { run: ['read', 'write'] });
+    grantRegistry(validate, props.registry, { run: ['read', 'write'], version: ['read', 'write'] });
+    grantRegistry(promote, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read', 'write'] });
+    grantRegistry(finishRun, props.registry, { run: ['read', 'write'] });
+
+    const timeoutOf = (f: MlFunction) => f.timeout ?? Duration.seconds(30);
+    // States get their own scope: their names (RegisterRun, ETL, ...) would clash with the functions' ids.
+    const definition = trainingDefinition(
+      new Construct(this, 'States'),
+      { registerRun, etl, train, validate, promote, finishRun },
+      {
+        registerRun: timeoutOf(registerRun),
+        etl: timeoutOf(etl),
+        train: timeoutOf(train),
+        validate: timeoutOf(validate),
+        promote: timeoutOf(promote),
+        finishRun: timeoutOf(finishRun),
+      },
+    );
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: {
+        destination: secureLogGroup(this, 'ExecutionLogs', logRemovalPolicy),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'UploadEventsDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.uploadRule = new events.Rule(this, 'UploadRule', {
+      description: 'Starts the training pipeline when an object is created under incoming/ in the data bucket',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.dataBucket.bucketName] },
+          object: { key: events.Match.prefix(LAYOUT.incoming) },
+        },
+      },
+      targets: [
+        new targets.SfnStateMachine(this.stateMachine, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+  }
+}
+
+function camelToKebab(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
