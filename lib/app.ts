@@ -1,4 +1,7 @@
 import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MlopsStack, type MlopsStackProps } from './mlops-stack.js';
 
 export const DEFAULT_STACK_NAME = 'ServerlessMlops';
@@ -17,7 +20,9 @@ export interface BuildAppOptions {
 export function buildApp(options: BuildAppOptions = {}): { app: App; stack: MlopsStack } {
   const app = new App({
     ...(options.outdir ? { outdir: options.outdir } : {}),
-    context: { 'aws:cdk:enable-asset-metadata': true },
+    // cdk.json's context (feature flags) applies when the app is built in-process too, so the local runtime
+    // synthesizes exactly what `cdk synth` does; the CLI's own context still takes precedence.
+    context: { ...projectContext(), 'aws:cdk:enable-asset-metadata': true },
   });
   const context = (key: string): unknown => app.node.tryGetContext(key);
   const destroyOnDelete = context('destroyOnDelete') === true || context('destroyOnDelete') === 'true';
@@ -27,4 +32,9 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Mlop
     ...options.stackProps,
   });
   return { app, stack };
+}
+
+function projectContext(): Record<string, unknown> {
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'cdk.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 }

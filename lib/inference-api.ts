@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -77,6 +77,5 @@ export class InferenceApi extends Construct {
       throttlingRateLimit: props.throttlingRateLimit ?? 100,
       throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
     };
-    new CfnOutput(this, 'Url', { value: this.api.apiEndpoint, description: 'Base URL of the inference API' });
   }
 }

@@ -66,6 +66,7 @@ export class MlFunction extends nodejs.NodejsFunction {
       },
       bundling: {
         format: nodejs.OutputFormat.ESM,
+        logLevel: nodejs.LogLevel.WARNING,
         target: 'node22',
         // Minified but with names kept, for readable stack traces without loading a source map at cold start.
         minify: true,

@@ -4,6 +4,7 @@ import { IntegrityError } from './errors.js';
 import type { Hyperparameters, TaskKind } from './model-config.js';
 import { deserializeNetwork, predictRaw, type SerializedNetwork } from './network.js';
 import { encodeInstances, type InputValue, type Preprocessor } from './preprocess.js';
+import { initBackend } from './tf-backend.js';
 
 export const ARTIFACT_FORMAT = 'serverless-mlops/model@1';
 
@@ -57,6 +58,7 @@ export class Predictor {
   ) {}
 
   static async load(artifact: ModelArtifact): Promise<Predictor> {
+    await initBackend();
     return new Predictor(artifact, await deserializeNetwork(artifact.network));
   }
 

@@ -1,7 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Predictor } from '../core/artifact.js';
 import { NotFoundError } from '../core/errors.js';
-import { initBackend } from '../core/tf-backend.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import type { Registry } from '../shared/registry.js';
 import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
@@ -55,7 +54,6 @@ export class ProductionModelCache {
       );
     }
     if (loaded?.version === alias.version) return loaded;
-    await initBackend();
     const predictor = await Predictor.load(await fetchArtifact(this.s3, alias.artifact));
     return { version: alias.version, predictor };
   }

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { matchesPattern } from './event-pattern.js';
+
+export interface LocalRuleTarget {
+  readonly id: string;
+  readonly arn: string;
+  /** Constant input (the target's `Input`), or a JSONPath like `$.detail` (`InputPath`); else the whole event. */
+  readonly input?: string;
+  readonly inputPath?: string;
+}
+
+export interface LocalRule {
+  readonly name: string;
+  readonly pattern: Record<string, unknown>;
+  readonly targets: LocalRuleTarget[];
+}
+
+export interface EventBridgeEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: string[];
+  readonly detail: Record<string, unknown>;
+}
+
+export type TargetInvoker = (arn: string, input: unknown, rule: LocalRule) => void;
+
+/** The default event bus: puts an event to every rule whose pattern matches, as EventBridge does. */
+export class LocalEventBus {
+  constructor(
+    private readonly rules: readonly LocalRule[],
+    private readonly invoke: TargetInvoker,
+  ) {}
+
+  put(event: EventBridgeEvent): number {
+    let delivered = 0;
+    for (const rule of this.rules) {
+      if (!matchesPattern(rule.pattern, event)) continue;
+      for (const target of rule.targets) {
+        this.invoke(target.arn, targetInput(target, event), rule);
+        delivered += 1;
+      }
+    }
+    return delivered;
+  }
+}
+
+function targetInput(target: LocalRuleTarget, event: EventBridgeEvent): unknown {
+  if (target.input !== undefined) return JSON.parse(target.input) as unknown;
+  if (target.inputPath !== undefined && target.inputPath !== '$') {
+    return target.inputPath
+      .replace(/^\$\.?/, '')
+      .split('.')
+      .filter(Boolean)
+      .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], event);
+  }
+  return event;
+}
+
+/** Builds the "Object Created" event S3 sends to EventBridge for a new object. */
+export function objectCreatedEvent(options: {
+  bucket: string;
+  key: string;
+  size: number;
+  etag?: string;
+  reason: string;
+  region: string;
+  account: string;
+  sourceIp?: string;
+}): EventBridgeEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: options.account,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: options.region,
+    resources: [`arn:aws:s3:::${options.bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: options.bucket },
+      object: { key: options.key, size: options.size, ...(options.etag ? { etag: options.etag } : {}), sequencer: Date.now().toString(16).toUpperCase() },
+      'request-id': randomUUID(),
+      requester: options.account,
+      'source-ip-address': options.sourceIp ?? '127.0.0.1',
+      reason: options.reason,
+    },
+  };
+}

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LocalFunction } from './lambda-host.js';
+import { verifySigV4, type Credentials } from './sigv4.js';
+
+/** API Gateway's payload limit for HTTP APIs. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface LocalRoute {
+  readonly method: string;
+  /** Path template, e.g. `/v1/models/{model}/predict`; `{name+}` matches the rest of the path. */
+  readonly path: string;
+  readonly routeKey: string;
+  readonly authorization: 'AWS_IAM' | 'NONE';
+  readonly fn: LocalFunction;
+  readonly payloadFormatVersion: '1.0' | '2.0';
+}
+
+interface CompiledRoute extends LocalRoute {
+  readonly regex: RegExp;
+  readonly params: string[];
+}
+
+function compile(route: LocalRoute): CompiledRoute {
+  const params: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((segment) => {
+      const match = /^\{([^}+]+)(\+)?\}$/.exec(segment);
+      if (match === null) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      params.push(match[1] as string);
+      return match[2] ? '(.+)' : '([^/]+)';
+    })
+    .join('/');
+  return { ...route, regex: new RegExp(`^${source}$`), params };
+}
+
+/**
+ * Serves the template's HTTP API routes on localhost, building API Gateway's payload format 2.0 events and checking
+ * SigV4 signatures on IAM-authorized routes against the local credentials.
+ */
+export class LocalHttpApi {
+  private routes: CompiledRoute[];
+  private server: Server | undefined;
+
+  constructor(
+    routes: readonly LocalRoute[],
+    private readonly credentials: Credentials,
+    private readonly region: string,
+  ) {
+    this.routes = routes.map(compile);
+  }
+
+  /** Routes can be set after listening: the API's URL must be known before the functions' environment is. */
+  setRoutes(routes: readonly LocalRoute[]): void {
+    this.routes = routes.map(compile);
+  }
+
+  async listen(port: number, host = '127.0.0.1'): Promise<number> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        send(res, 500, { message: 'Internal Server Error' });
+        console.error('local API error:', error);
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(port, host, () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const route = this.routes.find((r) => (r.method === 'ANY' || r.method === method) && r.regex.test(url.pathname));
+    if (route === undefined) {
+      send(res, 404, { message: 'Not Found' });
+      return;
+    }
+    const body = await readBody(req);
+    if (body === undefined) {
+      send(res, 413, { message: 'Request Entity Too Large' });
+      return;
+    }
+    if (route.authorization === 'AWS_IAM') {
+      const verdict = verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, this.credentials);
+      if (!verdict.ok) {
+        res.setHeader('x-local-auth-reason', verdict.reason);
+        send(res, 403, { message: 'Forbidden' });
+        return;
+      }
+    }
+    const match = route.regex.exec(url.pathname) as RegExpExecArray;
+    const pathParameters = Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
+    const event = this.eventV2(req, route, url, body, pathParameters);
+    let result: unknown;
+    try {
+      result = await route.fn.invoke(event);
+    } catch (error) {
+      console.error(`${route.routeKey}: ${(error as Error).name}: ${(error as Error).message}`);
+      send(res, 500, { message: 'Internal Server Error' });
+      return;
+    }
+    writeResult(res, result);
+  }
+
+  private eventV2(req: IncomingMessage, route: CompiledRoute, url: URL, body: Buffer, pathParameters: Record<string, string>): unknown {
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+    const isText = /json|text|xml|x-www-form-urlencoded/.test(headers['content-type'] ?? 'application/json');
+    const now = new Date();
+    return {
+      version: '2.0',
+      routeKey: route.routeKey,
+      rawPath: url.pathname,
+      rawQueryString: url.search.replace(/^\?/, ''),
+      headers,
+      ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
+      pathParameters,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'localhost',
+        http: { method: route.method === 'ANY' ? (req.method ?? 'GET') : route.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        requestId: randomUUID(),
+        routeKey: route.routeKey,
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+        ...(route.authorization === 'AWS_IAM' ? { authorizer: { iam: { accessKey: this.credentials.accessKeyId, accountId: '000000000000', userArn: 'arn:aws:iam::000000000000:user/local' } } } : {}),
+      },
+      ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+      isBase64Encoded: body.length > 0 && !isText,
+      region: this.region,
+    };
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Maps a handler's result as API Gateway does for payload format 2.0. */
+function writeResult(res: ServerResponse, result: unknown): void {
+  if (result !== null && typeof result === 'object' && 'statusCode' in result) {
+    const r = result as { statusCode: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
+    res.writeHead(r.statusCode, { ...(r.headers ?? {}), ...(r.cookies ? { 'set-cookie': r.cookies } : {}) });
+    res.end(r.body === undefined ? '' : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(typeof result === 'string' ? result : JSON.stringify(result));
+}

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+const WORKER_FILE = new URL('./lambda-worker.mjs', import.meta.url);
+
+export interface LocalFunctionSpec {
+  /** Logical id in the template. */
+  readonly logicalId: string;
+  readonly functionName: string;
+  readonly arn: string;
+  /** The bundled asset directory and the handler (`index.handler`). */
+  readonly assetDir: string;
+  readonly handler: string;
+  readonly environment: Record<string, string>;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+/** An error thrown by a local function, named as Lambda would report it (the error's own name, or Sandbox.Timedout). */
+export class LambdaFunctionError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+    readonly remoteStack = '',
+  ) {
+    super(message);
+  }
+}
+
+interface Container {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  busy: boolean;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * A Lambda function run locally from its bundled asset. Each container is a worker thread with the function's own
+ * environment; containers are reused while warm and added up to `maxContainers` under concurrency. A timeout kills
+ * the container, as Lambda does.
+ */
+export class LocalFunction {
+  private readonly containers: Container[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private readonly pending = new Map<string, Pending>();
+  private readonly log: WriteStream;
+  coldStarts = 0;
+
+  constructor(
+    readonly spec: LocalFunctionSpec,
+    logDir: string,
+    private readonly maxContainers = 4,
+  ) {
+    mkdirSync(logDir, { recursive: true });
+    this.log = createWriteStream(join(logDir, `${spec.functionName}.log`), { flags: 'a' });
+  }
+
+  async invoke(event: unknown): Promise<unknown> {
+    const container = await this.acquire();
+    const id = randomUUID();
+    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    try {
+      await container.ready;
+      return await new Promise<unknown>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(id);
+          this.discard(container);
+          reject(new LambdaFunctionError('Sandbox.Timedout', `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`));
+        }, timeoutMs);
+        this.pending.set(id, {
+          resolve: (value) => {
+            clearTimeout(timer);
+            resolve(value);
+          },
+          reject: (error) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        });
+        container.worker.postMessage({
+          id,
+          event,
+          context: {
+            functionName: this.spec.functionName,
+            functionVersion: '$LATEST',
+            invokedFunctionArn: this.spec.arn,
+            memoryLimitInMB: String(this.spec.memoryMb),
+            awsRequestId: id,
+            logGroupName: `/aws/lambda/${this.spec.functionName}`,
+            logStreamName: 'local',
+            timeoutMs,
+          },
+        });
+      });
+    } finally {
+      this.release(container);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.containers.splice(0).map((c) => c.worker.terminate()));
+    await new Promise<void>((resolve) => this.log.end(resolve));
+  }
+
+  private async acquire(): Promise<Container> {
+    for (;;) {
+      const idle = this.containers.find((c) => !c.busy);
+      if (idle !== undefined) {
+        idle.busy = true;
+        return idle;
+      }
+      if (this.containers.length < this.maxContainers) {
+        const container = this.spawn();
+        container.busy = true;
+        return container;
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  private release(container: Container): void {
+    container.busy = false;
+    this.waiting.shift()?.();
+  }
+
+  private discard(container: Container): void {
+    const index = this.containers.indexOf(container);
+    if (index !== -1) this.containers.splice(index, 1);
+    void container.worker.terminate();
+  }
+
+  private spawn(): Container {
+    this.coldStarts += 1;
+    const [file, handlerName] = splitHandler(this.spec.assetDir, this.spec.handler);
+    const worker = new Worker(WORKER_FILE, {
+      env: this.spec.environment,
+      workerData: { entry: join(this.spec.assetDir, file), handlerName },
+      stdout: true,
+      stderr: true,
+      execArgv: [],
+    });
+    worker.stdout.pipe(this.log, { end: false });
+    worker.stderr.pipe(this.log, { end: false });
+    let markReady: () => void = () => undefined;
+    let failReady: (error: Error) => void = () => undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failReady = reject;
+    });
+    ready.catch(() => undefined);
+    const container: Container = { worker, ready, busy: false };
+    worker.on('message', (message: { ready?: boolean; id?: string; ok?: boolean; result?: unknown; error?: { name: string; message: string; stack: string } }) => {
+      if (message.ready) {
+        markReady();
+        return;
+      }
+      const pending = this.pending.get(message.id ?? '');
+      if (pending === undefined) return;
+      this.pending.delete(message.id ?? '');
+      if (message.ok) pending.resolve(message.result);
+      else pending.reject(new LambdaFunctionError(message.error?.name ?? 'Error', message.error?.message ?? 'unknown error', message.error?.stack));
+    });
+    worker.on('error', (error) => {
+      // An error at init (module scope) fails the cold start, as Runtime.ImportModuleError / init errors do in Lambda.
+      const failure = new LambdaFunctionError('Runtime.InitError', `${this.spec.functionName}: ${error.message}`);
+      failReady(failure);
+      for (const [id, pending] of this.pending) {
+        pending.reject(failure);
+        this.pending.delete(id);
+      }
+      this.discard(container);
+    });
+    this.containers.push(container);
+    return container;
+  }
+}
+
+/** `index.handler` → the module file Lambda's Node.js runtime would load (.mjs, .js or .cjs) and the export. */
+function splitHandler(assetDir: string, handler: string): [string, string] {
+  const dot = handler.lastIndexOf('.');
+  const base = handler.slice(0, dot);
+  const file = ['.mjs', '.js', '.cjs'].map((ext) => `${base}${ext}`).find((f) => existsSync(join(assetDir, f)));
+  if (file === undefined) throw new Error(`no ${base}.mjs, .js or .cjs in ${assetDir} for handler ${handler}`);
+  return [file, handler.slice(dot + 1)];
+}

@@ -1,0 +1,29 @@
+// One local "container" of a Lambda function: a worker thread with the function's own environment that imports the
+// bundled handler once (the cold start) and then serves invocations one at a time, like a Lambda sandbox.
+// Plain JavaScript so the worker needs no TypeScript loader.
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+
+const { entry, handlerName } = workerData;
+const mod = await import(pathToFileURL(entry).href);
+const handler = mod[handlerName];
+if (typeof handler !== 'function') {
+  throw new Error(`${entry} does not export a function named ${handlerName}`);
+}
+
+parentPort.on('message', async ({ id, event, context }) => {
+  const deadline = Date.now() + context.timeoutMs;
+  const lambdaContext = {
+    ...context,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  try {
+    const result = await handler(event, lambdaContext);
+    parentPort.postMessage({ id, ok: true, result: result === undefined ? null : result });
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    parentPort.postMessage({ id, ok: false, error: { name: err.name, message: err.message, stack: err.stack ?? '' } });
+  }
+});
+parentPort.postMessage({ ready: true });

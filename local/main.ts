@@ -1,0 +1,88 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { localS3Client } from './emulators.js';
+import { describeOutcome, printProgress } from './progress.js';
+import { startLocalRuntime } from './runtime.js';
+
+const DEMO_MODEL = 'adult';
+const DEMO_FILE = join(import.meta.dirname, '..', 'examples', 'data', 'adult.csv');
+
+const { values } = parseArgs({
+  options: {
+    fresh: { type: 'boolean', default: false },
+    'state-dir': { type: 'string', default: '.mlops' },
+    'api-port': { type: 'string', default: '3000' },
+    's3-port': { type: 'string', default: '4568' },
+    'dynamodb-port': { type: 'string', default: '4567' },
+    'no-demo': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(`npm start [-- options]
+  --fresh              delete the local state (.mlops) first
+  --state-dir DIR      where emulator data and logs live (default .mlops)
+  --api-port N         HTTP API port (default 3000)
+  --s3-port N          S3 emulator port (default 4568)
+  --dynamodb-port N    DynamoDB emulator port (default 4567)
+  --no-demo            do not upload the example data on first start`);
+  process.exit(0);
+}
+
+const port = (name: string, text: string | undefined): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    console.error(`--${name} must be a port number, got "${text}"`);
+    process.exit(2);
+  }
+  return n;
+};
+
+console.log('Synthesizing the CDK app and starting the local stack…');
+const runtime = await startLocalRuntime({
+  stateDir: values['state-dir'],
+  fresh: values.fresh,
+  ports: { api: port('api-port', values['api-port']), s3: port('s3-port', values['s3-port']), dynamodb: port('dynamodb-port', values['dynamodb-port']) },
+});
+const { endpoints } = runtime;
+for (const machine of runtime.stateMachines.values()) {
+  machine.onEvent((execution, event) => {
+    printProgress(execution, event);
+    if (event.type.startsWith('Execution') && event.type !== 'ExecutionStarted') {
+      void execution.done.then((done) => describeOutcome(done).forEach((line) => console.log(line)));
+    }
+  });
+}
+
+const dataBucket = endpoints.outputs.DataBucketName as string;
+console.log(`
+Local stack ${endpoints.stackName} is running (state in ${values['state-dir']}/, endpoints in ${values['state-dir']}/local.json)
+  API        ${endpoints.apiUrl}
+  S3         ${endpoints.s3Endpoint}   data bucket: ${dataBucket}
+  DynamoDB   ${endpoints.dynamodbEndpoint}   registry: ${endpoints.outputs.RegistryTableName}
+  credentials: AWS_ACCESS_KEY_ID=${endpoints.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoints.credentials.secretAccessKey}
+
+Upload data to train:  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${endpoints.s3Endpoint} s3 cp file.csv s3://${dataBucket}/incoming/${DEMO_MODEL}/
+Predict:               curl --aws-sigv4 "aws:amz:${endpoints.region}:execute-api" --user S3RVER:S3RVER -H 'content-type: application/json' \\
+                         -d @examples/requests/adult.json ${endpoints.apiUrl}/v1/models/${DEMO_MODEL}/predict
+`);
+
+const s3 = localS3Client(endpoints.s3Endpoint, endpoints.region);
+const existing = await s3.send(new ListObjectsV2Command({ Bucket: dataBucket, Prefix: `incoming/${DEMO_MODEL}/`, MaxKeys: 1 }));
+if (!values['no-demo'] && (existing.KeyCount ?? 0) === 0) {
+  console.log(`First start: uploading ${basename(DEMO_FILE)} to s3://${dataBucket}/incoming/${DEMO_MODEL}/ — the upload starts the pipeline.\n`);
+  await s3.send(new PutObjectCommand({ Bucket: dataBucket, Key: `incoming/${DEMO_MODEL}/${basename(DEMO_FILE)}`, Body: readFileSync(DEMO_FILE), ContentType: 'text/csv' }));
+}
+s3.destroy();
+
+const shutdown = async (): Promise<void> => {
+  console.log('\nStopping the local stack…');
+  await runtime.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

@@ -1,0 +1,201 @@
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LocalFunction } from './lambda-host.js';
+
+type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A Task resource the local runtime cannot run: it must fail loudly, never fall through to a call to AWS. */
+export class UnmappedTaskError extends Error {
+  override readonly name = 'UnmappedTaskError';
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+export interface StepEvent {
+  readonly type: string;
+  readonly state?: string;
+  readonly timestamp: number;
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: unknown;
+}
+
+export interface LocalExecution {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly stateMachineArn: string;
+  readonly input: unknown;
+  readonly startedAt: Date;
+  status: ExecutionStatus;
+  output?: unknown;
+  error?: { readonly error: string; readonly cause: string };
+  readonly events: StepEvent[];
+  /** Resolves when the execution ends, whatever its status. */
+  readonly done: Promise<LocalExecution>;
+}
+
+type TaskHandler = (input: JsonValue) => Promise<JsonValue>;
+
+interface StateLike {
+  Type?: string;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  Iterator?: { States: Record<string, StateLike> };
+  ItemProcessor?: { States: Record<string, StateLike> };
+  Branches?: { States: Record<string, StateLike> }[];
+}
+
+const LAMBDA_INVOKE = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/;
+
+/**
+ * A state machine from the template, run by aws-local-stepfunctions with every Task routed to a local function.
+ * The mapping is built and checked when the machine is loaded: a Task whose resource is not a function of this
+ * stack is an error at start-up.
+ */
+export class LocalStateMachine {
+  private readonly machine: StateMachine;
+  private readonly handlers: Record<string, TaskHandler>;
+  readonly executions: LocalExecution[] = [];
+  private readonly listeners: ((execution: LocalExecution, event: StepEvent) => void)[] = [];
+
+  constructor(
+    readonly arn: string,
+    readonly name: string,
+    private readonly definition: StateMachineDefinition,
+    functionsByArn: ReadonlyMap<string, LocalFunction>,
+    private readonly logDir: string,
+  ) {
+    this.handlers = mapTasks(definition.States as Record<string, StateLike>, functionsByArn, name);
+    this.machine = new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: true } });
+    mkdirSync(logDir, { recursive: true });
+  }
+
+  /** Called for every state event of every execution (the demo prints progress from it). */
+  onEvent(listener: (execution: LocalExecution, event: StepEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  start(input: unknown, name: string = randomUUID()): LocalExecution {
+    const executionArn = `${this.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const startedAt = new Date();
+    const run = this.machine.run(input as JsonValue, {
+      overrides: { taskResourceLocalHandlers: this.handlers },
+      context: {
+        Execution: { Id: executionArn, Name: name, StartTime: startedAt.toISOString(), Input: input as JsonValue },
+        StateMachine: { Id: this.arn, Name: this.name },
+      },
+    });
+    let finish: (e: LocalExecution) => void = () => undefined;
+    const execution: LocalExecution = {
+      executionArn,
+      name,
+      stateMachineArn: this.arn,
+      input,
+      startedAt,
+      status: 'RUNNING',
+      events: [],
+      done: new Promise<LocalExecution>((resolve) => {
+        finish = resolve;
+      }),
+    };
+    this.executions.push(execution);
+    const logFile = join(this.logDir, `${this.name}.log`);
+    void (async () => {
+      for await (const raw of run.eventLogs) {
+        const event = toStepEvent(raw as unknown as Record<string, unknown>);
+        execution.events.push(event);
+        // Logging level ALL: every state event with its data, as the deployed machine sends to CloudWatch Logs.
+        appendFileSync(logFile, `${JSON.stringify({ execution: name, ...event })}\n`);
+        for (const listener of this.listeners) listener(execution, event);
+      }
+    })();
+    run.result.then(
+      (output) => {
+        execution.status = 'SUCCEEDED';
+        execution.output = output;
+      },
+      (error: Error & { cause?: unknown }) => {
+        execution.status = error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : error.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
+        const failed = [...execution.events].reverse().find((e) => e.type === 'ExecutionFailed');
+        execution.error = {
+          error: failed?.error ?? error.name,
+          cause: typeof failed?.cause === 'string' ? failed.cause : error.message,
+        };
+      },
+    ).finally(() => {
+      // Let the event-log loop deliver the last events before anyone awaiting `done` looks at them.
+      setImmediate(() => finish(execution));
+    });
+    return execution;
+  }
+}
+
+function toStepEvent(raw: Record<string, unknown>): StepEvent {
+  const state = raw.state as { name?: string; output?: unknown } | undefined;
+  return {
+    type: String(raw.type),
+    timestamp: Number(raw.timestamp),
+    ...(state?.name !== undefined ? { state: state.name } : {}),
+    ...(state?.output !== undefined ? { output: state.output } : {}),
+    ...('output' in raw ? { output: raw.output } : {}),
+    ...(raw.Error !== undefined ? { error: String(raw.Error) } : {}),
+    ...(raw.Cause !== undefined ? { cause: raw.Cause } : {}),
+  };
+}
+
+function mapTasks(
+  states: Record<string, StateLike>,
+  functionsByArn: ReadonlyMap<string, LocalFunction>,
+  machineName: string,
+  handlers: Record<string, TaskHandler> = {},
+): Record<string, TaskHandler> {
+  for (const [stateName, state] of Object.entries(states)) {
+    if (state.Type === 'Task') {
+      if (stateName in handlers) {
+        throw new UnmappedTaskError(`${machineName}: two Task states are named ${stateName}; local overrides are keyed by state name`);
+      }
+      handlers[stateName] = taskHandler(stateName, state, functionsByArn, machineName);
+    }
+    if (state.Type === 'Map') {
+      const inner = state.ItemProcessor ?? state.Iterator;
+      if (inner) mapTasks(inner.States, functionsByArn, machineName, handlers);
+    }
+    if (state.Type === 'Parallel') for (const branch of state.Branches ?? []) mapTasks(branch.States, functionsByArn, machineName, handlers);
+  }
+  return handlers;
+}
+
+function taskHandler(
+  stateName: string,
+  state: StateLike,
+  functionsByArn: ReadonlyMap<string, LocalFunction>,
+  machineName: string,
+): TaskHandler {
+  const resource = state.Resource ?? '';
+  const find = (arn: unknown): LocalFunction => {
+    const fn = typeof arn === 'string' ? (functionsByArn.get(arn) ?? functionsByArn.get(arn.replace(/:(\$LATEST|\d+)$/, ''))) : undefined;
+    if (fn === undefined) {
+      throw new UnmappedTaskError(
+        `${machineName}: Task ${stateName} calls ${String(arn)}, which is not a Lambda function of this stack; the local runtime never calls AWS`,
+      );
+    }
+    return fn;
+  };
+  if (resource.startsWith('arn:aws:lambda:')) {
+    const fn = find(resource);
+    return async (input) => (await fn.invoke(input)) as JsonValue;
+  }
+  if (LAMBDA_INVOKE.test(resource)) {
+    // The optimized integration: Parameters carry FunctionName and Payload; the result wraps the payload.
+    return async (input) => {
+      const { FunctionName, Payload } = input as { FunctionName?: unknown; Payload?: unknown };
+      const result = await find(FunctionName).invoke(Payload ?? {});
+      return { ExecutedVersion: '$LATEST', Payload: result as JsonValue, StatusCode: 200 };
+    };
+  }
+  throw new UnmappedTaskError(
+    `${machineName}: Task ${stateName} uses ${resource || 'no resource'}; only Lambda tasks can run locally`,
+  );
+}
