@@ -65,10 +65,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => console.error(error));
   };
   try {
-    let bus: LocalEventBus | undefined;
-    let eventBridgeBuckets = new Set<string>();
+    // S3 events can only be routed once the rules are loaded, which needs the emulators running first.
+    const routing: { bus?: LocalEventBus; buckets: Set<string> } = { buckets: new Set() };
     const s3 = await startS3(join(stateDir, 's3'), options.ports?.s3 ?? 4568, (record) => {
-      if (bus !== undefined && eventBridgeBuckets.has(record.s3.bucket.name)) forwardS3Event(bus, record);
+      if (routing.bus !== undefined && routing.buckets.has(record.s3.bucket.name)) forwardS3Event(routing.bus, record);
     });
     closers.push(() => s3.close());
     const dynamo = await startDynamo(options.inMemoryDynamo ? undefined : join(stateDir, 'dynamodb'), options.ports?.dynamodb ?? 4567);
@@ -81,7 +81,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const resources = new LocalResources(template, { stackName: stack.stackName, region: LOCAL_REGION, account: LOCAL_ACCOUNT, apiUrl });
     await createStorage(resources, s3.endpoint, dynamo.endpoint);
-    eventBridgeBuckets = eventBridgeEnabledBuckets(resources);
+    routing.buckets = eventBridgeEnabledBuckets(resources);
 
     const baseEnv: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -110,7 +110,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stateMachines.set(arn, new LocalStateMachine(arn, resources.physicalName(logicalId), definition, functionsByArn, join(stateDir, 'logs', 'states')));
     }
 
-    bus = new LocalEventBus(loadRules(resources), (arn, input, rule) => {
+    routing.bus = new LocalEventBus(loadRules(resources), (arn, input, rule) => {
       const machine = stateMachines.get(arn);
       if (machine === undefined) {
         console.error(`rule ${rule.name}: target ${arn} is not a state machine of this stack; the event is dropped`);

@@ -76,7 +76,12 @@ export function verifySigV4(request: SignedRequest, credentials: Credentials, no
     .sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
-  const payloadHash = header(request.headers, 'x-amz-content-sha256') ?? sha256(request.body);
+  // The payload hash is always computed from the body received, never taken from the client's header.
+  const payloadHash = sha256(request.body);
+  const claimedHash = header(request.headers, 'x-amz-content-sha256');
+  if (claimedHash !== undefined && claimedHash !== payloadHash) {
+    return { ok: false, reason: 'x-amz-content-sha256 does not match the body received' };
+  }
   const canonicalRequest = [request.method.toUpperCase(), canonicalPath, canonicalQuery, canonicalHeaders, signedHeaderList, payloadHash].join('\n');
   const scope = `${day}/${region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');

@@ -35,11 +35,14 @@ export function outputUnits(task: TaskKind, classes: number): number {
 
 /** A multi-layer perceptron with seeded initializers, so the same seed gives the same starting weights. */
 export function buildNetwork(inputWidth: number, task: TaskKind, classes: number, hp: Hyperparameters): tfl.Sequential {
-  const model = tfl.sequential();
+  // Explicit names: tfjs otherwise numbers layers per process (dense_Dense3…), so two identical trainings would
+  // serialize differently.
+  const model = tfl.sequential({ name: 'mlp' });
   const regularizer = hp.l2 > 0 ? tfl.regularizers.l2({ l2: hp.l2 }) : undefined;
   hp.hiddenUnits.forEach((units, i) => {
     model.add(
       tfl.layers.dense({
+        name: `hidden_${i + 1}`,
         units,
         activation: 'relu',
         ...(i === 0 ? { inputShape: [inputWidth] } : {}),
@@ -51,6 +54,7 @@ export function buildNetwork(inputWidth: number, task: TaskKind, classes: number
   });
   model.add(
     tfl.layers.dense({
+      name: 'output',
       units: outputUnits(task, classes),
       activation: task === 'binary' ? 'sigmoid' : task === 'multiclass' ? 'softmax' : 'linear',
       ...(hp.hiddenUnits.length === 0 ? { inputShape: [inputWidth] } : {}),

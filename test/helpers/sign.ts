@@ -1,0 +1,58 @@
+import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+
+/** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the smithy signer expects. */
+class NodeSha256 {
+  private readonly hash: Hash | Hmac;
+  constructor(secret?: string | Uint8Array) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  }
+  update(data: string | Uint8Array): void {
+    this.hash.update(data);
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+}
+
+export interface SignOptions {
+  readonly url: string;
+  readonly method?: string;
+  readonly body?: string;
+  readonly region?: string;
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly date?: Date;
+}
+
+/** Signs a request with the AWS SDK's own SigV4 signer (an implementation independent from the local verifier). */
+export async function signedRequest(options: SignOptions): Promise<{ url: string; method: string; headers: Record<string, string>; body?: string }> {
+  const url = new URL(options.url);
+  const method = options.method ?? 'POST';
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: options.region ?? 'us-east-1',
+    credentials: { accessKeyId: options.accessKeyId ?? 'S3RVER', secretAccessKey: options.secretAccessKey ?? 'S3RVER' },
+    sha256: NodeSha256,
+  });
+  const signed = await signer.sign(
+    {
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { host: url.host, 'content-type': 'application/json' },
+      ...(options.body !== undefined ? { body: options.body } : {}),
+    },
+    options.date ? { signingDate: options.date } : {},
+  );
+  return { url: options.url, method, headers: signed.headers as Record<string, string>, ...(options.body !== undefined ? { body: options.body } : {}) };
+}
+
+/** fetch with a SigV4 signature, as `curl --aws-sigv4` or an IAM-signed client would send. */
+export async function signedFetch(options: SignOptions): Promise<Response> {
+  const request = await signedRequest(options);
+  return fetch(request.url, { method: request.method, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) });
+}

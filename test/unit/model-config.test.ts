@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseModelConfig, parseModelConfigText } from '../../lambdas/core/model-config.js';
+
+describe('model files', () => {
+  it('the shipped adult model file is valid and keeps sex and race out of the inputs', () => {
+    const config = parseModelConfigText(readFileSync('models/adult.json', 'utf8'), 'models/adult.json', 'adult');
+    expect(config.task).toBe('binary');
+    expect(config.sensitive).toEqual(['sex', 'race']);
+  });
+
+  it('fills in defaults for a minimal file', () => {
+    const config = parseModelConfig({ name: 'm', task: 'regression', label: 'y' }, 'models/m.json');
+    expect(config.features).toBe('all');
+    expect(config.split).toEqual({ train: 0.7, validation: 0.15, test: 0.15, seed: 0 });
+    expect(config.data).toEqual({ source: 'object' });
+    expect(config.hyperparameters.seed).toBe(42);
+  });
+
+  it('lists every problem of a bad file with its path', () => {
+    const bad = { name: 'Bad Name', task: 'clustering', label: 'y', split: { train: 0.5, validation: 0.2, test: 0.2 }, exclude: ['y'], gate: { minimums: { auc: 0.5 } } };
+    let message = '';
+    try {
+      parseModelConfig(bad, 'models/bad.json');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid model file models\/bad\.json:/);
+    expect(message).toContain('name:');
+    expect(message).toContain('task:');
+    expect(message).toContain('split: train + validation + test must add up to 1');
+    expect(message).toContain('gate.minimums');
+  });
+
+  it('rejects a file whose name differs from the model name, and invalid JSON', () => {
+    expect(() => parseModelConfigText('{"name":"a","task":"binary","label":"y"}', 'models/b.json', 'b')).toThrow(
+      '"name" is "a" but the file is named for "b"',
+    );
+    expect(() => parseModelConfigText('{', 'models/c.json')).toThrow('Invalid model file models/c.json: not valid JSON');
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { parseArtifact, Predictor, serializeArtifact } from '../../lambdas/core/artifact.js';
+import type { Frame } from '../../lambdas/core/dataset.js';
+import { sha256Hex } from '../../lambdas/core/digest.js';
+import { evaluate } from '../../lambdas/core/evaluation.js';
+import { parseModelConfig, type TaskKind } from '../../lambdas/core/model-config.js';
+import { weightsSha256 } from '../../lambdas/core/network.js';
+import { fitPreprocessor } from '../../lambdas/core/preprocess.js';
+import { seededRandom } from '../../lambdas/core/random.js';
+import { initBackend } from '../../lambdas/core/tf-backend.js';
+import { trainModel } from '../../lambdas/core/training.js';
+
+/** A learnable toy problem: the label depends on x and on the color. */
+function toyFrame(task: TaskKind, rows: number, seed: number): Frame {
+  const random = seededRandom(seed);
+  const x: number[] = [];
+  const color: (string | null)[] = [];
+  const labels: string[] = [];
+  const numbers: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const xi = random() * 4 - 2;
+    const c = ['red', 'green', 'blue'][Math.floor(random() * 3)] as string;
+    const score = xi + (c === 'red' ? 1.5 : c === 'blue' ? -1.5 : 0);
+    x.push(xi);
+    color.push(c);
+    numbers.push(3 * score + 10);
+    labels.push(task === 'multiclass' ? (score < -1 ? 'low' : score < 1 ? 'mid' : 'high') : score > 0 ? 'yes' : 'no');
+  }
+  return {
+    features: [
+      { name: 'x', type: 'numeric', values: x },
+      { name: 'color', type: 'categorical', values: color },
+    ],
+    sensitive: [],
+    labels: task === 'regression' ? { kind: 'numbers', values: numbers } : { kind: 'classes', values: labels },
+    origins: x.map((_, i) => `toy:${i + 2}`),
+  };
+}
+
+const hp = { hiddenUnits: [16], epochs: 30, batchSize: 64, learningRate: 0.02, l2: 0, earlyStoppingPatience: 5, seed: 7 };
+
+describe('training', () => {
+  it('runs on the WebAssembly backend here (tfjs-node is not installable offline)', async () => {
+    expect(await initBackend()).toBe('wasm');
+  });
+
+  it('learns a binary task and scores it through the same predictor serving uses', async () => {
+    const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', positiveClass: 'yes', hyperparameters: hp }, 'toy');
+    const train = toyFrame('binary', 1500, 1);
+    const pre = fitPreprocessor(train, config);
+    const { artifact } = await trainModel(config, pre, train, toyFrame('binary', 300, 2));
+    const predictor = await Predictor.load(artifact);
+    const { metrics } = evaluate(predictor, toyFrame('binary', 500, 3));
+    expect(metrics.roc_auc).toBeGreaterThan(0.97);
+    const [prediction] = predictor.predictInstances([{ x: 1.8, color: 'red' }]);
+    expect(prediction).toMatchObject({ label: 'yes' });
+  });
+
+  it('learns multiclass and regression tasks', async () => {
+    const multi = parseModelConfig({ name: 'toy', task: 'multiclass', label: 'y', hyperparameters: hp }, 'toy');
+    const mTrain = toyFrame('multiclass', 1500, 4);
+    const mModel = await trainModel(multi, fitPreprocessor(mTrain, multi), mTrain, toyFrame('multiclass', 300, 5));
+    expect(evaluate(await Predictor.load(mModel.artifact), toyFrame('multiclass', 500, 6)).metrics.accuracy).toBeGreaterThan(0.85);
+
+    const reg = parseModelConfig({ name: 'toy', task: 'regression', label: 'y', hyperparameters: hp }, 'toy');
+    const rTrain = toyFrame('regression', 1500, 7);
+    const rModel = await trainModel(reg, fitPreprocessor(rTrain, reg), rTrain, toyFrame('regression', 300, 8));
+    const { metrics } = evaluate(await Predictor.load(rModel.artifact), toyFrame('regression', 500, 9));
+    expect(metrics.r2).toBeGreaterThan(0.95);
+  });
+
+  it('is reproducible: the same data, config and seed give bit-identical weights; another seed does not', async () => {
+    const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 5 } }, 'toy');
+    const train = toyFrame('binary', 800, 10);
+    const validation = toyFrame('binary', 200, 11);
+    const pre = fitPreprocessor(train, config);
+    const first = await trainModel(config, pre, train, validation);
+    const second = await trainModel(config, pre, train, validation);
+    expect(weightsSha256(second.artifact.network)).toBe(weightsSha256(first.artifact.network));
+    expect(sha256Hex(serializeArtifact(second.artifact))).toBe(sha256Hex(serializeArtifact(first.artifact)));
+    const reseeded = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 5, seed: 8 } }, 'toy');
+    const third = await trainModel(reseeded, pre, train, validation);
+    expect(weightsSha256(third.artifact.network)).not.toBe(weightsSha256(first.artifact.network));
+  });
+
+  it('refuses an artifact whose bytes do not match the recorded sha256', async () => {
+    const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 1 } }, 'toy');
+    const train = toyFrame('binary', 200, 12);
+    const { artifact } = await trainModel(config, fitPreprocessor(train, config), train, train);
+    const bytes = serializeArtifact(artifact);
+    expect(parseArtifact(bytes, sha256Hex(bytes), 's3://b/k').model).toBe('toy');
+    const tampered = Buffer.from(bytes);
+    tampered[tampered.length - 2] = 0x20;
+    expect(() => parseArtifact(tampered, sha256Hex(bytes), 's3://b/k')).toThrow(/s3:\/\/b\/k has sha256 [0-9a-f]{64}, but the registry recorded/);
+  });
+});
