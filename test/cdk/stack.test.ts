@@ -1,0 +1,256 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../lib/app.js';
+import { loadAllModelConfigs } from '../../lib/model-configs.js';
+
+type Json = Record<string, unknown>;
+interface TaskState {
+  Type: string;
+  TimeoutSeconds?: number;
+  Retry?: { ErrorEquals: string[] }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  QueryLanguage?: string;
+}
+
+let template: Template;
+let outdir: string;
+let definition: { QueryLanguage?: string; States: Record<string, TaskState> };
+let definitionText: string;
+
+/** The state machine definition with the function ARNs (Fn::GetAtt) replaced by their logical ids. */
+function definitionOf(value: unknown): string {
+  const join = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return join[1].map((part) => (typeof part === 'string' ? part : `arn:${(part as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]}`)).join('');
+}
+
+function resourcesOfType(type: string): [string, { Properties: Json; Metadata?: Json }][] {
+  return Object.entries(template.findResources(type)) as [string, { Properties: Json; Metadata?: Json }][];
+}
+
+/** The IAM statements attached to the role of the function whose logical id starts with `prefix`. */
+function statementsOf(prefix: string): { Action: string | string[]; Resource: unknown; Condition?: Json; Effect: string }[] {
+  const policies = resourcesOfType('AWS::IAM::Policy').filter(([id]) => id.startsWith(prefix) && id.includes('ServiceRoleDefaultPolicy'));
+  expect(policies).toHaveLength(1);
+  return (policies[0]?.[1].Properties.PolicyDocument as { Statement: never[] }).Statement;
+}
+
+const actionsOf = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'mlops-cdk-'));
+  const { app, stack } = buildApp({ outdir, stackProps: { codeVersion: 'test' } });
+  app.synth();
+  template = Template.fromStack(stack);
+  const [, machine] = resourcesOfType('AWS::StepFunctions::StateMachine')[0] as [string, { Properties: Json }];
+  definitionText = definitionOf(machine.Properties.DefinitionString);
+  definition = JSON.parse(definitionText);
+});
+
+describe('storage secure defaults', () => {
+  it('encrypts, versions and blocks public access on every bucket', () => {
+    const buckets = resourcesOfType('AWS::S3::Bucket');
+    expect(buckets.length).toBeGreaterThanOrEqual(3);
+    for (const [, bucket] of buckets) {
+      expect(bucket.Properties).toMatchObject({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      });
+    }
+  });
+
+  it('denies non-TLS access on every bucket', () => {
+    const policies = resourcesOfType('AWS::S3::BucketPolicy');
+    expect(policies.length).toBe(resourcesOfType('AWS::S3::Bucket').length);
+    for (const [, policy] of policies) {
+      expect(policy.Properties.PolicyDocument).toMatchObject({
+        Statement: expect.arrayContaining([
+          expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      });
+    }
+  });
+
+  it('logs data and artifact bucket access to the access-log bucket, and sends data bucket events to EventBridge', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', { LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'Data/' } });
+    template.hasResourceProperties('AWS::S3::Bucket', { LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'Artifacts/' } });
+    template.hasResourceProperties('Custom::S3BucketNotifications', { NotificationConfiguration: { EventBridgeConfiguration: {} } });
+  });
+
+  it('gives the registry point-in-time recovery, encryption, on-demand billing and deletion protection', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  it('can turn deletion protection off through the prop', () => {
+    const { stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'mlops-cdk-')), stackName: 'Dev', stackProps: { deletionProtection: false, codeVersion: 'test' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+  });
+});
+
+describe('functions', () => {
+  it('run Node.js 22 on arm64 with X-Ray tracing', () => {
+    const functions = resourcesOfType('AWS::Lambda::Function').filter(([, f]) => f.Metadata?.['aws:asset:is-bundled'] === true);
+    expect(functions).toHaveLength(7);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    }
+  });
+
+  it('ship the TF.js .wasm files inside the assets of the functions that run models, and the model files with ETL', () => {
+    const assetOf = (prefix: string) => {
+      const [, fn] = resourcesOfType('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix)) as [string, { Metadata: Json }];
+      return readdirSync(join(outdir, String(fn.Metadata['aws:asset:path'])));
+    };
+    for (const prefix of ['InferencePredict', 'TrainingTrain', 'TrainingValidate']) {
+      expect(assetOf(prefix)).toEqual(expect.arrayContaining(['index.mjs', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']));
+    }
+    expect(assetOf('TrainingEtl')).toContain('models');
+    expect(assetOf('TrainingEtl')).not.toContain('tfjs-backend-wasm.wasm');
+  });
+});
+
+describe('training state machine', () => {
+  const tasks = () => Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+
+  it('is Standard, logs ALL with execution data, and traces with X-Ray', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: Match.anyValue() },
+    });
+  });
+
+  it('runs ETL → Train → Validate → gate → Promote or RecordRejected', () => {
+    expect(tasks().map(([name]) => name).sort()).toEqual(['ETL', 'Promote', 'RecordFailure', 'RecordRejected', 'RegisterRun', 'Train', 'Validate']);
+    expect(definition.States['GatePassed?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.validation.gate.passed', BooleanEquals: true, Next: 'Promote' }],
+      Default: 'RecordRejected',
+    });
+  });
+
+  it('sets an explicit TimeoutSeconds on every task (the local interpreter defaults to 60 s)', () => {
+    for (const [name, state] of tasks()) expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+    expect(definition.States.Train?.TimeoutSeconds).toBeGreaterThanOrEqual(15 * 60);
+  });
+
+  it('retries Lambda service errors on every task', () => {
+    for (const [name, state] of tasks()) {
+      expect(state.Retry?.flatMap((r) => r.ErrorEquals), name).toEqual(
+        expect.arrayContaining(['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException']),
+      );
+    }
+  });
+
+  it('catches every error on every task: steps record the run as FAILED, the recorder itself ends in a Fail state', () => {
+    for (const [name, state] of tasks()) {
+      expect(state.Catch?.[0]?.ErrorEquals, name).toEqual(['States.ALL']);
+      expect(state.Catch?.[0]?.Next, name).toBe(name === 'RecordFailure' ? 'FailureNotRecorded' : 'RecordFailure');
+    }
+    expect(definition.States.RunFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.failure.reason' });
+  });
+
+  it('uses JSONPath only: no JSONata anywhere', () => {
+    expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    for (const state of Object.values(definition.States)) expect(state.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    expect(definitionText).not.toContain('{%');
+    expect(definitionText).not.toMatch(/"(Arguments|Output|Assign)"/);
+  });
+});
+
+describe('upload trigger', () => {
+  it('starts the state machine for objects created under incoming/ in the data bucket, with retries and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [{ Ref: Match.stringLikeRegexp('^StorageDataBucket') }] }, object: { key: [{ prefix: 'incoming/' }] } },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('^TrainingStateMachine') },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
+  it('deduplicates in the first step: RegisterRun gets the execution id and a duplicate ends without training', () => {
+    expect(definition.States.RegisterRun).toMatchObject({ Parameters: { 'event.$': '$', 'executionId.$': '$$.Execution.Id' } });
+    expect(definition.States['Duplicate?']).toMatchObject({ Choices: [{ Variable: '$.run.duplicate', BooleanEquals: true, Next: 'AlreadyRegistered' }] });
+  });
+});
+
+describe('least-privilege IAM', () => {
+  const leadingKeys = (s: { Condition?: Json }) => (s.Condition?.['ForAllValues:StringLike'] as Json | undefined)?.['dynamodb:LeadingKeys'];
+
+  it('predict can only read: GetItem on the production pointer and GetObject under models/', () => {
+    const statements = statementsOf('InferencePredict');
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((a) => /^(dynamodb:(Put|Update|Delete|BatchWrite)|s3:(Put|Delete))/.test(a))).toEqual([]);
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toHaveLength(1);
+    expect(leadingKeys(dynamo[0] as never)).toEqual(['ALIAS#*']);
+    const s3Resources = JSON.stringify(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))).map((s) => s.Resource));
+    expect(s3Resources).toContain('/models/*');
+    expect(s3Resources).not.toContain('/runs/*');
+  });
+
+  it('ETL cannot touch the production pointer: its registry access is limited to run items', () => {
+    const dynamo = statementsOf('TrainingEtl').filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const statement of dynamo) expect(leadingKeys(statement)).toEqual(['RUN#*']);
+  });
+
+  it('only the promote function may write the production pointer', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ALIAS#*', 'RUN#*'] } },
+          }),
+        ]),
+      },
+    });
+    const writersOfAliases = resourcesOfType('AWS::IAM::Policy').filter(([, p]) => {
+      const statements = (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Condition?: Json }[] }).Statement;
+      return statements.some((s) => actionsOf(s).includes('dynamodb:PutItem') && JSON.stringify(s.Condition ?? {}).includes('ALIAS#'));
+    });
+    expect(writersOfAliases.map(([id]) => id)).toEqual([expect.stringMatching(/^TrainingPromote/)]);
+  });
+});
+
+describe('inference API', () => {
+  it('routes POST /v1/models/{model}/predict to the predict function with IAM authorization', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/models/{model}/predict', AuthorizationType: 'AWS_IAM' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() } });
+  });
+
+  it('outputs bucket names, API URL and state machine ARN', () => {
+    for (const name of ['DataBucketName', 'ArtifactsBucketName', 'RegistryTableName', 'ApiUrl', 'TrainingStateMachineArn']) template.hasOutput(name, {});
+  });
+});
+
+describe('model files are checked at synth', () => {
+  it('a bad model file stops the synth with its name and problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlops-models-'));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'good.json'), JSON.stringify({ name: 'good', task: 'binary', label: 'y' }));
+    expect(loadAllModelConfigs(dir).map((c) => c.name)).toEqual(['good']);
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ name: 'bad', task: 'binary' }));
+    expect(() => loadAllModelConfigs(dir)).toThrow(/Invalid model file models\/bad\.json:\n {2}- label:/);
+    expect(existsSync(join(dir, 'good.json'))).toBe(true);
+  });
+});

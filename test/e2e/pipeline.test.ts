@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedFetch } from '../helpers/sign.js';
+import { startTestStack, type TestStack } from '../helpers/local-stack.js';
+
+const ADULT = readFileSync('examples/data/adult.csv', 'utf8');
+const REQUEST = readFileSync('examples/requests/adult.json', 'utf8');
+
+let stack: TestStack;
+let predictUrl: string;
+
+/** The adult data with one column removed, as a user might upload by mistake. */
+function withoutColumn(csv: string, column: string): string {
+  const lines = csv.trimEnd().split('\n');
+  const index = (lines[0] as string).split(',').indexOf(column);
+  return lines.map((line) => line.split(',').filter((_, i) => i !== index).join(',')).join('\n');
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  predictUrl = `${stack.runtime.endpoints.apiUrl}/v1/models/adult/predict`;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('end to end through the local runtime: upload → pipeline → promoted → served', () => {
+  it('answers 404 with a message before any model is in production', async () => {
+    const response = await signedFetch({ url: predictUrl, body: REQUEST });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ message: expect.stringContaining('model "adult" has no production version yet') });
+  });
+
+  it('trains adult.csv to a promoted version with test ROC AUC >= 0.88', async () => {
+    const [execution, ...others] = await stack.upload('incoming/adult/adult.csv', ADULT);
+    expect(others).toHaveLength(0);
+    expect(execution?.status).toBe('SUCCEEDED');
+    const runs = await stack.registry.listRuns('adult');
+    expect(runs).toHaveLength(1);
+    const run = runs[0];
+    expect(run).toMatchObject({ status: 'PROMOTED', version: 1, trigger: { key: 'incoming/adult/adult.csv' } });
+    expect(run?.metrics?.roc_auc).toBeGreaterThanOrEqual(0.88);
+    expect(run?.data?.[0]?.sha256).toBe('6d8898ef78f064108f1a565b6e09580bb7274d4b94d819e8e19c3ea3ad291209');
+    const version = await stack.registry.getVersion('adult', 1);
+    expect(version).toMatchObject({ status: 'CANDIDATE', backend: 'wasm', gate: { passed: true } });
+    expect(version?.artifact.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await stack.registry.getAlias('adult'))?.version).toBe(1);
+  });
+
+  it('serves predictions with class probabilities over the SigV4-signed HTTP API', async () => {
+    const response = await signedFetch({ url: predictUrl, body: REQUEST });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { model: string; version: number; predictions: { label: string; probabilities: Record<string, number> }[] };
+    expect(body).toMatchObject({ model: 'adult', version: 1 });
+    expect(body.predictions).toHaveLength(2);
+    for (const p of body.predictions) {
+      expect(Object.keys(p.probabilities).sort()).toEqual(['<=50K', '>50K']);
+      expect((p.probabilities['<=50K'] as number) + (p.probabilities['>50K'] as number)).toBeCloseTo(1, 5);
+    }
+    // A senior executive with large capital gains vs. a young clerk: the model must rank them this way.
+    expect(body.predictions[1]?.probabilities['>50K']).toBeGreaterThan(body.predictions[0]?.probabilities['>50K'] as number);
+  });
+
+  it('rejects unsigned requests with 403 (IAM authorization)', async () => {
+    const response = await fetch(predictUrl, { method: 'POST', body: REQUEST, headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(403);
+  });
+
+  it.each([
+    ['a non-JSON body', 'not json', /the body is not valid JSON/],
+    ['a missing feature', JSON.stringify({ instances: [{ age: 30 }] }), /instances\[0\]\.workclass is missing/],
+    ['a wrong type', JSON.stringify({ instances: [{ ...JSON.parse(REQUEST).instances[0], age: 'old' }] }), /instances\[0\]\.age must be a finite number or null/],
+    ['more than 1000 instances', JSON.stringify({ instances: Array.from({ length: 1001 }, () => JSON.parse(REQUEST).instances[0]) }), /"instances" has 1001 items/],
+  ])('answers %s with 400 naming the problem', async (_what, body, message) => {
+    const response = await signedFetch({ url: predictUrl, body });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toMatch(message);
+  });
+
+  it('starts no second run when the same file is uploaded again', async () => {
+    const [execution] = await stack.upload('incoming/adult/adult.csv', ADULT);
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.events.some((e) => e.type === 'StateEntered' && e.state === 'AlreadyRegistered')).toBe(true);
+    expect(execution?.events.some((e) => e.type === 'StateEntered' && e.state === 'ETL')).toBe(false);
+    expect(await stack.registry.listRuns('adult')).toHaveLength(1);
+  });
+
+  it('fails a run whose CSV lacks the label column, naming it, and leaves production unchanged', async () => {
+    const [execution] = await stack.upload('incoming/adult/no-label.csv', withoutColumn(ADULT, 'class'));
+    expect(execution?.status).toBe('FAILED');
+    const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key === 'incoming/adult/no-label.csv');
+    expect(run).toMatchObject({ status: 'FAILED', errorType: 'DataValidationError' });
+    expect(run?.reason).toContain('has no column "class" (the label in models/adult.json)');
+    expect((await stack.registry.getAlias('adult'))?.version).toBe(1);
+    const response = await signedFetch({ url: predictUrl, body: REQUEST });
+    expect(((await response.json()) as { version: number }).version).toBe(1);
+  });
+
+  it('fails a malformed CSV with the line number of the problem', async () => {
+    const lines = ADULT.split('\n').slice(0, 200);
+    lines[120] = `${lines[120]},extra`;
+    const [wrongCount] = await stack.upload('incoming/adult/wrong-count.csv', lines.join('\n'));
+    expect(wrongCount?.status).toBe('FAILED');
+    const runs = await stack.registry.listRuns('adult');
+    expect(runs.find((r) => r.trigger.key.endsWith('wrong-count.csv'))?.reason).toMatch(/^incoming\/adult\/wrong-count\.csv:121: wrong number of columns/);
+
+    const quoted = ADULT.split('\n').slice(0, 200);
+    quoted[50] = `${quoted[50]?.replace('State-gov', '"State-gov')}`.replace(/^(\d+),/, '$1,"');
+    const [unbalanced] = await stack.upload('incoming/adult/unbalanced.csv', quoted.join('\n'));
+    expect(unbalanced?.status).toBe('FAILED');
+    const after = await stack.registry.listRuns('adult');
+    expect(after.find((r) => r.trigger.key.endsWith('unbalanced.csv'))?.reason).toMatch(/unbalanced\.csv:\d+: .*(never closed|malformed)/);
+  });
+
+  it('fails when too many rows have non-numeric values, reporting the count', async () => {
+    const lines = ADULT.split('\n').slice(0, 1001);
+    for (let i = 1; i <= 50; i++) lines[i * 10] = (lines[i * 10] as string).replace(/^\d+,/, 'unknown,');
+    const [execution] = await stack.upload('incoming/adult/bad-ages.csv', lines.join('\n'));
+    expect(execution?.status).toBe('FAILED');
+    const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('bad-ages.csv'));
+    expect(run?.reason).toMatch(/^50 of 1000 rows \(5\.00%\) have bad values, more than the 1\.00% allowed .* "age": 50 bad \(e\.g\. incoming\/adult\/bad-ages\.csv:11 "unknown"/);
+    expect((await stack.registry.getAlias('adult'))?.version).toBe(1);
+  });
+
+  it('records an upload for a model with no model file as FAILED with the reason', async () => {
+    const [execution] = await stack.upload('incoming/nosuchmodel/data.csv', 'a,b\n1,2\n');
+    expect(execution?.status).toBe('FAILED');
+    const [run] = await stack.registry.listRuns('nosuchmodel');
+    expect(run?.reason).toContain('no model file models/nosuchmodel.json is deployed (known models: adult)');
+  });
+});

@@ -1,0 +1,53 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from '../../lambdas/shared/registry.js';
+import { localDynamoClient, localS3Client } from '../../local/emulators.js';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
+import type { LocalExecution } from '../../local/step-functions.js';
+
+export interface TestStack {
+  readonly runtime: LocalRuntime;
+  readonly s3: S3Client;
+  readonly registry: Registry;
+  readonly dataBucket: string;
+  /** Uploads a body and waits for the executions it starts to end. */
+  upload(key: string, body: string | Uint8Array): Promise<LocalExecution[]>;
+  stop(): Promise<void>;
+}
+
+/** The real local runtime on free ports with throw-away state, as `npm start` runs it. */
+export async function startTestStack(): Promise<TestStack> {
+  const runtime = await startLocalRuntime({
+    stateDir: mkdtempSync(join(tmpdir(), 'mlops-e2e-')),
+    ports: { api: 0, s3: 0, dynamodb: 0 },
+    inMemoryDynamo: true,
+  });
+  const { endpoints } = runtime;
+  const s3 = localS3Client(endpoints.s3Endpoint, endpoints.region);
+  const dynamo = localDynamoClient(endpoints.dynamodbEndpoint, endpoints.region);
+  const registry = new Registry(DynamoDBDocumentClient.from(dynamo), endpoints.outputs.RegistryTableName as string);
+  const dataBucket = endpoints.outputs.DataBucketName as string;
+  return {
+    runtime,
+    s3,
+    registry,
+    dataBucket,
+    async upload(key, body) {
+      const before = runtime.executions().length;
+      await s3.send(new PutObjectCommand({ Bucket: dataBucket, Key: key, Body: body, ContentType: 'text/csv' }));
+      const deadline = Date.now() + 10_000;
+      while (runtime.executions().length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const started = runtime.executions().slice(before);
+      await Promise.all(started.map((e) => e.done));
+      return started;
+    },
+    async stop() {
+      s3.destroy();
+      dynamo.destroy();
+      await runtime.stop();
+    },
+  };
+}
