@@ -1,0 +1,11 @@
+// Measures one cold start in a fresh process: importing a handler module, then its first invocation.
+// Run as: node cold-start.mjs <module path> <event JSON>; prints {"importMs", "firstInvokeMs"}.
+import { pathToFileURL } from 'node:url';
+
+const [, , modulePath, eventJson] = process.argv;
+const t0 = performance.now();
+const mod = await import(pathToFileURL(modulePath).href);
+const t1 = performance.now();
+await mod.handler(JSON.parse(eventJson), { getRemainingTimeInMillis: () => 30000 });
+const t2 = performance.now();
+process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstInvokeMs: t2 - t1 }));
