@@ -87,6 +87,11 @@ export class Predictor {
     return raw;
   }
 
+  /** Frees the network's tensors; the predictor must not be used afterwards. */
+  dispose(): void {
+    this.network.dispose();
+  }
+
   predictInstances(instances: readonly Readonly<Record<string, InputValue>>[]): Prediction[] {
     const pre = this.artifact.preprocessor;
     const scores = this.scoreEncoded(encodeInstances(pre, instances), instances.length);

@@ -35,14 +35,13 @@ export function outputUnits(task: TaskKind, classes: number): number {
 
 /** A multi-layer perceptron with seeded initializers, so the same seed gives the same starting weights. */
 export function buildNetwork(inputWidth: number, task: TaskKind, classes: number, hp: Hyperparameters): tfl.Sequential {
-  // Explicit names: tfjs otherwise numbers layers per process (dense_Dense3…), so two identical trainings would
-  // serialize differently.
-  const model = tfl.sequential({ name: 'mlp' });
+  // Layer names are left to tfjs, which keeps them unique in the process (variables are registered by name, so two
+  // live models must not share names); serializeNetwork writes canonical names instead.
+  const model = tfl.sequential();
   const regularizer = hp.l2 > 0 ? tfl.regularizers.l2({ l2: hp.l2 }) : undefined;
   hp.hiddenUnits.forEach((units, i) => {
     model.add(
       tfl.layers.dense({
-        name: `hidden_${i + 1}`,
         units,
         activation: 'relu',
         ...(i === 0 ? { inputShape: [inputWidth] } : {}),
@@ -54,7 +53,6 @@ export function buildNetwork(inputWidth: number, task: TaskKind, classes: number
   });
   model.add(
     tfl.layers.dense({
-      name: 'output',
       units: outputUnits(task, classes),
       activation: task === 'binary' ? 'sigmoid' : task === 'multiclass' ? 'softmax' : 'linear',
       ...(hp.hiddenUnits.length === 0 ? { inputShape: [inputWidth] } : {}),
@@ -153,11 +151,37 @@ export async function serializeNetwork(model: tfl.LayersModel): Promise<Serializ
     throw new Error('tfjs did not return the model topology and weights');
   }
   const weights = weightBytes(artifacts.weightData);
-  return {
-    modelTopology: artifacts.modelTopology as object,
-    weightSpecs: artifacts.weightSpecs,
-    weightsBase64: Buffer.from(weights).toString('base64'),
-  };
+  // Canonical names (layer_1, layer_2, …) so identical trainings serialize to identical bytes.
+  return renameLayers(
+    { modelTopology: artifacts.modelTopology as object, weightSpecs: artifacts.weightSpecs, weightsBase64: Buffer.from(weights).toString('base64') },
+    (_, index) => `layer_${index + 1}`,
+    'mlp',
+  );
+}
+
+let loadedModels = 0;
+
+interface TopologyJson {
+  config: { name?: string; layers: { config: { name: string } }[] };
+}
+
+/** Renames the layers (and the weights that belong to them) of a serialized sequential network. */
+function renameLayers(network: SerializedNetwork, rename: (name: string, index: number) => string, modelName: string): SerializedNetwork {
+  const topology = structuredClone(network.modelTopology) as TopologyJson;
+  const names = new Map<string, string>();
+  topology.config.layers.forEach((layer, index) => {
+    const renamed = rename(layer.config.name, index);
+    names.set(layer.config.name, renamed);
+    layer.config.name = renamed;
+  });
+  topology.config.name = modelName;
+  const weightSpecs = network.weightSpecs.map((spec) => {
+    const slash = spec.name.indexOf('/');
+    const layer = names.get(spec.name.slice(0, slash));
+    if (layer === undefined) throw new Error(`weight ${spec.name} belongs to no layer of the network`);
+    return { ...spec, name: `${layer}${spec.name.slice(slash)}` };
+  });
+  return { modelTopology: topology, weightSpecs, weightsBase64: network.weightsBase64 };
 }
 
 function weightBytes(data: tf.io.WeightData): Uint8Array {
@@ -165,7 +189,10 @@ function weightBytes(data: tf.io.WeightData): Uint8Array {
   return Buffer.concat(buffers.map((b) => new Uint8Array(b)));
 }
 
-export async function deserializeNetwork(network: SerializedNetwork): Promise<tfl.LayersModel> {
+export async function deserializeNetwork(serialized: SerializedNetwork): Promise<tfl.LayersModel> {
+  // Names unique in this process: a warm container may hold the serving model while it loads the next one.
+  loadedModels += 1;
+  const network = renameLayers(serialized, (name) => `${name}_m${loadedModels}`, `mlp_m${loadedModels}`);
   const bytes = Buffer.from(network.weightsBase64, 'base64');
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   return tfl.loadLayersModel(

@@ -41,6 +41,8 @@ export class ProductionModelCache {
       current.pending = undefined;
     });
     const served = await current.pending;
+    // Predictions run synchronously, so no request can still be using the version being replaced.
+    if (current.served !== undefined && current.served !== served) current.served.predictor.dispose();
     current.served = served;
     current.checkedAt = this.now();
     return served;

@@ -37,6 +37,7 @@ export async function runValidation(
   ]);
   const predictor = await Predictor.load(artifact);
   const evaluation = evaluate(predictor, test);
+  predictor.dispose();
   const gate = evaluateGate(evaluation.metrics, config.gate);
   const metrics = storableMetrics(evaluation.metrics);
   const version = await deps.registry.registerVersion({

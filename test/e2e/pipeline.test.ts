@@ -78,12 +78,30 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(((await response.json()) as { message: string }).message).toMatch(message);
   });
 
+  it('serves a newly promoted version within 30 seconds, from the same warm container', async () => {
+    const newer = ADULT.split('\n').slice(0, 20001).join('\n');
+    const [execution] = await stack.upload('incoming/adult/adult-20k.csv', newer);
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
+    const promotedAt = Date.now();
+    let version = 1;
+    while (version !== 2 && Date.now() - promotedAt < 30_000) {
+      const response = await signedFetch({ url: predictUrl, body: REQUEST });
+      expect(response.status).toBe(200);
+      version = ((await response.json()) as { version: number }).version;
+      if (version !== 2) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(version).toBe(2);
+    const predictFn = [...stack.runtime.functions.values()].find((fn) => fn.spec.logicalId.startsWith('InferencePredict'));
+    expect(predictFn?.coldStarts).toBe(1);
+  });
+
   it('starts no second run when the same file is uploaded again', async () => {
     const [execution] = await stack.upload('incoming/adult/adult.csv', ADULT);
     expect(execution?.status).toBe('SUCCEEDED');
     expect(execution?.events.some((e) => e.type === 'StateEntered' && e.state === 'AlreadyRegistered')).toBe(true);
     expect(execution?.events.some((e) => e.type === 'StateEntered' && e.state === 'ETL')).toBe(false);
-    expect(await stack.registry.listRuns('adult')).toHaveLength(1);
+    expect(await stack.registry.listRuns('adult')).toHaveLength(2);
   });
 
   it('fails a run whose CSV lacks the label column, naming it, and leaves production unchanged', async () => {
@@ -92,9 +110,9 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key === 'incoming/adult/no-label.csv');
     expect(run).toMatchObject({ status: 'FAILED', errorType: 'DataValidationError' });
     expect(run?.reason).toContain('has no column "class" (the label in models/adult.json)');
-    expect((await stack.registry.getAlias('adult'))?.version).toBe(1);
+    expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
     const response = await signedFetch({ url: predictUrl, body: REQUEST });
-    expect(((await response.json()) as { version: number }).version).toBe(1);
+    expect(((await response.json()) as { version: number }).version).toBe(2);
   });
 
   it('fails a malformed CSV with the line number of the problem', async () => {
@@ -120,7 +138,7 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(execution?.status).toBe('FAILED');
     const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('bad-ages.csv'));
     expect(run?.reason).toMatch(/^50 of 1000 rows \(5\.00%\) have bad values, more than the 1\.00% allowed .* "age": 50 bad \(e\.g\. incoming\/adult\/bad-ages\.csv:11 "unknown"/);
-    expect((await stack.registry.getAlias('adult'))?.version).toBe(1);
+    expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
   });
 
   it('records an upload for a model with no model file as FAILED with the reason', async () => {

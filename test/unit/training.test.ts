@@ -94,3 +94,18 @@ describe('training', () => {
     expect(() => parseArtifact(tampered, sha256Hex(bytes), 's3://b/k')).toThrow(/s3:\/\/b\/k has sha256 [0-9a-f]{64}, but the registry recorded/);
   });
 });
+
+describe('serving several models in one process', () => {
+  it('loads a second version of the same network while the first is still loaded (a warm container swapping versions)', async () => {
+    const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 2 } }, 'toy');
+    const train = toyFrame('binary', 300, 13);
+    const { artifact } = await trainModel(config, fitPreprocessor(train, config), train, train);
+    const first = await Predictor.load(artifact);
+    const second = await Predictor.load(artifact);
+    const instance = [{ x: 0.5, color: 'green' }];
+    expect(second.predictInstances(instance)).toEqual(first.predictInstances(instance));
+    first.dispose();
+    expect(second.predictInstances(instance)).toHaveLength(1);
+    second.dispose();
+  });
+});
