@@ -36,8 +36,8 @@ const INVOKE_MARGIN = Duration.seconds(60);
  * `validation`; only S3 locations and summaries travel between states (the payload limit is 256 KB).
  */
 export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions, timeouts: TrainingStepTimeouts): sfn.IChainable {
-  const step = (id: string, fn: lambda.IFunction, timeout: Duration, payload: Record<string, unknown>, resultPath: string) =>
-    new tasks.LambdaInvoke(scope, id, {
+  const step = (id: string, fn: lambda.IFunction, timeout: Duration, payload: Record<string, unknown>, resultPath: string): tasks.LambdaInvoke => {
+    const task = new tasks.LambdaInvoke(scope, id, {
       lambdaFunction: fn,
       payload: sfn.TaskInput.fromObject(payload),
       payloadResponseOnly: true,
@@ -45,6 +45,16 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
       taskTimeout: sfn.Timeout.duration(timeout.plus(INVOKE_MARGIN)),
       retryOnServiceExceptions: true,
     });
+    task.addRetry({
+      // Throttling (account concurrency reached) clears by itself: wait longer than for service errors.
+      errors: ['Lambda.TooManyRequestsException'],
+      interval: Duration.seconds(5),
+      maxAttempts: 8,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    return task;
+  };
 
   const failureNotRecorded = new sfn.Fail(scope, 'FailureNotRecorded', {
     comment: 'The run failed and recording the failure failed too; see the execution history.',

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Hyperparameters, TaskKind } from './model-config.js';
 import { seededRandom, shuffledIndices } from './random.js';
 
@@ -190,9 +190,11 @@ function weightBytes(data: tf.io.WeightData): Uint8Array {
 }
 
 export async function deserializeNetwork(serialized: SerializedNetwork): Promise<tfl.LayersModel> {
-  // Names unique in this process: a warm container may hold the serving model while it loads the next one.
+  // Names unique in this process: a warm container may hold the serving model while it loads the next one, and the
+  // engine's variable registry is global (shared even by two bundled copies of tfjs), hence the random part.
   loadedModels += 1;
-  const network = renameLayers(serialized, (name) => `${name}_m${loadedModels}`, `mlp_m${loadedModels}`);
+  const suffix = `m${loadedModels}_${randomBytes(4).toString('hex')}`;
+  const network = renameLayers(serialized, (name) => `${name}_${suffix}`, `mlp_${suffix}`);
   const bytes = Buffer.from(network.weightsBase64, 'base64');
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   return tfl.loadLayersModel(

@@ -109,16 +109,46 @@ function medianOf(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Writes the encoding of one feature value at `offset`; the single place where a raw value becomes numbers. */
-function encodeValue(encoder: FeatureEncoder, value: InputValue, out: Float32Array, offset: number): void {
+const slotIndexes = new WeakMap<CategoricalEncoder, Map<string, number>>();
+
+/** Category → one-hot slot, built once per encoder (a linear search per value is measurable in serving). */
+function slotsOf(encoder: CategoricalEncoder): Map<string, number> {
+  let slots = slotIndexes.get(encoder);
+  if (slots === undefined) {
+    slots = new Map(encoder.categories.map((category, i) => [category, i]));
+    slotIndexes.set(encoder, slots);
+  }
+  return slots;
+}
+
+/**
+ * Writes one feature of every row into the row-major matrix `out`; the single place where raw values become numbers,
+ * used for training frames and request instances alike. Column by column, so per-feature lookups happen once.
+ */
+function encodeColumn(
+  encoder: FeatureEncoder,
+  rows: number,
+  valueAt: (row: number) => InputValue | undefined,
+  out: Float32Array,
+  width: number,
+  offset: number,
+): void {
   if (encoder.type === 'numeric') {
-    const x = value === null || typeof value === 'string' || Number.isNaN(value) ? encoder.median : value;
-    out[offset] = (x - encoder.mean) / encoder.std;
+    const { median, mean, std } = encoder;
+    for (let r = 0; r < rows; r++) {
+      const value = valueAt(r);
+      const x = typeof value === 'number' && !Number.isNaN(value) ? value : median;
+      out[r * width + offset] = (x - mean) / std;
+    }
     return;
   }
-  const key = value === null ? MISSING_CATEGORY : String(value);
-  const slot = encoder.categories.indexOf(key);
-  out[offset + (slot === -1 ? encoder.categories.length : slot)] = 1;
+  const slots = slotsOf(encoder);
+  const unknown = encoder.categories.length;
+  for (let r = 0; r < rows; r++) {
+    const value = valueAt(r);
+    const slot = slots.get(value === null || value === undefined ? MISSING_CATEGORY : String(value));
+    out[r * width + offset + (slot ?? unknown)] = 1;
+  }
 }
 
 /** Encodes a typed frame (training, validation, test) into a row-major matrix. */
@@ -131,7 +161,8 @@ export function encodeFrame(pre: Preprocessor, frame: Frame): Float32Array {
     if (column === undefined || column.name !== encoder.name) {
       throw new Error(`frame column ${f} is ${column?.name ?? 'missing'}, expected ${encoder.name}`);
     }
-    for (let r = 0; r < rows; r++) encodeValue(encoder, column.values[r] ?? null, out, r * pre.width + offset);
+    const values: readonly InputValue[] = column.values;
+    encodeColumn(encoder, rows, (r) => values[r], out, pre.width, offset);
     offset += encoderWidth(encoder);
   });
   return out;
@@ -140,13 +171,12 @@ export function encodeFrame(pre: Preprocessor, frame: Frame): Float32Array {
 /** Encodes request instances (objects keyed by feature name) with the same per-value logic as training. */
 export function encodeInstances(pre: Preprocessor, instances: readonly Readonly<Record<string, InputValue>>[]): Float32Array {
   const out = new Float32Array(instances.length * pre.width);
-  instances.forEach((instance, r) => {
-    let offset = r * pre.width;
-    for (const encoder of pre.features) {
-      encodeValue(encoder, instance[encoder.name] ?? null, out, offset);
-      offset += encoderWidth(encoder);
-    }
-  });
+  let offset = 0;
+  for (const encoder of pre.features) {
+    const name = encoder.name;
+    encodeColumn(encoder, instances.length, (r) => (instances[r] as Readonly<Record<string, InputValue>>)[name], out, pre.width, offset);
+    offset += encoderWidth(encoder);
+  }
   return out;
 }
 

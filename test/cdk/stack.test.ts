@@ -145,7 +145,7 @@ describe('training state machine', () => {
   it('retries Lambda service errors on every task', () => {
     for (const [name, state] of tasks()) {
       expect(state.Retry?.flatMap((r) => r.ErrorEquals), name).toEqual(
-        expect.arrayContaining(['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException']),
+        expect.arrayContaining(['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException']),
       );
     }
   });

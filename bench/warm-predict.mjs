@@ -1,0 +1,37 @@
+// Times warm invocations of a bundled predict handler in a process of its own (so its copy of tfjs is the only one).
+// Run as: node warm-predict.mjs <bundle path> <iterations> <instances JSON array> <sizes comma-separated>
+// with the function's environment; prints {"<size>": [ms, ...]}.
+import { pathToFileURL } from 'node:url';
+
+const [, , bundle, iterationsText, instancesJson, sizesText] = process.argv;
+const { handler } = await import(pathToFileURL(bundle).href);
+const iterations = Number(iterationsText);
+const base = JSON.parse(instancesJson);
+const context = { getRemainingTimeInMillis: () => 29000 };
+const event = (n) => ({
+  version: '2.0',
+  routeKey: 'POST /v1/models/{model}/predict',
+  rawPath: '/v1/models/adult/predict',
+  headers: { 'content-type': 'application/json' },
+  pathParameters: { model: 'adult' },
+  body: JSON.stringify({ instances: Array.from({ length: n }, (_, i) => base[i % base.length]) }),
+  isBase64Encoded: false,
+});
+const first = await handler(event(1), context);
+if (first.statusCode !== 200) throw new Error(`predict answered ${first.statusCode}: ${first.body}`);
+const results = {};
+for (const n of sizesText.split(',').map(Number)) {
+  const ev = event(n);
+  // A fresh event object per call: middy's body parsing replaces event.body, as it would in Lambda.
+  for (let i = 0; i < 50; i++) await handler({ ...ev }, context);
+  const samples = [];
+  for (let i = 0; i < iterations; i++) {
+    const call = { ...ev };
+    const t0 = performance.now();
+    const response = await handler(call, context);
+    samples.push(performance.now() - t0);
+    if (response.statusCode !== 200) throw new Error(`predict answered ${response.statusCode}: ${response.body}`);
+  }
+  results[n] = samples;
+}
+process.stdout.write(JSON.stringify(results));
