@@ -1,16 +1,9 @@
-import { createDocumentClient, createS3Client } from '../shared/clients.js';
-import { readEnv } from '../shared/env.js';
+import { stepDepsFromEnv } from '../shared/deps.js';
 import { logger } from '../shared/logger.js';
 import { etlInputSchema, type EtlResult } from '../shared/pipeline-state.js';
-import { Registry } from '../shared/registry.js';
 import { runEtl } from './etl.js';
 
-const env = readEnv(['REGISTRY_TABLE', 'ARTIFACTS_BUCKET']);
-const deps = {
-  s3: createS3Client(),
-  registry: new Registry(createDocumentClient(), env.REGISTRY_TABLE),
-  artifactsBucket: env.ARTIFACTS_BUCKET,
-};
+const deps = stepDepsFromEnv();
 
 export async function handler(event: unknown): Promise<EtlResult> {
   const { run } = etlInputSchema.parse(event);

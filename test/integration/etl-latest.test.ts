@@ -1,12 +1,12 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEtl } from '../../lambdas/etl/etl.js';
-import { Registry } from '../../lambdas/shared/registry.js';
-import { ensureBucket, ensureTable, localDynamoClient, localS3Client, startDynamo, startS3, type RunningDynamo, type RunningS3 } from '../../local/emulators.js';
+import type { Registry } from '../../lambdas/shared/registry.js';
+import { createRegistry } from '../helpers/registry-table.js';
+import { ensureBucket, localDynamoClient, localS3Client, startDynamo, startS3, type RunningDynamo, type RunningS3 } from '../../local/emulators.js';
 
 let s3server: RunningS3;
 let dynamo: RunningDynamo;
@@ -24,19 +24,7 @@ beforeAll(async () => {
   db = localDynamoClient(dynamo.endpoint, 'us-east-1');
   await ensureBucket(s3, 'data');
   await ensureBucket(s3, 'artifacts');
-  await ensureTable(db, {
-    TableName: 'registry',
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
-  registry = new Registry(DynamoDBDocumentClient.from(db, { marshallOptions: { removeUndefinedValues: true } }), 'registry');
+  registry = await createRegistry(db);
   const models = mkdtempSync(join(tmpdir(), 'mlops-models-'));
   writeFileSync(join(models, 'rolling.json'), JSON.stringify({ name: 'rolling', task: 'binary', label: 'y', data: { source: 'latest', count: 2 } }));
   process.env.MODELS_DIR = models;

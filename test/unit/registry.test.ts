@@ -1,8 +1,8 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../lambdas/core/gate.js';
-import { Registry, type VersionRecord } from '../../lambdas/shared/registry.js';
-import { ensureTable, localDynamoClient, startDynamo, type RunningDynamo } from '../../local/emulators.js';
+import type { Registry, VersionRecord } from '../../lambdas/shared/registry.js';
+import { createRegistry } from '../helpers/registry-table.js';
+import { localDynamoClient, startDynamo, type RunningDynamo } from '../../local/emulators.js';
 
 let dynamo: RunningDynamo;
 let registry: Registry;
@@ -11,19 +11,7 @@ let client: ReturnType<typeof localDynamoClient>;
 beforeAll(async () => {
   dynamo = await startDynamo(undefined, 0);
   client = localDynamoClient(dynamo.endpoint, 'us-east-1');
-  await ensureTable(client, {
-    TableName: 'registry',
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
-  registry = new Registry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'registry');
+  registry = await createRegistry(client);
 });
 
 afterAll(async () => {
