@@ -87,7 +87,7 @@ export class TrainingPipeline extends Construct {
     grantRegistry(registerRun, props.registry, { run: ['read', 'write'] });
     grantRegistry(etl, props.registry, { run: ['read', 'write'] });
     grantRegistry(train, props.registry, { run: ['read', 'write'] });
-    grantRegistry(validate, props.registry, { run: ['read', 'write'], version: ['read', 'write'] });
+    grantRegistry(validate, props.registry, { run: ['read', 'write'], version: ['read', 'write'], alias: ['read'] });
     grantRegistry(promote, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read', 'write'] });
     grantRegistry(finishRun, props.registry, { run: ['read', 'write'] });
 

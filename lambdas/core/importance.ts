@@ -1,9 +1,7 @@
 import type { Predictor } from './artifact.js';
 import type { Frame, TypedColumn } from './dataset.js';
-import { binaryMetrics, multiclassMetrics, regressionMetrics } from './metrics.js';
-import { encodeFrame, encodeLabels } from './preprocess.js';
+import { metricsOf, scoreSplit } from './evaluation.js';
 import { seededRandom, shuffledIndices } from './random.js';
-import { dropUnknownLabels } from './training.js';
 
 export interface FeatureImportance {
   readonly feature: string;
@@ -20,15 +18,12 @@ export interface ImportanceResult {
 }
 
 function scoreOf(predictor: Predictor, frame: Frame): { name: ImportanceResult['score']; value: number } {
-  const pre = predictor.artifact.preprocessor;
-  const data = dropUnknownLabels({ x: encodeFrame(pre, frame), y: encodeLabels(pre, frame.labels), rows: frame.origins.length });
   // One batched call over all rows: permutation importance predicts the split once per feature and repeat.
-  const scores = predictor.scoreEncoded(data.x, data.rows);
-  const label = pre.label;
-  if (label.task === 'binary') return { name: 'roc_auc', value: binaryMetrics(data.y, scores).roc_auc as number };
-  if (label.task === 'multiclass') return { name: 'accuracy', value: multiclassMetrics(data.y, scores, label.classes.length).accuracy as number };
-  const truth = Float32Array.from(data.y, (v) => v * label.std + label.mean);
-  return { name: 'r2', value: regressionMetrics(truth, scores).r2 as number };
+  const scored = scoreSplit(predictor, frame);
+  const metrics = metricsOf(scored);
+  const classes = scored.classes.length;
+  const name = classes === 0 ? 'r2' : classes === 2 ? 'roc_auc' : 'accuracy';
+  return { name, value: metrics[name] as number };
 }
 
 function permuted(column: TypedColumn, order: Uint32Array): TypedColumn {

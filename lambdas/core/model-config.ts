@@ -15,6 +15,19 @@ export const METRIC_NAMES = [
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
+/** Direction of each metric, for comparisons against the production model. */
+export const HIGHER_IS_BETTER: Record<MetricName, boolean> = {
+  accuracy: true,
+  precision: true,
+  recall: true,
+  f1: true,
+  roc_auc: true,
+  log_loss: false,
+  rmse: false,
+  mae: false,
+  r2: true,
+};
+
 const modelName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use 1-63 lower-case letters, digits and dashes, starting with a letter or digit');
@@ -81,9 +94,29 @@ export const modelConfigSchema = z
         minimums: metricThresholds.default({}),
         /** Metric ceilings: the candidate fails when the metric is above the value (losses, errors). */
         maximums: metricThresholds.default({}),
+        /**
+         * How much worse than the production model a candidate may be, per metric (absolute), both scored on the
+         * candidate's test split.
+         */
+        maxDegradation: z.partialRecord(z.enum(METRIC_NAMES), z.number().min(0)).default({}),
+        /** No feature may carry more than this share of the total permutation importance. */
+        maxFeatureShare: z.number().gt(0).max(1).default(0.5),
+        /** Fairness gates, applied to every sensitive attribute (binary tasks). */
+        fairness: z
+          .object({
+            minDisparateImpact: z.number().min(0).max(1).optional(),
+            maxDemographicParityDifference: z.number().min(0).max(1).optional(),
+            maxEqualOpportunityDifference: z.number().min(0).max(1).optional(),
+          })
+          .strict()
+          .default({}),
       })
       .strict()
-      .default({ minimums: {}, maximums: {} }),
+      .default({ minimums: {}, maximums: {}, maxDegradation: {}, maxFeatureShare: 0.5, fairness: {} }),
+    /** Groups of a sensitive attribute smaller than this are reported as "insufficient data". */
+    minGroupSize: z.number().int().min(1).default(30),
+    /** Extra columns (besides the sensitive attributes) whose values get per-slice metrics. */
+    slices: z.array(z.string().min(1)).default([]),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -151,21 +151,28 @@ function encodeColumn(
   }
 }
 
-/** Encodes a typed frame (training, validation, test) into a row-major matrix. */
+/**
+ * Encodes a typed frame (training, validation, test) into a row-major matrix. Columns are found by name, so a model
+ * can score data with extra columns; a column the model needs but the frame lacks counts as missing everywhere.
+ */
 export function encodeFrame(pre: Preprocessor, frame: Frame): Float32Array {
   const rows = frame.origins.length;
   const out = new Float32Array(rows * pre.width);
+  const byName = new Map(frame.features.map((c) => [c.name, c]));
   let offset = 0;
-  pre.features.forEach((encoder, f) => {
-    const column = frame.features[f];
-    if (column === undefined || column.name !== encoder.name) {
-      throw new Error(`frame column ${f} is ${column?.name ?? 'missing'}, expected ${encoder.name}`);
-    }
-    const values: readonly InputValue[] = column.values;
-    encodeColumn(encoder, rows, (r) => values[r], out, pre.width, offset);
+  for (const encoder of pre.features) {
+    const column = byName.get(encoder.name);
+    const values: readonly InputValue[] = column === undefined ? [] : column.values;
+    encodeColumn(encoder, rows, (r) => values[r] ?? null, out, pre.width, offset);
     offset += encoderWidth(encoder);
-  });
+  }
   return out;
+}
+
+/** Features the model needs that the frame does not have (scored as missing). */
+export function missingFeatures(pre: Preprocessor, frame: Frame): string[] {
+  const present = new Set(frame.features.map((c) => c.name));
+  return pre.features.filter((e) => !present.has(e.name)).map((e) => e.name);
 }
 
 /** Encodes request instances (objects keyed by feature name) with the same per-value logic as training. */

@@ -47,6 +47,7 @@ export const validationResultSchema = z.object({
   version: z.number().int(),
   metrics: z.record(z.string(), z.number().nullable()),
   gate: z.object({ passed: z.boolean(), summary: z.string() }),
+  comparedWith: z.number().int().nullable(),
 });
 export type ValidationResult = z.infer<typeof validationResultSchema>;
 

@@ -54,6 +54,10 @@ export interface VersionRecord {
   readonly hyperparameters: Hyperparameters;
   readonly metrics: StoredMetrics;
   readonly gate: GateResult;
+  /** The production version the candidate was compared with (re-scored on the same test split), if any. */
+  readonly comparedWith: number | null;
+  /** The validate step's full findings (curves, fairness, importance, the comparison). */
+  readonly evaluation: ObjectLocation;
   readonly backend: string;
   readonly tfjsVersion: string;
   readonly codeVersion: string;

@@ -1,21 +1,58 @@
 import { Predictor } from '../core/artifact.js';
-import { evaluate } from '../core/evaluation.js';
-import { evaluateGate } from '../core/gate.js';
+import type { Frame } from '../core/dataset.js';
+import { evaluate, evaluateFull, scoreSplit, type FullEvaluation } from '../core/evaluation.js';
+import { attributeFairness, type AttributeFairness } from '../core/fairness.js';
+import { evaluateGate, type GateResult } from '../core/gate.js';
+import { permutationImportance, type ImportanceResult } from '../core/importance.js';
 import type { Metrics } from '../core/metrics.js';
+import type { ModelConfig } from '../core/model-config.js';
+import { missingFeatures } from '../core/preprocess.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import type { StepDeps } from '../shared/deps.js';
+import { putObject } from '../shared/objects.js';
 import type { EtlResult, RunRef, TrainResult, ValidationResult } from '../shared/pipeline-state.js';
 import { PreparedData } from '../shared/prepared.js';
 import type { StoredMetrics } from '../shared/registry.js';
+import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
+
+export const EVALUATION_FILE = 'evaluation.json';
 
 /** DynamoDB cannot store NaN (e.g. ROC AUC of a single-class test split): such metrics are recorded as null. */
 export function storableMetrics(metrics: Metrics): StoredMetrics {
   return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
 }
 
+/** What the validate step found, stored as JSON next to the run's data; the report is drawn from it. */
+export interface EvaluationReport {
+  readonly model: string;
+  readonly runId: string;
+  readonly candidate: FullEvaluation;
+  readonly fairness: AttributeFairness[];
+  readonly importance: ImportanceResult;
+  readonly production: {
+    readonly version: number;
+    readonly metrics: StoredMetrics;
+    readonly importance: ImportanceResult;
+    /** Features the production model needs that the new data lacks (scored as missing). */
+    readonly missingFeatures: string[];
+  } | null;
+  readonly gate: GateResult;
+}
+
+function fairnessOf(predictor: Predictor, test: Frame, config: ModelConfig): AttributeFairness[] {
+  if (config.task !== 'binary') return [];
+  const scored = scoreSplit(predictor, test);
+  const truth = Float32Array.from(scored.truth);
+  const predicted = Float32Array.from(scored.rows, (_, i) => ((scored.scores[i * 2 + 1] as number) >= 0.5 ? 1 : 0));
+  return test.sensitive.map((attribute) =>
+    attributeFairness({ ...attribute, values: scored.rows.map((r) => attribute.values[r] ?? null) }, truth, predicted, config.minGroupSize),
+  );
+}
+
 /**
- * Scores the candidate on the held-out test split, applies the gate, and registers the candidate as a new version
- * (rejected candidates get a version too: the registry keeps every trained model and why it was not served).
+ * Scores the candidate on the held-out test split; re-scores the production model on the same split for a fair
+ * comparison; measures fairness by sensitive group and each feature's influence; applies the gate; registers the
+ * candidate as a new version (rejected ones too: the registry keeps every trained model and why it was not served).
  */
 export async function runValidation(
   deps: StepDeps & { codeVersion: string },
@@ -26,20 +63,49 @@ export async function runValidation(
   const existing = await deps.registry.getRun(run.model, run.runId);
   if (existing?.version !== undefined && existing.metrics !== undefined && existing.gate !== undefined) {
     // A retry of this step after the version was registered: answer with what was recorded.
-    return { version: existing.version, metrics: existing.metrics, gate: existing.gate };
+    const version = await deps.registry.getVersion(run.model, existing.version);
+    return { version: existing.version, metrics: existing.metrics, gate: existing.gate, comparedWith: version?.comparedWith ?? null };
   }
   await deps.registry.updateRun(run.model, run.runId, { step: 'Validate' });
   const prepared = new PreparedData(deps.s3, etl);
-  const [config, test, artifact] = await Promise.all([
+  const [config, test, validation, artifact, production] = await Promise.all([
     prepared.config(),
     prepared.split('test'),
+    prepared.split('validation'),
     fetchArtifact(deps.s3, train.artifact),
+    deps.registry.getAlias(run.model, PRODUCTION_ALIAS),
   ]);
-  const predictor = await Predictor.load(artifact);
-  const evaluation = evaluate(predictor, test);
-  predictor.dispose();
-  const gate = evaluateGate(evaluation.metrics, config.gate);
+  const candidate = await Predictor.load(artifact);
+  const sliceColumns = [...test.sensitive, ...test.features.filter((c) => config.slices.includes(c.name))];
+  const evaluation = evaluateFull(candidate, test, sliceColumns, config.minGroupSize);
+  const fairness = fairnessOf(candidate, test, config);
+  const importance = permutationImportance(candidate, validation, config.hyperparameters.seed);
+  candidate.dispose();
+
+  let champion: EvaluationReport['production'] = null;
+  if (production !== undefined) {
+    const productionModel = await Predictor.load(await fetchArtifact(deps.s3, production.artifact));
+    champion = {
+      version: production.version,
+      metrics: storableMetrics(evaluate(productionModel, test).metrics),
+      importance: permutationImportance(productionModel, validation, config.hyperparameters.seed),
+      missingFeatures: missingFeatures(productionModel.artifact.preprocessor, test),
+    };
+    productionModel.dispose();
+  }
+
   const metrics = storableMetrics(evaluation.metrics);
+  const gate = evaluateGate({
+    metrics,
+    gate: config.gate,
+    production: champion === null ? undefined : { version: champion.version, metrics: champion.metrics },
+    fairness,
+    importance,
+  });
+  const report: EvaluationReport = { model: run.model, runId: run.runId, candidate: evaluation, fairness, importance, production: champion, gate };
+  const reportLocation = { bucket: deps.artifactsBucket, key: `${etl.prefix}${EVALUATION_FILE}` };
+  await putObject(deps.s3, reportLocation, JSON.stringify(report), 'application/json');
+
   const version = await deps.registry.registerVersion({
     model: run.model,
     runId: run.runId,
@@ -51,11 +117,13 @@ export async function runValidation(
     hyperparameters: config.hyperparameters,
     metrics,
     gate,
+    comparedWith: champion?.version ?? null,
+    evaluation: reportLocation,
     backend: train.backend,
     tfjsVersion: train.tfjsVersion,
     codeVersion: deps.codeVersion,
     createdAt: new Date().toISOString(),
   });
   await deps.registry.updateRun(run.model, run.runId, { version: version.version, metrics, gate });
-  return { version: version.version, metrics, gate: { passed: gate.passed, summary: gate.summary } };
+  return { version: version.version, metrics, gate: { passed: gate.passed, summary: gate.summary }, comparedWith: champion?.version ?? null };
 }

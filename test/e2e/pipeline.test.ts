@@ -1,5 +1,7 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvaluationReport } from '../../lambdas/validate/validate.js';
 import { signedFetch } from '../helpers/sign.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 
@@ -96,12 +98,53 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(predictFn?.coldStarts).toBe(1);
   });
 
+  it('compares each candidate with production on the same test split and stores fairness by sex and race', async () => {
+    const runs = await stack.registry.listRuns('adult');
+    const second = runs.find((r) => r.trigger.key === 'incoming/adult/adult-20k.csv');
+    const version = await stack.registry.getVersion('adult', second?.version as number);
+    expect(version?.comparedWith).toBe(1);
+    expect(version?.gate.checks.map((c) => c.kind)).toEqual(expect.arrayContaining(['minimum', 'maximum', 'vs_production', 'feature_share']));
+    const report = JSON.parse(
+      (await (await stack.s3.send(new GetObjectCommand({ Bucket: version?.evaluation.bucket, Key: version?.evaluation.key }))).Body?.transformToString()) ?? '{}',
+    ) as EvaluationReport;
+    expect(report.fairness.map((f) => f.attribute)).toEqual(['sex', 'race']);
+    expect(report.fairness[0]?.groups.map((g) => g.group).sort()).toEqual(['Female', 'Male']);
+    expect(report.production?.version).toBe(1);
+    expect(report.candidate.roc?.fpr.length).toBeGreaterThan(10);
+    expect(report.candidate.calibration?.bins).toHaveLength(10);
+    expect(report.candidate.slices.map((s) => s.column)).toEqual(['sex', 'race']);
+  });
+
+  it('rejects a candidate worse than production by more than the allowed change, and production stays', async () => {
+    const small = ADULT.split('\n').slice(0, 1501).join('\n');
+    const [execution] = await stack.upload('incoming/adult/adult-1500.csv', small);
+    expect(execution?.status).toBe('SUCCEEDED');
+    const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('adult-1500.csv'));
+    expect(run?.status).toBe('REJECTED');
+    const check = run?.gate?.checks.find((c) => c.kind === 'vs_production');
+    expect(check).toMatchObject({ metric: 'roc_auc.vs_production', passed: false });
+    expect(run?.reason).toMatch(/roc_auc [\d.]+ is [\d.]+ worse than production v2/);
+    expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
+  });
+
+  it('rejects a model that leans on a leaked copy of the label (feature dominance gate)', async () => {
+    const lines = ADULT.trimEnd().split('\n').slice(0, 8001);
+    const leaky = lines.map((line, i) => (i === 0 ? `${line},leak` : `${line},${line.slice(line.lastIndexOf(',') + 1) === '>50K' ? 'rich' : 'not-rich'}`)).join('\n');
+    const [execution] = await stack.upload('incoming/adult/leaky.csv', leaky);
+    expect(execution?.status).toBe('SUCCEEDED');
+    const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('leaky.csv'));
+    expect(run?.status).toBe('REJECTED');
+    expect(run?.gate?.checks.find((c) => c.kind === 'feature_share')).toMatchObject({ metric: 'feature_share.leak', passed: false });
+    expect(run?.reason).toContain('feature "leak" carries');
+    expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
+  });
+
   it('starts no second run when the same file is uploaded again', async () => {
     const [execution] = await stack.upload('incoming/adult/adult.csv', ADULT);
     expect(execution?.status).toBe('SUCCEEDED');
     expect(execution?.events.some((e) => e.type === 'StateEntered' && e.state === 'AlreadyRegistered')).toBe(true);
     expect(execution?.events.some((e) => e.type === 'StateEntered' && e.state === 'ETL')).toBe(false);
-    expect(await stack.registry.listRuns('adult')).toHaveLength(2);
+    expect(await stack.registry.listRuns('adult')).toHaveLength(4);
   });
 
   it('fails a run whose CSV lacks the label column, naming it, and leaves production unchanged', async () => {

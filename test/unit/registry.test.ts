@@ -34,6 +34,8 @@ function candidate(model: string, runId: string): Omit<VersionRecord, 'version'>
     hyperparameters: { hiddenUnits: [4], epochs: 1, batchSize: 1, learningRate: 0.1, l2: 0, earlyStoppingPatience: 0, seed: 1 },
     metrics: { roc_auc: 0.9, r2: null },
     gate,
+    comparedWith: null,
+    evaluation: { bucket: 'a', key: 'runs/e.json' },
     backend: 'wasm',
     tfjsVersion: 'x',
     codeVersion: 'test',
