@@ -79,13 +79,15 @@ export class TrainingPipeline extends Construct {
     const setArtifacts = (f: MlFunction) => f.addEnvironment('ARTIFACTS_BUCKET', props.artifactsBucket.bucketName);
     [etl, train, validate].forEach(setArtifacts);
     props.artifactsBucket.grantPut(etl, `${LAYOUT.runs}*`);
+    props.artifactsBucket.grantRead(etl, `${LAYOUT.schemas}*`);
+    props.artifactsBucket.grantPut(etl, `${LAYOUT.schemas}*`);
     props.artifactsBucket.grantRead(train, `${LAYOUT.runs}*`);
     props.artifactsBucket.grantPut(train, `${LAYOUT.models}*`);
     props.artifactsBucket.grantRead(validate, `${LAYOUT.runs}*`);
     props.artifactsBucket.grantRead(validate, `${LAYOUT.models}*`);
     // Registry: only promote can write the production pointer (ALIAS# items).
     grantRegistry(registerRun, props.registry, { run: ['read', 'write'] });
-    grantRegistry(etl, props.registry, { run: ['read', 'write'] });
+    grantRegistry(etl, props.registry, { run: ['read', 'write'], schema: ['read', 'write'] });
     grantRegistry(train, props.registry, { run: ['read', 'write'] });
     grantRegistry(validate, props.registry, { run: ['read', 'write'], version: ['read', 'write'], alias: ['read'] });
     grantRegistry(promote, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read', 'write'] });

@@ -59,6 +59,22 @@ const split = z
     message: 'train + validation + test must add up to 1',
   });
 
+const severity = z.enum(['blocking', 'warning']);
+
+const driftThresholds = z
+  .object({
+    psiWarn: z.number().min(0),
+    psiAlarm: z.number().min(0),
+    pValue: z.number().gt(0).lt(1),
+    jensenShannon: z.number().min(0).max(1),
+    wasserstein: z.number().min(0),
+    lInfinity: z.number().min(0).max(1),
+    smallSampleRows: z.number().int().min(1),
+    driftShare: z.number().gt(0).max(1),
+  })
+  .partial()
+  .strict();
+
 const dataSelection = z.discriminatedUnion('source', [
   z.object({ source: z.literal('object') }).strict(),
   z.object({ source: z.literal('latest'), count: z.number().int().min(1).max(1000) }).strict(),
@@ -113,6 +129,39 @@ export const modelConfigSchema = z
       })
       .strict()
       .default({ minimums: {}, maximums: {}, maxDegradation: {}, maxFeatureShare: 0.5, fairness: {} }),
+    /** Checks of each new data set against the model's schema (made from its first accepted data set). */
+    dataValidation: z
+      .object({
+        severity: z
+          .object({
+            missing_column: severity.default('blocking'),
+            new_column: severity.default('warning'),
+            type_change: severity.default('blocking'),
+            unseen_categories: severity.default('warning'),
+            out_of_range: severity.default('warning'),
+            missing_rate_jump: severity.default('warning'),
+          })
+          .strict()
+          .default({ missing_column: 'blocking', new_column: 'warning', type_change: 'blocking', unseen_categories: 'warning', out_of_range: 'warning', missing_rate_jump: 'warning' }),
+        /** Unseen categories are an anomaly above this share of rows. */
+        maxUnseenCategoryShare: z.number().min(0).max(1).default(0.01),
+        /** Values outside the range seen before are an anomaly above this share of rows. */
+        maxOutOfRangeShare: z.number().min(0).max(1).default(0.01),
+        /** An anomaly when a column's missing share grows by more than this. */
+        maxMissingRateIncrease: z.number().min(0).max(1).default(0.05),
+      })
+      .strict()
+      .default({
+        severity: { missing_column: 'blocking', new_column: 'warning', type_change: 'blocking', unseen_categories: 'warning', out_of_range: 'warning', missing_rate_jump: 'warning' },
+        maxUnseenCategoryShare: 0.01,
+        maxOutOfRangeShare: 0.01,
+        maxMissingRateIncrease: 0.05,
+      }),
+    /** Drift thresholds (see DEFAULT_DRIFT_THRESHOLDS), for all features and per feature. */
+    drift: z
+      .object({ thresholds: driftThresholds.default({}), features: z.record(z.string(), driftThresholds).default({}) })
+      .strict()
+      .default({ thresholds: {}, features: {} }),
     /** Groups of a sensitive attribute smaller than this are reported as "insufficient data". */
     minGroupSize: z.number().int().min(1).default(30),
     /** Extra columns (besides the sensitive attributes) whose values get per-slice metrics. */

@@ -65,7 +65,7 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
 
   const columnTypes: Record<string, ColumnType> = {};
   featureNames.forEach((name, i) => {
-    columnTypes[name] = config.columnTypes[name] ?? inferType(table.rows, featureIndexes[i] as number);
+    columnTypes[name] = config.columnTypes[name] ?? inferColumnType(table.rows.map((row) => row[featureIndexes[i] as number] ?? null));
   });
 
   // First pass: find bad rows so the typed columns only hold kept rows.
@@ -159,11 +159,11 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
   };
 }
 
-function inferType(rows: readonly RawValue[][], column: number): ColumnType {
+/** Numeric when at least 90% of the present values are numbers (the rest are then counted as bad values). */
+export function inferColumnType(values: readonly RawValue[]): ColumnType {
   let present = 0;
   let numeric = 0;
-  for (const row of rows) {
-    const value = row[column] ?? null;
+  for (const value of values) {
     if (value === null) continue;
     present += 1;
     if (Number.isFinite(parseNumber(value))) numeric += 1;

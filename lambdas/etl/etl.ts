@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { concatTables, readCsv } from '../core/csv.js';
+import { assertNoBlockingAnomalies, inferSchema, schemaColumnTypes, validateAgainstSchema, type DataSchema } from '../core/data-schema.js';
+import { profileFrame } from '../core/drift/profile.js';
 import { encodeFrameFile } from '../core/frame-codec.js';
 import { prepareData } from '../core/prepare.js';
 import { fitPreprocessor } from '../core/preprocess.js';
@@ -8,8 +10,8 @@ import { SPLITS } from '../core/split.js';
 import type { RawTable } from '../core/table.js';
 import type { StepDeps } from '../shared/deps.js';
 import { loadModelConfig } from '../shared/model-files.js';
-import { getObjectStream, latestObjects, putObject, type ObjectVersion } from '../shared/objects.js';
-import { LAYOUT, runPrefix } from '../shared/layout.js';
+import { getObjectBytes, getObjectStream, latestObjects, putObject, type ObjectVersion } from '../shared/objects.js';
+import { LAYOUT, runPrefix, schemaKey } from '../shared/layout.js';
 import type { EtlResult, RunRef } from '../shared/pipeline-state.js';
 import { PREPARED_FILES } from '../shared/prepared.js';
 import type { DataRecord } from '../shared/registry.js';
@@ -33,8 +35,22 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
     tables.push(table);
     data.push({ ...object, sha256 });
   }
-  const prepared = prepareData(concatTables(tables), config);
+  const table = concatTables(tables);
+  const source = objects.map((o) => o.key).join(', ');
+
+  // Data validation against the model's schema, before anything is trained.
+  const pointer = await deps.registry.getSchemaPointer(run.model);
+  const schema = pointer === undefined ? undefined : (JSON.parse((await getObjectBytes(deps.s3, pointer.location)).toString('utf8')) as DataSchema);
+  const anomalies = schema === undefined ? [] : validateAgainstSchema(schema, table, config);
+  if (schema !== undefined) {
+    await deps.registry.updateRun(run.model, run.runId, { schemaVersion: schema.version, anomalies });
+    assertNoBlockingAnomalies(anomalies, source, schema.version);
+  }
+  // The schema's types keep later data typed as the first was; the model file's own declarations still win.
+  const typed = schema === undefined ? config : { ...config, columnTypes: { ...schemaColumnTypes(schema), ...config.columnTypes } };
+  const prepared = prepareData(table, typed);
   const preprocessor = fitPreprocessor(prepared.splits.train, config);
+  const schemaVersion = schema?.version ?? (await recordFirstSchema(deps, inferSchema(table, typed, run.runId, 1)));
 
   const prefix = runPrefix(run.model, run.runId);
   const put = (name: string, body: Uint8Array | string, type: string) =>
@@ -43,6 +59,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
     put(PREPARED_FILES.config, configText, 'application/json'),
     put(PREPARED_FILES.preprocessor, JSON.stringify(preprocessor), 'application/json'),
     put(PREPARED_FILES.preparation, JSON.stringify(prepared.report), 'application/json'),
+    put(PREPARED_FILES.profile, JSON.stringify(profileFrame(prepared.splits.train)), 'application/json'),
     ...SPLITS.map((name) => put(PREPARED_FILES.split(name), encodeFrameFile(prepared.splits[name]), 'application/gzip')),
   ]);
 
@@ -61,10 +78,24 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
   return {
     bucket: deps.artifactsBucket,
     prefix,
+    profile: { bucket: deps.artifactsBucket, key: `${prefix}${PREPARED_FILES.profile}` },
+    schemaVersion,
+    anomalies: anomalies.length,
     data,
     modelConfigSha256,
     rows: { read: report.rowsRead, kept: report.rowsKept, ...report.splitRows },
   };
+}
+
+/**
+ * The first accepted data set of a model becomes its schema v1. If another run got there first, its schema stands
+ * and this run's data will be checked against it from the next run on.
+ */
+async function recordFirstSchema(deps: StepDeps, schema: DataSchema): Promise<number> {
+  const location = { bucket: deps.artifactsBucket, key: schemaKey(schema.model, schema.version) };
+  await putObject(deps.s3, location, JSON.stringify(schema), 'application/json');
+  await deps.registry.setSchemaPointer({ model: schema.model, version: schema.version, location, createdFromRun: schema.createdFromRun });
+  return (await deps.registry.getSchemaPointer(schema.model))?.version ?? schema.version;
 }
 
 /** Parses the object while hashing the same bytes, so the recorded sha256 is of exactly what was trained on. */

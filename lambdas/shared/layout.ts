@@ -6,12 +6,18 @@ export const LAYOUT = {
   incoming: 'incoming/',
   /** Artifacts bucket: per-run prepared data and reports. */
   runs: 'runs/',
+  /** Artifacts bucket: versioned data schemas. */
+  schemas: 'schemas/',
   /** Artifacts bucket: model artifacts, the only prefix serving may read. */
   models: 'models/',
 } as const;
 
 export function runPrefix(model: string, runId: string): string {
   return `${LAYOUT.runs}${model}/${runId}/`;
+}
+
+export function schemaKey(model: string, version: number): string {
+  return `${LAYOUT.schemas}${model}/v${version}.json`;
 }
 
 export function modelArtifactKey(model: string, runId: string): string {

@@ -22,9 +22,14 @@ export const runRefSchema = z.object({
 });
 export type RunRef = z.infer<typeof runRefSchema>;
 
+const locationSchema = z.object({ bucket: z.string(), key: z.string() });
+
 export const etlResultSchema = z.object({
   bucket: z.string(),
   prefix: z.string(),
+  profile: locationSchema,
+  schemaVersion: z.number().int(),
+  anomalies: z.number().int(),
   data: z.array(dataRecordSchema),
   modelConfigSha256: z.string(),
   rows: z.object({ read: z.number(), kept: z.number(), train: z.number(), validation: z.number(), test: z.number() }),

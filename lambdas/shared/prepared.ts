@@ -12,6 +12,7 @@ export const PREPARED_FILES = {
   config: 'config.json',
   preprocessor: 'preprocessor.json',
   preparation: 'preparation.json',
+  profile: 'profile.json',
   split: (name: SplitName) => `prepared/${name}.json.gz`,
 } as const;
 

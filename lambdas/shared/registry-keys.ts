@@ -7,6 +7,7 @@ export const KEY_PREFIX = {
   run: 'RUN#',
   version: 'VERSION#',
   alias: 'ALIAS#',
+  schema: 'SCHEMA#',
 } as const;
 
 export type ItemKind = keyof typeof KEY_PREFIX;
@@ -19,6 +20,11 @@ export function runKey(model: string, runId: string): { pk: string; sk: string }
 
 export function versionKey(model: string, version: number): { pk: string; sk: string } {
   return { pk: `${KEY_PREFIX.version}${model}`, sk: String(version).padStart(10, '0') };
+}
+
+/** The pointer to a model's current data schema. */
+export function schemaKey(model: string): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.schema}${model}`, sk: 'current' };
 }
 
 export function aliasKey(model: string, alias: string): { pk: string; sk: string } {

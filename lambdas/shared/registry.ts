@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../core/errors.js';
+import type { Anomaly } from '../core/data-schema.js';
 import type { GateResult } from '../core/gate.js';
 import type { Hyperparameters } from '../core/model-config.js';
 import type { ObjectLocation, ObjectVersion } from './objects.js';
-import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, versionKey } from './registry-keys.js';
+import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, schemaKey, versionKey } from './registry-keys.js';
 
 /** Metrics as stored: DynamoDB has no NaN, so an undefined metric (e.g. AUC of one class) is null. */
 export type StoredMetrics = Record<string, number | null>;
@@ -36,6 +37,18 @@ export interface RunRecord {
   readonly metrics?: StoredMetrics;
   readonly gate?: GateResult;
   readonly preparation?: Record<string, unknown>;
+  /** The schema version the data was checked against, and what the check found. */
+  readonly schemaVersion?: number;
+  readonly anomalies?: Anomaly[];
+  readonly driftedFeatures?: string[];
+}
+
+export interface SchemaPointer {
+  readonly model: string;
+  readonly version: number;
+  readonly location: ObjectLocation;
+  readonly createdFromRun: string;
+  readonly updatedAt: string;
 }
 
 export interface ArtifactRecord extends ObjectLocation {
@@ -58,6 +71,9 @@ export interface VersionRecord {
   readonly comparedWith: number | null;
   /** The validate step's full findings (curves, fairness, importance, the comparison). */
   readonly evaluation: ObjectLocation;
+  /** Mergeable profile of the training split: the reference for drift. */
+  readonly profile: ObjectLocation;
+  readonly schemaVersion: number;
   readonly backend: string;
   readonly tfjsVersion: string;
   readonly codeVersion: string;
@@ -237,6 +253,32 @@ export class Registry {
           `the ${target.alias} alias of ${target.model} changed while this change was being made (expected revision ${expectedRevision}); read it again and retry`,
         );
       }
+      throw error;
+    }
+  }
+
+  async getSchemaPointer(model: string): Promise<SchemaPointer | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: schemaKey(model), ConsistentRead: true }));
+    return strip<SchemaPointer>(result.Item);
+  }
+
+  /**
+   * Points the model at a schema version: version 1 only if there is none yet (two first runs racing: one wins, the
+   * other's data is checked against it next time); later versions only over the version before.
+   */
+  async setSchemaPointer(pointer: Omit<SchemaPointer, 'updatedAt'>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...schemaKey(pointer.model), ...pointer, updatedAt: new Date().toISOString() },
+          ConditionExpression: pointer.version === 1 ? 'attribute_not_exists(pk)' : 'version = :previous',
+          ...(pointer.version === 1 ? {} : { ExpressionAttributeValues: { ':previous': pointer.version - 1 } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -1,5 +1,7 @@
 import { Predictor } from '../core/artifact.js';
 import type { Frame } from '../core/dataset.js';
+import { compareProfiles, type DriftReport } from '../core/drift/compare.js';
+import type { DatasetProfile } from '../core/drift/profile.js';
 import { evaluate, evaluateFull, scoreSplit, type FullEvaluation } from '../core/evaluation.js';
 import { attributeFairness, type AttributeFairness } from '../core/fairness.js';
 import { evaluateGate, type GateResult } from '../core/gate.js';
@@ -9,7 +11,7 @@ import type { ModelConfig } from '../core/model-config.js';
 import { missingFeatures } from '../core/preprocess.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import type { StepDeps } from '../shared/deps.js';
-import { putObject } from '../shared/objects.js';
+import { getObjectBytes, putObject } from '../shared/objects.js';
 import type { EtlResult, RunRef, TrainResult, ValidationResult } from '../shared/pipeline-state.js';
 import { PreparedData } from '../shared/prepared.js';
 import type { StoredMetrics } from '../shared/registry.js';
@@ -36,7 +38,13 @@ export interface EvaluationReport {
     /** Features the production model needs that the new data lacks (scored as missing). */
     readonly missingFeatures: string[];
   } | null;
+  /** Training data of the candidate against that of the production version. */
+  readonly drift: DriftReport | null;
   readonly gate: GateResult;
+}
+
+async function readJson<T>(deps: StepDeps, location: { bucket: string; key: string }): Promise<T> {
+  return JSON.parse((await getObjectBytes(deps.s3, location)).toString('utf8')) as T;
 }
 
 function fairnessOf(predictor: Predictor, test: Frame, config: ModelConfig): AttributeFairness[] {
@@ -83,7 +91,14 @@ export async function runValidation(
   candidate.dispose();
 
   let champion: EvaluationReport['production'] = null;
+  let drift: DriftReport | null = null;
   if (production !== undefined) {
+    // Skew between what production was trained on and what the candidate was trained on.
+    const productionVersion = await deps.registry.getVersion(run.model, production.version);
+    if (productionVersion !== undefined) {
+      const [reference, current] = await Promise.all([readJson<DatasetProfile>(deps, productionVersion.profile), readJson<DatasetProfile>(deps, etl.profile)]);
+      drift = compareProfiles(reference, current, config.drift.thresholds, config.drift.features);
+    }
     const productionModel = await Predictor.load(await fetchArtifact(deps.s3, production.artifact));
     champion = {
       version: production.version,
@@ -102,7 +117,7 @@ export async function runValidation(
     fairness,
     importance,
   });
-  const report: EvaluationReport = { model: run.model, runId: run.runId, candidate: evaluation, fairness, importance, production: champion, gate };
+  const report: EvaluationReport = { model: run.model, runId: run.runId, candidate: evaluation, fairness, importance, production: champion, drift, gate };
   const reportLocation = { bucket: deps.artifactsBucket, key: `${etl.prefix}${EVALUATION_FILE}` };
   await putObject(deps.s3, reportLocation, JSON.stringify(report), 'application/json');
 
@@ -119,11 +134,13 @@ export async function runValidation(
     gate,
     comparedWith: champion?.version ?? null,
     evaluation: reportLocation,
+    profile: etl.profile,
+    schemaVersion: etl.schemaVersion,
     backend: train.backend,
     tfjsVersion: train.tfjsVersion,
     codeVersion: deps.codeVersion,
     createdAt: new Date().toISOString(),
   });
-  await deps.registry.updateRun(run.model, run.runId, { version: version.version, metrics, gate });
+  await deps.registry.updateRun(run.model, run.runId, { version: version.version, metrics, gate, ...(drift ? { driftedFeatures: drift.driftedFeatures } : {}) });
   return { version: version.version, metrics, gate: { passed: gate.passed, summary: gate.summary }, comparedWith: champion?.version ?? null };
 }

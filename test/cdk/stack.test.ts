@@ -206,10 +206,11 @@ describe('least-privilege IAM', () => {
     expect(s3Resources).not.toContain('/runs/*');
   });
 
-  it('ETL cannot touch the production pointer: its registry access is limited to run items', () => {
+  it('ETL cannot touch the production pointer: its registry access is limited to run items and the data schema', () => {
     const dynamo = statementsOf('TrainingEtl').filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.length).toBeGreaterThan(0);
-    for (const statement of dynamo) expect(leadingKeys(statement)).toEqual(['RUN#*']);
+    for (const statement of dynamo) expect(leadingKeys(statement)).toEqual(['RUN#*', 'SCHEMA#*']);
+    expect(JSON.stringify(dynamo)).not.toContain('ALIAS#');
   });
 
   it('only the promote function may write the production pointer', () => {

@@ -113,6 +113,10 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(report.candidate.roc?.fpr.length).toBeGreaterThan(10);
     expect(report.candidate.calibration?.bins).toHaveLength(10);
     expect(report.candidate.slices.map((s) => s.column)).toEqual(['sex', 'race']);
+    // Skew between the two training sets: the 20k rows are a slice of the same data, so nothing drifts.
+    expect(report.drift?.features.length).toBeGreaterThan(10);
+    expect(report.drift?.driftedFeatures).toEqual([]);
+    expect(second?.schemaVersion).toBe(1);
   });
 
   it('rejects a candidate worse than production by more than the allowed change, and production stays', async () => {
@@ -136,6 +140,7 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(run?.status).toBe('REJECTED');
     expect(run?.gate?.checks.find((c) => c.kind === 'feature_share')).toMatchObject({ metric: 'feature_share.leak', passed: false });
     expect(run?.reason).toContain('feature "leak" carries');
+    expect(run?.anomalies).toEqual([expect.objectContaining({ kind: 'new_column', column: 'leak', severity: 'warning' })]);
     expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
   });
 
@@ -152,10 +157,22 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(execution?.status).toBe('FAILED');
     const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key === 'incoming/adult/no-label.csv');
     expect(run).toMatchObject({ status: 'FAILED', errorType: 'DataValidationError' });
-    expect(run?.reason).toContain('has no column "class" (the label in models/adult.json)');
+    // The data schema (from the first accepted upload) catches it before typing: the reason names the column.
+    expect(run?.reason).toContain('does not match the data schema v1: missing_column: column "class" is missing');
     expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
     const response = await signedFetch({ url: predictUrl, body: REQUEST });
     expect(((await response.json()) as { version: number }).version).toBe(2);
+  });
+
+  it('stops a run before training when the data breaks the schema (a renamed column), naming the column', async () => {
+    const lines = ADULT.split('\n').slice(0, 3001);
+    lines[0] = (lines[0] as string).replace(/^age,/, 'years,');
+    const [execution] = await stack.upload('incoming/adult/renamed.csv', lines.join('\n'));
+    expect(execution?.status).toBe('FAILED');
+    expect(execution?.events.some((e) => e.type === 'StateEntered' && e.state === 'Train')).toBe(false);
+    const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('renamed.csv'));
+    expect(run?.reason).toContain('missing_column: column "age" is missing (the schema v1 has it)');
+    expect(run?.anomalies?.map((a) => `${a.kind}:${a.column}`)).toEqual(['missing_column:age', 'new_column:years']);
   });
 
   it('fails a malformed CSV with the line number of the problem', async () => {

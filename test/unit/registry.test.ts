@@ -36,6 +36,8 @@ function candidate(model: string, runId: string): Omit<VersionRecord, 'version'>
     gate,
     comparedWith: null,
     evaluation: { bucket: 'a', key: 'runs/e.json' },
+    profile: { bucket: 'a', key: 'runs/p.json' },
+    schemaVersion: 1,
     backend: 'wasm',
     tfjsVersion: 'x',
     codeVersion: 'test',

@@ -1,0 +1,144 @@
+import { DataValidationError } from './errors.js';
+import type { ColumnType } from './dataset.js';
+import type { ModelConfig } from './model-config.js';
+import { inferColumnType, parseNumber } from './prepare.js';
+import type { RawTable } from './table.js';
+
+/** Categories kept in a schema's domain; a column with more distinct values is not checked for unseen ones. */
+const MAX_DOMAIN = 1000;
+
+export interface ColumnSchema {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** Share of rows with a value when the schema was made. */
+  readonly presence: number;
+  /** Categorical: the values seen (null when there were too many to list). */
+  readonly domain: string[] | null;
+  /** Numeric: the range seen. */
+  readonly range: { readonly min: number; readonly max: number } | null;
+}
+
+/** What a model's data looks like, made from its first accepted data set and checked against every later one. */
+export interface DataSchema {
+  readonly model: string;
+  readonly version: number;
+  readonly createdFromRun: string;
+  readonly columns: ColumnSchema[];
+}
+
+export const ANOMALY_KINDS = ['missing_column', 'new_column', 'type_change', 'unseen_categories', 'out_of_range', 'missing_rate_jump'] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+export type Severity = 'blocking' | 'warning';
+
+export interface Anomaly {
+  readonly kind: AnomalyKind;
+  readonly column: string;
+  readonly severity: Severity;
+  readonly description: string;
+  /** The most frequent offending value, when there is one. */
+  readonly worstValue: string | null;
+  readonly count: number;
+  readonly share: number;
+}
+
+function columnValues(table: RawTable, index: number): (string | null)[] {
+  return table.rows.map((row) => row[index] ?? null);
+}
+
+/** Infers the schema of a data set, with the column types the model file declares taking precedence. */
+export function inferSchema(table: RawTable, config: ModelConfig, runId: string, version: number): DataSchema {
+  const columns = table.columns
+    .map((name, index) => ({ name, index }))
+    .filter(({ name }) => !config.exclude.includes(name))
+    .map(({ name, index }) => {
+      const values = columnValues(table, index);
+      const present = values.filter((v): v is string => v !== null);
+      const type = name === config.label ? (config.task === 'regression' ? 'numeric' : 'categorical') : (config.columnTypes[name] ?? inferColumnType(values));
+      const numbers = type === 'numeric' ? present.map(parseNumber).filter(Number.isFinite) : [];
+      const distinct = type === 'categorical' ? [...new Set(present)].sort() : [];
+      return {
+        name,
+        type,
+        presence: values.length === 0 ? 0 : present.length / values.length,
+        domain: type === 'categorical' && distinct.length <= MAX_DOMAIN ? distinct : null,
+        range: numbers.length > 0 ? { min: Math.min(...numbers), max: Math.max(...numbers) } : null,
+      } satisfies ColumnSchema;
+    });
+  return { model: config.name, version, createdFromRun: runId, columns };
+}
+
+/** Column types recorded in the schema, so later data is typed the same way even if a file looks different. */
+export function schemaColumnTypes(schema: DataSchema): Record<string, ColumnType> {
+  return Object.fromEntries(schema.columns.map((c) => [c.name, c.type]));
+}
+
+function mostFrequent(values: readonly string[]): string | null {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: string | null = null;
+  let bestCount = 0;
+  for (const [v, c] of counts) if (c > bestCount) [best, bestCount] = [v, c];
+  return best;
+}
+
+/**
+ * Checks a new data set against the model's schema. Each anomaly names the column, the worst value and the counts;
+ * its severity comes from the model file (dataValidation.severity).
+ */
+export function validateAgainstSchema(schema: DataSchema, table: RawTable, config: ModelConfig): Anomaly[] {
+  const rules = config.dataValidation;
+  const anomalies: Anomaly[] = [];
+  const rows = table.rows.length;
+  const add = (kind: AnomalyKind, column: string, description: string, worstValue: string | null, count: number) =>
+    anomalies.push({ kind, column, severity: rules.severity[kind], description, worstValue, count, share: rows === 0 ? 0 : count / rows });
+  for (const column of schema.columns) {
+    const index = table.columns.indexOf(column.name);
+    if (index === -1) {
+      add('missing_column', column.name, `column "${column.name}" is missing (the schema v${schema.version} has it)`, null, rows);
+      continue;
+    }
+    const values = columnValues(table, index);
+    const present = values.filter((v): v is string => v !== null);
+    if (column.type === 'numeric') {
+      const bad = present.filter((v) => !Number.isFinite(parseNumber(v)));
+      if (present.length > 0 && bad.length / present.length > 0.5) {
+        add('type_change', column.name, `column "${column.name}" was numeric and now holds text in ${bad.length} of ${present.length} values`, mostFrequent(bad), bad.length);
+        continue;
+      }
+      if (column.range !== null) {
+        const { min, max } = column.range;
+        const outside = present.map(parseNumber).filter((v) => Number.isFinite(v) && (v < min || v > max));
+        if (outside.length > rules.maxOutOfRangeShare * rows) {
+          const worst = outside.reduce((w, v) => (Math.max(v - max, min - v) > Math.max(w - max, min - w) ? v : w));
+          add('out_of_range', column.name, `${outside.length} values of "${column.name}" are outside the range [${min}, ${max}] seen before (worst ${worst})`, String(worst), outside.length);
+        }
+      }
+    } else if (column.domain !== null) {
+      const domain = new Set(column.domain);
+      const unseen = present.filter((v) => !domain.has(v));
+      if (unseen.length > rules.maxUnseenCategoryShare * rows) {
+        const worst = mostFrequent(unseen);
+        add('unseen_categories', column.name, `${unseen.length} values of "${column.name}" were never seen before (most frequent: "${worst}")`, worst, unseen.length);
+      }
+    }
+    const presence = rows === 0 ? 0 : present.length / rows;
+    if (column.presence - presence > rules.maxMissingRateIncrease) {
+      add('missing_rate_jump', column.name, `"${column.name}" is missing in ${(100 * (1 - presence)).toFixed(1)}% of rows, up from ${(100 * (1 - column.presence)).toFixed(1)}%`, null, rows - present.length);
+    }
+  }
+  const known = new Set(schema.columns.map((c) => c.name));
+  for (const name of table.columns) {
+    if (!known.has(name) && !config.exclude.includes(name)) add('new_column', name, `column "${name}" is new (not in the schema v${schema.version})`, null, 0);
+  }
+  return anomalies;
+}
+
+/** Stops the run before training when any anomaly is blocking, listing all of them. */
+export function assertNoBlockingAnomalies(anomalies: readonly Anomaly[], source: string, schemaVersion: number): void {
+  const blocking = anomalies.filter((a) => a.severity === 'blocking');
+  if (blocking.length > 0) {
+    throw new DataValidationError(
+      `${source} does not match the data schema v${schemaVersion}: ${blocking.map((a) => `${a.kind}: ${a.description}`).join('; ')}`,
+    );
+  }
+}
