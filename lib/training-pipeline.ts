@@ -40,6 +40,7 @@ export class TrainingPipeline extends Construct {
     readonly train: MlFunction;
     readonly validate: MlFunction;
     readonly promote: MlFunction;
+    readonly report: MlFunction;
     readonly finishRun: MlFunction;
   };
 
@@ -69,15 +70,19 @@ export class TrainingPipeline extends Construct {
       environment: { CODE_VERSION: props.codeVersion },
     });
     const promote = fn('Promote', 'Points production at a version that passed its gate (one conditional write)');
+    const report = fn('Report', 'Renders the run\'s model card (HTML with inline SVG charts) into the artifacts bucket', {
+      timeout: Duration.minutes(2),
+      memorySize: 1024,
+    });
     const finishRun = fn('FinishRun', 'Records a run as REJECTED or FAILED with the reason; never touches production');
-    this.functions = { registerRun, etl, train, validate, promote, finishRun };
+    this.functions = { registerRun, etl, train, validate, promote, report, finishRun };
 
     // Data: read the uploads.
     props.dataBucket.grantRead(registerRun, `${LAYOUT.incoming}*`);
     props.dataBucket.grantRead(etl, `${LAYOUT.incoming}*`);
     // Artifacts: each step reads and writes only its prefixes.
     const setArtifacts = (f: MlFunction) => f.addEnvironment('ARTIFACTS_BUCKET', props.artifactsBucket.bucketName);
-    [etl, train, validate].forEach(setArtifacts);
+    [etl, train, validate, report].forEach(setArtifacts);
     props.artifactsBucket.grantPut(etl, `${LAYOUT.runs}*`);
     props.artifactsBucket.grantRead(etl, `${LAYOUT.schemas}*`);
     props.artifactsBucket.grantPut(etl, `${LAYOUT.schemas}*`);
@@ -85,25 +90,31 @@ export class TrainingPipeline extends Construct {
     props.artifactsBucket.grantPut(train, `${LAYOUT.models}*`);
     props.artifactsBucket.grantRead(validate, `${LAYOUT.runs}*`);
     props.artifactsBucket.grantRead(validate, `${LAYOUT.models}*`);
+    props.artifactsBucket.grantPut(validate, `${LAYOUT.runs}*`);
+    props.artifactsBucket.grantRead(report, `${LAYOUT.runs}*`);
+    props.artifactsBucket.grantRead(report, `${LAYOUT.schemas}*`);
+    props.artifactsBucket.grantPut(report, `${LAYOUT.runs}*`);
     // Registry: only promote can write the production pointer (ALIAS# items).
     grantRegistry(registerRun, props.registry, { run: ['read', 'write'] });
     grantRegistry(etl, props.registry, { run: ['read', 'write'], schema: ['read', 'write'] });
     grantRegistry(train, props.registry, { run: ['read', 'write'] });
     grantRegistry(validate, props.registry, { run: ['read', 'write'], version: ['read', 'write'], alias: ['read'] });
     grantRegistry(promote, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read', 'write'] });
+    grantRegistry(report, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read'] });
     grantRegistry(finishRun, props.registry, { run: ['read', 'write'] });
 
     const timeoutOf = (f: MlFunction) => f.timeout ?? Duration.seconds(30);
     // States get their own scope: their names (RegisterRun, ETL, ...) would clash with the functions' ids.
     const definition = trainingDefinition(
       new Construct(this, 'States'),
-      { registerRun, etl, train, validate, promote, finishRun },
+      { registerRun, etl, train, validate, promote, report, finishRun },
       {
         registerRun: timeoutOf(registerRun),
         etl: timeoutOf(etl),
         train: timeoutOf(train),
         validate: timeoutOf(validate),
         promote: timeoutOf(promote),
+        report: timeoutOf(report),
         finishRun: timeoutOf(finishRun),
       },
     );

@@ -10,6 +10,7 @@ export interface TrainingStepFunctions {
   readonly train: lambda.IFunction;
   readonly validate: lambda.IFunction;
   readonly promote: lambda.IFunction;
+  readonly report: lambda.IFunction;
   readonly finishRun: lambda.IFunction;
 }
 
@@ -20,6 +21,7 @@ export interface TrainingStepTimeouts {
   readonly train: Duration;
   readonly validate: Duration;
   readonly promote: Duration;
+  readonly report: Duration;
   readonly finishRun: Duration;
 }
 
@@ -28,8 +30,9 @@ const INVOKE_MARGIN = Duration.seconds(60);
 /**
  * The training pipeline, in JSONPath (the local interpreter ignores JSONata):
  *
- *   RegisterRun → Duplicate? → ETL → Train → Validate → GatePassed? → Promote
- *                                                                  ↘ RecordRejected
+ *   RegisterRun → Duplicate? → ETL → Train → Validate → Report → GatePassed? → Promote
+ *                                                                           ↘ RecordRejected
+ *   (a failed Report is recorded in $.reportError and the run goes on: the card must not block a release)
  *   any step fails → RecordFailure → RunFailed
  *
  * The execution input is the EventBridge "Object Created" event. State accumulates under `run`, `etl`, `train`,
@@ -94,9 +97,15 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
   const promote = withCatch(
     step('Promote', fns.promote, timeouts.promote, { 'run.$': '$.run', 'validation.$': '$.validation' }, '$.promotion'),
   );
+  const report = step('Report', fns.report, timeouts.report, { 'run.$': '$.run', 'etl.$': '$.etl' }, '$.report');
   const recordRejected = withCatch(
     step('RecordRejected', fns.finishRun, timeouts.finishRun, { outcome: 'REJECTED', 'state.$': '$' }, '$.rejection'),
   );
+
+  const gatePassed = new sfn.Choice(scope, 'GatePassed?')
+    .when(sfn.Condition.booleanEquals('$.validation.gate.passed', true), promote.next(new sfn.Succeed(scope, 'Promoted')))
+    .otherwise(recordRejected.next(new sfn.Succeed(scope, 'Rejected')));
+  report.addCatch(gatePassed, { errors: ['States.ALL'], resultPath: '$.reportError' });
 
   return registerRun.next(
     new sfn.Choice(scope, 'Duplicate?')
@@ -107,11 +116,8 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
         etl
           .next(train)
           .next(validate)
-          .next(
-            new sfn.Choice(scope, 'GatePassed?')
-              .when(sfn.Condition.booleanEquals('$.validation.gate.passed', true), promote.next(new sfn.Succeed(scope, 'Promoted')))
-              .otherwise(recordRejected.next(new sfn.Succeed(scope, 'Rejected'))),
-          ),
+          .next(report)
+          .next(gatePassed),
       ),
   );
 }

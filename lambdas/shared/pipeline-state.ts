@@ -59,6 +59,7 @@ export type ValidationResult = z.infer<typeof validationResultSchema>;
 export const etlInputSchema = z.object({ run: runRefSchema });
 export const trainInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema });
 export const validateInputSchema = trainInputSchema.extend({ train: trainResultSchema });
+export const reportInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema });
 export const promoteInputSchema = z.object({ run: runRefSchema, validation: validationResultSchema });
 
 /** What the Catch hands to the failure recorder: the state so far plus the error Step Functions caught. */

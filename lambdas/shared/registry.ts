@@ -41,6 +41,8 @@ export interface RunRecord {
   readonly schemaVersion?: number;
   readonly anomalies?: Anomaly[];
   readonly driftedFeatures?: string[];
+  /** The model card of the run. */
+  readonly report?: ObjectLocation;
 }
 
 export interface SchemaPointer {

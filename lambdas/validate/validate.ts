@@ -2,10 +2,10 @@ import { Predictor } from '../core/artifact.js';
 import type { Frame } from '../core/dataset.js';
 import { compareProfiles, type DriftReport } from '../core/drift/compare.js';
 import type { DatasetProfile } from '../core/drift/profile.js';
-import { evaluate, evaluateFull, scoreSplit, type FullEvaluation } from '../core/evaluation.js';
+import { evaluate, evaluateFull, scoreSplit } from '../core/evaluation.js';
 import { attributeFairness, type AttributeFairness } from '../core/fairness.js';
-import { evaluateGate, type GateResult } from '../core/gate.js';
-import { permutationImportance, type ImportanceResult } from '../core/importance.js';
+import { evaluateGate } from '../core/gate.js';
+import { permutationImportance } from '../core/importance.js';
 import type { Metrics } from '../core/metrics.js';
 import type { ModelConfig } from '../core/model-config.js';
 import { missingFeatures } from '../core/preprocess.js';
@@ -14,33 +14,15 @@ import type { StepDeps } from '../shared/deps.js';
 import { getObjectBytes, putObject } from '../shared/objects.js';
 import type { EtlResult, RunRef, TrainResult, ValidationResult } from '../shared/pipeline-state.js';
 import { PreparedData } from '../shared/prepared.js';
+import { EVALUATION_FILE } from '../report/report.js';
+import type { EvaluationReport } from '../core/report/types.js';
 import type { StoredMetrics } from '../shared/registry.js';
 import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
 
-export const EVALUATION_FILE = 'evaluation.json';
 
 /** DynamoDB cannot store NaN (e.g. ROC AUC of a single-class test split): such metrics are recorded as null. */
 export function storableMetrics(metrics: Metrics): StoredMetrics {
   return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
-}
-
-/** What the validate step found, stored as JSON next to the run's data; the report is drawn from it. */
-export interface EvaluationReport {
-  readonly model: string;
-  readonly runId: string;
-  readonly candidate: FullEvaluation;
-  readonly fairness: AttributeFairness[];
-  readonly importance: ImportanceResult;
-  readonly production: {
-    readonly version: number;
-    readonly metrics: StoredMetrics;
-    readonly importance: ImportanceResult;
-    /** Features the production model needs that the new data lacks (scored as missing). */
-    readonly missingFeatures: string[];
-  } | null;
-  /** Training data of the candidate against that of the production version. */
-  readonly drift: DriftReport | null;
-  readonly gate: GateResult;
 }
 
 async function readJson<T>(deps: StepDeps, location: { bucket: string; key: string }): Promise<T> {

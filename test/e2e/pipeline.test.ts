@@ -1,8 +1,16 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvaluationReport } from '../../lambdas/validate/validate.js';
+import type { EvaluationReport } from '../../lambdas/core/report/types.js';
+import { dumpDom } from '../helpers/chromium.js';
 import { signedFetch } from '../helpers/sign.js';
+
+const run = promisify(execFile);
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 
 const ADULT = readFileSync('examples/data/adult.csv', 'utf8');
@@ -142,6 +150,23 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(run?.reason).toContain('feature "leak" carries');
     expect(run?.anomalies).toEqual([expect.objectContaining({ kind: 'new_column', column: 'leak', severity: 'warning' })]);
     expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
+  });
+
+  it('writes a model card per run that renders in headless Chromium with its charts; `mlops report` fetches it', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'mlops-card-')), 'adult.html');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, 'report', 'adult', '2', '--out', out]);
+    expect(stdout.trim()).toBe(out);
+    const html = readFileSync(out, 'utf8');
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/); // self-contained: nothing fetched at view time
+    const { dom, log } = await dumpDom(pathToFileURL(out).href);
+    expect(log).not.toMatch(/Uncaught|SyntaxError|Failed to load/);
+    const titles = ['ROC curve', 'Precision–recall curve', 'Calibration (reliability)', 'Confusion matrix', 'Selection rate by sex', 'Selection rate by race', 'Share of influence (permutation importance)'];
+    for (const title of titles) expect(dom).toContain(title);
+    expect((dom.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(titles.length + 1);
+    for (const section of ['verdict', 'metrics', 'fairness', 'slices', 'importance', 'drift', 'data', 'lineage']) expect(dom).toContain(`id="${section}"`);
+    for (const fact of ['incoming/adult/adult-20k.csv', 'weights sha256', 'production v1']) expect(dom).toContain(fact);
+    const rejected = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('leaky.csv'));
+    expect(rejected?.report?.key).toMatch(/report\.html$/);
   });
 
   it('starts no second run when the same file is uploaded again', async () => {

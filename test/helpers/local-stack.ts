@@ -13,6 +13,7 @@ export interface TestStack {
   readonly s3: S3Client;
   readonly registry: Registry;
   readonly dataBucket: string;
+  readonly stateDir: string;
   /** Uploads a body and waits for the executions it starts to end. */
   upload(key: string, body: string | Uint8Array): Promise<LocalExecution[]>;
   stop(): Promise<void>;
@@ -20,8 +21,9 @@ export interface TestStack {
 
 /** The real local runtime on free ports with throw-away state, as `npm start` runs it. */
 export async function startTestStack(): Promise<TestStack> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
   const runtime = await startLocalRuntime({
-    stateDir: mkdtempSync(join(tmpdir(), 'mlops-e2e-')),
+    stateDir,
     ports: { api: 0, s3: 0, dynamodb: 0 },
     inMemoryDynamo: true,
   });
@@ -35,6 +37,7 @@ export async function startTestStack(): Promise<TestStack> {
     s3,
     registry,
     dataBucket,
+    stateDir,
     async upload(key, body) {
       const before = runtime.executions().length;
       await s3.send(new PutObjectCommand({ Bucket: dataBucket, Key: key, Body: body, ContentType: 'text/csv' }));

@@ -1,0 +1,56 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DataSchema } from '../core/data-schema.js';
+import { NotFoundError } from '../core/errors.js';
+import type { CardFacts } from '../core/report/types.js';
+import { getObjectBytes, s3Uri } from './objects.js';
+import type { DataRecord, Registry } from './registry.js';
+import { PRODUCTION_ALIAS } from './registry-keys.js';
+import { schemaKey } from './layout.js';
+
+/** Gathers from the registry what the model card states about a run: lineage, data objects, schema, status. */
+export async function cardFacts(registry: Registry, s3: S3Client, artifactsBucket: string, model: string, runId: string): Promise<CardFacts> {
+  const run = await registry.getRun(model, runId);
+  if (run === undefined) throw new NotFoundError(`run ${runId} of model ${model} is not in the registry`);
+  const [version, production] = await Promise.all([
+    run.version === undefined ? undefined : registry.getVersion(model, run.version),
+    registry.getAlias(model, PRODUCTION_ALIAS),
+  ]);
+  const schemaVersion = version?.schemaVersion ?? run.schemaVersion;
+  let schema: DataSchema | null = null;
+  if (schemaVersion !== undefined) {
+    const bytes = await getObjectBytes(s3, { bucket: artifactsBucket, key: schemaKey(model, schemaVersion) }).catch(() => undefined);
+    schema = bytes === undefined ? null : (JSON.parse(bytes.toString('utf8')) as DataSchema);
+  }
+  const lineage: Record<string, string> = { 'run id': run.runId, 'triggered by': s3Uri(run.trigger) };
+  if (version !== undefined) {
+    Object.assign(lineage, {
+      'model artifact': s3Uri(version.artifact),
+      'artifact sha256': version.artifact.sha256,
+      'weights sha256': version.weightsSha256,
+      'model file sha256': version.modelConfigSha256,
+      'code version': version.codeVersion,
+      'TF.js': `${version.tfjsVersion}; backend ${version.backend}`,
+      seed: String(version.hyperparameters.seed),
+      'compared with': version.comparedWith === null ? 'no production version' : `production v${version.comparedWith}`,
+      'registered at': version.createdAt,
+    });
+  }
+  return {
+    model,
+    version: version?.version ?? null,
+    versionStatus: version?.status ?? null,
+    inProduction: version !== undefined && production?.version === version.version,
+    run: {
+      runId: run.runId,
+      status: run.status,
+      startedAt: run.startedAt,
+      ...(run.reason !== undefined ? { reason: run.reason } : {}),
+      ...(run.preparation !== undefined ? { preparation: run.preparation } : {}),
+      ...(run.anomalies !== undefined ? { anomalies: run.anomalies } : {}),
+    },
+    lineage,
+    data: ((version?.data ?? run.data ?? [run.trigger]) as DataRecord[]).map((d) => ({ key: d.key, etag: d.etag, versionId: d.versionId, size: d.size, ...(d.sha256 ? { sha256: d.sha256 } : {}) })),
+    hyperparameters: version?.hyperparameters ?? null,
+    schema,
+  };
+}

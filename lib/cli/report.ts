@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { NotFoundError } from '../../lambdas/core/errors.js';
+import { parseModelConfigText } from '../../lambdas/core/model-config.js';
+import { renderModelCard } from '../../lambdas/core/report/html.js';
+import type { EvaluationReport } from '../../lambdas/core/report/types.js';
+import { cardFacts } from '../../lambdas/shared/card-facts.js';
+import { getObjectBytes } from '../../lambdas/shared/objects.js';
+import { runPrefix } from '../../lambdas/shared/layout.js';
+import { PREPARED_FILES } from '../../lambdas/shared/prepared.js';
+import { EVALUATION_FILE } from '../../lambdas/report/report.js';
+import type { Connection } from './connection.js';
+
+export interface ReportOptions {
+  readonly out?: string;
+  readonly open?: boolean;
+}
+
+/**
+ * Writes the model card of a version (default: production, else the latest) to a file: the stored card when the
+ * pipeline made one, else rendered now from the stored evaluation with the same code.
+ */
+export async function writeReport(connection: Connection, model: string, versionText: string | undefined, options: ReportOptions): Promise<string> {
+  const { registry, s3 } = connection;
+  let version: number;
+  if (versionText !== undefined) {
+    version = Number(versionText);
+    if (!Number.isInteger(version) || version < 1) throw new Error(`"${versionText}" is not a version number (1, 2, …)`);
+  } else {
+    const production = await registry.getAlias(model);
+    version = production?.version ?? (await registry.latestVersion(model));
+    if (version === 0) throw new NotFoundError(`model "${model}" has no versions yet: upload data under incoming/${model}/ first`);
+  }
+  const record = await registry.getVersion(model, version);
+  if (record === undefined) throw new NotFoundError(`model "${model}" has no version ${version} (latest is ${await registry.latestVersion(model)})`);
+  const run = await registry.getRun(model, record.runId);
+  let html: string;
+  if (run?.report !== undefined) {
+    html = (await getObjectBytes(s3, run.report)).toString('utf8');
+  } else {
+    const prefix = runPrefix(model, record.runId);
+    const read = (name: string) => getObjectBytes(s3, { bucket: connection.artifactsBucket, key: `${prefix}${name}` });
+    const evaluation = JSON.parse((await read(EVALUATION_FILE)).toString('utf8')) as EvaluationReport;
+    const config = parseModelConfigText((await read(PREPARED_FILES.config)).toString('utf8'), `${prefix}${PREPARED_FILES.config}`);
+    html = await renderModelCard(evaluation, await cardFacts(registry, s3, connection.artifactsBucket, model, record.runId), config.gate.maxFeatureShare);
+  }
+  const out = resolve(options.out ?? `reports/${model}-v${version}.html`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, html);
+  if (options.open) spawn(process.platform === 'darwin' ? 'open' : 'xdg-open', [out], { detached: true, stdio: 'ignore' }).unref();
+  return out;
+}
