@@ -80,7 +80,18 @@ export function evaluateGate(input: GateInput): GateResult {
       add('fairness', `${attribute.attribute}.equal_opportunity_difference`, '<=', f.maxEqualOpportunityDifference, attribute.equalOpportunityDifference, (v) => `equal opportunity difference by ${attribute.attribute} ${fmt(v)} (needs <= ${f.maxEqualOpportunityDifference})`);
     }
   }
-  if (input.importance !== undefined && input.importance.features.length > 1) {
+  if (input.importance !== undefined && !input.importance.measurable) {
+    // A candidate whose reliance on single features cannot be checked is not released on trust.
+    checks.push({
+      kind: 'feature_share',
+      metric: 'feature_share',
+      comparison: '<=',
+      threshold: gate.maxFeatureShare,
+      value: null,
+      passed: false,
+      description: `feature influence could not be measured: ${input.importance.score} is undefined on the validation split`,
+    });
+  } else if (input.importance !== undefined && input.importance.features.length > 1) {
     const top = input.importance.features.reduce((a, b) => (b.share > a.share ? b : a));
     add('feature_share', `feature_share.${top.feature}`, '<=', gate.maxFeatureShare, top.share, (v) =>
       v > gate.maxFeatureShare

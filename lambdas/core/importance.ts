@@ -14,6 +14,8 @@ export interface FeatureImportance {
 export interface ImportanceResult {
   readonly score: 'roc_auc' | 'accuracy' | 'r2';
   readonly baseline: number;
+  /** False when the score is undefined on the split (e.g. ROC AUC with one class): importances are then all 0. */
+  readonly measurable: boolean;
   readonly features: FeatureImportance[];
 }
 
@@ -38,6 +40,9 @@ function permuted(column: TypedColumn, order: Uint32Array): TypedColumn {
  */
 export function permutationImportance(predictor: Predictor, frame: Frame, seed = 0, repeats = 2): ImportanceResult {
   const baseline = scoreOf(predictor, frame);
+  if (!Number.isFinite(baseline.value)) {
+    return { score: baseline.name, baseline: baseline.value, measurable: false, features: frame.features.map((c) => ({ feature: c.name, importance: 0, share: 0 })) };
+  }
   const random = seededRandom(seed);
   const raw = frame.features.map((column, f) => {
     let drop = 0;
@@ -52,6 +57,7 @@ export function permutationImportance(predictor: Predictor, frame: Frame, seed =
   return {
     score: baseline.name,
     baseline: baseline.value,
+    measurable: true,
     features: raw
       .map((r) => ({ ...r, share: total > 0 ? Math.max(r.importance, 0) / total : 0 }))
       .sort((a, b) => b.importance - a.importance),

@@ -143,7 +143,11 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
   const splits = Object.fromEntries(SPLITS.map((name) => [name, frameOf(buckets[name])])) as SplitFrames;
   for (const name of SPLITS) {
     if (buckets[name].length === 0) {
-      throw new DataValidationError(`the ${name} split of ${source} is empty: ${rowsKept} rows are too few for the split ratios`);
+      // Identical rows always share a split, so many duplicates can leave a split empty even with many rows.
+      const distinct = new Set(table.rows.filter((_, r) => keep[r]).map((row) => row.join('\u001f'))).size;
+      throw new DataValidationError(
+        `the ${name} split of ${source} is empty: ${rowsKept} rows (${distinct} distinct; identical rows always share a split) are too few for the split ratios`,
+      );
     }
   }
   return {

@@ -38,7 +38,14 @@ counts = np.bincount(bin_ids, minlength=10)
 nonempty = counts[counts > 0]
 ece = float(np.sum(nonempty / len(scores) * np.abs(prob_true - prob_pred)))
 
+# PSI has no SciPy function: the textbook formula in numpy, shares floored at 1e-4 as the project does.
+def psi(expected, actual, eps=1e-4):
+    p = np.maximum(np.asarray(expected, float) / np.sum(expected), eps)
+    q = np.maximum(np.asarray(actual, float) / np.sum(actual), eps)
+    return float(np.sum((q - p) * np.log(q / p)))
+
 print(json.dumps({
+    "psi": psi(ref_counts, cur_counts),
     "ks_exact": {"statistic": ks.statistic, "pvalue": ks.pvalue},
     "ks_asymptotic": {"statistic": big.statistic, "pvalue_kstwobign": big_p_limit},
     "kstwobign_sf": {str(x): stats.kstwobign.sf(x) for x in [0.3, 0.5, 0.9, 1.0, 1.36, 2.0]},

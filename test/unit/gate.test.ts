@@ -43,7 +43,7 @@ describe('evaluateGate', () => {
   it('gates on fairness and on the largest feature share', () => {
     const gate = gateOf({ fairness: { minDisparateImpact: 0.8 }, maxFeatureShare: 0.5 });
     const fairness = [{ attribute: 'sex', groups: [], disparateImpact: 0.35, demographicParityDifference: 0.2, equalOpportunityDifference: 0.1, insufficientGroups: [] }];
-    const importance = { score: 'roc_auc' as const, baseline: 0.99, features: [{ feature: 'leak', importance: 0.4, share: 0.9 }, { feature: 'age', importance: 0.04, share: 0.1 }] };
+    const importance = { score: 'roc_auc' as const, baseline: 0.99, measurable: true, features: [{ feature: 'leak', importance: 0.4, share: 0.9 }, { feature: 'age', importance: 0.04, share: 0.1 }] };
     const result = evaluateGate({ metrics: {}, gate, fairness, importance });
     expect(result.checks.map((c) => [c.metric, c.passed])).toEqual([
       ['sex.disparate_impact', false],

@@ -62,6 +62,10 @@ describe('statistics against SciPy / scikit-learn reference values (to 1e-6)', (
     close(chiSquareSf(45, 20), 0.0011034692430283482);
   });
 
+  it('PSI (numpy, textbook formula with shares floored at 1e-4)', () => {
+    close(psi(referenceCounts, currentCounts), 0.14448101620768788);
+  });
+
   it('Jensen–Shannon distance (scipy.spatial.distance.jensenshannon, base=2)', () => {
     close(jensenShannon(referenceCounts, currentCounts), 0.1379994795627016);
     expect(jensenShannon([1, 0], [1, 0])).toBe(0);

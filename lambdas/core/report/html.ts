@@ -28,11 +28,15 @@ const figure = (svg: string, caption: string) => `<figure class="chart">${svg}<f
 async function performanceCharts(report: EvaluationReport): Promise<string> {
   const c = report.candidate;
   const charts: string[] = [];
-  if (c.roc) {
-    const points = c.roc.fpr.map((fpr, i) => ({ fpr, tpr: c.roc?.tpr[i] ?? null }));
-    charts.push(figure(await renderSvg(curveChart('ROC curve', points, 'fpr', 'tpr', true)), `ROC AUC ${num(c.metrics.roc_auc ?? null)}`));
+  const oneClass = c.roc !== null && [...c.roc.fpr, ...c.roc.tpr].some((v) => v === null || Number.isNaN(v));
+  if (oneClass) {
+    charts.push('<p class="na">ROC and precision–recall curves are undefined: the test split holds a single class.</p>');
   }
-  if (c.precisionRecall) {
+  if (c.roc && !oneClass) {
+    const points = c.roc.fpr.map((fpr, i) => ({ fpr, tpr: c.roc?.tpr[i] ?? null }));
+    charts.push(figure(await renderSvg(curveChart('ROC curve', points, 'fpr', 'tpr', true)), `ROC AUC ${(c.metrics.roc_auc ?? Number.NaN).toFixed(4)}`));
+  }
+  if (c.precisionRecall && !oneClass) {
     const pr = c.precisionRecall;
     const points = pr.recall.map((recall, i) => ({ recall, precision: pr.precision[i] ?? null }));
     charts.push(figure(await renderSvg(curveChart('Precision–recall curve', points, 'recall', 'precision', false)), `average precision ${pr.averagePrecision.toFixed(4)}`));
