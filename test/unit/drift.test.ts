@@ -42,6 +42,7 @@ describe('drift on the adult data', () => {
     const workclass = (column(test, 'workclass').values as (string | null)[]).map((v) => (v === 'Private' && i++ % 5 < 2 ? 'Self-emp-inc' : v));
     const report = compareProfiles(profileFrame(prepared.splits.train), profileFrame(withColumn(test, { name: 'workclass', type: 'categorical', values: workclass })));
     expect(report.driftedFeatures).toEqual(['workclass']);
+    expect(report.features.find((f) => f.feature === 'workclass')).toMatchObject({ lInfinityExceeded: true });
     expect(report.features.find((f) => f.feature === 'workclass')?.lInfinity).toBeGreaterThan(0.2);
   });
 

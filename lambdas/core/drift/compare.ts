@@ -46,6 +46,8 @@ export interface FeatureDrift {
   readonly psi: number;
   readonly psiLevel: 'ok' | 'warn' | 'alarm';
   readonly lInfinity: number | null;
+  /** Categorical: the largest change of one category's share is above the L-infinity threshold (TFDV's check). */
+  readonly lInfinityExceeded: boolean;
   /** Reference and current histograms on the same bins, for the report. */
   readonly histogram: { readonly bins: string[]; readonly reference: number[]; readonly current: number[] };
 }
@@ -76,7 +78,7 @@ function numericDrift(name: string, ref: NumericProfile, cur: NumericProfile, t:
   curValues.forEach((v) => (curCounts[binOf(v)] = (curCounts[binOf(v)] as number) + 1));
   const psiValue = psi(refCounts, curCounts);
   const bins = refCounts.map((_, b) => `${b === 0 ? '-∞' : (edges[b - 1] as number).toPrecision(4)} … ${b === edges.length ? '∞' : (edges[b] as number).toPrecision(4)}`);
-  const common = { feature: name, kind: 'numeric' as const, psi: psiValue, psiLevel: psiLevelOf(psiValue, t), lInfinity: null, histogram: { bins, reference: refCounts, current: curCounts } };
+  const common = { feature: name, kind: 'numeric' as const, psi: psiValue, psiLevel: psiLevelOf(psiValue, t), lInfinity: null, lInfinityExceeded: false, histogram: { bins, reference: refCounts, current: curCounts } };
   if (referenceRows <= t.smallSampleRows) {
     const ks = ksTwoSample(refValues, curValues);
     return { ...common, test: 'ks', statistic: ks.statistic, pValue: ks.pValue, threshold: t.pValue, drifted: ks.pValue < t.pValue };
@@ -92,12 +94,14 @@ function categoricalDrift(name: string, ref: CategoricalProfile, cur: Categorica
   const refCounts = categories.map((c) => ref.counts[c] ?? 0);
   const curCounts = categories.map((c) => cur.counts[c] ?? 0);
   const psiValue = psi(refCounts, curCounts);
+  const lInf = lInfinity(refCounts, curCounts);
   const common = {
     feature: name,
     kind: 'categorical' as const,
     psi: psiValue,
     psiLevel: psiLevelOf(psiValue, t),
-    lInfinity: lInfinity(refCounts, curCounts),
+    lInfinity: lInf,
+    lInfinityExceeded: lInf > t.lInfinity,
     histogram: { bins: categories, reference: refCounts, current: curCounts },
   };
   if (referenceRows <= t.smallSampleRows) {

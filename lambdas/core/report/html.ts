@@ -91,6 +91,7 @@ async function driftSection(report: EvaluationReport): Promise<string> {
     f.pValue === null ? '—' : num(f.pValue),
     String(f.threshold),
     `${num(f.psi, 3)} <span class="tag ${f.psiLevel}">${f.psiLevel}</span>`,
+    f.lInfinity === null ? '—' : `${num(f.lInfinity, 3)}${f.lInfinityExceeded ? ' <span class="tag warn">above threshold</span>' : ''}`,
     f.drifted ? '<span class="fail">drift</span>' : '<span class="pass">ok</span>',
   ]);
   const shown: FeatureDrift[] = [...drift.features].sort((a, b) => Number(b.drifted) - Number(a.drifted) || b.psi - a.psi).slice(0, 4);
@@ -105,7 +106,7 @@ async function driftSection(report: EvaluationReport): Promise<string> {
     histograms.push(figure(await renderSvg(histogramChart(`${f.feature}${f.drifted ? ' (drift)' : ''}`, bins)), `${f.test} ${f.statistic.toFixed(3)}, PSI ${f.psi.toFixed(3)}`));
   }
   return `<p>Candidate training data against production v${report.production?.version ?? '?'}'s: <b>${drift.driftedFeatures.length}</b> of ${drift.features.length} features drifted (${(100 * drift.driftedShare).toFixed(0)}%; the data set drifts at ${(100 * drift.thresholds.driftShare).toFixed(0)}%)${drift.driftedFeatures.length > 0 ? `: ${esc(drift.driftedFeatures.join(', '))}` : ''}.</p>
-    ${table(['feature', 'test', 'statistic', 'p-value', 'threshold', 'PSI', 'verdict'], rows)}<div class="row">${histograms.join('')}</div>`;
+    ${table(['feature', 'test', 'statistic', 'p-value', 'threshold', 'PSI', 'L∞', 'verdict'], rows)}<div class="row">${histograms.join('')}</div>`;
 }
 
 const STYLE = `
