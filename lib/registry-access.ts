@@ -3,12 +3,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KEY_PREFIX, type ItemKind } from '../lambdas/shared/registry-keys.js';
 
-export type RegistryAccess = 'read' | 'write';
+export type RegistryAccess = 'read' | 'write' | 'append';
 
 const ACTIONS: Record<RegistryAccess, string[]> = {
   read: ['dynamodb:GetItem', 'dynamodb:Query'],
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  /** New items only: what the append-only audit trail allows. */
+  append: ['dynamodb:PutItem'],
 };
+
+/** Writes that could change or remove an item: never allowed on the audit trail. */
+const AUDIT_TAMPERING = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
 
 /**
  * Grants a function access to some kinds of registry items only — e.g. the ETL step may write runs but never the
@@ -27,6 +32,18 @@ export function grantRegistry(
     const key = actions.join(',');
     byActions.set(key, [...(byActions.get(key) ?? []), `${KEY_PREFIX[kind]}*`]);
   }
+  if (access.audit?.some((level) => level !== 'append' && level !== 'read')) {
+    throw new Error('the audit trail is append-only: grant it "append" (and "read"), never "write"');
+  }
+  // An explicit deny wins over any allow, so no later grant can open the audit trail to updates or deletes.
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: AUDIT_TAMPERING,
+      resources: [table.tableArn],
+      conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${KEY_PREFIX.audit}*`] } },
+    }),
+  );
   for (const [actions, prefixes] of byActions) {
     fn.addToRolePolicy(
       new iam.PolicyStatement({

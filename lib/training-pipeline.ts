@@ -99,7 +99,7 @@ export class TrainingPipeline extends Construct {
     grantRegistry(etl, props.registry, { run: ['read', 'write'], schema: ['read', 'write'] });
     grantRegistry(train, props.registry, { run: ['read', 'write'] });
     grantRegistry(validate, props.registry, { run: ['read', 'write'], version: ['read', 'write'], alias: ['read'] });
-    grantRegistry(promote, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read', 'write'] });
+    grantRegistry(promote, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read', 'write'], audit: ['append'] });
     grantRegistry(report, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read'] });
     grantRegistry(finishRun, props.registry, { run: ['read', 'write'] });
 

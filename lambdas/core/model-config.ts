@@ -102,6 +102,8 @@ export const modelConfigSchema = z
     /** Share of rows that may be dropped as bad (non-numeric value in a numeric column, missing label). */
     maxBadRowShare: z.number().min(0).max(1).default(0.01),
     data: dataSelection.default({ source: 'object' }),
+    /** A version that passes its gate waits for `mlops approve` before it can be served. */
+    requireApproval: z.boolean().default(false),
     split: split.default({ train: 0.7, validation: 0.15, test: 0.15, seed: 0 }),
     hyperparameters: hyperparameters.default(hyperparameters.parse({})),
     gate: z

@@ -1,36 +1,30 @@
-import { ConflictError, NotFoundError } from '../core/errors.js';
+import { NotFoundError } from '../core/errors.js';
+import { promoteVersion } from '../shared/lifecycle.js';
 import type { Registry } from '../shared/registry.js';
-import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
 import type { RunRef, ValidationResult } from '../shared/pipeline-state.js';
 
 export interface PromotionResult {
   readonly version: number;
   readonly previousVersion: number | null;
+  /** False when the model requires manual approval: the version waits for `mlops approve`. */
+  readonly promoted: boolean;
 }
 
 /**
- * Moves the production pointer to the validated version with one conditional write. Only a version whose gate passed
- * can be promoted; a concurrent change of the pointer makes this fail rather than overwrite it.
+ * Serves the validated version: an approved version becomes production (one conditional write, audited); a pending
+ * one (the model requires manual approval) leaves production as it is and ends the run awaiting approval.
  */
-export async function promoteRun(registry: Registry, run: RunRef, validation: ValidationResult): Promise<PromotionResult> {
+export async function promoteRun(registry: Registry, run: RunRef, validation: ValidationResult, actor: string): Promise<PromotionResult> {
   const version = await registry.getVersion(run.model, validation.version);
   if (version === undefined) throw new NotFoundError(`version ${validation.version} of ${run.model} is not registered`);
-  if (!version.gate.passed || version.status !== 'CANDIDATE') {
-    throw new ConflictError(`version ${version.version} of ${run.model} did not pass its gate and cannot be promoted`);
+  const current = await registry.getAlias(run.model);
+  if (version.status === 'pending') {
+    await registry.updateRun(run.model, run.runId, { status: 'AWAITING_APPROVAL', step: 'Promote', finishedAt: new Date().toISOString(), reason: `version ${version.version} passed its gate and awaits approval (mlops approve ${run.model} ${version.version})` });
+    return { version: version.version, previousVersion: current?.version ?? null, promoted: false };
   }
-  const current = await registry.getAlias(run.model, PRODUCTION_ALIAS);
   if (current?.version !== version.version) {
-    await registry.setAlias(
-      {
-        model: run.model,
-        alias: PRODUCTION_ALIAS,
-        version: version.version,
-        artifact: version.artifact,
-        reason: `run ${run.runId} passed the gate: ${version.gate.summary}`,
-      },
-      current?.revision ?? 0,
-    );
+    await promoteVersion(registry, { model: run.model, version: version.version, actor, reason: `run ${run.runId} passed the gate: ${version.gate.summary}` });
   }
   await registry.updateRun(run.model, run.runId, { status: 'PROMOTED', step: 'Promote', finishedAt: new Date().toISOString() });
-  return { version: version.version, previousVersion: current?.version ?? null };
+  return { version: version.version, previousVersion: current?.version ?? null, promoted: true };
 }

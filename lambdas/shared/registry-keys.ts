@@ -8,6 +8,7 @@ export const KEY_PREFIX = {
   version: 'VERSION#',
   alias: 'ALIAS#',
   schema: 'SCHEMA#',
+  audit: 'AUDIT#',
 } as const;
 
 export type ItemKind = keyof typeof KEY_PREFIX;
@@ -25,6 +26,11 @@ export function versionKey(model: string, version: number): { pk: string; sk: st
 /** The pointer to a model's current data schema. */
 export function schemaKey(model: string): { pk: string; sk: string } {
   return { pk: `${KEY_PREFIX.schema}${model}`, sk: 'current' };
+}
+
+/** Audit events sort by time within a model; the id makes two events in the same millisecond distinct. */
+export function auditKey(model: string, at: string, id: string): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.audit}${model}`, sk: `${at}#${id}` };
 }
 
 export function aliasKey(model: string, alias: string): { pk: string; sk: string } {

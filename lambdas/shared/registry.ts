@@ -1,16 +1,23 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { ConflictError } from '../core/errors.js';
 import type { Anomaly } from '../core/data-schema.js';
 import type { GateResult } from '../core/gate.js';
 import type { Hyperparameters } from '../core/model-config.js';
 import type { ObjectLocation, ObjectVersion } from './objects.js';
-import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, schemaKey, versionKey } from './registry-keys.js';
+import { aliasKey, auditKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, schemaKey, versionKey } from './registry-keys.js';
 
 /** Metrics as stored: DynamoDB has no NaN, so an undefined metric (e.g. AUC of one class) is null. */
 export type StoredMetrics = Record<string, number | null>;
 
-export type RunStatus = 'RUNNING' | 'PROMOTED' | 'REJECTED' | 'FAILED';
+export type RunStatus = 'RUNNING' | 'PROMOTED' | 'AWAITING_APPROVAL' | 'REJECTED' | 'FAILED';
+
+/**
+ * Approval state of a model version: `approved` versions can be served; `pending` ones wait for `mlops approve`
+ * (models that require manual approval); `rejected` ones failed their gate or a reviewer; `archived` ones are retired.
+ */
+export type VersionStatus = 'pending' | 'approved' | 'rejected' | 'archived';
 
 /** The data a run trained on, as S3 identified it, with the sha256 the ETL step computed. */
 export interface DataRecord extends ObjectVersion {
@@ -61,7 +68,9 @@ export interface VersionRecord {
   readonly model: string;
   readonly version: number;
   readonly runId: string;
-  readonly status: 'CANDIDATE' | 'REJECTED';
+  readonly status: VersionStatus;
+  /** Incremented by every change of the version item (optimistic locking). */
+  readonly revision: number;
   readonly artifact: ArtifactRecord;
   readonly weightsSha256: string;
   readonly data: DataRecord[];
@@ -91,6 +100,25 @@ export interface AliasRecord {
   readonly revision: number;
   readonly updatedAt: string;
   readonly reason: string;
+  /** Versions this alias pointed at before, oldest first (the rollback path). */
+  readonly previous: number[];
+}
+
+export type AuditAction = 'promote' | 'rollback' | 'approve' | 'reject' | 'archive';
+
+/** One append-only record of a change (or a refused attempt) to what is served or approved. */
+export interface AuditEvent {
+  readonly model: string;
+  readonly at: string;
+  readonly id: string;
+  readonly action: AuditAction;
+  /** Who: the IAM principal in AWS, user@host locally, or the pipeline. */
+  readonly actor: string;
+  readonly reason: string;
+  readonly version: number;
+  readonly previousVersion: number | null;
+  readonly outcome: 'succeeded' | 'refused';
+  readonly detail: string;
 }
 
 const VERSION_ALLOCATION_ATTEMPTS = 25;
@@ -195,10 +223,10 @@ export class Registry {
    * Registers a model version with the next number: read the latest, then a conditional put of latest + 1; a
    * concurrent registration makes the put fail and we try the next number. No counter item, no gaps.
    */
-  async registerVersion(record: Omit<VersionRecord, 'version'>): Promise<VersionRecord> {
+  async registerVersion(record: Omit<VersionRecord, 'version' | 'revision'>): Promise<VersionRecord> {
     for (let attempt = 0; attempt < VERSION_ALLOCATION_ATTEMPTS; attempt++) {
       const version = (await this.latestVersion(record.model)) + 1;
-      const item: VersionRecord = { ...record, version };
+      const item: VersionRecord = { ...record, version, revision: 1 };
       try {
         await this.db.send(
           new PutCommand({
@@ -216,8 +244,63 @@ export class Registry {
   }
 
   async getVersion(model: string, version: number): Promise<VersionRecord | undefined> {
-    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: versionKey(model, version) }));
+    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: versionKey(model, version), ConsistentRead: true }));
     return strip<VersionRecord>(result.Item);
+  }
+
+  /** Changes a version's approval state with one write conditioned on the revision that was read. */
+  async setVersionStatus(current: VersionRecord, status: VersionStatus, note: string): Promise<VersionRecord> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: versionKey(current.model, current.version),
+          UpdateExpression: 'SET #status = :status, revision = :next, statusNote = :note, statusChangedAt = :now',
+          ConditionExpression: 'revision = :revision',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':next': current.revision + 1, ':revision': current.revision, ':note': note, ':now': new Date().toISOString() },
+        }),
+      );
+      return { ...current, status, revision: current.revision + 1 };
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new ConflictError(`version ${current.version} of ${current.model} changed while this change was being made; read it again and retry`);
+      }
+      throw error;
+    }
+  }
+
+  /** Appends an audit event; audit items are never updated or deleted (IAM denies it to every role of the stack). */
+  async appendAudit(event: Omit<AuditEvent, 'at' | 'id'>): Promise<AuditEvent> {
+    const full: AuditEvent = { ...event, at: new Date().toISOString(), id: randomUUID() };
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { ...auditKey(full.model, full.at, full.id), ...full }, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    return full;
+  }
+
+  async listAudit(model: string): Promise<AuditEvent[]> {
+    return (await this.queryAll(`${KEY_PREFIX.audit}${model}`, true)).map((item) => strip<AuditEvent>(item) as AuditEvent);
+  }
+
+  /** Model names with at least one version (a scan of version partitions: an operator's query, not a hot path). */
+  async listModels(): Promise<string[]> {
+    const models = new Set<string>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.table,
+          ProjectionExpression: 'pk',
+          FilterExpression: 'begins_with(pk, :prefix)',
+          ExpressionAttributeValues: { ':prefix': KEY_PREFIX.version },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) models.add(String(item.pk).slice(KEY_PREFIX.version.length));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return [...models].sort();
   }
 
   async listVersions(model: string): Promise<VersionRecord[]> {
@@ -238,7 +321,7 @@ export class Registry {
     target: Omit<AliasRecord, 'revision' | 'updatedAt'>,
     expectedRevision: number,
   ): Promise<AliasRecord> {
-    const record: AliasRecord = { ...target, revision: expectedRevision + 1, updatedAt: new Date().toISOString() };
+    const record: AliasRecord = { ...target, previous: target.previous.slice(-50), revision: expectedRevision + 1, updatedAt: new Date().toISOString() };
     try {
       await this.db.send(
         new PutCommand({

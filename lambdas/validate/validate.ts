@@ -106,7 +106,7 @@ export async function runValidation(
   const version = await deps.registry.registerVersion({
     model: run.model,
     runId: run.runId,
-    status: gate.passed ? 'CANDIDATE' : 'REJECTED',
+    status: gate.passed ? (config.requireApproval ? 'pending' : 'approved') : 'rejected',
     artifact: train.artifact,
     weightsSha256: train.weightsSha256,
     data: etl.data,

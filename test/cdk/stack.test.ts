@@ -38,6 +38,7 @@ function statementsOf(prefix: string): { Action: string | string[]; Resource: un
 }
 
 const actionsOf = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const leadingKeys = (s: { Condition?: Json }) => (s.Condition?.['ForAllValues:StringLike'] as Json | undefined)?.['dynamodb:LeadingKeys'];
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'mlops-cdk-'));
@@ -196,13 +197,11 @@ describe('upload trigger', () => {
 });
 
 describe('least-privilege IAM', () => {
-  const leadingKeys = (s: { Condition?: Json }) => (s.Condition?.['ForAllValues:StringLike'] as Json | undefined)?.['dynamodb:LeadingKeys'];
-
   it('predict can only read: GetItem on the production pointer and GetObject under models/', () => {
     const statements = statementsOf('InferencePredict');
-    const actions = statements.flatMap(actionsOf);
+    const actions = statements.filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
     expect(actions.filter((a) => /^(dynamodb:(Put|Update|Delete|BatchWrite)|s3:(Put|Delete))/.test(a))).toEqual([]);
-    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const dynamo = statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toHaveLength(1);
     expect(leadingKeys(dynamo[0] as never)).toEqual(['ALIAS#*']);
     const s3Resources = JSON.stringify(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))).map((s) => s.Resource));
@@ -211,7 +210,7 @@ describe('least-privilege IAM', () => {
   });
 
   it('ETL cannot touch the production pointer: its registry access is limited to run items and the data schema', () => {
-    const dynamo = statementsOf('TrainingEtl').filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const dynamo = statementsOf('TrainingEtl').filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.length).toBeGreaterThan(0);
     for (const statement of dynamo) expect(leadingKeys(statement)).toEqual(['RUN#*', 'SCHEMA#*']);
     expect(JSON.stringify(dynamo)).not.toContain('ALIAS#');
@@ -233,6 +232,38 @@ describe('least-privilege IAM', () => {
       return statements.some((s) => actionsOf(s).includes('dynamodb:PutItem') && JSON.stringify(s.Condition ?? {}).includes('ALIAS#'));
     });
     expect(writersOfAliases.map(([id]) => id)).toEqual([expect.stringMatching(/^TrainingPromote/)]);
+  });
+});
+
+describe('append-only audit trail', () => {
+  it('no role of the stack can update or delete audit items: allows exclude AUDIT#, and an explicit deny covers them', () => {
+    const policies = resourcesOfType('AWS::IAM::Policy').map(([id, p]) => [id, (p.Properties.PolicyDocument as { Statement: { Effect: string; Action: string | string[]; Condition?: Json }[] }).Statement] as const);
+    let rolesWithRegistryAccess = 0;
+    for (const [id, statements] of policies) {
+      const dynamoAllows = statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:') || a === '*'));
+      for (const statement of dynamoAllows) {
+        const tampering = actionsOf(statement).filter((a) => /^(dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|\*)|\*)$/.test(a));
+        if (tampering.length === 0) continue;
+        const keys = (leadingKeys(statement) ?? []) as string[];
+        expect(keys.length, `${id} allows ${tampering.join(', ')} without a LeadingKeys condition`).toBeGreaterThan(0);
+        expect(keys.filter((k) => k.startsWith('AUDIT#')), id).toEqual([]);
+      }
+      if (dynamoAllows.length === 0) continue;
+      rolesWithRegistryAccess += 1;
+      expect(statements, id).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']),
+          Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+        }),
+      );
+    }
+    expect(rolesWithRegistryAccess).toBe(8);
+  });
+
+  it('the promote function may append audit events (PutItem only)', () => {
+    const appends = statementsOf('TrainingPromote').filter((s) => s.Effect === 'Allow' && JSON.stringify(leadingKeys(s as never) ?? []).includes('AUDIT#'));
+    expect(appends.map((s) => actionsOf(s))).toEqual([['dynamodb:PutItem']]);
   });
 });
 

@@ -53,7 +53,7 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(run?.metrics?.roc_auc).toBeGreaterThanOrEqual(0.88);
     expect(run?.data?.[0]?.sha256).toBe('6d8898ef78f064108f1a565b6e09580bb7274d4b94d819e8e19c3ea3ad291209');
     const version = await stack.registry.getVersion('adult', 1);
-    expect(version).toMatchObject({ status: 'CANDIDATE', backend: 'wasm', gate: { passed: true } });
+    expect(version).toMatchObject({ status: 'approved', revision: 1, backend: 'wasm', gate: { passed: true } });
     expect(version?.artifact.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect((await stack.registry.getAlias('adult'))?.version).toBe(1);
   });

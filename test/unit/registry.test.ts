@@ -22,11 +22,11 @@ afterAll(async () => {
 const gate: GateResult = { passed: true, checks: [], summary: 'ok' };
 const trigger = { bucket: 'b', key: 'incoming/m/a.csv', etag: 'e', versionId: null, size: 1 };
 
-function candidate(model: string, runId: string): Omit<VersionRecord, 'version'> {
+function candidate(model: string, runId: string): Omit<VersionRecord, 'version' | 'revision'> {
   return {
     model,
     runId,
-    status: 'CANDIDATE',
+    status: 'approved',
     artifact: { bucket: 'a', key: `models/${model}/${runId}/model.json`, sha256: 'f'.repeat(64) },
     weightsSha256: 'w',
     data: [trigger],
@@ -68,7 +68,7 @@ describe('registry on the local DynamoDB emulator (no transactions needed)', () 
   });
 
   it('lets exactly one of 20 concurrent promotions from the same revision win', async () => {
-    const target = (version: number) => ({ model: 'race', alias: 'production', version, artifact: { bucket: 'a', key: 'k', sha256: 's' }, reason: 'test' });
+    const target = (version: number) => ({ model: 'race', alias: 'production', version, artifact: { bucket: 'a', key: 'k', sha256: 's' }, reason: 'test', previous: [] });
     await registry.setAlias(target(1), 0);
     const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => registry.setAlias(target(i + 2), 1)));
     const winners = results.filter((r) => r.status === 'fulfilled');

@@ -1,0 +1,118 @@
+import { ConflictError, NotFoundError } from '../core/errors.js';
+import type { AliasRecord, AuditAction, AuditEvent, Registry, VersionRecord } from './registry.js';
+import { PRODUCTION_ALIAS } from './registry-keys.js';
+
+/**
+ * Changes to what is served and approved. Each change is one conditional write to one item (the production alias
+ * or the version), followed by an append to the audit trail — refused attempts are audited too, so the trail shows
+ * every attempt, who made it and why.
+ */
+
+export interface Change {
+  readonly model: string;
+  readonly actor: string;
+  readonly reason: string;
+}
+
+async function requireVersion(registry: Registry, model: string, version: number): Promise<VersionRecord> {
+  const record = await registry.getVersion(model, version);
+  if (record === undefined) {
+    const latest = await registry.latestVersion(model);
+    throw new NotFoundError(latest === 0 ? `model "${model}" has no versions` : `model "${model}" has no version ${version} (versions 1 to ${latest} exist)`);
+  }
+  return record;
+}
+
+async function audited<T>(registry: Registry, change: Change, action: AuditAction, version: number, previousVersion: number | null, attempt: () => Promise<T>, detail: (result: T) => string): Promise<T> {
+  const base = { model: change.model, actor: change.actor, reason: change.reason, action, version, previousVersion };
+  let result: T;
+  try {
+    result = await attempt();
+  } catch (error) {
+    await registry.appendAudit({ ...base, outcome: 'refused', detail: (error as Error).message });
+    throw error;
+  }
+  await registry.appendAudit({ ...base, outcome: 'succeeded', detail: detail(result) });
+  return result;
+}
+
+/** Points production at an approved version (one write conditioned on the alias revision that was read). */
+export async function promoteVersion(registry: Registry, change: Change & { readonly version: number }, action: 'promote' | 'rollback' = 'promote'): Promise<AliasRecord> {
+  const current = await registry.getAlias(change.model, PRODUCTION_ALIAS);
+  return audited(
+    registry,
+    change,
+    action,
+    change.version,
+    current?.version ?? null,
+    async () => {
+      const target = await requireVersion(registry, change.model, change.version);
+      if (target.status !== 'approved') {
+        throw new ConflictError(`version ${target.version} of ${change.model} is ${target.status}; only approved versions can be served${target.status === 'pending' ? ' (approve it first: mlops approve)' : ''}`);
+      }
+      if (current?.version === target.version) throw new ConflictError(`version ${target.version} of ${change.model} is already in production`);
+      return registry.setAlias(
+        {
+          model: change.model,
+          alias: PRODUCTION_ALIAS,
+          version: target.version,
+          artifact: target.artifact,
+          reason: change.reason,
+          previous: current === undefined ? [] : [...current.previous, current.version],
+        },
+        current?.revision ?? 0,
+      );
+    },
+    (alias) => `production is now v${alias.version}${current ? ` (was v${current.version})` : ''}`,
+  );
+}
+
+/** Moves production back to the version before it (or to `to`), which must be approved. */
+export async function rollback(registry: Registry, change: Change & { readonly to?: number }): Promise<AliasRecord> {
+  const current = await registry.getAlias(change.model, PRODUCTION_ALIAS);
+  if (current === undefined) {
+    await registry.appendAudit({ model: change.model, actor: change.actor, reason: change.reason, action: 'rollback', version: change.to ?? 0, previousVersion: null, outcome: 'refused', detail: 'no production version' });
+    throw new ConflictError(`model "${change.model}" has no production version to roll back`);
+  }
+  let target = change.to;
+  if (target === undefined) {
+    for (const candidate of [...current.previous].reverse()) {
+      if (candidate !== current.version && (await registry.getVersion(change.model, candidate))?.status === 'approved') {
+        target = candidate;
+        break;
+      }
+    }
+  }
+  if (target === undefined) {
+    await registry.appendAudit({ model: change.model, actor: change.actor, reason: change.reason, action: 'rollback', version: current.version, previousVersion: current.version, outcome: 'refused', detail: 'no previous approved version' });
+    throw new ConflictError(`model "${change.model}" has no previous approved version to roll back to (production is v${current.version}); name one with --to`);
+  }
+  return promoteVersion(registry, { ...change, version: target }, 'rollback');
+}
+
+/** Sets a version's approval state: approve a pending one, reject a pending or approved one, archive any. */
+export async function setApproval(registry: Registry, change: Change & { readonly version: number }, action: 'approve' | 'reject' | 'archive'): Promise<VersionRecord> {
+  const production = await registry.getAlias(change.model, PRODUCTION_ALIAS);
+  const target = await requireVersion(registry, change.model, change.version);
+  const next = ({ approve: 'approved', reject: 'rejected', archive: 'archived' } as const)[action];
+  return audited(
+    registry,
+    change,
+    action,
+    change.version,
+    production?.version ?? null,
+    async () => {
+      if (action === 'approve' && target.status !== 'pending') {
+        throw new ConflictError(`version ${target.version} of ${change.model} is ${target.status}, not pending; only pending versions can be approved`);
+      }
+      if (action !== 'approve' && production?.version === target.version) {
+        throw new ConflictError(`version ${target.version} of ${change.model} is in production; promote or roll back to another version first`);
+      }
+      if (target.status === next) throw new ConflictError(`version ${target.version} of ${change.model} is already ${next}`);
+      return registry.setVersionStatus(target, next, change.reason);
+    },
+    (record) => `version ${record.version} is now ${record.status}`,
+  );
+}
+
+export type { AuditEvent };

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/lifecycle.js';
+import type { Registry, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
+import { localDynamoClient, startDynamo, type RunningDynamo } from '../../local/emulators.js';
+import { createRegistry } from '../helpers/registry-table.js';
+
+let dynamo: RunningDynamo;
+let client: ReturnType<typeof localDynamoClient>;
+let registry: Registry;
+
+beforeAll(async () => {
+  dynamo = await startDynamo(undefined, 0);
+  client = localDynamoClient(dynamo.endpoint, 'us-east-1');
+  registry = await createRegistry(client);
+});
+
+afterAll(async () => {
+  client.destroy();
+  await dynamo.close();
+});
+
+async function register(model: string, status: VersionStatus): Promise<VersionRecord> {
+  return registry.registerVersion({
+    model,
+    runId: `run-${Math.random()}`,
+    status,
+    artifact: { bucket: 'a', key: `models/${model}/model.json`, sha256: 'f'.repeat(64) },
+    weightsSha256: 'w',
+    data: [],
+    modelConfigSha256: 'c',
+    hyperparameters: { hiddenUnits: [4], epochs: 1, batchSize: 1, learningRate: 0.1, l2: 0, earlyStoppingPatience: 0, seed: 1 },
+    metrics: {},
+    gate: { passed: status !== 'rejected', checks: [], summary: 'ok' },
+    comparedWith: null,
+    evaluation: { bucket: 'a', key: 'e' },
+    profile: { bucket: 'a', key: 'p' },
+    schemaVersion: 1,
+    backend: 'wasm',
+    tfjsVersion: 'x',
+    codeVersion: 'test',
+    createdAt: new Date().toISOString(),
+  });
+}
+
+const who = { actor: 'alice@laptop', reason: 'test' };
+
+describe('promotion, rollback and approval with an audit trail', () => {
+  it('20 concurrent promotions end with exactly one production version and 20 audit events', async () => {
+    const versions = await Promise.all(Array.from({ length: 20 }, () => register('race', 'approved')));
+    const results = await Promise.allSettled(versions.map((v) => promoteVersion(registry, { model: 'race', version: v.version, ...who })));
+    const winners = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof promoteVersion>>> => r.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    const production = await registry.getAlias('race');
+    expect(production?.version).toBe(winners[0]?.value.version);
+    const audit = await registry.listAudit('race');
+    expect(audit).toHaveLength(20);
+    expect(audit.filter((e) => e.outcome === 'succeeded').map((e) => e.version)).toEqual([production?.version]);
+    expect(audit.filter((e) => e.outcome === 'refused').every((e) => e.detail.includes('changed while this change was being made'))).toBe(true);
+    expect(audit.every((e) => e.actor === 'alice@laptop' && e.reason === 'test' && e.action === 'promote')).toBe(true);
+  });
+
+  it('rolls back to the version before, audited with who and why, and refuses when there is none', async () => {
+    const [v1, v2] = [await register('roll', 'approved'), await register('roll', 'approved')];
+    await expect(rollback(registry, { model: 'roll', ...who })).rejects.toThrow('model "roll" has no production version to roll back');
+    await promoteVersion(registry, { model: 'roll', version: v1.version, ...who });
+    await expect(rollback(registry, { model: 'roll', ...who })).rejects.toThrow('has no previous approved version to roll back to (production is v1)');
+    await promoteVersion(registry, { model: 'roll', version: v2.version, ...who, reason: 'better model' });
+    const back = await rollback(registry, { model: 'roll', actor: 'bob@ops', reason: 'v2 misbehaves' });
+    expect(back).toMatchObject({ version: 1, previous: [1, 2] });
+    const last = (await registry.listAudit('roll')).at(-1);
+    expect(last).toMatchObject({ action: 'rollback', actor: 'bob@ops', reason: 'v2 misbehaves', version: 1, previousVersion: 2, outcome: 'succeeded' });
+  });
+
+  it('serves only approved versions: pending ones must be approved, rejected ones never', async () => {
+    const pending = await register('gated', 'pending');
+    const rejected = await register('gated', 'rejected');
+    await expect(promoteVersion(registry, { model: 'gated', version: pending.version, ...who })).rejects.toThrow('is pending; only approved versions can be served (approve it first: mlops approve)');
+    await expect(promoteVersion(registry, { model: 'gated', version: rejected.version, ...who })).rejects.toThrow('is rejected; only approved versions can be served');
+    await expect(setApproval(registry, { model: 'gated', version: rejected.version, ...who }, 'approve')).rejects.toThrow('is rejected, not pending');
+    const approved = await setApproval(registry, { model: 'gated', version: pending.version, ...who }, 'approve');
+    expect(approved).toMatchObject({ status: 'approved', revision: 2 });
+    await promoteVersion(registry, { model: 'gated', version: pending.version, ...who });
+    await expect(setApproval(registry, { model: 'gated', version: pending.version, ...who }, 'reject')).rejects.toThrow('is in production');
+    await expect(promoteVersion(registry, { model: 'gated', version: 99, ...who })).rejects.toThrow('model "gated" has no version 99 (versions 1 to 2 exist)');
+    const actions = (await registry.listAudit('gated')).map((e) => `${e.action}:${e.outcome}`);
+    expect(actions).toEqual(['promote:refused', 'promote:refused', 'approve:refused', 'approve:succeeded', 'promote:succeeded', 'reject:refused', 'promote:refused']);
+  });
+});
