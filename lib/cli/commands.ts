@@ -1,14 +1,203 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { connectLocal } from './connection.js';
+import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { basename } from 'node:path';
+import { runIdFor } from '../../lambdas/register-run/register-run.js';
+import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/lifecycle.js';
+import { LAYOUT } from '../../lambdas/shared/layout.js';
+import { connectLocal, type Connection } from './connection.js';
+import { formatTable, metric } from './format.js';
 import { writeReport } from './report.js';
+import { signedFetch } from './sign.js';
+
+interface GlobalOptions {
+  readonly stateDir: string;
+  readonly json?: boolean;
+}
+
+/** Who made a change, for the audit trail: the local user and host. */
+function localActor(): string {
+  return `${userInfo().username}@${hostname()}`;
+}
+
+function parseVersion(text: string): number {
+  const version = Number(text);
+  if (!Number.isInteger(version) || version < 1) throw new Error(`"${text}" is not a version number (1, 2, …)`);
+  return version;
+}
 
 /** The `mlops` command line. Talks to the local runtime (`npm start`), found through its state directory. */
 export async function runCli(program: Command, argv: readonly string[]): Promise<void> {
   program
     .name('mlops')
-    .description('Operate serverless-mlops: model cards, and (in coming releases) versions, runs and rollbacks')
+    .description('Operate serverless-mlops: models, versions, runs, audit trail, promotion and rollback, model cards')
     .option('--state-dir <dir>', 'state directory of the local runtime', '.mlops')
+    .option('--json', 'print JSON for scripts instead of tables')
     .exitOverride();
+  const globals = () => program.opts<GlobalOptions>();
+  const print = (json: unknown, text: () => string) => console.log(globals().json ? JSON.stringify(json, null, 2) : text());
+  // Commander passes the arguments it parsed, then the options, then the command: typed by each action.
+  const withConnection =
+    <A extends unknown[]>(action: (c: Connection, ...args: A) => Promise<void>) =>
+    async (...args: unknown[]): Promise<void> => {
+      const connection = connectLocal(globals().stateDir);
+      try {
+        await action(connection, ...(args as A));
+      } finally {
+        connection.close();
+      }
+    };
+
+  program
+    .command('models')
+    .description('list the models that have versions, with what is in production')
+    .action(
+      withConnection(async (c) => {
+        const models = await c.registry.listModels();
+        const rows = await Promise.all(
+          models.map(async (model) => ({ model, production: (await c.registry.getAlias(model))?.version ?? null, versions: await c.registry.latestVersion(model) })),
+        );
+        print(rows, () => formatTable(['model', 'production', 'versions'], rows.map((r) => [r.model, r.production === null ? null : `v${r.production}`, r.versions])));
+      }),
+    );
+
+  program
+    .command('versions')
+    .description("list a model's versions")
+    .argument('<model>')
+    .action(
+      withConnection(async (c, model: string) => {
+        const [versions, production] = await Promise.all([c.registry.listVersions(model), c.registry.getAlias(model)]);
+        print(versions, () =>
+          formatTable(
+            ['version', 'status', 'production', 'roc_auc', 'accuracy', 'rmse', 'gate', 'run', 'created'],
+            versions.map((v) => [`v${v.version}`, v.status, production?.version === v.version ? 'yes' : '', metric(v.metrics.roc_auc), metric(v.metrics.accuracy), metric(v.metrics.rmse), v.gate.passed ? 'passed' : 'failed', v.runId, v.createdAt]),
+          ),
+        );
+      }),
+    );
+
+  program
+    .command('show')
+    .description('show one version: metrics, gate, lineage')
+    .argument('<model>')
+    .argument('<version>')
+    .action(
+      withConnection(async (c, model: string, versionText: string) => {
+        const version = await c.registry.getVersion(model, parseVersion(versionText));
+        if (version === undefined) throw new Error(`model "${model}" has no version ${versionText}`);
+        print(version, () =>
+          [
+            `${model} v${version.version} — ${version.status} (revision ${version.revision})`,
+            `gate: ${version.gate.summary}`,
+            formatTable(['metric', 'value'], Object.entries(version.metrics).map(([k, v]) => [k, metric(v)])),
+            formatTable(
+              ['lineage', 'value'],
+              [
+                ['run', version.runId],
+                ['data', version.data.map((d) => `s3://${d.bucket}/${d.key} sha256 ${d.sha256 ?? '?'}`).join('; ')],
+                ['model file sha256', version.modelConfigSha256],
+                ['code version', version.codeVersion],
+                ['backend', `${version.backend}; ${version.tfjsVersion}`],
+                ['seed', version.hyperparameters.seed],
+                ['artifact', `s3://${version.artifact.bucket}/${version.artifact.key}`],
+                ['artifact sha256', version.artifact.sha256],
+                ['weights sha256', version.weightsSha256],
+                ['compared with', version.comparedWith === null ? null : `v${version.comparedWith}`],
+              ],
+            ),
+          ].join('\n\n'),
+        );
+      }),
+    );
+
+  program
+    .command('runs')
+    .description("list a model's runs, newest last")
+    .argument('<model>')
+    .action(
+      withConnection(async (c, model: string) => {
+        const runs = await c.registry.listRuns(model);
+        print(runs, () => formatTable(['run', 'status', 'version', 'data', 'started', 'reason'], runs.map((r) => [r.runId, r.status, r.version === undefined ? null : `v${r.version}`, r.trigger.key, r.startedAt, r.reason?.slice(0, 100)])));
+      }),
+    );
+
+  program
+    .command('audit')
+    .description("show a model's audit trail: every promotion, rollback, approval and rejection, with who and why")
+    .argument('<model>')
+    .action(
+      withConnection(async (c, model: string) => {
+        const events = await c.registry.listAudit(model);
+        print(events, () => formatTable(['when', 'action', 'version', 'from', 'outcome', 'who', 'why'], events.map((e) => [e.at, e.action, `v${e.version}`, e.previousVersion === null ? null : `v${e.previousVersion}`, e.outcome, e.actor, e.reason])));
+      }),
+    );
+
+  const change = (name: 'promote' | 'approve' | 'reject', description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument('<model>')
+      .argument('<version>')
+      .requiredOption('-m, --reason <text>', 'why (recorded in the audit trail)')
+      .action(
+        withConnection(async (c, model: string, versionText: string, options: { reason: string }) => {
+          const request = { model, version: parseVersion(versionText), actor: localActor(), reason: options.reason };
+          if (name === 'promote') {
+            const alias = await promoteVersion(c.registry, request);
+            print(alias, () => `${model} v${alias.version} is now in production${alias.previous.length > 0 ? ` (was v${alias.previous.at(-1)})` : ''}`);
+          } else {
+            const version = await setApproval(c.registry, request, name);
+            print(version, () => `${model} v${version.version} is now ${version.status}`);
+          }
+        }),
+      );
+  change('promote', 'put an approved version in production');
+  change('approve', 'approve a pending version (models that require manual approval)');
+  change('reject', 'reject a version so it can never be served');
+
+  program
+    .command('rollback')
+    .description('move production back to the previous approved version (or --to one)')
+    .argument('<model>')
+    .option('--to <version>', 'the version to roll back to')
+    .requiredOption('-m, --reason <text>', 'why (recorded in the audit trail)')
+    .action(
+      withConnection(async (c, model: string, options: { to?: string; reason: string }) => {
+        const alias = await rollback(c.registry, { model, actor: localActor(), reason: options.reason, ...(options.to ? { to: parseVersion(options.to) } : {}) });
+        print(alias, () => `${model} rolled back: v${alias.version} is in production (was v${alias.previous.at(-1)})`);
+      }),
+    );
+
+  program
+    .command('upload')
+    .description('upload a CSV under incoming/<model>/, which starts a training run')
+    .argument('<model>')
+    .argument('<file>')
+    .action(
+      withConnection(async (c, model: string, file: string) => {
+        const key = `${LAYOUT.incoming}${model}/${basename(file)}`;
+        const response = await c.s3.send(new PutObjectCommand({ Bucket: c.dataBucket, Key: key, Body: readFileSync(file), ContentType: 'text/csv' }));
+        const runId = runIdFor(c.dataBucket, key, (response.ETag ?? '').replace(/"/g, ''));
+        print({ bucket: c.dataBucket, key, runId }, () => `uploaded s3://${c.dataBucket}/${key}; run ${runId} (mlops runs ${model})`);
+      }),
+    );
+
+  program
+    .command('predict')
+    .description('call the inference API with a JSON file of {"instances": [...]}')
+    .argument('<model>')
+    .argument('<file>')
+    .action(
+      withConnection(async (c, model: string, file: string) => {
+        const response = await signedFetch({ url: `${c.apiUrl}/v1/models/${encodeURIComponent(model)}/predict`, body: readFileSync(file, 'utf8'), region: c.region, credentials: c.credentials });
+        const body = (await response.json()) as unknown;
+        if (!response.ok) throw new Error(`the API answered ${response.status}: ${(body as { message?: string }).message ?? JSON.stringify(body)}`);
+        console.log(JSON.stringify(body, null, globals().json ? 2 : 0));
+      }),
+    );
+
   program
     .command('report')
     .description("write a version's model card (HTML) to a file")
@@ -16,13 +205,11 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     .argument('[version]', 'version number (default: production, else the latest)')
     .option('-o, --out <file>', 'where to write it (default reports/<model>-v<version>.html)')
     .option('--open', 'open it in the browser')
-    .action(async (model: string, version: string | undefined, options: { out?: string; open?: boolean }) => {
-      const connection = connectLocal(program.opts<{ stateDir: string }>().stateDir);
-      try {
-        console.log(await writeReport(connection, model, version, options));
-      } finally {
-        connection.close();
-      }
-    });
+    .action(
+      withConnection(async (c, model: string, version: string | undefined, options: { out?: string; open?: boolean }) => {
+        console.log(await writeReport(c, model, version, options));
+      }),
+    );
+
   await program.parseAsync(argv);
 }

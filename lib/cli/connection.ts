@@ -11,11 +11,15 @@ export interface Connection {
   readonly registry: Registry;
   readonly artifactsBucket: string;
   readonly dataBucket: string;
+  readonly apiUrl: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   close(): void;
 }
 
 interface LocalJson {
   region: string;
+  apiUrl: string;
   s3Endpoint: string;
   dynamodbEndpoint: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
@@ -38,6 +42,9 @@ export function connectLocal(stateDir: string): Connection {
     registry: new Registry(DynamoDBDocumentClient.from(dynamo), RegistryTableName),
     artifactsBucket: ArtifactsBucketName,
     dataBucket: DataBucketName,
+    apiUrl: local.apiUrl,
+    region: local.region,
+    credentials: local.credentials,
     close: () => {
       s3.destroy();
       dynamo.destroy();

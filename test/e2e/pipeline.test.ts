@@ -226,6 +226,39 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
   });
 
+  it('rolls back with `mlops rollback`: predict answers the previous version within 30 s, and the audit trail shows both changes', async () => {
+    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
+    const versions = JSON.parse((await cli('--json', 'versions', 'adult')).stdout) as { version: number; status: string }[];
+    expect(versions.map((v) => v.status)).toEqual(['approved', 'approved', 'rejected', 'rejected']);
+    const rejected = versions.find((v) => v.status === 'rejected')?.version as number;
+    await expect(cli('promote', 'adult', String(rejected), '-m', 'try it')).rejects.toMatchObject({ stderr: expect.stringContaining('only approved versions can be served') });
+    await expect(cli('rollback', 'adult')).rejects.toMatchObject({ stderr: expect.stringContaining("required option '-m, --reason <text>' not specified") });
+
+    const { stdout } = await cli('rollback', 'adult', '-m', 'v2 answers slowly in production');
+    expect(stdout.trim()).toBe('adult rolled back: v1 is in production (was v2)');
+    const rolledBackAt = Date.now();
+    let version = 2;
+    while (version !== 1 && Date.now() - rolledBackAt < 30_000) {
+      const response = await signedFetch({ url: predictUrl, body: REQUEST });
+      version = ((await response.json()) as { version: number }).version;
+      if (version !== 1) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(version).toBe(1);
+
+    const audit = JSON.parse((await cli('--json', 'audit', 'adult')).stdout) as { action: string; version: number; actor: string; reason: string; outcome: string }[];
+    const succeeded = audit.filter((e) => e.outcome === 'succeeded');
+    expect(succeeded.map((e) => `${e.action} v${e.version}`)).toEqual(['promote v1', 'promote v2', 'rollback v1']);
+    expect(succeeded[1]?.actor).toMatch(/^pipeline \(ServerlessMlops-TrainingPromote/);
+    expect(succeeded[1]?.reason).toMatch(/^run run-[0-9a-f]+ passed the gate/);
+    expect(succeeded[2]).toMatchObject({ reason: 'v2 answers slowly in production', actor: expect.stringMatching(/^[^@]+@.+/) });
+    expect(audit.find((e) => e.outcome === 'refused')).toMatchObject({ action: 'promote', version: rejected });
+
+    const models = JSON.parse((await cli('--json', 'models')).stdout) as { model: string; production: number }[];
+    expect(models).toEqual([{ model: 'adult', production: 1, versions: 4 }]);
+    const predicted = JSON.parse((await cli('--json', 'predict', 'adult', 'examples/requests/adult.json')).stdout) as { version: number };
+    expect(predicted.version).toBe(1);
+  });
+
   it('records an upload for a model with no model file as FAILED with the reason', async () => {
     const [execution] = await stack.upload('incoming/nosuchmodel/data.csv', 'a,b\n1,2\n');
     expect(execution?.status).toBe('FAILED');

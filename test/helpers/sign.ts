@@ -1,66 +1,25 @@
-import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { signedFetch as sign, signedRequest as request } from '../../lib/cli/sign.js';
 
-/** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the smithy signer expects. */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
+const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
 
-function bytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
-export interface SignOptions {
+export interface TestSignOptions {
   readonly url: string;
   readonly method?: string;
   readonly body?: string;
-  readonly region?: string;
   readonly accessKeyId?: string;
   readonly secretAccessKey?: string;
   readonly date?: Date;
 }
 
-/** Signs a request with the AWS SDK's own SigV4 signer (an implementation independent from the local verifier). */
-export async function signedRequest(options: SignOptions): Promise<{ url: string; method: string; headers: Record<string, string>; body?: string }> {
-  const url = new URL(options.url);
-  const method = options.method ?? 'POST';
-  const signer = new SignatureV4({
-    service: 'execute-api',
-    region: options.region ?? 'us-east-1',
-    credentials: { accessKeyId: options.accessKeyId ?? 'S3RVER', secretAccessKey: options.secretAccessKey ?? 'S3RVER' },
-    sha256: NodeSha256,
-  });
-  const signed = await signer.sign(
-    {
-      method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: { host: url.host, 'content-type': 'application/json' },
-      ...(options.body !== undefined ? { body: options.body } : {}),
-    },
-    options.date ? { signingDate: options.date } : {},
-  );
-  return { url: options.url, method, headers: signed.headers as Record<string, string>, ...(options.body !== undefined ? { body: options.body } : {}) };
-}
+const options = (o: TestSignOptions) => ({
+  ...LOCAL,
+  url: o.url,
+  ...(o.method ? { method: o.method } : {}),
+  ...(o.body !== undefined ? { body: o.body } : {}),
+  ...(o.date ? { date: o.date } : {}),
+  credentials: { accessKeyId: o.accessKeyId ?? 'S3RVER', secretAccessKey: o.secretAccessKey ?? 'S3RVER' },
+});
 
-/** fetch with a SigV4 signature, as `curl --aws-sigv4` or an IAM-signed client would send. */
-export async function signedFetch(options: SignOptions): Promise<Response> {
-  const request = await signedRequest(options);
-  return fetch(request.url, { method: request.method, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) });
-}
+/** Requests signed with the AWS SDK's own SigV4 signer (independent of the local verifier) and the local credentials. */
+export const signedRequest = (o: TestSignOptions) => request(options(o));
+export const signedFetch = (o: TestSignOptions) => sign(options(o));
