@@ -72,6 +72,11 @@ export function schemaColumnTypes(schema: DataSchema): Record<string, ColumnType
   return Object.fromEntries(schema.columns.map((c) => [c.name, c.type]));
 }
 
+/** The model file with the schema's column types filled in (the file's own declarations still win). */
+export function withSchemaTypes(config: ModelConfig, schema: DataSchema | undefined): ModelConfig {
+  return schema === undefined ? config : { ...config, columnTypes: { ...schemaColumnTypes(schema), ...config.columnTypes } };
+}
+
 function mostFrequent(values: readonly string[]): string | null {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);

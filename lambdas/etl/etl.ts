@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { concatTables, readCsv } from '../core/csv.js';
-import { assertNoBlockingAnomalies, inferSchema, schemaColumnTypes, validateAgainstSchema, type DataSchema } from '../core/data-schema.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { assertNoBlockingAnomalies, inferSchema, validateAgainstSchema, withSchemaTypes, type DataSchema } from '../core/data-schema.js';
 import { profileFrame } from '../core/drift/profile.js';
 import { encodeFrameFile } from '../core/frame-codec.js';
 import { prepareData } from '../core/prepare.js';
@@ -28,14 +29,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
       ? [run.trigger]
       : await latestObjects(deps.s3, run.trigger.bucket, `${LAYOUT.incoming}${run.model}/`, config.data.count);
 
-  const tables: RawTable[] = [];
-  const data: DataRecord[] = [];
-  for (const object of objects) {
-    const { table, sha256 } = await readObjectAsTable(deps, object, config.missingValues);
-    tables.push(table);
-    data.push({ ...object, sha256 });
-  }
-  const table = concatTables(tables);
+  const { table, data } = await readDataObjects(deps.s3, objects, config.missingValues);
   const source = objects.map((o) => o.key).join(', ');
 
   // Data validation against the model's schema, before anything is trained.
@@ -46,8 +40,8 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
     await deps.registry.updateRun(run.model, run.runId, { schemaVersion: schema.version, anomalies });
     assertNoBlockingAnomalies(anomalies, source, schema.version);
   }
-  // The schema's types keep later data typed as the first was; the model file's own declarations still win.
-  const typed = schema === undefined ? config : { ...config, columnTypes: { ...schemaColumnTypes(schema), ...config.columnTypes } };
+  // The schema's types keep later data typed as the first was.
+  const typed = withSchemaTypes(config, schema);
   const prepared = prepareData(table, typed);
   const preprocessor = fitPreprocessor(prepared.splits.train, config);
   const schemaVersion = schema?.version ?? (await recordFirstSchema(deps, inferSchema(table, typed, run.runId, 1)));
@@ -98,13 +92,25 @@ async function recordFirstSchema(deps: StepDeps, schema: DataSchema): Promise<nu
   return (await deps.registry.getSchemaPointer(schema.model))?.version ?? schema.version;
 }
 
-/** Parses the object while hashing the same bytes, so the recorded sha256 is of exactly what was trained on. */
-async function readObjectAsTable(
-  deps: StepDeps,
-  object: ObjectVersion,
+/** Reads the data objects of a run into one table, recording the sha256 of exactly the bytes that were read. */
+export async function readDataObjects(
+  s3: S3Client,
+  objects: readonly ObjectVersion[],
   missingValues: readonly string[],
-): Promise<{ table: RawTable; sha256: string }> {
-  const body = await getObjectStream(deps.s3, object);
+): Promise<{ table: RawTable; data: DataRecord[] }> {
+  const tables: RawTable[] = [];
+  const data: DataRecord[] = [];
+  for (const object of objects) {
+    const { table, sha256 } = await readObjectAsTable(s3, object, missingValues);
+    tables.push(table);
+    data.push({ ...object, sha256 });
+  }
+  return { table: concatTables(tables), data };
+}
+
+/** Parses the object while hashing the same bytes, so the recorded sha256 is of exactly what was trained on. */
+async function readObjectAsTable(s3: S3Client, object: ObjectVersion, missingValues: readonly string[]): Promise<{ table: RawTable; sha256: string }> {
+  const body = await getObjectStream(s3, object);
   const hash = createHash('sha256');
   const tap = new PassThrough();
   tap.on('data', (chunk: Buffer) => hash.update(chunk));

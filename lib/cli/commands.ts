@@ -8,6 +8,7 @@ import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/life
 import { LAYOUT } from '../../lambdas/shared/layout.js';
 import { connectLocal, type Connection } from './connection.js';
 import { formatTable, metric } from './format.js';
+import { reproduceVersion } from './reproduce.js';
 import { writeReport } from './report.js';
 import { signedFetch } from './sign.js';
 
@@ -167,6 +168,24 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
       withConnection(async (c, model: string, options: { to?: string; reason: string }) => {
         const alias = await rollback(c.registry, { model, actor: localActor(), reason: options.reason, ...(options.to ? { to: parseVersion(options.to) } : {}) });
         print(alias, () => `${model} rolled back: v${alias.version} is in production (was v${alias.previous.at(-1)})`);
+      }),
+    );
+
+  program
+    .command('reproduce')
+    .description('retrain a version from its recorded lineage and check the weights and metrics are identical')
+    .argument('<model>')
+    .argument('<version>')
+    .action(
+      withConnection(async (c, model: string, versionText: string) => {
+        const result = await reproduceVersion(c, model, parseVersion(versionText));
+        print(result, () =>
+          [
+            `${model} v${result.version}: ${result.identical ? 'reproduced bit for bit' : 'NOT identical'}`,
+            formatTable(['check', 'recorded', 'reproduced', 'same'], result.checks.map((ch) => [ch.what, ch.recorded, ch.reproduced, ch.same ? 'yes' : 'NO'])),
+          ].join('\n'),
+        );
+        if (!result.identical) process.exitCode = 3;
       }),
     );
 

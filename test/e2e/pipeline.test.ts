@@ -259,6 +259,14 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(predicted.version).toBe(1);
   });
 
+  it('reproduces a version bit for bit from its recorded lineage (`mlops reproduce`)', async () => {
+    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
+    const result = JSON.parse((await cli('--json', 'reproduce', 'adult', '2')).stdout) as { identical: boolean; checks: { what: string; same: boolean }[] };
+    expect(result.checks.find((c) => c.what === 'weights sha256')).toMatchObject({ same: true });
+    expect(result.checks.find((c) => c.what === 'roc_auc')).toMatchObject({ same: true });
+    expect(result.identical).toBe(true);
+  }, 120_000);
+
   it('records an upload for a model with no model file as FAILED with the reason', async () => {
     const [execution] = await stack.upload('incoming/nosuchmodel/data.csv', 'a,b\n1,2\n');
     expect(execution?.status).toBe('FAILED');
