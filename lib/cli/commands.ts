@@ -8,6 +8,7 @@ import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/life
 import { LAYOUT } from '../../lambdas/shared/layout.js';
 import { connectLocal, type Connection } from './connection.js';
 import { formatTable, metric } from './format.js';
+import { versionLineage, versionsTrainedOn } from './lineage.js';
 import { reproduceVersion } from './reproduce.js';
 import { writeReport } from './report.js';
 import { signedFetch } from './sign.js';
@@ -168,6 +169,43 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
       withConnection(async (c, model: string, options: { to?: string; reason: string }) => {
         const alias = await rollback(c.registry, { model, actor: localActor(), reason: options.reason, ...(options.to ? { to: parseVersion(options.to) } : {}) });
         print(alias, () => `${model} rolled back: v${alias.version} is in production (was v${alias.previous.at(-1)})`);
+      }),
+    );
+
+  program
+    .command('lineage')
+    .description('what produced a version (model and version), or which versions were trained on a data object (--data)')
+    .argument('[model]')
+    .argument('[version]')
+    .option('--data <object>', 's3://bucket/key, a key, or the sha256 of a data file')
+    .action(
+      withConnection(async (c, model: string | undefined, versionText: string | undefined, options: { data?: string }) => {
+        if (options.data !== undefined) {
+          const rows = await versionsTrainedOn(c.registry, options.data);
+          print(rows, () => (rows.length === 0 ? `no version was trained on ${options.data}` : formatTable(['model', 'version', 'status', 'data object'], rows.map((r) => [r.model, `v${r.version}`, r.status, r.object]))));
+          return;
+        }
+        if (model === undefined || versionText === undefined) throw new Error('name a model and version (mlops lineage adult 2), or a data object (mlops lineage --data s3://bucket/key)');
+        const lineage = await versionLineage(c.registry, model, parseVersion(versionText));
+        const { version, run } = lineage;
+        print(lineage, () =>
+          [
+            `${model} v${version.version} (${version.status}) was produced by run ${version.runId}${run ? `, started ${run.startedAt} by an upload of ${run.trigger.key}` : ''}`,
+            formatTable(
+              ['input', 'identity'],
+              [
+                ...version.data.map((d) => [`data ${d.key}`, `ETag ${d.etag}, version ${d.versionId ?? '—'}, sha256 ${d.sha256 ?? '?'}`]),
+                ['model file', `sha256 ${version.modelConfigSha256}`],
+                ['data schema', `v${version.schemaVersion}`],
+                ['code', version.codeVersion],
+                ['TF.js', `${version.tfjsVersion}; ${version.backend}`],
+                ['hyper-parameters', JSON.stringify(version.hyperparameters)],
+                ['compared with', version.comparedWith === null ? 'no production version' : `production v${version.comparedWith}`],
+              ],
+            ),
+            lineage.audit.length === 0 ? 'no promotions, rollbacks or approvals yet' : formatTable(['when', 'action', 'version', 'outcome', 'who', 'why'], lineage.audit.map((e) => [e.at, e.action, `v${e.version}`, e.outcome, e.actor, e.reason])),
+          ].join('\n\n'),
+        );
       }),
     );
 

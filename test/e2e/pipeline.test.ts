@@ -259,6 +259,17 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(predicted.version).toBe(1);
   });
 
+  it('answers lineage questions: what produced a version, which versions were trained on a data object', async () => {
+    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
+    const lineage = JSON.parse((await cli('--json', 'lineage', 'adult', '1')).stdout) as { version: { data: { key: string; sha256: string }[] }; audit: { action: string }[] };
+    expect(lineage.version.data).toEqual([expect.objectContaining({ key: 'incoming/adult/adult.csv', sha256: '6d8898ef78f064108f1a565b6e09580bb7274d4b94d819e8e19c3ea3ad291209' })]);
+    expect(lineage.audit.map((e) => e.action)).toEqual(['promote', 'promote', 'rollback']);
+    const bySha = JSON.parse((await cli('--json', 'lineage', '--data', '6d8898ef78f064108f1a565b6e09580bb7274d4b94d819e8e19c3ea3ad291209')).stdout) as { model: string; version: number }[];
+    expect(bySha).toEqual([expect.objectContaining({ model: 'adult', version: 1 })]);
+    const byUri = JSON.parse((await cli('--json', 'lineage', '--data', `s3://${stack.dataBucket}/incoming/adult/adult-20k.csv`)).stdout) as { version: number }[];
+    expect(byUri.map((r) => r.version)).toEqual([2]);
+  });
+
   it('reproduces a version bit for bit from its recorded lineage (`mlops reproduce`)', async () => {
     const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
     const result = JSON.parse((await cli('--json', 'reproduce', 'adult', '2')).stdout) as { identical: boolean; checks: { what: string; same: boolean }[] };
