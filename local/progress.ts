@@ -1,6 +1,6 @@
 import type { LocalExecution, StepEvent } from './step-functions.js';
 
-const STEP_STATES = new Set(['RegisterRun', 'ETL', 'Train', 'Validate', 'Promote', 'RecordRejected', 'RecordFailure']);
+const STEP_STATES = new Set(['RegisterRun', 'ETL', 'Train', 'Validate', 'Report', 'Promote', 'RecordRejected', 'RecordFailure']);
 
 /** Prints a run's steps as they happen: one line when a step starts, one when it ends with its time. */
 export function printProgress(execution: LocalExecution, event: StepEvent, write: (line: string) => void = console.log): void {
