@@ -1,12 +1,12 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import { basename } from 'node:path';
 import { runIdFor } from '../../lambdas/register-run/register-run.js';
 import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/lifecycle.js';
 import { LAYOUT } from '../../lambdas/shared/layout.js';
 import { connectLocal, type Connection } from './connection.js';
+import { connectStack } from './stack-connection.js';
 import { formatTable, metric } from './format.js';
 import { versionLineage, versionsTrainedOn } from './lineage.js';
 import { reproduceVersion } from './reproduce.js';
@@ -15,12 +15,9 @@ import { signedFetch } from './sign.js';
 
 interface GlobalOptions {
   readonly stateDir: string;
+  readonly stack?: string;
+  readonly region?: string;
   readonly json?: boolean;
-}
-
-/** Who made a change, for the audit trail: the local user and host. */
-function localActor(): string {
-  return `${userInfo().username}@${hostname()}`;
 }
 
 function parseVersion(text: string): number {
@@ -29,12 +26,17 @@ function parseVersion(text: string): number {
   return version;
 }
 
-/** The `mlops` command line. Talks to the local runtime (`npm start`), found through its state directory. */
+/**
+ * The `mlops` command line. Talks to the local runtime (`npm start`) through its state directory, or to a deployed
+ * stack with `--stack <name>` (outputs from CloudFormation, the user's AWS credentials).
+ */
 export async function runCli(program: Command, argv: readonly string[]): Promise<void> {
   program
     .name('mlops')
     .description('Operate serverless-mlops: models, versions, runs, audit trail, promotion and rollback, model cards')
     .option('--state-dir <dir>', 'state directory of the local runtime', '.mlops')
+    .option('--stack <name>', 'a deployed stack instead of the local runtime (uses your AWS credentials)')
+    .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
     .option('--json', 'print JSON for scripts instead of tables')
     .exitOverride();
   const globals = () => program.opts<GlobalOptions>();
@@ -43,7 +45,8 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
   const withConnection =
     <A extends unknown[]>(action: (c: Connection, ...args: A) => Promise<void>) =>
     async (...args: unknown[]): Promise<void> => {
-      const connection = connectLocal(globals().stateDir);
+      const options = globals();
+      const connection = options.stack === undefined ? connectLocal(options.stateDir) : await connectStack(options.stack, options.region);
       try {
         await action(connection, ...(args as A));
       } finally {
@@ -145,7 +148,7 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
       .requiredOption('-m, --reason <text>', 'why (recorded in the audit trail)')
       .action(
         withConnection(async (c, model: string, versionText: string, options: { reason: string }) => {
-          const request = { model, version: parseVersion(versionText), actor: localActor(), reason: options.reason };
+          const request = { model, version: parseVersion(versionText), actor: c.actor, reason: options.reason };
           if (name === 'promote') {
             const alias = await promoteVersion(c.registry, request);
             print(alias, () => `${model} v${alias.version} is now in production${alias.previous.length > 0 ? ` (was v${alias.previous.at(-1)})` : ''}`);
@@ -167,7 +170,7 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     .requiredOption('-m, --reason <text>', 'why (recorded in the audit trail)')
     .action(
       withConnection(async (c, model: string, options: { to?: string; reason: string }) => {
-        const alias = await rollback(c.registry, { model, actor: localActor(), reason: options.reason, ...(options.to ? { to: parseVersion(options.to) } : {}) });
+        const alias = await rollback(c.registry, { model, actor: c.actor, reason: options.reason, ...(options.to ? { to: parseVersion(options.to) } : {}) });
         print(alias, () => `${model} rolled back: v${alias.version} is in production (was v${alias.previous.at(-1)})`);
       }),
     );

@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Registry } from '../../lambdas/shared/registry.js';
 
@@ -13,7 +14,9 @@ export interface Connection {
   readonly dataBucket: string;
   readonly apiUrl: string;
   readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  /** Who the audit trail names for changes made through this connection. */
+  readonly actor: string;
   close(): void;
 }
 
@@ -45,6 +48,7 @@ export function connectLocal(stateDir: string): Connection {
     apiUrl: local.apiUrl,
     region: local.region,
     credentials: local.credentials,
+    actor: `${userInfo().username}@${hostname()}`,
     close: () => {
       s3.destroy();
       dynamo.destroy();

@@ -1,0 +1,51 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Registry } from '../../lambdas/shared/registry.js';
+import type { Connection } from './connection.js';
+
+/**
+ * Connects the CLI to a deployed stack: its outputs name the buckets, table and API; the user's own AWS credentials
+ * (the SDK's default chain: environment, profile, SSO, instance role) sign every call, and the caller's IAM
+ * principal is what the audit trail records as the actor.
+ */
+export async function connectStack(stackName: string, region?: string): Promise<Connection> {
+  const config = region === undefined ? {} : { region };
+  const cloudFormation = new CloudFormationClient(config);
+  const sts = new STSClient(config);
+  try {
+    let outputs: Record<string, string>;
+    try {
+      const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+      outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+    } catch (error) {
+      throw new Error(`cannot read stack "${stackName}" (${(error as Error).message}); deploy it with npx cdk deploy, or check --region and your AWS credentials`, { cause: error });
+    }
+    const { ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl } = outputs;
+    if (!ArtifactsBucketName || !DataBucketName || !RegistryTableName || !ApiUrl) {
+      throw new Error(`stack "${stackName}" lacks the serverless-mlops outputs (ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl): is it this project's stack?`);
+    }
+    const s3 = new S3Client(config);
+    const dynamo = new DynamoDBClient(config);
+    const [credentials, identity, resolvedRegion] = await Promise.all([s3.config.credentials(), sts.send(new GetCallerIdentityCommand({})), s3.config.region()]);
+    return {
+      s3,
+      registry: new Registry(DynamoDBDocumentClient.from(dynamo), RegistryTableName),
+      artifactsBucket: ArtifactsBucketName,
+      dataBucket: DataBucketName,
+      apiUrl: ApiUrl.replace(/\/$/, ''),
+      region: resolvedRegion,
+      credentials,
+      actor: identity.Arn ?? 'unknown IAM principal',
+      close: () => {
+        s3.destroy();
+        dynamo.destroy();
+      },
+    };
+  } finally {
+    cloudFormation.destroy();
+    sts.destroy();
+  }
+}
