@@ -17,6 +17,7 @@ const { values } = parseArgs({
     'api-port': { type: 'string', default: '3000' },
     's3-port': { type: 'string', default: '4568' },
     'dynamodb-port': { type: 'string', default: '4567' },
+    'sfn-port': { type: 'string', default: '4570' },
     'no-demo': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -29,6 +30,7 @@ if (values.help) {
   --api-port N         HTTP API port (default 3000)
   --s3-port N          S3 emulator port (default 4568)
   --dynamodb-port N    DynamoDB emulator port (default 4567)
+  --sfn-port N         local Step Functions API port (default 4570)
   --no-demo            do not upload the example data on first start`);
   process.exit(0);
 }
@@ -46,7 +48,7 @@ console.log('Synthesizing the CDK app and starting the local stack…');
 const runtime = await startLocalRuntime({
   stateDir: values['state-dir'],
   fresh: values.fresh,
-  ports: { api: port('api-port', values['api-port']), s3: port('s3-port', values['s3-port']), dynamodb: port('dynamodb-port', values['dynamodb-port']) },
+  ports: { api: port('api-port', values['api-port']), s3: port('s3-port', values['s3-port']), dynamodb: port('dynamodb-port', values['dynamodb-port']), stepFunctions: port('sfn-port', values['sfn-port']) },
 });
 const { endpoints } = runtime;
 for (const machine of runtime.stateMachines.values()) {

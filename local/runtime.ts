@@ -8,6 +8,7 @@ import { LocalEventBus, objectCreatedEvent, type LocalRule } from './event-bus.j
 import { ensureBucket, ensureTable, LOCAL_CREDENTIALS, localDynamoClient, localS3Client, startDynamo, startS3 } from './emulators.js';
 import { LocalHttpApi, type LocalRoute } from './http-api.js';
 import { LocalFunction } from './lambda-host.js';
+import { LocalStepFunctionsApi } from './sfn-api.js';
 import { LocalStateMachine, type LocalExecution } from './step-functions.js';
 import { LocalResources, type CfnTemplate } from './template.js';
 
@@ -20,7 +21,7 @@ export interface LocalRuntimeOptions {
   /** Delete the state first. @default false */
   readonly fresh?: boolean;
   /** Ports on loopback; 0 picks a free one. @default api 3000, s3 4568, dynamodb 4567 */
-  readonly ports?: { readonly api?: number; readonly s3?: number; readonly dynamodb?: number };
+  readonly ports?: { readonly api?: number; readonly s3?: number; readonly dynamodb?: number; readonly stepFunctions?: number };
   /** Keep DynamoDB in memory instead of on disk (tests). @default false */
   readonly inMemoryDynamo?: boolean;
 }
@@ -32,6 +33,8 @@ export interface LocalEndpoints {
   readonly apiUrl: string;
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
+  /** The Step Functions API of the local state machines (StartExecution, DescribeExecution). */
+  readonly stepFunctionsEndpoint: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly outputs: Record<string, string>;
 }
@@ -120,6 +123,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
 
     api.setRoutes(loadRoutes(resources, functionsByArn));
+    const sfnApi = new LocalStepFunctionsApi(stateMachines, LOCAL_CREDENTIALS);
+    const sfnPort = await sfnApi.listen(options.ports?.stepFunctions ?? 4570);
+    closers.push(() => sfnApi.close());
 
     const outputs = Object.fromEntries(
       Object.entries(template.Outputs ?? {}).map(([name, output]) => [name, String(resources.resolve(output.Value))]),
@@ -130,6 +136,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       apiUrl,
       s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamo.endpoint,
+      stepFunctionsEndpoint: `http://127.0.0.1:${sfnPort}`,
       credentials: LOCAL_CREDENTIALS,
       outputs,
     };

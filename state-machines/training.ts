@@ -30,7 +30,7 @@ const INVOKE_MARGIN = Duration.seconds(60);
 /**
  * The training pipeline, in JSONPath (the local interpreter ignores JSONata):
  *
- *   RegisterRun → Duplicate? → ETL → Train → Validate → Report → GatePassed? → Promote
+ *   Resume? → RegisterRun → Duplicate? → ETL → Train → Validate → Report → GatePassed? → Promote
  *                                                                           ↘ RecordRejected
  *   (a failed Report is recorded in $.reportError and the run goes on: the card must not block a release)
  *   any step fails → RecordFailure → RunFailed
@@ -107,7 +107,7 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
     .otherwise(recordRejected.next(new sfn.Succeed(scope, 'Rejected')));
   report.addCatch(gatePassed, { errors: ['States.ALL'], resultPath: '$.reportError' });
 
-  return registerRun.next(
+  registerRun.next(
     new sfn.Choice(scope, 'Duplicate?')
       .when(sfn.Condition.booleanEquals('$.run.duplicate', true), new sfn.Succeed(scope, 'AlreadyRegistered', {
         comment: 'The same object (bucket, key, ETag) already has a run: nothing to do.',
@@ -120,4 +120,13 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
           .next(gatePassed),
       ),
   );
+
+  // A re-drive of a FAILED run (mlops runs redrive) starts a new execution at the step that failed, with the state
+  // the run had reached; an upload event has no `resume` and starts at RegisterRun.
+  const resumable = { ETL: etl, Train: train, Validate: validate, Report: report, Promote: promote } as const;
+  const resume = new sfn.Choice(scope, 'Resume?');
+  for (const [name, state] of Object.entries(resumable)) {
+    resume.when(sfn.Condition.and(sfn.Condition.isPresent('$.resume.step'), sfn.Condition.stringEquals('$.resume.step', name)), state);
+  }
+  return resume.otherwise(registerRun);
 }

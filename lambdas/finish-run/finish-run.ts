@@ -41,7 +41,15 @@ export async function finishRun(registry: Registry, input: FinishInput): Promise
       : causeMessage(state.error?.Cause);
   const errorType = outcome === 'FAILED' ? (state.error?.Error ?? 'Unknown') : undefined;
   const now = new Date().toISOString();
-  const fields = { status: outcome, reason, finishedAt: now, ...(errorType ? { errorType } : {}) };
+  // What a re-drive needs: the results of the steps that completed (the failure itself is left out).
+  const { error: _error, failure: _failure, resume: _resume, ...reached } = state as Record<string, unknown>;
+  const fields = {
+    status: outcome,
+    reason,
+    finishedAt: now,
+    ...(errorType ? { errorType } : {}),
+    ...(outcome === 'FAILED' && state.run !== undefined ? { resumeState: reached } : {}),
+  };
   const existing = await registry.getRun(run.model, run.runId);
   if (existing === undefined) {
     // The failure happened before the run could be registered (e.g. the object vanished): record it now.

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { ConflictError } from '../core/errors.js';
+import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { Anomaly } from '../core/data-schema.js';
 import type { GateResult } from '../core/gate.js';
 import type { Hyperparameters } from '../core/model-config.js';
@@ -50,6 +50,10 @@ export interface RunRecord {
   readonly driftedFeatures?: string[];
   /** The model card of the run. */
   readonly report?: ObjectLocation;
+  /** For a FAILED run: the state the pipeline had reached, so the run can be re-driven from the failed step. */
+  readonly resumeState?: Record<string, unknown>;
+  /** How many times the run was re-driven. */
+  readonly redrives?: number;
 }
 
 export interface SchemaPointer {
@@ -200,6 +204,34 @@ export class Registry {
         if (current === undefined) throw new ConflictError(`run ${runId} of model ${model} does not exist`);
         if (fields.status !== undefined && current.status === fields.status) return; // a retried final write
         throw new ConflictError(`run ${runId} of model ${model} is already ${current.status}`);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Reopens a FAILED run so it can be re-driven from its failed step: one write conditioned on the run still being
+   * FAILED, so two operators cannot re-drive it twice.
+   */
+  async reopenRun(model: string, runId: string): Promise<RunRecord> {
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: runKey(model, runId),
+          UpdateExpression: 'SET #status = :running, updatedAt = :now, redrives = if_not_exists(redrives, :zero) + :one REMOVE finishedAt, reason, errorType',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':running': 'RUNNING', ':failed': 'FAILED', ':now': new Date().toISOString(), ':zero': 0, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip<RunRecord>(result.Attributes) as RunRecord;
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        const current = await this.getRun(model, runId);
+        if (current === undefined) throw new NotFoundError(`run ${runId} of model ${model} does not exist`);
+        throw new ConflictError(`run ${runId} of model ${model} is ${current.status}; only FAILED runs can be re-driven`);
       }
       throw error;
     }

@@ -9,6 +9,7 @@ import { connectLocal, type Connection } from './connection.js';
 import { connectStack } from './stack-connection.js';
 import { formatTable, metric } from './format.js';
 import { versionLineage, versionsTrainedOn } from './lineage.js';
+import { redriveRun } from './redrive.js';
 import { reproduceVersion } from './reproduce.js';
 import { writeReport } from './report.js';
 import { signedFetch } from './sign.js';
@@ -117,14 +118,27 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
       }),
     );
 
-  program
+  const runs = program
     .command('runs')
-    .description("list a model's runs, newest last")
-    .argument('<model>')
+    .description("list a model's runs, newest last; `runs redrive` resumes a failed one")
+    .argument('[model]')
     .action(
-      withConnection(async (c, model: string) => {
-        const runs = await c.registry.listRuns(model);
-        print(runs, () => formatTable(['run', 'status', 'version', 'data', 'started', 'reason'], runs.map((r) => [r.runId, r.status, r.version === undefined ? null : `v${r.version}`, r.trigger.key, r.startedAt, r.reason?.slice(0, 100)])));
+      withConnection(async (c, model: string | undefined) => {
+        if (model === undefined) throw new Error('name a model: mlops runs <model>');
+        const list = await c.registry.listRuns(model);
+        print(list, () => formatTable(['run', 'status', 'step', 'version', 'data', 'started', 'reason'], list.map((r) => [r.runId, r.status, r.step, r.version === undefined ? null : `v${r.version}`, r.trigger.key, r.startedAt, r.reason?.slice(0, 100)])));
+      }),
+    );
+  runs
+    .command('redrive')
+    .description('resume a FAILED run from the step that failed, without redoing the steps before it')
+    .argument('<model>')
+    .argument('<run>')
+    .option('--wait', 'wait for the resumed execution to end')
+    .action(
+      withConnection(async (c, model: string, runId: string, options: { wait?: boolean }) => {
+        const result = await redriveRun(c, model, runId, options.wait === true);
+        print(result, () => `run ${runId} resumed at ${result.step}: ${result.executionArn}${result.status ? ` → ${result.status}` : ''}`);
       }),
     );
 

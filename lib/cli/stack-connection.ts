@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Registry } from '../../lambdas/shared/registry.js';
@@ -23,12 +24,13 @@ export async function connectStack(stackName: string, region?: string): Promise<
     } catch (error) {
       throw new Error(`cannot read stack "${stackName}" (${(error as Error).message}); deploy it with npx cdk deploy, or check --region and your AWS credentials`, { cause: error });
     }
-    const { ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl } = outputs;
-    if (!ArtifactsBucketName || !DataBucketName || !RegistryTableName || !ApiUrl) {
+    const { ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl, TrainingStateMachineArn } = outputs;
+    if (!ArtifactsBucketName || !DataBucketName || !RegistryTableName || !ApiUrl || !TrainingStateMachineArn) {
       throw new Error(`stack "${stackName}" lacks the serverless-mlops outputs (ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl): is it this project's stack?`);
     }
     const s3 = new S3Client(config);
     const dynamo = new DynamoDBClient(config);
+    const sfn = new SFNClient(config);
     const [credentials, identity, resolvedRegion] = await Promise.all([s3.config.credentials(), sts.send(new GetCallerIdentityCommand({})), s3.config.region()]);
     return {
       s3,
@@ -36,12 +38,15 @@ export async function connectStack(stackName: string, region?: string): Promise<
       artifactsBucket: ArtifactsBucketName,
       dataBucket: DataBucketName,
       apiUrl: ApiUrl.replace(/\/$/, ''),
+      sfn,
+      stateMachineArn: TrainingStateMachineArn,
       region: resolvedRegion,
       credentials,
       actor: identity.Arn ?? 'unknown IAM principal',
       close: () => {
         s3.destroy();
         dynamo.destroy();
+        sfn.destroy();
       },
     };
   } finally {

@@ -140,6 +140,14 @@ describe('training state machine', () => {
     });
   });
 
+  it('starts at Resume?: an upload goes to RegisterRun, a re-drive of a failed run straight to its failed step', () => {
+    const whole = JSON.parse(definitionText) as { StartAt: string };
+    expect(whole.StartAt).toBe('Resume?');
+    const resume = definition.States['Resume?'] as unknown as { Choices: { Next: string }[]; Default: string };
+    expect(resume.Default).toBe('RegisterRun');
+    expect(resume.Choices.map((c) => c.Next)).toEqual(['ETL', 'Train', 'Validate', 'Report', 'Promote']);
+  });
+
   it('sets an explicit TimeoutSeconds on every task (the local interpreter defaults to 60 s)', () => {
     for (const [name, state] of tasks()) expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
     expect(definition.States.Train?.TimeoutSeconds).toBeGreaterThanOrEqual(15 * 60);

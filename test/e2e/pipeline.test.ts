@@ -1,4 +1,4 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -276,6 +276,33 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(result.checks.find((c) => c.what === 'weights sha256')).toMatchObject({ same: true });
     expect(result.checks.find((c) => c.what === 'roc_auc')).toMatchObject({ same: true });
     expect(result.identical).toBe(true);
+  }, 120_000);
+
+  it('re-drives a failed run from the failed step without redoing ETL and training (`mlops runs redrive`)', async () => {
+    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
+    // An operator breaks production's artifact: the next run's Validate step (which re-scores production) fails.
+    const production = await stack.registry.getAlias('adult');
+    const artifact = production?.artifact as { bucket: string; key: string };
+    const original = await (await stack.s3.send(new GetObjectCommand({ Bucket: artifact.bucket, Key: artifact.key }))).Body?.transformToByteArray();
+    await stack.s3.send(new PutObjectCommand({ Bucket: artifact.bucket, Key: artifact.key, Body: 'damaged' }));
+    const [failed] = await stack.upload('incoming/adult/adult-25k.csv', ADULT.split('\n').slice(0, 25001).join('\n'));
+    expect(failed?.status).toBe('FAILED');
+    const failedRun = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('adult-25k.csv'));
+    expect(failedRun).toMatchObject({ status: 'FAILED', step: 'Validate', errorType: 'IntegrityError' });
+
+    // Restored, the run resumes at Validate: the new execution enters no ETL or Train state.
+    await stack.s3.send(new PutObjectCommand({ Bucket: artifact.bucket, Key: artifact.key, Body: original }));
+    const { stdout } = await cli('--json', 'runs', 'redrive', 'adult', failedRun?.runId as string, '--wait');
+    expect(JSON.parse(stdout)).toMatchObject({ step: 'Validate', status: 'SUCCEEDED' });
+    const resumed = stack.runtime.executions().at(-1);
+    const entered = resumed?.events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
+    expect(entered?.slice(0, 2)).toEqual(['Resume?', 'Validate']);
+    expect(entered).not.toContain('ETL');
+    expect(entered).not.toContain('Train');
+    const after = await stack.registry.getRun('adult', failedRun?.runId as string);
+    expect(after).toMatchObject({ redrives: 1 });
+    expect(['PROMOTED', 'REJECTED']).toContain(after?.status);
+    await expect(cli('runs', 'redrive', 'adult', failedRun?.runId as string)).rejects.toMatchObject({ stderr: expect.stringContaining('only FAILED runs can be re-driven') });
   }, 120_000);
 
   it('records an upload for a model with no model file as FAILED with the reason', async () => {

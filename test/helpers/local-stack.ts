@@ -24,7 +24,7 @@ export async function startTestStack(): Promise<TestStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
   const runtime = await startLocalRuntime({
     stateDir,
-    ports: { api: 0, s3: 0, dynamodb: 0 },
+    ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0 },
     inMemoryDynamo: true,
   });
   const { endpoints } = runtime;

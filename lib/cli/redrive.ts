@@ -1,0 +1,44 @@
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ConflictError, NotFoundError } from '../../lambdas/core/errors.js';
+import type { Connection } from './connection.js';
+
+/** Steps a failed run can be re-entered at; a failure before ETL began resumes at ETL (the run exists by then). */
+const RESUMABLE = new Set(['ETL', 'Train', 'Validate', 'Report', 'Promote']);
+
+export interface Redrive {
+  readonly runId: string;
+  readonly step: string;
+  readonly executionArn: string;
+  readonly status?: string;
+}
+
+/**
+ * Re-drives a FAILED run from the step that failed, without redoing the steps before it: the run is reopened (one
+ * write conditioned on it still being FAILED) and a new execution enters the state machine at that step with the
+ * state the run had reached. The same calls work against AWS (StartExecution) and the local runtime.
+ */
+export async function redriveRun(c: Connection, model: string, runId: string, wait: boolean): Promise<Redrive> {
+  const run = await c.registry.getRun(model, runId);
+  if (run === undefined) throw new NotFoundError(`model "${model}" has no run ${runId} (mlops runs ${model} lists them)`);
+  if (run.status !== 'FAILED') throw new ConflictError(`run ${runId} is ${run.status}; only FAILED runs can be re-driven`);
+  if (run.resumeState === undefined) {
+    throw new ConflictError(`run ${runId} failed before the pipeline recorded its state (${run.reason ?? 'no reason'}); upload the data again instead`);
+  }
+  const step = run.step === undefined || run.step === 'RegisterRun' ? 'ETL' : run.step;
+  if (!RESUMABLE.has(step)) throw new ConflictError(`run ${runId} failed at ${step}, which cannot be re-entered`);
+  const reopened = await c.registry.reopenRun(model, runId);
+  const started = await c.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: c.stateMachineArn,
+      name: `${runId}-redrive-${reopened.redrives ?? 1}`,
+      input: JSON.stringify({ ...run.resumeState, resume: { step } }),
+    }),
+  );
+  const executionArn = started.executionArn ?? '';
+  if (!wait) return { runId, step, executionArn };
+  for (;;) {
+    const described = await c.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (described.status !== 'RUNNING') return { runId, step, executionArn, status: described.status ?? 'UNKNOWN' };
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
