@@ -1,5 +1,5 @@
 import { NotFoundError } from '../core/errors.js';
-import { promoteVersion } from '../shared/lifecycle.js';
+import { promoteVersion, setCandidate } from '../shared/lifecycle.js';
 import type { Registry } from '../shared/registry.js';
 import type { RunRef, ValidationResult } from '../shared/pipeline-state.js';
 
@@ -18,6 +18,7 @@ export async function promoteRun(registry: Registry, run: RunRef, validation: Va
   const version = await registry.getVersion(run.model, validation.version);
   if (version === undefined) throw new NotFoundError(`version ${validation.version} of ${run.model} is not registered`);
   const current = await registry.getAlias(run.model);
+  await setCandidate(registry, { model: run.model, version: version.version, actor, reason: `run ${run.runId} passed the gate` });
   if (version.status === 'pending') {
     await registry.updateRun(run.model, run.runId, { status: 'AWAITING_APPROVAL', step: 'Promote', finishedAt: new Date().toISOString(), reason: `version ${version.version} passed its gate and awaits approval (mlops approve ${run.model} ${version.version})` });
     return { version: version.version, previousVersion: current?.version ?? null, promoted: false };

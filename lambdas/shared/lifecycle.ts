@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { AliasRecord, AuditAction, AuditEvent, Registry, VersionRecord } from './registry.js';
-import { PRODUCTION_ALIAS } from './registry-keys.js';
+import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from './registry-keys.js';
 
 /**
  * Changes to what is served and approved. Each change is one conditional write to one item (the production alias
@@ -64,6 +64,29 @@ export async function promoteVersion(registry: Registry, change: Change & { read
       );
     },
     (alias) => `production is now v${alias.version}${current ? ` (was v${current.version})` : ''}`,
+  );
+}
+
+/**
+ * Points the `candidate` alias at a version that passed its gate (one write conditioned on the alias revision). A
+ * newer candidate replaces an older one; an older one never replaces a newer (runs can finish out of order).
+ */
+export async function setCandidate(registry: Registry, change: Change & { readonly version: number }): Promise<AliasRecord | undefined> {
+  const target = await requireVersion(registry, change.model, change.version);
+  const current = await registry.getAlias(change.model, CANDIDATE_ALIAS);
+  if (current !== undefined && current.version >= target.version) return undefined;
+  return audited(
+    registry,
+    change,
+    'alias',
+    target.version,
+    current?.version ?? null,
+    () =>
+      registry.setAlias(
+        { model: change.model, alias: CANDIDATE_ALIAS, version: target.version, artifact: target.artifact, reason: change.reason, previous: current === undefined ? [] : [...current.previous, current.version] },
+        current?.revision ?? 0,
+      ),
+    (alias) => `candidate is now v${alias.version}`,
   );
 }
 

@@ -14,6 +14,8 @@ export const KEY_PREFIX = {
 export type ItemKind = keyof typeof KEY_PREFIX;
 
 export const PRODUCTION_ALIAS = 'production';
+/** The newest version that passed its gate: what `mlops promote <model>` serves when no version is named. */
+export const CANDIDATE_ALIAS = 'candidate';
 
 export function runKey(model: string, runId: string): { pk: string; sk: string } {
   return { pk: `${KEY_PREFIX.run}${model}`, sk: runId };

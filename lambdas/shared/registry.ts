@@ -108,7 +108,7 @@ export interface AliasRecord {
   readonly previous: number[];
 }
 
-export type AuditAction = 'promote' | 'rollback' | 'approve' | 'reject' | 'archive';
+export type AuditAction = 'promote' | 'rollback' | 'approve' | 'reject' | 'archive' | 'alias';
 
 /** One append-only record of a change (or a refused attempt) to what is served or approved. */
 export interface AuditEvent {

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { runIdFor } from '../../lambdas/register-run/register-run.js';
 import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/lifecycle.js';
 import { LAYOUT } from '../../lambdas/shared/layout.js';
+import { CANDIDATE_ALIAS } from '../../lambdas/shared/registry-keys.js';
 import { connectLocal, type Connection } from './connection.js';
 import { connectStack } from './stack-connection.js';
 import { formatTable, metric } from './format.js';
@@ -74,11 +75,12 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     .argument('<model>')
     .action(
       withConnection(async (c, model: string) => {
-        const [versions, production] = await Promise.all([c.registry.listVersions(model), c.registry.getAlias(model)]);
+        const [versions, production, candidate] = await Promise.all([c.registry.listVersions(model), c.registry.getAlias(model), c.registry.getAlias(model, CANDIDATE_ALIAS)]);
+        const aliases = (v: number) => [production?.version === v ? 'production' : '', candidate?.version === v ? 'candidate' : ''].filter(Boolean).join(', ');
         print(versions, () =>
           formatTable(
-            ['version', 'status', 'production', 'roc_auc', 'accuracy', 'rmse', 'gate', 'run', 'created'],
-            versions.map((v) => [`v${v.version}`, v.status, production?.version === v.version ? 'yes' : '', metric(v.metrics.roc_auc), metric(v.metrics.accuracy), metric(v.metrics.rmse), v.gate.passed ? 'passed' : 'failed', v.runId, v.createdAt]),
+            ['version', 'status', 'aliases', 'roc_auc', 'accuracy', 'rmse', 'gate', 'run', 'created'],
+            versions.map((v) => [`v${v.version}`, v.status, aliases(v.version), metric(v.metrics.roc_auc), metric(v.metrics.accuracy), metric(v.metrics.rmse), v.gate.passed ? 'passed' : 'failed', v.runId, v.createdAt]),
           ),
         );
       }),
@@ -158,21 +160,29 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
       .command(name)
       .description(description)
       .argument('<model>')
-      .argument('<version>')
+      .argument(name === 'promote' ? '[version]' : '<version>', name === 'promote' ? 'version number (default: the candidate, the newest version that passed its gate)' : 'version number')
       .requiredOption('-m, --reason <text>', 'why (recorded in the audit trail)')
       .action(
-        withConnection(async (c, model: string, versionText: string, options: { reason: string }) => {
-          const request = { model, version: parseVersion(versionText), actor: c.actor, reason: options.reason };
+        withConnection(async (c, model: string, versionText: string | undefined, options: { reason: string }) => {
+          let version: number;
+          if (versionText !== undefined) {
+            version = parseVersion(versionText);
+          } else {
+            const candidate = await c.registry.getAlias(model, CANDIDATE_ALIAS);
+            if (candidate === undefined) throw new Error(`model "${model}" has no candidate version: name one (mlops versions ${model} lists them)`);
+            version = candidate.version;
+          }
+          const request = { model, version, actor: c.actor, reason: options.reason };
           if (name === 'promote') {
             const alias = await promoteVersion(c.registry, request);
             print(alias, () => `${model} v${alias.version} is now in production${alias.previous.length > 0 ? ` (was v${alias.previous.at(-1)})` : ''}`);
           } else {
-            const version = await setApproval(c.registry, request, name);
-            print(version, () => `${model} v${version.version} is now ${version.status}`);
+            const record = await setApproval(c.registry, request, name);
+            print(record, () => `${model} v${record.version} is now ${record.status}`);
           }
         }),
       );
-  change('promote', 'put an approved version in production');
+  change('promote', 'put an approved version in production (default: the candidate)');
   change('approve', 'approve a pending version (models that require manual approval)');
   change('reject', 'reject a version so it can never be served');
 

@@ -230,6 +230,7 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
     const versions = JSON.parse((await cli('--json', 'versions', 'adult')).stdout) as { version: number; status: string }[];
     expect(versions.map((v) => v.status)).toEqual(['approved', 'approved', 'rejected', 'rejected']);
+    expect((await cli('versions', 'adult')).stdout).toMatch(/v2\s+approved\s+production, candidate/);
     const rejected = versions.find((v) => v.status === 'rejected')?.version as number;
     await expect(cli('promote', 'adult', String(rejected), '-m', 'try it')).rejects.toMatchObject({ stderr: expect.stringContaining('only approved versions can be served') });
     await expect(cli('rollback', 'adult')).rejects.toMatchObject({ stderr: expect.stringContaining("required option '-m, --reason <text>' not specified") });
@@ -246,8 +247,10 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(version).toBe(1);
 
     const audit = JSON.parse((await cli('--json', 'audit', 'adult')).stdout) as { action: string; version: number; actor: string; reason: string; outcome: string }[];
-    const succeeded = audit.filter((e) => e.outcome === 'succeeded');
+    const succeeded = audit.filter((e) => e.outcome === 'succeeded' && e.action !== 'alias');
     expect(succeeded.map((e) => `${e.action} v${e.version}`)).toEqual(['promote v1', 'promote v2', 'rollback v1']);
+    // The candidate alias followed each version that passed its gate.
+    expect(audit.filter((e) => e.action === 'alias').map((e) => e.version)).toEqual([1, 2]);
     expect(succeeded[1]?.actor).toMatch(/^pipeline \(ServerlessMlops-TrainingPromote/);
     expect(succeeded[1]?.reason).toMatch(/^run run-[0-9a-f]+ passed the gate/);
     expect(succeeded[2]).toMatchObject({ reason: 'v2 answers slowly in production', actor: expect.stringMatching(/^[^@]+@.+/) });
@@ -263,7 +266,7 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
     const lineage = JSON.parse((await cli('--json', 'lineage', 'adult', '1')).stdout) as { version: { data: { key: string; sha256: string }[] }; audit: { action: string }[] };
     expect(lineage.version.data).toEqual([expect.objectContaining({ key: 'incoming/adult/adult.csv', sha256: '6d8898ef78f064108f1a565b6e09580bb7274d4b94d819e8e19c3ea3ad291209' })]);
-    expect(lineage.audit.map((e) => e.action)).toEqual(['promote', 'promote', 'rollback']);
+    expect(lineage.audit.map((e) => e.action)).toEqual(['alias', 'promote', 'alias', 'promote', 'rollback']);
     const bySha = JSON.parse((await cli('--json', 'lineage', '--data', '6d8898ef78f064108f1a565b6e09580bb7274d4b94d819e8e19c3ea3ad291209')).stdout) as { model: string; version: number }[];
     expect(bySha).toEqual([expect.objectContaining({ model: 'adult', version: 1 })]);
     const byUri = JSON.parse((await cli('--json', 'lineage', '--data', `s3://${stack.dataBucket}/incoming/adult/adult-20k.csv`)).stdout) as { version: number }[];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/lifecycle.js';
+import { promoteVersion, rollback, setApproval, setCandidate } from '../../lambdas/shared/lifecycle.js';
 import type { Registry, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
 import { localDynamoClient, startDynamo, type RunningDynamo } from '../../local/emulators.js';
 import { createRegistry } from '../helpers/registry-table.js';
@@ -69,6 +69,13 @@ describe('promotion, rollback and approval with an audit trail', () => {
     expect(back).toMatchObject({ version: 1, previous: [1, 2] });
     const last = (await registry.listAudit('roll')).at(-1);
     expect(last).toMatchObject({ action: 'rollback', actor: 'bob@ops', reason: 'v2 misbehaves', version: 1, previousVersion: 2, outcome: 'succeeded' });
+  });
+
+  it('moves the candidate alias to newer versions only (runs can finish out of order)', async () => {
+    const [a, b] = [await register('cand', 'approved'), await register('cand', 'pending')];
+    expect((await setCandidate(registry, { model: 'cand', version: b.version, ...who }))?.version).toBe(b.version);
+    expect(await setCandidate(registry, { model: 'cand', version: a.version, ...who })).toBeUndefined();
+    expect((await registry.getAlias('cand', 'candidate'))?.version).toBe(b.version);
   });
 
   it('serves only approved versions: pending ones must be approved, rejected ones never', async () => {
