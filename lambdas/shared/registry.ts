@@ -88,6 +88,8 @@ export interface VersionRecord {
   readonly evaluation: ObjectLocation;
   /** Mergeable profile of the training split: the reference for drift. */
   readonly profile: ObjectLocation;
+  /** Rows read, kept after cleaning, and in each split. */
+  readonly rows: { readonly read: number; readonly kept: number; readonly train: number; readonly validation: number; readonly test: number };
   readonly schemaVersion: number;
   readonly backend: string;
   readonly tfjsVersion: string;

@@ -117,6 +117,7 @@ export async function runValidation(
     comparedWith: champion?.version ?? null,
     evaluation: reportLocation,
     profile: etl.profile,
+    rows: etl.rows,
     schemaVersion: etl.schemaVersion,
     backend: train.backend,
     tfjsVersion: train.tfjsVersion,

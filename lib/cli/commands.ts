@@ -105,6 +105,8 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
               [
                 ['run', version.runId],
                 ['data', version.data.map((d) => `s3://${d.bucket}/${d.key} sha256 ${d.sha256 ?? '?'}`).join('; ')],
+                ['rows', `${version.rows.read} read, ${version.rows.kept} kept (train ${version.rows.train}, validation ${version.rows.validation}, test ${version.rows.test})`],
+                ['data schema', `v${version.schemaVersion}`],
                 ['model file sha256', version.modelConfigSha256],
                 ['code version', version.codeVersion],
                 ['backend', `${version.backend}; ${version.tfjsVersion}`],
@@ -222,6 +224,7 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
               ['input', 'identity'],
               [
                 ...version.data.map((d) => [`data ${d.key}`, `ETag ${d.etag}, version ${d.versionId ?? '—'}, sha256 ${d.sha256 ?? '?'}`]),
+                ['rows', `${version.rows.read} read, ${version.rows.kept} kept`],
                 ['model file', `sha256 ${version.modelConfigSha256}`],
                 ['data schema', `v${version.schemaVersion}`],
                 ['code', version.codeVersion],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promoteRun } from '../../lambdas/promote/promote.js';
 import { promoteVersion, rollback, setApproval, setCandidate } from '../../lambdas/shared/lifecycle.js';
 import type { Registry, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
 import { localDynamoClient, startDynamo, type RunningDynamo } from '../../local/emulators.js';
@@ -33,6 +34,7 @@ async function register(model: string, status: VersionStatus): Promise<VersionRe
     gate: { passed: status !== 'rejected', checks: [], summary: 'ok' },
     comparedWith: null,
     evaluation: { bucket: 'a', key: 'e' },
+ rows: { read: 10, kept: 10, train: 7, validation: 2, test: 1 },
     profile: { bucket: 'a', key: 'p' },
     schemaVersion: 1,
     backend: 'wasm',
@@ -76,6 +78,22 @@ describe('promotion, rollback and approval with an audit trail', () => {
     expect((await setCandidate(registry, { model: 'cand', version: b.version, ...who }))?.version).toBe(b.version);
     expect(await setCandidate(registry, { model: 'cand', version: a.version, ...who })).toBeUndefined();
     expect((await registry.getAlias('cand', 'candidate'))?.version).toBe(b.version);
+  });
+
+  it('a model that requires approval: the promote step leaves production alone and ends the run awaiting approval', async () => {
+    const live = await register('manual', 'approved');
+    await promoteVersion(registry, { model: 'manual', version: live.version, ...who });
+    const pending = await register('manual', 'pending');
+    const trigger = { bucket: 'b', key: 'incoming/manual/a.csv', etag: 'e', versionId: null, size: 1 };
+    await registry.createRun({ model: 'manual', runId: pending.runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
+    const result = await promoteRun(registry, { model: 'manual', runId: pending.runId, trigger, duplicate: false }, { version: pending.version, metrics: {}, gate: { passed: true, summary: 'ok' }, comparedWith: live.version }, 'pipeline (test)');
+    expect(result).toEqual({ version: pending.version, previousVersion: live.version, promoted: false });
+    expect((await registry.getAlias('manual'))?.version).toBe(live.version);
+    expect((await registry.getAlias('manual', 'candidate'))?.version).toBe(pending.version);
+    expect(await registry.getRun('manual', pending.runId)).toMatchObject({ status: 'AWAITING_APPROVAL', reason: expect.stringContaining(`mlops approve manual ${pending.version}`) });
+    await setApproval(registry, { model: 'manual', version: pending.version, ...who }, 'approve');
+    await promoteVersion(registry, { model: 'manual', version: pending.version, ...who });
+    expect((await registry.getAlias('manual'))?.version).toBe(pending.version);
   });
 
   it('serves only approved versions: pending ones must be approved, rejected ones never', async () => {

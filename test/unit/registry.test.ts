@@ -36,6 +36,7 @@ function candidate(model: string, runId: string): Omit<VersionRecord, 'version' 
     gate,
     comparedWith: null,
     evaluation: { bucket: 'a', key: 'runs/e.json' },
+ rows: { read: 10, kept: 10, train: 7, validation: 2, test: 1 },
     profile: { bucket: 'a', key: 'runs/p.json' },
     schemaVersion: 1,
     backend: 'wasm',
