@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalFunction } from './lambda-host.js';
+import { LoopbackServer } from './loopback-server.js';
 import { verifySigV4, type Credentials } from './sigv4.js';
 
 /** API Gateway's payload limit for HTTP APIs. */
@@ -42,7 +42,7 @@ function compile(route: LocalRoute): CompiledRoute {
  */
 export class LocalHttpApi {
   private routes: CompiledRoute[];
-  private server: Server | undefined;
+  private readonly server = new LoopbackServer('local HTTP API', (req, res) => this.handle(req, res));
 
   constructor(
     routes: readonly LocalRoute[],
@@ -57,25 +57,12 @@ export class LocalHttpApi {
     this.routes = routes.map(compile);
   }
 
-  async listen(port: number, host = '127.0.0.1'): Promise<number> {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        send(res, 500, { message: 'Internal Server Error' });
-        console.error('local API error:', error);
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server?.once('error', reject);
-      this.server?.listen(port, host, () => resolve());
-    });
-    return (this.server.address() as AddressInfo).port;
+  listen(port: number): Promise<number> {
+    return this.server.listen(port);
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

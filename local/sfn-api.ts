@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server.js';
 import { verifySigV4, type Credentials } from './sigv4.js';
 import type { LocalExecution, LocalStateMachine } from './step-functions.js';
 
@@ -8,27 +8,19 @@ import type { LocalExecution, LocalStateMachine } from './step-functions.js';
  * so `@aws-sdk/client-sfn` talks to the local state machines exactly as it talks to AWS.
  */
 export class LocalStepFunctionsApi {
-  private server: Server | undefined;
+  private readonly server = new LoopbackServer('local Step Functions API', (req, res) => this.handle(req, res));
 
   constructor(
     private readonly machines: ReadonlyMap<string, LocalStateMachine>,
     private readonly credentials: Credentials,
   ) {}
 
-  async listen(port: number): Promise<number> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      this.server?.once('error', reject);
-      this.server?.listen(port, '127.0.0.1', () => resolve());
-    });
-    return (this.server.address() as AddressInfo).port;
+  listen(port: number): Promise<number> {
+    return this.server.listen(port);
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

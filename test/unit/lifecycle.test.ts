@@ -2,23 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promoteRun } from '../../lambdas/promote/promote.js';
 import { promoteVersion, rollback, setApproval, setCandidate } from '../../lambdas/shared/lifecycle.js';
 import type { Registry, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
-import { localDynamoClient, startDynamo, type RunningDynamo } from '../../local/emulators.js';
-import { createRegistry } from '../helpers/registry-table.js';
+import { startTestRegistry } from '../helpers/registry-table.js';
 
-let dynamo: RunningDynamo;
-let client: ReturnType<typeof localDynamoClient>;
 let registry: Registry;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  dynamo = await startDynamo(undefined, 0);
-  client = localDynamoClient(dynamo.endpoint, 'us-east-1');
-  registry = await createRegistry(client);
+  ({ registry, stop } = await startTestRegistry());
 });
 
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
-});
+afterAll(() => stop());
 
 async function register(model: string, status: VersionStatus): Promise<VersionRecord> {
   return registry.registerVersion({

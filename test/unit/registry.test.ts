@@ -1,23 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GateResult } from '../../lambdas/core/gate.js';
 import type { Registry, VersionRecord } from '../../lambdas/shared/registry.js';
-import { createRegistry } from '../helpers/registry-table.js';
-import { localDynamoClient, startDynamo, type RunningDynamo } from '../../local/emulators.js';
+import { startTestRegistry } from '../helpers/registry-table.js';
 
-let dynamo: RunningDynamo;
 let registry: Registry;
-let client: ReturnType<typeof localDynamoClient>;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  dynamo = await startDynamo(undefined, 0);
-  client = localDynamoClient(dynamo.endpoint, 'us-east-1');
-  registry = await createRegistry(client);
+  ({ registry, stop } = await startTestRegistry());
 });
 
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
-});
+afterAll(() => stop());
 
 const gate: GateResult = { passed: true, checks: [], summary: 'ok' };
 const trigger = { bucket: 'b', key: 'incoming/m/a.csv', etag: 'e', versionId: null, size: 1 };
