@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Registry } from '../../lambdas/shared/registry.js';
+import { Registry, type VersionRecord, type VersionStatus } from '../../lambdas/shared/registry.js';
 import { ensureTable, localDynamoClient, startDynamo } from '../../local/emulators.js';
 
 /** Creates a table shaped like the stack's registry (pk/sk strings) and returns a Registry over it. */
@@ -31,5 +31,30 @@ export async function startTestRegistry(): Promise<{ registry: Registry; stop: (
       client.destroy();
       await dynamo.close();
     },
+  };
+}
+
+/** A version record as the validate step would register it, with placeholder lineage. */
+export function versionFixture(model: string, runId: string, status: VersionStatus = 'approved'): Omit<VersionRecord, 'version' | 'revision'> {
+  return {
+    model,
+    runId,
+    status,
+    artifact: { bucket: 'a', key: `models/${model}/${runId}/model.json`, sha256: 'f'.repeat(64) },
+    weightsSha256: 'w',
+    data: [{ bucket: 'b', key: `incoming/${model}/a.csv`, etag: 'e', versionId: null, size: 1 }],
+    modelConfigSha256: 'c',
+    hyperparameters: { hiddenUnits: [4], epochs: 1, batchSize: 1, learningRate: 0.1, l2: 0, earlyStoppingPatience: 0, seed: 1 },
+    metrics: { roc_auc: 0.9, r2: null },
+    gate: { passed: status !== 'rejected', checks: [], summary: 'ok' },
+    comparedWith: null,
+    evaluation: { bucket: 'a', key: 'runs/e.json' },
+    rows: { read: 10, kept: 10, train: 7, validation: 2, test: 1 },
+    profile: { bucket: 'a', key: 'runs/p.json' },
+    schemaVersion: 1,
+    backend: 'wasm',
+    tfjsVersion: 'x',
+    codeVersion: 'test',
+    createdAt: new Date().toISOString(),
   };
 }

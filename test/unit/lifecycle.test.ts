@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promoteRun } from '../../lambdas/promote/promote.js';
 import { promoteVersion, rollback, setApproval, setCandidate } from '../../lambdas/shared/lifecycle.js';
 import type { Registry, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
-import { startTestRegistry } from '../helpers/registry-table.js';
+import { startTestRegistry, versionFixture } from '../helpers/registry-table.js';
 
 let registry: Registry;
 let stop: () => Promise<void>;
@@ -14,27 +14,7 @@ beforeAll(async () => {
 afterAll(() => stop());
 
 async function register(model: string, status: VersionStatus): Promise<VersionRecord> {
-  return registry.registerVersion({
-    model,
-    runId: `run-${Math.random()}`,
-    status,
-    artifact: { bucket: 'a', key: `models/${model}/model.json`, sha256: 'f'.repeat(64) },
-    weightsSha256: 'w',
-    data: [],
-    modelConfigSha256: 'c',
-    hyperparameters: { hiddenUnits: [4], epochs: 1, batchSize: 1, learningRate: 0.1, l2: 0, earlyStoppingPatience: 0, seed: 1 },
-    metrics: {},
-    gate: { passed: status !== 'rejected', checks: [], summary: 'ok' },
-    comparedWith: null,
-    evaluation: { bucket: 'a', key: 'e' },
- rows: { read: 10, kept: 10, train: 7, validation: 2, test: 1 },
-    profile: { bucket: 'a', key: 'p' },
-    schemaVersion: 1,
-    backend: 'wasm',
-    tfjsVersion: 'x',
-    codeVersion: 'test',
-    createdAt: new Date().toISOString(),
-  });
+  return registry.registerVersion(versionFixture(model, `run-${Math.random()}`, status));
 }
 
 const who = { actor: 'alice@laptop', reason: 'test' };

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GateResult } from '../../lambdas/core/gate.js';
-import type { Registry, VersionRecord } from '../../lambdas/shared/registry.js';
-import { startTestRegistry } from '../helpers/registry-table.js';
+import type { Registry } from '../../lambdas/shared/registry.js';
+import { startTestRegistry, versionFixture } from '../helpers/registry-table.js';
 
 let registry: Registry;
 let stop: () => Promise<void>;
@@ -12,32 +11,9 @@ beforeAll(async () => {
 
 afterAll(() => stop());
 
-const gate: GateResult = { passed: true, checks: [], summary: 'ok' };
 const trigger = { bucket: 'b', key: 'incoming/m/a.csv', etag: 'e', versionId: null, size: 1 };
 
-function candidate(model: string, runId: string): Omit<VersionRecord, 'version' | 'revision'> {
-  return {
-    model,
-    runId,
-    status: 'approved',
-    artifact: { bucket: 'a', key: `models/${model}/${runId}/model.json`, sha256: 'f'.repeat(64) },
-    weightsSha256: 'w',
-    data: [trigger],
-    modelConfigSha256: 'c',
-    hyperparameters: { hiddenUnits: [4], epochs: 1, batchSize: 1, learningRate: 0.1, l2: 0, earlyStoppingPatience: 0, seed: 1 },
-    metrics: { roc_auc: 0.9, r2: null },
-    gate,
-    comparedWith: null,
-    evaluation: { bucket: 'a', key: 'runs/e.json' },
- rows: { read: 10, kept: 10, train: 7, validation: 2, test: 1 },
-    profile: { bucket: 'a', key: 'runs/p.json' },
-    schemaVersion: 1,
-    backend: 'wasm',
-    tfjsVersion: 'x',
-    codeVersion: 'test',
-    createdAt: new Date().toISOString(),
-  };
-}
+const candidate = (model: string, runId: string) => versionFixture(model, runId);
 
 describe('registry on the local DynamoDB emulator (no transactions needed)', () => {
   it('records a run once: a second create for the same id reports a duplicate', async () => {
