@@ -30,7 +30,3 @@ export interface Frame {
 }
 
 export type SplitFrames = Record<SplitName, Frame>;
-
-export function frameRows(frame: Frame): number {
-  return frame.origins.length;
-}

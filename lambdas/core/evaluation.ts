@@ -78,12 +78,11 @@ export function thin<T extends Record<string, number[]>>(curve: T, max = 200): T
 }
 
 /**
- * Everything the report shows about a candidate on its test split: metrics, confusion matrix, ROC and
+ * Everything the report shows about a candidate on its test split (scored once, by scoreSplit): metrics, confusion matrix, ROC and
  * precision–recall curves, calibration, residuals for regression, and metrics per slice of the given columns
  * (slices with fewer than `minSliceRows` rows get null: too few to mean anything).
  */
-export function evaluateFull(predictor: Predictor, frame: Frame, sliceColumns: readonly TypedColumn[], minSliceRows: number): FullEvaluation {
-  const scored = scoreSplit(predictor, frame);
+export function evaluateFull(scored: ScoredSplit, frame: Frame, sliceColumns: readonly TypedColumn[], minSliceRows: number): FullEvaluation {
   const base = { metrics: metricsOf(scored), rows: scored.rows.length, rowsWithUnknownLabel: frame.origins.length - scored.rows.length };
   const classes = scored.classes.length;
   const slices = sliceColumns.map((column) => {

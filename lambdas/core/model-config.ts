@@ -28,9 +28,10 @@ export const HIGHER_IS_BETTER: Record<MetricName, boolean> = {
   r2: true,
 };
 
-const modelName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use 1-63 lower-case letters, digits and dashes, starting with a letter or digit');
+/** Model names: also S3 key segments and registry key parts, so kept to a safe alphabet. */
+export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+const modelName = z.string().regex(MODEL_NAME_PATTERN, 'use 1-63 lower-case letters, digits and dashes, starting with a letter or digit');
 
 const metricThresholds = z.partialRecord(z.enum(METRIC_NAMES), z.number().finite());
 

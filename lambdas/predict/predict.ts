@@ -1,6 +1,7 @@
 import { RequestValidationError } from '../core/errors.js';
 import type { Prediction } from '../core/artifact.js';
 import { validateInstances } from '../core/instances.js';
+import { MODEL_NAME_PATTERN } from '../core/model-config.js';
 import type { ProductionModelCache } from './model-cache.js';
 
 export interface PredictResponse {
@@ -9,11 +10,10 @@ export interface PredictResponse {
   readonly predictions: Prediction[];
 }
 
-const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Validates the request against the served version's features and predicts. */
 export async function predict(cache: ProductionModelCache, model: string | undefined, body: unknown): Promise<PredictResponse> {
-  if (model === undefined || !MODEL_NAME.test(model)) {
+  if (model === undefined || !MODEL_NAME_PATTERN.test(model)) {
     throw new RequestValidationError(`"${model ?? ''}" is not a model name (lower-case letters, digits and dashes)`);
   }
   const served = await cache.get(model);

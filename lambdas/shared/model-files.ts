@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelConfigError } from '../core/errors.js';
-import { parseModelConfigText, type ModelConfig } from '../core/model-config.js';
+import { MODEL_NAME_PATTERN, parseModelConfigText, type ModelConfig } from '../core/model-config.js';
 import { sha256Hex } from '../core/digest.js';
 
 /**
@@ -34,7 +34,7 @@ export interface LoadedModelConfig {
 /** @throws ModelConfigError when no file exists for the model, or the file is invalid. */
 export function loadModelConfig(name: string, dir = modelsDir()): LoadedModelConfig {
   const file = join(dir, `${name}.json`);
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name) || !existsSync(file)) {
+  if (!MODEL_NAME_PATTERN.test(name) || !existsSync(file)) {
     const known = listModelNames(dir);
     throw new ModelConfigError(
       `no model file models/${name}.json is deployed (known models: ${known.join(', ') || 'none'}); ` +

@@ -2,7 +2,7 @@ import { Predictor } from '../core/artifact.js';
 import type { Frame } from '../core/dataset.js';
 import { compareProfiles, type DriftReport } from '../core/drift/compare.js';
 import type { DatasetProfile } from '../core/drift/profile.js';
-import { evaluate, evaluateFull, scoreSplit } from '../core/evaluation.js';
+import { evaluate, evaluateFull, scoreSplit, type ScoredSplit } from '../core/evaluation.js';
 import { attributeFairness, type AttributeFairness } from '../core/fairness.js';
 import { evaluateGate } from '../core/gate.js';
 import { permutationImportance } from '../core/importance.js';
@@ -29,9 +29,8 @@ async function readJson<T>(deps: StepDeps, location: { bucket: string; key: stri
   return JSON.parse((await getObjectBytes(deps.s3, location)).toString('utf8')) as T;
 }
 
-function fairnessOf(predictor: Predictor, test: Frame, config: ModelConfig): AttributeFairness[] {
+function fairnessOf(scored: ScoredSplit, test: Frame, config: ModelConfig): AttributeFairness[] {
   if (config.task !== 'binary') return [];
-  const scored = scoreSplit(predictor, test);
   const truth = Float32Array.from(scored.truth);
   const predicted = Float32Array.from(scored.rows, (_, i) => ((scored.scores[i * 2 + 1] as number) >= 0.5 ? 1 : 0));
   return test.sensitive.map((attribute) =>
@@ -67,8 +66,9 @@ export async function runValidation(
   ]);
   const candidate = await Predictor.load(artifact);
   const sliceColumns = [...test.sensitive, ...test.features.filter((c) => config.slices.includes(c.name))];
-  const evaluation = evaluateFull(candidate, test, sliceColumns, config.minGroupSize);
-  const fairness = fairnessOf(candidate, test, config);
+  const scored = scoreSplit(candidate, test);
+  const evaluation = evaluateFull(scored, test, sliceColumns, config.minGroupSize);
+  const fairness = fairnessOf(scored, test, config);
   const importance = permutationImportance(candidate, validation, config.hyperparameters.seed);
   candidate.dispose();
 

@@ -2,14 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NotFoundError } from '../../lambdas/core/errors.js';
-import { parseModelConfigText } from '../../lambdas/core/model-config.js';
-import { renderModelCard } from '../../lambdas/core/report/html.js';
-import type { EvaluationReport } from '../../lambdas/core/report/types.js';
-import { cardFacts } from '../../lambdas/shared/card-facts.js';
 import { getObjectBytes } from '../../lambdas/shared/objects.js';
-import { runPrefix } from '../../lambdas/shared/layout.js';
-import { PREPARED_FILES } from '../../lambdas/shared/prepared.js';
-import { EVALUATION_FILE } from '../../lambdas/report/report.js';
+import { renderRunCard } from '../../lambdas/report/report.js';
 import type { Connection } from './connection.js';
 
 export interface ReportOptions {
@@ -35,16 +29,10 @@ export async function writeReport(connection: Connection, model: string, version
   const record = await registry.getVersion(model, version);
   if (record === undefined) throw new NotFoundError(`model "${model}" has no version ${version} (latest is ${await registry.latestVersion(model)})`);
   const run = await registry.getRun(model, record.runId);
-  let html: string;
-  if (run?.report !== undefined) {
-    html = (await getObjectBytes(s3, run.report)).toString('utf8');
-  } else {
-    const prefix = runPrefix(model, record.runId);
-    const read = (name: string) => getObjectBytes(s3, { bucket: connection.artifactsBucket, key: `${prefix}${name}` });
-    const evaluation = JSON.parse((await read(EVALUATION_FILE)).toString('utf8')) as EvaluationReport;
-    const config = parseModelConfigText((await read(PREPARED_FILES.config)).toString('utf8'), `${prefix}${PREPARED_FILES.config}`);
-    html = await renderModelCard(evaluation, await cardFacts(registry, s3, connection.artifactsBucket, model, record.runId), config.gate.maxFeatureShare);
-  }
+  const html =
+    run?.report !== undefined
+      ? (await getObjectBytes(s3, run.report)).toString('utf8')
+      : await renderRunCard(s3, registry, connection.artifactsBucket, model, record.runId);
   const out = resolve(options.out ?? `reports/${model}-v${version}.html`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, html);

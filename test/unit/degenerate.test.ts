@@ -4,7 +4,7 @@ import { readCsv } from '../../lambdas/core/csv.js';
 import type { Frame } from '../../lambdas/core/dataset.js';
 import { compareProfiles } from '../../lambdas/core/drift/compare.js';
 import { profileFrame } from '../../lambdas/core/drift/profile.js';
-import { evaluateFull } from '../../lambdas/core/evaluation.js';
+import { evaluateFull, scoreSplit } from '../../lambdas/core/evaluation.js';
 import { attributeFairness } from '../../lambdas/core/fairness.js';
 import { evaluateGate } from '../../lambdas/core/gate.js';
 import { permutationImportance } from '../../lambdas/core/importance.js';
@@ -38,7 +38,7 @@ describe('degenerate data neither crashes nor misleads', () => {
     const { artifact } = await trainModel(config, fitPreprocessor(train, config), train, prepared.splits.validation);
     const predictor = await Predictor.load(artifact);
     const single = onlyNegatives(prepared.splits.test);
-    const evaluation = evaluateFull(predictor, single, single.sensitive, 30);
+    const evaluation = evaluateFull(scoreSplit(predictor, single), single, single.sensitive, 30);
     expect(evaluation.metrics.roc_auc).toBeNaN();
     expect(evaluation.precisionRecall?.averagePrecision).toBeNaN();
 
