@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ModelConfigError } from './errors.js';
+import { MODEL_NAME_PATTERN } from './model-name.js';
 
 /** Metric names the gate understands; classification and regression metrics share one namespace. */
 export const METRIC_NAMES = [
@@ -27,9 +28,6 @@ export const HIGHER_IS_BETTER: Record<MetricName, boolean> = {
   mae: false,
   r2: true,
 };
-
-/** Model names: also S3 key segments and registry key parts, so kept to a safe alphabet. */
-export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 const modelName = z.string().regex(MODEL_NAME_PATTERN, 'use 1-63 lower-case letters, digits and dashes, starting with a letter or digit');
 

@@ -1,7 +1,7 @@
 import { RequestValidationError } from '../core/errors.js';
 import type { Prediction } from '../core/artifact.js';
 import { validateInstances } from '../core/instances.js';
-import { MODEL_NAME_PATTERN } from '../core/model-config.js';
+import { MODEL_NAME_PATTERN } from '../core/model-name.js';
 import type { ProductionModelCache } from './model-cache.js';
 
 export interface PredictResponse {

@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelConfigError } from '../core/errors.js';
-import { MODEL_NAME_PATTERN, parseModelConfigText, type ModelConfig } from '../core/model-config.js';
+import { parseModelConfigText, type ModelConfig } from '../core/model-config.js';
+import { MODEL_NAME_PATTERN } from '../core/model-name.js';
 import { sha256Hex } from '../core/digest.js';
 
 /**
