@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -7,8 +7,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LAYOUT } from '../lambdas/shared/layout.js';
 import { MlFunction } from './ml-function.js';
+import { grantObjects } from './object-access.js';
 import { grantRegistry } from './registry-access.js';
-import { secureLogGroup } from './secure-defaults.js';
+import { secureLogGroup, type DataProtection } from './secure-defaults.js';
 
 export type ApiAuthorization = 'iam' | 'none';
 
@@ -23,8 +24,8 @@ export interface InferenceApiProps {
   readonly throttlingRateLimit?: number;
   /** @default 200 */
   readonly throttlingBurstLimit?: number;
-  /** @default RemovalPolicy.RETAIN */
-  readonly logRemovalPolicy?: RemovalPolicy;
+  /** Log retention, removal policy and key. @default retained, three months, AWS-managed encryption */
+  readonly protection?: DataProtection;
 }
 
 /** The HTTPS inference API: `POST /v1/models/{model}/predict` served by the predict function. */
@@ -34,19 +35,18 @@ export class InferenceApi extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceApiProps) {
     super(scope, id);
-    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
     this.predictFunction = new MlFunction(this, 'Predict', {
       name: 'predict',
       description: 'Answers prediction requests with the production version of a model',
       tensorflow: true,
       memorySize: 1769,
       timeout: Duration.seconds(29),
-      logRemovalPolicy,
+      protection: props.protection ?? {},
       environment: { MODEL_REFRESH_SECONDS: String((props.modelRefresh ?? Duration.seconds(15)).toSeconds()) },
     });
     // Serving reads the production pointer and model artifacts, nothing else.
     grantRegistry(this.predictFunction, props.registry, { alias: ['read'] });
-    props.artifactsBucket.grantRead(this.predictFunction, `${LAYOUT.models}*`);
+    grantObjects(this.predictFunction, props.artifactsBucket, LAYOUT.models, ['read']);
 
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'serverless-mlops inference API',
@@ -58,7 +58,7 @@ export class InferenceApi extends Construct {
       integration: new HttpLambdaIntegration('PredictIntegration', this.predictFunction),
     });
     const stage = this.api.defaultStage?.node.defaultChild as apigwv2.CfnStage;
-    const accessLogs = secureLogGroup(this, 'AccessLogs', logRemovalPolicy);
+    const accessLogs = secureLogGroup(this, 'AccessLogs', props.protection);
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({

@@ -1,9 +1,12 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { loadAllModelConfigs } from './model-configs.js';
 import { codeVersion } from './code-version.js';
+import { EncryptionKey } from './encryption-key.js';
 import { InferenceApi, type ApiAuthorization } from './inference-api.js';
-import { SecureTable } from './secure-defaults.js';
+import { loadAllModelConfigs } from './model-configs.js';
+import { OperationsAlarms } from './operations-alarms.js';
+import { SecureTable, type DataProtection } from './secure-defaults.js';
 import { MlopsStorage } from './storage.js';
 import { TrainingPipeline } from './training-pipeline.js';
 
@@ -12,40 +15,74 @@ export interface MlopsStackProps extends StackProps {
   readonly deletionProtection?: boolean;
   /** What happens to buckets, the table and log groups when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** Retention of every log group. @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+  /** Encrypt buckets, registry, queue, topic and logs with a customer-managed KMS key (about 1 USD a month). @default false */
+  readonly customerManagedKey?: boolean;
+  /** Object Lock (governance mode) on every artifact version for this many days. @default no Object Lock */
+  readonly artifactRetentionDays?: number;
+  /** Point-in-time recovery window of the registry (1–35 days). @default 35 */
+  readonly pointInTimeRecoveryDays?: number;
+  /** E-mail addresses that receive the operational alarms. @default none */
+  readonly alarmEmails?: readonly string[];
+  /** SNS topic ARNs that receive the operational alarms. @default none */
+  readonly alarmTopicArns?: readonly string[];
   /** @default 'iam' */
   readonly apiAuthorization?: ApiAuthorization;
   /** Git commit recorded in lineage. @default the repository's HEAD at synth time */
   readonly codeVersion?: string;
 }
 
-/** The whole loop in one stack: buckets, registry, training pipeline and inference API. */
+/** The whole loop in one stack: buckets, registry, training pipeline, inference API and operational alarms. */
 export class MlopsStack extends Stack {
+  public readonly encryptionKey?: EncryptionKey;
   public readonly storage: MlopsStorage;
   public readonly registry: SecureTable;
   public readonly pipeline: TrainingPipeline;
   public readonly inference: InferenceApi;
+  public readonly alarms: OperationsAlarms;
 
   constructor(scope: Construct, id: string, props: MlopsStackProps = {}) {
     super(scope, id, props);
     loadAllModelConfigs(); // a bad model file stops the synth with the reason, before anything deploys
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.storage = new MlopsStorage(this, 'Storage', { removalPolicy });
+    if (props.customerManagedKey) this.encryptionKey = new EncryptionKey(this, 'EncryptionKey');
+    const protection: DataProtection = {
+      removalPolicy,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
+    };
+    this.storage = new MlopsStorage(this, 'Storage', {
+      protection,
+      ...(props.artifactRetentionDays ? { artifactGovernanceRetention: Duration.days(props.artifactRetentionDays) } : {}),
+    });
     this.registry = new SecureTable(this, 'Registry', {
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy,
+      ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
+      ...(props.pointInTimeRecoveryDays ? { pointInTimeRecoveryDays: props.pointInTimeRecoveryDays } : {}),
     });
     this.pipeline = new TrainingPipeline(this, 'Training', {
       dataBucket: this.storage.data,
       artifactsBucket: this.storage.artifacts,
       registry: this.registry.table,
       codeVersion: props.codeVersion ?? codeVersion(),
-      logRemovalPolicy: removalPolicy,
+      protection,
     });
     this.inference = new InferenceApi(this, 'Inference', {
       artifactsBucket: this.storage.artifacts,
       registry: this.registry.table,
       authorization: props.apiAuthorization ?? 'iam',
-      logRemovalPolicy: removalPolicy,
+      protection,
+    });
+    this.alarms = new OperationsAlarms(this, 'Alarms', {
+      stateMachine: this.pipeline.stateMachine,
+      uploadDeadLetterQueue: this.pipeline.deadLetterQueue,
+      predictFunction: this.inference.predictFunction,
+      api: this.inference.api,
+      ...(props.alarmEmails ? { alarmEmails: props.alarmEmails } : {}),
+      ...(props.alarmTopicArns ? { alarmTopicArns: props.alarmTopicArns } : {}),
+      ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
     });
 
     new CfnOutput(this, 'DataBucketName', { value: this.storage.data.bucketName });
@@ -53,5 +90,6 @@ export class MlopsStack extends Stack {
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
     new CfnOutput(this, 'ApiUrl', { value: this.inference.api.apiEndpoint });
     new CfnOutput(this, 'TrainingStateMachineArn', { value: this.pipeline.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
   }
 }

@@ -2,6 +2,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KEY_PREFIX, type ItemKind } from '../lambdas/shared/registry-keys.js';
+import { grantKeyUse } from './object-access.js';
 
 export type RegistryAccess = 'read' | 'write' | 'append';
 
@@ -44,6 +45,10 @@ export function grantRegistry(
       conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${KEY_PREFIX.audit}*`] } },
     }),
   );
+  if (table.encryptionKey) {
+    const writes = Object.values(access).some((levels) => levels.some((level) => level !== 'read'));
+    grantKeyUse(fn, table.encryptionKey, writes ? ['read', 'write'] : ['read']);
+  }
   for (const [actions, prefixes] of byActions) {
     fn.addToRolePolicy(
       new iam.PolicyStatement({

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -12,7 +13,21 @@ export const SECURE_DEFAULTS = {
   logRetention: logs.RetentionDays.THREE_MONTHS,
   accessLogExpiration: Duration.days(365),
   noncurrentVersionExpiration: Duration.days(90),
+  pointInTimeRecoveryDays: 35,
 } as const;
+
+/** How the stack's data is kept and encrypted; one object handed to every construct that stores something. */
+export interface DataProtection {
+  /** What happens to buckets, the table and log groups when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Retention of every log group. @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed key for the data and artifacts buckets, the registry, queues, topics and log groups.
+   * @default AWS-managed encryption (SSE-S3, DynamoDB's AWS-managed key, SQS-managed SSE)
+   */
+  readonly encryptionKey?: kms.IKey;
+}
 
 export interface SecureBucketProps {
   /** Bucket that receives this bucket's server access logs. @default no access logging (only for the log bucket itself) */
@@ -21,6 +36,14 @@ export interface SecureBucketProps {
   readonly accessLogsPrefix?: string;
   /** What happens to the bucket when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** Encrypt with this customer-managed key (SSE-KMS with an S3 bucket key). @default SSE-S3 */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Lock every new object version for this long in governance mode (S3 Object Lock). Only users with
+   * `s3:BypassGovernanceRetention` can delete or shorten it. Must be chosen before the bucket is first created.
+   * @default no Object Lock
+   */
+  readonly governanceRetention?: Duration;
   /** Send object events to EventBridge. @default false */
   readonly eventBridgeEnabled?: boolean;
   /** Extra lifecycle rules. @default none beyond expiring noncurrent versions */
@@ -34,14 +57,18 @@ export class SecureBucket extends Construct {
   constructor(scope: Construct, id: string, props: SecureBucketProps = {}) {
     super(scope, id);
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      ...(props.encryptionKey
+        ? { encryption: s3.BucketEncryption.KMS, encryptionKey: props.encryptionKey, bucketKeyEnabled: true }
+        : { encryption: s3.BucketEncryption.S3_MANAGED }),
       versioned: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      eventBridgeEnabled: props.eventBridgeEnabled ?? false,
+      ...(props.governanceRetention
+        ? { objectLockEnabled: true, objectLockDefaultRetention: s3.ObjectLockRetention.governance(props.governanceRetention) }
+        : {}),
       ...(props.accessLogs
         ? { serverAccessLogsBucket: props.accessLogs, serverAccessLogsPrefix: props.accessLogsPrefix ?? `${id}/` }
         : {}),
@@ -50,6 +77,14 @@ export class SecureBucket extends Construct {
         ...(props.lifecycleRules ?? []),
       ],
     });
+    if (props.eventBridgeEnabled) {
+      // Set on the bucket itself rather than through `eventBridgeEnabled`, which adds CDK's notifications custom
+      // resource: one more Lambda function with a wildcard `s3:PutBucketNotification` grant.
+      (this.bucket.node.defaultChild as s3.CfnBucket).addPropertyOverride(
+        'NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled',
+        true,
+      );
+    }
   }
 }
 
@@ -58,6 +93,10 @@ export interface SecureTableProps {
   readonly deletionProtection?: boolean;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** @default the AWS-managed DynamoDB key */
+  readonly encryptionKey?: kms.IKey;
+  /** How far back point-in-time recovery reaches, 1 to 35 days. @default 35 */
+  readonly pointInTimeRecoveryDays?: number;
 }
 
 /** A DynamoDB table with on-demand billing, point-in-time recovery and encryption; keys `pk` and `sk` (strings). */
@@ -66,19 +105,29 @@ export class SecureTable extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureTableProps = {}) {
     super(scope, id);
+    const recoveryDays = props.pointInTimeRecoveryDays ?? SECURE_DEFAULTS.pointInTimeRecoveryDays;
+    if (!Number.isInteger(recoveryDays) || recoveryDays < 1 || recoveryDays > 35) {
+      throw new Error(`pointInTimeRecoveryDays must be a whole number from 1 to 35 (got ${recoveryDays})`);
+    }
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: recoveryDays },
+      ...(props.encryptionKey
+        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
+        : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
   }
 }
 
-/** A log group with the project's retention; removed with the stack only when asked. */
-export function secureLogGroup(scope: Construct, id: string, removalPolicy: RemovalPolicy = RemovalPolicy.RETAIN): logs.LogGroup {
-  return new logs.LogGroup(scope, id, { retention: SECURE_DEFAULTS.logRetention, removalPolicy });
+/** A log group with the project's retention (and key, when one is configured); removed with the stack only when asked. */
+export function secureLogGroup(scope: Construct, id: string, protection: DataProtection = {}): logs.LogGroup {
+  return new logs.LogGroup(scope, id, {
+    retention: protection.logRetention ?? SECURE_DEFAULTS.logRetention,
+    removalPolicy: protection.removalPolicy ?? RemovalPolicy.RETAIN,
+    ...(protection.encryptionKey ? { encryptionKey: protection.encryptionKey } : {}),
+  });
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -9,8 +9,10 @@ import { Construct } from 'constructs';
 import { LAYOUT } from '../lambdas/shared/layout.js';
 import { trainingDefinition } from '../state-machines/training.js';
 import { MlFunction } from './ml-function.js';
+import { suppress } from './compliance.js';
+import { grantObjects } from './object-access.js';
 import { grantRegistry } from './registry-access.js';
-import { secureLogGroup } from './secure-defaults.js';
+import { secureLogGroup, type DataProtection } from './secure-defaults.js';
 
 export interface TrainingPipelineProps {
   readonly dataBucket: s3.IBucket;
@@ -22,8 +24,8 @@ export interface TrainingPipelineProps {
   readonly trainTimeout?: Duration;
   /** @default 3008 (MB): training memory also buys CPU */
   readonly trainMemorySize?: number;
-  /** @default RemovalPolicy.RETAIN */
-  readonly logRemovalPolicy?: RemovalPolicy;
+  /** Log retention, removal policy and key. @default retained, three months, AWS-managed encryption */
+  readonly protection?: DataProtection;
 }
 
 /**
@@ -46,9 +48,9 @@ export class TrainingPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
     super(scope, id);
-    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const protection = props.protection ?? {};
     const fn = (name: string, description: string, extra: Partial<ConstructorParameters<typeof MlFunction>[2]> = {}) =>
-      new MlFunction(this, name, { name: camelToKebab(name), description, logRemovalPolicy, ...extra });
+      new MlFunction(this, name, { name: camelToKebab(name), description, protection, ...extra });
 
     const registerRun = fn('RegisterRun', 'Records a run for an uploaded object; duplicate events find the run already there', {
       modelFiles: true,
@@ -78,22 +80,19 @@ export class TrainingPipeline extends Construct {
     this.functions = { registerRun, etl, train, validate, promote, report, finishRun };
 
     // Data: read the uploads.
-    props.dataBucket.grantRead(registerRun, `${LAYOUT.incoming}*`);
-    props.dataBucket.grantRead(etl, `${LAYOUT.incoming}*`);
+    grantObjects(registerRun, props.dataBucket, LAYOUT.incoming, ['read']);
+    grantObjects(etl, props.dataBucket, LAYOUT.incoming, ['read']);
     // Artifacts: each step reads and writes only its prefixes.
     const setArtifacts = (f: MlFunction) => f.addEnvironment('ARTIFACTS_BUCKET', props.artifactsBucket.bucketName);
     [etl, train, validate, report].forEach(setArtifacts);
-    props.artifactsBucket.grantPut(etl, `${LAYOUT.runs}*`);
-    props.artifactsBucket.grantRead(etl, `${LAYOUT.schemas}*`);
-    props.artifactsBucket.grantPut(etl, `${LAYOUT.schemas}*`);
-    props.artifactsBucket.grantRead(train, `${LAYOUT.runs}*`);
-    props.artifactsBucket.grantPut(train, `${LAYOUT.models}*`);
-    props.artifactsBucket.grantRead(validate, `${LAYOUT.runs}*`);
-    props.artifactsBucket.grantRead(validate, `${LAYOUT.models}*`);
-    props.artifactsBucket.grantPut(validate, `${LAYOUT.runs}*`);
-    props.artifactsBucket.grantRead(report, `${LAYOUT.runs}*`);
-    props.artifactsBucket.grantRead(report, `${LAYOUT.schemas}*`);
-    props.artifactsBucket.grantPut(report, `${LAYOUT.runs}*`);
+    grantObjects(etl, props.artifactsBucket, LAYOUT.runs, ['write']);
+    grantObjects(etl, props.artifactsBucket, LAYOUT.schemas, ['read', 'write']);
+    grantObjects(train, props.artifactsBucket, LAYOUT.runs, ['read']);
+    grantObjects(train, props.artifactsBucket, LAYOUT.models, ['write']);
+    grantObjects(validate, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
+    grantObjects(validate, props.artifactsBucket, LAYOUT.models, ['read']);
+    grantObjects(report, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
+    grantObjects(report, props.artifactsBucket, LAYOUT.schemas, ['read']);
     // Registry: only promote can write the production pointer (ALIAS# items).
     grantRegistry(registerRun, props.registry, { run: ['read', 'write'] });
     grantRegistry(etl, props.registry, { run: ['read', 'write'], schema: ['read', 'write'] });
@@ -124,17 +123,35 @@ export class TrainingPipeline extends Construct {
       timeout: Duration.hours(2),
       tracingEnabled: true,
       logs: {
-        destination: secureLogGroup(this, 'ExecutionLogs', logRemovalPolicy),
+        destination: secureLogGroup(this, 'ExecutionLogs', protection),
         level: sfn.LogLevel.ALL,
         includeExecutionData: true,
       },
     });
+    suppress(this.stateMachine.role, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'Log delivery (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray actions take no resource-level permissions; test/cdk/stack.test.ts checks that only those use Resource "*".',
+        appliesTo: ['Resource::*'],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: "CDK's LambdaInvoke grant covers the pipeline's own functions and their versions/aliases (function ARN plus ':*'); no other function.",
+        appliesTo: ['/^Resource::<Training[A-Za-z]+[0-9A-F]{8}\\.Arn>:\\*$/'],
+      },
+    ]);
 
     this.deadLetterQueue = new sqs.Queue(this, 'UploadEventsDlq', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...(protection.encryptionKey
+        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: protection.encryptionKey }
+        : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    suppress(this.deadLetterQueue, [
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the upload rule\'s target; a DLQ of a DLQ would only move the problem.' },
+      { id: 'Serverless-SQSRedrivePolicy', reason: 'Dead-letter queue of the upload rule: nothing consumes it automatically, so there is nothing to redrive to.' },
+    ]);
     this.uploadRule = new events.Rule(this, 'UploadRule', {
       description: 'Starts the training pipeline when an object is created under incoming/ in the data bucket',
       eventPattern: {

@@ -1,0 +1,94 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { suppress } from './compliance.js';
+
+export interface OperationsAlarmsProps {
+  readonly stateMachine: sfn.IStateMachine;
+  readonly uploadDeadLetterQueue: sqs.IQueue;
+  readonly predictFunction: lambda.IFunction;
+  readonly api: apigwv2.IHttpApi;
+  /** E-mail addresses subscribed to the alarm topic (each must confirm the subscription). @default none */
+  readonly alarmEmails?: readonly string[];
+  /** Existing SNS topics (e.g. a pager integration) that also receive every alarm. @default none */
+  readonly alarmTopicArns?: readonly string[];
+  /** Encrypt the alarm topic with this key. @default unencrypted (see the suppression below for why) */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * The operational alarms every environment gets, all sending to one topic: a failed or timed-out pipeline run, an
+ * upload event that could not start the pipeline (dead-letter queue not empty), predict function errors and API 5xx.
+ */
+export class OperationsAlarms extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly alarms: cloudwatch.Alarm[];
+  /** Where undeliverable alarm e-mails go; only when there are e-mail subscriptions. */
+  public readonly deliveryDeadLetterQueue?: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: OperationsAlarmsProps) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'serverless-mlops alarms',
+      enforceSSL: true,
+      ...(props.encryptionKey ? { masterKey: props.encryptionKey } : {}),
+    });
+    if (!props.encryptionKey) {
+      suppress(this.topic, [
+        {
+          id: 'AwsSolutions-SNS2',
+          reason: 'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and the messages carry alarm names and states only. With customerManagedKey the topic is encrypted with the stack key.',
+        },
+      ]);
+    }
+    if (props.alarmEmails?.length) {
+      // Notifications SNS could not deliver (bounced or unconfirmed addresses) are kept here instead of being lost.
+      this.deliveryDeadLetterQueue = new sqs.Queue(this, 'UndeliveredAlarms', {
+        ...(props.encryptionKey
+          ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+          : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      suppress(this.deliveryDeadLetterQueue, [
+        { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the alarm e-mail subscriptions.' },
+        { id: 'Serverless-SQSRedrivePolicy', reason: 'Dead-letter queue of the alarm subscriptions; nothing consumes it automatically.' },
+      ]);
+      for (const email of props.alarmEmails) {
+        this.topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: this.deliveryDeadLetterQueue }));
+      }
+    }
+
+    const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    const alarm = (name: string, description: string, metric: cloudwatch.IMetric) =>
+      new cloudwatch.Alarm(this, name, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.alarms = [
+      alarm('PipelineFailed', 'A training pipeline execution failed (the run is recorded as FAILED; `mlops runs` shows why).', props.stateMachine.metricFailed(fiveMinutes)),
+      alarm('PipelineTimedOut', 'A training pipeline execution hit its time limit.', props.stateMachine.metricTimedOut(fiveMinutes)),
+      alarm(
+        'UploadEventsDeadLettered',
+        'An upload event could not start the pipeline and is in the dead-letter queue: re-upload or redrive it.',
+        props.uploadDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      ),
+      alarm('PredictErrors', 'The predict function threw (not a 4xx answer: an error in the function itself).', props.predictFunction.metricErrors(fiveMinutes)),
+      alarm('ApiServerErrors', 'The inference API answered 5xx.', props.api.metricServerError(fiveMinutes)),
+    ];
+    const targets = [this.topic, ...(props.alarmTopicArns ?? []).map((arn, i) => sns.Topic.fromTopicArn(this, `ExtraTopic${i}`, arn))];
+    for (const a of this.alarms) for (const target of targets) a.addAlarmAction(new actions.SnsAction(target));
+  }
+}

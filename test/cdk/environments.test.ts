@@ -1,0 +1,116 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../lib/app.js';
+import { resolveEnvironment } from '../../lib/environments.js';
+
+const templates: Record<string, Template> = {};
+const names: Record<string, string> = {};
+const tags: Record<string, Record<string, string>> = {};
+
+beforeAll(() => {
+  for (const env of ['dev', 'staging', 'prod']) {
+    const { app, stack } = buildApp({
+      outdir: mkdtempSync(join(tmpdir(), 'mlops-env-')),
+      stackProps: { codeVersion: 'test' },
+      context: { 'aws:cdk:bundling-stacks': [], env },
+    });
+    app.synth();
+    templates[env] = Template.fromStack(stack);
+    names[env] = stack.stackName;
+    tags[env] = stack.tags.tagValues();
+  }
+}, 60_000);
+
+const template = (env: string) => templates[env] as Template;
+
+describe('environments from cdk.json context', () => {
+  it('names each stack after its environment and tags it', () => {
+    expect(names).toEqual({ dev: 'ServerlessMlops-dev', staging: 'ServerlessMlops-staging', prod: 'ServerlessMlops-prod' });
+    // Stack tags: CloudFormation puts them on every resource it creates.
+    expect(tags.prod).toEqual({ 'mlops:environment': 'prod' });
+  });
+
+  it('dev may be torn down: buckets and table are deleted with the stack, no deletion protection', () => {
+    for (const bucket of Object.values(template('dev').findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Delete');
+    template('dev').hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
+    template('dev').hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+  });
+
+  it.each(['staging', 'prod'])('%s retains every bucket, the table and the logs', (env) => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::Logs::LogGroup']) {
+      const resources = Object.values(template(env).findResources(type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) expect(r.DeletionPolicy, type).toBe('Retain');
+    }
+  });
+
+  it('prod encrypts with a rotating customer-managed key: buckets, registry, queue, topic and logs', () => {
+    const prod = template('prod');
+    prod.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const keyRef = { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] };
+    prod.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { LogFilePrefix: 'Artifacts/' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyRef }, BucketKeyEnabled: true }] },
+    });
+    prod.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyRef } });
+    prod.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyRef });
+    prod.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyRef });
+    for (const group of Object.values(prod.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.KmsKeyId['Fn::GetAtt'][0]).toMatch(/^EncryptionKey/);
+    // The functions may use the key for the data they touch: predict only to decrypt.
+    prod.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^InferencePredictRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: keyRef }]) },
+    });
+  });
+
+  it('prod locks artifact versions in governance mode; staging does not', () => {
+    template('prod').hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { LogFilePrefix: 'Artifacts/' },
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } },
+    });
+    for (const bucket of Object.values(template('staging').findResources('AWS::S3::Bucket'))) expect(bucket.Properties.ObjectLockEnabled).toBeUndefined();
+  });
+
+  it('sends every alarm to the alarm topic', () => {
+    const alarms = Object.values(template('staging').findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'Errors', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.AlarmActions[0].Ref).toMatch(/^AlarmsTopic/);
+    }
+  });
+});
+
+describe('environment settings are checked', () => {
+  const environments = { staging: { logRetentionDays: 90 } };
+
+  it('fills in the safe defaults for anything left out', () => {
+    const { stackName, stackProps } = resolveEnvironment('staging', environments);
+    expect(stackName).toBe('ServerlessMlops-staging');
+    expect(stackProps).toMatchObject({ deletionProtection: true, customerManagedKey: false, pointInTimeRecoveryDays: 35 });
+    expect(String(stackProps.removalPolicy)).toBe('retain');
+  });
+
+  it('names the environments that exist when asked for an unknown one', () => {
+    expect(() => resolveEnvironment('qa', environments)).toThrow('unknown environment "qa": cdk.json context "environments" defines staging');
+  });
+
+  it('lists every wrong setting with its name', () => {
+    const bad = { prod: { account: '12345', logRetentionDays: 10, alarmEmails: ['ops-at-example'], colour: 'blue' } };
+    expect(() => resolveEnvironment('prod', bad)).toThrow(/account: an AWS account id is 12 digits[\s\S]*logRetentionDays: one of[\s\S]*alarmEmails\.0/);
+    expect(() => resolveEnvironment('prod', bad)).toThrow(/colour/);
+  });
+
+  it('refuses Object Lock together with destroy-on-delete', () => {
+    expect(() => resolveEnvironment('dev', { dev: { removalPolicy: 'destroy', artifactRetentionDays: 30 } })).toThrow(/contradict/);
+  });
+
+  it('targets the configured account and region', () => {
+    const { stackProps } = resolveEnvironment('prod', { prod: { account: '111122223333', region: 'eu-west-1' } });
+    expect(stackProps.env).toEqual({ account: '111122223333', region: 'eu-west-1' });
+  });
+});
