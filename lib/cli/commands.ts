@@ -1,10 +1,7 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { runIdFor } from '../../lambdas/register-run/register-run.js';
 import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/lifecycle.js';
-import { LAYOUT } from '../../lambdas/shared/layout.js';
 import { CANDIDATE_ALIAS } from '../../lambdas/shared/registry-keys.js';
 import { connectLocal, type Connection } from './connection.js';
 import { connectStack } from './stack-connection.js';
@@ -12,6 +9,7 @@ import { formatTable, metric } from './format.js';
 import { versionLineage, versionsTrainedOn } from './lineage.js';
 import { redriveRun } from './redrive.js';
 import { reproduceVersion } from './reproduce.js';
+import { uploadData } from './runs.js';
 import { writeReport } from './report.js';
 import { signedFetch } from './sign.js';
 
@@ -264,9 +262,7 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     .argument('<file>')
     .action(
       withConnection(async (c, model: string, file: string) => {
-        const key = `${LAYOUT.incoming}${model}/${basename(file)}`;
-        const response = await c.s3.send(new PutObjectCommand({ Bucket: c.dataBucket, Key: key, Body: readFileSync(file), ContentType: 'text/csv' }));
-        const runId = runIdFor(c.dataBucket, key, (response.ETag ?? '').replace(/"/g, ''));
+        const { key, runId } = await uploadData(c, model, basename(file), readFileSync(file));
         print({ bucket: c.dataBucket, key, runId }, () => `uploaded s3://${c.dataBucket}/${key}; run ${runId} (mlops runs ${model})`);
       }),
     );

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectLocal } from '../../lib/cli/connection.js';
+import { checkAnswer, runSmoke, SmokeFailure } from '../../lib/cli/smoke.js';
+import { formatModelCi, runModelCi } from '../../local/model-ci.js';
+import { startTestStack, type TestStack } from '../helpers/local-stack.js';
+
+const ADULT = readFileSync('examples/data/adult.csv', 'utf8');
+
+/** The first rows of adult with a copy of the label as an extra column: a model that leans on it must be rejected. */
+function leakyAdult(rows: number): string {
+  const lines = ADULT.trimEnd().split('\n').slice(0, rows + 1);
+  return lines.map((line, i) => (i === 0 ? `${line},leak` : `${line},${line.endsWith('>50K') ? 'rich' : 'not-rich'}`)).join('\n');
+}
+
+describe('model CI: the full pipeline on fresh local emulators, failing when the gate fails', () => {
+  it('fails a data set whose model the gate rejects and passes the example data, with a card for each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlops-model-ci-test-'));
+    const leaky = join(dir, 'leaky.csv');
+    writeFileSync(leaky, leakyAdult(8000));
+    const results = await runModelCi({
+      datasets: [
+        { model: 'adult', file: 'examples/data/adult.csv' },
+        { model: 'adult', file: leaky },
+      ],
+      cardDir: join(dir, 'cards'),
+    });
+    const [promoted, rejected] = results;
+    expect(promoted).toMatchObject({ status: 'PROMOTED', passed: true, version: 1 });
+    expect(rejected).toMatchObject({ status: 'REJECTED', passed: false, version: 2 });
+    expect(rejected?.gate?.checks.filter((c) => !c.passed).map((c) => c.metric)).toContain('feature_share.leak');
+    expect(readFileSync(promoted?.card as string, 'utf8')).toContain('<svg');
+    const summary = formatModelCi(results);
+    expect(summary).toMatch(/✅ adult — PROMOTED \(v1\)/);
+    expect(summary).toMatch(/❌ adult — REJECTED \(v2\)[\s\S]*\| feature_share\.leak \| [0-9.]+ \| <= 0\.5 \| \*\*fail\*\*/);
+  }, 300_000);
+});
+
+describe('smoke test (npm run smoke): upload, wait, SigV4 call, check the answer', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('fails with the run\'s reason when the pipeline fails (data without its label column)', async () => {
+    const header = (ADULT.split('\n')[0] as string).split(',');
+    const index = header.indexOf('class');
+    const unlabelled = ADULT.split('\n').slice(0, 501).map((line) => line.split(',').filter((_, i) => i !== index).join(',')).join('\n');
+    const connection = connectLocal(stack.stateDir);
+    try {
+      const smoke = runSmoke(connection, { model: 'adult', csv: unlabelled, pollMs: 100, timeoutMs: 120_000 });
+      await expect(smoke).rejects.toThrow(SmokeFailure);
+      await expect(smoke).rejects.toThrow(/FAILED at ETL: .*class/);
+    } finally {
+      connection.close();
+    }
+  }, 180_000);
+
+  it('passes on a fresh stack: the run is promoted and the API serves it', async () => {
+    const connection = connectLocal(stack.stateDir);
+    const lines: string[] = [];
+    try {
+      const result = await runSmoke(connection, { model: 'adult', csv: ADULT, rows: 6000, pollMs: 100, timeoutMs: 180_000, log: (l) => lines.push(l) });
+      expect(result.run.status).toBe('PROMOTED');
+      expect(result.servedVersion).toBe(result.run.version);
+      expect(result.predictions).toBe(5);
+      expect(result.key).toMatch(/^incoming\/adult\/smoke-.*\.csv$/);
+      expect(lines.join('\n')).toContain('the API served version');
+    } finally {
+      connection.close();
+    }
+  }, 180_000);
+
+  it('checks the answer: one prediction per instance, a label among its classes, probabilities that sum to 1', () => {
+    const good = { version: 3, predictions: [{ label: 'a', probabilities: { a: 0.7, b: 0.3 } }, { value: 2.5 }] };
+    expect(checkAnswer(good, 2)).toEqual([]);
+    expect(checkAnswer({ ...good, version: undefined }, 2)).toEqual(['no version number']);
+    expect(checkAnswer(good, 3)).toEqual(['2 predictions for 3 instances']);
+    expect(checkAnswer({ version: 1, predictions: [{ label: 'c', probabilities: { a: 0.7, b: 0.7 } }] }, 1)).toEqual([
+      'predictions[0].label is not one of its classes',
+      'predictions[0] probabilities sum to 1.4000',
+    ]);
+    expect(checkAnswer({ version: 1, predictions: [{ value: Number.NaN }] }, 1)).toEqual(['predictions[0] has neither class probabilities nor a finite value']);
+  });
+});
