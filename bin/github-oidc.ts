@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { buildGithubOidcApp } from '../lib/github-oidc-app.js';
+
+buildGithubOidcApp().app.synth();
