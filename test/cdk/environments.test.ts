@@ -37,6 +37,12 @@ describe('environments from cdk.json context', () => {
     for (const bucket of Object.values(template('dev').findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Delete');
     template('dev').hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
     template('dev').hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+    template('dev').hasResourceProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 } });
+  });
+
+  it('prod keeps logs a year and point-in-time recovery for the full 35 days', () => {
+    for (const group of Object.values(template('prod').findResources('AWS::Logs::LogGroup'))) expect(group.Properties.RetentionInDays).toBe(365);
+    template('prod').hasResourceProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 } });
   });
 
   it.each(['staging', 'prod'])('%s retains every bucket, the table and the logs', (env) => {
