@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLocal } from '../../lib/cli/connection.js';
 import { checkAnswer, runSmoke, SmokeFailure } from '../../lib/cli/smoke.js';
 import { formatModelCi, runModelCi } from '../../local/model-ci.js';
+import { startFakeCloudFormation } from '../helpers/fake-cloudformation.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 
 const ADULT = readFileSync('examples/data/adult.csv', 'utf8');
@@ -75,6 +78,35 @@ describe('smoke test (npm run smoke): upload, wait, SigV4 call, check the answer
       connection.close();
     }
   }, 180_000);
+
+  it('runs the same through --stack: outputs from CloudFormation, the SDK default credential chain, SigV4 to the API', async () => {
+    const { endpoints } = stack.runtime;
+    const cloudFormation = await startFakeCloudFormation('ServerlessMlops-staging', { ...endpoints.outputs, ApiUrl: endpoints.apiUrl } as Record<string, string>);
+    try {
+      const env = {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: endpoints.region,
+        AWS_ACCESS_KEY_ID: endpoints.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: endpoints.credentials.secretAccessKey,
+        AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url,
+        AWS_ENDPOINT_URL_STS: cloudFormation.url,
+        AWS_ENDPOINT_URL_S3: endpoints.s3Endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodbEndpoint,
+        // s3rver knows no flexible checksums: send them only where S3 requires one (as connectLocal does).
+        AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+        AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      };
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'bin/smoke.ts', '--stack', 'ServerlessMlops-staging', '--rows', '6000', '--timeout', '180'],
+        { env },
+      );
+      expect(stdout).toMatch(/uploaded s3:\/\/.*\/incoming\/adult\/smoke-/);
+      expect(stdout).toMatch(/smoke test passed in [0-9.]+ s: run (PROMOTED|REJECTED), API served v\d+/);
+    } finally {
+      await cloudFormation.close();
+    }
+  }, 240_000);
 
   it('checks the answer: one prediction per instance, a label among its classes, probabilities that sum to 1', () => {
     const good = { version: 3, predictions: [{ label: 'a', probabilities: { a: 0.7, b: 0.3 } }, { value: 2.5 }] };
