@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -75,7 +76,10 @@ export async function putObject(
   body: Uint8Array | string,
   contentType: string,
 ): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType }));
+  // Content-MD5 on every write: S3 refuses uploads without an integrity header into a bucket with Object Lock
+  // retention (the artifacts bucket in prod), and the clients here send flexible checksums only when required.
+  const contentMd5 = createHash('md5').update(body).digest('base64');
+  await s3.send(new PutObjectCommand({ Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType, ContentMD5: contentMd5 }));
 }
 
 /** The newest `count` objects under a prefix, newest first (by LastModified, then key). */
