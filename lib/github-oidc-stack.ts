@@ -69,7 +69,8 @@ export class GithubOidcStack extends Stack {
       ['ReadStackOutputs', ['cloudformation:DescribeStacks'], [`arn:${partition}:cloudformation:${region}:${account}:stack/${prefix}-*/*`]],
       ['UploadSmokeData', ['s3:PutObject'], [`${bucketPattern('data')}/incoming/*`]],
       ['ReadDataSchema', ['s3:GetObject'], [`${bucketPattern('artifacts')}/schemas/*`]],
-      ['ReadRegistry', ['dynamodb:GetItem', 'dynamodb:Query'], [`arn:${partition}:dynamodb:${region}:${account}:table/${prefix}-*`]],
+      // Scan: the production job's check lists the models (`mlops models`).
+      ['ReadRegistry', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], [`arn:${partition}:dynamodb:${region}:${account}:table/${prefix}-*`]],
       ['CallInferenceApi', ['execute-api:Invoke'], [`arn:${partition}:execute-api:${region}:${account}:*/*/POST/v1/models/*/predict`]],
     ];
     for (const [sid, actions, resources] of smoke) this.deployRole.addToPolicy(new iam.PolicyStatement({ sid, actions, resources }));

@@ -65,6 +65,9 @@ describe('GitHub OIDC bootstrap stack', () => {
     const statements = policy?.Properties.PolicyDocument.Statement as { Sid: string; Action: string | string[] }[];
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     expect(actions.filter((a) => a.includes('*') || a.startsWith('iam:') || (a.startsWith('cloudformation:') && a !== 'cloudformation:DescribeStacks'))).toEqual([]);
+    const registry = statements.find((s) => s.Sid === 'ReadRegistry');
+    expect(registry?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan']);
+    expect(actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)|^s3:Delete/.test(a))).toEqual([]);
     expect(statements.map((s) => s.Sid).sort()).toEqual(['CallInferenceApi', 'ReadDataSchema', 'ReadRegistry', 'ReadStackOutputs', 'UploadSmokeData', 'UseCdkBootstrapRoles', 'UseStackKeyThroughS3AndDynamoDB']);
   });
 
