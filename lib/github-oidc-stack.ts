@@ -27,7 +27,8 @@ export interface GithubOidcStackProps extends StackProps {
  *
  * - **Deploy role**: jobs of the named GitHub environments. It may assume the CDK bootstrap roles (so CloudFormation,
  *   not this role, holds the deployment permissions) and do what the smoke test does: read stack outputs, upload
- *   under `incoming/`, read the registry and the data schema, and call the inference API.
+ *   under `incoming/`, read the registry (the production job lists its models) and the data schema, and call the
+ *   inference API.
  * - **Diff role**: pull-request runs, for `cdk diff`. It may assume only the bootstrap's read-only lookup role.
  */
 export class GithubOidcStack extends Stack {
