@@ -6,10 +6,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { suppress } from './compliance.js';
+import { DeadLetterQueue } from './secure-defaults.js';
 
 export interface OperationsAlarmsProps {
   readonly stateMachine: sfn.IStateMachine;
@@ -51,17 +52,10 @@ export class OperationsAlarms extends Construct {
     }
     if (props.alarmEmails?.length) {
       // Notifications SNS could not deliver (bounced or unconfirmed addresses) are kept here instead of being lost.
-      this.deliveryDeadLetterQueue = new sqs.Queue(this, 'UndeliveredAlarms', {
-        ...(props.encryptionKey
-          ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
-          : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      suppress(this.deliveryDeadLetterQueue, [
-        { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the alarm e-mail subscriptions.' },
-        { id: 'Serverless-SQSRedrivePolicy', reason: 'Dead-letter queue of the alarm subscriptions; nothing consumes it automatically.' },
-      ]);
+      this.deliveryDeadLetterQueue = new DeadLetterQueue(this, 'UndeliveredAlarms', {
+        deadLetterOf: 'the alarm e-mail subscriptions',
+        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
+      }).queue;
       for (const email of props.alarmEmails) {
         this.topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: this.deliveryDeadLetterQueue }));
       }

@@ -3,7 +3,9 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { suppress } from './compliance.js';
 
 /**
  * The one place where the project's secure defaults live. Every bucket, table and log group of the stack is made
@@ -130,4 +132,34 @@ export function secureLogGroup(scope: Construct, id: string, protection: DataPro
     removalPolicy: protection.removalPolicy ?? RemovalPolicy.RETAIN,
     ...(protection.encryptionKey ? { encryptionKey: protection.encryptionKey } : {}),
   });
+}
+
+export interface DeadLetterQueueProps {
+  /** What the queue catches, for the nag suppressions' reasons, e.g. "the upload rule's target". */
+  readonly deadLetterOf: string;
+  /** @default SQS-managed encryption */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * A dead-letter queue: encrypted, TLS-only, messages kept 14 days. It is exempt from the rules that want every
+ * queue to have a DLQ and a redrive policy of its own, because it *is* the DLQ and nothing consumes it automatically.
+ */
+export class DeadLetterQueue extends Construct {
+  public readonly queue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
+    super(scope, id);
+    this.queue = new sqs.Queue(this, 'Queue', {
+      ...(props.encryptionKey
+        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+        : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    suppress(this.queue, [
+      { id: 'AwsSolutions-SQS3', reason: `This queue is itself the dead-letter queue of ${props.deadLetterOf}; a DLQ of a DLQ would only move the problem.` },
+      { id: 'Serverless-SQSRedrivePolicy', reason: `Dead-letter queue of ${props.deadLetterOf}: nothing consumes it automatically, so there is nothing to redrive to.` },
+    ]);
+  }
 }

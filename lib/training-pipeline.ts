@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LAYOUT } from '../lambdas/shared/layout.js';
 import { trainingDefinition } from '../state-machines/training.js';
@@ -12,7 +12,7 @@ import { MlFunction } from './ml-function.js';
 import { suppress } from './compliance.js';
 import { grantObjects } from './object-access.js';
 import { grantRegistry } from './registry-access.js';
-import { secureLogGroup, type DataProtection } from './secure-defaults.js';
+import { DeadLetterQueue, secureLogGroup, type DataProtection } from './secure-defaults.js';
 
 export interface TrainingPipelineProps {
   readonly dataBucket: s3.IBucket;
@@ -141,17 +141,10 @@ export class TrainingPipeline extends Construct {
       },
     ]);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'UploadEventsDlq', {
-      ...(protection.encryptionKey
-        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: protection.encryptionKey }
-        : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    suppress(this.deadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the upload rule\'s target; a DLQ of a DLQ would only move the problem.' },
-      { id: 'Serverless-SQSRedrivePolicy', reason: 'Dead-letter queue of the upload rule: nothing consumes it automatically, so there is nothing to redrive to.' },
-    ]);
+    this.deadLetterQueue = new DeadLetterQueue(this, 'UploadEventsDlq', {
+      deadLetterOf: "the upload rule's target",
+      ...(protection.encryptionKey ? { encryptionKey: protection.encryptionKey } : {}),
+    }).queue;
     this.uploadRule = new events.Rule(this, 'UploadRule', {
       description: 'Starts the training pipeline when an object is created under incoming/ in the data bucket',
       eventPattern: {
