@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultDatasets, formatModelCi, runModelCi, type ModelCiDataset } from '../local/model-ci.js';
 
@@ -16,8 +16,11 @@ try {
   const options = program.opts<{ data?: string[]; out: string }>();
   const datasets: ModelCiDataset[] = options.data
     ? options.data.map((pair) => {
-        const [model, file] = pair.split('=');
-        if (!model || !file) throw new Error(`--data takes model=file, got "${pair}"`);
+        const at = pair.indexOf('=');
+        const model = pair.slice(0, at);
+        const file = pair.slice(at + 1);
+        if (at < 1 || !file) throw new Error(`--data takes model=file, got "${pair}"`);
+        if (!existsSync(file)) throw new Error(`--data ${pair}: ${file} does not exist`);
         return { model, file: resolve(file) };
       })
     : defaultDatasets();

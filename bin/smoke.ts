@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectLocal } from '../lib/cli/connection.js';
 import { runSmoke } from '../lib/cli/smoke.js';
@@ -28,6 +28,7 @@ try {
   program.parse(process.argv);
   const options = program.opts<{ stack?: string; region?: string; stateDir: string; model: string; file?: string; rows?: number; timeout: number }>();
   const file = options.file ?? join(import.meta.dirname, '..', 'examples', 'data', `${options.model}.csv`);
+  if (!existsSync(file)) throw new Error(`${file} does not exist: pass the data to upload with --file <csv>`);
   const connection = options.stack === undefined ? connectLocal(options.stateDir) : await connectStack(options.stack, options.region);
   try {
     const result = await runSmoke(connection, {

@@ -1,10 +1,13 @@
-import { parse } from 'csv-parse/sync';
+import { readCsv } from '../../lambdas/core/csv.js';
 import type { DataSchema } from '../../lambdas/core/data-schema.js';
+import { parseNumber } from '../../lambdas/core/prepare.js';
+import { loadModelConfig } from '../../lambdas/shared/model-files.js';
 import { getObjectBytes } from '../../lambdas/shared/objects.js';
 import type { RunRecord } from '../../lambdas/shared/registry.js';
 import type { Connection } from './connection.js';
 import { uploadData, waitForRun, type WaitOptions } from './runs.js';
 import { signedFetch } from './sign.js';
+import { MODELS_DIR } from '../model-configs.js';
 
 export interface SmokeOptions extends WaitOptions {
   readonly model: string;
@@ -92,19 +95,23 @@ export function checkAnswer(answer: { version?: unknown; predictions?: Predictio
   return problems;
 }
 
-/** The first rows of the CSV as API instances, typed by the model's data schema (numbers as numbers, blanks as null). */
+/**
+ * The first rows of the CSV as API instances, read as the pipeline reads them (the model file's missing-value tokens
+ * become null) and typed by the model's data schema.
+ */
 async function instancesFrom(c: Connection, model: string, lines: string[], count: number): Promise<Record<string, string | number | null>[]> {
   const pointer = await c.registry.getSchemaPointer(model);
   if (!pointer) throw new SmokeFailure(`model "${model}" has no data schema yet, so no way to type the request`);
   const schema = JSON.parse((await getObjectBytes(c.s3, pointer.location)).toString('utf8')) as DataSchema;
   const numeric = new Set(schema.columns.filter((column) => column.type === 'numeric').map((column) => column.name));
-  const rows = parse(lines.slice(0, count + 1).join('\n'), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
-  return rows.map((row) =>
+  const { missingValues } = loadModelConfig(model, MODELS_DIR).config;
+  const table = await readCsv(lines.slice(0, count + 1).join('\n'), { missingValues, source: 'the smoke data' });
+  return table.rows.map((row) =>
     Object.fromEntries(
-      Object.entries(row).map(([name, text]) => {
-        if (text === '') return [name, null];
-        if (!numeric.has(name)) return [name, text];
-        const value = Number(text);
+      table.columns.map((name, i) => {
+        const text = row[i] ?? null;
+        if (text === null || !numeric.has(name)) return [name, text];
+        const value = parseNumber(text);
         return [name, Number.isFinite(value) ? value : null];
       }),
     ),
