@@ -8,36 +8,15 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../lib/app.js';
+import { describe, expect, it } from 'vitest';
 import { addComplianceChecks, suppress } from '../../lib/compliance.js';
-import type { MlopsStack } from '../../lib/mlops-stack.js';
 import { undeliverablePaths } from '../helpers/delivery.js';
 import { nagFindings } from '../helpers/nag.js';
 
+// The builds of the real stack (default and every environment) are checked in environments.test.ts.
 const outdir = () => mkdtempSync(join(tmpdir(), 'mlops-nag-'));
 
-/** The stack as each environment of cdk.json builds it, plus the default (no environment) build. */
-const builds: Record<string, MlopsStack> = {};
-
-beforeAll(() => {
-  for (const env of ['default', 'dev', 'staging', 'prod']) {
-    const { app, stack } = buildApp({
-      outdir: outdir(),
-      stackProps: { codeVersion: 'test' },
-      // Bundling is covered by stack.test.ts; skipping it here keeps four synths fast.
-      context: { 'aws:cdk:bundling-stacks': [], ...(env === 'default' ? {} : { env }) },
-    });
-    app.synth();
-    builds[env] = stack;
-  }
-}, 120_000);
-
-describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
-  it.each(['default', 'dev', 'staging', 'prod'])('finds nothing unsuppressed in the %s build', (env) => {
-    expect(nagFindings(builds[env] as MlopsStack)).toEqual([]);
-  });
-
+describe('cdk-nag: the check bites (throwaway stacks)', () => {
   it('fails a new resource that breaks a rule: an unencrypted, non-TLS queue in a throwaway stack', () => {
     const app = new App({ outdir: outdir() });
     const stack = new Stack(app, 'Throwaway');
@@ -74,29 +53,7 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
   });
 });
 
-describe('what the packs miss', () => {
-  it.each(['default', 'staging', 'prod'])('protects the registry from deletion and retains it in the %s build', (env) => {
-    const template = Template.fromStack(builds[env] as MlopsStack);
-    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
-    expect(tables.length).toBeGreaterThan(0);
-    for (const table of tables) {
-      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
-      expect(table.DeletionPolicy).toBe('Retain');
-    }
-  });
-
-  it.each(['default', 'dev', 'staging', 'prod'])('versions the artifact bucket in the %s build', (env) => {
-    const stack = builds[env] as MlopsStack;
-    const template = Template.fromStack(stack);
-    const artifactsId = stack.getLogicalId(stack.storage.artifacts.node.defaultChild as never);
-    const artifacts = template.toJSON().Resources[artifactsId];
-    expect(artifacts.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-  });
-
-  it.each(['default', 'dev', 'staging', 'prod'])('gives every asynchronous delivery a dead-letter queue in the %s build', (env) => {
-    expect(undeliverablePaths(Template.fromStack(builds[env] as MlopsStack))).toEqual([]);
-  });
-
+describe('what the packs miss: the delivery check', () => {
   it('the delivery check catches a rule target and an async-invoked function without a dead-letter queue', () => {
     const stack = new Stack(new App(), 'Throwaway');
     const fn = new lambda.Function(stack, 'Fn', {

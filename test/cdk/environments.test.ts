@@ -5,26 +5,67 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.js';
 import { resolveEnvironment } from '../../lib/environments.js';
+import type { MlopsStack } from '../../lib/mlops-stack.js';
+import { undeliverablePaths } from '../helpers/delivery.js';
+import { nagFindings } from '../helpers/nag.js';
 
+/** The stack as each environment of cdk.json builds it, plus the default (no environment) build: synthesized once. */
+const builds: Record<string, MlopsStack> = {};
 const templates: Record<string, Template> = {};
 const names: Record<string, string> = {};
 const tags: Record<string, Record<string, string>> = {};
 
 beforeAll(() => {
-  for (const env of ['dev', 'staging', 'prod']) {
+  for (const env of ['default', 'dev', 'staging', 'prod']) {
     const { app, stack } = buildApp({
       outdir: mkdtempSync(join(tmpdir(), 'mlops-env-')),
       stackProps: { codeVersion: 'test' },
-      context: { 'aws:cdk:bundling-stacks': [], env },
+      // Bundling is covered by stack.test.ts; skipping it here keeps four synths fast.
+      context: { 'aws:cdk:bundling-stacks': [], ...(env === 'default' ? {} : { env }) },
     });
     app.synth();
+    builds[env] = stack;
     templates[env] = Template.fromStack(stack);
-    names[env] = stack.stackName;
-    tags[env] = stack.tags.tagValues();
+    if (env !== 'default') {
+      names[env] = stack.stackName;
+      tags[env] = stack.tags.tagValues();
+    }
   }
-}, 60_000);
+}, 120_000);
 
 const template = (env: string) => templates[env] as Template;
+
+describe('cdk-nag (AwsSolutions and Serverless packs) on every build', () => {
+  it.each(['default', 'dev', 'staging', 'prod'])('finds nothing unsuppressed in the %s build', (env) => {
+    expect(nagFindings(builds[env] as MlopsStack)).toEqual([]);
+  });
+
+});
+
+describe('what the packs miss, on every build', () => {
+  it.each(['default', 'staging', 'prod'])('protects the registry from deletion and retains it in the %s build', (env) => {
+    const template = Template.fromStack(builds[env] as MlopsStack);
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    expect(tables.length).toBeGreaterThan(0);
+    for (const table of tables) {
+      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+      expect(table.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it.each(['default', 'dev', 'staging', 'prod'])('versions the artifact bucket in the %s build', (env) => {
+    const stack = builds[env] as MlopsStack;
+    const template = Template.fromStack(stack);
+    const artifactsId = stack.getLogicalId(stack.storage.artifacts.node.defaultChild as never);
+    const artifacts = template.toJSON().Resources[artifactsId];
+    expect(artifacts.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+  });
+
+  it.each(['default', 'dev', 'staging', 'prod'])('gives every asynchronous delivery a dead-letter queue in the %s build', (env) => {
+    expect(undeliverablePaths(Template.fromStack(builds[env] as MlopsStack))).toEqual([]);
+  });
+
+});
 
 describe('environments from cdk.json context', () => {
   it('names each stack after its environment and tags it', () => {
