@@ -4,7 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
 export interface EncryptionKeyProps {
-  /** @default RemovalPolicy.RETAIN (a deleted key makes everything it encrypted unreadable) */
+  /**
+   * With DESTROY, deleting the stack schedules the key's deletion (30-day waiting period).
+   * @default RemovalPolicy.RETAIN (a deleted key makes everything it encrypted unreadable)
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 

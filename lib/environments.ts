@@ -33,7 +33,6 @@ export const EnvironmentSchema = z.strictObject({
 export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
 
 export interface ResolvedEnvironment {
-  readonly name: string;
   readonly stackName: string;
   readonly stackProps: MlopsStackProps;
 }
@@ -62,7 +61,6 @@ export function resolveEnvironment(name: string, environments: unknown, defaults
   const account = config.account ?? defaults.account;
   const region = config.region ?? defaults.region;
   return {
-    name,
     stackName: config.stackName ?? `ServerlessMlops-${name}`,
     stackProps: {
       ...(account || region ? { env: { ...(account ? { account } : {}), ...(region ? { region } : {}) } } : {}),

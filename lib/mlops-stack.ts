@@ -46,7 +46,7 @@ export class MlopsStack extends Stack {
     super(scope, id, props);
     loadAllModelConfigs(); // a bad model file stops the synth with the reason, before anything deploys
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (props.customerManagedKey) this.encryptionKey = new EncryptionKey(this, 'EncryptionKey');
+    if (props.customerManagedKey) this.encryptionKey = new EncryptionKey(this, 'EncryptionKey', { removalPolicy });
     const protection: DataProtection = {
       removalPolicy,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),

@@ -36,9 +36,9 @@ export interface ModelCiOptions {
 const PASSING: readonly RunStatus[] = ['PROMOTED', 'AWAITING_APPROVAL'];
 
 /** Every model of models/ with its example data set, examples/data/<model>.csv; a model without one is an error. */
-export function defaultDatasets(root: string = join(import.meta.dirname, '..')): ModelCiDataset[] {
+export function defaultDatasets(): ModelCiDataset[] {
   return loadAllModelConfigs().map(({ name }) => {
-    const file = join(root, 'examples', 'data', `${name}.csv`);
+    const file = join(import.meta.dirname, '..', 'examples', 'data', `${name}.csv`);
     if (!existsSync(file)) throw new Error(`model "${name}" has no example data: add examples/data/${name}.csv or pass --data ${name}=<file>`);
     return { model: name, file };
   });
