@@ -20,4 +20,17 @@ export default tseslint.config(
     files: ['lambdas/**/*.ts'],
     rules: { 'no-console': 'error' },
   },
+  {
+    // Data-sized arrays must never become call arguments: each element takes a stack slot, and Lambda's stack holds
+    // about 125,000 (Math.min(...values) and push(...rows) failed ETL on 500k rows). Spread into array literals is fine.
+    files: ['lambdas/**/*.ts', 'local/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'CallExpression > SpreadElement', message: 'no spread arguments in lambdas/ and local/: loop instead (stack limit on data-sized arrays); for min/max use extent()' },
+        { selector: 'NewExpression > SpreadElement', message: 'no spread arguments in lambdas/ and local/: loop instead (stack limit on data-sized arrays)' },
+        { selector: "CallExpression[callee.property.name='apply']", message: 'no .apply() in lambdas/ and local/: its argument array hits the stack limit on data-sized arrays' },
+      ],
+    },
+  },
 );

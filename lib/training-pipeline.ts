@@ -76,7 +76,8 @@ export class TrainingPipeline extends Construct {
       timeout: Duration.minutes(2),
       memorySize: 1024,
     });
-    const finishRun = fn('FinishRun', 'Records a run as REJECTED or FAILED with the reason; never touches production');
+    // Model files: a failure before RegisterRun answered is recorded under the run id RegisterRun gives (model sha256 included).
+    const finishRun = fn('FinishRun', 'Records a run as REJECTED or FAILED with the reason; never touches production', { modelFiles: true });
     this.functions = { registerRun, etl, train, validate, promote, report, finishRun };
 
     // Data: read the uploads.
@@ -87,7 +88,7 @@ export class TrainingPipeline extends Construct {
     [etl, train, validate, report].forEach(setArtifacts);
     grantObjects(etl, props.artifactsBucket, LAYOUT.runs, ['write']);
     grantObjects(etl, props.artifactsBucket, LAYOUT.schemas, ['read', 'write']);
-    grantObjects(train, props.artifactsBucket, LAYOUT.runs, ['read']);
+    grantObjects(train, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
     grantObjects(train, props.artifactsBucket, LAYOUT.models, ['write']);
     grantObjects(validate, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
     grantObjects(validate, props.artifactsBucket, LAYOUT.models, ['read']);

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 const WORKER_FILE = new URL('./lambda-worker.mjs', import.meta.url);
+/** Stack of a local container, as on Lambda (see spawn). */
+export const LAMBDA_STACK_MB = 1;
 
 export interface LocalFunctionSpec {
   /** Logical id in the template. */
@@ -144,6 +146,9 @@ export class LocalFunction {
       stdout: true,
       stderr: true,
       execArgv: [],
+      // Lambda runs the handler on Node's main thread (~984 KB of stack); a worker's default is 4 MB, which would hide
+      // stack overflows such as Math.min(...rows) on 125k+ rows. 1 MB is as strict as Lambda or slightly stricter.
+      resourceLimits: { stackSizeMb: LAMBDA_STACK_MB },
     });
     worker.stdout.pipe(this.log, { end: false });
     worker.stderr.pipe(this.log, { end: false });

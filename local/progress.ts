@@ -1,6 +1,14 @@
 import type { LocalExecution, StepEvent } from './step-functions.js';
 
-const STEP_STATES = new Set(['RegisterRun', 'ETL', 'Train', 'Validate', 'Report', 'Promote', 'RecordRejected', 'RecordFailure']);
+const STEP_STATES = new Set(['RegisterRun', 'ETL', 'Tune', 'Validate', 'Report', 'Promote', 'RecordRejected', 'RecordFailure']);
+
+interface TrialOutput {
+  id?: string;
+  role?: string;
+  validationLoss?: number | null;
+  epochsRun?: number;
+  stoppedBy?: string;
+}
 
 /** Prints a run's steps as they happen: one line when a step starts, one when it ends with its time. */
 export function printProgress(execution: LocalExecution, event: StepEvent, write: (line: string) => void = console.log): void {
@@ -16,6 +24,11 @@ export function printProgress(execution: LocalExecution, event: StepEvent, write
     write(`[${short}]   ${state} done in ${seconds}s`);
   }
   if (event.type === 'StateFailed' && STEP_STATES.has(state)) write(`[${short}]   ${state} failed: ${event.error ?? ''}`);
+  if (event.type === 'StateExited' && state === 'TrainCandidate') {
+    const trial = (event.output ?? {}) as TrialOutput;
+    const loss = typeof trial.validationLoss === 'number' ? trial.validationLoss.toFixed(4) : 'n/a';
+    write(`[${short}]     ${trial.role === 'baseline' ? 'linear baseline' : `candidate ${trial.id ?? '?'}`}: validation loss ${loss} after ${trial.epochsRun ?? '?'} epochs (${trial.stoppedBy ?? '?'})`);
+  }
   if (event.type === 'StateRetried') write(`[${short}]   ${state} retrying`);
 }
 
@@ -23,7 +36,7 @@ interface Summary {
   run?: { runId?: string; model?: string; duplicate?: boolean };
   etl?: { rows?: Record<string, number> };
   validation?: { version?: number; metrics?: Record<string, number | null>; gate?: { passed?: boolean; summary?: string } };
-  promotion?: { version?: number; previousVersion?: number | null };
+  promotion?: { version?: number; previousVersion?: number | null; promoted?: boolean };
   failure?: { reason?: string; errorType?: string };
 }
 
@@ -53,9 +66,13 @@ export function describeOutcome(execution: LocalExecution): string[] {
     lines.push(`[${short}] test metrics: ${metrics.join(', ')}`);
   }
   if (v?.gate) lines.push(`[${short}] gate ${v.gate.passed ? 'PASSED' : 'FAILED'}: ${v.gate.summary ?? ''}`);
-  if (last.promotion?.version !== undefined) {
+  const model = last.run?.model ?? 'model';
+  if (last.promotion?.version !== undefined && last.promotion.promoted === false) {
+    const version = last.promotion.version;
+    lines.push(`[${short}] ${model} version ${version} passed its gate and awaits approval; production unchanged (mlops approve ${model} ${version} -m …, then mlops promote ${model} ${version} -m …)`);
+  } else if (last.promotion?.version !== undefined) {
     const previous = last.promotion.previousVersion;
-    lines.push(`[${short}] ${last.run?.model ?? 'model'} version ${last.promotion.version} is now in production${previous ? ` (was ${previous})` : ''}`);
+    lines.push(`[${short}] ${model} version ${last.promotion.version} is now in production${previous ? ` (was ${previous})` : ''}`);
   } else if (v?.version !== undefined) {
     lines.push(`[${short}] version ${v.version} registered as REJECTED; production unchanged`);
   }

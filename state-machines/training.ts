@@ -3,6 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { PIPELINE_STEPS } from '../lambdas/shared/pipeline-steps.js';
 
 export interface TrainingStepFunctions {
   readonly registerRun: lambda.IFunction;
@@ -30,12 +31,15 @@ const INVOKE_MARGIN = Duration.seconds(60);
 /**
  * The training pipeline, in JSONPath (the local interpreter ignores JSONata):
  *
- *   Resume? → RegisterRun → Duplicate? → ETL → Train → Validate → Report → GatePassed? → Promote
- *                                                                           ↘ RecordRejected
- *   (a failed Report is recorded in $.reportError and the run goes on: the card must not block a release)
+ *   Resume? → RegisterRun → Duplicate? → ETL → Tune → Validate → GatePassed? → Promote        → Report → Outcome?
+ *                                                                             ↘ RecordRejected ↗
+ *   Tune is a Map over the trials ETL planned (the search's candidates and the linear baseline), each trained by the
+ *   Train function, `$.etl.tuning.concurrency` at a time; a trial that fails is recorded and the search goes on.
+ *   Report runs after the decision, so the card states the outcome; a failed Report is recorded in $.reportError
+ *   and the run still ends as decided (the card must not undo a release).
  *   any step fails → RecordFailure → RunFailed
  *
- * The execution input is the EventBridge "Object Created" event. State accumulates under `run`, `etl`, `train`,
+ * The execution input is the EventBridge "Object Created" event. State accumulates under `run`, `etl`, `tuning`,
  * `validation`; only S3 locations and summaries travel between states (the payload limit is 256 KB).
  */
 export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions, timeouts: TrainingStepTimeouts): sfn.IChainable {
@@ -75,9 +79,9 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
     new sfn.Fail(scope, 'RunFailed', { errorPath: '$.error.Error', causePath: '$.failure.reason' }),
   );
 
-  const withCatch = (task: tasks.LambdaInvoke): tasks.LambdaInvoke => {
-    task.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
-    return task;
+  const withCatch = <T extends tasks.LambdaInvoke | sfn.Map>(state: T): T => {
+    state.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+    return state;
   };
 
   const registerRun = withCatch(
@@ -90,9 +94,9 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
     ),
   );
   const etl = withCatch(step('ETL', fns.etl, timeouts.etl, { 'run.$': '$.run' }, '$.etl'));
-  const train = withCatch(step('Train', fns.train, timeouts.train, { 'run.$': '$.run', 'etl.$': '$.etl' }, '$.train'));
+  const tune = withCatch(tuneStage(scope, step, fns.train, timeouts.train));
   const validate = withCatch(
-    step('Validate', fns.validate, timeouts.validate, { 'run.$': '$.run', 'etl.$': '$.etl', 'train.$': '$.train' }, '$.validation'),
+    step('Validate', fns.validate, timeouts.validate, { 'run.$': '$.run', 'etl.$': '$.etl', 'tuning.$': '$.tuning' }, '$.validation'),
   );
   const promote = withCatch(
     step('Promote', fns.promote, timeouts.promote, { 'run.$': '$.run', 'validation.$': '$.validation' }, '$.promotion'),
@@ -102,10 +106,14 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
     step('RecordRejected', fns.finishRun, timeouts.finishRun, { outcome: 'REJECTED', 'state.$': '$' }, '$.rejection'),
   );
 
+  const outcome = new sfn.Choice(scope, 'Outcome?')
+    .when(sfn.Condition.booleanEquals('$.validation.gate.passed', true), new sfn.Succeed(scope, 'Released', { comment: 'Promoted, or awaiting approval' }))
+    .otherwise(new sfn.Succeed(scope, 'Rejected'));
+  report.addCatch(outcome, { errors: ['States.ALL'], resultPath: '$.reportError' });
+  report.next(outcome);
   const gatePassed = new sfn.Choice(scope, 'GatePassed?')
-    .when(sfn.Condition.booleanEquals('$.validation.gate.passed', true), promote.next(new sfn.Succeed(scope, 'Promoted')))
-    .otherwise(recordRejected.next(new sfn.Succeed(scope, 'Rejected')));
-  report.addCatch(gatePassed, { errors: ['States.ALL'], resultPath: '$.reportError' });
+    .when(sfn.Condition.booleanEquals('$.validation.gate.passed', true), promote.next(report))
+    .otherwise(recordRejected.next(report));
 
   registerRun.next(
     new sfn.Choice(scope, 'Duplicate?')
@@ -114,19 +122,41 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
       }))
       .otherwise(
         etl
-          .next(train)
+          .next(tune)
           .next(validate)
-          .next(report)
           .next(gatePassed),
       ),
   );
 
   // A re-drive of a FAILED run (mlops runs redrive) starts a new execution at the step that failed, with the state
   // the run had reached; an upload event has no `resume` and starts at RegisterRun.
-  const resumable = { ETL: etl, Train: train, Validate: validate, Report: report, Promote: promote } as const;
+  const resumable = { [PIPELINE_STEPS.etl]: etl, [PIPELINE_STEPS.tune]: tune, [PIPELINE_STEPS.validate]: validate, [PIPELINE_STEPS.report]: report, [PIPELINE_STEPS.promote]: promote };
   const resume = new sfn.Choice(scope, 'Resume?');
   for (const [name, state] of Object.entries(resumable)) {
     resume.when(sfn.Condition.and(sfn.Condition.isPresent('$.resume.step'), sfn.Condition.stringEquals('$.resume.step', name)), state);
   }
   return resume.otherwise(registerRun);
+}
+
+type StepFactory = (id: string, fn: lambda.IFunction, timeout: Duration, payload: Record<string, unknown>, resultPath: string) => tasks.LambdaInvoke;
+
+/**
+ * The Tune stage: a Map over the trials ETL planned, each trained by the Train function; at most
+ * `$.etl.tuning.concurrency` at once (the model file's budget). A trial whose training fails after its retries becomes
+ * `{trial, error}` so the others still count; Validate picks the best candidate and fails only if none trained.
+ */
+function tuneStage(scope: Construct, step: StepFactory, train: lambda.IFunction, timeout: Duration): sfn.Map {
+  const trainCandidate = step('TrainCandidate', train, timeout, { 'run.$': '$.run', 'etl.$': '$.etl', 'trial.$': '$.trial' }, '$');
+  const trialFailed = new sfn.Pass(scope, 'TrialFailed', {
+    parameters: { trial: { 'id.$': '$.trial.id', 'role.$': '$.trial.role' }, 'error.$': '$.error' },
+  });
+  trainCandidate.addCatch(trialFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+  const map = new sfn.Map(scope, PIPELINE_STEPS.tune, {
+    itemsPath: '$.etl.tuning.trials',
+    maxConcurrencyPath: '$.etl.tuning.concurrency',
+    itemSelector: { 'run.$': '$.run', 'etl.$': '$.etl', 'trial.$': '$$.Map.Item.Value' },
+    resultPath: '$.tuning',
+  });
+  map.itemProcessor(trainCandidate);
+  return map;
 }

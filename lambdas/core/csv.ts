@@ -102,7 +102,7 @@ export function concatTables(tables: readonly RawTable[]): RawTable {
       );
     }
     for (const row of table.rows) rows.push(mapping.map((index) => row[index] ?? null));
-    origins.push(...table.origins);
+    for (const origin of table.origins) origins.push(origin);
   }
   return { columns: first.columns, rows, origins };
 }

@@ -1,4 +1,5 @@
 import { DataValidationError } from './errors.js';
+import { extent } from './extent.js';
 import type { ColumnType } from './dataset.js';
 import type { ModelConfig } from './model-config.js';
 import { inferColumnType, parseNumber } from './prepare.js';
@@ -61,7 +62,7 @@ export function inferSchema(table: RawTable, config: ModelConfig, runId: string,
         type,
         presence: values.length === 0 ? 0 : present.length / values.length,
         domain: type === 'categorical' && distinct.length <= MAX_DOMAIN ? distinct : null,
-        range: numbers.length > 0 ? { min: Math.min(...numbers), max: Math.max(...numbers) } : null,
+        range: extent(numbers),
       } satisfies ColumnSchema;
     });
   return { model: config.name, version, createdFromRun: runId, columns };

@@ -26,3 +26,8 @@ export class IntegrityError extends Error {
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';
 }
+
+/** No candidate of a run's search could be trained (each trial failed or diverged). */
+export class TrainingError extends Error {
+  override readonly name = 'TrainingError';
+}

@@ -2,7 +2,7 @@ import type { Predictor } from './artifact.js';
 import { calibration, confusionMatrix, precisionRecallCurve, residualSummary, rocCurve, type Calibration, type PrCurve, type ResidualSummary, type RocCurve } from './curves.js';
 import type { Frame, TypedColumn } from './dataset.js';
 import { binaryMetrics, multiclassMetrics, regressionMetrics, type Metrics } from './metrics.js';
-import { encodeFrame, encodeLabels } from './preprocess.js';
+import { encodeFrame, encodeLabels, scorableRows } from './preprocess.js';
 
 /** A split scored by a predictor: the rows whose label the model knows, their targets and the model's outputs. */
 export interface ScoredSplit {
@@ -17,14 +17,14 @@ export interface ScoredSplit {
 
 export function scoreSplit(predictor: Predictor, frame: Frame): ScoredSplit {
   const pre = predictor.artifact.preprocessor;
-  const encoded = encodeLabels(pre, frame.labels);
-  const rows: number[] = [];
-  for (let r = 0; r < encoded.length; r++) if ((encoded[r] as number) >= 0) rows.push(r);
+  const rows = scorableRows(pre, frame.labels);
   const all = encodeFrame(pre, frame);
-  const x = rows.length === encoded.length ? all : new Float32Array(rows.length * pre.width);
+  const x = rows.length === frame.origins.length ? all : new Float32Array(rows.length * pre.width);
   if (x !== all) rows.forEach((r, i) => x.set(all.subarray(r * pre.width, (r + 1) * pre.width), i * pre.width));
-  const label = pre.label;
-  const truth = Float32Array.from(rows, (r) => (label.task === 'regression' ? (encoded[r] as number) * label.std + label.mean : (encoded[r] as number)));
+  // Regression truth is the raw label (not a de-standardized round trip); classes are their training index.
+  const labels = frame.labels;
+  const encoded = labels.kind === 'numbers' ? undefined : encodeLabels(pre, labels);
+  const truth = Float32Array.from(rows, (r) => (encoded === undefined ? (labels.values[r] as number) : (encoded[r] as number)));
   return { rows, truth, scores: predictor.scoreEncoded(x, rows.length), classes: predictor.classes };
 }
 

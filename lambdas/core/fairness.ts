@@ -1,4 +1,5 @@
 import type { CategoricalColumn } from './dataset.js';
+import { extent } from './extent.js';
 
 /** Groups smaller than this get "insufficient data" instead of rates that would mislead. */
 export const DEFAULT_MIN_GROUP_SIZE = 30;
@@ -33,7 +34,7 @@ const rate = (numerator: number, denominator: number): number | null => (denomin
 
 function spread(values: (number | null)[]): { min: number; max: number } | null {
   const present = values.filter((v): v is number => v !== null);
-  return present.length < 2 ? null : { min: Math.min(...present), max: Math.max(...present) };
+  return present.length < 2 ? null : extent(present);
 }
 
 /**

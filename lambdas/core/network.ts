@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Hyperparameters, TaskKind } from './model-config.js';
-import { seededRandom, shuffledIndices } from './random.js';
+import type { Hyperparameters } from './hyperparameters.js';
+import type { TaskKind } from './model-config.js';
 
 /** Rows per call to the backend when predicting: large batches are ~50x faster than tfjs's default of 32. */
 export const PREDICT_BATCH_SIZE = 8192;
@@ -14,18 +14,22 @@ export interface SerializedNetwork {
   readonly weightsBase64: string;
 }
 
-export interface TrainingData {
-  readonly x: Float32Array;
-  /** Targets: 0/1 for binary, class index for multiclass, standardized value for regression. */
-  readonly y: Float32Array;
-  readonly rows: number;
-}
+/**
+ * Adam whose step size the training loop can change between epochs (the plateau schedule) without losing the moment
+ * estimates, which a new optimizer would reset.
+ */
+export class ScheduledAdam extends tf.AdamOptimizer {
+  constructor(learningRate: number) {
+    super(learningRate, 0.9, 0.999);
+  }
 
-export interface TrainingResult {
-  readonly model: tfl.LayersModel;
-  readonly epochsRun: number;
-  readonly bestEpoch: number;
-  readonly history: { epoch: number; loss: number; validationLoss: number }[];
+  get rate(): number {
+    return this.learningRate;
+  }
+
+  set rate(value: number) {
+    this.learningRate = value;
+  }
 }
 
 /** Number of network outputs for a task. */
@@ -34,7 +38,7 @@ export function outputUnits(task: TaskKind, classes: number): number {
 }
 
 /** A multi-layer perceptron with seeded initializers, so the same seed gives the same starting weights. */
-export function buildNetwork(inputWidth: number, task: TaskKind, classes: number, hp: Hyperparameters): tfl.Sequential {
+export function buildNetwork(inputWidth: number, task: TaskKind, classes: number, hp: Hyperparameters, optimizer: tf.Optimizer): tfl.Sequential {
   // Layer names are left to tfjs, which keeps them unique in the process (variables are registered by name, so two
   // live models must not share names); serializeNetwork writes canonical names instead.
   const model = tfl.sequential();
@@ -61,69 +65,10 @@ export function buildNetwork(inputWidth: number, task: TaskKind, classes: number
     }),
   );
   model.compile({
-    optimizer: tf.train.adam(hp.learningRate),
+    optimizer,
     loss: task === 'binary' ? 'binaryCrossentropy' : task === 'multiclass' ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
   });
   return model;
-}
-
-function targetsTensor(y: Float32Array, rows: number): tf.Tensor {
-  return tf.tensor2d(y, [rows, 1]);
-}
-
-/**
- * Trains with a seeded shuffle per epoch (tfjs's own shuffle uses Math.random) and early stopping on the validation
- * loss; the weights of the best epoch are kept.
- */
-export async function trainNetwork(
-  train: TrainingData,
-  validation: TrainingData,
-  width: number,
-  task: TaskKind,
-  classes: number,
-  hp: Hyperparameters,
-): Promise<TrainingResult> {
-  const model = buildNetwork(width, task, classes, hp);
-  const random = seededRandom(hp.seed);
-  const xVal = tf.tensor2d(validation.x, [validation.rows, width]);
-  const yVal = targetsTensor(validation.y, validation.rows);
-  const history: TrainingResult['history'] = [];
-  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: [] as tf.Tensor[] };
-  try {
-    for (let epoch = 1; epoch <= hp.epochs; epoch++) {
-      const order = shuffledIndices(train.rows, random);
-      const x = new Float32Array(train.rows * width);
-      const y = new Float32Array(train.rows);
-      for (let i = 0; i < train.rows; i++) {
-        const source = order[i] as number;
-        x.set(train.x.subarray(source * width, (source + 1) * width), i * width);
-        y[i] = train.y[source] as number;
-      }
-      const xs = tf.tensor2d(x, [train.rows, width]);
-      const ys = targetsTensor(y, train.rows);
-      const fit = await model.fit(xs, ys, { epochs: 1, batchSize: hp.batchSize, shuffle: false, verbose: 0 });
-      xs.dispose();
-      ys.dispose();
-      const loss = Number(fit.history.loss?.[0]);
-      const validationLoss = tf.tidy(() => {
-        const result = model.evaluate(xVal, yVal, { batchSize: PREDICT_BATCH_SIZE });
-        return (Array.isArray(result) ? (result[0] as tf.Scalar) : result).dataSync()[0] as number;
-      });
-      history.push({ epoch, loss, validationLoss });
-      if (validationLoss < best.loss) {
-        best.weights.forEach((w) => w.dispose());
-        best = { loss: validationLoss, epoch, weights: model.getWeights().map((w) => w.clone()) };
-      } else if (epoch - best.epoch > hp.earlyStoppingPatience) {
-        break;
-      }
-    }
-    if (best.weights.length > 0) model.setWeights(best.weights);
-  } finally {
-    best.weights.forEach((w) => w.dispose());
-    xVal.dispose();
-    yVal.dispose();
-  }
-  return { model, epochsRun: history.length, bestEpoch: best.epoch, history };
 }
 
 /**

@@ -1,17 +1,14 @@
 import { DataValidationError } from './errors.js';
-import type { ModelConfig } from './model-config.js';
+import { sensitiveAttributes, type ModelConfig } from './model-config.js';
+import { inferColumnType, isFloat32Finite, parseNumber } from './prepare-values.js';
+import { groupSensitive, quartileWarning, type SensitiveGrouping } from './sensitive-groups.js';
 import type { CategoricalColumn, ColumnType, Frame, SplitFrames, TypedColumn } from './dataset.js';
 import { SPLITS, splitOfRow, type SplitName } from './split.js';
 import type { RawTable, RawValue } from './table.js';
 
-const NUMBER_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-/** A column is inferred numeric when at least this share of its present values are numbers. */
-const NUMERIC_INFERENCE_SHARE = 0.9;
 const EXAMPLES_KEPT = 5;
 
-export function parseNumber(text: string): number {
-  return NUMBER_PATTERN.test(text) ? Number(text) : Number.NaN;
-}
+export { inferColumnType, parseNumber } from './prepare-values.js';
 
 export interface BadValueReport {
   readonly column: string;
@@ -26,6 +23,10 @@ export interface PreparationReport {
   readonly badValues: BadValueReport[];
   readonly columnTypes: Record<string, ColumnType>;
   readonly splitRows: Record<SplitName, number>;
+  /** How each sensitive attribute was grouped (numeric ones are cut into bins). */
+  readonly sensitiveGroups: SensitiveGrouping[];
+  /** Things the model owner should know that did not stop the run. */
+  readonly warnings: string[];
 }
 
 export interface PreparedData {
@@ -51,7 +52,8 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
     return index;
   };
   const labelIndex = indexOf(config.label, 'label');
-  const sensitiveNames = config.sensitive;
+  const attributes = sensitiveAttributes(config);
+  const sensitiveNames = attributes.map((a) => a.column);
   const sensitiveIndexes = sensitiveNames.map((name) => indexOf(name, 'sensitive attribute'));
   for (const name of config.exclude) indexOf(name, 'excluded column');
   const featureNames =
@@ -83,7 +85,7 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
     featureIndexes.forEach((column, i) => {
       const value = row[column] ?? null;
       const name = featureNames[i] as string;
-      if (value !== null && columnTypes[name] === 'numeric' && !Number.isFinite(parseNumber(value))) {
+      if (value !== null && columnTypes[name] === 'numeric' && !isFloat32Finite(parseNumber(value))) {
         noteBad(name, at, value);
         ok = false;
       }
@@ -92,7 +94,7 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
     if (label === null) {
       noteBad(config.label, at, '(missing)');
       ok = false;
-    } else if (!classLabels && !Number.isFinite(parseNumber(label))) {
+    } else if (!classLabels && !isFloat32Finite(parseNumber(label))) {
       noteBad(config.label, at, label);
       ok = false;
     }
@@ -112,6 +114,13 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
     );
   }
 
+  // Numeric sensitive attributes become groups (bins) over all kept rows, so every split uses the same edges.
+  const groupings = attributes.map((attribute, i) => {
+    const index = sensitiveIndexes[i] as number;
+    return groupSensitive(attribute, table.rows.map((row, r) => (keep[r] ? (row[index] ?? null) : null)), config.columnTypes[attribute.column]);
+  });
+  const warnings = groupings.filter((g) => g.grouping.method === 'quartiles').map((g) => quartileWarning(g.grouping));
+
   // Second pass: route kept rows to their split and type them.
   const buckets: Record<SplitName, number[]> = { train: [], validation: [], test: [] };
   table.rows.forEach((row, r) => {
@@ -128,7 +137,7 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
     const sensitive: CategoricalColumn[] = sensitiveNames.map((name, i) => ({
       name,
       type: 'categorical',
-      values: rowIndexes.map((r) => (table.rows[r] as RawValue[])[sensitiveIndexes[i] as number] ?? null),
+      values: rowIndexes.map((r) => groupings[i]?.values[r] ?? null),
     }));
     const rawLabels = rowIndexes.map((r) => (table.rows[r] as RawValue[])[labelIndex] as string);
     return {
@@ -159,19 +168,8 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
       badValues,
       columnTypes,
       splitRows: { train: buckets.train.length, validation: buckets.validation.length, test: buckets.test.length },
+      sensitiveGroups: groupings.map((g) => g.grouping),
+      warnings,
     },
   };
-}
-
-/** Numeric when at least 90% of the present values are numbers (the rest are then counted as bad values). */
-export function inferColumnType(values: readonly RawValue[]): ColumnType {
-  let present = 0;
-  let numeric = 0;
-  for (const value of values) {
-    if (value === null) continue;
-    present += 1;
-    if (Number.isFinite(parseNumber(value))) numeric += 1;
-  }
-  if (present === 0) return 'numeric';
-  return numeric / present >= NUMERIC_INFERENCE_SHARE ? 'numeric' : 'categorical';
 }

@@ -187,6 +187,24 @@ export function encodeInstances(pre: Preprocessor, instances: readonly Readonly<
   return out;
 }
 
+/**
+ * Rows a model can be scored on: every row for regression; for classifiers, the rows whose class occurred in the
+ * training split (encodeLabels marks the others -1). Never decided from the encoded value alone: a standardized
+ * regression target is negative for every row below the training mean.
+ */
+export function scorableRows(pre: Preprocessor, labels: Labels): number[] {
+  const rows: number[] = [];
+  if (pre.label.task === 'regression') {
+    for (let r = 0; r < labels.values.length; r++) rows.push(r);
+    return rows;
+  }
+  const known = new Set(pre.label.classes);
+  labels.values.forEach((value, r) => {
+    if (known.has(String(value))) rows.push(r);
+  });
+  return rows;
+}
+
 /** Encodes labels as network targets: 0/1 for binary, class index for multiclass, standardized for regression. */
 export function encodeLabels(pre: Preprocessor, labels: Labels): Float32Array {
   const encoder = pre.label;

@@ -1,29 +1,54 @@
 import { ARTIFACT_FORMAT, type ModelArtifact } from './artifact.js';
 import type { Frame } from './dataset.js';
+import { trainNetwork, type FitOptions, type FitResult, type TrainingData } from './fit.js';
+import type { Hyperparameters } from './hyperparameters.js';
 import type { ModelConfig } from './model-config.js';
-import { serializeNetwork, trainNetwork, type TrainingResult } from './network.js';
-import { encodeFrame, encodeLabels, type Preprocessor } from './preprocess.js';
+import { serializeNetwork } from './network.js';
+import { encodeFrame, encodeLabels, scorableRows, type Preprocessor } from './preprocess.js';
 import { initBackend, tfjsVersion } from './tf-backend.js';
 
 export interface TrainedModel {
   readonly artifact: ModelArtifact;
-  readonly history: TrainingResult['history'];
+  readonly history: FitResult['history'];
+  readonly bestValidationLoss: number;
+  readonly stoppedBy: FitResult['stoppedBy'];
 }
 
-/** Trains the network on the encoded training split, early-stopping on the validation split. */
+/** The encoded rows of a frame a model can learn from or be scored on (classes unseen in training left out). */
+export function trainingData(pre: Preprocessor, frame: Frame): TrainingData {
+  const rows = scorableRows(pre, frame.labels);
+  const x = encodeFrame(pre, frame);
+  const y = encodeLabels(pre, frame.labels);
+  if (rows.length === frame.origins.length) return { x, y, rows: rows.length };
+  const width = pre.width;
+  const keptX = new Float32Array(rows.length * width);
+  const keptY = new Float32Array(rows.length);
+  rows.forEach((r, i) => {
+    keptX.set(x.subarray(r * width, (r + 1) * width), i * width);
+    keptY[i] = y[r] as number;
+  });
+  return { x: keptX, y: keptY, rows: rows.length };
+}
+
+/**
+ * Trains the network with the given (resolved) hyper-parameters on the encoded training split, early-stopping on the
+ * validation split. The artifact records the hyper-parameters as trained: when a deadline cut training short, `epochs`
+ * is the number run, so training with the recorded values gives the same weights.
+ */
 export async function trainModel(
-  config: ModelConfig,
+  config: Pick<ModelConfig, 'name' | 'task' | 'label'>,
   pre: Preprocessor,
   train: Frame,
   validation: Frame,
+  hp: Hyperparameters,
+  options: FitOptions = {},
 ): Promise<TrainedModel> {
   const backend = await initBackend();
   const classes = pre.label.task === 'regression' ? 1 : pre.label.classes.length;
-  const data = (frame: Frame) => ({ x: encodeFrame(pre, frame), y: encodeLabels(pre, frame.labels), rows: frame.origins.length });
-  const valid = dropUnknownLabels(data(validation));
-  const result = await trainNetwork(data(train), valid, pre.width, config.task, classes, config.hyperparameters);
+  const result = await trainNetwork(trainingData(pre, train), trainingData(pre, validation), pre.width, config.task, classes, hp, options);
   const network = await serializeNetwork(result.model);
   result.model.dispose();
+  const asTrained = result.stoppedBy === 'time_budget' ? { ...hp, epochs: result.epochsRun } : hp;
   return {
     artifact: {
       format: ARTIFACT_FORMAT,
@@ -33,7 +58,7 @@ export async function trainModel(
       preprocessor: pre,
       network,
       training: {
-        hyperparameters: config.hyperparameters,
+        hyperparameters: asTrained,
         epochsRun: result.epochsRun,
         bestEpoch: result.bestEpoch,
         backend,
@@ -41,25 +66,7 @@ export async function trainModel(
       },
     },
     history: result.history,
+    bestValidationLoss: result.bestValidationLoss,
+    stoppedBy: result.stoppedBy,
   };
-}
-
-/** Rows whose class never occurs in the training split cannot be scored; encodeLabels marks them -1. */
-export function dropUnknownLabels(data: { x: Float32Array; y: Float32Array; rows: number }): {
-  x: Float32Array;
-  y: Float32Array;
-  rows: number;
-  dropped: number;
-} {
-  const keep: number[] = [];
-  for (let r = 0; r < data.rows; r++) if ((data.y[r] as number) >= 0) keep.push(r);
-  if (keep.length === data.rows) return { ...data, dropped: 0 };
-  const width = data.x.length / Math.max(data.rows, 1);
-  const x = new Float32Array(keep.length * width);
-  const y = new Float32Array(keep.length);
-  keep.forEach((r, i) => {
-    x.set(data.x.subarray(r * width, (r + 1) * width), i * width);
-    y[i] = data.y[r] as number;
-  });
-  return { x, y, rows: keep.length, dropped: data.rows - keep.length };
 }

@@ -8,6 +8,7 @@ import { encodeFrameFile } from '../core/frame-codec.js';
 import { prepareData } from '../core/prepare.js';
 import { fitPreprocessor } from '../core/preprocess.js';
 import { SPLITS } from '../core/split.js';
+import { planTuning } from '../core/tuning.js';
 import type { RawTable } from '../core/table.js';
 import type { StepDeps } from '../shared/deps.js';
 import { loadModelConfig } from '../shared/model-files.js';
@@ -16,6 +17,7 @@ import { LAYOUT, runPrefix, schemaKey } from '../shared/layout.js';
 import type { EtlResult, RunRef } from '../shared/pipeline-state.js';
 import { PREPARED_FILES } from '../shared/prepared.js';
 import type { DataRecord } from '../shared/registry.js';
+import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
 
 /**
  * Reads the run's data, types and cleans it, splits it deterministically, fits the preprocessing on the training
@@ -23,7 +25,7 @@ import type { DataRecord } from '../shared/registry.js';
  */
 export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
   const { config, sha256: modelConfigSha256, text: configText } = loadModelConfig(run.model);
-  await deps.registry.updateRun(run.model, run.runId, { step: 'ETL' });
+  await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.etl });
   const objects: ObjectVersion[] =
     config.data.source === 'object'
       ? [run.trigger]
@@ -44,6 +46,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
   const typed = withSchemaTypes(config, schema);
   const prepared = prepareData(table, typed);
   const preprocessor = fitPreprocessor(prepared.splits.train, config);
+  const tuning = planTuning(config.hyperparameters, config.tuning, { trainingRows: prepared.report.splitRows.train, task: config.task });
   const schemaVersion = schema?.version ?? (await recordFirstSchema(deps, inferSchema(table, typed, run.runId, 1)));
 
   const prefix = runPrefix(run.model, run.runId);
@@ -67,6 +70,8 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
       badValues: report.badValues,
       splitRows: report.splitRows,
       columnTypes: report.columnTypes,
+      sensitiveGroups: report.sensitiveGroups,
+      warnings: report.warnings,
     },
   });
   return {
@@ -78,6 +83,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
     data,
     modelConfigSha256,
     rows: { read: report.rowsRead, kept: report.rowsKept, ...report.splitRows },
+    tuning: { trials: tuning.trials, concurrency: tuning.concurrency },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { runRefFromEvent } from '../register-run/register-run.js';
+import { causeMessage } from '../shared/cause.js';
+import { runRefFromEvent } from '../shared/run-identity.js';
 import { objectCreatedEventSchema, type finishInputSchema, type RunRef } from '../shared/pipeline-state.js';
 import type { Registry, RunStatus } from '../shared/registry.js';
 
@@ -11,21 +12,6 @@ export interface FinishResult {
   readonly runId: string;
   readonly reason: string;
   readonly errorType?: string;
-}
-
-/**
- * Step Functions passes a Lambda error's Cause as JSON ({"errorMessage", "errorType", ...}); other errors (and the
- * local interpreter) pass plain text. Either way the person reading the run wants the message.
- */
-export function causeMessage(cause: string | undefined): string {
-  if (cause === undefined || cause === '') return 'no cause was given';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // plain text
-  }
-  return cause;
 }
 
 /**

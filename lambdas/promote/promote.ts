@@ -2,6 +2,7 @@ import { NotFoundError } from '../core/errors.js';
 import { promoteVersion, setCandidate } from '../shared/lifecycle.js';
 import type { Registry } from '../shared/registry.js';
 import type { RunRef, ValidationResult } from '../shared/pipeline-state.js';
+import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
 
 export interface PromotionResult {
   readonly version: number;
@@ -20,12 +21,12 @@ export async function promoteRun(registry: Registry, run: RunRef, validation: Va
   const current = await registry.getAlias(run.model);
   await setCandidate(registry, { model: run.model, version: version.version, actor, reason: `run ${run.runId} passed the gate` });
   if (version.status === 'pending') {
-    await registry.updateRun(run.model, run.runId, { status: 'AWAITING_APPROVAL', step: 'Promote', finishedAt: new Date().toISOString(), reason: `version ${version.version} passed its gate and awaits approval (mlops approve ${run.model} ${version.version})` });
+    await registry.updateRun(run.model, run.runId, { status: 'AWAITING_APPROVAL', step: PIPELINE_STEPS.promote, finishedAt: new Date().toISOString(), reason: `version ${version.version} passed its gate and awaits approval (mlops approve ${run.model} ${version.version})` });
     return { version: version.version, previousVersion: current?.version ?? null, promoted: false };
   }
   if (current?.version !== version.version) {
     await promoteVersion(registry, { model: run.model, version: version.version, actor, reason: `run ${run.runId} passed the gate: ${version.gate.summary}` });
   }
-  await registry.updateRun(run.model, run.runId, { status: 'PROMOTED', step: 'Promote', finishedAt: new Date().toISOString() });
+  await registry.updateRun(run.model, run.runId, { status: 'PROMOTED', step: PIPELINE_STEPS.promote, finishedAt: new Date().toISOString() });
   return { version: version.version, previousVersion: current?.version ?? null, promoted: true };
 }

@@ -3,14 +3,13 @@ import { renderModelCard } from '../core/report/html.js';
 import type { EvaluationReport } from '../core/report/types.js';
 import { cardFacts } from '../shared/card-facts.js';
 import type { StepDeps } from '../shared/deps.js';
-import { runPrefix } from '../shared/layout.js';
+import { EVALUATION_FILE, REPORT_FILE, runPrefix } from '../shared/layout.js';
 import { getObjectBytes, putObject, type ObjectLocation } from '../shared/objects.js';
 import type { EtlResult, RunRef } from '../shared/pipeline-state.js';
 import { PreparedData } from '../shared/prepared.js';
 import type { Registry } from '../shared/registry.js';
 
-export const REPORT_FILE = 'report.html';
-export const EVALUATION_FILE = 'evaluation.json';
+export { EVALUATION_FILE, REPORT_FILE } from '../shared/layout.js';
 
 /**
  * Renders a run's model card from what its validate step stored (evaluation.json, the model file as the run saw it)
@@ -23,8 +22,10 @@ export async function renderRunCard(s3: S3Client, registry: Registry, artifactsB
     getObjectBytes(s3, { bucket: artifactsBucket, key: `${prefix}${EVALUATION_FILE}` }),
     cardFacts(registry, s3, artifactsBucket, model, runId),
   ]);
-  const evaluation = JSON.parse(evaluationBytes.toString('utf8')) as EvaluationReport;
-  return renderModelCard(evaluation, facts, config.gate.maxFeatureShare);
+  // Runs validated before the search existed have no trials, baseline or single-feature scores: shown as absent.
+  const stored = JSON.parse(evaluationBytes.toString('utf8')) as Partial<EvaluationReport> & Omit<EvaluationReport, 'tuning' | 'baseline' | 'singleFeatureScores'>;
+  const evaluation: EvaluationReport = { tuning: [], baseline: null, singleFeatureScores: [], ...stored };
+  return renderModelCard(evaluation, facts, { maxFeatureShare: config.gate.maxFeatureShare, maxSingleFeatureScore: config.gate.maxSingleFeatureScore });
 }
 
 /** Writes the run's model card next to its data and records where it is. */
@@ -32,6 +33,7 @@ export async function runReport(deps: StepDeps, run: RunRef, etl: Pick<EtlResult
   const html = await renderRunCard(deps.s3, deps.registry, deps.artifactsBucket, run.model, run.runId);
   const report = { bucket: deps.artifactsBucket, key: `${etl.prefix}${REPORT_FILE}` };
   await putObject(deps.s3, report, html, 'text/html; charset=utf-8');
-  await deps.registry.updateRun(run.model, run.runId, { report });
+  // The run has its outcome by now (the card is written after the decision): annotate, do not update its state.
+  await deps.registry.annotateRun(run.model, run.runId, { report });
   return { report };
 }

@@ -3,9 +3,25 @@ import type { DataSchema } from '../core/data-schema.js';
 import { NotFoundError } from '../core/errors.js';
 import type { CardFacts } from '../core/report/types.js';
 import { getObjectBytes, s3Uri } from './objects.js';
-import type { DataRecord, Registry } from './registry.js';
+import type { DataRecord, Registry, RunRecord } from './registry.js';
 import { PRODUCTION_ALIAS } from './registry-keys.js';
 import { schemaKey } from './layout.js';
+
+/** The run's outcome in words: what happened to the candidate, and what is left to do. */
+export function outcomeOf(run: Pick<RunRecord, 'status' | 'reason' | 'model' | 'version'>): string {
+  switch (run.status) {
+    case 'PROMOTED':
+      return `promoted to production as v${run.version ?? '?'}`;
+    case 'AWAITING_APPROVAL':
+      return `passed its gate; awaiting approval (mlops approve ${run.model} ${run.version ?? '?'}, then mlops promote)`;
+    case 'REJECTED':
+      return `rejected; production unchanged (${(run.reason ?? 'see the gate').replace(/^rejected: /, '')})`;
+    case 'FAILED':
+      return `failed: ${run.reason ?? 'no reason recorded'}`;
+    default:
+      return 'still running when the card was written';
+  }
+}
 
 /** Gathers from the registry what the model card states about a run: lineage, data objects, schema, status. */
 export async function cardFacts(registry: Registry, s3: S3Client, artifactsBucket: string, model: string, runId: string): Promise<CardFacts> {
@@ -43,6 +59,7 @@ export async function cardFacts(registry: Registry, s3: S3Client, artifactsBucke
     run: {
       runId: run.runId,
       status: run.status,
+      outcome: outcomeOf(run),
       startedAt: run.startedAt,
       ...(run.reason !== undefined ? { reason: run.reason } : {}),
       ...(run.preparation !== undefined ? { preparation: run.preparation } : {}),

@@ -12,6 +12,10 @@ export const LAYOUT = {
   models: 'models/',
 } as const;
 
+/** Files of a run under its prefix: the validate step's findings and the model card drawn from them. */
+export const EVALUATION_FILE = 'evaluation.json';
+export const REPORT_FILE = 'report.html';
+
 export function runPrefix(model: string, runId: string): string {
   return `${LAYOUT.runs}${model}/${runId}/`;
 }
@@ -20,6 +24,12 @@ export function schemaKey(model: string, version: number): string {
   return `${LAYOUT.schemas}${model}/v${version}.json`;
 }
 
-export function modelArtifactKey(model: string, runId: string): string {
-  return `${LAYOUT.models}${model}/${runId}/model.json`;
+/** One trial's model artifact: the chosen candidate's is the version's; the others stay for the record. */
+export function trialArtifactKey(model: string, runId: string, trialId: string): string {
+  return `${LAYOUT.models}${model}/${runId}/${trialId}.json`;
+}
+
+/** One trial's loss per epoch, next to the run's prepared data. */
+export function trialHistoryKey(model: string, runId: string, trialId: string): string {
+  return `${runPrefix(model, runId)}trials/${trialId}-history.json`;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolvedHyperparametersSchema } from '../core/model-config-sections.js';
 
 /**
  * Shapes of what the training state machine passes between steps. Each step validates its input with these, so a
@@ -24,6 +25,16 @@ export type RunRef = z.infer<typeof runRefSchema>;
 
 const locationSchema = z.object({ bucket: z.string(), key: z.string() });
 
+/** One training of the Tune stage: a candidate of the search or the linear baseline. */
+export const trialPlanSchema = z.object({
+  id: z.string().min(1),
+  role: z.enum(['candidate', 'baseline']),
+  hyperparameters: resolvedHyperparametersSchema,
+  maxSeconds: z.number().positive(),
+});
+
+export type TrialPlan = z.infer<typeof trialPlanSchema>;
+
 export const etlResultSchema = z.object({
   bucket: z.string(),
   prefix: z.string(),
@@ -33,13 +44,28 @@ export const etlResultSchema = z.object({
   data: z.array(dataRecordSchema),
   modelConfigSha256: z.string(),
   rows: z.object({ read: z.number(), kept: z.number(), train: z.number(), validation: z.number(), test: z.number() }),
+  /** The Tune stage's plan: one Train invocation per trial, `concurrency` at a time (the Map's MaxConcurrencyPath). */
+  tuning: z.object({
+    trials: z.array(trialPlanSchema).min(1),
+    concurrency: z.number().int().min(1),
+  }),
 });
 export type EtlResult = z.infer<typeof etlResultSchema>;
 
 export const artifactRecordSchema = z.object({ bucket: z.string(), key: z.string(), sha256: z.string() });
 
 export const trainResultSchema = z.object({
+  id: z.string(),
+  role: z.enum(['candidate', 'baseline']),
+  /** As trained: `epochs` is the number run when the time budget cut training short. */
+  hyperparameters: resolvedHyperparametersSchema,
+  /** Data loss of the kept weights on the validation split (null when training diverged). */
+  validationLoss: z.number().nullable(),
+  stoppedBy: z.enum(['early_stopping', 'max_epochs', 'time_budget']),
+  seconds: z.number(),
   artifact: artifactRecordSchema,
+  /** Loss per epoch, stored beside the artifact (too long for the state). */
+  history: locationSchema,
   weightsSha256: z.string(),
   backend: z.string(),
   tfjsVersion: z.string(),
@@ -47,6 +73,16 @@ export const trainResultSchema = z.object({
   bestEpoch: z.number(),
 });
 export type TrainResult = z.infer<typeof trainResultSchema>;
+
+/** A trial whose Train invocation failed after its retries: the Map's Catch turns it into this, and the search goes on. */
+export const failedTrialSchema = z.object({
+  trial: z.object({ id: z.string(), role: z.enum(['candidate', 'baseline']) }),
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+});
+
+/** What the Tune stage (a Map over the trials) hands to Validate: one entry per trial, in plan order. */
+export const tuningResultSchema = z.array(z.union([trainResultSchema, failedTrialSchema])).min(1);
+export type TuningResult = z.infer<typeof tuningResultSchema>;
 
 export const validationResultSchema = z.object({
   version: z.number().int(),
@@ -57,8 +93,8 @@ export const validationResultSchema = z.object({
 export type ValidationResult = z.infer<typeof validationResultSchema>;
 
 export const etlInputSchema = z.object({ run: runRefSchema });
-export const trainInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema });
-export const validateInputSchema = trainInputSchema.extend({ train: trainResultSchema });
+export const trainInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema, trial: trialPlanSchema });
+export const validateInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema, tuning: tuningResultSchema });
 export const reportInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema });
 export const promoteInputSchema = z.object({ run: runRefSchema, validation: validationResultSchema });
 

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { Anomaly } from '../core/data-schema.js';
 import type { GateResult } from '../core/gate.js';
-import type { Hyperparameters } from '../core/model-config.js';
+import type { Hyperparameters } from '../core/hyperparameters.js';
+import type { TrialRecord } from '../core/report/types.js';
 import type { ObjectLocation, ObjectVersion } from './objects.js';
 import { aliasKey, auditKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, schemaKey, versionKey } from './registry-keys.js';
 
@@ -54,6 +55,8 @@ export interface RunRecord {
   readonly resumeState?: Record<string, unknown>;
   /** How many times the run was re-driven. */
   readonly redrives?: number;
+  /** When the same object (and model file) was last uploaded again: no second run started. */
+  readonly lastDuplicateAt?: string;
 }
 
 export interface SchemaPointer {
@@ -79,7 +82,12 @@ export interface VersionRecord {
   readonly weightsSha256: string;
   readonly data: DataRecord[];
   readonly modelConfigSha256: string;
+  /** The chosen candidate's hyper-parameters, as trained (what `mlops reproduce` trains with). */
   readonly hyperparameters: Hyperparameters;
+  /** Every trial of the run's search, the chosen one marked (absent on versions from before tuning). */
+  readonly tuning?: TrialRecord[];
+  /** The linear baseline's test metrics, on the same rows (null when it could not be trained). */
+  readonly baselineMetrics?: StoredMetrics | null;
   readonly metrics: StoredMetrics;
   readonly gate: GateResult;
   /** The production version the candidate was compared with (re-scored on the same test split), if any. */
@@ -207,6 +215,37 @@ export class Registry {
         if (fields.status !== undefined && current.status === fields.status) return; // a retried final write
         throw new ConflictError(`run ${runId} of model ${model} is already ${current.status}`);
       }
+      throw error;
+    }
+  }
+
+  /**
+   * Adds facts to a run whatever its status, for what is recorded after the decision (the model card) or about a
+   * finished run (a duplicate upload of its data). Never changes the status, the outcome or the results.
+   */
+  async annotateRun(model: string, runId: string, fields: Pick<RunRecord, 'report' | 'lastDuplicateAt'>): Promise<void> {
+    const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = entries.map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: runKey(model, runId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new NotFoundError(`run ${runId} of model ${model} does not exist`);
       throw error;
     }
   }
@@ -415,7 +454,7 @@ export class Registry {
           ExclusiveStartKey: start,
         }),
       );
-      items.push(...(page.Items ?? []));
+      for (const item of page.Items ?? []) items.push(item);
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
     return items;

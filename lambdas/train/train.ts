@@ -3,15 +3,22 @@ import { sha256Hex } from '../core/digest.js';
 import { weightsSha256 } from '../core/network.js';
 import { trainModel } from '../core/training.js';
 import type { StepDeps } from '../shared/deps.js';
-import { modelArtifactKey } from '../shared/layout.js';
+import { trialArtifactKey, trialHistoryKey } from '../shared/layout.js';
 import { putObject } from '../shared/objects.js';
-import type { EtlResult, RunRef, TrainResult } from '../shared/pipeline-state.js';
+import type { EtlResult, RunRef, TrainResult, TrialPlan } from '../shared/pipeline-state.js';
 import { PreparedData } from '../shared/prepared.js';
+import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
 
+/** Time kept back from the function's own timeout to store the artifact after the last epoch. */
+const STORE_MARGIN_MS = 30_000;
 
-/** Trains on the prepared training split and stores the artifact (encoders + network) next to the run's data. */
-export async function runTraining(deps: StepDeps, run: RunRef, etl: EtlResult): Promise<TrainResult> {
-  await deps.registry.updateRun(run.model, run.runId, { step: 'Train' });
+/**
+ * Trains one trial of the Tune stage on the prepared training split and stores its artifact (encoders + network) and
+ * loss history. Training ends by the trial's time budget or before the function would time out, whichever is first.
+ */
+export async function runTraining(deps: StepDeps, run: RunRef, etl: EtlResult, trial: TrialPlan, remainingMs: number): Promise<TrainResult> {
+  const started = Date.now();
+  await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.tune });
   const prepared = new PreparedData(deps.s3, etl);
   const [config, preprocessor, train, validation] = await Promise.all([
     prepared.config(),
@@ -19,16 +26,29 @@ export async function runTraining(deps: StepDeps, run: RunRef, etl: EtlResult): 
     prepared.split('train'),
     prepared.split('validation'),
   ]);
-  const trained = await trainModel(config, preprocessor, train, validation);
+  const deadline = started + Math.min(trial.maxSeconds * 1000, remainingMs - STORE_MARGIN_MS);
+  const trained = await trainModel(config, preprocessor, train, validation, trial.hyperparameters, { deadline });
   const bytes = serializeArtifact(trained.artifact);
-  const artifact = { bucket: deps.artifactsBucket, key: modelArtifactKey(run.model, run.runId), sha256: sha256Hex(bytes) };
-  await putObject(deps.s3, artifact, bytes, 'application/json');
+  const artifact = { bucket: deps.artifactsBucket, key: trialArtifactKey(run.model, run.runId, trial.id), sha256: sha256Hex(bytes) };
+  const history = { bucket: deps.artifactsBucket, key: trialHistoryKey(run.model, run.runId, trial.id) };
+  await Promise.all([
+    putObject(deps.s3, artifact, bytes, 'application/json'),
+    putObject(deps.s3, history, JSON.stringify(trained.history), 'application/json'),
+  ]);
+  const training = trained.artifact.training;
   return {
+    id: trial.id,
+    role: trial.role,
+    hyperparameters: training.hyperparameters,
+    validationLoss: Number.isFinite(trained.bestValidationLoss) ? trained.bestValidationLoss : null,
+    stoppedBy: trained.stoppedBy,
+    seconds: (Date.now() - started) / 1000,
     artifact,
+    history,
     weightsSha256: weightsSha256(trained.artifact.network),
-    backend: trained.artifact.training.backend,
-    tfjsVersion: trained.artifact.training.tfjsVersion,
-    epochsRun: trained.artifact.training.epochsRun,
-    bestEpoch: trained.artifact.training.bestEpoch,
+    backend: training.backend,
+    tfjsVersion: training.tfjsVersion,
+    epochsRun: training.epochsRun,
+    bestEpoch: training.bestEpoch,
   };
 }

@@ -7,8 +7,8 @@ import { runValidation } from './validate.js';
 const deps = { ...stepDepsFromEnv(), codeVersion: readEnv(['CODE_VERSION']).CODE_VERSION };
 
 export async function handler(event: unknown): Promise<ValidationResult> {
-  const { run, etl, train } = validateInputSchema.parse(event);
-  const result = await runValidation(deps, run, etl, train);
+  const { run, etl, tuning } = validateInputSchema.parse(event);
+  const result = await runValidation(deps, run, etl, tuning);
   logger.info('candidate validated', { runId: run.runId, ...result });
   return result;
 }

@@ -1,32 +1,28 @@
 import { Predictor } from '../core/artifact.js';
 import type { Frame } from '../core/dataset.js';
-import { compareProfiles, type DriftReport } from '../core/drift/compare.js';
-import type { DatasetProfile } from '../core/drift/profile.js';
 import { evaluate, evaluateFull, scoreSplit, type ScoredSplit } from '../core/evaluation.js';
 import { attributeFairness, type AttributeFairness } from '../core/fairness.js';
 import { evaluateGate } from '../core/gate.js';
 import { permutationImportance } from '../core/importance.js';
+import { singleFeatureScores } from '../core/leak.js';
 import type { Metrics } from '../core/metrics.js';
 import type { ModelConfig } from '../core/model-config.js';
-import { missingFeatures } from '../core/preprocess.js';
+import type { EvaluationReport } from '../core/report/types.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import type { StepDeps } from '../shared/deps.js';
-import { getObjectBytes, putObject } from '../shared/objects.js';
-import type { EtlResult, RunRef, TrainResult, ValidationResult } from '../shared/pipeline-state.js';
+import { EVALUATION_FILE } from '../shared/layout.js';
+import { putObject } from '../shared/objects.js';
+import type { EtlResult, RunRef, TuningResult, ValidationResult } from '../shared/pipeline-state.js';
 import { PreparedData } from '../shared/prepared.js';
-import { EVALUATION_FILE } from '../report/report.js';
-import type { EvaluationReport } from '../core/report/types.js';
 import type { StoredMetrics } from '../shared/registry.js';
 import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
-
+import { compareWithProduction } from './production.js';
+import { selectTrials, type TrialSelection } from './trials.js';
+import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
 
 /** DynamoDB cannot store NaN (e.g. ROC AUC of a single-class test split): such metrics are recorded as null. */
 export function storableMetrics(metrics: Metrics): StoredMetrics {
   return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
-}
-
-async function readJson<T>(deps: StepDeps, location: { bucket: string; key: string }): Promise<T> {
-  return JSON.parse((await getObjectBytes(deps.s3, location)).toString('utf8')) as T;
 }
 
 function fairnessOf(scored: ScoredSplit, test: Frame, config: ModelConfig): AttributeFairness[] {
@@ -38,80 +34,92 @@ function fairnessOf(scored: ScoredSplit, test: Frame, config: ModelConfig): Attr
   );
 }
 
+/** The linear baseline's test metrics, scored on the same rows as the candidate. */
+async function baselineOf(deps: StepDeps, selection: TrialSelection, test: Frame): Promise<EvaluationReport['baseline']> {
+  if ('failure' in selection.baseline) return { failure: selection.baseline.failure };
+  const predictor = await Predictor.load(await fetchArtifact(deps.s3, selection.baseline.artifact));
+  try {
+    return { metrics: storableMetrics(evaluate(predictor, test).metrics), hyperparameters: selection.baseline.hyperparameters };
+  } finally {
+    predictor.dispose();
+  }
+}
+
 /**
- * Scores the candidate on the held-out test split; re-scores the production model on the same split for a fair
- * comparison; measures fairness by sensitive group and each feature's influence; applies the gate; registers the
- * candidate as a new version (rejected ones too: the registry keeps every trained model and why it was not served).
+ * Picks the search's best candidate (lowest validation loss), scores it on the held-out test split beside the linear
+ * baseline and the production model (re-scored on the same rows); measures fairness by sensitive group, each
+ * feature's influence and each feature's power alone (the leak check); applies the gate; registers the candidate as
+ * a new version (rejected ones too: the registry keeps every trained model and why it was not served).
  */
-export async function runValidation(
-  deps: StepDeps & { codeVersion: string },
-  run: RunRef,
-  etl: EtlResult,
-  train: TrainResult,
-): Promise<ValidationResult> {
+export async function runValidation(deps: StepDeps & { codeVersion: string }, run: RunRef, etl: EtlResult, tuning: TuningResult): Promise<ValidationResult> {
   const existing = await deps.registry.getRun(run.model, run.runId);
   if (existing?.version !== undefined && existing.metrics !== undefined && existing.gate !== undefined) {
     // A retry of this step after the version was registered: answer with what was recorded.
     const version = await deps.registry.getVersion(run.model, existing.version);
     return { version: existing.version, metrics: existing.metrics, gate: existing.gate, comparedWith: version?.comparedWith ?? null };
   }
-  await deps.registry.updateRun(run.model, run.runId, { step: 'Validate' });
+  await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.validate });
+  const selection = selectTrials(tuning);
   const prepared = new PreparedData(deps.s3, etl);
-  const [config, test, validation, artifact, production] = await Promise.all([
+  const [config, train, test, validation, artifact, production] = await Promise.all([
     prepared.config(),
+    prepared.split('train'),
     prepared.split('test'),
     prepared.split('validation'),
-    fetchArtifact(deps.s3, train.artifact),
+    fetchArtifact(deps.s3, selection.chosen.artifact),
     deps.registry.getAlias(run.model, PRODUCTION_ALIAS),
   ]);
+  const seed = selection.chosen.hyperparameters.seed;
   const candidate = await Predictor.load(artifact);
   const sliceColumns = [...test.sensitive, ...test.features.filter((c) => config.slices.includes(c.name))];
   const scored = scoreSplit(candidate, test);
   const evaluation = evaluateFull(scored, test, sliceColumns, config.minGroupSize);
   const fairness = fairnessOf(scored, test, config);
-  const importance = permutationImportance(candidate, validation, config.hyperparameters.seed);
+  const importance = permutationImportance(candidate, validation, seed);
   candidate.dispose();
-
-  let champion: EvaluationReport['production'] = null;
-  let drift: DriftReport | null = null;
-  if (production !== undefined) {
-    // Skew between what production was trained on and what the candidate was trained on.
-    const productionVersion = await deps.registry.getVersion(run.model, production.version);
-    if (productionVersion !== undefined) {
-      const [reference, current] = await Promise.all([readJson<DatasetProfile>(deps, productionVersion.profile), readJson<DatasetProfile>(deps, etl.profile)]);
-      drift = compareProfiles(reference, current, config.drift.thresholds, config.drift.features);
-    }
-    const productionModel = await Predictor.load(await fetchArtifact(deps.s3, production.artifact));
-    champion = {
-      version: production.version,
-      metrics: storableMetrics(evaluate(productionModel, test).metrics),
-      importance: permutationImportance(productionModel, validation, config.hyperparameters.seed),
-      missingFeatures: missingFeatures(productionModel.artifact.preprocessor, test),
-    };
-    productionModel.dispose();
-  }
+  const singles = singleFeatureScores(config.task, train, validation, candidate.classes);
+  const baseline = await baselineOf(deps, selection, test);
+  const { champion, drift } = production === undefined ? { champion: null, drift: null } : await compareWithProduction(deps, run.model, production, etl, test, validation, seed, config);
 
   const metrics = storableMetrics(evaluation.metrics);
   const gate = evaluateGate({
     metrics,
     gate: config.gate,
-    production: champion === null ? undefined : { version: champion.version, metrics: champion.metrics },
+    production: champion === null ? undefined : champion,
+    baseline: baseline === null ? undefined : baseline,
+    fairness,
+    minGroupSize: config.minGroupSize,
+    importance,
+    singleFeatureScores: singles,
+  });
+  const report: EvaluationReport = {
+    model: run.model,
+    runId: run.runId,
+    candidate: evaluation,
     fairness,
     importance,
-  });
-  const report: EvaluationReport = { model: run.model, runId: run.runId, candidate: evaluation, fairness, importance, production: champion, drift, gate };
+    production: champion,
+    drift,
+    gate,
+    tuning: selection.summaries,
+    baseline,
+    singleFeatureScores: singles,
+  };
   const reportLocation = { bucket: deps.artifactsBucket, key: `${etl.prefix}${EVALUATION_FILE}` };
   await putObject(deps.s3, reportLocation, JSON.stringify(report), 'application/json');
 
+  const chosen = selection.chosen;
   const version = await deps.registry.registerVersion({
     model: run.model,
     runId: run.runId,
     status: gate.passed ? (config.requireApproval ? 'pending' : 'approved') : 'rejected',
-    artifact: train.artifact,
-    weightsSha256: train.weightsSha256,
+    artifact: chosen.artifact,
+    weightsSha256: chosen.weightsSha256,
     data: etl.data,
     modelConfigSha256: etl.modelConfigSha256,
-    hyperparameters: config.hyperparameters,
+    hyperparameters: chosen.hyperparameters,
+    tuning: selection.summaries,
+    baselineMetrics: baseline !== null && 'metrics' in baseline ? baseline.metrics : null,
     metrics,
     gate,
     comparedWith: champion?.version ?? null,
@@ -119,8 +127,8 @@ export async function runValidation(
     profile: etl.profile,
     rows: etl.rows,
     schemaVersion: etl.schemaVersion,
-    backend: train.backend,
-    tfjsVersion: train.tfjsVersion,
+    backend: chosen.backend,
+    tfjsVersion: chosen.tfjsVersion,
     codeVersion: deps.codeVersion,
     createdAt: new Date().toISOString(),
   });

@@ -262,8 +262,12 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     .argument('<file>')
     .action(
       withConnection(async (c, model: string, file: string) => {
-        const { key, runId } = await uploadData(c, model, basename(file), readFileSync(file));
-        print({ bucket: c.dataBucket, key, runId }, () => `uploaded s3://${c.dataBucket}/${key}; run ${runId} (mlops runs ${model})`);
+        const { key, runId, duplicate } = await uploadData(c, model, basename(file), readFileSync(file));
+        print({ bucket: c.dataBucket, key, runId, duplicate }, () =>
+          duplicate
+            ? `duplicate: run ${runId} already exists for s3://${c.dataBucket}/${key} with these bytes and this model file; nothing started (upload under another name to train again)`
+            : `uploaded s3://${c.dataBucket}/${key}; run ${runId} started (mlops runs ${model})`,
+        );
       }),
     );
 

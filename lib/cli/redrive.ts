@@ -1,9 +1,8 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ConflictError, NotFoundError } from '../../lambdas/core/errors.js';
+import { resumeStepOf } from '../../lambdas/shared/pipeline-steps.js';
 import type { Connection } from './connection.js';
 
-/** Steps a failed run can be re-entered at; a failure before ETL began resumes at ETL (the run exists by then). */
-const RESUMABLE = new Set(['ETL', 'Train', 'Validate', 'Report', 'Promote']);
 
 export interface Redrive {
   readonly runId: string;
@@ -24,8 +23,8 @@ export async function redriveRun(c: Connection, model: string, runId: string, wa
   if (run.resumeState === undefined) {
     throw new ConflictError(`run ${runId} failed before the pipeline recorded its state (${run.reason ?? 'no reason'}); upload the data again instead`);
   }
-  const step = run.step === undefined || run.step === 'RegisterRun' ? 'ETL' : run.step;
-  if (!RESUMABLE.has(step)) throw new ConflictError(`run ${runId} failed at ${step}, which cannot be re-entered`);
+  const step = resumeStepOf(run.step);
+  if (step === undefined) throw new ConflictError(`run ${runId} failed at ${run.step ?? '?'}, which cannot be re-entered`);
   const reopened = await c.registry.reopenRun(model, runId);
   const started = await c.sfn.send(
     new StartExecutionCommand({

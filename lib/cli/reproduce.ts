@@ -3,6 +3,7 @@ import { withSchemaTypes, type DataSchema } from '../../lambdas/core/data-schema
 import { sha256Hex } from '../../lambdas/core/digest.js';
 import { IntegrityError, NotFoundError } from '../../lambdas/core/errors.js';
 import { evaluate } from '../../lambdas/core/evaluation.js';
+import { withRecordedDefaults } from '../../lambdas/core/hyperparameters.js';
 import { parseModelConfigText } from '../../lambdas/core/model-config.js';
 import { weightsSha256 } from '../../lambdas/core/network.js';
 import { prepareData } from '../../lambdas/core/prepare.js';
@@ -47,7 +48,8 @@ export async function reproduceVersion(connection: Connection, model: string, ve
   const schema = JSON.parse((await getObjectBytes(s3, { bucket: connection.artifactsBucket, key: schemaKey(model, version.schemaVersion) })).toString('utf8')) as DataSchema;
   const prepared = prepareData(table, withSchemaTypes(config, schema));
   const preprocessor = fitPreprocessor(prepared.splits.train, config);
-  const { artifact } = await trainModel(config, preprocessor, prepared.splits.train, prepared.splits.validation);
+  // The chosen candidate's hyper-parameters as trained: a search's winner, with the epochs it ran if its time ran out.
+  const { artifact } = await trainModel(config, preprocessor, prepared.splits.train, prepared.splits.validation, withRecordedDefaults(version.hyperparameters));
   const predictor = await Predictor.load(artifact);
   const metrics = storableMetrics(evaluate(predictor, prepared.splits.test).metrics);
   predictor.dispose();

@@ -1,5 +1,4 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { runIdFor } from '../../lambdas/register-run/register-run.js';
 import { LAYOUT } from '../../lambdas/shared/layout.js';
 import type { RunRecord } from '../../lambdas/shared/registry.js';
 import type { Connection } from './connection.js';
@@ -7,13 +6,37 @@ import type { Connection } from './connection.js';
 export interface UploadedData {
   readonly key: string;
   readonly runId: string;
+  /** True when the pipeline found a run for the same object and model file already: nothing new started. */
+  readonly duplicate: boolean;
 }
 
-/** Uploads a CSV under `incoming/<model>/<name>`, which starts a run; returns the id the run will have. */
-export async function uploadData(c: Connection, model: string, name: string, body: Uint8Array | string): Promise<UploadedData> {
+const sameObject = (run: RunRecord, key: string, etag: string): boolean => run.trigger.key === key && run.trigger.etag === etag;
+
+/**
+ * Uploads a CSV under `incoming/<model>/<name>`, which starts a run, and waits until the pipeline has registered
+ * it. The run id depends on the deployed model file, which only the pipeline knows, so the CLI watches the registry:
+ * a new run for this object is the one started; an existing one marked as uploaded again means nothing started.
+ */
+export async function uploadData(c: Connection, model: string, name: string, body: Uint8Array | string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<UploadedData> {
   const key = `${LAYOUT.incoming}${model}/${name}`;
+  const before = new Map((await c.registry.listRuns(model)).map((r) => [r.runId, r.lastDuplicateAt]));
   const response = await c.s3.send(new PutObjectCommand({ Bucket: c.dataBucket, Key: key, Body: body, ContentType: 'text/csv' }));
-  return { key, runId: runIdFor(c.dataBucket, key, (response.ETag ?? '').replace(/"/g, '')) };
+  const etag = (response.ETag ?? '').replace(/"/g, '');
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  for (;;) {
+    const runs = (await c.registry.listRuns(model)).filter((r) => sameObject(r, key, etag));
+    const started = runs.find((r) => !before.has(r.runId));
+    if (started !== undefined) return { key, runId: started.runId, duplicate: false };
+    const repeated = runs.find((r) => r.lastDuplicateAt !== undefined && r.lastDuplicateAt !== before.get(r.runId));
+    if (repeated !== undefined) return { key, runId: repeated.runId, duplicate: true };
+    if (Date.now() > deadline) {
+      throw new Error(
+        `uploaded s3://${c.dataBucket}/${key}, but no run registered it within ${Math.round((options.timeoutMs ?? 120_000) / 1000)} s: ` +
+          'is the upload rule delivering S3 events to the pipeline? (check the UploadEventsDlq queue)',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+  }
 }
 
 export interface WaitOptions {

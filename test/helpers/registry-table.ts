@@ -44,7 +44,7 @@ export function versionFixture(model: string, runId: string, status: VersionStat
     weightsSha256: 'w',
     data: [{ bucket: 'b', key: `incoming/${model}/a.csv`, etag: 'e', versionId: null, size: 1 }],
     modelConfigSha256: 'c',
-    hyperparameters: { hiddenUnits: [4], epochs: 1, batchSize: 1, learningRate: 0.1, l2: 0, earlyStoppingPatience: 0, seed: 1 },
+    hyperparameters: { hiddenUnits: [4], epochs: 1, batchSize: 1, learningRate: 0.1, l2: 0, earlyStoppingPatience: 0, learningRateSchedule: 'constant', seed: 1 },
     metrics: { roc_auc: 0.9, r2: null },
     gate: { passed: status !== 'rejected', checks: [], summary: 'ok' },
     comparedWith: null,

@@ -12,7 +12,7 @@ import { parseModelConfig } from '../../lambdas/core/model-config.js';
 import { prepareData } from '../../lambdas/core/prepare.js';
 import { fitPreprocessor } from '../../lambdas/core/preprocess.js';
 import { renderModelCard } from '../../lambdas/core/report/html.js';
-import { trainModel } from '../../lambdas/core/training.js';
+import { trainDefault } from '../helpers/train.js';
 
 const config = parseModelConfig(
   { name: 'odd', task: 'binary', label: 'y', positiveClass: 'yes', sensitive: ['group'], exclude: ['id'], gate: { minimums: { roc_auc: 0.5 } }, hyperparameters: { hiddenUnits: [4], epochs: 2, batchSize: 32 } },
@@ -35,7 +35,7 @@ describe('degenerate data neither crashes nor misleads', () => {
     const prepared = await degenerateData(600);
     expect(prepared.report.columnTypes).toMatchObject({ constant: 'numeric', empty: 'numeric' });
     const train = prepared.splits.train;
-    const { artifact } = await trainModel(config, fitPreprocessor(train, config), train, prepared.splits.validation);
+    const { artifact } = await trainDefault(config, fitPreprocessor(train, config), train, prepared.splits.validation);
     const predictor = await Predictor.load(artifact);
     const single = onlyNegatives(prepared.splits.test);
     const evaluation = evaluateFull(scoreSplit(predictor, single), single, single.sensitive, 30);
@@ -55,8 +55,8 @@ describe('degenerate data neither crashes nor misleads', () => {
     const tiny = attributeFairness({ name: 'group', type: 'categorical', values: ['tiny', 'a', 'a'] }, [1, 0, 1], [1, 0, 0], 2);
     expect(tiny.groups.find((g) => g.group === 'tiny')).toMatchObject({ sufficient: false, selectionRate: null });
 
-    const report = { model: 'odd', runId: 'r', candidate: evaluation, fairness: [fairness], importance, production: null, drift: null, gate };
-    const html = await renderModelCard(report, { model: 'odd', version: 1, versionStatus: 'REJECTED', inProduction: false, run: { runId: 'r', status: 'RUNNING', startedAt: 't' }, lineage: {}, data: [], hyperparameters: null, schema: null }, 0.5);
+    const report = { model: 'odd', runId: 'r', candidate: evaluation, fairness: [fairness], importance, production: null, drift: null, gate, tuning: [], baseline: null, singleFeatureScores: [] };
+    const html = await renderModelCard(report, { model: 'odd', version: 1, versionStatus: 'REJECTED', inProduction: false, run: { runId: 'r', status: 'RUNNING', startedAt: 't' }, lineage: {}, data: [], hyperparameters: null, schema: null }, { maxFeatureShare: 0.5, maxSingleFeatureScore: 0.99 });
     expect(html).toContain('n/a');
     expect(html).toContain('curves are undefined: the test split holds a single class');
     expect(html).not.toMatch(/NaN|Infinity/);

@@ -5,7 +5,7 @@ import { attributeFairness } from '../../lambdas/core/fairness.js';
 import { permutationImportance } from '../../lambdas/core/importance.js';
 import type { ModelConfig } from '../../lambdas/core/model-config.js';
 import { encodeFrame, encodeLabels, fitPreprocessor } from '../../lambdas/core/preprocess.js';
-import { trainModel } from '../../lambdas/core/training.js';
+import { trainDefault } from '../helpers/train.js';
 import { adult } from '../helpers/adult.js';
 
 describe('fairness (hand-checked)', () => {
@@ -48,7 +48,7 @@ describe('fairness and feature influence on the adult model', () => {
     config = data.config;
     test = data.prepared.splits.test;
     const train = data.prepared.splits.train;
-    const { artifact } = await trainModel(config, fitPreprocessor(train, config), train, data.prepared.splits.validation);
+    const { artifact } = await trainDefault(config, fitPreprocessor(train, config), train, data.prepared.splits.validation);
     predictor = await Predictor.load(artifact);
   }, 120_000);
 
@@ -85,7 +85,7 @@ describe('fairness and feature influence on the adult model', () => {
     });
     const train = leak(data.prepared.splits.train);
     const leakyConfig = { ...config, hyperparameters: { ...config.hyperparameters, epochs: 3 } };
-    const { artifact } = await trainModel(leakyConfig, fitPreprocessor(train, leakyConfig), train, leak(data.prepared.splits.validation));
+    const { artifact } = await trainDefault(leakyConfig, fitPreprocessor(train, leakyConfig), train, leak(data.prepared.splits.validation));
     const leaky = await Predictor.load(artifact);
     const result = permutationImportance(leaky, leak(test), 1, 1);
     expect(result.features[0]?.feature).toBe('leak');

@@ -14,7 +14,12 @@ describe('model files', () => {
     expect(config.features).toBe('all');
     expect(config.split).toEqual({ train: 0.7, validation: 0.15, test: 0.15, seed: 0 });
     expect(config.data).toEqual({ source: 'object' });
-    expect(config.hyperparameters.seed).toBe(42);
+    // Hyper-parameters the file leaves out are chosen from the data at run time, not fixed here.
+    expect(config.hyperparameters).toEqual({});
+    expect(config.tuning).toEqual({ candidates: 6, concurrency: 3, maxMinutes: 30, space: {} });
+    expect(config.gate).toMatchObject({ maxFeatureShare: 0.5, maxFeatureShareGrowth: 0.25, maxSingleFeatureScore: 0.99, mustBeatBaseline: {} });
+    expect(config.gate.severity).toEqual({ leak: 'blocking', dominance: 'warning', dominance_growth: 'warning', fairness_unmeasured: 'blocking' });
+    expect(config.dataValidation.severity.missing_column).toBe('blocking');
   });
 
   it('lists every problem of a bad file with its path', () => {

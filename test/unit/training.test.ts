@@ -8,7 +8,7 @@ import { weightsSha256 } from '../../lambdas/core/network.js';
 import { fitPreprocessor } from '../../lambdas/core/preprocess.js';
 import { seededRandom } from '../../lambdas/core/random.js';
 import { initBackend } from '../../lambdas/core/tf-backend.js';
-import { trainModel } from '../../lambdas/core/training.js';
+import { trainDefault } from '../helpers/train.js';
 
 /** A learnable toy problem: the label depends on x and on the color. */
 function toyFrame(task: TaskKind, rows: number, seed: number): Frame {
@@ -48,7 +48,7 @@ describe('training', () => {
     const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', positiveClass: 'yes', hyperparameters: hp }, 'toy');
     const train = toyFrame('binary', 1500, 1);
     const pre = fitPreprocessor(train, config);
-    const { artifact } = await trainModel(config, pre, train, toyFrame('binary', 300, 2));
+    const { artifact } = await trainDefault(config, pre, train, toyFrame('binary', 300, 2));
     const predictor = await Predictor.load(artifact);
     const { metrics } = evaluate(predictor, toyFrame('binary', 500, 3));
     expect(metrics.roc_auc).toBeGreaterThan(0.97);
@@ -59,12 +59,12 @@ describe('training', () => {
   it('learns multiclass and regression tasks', async () => {
     const multi = parseModelConfig({ name: 'toy', task: 'multiclass', label: 'y', hyperparameters: hp }, 'toy');
     const mTrain = toyFrame('multiclass', 1500, 4);
-    const mModel = await trainModel(multi, fitPreprocessor(mTrain, multi), mTrain, toyFrame('multiclass', 300, 5));
+    const mModel = await trainDefault(multi, fitPreprocessor(mTrain, multi), mTrain, toyFrame('multiclass', 300, 5));
     expect(evaluate(await Predictor.load(mModel.artifact), toyFrame('multiclass', 500, 6)).metrics.accuracy).toBeGreaterThan(0.85);
 
     const reg = parseModelConfig({ name: 'toy', task: 'regression', label: 'y', hyperparameters: hp }, 'toy');
     const rTrain = toyFrame('regression', 1500, 7);
-    const rModel = await trainModel(reg, fitPreprocessor(rTrain, reg), rTrain, toyFrame('regression', 300, 8));
+    const rModel = await trainDefault(reg, fitPreprocessor(rTrain, reg), rTrain, toyFrame('regression', 300, 8));
     const { metrics } = evaluate(await Predictor.load(rModel.artifact), toyFrame('regression', 500, 9));
     expect(metrics.r2).toBeGreaterThan(0.95);
   });
@@ -74,19 +74,19 @@ describe('training', () => {
     const train = toyFrame('binary', 800, 10);
     const validation = toyFrame('binary', 200, 11);
     const pre = fitPreprocessor(train, config);
-    const first = await trainModel(config, pre, train, validation);
-    const second = await trainModel(config, pre, train, validation);
+    const first = await trainDefault(config, pre, train, validation);
+    const second = await trainDefault(config, pre, train, validation);
     expect(weightsSha256(second.artifact.network)).toBe(weightsSha256(first.artifact.network));
     expect(sha256Hex(serializeArtifact(second.artifact))).toBe(sha256Hex(serializeArtifact(first.artifact)));
     const reseeded = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 5, seed: 8 } }, 'toy');
-    const third = await trainModel(reseeded, pre, train, validation);
+    const third = await trainDefault(reseeded, pre, train, validation);
     expect(weightsSha256(third.artifact.network)).not.toBe(weightsSha256(first.artifact.network));
   });
 
   it('refuses an artifact whose bytes do not match the recorded sha256', async () => {
     const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 1 } }, 'toy');
     const train = toyFrame('binary', 200, 12);
-    const { artifact } = await trainModel(config, fitPreprocessor(train, config), train, train);
+    const { artifact } = await trainDefault(config, fitPreprocessor(train, config), train, train);
     const bytes = serializeArtifact(artifact);
     expect(parseArtifact(bytes, sha256Hex(bytes), 's3://b/k').model).toBe('toy');
     const tampered = Buffer.from(bytes);
@@ -99,7 +99,7 @@ describe('serving several models in one process', () => {
   it('loads a second version of the same network while the first is still loaded (a warm container swapping versions)', async () => {
     const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 2 } }, 'toy');
     const train = toyFrame('binary', 300, 13);
-    const { artifact } = await trainModel(config, fitPreprocessor(train, config), train, train);
+    const { artifact } = await trainDefault(config, fitPreprocessor(train, config), train, train);
     const first = await Predictor.load(artifact);
     const second = await Predictor.load(artifact);
     const instance = [{ x: 0.5, color: 'green' }];

@@ -1,3 +1,4 @@
+import { extent } from '../extent.js';
 import type { Frame, TypedColumn } from '../dataset.js';
 import { hash32 } from '../random.js';
 
@@ -108,8 +109,8 @@ export function mergeProfiles(a: DatasetProfile, b: DatasetProfile): DatasetProf
         kind: 'numeric',
         count: pa.count + pb.count,
         missing: pa.missing + pb.missing,
-        min: mins.length > 0 ? Math.min(...mins) : null,
-        max: maxs.length > 0 ? Math.max(...maxs) : null,
+        min: extent(mins)?.min ?? null,
+        max: extent(maxs)?.max ?? null,
         sum: pa.sum + pb.sum,
         sumSquares: pa.sumSquares + pb.sumSquares,
         sample: bottomK([...pa.sample, ...pb.sample]),

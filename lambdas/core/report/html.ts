@@ -1,6 +1,7 @@
 import type { FeatureDrift } from '../drift/compare.js';
 import type { AttributeFairness } from '../fairness.js';
 import { barChart, curveChart, heatmapChart, histogramChart, reliabilityChart, renderSvg } from './charts.js';
+import { baselineNote, searchSection, singleFeatureTable } from './search.js';
 import type { CardFacts, EvaluationReport } from './types.js';
 
 /**
@@ -66,7 +67,7 @@ async function fairnessSection(fairness: readonly AttributeFairness[]): Promise<
   return parts.join('');
 }
 
-async function importanceSection(report: EvaluationReport, maxShare: number): Promise<string> {
+async function importanceSection(report: EvaluationReport, maxShare: number, leakThreshold: number): Promise<string> {
   const production = new Map(report.production?.importance.features.map((f) => [f.feature, f]) ?? []);
   const rows = report.importance.features.map((f) => {
     const before = production.get(f.feature);
@@ -78,7 +79,8 @@ async function importanceSection(report: EvaluationReport, maxShare: number): Pr
   ];
   const chart = await renderSvg(barChart('Share of influence (permutation importance)', bars, 'feature', 'share', 'model', maxShare));
   return `<p>Drop of ${esc(report.importance.score)} when a feature is shuffled on the validation split (baseline ${num(report.importance.baseline)}). The dashed line is the largest share one feature may have (${(100 * maxShare).toFixed(0)}%).</p>
-    <div class="row">${figure(chart, 'candidate vs production')}${table(['feature', 'importance', 'share', 'production share', 'change'], rows)}</div>`;
+    <div class="row">${figure(chart, 'candidate vs production')}${table(['feature', 'importance', 'share', 'production share', 'change'], rows)}</div>
+    ${singleFeatureTable(report.singleFeatureScores, leakThreshold)}`;
 }
 
 async function driftSection(report: EvaluationReport): Promise<string> {
@@ -123,24 +125,43 @@ figure.chart{margin:0}figcaption{font-size:12px;color:#5b6472}
 .tag{font-size:11px;padding:1px 6px;border-radius:8px;background:#eef}.tag.warn{background:#fff3cd}.tag.alarm{background:#fde8e8}
 code{font-size:12px;word-break:break-all}.facts{color:#3b4452}`;
 
+/** The influence bounds the card draws: the dominance line and the leak threshold. */
+export interface CardThresholds {
+  readonly maxFeatureShare: number;
+  readonly maxSingleFeatureScore: number;
+}
+
+const signed = (a: number | null, b: number | null | undefined): string =>
+  a !== null && b !== null && b !== undefined ? (a - b >= 0 ? '+' : '') + (a - b).toFixed(4) : '—';
+
+/** The verdict line: the decision, then the gate's own words without repeating the decision. */
+function verdict(report: EvaluationReport): string {
+  const detail = report.gate.summary.replace(/^rejected: /, '');
+  return `${report.gate.passed ? 'Passed' : 'Rejected'} — ${esc(detail)}`;
+}
+
 /** Renders the model card of one run. */
-export async function renderModelCard(report: EvaluationReport, facts: CardFacts, maxFeatureShare: number): Promise<string> {
+export async function renderModelCard(report: EvaluationReport, facts: CardFacts, thresholds: CardThresholds): Promise<string> {
   const c = report.candidate;
   const prod = report.production;
+  const base = report.baseline !== null && 'metrics' in report.baseline ? report.baseline.metrics : null;
   const metricNames = Object.keys(c.metrics);
   const metricRows = metricNames.map((m) => {
     const value = c.metrics[m] ?? null;
     const before = prod?.metrics[m] ?? null;
-    return [esc(m), num(value), prod ? num(before) : '—', prod && value !== null && before !== null ? (value - before >= 0 ? '+' : '') + (value - before).toFixed(4) : '—'];
+    const cells = [esc(m), num(value), prod ? num(before) : '—', prod ? signed(value, before) : '—'];
+    return base === null ? cells : [...cells.slice(0, 2), num(base[m] ?? null), signed(value, base[m]), ...cells.slice(2)];
   });
+  const metricHeaders = ['metric', 'candidate', ...(base === null ? [] : ['linear baseline', 'vs baseline']), prod ? `production v${prod.version}` : 'production', 'change'];
   const gateRows = report.gate.checks.map((check) => [
     esc(check.kind),
     esc(check.metric),
     num(check.value),
     `${esc(check.comparison)} ${check.threshold}`,
-    check.passed ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>',
+    check.passed ? '<span class="pass">pass</span>' : check.severity === 'warning' ? '<span class="tag warn">warning</span>' : '<span class="fail">fail</span>',
     esc(check.description),
   ]);
+  const warnings = ((facts.run.preparation?.warnings ?? []) as string[]).map((w) => `<li>${esc(w)}</li>`).join('');
   const prep = (facts.run.preparation ?? {}) as { rowsRead?: number; rowsKept?: number; rowsDropped?: number; splitRows?: Record<string, number>; badValues?: { column: string; count: number; examples: { at: string; value: string }[] }[] };
   const anomalies = facts.run.anomalies ?? [];
   const slices = c.slices
@@ -152,16 +173,17 @@ export async function renderModelCard(report: EvaluationReport, facts: CardFacts
   const title = `${facts.model} ${facts.version === null ? '(no version)' : `version ${facts.version}`}`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Model card — ${esc(title)}</title><style>${STYLE}</style></head><body>
-<header><h1>Model card — ${esc(title)}</h1><div>run ${esc(facts.run.runId)} · run status when written: ${esc(facts.run.status)}${facts.versionStatus ? ` · version ${esc(facts.versionStatus)}` : ''}${facts.inProduction ? ' · <b>in production</b>' : ''} · started ${esc(facts.run.startedAt)}</div></header>
+<header><h1>Model card — ${esc(title)}</h1><div>run ${esc(facts.run.runId)} · outcome: <b>${esc(facts.run.outcome ?? facts.run.status)}</b>${facts.versionStatus ? ` · version ${esc(facts.versionStatus)}` : ''}${facts.inProduction ? ' · <b>in production</b>' : ''} · started ${esc(facts.run.startedAt)}</div></header>
 <main>
-<section id="verdict"><h2>Gate</h2><div class="verdict ${report.gate.passed ? 'pass' : 'fail'}">${report.gate.passed ? 'Passed' : 'Rejected'} — ${esc(report.gate.summary)}</div>
-${table(['kind', 'check', 'value', 'threshold', 'result', 'detail'], gateRows)}</section>
+<section id="verdict"><h2>Gate</h2><div class="verdict ${report.gate.passed ? 'pass' : 'fail'}">${verdict(report)}</div>
+${table(['kind', 'check', 'value', 'threshold', 'result', 'detail'], gateRows)}${warnings === '' ? '' : `<h3>Warnings</h3><ul>${warnings}</ul>`}</section>
 <section id="metrics"><h2>Metrics on the test split</h2><p>${c.rows} rows${c.rowsWithUnknownLabel > 0 ? ` (${c.rowsWithUnknownLabel} with a class unseen in training left out)` : ''}${prod ? `; production v${prod.version} re-scored on the same rows${prod.missingFeatures.length > 0 ? ` (missing features scored as missing: ${esc(prod.missingFeatures.join(', '))})` : ''}` : ''}.</p>
-${table(['metric', 'candidate', prod ? `production v${prod.version}` : 'production', 'change'], metricRows)}
+${table(metricHeaders, metricRows)}${baselineNote(report)}
 <div class="row">${await performanceCharts(report)}</div>${residuals}</section>
+<section id="search"><h2>Search</h2>${searchSection(report)}</section>
 <section id="fairness"><h2>Fairness</h2>${await fairnessSection(report.fairness)}</section>
 <section id="slices"><h2>Per-slice metrics</h2>${slices || '<p>No slice columns.</p>'}</section>
-<section id="importance"><h2>Feature influence</h2>${await importanceSection(report, maxFeatureShare)}</section>
+<section id="importance"><h2>Feature influence</h2>${await importanceSection(report, thresholds.maxFeatureShare, thresholds.maxSingleFeatureScore)}</section>
 <section id="drift"><h2>Training data drift</h2>${await driftSection(report)}</section>
 <section id="data"><h2>Data</h2>
 <p class="facts">${prep.rowsRead ?? '?'} rows read, ${prep.rowsKept ?? '?'} kept, ${prep.rowsDropped ?? 0} dropped · split ${esc(JSON.stringify(prep.splitRows ?? {}))} · schema v${facts.schema?.version ?? '?'}</p>

@@ -3,7 +3,23 @@ import type { DriftReport } from '../drift/compare.js';
 import type { FullEvaluation } from '../evaluation.js';
 import type { AttributeFairness } from '../fairness.js';
 import type { GateResult } from '../gate.js';
+import type { Hyperparameters } from '../hyperparameters.js';
 import type { ImportanceResult } from '../importance.js';
+import type { SingleFeatureScore } from '../leak.js';
+
+/** One trial of the run's search (the shape the validate step records). */
+export interface TrialRecord {
+  readonly id: string;
+  readonly role: 'candidate' | 'baseline';
+  readonly hyperparameters: Hyperparameters | null;
+  readonly validationLoss: number | null;
+  readonly epochsRun: number | null;
+  readonly bestEpoch: number | null;
+  readonly stoppedBy: string | null;
+  readonly seconds: number | null;
+  readonly chosen: boolean;
+  readonly failure: string | null;
+}
 
 export type StoredMetrics = Record<string, number | null>;
 
@@ -24,6 +40,12 @@ export interface EvaluationReport {
   /** Training data of the candidate against that of the production version. */
   readonly drift: DriftReport | null;
   readonly gate: GateResult;
+  /** Every trial of the search, the chosen candidate marked. */
+  readonly tuning: TrialRecord[];
+  /** The linear baseline on the same test rows, or why there is none. */
+  readonly baseline: { readonly metrics: StoredMetrics; readonly hyperparameters: Hyperparameters } | { readonly failure: string } | null;
+  /** How well each feature alone predicts the label on the validation split (the leak check's evidence). */
+  readonly singleFeatureScores: SingleFeatureScore[];
 }
 
 /** Lineage and data facts the model card shows next to the evaluation (from the registry). */
@@ -38,10 +60,12 @@ export interface CardFacts {
     readonly startedAt: string;
     readonly reason?: string;
     readonly preparation?: Record<string, unknown>;
+    /** The run's outcome in words (why it was rejected, what it awaits). */
+    readonly outcome?: string;
     readonly anomalies?: Anomaly[];
   };
   readonly lineage: Record<string, string>;
   readonly data: { readonly key: string; readonly etag: string; readonly versionId: string | null; readonly sha256?: string; readonly size: number }[];
-  readonly hyperparameters: Record<string, unknown> | null;
+  readonly hyperparameters: Hyperparameters | null;
   readonly schema: DataSchema | null;
 }

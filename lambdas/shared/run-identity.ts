@@ -1,0 +1,50 @@
+import { DataValidationError } from '../core/errors.js';
+import { sha256Hex } from '../core/digest.js';
+import { LAYOUT } from './layout.js';
+import { loadModelConfig } from './model-files.js';
+import type { ObjectCreatedEvent, RunRef } from './pipeline-state.js';
+
+/**
+ * The run id is derived from what was uploaded (bucket, key, ETag) and the model file the pipeline runs with (its
+ * sha256): a duplicate event for the same object, or the same bytes uploaded again, maps to the same run and starts
+ * no second one; the same data after the model file changed is a new run.
+ */
+export function runIdFor(bucket: string, key: string, etag: string, modelConfigSha256: string | null): string {
+  return `run-${sha256Hex(`${bucket}\n${key}\n${etag}\n${modelConfigSha256 ?? ''}`).slice(0, 20)}`;
+}
+
+/** `incoming/<model>/<file>` → model; anything else is a misplaced upload. */
+export function modelOfKey(key: string): string {
+  const match = /^incoming\/([^/]+)\/.+/.exec(key);
+  if (match === null) {
+    throw new DataValidationError(`uploads must go under ${LAYOUT.incoming}<model>/, e.g. ${LAYOUT.incoming}adult/data.csv; got "${key}"`);
+  }
+  return match[1] as string;
+}
+
+/** sha256 of the deployed model file, or null when there is no valid one (the run then fails with the reason). */
+export function deployedModelSha(model: string): string | null {
+  try {
+    return loadModelConfig(model).sha256;
+  } catch {
+    return null;
+  }
+}
+
+/** The run a Catch must record when the event itself could not be registered (same id as RegisterRun gives it). */
+export function runRefFromEvent(event: ObjectCreatedEvent): RunRef {
+  const { bucket, object } = event.detail;
+  let model: string;
+  try {
+    model = modelOfKey(object.key);
+  } catch {
+    model = '_unassigned';
+  }
+  const etag = object.etag ?? '';
+  return {
+    model,
+    runId: runIdFor(bucket.name, object.key, etag, deployedModelSha(model)),
+    trigger: { bucket: bucket.name, key: object.key, etag, versionId: object['version-id'] ?? null, size: object.size ?? 0 },
+    duplicate: false,
+  };
+}

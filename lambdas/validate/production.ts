@@ -1,0 +1,58 @@
+import { Predictor } from '../core/artifact.js';
+import type { Frame } from '../core/dataset.js';
+import { compareProfiles, type DriftReport } from '../core/drift/compare.js';
+import type { DatasetProfile } from '../core/drift/profile.js';
+import { evaluate } from '../core/evaluation.js';
+import { permutationImportance } from '../core/importance.js';
+import type { ModelConfig } from '../core/model-config.js';
+import { missingFeatures } from '../core/preprocess.js';
+import type { EvaluationReport } from '../core/report/types.js';
+import { fetchArtifact } from '../shared/artifacts.js';
+import type { StepDeps } from '../shared/deps.js';
+import { getObjectBytes, type ObjectLocation } from '../shared/objects.js';
+import type { EtlResult } from '../shared/pipeline-state.js';
+import type { AliasRecord, StoredMetrics } from '../shared/registry.js';
+
+async function readProfile(deps: StepDeps, location: ObjectLocation): Promise<DatasetProfile> {
+  // Written by this project's ETL step; the top of its shape is checked so a wrong object fails with its key.
+  const parsed: unknown = JSON.parse((await getObjectBytes(deps.s3, location)).toString('utf8'));
+  if (typeof parsed !== 'object' || parsed === null || !('features' in parsed)) throw new Error(`${location.key} is not a data profile`);
+  return parsed as DatasetProfile;
+}
+
+const storable = (metrics: Record<string, number>): StoredMetrics =>
+  Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
+
+/**
+ * The production model re-scored on the candidate's test split (a fair comparison), its feature influence on the
+ * same validation split (for the dominance-growth check), and the drift between the two training sets.
+ */
+export async function compareWithProduction(
+  deps: StepDeps,
+  model: string,
+  production: AliasRecord,
+  etl: EtlResult,
+  test: Frame,
+  validation: Frame,
+  seed: number,
+  config: ModelConfig,
+): Promise<{ champion: NonNullable<EvaluationReport['production']>; drift: DriftReport | null }> {
+  let drift: DriftReport | null = null;
+  const productionVersion = await deps.registry.getVersion(model, production.version);
+  if (productionVersion !== undefined) {
+    const [reference, current] = await Promise.all([readProfile(deps, productionVersion.profile), readProfile(deps, etl.profile)]);
+    drift = compareProfiles(reference, current, config.drift.thresholds, config.drift.features);
+  }
+  const productionModel = await Predictor.load(await fetchArtifact(deps.s3, production.artifact));
+  try {
+    const champion = {
+      version: production.version,
+      metrics: storable(evaluate(productionModel, test).metrics),
+      importance: permutationImportance(productionModel, validation, seed),
+      missingFeatures: missingFeatures(productionModel.artifact.preprocessor, test),
+    };
+    return { champion, drift };
+  } finally {
+    productionModel.dispose();
+  }
+}
