@@ -13,6 +13,8 @@ interface TaskState {
   Retry?: { ErrorEquals: string[] }[];
   Catch?: { ErrorEquals: string[]; Next: string }[];
   QueryLanguage?: string;
+  /** A Map state's inner machine (the Tune stage). */
+  ItemProcessor?: { StartAt: string; States: Record<string, TaskState> };
 }
 
 let template: Template;
@@ -130,7 +132,10 @@ describe('functions', () => {
 });
 
 describe('training state machine', () => {
-  const tasks = () => Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+  /** Every state, those inside the Tune Map's item processor included. */
+  const allStates = (states: Record<string, TaskState> = definition.States): [string, TaskState][] =>
+    Object.entries(states).flatMap(([name, s]) => [[name, s] as [string, TaskState], ...(s.ItemProcessor ? allStates(s.ItemProcessor.States) : [])]);
+  const tasks = () => allStates().filter(([, s]) => s.Type === 'Task');
 
   it('is Standard, logs ALL with execution data, and traces with X-Ray', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
@@ -140,15 +145,34 @@ describe('training state machine', () => {
     });
   });
 
-  it('runs ETL → Train → Validate → gate → Promote or RecordRejected', () => {
-    expect(tasks().map(([name]) => name).sort()).toEqual(['ETL', 'Promote', 'RecordFailure', 'RecordRejected', 'RegisterRun', 'Report', 'Train', 'Validate']);
-    expect(definition.States.Validate).toMatchObject({ Next: 'Report' });
-    expect(definition.States.Report).toMatchObject({ Next: 'GatePassed?' });
+  it('runs ETL → Tune → Validate → gate → Promote or RecordRejected → Report (the card after the decision)', () => {
+    expect(tasks().map(([name]) => name).sort()).toEqual(['ETL', 'Promote', 'RecordFailure', 'RecordRejected', 'RegisterRun', 'Report', 'TrainCandidate', 'Validate']);
+    expect(definition.States.ETL).toMatchObject({ Next: 'Tune' });
+    expect(definition.States.Tune).toMatchObject({ Next: 'Validate' });
+    expect(definition.States.Validate).toMatchObject({ Next: 'GatePassed?', Parameters: { 'tuning.$': '$.tuning' } });
     expect(definition.States['GatePassed?']).toMatchObject({
       Type: 'Choice',
       Choices: [{ Variable: '$.validation.gate.passed', BooleanEquals: true, Next: 'Promote' }],
       Default: 'RecordRejected',
     });
+    expect(definition.States.Promote).toMatchObject({ Next: 'Report' });
+    expect(definition.States.RecordRejected).toMatchObject({ Next: 'Report' });
+    expect(definition.States.Report).toMatchObject({ Next: 'Outcome?' });
+  });
+
+  it('tunes with a Map over the trials ETL planned, at the model file\'s concurrency; a failed trial is recorded, not fatal', () => {
+    expect(definition.States.Tune).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.etl.tuning.trials',
+      MaxConcurrencyPath: '$.etl.tuning.concurrency',
+      ItemSelector: { 'run.$': '$.run', 'etl.$': '$.etl', 'trial.$': '$$.Map.Item.Value' },
+      ResultPath: '$.tuning',
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'RecordFailure', ResultPath: '$.error' }],
+    });
+    const inner = definition.States.Tune?.ItemProcessor;
+    expect(inner?.StartAt).toBe('TrainCandidate');
+    expect(inner?.States.TrainCandidate).toMatchObject({ Parameters: { 'trial.$': '$.trial' }, ResultPath: '$', End: true });
+    expect(inner?.States.TrialFailed).toMatchObject({ Type: 'Pass', Parameters: { trial: { 'id.$': '$.trial.id', 'role.$': '$.trial.role' }, 'error.$': '$.error' }, End: true });
   });
 
   it('starts at Resume?: an upload goes to RegisterRun, a re-drive of a failed run straight to its failed step', () => {
@@ -156,12 +180,12 @@ describe('training state machine', () => {
     expect(whole.StartAt).toBe('Resume?');
     const resume = definition.States['Resume?'] as unknown as { Choices: { Next: string }[]; Default: string };
     expect(resume.Default).toBe('RegisterRun');
-    expect(resume.Choices.map((c) => c.Next)).toEqual(['ETL', 'Train', 'Validate', 'Report', 'Promote']);
+    expect(resume.Choices.map((c) => c.Next)).toEqual(['ETL', 'Tune', 'Validate', 'Report', 'Promote']);
   });
 
   it('sets an explicit TimeoutSeconds on every task (the local interpreter defaults to 60 s)', () => {
     for (const [name, state] of tasks()) expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
-    expect(definition.States.Train?.TimeoutSeconds).toBeGreaterThanOrEqual(15 * 60);
+    expect(definition.States.Tune?.ItemProcessor?.States.TrainCandidate?.TimeoutSeconds).toBeGreaterThanOrEqual(15 * 60);
   });
 
   it('retries Lambda service errors on every task', () => {
@@ -173,8 +197,8 @@ describe('training state machine', () => {
   });
 
   it('catches every error on every task: steps record the run as FAILED, the recorder itself ends in a Fail state', () => {
-    // A failed model card does not block the release decision: the run goes on to the gate.
-    const catchTarget: Record<string, string> = { RecordFailure: 'FailureNotRecorded', Report: 'GatePassed?' };
+    // A failed model card does not undo the decision already made; a failed trial is recorded and the search goes on.
+    const catchTarget: Record<string, string> = { RecordFailure: 'FailureNotRecorded', Report: 'Outcome?', TrainCandidate: 'TrialFailed' };
     for (const [name, state] of tasks()) {
       expect(state.Catch?.[0]?.ErrorEquals, name).toEqual(['States.ALL']);
       expect(state.Catch?.[0]?.Next, name).toBe(catchTarget[name] ?? 'RecordFailure');
@@ -184,7 +208,7 @@ describe('training state machine', () => {
 
   it('uses JSONPath only: no JSONata anywhere', () => {
     expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
-    for (const state of Object.values(definition.States)) expect(state.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    for (const [, state] of allStates()) expect(state.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
     expect(definitionText).not.toContain('{%');
     expect(definitionText).not.toMatch(/"(Arguments|Output|Assign)"/);
   });
