@@ -68,7 +68,7 @@ export class LocalStateMachine {
     private readonly logDir: string,
   ) {
     this.handlers = mapTasks(definition.States as Record<string, StateLike>, functionsByArn, name);
-    this.machine = new StateMachine(definition, { validationOptions: { checkArn: false, checkPaths: true } });
+    this.machine = new StateMachine(withRootResultPaths(definition), { validationOptions: { checkArn: false, checkPaths: true } });
     mkdirSync(logDir, { recursive: true });
   }
 
@@ -130,6 +130,25 @@ export class LocalStateMachine {
     });
     return execution;
   }
+}
+
+/**
+ * `"ResultPath": "$"` means the result replaces the state's input (the AWS default, written out). aws-local-stepfunctions
+ * 3.0 stores the result under a key named "$" instead, so the path is dropped before loading: same meaning in AWS.
+ */
+export function withRootResultPaths<T extends StateMachineDefinition>(definition: T): T {
+  const fix = (states: Record<string, StateLike & { ResultPath?: unknown }>): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(states).map(([name, state]) => {
+        const { ResultPath, ...rest } = state;
+        const copy: Record<string, unknown> = ResultPath === '$' ? rest : state;
+        const inner = state.ItemProcessor ?? state.Iterator;
+        if (inner) copy[state.ItemProcessor ? 'ItemProcessor' : 'Iterator'] = { ...inner, States: fix(inner.States) };
+        if (state.Branches) copy.Branches = state.Branches.map((b) => ({ ...b, States: fix(b.States) }));
+        return [name, copy];
+      }),
+    );
+  return { ...definition, States: fix(definition.States as Record<string, StateLike>) } as T;
 }
 
 function toStepEvent(raw: Record<string, unknown>): StepEvent {

@@ -1,7 +1,17 @@
 import { parse, CsvError } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import { DataValidationError } from './errors.js';
-import type { RawTable, RawValue } from './table.js';
+import type { EncodingIssue, RawTable, RawValue } from './table.js';
+import { Utf8Scanner } from './utf8-scan.js';
+
+/** Delimiters other than the comma that files are often saved with, by how they are named in a hint. */
+const OTHER_DELIMITERS: readonly [string, string][] = [
+  [';', '";"'],
+  ['\t', 'tabs'],
+  ['|', '"|"'],
+];
+const REPLACEMENT = '\uFFFD';
+const ENCODING_ISSUES_KEPT = 5;
 
 export interface CsvReadOptions {
   /** Tokens that mean "no value" (compared after trimming). */
@@ -24,9 +34,12 @@ export async function readCsv(input: Readable | string | Uint8Array, options: Cs
     info: true,
     bom: true,
   });
+  const scanner = new Utf8Scanner();
   if (typeof input === 'string' || input instanceof Uint8Array) {
+    if (input instanceof Uint8Array) scanner.push(input);
     parser.end(input);
   } else {
+    input.on('data', (chunk: Buffer) => scanner.push(chunk));
     input.on('error', (error) => parser.destroy(error));
     input.pipe(parser);
   }
@@ -34,28 +47,64 @@ export async function readCsv(input: Readable | string | Uint8Array, options: Cs
   let columns: string[] | undefined;
   const rows: RawValue[][] = [];
   const origins: string[] = [];
+  const ends: number[] = [];
   try {
     for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (columns === undefined) {
         columns = checkHeader(record.record, options.source);
+        ends.push(record.info.lines);
         continue;
       }
       rows.push(record.record.map((field) => (missing.has(field) ? null : field)));
       origins.push(`${options.source}:${record.info.lines}`);
+      ends.push(record.info.lines);
     }
   } catch (error) {
-    throw toDataError(error, options.source);
+    // The record that never ended begins on the line after the last complete one.
+    throw toDataError(error, options.source, (ends[ends.length - 1] ?? 0) + 1);
   }
+  scanner.finish();
   if (columns === undefined) {
     throw new DataValidationError(`${options.source} is empty: expected a header row and data rows`);
   }
   if (rows.length === 0) {
     throw new DataValidationError(`${options.source} has a header but no data rows`);
   }
-  return { columns, rows, origins };
+  const encoding = scanner.invalidSequences === 0 ? undefined : encodingReport(columns, rows, origins, ends, scanner);
+  return { columns, rows, origins, ...(encoding ? { encoding } : {}) };
+}
+
+/** Names the fields of the lines the scanner found invalid bytes on: where, which column, and the value as decoded. */
+function encodingReport(columns: readonly string[], rows: readonly RawValue[][], origins: readonly string[], ends: readonly number[], scanner: Utf8Scanner) {
+  const issues: EncodingIssue[] = [];
+  let affected = 0;
+  rows.forEach((row, r) => {
+    const index = row.findIndex((field) => field !== null && field.includes(REPLACEMENT));
+    if (index === -1) return;
+    affected += 1;
+    if (issues.length < ENCODING_ISSUES_KEPT) issues.push({ at: origins[r] as string, column: columns[index] as string, value: row[index] as string });
+  });
+  // Invalid bytes in the header (or only in a missing-value token) still make the file suspect: report the line.
+  if (affected === 0) {
+    const line = scanner.lines[0] ?? 1;
+    const row = ends.findIndex((end) => end >= line);
+    return { rows: 1, issues: [{ at: `${origins[0]?.replace(/:\d+$/, '') ?? 'the file'}:${line}`, column: row <= 0 ? '(header)' : (columns[0] as string), value: '' }] };
+  }
+  return { rows: affected, issues };
 }
 
 function checkHeader(header: string[], source: string): string[] {
+  if (header.length === 1) {
+    const [only] = header as [string];
+    for (const [delimiter, name] of OTHER_DELIMITERS) {
+      const parts = only.split(delimiter);
+      if (parts.length > 1) {
+        throw new DataValidationError(
+          `${source}:1: the header is one column ("${only.slice(0, 80)}"), and looks delimited by ${name} (${parts.length} columns): save the file as comma-separated CSV and upload it again`,
+        );
+      }
+    }
+  }
   const seen = new Set<string>();
   header.forEach((name, index) => {
     if (name === '') {
@@ -69,13 +118,16 @@ function checkHeader(header: string[], source: string): string[] {
   return header;
 }
 
-function toDataError(error: unknown, source: string): Error {
+function toDataError(error: unknown, source: string, recordStart: number): Error {
   if (error instanceof CsvError) {
     const line = typeof error.lines === 'number' ? error.lines : undefined;
     const where = line === undefined ? source : `${source}:${line}`;
     switch (error.code) {
       case 'CSV_QUOTE_NOT_CLOSED':
-        return new DataValidationError(`${where}: a quoted field opened here is never closed (unbalanced quote)`);
+        // csv-parse reports the end of the file; the quote opened in the record that never ended.
+        return new DataValidationError(
+          `${source}:${recordStart}: a quoted field opened in the row starting here is never closed (unbalanced quote); everything after it up to line ${line ?? '?'} was read as part of that field`,
+        );
       case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
         return new DataValidationError(`${where}: wrong number of columns (${error.message})`);
       default:
@@ -89,8 +141,8 @@ function toDataError(error: unknown, source: string): Error {
 export function concatTables(tables: readonly RawTable[]): RawTable {
   const first = tables[0];
   if (first === undefined) throw new DataValidationError('no data objects to read');
-  const rows: RawValue[][] = [...first.rows];
-  const origins = [...first.origins];
+  const rows: RawValue[][] = first.rows.slice();
+  const origins = first.origins.slice();
   for (const table of tables.slice(1)) {
     const mapping = first.columns.map((name) => table.columns.indexOf(name));
     const missing = first.columns.filter((_, i) => mapping[i] === -1);
@@ -104,5 +156,7 @@ export function concatTables(tables: readonly RawTable[]): RawTable {
     for (const row of table.rows) rows.push(mapping.map((index) => row[index] ?? null));
     for (const origin of table.origins) origins.push(origin);
   }
-  return { columns: first.columns, rows, origins };
+  const reports = tables.flatMap((t) => (t.encoding ? [t.encoding] : []));
+  const encoding = reports.length === 0 ? undefined : { rows: reports.reduce((n, r) => n + r.rows, 0), issues: reports.flatMap((r) => r.issues).slice(0, ENCODING_ISSUES_KEPT) };
+  return { columns: first.columns, rows, origins, ...(encoding ? { encoding } : {}) };
 }

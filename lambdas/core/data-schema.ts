@@ -27,7 +27,7 @@ export interface DataSchema {
   readonly columns: ColumnSchema[];
 }
 
-export const ANOMALY_KINDS = ['missing_column', 'new_column', 'type_change', 'unseen_categories', 'out_of_range', 'missing_rate_jump'] as const;
+export const ANOMALY_KINDS = ['missing_column', 'new_column', 'type_change', 'unseen_categories', 'out_of_range', 'missing_rate_jump', 'invalid_encoding'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 export type Severity = 'blocking' | 'warning';
 
@@ -139,12 +139,36 @@ export function validateAgainstSchema(schema: DataSchema, table: RawTable, confi
   return anomalies;
 }
 
+/**
+ * Bytes that are not UTF-8 (checked on every upload, the first included): one anomaly naming the first place, the
+ * column and the value as it decodes. Blocking by default: the values would be trained on as garbled text.
+ */
+export function encodingAnomalies(table: RawTable, config: ModelConfig): Anomaly[] {
+  const report = table.encoding;
+  const first = report?.issues[0];
+  if (report === undefined || first === undefined) return [];
+  const rows = table.rows.length;
+  const places = report.issues.map((i) => `${i.at} in "${i.column}"`).join(', ');
+  return [
+    {
+      kind: 'invalid_encoding',
+      column: first.column,
+      severity: config.dataValidation.severity.invalid_encoding,
+      description:
+        `${report.rows} row(s) hold bytes that are not UTF-8, first at ${first.at}: column "${first.column}" reads "${first.value}" (${places}); ` +
+        'the file looks saved in another encoding (Latin-1 or Windows-1252?): save it as UTF-8 and upload it again',
+      worstValue: first.value,
+      count: report.rows,
+      share: rows === 0 ? 0 : report.rows / rows,
+    },
+  ];
+}
+
 /** Stops the run before training when any anomaly is blocking, listing all of them. */
-export function assertNoBlockingAnomalies(anomalies: readonly Anomaly[], source: string, schemaVersion: number): void {
+export function assertNoBlockingAnomalies(anomalies: readonly Anomaly[], source: string, schemaVersion: number | undefined): void {
   const blocking = anomalies.filter((a) => a.severity === 'blocking');
   if (blocking.length > 0) {
-    throw new DataValidationError(
-      `${source} does not match the data schema v${schemaVersion}: ${blocking.map((a) => `${a.kind}: ${a.description}`).join('; ')}`,
-    );
+    const against = blocking.some((a) => a.kind !== 'invalid_encoding') && schemaVersion !== undefined ? ` does not match the data schema v${schemaVersion}` : ' cannot be used';
+    throw new DataValidationError(`${source}${against}: ${blocking.map((a) => `${a.kind}: ${a.description}`).join('; ')}`);
   }
 }

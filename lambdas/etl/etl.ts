@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { concatTables, readCsv } from '../core/csv.js';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { assertNoBlockingAnomalies, inferSchema, validateAgainstSchema, withSchemaTypes, type DataSchema } from '../core/data-schema.js';
+import { assertNoBlockingAnomalies, encodingAnomalies, inferSchema, validateAgainstSchema, withSchemaTypes, type DataSchema } from '../core/data-schema.js';
 import { profileFrame } from '../core/drift/profile.js';
 import { encodeFrameFile } from '../core/frame-codec.js';
 import { prepareData } from '../core/prepare.js';
@@ -37,10 +37,10 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
   // Data validation against the model's schema, before anything is trained.
   const pointer = await deps.registry.getSchemaPointer(run.model);
   const schema = pointer === undefined ? undefined : (JSON.parse((await getObjectBytes(deps.s3, pointer.location)).toString('utf8')) as DataSchema);
-  const anomalies = schema === undefined ? [] : validateAgainstSchema(schema, table, config);
-  if (schema !== undefined) {
-    await deps.registry.updateRun(run.model, run.runId, { schemaVersion: schema.version, anomalies });
-    assertNoBlockingAnomalies(anomalies, source, schema.version);
+  const anomalies = [...encodingAnomalies(table, config), ...(schema === undefined ? [] : validateAgainstSchema(schema, table, config))];
+  if (schema !== undefined || anomalies.length > 0) {
+    await deps.registry.updateRun(run.model, run.runId, { ...(schema ? { schemaVersion: schema.version } : {}), anomalies });
+    assertNoBlockingAnomalies(anomalies, source, schema?.version);
   }
   // The schema's types keep later data typed as the first was.
   const typed = withSchemaTypes(config, schema);

@@ -139,15 +139,15 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
   });
 
-  it('rejects a model that leans on a leaked copy of the label (feature dominance gate)', async () => {
+  it('rejects a model that leans on a leaked copy of the label (the leak check)', async () => {
     const lines = ADULT.trimEnd().split('\n').slice(0, 8001);
     const leaky = lines.map((line, i) => (i === 0 ? `${line},leak` : `${line},${line.slice(line.lastIndexOf(',') + 1) === '>50K' ? 'rich' : 'not-rich'}`)).join('\n');
     const [execution] = await stack.upload('incoming/adult/leaky.csv', leaky);
     expect(execution?.status).toBe('SUCCEEDED');
     const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('leaky.csv'));
     expect(run?.status).toBe('REJECTED');
-    expect(run?.gate?.checks.find((c) => c.kind === 'feature_share')).toMatchObject({ metric: 'feature_share.leak', passed: false });
-    expect(run?.reason).toContain('feature "leak" carries');
+    expect(run?.gate?.checks.find((c) => c.kind === 'leak')).toMatchObject({ metric: 'leak.leak', passed: false, severity: 'blocking', value: 1 });
+    expect(run?.reason).toContain('feature "leak" alone predicts the label (AUC 1.000): a leak?');
     expect(run?.anomalies).toEqual([expect.objectContaining({ kind: 'new_column', column: 'leak', severity: 'warning' })]);
     expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
   });

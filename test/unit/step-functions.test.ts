@@ -20,6 +20,30 @@ describe('local state machines', () => {
     expect(execution.output).toEqual({ got: { a: 1 } });
   });
 
+  it('"ResultPath": "$" replaces the input with the result, as in AWS, inside a Map too', async () => {
+    const machine = new LocalStateMachine(
+      'arn:aws:states:us-east-1:0:stateMachine:m',
+      'm',
+      {
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemsPath: '$.items',
+            ItemProcessor: { StartAt: 'Call', States: { Call: { Type: 'Task', Resource: arn, TimeoutSeconds: 5, ResultPath: '$', End: true } } },
+            ResultPath: '$.results',
+            End: true,
+          },
+        },
+      },
+      new Map([[arn, echo]]),
+      '/tmp/mlops-test-logs',
+    );
+    const execution = machine.start({ items: [1, 2] });
+    await execution.done;
+    expect(execution.output).toEqual({ items: [1, 2], results: [{ got: 1 }, { got: 2 }] });
+  });
+
   it('refuses to load a machine with a Task it cannot run locally', () => {
     const load = (resource: string) =>
       new LocalStateMachine('arn:x', 'm', { StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, End: true } } }, new Map([[arn, echo]]), '/tmp/mlops-test-logs');
