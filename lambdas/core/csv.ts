@@ -27,7 +27,13 @@ export interface CsvReadOptions {
  */
 export async function readCsv(input: Readable | string | Uint8Array, options: CsvReadOptions): Promise<RawTable> {
   const missing = new Set(options.missingValues);
+  // The line the last complete record ended on, seen as the parser produces it (the loop below may lag behind).
+  let lastCompleteLine = 0;
   const parser = parse({
+    on_record: (record: string[], context: { lines: number }) => {
+      lastCompleteLine = context.lines;
+      return record;
+    },
     trim: true,
     skip_empty_lines: true,
     relax_column_count: false,
@@ -61,7 +67,7 @@ export async function readCsv(input: Readable | string | Uint8Array, options: Cs
     }
   } catch (error) {
     // The record that never ended begins on the line after the last complete one.
-    throw toDataError(error, options.source, (ends[ends.length - 1] ?? 0) + 1);
+    throw toDataError(error, options.source, lastCompleteLine + 1);
   }
   scanner.finish();
   if (columns === undefined) {

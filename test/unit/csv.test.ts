@@ -22,8 +22,28 @@ describe('readCsv', () => {
     expect(fromStream).toEqual(await readCsv(text, options));
   });
 
-  it('fails an unbalanced quote with the line where it opened', async () => {
-    await expect(readCsv('a,b\n1,2\n3,"oops\n5,6\n', options)).rejects.toThrow(/data\.csv:\d+: a quoted field opened here is never closed/);
+  it('fails an unbalanced quote at the row where it opened, not at the end of the file', async () => {
+    const lines = ['a,b', ...Array.from({ length: 2000 }, (_, i) => `${i},x`)];
+    lines[499] = '498,"oops';
+    await expect(readCsv(lines.join('\n'), options)).rejects.toThrow(
+      /^data\.csv:500: a quoted field opened in the row starting here is never closed \(unbalanced quote\); everything after it up to line 2001/,
+    );
+  });
+
+  it('names the delimiter of a file saved with semicolons or tabs instead of commas', async () => {
+    await expect(readCsv('age;workclass;class\n39;State-gov;<=50K\n', options)).rejects.toThrow(
+      'data.csv:1: the header is one column ("age;workclass;class"), and looks delimited by ";" (3 columns): save the file as comma-separated CSV and upload it again',
+    );
+    await expect(readCsv('a\tb\n1\t2\n', options)).rejects.toThrow('looks delimited by tabs (2 columns)');
+  });
+
+  it('finds bytes that are not UTF-8 (a Latin-1 file), naming the line, the column and the value', async () => {
+    const latin1 = Buffer.concat([Buffer.from('age,country\n30,Spain\n41,Cura'), Buffer.from([0xe7]), Buffer.from('ao\n52,Peru\n')]);
+    const table = await readCsv(latin1, options);
+    expect(table.encoding).toEqual({ rows: 1, issues: [{ at: 'data.csv:3', column: 'country', value: 'Cura\uFFFDao' }] });
+    const fromStream = await readCsv(Readable.from([latin1.subarray(0, 27), latin1.subarray(27)]), options);
+    expect(fromStream.encoding).toEqual(table.encoding);
+    expect((await readCsv(Buffer.from('a,b\n1,Curaçao\n'), options)).encoding).toBeUndefined();
   });
 
   it('fails a row with the wrong number of columns, naming its line', async () => {
