@@ -1,7 +1,44 @@
 import { RequestValidationError } from './errors.js';
-import type { InputValue, Preprocessor } from './preprocess.js';
+import { FLOAT32_MAX, isFloat32Finite } from './prepare-values.js';
+import { MISSING_CATEGORY, type InputValue, type Preprocessor } from './preprocess.js';
 
 export const MAX_INSTANCES = 1000;
+
+/** Why a value was refused: a number the model cannot compute with says so (JSON.stringify would print it as null). */
+function badValueMessage(field: string, type: 'numeric' | 'categorical', value: unknown): string {
+  if (typeof value === 'number' && type === 'numeric') {
+    const shown = Number.isFinite(value) ? String(value) : 'a number too large to read (Infinity)';
+    return `${field} is out of range: ${shown}; the model computes in float32, so numbers must be within ±${FLOAT32_MAX.toPrecision(3)}`;
+  }
+  const expected = type === 'numeric' ? 'a finite number' : 'a string';
+  return `${field} must be ${expected} or null, got ${JSON.stringify(value) ?? 'undefined'}`;
+}
+
+/** A value the model has no slot for: scored like any category too rare to learn, and reported to the caller. */
+export interface InstanceWarning {
+  readonly instance: number;
+  readonly feature: string;
+  readonly value: string;
+  readonly message: string;
+}
+
+/** Categories of validated instances the model never learned (unseen in training, or too rare to keep). */
+export function unknownCategories(pre: Preprocessor, instances: readonly Readonly<Record<string, InputValue>>[]): InstanceWarning[] {
+  const warnings: InstanceWarning[] = [];
+  for (const feature of pre.features) {
+    if (feature.type !== 'categorical') continue;
+    let known: Set<string> | undefined;
+    instances.forEach((instance, i) => {
+      const value = instance[feature.name];
+      if (value === null || value === undefined) return;
+      known ??= new Set(feature.categories);
+      if (!known.has(String(value)) && String(value) !== MISSING_CATEGORY) {
+        warnings.push({ instance: i, feature: feature.name, value: String(value), message: 'not a category the model learned; scored as an unknown value' });
+      }
+    });
+  }
+  return warnings.sort((a, b) => a.instance - b.instance);
+}
 
 /**
  * Checks request instances against the features the model was trained on. Every feature must be present; numeric
@@ -35,11 +72,10 @@ export function validateInstances(pre: Preprocessor, body: unknown): Record<stri
         if (!(feature.name in record)) {
           throw new RequestValidationError(`instances[${i}].${feature.name} is missing (send null for an unknown value)`);
         }
-      } else if (feature.type === 'numeric' ? typeof value === 'number' && Number.isFinite(value) : typeof value === 'string') {
+      } else if (feature.type === 'numeric' ? typeof value === 'number' && isFloat32Finite(value) : typeof value === 'string') {
         continue;
       }
-      const expected = feature.type === 'numeric' ? 'a finite number' : 'a string';
-      throw new RequestValidationError(`instances[${i}].${feature.name} must be ${expected} or null, got ${JSON.stringify(value) ?? 'undefined'}`);
+      throw new RequestValidationError(badValueMessage(`instances[${i}].${feature.name}`, feature.type, value));
     }
   });
   return instances as Record<string, InputValue>[];

@@ -1,6 +1,6 @@
 import { RequestValidationError } from '../core/errors.js';
 import type { Prediction } from '../core/artifact.js';
-import { validateInstances } from '../core/instances.js';
+import { unknownCategories, validateInstances, type InstanceWarning } from '../core/instances.js';
 import { MODEL_NAME_PATTERN } from '../core/model-name.js';
 import type { ProductionModelCache } from './model-cache.js';
 
@@ -8,6 +8,8 @@ export interface PredictResponse {
   readonly model: string;
   readonly version: number;
   readonly predictions: Prediction[];
+  /** Values the model could not use as sent (unknown categories), per instance; absent when there are none. */
+  readonly warnings?: InstanceWarning[];
 }
 
 
@@ -17,6 +19,8 @@ export async function predict(cache: ProductionModelCache, model: string | undef
     throw new RequestValidationError(`"${model ?? ''}" is not a model name (lower-case letters, digits and dashes)`);
   }
   const served = await cache.get(model);
-  const instances = validateInstances(served.predictor.artifact.preprocessor, body);
-  return { model, version: served.version, predictions: served.predictor.predictInstances(instances) };
+  const pre = served.predictor.artifact.preprocessor;
+  const instances = validateInstances(pre, body);
+  const warnings = unknownCategories(pre, instances);
+  return { model, version: served.version, predictions: served.predictor.predictInstances(instances), ...(warnings.length > 0 ? { warnings } : {}) };
 }
