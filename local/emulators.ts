@@ -71,14 +71,15 @@ export function localS3Client(endpoint: string, region: string): S3Client {
     endpoint,
     region,
     forcePathStyle: true,
-    credentials: LOCAL_CREDENTIALS,
+    // A copy: the SDK marks the credentials object it is given with internal fields ($source).
+    credentials: { ...LOCAL_CREDENTIALS },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }
 
 export function localDynamoClient(endpoint: string, region: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+  return new DynamoDBClient({ endpoint, region, credentials: { ...LOCAL_CREDENTIALS } });
 }
 
 export async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {

@@ -6,6 +6,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { localS3Client } from './emulators.js';
 import { describeOutcome, printProgress } from './progress.js';
 import { startLocalRuntime } from './runtime.js';
+import { describeStartError } from './start-errors.js';
 
 const DEMO_MODEL = 'adult';
 const DEMO_FILE = join(import.meta.dirname, '..', 'examples', 'data', 'adult.csv');
@@ -45,10 +46,17 @@ const port = (name: string, text: string | undefined): number => {
 };
 
 console.log('Synthesizing the CDK app and starting the local stack…');
-const runtime = await startLocalRuntime({
-  stateDir: values['state-dir'],
-  fresh: values.fresh,
-  ports: { api: port('api-port', values['api-port']), s3: port('s3-port', values['s3-port']), dynamodb: port('dynamodb-port', values['dynamodb-port']), stepFunctions: port('sfn-port', values['sfn-port']) },
+const ports = { api: port('api-port', values['api-port']), s3: port('s3-port', values['s3-port']), dynamodb: port('dynamodb-port', values['dynamodb-port']), stepFunctions: port('sfn-port', values['sfn-port']) };
+const runtime = await startLocalRuntime({ stateDir: values['state-dir'], fresh: values.fresh, ports }).catch((error: unknown) => {
+  const explained = describeStartError(error, [
+    { flag: '--api-port', what: 'the HTTP API', port: ports.api },
+    { flag: '--s3-port', what: 'the S3 emulator', port: ports.s3 },
+    { flag: '--dynamodb-port', what: 'the DynamoDB emulator', port: ports.dynamodb },
+    { flag: '--sfn-port', what: 'the Step Functions API', port: ports.stepFunctions },
+  ]);
+  if (explained === undefined) throw error;
+  console.error(explained);
+  process.exit(1);
 });
 const { endpoints } = runtime;
 for (const machine of runtime.stateMachines.values()) {

@@ -137,7 +137,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamo.endpoint,
       stepFunctionsEndpoint: `http://127.0.0.1:${sfnPort}`,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
       outputs,
     };
     writeFileSync(join(stateDir, 'local.json'), `${JSON.stringify(endpoints, null, 2)}\n`);

@@ -357,7 +357,9 @@ export class Registry {
   }
 
   /** Model names with at least one version (a scan of version partitions: an operator's query, not a hot path). */
-  async listModels(): Promise<string[]> {
+  /** Models that have versions (or, with `'run'`, runs: a model whose every run failed has no version). */
+  async listModels(kind: 'version' | 'run' = 'version'): Promise<string[]> {
+    const prefix = kind === 'version' ? KEY_PREFIX.version : KEY_PREFIX.run;
     const models = new Set<string>();
     let start: Record<string, unknown> | undefined;
     do {
@@ -366,11 +368,11 @@ export class Registry {
           TableName: this.table,
           ProjectionExpression: 'pk',
           FilterExpression: 'begins_with(pk, :prefix)',
-          ExpressionAttributeValues: { ':prefix': KEY_PREFIX.version },
+          ExpressionAttributeValues: { ':prefix': prefix },
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) models.add(String(item.pk).slice(KEY_PREFIX.version.length));
+      for (const item of page.Items ?? []) models.add(String(item.pk).slice(prefix.length));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
     return [...models].sort();

@@ -11,6 +11,7 @@ import { redriveRun } from './redrive.js';
 import { reproduceVersion } from './reproduce.js';
 import { uploadData } from './runs.js';
 import { writeReport } from './report.js';
+import { describeVersion } from './show.js';
 import { signedFetch } from './sign.js';
 
 interface GlobalOptions {
@@ -93,30 +94,7 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
       withConnection(async (c, model: string, versionText: string) => {
         const version = await c.registry.getVersion(model, parseVersion(versionText));
         if (version === undefined) throw new Error(`model "${model}" has no version ${versionText}`);
-        print(version, () =>
-          [
-            `${model} v${version.version} — ${version.status} (revision ${version.revision})`,
-            `gate: ${version.gate.summary}`,
-            formatTable(['metric', 'value'], Object.entries(version.metrics).map(([k, v]) => [k, metric(v)])),
-            formatTable(
-              ['lineage', 'value'],
-              [
-                ['run', version.runId],
-                ['data', version.data.map((d) => `s3://${d.bucket}/${d.key} sha256 ${d.sha256 ?? '?'}`).join('; ')],
-                ['rows', `${version.rows.read} read, ${version.rows.kept} kept (train ${version.rows.train}, validation ${version.rows.validation}, test ${version.rows.test})`],
-                ['data schema', `v${version.schemaVersion}`],
-                ['model file sha256', version.modelConfigSha256],
-                ['code version', version.codeVersion],
-                ['backend', `${version.backend}; ${version.tfjsVersion}`],
-                ['seed', version.hyperparameters.seed],
-                ['artifact', `s3://${version.artifact.bucket}/${version.artifact.key}`],
-                ['artifact sha256', version.artifact.sha256],
-                ['weights sha256', version.weightsSha256],
-                ['compared with', version.comparedWith === null ? null : `v${version.comparedWith}`],
-              ],
-            ),
-          ].join('\n\n'),
-        );
+        print(version, () => describeVersion(model, version));
       }),
     );
 
@@ -126,9 +104,11 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     .argument('[model]')
     .action(
       withConnection(async (c, model: string | undefined) => {
-        if (model === undefined) throw new Error('name a model: mlops runs <model>');
-        const list = await c.registry.listRuns(model);
-        print(list, () => formatTable(['run', 'status', 'step', 'version', 'data', 'started', 'reason'], list.map((r) => [r.runId, r.status, r.step, r.version === undefined ? null : `v${r.version}`, r.trigger.key, r.startedAt, r.reason?.slice(0, 100)])));
+        const models = model === undefined ? await c.registry.listModels('run') : [model];
+        const list = (await Promise.all(models.map((m) => c.registry.listRuns(m)))).flat().sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+        print(list, () =>
+          formatTable(['model', 'run', 'status', 'step', 'version', 'data', 'started', 'reason'], list.map((r) => [r.model, r.runId, r.status, r.step, r.version === undefined ? null : `v${r.version}`, r.trigger.key, r.startedAt, r.reason?.slice(0, 100)])),
+        );
       }),
     );
   runs
@@ -140,7 +120,9 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     .action(
       withConnection(async (c, model: string, runId: string, options: { wait?: boolean }) => {
         const result = await redriveRun(c, model, runId, options.wait === true);
-        print(result, () => `run ${runId} resumed at ${result.step}: ${result.executionArn}${result.status ? ` → ${result.status}` : ''}`);
+        print(result, () => `run ${runId} resumed at ${result.step}: ${result.executionArn}${result.status ? ` → ${result.status}` : ''}${result.runStatus ? `; run ${result.runStatus}${result.reason ? `: ${result.reason}` : ''}` : ''}`);
+        // Scripts waiting on a re-drive must see its failure.
+        if (result.status !== undefined && (result.status !== 'SUCCEEDED' || result.runStatus === 'FAILED')) process.exitCode = 1;
       }),
     );
 

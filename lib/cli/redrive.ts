@@ -8,7 +8,10 @@ export interface Redrive {
   readonly runId: string;
   readonly step: string;
   readonly executionArn: string;
+  /** With --wait: how the execution ended, and the run's status and reason after it. */
   readonly status?: string;
+  readonly runStatus?: string;
+  readonly reason?: string;
 }
 
 /**
@@ -37,7 +40,10 @@ export async function redriveRun(c: Connection, model: string, runId: string, wa
   if (!wait) return { runId, step, executionArn };
   for (;;) {
     const described = await c.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (described.status !== 'RUNNING') return { runId, step, executionArn, status: described.status ?? 'UNKNOWN' };
+    if (described.status !== 'RUNNING') {
+      const after = await c.registry.getRun(model, runId);
+      return { runId, step, executionArn, status: described.status ?? 'UNKNOWN', ...(after ? { runStatus: after.status } : {}), ...(after?.reason ? { reason: after.reason } : {}) };
+    }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }

@@ -36,6 +36,21 @@ export async function writeReport(connection: Connection, model: string, version
   const out = resolve(options.out ?? `reports/${model}-v${version}.html`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, html);
-  if (options.open) spawn(process.platform === 'darwin' ? 'open' : 'xdg-open', [out], { detached: true, stdio: 'ignore' }).unref();
+  if (options.open) await openInBrowser(out);
   return out;
+}
+
+/**
+ * Opens a file with the desktop's opener. Without one (a server, a container) the card is still written: say so and
+ * how to view it, instead of failing.
+ */
+export async function openInBrowser(file: string, opener = process.platform === 'darwin' ? 'open' : 'xdg-open'): Promise<boolean> {
+  const child = spawn(opener, [file], { detached: true, stdio: 'ignore' });
+  const opened = await new Promise<boolean>((resolve) => {
+    child.once('spawn', () => resolve(true));
+    child.once('error', () => resolve(false));
+  });
+  if (opened) child.unref();
+  else console.error(`could not open it: no "${opener}" on this machine (no desktop?); open ${file} in a browser`);
+  return opened;
 }

@@ -1,0 +1,55 @@
+import type { VersionRecord } from '../../lambdas/shared/registry.js';
+import { formatTable, metric } from './format.js';
+
+const hiddenUnits = (units: readonly number[]): string => (units.length === 0 ? 'none (linear)' : units.join(' × '));
+
+/** `mlops show`: one version's metrics beside the linear baseline's, every gate check, the search, and lineage. */
+export function describeVersion(model: string, version: VersionRecord): string {
+  const baseline = version.baselineMetrics ?? null;
+  const metrics = Object.entries(version.metrics).map(([k, v]) => (baseline === null ? [k, metric(v)] : [k, metric(v), metric(baseline[k] ?? null)]));
+  const checks = version.gate.checks.map((c) => [
+    c.kind,
+    c.metric,
+    metric(c.value),
+    `${c.comparison} ${c.threshold}`,
+    c.passed ? 'pass' : (c.severity ?? 'blocking') === 'warning' ? 'WARN' : 'FAIL',
+    c.description,
+  ]);
+  const trials = (version.tuning ?? []).map((t) => [
+    t.role === 'baseline' ? 'baseline' : t.id,
+    t.hyperparameters === null ? '—' : hiddenUnits(t.hyperparameters.hiddenUnits),
+    t.hyperparameters?.learningRate ?? null,
+    t.hyperparameters?.l2 ?? null,
+    t.hyperparameters?.batchSize ?? null,
+    t.epochsRun === null ? null : `${t.epochsRun} (best ${t.bestEpoch ?? '?'})`,
+    metric(t.validationLoss),
+    t.failure === null ? (t.chosen ? 'chosen' : '') : `failed: ${t.failure}`,
+  ]);
+  const hp = version.hyperparameters;
+  return [
+    `${model} v${version.version} — ${version.status} (revision ${version.revision})`,
+    `gate: ${version.gate.summary}`,
+    formatTable(baseline === null ? ['metric', 'value'] : ['metric', 'value', 'linear baseline'], metrics),
+    checks.length === 0 ? 'no gate checks' : formatTable(['check', 'what', 'value', 'threshold', 'result', 'detail'], checks),
+    trials.length === 0 ? '' : formatTable(['trial', 'hidden units', 'learning rate', 'l2', 'batch', 'epochs', 'validation loss', ''], trials),
+    formatTable(
+      ['lineage', 'value'],
+      [
+        ['run', version.runId],
+        ['data', version.data.map((d) => `s3://${d.bucket}/${d.key} sha256 ${d.sha256 ?? '?'}`).join('; ')],
+        ['rows', `${version.rows.read} read, ${version.rows.kept} kept (train ${version.rows.train}, validation ${version.rows.validation}, test ${version.rows.test})`],
+        ['data schema', `v${version.schemaVersion}`],
+        ['model file sha256', version.modelConfigSha256],
+        ['code version', version.codeVersion],
+        ['backend', `${version.backend}; ${version.tfjsVersion}`],
+        ['hyper-parameters', `hidden ${hiddenUnits(hp.hiddenUnits)}, learning rate ${hp.learningRate} (${hp.learningRateSchedule ?? 'constant'}), l2 ${hp.l2}, batch ${hp.batchSize}, epochs ${hp.epochs}, seed ${hp.seed}`],
+        ['artifact', `s3://${version.artifact.bucket}/${version.artifact.key}`],
+        ['artifact sha256', version.artifact.sha256],
+        ['weights sha256', version.weightsSha256],
+        ['compared with', version.comparedWith === null ? null : `v${version.comparedWith}`],
+      ],
+    ),
+  ]
+    .filter((part) => part !== '')
+    .join('\n\n');
+}
