@@ -1,6 +1,6 @@
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addComplianceChecks } from './compliance.js';
 import { resolveEnvironment } from './environments.js';
@@ -23,7 +23,7 @@ export interface BuildAppOptions {
  *
  * Context: `-c env=<name>` deploys the environment of that name from cdk.json (stack `ServerlessMlops-<name>`);
  * without it, one stack named `ServerlessMlops` with the safe defaults. `-c stackName=...` and
- * `-c destroyOnDelete=true` override either.
+ * `-c destroyOnDelete=true` override either; `-c modelsDir=<folder>` ships the model files of another folder.
  */
 export function buildApp(options: BuildAppOptions = {}): { app: App; stack: MlopsStack } {
   const app = new App({
@@ -43,10 +43,12 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Mlop
       : undefined;
   const destroyOnDelete = context('destroyOnDelete') === true || context('destroyOnDelete') === 'true';
   const stackName = options.stackName ?? stringOrUndefined(context('stackName')) ?? environment?.stackName ?? DEFAULT_STACK_NAME;
+  const modelsDir = stringOrUndefined(context('modelsDir'));
   const stack = new MlopsStack(app, stackName, {
     description: 'serverless-mlops: data → training pipeline → registry → inference API',
     ...environment?.stackProps,
     ...(destroyOnDelete ? { removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false } : {}),
+    ...(modelsDir ? { modelsDir: resolve(modelsDir) } : {}),
     ...options.stackProps,
   });
   addComplianceChecks(app);

@@ -37,6 +37,8 @@ export interface MlFunctionProps {
   readonly tensorflow?: boolean;
   /** Ship the model files (`models/*.json`) in `models/` next to the bundle. @default false */
   readonly modelFiles?: boolean;
+  /** Where the model files come from. @default the repository's `models/` */
+  readonly modelsDir?: string;
   readonly environment?: Record<string, string>;
   /** Retention, removal and key of the function's log group. @default retained, three months, AWS-managed encryption */
   readonly protection?: DataProtection;
@@ -118,7 +120,8 @@ function assetCopyCommands(props: MlFunctionProps): ((output: string) => string)
   const commands: ((output: string) => string)[] = [];
   if (props.tensorflow) commands.push((out) => `cp "${WASM_DIR}"/*.wasm "${out}/"`);
   if (props.modelFiles) {
-    commands.push((out) => `mkdir -p "${out}/models" && cp "${join(PROJECT_ROOT, 'models')}"/*.json "${out}/models/"`);
+    const source = props.modelsDir ?? join(PROJECT_ROOT, 'models');
+    commands.push((out) => `mkdir -p "${out}/models" && cp "${source}"/*.json "${out}/models/"`);
   }
   return commands;
 }

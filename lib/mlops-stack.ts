@@ -1,10 +1,10 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { codeVersion } from './code-version.js';
 import { EncryptionKey } from './encryption-key.js';
 import { InferenceApi, type ApiAuthorization } from './inference-api.js';
-import { loadAllModelConfigs } from './model-configs.js';
+import { loadAllModelConfigs, MODELS_DIR, modelFileWarnings } from './model-configs.js';
 import { OperationsAlarms } from './operations-alarms.js';
 import { SecureTable, type DataProtection } from './secure-defaults.js';
 import { MlopsStorage } from './storage.js';
@@ -31,6 +31,8 @@ export interface MlopsStackProps extends StackProps {
   readonly apiAuthorization?: ApiAuthorization;
   /** Git commit recorded in lineage. @default the repository's HEAD at synth time */
   readonly codeVersion?: string;
+  /** The folder of model files (`<name>.json`) shipped with the pipeline. @default the repository's `models/` */
+  readonly modelsDir?: string;
 }
 
 /** The whole loop in one stack: buckets, registry, training pipeline, inference API and operational alarms. */
@@ -44,7 +46,9 @@ export class MlopsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MlopsStackProps = {}) {
     super(scope, id, props);
-    loadAllModelConfigs(); // a bad model file stops the synth with the reason, before anything deploys
+    const modelsDir = props.modelsDir ?? MODELS_DIR;
+    // A bad model file stops the synth with the reason, before anything deploys; a doubtful one is a warning.
+    for (const warning of modelFileWarnings(loadAllModelConfigs(modelsDir))) Annotations.of(this).addWarningV2('mlops:model-file', warning);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.customerManagedKey) this.encryptionKey = new EncryptionKey(this, 'EncryptionKey', { removalPolicy });
     const protection: DataProtection = {
@@ -67,6 +71,7 @@ export class MlopsStack extends Stack {
       artifactsBucket: this.storage.artifacts,
       registry: this.registry.table,
       codeVersion: props.codeVersion ?? codeVersion(),
+      modelsDir,
       protection,
     });
     this.inference = new InferenceApi(this, 'Inference', {

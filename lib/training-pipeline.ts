@@ -20,6 +20,8 @@ export interface TrainingPipelineProps {
   readonly registry: dynamodb.ITable;
   /** Git commit recorded with each model version. */
   readonly codeVersion: string;
+  /** The folder of model files shipped to the functions that read them. @default the repository's `models/` */
+  readonly modelsDir?: string;
   /** @default Duration.minutes(15) */
   readonly trainTimeout?: Duration;
   /** @default 3008 (MB): training memory also buys CPU */
@@ -50,7 +52,7 @@ export class TrainingPipeline extends Construct {
     super(scope, id);
     const protection = props.protection ?? {};
     const fn = (name: string, description: string, extra: Partial<ConstructorParameters<typeof MlFunction>[2]> = {}) =>
-      new MlFunction(this, name, { name: camelToKebab(name), description, protection, ...extra });
+      new MlFunction(this, name, { name: camelToKebab(name), description, protection, ...(props.modelsDir ? { modelsDir: props.modelsDir } : {}), ...extra });
 
     const registerRun = fn('RegisterRun', 'Records a run for an uploaded object; duplicate events find the run already there', {
       modelFiles: true,

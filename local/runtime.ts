@@ -24,6 +24,8 @@ export interface LocalRuntimeOptions {
   readonly ports?: { readonly api?: number; readonly s3?: number; readonly dynamodb?: number; readonly stepFunctions?: number };
   /** Keep DynamoDB in memory instead of on disk (tests). @default false */
   readonly inMemoryDynamo?: boolean;
+  /** The folder of model files the stack ships (as `cdk deploy -c modelsDir=…`). @default the repository's `models/` */
+  readonly modelsDir?: string;
 }
 
 /** What `.mlops/local.json` holds: everything a client needs to talk to the running stack. */
@@ -59,7 +61,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   mkdirSync(stateDir, { recursive: true });
   const outdir = join(stateDir, 'cdk.out');
   rmSync(outdir, { recursive: true, force: true });
-  const { app, stack } = buildApp({ outdir, stackName: DEFAULT_STACK_NAME });
+  const { app, stack } = buildApp({ outdir, stackName: DEFAULT_STACK_NAME, ...(options.modelsDir ? { stackProps: { modelsDir: options.modelsDir } } : {}) });
   app.synth();
   const template = JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')) as CfnTemplate;
 

@@ -40,26 +40,30 @@ export interface FitOptions {
 const PROBABILITY_EPSILON = 1e-7;
 
 /**
- * Mean loss of network outputs against targets, without the weight penalty (so candidates with different l2 compare
- * fairly): binary and categorical cross-entropy (probabilities clipped as Keras does), or squared error.
+ * Loss of each row: binary and categorical cross-entropy (probabilities clipped as Keras does), or squared error.
+ * `outputs` are the network's (sigmoid, softmax or standardized value) — or, for scoring a Predictor, its class
+ * probabilities with `binaryAsTwoColumns`.
  */
-export function dataLoss(task: TaskKind, outputs: Float32Array, targets: Float32Array, classes: number): number {
-  const rows = targets.length;
-  if (rows === 0) return Number.NaN;
+export function rowLosses(task: TaskKind, outputs: ArrayLike<number>, targets: ArrayLike<number>, classes: number, binaryAsTwoColumns = false): Float64Array {
   const clip = (p: number) => Math.min(Math.max(p, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON);
-  let total = 0;
-  for (let r = 0; r < rows; r++) {
+  return Float64Array.from({ length: targets.length }, (_, r) => {
     const y = targets[r] as number;
     if (task === 'binary') {
-      const p = clip(outputs[r] as number);
-      total -= y * Math.log(p) + (1 - y) * Math.log(1 - p);
-    } else if (task === 'multiclass') {
-      total -= Math.log(clip(outputs[r * classes + y] as number));
-    } else {
-      total += ((outputs[r] as number) - y) ** 2;
+      const p = clip((binaryAsTwoColumns ? outputs[r * 2 + 1] : outputs[r]) as number);
+      return -(y * Math.log(p) + (1 - y) * Math.log(1 - p));
     }
-  }
-  return total / rows;
+    if (task === 'multiclass') return -Math.log(clip(outputs[r * classes + y] as number));
+    return ((outputs[r] as number) - y) ** 2;
+  });
+}
+
+/** Mean loss over rows, without the weight penalty (so candidates with different l2 compare fairly). */
+export function dataLoss(task: TaskKind, outputs: Float32Array, targets: Float32Array, classes: number): number {
+  if (targets.length === 0) return Number.NaN;
+  const losses = rowLosses(task, outputs, targets, classes);
+  let total = 0;
+  for (const loss of losses) total += loss;
+  return total / losses.length;
 }
 
 function shuffledCopy(data: TrainingData, width: number, order: Uint32Array): { x: Float32Array; y: Float32Array } {

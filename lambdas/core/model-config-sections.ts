@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LEARNING_RATE_SCHEDULES } from './hyperparameters.js';
+import { SELECTION_RULES } from './tuning.js';
 
 /**
  * Sections of the model file with their defaults. `prefault` parses an absent section through its own schema, so
@@ -48,6 +49,8 @@ const ascending = (values: readonly number[]): boolean => values.every((v, i) =>
 export const tuningSchema = z
   .object({
     candidates: z.number().int().min(1).max(50).default(6),
+    /** `one_standard_error`: the simplest trial within one standard error of the lowest validation loss. */
+    selection: z.enum(SELECTION_RULES).default('one_standard_error'),
     concurrency: z.number().int().min(1).max(40).default(3),
     maxMinutes: z.number().positive().max(24 * 60).default(30),
     space: z

@@ -62,6 +62,8 @@ export function buildNetwork(inputWidth: number, task: TaskKind, classes: number
       ...(hp.hiddenUnits.length === 0 ? { inputShape: [inputWidth] } : {}),
       kernelInitializer: tfl.initializers.glorotUniform({ seed: hp.seed + hp.hiddenUnits.length }),
       biasInitializer: 'zeros',
+      // On the output layer too: a network with no hidden layer (the linear baseline) would otherwise ignore l2.
+      ...(regularizer ? { kernelRegularizer: regularizer } : {}),
     }),
   );
   model.compile({

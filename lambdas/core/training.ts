@@ -11,6 +11,8 @@ export interface TrainedModel {
   readonly artifact: ModelArtifact;
   readonly history: FitResult['history'];
   readonly bestValidationLoss: number;
+  /** Weights and biases of the network: how complex it is, for the one-standard-error rule. */
+  readonly parameters: number;
   readonly stoppedBy: FitResult['stoppedBy'];
 }
 
@@ -47,6 +49,7 @@ export async function trainModel(
   const classes = pre.label.task === 'regression' ? 1 : pre.label.classes.length;
   const result = await trainNetwork(trainingData(pre, train), trainingData(pre, validation), pre.width, config.task, classes, hp, options);
   const network = await serializeNetwork(result.model);
+  const parameters = result.model.countParams();
   result.model.dispose();
   const asTrained = result.stoppedBy === 'time_budget' ? { ...hp, epochs: result.epochsRun } : hp;
   return {
@@ -67,6 +70,7 @@ export async function trainModel(
     },
     history: result.history,
     bestValidationLoss: result.bestValidationLoss,
+    parameters,
     stoppedBy: result.stoppedBy,
   };
 }

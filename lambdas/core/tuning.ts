@@ -32,6 +32,11 @@ export interface TrialPlan {
   readonly hyperparameters: Hyperparameters;
   /** Training stops after the epoch that would pass this (and records the epochs it ran, to stay reproducible). */
   readonly maxSeconds: number;
+  /**
+   * Whether the trial may be chosen: every candidate; the linear baseline when the model file leaves the architecture
+   * open (a file that fixes `hiddenUnits` gets that network, and the baseline only as the yardstick).
+   */
+  readonly competes: boolean;
 }
 
 export interface TuningPlan {
@@ -43,7 +48,8 @@ export interface TuningPlan {
 
 /** The default values searched, by size of the training split (the data-fitted default is always tried first). */
 export function defaultSearchSpace(trainingRows: number): Required<Omit<SearchSpace, 'batchSize'>> {
-  const hiddenUnits = trainingRows < 1000 ? [[], [16], [32], [64]] : trainingRows < 10_000 ? [[], [32], [64], [64, 32]] : [[], [64], [64, 32], [128, 64]];
+  // No linear option: the linear baseline competes whenever the architecture is searched.
+  const hiddenUnits = trainingRows < 1000 ? [[16], [32], [64]] : trainingRows < 10_000 ? [[32], [64], [64, 32]] : [[64], [64, 32], [128, 64]];
   return { hiddenUnits, learningRate: [0.001, 0.003, 0.01], l2: [0, 1e-4, 1e-3, 1e-2] };
 }
 
@@ -90,13 +96,17 @@ export function planTuning(declared: DeclaredHyperparameters, budget: TuningBudg
   const maxSeconds = Math.max(1, Math.floor((budget.maxMinutes * 60) / Math.ceil(total / concurrency)));
   return {
     trials: [
-      ...candidates.map((hyperparameters, i) => ({ id: `c${i + 1}`, role: 'candidate' as const, hyperparameters, maxSeconds })),
-      { id: 'baseline', role: 'baseline', hyperparameters: baselineHyperparameters(defaults), maxSeconds },
+      ...candidates.map((hyperparameters, i) => ({ id: `c${i + 1}`, role: 'candidate' as const, hyperparameters, maxSeconds, competes: true })),
+      { id: 'baseline', role: 'baseline', hyperparameters: baselineHyperparameters(defaults), maxSeconds, competes: declared.hiddenUnits === undefined },
     ],
     concurrency,
     space,
   };
 }
+
+/** How the winner is picked from the trials that trained (the linear baseline among them). */
+export const SELECTION_RULES = ['one_standard_error', 'lowest_loss'] as const;
+export type SelectionRule = (typeof SELECTION_RULES)[number];
 
 /** What one trial produced, as the Tune stage returns it. */
 export interface TrialOutcome {
@@ -105,18 +115,48 @@ export interface TrialOutcome {
   /** As trained: `epochs` is the count run when the time budget cut training short. */
   readonly hyperparameters: Hyperparameters;
   readonly validationLoss: number;
+  /** Weights and biases: the complexity the one-standard-error rule prefers less of. */
+  readonly parameters: number;
   readonly epochsRun: number;
   readonly bestEpoch: number;
   readonly stoppedBy: 'early_stopping' | 'max_epochs' | 'time_budget';
   readonly seconds: number;
 }
 
-/** The candidate with the lowest validation loss (the earlier one on a tie): the one validated and registered. */
-export function chooseCandidate<T extends Pick<TrialOutcome, 'role' | 'validationLoss'>>(outcomes: readonly T[]): T | undefined {
-  let best: T | undefined;
-  for (const outcome of outcomes) {
-    if (outcome.role !== 'candidate' || !Number.isFinite(outcome.validationLoss)) continue;
-    if (best === undefined || outcome.validationLoss < best.validationLoss) best = outcome;
-  }
-  return best;
+/** A trial in the competition: its complexity and its loss on each validation row (the same rows for every trial). */
+export interface Competitor {
+  readonly id: string;
+  readonly parameters: number;
+  readonly rowLosses: ArrayLike<number>;
+}
+
+const meanOf = (values: ArrayLike<number>): number => {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i] as number;
+  return values.length === 0 ? Number.NaN : total / values.length;
+};
+
+/** Mean and standard error of the per-row difference a − b: paired, so what both models find hard cancels out. */
+export function pairedDifference(a: ArrayLike<number>, b: ArrayLike<number>): { mean: number; standardError: number } {
+  const n = Math.min(a.length, b.length);
+  const d = Float64Array.from({ length: n }, (_, i) => (a[i] as number) - (b[i] as number));
+  const mean = meanOf(d);
+  let squares = 0;
+  for (const v of d) squares += (v - mean) ** 2;
+  return { mean, standardError: n > 1 ? Math.sqrt(squares / (n - 1) / n) : 0 };
+}
+
+/**
+ * The trial to validate and register. `lowest_loss` takes the lowest mean validation loss. `one_standard_error` (the
+ * default; Breiman's rule from CART, applied to paired differences) takes the simplest trial — fewest weights, then
+ * the lowest loss — whose loss is within one standard error of the lowest: on a small validation split the lowest
+ * loss is partly luck, and a simpler model that is not measurably worse generalizes as well. Earlier trials win ties.
+ */
+export function chooseTrial<T extends Competitor>(competitors: readonly T[], rule: SelectionRule = 'one_standard_error'): T | undefined {
+  const scored = competitors.map((c) => ({ c, mean: meanOf(c.rowLosses) })).filter((s) => Number.isFinite(s.mean));
+  if (scored.length === 0) return undefined;
+  const best = scored.reduce((a, b) => (b.mean < a.mean ? b : a));
+  if (rule === 'lowest_loss') return best.c;
+  const eligible = scored.filter((s) => s === best || s.mean - best.mean <= pairedDifference(s.c.rowLosses, best.c.rowLosses).standardError);
+  return eligible.reduce((a, b) => (b.c.parameters < a.c.parameters || (b.c.parameters === a.c.parameters && b.mean < a.mean) ? b : a)).c;
 }

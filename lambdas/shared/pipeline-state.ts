@@ -31,6 +31,7 @@ export const trialPlanSchema = z.object({
   role: z.enum(['candidate', 'baseline']),
   hyperparameters: resolvedHyperparametersSchema,
   maxSeconds: z.number().positive(),
+  competes: z.boolean(),
 });
 
 export type TrialPlan = z.infer<typeof trialPlanSchema>;
@@ -57,10 +58,13 @@ export const artifactRecordSchema = z.object({ bucket: z.string(), key: z.string
 export const trainResultSchema = z.object({
   id: z.string(),
   role: z.enum(['candidate', 'baseline']),
+  competes: z.boolean(),
   /** As trained: `epochs` is the number run when the time budget cut training short. */
   hyperparameters: resolvedHyperparametersSchema,
   /** Data loss of the kept weights on the validation split (null when training diverged). */
   validationLoss: z.number().nullable(),
+  /** Weights and biases of the network. */
+  parameters: z.number().int(),
   stoppedBy: z.enum(['early_stopping', 'max_epochs', 'time_budget']),
   seconds: z.number(),
   artifact: artifactRecordSchema,

@@ -39,8 +39,10 @@ export async function runTraining(deps: StepDeps, run: RunRef, etl: EtlResult, t
   return {
     id: trial.id,
     role: trial.role,
+    competes: trial.competes,
     hyperparameters: training.hyperparameters,
     validationLoss: Number.isFinite(trained.bestValidationLoss) ? trained.bestValidationLoss : null,
+    parameters: trained.parameters,
     stoppedBy: trained.stoppedBy,
     seconds: (Date.now() - started) / 1000,
     artifact,

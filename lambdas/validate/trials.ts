@@ -1,23 +1,54 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Predictor } from '../core/artifact.js';
+import type { Frame } from '../core/dataset.js';
 import { TrainingError } from '../core/errors.js';
+import { scoreSplit } from '../core/evaluation.js';
+import { rowLosses } from '../core/fit.js';
+import type { TaskKind } from '../core/model-config.js';
 import type { TrialRecord } from '../core/report/types.js';
-import { chooseCandidate } from '../core/tuning.js';
+import { chooseTrial, type SelectionRule } from '../core/tuning.js';
+import { fetchArtifact } from '../shared/artifacts.js';
 import { causeMessage } from '../shared/cause.js';
 import { trainResultSchema, type TrainResult, type TuningResult } from '../shared/pipeline-state.js';
-
-export type TrialSummary = TrialRecord;
 
 export interface TrialSelection {
   readonly chosen: TrainResult;
   /** The linear baseline's training, or why there is none. */
   readonly baseline: TrainResult | { readonly failure: string };
-  readonly summaries: TrialSummary[];
+  readonly summaries: TrialRecord[];
+}
+
+/** Each trial's loss on every validation row, scored by the serving code (the same rows for all). */
+async function competitorsOf(s3: S3Client, trials: readonly TrainResult[], validation: Frame, task: TaskKind) {
+  const competitors = [];
+  for (const trial of trials) {
+    const predictor = await Predictor.load(await fetchArtifact(s3, trial.artifact));
+    try {
+      const scored = scoreSplit(predictor, validation);
+      competitors.push({ id: trial.id, parameters: trial.parameters, rowLosses: rowLosses(task, scored.scores, scored.truth, scored.classes.length, true) });
+    } finally {
+      predictor.dispose();
+    }
+  }
+  return competitors;
+}
+
+function summaries(tuning: TuningResult, trained: readonly TrainResult[], failures: ReadonlyMap<string, string>, chosenId: string): TrialRecord[] {
+  return tuning.map((entry) => {
+    if ('trial' in entry) {
+      return { id: entry.trial.id, role: entry.trial.role, hyperparameters: null, validationLoss: null, epochsRun: null, bestEpoch: null, stoppedBy: null, seconds: null, chosen: false, failure: failures.get(entry.trial.id) ?? null };
+    }
+    const t = trained.find((x) => x.id === entry.id) as TrainResult;
+    return { id: t.id, role: t.role, hyperparameters: t.hyperparameters, validationLoss: t.validationLoss, epochsRun: t.epochsRun, bestEpoch: t.bestEpoch, stoppedBy: t.stoppedBy, seconds: t.seconds, chosen: t.id === chosenId, failure: null };
+  });
 }
 
 /**
- * Picks the candidate with the lowest validation loss among the trials that trained; the others are kept in the
- * record. Fails only when no candidate trained at all, naming each trial's reason.
+ * Picks the trial to validate among those that trained and compete (the linear baseline too, unless the model file
+ * fixes the architecture), by the model file's rule on their validation losses; every trial is kept in the record.
+ * Fails only when nothing that competes trained, naming each trial's reason.
  */
-export function selectTrials(tuning: TuningResult): TrialSelection {
+export async function selectTrials(s3: S3Client, tuning: TuningResult, validation: Frame, task: TaskKind, rule: SelectionRule): Promise<TrialSelection> {
   const trained: TrainResult[] = [];
   const failures = new Map<string, string>();
   for (const entry of tuning) {
@@ -25,26 +56,20 @@ export function selectTrials(tuning: TuningResult): TrialSelection {
     if (parsed.success) trained.push(parsed.data);
     else if ('trial' in entry) failures.set(entry.trial.id, `${entry.error.Error}: ${causeMessage(entry.error.Cause)}`);
   }
-  const chosen = chooseCandidate(trained.map((t) => ({ ...t, validationLoss: t.validationLoss ?? Number.NaN })));
+  const competing = trained.filter((t) => t.competes && t.validationLoss !== null);
+  const chosen = chooseTrial(await competitorsOf(s3, competing, validation, task), rule);
   if (chosen === undefined) {
     const reasons = tuning.map((entry) => {
       const id = 'trial' in entry ? entry.trial.id : entry.id;
-      return `${id}: ${failures.get(id) ?? 'the validation loss is not finite (training diverged)'}`;
+      return `${id}: ${failures.get(id) ?? ('trial' in entry || entry.competes ? 'the validation loss is not finite (training diverged)' : 'does not compete')}`;
     });
-    throw new TrainingError(`no candidate could be trained: ${reasons.join('; ')}`);
+    throw new TrainingError(`no model could be trained: ${reasons.join('; ')}`);
   }
-  const baselineRun = trained.find((t) => t.role === 'baseline');
-  const baselineFailure = tuning.find((entry) => 'trial' in entry && entry.trial.role === 'baseline');
-  const summaries: TrialSummary[] = tuning.map((entry) => {
-    if ('trial' in entry) {
-      return { id: entry.trial.id, role: entry.trial.role, hyperparameters: null, validationLoss: null, epochsRun: null, bestEpoch: null, stoppedBy: null, seconds: null, chosen: false, failure: failures.get(entry.trial.id) ?? null };
-    }
-    const t = trained.find((x) => x.id === entry.id) as TrainResult;
-    return { id: t.id, role: t.role, hyperparameters: t.hyperparameters, validationLoss: t.validationLoss, epochsRun: t.epochsRun, bestEpoch: t.bestEpoch, stoppedBy: t.stoppedBy, seconds: t.seconds, chosen: t.id === chosen.id, failure: null };
-  });
+  const baseline = trained.find((t) => t.role === 'baseline');
+  const baselineFailed = tuning.find((entry) => 'trial' in entry && entry.trial.role === 'baseline');
   return {
     chosen: trained.find((t) => t.id === chosen.id) as TrainResult,
-    baseline: baselineRun ?? { failure: baselineFailure !== undefined && 'trial' in baselineFailure ? (failures.get(baselineFailure.trial.id) ?? 'failed') : 'no baseline trial in the plan' },
-    summaries,
+    baseline: baseline ?? { failure: baselineFailed !== undefined && 'trial' in baselineFailed ? (failures.get(baselineFailed.trial.id) ?? 'failed') : 'no baseline trial in the plan' },
+    summaries: summaries(tuning, trained, failures, chosen.id),
   };
 }

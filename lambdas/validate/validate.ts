@@ -59,16 +59,16 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
     return { version: existing.version, metrics: existing.metrics, gate: existing.gate, comparedWith: version?.comparedWith ?? null };
   }
   await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.validate });
-  const selection = selectTrials(tuning);
   const prepared = new PreparedData(deps.s3, etl);
-  const [config, train, test, validation, artifact, production] = await Promise.all([
+  const [config, train, test, validation, production] = await Promise.all([
     prepared.config(),
     prepared.split('train'),
     prepared.split('test'),
     prepared.split('validation'),
-    fetchArtifact(deps.s3, selection.chosen.artifact),
     deps.registry.getAlias(run.model, PRODUCTION_ALIAS),
   ]);
+  const selection = await selectTrials(deps.s3, tuning, validation, config.task, config.tuning.selection);
+  const artifact = await fetchArtifact(deps.s3, selection.chosen.artifact);
   const seed = selection.chosen.hyperparameters.seed;
   const candidate = await Predictor.load(artifact);
   const sliceColumns = [...test.sensitive, ...test.features.filter((c) => config.slices.includes(c.name))];
