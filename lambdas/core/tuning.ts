@@ -78,7 +78,7 @@ export function planTuning(declared: DeclaredHyperparameters, budget: TuningBudg
   const candidates: Hyperparameters[] = [defaults];
   const seen = new Set([keyOf(defaults)]);
   const combinations = TUNABLE.reduce((n, name) => n * (space[name]?.length ?? 1), 1);
-  const wanted = Math.min(budget.candidates, combinations);
+  const wanted = Math.min(budget.candidates, combinations + 1); // the default may lie outside the space
   for (let attempt = 0; candidates.length < wanted && attempt < 100 * budget.candidates; attempt++) {
     const drawn: Hyperparameters = {
       ...defaults,

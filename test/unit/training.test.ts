@@ -9,6 +9,8 @@ import { fitPreprocessor } from '../../lambdas/core/preprocess.js';
 import { seededRandom } from '../../lambdas/core/random.js';
 import { initBackend } from '../../lambdas/core/tf-backend.js';
 import { trainDefault } from '../helpers/train.js';
+import { resolveHyperparameters } from '../../lambdas/core/hyperparameters.js';
+import { trainModel } from '../../lambdas/core/training.js';
 
 /** A learnable toy problem: the label depends on x and on the color. */
 function toyFrame(task: TaskKind, rows: number, seed: number): Frame {
@@ -107,5 +109,45 @@ describe('serving several models in one process', () => {
     first.dispose();
     expect(second.predictInstances(instance)).toHaveLength(1);
     second.dispose();
+  });
+});
+
+describe('the training loop', () => {
+  const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y' }, 'toy');
+  const train = toyFrame('binary', 600, 21);
+  const validation = toyFrame('binary', 150, 22);
+  const pre = fitPreprocessor(train, config);
+  const base = { ...resolveHyperparameters({}, { trainingRows: 600, task: 'binary' }), epochs: 40, earlyStoppingPatience: 6, learningRate: 0.05 };
+
+  it('halves the learning rate only after the validation loss stalled for half the patience (plateau schedule)', async () => {
+    const { history } = await trainModel(config, pre, train, validation, base);
+    let best = Number.POSITIVE_INFINITY;
+    let bestEpoch = 0;
+    let halvings = 0;
+    history.forEach((h, i) => {
+      const previous = history[i - 1];
+      if (previous !== undefined && h.learningRate < previous.learningRate) {
+        halvings += 1;
+        expect(h.learningRate).toBeCloseTo(previous.learningRate / 2, 12);
+        expect(previous.epoch - bestEpoch).toBeGreaterThanOrEqual(3); // patience 6 → halve after 3 epochs without a new best
+      }
+      if (h.validationLoss < best) [best, bestEpoch] = [h.validationLoss, h.epoch];
+    });
+    expect(halvings).toBeGreaterThan(0);
+    const constant = await trainModel(config, pre, train, validation, { ...base, learningRateSchedule: 'constant' });
+    expect(new Set(constant.history.map((h) => h.learningRate))).toEqual(new Set([0.05]));
+  });
+
+  it('stops at the time budget, records the epochs it ran, and that record retrains to the same weights', async () => {
+    let clock = 0;
+    const now = () => (clock += 10); // every reading advances 10 ms: a deterministic clock
+    const cut = await trainModel(config, pre, train, validation, base, { deadline: 100, now });
+    expect(cut.stoppedBy).toBe('time_budget');
+    const asTrained = cut.artifact.training.hyperparameters;
+    expect(asTrained.epochs).toBe(cut.artifact.training.epochsRun);
+    expect(asTrained.epochs).toBeLessThan(base.epochs);
+    const again = await trainModel(config, pre, train, validation, asTrained);
+    expect(again.stoppedBy).toBe('max_epochs');
+    expect(weightsSha256(again.artifact.network)).toBe(weightsSha256(cut.artifact.network));
   });
 });
