@@ -150,6 +150,8 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
     };
   };
   const splits = Object.fromEntries(SPLITS.map((name) => [name, frameOf(buckets[name])])) as SplitFrames;
+  const skew = splitSkewWarning(buckets, config.split, () => new Set(table.rows.filter((_, r) => keep[r]).map((row) => row.join('\u001f'))).size);
+  if (skew !== undefined) warnings.push(skew);
   for (const name of SPLITS) {
     if (buckets[name].length === 0) {
       // Identical rows always share a split, so many duplicates can leave a split empty even with many rows.
@@ -172,4 +174,24 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
       warnings,
     },
   };
+}
+
+/**
+ * A warning when a split holds far more or fewer rows than its ratio: many identical rows, which always share a split
+ * (so no duplicate leaks from training into test), move together. Beyond 5 points plus three binomial standard errors.
+ */
+export function splitSkewWarning(buckets: Record<SplitName, number[]>, ratios: ModelConfig['split'], distinctRows: () => number): string | undefined {
+  const kept = SPLITS.reduce((n, name) => n + buckets[name].length, 0);
+  for (const name of SPLITS) {
+    const target = ratios[name];
+    const share = buckets[name].length / kept;
+    if (Math.abs(share - target) > 0.05 + 3 * Math.sqrt((target * (1 - target)) / kept)) {
+      const repeats = kept - distinctRows();
+      return (
+        `the ${name} split holds ${(100 * share).toFixed(1)}% of the ${kept} rows instead of ${(100 * target).toFixed(0)}%: ${repeats} rows repeat another row exactly, ` +
+        'and identical rows always share a split (so no duplicate leaks from training into test); add a column that tells rows apart, or expect noisier metrics'
+      );
+    }
+  }
+  return undefined;
 }

@@ -3,6 +3,7 @@ import { readCsv } from '../../lambdas/core/csv.js';
 import type { Frame, TypedColumn } from '../../lambdas/core/dataset.js';
 import { parseModelConfigText, type ModelConfig } from '../../lambdas/core/model-config.js';
 import { prepareData, type PreparedData } from '../../lambdas/core/prepare.js';
+import { seededRandom } from '../../lambdas/core/random.js';
 
 let cached: Promise<{ config: ModelConfig; prepared: PreparedData }> | undefined;
 
@@ -25,4 +26,41 @@ export function column(frame: Frame, name: string): TypedColumn {
   const found = [...frame.features, ...frame.sensitive].find((c) => c.name === name);
   if (found === undefined) throw new Error(`no column ${name}`);
   return found;
+}
+
+/** A seeded random sample of adult.csv's rows (header kept): the small data sets users bring. */
+export function adultSample(rows: number, seed: number): string {
+  const lines = readFileSync('examples/data/adult.csv', 'utf8').trimEnd().split('\n');
+  const data = lines.slice(1);
+  const random = seededRandom(seed);
+  for (let i = data.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [data[i], data[j]] = [data[j] as string, data[i] as string];
+  }
+  return [lines[0] as string, ...data.slice(0, rows)].join('\n') + '\n';
+}
+
+/** The CSV with only these columns (adult has no quoted fields, so a split on commas is exact). */
+export function keepColumns(csv: string, columns: readonly string[]): string {
+  const lines = csv.trimEnd().split('\n');
+  const header = (lines[0] as string).split(',');
+  const indexes = columns.map((c) => {
+    const i = header.indexOf(c);
+    if (i === -1) throw new Error(`no column ${c}`);
+    return i;
+  });
+  return lines.map((line) => indexes.map((i) => line.split(',')[i]).join(',')).join('\n') + '\n';
+}
+
+/** The CSV with one more column whose value is computed from each row (by column name). */
+export function withDerivedColumn(csv: string, name: string, value: (row: Record<string, string>) => string): string {
+  const lines = csv.trimEnd().split('\n');
+  const header = (lines[0] as string).split(',');
+  return [
+    `${lines[0]},${name}`,
+    ...lines.slice(1).map((line) => {
+      const cells = line.split(',');
+      return `${line},${value(Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])))}`;
+    }),
+  ].join('\n') + '\n';
 }

@@ -1,6 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from '../../lambdas/shared/registry.js';
@@ -19,13 +19,22 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-/** The real local runtime on free ports with throw-away state, as `npm start` runs it. */
-export async function startTestStack(): Promise<TestStack> {
+/**
+ * The real local runtime on free ports with throw-away state, as `npm start` runs it. `models` ships these model
+ * files (name → file contents) instead of the repository's, as `cdk deploy -c modelsDir=…` would.
+ */
+export async function startTestStack(options: { models?: Record<string, unknown> } = {}): Promise<TestStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
+  let modelsDir: string | undefined;
+  if (options.models !== undefined) {
+    modelsDir = mkdtempSync(join(tmpdir(), 'mlops-models-'));
+    for (const [name, file] of Object.entries(options.models)) writeFileSync(join(modelsDir, `${name}.json`), JSON.stringify(file, null, 2));
+  }
   const runtime = await startLocalRuntime({
     stateDir,
     ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0 },
     inMemoryDynamo: true,
+    ...(modelsDir ? { modelsDir } : {}),
   });
   const { endpoints } = runtime;
   const s3 = localS3Client(endpoints.s3Endpoint, endpoints.region);

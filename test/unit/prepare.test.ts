@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../lambdas/core/csv.js';
 import { parseModelConfig } from '../../lambdas/core/model-config.js';
 import { prepareData } from '../../lambdas/core/prepare.js';
-import { splitOfRow } from '../../lambdas/core/split.js';
+import { SPLITS, splitOfRow } from '../../lambdas/core/split.js';
 
 const config = (extra: Record<string, unknown> = {}) =>
   parseModelConfig({ name: 'toy', task: 'binary', label: 'y', missingValues: ['', '?'], ...extra }, 'models/toy.json');
@@ -78,5 +78,43 @@ describe('splitOfRow', () => {
     expect(counts.test / 20000).toBeGreaterThan(0.135);
     expect(counts.test / 20000).toBeLessThan(0.165);
     expect(moved).toBeGreaterThan(5000);
+  });
+});
+
+describe('numeric sensitive attributes and skewed splits', () => {
+  const people = csv(400, (i) => `${i},${18 + (i % 60)},${i % 2 ? 'a' : 'b'}`, 'x,age,y');
+
+  it('groups a numeric sensitive attribute by the model file\'s bins, as half-open intervals, in every split', async () => {
+    const table = await readCsv(people, { missingValues: ['?'], source: 'p.csv' });
+    const { splits, report } = prepareData(table, config({ sensitive: [{ column: 'age', bins: [25, 60] }] }));
+    const groups = new Set(SPLITS.flatMap((s) => splits[s].sensitive[0]?.values ?? []));
+    expect([...groups].sort()).toEqual(['< 25', '>= 60', '[25, 60)']);
+    // 18 + (i % 60): ages 18..24 are "< 25", 60..77 ">= 60"
+    const first = splits.train.sensitive[0]?.values[0];
+    const age = 18 + (Number(splits.train.origins[0]?.split(':')[1]) - 2) % 60;
+    expect(first).toBe(age < 25 ? '< 25' : age >= 60 ? '>= 60' : '[25, 60)');
+    expect(report.sensitiveGroups).toEqual([{ column: 'age', method: 'bins', edges: [25, 60] }]);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it('groups a numeric attribute without bins by its quartiles, and says so; a categorical or few-valued one keeps its values', async () => {
+    const table = await readCsv(people, { missingValues: ['?'], source: 'p.csv' });
+    const { report } = prepareData(table, config({ sensitive: ['age'] }));
+    expect(report.sensitiveGroups).toEqual([{ column: 'age', method: 'quartiles', edges: [32, 46, 61] }]); // numpy.percentile(ages, [25, 50, 75])
+    expect(report.warnings).toEqual([
+      'sensitive attribute "age" is numeric and has no bins: grouped by its quartiles (edges 32, 46, 61); declare the groups that matter, e.g. "sensitive": [{"column": "age", "bins": [25, 60]}]',
+    ]);
+    const coded = await readCsv(csv(300, (i) => `${i},${i % 2},${i % 3 ? 'a' : 'b'}`, 'x,sex,y'), { missingValues: ['?'], source: 'c.csv' });
+    expect(prepareData(coded, config({ sensitive: ['sex'] })).report.sensitiveGroups).toEqual([{ column: 'sex', method: 'values', edges: [] }]);
+  });
+
+  it('warns when identical rows make a split far larger or smaller than its ratio (they always share a split)', async () => {
+    // 12 distinct rows (x in 0..11 decides y), each repeated: every copy lands in the split of the first.
+    const table = await readCsv(csv(300, (i) => `${i % 12},red,${i % 3 ? 'a' : 'b'}`), { missingValues: ['?'], source: 'd.csv' });
+    expect(prepareData(table, config()).report.warnings).toEqual([
+      'the train split holds 41.7% of the 300 rows instead of 70%: 288 rows repeat another row exactly, and identical rows always share a split (so no duplicate leaks from training into test); add a column that tells rows apart, or expect noisier metrics',
+    ]);
+    const distinct = await readCsv(csv(300, (i) => `${i},red,${i % 3 ? 'a' : 'b'}`), { missingValues: ['?'], source: 'u.csv' });
+    expect(prepareData(distinct, config()).report.warnings).toEqual([]);
   });
 });

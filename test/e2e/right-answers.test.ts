@@ -1,0 +1,148 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseArtifact, Predictor } from '../../lambdas/core/artifact.js';
+import { decodeFrameFile } from '../../lambdas/core/frame-codec.js';
+import type { EvaluationReport } from '../../lambdas/core/report/types.js';
+import { adultSample, keepColumns, withDerivedColumn } from '../helpers/adult.js';
+import { startTestStack, type TestStack } from '../helpers/local-stack.js';
+import { signedFetch } from '../helpers/sign.js';
+
+const run = promisify(execFile);
+
+/** Minimal model files, as "Adding a model" shows them: no hyper-parameters, so the search chooses them. */
+const MODELS = {
+  'adult-age': { name: 'adult-age', task: 'regression', label: 'age', exclude: ['fnlwgt'], missingValues: ['', '?'], gate: { minimums: { r2: 0.1 } } },
+  'adult-relationship': { name: 'adult-relationship', task: 'multiclass', label: 'relationship', exclude: ['fnlwgt'], missingValues: ['', '?'], gate: { minimums: { accuracy: 0.5 } } },
+  'strong-feature': { name: 'strong-feature', task: 'binary', label: 'class', positiveClass: '>50K', missingValues: ['', '?'], gate: { minimums: { roc_auc: 0.7 } } },
+  'leaky-label': { name: 'leaky-label', task: 'binary', label: 'class', positiveClass: '>50K', missingValues: ['', '?'], gate: { minimums: { roc_auc: 0.7 } } },
+};
+
+/** One real feature (relationship) carries most of the signal; fnlwgt only tells rows apart. */
+const STRONG = keepColumns(adultSample(3000, 7), ['relationship', 'race', 'native-country', 'fnlwgt', 'class']);
+
+let stack: TestStack;
+const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
+
+async function readJson<T>(bucket: string, key: string): Promise<T> {
+  const body = await (await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString();
+  return JSON.parse(body ?? '{}') as T;
+}
+
+async function onlyRun(model: string) {
+  const runs = await stack.registry.listRuns(model);
+  expect(runs).toHaveLength(1);
+  return runs[0] as NonNullable<(typeof runs)[number]>;
+}
+
+beforeAll(async () => {
+  stack = await startTestStack({ models: MODELS });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('right answers on small real data, through the local runtime, with minimal model files', () => {
+  it('regression: scores every test row (those below the training mean too), searches, beats or is the baseline, reproduces the chosen trial', async () => {
+    const [execution] = await stack.upload('incoming/adult-age/sample.csv', adultSample(1500, 11));
+    expect(execution?.status).toBe('SUCCEEDED');
+    const entered = execution?.events.filter((e) => e.type === 'StateEntered').map((e) => e.state) ?? [];
+    expect(entered.indexOf('Report')).toBeGreaterThan(entered.indexOf('Promote')); // the card comes after the decision
+    const runRecord = await onlyRun('adult-age');
+    expect(runRecord.status).toBe('PROMOTED');
+    const version = await stack.registry.getVersion('adult-age', 1);
+    if (version === undefined) throw new Error('no version 1');
+    const report = await readJson<EvaluationReport>(version.evaluation.bucket, version.evaluation.key);
+    expect(report.candidate.rows).toBe(version.rows.test);
+    expect(report.candidate.rowsWithUnknownLabel).toBe(0);
+
+    // R² recomputed here, over every row of the stored test split, with the registered artifact.
+    const etlPrefix = version.evaluation.key.replace(/evaluation\.json$/, '');
+    const testSplit = decodeFrameFile(await (await stack.s3.send(new GetObjectCommand({ Bucket: version.evaluation.bucket, Key: `${etlPrefix}prepared/test.json.gz` }))).Body?.transformToByteArray() ?? new Uint8Array());
+    expect(testSplit.origins).toHaveLength(version.rows.test);
+    const artifactBytes = await (await stack.s3.send(new GetObjectCommand({ Bucket: version.artifact.bucket, Key: version.artifact.key }))).Body?.transformToByteArray();
+    const predictor = await Predictor.load(parseArtifact(artifactBytes ?? new Uint8Array(), version.artifact.sha256, 'test'));
+    const truth = testSplit.labels.values as number[];
+    const predicted = truth.map((_, r) => {
+      const instance = Object.fromEntries(testSplit.features.map((c) => [c.name, Number.isNaN(c.values[r] as number) ? null : (c.values[r] ?? null)]));
+      return (predictor.predictInstances([instance])[0] as { value: number }).value;
+    });
+    predictor.dispose();
+    const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
+    const r2 = 1 - truth.reduce((s, y, r) => s + (y - (predicted[r] as number)) ** 2, 0) / truth.reduce((s, y) => s + (y - mean) ** 2, 0);
+    expect(version.metrics.r2).toBeCloseTo(r2, 5);
+    expect(truth.filter((y) => y < mean).length).toBeGreaterThan(truth.length / 3);
+
+    // The search: six candidates and the baseline, one chosen, its hyper-parameters registered; the baseline reported.
+    expect(version.tuning?.map((t) => t.id)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'baseline']);
+    const chosen = version.tuning?.filter((t) => t.chosen) ?? [];
+    expect(chosen).toHaveLength(1);
+    expect(chosen[0]?.hyperparameters).toEqual(version.hyperparameters);
+    expect(version.baselineMetrics?.r2).toBeTypeOf('number');
+    expect(version.metrics.r2 as number).toBeGreaterThanOrEqual((version.baselineMetrics?.r2 as number) - 0.05);
+
+    const response = await signedFetch({ url: `${stack.runtime.endpoints.apiUrl}/v1/models/adult-age/predict`, body: JSON.stringify({ instances: [Object.fromEntries(testSplit.features.map((c) => [c.name, c.type === 'numeric' ? (Number.isNaN(c.values[0] as number) ? null : c.values[0]) : (c.values[0] ?? null)]))] }) });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { predictions: { value: number }[] }).predictions[0]?.value).toBeCloseTo(predicted[0] as number, 4);
+
+    const reproduced = JSON.parse((await cli('--json', 'reproduce', 'adult-age', '1')).stdout) as { identical: boolean };
+    expect(reproduced.identical).toBe(true);
+    const shown = (await cli('show', 'adult-age', '1')).stdout;
+    expect(shown).toMatch(/minimum\s+r2\s+[\d.]+\s+>= 0\.1\s+pass/);
+    expect(shown).toContain('linear baseline');
+  }, 240_000);
+
+  it('multiclass: metrics over the rows whose class the model knows, with the search recorded on the card', async () => {
+    const [execution] = await stack.upload('incoming/adult-relationship/sample.csv', adultSample(1500, 13));
+    expect(execution?.status).toBe('SUCCEEDED');
+    const runRecord = await onlyRun('adult-relationship');
+    expect(runRecord.status).toBe('PROMOTED');
+    const version = await stack.registry.getVersion('adult-relationship', 1);
+    const report = await readJson<EvaluationReport>(version?.evaluation.bucket ?? '', version?.evaluation.key ?? '');
+    expect(report.candidate.rows + report.candidate.rowsWithUnknownLabel).toBe(version?.rows.test);
+    expect(Object.keys(report.candidate.metrics).sort()).toEqual(['accuracy', 'f1', 'log_loss', 'precision', 'recall', 'roc_auc']);
+    expect(report.candidate.confusionMatrix?.classes.length).toBeGreaterThanOrEqual(5);
+    const card = await (await stack.s3.send(new GetObjectCommand({ Bucket: runRecord.report?.bucket, Key: runRecord.report?.key }))).Body?.transformToString();
+    expect(card).toContain('id="search"');
+    expect(card).toContain('outcome: <b>promoted to production as v1</b>');
+  }, 240_000);
+
+  it('a data set whose one real feature carries most of the influence is promoted, with a dominance warning, not rejected as a leak', async () => {
+    const [execution] = await stack.upload('incoming/strong-feature/data.csv', STRONG);
+    expect(execution?.status).toBe('SUCCEEDED');
+    const runRecord = await onlyRun('strong-feature');
+    expect(runRecord.status).toBe('PROMOTED');
+    const checks = runRecord.gate?.checks ?? [];
+    const leak = checks.find((c) => c.kind === 'leak');
+    expect(leak).toMatchObject({ passed: true, severity: 'blocking' });
+    expect(leak?.value).toBeLessThan(0.95);
+    const share = checks.find((c) => c.kind === 'feature_share');
+    expect(share).toMatchObject({ metric: 'feature_share.relationship', passed: false, severity: 'warning' });
+    expect(runRecord.gate?.summary).toMatch(/^passed with warnings: feature "relationship" carries \d+\.\d% of the model's influence/);
+  }, 240_000);
+
+  it('the same data with a leaked copy of the label is rejected by the leak check; uploading it again starts nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlops-leak-'));
+    const file = join(dir, 'leaky.csv');
+    writeFileSync(file, withDerivedColumn(STRONG, 'leak', (row) => (row.class === '>50K' ? 'rich' : 'not-rich')));
+    const first = (await cli('upload', 'leaky-label', file)).stdout;
+    const runId = /run (run-[0-9a-f]+) started/.exec(first)?.[1];
+    expect(runId).toBeDefined();
+    await Promise.all(stack.runtime.executions().map((e) => e.done));
+    const runRecord = await onlyRun('leaky-label');
+    expect(runRecord).toMatchObject({ runId, status: 'REJECTED' });
+    expect(runRecord.gate?.checks.find((c) => c.kind === 'leak')).toMatchObject({ metric: 'leak.leak', passed: false, value: 1 });
+    expect(runRecord.reason).toContain('feature "leak" alone predicts the label (AUC 1.000): a leak?');
+    expect(await stack.registry.getAlias('leaky-label')).toBeUndefined();
+
+    const again = (await cli('upload', 'leaky-label', file)).stdout;
+    expect(again).toContain(`duplicate: run ${runId} already exists`);
+    expect(await stack.registry.listRuns('leaky-label')).toHaveLength(1);
+    expect(readFileSync(file, 'utf8')).toContain(',leak\n');
+  }, 240_000);
+});
