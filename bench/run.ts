@@ -54,7 +54,7 @@ try {
   const first = await runPipeline('incoming/adult/adult.csv', adult);
   const secondData = Buffer.from(adult.toString('utf8').split('\n').slice(0, 30001).join('\n'));
   const second = await runPipeline('incoming/adult/adult-30k.csv', secondData);
-  const validationShare = (p: typeof first) => round(((p.step_seconds.Validate ?? 0) + (p.step_seconds.Report ?? 0)) / (p.step_seconds.Train ?? 1), 3);
+  const validationShare = (p: typeof first) => round(((p.step_seconds.Validate ?? 0) + (p.step_seconds.Report ?? 0)) / (p.step_seconds.Tune ?? 1), 3);
 
   // 2. Warm predict: the bundled handler in a process of its own (one copy of tfjs there), against a bare
   // model.predict on the same encoded rows in this process.

@@ -2,9 +2,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { S3rverEventRecord } from 's3rver';
 import { buildApp, DEFAULT_STACK_NAME } from '../lib/app.js';
-import { LocalEventBus, objectCreatedEvent, type LocalRule } from './event-bus.js';
+import { LocalEventBus, type LocalRule } from './event-bus.js';
+import { eventBridgeEnabledBuckets, forwardS3Event } from './s3-events.js';
 import { ensureBucket, ensureTable, LOCAL_CREDENTIALS, localDynamoClient, localS3Client, startDynamo, startS3 } from './emulators.js';
 import { LocalHttpApi, type LocalRoute } from './http-api.js';
 import { LocalFunction } from './lambda-host.js';
@@ -73,7 +73,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // S3 events can only be routed once the rules are loaded, which needs the emulators running first.
     const routing: { bus?: LocalEventBus; buckets: Set<string> } = { buckets: new Set() };
     const s3 = await startS3(join(stateDir, 's3'), options.ports?.s3 ?? 4568, (record) => {
-      if (routing.bus !== undefined && routing.buckets.has(record.s3.bucket.name)) forwardS3Event(routing.bus, record);
+      if (routing.bus !== undefined && routing.buckets.has(record.s3.bucket.name)) forwardS3Event(routing.bus, record, LOCAL_REGION, LOCAL_ACCOUNT);
     });
     closers.push(() => s3.close());
     const dynamo = await startDynamo(options.inMemoryDynamo ? undefined : join(stateDir, 'dynamodb'), options.ports?.dynamodb ?? 4567);
@@ -176,42 +176,6 @@ async function createStorage(resources: LocalResources, s3Endpoint: string, dyna
     s3.destroy();
     db.destroy();
   }
-}
-
-/** Buckets whose notifications go to EventBridge, whether set on the bucket or by CDK's notifications resource. */
-function eventBridgeEnabledBuckets(resources: LocalResources): Set<string> {
-  const names = new Set<string>();
-  for (const [logicalId, resource] of resources.ofType('AWS::S3::Bucket')) {
-    const config = resource.Properties?.NotificationConfiguration as { EventBridgeConfiguration?: { EventBridgeEnabled?: boolean } } | undefined;
-    if (config?.EventBridgeConfiguration?.EventBridgeEnabled) names.add(resources.physicalName(logicalId));
-  }
-  for (const [, resource] of resources.ofType('Custom::S3BucketNotifications')) {
-    const props = resources.resolve(resource.Properties ?? {}) as { BucketName?: string; NotificationConfiguration?: { EventBridgeConfiguration?: unknown } };
-    if (props.BucketName && props.NotificationConfiguration?.EventBridgeConfiguration !== undefined) names.add(props.BucketName);
-  }
-  return names;
-}
-
-function forwardS3Event(bus: LocalEventBus, record: S3rverEventRecord): void {
-  const reasons: Record<string, string> = {
-    'ObjectCreated:Put': 'PutObject',
-    'ObjectCreated:Post': 'CompleteMultipartUpload',
-    'ObjectCreated:Copy': 'CopyObject',
-  };
-  const reason = reasons[record.eventName];
-  if (reason === undefined) return; // deletions: no rule of ours listens to them
-  bus.put(
-    objectCreatedEvent({
-      bucket: record.s3.bucket.name,
-      key: record.s3.object.key,
-      size: record.s3.object.size ?? 0,
-      ...(record.s3.object.eTag ? { etag: record.s3.object.eTag.replace(/"/g, '') } : {}),
-      reason,
-      region: LOCAL_REGION,
-      account: LOCAL_ACCOUNT,
-      ...(record.requestParameters?.sourceIPAddress ? { sourceIp: record.requestParameters.sourceIPAddress } : {}),
-    }),
-  );
 }
 
 /** Every function built from a CDK asset; others (e.g. CDK's inline custom-resource handlers) never run locally. */

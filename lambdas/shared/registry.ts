@@ -49,6 +49,8 @@ export interface RunRecord {
   readonly schemaVersion?: number;
   readonly anomalies?: Anomaly[];
   readonly driftedFeatures?: string[];
+  /** Every trial of the run's search, the chosen one marked. */
+  readonly tuning?: TrialRecord[];
   /** The model card of the run. */
   readonly report?: ObjectLocation;
   /** For a FAILED run: the state the pipeline had reached, so the run can be re-driven from the failed step. */

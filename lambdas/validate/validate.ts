@@ -45,20 +45,17 @@ async function baselineOf(deps: StepDeps, selection: TrialSelection, test: Frame
   }
 }
 
+interface Findings {
+  readonly selection: TrialSelection;
+  readonly config: ModelConfig;
+  readonly report: EvaluationReport;
+}
+
 /**
- * Picks the search's best candidate (lowest validation loss), scores it on the held-out test split beside the linear
- * baseline and the production model (re-scored on the same rows); measures fairness by sensitive group, each
- * feature's influence and each feature's power alone (the leak check); applies the gate; registers the candidate as
- * a new version (rejected ones too: the registry keeps every trained model and why it was not served).
+ * Everything Validate learns about the chosen trial: test metrics and curves, fairness, feature influence, each
+ * feature's power alone, the baseline and production on the same rows, drift, and the gate's verdict.
  */
-export async function runValidation(deps: StepDeps & { codeVersion: string }, run: RunRef, etl: EtlResult, tuning: TuningResult): Promise<ValidationResult> {
-  const existing = await deps.registry.getRun(run.model, run.runId);
-  if (existing?.version !== undefined && existing.metrics !== undefined && existing.gate !== undefined) {
-    // A retry of this step after the version was registered: answer with what was recorded.
-    const version = await deps.registry.getVersion(run.model, existing.version);
-    return { version: existing.version, metrics: existing.metrics, gate: existing.gate, comparedWith: version?.comparedWith ?? null };
-  }
-  await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.validate });
+async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: TuningResult): Promise<Findings> {
   const prepared = new PreparedData(deps.s3, etl);
   const [config, train, test, validation, production] = await Promise.all([
     prepared.config(),
@@ -68,47 +65,52 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
     deps.registry.getAlias(run.model, PRODUCTION_ALIAS),
   ]);
   const selection = await selectTrials(deps.s3, tuning, validation, config.task, config.tuning.selection);
-  const artifact = await fetchArtifact(deps.s3, selection.chosen.artifact);
   const seed = selection.chosen.hyperparameters.seed;
-  const candidate = await Predictor.load(artifact);
+  const candidate = await Predictor.load(await fetchArtifact(deps.s3, selection.chosen.artifact));
   const sliceColumns = [...test.sensitive, ...test.features.filter((c) => config.slices.includes(c.name))];
   const scored = scoreSplit(candidate, test);
   const evaluation = evaluateFull(scored, test, sliceColumns, config.minGroupSize);
   const fairness = fairnessOf(scored, test, config);
   const importance = permutationImportance(candidate, validation, seed);
-  candidate.dispose();
   const singles = singleFeatureScores(config.task, train, validation, candidate.classes);
+  candidate.dispose();
   const baseline = await baselineOf(deps, selection, test);
   const { champion, drift } = production === undefined ? { champion: null, drift: null } : await compareWithProduction(deps, run.model, production, etl, test, validation, seed, config);
-
-  const metrics = storableMetrics(evaluation.metrics);
   const gate = evaluateGate({
-    metrics,
+    metrics: storableMetrics(evaluation.metrics),
     gate: config.gate,
-    production: champion === null ? undefined : champion,
-    baseline: baseline === null ? undefined : baseline,
+    production: champion ?? undefined,
+    baseline: baseline ?? undefined,
     fairness,
     minGroupSize: config.minGroupSize,
     importance,
     singleFeatureScores: singles,
   });
-  const report: EvaluationReport = {
-    model: run.model,
-    runId: run.runId,
-    candidate: evaluation,
-    fairness,
-    importance,
-    production: champion,
-    drift,
-    gate,
-    tuning: selection.summaries,
-    baseline,
-    singleFeatureScores: singles,
-  };
+  const report: EvaluationReport = { model: run.model, runId: run.runId, candidate: evaluation, fairness, importance, production: champion, drift, gate, tuning: selection.summaries, baseline, singleFeatureScores: singles };
+  return { selection, config, report };
+}
+
+/**
+ * Picks the search's best trial, scores it on the held-out test split beside the linear baseline and the production
+ * model (re-scored on the same rows); measures fairness by sensitive group, each feature's influence and each
+ * feature's power alone (the leak check); applies the gate; registers the candidate as a new version (rejected ones
+ * too: the registry keeps every trained model and why it was not served).
+ */
+export async function runValidation(deps: StepDeps & { codeVersion: string }, run: RunRef, etl: EtlResult, tuning: TuningResult): Promise<ValidationResult> {
+  const existing = await deps.registry.getRun(run.model, run.runId);
+  if (existing?.version !== undefined && existing.metrics !== undefined && existing.gate !== undefined) {
+    // A retry of this step after the version was registered: answer with what was recorded.
+    const version = await deps.registry.getVersion(run.model, existing.version);
+    return { version: existing.version, metrics: existing.metrics, gate: existing.gate, comparedWith: version?.comparedWith ?? null };
+  }
+  await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.validate });
+  const { selection, config, report } = await examine(deps, run, etl, tuning);
   const reportLocation = { bucket: deps.artifactsBucket, key: `${etl.prefix}${EVALUATION_FILE}` };
   await putObject(deps.s3, reportLocation, JSON.stringify(report), 'application/json');
 
-  const chosen = selection.chosen;
+  const { chosen } = selection;
+  const { gate, baseline, production: champion, drift } = report;
+  const metrics = storableMetrics(report.candidate.metrics);
   const version = await deps.registry.registerVersion({
     model: run.model,
     runId: run.runId,
@@ -132,6 +134,6 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
     codeVersion: deps.codeVersion,
     createdAt: new Date().toISOString(),
   });
-  await deps.registry.updateRun(run.model, run.runId, { version: version.version, metrics, gate, ...(drift ? { driftedFeatures: drift.driftedFeatures } : {}) });
+  await deps.registry.updateRun(run.model, run.runId, { version: version.version, metrics, gate, tuning: selection.summaries, ...(drift ? { driftedFeatures: drift.driftedFeatures } : {}) });
   return { version: version.version, metrics, gate: { passed: gate.passed, summary: gate.summary }, comparedWith: champion?.version ?? null };
 }

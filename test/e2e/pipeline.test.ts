@@ -13,6 +13,8 @@ import { signedFetch } from '../helpers/sign.js';
 const run = promisify(execFile);
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 
+const run_ = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
+
 const ADULT = readFileSync('examples/data/adult.csv', 'utf8');
 const REQUEST = readFileSync('examples/requests/adult.json', 'utf8');
 
@@ -70,6 +72,20 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     }
     // A senior executive with large capital gains vs. a young clerk: the model must rank them this way.
     expect(body.predictions[1]?.probabilities['>50K']).toBeGreaterThan(body.predictions[0]?.probabilities['>50K'] as number);
+  });
+
+  it('scores a category the model never learned as unknown and says so, per instance', async () => {
+    const [first, second] = JSON.parse(REQUEST).instances as Record<string, unknown>[];
+    const response = await signedFetch({ url: predictUrl, body: JSON.stringify({ instances: [first, { ...second, workclass: 'Space-force' }] }) });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { predictions: unknown[]; warnings?: unknown[] };
+    expect(body.predictions).toHaveLength(2);
+    expect(body.warnings).toEqual([{ instance: 1, feature: 'workclass', value: 'Space-force', message: 'not a category the model learned; scored as an unknown value' }]);
+  });
+
+  it('writes local.json with the endpoints and plain credentials (no SDK internals)', () => {
+    const local = JSON.parse(readFileSync(join(stack.stateDir, 'local.json'), 'utf8')) as { credentials: Record<string, unknown> };
+    expect(local.credentials).toEqual({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
   });
 
   it('rejects unsigned requests with 403 (IAM authorization)', async () => {
@@ -293,7 +309,15 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     const failedRun = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('adult-25k.csv'));
     expect(failedRun).toMatchObject({ status: 'FAILED', step: 'Validate', errorType: 'IntegrityError' });
 
-    // Restored, the run resumes at Validate: the new execution enters no ETL or Train state.
+    // Re-driven while still broken, it fails again, and `--wait` says so with a failing exit code.
+    const again = await cli('--json', 'runs', 'redrive', 'adult', failedRun?.runId as string, '--wait').then(
+      () => undefined,
+      (error: { code?: number; stdout?: string }) => error,
+    );
+    expect(again?.code).toBe(1);
+    expect(JSON.parse(again?.stdout ?? '{}')).toMatchObject({ step: 'Validate', status: 'FAILED', runStatus: 'FAILED' });
+
+    // Restored, the run resumes at Validate: the new execution enters no ETL or Tune state.
     await stack.s3.send(new PutObjectCommand({ Bucket: artifact.bucket, Key: artifact.key, Body: original }));
     const { stdout } = await cli('--json', 'runs', 'redrive', 'adult', failedRun?.runId as string, '--wait');
     expect(JSON.parse(stdout)).toMatchObject({ step: 'Validate', status: 'SUCCEEDED' });
@@ -301,9 +325,9 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     const entered = resumed?.events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
     expect(entered?.slice(0, 2)).toEqual(['Resume?', 'Validate']);
     expect(entered).not.toContain('ETL');
-    expect(entered).not.toContain('Train');
+    expect(entered).not.toContain('Tune');
     const after = await stack.registry.getRun('adult', failedRun?.runId as string);
-    expect(after).toMatchObject({ redrives: 1 });
+    expect(after).toMatchObject({ redrives: 2 });
     expect(['PROMOTED', 'REJECTED']).toContain(after?.status);
     await expect(cli('runs', 'redrive', 'adult', failedRun?.runId as string)).rejects.toMatchObject({ stderr: expect.stringContaining('only FAILED runs can be re-driven') });
   }, 120_000);
@@ -313,5 +337,8 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(execution?.status).toBe('FAILED');
     const [run] = await stack.registry.listRuns('nosuchmodel');
     expect(run?.reason).toContain('no model file models/nosuchmodel.json is deployed (known models: adult)');
+    // `mlops runs` without a model lists every model's runs.
+    const all = JSON.parse((await run_('--json', 'runs')).stdout) as { model: string }[];
+    expect(new Set(all.map((r) => r.model))).toEqual(new Set(['adult', 'nosuchmodel']));
   });
 });

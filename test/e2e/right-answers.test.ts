@@ -139,6 +139,10 @@ describe('right answers on small real data, through the local runtime, with mini
     expect(runRecord.gate?.checks.find((c) => c.kind === 'leak')).toMatchObject({ metric: 'leak.leak', passed: false, value: 1 });
     expect(runRecord.reason).toContain('feature "leak" alone predicts the label (AUC 1.000): a leak?');
     expect(await stack.registry.getAlias('leaky-label')).toBeUndefined();
+    const card = await (await stack.s3.send(new GetObjectCommand({ Bucket: runRecord.report?.bucket, Key: runRecord.report?.key }))).Body?.transformToString();
+    expect(card).toContain('outcome: <b>rejected; production unchanged (feature &quot;leak&quot; alone predicts the label');
+    expect(card).toContain('Rejected — feature &quot;leak&quot; alone predicts');
+    expect(card).not.toContain('Rejected — rejected');
 
     const again = (await cli('upload', 'leaky-label', file)).stdout;
     expect(again).toContain(`duplicate: run ${runId} already exists`);

@@ -27,6 +27,7 @@ beforeAll(async () => {
   registry = await createRegistry(db);
   const models = mkdtempSync(join(tmpdir(), 'mlops-models-'));
   writeFileSync(join(models, 'rolling.json'), JSON.stringify({ name: 'rolling', task: 'binary', label: 'y', data: { source: 'latest', count: 2 } }));
+  writeFileSync(join(models, 'places.json'), JSON.stringify({ name: 'places', task: 'binary', label: 'y' }));
   process.env.MODELS_DIR = models;
 });
 
@@ -53,5 +54,20 @@ describe('ETL with "latest N objects" data selection', () => {
     const run = await registry.getRun('rolling', 'run-latest');
     expect(run?.data).toHaveLength(2);
     expect(run?.preparation).toMatchObject({ rowsRead: 600, rowsKept: 600 });
+  }, 30_000);
+
+  it('stops a first upload saved as Latin-1 before anything is trained, naming the line, the column and the value', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => Buffer.from(`${i},Lima`));
+    rows[150] = Buffer.concat([Buffer.from('150,Cura'), Buffer.from([0xe7]), Buffer.from('ao')]); // Curaçao in Latin-1, on line 152
+    const body = Buffer.concat([Buffer.from('x,place,y\n'), ...rows.map((r, i) => Buffer.concat([r, Buffer.from(`,${i % 3 ? 'a' : 'b'}\n`)]))]);
+    await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'incoming/places/latin1.csv', Body: body }));
+    const trigger = { bucket: 'data', key: 'incoming/places/latin1.csv', etag: 'x', versionId: null, size: body.length };
+    await registry.createRun({ model: 'places', runId: 'run-latin1', status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
+    await expect(runEtl({ s3, registry, artifactsBucket: 'artifacts' }, { model: 'places', runId: 'run-latin1', trigger, duplicate: false })).rejects.toThrow(
+      'incoming/places/latin1.csv cannot be used: invalid_encoding: 1 row(s) hold bytes that are not UTF-8, first at incoming/places/latin1.csv:152: column "place" reads "Cura\uFFFDao"',
+    );
+    const run = await registry.getRun('places', 'run-latin1');
+    expect(run?.anomalies).toEqual([expect.objectContaining({ kind: 'invalid_encoding', column: 'place', severity: 'blocking', count: 1 })]);
+    expect(await registry.getSchemaPointer('places')).toBeUndefined(); // garbled data does not become the schema
   }, 30_000);
 });
