@@ -96,7 +96,8 @@ export function formatModelCi(results: readonly ModelCiResult[]): string {
     if (r.gate) {
       lines.push('| check | value | threshold | result |', '|---|---|---|---|');
       for (const c of r.gate.checks) {
-        lines.push(`| ${c.metric} | ${c.value === null ? 'n/a' : c.value.toFixed(4)} | ${c.comparison} ${c.threshold} | ${c.passed ? 'pass' : `**fail**: ${c.description}`} |`);
+        const result = c.passed ? 'pass' : c.severity === 'warning' ? `warning: ${c.description}` : `**fail**: ${c.description}`;
+        lines.push(`| ${c.metric} | ${c.value === null ? 'n/a' : c.value.toFixed(4)} | ${c.comparison} ${c.threshold} | ${result} |`);
       }
       lines.push('');
     }

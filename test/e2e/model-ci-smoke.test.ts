@@ -33,11 +33,12 @@ describe('model CI: the full pipeline on fresh local emulators, failing when the
     const [promoted, rejected] = results;
     expect(promoted).toMatchObject({ status: 'PROMOTED', passed: true, version: 1 });
     expect(rejected).toMatchObject({ status: 'REJECTED', passed: false, version: 2 });
-    expect(rejected?.gate?.checks.filter((c) => !c.passed).map((c) => c.metric)).toContain('feature_share.leak');
+    expect(rejected?.gate?.checks.filter((c) => !c.passed && c.severity === 'blocking').map((c) => c.metric)).toEqual(['leak.leak']);
     expect(readFileSync(promoted?.card as string, 'utf8')).toContain('<svg');
     const summary = formatModelCi(results);
     expect(summary).toMatch(/✅ adult — PROMOTED \(v1\)/);
-    expect(summary).toMatch(/❌ adult — REJECTED \(v2\)[\s\S]*\| feature_share\.leak \| [0-9.]+ \| <= 0\.5 \| \*\*fail\*\*/);
+    expect(summary).toMatch(/❌ adult — REJECTED \(v2\)[\s\S]*\| leak\.leak \| 1\.0000 \| <= 0\.99 \| \*\*fail\*\*: feature "leak" alone predicts the label/);
+    expect(summary).toMatch(/\| feature_share\.leak \| [0-9.]+ \| <= 0\.5 \| warning: feature "leak" carries/);
   }, 300_000);
 });
 
