@@ -53,17 +53,14 @@ export async function readCsv(input: Readable | string | Uint8Array, options: Cs
   let columns: string[] | undefined;
   const rows: RawValue[][] = [];
   const origins: string[] = [];
-  const ends: number[] = [];
   try {
     for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (columns === undefined) {
         columns = checkHeader(record.record, options.source);
-        ends.push(record.info.lines);
         continue;
       }
       rows.push(record.record.map((field) => (missing.has(field) ? null : field)));
       origins.push(`${options.source}:${record.info.lines}`);
-      ends.push(record.info.lines);
     }
   } catch (error) {
     // The record that never ended begins on the line after the last complete one.
@@ -76,12 +73,12 @@ export async function readCsv(input: Readable | string | Uint8Array, options: Cs
   if (rows.length === 0) {
     throw new DataValidationError(`${options.source} has a header but no data rows`);
   }
-  const encoding = scanner.invalidSequences === 0 ? undefined : encodingReport(columns, rows, origins, ends, scanner);
+  const encoding = scanner.invalidSequences === 0 ? undefined : encodingReport(columns, rows, origins, scanner);
   return { columns, rows, origins, ...(encoding ? { encoding } : {}) };
 }
 
 /** Names the fields of the lines the scanner found invalid bytes on: where, which column, and the value as decoded. */
-function encodingReport(columns: readonly string[], rows: readonly RawValue[][], origins: readonly string[], ends: readonly number[], scanner: Utf8Scanner) {
+function encodingReport(columns: readonly string[], rows: readonly RawValue[][], origins: readonly string[], scanner: Utf8Scanner) {
   const issues: EncodingIssue[] = [];
   let affected = 0;
   rows.forEach((row, r) => {
@@ -90,11 +87,10 @@ function encodingReport(columns: readonly string[], rows: readonly RawValue[][],
     affected += 1;
     if (issues.length < ENCODING_ISSUES_KEPT) issues.push({ at: origins[r] as string, column: columns[index] as string, value: row[index] as string });
   });
-  // Invalid bytes in the header (or only in a missing-value token) still make the file suspect: report the line.
+  // Invalid bytes only in the header still make the file suspect: report the header's column.
   if (affected === 0) {
-    const line = scanner.lines[0] ?? 1;
-    const row = ends.findIndex((end) => end >= line);
-    return { rows: 1, issues: [{ at: `${origins[0]?.replace(/:\d+$/, '') ?? 'the file'}:${line}`, column: row <= 0 ? '(header)' : (columns[0] as string), value: '' }] };
+    const name = columns.find((c) => c.includes(REPLACEMENT)) ?? columns[0] ?? '';
+    return { rows: 1, issues: [{ at: `${origins[0]?.replace(/:\d+$/, '') ?? 'the file'}:${scanner.lines[0] ?? 1}`, column: name, value: name }] };
   }
   return { rows: affected, issues };
 }

@@ -44,6 +44,8 @@ describe('readCsv', () => {
     const fromStream = await readCsv(Readable.from([latin1.subarray(0, 27), latin1.subarray(27)]), options);
     expect(fromStream.encoding).toEqual(table.encoding);
     expect((await readCsv(Buffer.from('a,b\n1,Curaçao\n'), options)).encoding).toBeUndefined();
+    const header = await readCsv(Buffer.concat([Buffer.from('a,pa'), Buffer.from([0xed]), Buffer.from('s\n1,Peru\n')]), options);
+    expect(header.encoding).toEqual({ rows: 1, issues: [{ at: 'data.csv:1', column: 'pa\uFFFDs', value: 'pa\uFFFDs' }] });
   });
 
   it('fails a row with the wrong number of columns, naming its line', async () => {

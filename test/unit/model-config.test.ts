@@ -16,7 +16,7 @@ describe('model files', () => {
     expect(config.data).toEqual({ source: 'object' });
     // Hyper-parameters the file leaves out are chosen from the data at run time, not fixed here.
     expect(config.hyperparameters).toEqual({});
-    expect(config.tuning).toEqual({ candidates: 6, concurrency: 3, maxMinutes: 30, space: {} });
+    expect(config.tuning).toEqual({ candidates: 6, selection: 'one_standard_error', concurrency: 3, maxMinutes: 30, space: {} });
     expect(config.gate).toMatchObject({ maxFeatureShare: 0.5, maxFeatureShareGrowth: 0.25, maxSingleFeatureScore: 0.99, mustBeatBaseline: {} });
     expect(config.gate.severity).toEqual({ leak: 'blocking', dominance: 'warning', dominance_growth: 'warning', fairness_unmeasured: 'blocking' });
     expect(config.dataValidation.severity.missing_column).toBe('blocking');
