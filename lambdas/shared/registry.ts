@@ -2,145 +2,29 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../core/errors.js';
-import type { Anomaly } from '../core/data-schema.js';
-import type { GateResult } from '../core/gate.js';
-import type { Hyperparameters } from '../core/hyperparameters.js';
-import type { TrialRecord } from '../core/report/types.js';
-import type { ObjectLocation, ObjectVersion } from './objects.js';
 import { aliasKey, auditKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, schemaKey, versionKey } from './registry-keys.js';
+import type { AliasRecord, AuditEvent, RunRecord, SchemaPointer, VersionRecord, VersionStatus } from './registry-types.js';
 
-/** Metrics as stored: DynamoDB has no NaN, so an undefined metric (e.g. AUC of one class) is null. */
-export type StoredMetrics = Record<string, number | null>;
-
-export type RunStatus = 'RUNNING' | 'PROMOTED' | 'AWAITING_APPROVAL' | 'REJECTED' | 'FAILED';
-
-/**
- * Approval state of a model version: `approved` versions can be served; `pending` ones wait for `mlops approve`
- * (models that require manual approval); `rejected` ones failed their gate or a reviewer; `archived` ones are retired.
- */
-export type VersionStatus = 'pending' | 'approved' | 'rejected' | 'archived';
-
-/** The data a run trained on, as S3 identified it, with the sha256 the ETL step computed. */
-export interface DataRecord extends ObjectVersion {
-  readonly sha256?: string;
-}
-
-export interface RunRecord {
-  readonly model: string;
-  readonly runId: string;
-  readonly status: RunStatus;
-  /** The uploaded object that triggered the run. */
-  readonly trigger: ObjectVersion;
-  /** Every object the run read (the trigger alone, or the latest N under the prefix). */
-  readonly data?: DataRecord[];
-  readonly startedAt: string;
-  readonly updatedAt: string;
-  readonly finishedAt?: string;
-  /** The Step Functions execution that owns the run. */
-  readonly executionId?: string;
-  readonly step?: string;
-  readonly reason?: string;
-  readonly errorType?: string;
-  readonly version?: number;
-  readonly metrics?: StoredMetrics;
-  readonly gate?: GateResult;
-  readonly preparation?: Record<string, unknown>;
-  /** The schema version the data was checked against, and what the check found. */
-  readonly schemaVersion?: number;
-  readonly anomalies?: Anomaly[];
-  readonly driftedFeatures?: string[];
-  /** Every trial of the run's search, the chosen one marked. */
-  readonly tuning?: TrialRecord[];
-  /** The model card of the run. */
-  readonly report?: ObjectLocation;
-  /** For a FAILED run: the state the pipeline had reached, so the run can be re-driven from the failed step. */
-  readonly resumeState?: Record<string, unknown>;
-  /** How many times the run was re-driven. */
-  readonly redrives?: number;
-  /** When the same object (and model file) was last uploaded again: no second run started. */
-  readonly lastDuplicateAt?: string;
-}
-
-export interface SchemaPointer {
-  readonly model: string;
-  readonly version: number;
-  readonly location: ObjectLocation;
-  readonly createdFromRun: string;
-  readonly updatedAt: string;
-}
-
-export interface ArtifactRecord extends ObjectLocation {
-  readonly sha256: string;
-}
-
-export interface VersionRecord {
-  readonly model: string;
-  readonly version: number;
-  readonly runId: string;
-  readonly status: VersionStatus;
-  /** Incremented by every change of the version item (optimistic locking). */
-  readonly revision: number;
-  readonly artifact: ArtifactRecord;
-  readonly weightsSha256: string;
-  readonly data: DataRecord[];
-  readonly modelConfigSha256: string;
-  /** The chosen candidate's hyper-parameters, as trained (what `mlops reproduce` trains with). */
-  readonly hyperparameters: Hyperparameters;
-  /** Every trial of the run's search, the chosen one marked (absent on versions from before tuning). */
-  readonly tuning?: TrialRecord[];
-  /** The linear baseline's test metrics, on the same rows (null when it could not be trained). */
-  readonly baselineMetrics?: StoredMetrics | null;
-  readonly metrics: StoredMetrics;
-  readonly gate: GateResult;
-  /** The production version the candidate was compared with (re-scored on the same test split), if any. */
-  readonly comparedWith: number | null;
-  /** The validate step's full findings (curves, fairness, importance, the comparison). */
-  readonly evaluation: ObjectLocation;
-  /** Mergeable profile of the training split: the reference for drift. */
-  readonly profile: ObjectLocation;
-  /** Rows read, kept after cleaning, and in each split. */
-  readonly rows: { readonly read: number; readonly kept: number; readonly train: number; readonly validation: number; readonly test: number };
-  readonly schemaVersion: number;
-  readonly backend: string;
-  readonly tfjsVersion: string;
-  readonly codeVersion: string;
-  readonly createdAt: string;
-}
-
-export interface AliasRecord {
-  readonly model: string;
-  readonly alias: string;
-  readonly version: number;
-  readonly artifact: ArtifactRecord;
-  /** Incremented by every change; a writer must name the revision it read (optimistic locking). */
-  readonly revision: number;
-  readonly updatedAt: string;
-  readonly reason: string;
-  /** Versions this alias pointed at before, oldest first (the rollback path). */
-  readonly previous: number[];
-}
-
-export type AuditAction = 'promote' | 'rollback' | 'approve' | 'reject' | 'archive' | 'alias';
-
-/** One append-only record of a change (or a refused attempt) to what is served or approved. */
-export interface AuditEvent {
-  readonly model: string;
-  readonly at: string;
-  readonly id: string;
-  readonly action: AuditAction;
-  /** Who: the IAM principal in AWS, user@host locally, or the pipeline. */
-  readonly actor: string;
-  readonly reason: string;
-  readonly version: number;
-  readonly previousVersion: number | null;
-  readonly outcome: 'succeeded' | 'refused';
-  readonly detail: string;
-}
+export type * from './registry-types.js';
 
 const VERSION_ALLOCATION_ATTEMPTS = 25;
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+/** `SET #f0 = :v0, …` for the defined fields, with placeholder names (field names may be reserved words). */
+function setExpression(fields: Record<string, unknown>): { expression: string; names: Record<string, string>; values: Record<string, unknown> } {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+  return { expression: sets.length === 0 ? '' : `SET ${sets.join(', ')}`, names, values };
 }
 
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
@@ -191,23 +75,16 @@ export class Registry {
    * run is never changed again, so a late retry cannot turn a promotion into a failure.
    */
   async updateRun(model: string, runId: string, fields: Partial<Omit<RunRecord, 'model' | 'runId'>>): Promise<void> {
-    const entries = Object.entries({ ...fields, updatedAt: new Date().toISOString() }).filter(([, v]) => v !== undefined);
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':running': 'RUNNING' };
-    const sets = entries.map(([name, value], i) => {
-      names[`#f${i}`] = name;
-      values[`:v${i}`] = value;
-      return `#f${i} = :v${i}`;
-    });
+    const set = setExpression({ ...fields, updatedAt: new Date().toISOString() });
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: runKey(model, runId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: set.expression,
           ConditionExpression: 'attribute_exists(pk) AND #status = :running',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: { ...set.names, '#status': 'status' },
+          ExpressionAttributeValues: { ...set.values, ':running': 'RUNNING' },
         }),
       );
     } catch (error) {
@@ -226,24 +103,17 @@ export class Registry {
    * finished run (a duplicate upload of its data). Never changes the status, the outcome or the results.
    */
   async annotateRun(model: string, runId: string, fields: Pick<RunRecord, 'report' | 'lastDuplicateAt'>): Promise<void> {
-    const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets = entries.map(([name, value], i) => {
-      names[`#f${i}`] = name;
-      values[`:v${i}`] = value;
-      return `#f${i} = :v${i}`;
-    });
+    const set = setExpression(fields);
+    if (set.expression === '') return;
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: runKey(model, runId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: set.expression,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: set.names,
+          ExpressionAttributeValues: set.values,
         }),
       );
     } catch (error) {
