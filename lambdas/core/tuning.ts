@@ -108,21 +108,6 @@ export function planTuning(declared: DeclaredHyperparameters, budget: TuningBudg
 export const SELECTION_RULES = ['one_standard_error', 'lowest_loss'] as const;
 export type SelectionRule = (typeof SELECTION_RULES)[number];
 
-/** What one trial produced, as the Tune stage returns it. */
-export interface TrialOutcome {
-  readonly id: string;
-  readonly role: TrialRole;
-  /** As trained: `epochs` is the count run when the time budget cut training short. */
-  readonly hyperparameters: Hyperparameters;
-  readonly validationLoss: number;
-  /** Weights and biases: the complexity the one-standard-error rule prefers less of. */
-  readonly parameters: number;
-  readonly epochsRun: number;
-  readonly bestEpoch: number;
-  readonly stoppedBy: 'early_stopping' | 'max_epochs' | 'time_budget';
-  readonly seconds: number;
-}
-
 /** A trial in the competition: its complexity and its loss on each validation row (the same rows for every trial). */
 export interface Competitor {
   readonly id: string;
