@@ -1,6 +1,6 @@
 import { RequestValidationError } from './errors.js';
 import { FLOAT32_MAX, isFloat32Finite } from './prepare-values.js';
-import { MISSING_CATEGORY, type InputValue, type Preprocessor } from './preprocess.js';
+import { isKnownCategory, MISSING_CATEGORY, type InputValue, type Preprocessor } from './preprocess.js';
 
 export const MAX_INSTANCES = 1000;
 
@@ -27,12 +27,10 @@ export function unknownCategories(pre: Preprocessor, instances: readonly Readonl
   const warnings: InstanceWarning[] = [];
   for (const feature of pre.features) {
     if (feature.type !== 'categorical') continue;
-    let known: Set<string> | undefined;
     instances.forEach((instance, i) => {
       const value = instance[feature.name];
       if (value === null || value === undefined) return;
-      known ??= new Set(feature.categories);
-      if (!known.has(String(value)) && String(value) !== MISSING_CATEGORY) {
+      if (!isKnownCategory(feature, String(value)) && String(value) !== MISSING_CATEGORY) {
         warnings.push({ instance: i, feature: feature.name, value: String(value), message: 'not a category the model learned; scored as an unknown value' });
       }
     });

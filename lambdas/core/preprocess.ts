@@ -121,6 +121,11 @@ function slotsOf(encoder: CategoricalEncoder): Map<string, number> {
   return slots;
 }
 
+/** Whether a value has a one-hot slot of its own (was learned in training), using the encoder's cached slots. */
+export function isKnownCategory(encoder: CategoricalEncoder, value: string): boolean {
+  return slotsOf(encoder).has(value);
+}
+
 /**
  * Writes one feature of every row into the row-major matrix `out`; the single place where raw values become numbers,
  * used for training frames and request instances alike. Column by column, so per-feature lookups happen once.

@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Predictor } from '../core/artifact.js';
 import type { Frame } from '../core/dataset.js';
 import { TrainingError } from '../core/errors.js';
-import { scoreSplit } from '../core/evaluation.js';
+import { metricsOf, scoreSplit } from '../core/evaluation.js';
 import { rowLosses } from '../core/fit.js';
 import type { TaskKind } from '../core/model-config.js';
 import type { TrialRecord } from '../core/report/types.js';
@@ -10,6 +10,7 @@ import { chooseTrial, type SelectionRule } from '../core/tuning.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import { causeMessage } from '../shared/cause.js';
 import { trainResultSchema, type TrainResult, type TuningResult } from '../shared/pipeline-state.js';
+import type { StoredMetrics } from '../shared/registry.js';
 
 export interface TrialSelection {
   readonly chosen: TrainResult;
@@ -18,28 +19,38 @@ export interface TrialSelection {
   readonly summaries: TrialRecord[];
 }
 
-/** Each trial's loss on every validation row, scored by the serving code (the same rows for all). */
-async function competitorsOf(s3: S3Client, trials: readonly TrainResult[], validation: Frame, task: TaskKind) {
-  const competitors = [];
+interface ScoredTrial {
+  readonly id: string;
+  readonly parameters: number;
+  /** Loss on every validation row (the same rows for every trial). */
+  readonly rowLosses: Float64Array;
+  readonly metrics: StoredMetrics;
+}
+
+/** Each trial scored on the validation split by the serving code: per-row losses for the choice, metrics for the record. */
+async function scoreTrials(s3: S3Client, trials: readonly TrainResult[], validation: Frame, task: TaskKind): Promise<ScoredTrial[]> {
+  const scoredTrials: ScoredTrial[] = [];
   for (const trial of trials) {
     const predictor = await Predictor.load(await fetchArtifact(s3, trial.artifact));
     try {
       const scored = scoreSplit(predictor, validation);
-      competitors.push({ id: trial.id, parameters: trial.parameters, rowLosses: rowLosses(task, scored.scores, scored.truth, scored.classes.length, true) });
+      const metrics = Object.fromEntries(Object.entries(metricsOf(scored)).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
+      scoredTrials.push({ id: trial.id, parameters: trial.parameters, rowLosses: rowLosses(task, scored.scores, scored.truth, scored.classes.length, true), metrics });
     } finally {
       predictor.dispose();
     }
   }
-  return competitors;
+  return scoredTrials;
 }
 
-function summaries(tuning: TuningResult, trained: readonly TrainResult[], failures: ReadonlyMap<string, string>, chosenId: string): TrialRecord[] {
+function summaries(tuning: TuningResult, trained: readonly TrainResult[], scored: readonly ScoredTrial[], failures: ReadonlyMap<string, string>, chosenId: string): TrialRecord[] {
   return tuning.map((entry) => {
     if ('trial' in entry) {
-      return { id: entry.trial.id, role: entry.trial.role, hyperparameters: null, validationLoss: null, epochsRun: null, bestEpoch: null, stoppedBy: null, seconds: null, chosen: false, failure: failures.get(entry.trial.id) ?? null };
+      return { id: entry.trial.id, role: entry.trial.role, hyperparameters: null, validationLoss: null, validationMetrics: null, epochsRun: null, bestEpoch: null, stoppedBy: null, seconds: null, chosen: false, failure: failures.get(entry.trial.id) ?? null };
     }
     const t = trained.find((x) => x.id === entry.id) as TrainResult;
-    return { id: t.id, role: t.role, hyperparameters: t.hyperparameters, validationLoss: t.validationLoss, epochsRun: t.epochsRun, bestEpoch: t.bestEpoch, stoppedBy: t.stoppedBy, seconds: t.seconds, chosen: t.id === chosenId, failure: null };
+    const validationMetrics = scored.find((s) => s.id === t.id)?.metrics ?? null;
+    return { id: t.id, role: t.role, hyperparameters: t.hyperparameters, validationLoss: t.validationLoss, validationMetrics, epochsRun: t.epochsRun, bestEpoch: t.bestEpoch, stoppedBy: t.stoppedBy, seconds: t.seconds, chosen: t.id === chosenId, failure: null };
   });
 }
 
@@ -56,8 +67,9 @@ export async function selectTrials(s3: S3Client, tuning: TuningResult, validatio
     if (parsed.success) trained.push(parsed.data);
     else if ('trial' in entry) failures.set(entry.trial.id, `${entry.error.Error}: ${causeMessage(entry.error.Cause)}`);
   }
-  const competing = trained.filter((t) => t.competes && t.validationLoss !== null);
-  const chosen = chooseTrial(await competitorsOf(s3, competing, validation, task), rule);
+  const scored = await scoreTrials(s3, trained, validation, task);
+  const competing = new Set(trained.filter((t) => t.competes && t.validationLoss !== null).map((t) => t.id));
+  const chosen = chooseTrial(scored.filter((s) => competing.has(s.id)), rule);
   if (chosen === undefined) {
     const reasons = tuning.map((entry) => {
       const id = 'trial' in entry ? entry.trial.id : entry.id;
@@ -70,6 +82,6 @@ export async function selectTrials(s3: S3Client, tuning: TuningResult, validatio
   return {
     chosen: trained.find((t) => t.id === chosen.id) as TrainResult,
     baseline: baseline ?? { failure: baselineFailed !== undefined && 'trial' in baselineFailed ? (failures.get(baselineFailed.trial.id) ?? 'failed') : 'no baseline trial in the plan' },
-    summaries: summaries(tuning, trained, failures, chosen.id),
+    summaries: summaries(tuning, trained, scored, failures, chosen.id),
   };
 }

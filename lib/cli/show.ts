@@ -23,6 +23,7 @@ export function describeVersion(model: string, version: VersionRecord): string {
     t.hyperparameters?.batchSize ?? null,
     t.epochsRun === null ? null : `${t.epochsRun} (best ${t.bestEpoch ?? '?'})`,
     metric(t.validationLoss),
+    metric(t.validationMetrics?.roc_auc ?? t.validationMetrics?.r2 ?? t.validationMetrics?.accuracy ?? null),
     t.failure === null ? (t.chosen ? 'chosen' : '') : `failed: ${t.failure}`,
   ]);
   const hp = version.hyperparameters;
@@ -31,7 +32,7 @@ export function describeVersion(model: string, version: VersionRecord): string {
     `gate: ${version.gate.summary}`,
     formatTable(baseline === null ? ['metric', 'value'] : ['metric', 'value', 'linear baseline'], metrics),
     checks.length === 0 ? 'no gate checks' : formatTable(['check', 'what', 'value', 'threshold', 'result', 'detail'], checks),
-    trials.length === 0 ? '' : formatTable(['trial', 'hidden units', 'learning rate', 'l2', 'batch', 'epochs', 'validation loss', ''], trials),
+    trials.length === 0 ? '' : formatTable(['trial', 'hidden units', 'learning rate', 'l2', 'batch', 'epochs', 'validation loss', 'validation score', ''], trials),
     formatTable(
       ['lineage', 'value'],
       [

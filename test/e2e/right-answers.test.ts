@@ -83,6 +83,7 @@ describe('right answers on small real data, through the local runtime, with mini
     const chosen = version.tuning?.filter((t) => t.chosen) ?? [];
     expect(chosen).toHaveLength(1);
     expect(chosen[0]?.hyperparameters).toEqual(version.hyperparameters);
+    expect(version.tuning?.every((t) => typeof t.validationLoss === 'number' && typeof t.validationMetrics?.r2 === 'number')).toBe(true);
     expect(version.baselineMetrics?.r2).toBeTypeOf('number');
     expect(version.metrics.r2 as number).toBeGreaterThanOrEqual((version.baselineMetrics?.r2 as number) - 0.05);
 
@@ -109,6 +110,7 @@ describe('right answers on small real data, through the local runtime, with mini
     expect(report.candidate.confusionMatrix?.classes.length).toBeGreaterThanOrEqual(5);
     const card = await (await stack.s3.send(new GetObjectCommand({ Bucket: runRecord.report?.bucket, Key: runRecord.report?.key }))).Body?.transformToString();
     expect(card).toContain('id="search"');
+    expect(card).toContain('validation roc_auc');
     expect(card).toContain('outcome: <b>promoted to production as v1</b>');
   }, 240_000);
 

@@ -13,10 +13,16 @@ function rowsTable(headers: string[], rows: string[][]): string {
   return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-function trialRow(trial: TrialRecord): string[] {
+/** The metric the card lists per trial: ROC AUC for classifiers that have it, else accuracy, else R². */
+function primaryMetric(trials: readonly TrialRecord[]): string {
+  const names = new Set(trials.flatMap((t) => Object.keys(t.validationMetrics ?? {})));
+  return ['roc_auc', 'r2', 'accuracy'].find((n) => names.has(n)) ?? 'accuracy';
+}
+
+function trialRow(trial: TrialRecord, metric: string): string[] {
   const hp = trial.hyperparameters;
   const name = trial.role === 'baseline' ? 'linear baseline' : trial.id;
-  if (hp === null) return [esc(name), '—', '—', '—', '—', '—', '—', `<span class="fail">failed</span> ${esc(trial.failure ?? '')}`, ''];
+  if (hp === null) return [esc(name), '—', '—', '—', '—', '—', '—', '—', '—', `<span class="fail">failed</span> ${esc(trial.failure ?? '')}`];
   return [
     esc(name),
     esc(hp.hiddenUnits.length === 0 ? 'none (linear)' : hp.hiddenUnits.join(' × ')),
@@ -26,6 +32,7 @@ function trialRow(trial: TrialRecord): string[] {
     `${trial.epochsRun ?? '?'} (best ${trial.bestEpoch ?? '?'})`,
     esc(trial.stoppedBy ?? ''),
     num(trial.validationLoss),
+    num(trial.validationMetrics?.[metric] ?? null),
     trial.chosen ? '<span class="pass">chosen</span>' : '',
   ];
 }
@@ -39,7 +46,8 @@ export function searchSection(report: EvaluationReport): string {
     candidates > 1
       ? `<p>${candidates} candidates were trained on the training split and ranked by their loss on the validation split; the lowest was validated. Hyper-parameters the model file does not set were chosen from the data, and searched.</p>`
       : '<p>One candidate: the model file fixes the hyper-parameters a search would vary (or sets <code>tuning.candidates</code> to 1).</p>';
-  return `${intro}${rowsTable(['trial', 'hidden units', 'learning rate', 'l2', 'batch', 'epochs', 'stopped by', 'validation loss', ''], trials.map(trialRow))}`;
+  const metric = primaryMetric(trials);
+  return `${intro}${rowsTable(['trial', 'hidden units', 'learning rate', 'l2', 'batch', 'epochs', 'stopped by', 'validation loss', `validation ${metric}`, ''], trials.map((t) => trialRow(t, metric)))}`;
 }
 
 /** The candidate's test metrics beside the linear baseline's, on the same rows. */

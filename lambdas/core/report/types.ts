@@ -13,6 +13,8 @@ export interface TrialRecord {
   readonly role: 'candidate' | 'baseline';
   readonly hyperparameters: Hyperparameters | null;
   readonly validationLoss: number | null;
+  /** The trial's metrics on the validation split (null when it failed). */
+  readonly validationMetrics: StoredMetrics | null;
   readonly epochsRun: number | null;
   readonly bestEpoch: number | null;
   readonly stoppedBy: string | null;
