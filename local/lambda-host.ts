@@ -147,7 +147,7 @@ export class LocalFunction {
       stderr: true,
       execArgv: [],
       // Lambda runs the handler on Node's main thread (~984 KB of stack); a worker's default is 4 MB, which would hide
-      // stack overflows such as Math.min(...rows) on 125k+ rows. 1 MB is as strict as Lambda or slightly stricter.
+      // stack overflows such as a spread of 125k+ values into Math.min. 1 MB is as strict as Lambda or slightly stricter.
       resourceLimits: { stackSizeMb: LAMBDA_STACK_MB },
     });
     worker.stdout.pipe(this.log, { end: false });

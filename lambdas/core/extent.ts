@@ -1,5 +1,5 @@
 /**
- * Smallest and largest of a list of numbers, in a loop: `Math.min(...values)` passes every value as an argument and
+ * Smallest and largest of a list of numbers, in a loop: spreading the values into Math.min passes each as an argument and
  * throws RangeError above ~125,000 of them on Lambda's stack. NaN values are skipped; null when none is left.
  */
 export function extent(values: Iterable<number>): { min: number; max: number } | null {
