@@ -25,6 +25,9 @@ const ESM_BANNER = [
   'const __dirname = __mlopsDirname(__filename);',
 ].join(' ');
 
+/** The CloudWatch namespace of every function's embedded-format metrics. */
+export const METRICS_NAMESPACE = 'ServerlessMlops';
+
 export interface MlFunctionProps {
   /** Folder under `lambdas/` holding `handler.ts`. */
   readonly name: string;
@@ -74,6 +77,7 @@ export class MlFunction extends nodejs.NodejsFunction {
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME: `mlops-${props.name}`,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       bundling: {

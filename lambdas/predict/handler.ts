@@ -1,6 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { Predictor } from '../core/artifact.js';
+import { fetchArtifact } from '../shared/artifacts.js';
 import { createDocumentClient, createS3Client } from '../shared/clients.js';
+import { logger } from '../shared/logger.js';
+import { countForModel } from '../shared/metrics.js';
 import { readEnv } from '../shared/env.js';
 import { Registry } from '../shared/registry.js';
 import { errorResponses, jsonBody, jsonResponse, type JsonEvent } from './http.js';
@@ -12,10 +16,18 @@ const refreshSeconds = Number(env.MODEL_REFRESH_SECONDS);
 if (!Number.isFinite(refreshSeconds) || refreshSeconds < 0) {
   throw new Error(`MODEL_REFRESH_SECONDS must be a number of seconds, got "${env.MODEL_REFRESH_SECONDS}"`);
 }
-const cache = new ProductionModelCache(
-  new Registry(createDocumentClient(), env.REGISTRY_TABLE),
-  createS3Client(),
-  refreshSeconds * 1000,
+const registry = new Registry(createDocumentClient(), env.REGISTRY_TABLE);
+const s3 = createS3Client();
+const cache = new ProductionModelCache<Predictor>(
+  { getAlias: (model, alias) => registry.getAlias(model, alias), load: async (artifact) => Predictor.load(await fetchArtifact(s3, artifact)) },
+  {
+    refreshMs: refreshSeconds * 1000,
+    // The loaded version keeps answering; the failure is logged and counted (ModelRefreshFailures per model).
+    onRefreshFailure: ({ model, servedVersion, failures, retryInMs, error }) => {
+      logger.warn('could not refresh the production model; serving the loaded version', { model, servedVersion, failures, retryInMs, error: error as Error });
+      countForModel('ModelRefreshFailures', model);
+    },
+  },
 );
 
 export const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()

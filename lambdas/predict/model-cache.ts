@@ -1,62 +1,104 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { Predictor } from '../core/artifact.js';
 import { NotFoundError } from '../core/errors.js';
-import { fetchArtifact } from '../shared/artifacts.js';
-import type { Registry } from '../shared/registry.js';
+import type { AliasRecord, ArtifactRecord } from '../shared/registry.js';
 import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
 
-export interface ServedModel {
-  readonly version: number;
-  readonly predictor: Predictor;
+/** What the cache needs of a loaded model: serving it is the caller's business, freeing it is the cache's. */
+export interface Disposable {
+  dispose(): void;
 }
 
-interface Entry {
-  checkedAt: number;
-  served?: ServedModel;
-  pending?: Promise<ServedModel>;
+export interface ServedModel<P extends Disposable> {
+  readonly version: number;
+  readonly predictor: P;
+}
+
+/** Where the production pointer and the artifacts come from (the registry and S3 in the function). */
+export interface ModelSource<P extends Disposable> {
+  getAlias(model: string, alias: string): Promise<AliasRecord | undefined>;
+  load(artifact: ArtifactRecord): Promise<P>;
+}
+
+/** A refresh that failed while a version was loaded: the loaded one keeps serving. */
+export interface RefreshFailure {
+  readonly model: string;
+  readonly servedVersion: number;
+  readonly failures: number;
+  readonly retryInMs: number;
+  readonly error: unknown;
+}
+
+export interface CacheOptions {
+  /** How long a loaded version is served before the production pointer is read again. */
+  readonly refreshMs: number;
+  /** First wait after a failed refresh; it doubles per failure up to `refreshMs`. @default 1000 */
+  readonly retryMs?: number;
+  readonly now?: () => number;
+  readonly onRefreshFailure?: (failure: RefreshFailure) => void;
+}
+
+interface Entry<P extends Disposable> {
+  served?: ServedModel<P>;
+  pending?: Promise<ServedModel<P>>;
+  /** When the pointer is next read. */
+  checkAt: number;
+  failures: number;
 }
 
 /**
  * Keeps each model's production version loaded for the life of the container. The production pointer is read again
- * once `refreshMs` has passed, so a promotion or rollback is served within that time plus one load; requests in the
- * meantime are answered by the version already loaded, never by a half-loaded one.
+ * once `refreshMs` has passed, so a promotion or rollback is served within that time plus one load. While a refresh
+ * runs, and when it fails (the registry or S3 unreachable, throttled, a bad artifact), the loaded version keeps
+ * answering; the failure is reported and the pointer read again after a backoff (doubling from `retryMs`, never
+ * longer than `refreshMs`). A request fails only when nothing is loaded yet.
  */
-export class ProductionModelCache {
-  private readonly entries = new Map<string, Entry>();
+export class ProductionModelCache<P extends Disposable> {
+  private readonly entries = new Map<string, Entry<P>>();
+  private readonly now: () => number;
 
   constructor(
-    private readonly registry: Registry,
-    private readonly s3: S3Client,
-    private readonly refreshMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async get(model: string): Promise<ServedModel> {
-    const entry = this.entries.get(model);
-    if (entry?.served !== undefined && this.now() - entry.checkedAt < this.refreshMs) return entry.served;
-    if (entry?.pending !== undefined) return entry.pending;
-    const current = entry ?? { checkedAt: 0 };
-    this.entries.set(model, current);
-    current.pending = this.refresh(model, current.served).finally(() => {
-      current.pending = undefined;
-    });
-    const served = await current.pending;
-    // Predictions run synchronously, so no request can still be using the version being replaced.
-    if (current.served !== undefined && current.served !== served) current.served.predictor.dispose();
-    current.served = served;
-    current.checkedAt = this.now();
-    return served;
+    private readonly source: ModelSource<P>,
+    private readonly options: CacheOptions,
+  ) {
+    this.now = options.now ?? Date.now;
   }
 
-  private async refresh(model: string, loaded: ServedModel | undefined): Promise<ServedModel> {
-    const alias = await this.registry.getAlias(model, PRODUCTION_ALIAS);
+  async get(model: string): Promise<ServedModel<P>> {
+    const entry = this.entries.get(model) ?? { checkAt: 0, failures: 0 };
+    this.entries.set(model, entry);
+    if (entry.served !== undefined && (this.now() < entry.checkAt || entry.pending !== undefined)) return entry.served;
+    entry.pending ??= this.refresh(model, entry).finally(() => {
+      entry.pending = undefined;
+    });
+    return entry.pending;
+  }
+
+  private async refresh(model: string, entry: Entry<P>): Promise<ServedModel<P>> {
+    try {
+      const next = await this.read(model, entry.served);
+      // Predictions run synchronously, so no request can still be using the version being replaced.
+      if (entry.served !== undefined && entry.served !== next) entry.served.predictor.dispose();
+      entry.served = next;
+      entry.failures = 0;
+      entry.checkAt = this.now() + this.options.refreshMs;
+      return next;
+    } catch (error) {
+      if (entry.served === undefined || error instanceof NotFoundError) throw error;
+      entry.failures += 1;
+      const retryInMs = Math.min(this.options.refreshMs, (this.options.retryMs ?? 1000) * 2 ** (entry.failures - 1));
+      entry.checkAt = this.now() + retryInMs;
+      this.options.onRefreshFailure?.({ model, servedVersion: entry.served.version, failures: entry.failures, retryInMs, error });
+      return entry.served;
+    }
+  }
+
+  private async read(model: string, loaded: ServedModel<P> | undefined): Promise<ServedModel<P>> {
+    const alias = await this.source.getAlias(model, PRODUCTION_ALIAS);
     if (alias === undefined) {
       throw new NotFoundError(
         `model "${model}" has no production version yet: upload training data to incoming/${model}/ and wait for a run to pass its gate`,
       );
     }
     if (loaded?.version === alias.version) return loaded;
-    const predictor = await Predictor.load(await fetchArtifact(this.s3, alias.artifact));
-    return { version: alias.version, predictor };
+    return { version: alias.version, predictor: await this.source.load(alias.artifact) };
   }
 }

@@ -1,5 +1,5 @@
 import { RequestValidationError } from '../core/errors.js';
-import type { Prediction } from '../core/artifact.js';
+import type { Prediction, Predictor } from '../core/artifact.js';
 import { unknownCategories, validateInstances, type InstanceWarning } from '../core/instances.js';
 import { MODEL_NAME_PATTERN } from '../core/model-name.js';
 import type { ProductionModelCache } from './model-cache.js';
@@ -14,7 +14,7 @@ export interface PredictResponse {
 
 
 /** Validates the request against the served version's features and predicts. */
-export async function predict(cache: ProductionModelCache, model: string | undefined, body: unknown): Promise<PredictResponse> {
+export async function predict(cache: ProductionModelCache<Predictor>, model: string | undefined, body: unknown): Promise<PredictResponse> {
   if (model === undefined || !MODEL_NAME_PATTERN.test(model)) {
     throw new RequestValidationError(`"${model ?? ''}" is not a model name (lower-case letters, digits and dashes)`);
   }

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { NotFoundError } from '../../lambdas/core/errors.js';
+import { ProductionModelCache, type ModelSource, type RefreshFailure } from '../../lambdas/predict/model-cache.js';
+import type { AliasRecord, ArtifactRecord } from '../../lambdas/shared/registry.js';
+
+class FakeModel {
+  disposed = false;
+  constructor(readonly key: string) {}
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+/** A registry and artifact store the test controls: the production version, and whether each call fails. */
+class FakeSource implements ModelSource<FakeModel> {
+  version: number | undefined = 1;
+  registryDown = false;
+  storageDown = false;
+  reads = 0;
+
+  async getAlias(model: string): Promise<AliasRecord | undefined> {
+    this.reads += 1;
+    if (this.registryDown) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), { name: 'TimeoutError' });
+    if (this.version === undefined) return undefined;
+    const artifact = { bucket: 'b', key: `models/${model}/v${this.version}.json`, sha256: 'x' };
+    return { model, alias: 'production', version: this.version, artifact, revision: this.version, updatedAt: '', reason: '', previous: [] };
+  }
+
+  async load(artifact: ArtifactRecord): Promise<FakeModel> {
+    if (this.storageDown) throw new Error('S3 unavailable');
+    return new FakeModel(artifact.key);
+  }
+}
+
+function setup(refreshMs = 15_000) {
+  let clock = 0;
+  const source = new FakeSource();
+  const failures: RefreshFailure[] = [];
+  const cache = new ProductionModelCache(source, { refreshMs, retryMs: 1000, now: () => clock, onRefreshFailure: (f) => failures.push(f) });
+  return { source, cache, failures, advance: (ms: number) => (clock += ms) };
+}
+
+describe('the production model cache', () => {
+  it('reads the pointer again only after refreshMs, and swaps in a promoted version, freeing the old one', async () => {
+    const { source, cache, advance } = setup();
+    const first = await cache.get('adult');
+    expect(first.version).toBe(1);
+    source.version = 2;
+    advance(14_999);
+    expect((await cache.get('adult')).version).toBe(1);
+    expect(source.reads).toBe(1);
+    advance(1);
+    expect((await cache.get('adult')).version).toBe(2);
+    expect(first.predictor.disposed).toBe(true);
+  });
+
+  it('keeps serving the loaded version while the registry is unreachable, retrying with backoff, and switches once it is back', async () => {
+    const { source, cache, failures, advance } = setup();
+    await cache.get('adult');
+    source.registryDown = true;
+    source.version = 2;
+    advance(15_000);
+    expect((await cache.get('adult')).version).toBe(1);
+    expect(failures.map((f) => [f.failures, f.retryInMs, f.servedVersion])).toEqual([[1, 1000, 1]]);
+    advance(999);
+    await cache.get('adult');
+    expect(source.reads).toBe(2); // no read before the backoff ends
+    for (const wait of [1, 1000, 2000, 4000, 8000, 15_000]) {
+      advance(wait);
+      expect((await cache.get('adult')).version).toBe(1);
+    }
+    expect(failures.map((f) => f.retryInMs)).toEqual([1000, 2000, 4000, 8000, 15_000, 15_000]); // doubling, capped at refreshMs
+    source.registryDown = false;
+    advance(15_000); // back: the next read (at most refreshMs later) serves the promoted version
+    expect((await cache.get('adult')).version).toBe(2);
+    source.version = 3;
+    advance(14_999);
+    expect((await cache.get('adult')).version).toBe(2); // back to the normal refresh interval
+  });
+
+  it('keeps serving when the new artifact cannot be loaded', async () => {
+    const { source, cache, failures, advance } = setup();
+    await cache.get('adult');
+    source.version = 2;
+    source.storageDown = true;
+    advance(15_000);
+    expect((await cache.get('adult')).version).toBe(1);
+    expect(String(failures[0]?.error)).toContain('S3 unavailable');
+  });
+
+  it('fails when nothing is loaded yet, and says when there is no production version at all', async () => {
+    const { source, cache } = setup();
+    source.registryDown = true;
+    await expect(cache.get('adult')).rejects.toThrow('ECONNREFUSED');
+    source.registryDown = false;
+    source.version = undefined;
+    await expect(cache.get('adult')).rejects.toBeInstanceOf(NotFoundError);
+    source.version = 1;
+    expect((await cache.get('adult')).version).toBe(1);
+  });
+
+  it('answers concurrent requests during a refresh with the loaded version, and loads a first version once', async () => {
+    const { source, cache, advance } = setup();
+    const [a, b] = await Promise.all([cache.get('adult'), cache.get('adult')]);
+    expect(a).toBe(b);
+    expect(source.reads).toBe(1);
+    source.version = 2;
+    advance(15_000);
+    const refreshing = cache.get('adult');
+    expect((await cache.get('adult')).version).toBe(1); // not made to wait for the refresh
+    expect((await refreshing).version).toBe(2);
+  });
+});
