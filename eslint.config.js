@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import project from './eslint-rules/layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'cdk.*.out/**', '.mlops/**', 'coverage/**'] },
@@ -19,6 +20,12 @@ export default tseslint.config(
   {
     files: ['lambdas/**/*.ts'],
     rules: { 'no-console': 'error' },
+  },
+  {
+    // The layers, one way (eslint-rules/layers.js): core imports nothing outside core; no function imports another.
+    files: ['**/*.ts'],
+    plugins: { project },
+    rules: { 'project/layers': 'error' },
   },
   {
     // Data-sized arrays must never become call arguments: each element takes a stack slot, and Lambda's stack holds

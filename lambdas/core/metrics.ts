@@ -155,3 +155,8 @@ export function regressionMetrics(truth: ArrayLike<number>, predicted: ArrayLike
     r2: total === 0 ? Number.NaN : 1 - squared / total,
   };
 }
+
+/** Metrics as stored: DynamoDB and JSON have no NaN, so an undefined metric (AUC of one class) is recorded as null. */
+export function storableMetrics(metrics: Metrics): Record<string, number | null> {
+  return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
+}

@@ -1,7 +1,3 @@
-import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
-import { concatTables, readCsv } from '../core/csv.js';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { assertNoBlockingAnomalies, encodingAnomalies, inferSchema, validateAgainstSchema, withSchemaTypes, type DataSchema } from '../core/data-schema.js';
 import { profileFrame } from '../core/drift/profile.js';
 import { encodeFrameFile } from '../core/frame-codec.js';
@@ -9,14 +5,13 @@ import { prepareData } from '../core/prepare.js';
 import { fitPreprocessor } from '../core/preprocess.js';
 import { SPLITS } from '../core/split.js';
 import { planTuning } from '../core/tuning.js';
-import type { RawTable } from '../core/table.js';
 import type { StepDeps } from '../shared/deps.js';
 import { loadModelConfig } from '../shared/model-files.js';
-import { getObjectBytes, getObjectStream, latestObjects, putObject, type ObjectVersion } from '../shared/objects.js';
+import { readDataObjects } from '../shared/data-objects.js';
+import { getObjectBytes, latestObjects, putObject, type ObjectVersion } from '../shared/objects.js';
 import { LAYOUT, runPrefix, schemaKey } from '../shared/layout.js';
 import type { EtlResult, RunRef } from '../shared/pipeline-state.js';
 import { PREPARED_FILES } from '../shared/prepared.js';
-import type { DataRecord } from '../shared/registry.js';
 import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
 
 /**
@@ -96,32 +91,4 @@ async function recordFirstSchema(deps: StepDeps, schema: DataSchema): Promise<nu
   await putObject(deps.s3, location, JSON.stringify(schema), 'application/json');
   await deps.registry.setSchemaPointer({ model: schema.model, version: schema.version, location, createdFromRun: schema.createdFromRun });
   return (await deps.registry.getSchemaPointer(schema.model))?.version ?? schema.version;
-}
-
-/** Reads the data objects of a run into one table, recording the sha256 of exactly the bytes that were read. */
-export async function readDataObjects(
-  s3: S3Client,
-  objects: readonly ObjectVersion[],
-  missingValues: readonly string[],
-): Promise<{ table: RawTable; data: DataRecord[] }> {
-  const tables: RawTable[] = [];
-  const data: DataRecord[] = [];
-  for (const object of objects) {
-    const { table, sha256 } = await readObjectAsTable(s3, object, missingValues);
-    tables.push(table);
-    data.push({ ...object, sha256 });
-  }
-  return { table: concatTables(tables), data };
-}
-
-/** Parses the object while hashing the same bytes, so the recorded sha256 is of exactly what was trained on. */
-async function readObjectAsTable(s3: S3Client, object: ObjectVersion, missingValues: readonly string[]): Promise<{ table: RawTable; sha256: string }> {
-  const body = await getObjectStream(s3, object);
-  const hash = createHash('sha256');
-  const tap = new PassThrough();
-  tap.on('data', (chunk: Buffer) => hash.update(chunk));
-  body.on('error', (error) => tap.destroy(error));
-  body.pipe(tap);
-  const table = await readCsv(tap, { missingValues, source: object.key });
-  return { table, sha256: hash.digest('hex') };
 }

@@ -3,6 +3,7 @@ import type { Frame } from '../core/dataset.js';
 import { compareProfiles, type DriftReport } from '../core/drift/compare.js';
 import type { DatasetProfile } from '../core/drift/profile.js';
 import { evaluate } from '../core/evaluation.js';
+import { storableMetrics } from '../core/metrics.js';
 import { permutationImportance } from '../core/importance.js';
 import type { ModelConfig } from '../core/model-config.js';
 import { missingFeatures } from '../core/preprocess.js';
@@ -11,7 +12,7 @@ import { fetchArtifact } from '../shared/artifacts.js';
 import type { StepDeps } from '../shared/deps.js';
 import { getObjectBytes, type ObjectLocation } from '../shared/objects.js';
 import type { EtlResult } from '../shared/pipeline-state.js';
-import type { AliasRecord, StoredMetrics } from '../shared/registry.js';
+import type { AliasRecord } from '../shared/registry.js';
 
 async function readProfile(deps: StepDeps, location: ObjectLocation): Promise<DatasetProfile> {
   // Written by this project's ETL step; the top of its shape is checked so a wrong object fails with its key.
@@ -20,8 +21,6 @@ async function readProfile(deps: StepDeps, location: ObjectLocation): Promise<Da
   return parsed as DatasetProfile;
 }
 
-const storable = (metrics: Record<string, number>): StoredMetrics =>
-  Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
 
 /**
  * The production model re-scored on the candidate's test split (a fair comparison), its feature influence on the
@@ -47,7 +46,7 @@ export async function compareWithProduction(
   try {
     const champion = {
       version: production.version,
-      metrics: storable(evaluate(productionModel, test).metrics),
+      metrics: storableMetrics(evaluate(productionModel, test).metrics),
       importance: permutationImportance(productionModel, validation, seed),
       missingFeatures: missingFeatures(productionModel.artifact.preprocessor, test),
     };

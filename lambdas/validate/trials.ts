@@ -4,6 +4,7 @@ import type { Frame } from '../core/dataset.js';
 import { TrainingError } from '../core/errors.js';
 import { metricsOf, scoreSplit } from '../core/evaluation.js';
 import { rowLosses } from '../core/fit.js';
+import { storableMetrics } from '../core/metrics.js';
 import type { TaskKind } from '../core/model-config.js';
 import type { TrialRecord } from '../core/report/types.js';
 import { chooseTrial, type SelectionRule } from '../core/tuning.js';
@@ -34,7 +35,7 @@ async function scoreTrials(s3: S3Client, trials: readonly TrainResult[], validat
     const predictor = await Predictor.load(await fetchArtifact(s3, trial.artifact));
     try {
       const scored = scoreSplit(predictor, validation);
-      const metrics = Object.fromEntries(Object.entries(metricsOf(scored)).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
+      const metrics = storableMetrics(metricsOf(scored));
       scoredTrials.push({ id: trial.id, parameters: trial.parameters, rowLosses: rowLosses(task, scored.scores, scored.truth, scored.classes.length, true), metrics });
     } finally {
       predictor.dispose();

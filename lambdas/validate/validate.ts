@@ -5,7 +5,7 @@ import { attributeFairness, type AttributeFairness } from '../core/fairness.js';
 import { evaluateGate } from '../core/gate.js';
 import { permutationImportance } from '../core/importance.js';
 import { singleFeatureScores } from '../core/leak.js';
-import type { Metrics } from '../core/metrics.js';
+import { storableMetrics } from '../core/metrics.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { EvaluationReport } from '../core/report/types.js';
 import { fetchArtifact } from '../shared/artifacts.js';
@@ -14,16 +14,10 @@ import { EVALUATION_FILE } from '../shared/layout.js';
 import { putObject } from '../shared/objects.js';
 import type { EtlResult, RunRef, TuningResult, ValidationResult } from '../shared/pipeline-state.js';
 import { PreparedData } from '../shared/prepared.js';
-import type { StoredMetrics } from '../shared/registry.js';
 import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
 import { compareWithProduction } from './production.js';
 import { selectTrials, type TrialSelection } from './trials.js';
 import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
-
-/** DynamoDB cannot store NaN (e.g. ROC AUC of a single-class test split): such metrics are recorded as null. */
-export function storableMetrics(metrics: Metrics): StoredMetrics {
-  return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
-}
 
 function fairnessOf(scored: ScoredSplit, test: Frame, config: ModelConfig): AttributeFairness[] {
   if (config.task !== 'binary') return [];

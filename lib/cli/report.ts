@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NotFoundError } from '../../lambdas/core/errors.js';
 import { getObjectBytes } from '../../lambdas/shared/objects.js';
-import { renderRunCard } from '../../lambdas/report/report.js';
+import { renderRunCard } from '../../lambdas/shared/card.js';
 import type { Connection } from './connection.js';
 
 export interface ReportOptions {

@@ -9,11 +9,11 @@ import { weightsSha256 } from '../../lambdas/core/network.js';
 import { prepareData } from '../../lambdas/core/prepare.js';
 import { fitPreprocessor } from '../../lambdas/core/preprocess.js';
 import { trainModel } from '../../lambdas/core/training.js';
-import { readDataObjects } from '../../lambdas/etl/etl.js';
+import { readDataObjects } from '../../lambdas/shared/data-objects.js';
 import { runPrefix, schemaKey } from '../../lambdas/shared/layout.js';
 import { getObjectBytes, s3Uri } from '../../lambdas/shared/objects.js';
 import { PREPARED_FILES } from '../../lambdas/shared/prepared.js';
-import { storableMetrics } from '../../lambdas/validate/validate.js';
+import { storableMetrics } from '../../lambdas/core/metrics.js';
 import type { Connection } from './connection.js';
 
 export interface Reproduction {

@@ -7,7 +7,6 @@ import type { RunRecord } from '../../lambdas/shared/registry.js';
 import type { Connection } from './connection.js';
 import { uploadData, waitForRun, type WaitOptions } from './runs.js';
 import { signedFetch } from './sign.js';
-import { MODELS_DIR } from '../model-configs.js';
 
 export interface SmokeOptions extends WaitOptions {
   readonly model: string;
@@ -104,7 +103,7 @@ async function instancesFrom(c: Connection, model: string, lines: string[], coun
   if (!pointer) throw new SmokeFailure(`model "${model}" has no data schema yet, so no way to type the request`);
   const schema = JSON.parse((await getObjectBytes(c.s3, pointer.location)).toString('utf8')) as DataSchema;
   const numeric = new Set(schema.columns.filter((column) => column.type === 'numeric').map((column) => column.name));
-  const { missingValues } = loadModelConfig(model, MODELS_DIR).config;
+  const { missingValues } = loadModelConfig(model).config;
   const table = await readCsv(lines.slice(0, count + 1).join('\n'), { missingValues, source: 'the smoke data' });
   return table.rows.map((row) =>
     Object.fromEntries(
