@@ -6,6 +6,8 @@ import { Worker } from 'node:worker_threads';
 const WORKER_FILE = new URL('./lambda-worker.mjs', import.meta.url);
 /** Stack of a local container, as on Lambda (see spawn). */
 export const LAMBDA_STACK_MB = 1;
+/** The V8 heap's share of the function's memory; the rest is for code, WebAssembly memory and buffers. */
+const HEAP_SHARE = 0.9;
 
 export interface LocalFunctionSpec {
   /** Logical id in the template. */
@@ -18,6 +20,12 @@ export interface LocalFunctionSpec {
   readonly environment: Record<string, string>;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /**
+   * ReservedConcurrentExecutions: at most this many containers, and an invocation beyond them is throttled
+   * (TooManyRequestsException), not queued, as Lambda does for synchronous invokes. Without it the local host queues
+   * beyond `maxContainers` (the machine, not the account, is the limit here).
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /** An error thrown by a local function, named as Lambda would report it (the error's own name, or Sandbox.Timedout). */
@@ -117,10 +125,14 @@ export class LocalFunction {
         idle.busy = true;
         return idle;
       }
-      if (this.containers.length < this.maxContainers) {
+      const reserved = this.spec.reservedConcurrency;
+      if (this.containers.length < (reserved ?? this.maxContainers)) {
         const container = this.spawn();
         container.busy = true;
         return container;
+      }
+      if (reserved !== undefined) {
+        throw new LambdaFunctionError('Lambda.TooManyRequestsException', `Rate Exceeded: ${this.spec.functionName} is at its reserved concurrency (${reserved})`);
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
@@ -148,7 +160,9 @@ export class LocalFunction {
       execArgv: [],
       // Lambda runs the handler on Node's main thread (~984 KB of stack); a worker's default is 4 MB, which would hide
       // stack overflows such as a spread of 125k+ values into Math.min. 1 MB is as strict as Lambda or slightly stricter.
-      resourceLimits: { stackSizeMb: LAMBDA_STACK_MB },
+      // Lambda kills a function that outgrows its memory; locally the heap is capped, so a function that would run out
+      // of memory in Lambda fails here too (memory outside the V8 heap, WebAssembly's and buffers', is not capped).
+      resourceLimits: { stackSizeMb: LAMBDA_STACK_MB, maxOldGenerationSizeMb: Math.floor(this.spec.memoryMb * HEAP_SHARE) },
     });
     worker.stdout.pipe(this.log, { end: false });
     worker.stderr.pipe(this.log, { end: false });
@@ -171,9 +185,13 @@ export class LocalFunction {
       if (message.ok) pending.resolve(message.result);
       else pending.reject(new LambdaFunctionError(message.error?.name ?? 'Error', message.error?.message ?? 'unknown error', message.error?.stack));
     });
-    worker.on('error', (error) => {
-      // An error at init (module scope) fails the cold start, as Runtime.ImportModuleError / init errors do in Lambda.
-      const failure = new LambdaFunctionError('Runtime.InitError', `${this.spec.functionName}: ${error.message}`);
+    worker.on('error', (error: Error & { code?: string }) => {
+      // Running out of memory ends the container as Lambda's kill does; an error at init (module scope) fails the
+      // cold start, as Runtime.ImportModuleError / init errors do in Lambda.
+      const failure =
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new LambdaFunctionError('Runtime.ExitError', `RequestId: local Error: Runtime exited with error: out of memory (${this.spec.functionName} has ${this.spec.memoryMb} MB)`)
+          : new LambdaFunctionError('Runtime.InitError', `${this.spec.functionName}: ${error.message}`);
       failReady(failure);
       for (const [id, pending] of this.pending) {
         pending.reject(failure);

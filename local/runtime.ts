@@ -188,6 +188,7 @@ function loadFunctions(resources: LocalResources, outdir: string, baseEnv: Recor
       Handler: string;
       Timeout?: number;
       MemorySize?: number;
+      ReservedConcurrentExecutions?: number;
       Environment?: { Variables?: Record<string, string> };
     };
     const functionName = resources.physicalName(logicalId);
@@ -202,6 +203,7 @@ function loadFunctions(resources: LocalResources, outdir: string, baseEnv: Recor
           handler: props.Handler,
           timeoutSeconds: props.Timeout ?? 3,
           memoryMb: props.MemorySize ?? 128,
+          ...(props.ReservedConcurrentExecutions !== undefined ? { reservedConcurrency: props.ReservedConcurrentExecutions } : {}),
           environment: {
             ...baseEnv,
             ...props.Environment?.Variables,
