@@ -3,6 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { RETRYABLE_ERROR_NAMES } from '../lambdas/core/errors.js';
 import { PIPELINE_STEPS } from '../lambdas/shared/pipeline-steps.js';
 
 export interface TrainingStepFunctions {
@@ -51,6 +52,15 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
       resultPath,
       taskTimeout: sfn.Timeout.duration(timeout.plus(INVOKE_MARGIN)),
       retryOnServiceExceptions: true,
+    });
+    task.addRetry({
+      // The functions' own passing failures (throttled or unavailable dependencies, as TransientError): back off and
+      // try again; data, configuration and integrity errors are not retried, they fail the run at once.
+      errors: [...RETRYABLE_ERROR_NAMES],
+      interval: Duration.seconds(2),
+      maxAttempts: 3,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
     });
     task.addRetry({
       // Throttling (account concurrency reached) clears by itself: wait longer than for service errors.

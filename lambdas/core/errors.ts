@@ -1,33 +1,71 @@
 /**
  * Errors the pipeline raises on purpose. Their `name` is what Step Functions matches in Retry/Catch and what the
  * registry records as the failure kind, so each name says which party must act: the uploader (data), the model
- * owner (config), or the operator (everything else).
+ * owner (config), or the operator (everything else). `retryable` says whether trying again can help: the state
+ * machine retries those (with backoff) and fails fast on the rest.
  */
-export class DataValidationError extends Error {
+export abstract class MlopsError extends Error {
+  abstract override readonly name: string;
+  abstract readonly retryable: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The data cannot be used as uploaded: the uploader must fix it. Trying again changes nothing. */
+export class DataValidationError extends MlopsError {
   override readonly name = 'DataValidationError';
+  readonly retryable = false;
 }
 
-export class ModelConfigError extends Error {
+/** The model file is wrong: its owner must fix it and deploy. */
+export class ModelConfigError extends MlopsError {
   override readonly name = 'ModelConfigError';
+  readonly retryable = false;
 }
 
-export class RequestValidationError extends Error {
+/** A request to the API is wrong (a 400 naming the field). */
+export class RequestValidationError extends MlopsError {
   override readonly name = 'RequestValidationError';
+  readonly retryable = false;
 }
 
-export class NotFoundError extends Error {
+/** What was asked for does not exist (a 404, or a missing run or version). */
+export class NotFoundError extends MlopsError {
   override readonly name = 'NotFoundError';
+  readonly retryable = false;
 }
 
-export class IntegrityError extends Error {
+/** Bytes do not match the sha256 recorded for them: someone changed a stored artifact or data object. */
+export class IntegrityError extends MlopsError {
   override readonly name = 'IntegrityError';
+  readonly retryable = false;
 }
 
-export class ConflictError extends Error {
+/** The state changed under the caller (a finished run, a moved pointer): re-read and decide again. */
+export class ConflictError extends MlopsError {
   override readonly name = 'ConflictError';
+  readonly retryable = false;
 }
 
 /** No candidate of a run's search could be trained (each trial failed or diverged). */
-export class TrainingError extends Error {
+export class TrainingError extends MlopsError {
   override readonly name = 'TrainingError';
+  readonly retryable = false;
 }
+
+/** A step received an input it does not accept: the state machine and the function disagree (a bug, not data). */
+export class StepInputError extends MlopsError {
+  override readonly name = 'StepInputError';
+  readonly retryable = false;
+}
+
+/** A dependency failed in a way that passes (throttling, a timeout, a 5xx): the same call may succeed later. */
+export class TransientError extends MlopsError {
+  override readonly name = 'TransientError';
+  readonly retryable = true;
+}
+
+/** Error names the state machine retries with backoff; every other error fails the step at once. */
+export const RETRYABLE_ERROR_NAMES = ['TransientError'] as const;

@@ -1,13 +1,17 @@
 import { stepDepsFromEnv } from '../shared/deps.js';
-import { logger } from '../shared/logger.js';
-import { etlInputSchema, type EtlResult } from '../shared/pipeline-state.js';
+import { etlInputSchema } from '../shared/pipeline-state.js';
+import { stepHandler } from '../shared/step-handler.js';
 import { runEtl } from './etl.js';
 
 const deps = stepDepsFromEnv();
 
-export async function handler(event: unknown): Promise<EtlResult> {
-  const { run } = etlInputSchema.parse(event);
-  const result = await runEtl(deps, run);
-  logger.info('data prepared', { runId: run.runId, rows: result.rows });
-  return result;
-}
+export const handler = stepHandler({
+  input: etlInputSchema,
+  correlate: ({ run }) => run,
+  run: ({ run }) => runEtl(deps, run),
+  done: (result) => ({
+    message: 'data prepared',
+    fields: { rows: result.rows, trials: result.tuning.trials.length },
+    counts: { RowsRead: result.rows.read, RowsKept: result.rows.kept, RowsDropped: result.rows.read - result.rows.kept },
+  }),
+});

@@ -1,16 +1,21 @@
 import { createDocumentClient } from '../shared/clients.js';
 import { readEnv } from '../shared/env.js';
-import { logger } from '../shared/logger.js';
 import { finishInputSchema } from '../shared/pipeline-state.js';
 import { Registry } from '../shared/registry.js';
-import { finishRun, type FinishResult } from './finish-run.js';
+import { stepHandler } from '../shared/step-handler.js';
+import { finishRun } from './finish-run.js';
 
 const env = readEnv(['REGISTRY_TABLE']);
 const registry = new Registry(createDocumentClient(), env.REGISTRY_TABLE);
 
-export async function handler(event: unknown): Promise<FinishResult> {
-  const input = finishInputSchema.parse(event);
-  const result = await finishRun(registry, input);
-  logger.info(`run ${result.status.toLowerCase()}`, { ...result });
-  return result;
-}
+export const handler = stepHandler({
+  input: finishInputSchema,
+  // A run that failed before it was registered has no run yet: the upload's key names the model.
+  correlate: ({ state }) => state.run ?? { model: '_unassigned' },
+  run: (input) => finishRun(registry, input),
+  done: (result) => ({
+    message: `run ${result.status.toLowerCase()}`,
+    fields: { ...result },
+    counts: { [result.status === 'FAILED' ? 'RunsFailed' : 'RunsRejected']: 1 },
+  }),
+});

@@ -1,3 +1,4 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { Predictor } from '../core/artifact.js';
@@ -7,7 +8,7 @@ import { logger } from '../shared/logger.js';
 import { countForModel } from '../shared/metrics.js';
 import { readEnv } from '../shared/env.js';
 import { Registry } from '../shared/registry.js';
-import { errorResponses, jsonBody, jsonResponse, type JsonEvent } from './http.js';
+import { correlateModel, errorResponses, jsonBody, jsonResponse, type JsonEvent } from './http.js';
 import { ProductionModelCache } from './model-cache.js';
 import { predict } from './predict.js';
 
@@ -31,6 +32,8 @@ const cache = new ProductionModelCache<Predictor>(
 );
 
 export const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(correlateModel())
   .use(jsonBody())
   .use(errorResponses())
   .handler(async (event) => jsonResponse(200, await predict(cache, event.pathParameters?.model, event.body)));

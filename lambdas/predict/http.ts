@@ -9,6 +9,16 @@ export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxy
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
+/** The model of the request in every log line of the invocation. */
+export function correlateModel(): MiddlewareObj<JsonEvent, APIGatewayProxyStructuredResultV2> {
+  return {
+    before: (request) => {
+      const model = request.event.pathParameters?.model;
+      if (model !== undefined) logger.appendKeys({ model });
+    },
+  };
+}
+
 /** Parses the JSON body; a missing or non-JSON body is the caller's mistake (400), never a 500. */
 export function jsonBody(): MiddlewareObj<JsonEvent, APIGatewayProxyStructuredResultV2> {
   return {

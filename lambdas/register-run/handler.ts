@@ -1,17 +1,22 @@
 import { createDocumentClient, createS3Client } from '../shared/clients.js';
 import { readEnv } from '../shared/env.js';
-import { logger } from '../shared/logger.js';
-import { registerInputSchema, type RunRef } from '../shared/pipeline-state.js';
+import { registerInputSchema } from '../shared/pipeline-state.js';
 import { Registry } from '../shared/registry.js';
+import { modelOfUpload } from '../shared/run-identity.js';
+import { stepHandler } from '../shared/step-handler.js';
 import { registerRun } from './register-run.js';
 
 const env = readEnv(['REGISTRY_TABLE']);
 const s3 = createS3Client();
 const registry = new Registry(createDocumentClient(), env.REGISTRY_TABLE);
 
-export async function handler(event: unknown): Promise<RunRef> {
-  const { event: objectCreated, executionId } = registerInputSchema.parse(event);
-  const run = await registerRun({ s3, registry }, objectCreated, executionId);
-  logger.info(run.duplicate ? 'duplicate event: run already exists' : 'run registered', { ...run });
-  return run;
-}
+export const handler = stepHandler({
+  input: registerInputSchema,
+  correlate: ({ event }) => ({ model: modelOfUpload(event.detail.object.key) }),
+  run: ({ event, executionId }) => registerRun({ s3, registry }, event, executionId),
+  done: (run) => ({
+    message: run.duplicate ? 'duplicate event: run already exists' : 'run registered',
+    fields: { ...run },
+    counts: { [run.duplicate ? 'DuplicateUploads' : 'RunsStarted']: 1 },
+  }),
+});

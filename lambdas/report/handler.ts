@@ -1,13 +1,13 @@
 import { stepDepsFromEnv } from '../shared/deps.js';
-import { logger } from '../shared/logger.js';
 import { reportInputSchema } from '../shared/pipeline-state.js';
+import { stepHandler } from '../shared/step-handler.js';
 import { runReport } from './report.js';
 
 const deps = stepDepsFromEnv();
 
-export async function handler(event: unknown): Promise<{ report: { bucket: string; key: string } }> {
-  const { run, etl } = reportInputSchema.parse(event);
-  const result = await runReport(deps, run, etl);
-  logger.info('model card written', { runId: run.runId, ...result.report });
-  return result;
-}
+export const handler = stepHandler({
+  input: reportInputSchema,
+  correlate: ({ run }) => run,
+  run: ({ run, etl }) => runReport(deps, run, etl),
+  done: (result) => ({ message: 'model card written', fields: { ...result.report } }),
+});

@@ -31,15 +31,19 @@ export function deployedModelSha(model: string): string | null {
   }
 }
 
+/** The model an upload is for, or `_unassigned` for an upload outside `incoming/<model>/` (recorded, then failed). */
+export function modelOfUpload(key: string): string {
+  try {
+    return modelOfKey(key);
+  } catch {
+    return '_unassigned';
+  }
+}
+
 /** The run a Catch must record when the event itself could not be registered (same id as RegisterRun gives it). */
 export function runRefFromEvent(event: ObjectCreatedEvent): RunRef {
   const { bucket, object } = event.detail;
-  let model: string;
-  try {
-    model = modelOfKey(object.key);
-  } catch {
-    model = '_unassigned';
-  }
+  const model = modelOfUpload(object.key);
   const etag = object.etag ?? '';
   return {
     model,

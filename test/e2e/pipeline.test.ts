@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,6 +58,24 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     expect(version).toMatchObject({ status: 'approved', revision: 1, backend: 'wasm', gate: { passed: true } });
     expect(version?.artifact.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect((await stack.registry.getAlias('adult'))?.version).toBe(1);
+  });
+
+  it('logs every pipeline function\'s lines with the model and run id, and its metrics as embedded-format lines', async () => {
+    const [run] = await stack.registry.listRuns('adult');
+    const dir = join(stack.stateDir, 'logs', 'functions');
+    const linesOf = (part: string) => {
+      const file = readdirSync(dir).find((f) => f.includes(part));
+      if (file === undefined) throw new Error(`no log of ${part}`);
+      return readFileSync(join(dir, file), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    };
+    for (const part of ['RegisterRun', 'Etl', 'Train', 'Validate', 'Promote', 'Report']) {
+      const logs = linesOf(`Training${part}`).filter((l) => l.level !== undefined);
+      expect(logs.length, part).toBeGreaterThan(0);
+      for (const line of logs) expect(line, part).toMatchObject({ model: 'adult', runId: run?.runId, function_request_id: expect.any(String) });
+    }
+    const emf = linesOf('TrainingEtl').find((l) => l._aws !== undefined);
+    expect(emf).toMatchObject({ model: 'adult', RowsRead: 32561, _aws: { CloudWatchMetrics: [{ Namespace: 'ServerlessMlops', Dimensions: [expect.arrayContaining(['model'])] }] } });
+    expect(linesOf('TrainingValidate').find((l) => l._aws !== undefined)).toMatchObject({ GatePassed: 1, GateRejected: 0 });
   });
 
   it('serves predictions with class probabilities over the SigV4-signed HTTP API', async () => {
