@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { DataValidationError, MlopsError, RETRYABLE_ERROR_NAMES, TransientError } from '../../lambdas/core/errors.js';
+import { DataValidationError, RETRYABLE_ERROR_NAMES, TransientError, type MlopsError } from '../../lambdas/core/errors.js';
 import { classify, stepHandler } from '../../lambdas/shared/step-handler.js';
 
 const context = { functionName: 'Stack-Etl', awsRequestId: 'req-1', invokedFunctionArn: 'arn:fn', memoryLimitInMB: '1024', functionVersion: '$LATEST', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
