@@ -1,12 +1,10 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import dynalite from 'dynalite';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import S3rver, { type S3rverEventRecord } from 's3rver';
+import { spawnDynamoDbLocal, waitUntilServing } from './dynamodb-local.js';
 
-/** s3rver checks signatures against this fixed key pair; dynalite accepts any. */
+/** s3rver checks signatures against this fixed key pair; DynamoDB Local accepts any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 export interface RunningS3 {
@@ -49,19 +47,31 @@ export async function startS3(directory: string, port: number, onEvent: (record:
   };
 }
 
+/**
+ * Starts AWS's own DynamoDB Local (Java 17+) on loopback: transactions, conditions and limits as DynamoDB has them.
+ * In memory, or with its database under `directory` so state survives restarts.
+ */
 export async function startDynamo(directory: string | undefined, port: number): Promise<RunningDynamo> {
-  if (directory !== undefined) mkdirSync(directory, { recursive: true });
-  const server: Server = dynalite({ ...(directory !== undefined ? { path: directory } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const actual = (server.address() as AddressInfo).port;
+  const started = await spawnDynamoDbLocal(directory, port);
+  const endpoint = `http://127.0.0.1:${started.port}`;
+  const probe = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { ...LOCAL_CREDENTIALS }, maxAttempts: 1 });
+  try {
+    await waitUntilServing(started, probe);
+  } catch (error) {
+    started.process.kill('SIGKILL');
+    throw error;
+  } finally {
+    probe.destroy();
+  }
   return {
-    endpoint: `http://127.0.0.1:${actual}`,
+    endpoint,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (started.process.exitCode !== null || started.process.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => started.process.once('exit', () => resolve()));
+      started.process.kill('SIGTERM');
+      const timer = setTimeout(() => started.process.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -76,7 +76,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       if (routing.bus !== undefined && routing.buckets.has(record.s3.bucket.name)) forwardS3Event(routing.bus, record, LOCAL_REGION, LOCAL_ACCOUNT);
     });
     closers.push(() => s3.close());
-    const dynamo = await startDynamo(options.inMemoryDynamo ? undefined : join(stateDir, 'dynamodb'), options.ports?.dynamodb ?? 4567);
+    const dynamo = await startDynamo(options.inMemoryDynamo ? undefined : join(stateDir, 'dynamodb-local'), options.ports?.dynamodb ?? 4567);
     closers.push(() => dynamo.close());
 
     const api = new LocalHttpApi([], LOCAL_CREDENTIALS, LOCAL_REGION); // routes are added once functions exist

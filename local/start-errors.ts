@@ -1,3 +1,16 @@
+/** Something the machine lacks or holds that the local stack needs (Java, a free port): said plainly, no stack trace. */
+export class LocalSetupError extends Error {
+  override readonly name = 'LocalSetupError';
+
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly port?: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A port the local stack listens on, with the `npm start` flag that changes it. */
 export interface PortFlag {
   readonly flag: string;
@@ -11,7 +24,9 @@ export interface PortFlag {
  */
 export function describeStartError(error: unknown, ports: readonly PortFlag[]): string | undefined {
   const e = error as { code?: unknown; port?: unknown } | null;
-  if (e === null || typeof e !== 'object' || e.code !== 'EADDRINUSE') return undefined;
+  if (e === null || typeof e !== 'object') return undefined;
+  if (error instanceof LocalSetupError && e.code !== 'EADDRINUSE') return error.message;
+  if (e.code !== 'EADDRINUSE') return undefined;
   const port = typeof e.port === 'number' ? e.port : undefined;
   const owner = ports.find((p) => p.port === port);
   if (owner === undefined) return `a port the local stack needs is already in use${port === undefined ? '' : ` (${port})`}: stop the other process (another npm start?)`;

@@ -1,11 +1,12 @@
 import { ConflictError, NotFoundError } from '../core/errors.js';
-import type { AliasRecord, AuditAction, AuditEvent, Registry, VersionRecord } from './registry.js';
+import type { AliasRecord, AuditAction, Registry, VersionRecord } from './registry.js';
+import type { AuditDraft } from './registry-write.js';
 import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from './registry-keys.js';
 
 /**
  * Changes to what is served and approved. Each change is one conditional write to one item (the production alias
- * or the version), followed by an append to the audit trail — refused attempts are audited too, so the trail shows
- * every attempt, who made it and why.
+ * or the version) and its audit event, in one transaction; refused attempts are audited too, so the trail shows every
+ * attempt, who made it and why.
  */
 
 export interface Change {
@@ -23,17 +24,19 @@ async function requireVersion(registry: Registry, model: string, version: number
   return record;
 }
 
-async function audited<T>(registry: Registry, change: Change, action: AuditAction, version: number, previousVersion: number | null, attempt: () => Promise<T>, detail: (result: T) => string): Promise<T> {
+/**
+ * Runs a change whose write carries its own audit event (one transaction: both or neither). When the attempt is
+ * refused — a check failed, or the write did not happen — a "refused" event is appended; if even that write fails,
+ * the original error is still the one thrown (nothing changed, so nothing is missing from the trail).
+ */
+async function audited<T>(registry: Registry, change: Change, action: AuditAction, version: number, previousVersion: number | null, attempt: (succeeded: (detail: string) => AuditDraft) => Promise<T>): Promise<T> {
   const base = { model: change.model, actor: change.actor, reason: change.reason, action, version, previousVersion };
-  let result: T;
   try {
-    result = await attempt();
+    return await attempt((detail) => ({ ...base, outcome: 'succeeded', detail }));
   } catch (error) {
-    await registry.appendAudit({ ...base, outcome: 'refused', detail: (error as Error).message });
+    await registry.appendAudit({ ...base, outcome: 'refused', detail: (error as Error).message }).catch(() => undefined);
     throw error;
   }
-  await registry.appendAudit({ ...base, outcome: 'succeeded', detail: detail(result) });
-  return result;
 }
 
 /** Points production at an approved version (one write conditioned on the alias revision that was read). */
@@ -45,7 +48,7 @@ export async function promoteVersion(registry: Registry, change: Change & { read
     action,
     change.version,
     current?.version ?? null,
-    async () => {
+    async (succeeded) => {
       const target = await requireVersion(registry, change.model, change.version);
       if (target.status !== 'approved') {
         throw new ConflictError(`version ${target.version} of ${change.model} is ${target.status}; only approved versions can be served${target.status === 'pending' ? ' (approve it first: mlops approve)' : ''}`);
@@ -61,9 +64,9 @@ export async function promoteVersion(registry: Registry, change: Change & { read
           previous: current === undefined ? [] : [...current.previous, current.version],
         },
         current?.revision ?? 0,
+        succeeded(`production is now v${target.version}${current ? ` (was v${current.version})` : ''}`),
       );
     },
-    (alias) => `production is now v${alias.version}${current ? ` (was v${current.version})` : ''}`,
   );
 }
 
@@ -81,12 +84,12 @@ export async function setCandidate(registry: Registry, change: Change & { readon
     'alias',
     target.version,
     current?.version ?? null,
-    () =>
+    (succeeded) =>
       registry.setAlias(
         { model: change.model, alias: CANDIDATE_ALIAS, version: target.version, artifact: target.artifact, reason: change.reason, previous: current === undefined ? [] : [...current.previous, current.version] },
         current?.revision ?? 0,
+        succeeded(`candidate is now v${target.version}`),
       ),
-    (alias) => `candidate is now v${alias.version}`,
   );
 }
 
@@ -124,7 +127,7 @@ export async function setApproval(registry: Registry, change: Change & { readonl
     action,
     change.version,
     production?.version ?? null,
-    async () => {
+    async (succeeded) => {
       if (action === 'approve' && target.status !== 'pending') {
         throw new ConflictError(`version ${target.version} of ${change.model} is ${target.status}, not pending; only pending versions can be approved`);
       }
@@ -132,10 +135,9 @@ export async function setApproval(registry: Registry, change: Change & { readonl
         throw new ConflictError(`version ${target.version} of ${change.model} is in production; promote or roll back to another version first`);
       }
       if (target.status === next) throw new ConflictError(`version ${target.version} of ${change.model} is already ${next}`);
-      return registry.setVersionStatus(target, next, change.reason);
+      return registry.setVersionStatus(target, next, change.reason, succeeded(`version ${target.version} is now ${next}`));
     },
-    (record) => `version ${record.version} is now ${record.status}`,
   );
 }
 
-export type { AuditEvent };
+export type { AuditEvent } from './registry.js';

@@ -21,6 +21,11 @@ export function runKey(model: string, runId: string): { pk: string; sk: string }
   return { pk: `${KEY_PREFIX.run}${model}`, sk: runId };
 }
 
+/** The model's version counter: in the versions' partition, sorted before every version (`#` < digits). */
+export function versionCounterKey(model: string): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.version}${model}`, sk: '#latest' };
+}
+
 export function versionKey(model: string, version: number): { pk: string; sk: string } {
   return { pk: `${KEY_PREFIX.version}${model}`, sk: String(version).padStart(10, '0') };
 }

@@ -1,17 +1,11 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../core/errors.js';
-import { aliasKey, auditKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, schemaKey, versionKey } from './registry-keys.js';
+import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, schemaKey, versionKey } from './registry-keys.js';
+import { auditPut, failedConditions, isConditionFailure, writeAtomically, type AuditDraft, type TransactItem } from './registry-write.js';
+import { latestVersionOf, registerVersionOnce, type RunOutcomeFields } from './version-allocation.js';
 import type { AliasRecord, AuditEvent, RunRecord, SchemaPointer, VersionRecord, VersionStatus } from './registry-types.js';
 
 export type * from './registry-types.js';
-
-const VERSION_ALLOCATION_ATTEMPTS = 25;
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
-}
 
 /** `SET #f0 = :v0, …` for the defined fields, with placeholder names (field names may be reserved words). */
 function setExpression(fields: Record<string, unknown>): { expression: string; names: Record<string, string>; values: Record<string, unknown> } {
@@ -151,41 +145,15 @@ export class Registry {
   }
 
   async latestVersion(model: string): Promise<number> {
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `${KEY_PREFIX.version}${model}` },
-        ScanIndexForward: false,
-        Limit: 1,
-        ProjectionExpression: 'version',
-      }),
-    );
-    return Number(result.Items?.[0]?.version ?? 0);
+    return (await latestVersionOf(this.db, this.table, model)).latest;
   }
 
   /**
-   * Registers a model version with the next number: read the latest, then a conditional put of latest + 1; a
-   * concurrent registration makes the put fail and we try the next number. No counter item, no gaps.
+   * Registers a run's version: the version item, the model's version counter and the run's version and outcome in one
+   * transaction (see registerVersionOnce). A run registers at most one version; numbers go 1..N with no gaps.
    */
-  async registerVersion(record: Omit<VersionRecord, 'version' | 'revision'>): Promise<VersionRecord> {
-    for (let attempt = 0; attempt < VERSION_ALLOCATION_ATTEMPTS; attempt++) {
-      const version = (await this.latestVersion(record.model)) + 1;
-      const item: VersionRecord = { ...record, version, revision: 1 };
-      try {
-        await this.db.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { ...versionKey(record.model, version), ...item },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return item;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
-    throw new ConflictError(`could not allocate a version number for ${record.model} after ${VERSION_ALLOCATION_ATTEMPTS} attempts`);
+  async registerVersion(record: Omit<VersionRecord, 'version' | 'revision'>, run: RunOutcomeFields = {}): Promise<VersionRecord> {
+    return registerVersionOnce(this.db, this.table, record, run);
   }
 
   async getVersion(model: string, version: number): Promise<VersionRecord | undefined> {
@@ -193,35 +161,40 @@ export class Registry {
     return strip<VersionRecord>(result.Item);
   }
 
-  /** Changes a version's approval state with one write conditioned on the revision that was read. */
-  async setVersionStatus(current: VersionRecord, status: VersionStatus, note: string): Promise<VersionRecord> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: versionKey(current.model, current.version),
-          UpdateExpression: 'SET #status = :status, revision = :next, statusNote = :note, statusChangedAt = :now',
-          ConditionExpression: 'revision = :revision',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':next': current.revision + 1, ':revision': current.revision, ':note': note, ':now': new Date().toISOString() },
-        }),
-      );
-      return { ...current, status, revision: current.revision + 1 };
-    } catch (error) {
-      if (isConditionFailure(error)) {
-        throw new ConflictError(`version ${current.version} of ${current.model} changed while this change was being made; read it again and retry`);
-      }
-      throw error;
-    }
+  /**
+   * Changes a version's approval state, conditioned on the revision that was read, and appends its audit event in
+   * the same transaction: the change and its record happen together or not at all.
+   */
+  async setVersionStatus(current: VersionRecord, status: VersionStatus, note: string, audit: AuditDraft): Promise<VersionRecord> {
+    const change: TransactItem = {
+      Update: {
+        TableName: this.table,
+        Key: versionKey(current.model, current.version),
+        UpdateExpression: 'SET #status = :status, revision = :next, statusNote = :note, statusChangedAt = :now',
+        ConditionExpression: 'revision = :revision',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':next': current.revision + 1, ':revision': current.revision, ':note': note, ':now': new Date().toISOString() },
+      },
+    };
+    await this.changeWithAudit(change, audit, `version ${current.version} of ${current.model} changed while this change was being made; read it again and retry`);
+    return { ...current, status, revision: current.revision + 1 };
   }
 
-  /** Appends an audit event; audit items are never updated or deleted (IAM denies it to every role of the stack). */
-  async appendAudit(event: Omit<AuditEvent, 'at' | 'id'>): Promise<AuditEvent> {
-    const full: AuditEvent = { ...event, at: new Date().toISOString(), id: randomUUID() };
-    await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { ...auditKey(full.model, full.at, full.id), ...full }, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
+  /** Appends an audit event alone (a refused attempt); audit items are never updated or deleted (IAM denies it). */
+  async appendAudit(event: AuditDraft): Promise<AuditEvent> {
+    const { item, event: full } = auditPut(this.table, event);
+    await writeAtomically(this.db, [item]);
     return full;
+  }
+
+  /** A state change and its audit event in one transaction; a failed condition on the change is a ConflictError. */
+  private async changeWithAudit(change: TransactItem, audit: AuditDraft, conflict: string): Promise<void> {
+    try {
+      await writeAtomically(this.db, [change, auditPut(this.table, audit).item]);
+    } catch (error) {
+      if (failedConditions(error)?.[0] === true) throw new ConflictError(conflict, { cause: error });
+      throw error;
+    }
   }
 
   async listAudit(model: string): Promise<AuditEvent[]> {
@@ -251,7 +224,8 @@ export class Registry {
   }
 
   async listVersions(model: string): Promise<VersionRecord[]> {
-    const items = await this.queryAll(`${KEY_PREFIX.version}${model}`, true);
+    // The partition also holds the version counter (sort key `#latest`): versions only.
+    const items = (await this.queryAll(`${KEY_PREFIX.version}${model}`, true)).filter((item) => !String(item.sk).startsWith('#'));
     return items.map((item) => strip<VersionRecord>(item) as VersionRecord);
   }
 
@@ -261,32 +235,21 @@ export class Registry {
   }
 
   /**
-   * Points an alias at a version with one conditional write: it succeeds only if the alias is still at
+   * Points an alias at a version, with its audit event, in one transaction: it succeeds only if the alias is still at
    * `expectedRevision` (0 = does not exist yet), so two concurrent promotions cannot both win.
    */
-  async setAlias(
-    target: Omit<AliasRecord, 'revision' | 'updatedAt'>,
-    expectedRevision: number,
-  ): Promise<AliasRecord> {
+  async setAlias(target: Omit<AliasRecord, 'revision' | 'updatedAt'>, expectedRevision: number, audit: AuditDraft): Promise<AliasRecord> {
     const record: AliasRecord = { ...target, previous: target.previous.slice(-50), revision: expectedRevision + 1, updatedAt: new Date().toISOString() };
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...aliasKey(target.model, target.alias), ...record },
-          ConditionExpression: expectedRevision === 0 ? 'attribute_not_exists(pk)' : 'revision = :expected',
-          ...(expectedRevision === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedRevision } }),
-        }),
-      );
-      return record;
-    } catch (error) {
-      if (isConditionFailure(error)) {
-        throw new ConflictError(
-          `the ${target.alias} alias of ${target.model} changed while this change was being made (expected revision ${expectedRevision}); read it again and retry`,
-        );
-      }
-      throw error;
-    }
+    const change: TransactItem = {
+      Put: {
+        TableName: this.table,
+        Item: { ...aliasKey(target.model, target.alias), ...record },
+        ConditionExpression: expectedRevision === 0 ? 'attribute_not_exists(pk)' : 'revision = :expected',
+        ...(expectedRevision === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedRevision } }),
+      },
+    };
+    await this.changeWithAudit(change, audit, `the ${target.alias} alias of ${target.model} changed while this change was being made (expected revision ${expectedRevision}); read it again and retry`);
+    return record;
   }
 
   async getSchemaPointer(model: string): Promise<SchemaPointer | undefined> {

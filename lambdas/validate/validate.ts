@@ -105,6 +105,8 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
   const { chosen } = selection;
   const { gate, baseline, production: champion, drift } = report;
   const metrics = storableMetrics(report.candidate.metrics);
+  // The version item, the model's version counter and the run's outcome in one transaction: a re-driven Validate gets
+  // the version this run registered before, never a second one.
   const version = await deps.registry.registerVersion({
     model: run.model,
     runId: run.runId,
@@ -127,7 +129,6 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
     tfjsVersion: chosen.tfjsVersion,
     codeVersion: deps.codeVersion,
     createdAt: new Date().toISOString(),
-  });
-  await deps.registry.updateRun(run.model, run.runId, { version: version.version, metrics, gate, tuning: selection.summaries, ...(drift ? { driftedFeatures: drift.driftedFeatures } : {}) });
-  return { version: version.version, metrics, gate: { passed: gate.passed, summary: gate.summary }, comparedWith: champion?.version ?? null };
+  }, { metrics, gate, tuning: selection.summaries, ...(drift ? { driftedFeatures: drift.driftedFeatures } : {}) });
+  return { version: version.version, metrics: version.metrics, gate: { passed: version.gate.passed, summary: version.gate.summary }, comparedWith: version.comparedWith };
 }

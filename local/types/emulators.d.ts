@@ -1,19 +1,4 @@
-// Minimal declarations for the two emulators, which publish no type definitions.
-
-declare module 'dynalite' {
-  import type { Server } from 'node:http';
-
-  interface DynaliteOptions {
-    /** LevelDB directory; in memory when absent. */
-    path?: string;
-    createTableMs?: number;
-    deleteTableMs?: number;
-    updateTableMs?: number;
-    maxItemSizeKb?: number;
-  }
-
-  export default function dynalite(options?: DynaliteOptions): Server;
-}
+// Minimal declarations for s3rver, which publishes no type definitions.
 
 declare module 's3rver' {
   import type { Server } from 'node:http';

@@ -20,13 +20,14 @@ export async function createRegistry(client: DynamoDBClient, tableName = 'regist
   return new Registry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName);
 }
 
-/** A registry on an in-memory dynalite for one test file; call stop() in afterAll. */
-export async function startTestRegistry(): Promise<{ registry: Registry; stop: () => Promise<void> }> {
+/** A registry on an in-memory DynamoDB Local for one test file; call stop() in afterAll. */
+export async function startTestRegistry(): Promise<{ registry: Registry; endpoint: string; stop: () => Promise<void> }> {
   const dynamo = await startDynamo(undefined, 0);
   const client = localDynamoClient(dynamo.endpoint, 'us-east-1');
   const registry = await createRegistry(client);
   return {
     registry,
+    endpoint: dynamo.endpoint,
     stop: async () => {
       client.destroy();
       await dynamo.close();
@@ -57,4 +58,11 @@ export function versionFixture(model: string, runId: string, status: VersionStat
     codeVersion: 'test',
     createdAt: new Date().toISOString(),
   };
+}
+
+/** Registers a version as the validate step does: for a run that exists and is running (a run registers one version). */
+export async function registerTestVersion(registry: Registry, model: string, runId: string, status: VersionStatus = 'approved'): Promise<VersionRecord> {
+  const trigger = { bucket: 'b', key: `incoming/${model}/a.csv`, etag: 'e', versionId: null, size: 1 };
+  await registry.createRun({ model, runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
+  return registry.registerVersion(versionFixture(model, runId, status));
 }

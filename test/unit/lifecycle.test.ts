@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promoteRun } from '../../lambdas/promote/promote.js';
 import { promoteVersion, rollback, setApproval, setCandidate } from '../../lambdas/shared/lifecycle.js';
 import type { Registry, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
-import { startTestRegistry, versionFixture } from '../helpers/registry-table.js';
+import { registerTestVersion, startTestRegistry } from '../helpers/registry-table.js';
 
 let registry: Registry;
 let stop: () => Promise<void>;
@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => stop());
 
 async function register(model: string, status: VersionStatus): Promise<VersionRecord> {
-  return registry.registerVersion(versionFixture(model, `run-${Math.random()}`, status));
+  return registerTestVersion(registry, model, `run-${Math.random()}`, status);
 }
 
 const who = { actor: 'alice@laptop', reason: 'test' };

@@ -1,21 +1,24 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Registry } from '../../lambdas/shared/registry.js';
-import { startTestRegistry, versionFixture } from '../helpers/registry-table.js';
+import { promoteVersion } from '../../lambdas/shared/lifecycle.js';
+import { Registry } from '../../lambdas/shared/registry.js';
+import { localDynamoClient } from '../../local/emulators.js';
+import { registerTestVersion, startTestRegistry, versionFixture } from '../helpers/registry-table.js';
 
 let registry: Registry;
+let endpoint: string;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ registry, stop } = await startTestRegistry());
+  ({ registry, endpoint, stop } = await startTestRegistry());
 });
 
 afterAll(() => stop());
 
 const trigger = { bucket: 'b', key: 'incoming/m/a.csv', etag: 'e', versionId: null, size: 1 };
+const who = { actor: 'alice@laptop', reason: 'test' };
 
-const candidate = (model: string, runId: string) => versionFixture(model, runId);
-
-describe('registry on the local DynamoDB emulator (no transactions needed)', () => {
+describe('registry on AWS\'s DynamoDB Local, with transactions', () => {
   it('records a run once: a second create for the same id reports a duplicate', async () => {
     const run = { model: 'm', runId: 'run-1', status: 'RUNNING' as const, trigger, startedAt: 't', updatedAt: 't' };
     expect(await registry.createRun(run)).toBe(true);
@@ -30,17 +33,29 @@ describe('registry on the local DynamoDB emulator (no transactions needed)', () 
     expect((await registry.getRun('m', 'run-2'))?.status).toBe('PROMOTED');
   });
 
-  it('gives 50 concurrent registrations the versions 1..50 with no gap or duplicate', async () => {
-    const versions = await Promise.all(Array.from({ length: 50 }, (_, i) => registry.registerVersion(candidate('concurrent', `run-${i}`))));
+  it('gives 50 concurrent registrations the versions 1..50 with no gap or duplicate (counter, backoff and jitter)', async () => {
+    const versions = await Promise.all(Array.from({ length: 50 }, (_, i) => registerTestVersion(registry, 'concurrent', `run-${i}`)));
     expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     const stored = await registry.listVersions('concurrent');
-    expect(new Set(stored.map((v) => v.runId)).size).toBe(50);
+    expect(stored.map((v) => v.version)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(await registry.latestVersion('concurrent')).toBe(50);
+    for (const v of versions) expect((await registry.getRun('concurrent', v.runId))?.version).toBe(v.version);
   });
 
-  it('lets exactly one of 20 concurrent promotions from the same revision win', async () => {
+  it('registers at most one version per run: a re-driven Validate gets the version it registered before', async () => {
+    const first = await registerTestVersion(registry, 'redrive', 'run-x');
+    const again = await registry.registerVersion(versionFixture('redrive', 'run-x'), { metrics: { roc_auc: 0.9 } });
+    expect(again.version).toBe(first.version);
+    expect(await registry.listVersions('redrive')).toHaveLength(1);
+    expect(await registry.latestVersion('redrive')).toBe(1);
+    await expect(registry.registerVersion(versionFixture('redrive', 'no-such-run'))).rejects.toThrow('run no-such-run of redrive does not exist');
+  });
+
+  it('lets exactly one of 20 concurrent alias changes from the same revision win, and audits only the winner\'s', async () => {
     const target = (version: number) => ({ model: 'race', alias: 'production', version, artifact: { bucket: 'a', key: 'k', sha256: 's' }, reason: 'test', previous: [] });
-    await registry.setAlias(target(1), 0);
-    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => registry.setAlias(target(i + 2), 1)));
+    const audit = (version: number) => ({ model: 'race', actor: 'a', reason: 'r', action: 'promote' as const, version, previousVersion: null, outcome: 'succeeded' as const, detail: `v${version}` });
+    await registry.setAlias(target(1), 0, audit(1));
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => registry.setAlias(target(i + 2), 1, audit(i + 2))));
     const winners = results.filter((r) => r.status === 'fulfilled');
     expect(winners).toHaveLength(1);
     const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -48,5 +63,52 @@ describe('registry on the local DynamoDB emulator (no transactions needed)', () 
     const alias = await registry.getAlias('race');
     expect(alias?.revision).toBe(2);
     expect(alias?.version).toBe((winners[0] as PromiseFulfilledResult<{ version: number }>).value.version);
+    expect((await registry.listAudit('race')).map((e) => e.version).sort((a, b) => a - b)).toEqual([1, alias?.version]);
+  });
+});
+
+/**
+ * A registry whose client fails its first TransactWriteItems: before the request leaves (the process dies between
+ * its reads and its write), or after the write with the answer lost (the SDK retries with the same request token).
+ */
+function faultyRegistry(fault: 'before-write' | 'response-lost'): { registry: Registry; fired: () => boolean } {
+  const client = localDynamoClient(endpoint, 'us-east-1');
+  let armed = true;
+  const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+    if (!armed || context.commandName !== 'TransactWriteItemsCommand') return next(args);
+    armed = false;
+    if (fault === 'before-write') throw Object.assign(new Error('the process died before the write'), { name: 'InjectedCrash' });
+    await next(args);
+    throw Object.assign(new Error('socket hang up after the write'), { name: 'TimeoutError', $retryable: {}, $metadata: {} });
+  };
+  // The SDK types each step's middleware separately; this one only passes the call on or throws.
+  if (fault === 'before-write') client.middlewareStack.add(middleware as never, { step: 'build', name: 'injectFault' });
+  else client.middlewareStack.add(middleware as never, { step: 'deserialize', name: 'injectFault' });
+  return { registry: new Registry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'registry'), fired: () => !armed };
+}
+
+describe('a promotion interrupted mid-way leaves production and the audit trail consistent', () => {
+  it('a crash before the write: production unchanged, the attempt audited as refused, nothing claims success', async () => {
+    const [v1, v2] = [await registerTestVersion(registry, 'crash', 'run-1'), await registerTestVersion(registry, 'crash', 'run-2')];
+    await promoteVersion(registry, { model: 'crash', version: v1.version, ...who });
+    const faulty = faultyRegistry('before-write');
+    await expect(promoteVersion(faulty.registry, { model: 'crash', version: v2.version, ...who })).rejects.toThrow('the process died before the write');
+    expect(faulty.fired()).toBe(true);
+    expect((await registry.getAlias('crash'))?.version).toBe(v1.version);
+    const audit = await registry.listAudit('crash');
+    expect(audit.map((e) => `${e.outcome} v${e.version}`)).toEqual([`succeeded v${v1.version}`, `refused v${v2.version}`]);
+  });
+
+  it('a lost answer after the write: the retried transaction (same token) applies once; one change, one audit event', async () => {
+    const [v1, v2] = [await registerTestVersion(registry, 'lost', 'run-1'), await registerTestVersion(registry, 'lost', 'run-2')];
+    await promoteVersion(registry, { model: 'lost', version: v1.version, ...who });
+    const faulty = faultyRegistry('response-lost');
+    const alias = await promoteVersion(faulty.registry, { model: 'lost', version: v2.version, ...who });
+    expect(faulty.fired()).toBe(true);
+    expect(alias.version).toBe(v2.version);
+    const production = await registry.getAlias('lost');
+    expect(production).toMatchObject({ version: v2.version, revision: 2 });
+    const audit = await registry.listAudit('lost');
+    expect(audit.map((e) => `${e.outcome} v${e.version}`)).toEqual([`succeeded v${v1.version}`, `succeeded v${v2.version}`]);
   });
 });

@@ -54,6 +54,10 @@ describe('GitHub Actions workflows', () => {
       expect(all).toContain(command);
     }
     expect(runs(ci.jobs.test)).toMatch(/for env in dev staging prod/);
+    // The jobs that run the local runtime get Java 17 for DynamoDB Local.
+    for (const job of [ci.jobs.test, ci.jobs['model-ci']]) {
+      expect(job?.steps).toContainEqual({ uses: 'actions/setup-java@v4', with: { distribution: 'temurin', 'java-version': 17 } });
+    }
   });
 
   it('diffs only with a role, only for branches of the repository, with an OIDC token and no stored keys', () => {
