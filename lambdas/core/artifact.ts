@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { sha256Hex } from './digest.js';
+import { canonicalJson, sha256Hex } from './digest.js';
 import { IntegrityError } from './errors.js';
 import type { Hyperparameters, TaskKind } from './model-config.js';
 import { deserializeNetwork, predictRaw, type SerializedNetwork } from './network.js';
@@ -29,8 +29,9 @@ export interface ModelArtifact {
   };
 }
 
+/** The artifact's bytes: canonical JSON, so the same model always has the same sha256 (reproduce compares them). */
 export function serializeArtifact(artifact: ModelArtifact): Buffer {
-  return Buffer.from(JSON.stringify(artifact));
+  return Buffer.from(canonicalJson(artifact));
 }
 
 /** Parses artifact bytes after checking them against the sha256 recorded in the registry. */

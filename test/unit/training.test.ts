@@ -151,3 +151,15 @@ describe('the training loop', () => {
     expect(weightsSha256(again.artifact.network)).toBe(weightsSha256(cut.artifact.network));
   });
 });
+
+describe('artifact bytes', () => {
+  it('do not depend on the order the hyper-parameters\' keys come back in (DynamoDB does not keep map order)', async () => {
+    const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 1 } }, 'toy');
+    const train = toyFrame('binary', 200, 31);
+    const { artifact } = await trainDefault(config, fitPreprocessor(train, config), train, train);
+    const reordered = Object.fromEntries(Object.entries(artifact.training.hyperparameters).reverse()) as typeof artifact.training.hyperparameters;
+    const again = { ...artifact, training: { ...artifact.training, hyperparameters: reordered } };
+    expect(JSON.stringify(again)).not.toBe(JSON.stringify(artifact));
+    expect(sha256Hex(serializeArtifact(again))).toBe(sha256Hex(serializeArtifact(artifact)));
+  });
+});
