@@ -45,6 +45,11 @@ export interface LocalRuntime {
   readonly endpoints: LocalEndpoints;
   readonly stateMachines: ReadonlyMap<string, LocalStateMachine>;
   readonly functions: ReadonlyMap<string, LocalFunction>;
+  /**
+   * The DynamoDB emulator, to take it away and bring it back on the same port with the same data (an outage of the
+   * registry, as tests of serving need). Only with the registry on disk (not `inMemoryDynamo`).
+   */
+  readonly dynamodb: { stop(): Promise<void>; start(): Promise<void> };
   /** Every execution started since start-up, in order. */
   executions(): LocalExecution[];
   stop(): Promise<void>;
@@ -76,8 +81,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       if (routing.bus !== undefined && routing.buckets.has(record.s3.bucket.name)) forwardS3Event(routing.bus, record, LOCAL_REGION, LOCAL_ACCOUNT);
     });
     closers.push(() => s3.close());
-    const dynamo = await startDynamo(options.inMemoryDynamo ? undefined : join(stateDir, 'dynamodb-local'), options.ports?.dynamodb ?? 4567);
+    const dynamoDir = options.inMemoryDynamo ? undefined : join(stateDir, 'dynamodb-local');
+    let dynamo = await startDynamo(dynamoDir, options.ports?.dynamodb ?? 4567);
     closers.push(() => dynamo.close());
+    const dynamoPort = Number(new URL(dynamo.endpoint).port);
+    const dynamodb = {
+      stop: () => dynamo.close(),
+      start: async () => {
+        if (dynamoDir === undefined) throw new Error('an in-memory registry cannot be brought back: start the runtime without inMemoryDynamo');
+        dynamo = await startDynamo(dynamoDir, dynamoPort);
+      },
+    };
 
     const api = new LocalHttpApi([], LOCAL_CREDENTIALS, LOCAL_REGION); // routes are added once functions exist
     const apiPort = await api.listen(options.ports?.api ?? 3000);
@@ -147,6 +161,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       endpoints,
       stateMachines,
       functions,
+      dynamodb,
       executions: () => [...stateMachines.values()].flatMap((m) => m.executions).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime()),
       stop: stopAll,
     };

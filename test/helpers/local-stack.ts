@@ -23,7 +23,7 @@ export interface TestStack {
  * The real local runtime on free ports with throw-away state, as `npm start` runs it. `models` ships these model
  * files (name → file contents) instead of the repository's, as `cdk deploy -c modelsDir=…` would.
  */
-export async function startTestStack(options: { models?: Record<string, unknown> } = {}): Promise<TestStack> {
+export async function startTestStack(options: { models?: Record<string, unknown>; registryOnDisk?: boolean } = {}): Promise<TestStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
   let modelsDir: string | undefined;
   if (options.models !== undefined) {
@@ -33,7 +33,7 @@ export async function startTestStack(options: { models?: Record<string, unknown>
   const runtime = await startLocalRuntime({
     stateDir,
     ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0 },
-    inMemoryDynamo: true,
+    inMemoryDynamo: options.registryOnDisk !== true,
     ...(modelsDir ? { modelsDir } : {}),
   });
   const { endpoints } = runtime;
