@@ -69,18 +69,8 @@ export class Registry {
    * run is never changed again, so a late retry cannot turn a promotion into a failure.
    */
   async updateRun(model: string, runId: string, fields: Partial<Omit<RunRecord, 'model' | 'runId'>>): Promise<void> {
-    const set = setExpression({ ...fields, updatedAt: new Date().toISOString() });
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: runKey(model, runId),
-          UpdateExpression: set.expression,
-          ConditionExpression: 'attribute_exists(pk) AND #status = :running',
-          ExpressionAttributeNames: { ...set.names, '#status': 'status' },
-          ExpressionAttributeValues: { ...set.values, ':running': 'RUNNING' },
-        }),
-      );
+      await this.setRunFields(model, runId, { ...fields, updatedAt: new Date().toISOString() }, true);
     } catch (error) {
       if (isConditionFailure(error)) {
         const current = await this.getRun(model, runId);
@@ -97,23 +87,28 @@ export class Registry {
    * finished run (a duplicate upload of its data). Never changes the status, the outcome or the results.
    */
   async annotateRun(model: string, runId: string, fields: Pick<RunRecord, 'report' | 'lastDuplicateAt'>): Promise<void> {
-    const set = setExpression(fields);
-    if (set.expression === '') return;
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: runKey(model, runId),
-          UpdateExpression: set.expression,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: set.names,
-          ExpressionAttributeValues: set.values,
-        }),
-      );
+      await this.setRunFields(model, runId, fields, false);
     } catch (error) {
       if (isConditionFailure(error)) throw new NotFoundError(`run ${runId} of model ${model} does not exist`);
       throw error;
     }
+  }
+
+  /** Sets fields of an existing run, only while it is RUNNING when `whileRunning`. */
+  private async setRunFields(model: string, runId: string, fields: Record<string, unknown>, whileRunning: boolean): Promise<void> {
+    const set = setExpression(fields);
+    if (set.expression === '') return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: runKey(model, runId),
+        UpdateExpression: set.expression,
+        ConditionExpression: whileRunning ? 'attribute_exists(pk) AND #status = :running' : 'attribute_exists(pk)',
+        ExpressionAttributeNames: whileRunning ? { ...set.names, '#status': 'status' } : set.names,
+        ExpressionAttributeValues: whileRunning ? { ...set.values, ':running': 'RUNNING' } : set.values,
+      }),
+    );
   }
 
   /**
