@@ -8,7 +8,8 @@ import { planTuning } from '../core/tuning.js';
 import type { StepDeps } from '../shared/deps.js';
 import { loadModelConfig } from '../shared/model-files.js';
 import { readDataObjects } from '../shared/data-objects.js';
-import { getObjectBytes, latestObjects, putObject, type ObjectVersion } from '../shared/objects.js';
+import { latestObjects, putObject, type ObjectVersion } from '../shared/objects.js';
+import { readDataSchema } from '../shared/stored-documents.js';
 import { LAYOUT, runPrefix, schemaKey } from '../shared/layout.js';
 import type { EtlResult, RunRef } from '../shared/pipeline-state.js';
 import { PREPARED_FILES } from '../shared/prepared.js';
@@ -31,7 +32,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
 
   // Data validation against the model's schema, before anything is trained.
   const pointer = await deps.registry.getSchemaPointer(run.model);
-  const schema = pointer === undefined ? undefined : (JSON.parse((await getObjectBytes(deps.s3, pointer.location)).toString('utf8')) as DataSchema);
+  const schema = pointer === undefined ? undefined : await readDataSchema(deps.s3, pointer.location);
   const anomalies = [...encodingAnomalies(table, config), ...(schema === undefined ? [] : validateAgainstSchema(schema, table, config))];
   if (schema !== undefined || anomalies.length > 0) {
     await deps.registry.updateRun(run.model, run.runId, { ...(schema ? { schemaVersion: schema.version } : {}), anomalies });

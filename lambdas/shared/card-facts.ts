@@ -2,7 +2,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataSchema } from '../core/data-schema.js';
 import { NotFoundError } from '../core/errors.js';
 import type { CardFacts } from '../core/report/types.js';
-import { getObjectBytes, s3Uri } from './objects.js';
+import { s3Uri } from './objects.js';
+import { readDataSchema } from './stored-documents.js';
 import type { DataRecord, Registry, RunRecord } from './registry.js';
 import { PRODUCTION_ALIAS } from './registry-keys.js';
 import { schemaKey } from './layout.js';
@@ -34,8 +35,8 @@ export async function cardFacts(registry: Registry, s3: S3Client, artifactsBucke
   const schemaVersion = version?.schemaVersion ?? run.schemaVersion;
   let schema: DataSchema | null = null;
   if (schemaVersion !== undefined) {
-    const bytes = await getObjectBytes(s3, { bucket: artifactsBucket, key: schemaKey(model, schemaVersion) }).catch(() => undefined);
-    schema = bytes === undefined ? null : (JSON.parse(bytes.toString('utf8')) as DataSchema);
+    // A card without its schema table is better than no card: a missing or unreadable schema is shown as absent.
+    schema = await readDataSchema(s3, { bucket: artifactsBucket, key: schemaKey(model, schemaVersion) }).catch(() => null);
   }
   const lineage: Record<string, string> = { 'run id': run.runId, 'triggered by': s3Uri(run.trigger) };
   if (version !== undefined) {

@@ -5,6 +5,7 @@ import { parseModelConfigText, type ModelConfig } from '../core/model-config.js'
 import type { Preprocessor } from '../core/preprocess.js';
 import type { SplitName } from '../core/split.js';
 import { getObjectBytes } from './objects.js';
+import { parsePreprocessor } from './stored-documents.js';
 import type { EtlResult } from './pipeline-state.js';
 
 /** Files the ETL step leaves under the run's prefix for the later steps. */
@@ -32,7 +33,7 @@ export class PreparedData {
   }
 
   async preprocessor(): Promise<Preprocessor> {
-    return JSON.parse((await this.bytes(PREPARED_FILES.preprocessor)).toString('utf8')) as Preprocessor;
+    return parsePreprocessor((await this.bytes(PREPARED_FILES.preprocessor)).toString('utf8'), `${this.etl.prefix}${PREPARED_FILES.preprocessor}`);
   }
 
   async split(name: SplitName): Promise<Frame> {

@@ -1,7 +1,6 @@
 import { Predictor } from '../core/artifact.js';
 import type { Frame } from '../core/dataset.js';
 import { compareProfiles, type DriftReport } from '../core/drift/compare.js';
-import type { DatasetProfile } from '../core/drift/profile.js';
 import { evaluate } from '../core/evaluation.js';
 import { storableMetrics } from '../core/metrics.js';
 import { permutationImportance } from '../core/importance.js';
@@ -10,17 +9,9 @@ import { missingFeatures } from '../core/preprocess.js';
 import type { EvaluationReport } from '../core/report/types.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import type { StepDeps } from '../shared/deps.js';
-import { getObjectBytes, type ObjectLocation } from '../shared/objects.js';
+import { readProfile } from '../shared/stored-documents.js';
 import type { EtlResult } from '../shared/pipeline-state.js';
 import type { AliasRecord } from '../shared/registry.js';
-
-async function readProfile(deps: StepDeps, location: ObjectLocation): Promise<DatasetProfile> {
-  // Written by this project's ETL step; the top of its shape is checked so a wrong object fails with its key.
-  const parsed: unknown = JSON.parse((await getObjectBytes(deps.s3, location)).toString('utf8'));
-  if (typeof parsed !== 'object' || parsed === null || !('features' in parsed)) throw new Error(`${location.key} is not a data profile`);
-  return parsed as DatasetProfile;
-}
-
 
 /**
  * The production model re-scored on the candidate's test split (a fair comparison), its feature influence on the
@@ -39,7 +30,7 @@ export async function compareWithProduction(
   let drift: DriftReport | null = null;
   const productionVersion = await deps.registry.getVersion(model, production.version);
   if (productionVersion !== undefined) {
-    const [reference, current] = await Promise.all([readProfile(deps, productionVersion.profile), readProfile(deps, etl.profile)]);
+    const [reference, current] = await Promise.all([readProfile(deps.s3, productionVersion.profile), readProfile(deps.s3, etl.profile)]);
     drift = compareProfiles(reference, current, config.drift.thresholds, config.drift.features);
   }
   const productionModel = await Predictor.load(await fetchArtifact(deps.s3, production.artifact));

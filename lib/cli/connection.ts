@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -23,14 +24,29 @@ export interface Connection {
   close(): void;
 }
 
-interface LocalJson {
-  region: string;
-  apiUrl: string;
-  stepFunctionsEndpoint: string;
-  s3Endpoint: string;
-  dynamodbEndpoint: string;
-  credentials: { accessKeyId: string; secretAccessKey: string };
-  outputs: Record<string, string>;
+/** What `npm start` writes to `<state dir>/local.json`: the endpoints, credentials and stack outputs. */
+const localJsonSchema = z.object({
+  region: z.string(),
+  apiUrl: z.string(),
+  stepFunctionsEndpoint: z.string(),
+  s3Endpoint: z.string(),
+  dynamodbEndpoint: z.string(),
+  credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
+  outputs: z.object({ ArtifactsBucketName: z.string(), DataBucketName: z.string(), RegistryTableName: z.string(), TrainingStateMachineArn: z.string() }).loose(),
+});
+
+function readLocalJson(file: string): z.infer<typeof localJsonSchema> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file} is not JSON (${(error as Error).message}); restart npm start`, { cause: error });
+  }
+  const parsed = localJsonSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`${file} lacks ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}: it was written by another version of npm start; restart it`);
+  }
+  return parsed.data;
 }
 
 export function connectLocal(stateDir: string): Connection {
@@ -38,9 +54,8 @@ export function connectLocal(stateDir: string): Connection {
   if (!existsSync(file)) {
     throw new Error(`${file} does not exist: start the local stack first (npm start), or point --state-dir at its state`);
   }
-  const local = JSON.parse(readFileSync(file, 'utf8')) as LocalJson;
+  const local = readLocalJson(file);
   const { ArtifactsBucketName, DataBucketName, RegistryTableName, TrainingStateMachineArn } = local.outputs;
-  if (!ArtifactsBucketName || !DataBucketName || !RegistryTableName || !TrainingStateMachineArn || !local.stepFunctionsEndpoint) throw new Error(`${file} lacks the stack outputs; restart npm start`);
   const common = { region: local.region, credentials: local.credentials };
   const s3 = new S3Client({ ...common, endpoint: local.s3Endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   const dynamo = new DynamoDBClient({ ...common, endpoint: local.dynamodbEndpoint });

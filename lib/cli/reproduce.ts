@@ -1,5 +1,6 @@
+import { readDataSchema } from '../../lambdas/shared/stored-documents.js';
 import { Predictor, serializeArtifact } from '../../lambdas/core/artifact.js';
-import { withSchemaTypes, type DataSchema } from '../../lambdas/core/data-schema.js';
+import { withSchemaTypes } from '../../lambdas/core/data-schema.js';
 import { sha256Hex } from '../../lambdas/core/digest.js';
 import { IntegrityError, NotFoundError } from '../../lambdas/core/errors.js';
 import { evaluate } from '../../lambdas/core/evaluation.js';
@@ -45,7 +46,7 @@ export async function reproduceVersion(connection: Connection, model: string, ve
       throw new IntegrityError(`${s3Uri(read)} has sha256 ${read.sha256}, but v${versionNumber} was trained on ${recorded}: the data changed`);
     }
   });
-  const schema = JSON.parse((await getObjectBytes(s3, { bucket: connection.artifactsBucket, key: schemaKey(model, version.schemaVersion) })).toString('utf8')) as DataSchema;
+  const schema = await readDataSchema(s3, { bucket: connection.artifactsBucket, key: schemaKey(model, version.schemaVersion) });
   const prepared = prepareData(table, withSchemaTypes(config, schema));
   const preprocessor = fitPreprocessor(prepared.splits.train, config);
   // The chosen candidate's hyper-parameters as trained: a search's winner, with the epochs it ran if its time ran out.

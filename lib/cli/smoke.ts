@@ -1,8 +1,7 @@
+import { readDataSchema } from '../../lambdas/shared/stored-documents.js';
 import { readCsv } from '../../lambdas/core/csv.js';
-import type { DataSchema } from '../../lambdas/core/data-schema.js';
 import { parseNumber } from '../../lambdas/core/prepare.js';
 import { loadModelConfig } from '../../lambdas/shared/model-files.js';
-import { getObjectBytes } from '../../lambdas/shared/objects.js';
 import type { RunRecord } from '../../lambdas/shared/registry.js';
 import type { Connection } from './connection.js';
 import { uploadData, waitForRun, type WaitOptions } from './runs.js';
@@ -101,7 +100,7 @@ export function checkAnswer(answer: { version?: unknown; predictions?: Predictio
 async function instancesFrom(c: Connection, model: string, lines: string[], count: number): Promise<Record<string, string | number | null>[]> {
   const pointer = await c.registry.getSchemaPointer(model);
   if (!pointer) throw new SmokeFailure(`model "${model}" has no data schema yet, so no way to type the request`);
-  const schema = JSON.parse((await getObjectBytes(c.s3, pointer.location)).toString('utf8')) as DataSchema;
+  const schema = await readDataSchema(c.s3, pointer.location);
   const numeric = new Set(schema.columns.filter((column) => column.type === 'numeric').map((column) => column.name));
   const { missingValues } = loadModelConfig(model).config;
   const table = await readCsv(lines.slice(0, count + 1).join('\n'), { missingValues, source: 'the smoke data' });

@@ -1,0 +1,114 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import type { DataSchema } from '../core/data-schema.js';
+import type { DatasetProfile } from '../core/drift/profile.js';
+import { IntegrityError } from '../core/errors.js';
+import type { Preprocessor } from '../core/preprocess.js';
+import type { EvaluationReport } from '../core/report/types.js';
+import { getObjectBytes, s3Uri, type ObjectLocation } from './objects.js';
+
+/**
+ * The JSON documents the pipeline stores in S3 and reads back, each checked against its shape on the way in: a
+ * document written by another version of the code, or changed by hand, fails with its location and what is wrong
+ * instead of deep inside a computation.
+ */
+
+const dataSchemaSchema = z.object({
+  model: z.string(),
+  version: z.number().int().min(1),
+  createdFromRun: z.string(),
+  columns: z.array(
+    z.object({
+      name: z.string(),
+      type: z.enum(['numeric', 'categorical']),
+      presence: z.number().min(0).max(1),
+      domain: z.array(z.string()).nullable(),
+      range: z.object({ min: z.number(), max: z.number() }).nullable(),
+    }),
+  ),
+});
+
+const profileSchema = z.object({
+  rows: z.number().int().min(0),
+  features: z.record(
+    z.string(),
+    z.discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('numeric'),
+        count: z.number(),
+        missing: z.number(),
+        min: z.number().nullable(),
+        max: z.number().nullable(),
+        sum: z.number(),
+        sumSquares: z.number(),
+        sample: z.array(z.tuple([z.number(), z.number()])),
+      }),
+      z.object({ kind: z.literal('categorical'), count: z.number(), missing: z.number(), counts: z.record(z.string(), z.number()) }),
+    ]),
+  ),
+});
+
+const preprocessorSchema = z.object({
+  features: z.array(
+    z.discriminatedUnion('type', [
+      z.object({ name: z.string(), type: z.literal('numeric'), median: z.number(), mean: z.number(), std: z.number() }),
+      z.object({ name: z.string(), type: z.literal('categorical'), categories: z.array(z.string()) }),
+    ]),
+  ),
+  label: z.discriminatedUnion('task', [
+    z.object({ task: z.literal('binary'), classes: z.tuple([z.string(), z.string()]) }),
+    z.object({ task: z.literal('multiclass'), classes: z.array(z.string()).min(2) }),
+    z.object({ task: z.literal('regression'), mean: z.number(), std: z.number() }),
+  ]),
+  width: z.number().int().min(1),
+});
+
+const metricsSchema = z.record(z.string(), z.number().nullable());
+
+/**
+ * The validate step's findings as the card reads them: every part the card draws from is checked for its kind; the
+ * curves and tables inside are left as they are (their numbers are drawn, not computed with). Runs validated before
+ * the search existed have no trials, baseline or single-feature scores: they read as absent.
+ */
+const evaluationSchema = z.looseObject({
+  model: z.string(),
+  runId: z.string(),
+  candidate: z.looseObject({ metrics: metricsSchema, rows: z.number(), rowsWithUnknownLabel: z.number(), slices: z.array(z.looseObject({ column: z.string() })) }),
+  fairness: z.array(z.looseObject({ attribute: z.string(), groups: z.array(z.looseObject({ group: z.string(), count: z.number() })) })),
+  importance: z.looseObject({ score: z.string(), measurable: z.boolean(), features: z.array(z.looseObject({ feature: z.string(), share: z.number() })) }),
+  production: z.looseObject({ version: z.number(), metrics: metricsSchema }).nullable(),
+  drift: z.looseObject({ features: z.array(z.looseObject({ feature: z.string() })) }).nullable(),
+  gate: z.looseObject({ passed: z.boolean(), summary: z.string(), checks: z.array(z.looseObject({ kind: z.string(), metric: z.string(), passed: z.boolean() })) }),
+  tuning: z.array(z.looseObject({ id: z.string(), role: z.enum(['candidate', 'baseline']), chosen: z.boolean() })).default([]),
+  baseline: z.union([z.looseObject({ metrics: metricsSchema }), z.looseObject({ failure: z.string() })]).nullable().default(null),
+  singleFeatureScores: z.array(z.looseObject({ feature: z.string(), score: z.number().nullable(), identical: z.boolean() })).default([]),
+});
+
+function parse<T extends z.ZodType>(schema: T, text: string, where: string, what: string): z.infer<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new IntegrityError(`${where} is not the JSON of a ${what}: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`).join('; ');
+    throw new IntegrityError(`${where} is not a ${what} this code can read: ${problems}`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+const text = async (s3: S3Client, location: ObjectLocation): Promise<string> => (await getObjectBytes(s3, location)).toString('utf8');
+
+export const parseDataSchema = (json: string, where: string): DataSchema => parse(dataSchemaSchema, json, where, 'data schema');
+export const parsePreprocessor = (json: string, where: string): Preprocessor => parse(preprocessorSchema, json, where, 'preprocessor');
+
+export function parseEvaluation(json: string, where: string): EvaluationReport {
+  // Checked for every part the card reads; the nested curves and tables are the validate step's own output.
+  return parse(evaluationSchema, json, where, 'evaluation report') as unknown as EvaluationReport;
+}
+
+export const readDataSchema = async (s3: S3Client, location: ObjectLocation): Promise<DataSchema> => parseDataSchema(await text(s3, location), s3Uri(location));
+export const readProfile = async (s3: S3Client, location: ObjectLocation): Promise<DatasetProfile> => parse(profileSchema, await text(s3, location), s3Uri(location), 'data profile');
+export const readEvaluation = async (s3: S3Client, location: ObjectLocation): Promise<EvaluationReport> => parseEvaluation(await text(s3, location), s3Uri(location));
