@@ -3,7 +3,6 @@ import { seededRandom } from './random.js';
 
 /** Hyper-parameters a search may vary. Epochs, patience and seed are not searched: early stopping decides the first. */
 export const TUNABLE = ['hiddenUnits', 'learningRate', 'l2', 'batchSize'] as const;
-export type Tunable = (typeof TUNABLE)[number];
 
 export interface SearchSpace {
   readonly hiddenUnits?: readonly (readonly number[])[];

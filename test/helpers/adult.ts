@@ -3,7 +3,7 @@ import { readCsv } from '../../lambdas/core/csv.js';
 import type { Frame, TypedColumn } from '../../lambdas/core/dataset.js';
 import { parseModelConfigText, type ModelConfig } from '../../lambdas/core/model-config.js';
 import { prepareData, type PreparedData } from '../../lambdas/core/prepare.js';
-import { seededRandom } from '../../lambdas/core/random.js';
+import { sampleCsv } from '../../bench/right-answers-lib.js';
 
 let cached: Promise<{ config: ModelConfig; prepared: PreparedData }> | undefined;
 
@@ -28,16 +28,9 @@ export function column(frame: Frame, name: string): TypedColumn {
   return found;
 }
 
-/** A seeded random sample of adult.csv's rows (header kept): the small data sets users bring. */
+/** A seeded random sample of adult.csv's rows (header kept): the small data sets users bring (as the benchmark draws them). */
 export function adultSample(rows: number, seed: number): string {
-  const lines = readFileSync('examples/data/adult.csv', 'utf8').trimEnd().split('\n');
-  const data = lines.slice(1);
-  const random = seededRandom(seed);
-  for (let i = data.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [data[i], data[j]] = [data[j] as string, data[i] as string];
-  }
-  return [lines[0] as string, ...data.slice(0, rows)].join('\n') + '\n';
+  return `${sampleCsv(readFileSync('examples/data/adult.csv', 'utf8'), rows, seed)}\n`;
 }
 
 /** The CSV with only these columns (adult has no quoted fields, so a split on commas is exact). */

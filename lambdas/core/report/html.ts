@@ -1,6 +1,7 @@
 import type { FeatureDrift } from '../drift/compare.js';
 import type { AttributeFairness } from '../fairness.js';
 import { barChart, curveChart, heatmapChart, histogramChart, reliabilityChart, renderSvg } from './charts.js';
+import { esc, num, pct, table } from './markup.js';
 import { baselineNote, searchSection, singleFeatureTable } from './search.js';
 import type { CardFacts, EvaluationReport } from './types.js';
 
@@ -8,21 +9,6 @@ import type { CardFacts, EvaluationReport } from './types.js';
  * The model card: one self-contained HTML page per run (inline CSS and SVG, no scripts, nothing fetched at view
  * time) with the data, the metrics, the gate, fairness, feature influence, drift and lineage.
  */
-
-const esc = (text: unknown): string =>
-  String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-const num = (value: number | null | undefined, digits = 4): string =>
-  value === null || value === undefined || Number.isNaN(value) ? '<span class="na">n/a</span>' : value.toFixed(digits);
-
-const pct = (value: number | null | undefined): string =>
-  value === null || value === undefined ? '<span class="na">insufficient data</span>' : `${(100 * value).toFixed(1)}%`;
-
-function table(headers: string[], rows: string[][], className = ''): string {
-  return `<table class="${className}"><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-}
 
 const figure = (svg: string, caption: string) => `<figure class="chart">${svg}<figcaption>${esc(caption)}</figcaption></figure>`;
 

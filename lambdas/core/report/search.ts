@@ -1,17 +1,8 @@
 import type { SingleFeatureScore } from '../leak.js';
+import { esc, num, table } from './markup.js';
 import type { EvaluationReport, TrialRecord } from './types.js';
 
 /** Model-card sections about how the candidate was found: the search's trials and the linear baseline. */
-
-const esc = (text: unknown): string =>
-  String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-const num = (value: number | null | undefined, digits = 4): string =>
-  value === null || value === undefined || Number.isNaN(value) ? '<span class="na">n/a</span>' : value.toFixed(digits);
-
-function rowsTable(headers: string[], rows: string[][]): string {
-  return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-}
 
 /** The metric the card lists per trial: ROC AUC for classifiers that have it, else accuracy, else R². */
 function primaryMetric(trials: readonly TrialRecord[]): string {
@@ -47,7 +38,7 @@ export function searchSection(report: EvaluationReport): string {
       ? `<p>${candidates} candidates were trained on the training split and ranked by their loss on the validation split; the lowest was validated. Hyper-parameters the model file does not set were chosen from the data, and searched.</p>`
       : '<p>One candidate: the model file fixes the hyper-parameters a search would vary (or sets <code>tuning.candidates</code> to 1).</p>';
   const metric = primaryMetric(trials);
-  return `${intro}${rowsTable(['trial', 'hidden units', 'learning rate', 'l2', 'batch', 'epochs', 'stopped by', 'validation loss', `validation ${metric}`, ''], trials.map((t) => trialRow(t, metric)))}`;
+  return `${intro}${table(['trial', 'hidden units', 'learning rate', 'l2', 'batch', 'epochs', 'stopped by', 'validation loss', `validation ${metric}`, ''], trials.map((t) => trialRow(t, metric)))}`;
 }
 
 /** The candidate's test metrics beside the linear baseline's, on the same rows. */
@@ -67,5 +58,5 @@ export function singleFeatureTable(scores: readonly SingleFeatureScore[], thresh
     s.identical ? 'identical to the label' : `${s.metric === 'roc_auc' ? 'AUC' : 'R²'} ${num(s.score)}`,
     s.identical || s.score > threshold ? '<span class="fail">leak?</span>' : '',
   ]);
-  return `<h3>Each feature alone (the leak check)</h3><p>A one-feature model of each column, fitted on the training split and scored on the validation split. A real predictor can be strong; a copy or an encoding of the label scores above ${threshold}.</p>${rowsTable(['feature', 'alone', ''], rows)}`;
+  return `<h3>Each feature alone (the leak check)</h3><p>A one-feature model of each column, fitted on the training split and scored on the validation split. A real predictor can be strong; a copy or an encoding of the label scores above ${threshold}.</p>${table(['feature', 'alone', ''], rows)}`;
 }
