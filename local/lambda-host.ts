@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { newTraceHeader } from './xray-daemon.js';
 
 const WORKER_FILE = new URL('./lambda-worker.mjs', import.meta.url);
 /** Stack of a local container, as on Lambda (see spawn). */
@@ -26,6 +27,8 @@ export interface LocalFunctionSpec {
    * beyond `maxContainers` (the machine, not the account, is the limit here).
    */
   readonly reservedConcurrency?: number;
+  /** TracingConfig Mode Active: each invocation gets a new `_X_AMZN_TRACE_ID`, as Lambda gives it. @default false */
+  readonly tracing?: boolean;
 }
 
 /** An error thrown by a local function, named as Lambda would report it (the error's own name, or Sandbox.Timedout). */
@@ -96,6 +99,7 @@ export class LocalFunction {
         container.worker.postMessage({
           id,
           event,
+          ...(this.spec.tracing ? { traceHeader: newTraceHeader() } : {}),
           context: {
             functionName: this.spec.functionName,
             functionVersion: '$LATEST',

@@ -11,7 +11,10 @@ if (typeof handler !== 'function') {
   throw new Error(`${entry} does not export a function named ${handlerName}`);
 }
 
-parentPort.on('message', async ({ id, event, context }) => {
+parentPort.on('message', async ({ id, event, context, traceHeader }) => {
+  // Lambda sets the invocation's trace header in the environment, where the X-Ray SDK reads it.
+  if (traceHeader === undefined) delete process.env._X_AMZN_TRACE_ID;
+  else process.env._X_AMZN_TRACE_ID = traceHeader;
   const deadline = Date.now() + context.timeoutMs;
   const lambdaContext = {
     ...context,

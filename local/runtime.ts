@@ -11,6 +11,7 @@ import { LocalFunction } from './lambda-host.js';
 import { LocalStepFunctionsApi } from './sfn-api.js';
 import { LocalStateMachine, type LocalExecution } from './step-functions.js';
 import { LocalResources, type CfnTemplate } from './template.js';
+import { LocalXRayDaemon } from './xray-daemon.js';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
@@ -102,6 +103,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await createStorage(resources, s3.endpoint, dynamo.endpoint);
     routing.buckets = eventBridgeEnabledBuckets(resources);
 
+    const xray = await LocalXRayDaemon.start(join(stateDir, 'logs', 'xray-segments.jsonl'));
+    closers.push(() => xray.close());
     const baseEnv: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       TZ: 'UTC',
@@ -115,6 +118,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_CONFIG_FILE: join(stateDir, 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(stateDir, 'no-aws-credentials'),
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      // As Lambda sets them: the X-Ray SDK sends traced functions' segments to the daemon (here, the local sink).
+      AWS_XRAY_DAEMON_ADDRESS: xray.address,
+      _AWS_XRAY_DAEMON_ADDRESS: xray.address.split(':')[0] as string,
+      _AWS_XRAY_DAEMON_PORT: xray.address.split(':')[1] as string,
+      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     };
     const functions = loadFunctions(resources, outdir, baseEnv, join(stateDir, 'logs', 'functions'));
     closers.push(async () => {
@@ -204,6 +212,7 @@ function loadFunctions(resources: LocalResources, outdir: string, baseEnv: Recor
       Timeout?: number;
       MemorySize?: number;
       ReservedConcurrentExecutions?: number;
+      TracingConfig?: { Mode?: string };
       Environment?: { Variables?: Record<string, string> };
     };
     const functionName = resources.physicalName(logicalId);
@@ -219,8 +228,13 @@ function loadFunctions(resources: LocalResources, outdir: string, baseEnv: Recor
           timeoutSeconds: props.Timeout ?? 3,
           memoryMb: props.MemorySize ?? 128,
           ...(props.ReservedConcurrentExecutions !== undefined ? { reservedConcurrency: props.ReservedConcurrentExecutions } : {}),
+          tracing: props.TracingConfig?.Mode === 'Active',
           environment: {
             ...baseEnv,
+            LAMBDA_TASK_ROOT: join(outdir, assetPath),
+            _HANDLER: props.Handler,
+            AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+            AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
             ...props.Environment?.Variables,
             AWS_LAMBDA_FUNCTION_NAME: functionName,
             AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(props.MemorySize ?? 128),

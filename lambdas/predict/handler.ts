@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { Predictor } from '../core/artifact.js';
@@ -8,6 +9,7 @@ import { logger } from '../shared/logger.js';
 import { countForModel } from '../shared/metrics.js';
 import { readEnv } from '../shared/env.js';
 import { Registry } from '../shared/registry.js';
+import { tracer } from '../shared/tracer.js';
 import { correlateModel, errorResponses, jsonBody, jsonResponse, type JsonEvent } from './http.js';
 import { ProductionModelCache } from './model-cache.js';
 import { predict } from './predict.js';
@@ -33,6 +35,7 @@ const cache = new ProductionModelCache<Predictor>(
 
 export const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(correlateModel())
   .use(jsonBody())
   .use(errorResponses())

@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { NotFoundError, RequestValidationError } from '../core/errors.js';
 import { logger } from '../shared/logger.js';
+import { annotateTrace } from '../shared/tracer.js';
 
 export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body: unknown };
 
@@ -9,12 +10,14 @@ export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxy
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-/** The model of the request in every log line of the invocation. */
+/** The model of the request in every log line and on the trace of the invocation. */
 export function correlateModel(): MiddlewareObj<JsonEvent, APIGatewayProxyStructuredResultV2> {
   return {
     before: (request) => {
       const model = request.event.pathParameters?.model;
-      if (model !== undefined) logger.appendKeys({ model });
+      if (model === undefined) return;
+      logger.appendKeys({ model });
+      annotateTrace({ model });
     },
   };
 }

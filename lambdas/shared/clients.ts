@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from './tracer.js';
 
 /**
  * AWS clients configured from the standard environment (region, credentials, AWS_ENDPOINT_URL_*), so the same code
@@ -9,16 +10,18 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * local S3 emulator stores verbatim, and S3 validates MD5/CRC of single PUTs either way.
  */
 export function createS3Client(): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     // Emulators on loopback have no per-bucket DNS names; AWS endpoints keep virtual-hosted style.
     forcePathStyle: (process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) !== undefined,
   });
+  // Each call becomes an X-Ray subsegment (a no-op outside Lambda).
+  return tracer.captureAWSv3Client(client);
 }
 
 export function createDocumentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  return DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

@@ -1,10 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { MlopsError, StepInputError, TransientError } from '../core/errors.js';
 import { logger } from './logger.js';
 import { metrics } from './metrics.js';
+import { annotateTrace, tracer } from './tracer.js';
 
 /** The run an invocation works for: its log lines and metrics carry these. */
 export interface Correlation {
@@ -51,12 +53,13 @@ export function classify(error: unknown): unknown {
 
 /**
  * The one shape of every pipeline function: the Lambda context in every log line, the input checked, the model and
- * run id appended to every log line and metric, the outcome logged, business metrics flushed as embedded-format
+ * run id appended to every log line, metric and trace, the outcome logged, business metrics flushed as embedded-format
  * lines, and a failure logged once with its cause and rethrown classified (retryable or not).
  */
 export function stepHandler<S extends z.ZodType, R>(step: StepDefinition<S, R>) {
   return middy<unknown, R, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .handler(async (event, context) => {
       try {
         const parsed = step.input.safeParse(event);
@@ -67,6 +70,7 @@ export function stepHandler<S extends z.ZodType, R>(step: StepDefinition<S, R>) 
         const input = parsed.data as z.infer<S>;
         const correlation = step.correlate(input);
         logger.appendKeys({ model: correlation.model, ...(correlation.runId ? { runId: correlation.runId } : {}) });
+        annotateTrace(correlation);
         const result = await step.run(input, context);
         const outcome = step.done(result, input);
         logger.info(outcome.message, outcome.fields ?? {});

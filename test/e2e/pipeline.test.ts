@@ -76,6 +76,23 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     const emf = linesOf('TrainingEtl').find((l) => l._aws !== undefined);
     expect(emf).toMatchObject({ model: 'adult', RowsRead: 32561, _aws: { CloudWatchMetrics: [{ Namespace: 'ServerlessMlops', Dimensions: [expect.arrayContaining(['model'])] }] } });
     expect(linesOf('TrainingValidate').find((l) => l._aws !== undefined)).toMatchObject({ GatePassed: 1, GateRejected: 0 });
+    expect(linesOf('TrainingEtl')[0]).toMatchObject({ cold_start: true, xray_trace_id: expect.stringMatching(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/) });
+  });
+
+  it('traces every pipeline function with X-Ray: the handler annotated with model and run, each S3 and DynamoDB call a subsegment', () => {
+    const [etlLog] = readFileSync(join(stack.stateDir, 'logs', 'functions', readdirSync(join(stack.stateDir, 'logs', 'functions')).find((f) => f.includes('TrainingEtl')) as string), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{"level"'))
+      .map((l) => JSON.parse(l) as { xray_trace_id: string; runId: string });
+    const segments = readFileSync(join(stack.stateDir, 'logs', 'xray-segments.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {
+      name: string; trace_id: string; namespace?: string; annotations?: Record<string, unknown>; aws?: { operation?: string };
+    });
+    const ofEtl = segments.filter((s) => s.trace_id === etlLog?.xray_trace_id);
+    expect(ofEtl.find((s) => s.name === '## index.handler')?.annotations).toMatchObject({ model: 'adult', runId: etlLog?.runId, Service: 'mlops-etl', ColdStart: true });
+    expect(ofEtl.filter((s) => s.namespace === 'aws' && s.name === 'S3').map((s) => s.aws?.operation)).toEqual(expect.arrayContaining(['GetObject', 'PutObject']));
+    expect(ofEtl.some((s) => s.namespace === 'aws' && s.name === 'DynamoDB')).toBe(true);
+    const services = new Set(segments.map((s) => s.annotations?.Service).filter((s) => s !== undefined));
+    for (const service of ['mlops-register-run', 'mlops-etl', 'mlops-train', 'mlops-validate', 'mlops-promote', 'mlops-report']) expect(services).toContain(service);
   });
 
   it('serves predictions with class probabilities over the SigV4-signed HTTP API', async () => {
