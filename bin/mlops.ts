@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { runCli } from '../lib/cli/commands.js';
+import { runCli } from '../cli/program.js';
 
 const program = new Command();
 try {

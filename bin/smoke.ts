@@ -2,9 +2,9 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectLocal } from '../lib/cli/connection.js';
-import { runSmoke } from '../lib/cli/smoke.js';
-import { connectStack } from '../lib/cli/stack-connection.js';
+import { connectLocal } from '../cli/connection.js';
+import { runSmoke } from '../cli/smoke.js';
+import { connectStack } from '../cli/stack-connection.js';
 
 const positive = (text: string): number => {
   const n = Number(text);

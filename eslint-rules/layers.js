@@ -3,7 +3,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 
 /**
  * The layers, one way: bin → lib → state-machines → lambdas/<function> → lambdas/shared → lambdas/core, and the CLI
- * (lib/cli) → lambdas/shared and lambdas/core. Imports are resolved against the importing file, so nested folders
+ * (cli/) → lambdas/shared and lambdas/core; nothing of the product imports cli/, local/ or test/. Imports are resolved against the importing file, so nested folders
  * (lambdas/core/report) are judged by where they are, not by how their paths are written.
  */
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
@@ -13,7 +13,6 @@ export function layerOf(path) {
   const parts = path.split(sep).join('/').split('/');
   const [top, second] = parts;
   if (top === 'lambdas') return second === 'core' || second === 'shared' ? second : `function:${second}`;
-  if (top === 'lib') return second === 'cli' ? 'cli' : 'lib';
   return top ?? 'other';
 }
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { GateResult } from '../lambdas/core/gate.js';
 import type { RunStatus } from '../lambdas/shared/registry.js';
-import { connectLocal } from '../lib/cli/connection.js';
-import { writeReport } from '../lib/cli/report.js';
-import { uploadData, waitForRun } from '../lib/cli/runs.js';
+import { connectLocal } from '../cli/connection.js';
+import { writeReport } from '../cli/report.js';
+import { uploadData, waitForRun } from '../cli/runs.js';
 import { loadAllModelConfigs } from '../lib/model-configs.js';
 import { startLocalRuntime } from './runtime.js';
 
@@ -66,7 +66,7 @@ export async function runModelCi(options: ModelCiOptions): Promise<ModelCiResult
       });
       const card =
         options.cardDir && run.version !== undefined
-          ? await writeReport(connection, dataset.model, String(run.version), { out: join(options.cardDir, `${dataset.model}-v${run.version}.html`) })
+          ? await writeReport(connection, dataset.model, run.version, { out: join(options.cardDir, `${dataset.model}-v${run.version}.html`) })
           : undefined;
       results.push({
         ...dataset,

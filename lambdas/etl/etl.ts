@@ -1,8 +1,7 @@
-import { assertNoBlockingAnomalies, encodingAnomalies, inferSchema, validateAgainstSchema, withSchemaTypes, type DataSchema } from '../core/data-schema.js';
+import { assertNoBlockingAnomalies, encodingAnomalies, inferSchema, validateAgainstSchema, type DataSchema } from '../core/data-schema.js';
 import { profileFrame } from '../core/drift/profile.js';
 import { encodeFrameFile } from '../core/frame-codec.js';
-import { prepareData } from '../core/prepare.js';
-import { fitPreprocessor } from '../core/preprocess.js';
+import { prepareForTraining } from '../core/pipeline-stages.js';
 import { SPLITS } from '../core/split.js';
 import { planTuning } from '../core/tuning.js';
 import type { StepDeps } from '../shared/deps.js';
@@ -38,10 +37,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
     await deps.registry.updateRun(run.model, run.runId, { ...(schema ? { schemaVersion: schema.version } : {}), anomalies });
     assertNoBlockingAnomalies(anomalies, source, schema?.version);
   }
-  // The schema's types keep later data typed as the first was.
-  const typed = withSchemaTypes(config, schema);
-  const prepared = prepareData(table, typed);
-  const preprocessor = fitPreprocessor(prepared.splits.train, config);
+  const { typed, prepared, preprocessor } = prepareForTraining(table, config, schema);
   const tuning = planTuning(config.hyperparameters, config.tuning, { trainingRows: prepared.report.splitRows.train, task: config.task });
   const schemaVersion = schema?.version ?? (await recordFirstSchema(deps, inferSchema(table, typed, run.runId, 1)));
 
@@ -78,6 +74,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
     anomalies: anomalies.length,
     data,
     modelConfigSha256,
+    config,
     rows: { read: report.rowsRead, kept: report.rowsKept, ...report.splitRows },
     tuning: { trials: tuning.trials, concurrency: tuning.concurrency },
   };

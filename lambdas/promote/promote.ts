@@ -1,5 +1,5 @@
 import { NotFoundError } from '../core/errors.js';
-import { promoteVersion, setCandidate } from '../shared/lifecycle.js';
+import { promoteVersion, setCandidate } from '../shared/use-cases/lifecycle.js';
 import type { Registry } from '../shared/registry.js';
 import type { RunRef, ValidationResult } from '../shared/pipeline-state.js';
 import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelConfigSchema } from '../core/model-config.js';
 import { resolvedHyperparametersSchema } from '../core/model-config-sections.js';
 
 /**
@@ -44,6 +45,8 @@ export const etlResultSchema = z.object({
   anomalies: z.number().int(),
   data: z.array(dataRecordSchema),
   modelConfigSha256: z.string(),
+  /** The model file as ETL read and checked it, passed on so later steps never read or parse it again. */
+  config: modelConfigSchema,
   rows: z.object({ read: z.number(), kept: z.number(), train: z.number(), validation: z.number(), test: z.number() }),
   /** The Tune stage's plan: one Train invocation per trial, `concurrency` at a time (the Map's MaxConcurrencyPath). */
   tuning: z.object({

@@ -1,7 +1,4 @@
-import { serializeArtifact } from '../core/artifact.js';
-import { sha256Hex } from '../core/digest.js';
-import { weightsSha256 } from '../core/network.js';
-import { trainModel } from '../core/training.js';
+import { trainTrial } from '../core/pipeline-stages.js';
 import type { StepDeps } from '../shared/deps.js';
 import { trialArtifactKey, trialHistoryKey } from '../shared/layout.js';
 import { putObject } from '../shared/objects.js';
@@ -20,16 +17,14 @@ export async function runTraining(deps: StepDeps, run: RunRef, etl: EtlResult, t
   const started = Date.now();
   await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.tune });
   const prepared = new PreparedData(deps.s3, etl);
-  const [config, preprocessor, train, validation] = await Promise.all([
-    prepared.config(),
+  const [preprocessor, train, validation] = await Promise.all([
     prepared.preprocessor(),
     prepared.split('train'),
     prepared.split('validation'),
   ]);
   const deadline = started + Math.min(trial.maxSeconds * 1000, remainingMs - STORE_MARGIN_MS);
-  const trained = await trainModel(config, preprocessor, train, validation, trial.hyperparameters, { deadline });
-  const bytes = serializeArtifact(trained.artifact);
-  const artifact = { bucket: deps.artifactsBucket, key: trialArtifactKey(run.model, run.runId, trial.id), sha256: sha256Hex(bytes) };
+  const { trained, bytes, artifactSha256, weightsSha256 } = await trainTrial(etl.config, preprocessor, { train, validation }, trial.hyperparameters, { deadline });
+  const artifact = { bucket: deps.artifactsBucket, key: trialArtifactKey(run.model, run.runId, trial.id), sha256: artifactSha256 };
   const history = { bucket: deps.artifactsBucket, key: trialHistoryKey(run.model, run.runId, trial.id) };
   await Promise.all([
     putObject(deps.s3, artifact, bytes, 'application/json'),
@@ -47,7 +42,7 @@ export async function runTraining(deps: StepDeps, run: RunRef, etl: EtlResult, t
     seconds: (Date.now() - started) / 1000,
     artifact,
     history,
-    weightsSha256: weightsSha256(trained.artifact.network),
+    weightsSha256,
     backend: training.backend,
     tfjsVersion: training.tfjsVersion,
     epochsRun: training.epochsRun,

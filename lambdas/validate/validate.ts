@@ -51,8 +51,8 @@ interface Findings {
  */
 async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: TuningResult): Promise<Findings> {
   const prepared = new PreparedData(deps.s3, etl);
-  const [config, train, test, validation, production] = await Promise.all([
-    prepared.config(),
+  const { config } = etl;
+  const [train, test, validation, production] = await Promise.all([
     prepared.split('train'),
     prepared.split('test'),
     prepared.split('validation'),

@@ -1,4 +1,4 @@
-import { signedFetch as sign, signedRequest as request } from '../../lib/cli/sign.js';
+import { signedFetch as sign, signedRequest as request } from '../../cli/sign.js';
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
 

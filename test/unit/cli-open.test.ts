@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { openInBrowser } from '../../lib/cli/report.js';
+import { openInBrowser } from '../../cli/report.js';
 
 describe('mlops report --open', () => {
   it('without a desktop opener, says how to view the card instead of dying with a stack trace', async () => {

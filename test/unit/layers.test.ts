@@ -26,6 +26,13 @@ describe('the layers are enforced by ESLint (eslint-rules/layers.js)', () => {
   it('fails product code that imports the local runtime from infrastructure, or tests from anywhere', async () => {
     expect((await findings('lib/bad.ts', "import { startLocalRuntime } from '../local/runtime.js';"))[0]).toContain('lib may import only lib, state-machines, shared, core');
     expect((await findings('local/bad.ts', "import { adult } from '../test/helpers/adult.js';"))[0]).toContain('product code never imports tests');
-    expect((await findings('lib/cli/bad.ts', "import { runEtl } from '../../lambdas/etl/etl.js';"))[0]).toContain('cli may import only cli, shared, core');
+    expect((await findings('cli/bad.ts', "import { runEtl } from '../lambdas/etl/etl.js';"))[0]).toContain('cli may import only cli, shared, core');
+    expect(await findings('cli/commands/fine.ts', "import { reproduceVersion } from '../../lambdas/shared/use-cases/reproduce.js';")).toEqual([]);
+  });
+
+  it('fails product code that imports the CLI', async () => {
+    expect((await findings('lib/bad.ts', "import { runCli } from '../cli/program.js';"))[0]).toContain('lib may import only lib, state-machines, shared, core');
+    expect((await findings('lambdas/shared/use-cases/bad.ts', "import { writeReport } from '../../../cli/report.js';"))[0]).toContain('shared may import only core, shared');
+    expect((await findings('lambdas/promote/bad.ts', "import { connectLocal } from '../../cli/connection.js';"))[0]).toContain('a function may import only its own folder');
   });
 });

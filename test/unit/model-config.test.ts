@@ -44,3 +44,16 @@ describe('model files', () => {
     expect(() => parseModelConfigText('{', 'models/c.json')).toThrow('Invalid model file models/c.json: not valid JSON');
   });
 });
+
+describe('the checked model file passed between steps', () => {
+  // ETL passes the parsed model file on in the pipeline state, where each later step checks it with the same schema:
+  // what the schema produced must pass it again unchanged, defaults and all.
+  it.each([
+    ['the repository\'s adult.json', JSON.parse(readFileSync('models/adult.json', 'utf8')) as unknown],
+    ['a minimal regression file', { name: 'adult-age', task: 'regression', label: 'age', exclude: ['fnlwgt'], gate: { minimums: { r2: 0.1 } } }],
+    ['a multiclass file with listed features and approvals', { name: 'rel', task: 'multiclass', label: 'relationship', features: ['age', 'sex'], requireApproval: true, gate: {} }],
+  ])('%s re-parses to itself after a JSON round trip', (_what, raw) => {
+    const once = parseModelConfig(raw, 'models/x.json');
+    expect(parseModelConfig(JSON.parse(JSON.stringify(once)), 'state')).toEqual(once);
+  });
+});

@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { promoteVersion } from '../../lambdas/shared/lifecycle.js';
+import { promoteVersion } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { Registry } from '../../lambdas/shared/registry.js';
 import { localDynamoClient } from '../../local/emulators.js';
 import { registerTestVersion, startTestRegistry, versionFixture } from '../helpers/registry-table.js';

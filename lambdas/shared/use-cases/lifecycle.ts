@@ -1,7 +1,7 @@
-import { ConflictError, NotFoundError } from '../core/errors.js';
-import type { AliasRecord, AuditAction, Registry, VersionRecord } from './registry.js';
-import type { AuditDraft } from './registry-write.js';
-import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from './registry-keys.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import type { AliasRecord, AuditAction, Registry, VersionRecord } from '../registry.js';
+import type { AuditDraft } from '../registry-write.js';
+import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../registry-keys.js';
 
 /**
  * Changes to what is served and approved. Each change is one conditional write to one item (the production alias
@@ -140,4 +140,4 @@ export async function setApproval(registry: Registry, change: Change & { readonl
   );
 }
 
-export type { AuditEvent } from './registry.js';
+export type { AuditEvent } from '../registry.js';

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Registry } from '../../lambdas/shared/registry.js';
+import type { Registry } from '../lambdas/shared/registry.js';
+import { createServiceClients } from './clients.js';
 
 /** The clients and names the CLI needs, for the local runtime (from .mlops/local.json). */
 export interface Connection {
@@ -56,25 +55,22 @@ export function connectLocal(stateDir: string): Connection {
   }
   const local = readLocalJson(file);
   const { ArtifactsBucketName, DataBucketName, RegistryTableName, TrainingStateMachineArn } = local.outputs;
-  const common = { region: local.region, credentials: local.credentials };
-  const s3 = new S3Client({ ...common, endpoint: local.s3Endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
-  const dynamo = new DynamoDBClient({ ...common, endpoint: local.dynamodbEndpoint });
-  const sfn = new SFNClient({ ...common, endpoint: local.stepFunctionsEndpoint });
+  const clients = createServiceClients({
+    region: local.region,
+    credentials: local.credentials,
+    endpoints: { s3: local.s3Endpoint, dynamodb: local.dynamodbEndpoint, stepFunctions: local.stepFunctionsEndpoint },
+  });
   return {
-    s3,
-    registry: new Registry(DynamoDBDocumentClient.from(dynamo), RegistryTableName),
+    s3: clients.s3,
+    registry: clients.registry(RegistryTableName),
     artifactsBucket: ArtifactsBucketName,
     dataBucket: DataBucketName,
     apiUrl: local.apiUrl,
-    sfn,
+    sfn: clients.sfn,
     stateMachineArn: TrainingStateMachineArn,
     region: local.region,
     credentials: local.credentials,
     actor: `${userInfo().username}@${hostname()}`,
-    close: () => {
-      s3.destroy();
-      dynamo.destroy();
-      sfn.destroy();
-    },
+    close: () => clients.destroy(),
   };
 }

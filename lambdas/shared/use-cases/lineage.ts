@@ -1,6 +1,6 @@
-import { NotFoundError } from '../../lambdas/core/errors.js';
-import { s3Uri } from '../../lambdas/shared/objects.js';
-import type { AuditEvent, Registry, RunRecord, VersionRecord } from '../../lambdas/shared/registry.js';
+import { NotFoundError } from '../../core/errors.js';
+import { s3Uri } from '../objects.js';
+import type { AuditEvent, Registry, RunRecord, VersionRecord } from '../registry.js';
 
 export interface VersionLineage {
   readonly version: VersionRecord;

@@ -1,10 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Registry } from '../../lambdas/shared/registry.js';
+import { createServiceClients } from './clients.js';
 import type { Connection } from './connection.js';
 
 /**
@@ -28,13 +24,12 @@ export async function connectStack(stackName: string, region?: string): Promise<
     if (!ArtifactsBucketName || !DataBucketName || !RegistryTableName || !ApiUrl || !TrainingStateMachineArn) {
       throw new Error(`stack "${stackName}" lacks the serverless-mlops outputs (ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl): is it this project's stack?`);
     }
-    const s3 = new S3Client(config);
-    const dynamo = new DynamoDBClient(config);
-    const sfn = new SFNClient(config);
+    const clients = createServiceClients(config);
+    const { s3, sfn } = clients;
     const [credentials, identity, resolvedRegion] = await Promise.all([s3.config.credentials(), sts.send(new GetCallerIdentityCommand({})), s3.config.region()]);
     return {
       s3,
-      registry: new Registry(DynamoDBDocumentClient.from(dynamo), RegistryTableName),
+      registry: clients.registry(RegistryTableName),
       artifactsBucket: ArtifactsBucketName,
       dataBucket: DataBucketName,
       apiUrl: ApiUrl.replace(/\/$/, ''),
@@ -43,11 +38,7 @@ export async function connectStack(stackName: string, region?: string): Promise<
       region: resolvedRegion,
       credentials,
       actor: identity.Arn ?? 'unknown IAM principal',
-      close: () => {
-        s3.destroy();
-        dynamo.destroy();
-        sfn.destroy();
-      },
+      close: () => clients.destroy(),
     };
   } finally {
     cloudFormation.destroy();

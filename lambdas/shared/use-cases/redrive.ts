@@ -1,8 +1,15 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ConflictError, NotFoundError } from '../../lambdas/core/errors.js';
-import { resumeStepOf } from '../../lambdas/shared/pipeline-steps.js';
-import type { Connection } from './connection.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { resumeStepOf } from '../pipeline-steps.js';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { Registry } from '../registry.js';
 
+/** What a re-drive needs: the registry and the training state machine. */
+export interface RedriveDeps {
+  readonly registry: Registry;
+  readonly sfn: SFNClient;
+  readonly stateMachineArn: string;
+}
 
 export interface Redrive {
   readonly runId: string;
@@ -19,7 +26,7 @@ export interface Redrive {
  * write conditioned on it still being FAILED) and a new execution enters the state machine at that step with the
  * state the run had reached. The same calls work against AWS (StartExecution) and the local runtime.
  */
-export async function redriveRun(c: Connection, model: string, runId: string, wait: boolean): Promise<Redrive> {
+export async function redriveRun(c: RedriveDeps, model: string, runId: string, wait: boolean): Promise<Redrive> {
   const run = await c.registry.getRun(model, runId);
   if (run === undefined) throw new NotFoundError(`model "${model}" has no run ${runId} (mlops runs ${model} lists them)`);
   if (run.status !== 'FAILED') throw new ConflictError(`run ${runId} is ${run.status}; only FAILED runs can be re-driven`);

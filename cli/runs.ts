@@ -1,6 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { LAYOUT } from '../../lambdas/shared/layout.js';
-import type { RunRecord } from '../../lambdas/shared/registry.js';
+import { LAYOUT } from '../lambdas/shared/layout.js';
+import type { RunRecord } from '../lambdas/shared/registry.js';
 import type { Connection } from './connection.js';
 
 export interface UploadedData {

@@ -1,0 +1,53 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Registry } from '../lambdas/shared/registry.js';
+
+export interface ClientSettings {
+  /** @default the SDK's own resolution (AWS_REGION, the profile) */
+  readonly region?: string;
+  /** @default the SDK's default credential chain */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  /** Service endpoints of the local runtime; AWS's own when absent. */
+  readonly endpoints?: { readonly s3: string; readonly dynamodb: string; readonly stepFunctions: string };
+}
+
+export interface ServiceClients {
+  readonly s3: S3Client;
+  readonly sfn: SFNClient;
+  /** The registry table through a document client. */
+  registry(tableName: string): Registry;
+  destroy(): void;
+}
+
+/**
+ * The one place the CLI builds AWS clients, for the local runtime and a deployed stack alike: they differ only in
+ * endpoints and credentials. Checksums only when an API requires them (as the functions' clients), and path-style S3
+ * addressing for an emulator on loopback, which has no per-bucket DNS names.
+ */
+export function createServiceClients(settings: ClientSettings): ServiceClients {
+  const common = {
+    ...(settings.region !== undefined ? { region: settings.region } : {}),
+    ...(settings.credentials !== undefined ? { credentials: settings.credentials } : {}),
+  };
+  const endpoints = settings.endpoints;
+  const s3 = new S3Client({
+    ...common,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(endpoints ? { endpoint: endpoints.s3, forcePathStyle: true } : {}),
+  });
+  const dynamo = new DynamoDBClient({ ...common, ...(endpoints ? { endpoint: endpoints.dynamodb } : {}) });
+  const sfn = new SFNClient({ ...common, ...(endpoints ? { endpoint: endpoints.stepFunctions } : {}) });
+  return {
+    s3,
+    sfn,
+    registry: (tableName) => new Registry(DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } }), tableName),
+    destroy: () => {
+      s3.destroy();
+      dynamo.destroy();
+      sfn.destroy();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/use-cases/lifecycle.js';
+import { CANDIDATE_ALIAS } from '../../lambdas/shared/registry-keys.js';
+import { parseVersion, type CliContext } from '../context.js';
+
+/** Changing what is served and approved; every change names why, for the audit trail. */
+export function lifecycleCommands(ctx: CliContext): void {
+  const { program } = ctx;
+  const change = (name: 'promote' | 'approve' | 'reject', description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument('<model>')
+      .argument(name === 'promote' ? '[version]' : '<version>', name === 'promote' ? 'version number (default: the candidate, the newest version that passed its gate)' : 'version number')
+      .requiredOption('-m, --reason <text>', 'why (recorded in the audit trail)')
+      .action(
+        ctx.withConnection(async (c, model: string, versionText: string | undefined, options: { reason: string }) => {
+          let version: number;
+          if (versionText !== undefined) {
+            version = parseVersion(versionText);
+          } else {
+            const candidate = await c.registry.getAlias(model, CANDIDATE_ALIAS);
+            if (candidate === undefined) throw new Error(`model "${model}" has no candidate version: name one (mlops versions ${model} lists them)`);
+            version = candidate.version;
+          }
+          const request = { model, version, actor: c.actor, reason: options.reason };
+          if (name === 'promote') {
+            const alias = await promoteVersion(c.registry, request);
+            ctx.print(alias, () => `${model} v${alias.version} is now in production${alias.previous.length > 0 ? ` (was v${alias.previous.at(-1)})` : ''}`);
+          } else {
+            const record = await setApproval(c.registry, request, name);
+            ctx.print(record, () => `${model} v${record.version} is now ${record.status}`);
+          }
+        }),
+      );
+  change('promote', 'put an approved version in production (default: the candidate)');
+  change('approve', 'approve a pending version (models that require manual approval)');
+  change('reject', 'reject a version so it can never be served');
+
+  program
+    .command('rollback')
+    .description('move production back to the previous approved version (or --to one)')
+    .argument('<model>')
+    .option('--to <version>', 'the version to roll back to')
+    .requiredOption('-m, --reason <text>', 'why (recorded in the audit trail)')
+    .action(
+      ctx.withConnection(async (c, model: string, options: { to?: string; reason: string }) => {
+        const alias = await rollback(c.registry, { model, actor: c.actor, reason: options.reason, ...(options.to ? { to: parseVersion(options.to) } : {}) });
+        ctx.print(alias, () => `${model} rolled back: v${alias.version} is in production (was v${alias.previous.at(-1)})`);
+      }),
+    );
+}

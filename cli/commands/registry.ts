@@ -1,0 +1,62 @@
+import { CANDIDATE_ALIAS } from '../../lambdas/shared/registry-keys.js';
+import { formatTable, metric } from '../format.js';
+import { describeVersion } from '../show.js';
+import { parseVersion, type CliContext } from '../context.js';
+
+/** Reading the registry: models, versions, one version, the audit trail. */
+export function registryCommands(ctx: CliContext): void {
+  const { program } = ctx;
+  program
+    .command('models')
+    .description('list the models that have versions, with what is in production')
+    .action(
+      ctx.withConnection(async (c) => {
+        const models = await c.registry.listModels();
+        const rows = await Promise.all(
+          models.map(async (model) => ({ model, production: (await c.registry.getAlias(model))?.version ?? null, versions: await c.registry.latestVersion(model) })),
+        );
+        ctx.print(rows, () => formatTable(['model', 'production', 'versions'], rows.map((r) => [r.model, r.production === null ? null : `v${r.production}`, r.versions])));
+      }),
+    );
+
+  program
+    .command('versions')
+    .description("list a model's versions")
+    .argument('<model>')
+    .action(
+      ctx.withConnection(async (c, model: string) => {
+        const [versions, production, candidate] = await Promise.all([c.registry.listVersions(model), c.registry.getAlias(model), c.registry.getAlias(model, CANDIDATE_ALIAS)]);
+        const aliases = (v: number) => [production?.version === v ? 'production' : '', candidate?.version === v ? 'candidate' : ''].filter(Boolean).join(', ');
+        ctx.print(versions, () =>
+          formatTable(
+            ['version', 'status', 'aliases', 'roc_auc', 'accuracy', 'rmse', 'gate', 'run', 'created'],
+            versions.map((v) => [`v${v.version}`, v.status, aliases(v.version), metric(v.metrics.roc_auc), metric(v.metrics.accuracy), metric(v.metrics.rmse), v.gate.passed ? 'passed' : 'failed', v.runId, v.createdAt]),
+          ),
+        );
+      }),
+    );
+
+  program
+    .command('show')
+    .description('show one version: metrics, gate, lineage')
+    .argument('<model>')
+    .argument('<version>')
+    .action(
+      ctx.withConnection(async (c, model: string, versionText: string) => {
+        const version = await c.registry.getVersion(model, parseVersion(versionText));
+        if (version === undefined) throw new Error(`model "${model}" has no version ${versionText}`);
+        ctx.print(version, () => describeVersion(model, version));
+      }),
+    );
+
+  program
+    .command('audit')
+    .description("show a model's audit trail: every promotion, rollback, approval and rejection, with who and why")
+    .argument('<model>')
+    .action(
+      ctx.withConnection(async (c, model: string) => {
+        const events = await c.registry.listAudit(model);
+        ctx.print(events, () => formatTable(['when', 'action', 'version', 'from', 'outcome', 'who', 'why'], events.map((e) => [e.at, e.action, `v${e.version}`, e.previousVersion === null ? null : `v${e.previousVersion}`, e.outcome, e.actor, e.reason])));
+      }),
+    );
+}

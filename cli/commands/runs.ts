@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { redriveRun } from '../../lambdas/shared/use-cases/redrive.js';
+import { formatTable } from '../format.js';
+import { uploadData } from '../runs.js';
+import type { CliContext } from '../context.js';
+
+/** Runs of the pipeline: listing them, re-driving a failed one, uploading data that starts one. */
+export function runCommands(ctx: CliContext): void {
+  const { program } = ctx;
+  const runs = program
+    .command('runs')
+    .description("list a model's runs, newest last; `runs redrive` resumes a failed one")
+    .argument('[model]')
+    .action(
+      ctx.withConnection(async (c, model: string | undefined) => {
+        const models = model === undefined ? await c.registry.listModels('run') : [model];
+        const list = (await Promise.all(models.map((m) => c.registry.listRuns(m)))).flat().sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+        ctx.print(list, () =>
+          formatTable(['model', 'run', 'status', 'step', 'version', 'data', 'started', 'reason'], list.map((r) => [r.model, r.runId, r.status, r.step, r.version === undefined ? null : `v${r.version}`, r.trigger.key, r.startedAt, r.reason?.slice(0, 100)])),
+        );
+      }),
+    );
+  runs
+    .command('redrive')
+    .description('resume a FAILED run from the step that failed, without redoing the steps before it')
+    .argument('<model>')
+    .argument('<run>')
+    .option('--wait', 'wait for the resumed execution to end')
+    .action(
+      ctx.withConnection(async (c, model: string, runId: string, options: { wait?: boolean }) => {
+        const result = await redriveRun(c, model, runId, options.wait === true);
+        ctx.print(result, () => `run ${runId} resumed at ${result.step}: ${result.executionArn}${result.status ? ` → ${result.status}` : ''}${result.runStatus ? `; run ${result.runStatus}${result.reason ? `: ${result.reason}` : ''}` : ''}`);
+        // Scripts waiting on a re-drive must see its failure.
+        if (result.status !== undefined && (result.status !== 'SUCCEEDED' || result.runStatus === 'FAILED')) process.exitCode = 1;
+      }),
+    );
+
+  program
+    .command('upload')
+    .description('upload a CSV under incoming/<model>/, which starts a training run')
+    .argument('<model>')
+    .argument('<file>')
+    .action(
+      ctx.withConnection(async (c, model: string, file: string) => {
+        const { key, runId, duplicate } = await uploadData(c, model, basename(file), readFileSync(file));
+        ctx.print({ bucket: c.dataBucket, key, runId, duplicate }, () =>
+          duplicate
+            ? `duplicate: run ${runId} already exists for s3://${c.dataBucket}/${key} with these bytes and this model file; nothing started (upload under another name to train again)`
+            : `uploaded s3://${c.dataBucket}/${key}; run ${runId} started (mlops runs ${model})`,
+        );
+      }),
+    );
+}
