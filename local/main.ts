@@ -70,7 +70,7 @@ for (const machine of runtime.stateMachines.values()) {
 
 const dataBucket = endpoints.outputs.DataBucketName as string;
 console.log(`
-Local stack ${endpoints.stackName} is running (state in ${values['state-dir']}/, endpoints in ${values['state-dir']}/local.json)
+Local stack ${endpoints.stackName} is running (${runtime.assembly.reused ? 'the app was synthesized before from the same source: reused' : 'app synthesized'}; state in ${values['state-dir']}/, endpoints in ${values['state-dir']}/local.json)
   API        ${endpoints.apiUrl}
   S3         ${endpoints.s3Endpoint}   data bucket: ${dataBucket}
   DynamoDB   ${endpoints.dynamodbEndpoint}   registry: ${endpoints.outputs.RegistryTableName}

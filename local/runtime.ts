@@ -2,7 +2,6 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildApp, DEFAULT_STACK_NAME } from '../lib/app.js';
 import { LocalEventBus, type LocalRule } from './event-bus.js';
 import { eventBridgeEnabledBuckets, forwardS3Event } from './s3-events.js';
 import { ensureBucket, ensureTable, LOCAL_CREDENTIALS, localDynamoClient, localS3Client, startDynamo, startS3 } from './emulators.js';
@@ -11,6 +10,7 @@ import { LocalFunction } from './lambda-host.js';
 import { LocalStepFunctionsApi } from './sfn-api.js';
 import { LocalStateMachine, type LocalExecution } from './step-functions.js';
 import { LocalResources, type CfnTemplate } from './template.js';
+import { synthesizeApp } from './synth-cache.js';
 import { LocalXRayDaemon } from './xray-daemon.js';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -44,6 +44,8 @@ export interface LocalEndpoints {
 
 export interface LocalRuntime {
   readonly endpoints: LocalEndpoints;
+  /** The synthesized app it runs, and whether an identical earlier synthesis was reused. */
+  readonly assembly: { readonly outdir: string; readonly reused: boolean };
   readonly stateMachines: ReadonlyMap<string, LocalStateMachine>;
   readonly functions: ReadonlyMap<string, LocalFunction>;
   /**
@@ -65,10 +67,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const stateDir = resolve(options.stateDir ?? '.mlops');
   if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
   mkdirSync(stateDir, { recursive: true });
-  const outdir = join(stateDir, 'cdk.out');
-  rmSync(outdir, { recursive: true, force: true });
-  const { app, stack } = buildApp({ outdir, stackName: DEFAULT_STACK_NAME, ...(options.modelsDir ? { stackProps: { modelsDir: options.modelsDir } } : {}) });
-  app.synth();
+  // A cdk.out of earlier versions of the runtime is no longer used.
+  rmSync(join(stateDir, 'cdk.out'), { recursive: true, force: true });
+  const stack = synthesizeApp(options.modelsDir ? { modelsDir: options.modelsDir } : {});
+  const { outdir } = stack;
   const template = JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')) as CfnTemplate;
 
   const closers: (() => Promise<void>)[] = [];
@@ -167,6 +169,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     writeFileSync(join(stateDir, 'local.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
     return {
       endpoints,
+      assembly: { outdir, reused: stack.reused },
       stateMachines,
       functions,
       dynamodb,
