@@ -339,9 +339,9 @@ describe('end to end through the local runtime: upload → pipeline → promoted
     const artifact = production?.artifact as { bucket: string; key: string };
     const original = await (await stack.s3.send(new GetObjectCommand({ Bucket: artifact.bucket, Key: artifact.key }))).Body?.transformToByteArray();
     await stack.s3.send(new PutObjectCommand({ Bucket: artifact.bucket, Key: artifact.key, Body: 'damaged' }));
-    const [failed] = await stack.upload('incoming/adult/adult-25k.csv', ADULT.split('\n').slice(0, 25001).join('\n'));
+    const [failed] = await stack.upload('incoming/adult/adult-4k.csv', ADULT.split('\n').slice(0, 4001).join('\n'));
     expect(failed?.status).toBe('FAILED');
-    const failedRun = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('adult-25k.csv'));
+    const failedRun = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('adult-4k.csv'));
     expect(failedRun).toMatchObject({ status: 'FAILED', step: 'Validate', errorType: 'IntegrityError' });
 
     // Re-driven while still broken, it fails again, and `--wait` says so with a failing exit code.
