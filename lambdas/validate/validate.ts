@@ -95,7 +95,7 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
   if (existing?.version !== undefined && existing.metrics !== undefined && existing.gate !== undefined) {
     // A retry of this step after the version was registered: answer with what was recorded.
     const version = await deps.registry.getVersion(run.model, existing.version);
-    return { version: existing.version, metrics: existing.metrics, gate: existing.gate, comparedWith: version?.comparedWith ?? null };
+    return { version: existing.version, metrics: existing.metrics, gate: { passed: existing.gate.passed, summary: existing.gate.summary }, comparedWith: version?.comparedWith ?? null };
   }
   await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.validate });
   const { selection, config, report } = await examine(deps, run, etl, tuning);

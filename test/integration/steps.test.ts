@@ -1,0 +1,158 @@
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../lambdas/core/digest.js';
+import { parseModelConfig } from '../../lambdas/core/model-config.js';
+import { runEtl } from '../../lambdas/etl/etl.js';
+import { finishRun } from '../../lambdas/finish-run/finish-run.js';
+import { promoteRun } from '../../lambdas/promote/promote.js';
+import { registerRun } from '../../lambdas/register-run/register-run.js';
+import { runReport } from '../../lambdas/report/report.js';
+import type { StepDeps } from '../../lambdas/shared/deps.js';
+import type { EtlResult, ObjectCreatedEvent, RunRef, TrainResult } from '../../lambdas/shared/pipeline-state.js';
+import type { Registry } from '../../lambdas/shared/registry.js';
+import { runTraining } from '../../lambdas/train/train.js';
+import { runValidation } from '../../lambdas/validate/validate.js';
+import { ensureBucket, localDynamoClient, localS3Client, startDynamo, startS3, type RunningDynamo, type RunningS3 } from '../../local/emulators.js';
+import { adultSample } from '../helpers/adult.js';
+import { createRegistry } from '../helpers/registry-table.js';
+
+/** A small, fast model: the step modules are tested here, not the quality of what they train. */
+const MODEL_FILE = {
+  name: 'steps',
+  task: 'binary',
+  label: 'class',
+  positiveClass: '>50K',
+  exclude: ['fnlwgt'],
+  missingValues: ['', '?'],
+  hyperparameters: { hiddenUnits: [8], epochs: 3, seed: 1 },
+  tuning: { candidates: 1 },
+  gate: { minimums: { roc_auc: 0.6 } },
+};
+
+let s3server: RunningS3;
+let dynamo: RunningDynamo;
+let deps: StepDeps;
+let registry: Registry;
+let run: RunRef;
+let etl: EtlResult;
+let trials: TrainResult[];
+
+const objectCreated = (key: string): ObjectCreatedEvent => ({ 'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: 'data' }, object: { key } } });
+
+async function upload(key: string, body: string): Promise<void> {
+  await deps.s3.send(new PutObjectCommand({ Bucket: 'data', Key: key, Body: body }));
+}
+
+/** The pipeline's first three steps, called directly (no state machine): the state later steps are tested on. */
+beforeAll(async () => {
+  s3server = await startS3(mkdtempSync(join(tmpdir(), 'mlops-s3-')), 0, () => undefined);
+  dynamo = await startDynamo(undefined, 0);
+  const s3 = localS3Client(s3server.endpoint, 'us-east-1');
+  await ensureBucket(s3, 'data');
+  await ensureBucket(s3, 'artifacts');
+  registry = await createRegistry(localDynamoClient(dynamo.endpoint, 'us-east-1'));
+  deps = { s3, registry, artifactsBucket: 'artifacts' };
+  const models = mkdtempSync(join(tmpdir(), 'mlops-models-'));
+  writeFileSync(join(models, 'steps.json'), JSON.stringify(MODEL_FILE));
+  process.env.MODELS_DIR = models;
+
+  await upload('incoming/steps/sample.csv', adultSample(1500, 5));
+  run = await registerRun(deps, objectCreated('incoming/steps/sample.csv'), 'exec-1');
+  etl = await runEtl(deps, run);
+  trials = await Promise.all(etl.tuning.trials.map((trial) => runTraining(deps, run, etl, trial, 900_000)));
+}, 120_000);
+
+afterAll(async () => {
+  delete process.env.MODELS_DIR;
+  deps.s3.destroy();
+  await s3server.close();
+  await dynamo.close();
+});
+
+describe('RegisterRun (lambdas/register-run)', () => {
+  it('records the run as RUNNING with the object identity read from S3, once per object and model file', async () => {
+    expect(run).toMatchObject({ model: 'steps', duplicate: false, trigger: { bucket: 'data', key: 'incoming/steps/sample.csv', size: expect.any(Number) } });
+    expect(run.runId).toMatch(/^run-[0-9a-f]{20}$/);
+    // A retry by the same execution is the same run; another execution for the same bytes is a duplicate, marked.
+    expect((await registerRun(deps, objectCreated('incoming/steps/sample.csv'), 'exec-1')).duplicate).toBe(false);
+    expect((await registerRun(deps, objectCreated('incoming/steps/sample.csv'), 'exec-2')).duplicate).toBe(true);
+    expect((await registry.getRun('steps', run.runId))?.lastDuplicateAt).toEqual(expect.any(String));
+  });
+
+  it('finds a key S3 sent URL-encoded, and fails naming the object when it is gone or the model file when there is none', async () => {
+    await upload('incoming/steps/with space.csv', 'a,b\n1,2\n');
+    expect((await registerRun(deps, objectCreated('incoming/steps/with+space.csv'), 'exec-3')).trigger.key).toBe('incoming/steps/with space.csv');
+    await expect(registerRun(deps, objectCreated('incoming/steps/gone.csv'), 'exec-4')).rejects.toThrow('s3://data/incoming/steps/gone.csv no longer exists; upload it again');
+    await upload('incoming/other/x.csv', 'a,b\n1,2\n');
+    await expect(registerRun(deps, objectCreated('incoming/other/x.csv'), 'exec-5')).rejects.toThrow(/no model file models\/other\.json is deployed/);
+  });
+});
+
+describe('ETL (lambdas/etl)', () => {
+  it('passes on the model file it checked, with the data identity, row counts and the search plan', async () => {
+    expect(etl.config).toEqual(parseModelConfig(MODEL_FILE, 'models/steps.json'));
+    expect(etl.modelConfigSha256).toBe(sha256Hex(JSON.stringify(MODEL_FILE)));
+    expect(etl.data).toEqual([expect.objectContaining({ key: 'incoming/steps/sample.csv', sha256: sha256Hex(adultSample(1500, 5)) })]);
+    expect(etl.rows).toMatchObject({ read: 1500, kept: 1500 });
+    expect(etl.rows.train + etl.rows.validation + etl.rows.test).toBe(1500);
+    expect(etl.tuning.trials.map((t) => t.role)).toContain('candidate');
+    const stored = await registry.getRun('steps', run.runId);
+    expect(stored).toMatchObject({ preparation: { rowsRead: 1500, rowsKept: 1500 } });
+    expect(etl.schemaVersion).toBe(1); // the first accepted data set of a model becomes its schema v1
+  });
+});
+
+describe('Train (lambdas/train)', () => {
+  it('stores each trial artifact under the run with the sha256 of its bytes, and its loss history', async () => {
+    for (const trial of trials) {
+      const bytes = await (await deps.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: trial.artifact.key }))).Body?.transformToByteArray();
+      expect(sha256Hex(Buffer.from(bytes ?? []))).toBe(trial.artifact.sha256);
+      expect(trial.artifact.key).toContain(`/${run.runId}/`);
+      expect(trial.epochsRun).toBeLessThanOrEqual(3);
+      expect(trial.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
+      const history = JSON.parse((await (await deps.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: trial.history.key }))).Body?.transformToString()) ?? '[]') as { epoch: number; loss: number }[];
+      expect(history.map((h) => h.epoch)).toEqual(Array.from({ length: trial.epochsRun }, (_, i) => i + 1));
+      expect(history.every((h) => Number.isFinite(h.loss))).toBe(true);
+    }
+  });
+});
+
+describe('Validate, Promote, Report (lambdas/validate, promote, report)', () => {
+  it('registers one version per run however often Validate runs, promotes it, and writes the card', async () => {
+    const first = await runValidation({ ...deps, codeVersion: 'test' }, run, etl, trials);
+    expect(first).toMatchObject({ version: 1, gate: { passed: true }, comparedWith: null });
+    // A retry after the version was registered answers with what was recorded, in the same shape.
+    expect(await runValidation({ ...deps, codeVersion: 'test' }, run, etl, trials)).toEqual(first);
+    expect(await registry.listVersions('steps')).toHaveLength(1);
+
+    const promoted = await promoteRun(registry, run, first, 'pipeline (test)');
+    expect(promoted).toEqual({ version: 1, previousVersion: null, promoted: true });
+    expect((await registry.getAlias('steps'))?.version).toBe(1);
+    expect((await registry.getRun('steps', run.runId))?.status).toBe('PROMOTED');
+
+    const { report } = await runReport(deps, run, etl);
+    expect(report.key).toBe(`${etl.prefix}report.html`);
+    expect((await registry.getRun('steps', run.runId))?.report).toEqual(report);
+  }, 60_000);
+});
+
+describe('FinishRun (lambdas/finish-run)', () => {
+  it('records a failure with its reason and type, keeping what a re-drive needs and leaving the error out', async () => {
+    const failed = await registerRun(deps, objectCreated('incoming/steps/with space.csv'), 'exec-6');
+    const state = { run: failed, etl: { some: 'state' }, error: { Error: 'DataValidationError', Cause: JSON.stringify({ errorMessage: 'column "class" is missing' }) } };
+    const result = await finishRun(registry, { outcome: 'FAILED', state });
+    expect(result).toMatchObject({ status: 'FAILED', errorType: 'DataValidationError', reason: 'column "class" is missing' });
+    const record = await registry.getRun('steps', failed.runId);
+    expect(record).toMatchObject({ status: 'FAILED', reason: 'column "class" is missing', resumeState: { run: failed, etl: { some: 'state' } } });
+    expect(record?.resumeState).not.toHaveProperty('error');
+  });
+
+  it('records a failure before the run was registered from the event itself', async () => {
+    const event = { ...objectCreated('incoming/steps/vanished.csv'), detail: { bucket: { name: 'data' }, object: { key: 'incoming/steps/vanished.csv', etag: 'abc', size: 3 } } };
+    const result = await finishRun(registry, { outcome: 'FAILED', state: { ...event, error: { Error: 'DataValidationError', Cause: 'gone' } } });
+    expect(await registry.getRun('steps', result.runId)).toMatchObject({ status: 'FAILED', errorType: 'DataValidationError', trigger: { key: 'incoming/steps/vanished.csv' } });
+  });
+});
