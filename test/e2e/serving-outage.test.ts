@@ -34,7 +34,7 @@ describe('serving through a registry outage', () => {
     const lines = ADULT.trimEnd().split('\n');
     const [first] = await stack.upload('incoming/adult/part.csv', lines.slice(0, 8001).join('\n'));
     expect(first?.status).toBe('SUCCEEDED');
-    const [second] = await stack.upload('incoming/adult/all.csv', ADULT);
+    const [second] = await stack.upload('incoming/adult/part-20k.csv', lines.slice(0, 20001).join('\n'));
     expect(second?.status).toBe('SUCCEEDED');
     expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
     expect(await servedVersion()).toBe(2);
