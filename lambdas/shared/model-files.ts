@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelConfigError } from '../core/errors.js';
@@ -42,6 +42,16 @@ export function loadModelConfig(name: string, dir = modelsDir()): LoadedModelCon
         'add the file and deploy again, or upload under incoming/<known model>/',
     );
   }
+  // Parsed once per container: the deployed files never change under a running function (the key's modification
+  // time and size keep a file edited under `npm start`'s models folder from being served stale).
+  const { mtimeMs, size } = statSync(file);
+  const key = `${file}\n${mtimeMs}\n${size}`;
+  const cached = parsedFiles.get(key);
+  if (cached !== undefined) return cached;
   const text = readFileSync(file, 'utf8');
-  return { config: parseModelConfigText(text, `models/${name}.json`, name), sha256: sha256Hex(text), text };
+  const loaded = { config: parseModelConfigText(text, `models/${name}.json`, name), sha256: sha256Hex(text), text };
+  parsedFiles.set(key, loaded);
+  return loaded;
 }
+
+const parsedFiles = new Map<string, LoadedModelConfig>();

@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseModelConfig, parseModelConfigText } from '../../lambdas/core/model-config.js';
+import { loadModelConfig } from '../../lambdas/shared/model-files.js';
 
 describe('model files', () => {
   it('the shipped adult model file is valid and keeps sex and race out of the inputs', () => {
@@ -55,5 +58,21 @@ describe('the checked model file passed between steps', () => {
   ])('%s re-parses to itself after a JSON round trip', (_what, raw) => {
     const once = parseModelConfig(raw, 'models/x.json');
     expect(parseModelConfig(JSON.parse(JSON.stringify(once)), 'state')).toEqual(once);
+  });
+});
+
+describe('deployed model files (lambdas/shared/model-files.ts)', () => {
+  it('parses a file once per container and again only when it changes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlops-models-'));
+    const file = join(dir, 'm.json');
+    writeFileSync(file, JSON.stringify({ name: 'm', task: 'binary', label: 'y' }));
+    const first = loadModelConfig('m', dir);
+    expect(loadModelConfig('m', dir)).toBe(first); // the same parse, not a new one
+    writeFileSync(file, JSON.stringify({ name: 'm', task: 'regression', label: 'y' }));
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const changed = loadModelConfig('m', dir);
+    expect(changed.config.task).toBe('regression');
+    expect(changed.sha256).not.toBe(first.sha256);
+    expect(() => loadModelConfig('absent', dir)).toThrow('no model file models/absent.json is deployed (known models: m)');
   });
 });
