@@ -34,9 +34,12 @@ export class LocalEventBus {
   constructor(
     private readonly rules: readonly LocalRule[],
     private readonly invoke: TargetInvoker,
+    /** Sees every event put on the bus, matched or not (the runtime keeps a journal of them). */
+    private readonly onPut: (event: EventBridgeEvent) => void = () => undefined,
   ) {}
 
   put(event: EventBridgeEvent): number {
+    this.onPut(event);
     let delivered = 0;
     for (const rule of this.rules) {
       if (!matchesPattern(rule.pattern, event)) continue;

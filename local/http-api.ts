@@ -42,6 +42,7 @@ function compile(route: LocalRoute): CompiledRoute {
  */
 export class LocalHttpApi {
   private routes: CompiledRoute[];
+  private responseListener: ((status: number, latencyMs: number) => void) | undefined;
   private readonly server = new LoopbackServer('local HTTP API', (req, res) => this.handle(req, res));
 
   constructor(
@@ -57,6 +58,11 @@ export class LocalHttpApi {
     this.routes = routes.map(compile);
   }
 
+  /** Called once per answered request, with its status and latency (the AWS/ApiGateway metrics are made from it). */
+  onResponse(listener: (status: number, latencyMs: number) => void): void {
+    this.responseListener = listener;
+  }
+
   listen(port: number): Promise<number> {
     return this.server.listen(port);
   }
@@ -66,6 +72,8 @@ export class LocalHttpApi {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    res.once('finish', () => this.responseListener?.(res.statusCode, performance.now() - started));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     const route = this.routes.find((r) => (r.method === 'ANY' || r.method === method) && r.regex.test(url.pathname));

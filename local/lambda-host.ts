@@ -42,6 +42,19 @@ export class LambdaFunctionError extends Error {
   }
 }
 
+/** What Lambda counts per invocation (AWS/Lambda Invocations, Errors, Duration, Throttles). */
+export interface InvocationRecord {
+  readonly functionName: string;
+  readonly durationMs: number;
+  readonly outcome: 'succeeded' | 'failed' | 'throttled';
+}
+
+export interface FunctionObserver {
+  /** Each line the function writes (stdout or stderr), as CloudWatch Logs receives it. */
+  readonly onLogLine?: (functionName: string, line: string) => void;
+  readonly onInvocation?: (record: InvocationRecord) => void;
+}
+
 interface Container {
   readonly worker: Worker;
   readonly ready: Promise<void>;
@@ -63,6 +76,7 @@ export class LocalFunction {
   private readonly waiting: (() => void)[] = [];
   private readonly pending = new Map<string, Pending>();
   private readonly log: WriteStream;
+  private observer: FunctionObserver = {};
   coldStarts = 0;
 
   constructor(
@@ -74,8 +88,33 @@ export class LocalFunction {
     this.log = createWriteStream(join(logDir, `${spec.functionName}.log`), { flags: 'a' });
   }
 
+  /** Where the function's log lines and invocation records go besides its log file. */
+  observe(observer: FunctionObserver): void {
+    this.observer = observer;
+  }
+
   async invoke(event: unknown): Promise<unknown> {
-    const container = await this.acquire();
+    const started = performance.now();
+    const record = (outcome: InvocationRecord['outcome']) =>
+      this.observer.onInvocation?.({ functionName: this.spec.functionName, durationMs: performance.now() - started, outcome });
+    let container: Container;
+    try {
+      container = await this.acquire();
+    } catch (error) {
+      record('throttled');
+      throw error;
+    }
+    try {
+      const result = await this.run(container, event);
+      record('succeeded');
+      return result;
+    } catch (error) {
+      record('failed');
+      throw error;
+    }
+  }
+
+  private async run(container: Container, event: unknown): Promise<unknown> {
     const id = randomUUID();
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     try {
@@ -170,6 +209,7 @@ export class LocalFunction {
     });
     worker.stdout.pipe(this.log, { end: false });
     worker.stderr.pipe(this.log, { end: false });
+    for (const stream of [worker.stdout, worker.stderr]) stream.on('data', lineSplitter((line) => this.observer.onLogLine?.(this.spec.functionName, line)));
     let markReady: () => void = () => undefined;
     let failReady: (error: Error) => void = () => undefined;
     const ready = new Promise<void>((resolve, reject) => {
@@ -215,4 +255,15 @@ function splitHandler(assetDir: string, handler: string): [string, string] {
   const file = ['.mjs', '.js', '.cjs'].map((ext) => `${base}${ext}`).find((f) => existsSync(join(assetDir, f)));
   if (file === undefined) throw new Error(`no ${base}.mjs, .js or .cjs in ${assetDir} for handler ${handler}`);
   return [file, handler.slice(dot + 1)];
+}
+
+/** Calls `onLine` with each complete line of a stream's chunks (a line may span chunks). */
+function lineSplitter(onLine: (line: string) => void): (chunk: Buffer | string) => void {
+  let pending = '';
+  return (chunk) => {
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (line !== '') onLine(line);
+  };
 }

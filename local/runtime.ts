@@ -1,20 +1,21 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LocalEventBus, type LocalRule } from './event-bus.js';
+import { VirtualClock } from './clock.js';
+import { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
+import { LocalEventBus } from './event-bus.js';
 import { eventBridgeEnabledBuckets, forwardS3Event } from './s3-events.js';
-import { ensureBucket, ensureTable, LOCAL_CREDENTIALS, localDynamoClient, localS3Client, startDynamo, startS3 } from './emulators.js';
-import { LocalHttpApi, type LocalRoute } from './http-api.js';
-import { LocalFunction } from './lambda-host.js';
+import { LOCAL_CREDENTIALS, startDynamo, startS3 } from './emulators.js';
+import { LocalHttpApi } from './http-api.js';
+import type { LocalFunction } from './lambda-host.js';
 import { LocalStepFunctionsApi } from './sfn-api.js';
 import { LocalStateMachine, type LocalExecution } from './step-functions.js';
 import { LocalResources, type CfnTemplate } from './template.js';
 import { synthesizeApp } from './synth-cache.js';
+import { createStorage, LOCAL_ACCOUNT, LOCAL_REGION, loadFunctions, loadRoutes, loadRules } from './template-loaders.js';
 import { LocalXRayDaemon } from './xray-daemon.js';
 
-export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_ACCOUNT = '000000000000';
+export { LOCAL_ACCOUNT, LOCAL_REGION } from './template-loaders.js';
 
 export interface LocalRuntimeOptions {
   /** Where emulator state, logs and the synthesized app live. @default `.mlops` */
@@ -27,6 +28,8 @@ export interface LocalRuntimeOptions {
   readonly inMemoryDynamo?: boolean;
   /** The folder of model files the stack ships (as `cdk deploy -c modelsDir=…`). @default the repository's `models/` */
   readonly modelsDir?: string;
+  /** The clock of alarms, schedules and buffering. @default a clock that follows the wall clock */
+  readonly clock?: VirtualClock;
 }
 
 /** What `.mlops/local.json` holds: everything a client needs to talk to the running stack. */
@@ -48,6 +51,9 @@ export interface LocalRuntime {
   readonly assembly: { readonly outdir: string; readonly reused: boolean };
   readonly stateMachines: ReadonlyMap<string, LocalStateMachine>;
   readonly functions: ReadonlyMap<string, LocalFunction>;
+  /** Metrics, alarms and notifications of the stack. */
+  readonly cloudwatch: LocalCloudWatch;
+  readonly clock: VirtualClock;
   /**
    * The DynamoDB emulator, to take it away and bring it back on the same port with the same data (an outage of the
    * registry, as tests of serving need). Only with the registry on disk (not `inMemoryDynamo`).
@@ -139,16 +145,31 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stateMachines.set(arn, new LocalStateMachine(arn, resources.physicalName(logicalId), definition, functionsByArn, join(stateDir, 'logs', 'states')));
     }
 
-    routing.bus = new LocalEventBus(loadRules(resources), (arn, input, rule) => {
-      const machine = stateMachines.get(arn);
-      if (machine === undefined) {
-        console.error(`rule ${rule.name}: target ${arn} is not a state machine of this stack; the event is dropped`);
-        return;
-      }
-      machine.start(input);
+    const clock = options.clock ?? new VirtualClock();
+    closers.push(async () => clock.stop());
+    const cloudwatch = new LocalCloudWatch({
+      resources,
+      stateDir,
+      clock,
+      region: LOCAL_REGION,
+      account: LOCAL_ACCOUNT,
+      putEvent: (event) => routing.bus?.put(event),
+      invokeFunction: (arn, event) => invokeByArn(functionsByArn, arn, event),
     });
+    const bus = new LocalEventBus(loadRules(resources), (arn, input, rule) => {
+      const machine = stateMachines.get(arn);
+      if (machine !== undefined) machine.start(input);
+      else if (functionsByArn.has(arn)) void invokeByArn(functionsByArn, arn, input).catch((error: unknown) => console.error(`rule ${rule.name}: ${arn}: ${(error as Error).message}`));
+      else if (arn.startsWith('arn:aws:sns:')) cloudwatch.publish(arn, `event from rule ${rule.name}`, JSON.stringify(input), clock.now());
+      else console.error(`rule ${rule.name}: target ${arn} is not a state machine, function or topic of this stack; the event is dropped`);
+    }, (event) => appendFileSync(join(stateDir, 'logs', 'events.jsonl'), `${JSON.stringify(event)}\n`));
+    routing.bus = bus;
 
     api.setRoutes(loadRoutes(resources, functionsByArn));
+    const [apiResource] = resources.ofType('AWS::ApiGatewayV2::Api');
+    cloudwatch.observe({ functions: functions.values(), api, apiId: apiResource ? resources.ref(apiResource[0]) : undefined, stateMachines: stateMachines.values() });
+    cloudwatch.start();
+    closers.push(async () => cloudwatch.stop());
     const sfnApi = new LocalStepFunctionsApi(stateMachines, LOCAL_CREDENTIALS);
     const sfnPort = await sfnApi.listen(options.ports?.stepFunctions ?? 4570);
     closers.push(() => sfnApi.close());
@@ -170,6 +191,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     return {
       endpoints,
       assembly: { outdir, reused: stack.reused },
+      cloudwatch,
+      clock,
       stateMachines,
       functions,
       dynamodb,
@@ -182,119 +205,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   }
 }
 
-async function createStorage(resources: LocalResources, s3Endpoint: string, dynamoEndpoint: string): Promise<void> {
-  const s3 = localS3Client(s3Endpoint, LOCAL_REGION);
-  const db = localDynamoClient(dynamoEndpoint, LOCAL_REGION);
-  try {
-    for (const [logicalId] of resources.ofType('AWS::S3::Bucket')) await ensureBucket(s3, resources.physicalName(logicalId));
-    for (const [logicalId, resource] of resources.ofType('AWS::DynamoDB::Table')) {
-      const p = resources.resolve(resource.Properties ?? {}) as Record<string, unknown>;
-      const input: CreateTableCommandInput = {
-        TableName: resources.physicalName(logicalId),
-        KeySchema: p.KeySchema as CreateTableCommandInput['KeySchema'],
-        AttributeDefinitions: p.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
-        BillingMode: 'PAY_PER_REQUEST',
-        ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] } : {}),
-      };
-      await ensureTable(db, input);
-    }
-  } finally {
-    s3.destroy();
-    db.destroy();
-  }
-}
-
-/** Every function built from a CDK asset; others (e.g. CDK's inline custom-resource handlers) never run locally. */
-function loadFunctions(resources: LocalResources, outdir: string, baseEnv: Record<string, string>, logDir: string): Map<string, LocalFunction> {
-  const functions = new Map<string, LocalFunction>();
-  for (const [logicalId, resource] of resources.ofType('AWS::Lambda::Function')) {
-    const assetPath = resource.Metadata?.['aws:asset:path'];
-    if (typeof assetPath !== 'string') continue;
-    const props = resources.resolve(resource.Properties ?? {}) as {
-      Handler: string;
-      Timeout?: number;
-      MemorySize?: number;
-      ReservedConcurrentExecutions?: number;
-      TracingConfig?: { Mode?: string };
-      Environment?: { Variables?: Record<string, string> };
-    };
-    const functionName = resources.physicalName(logicalId);
-    functions.set(
-      logicalId,
-      new LocalFunction(
-        {
-          logicalId,
-          functionName,
-          arn: resources.arn(logicalId),
-          assetDir: join(outdir, assetPath),
-          handler: props.Handler,
-          timeoutSeconds: props.Timeout ?? 3,
-          memoryMb: props.MemorySize ?? 128,
-          ...(props.ReservedConcurrentExecutions !== undefined ? { reservedConcurrency: props.ReservedConcurrentExecutions } : {}),
-          tracing: props.TracingConfig?.Mode === 'Active',
-          environment: {
-            ...baseEnv,
-            LAMBDA_TASK_ROOT: join(outdir, assetPath),
-            _HANDLER: props.Handler,
-            AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-            AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
-            ...props.Environment?.Variables,
-            AWS_LAMBDA_FUNCTION_NAME: functionName,
-            AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(props.MemorySize ?? 128),
-            AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-          },
-        },
-        logDir,
-      ),
-    );
-  }
-  return functions;
-}
-
-function loadRules(resources: LocalResources): LocalRule[] {
-  return resources.ofType('AWS::Events::Rule').flatMap(([logicalId, resource]) => {
-    const props = resources.resolve(resource.Properties ?? {}) as {
-      EventPattern?: Record<string, unknown>;
-      State?: string;
-      EventBusName?: string;
-      Targets?: { Id: string; Arn: string; Input?: string; InputPath?: string; InputTransformer?: unknown }[];
-    };
-    if (props.EventPattern === undefined || props.State === 'DISABLED' || (props.EventBusName ?? 'default') !== 'default') return [];
-    return [
-      {
-        name: resources.physicalName(logicalId),
-        pattern: props.EventPattern,
-        targets: (props.Targets ?? []).map((target) => {
-          if (target.InputTransformer !== undefined) {
-            throw new Error(`rule ${logicalId}: target ${target.Id} uses an InputTransformer, which the local runtime does not support`);
-          }
-          return { id: target.Id, arn: target.Arn, ...(target.Input ? { input: target.Input } : {}), ...(target.InputPath ? { inputPath: target.InputPath } : {}) };
-        }),
-      },
-    ];
-  });
-}
-
-function loadRoutes(resources: LocalResources, functionsByArn: ReadonlyMap<string, LocalFunction>): LocalRoute[] {
-  const integrations = new Map(resources.ofType('AWS::ApiGatewayV2::Integration').map(([id, r]) => [resources.ref(id), resources.resolve(r.Properties ?? {}) as { IntegrationUri?: string; PayloadFormatVersion?: string }]));
-  return resources.ofType('AWS::ApiGatewayV2::Route').map(([logicalId, resource]) => {
-    const props = resources.resolve(resource.Properties ?? {}) as { RouteKey: string; AuthorizationType?: string; Target?: string };
-    const integrationId = (props.Target ?? '').replace(/^integrations\//, '');
-    const integration = integrations.get(integrationId);
-    const fn = integration?.IntegrationUri !== undefined ? functionsByArn.get(integration.IntegrationUri) : undefined;
-    if (fn === undefined) throw new Error(`route ${logicalId} (${props.RouteKey}) does not integrate a Lambda function of this stack`);
-    const [method = 'ANY', path = '/'] = props.RouteKey.split(' ');
-    const authorization = props.AuthorizationType ?? 'NONE';
-    if (authorization !== 'AWS_IAM' && authorization !== 'NONE') {
-      throw new Error(`route ${props.RouteKey}: authorization ${authorization} is not supported locally (AWS_IAM or NONE)`);
-    }
-    return {
-      method,
-      path,
-      routeKey: props.RouteKey,
-      authorization,
-      fn,
-      payloadFormatVersion: integration?.PayloadFormatVersion === '1.0' ? '1.0' : '2.0',
-    };
-  });
+function invokeByArn(functionsByArn: ReadonlyMap<string, LocalFunction>, arn: string, event: unknown): Promise<unknown> {
+  const fn = functionsByArn.get(arn);
+  if (fn === undefined) return Promise.reject(new Error(`${arn} is not a function of this stack`));
+  return fn.invoke(event);
 }

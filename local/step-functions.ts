@@ -59,6 +59,7 @@ export class LocalStateMachine {
   private readonly handlers: Record<string, TaskHandler>;
   readonly executions: LocalExecution[] = [];
   private readonly listeners: ((execution: LocalExecution, event: StepEvent) => void)[] = [];
+  private readonly startListeners: ((execution: LocalExecution) => void)[] = [];
 
   constructor(
     readonly arn: string,
@@ -75,6 +76,11 @@ export class LocalStateMachine {
   /** Called for every state event of every execution (the demo prints progress from it). */
   onEvent(listener: (execution: LocalExecution, event: StepEvent) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Called when an execution starts (the service metrics of AWS/States are counted from it). */
+  onStart(listener: (execution: LocalExecution) => void): void {
+    this.startListeners.push(listener);
   }
 
   start(input: unknown, name: string = randomUUID()): LocalExecution {
@@ -101,6 +107,7 @@ export class LocalStateMachine {
       }),
     };
     this.executions.push(execution);
+    for (const listener of this.startListeners) listener(execution);
     const logFile = join(this.logDir, `${this.name}.log`);
     void (async () => {
       for await (const raw of run.eventLogs) {

@@ -42,7 +42,7 @@ export class LocalResources {
   /** The name CloudFormation would give: explicit name property if set, else stack-logicalId (lower case for S3). */
   physicalName(logicalId: string): string {
     const resource = this.resource(logicalId);
-    const explicit = { 'AWS::S3::Bucket': 'BucketName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::StepFunctions::StateMachine': 'StateMachineName', 'AWS::SQS::Queue': 'QueueName' }[resource.Type];
+    const explicit = { 'AWS::S3::Bucket': 'BucketName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::StepFunctions::StateMachine': 'StateMachineName', 'AWS::SQS::Queue': 'QueueName', 'AWS::SNS::Topic': 'TopicName', 'AWS::CloudWatch::Alarm': 'AlarmName', 'AWS::CloudWatch::CompositeAlarm': 'AlarmName' }[resource.Type];
     const given = explicit ? resource.Properties?.[explicit] : undefined;
     if (typeof given === 'string') return given;
     const name = `${this.env.stackName}-${logicalId}`;
@@ -63,6 +63,11 @@ export class LocalResources {
         return `arn:aws:states:${region}:${account}:stateMachine:${name}`;
       case 'AWS::SQS::Queue':
         return `arn:aws:sqs:${region}:${account}:${name}`;
+      case 'AWS::SNS::Topic':
+        return `arn:aws:sns:${region}:${account}:${name}`;
+      case 'AWS::CloudWatch::Alarm':
+      case 'AWS::CloudWatch::CompositeAlarm':
+        return `arn:aws:cloudwatch:${region}:${account}:alarm:${name}`;
       case 'AWS::IAM::Role':
         return `arn:aws:iam::${account}:role/${name}`;
       case 'AWS::Logs::LogGroup':
@@ -75,7 +80,7 @@ export class LocalResources {
   /** What `Ref` returns for the resource type. */
   ref(logicalId: string): string {
     const type = this.resource(logicalId).Type;
-    if (type === 'AWS::StepFunctions::StateMachine') return this.arn(logicalId);
+    if (type === 'AWS::StepFunctions::StateMachine' || type === 'AWS::SNS::Topic') return this.arn(logicalId);
     if (type === 'AWS::SQS::Queue') return `http://sqs.${this.env.region}.localhost/${this.env.account}/${this.physicalName(logicalId)}`;
     return this.physicalName(logicalId);
   }

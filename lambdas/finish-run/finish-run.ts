@@ -18,9 +18,21 @@ export interface FinishResult {
  * Ends a run as REJECTED (the gate said no) or FAILED (a step threw). The production pointer is never touched here,
  * so a failed or rejected run leaves what is served as it was.
  */
+/** The run a failure belongs to: from the state, or, when it failed before it was registered, from the upload event. */
+export function runOfState(state: FinishInput['state']): RunRef {
+  return state.run ?? runRefFromEvent(objectCreatedEventSchema.parse(state));
+}
+
+/** The model and run for the log lines and metrics: the upload's key names the model even before registration. */
+export function correlationOfState(state: FinishInput['state']): { model: string; runId?: string } {
+  if (state.run !== undefined) return state.run;
+  const event = objectCreatedEventSchema.safeParse(state);
+  return event.success ? runRefFromEvent(event.data) : { model: '_unassigned' };
+}
+
 export async function finishRun(registry: Registry, input: FinishInput): Promise<FinishResult> {
   const { outcome, state } = input;
-  const run: RunRef = state.run ?? runRefFromEvent(objectCreatedEventSchema.parse(state));
+  const run = runOfState(state);
   const reason =
     outcome === 'REJECTED'
       ? (state.validation?.gate.summary ?? 'rejected by the gate')

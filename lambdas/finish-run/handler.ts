@@ -3,15 +3,14 @@ import { readEnv } from '../shared/env.js';
 import { finishInputSchema } from '../shared/pipeline-state.js';
 import { Registry } from '../shared/registry.js';
 import { stepHandler } from '../shared/step-handler.js';
-import { finishRun } from './finish-run.js';
+import { correlationOfState, finishRun } from './finish-run.js';
 
 const env = readEnv(['REGISTRY_TABLE']);
 const registry = new Registry(createDocumentClient(), env.REGISTRY_TABLE);
 
 export const handler = stepHandler({
   input: finishInputSchema,
-  // A run that failed before it was registered has no run yet: the upload's key names the model.
-  correlate: ({ state }) => state.run ?? { model: '_unassigned' },
+  correlate: ({ state }) => correlationOfState(state),
   run: (input) => finishRun(registry, input),
   done: (result) => ({
     message: `run ${result.status.toLowerCase()}`,

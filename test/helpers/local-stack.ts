@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from '../../lambdas/shared/registry.js';
 import { localDynamoClient, localS3Client } from '../../local/emulators.js';
+import type { VirtualClock } from '../../local/clock.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
 import type { LocalExecution } from '../../local/step-functions.js';
 
@@ -23,7 +24,7 @@ export interface TestStack {
  * The real local runtime on free ports with throw-away state, as `npm start` runs it. `models` ships these model
  * files (name → file contents) instead of the repository's, as `cdk deploy -c modelsDir=…` would.
  */
-export async function startTestStack(options: { models?: Record<string, unknown>; registryOnDisk?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(options: { models?: Record<string, unknown>; registryOnDisk?: boolean; clock?: VirtualClock } = {}): Promise<TestStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
   let modelsDir: string | undefined;
   if (options.models !== undefined) {
@@ -35,6 +36,7 @@ export async function startTestStack(options: { models?: Record<string, unknown>
     ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0 },
     inMemoryDynamo: options.registryOnDisk !== true,
     ...(modelsDir ? { modelsDir } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const { endpoints } = runtime;
   const s3 = localS3Client(endpoints.s3Endpoint, endpoints.region);

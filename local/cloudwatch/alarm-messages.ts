@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBridgeEvent } from '../event-bus.js';
+import type { AlarmCondition, AlarmState } from './alarm-evaluation.js';
+import type { MetricId } from './metric-store.js';
+
+/** A metric alarm as the template declares it, resolved. */
+export interface MetricAlarmSpec {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly description?: string;
+  readonly metric: MetricId;
+  /** Sum, Average, …, or an extended statistic such as p99. */
+  readonly statistic: string;
+  readonly periodSeconds: number;
+  readonly condition: AlarmCondition;
+  readonly actionsEnabled: boolean;
+  readonly actions: Readonly<Record<AlarmState, readonly string[]>>;
+}
+
+/** An alarm's state as DescribeAlarms reports it. */
+export interface AlarmStatus {
+  readonly state: AlarmState;
+  readonly reason: string;
+  /** JSON, as CloudWatch's StateReasonData. */
+  readonly reasonData?: string;
+  /** Epoch milliseconds of the last transition. */
+  readonly updatedAt: number;
+}
+
+export interface Transition {
+  readonly alarm: MetricAlarmSpec;
+  readonly previous: AlarmStatus;
+  readonly current: AlarmStatus;
+}
+
+const REGION_NAMES: Record<string, string> = { 'us-east-1': 'US East (N. Virginia)', 'us-west-2': 'US West (Oregon)', 'eu-west-1': 'Europe (Ireland)' };
+
+/** The notification CloudWatch publishes to an SNS topic on a transition: subject and JSON message. */
+export function snsNotification(t: Transition, region: string, account: string): { subject: string; message: Record<string, unknown> } {
+  const { alarm, previous, current } = t;
+  return {
+    subject: `${current.state}: "${alarm.name}" in ${REGION_NAMES[region] ?? region}`.slice(0, 100),
+    message: {
+      AlarmName: alarm.name,
+      AlarmDescription: alarm.description ?? null,
+      AWSAccountId: account,
+      AlarmConfigurationUpdatedTimestamp: new Date(0).toISOString(),
+      NewStateValue: current.state,
+      NewStateReason: current.reason,
+      StateChangeTime: new Date(current.updatedAt).toISOString(),
+      Region: REGION_NAMES[region] ?? region,
+      AlarmArn: alarm.arn,
+      OldStateValue: previous.state,
+      OKActions: alarm.actions.OK,
+      AlarmActions: alarm.actions.ALARM,
+      InsufficientDataActions: alarm.actions.INSUFFICIENT_DATA,
+      Trigger: {
+        MetricName: alarm.metric.name,
+        Namespace: alarm.metric.namespace,
+        StatisticType: /^p\d/.test(alarm.statistic) ? 'ExtendedStatistic' : 'Statistic',
+        Statistic: alarm.statistic.toUpperCase(),
+        Unit: null,
+        Dimensions: Object.entries(alarm.metric.dimensions).map(([name, value]) => ({ value, name })),
+        Period: alarm.periodSeconds,
+        EvaluationPeriods: alarm.condition.evaluationPeriods,
+        DatapointsToAlarm: alarm.condition.datapointsToAlarm ?? alarm.condition.evaluationPeriods,
+        ComparisonOperator: alarm.condition.comparisonOperator,
+        Threshold: alarm.condition.threshold,
+        TreatMissingData: alarm.condition.treatMissingData ?? 'missing',
+        EvaluateLowSampleCountPercentile: '',
+      },
+    },
+  };
+}
+
+/** The `detail` of the "CloudWatch Alarm State Change" event (also `alarmData` of a Lambda alarm action). */
+function stateChangeDetail(t: Transition): Record<string, unknown> {
+  const { alarm, previous, current } = t;
+  const state = (s: AlarmStatus) => ({ value: s.state, reason: s.reason, ...(s.reasonData ? { reasonData: s.reasonData } : {}), timestamp: new Date(s.updatedAt).toISOString() });
+  return {
+    alarmName: alarm.name,
+    state: state(current),
+    previousState: state(previous),
+    configuration: {
+      ...(alarm.description ? { description: alarm.description } : {}),
+      metrics: [
+        {
+          id: randomUUID(),
+          metricStat: { metric: { namespace: alarm.metric.namespace, name: alarm.metric.name, dimensions: alarm.metric.dimensions }, period: alarm.periodSeconds, stat: alarm.statistic },
+          returnData: true,
+        },
+      ],
+    },
+  };
+}
+
+/** The event CloudWatch puts on the default bus on every alarm state change. */
+export function stateChangeEvent(t: Transition, region: string, account: string): EventBridgeEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account,
+    time: new Date(t.current.updatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources: [t.alarm.arn],
+    detail: stateChangeDetail(t),
+  };
+}
+
+/** The event a Lambda function gets as an alarm action. */
+export function lambdaActionEvent(t: Transition, region: string, account: string): Record<string, unknown> {
+  return { source: 'aws.cloudwatch', alarmArn: t.alarm.arn, accountId: account, time: new Date(t.current.updatedAt).toISOString(), region, alarmData: stateChangeDetail(t) };
+}

@@ -1,0 +1,199 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { VirtualClock } from '../clock.js';
+import type { EventBridgeEvent } from '../event-bus.js';
+import type { LocalHttpApi } from '../http-api.js';
+import type { InvocationRecord, LocalFunction } from '../lambda-host.js';
+import type { LocalExecution, LocalStateMachine } from '../step-functions.js';
+import type { LocalResources } from '../template.js';
+import { COMPARISON_OPERATORS, type AlarmState } from './alarm-evaluation.js';
+import { lambdaActionEvent, snsNotification, stateChangeEvent, type MetricAlarmSpec, type Transition } from './alarm-messages.js';
+import { LocalAlarms } from './alarms.js';
+import { extractEmf } from './emf.js';
+import { MetricStore, type MetricId } from './metric-store.js';
+import { isStatistic } from './statistics.js';
+
+const alarmPropertiesSchema = z.object({
+  AlarmDescription: z.string().optional(),
+  ActionsEnabled: z.boolean().optional(),
+  AlarmActions: z.array(z.string()).optional(),
+  OKActions: z.array(z.string()).optional(),
+  InsufficientDataActions: z.array(z.string()).optional(),
+  Namespace: z.string(),
+  MetricName: z.string(),
+  Dimensions: z.array(z.object({ Name: z.string(), Value: z.string() })).optional(),
+  Statistic: z.string().optional(),
+  ExtendedStatistic: z.string().optional(),
+  Period: z.number().int().positive(),
+  EvaluationPeriods: z.number().int().positive(),
+  DatapointsToAlarm: z.number().int().positive().optional(),
+  Threshold: z.number(),
+  ComparisonOperator: z.enum(COMPARISON_OPERATORS),
+  TreatMissingData: z.enum(['missing', 'ignore', 'breaching', 'notBreaching']).optional(),
+});
+
+export interface LocalCloudWatchOptions {
+  readonly resources: LocalResources;
+  readonly stateDir: string;
+  readonly clock: VirtualClock;
+  readonly region: string;
+  readonly account: string;
+  /** Puts an event on the local default bus. */
+  readonly putEvent: (event: EventBridgeEvent) => void;
+  /** Invokes a local function by ARN (a Lambda alarm action). */
+  readonly invokeFunction: (arn: string, event: unknown) => Promise<unknown>;
+}
+
+/** An SNS notification as the local sink keeps it (one JSON line per message in `notifications.jsonl`). */
+export interface LocalNotification {
+  readonly topicArn: string;
+  readonly subject: string;
+  readonly message: string;
+  readonly timestamp: string;
+}
+
+/**
+ * CloudWatch for the local runtime: metrics from the functions' embedded-format log lines and from what Lambda,
+ * API Gateway and Step Functions count for every invocation, request and execution; the template's metric alarms
+ * evaluated on the runtime's clock; on a transition, the alarm's actions (SNS topics → the local notification sink,
+ * Lambda functions invoked) and the state-change event on the default bus.
+ */
+export class LocalCloudWatch {
+  readonly metrics: MetricStore;
+  readonly alarms: LocalAlarms;
+  readonly notificationsFile: string;
+
+  constructor(private readonly options: LocalCloudWatchOptions) {
+    const dir = join(options.stateDir, 'cloudwatch');
+    mkdirSync(dir, { recursive: true });
+    this.metrics = new MetricStore(join(dir, 'metrics.jsonl'));
+    this.notificationsFile = join(options.stateDir, 'notifications.jsonl');
+    this.alarms = new LocalAlarms(loadMetricAlarms(options.resources), this.metrics, options.clock, join(dir, 'alarms.json'), (t) => this.transition(t));
+  }
+
+  /** Listens to what the runtime's functions, HTTP API and state machines do, as CloudWatch receives it from AWS. */
+  observe(parts: { functions: Iterable<LocalFunction>; api: LocalHttpApi; apiId: string | undefined; stateMachines: Iterable<LocalStateMachine> }): void {
+    for (const fn of parts.functions) fn.observe({ onLogLine: (_name, line) => this.ingestLogLine(line), onInvocation: (record) => this.recordInvocation(record) });
+    const { apiId } = parts;
+    if (apiId !== undefined) parts.api.onResponse((status, latencyMs) => this.recordApiResponse(apiId, status, latencyMs));
+    for (const machine of parts.stateMachines) machine.onStart((execution) => this.recordExecution(execution));
+  }
+
+  start(): void {
+    this.alarms.start();
+  }
+
+  /** An SNS publish, as the local topics deliver it: to the notification sink. */
+  publish(topicArn: string, subject: string, message: string, time: number): void {
+    const notification: LocalNotification = { topicArn, subject, message, timestamp: new Date(time).toISOString() };
+    appendFileSync(this.notificationsFile, `${JSON.stringify(notification)}\n`);
+  }
+
+  stop(): void {
+    this.alarms.stop();
+  }
+
+  /** A function's log line, as CloudWatch Logs receives it: EMF documents become metrics. */
+  ingestLogLine(line: string): void {
+    // The functions run on the wall clock; their timestamps are moved onto the runtime's clock.
+    const skew = this.options.clock.now() - Date.now();
+    for (const point of extractEmf(line)) {
+      for (const sample of point.samples) this.metrics.put(point, point.timestamp + skew, sample, point.unit);
+    }
+  }
+
+  /** AWS/Lambda: Invocations, Errors, Duration and Throttles by FunctionName. */
+  recordInvocation(record: InvocationRecord): void {
+    const id = (name: string): MetricId => ({ namespace: 'AWS/Lambda', name, dimensions: { FunctionName: record.functionName } });
+    const now = this.options.clock.now();
+    if (record.outcome === 'throttled') {
+      this.metrics.put(id('Throttles'), now, { value: 1, count: 1 }, 'Count');
+      return;
+    }
+    this.metrics.put(id('Invocations'), now, { value: 1, count: 1 }, 'Count');
+    this.metrics.put(id('Errors'), now, { value: record.outcome === 'failed' ? 1 : 0, count: 1 }, 'Count');
+    this.metrics.put(id('Duration'), now, { value: record.durationMs, count: 1 }, 'Milliseconds');
+  }
+
+  /** AWS/ApiGateway (HTTP API): Count, 4xx, 5xx and Latency by ApiId, and by ApiId and Stage. */
+  recordApiResponse(apiId: string, status: number, latencyMs: number): void {
+    const now = this.options.clock.now();
+    const sets: Record<string, string>[] = [{ ApiId: apiId }, { ApiId: apiId, Stage: '$default' }];
+    for (const dimensions of sets) {
+      const put = (name: string, value: number, unit: string) => this.metrics.put({ namespace: 'AWS/ApiGateway', name, dimensions }, now, { value, count: 1 }, unit);
+      put('Count', 1, 'Count');
+      put('4xx', status >= 400 && status < 500 ? 1 : 0, 'Count');
+      put('5xx', status >= 500 ? 1 : 0, 'Count');
+      put('Latency', latencyMs, 'Milliseconds');
+    }
+  }
+
+  /** AWS/States: ExecutionsStarted, and how each execution ended, by StateMachineArn. */
+  recordExecution(execution: LocalExecution): void {
+    const put = (name: string) => this.metrics.put({ namespace: 'AWS/States', name, dimensions: { StateMachineArn: execution.stateMachineArn } }, this.options.clock.now(), { value: 1, count: 1 }, 'Count');
+    put('ExecutionsStarted');
+    void execution.done.then((done) => {
+      const ended = { SUCCEEDED: 'ExecutionsSucceeded', FAILED: 'ExecutionsFailed', TIMED_OUT: 'ExecutionsTimedOut', ABORTED: 'ExecutionsAborted', RUNNING: undefined }[done.status];
+      if (ended !== undefined) put(ended);
+    });
+  }
+
+  private async transition(t: Transition): Promise<void> {
+    const { region, account } = this.options;
+    if (t.alarm.actionsEnabled) {
+      for (const action of t.alarm.actions[t.current.state]) await this.runAction(action, t);
+    }
+    this.options.putEvent(stateChangeEvent(t, region, account));
+  }
+
+  private async runAction(action: string, t: Transition): Promise<void> {
+    const { region, account } = this.options;
+    if (action.startsWith('arn:aws:sns:')) {
+      const { subject, message } = snsNotification(t, region, account);
+      this.publish(action, subject, JSON.stringify(message), t.current.updatedAt);
+    } else if (action.startsWith('arn:aws:lambda:')) {
+      await this.options.invokeFunction(action, lambdaActionEvent(t, region, account)).catch((error: unknown) => {
+        console.error(`alarm ${t.alarm.name}: its Lambda action ${action} failed: ${(error as Error).message}`);
+      });
+    } else {
+      console.error(`alarm ${t.alarm.name}: the local runtime cannot run the action ${action}; skipped`);
+    }
+  }
+}
+
+/** Every `AWS::CloudWatch::Alarm` of the template on a single metric (metric math is reported and skipped). */
+export function loadMetricAlarms(resources: LocalResources): MetricAlarmSpec[] {
+  const specs: MetricAlarmSpec[] = [];
+  for (const [logicalId, resource] of resources.ofType('AWS::CloudWatch::Alarm')) {
+    const parsed = alarmPropertiesSchema.safeParse(resources.resolve(resource.Properties ?? {}));
+    if (!parsed.success) {
+      console.error(`alarm ${logicalId} is not evaluated locally (only single-metric alarms are): ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+      continue;
+    }
+    const p = parsed.data;
+    const statistic = p.ExtendedStatistic ?? p.Statistic ?? '';
+    if (!isStatistic(statistic)) throw new Error(`alarm ${logicalId}: "${statistic}" is not a statistic CloudWatch knows`);
+    const list = (actions: string[] | undefined) => actions ?? [];
+    const actions: Record<AlarmState, readonly string[]> = { ALARM: list(p.AlarmActions), OK: list(p.OKActions), INSUFFICIENT_DATA: list(p.InsufficientDataActions) };
+    specs.push({
+      logicalId,
+      name: resources.physicalName(logicalId),
+      arn: resources.arn(logicalId),
+      ...(p.AlarmDescription ? { description: p.AlarmDescription } : {}),
+      metric: { namespace: p.Namespace, name: p.MetricName, dimensions: Object.fromEntries((p.Dimensions ?? []).map((d) => [d.Name, d.Value])) },
+      statistic,
+      periodSeconds: p.Period,
+      condition: {
+        threshold: p.Threshold,
+        comparisonOperator: p.ComparisonOperator,
+        evaluationPeriods: p.EvaluationPeriods,
+        ...(p.DatapointsToAlarm !== undefined ? { datapointsToAlarm: p.DatapointsToAlarm } : {}),
+        ...(p.TreatMissingData !== undefined ? { treatMissingData: p.TreatMissingData } : {}),
+      },
+      actionsEnabled: p.ActionsEnabled ?? true,
+      actions,
+    });
+  }
+  return specs;
+}

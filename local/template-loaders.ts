@@ -1,0 +1,129 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { join } from 'node:path';
+import { ensureBucket, ensureTable, localDynamoClient, localS3Client } from './emulators.js';
+import type { LocalRule } from './event-bus.js';
+import type { LocalRoute } from './http-api.js';
+import { LocalFunction } from './lambda-host.js';
+import type { LocalResources } from './template.js';
+
+/** The local stack's region and account (what ARNs and events carry). */
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '000000000000';
+
+/** Creates the template's buckets and tables in the emulators. */
+export async function createStorage(resources: LocalResources, s3Endpoint: string, dynamoEndpoint: string): Promise<void> {
+  const s3 = localS3Client(s3Endpoint, LOCAL_REGION);
+  const db = localDynamoClient(dynamoEndpoint, LOCAL_REGION);
+  try {
+    for (const [logicalId] of resources.ofType('AWS::S3::Bucket')) await ensureBucket(s3, resources.physicalName(logicalId));
+    for (const [logicalId, resource] of resources.ofType('AWS::DynamoDB::Table')) {
+      const p = resources.resolve(resource.Properties ?? {}) as Record<string, unknown>;
+      const input: CreateTableCommandInput = {
+        TableName: resources.physicalName(logicalId),
+        KeySchema: p.KeySchema as CreateTableCommandInput['KeySchema'],
+        AttributeDefinitions: p.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+        BillingMode: 'PAY_PER_REQUEST',
+        ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] } : {}),
+      };
+      await ensureTable(db, input);
+    }
+  } finally {
+    s3.destroy();
+    db.destroy();
+  }
+}
+
+/** Every function built from a CDK asset; others (e.g. CDK's inline custom-resource handlers) never run locally. */
+export function loadFunctions(resources: LocalResources, outdir: string, baseEnv: Record<string, string>, logDir: string): Map<string, LocalFunction> {
+  const functions = new Map<string, LocalFunction>();
+  for (const [logicalId, resource] of resources.ofType('AWS::Lambda::Function')) {
+    const assetPath = resource.Metadata?.['aws:asset:path'];
+    if (typeof assetPath !== 'string') continue;
+    const props = resources.resolve(resource.Properties ?? {}) as {
+      Handler: string;
+      Timeout?: number;
+      MemorySize?: number;
+      ReservedConcurrentExecutions?: number;
+      TracingConfig?: { Mode?: string };
+      Environment?: { Variables?: Record<string, string> };
+    };
+    const functionName = resources.physicalName(logicalId);
+    functions.set(
+      logicalId,
+      new LocalFunction(
+        {
+          logicalId,
+          functionName,
+          arn: resources.arn(logicalId),
+          assetDir: join(outdir, assetPath),
+          handler: props.Handler,
+          timeoutSeconds: props.Timeout ?? 3,
+          memoryMb: props.MemorySize ?? 128,
+          ...(props.ReservedConcurrentExecutions !== undefined ? { reservedConcurrency: props.ReservedConcurrentExecutions } : {}),
+          tracing: props.TracingConfig?.Mode === 'Active',
+          environment: {
+            ...baseEnv,
+            LAMBDA_TASK_ROOT: join(outdir, assetPath),
+            _HANDLER: props.Handler,
+            AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+            AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+            ...props.Environment?.Variables,
+            AWS_LAMBDA_FUNCTION_NAME: functionName,
+            AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(props.MemorySize ?? 128),
+            AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+          },
+        },
+        logDir,
+      ),
+    );
+  }
+  return functions;
+}
+
+export function loadRules(resources: LocalResources): LocalRule[] {
+  return resources.ofType('AWS::Events::Rule').flatMap(([logicalId, resource]) => {
+    const props = resources.resolve(resource.Properties ?? {}) as {
+      EventPattern?: Record<string, unknown>;
+      State?: string;
+      EventBusName?: string;
+      Targets?: { Id: string; Arn: string; Input?: string; InputPath?: string; InputTransformer?: unknown }[];
+    };
+    if (props.EventPattern === undefined || props.State === 'DISABLED' || (props.EventBusName ?? 'default') !== 'default') return [];
+    return [
+      {
+        name: resources.physicalName(logicalId),
+        pattern: props.EventPattern,
+        targets: (props.Targets ?? []).map((target) => {
+          if (target.InputTransformer !== undefined) {
+            throw new Error(`rule ${logicalId}: target ${target.Id} uses an InputTransformer, which the local runtime does not support`);
+          }
+          return { id: target.Id, arn: target.Arn, ...(target.Input ? { input: target.Input } : {}), ...(target.InputPath ? { inputPath: target.InputPath } : {}) };
+        }),
+      },
+    ];
+  });
+}
+
+export function loadRoutes(resources: LocalResources, functionsByArn: ReadonlyMap<string, LocalFunction>): LocalRoute[] {
+  const integrations = new Map(resources.ofType('AWS::ApiGatewayV2::Integration').map(([id, r]) => [resources.ref(id), resources.resolve(r.Properties ?? {}) as { IntegrationUri?: string; PayloadFormatVersion?: string }]));
+  return resources.ofType('AWS::ApiGatewayV2::Route').map(([logicalId, resource]) => {
+    const props = resources.resolve(resource.Properties ?? {}) as { RouteKey: string; AuthorizationType?: string; Target?: string };
+    const integrationId = (props.Target ?? '').replace(/^integrations\//, '');
+    const integration = integrations.get(integrationId);
+    const fn = integration?.IntegrationUri !== undefined ? functionsByArn.get(integration.IntegrationUri) : undefined;
+    if (fn === undefined) throw new Error(`route ${logicalId} (${props.RouteKey}) does not integrate a Lambda function of this stack`);
+    const [method = 'ANY', path = '/'] = props.RouteKey.split(' ');
+    const authorization = props.AuthorizationType ?? 'NONE';
+    if (authorization !== 'AWS_IAM' && authorization !== 'NONE') {
+      throw new Error(`route ${props.RouteKey}: authorization ${authorization} is not supported locally (AWS_IAM or NONE)`);
+    }
+    return {
+      method,
+      path,
+      routeKey: props.RouteKey,
+      authorization,
+      fn,
+      payloadFormatVersion: integration?.PayloadFormatVersion === '1.0' ? '1.0' : '2.0',
+    };
+  });
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { LocalNotification } from '../../local/cloudwatch/local-cloudwatch.js';
+import { VirtualClock } from '../../local/clock.js';
+import { predictUrl, REQUEST } from '../helpers/e2e.js';
+import { startTestStack, type TestStack } from '../helpers/local-stack.js';
+import { signedFetch } from '../helpers/sign.js';
+
+/** A stopped clock at a minute boundary: time moves only when a test advances it. */
+const START = Math.floor(Date.now() / 60_000) * 60_000;
+const clock = new VirtualClock({ start: START, rate: 0 });
+let stack: TestStack;
+
+const notifications = (): LocalNotification[] => {
+  try {
+    return readFileSync(stack.runtime.cloudwatch.notificationsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LocalNotification);
+  } catch {
+    return [];
+  }
+};
+const events = () => readFileSync(join(stack.stateDir, 'logs', 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { 'detail-type': string; resources: string[]; detail: Record<string, unknown> });
+const alarm = (logicalIdPrefix: string) => {
+  const found = stack.runtime.cloudwatch.alarms.describe().find((a) => a.spec.logicalId.startsWith(logicalIdPrefix));
+  if (found === undefined) throw new Error(`no alarm ${logicalIdPrefix}`);
+  return found;
+};
+
+beforeAll(async () => {
+  // The registry on disk, so it can be taken away (predict then answers 5xx).
+  stack = await startTestStack({ clock, registryOnDisk: true });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("the template's alarms, evaluated locally on the runtime's clock", () => {
+  it('starts every operational alarm in INSUFFICIENT_DATA and, with no data treated as not breaching, moves it to OK', async () => {
+    const names = stack.runtime.cloudwatch.alarms.describe().map((a) => a.spec.logicalId.replace(/[0-9A-F]{8}$/, ''));
+    expect(names.sort()).toEqual(['AlarmsApiServerErrors', 'AlarmsPipelineFailed', 'AlarmsPipelineTimedOut', 'AlarmsPredictErrors', 'AlarmsUploadEventsDeadLettered']);
+    expect(alarm('AlarmsPipelineFailed').status.state).toBe('INSUFFICIENT_DATA');
+    await clock.advance(60_000);
+    for (const { spec, status } of stack.runtime.cloudwatch.alarms.describe()) expect(status.state, spec.name).toBe('OK');
+    expect(notifications()).toEqual([]); // the alarms have no OK actions
+  });
+
+  it('a failed pipeline run → AWS/States ExecutionsFailed → PipelineFailed in ALARM → one SNS notification and a state-change event', async () => {
+    const [execution] = await stack.upload('incoming/nosuchmodel/data.csv', 'a,b\n1,2\n');
+    expect(execution?.status).toBe('FAILED');
+    const machineArn = execution?.stateMachineArn as string;
+    const failed = stack.runtime.cloudwatch.metrics.windows({ namespace: 'AWS/States', name: 'ExecutionsFailed', dimensions: { StateMachineArn: machineArn } }, 'Sum', 300_000, clock.now() - 299_999, 1);
+    expect(failed.map((p) => p.value)).toEqual([1]);
+    // The FinishRun function's embedded-format line became a metric too (log lines arrive a moment after the run ends).
+    await vi.waitFor(() => expect(stack.runtime.cloudwatch.metrics.list({ namespace: 'ServerlessMlops', name: 'RunsFailed', dimensions: [{ name: 'model', value: 'nosuchmodel' }] })).toHaveLength(1));
+
+    await clock.advance(60_000);
+    const pipelineFailed = alarm('AlarmsPipelineFailed');
+    expect(pipelineFailed.status).toMatchObject({ state: 'ALARM', reason: 'Threshold Crossed: 1 out of the last 1 datapoints was greater than or equal to the threshold (1).' });
+    const [notification, ...more] = notifications();
+    expect(more).toEqual([]);
+    expect(notification).toMatchObject({ topicArn: expect.stringMatching(/^arn:aws:sns:us-east-1:000000000000:.*AlarmsTopic/), subject: `ALARM: "${pipelineFailed.spec.name}" in US East (N. Virginia)` });
+    expect(JSON.parse(notification?.message ?? '{}')).toMatchObject({ NewStateValue: 'ALARM', OldStateValue: 'OK', Trigger: { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States', Period: 300 } });
+    const change = events().filter((e) => e['detail-type'] === 'CloudWatch Alarm State Change' && e.resources[0] === pipelineFailed.spec.arn).at(-1);
+    expect(change?.detail).toMatchObject({ alarmName: pipelineFailed.spec.name, state: { value: 'ALARM' }, previousState: { value: 'OK' } });
+
+    // Evaluated again with the same data: no transition, so no second notification.
+    await clock.advance(60_000);
+    expect(notifications()).toHaveLength(1);
+    // The newest periods are empty, so the alarm decides on the newest data point it has in its evaluation range (three
+    // 5-minute periods for one evaluation period): it stays in ALARM until the failure leaves the range, then is OK
+    // (with no OK action: still one notification).
+    await clock.advance(5 * 60_000);
+    expect(alarm('AlarmsPipelineFailed').status.state).toBe('ALARM');
+    await clock.advance(10 * 60_000);
+    expect(alarm('AlarmsPipelineFailed').status.state).toBe('OK');
+    expect(notifications()).toHaveLength(1);
+  });
+
+  it('predict answering 5xx while the registry is down → AWS/ApiGateway 5xx → ApiServerErrors in ALARM', async () => {
+    await stack.runtime.dynamodb.stop();
+    try {
+      for (let i = 0; i < 3; i++) expect((await signedFetch({ url: predictUrl(stack, 'adult'), body: REQUEST })).status).toBe(500);
+    } finally {
+      await stack.runtime.dynamodb.start();
+    }
+    await clock.advance(60_000);
+    const apiErrors = alarm('AlarmsApiServerErrors');
+    expect(apiErrors.status.state).toBe('ALARM');
+    expect(JSON.parse(apiErrors.status.reasonData ?? '{}')).toMatchObject({ statistic: 'Sum', period: 300, recentDatapoints: [3], threshold: 1 });
+    // The function answered (a 500 response is not a function error): PredictErrors stays OK.
+    expect(alarm('AlarmsPredictErrors').status.state).toBe('OK');
+    expect(notifications().map((n) => n.subject)).toContain(`ALARM: "${apiErrors.spec.name}" in US East (N. Virginia)`);
+  });
+});
