@@ -57,6 +57,6 @@ describe('the local metric store', () => {
     for (const [offset, value] of [[0, 1], [30_000, 3], [61_000, 10]] as const) store.put(id, T + offset, { value, count: 1 });
     expect(store.series(id, 'Sum', 60_000, T, T + 180_000).map((p) => p.value)).toEqual([4, 10, null]);
     expect(store.windows(id, 'Maximum', 60_000, T + 20_000, 2).map((p) => p.value)).toEqual([10, null]);
-    expect(store.windows(id, 'Minimum', 60_000, T - 30_000, 2).map((p) => p.value)).toEqual([1, 10]);
+    expect(store.windows(id, 'Minimum', 60_000, T - 30_000, 2).map((p) => p.value)).toEqual([1, 3]);
   });
 });
