@@ -43,7 +43,7 @@ const file = join(work, 'adult-scale.csv');
 await writeAdultShaped(file, ROWS);
 const bytes = statSync(file).size;
 
-const runtime = await startLocalRuntime({ stateDir: join(work, 'state'), ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0 }, inMemoryDynamo: true, modelsDir });
+const runtime = await startLocalRuntime({ stateDir: join(work, 'state'), ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 }, inMemoryDynamo: true, modelsDir });
 const s3 = localS3Client(runtime.endpoints.s3Endpoint, runtime.endpoints.region);
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => {

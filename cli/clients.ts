@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -10,12 +11,13 @@ export interface ClientSettings {
   /** @default the SDK's default credential chain */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
   /** Service endpoints of the local runtime; AWS's own when absent. */
-  readonly endpoints?: { readonly s3: string; readonly dynamodb: string; readonly stepFunctions: string };
+  readonly endpoints?: { readonly s3: string; readonly dynamodb: string; readonly stepFunctions: string; readonly cloudwatch: string };
 }
 
 export interface ServiceClients {
   readonly s3: S3Client;
   readonly sfn: SFNClient;
+  readonly cloudwatch: CloudWatchClient;
   /** The registry table through a document client. */
   registry(tableName: string): Registry;
   destroy(): void;
@@ -40,14 +42,17 @@ export function createServiceClients(settings: ClientSettings): ServiceClients {
   });
   const dynamo = new DynamoDBClient({ ...common, ...(endpoints ? { endpoint: endpoints.dynamodb } : {}) });
   const sfn = new SFNClient({ ...common, ...(endpoints ? { endpoint: endpoints.stepFunctions } : {}) });
+  const cloudwatch = new CloudWatchClient({ ...common, ...(endpoints ? { endpoint: endpoints.cloudwatch } : {}) });
   return {
     s3,
     sfn,
+    cloudwatch,
     registry: (tableName) => new Registry(DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } }), tableName),
     destroy: () => {
       s3.destroy();
       dynamo.destroy();
       sfn.destroy();
+      cloudwatch.destroy();
     },
   };
 }

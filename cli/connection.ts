@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
@@ -15,6 +16,7 @@ export interface Connection {
   readonly dataBucket: string;
   readonly apiUrl: string;
   readonly sfn: SFNClient;
+  readonly cloudwatch: CloudWatchClient;
   readonly stateMachineArn: string;
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
@@ -28,6 +30,7 @@ const localJsonSchema = z.object({
   region: z.string(),
   apiUrl: z.string(),
   stepFunctionsEndpoint: z.string(),
+  cloudwatchEndpoint: z.string(),
   s3Endpoint: z.string(),
   dynamodbEndpoint: z.string(),
   credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
@@ -58,7 +61,7 @@ export function connectLocal(stateDir: string): Connection {
   const clients = createServiceClients({
     region: local.region,
     credentials: local.credentials,
-    endpoints: { s3: local.s3Endpoint, dynamodb: local.dynamodbEndpoint, stepFunctions: local.stepFunctionsEndpoint },
+    endpoints: { s3: local.s3Endpoint, dynamodb: local.dynamodbEndpoint, stepFunctions: local.stepFunctionsEndpoint, cloudwatch: local.cloudwatchEndpoint },
   });
   return {
     s3: clients.s3,
@@ -67,6 +70,7 @@ export function connectLocal(stateDir: string): Connection {
     dataBucket: DataBucketName,
     apiUrl: local.apiUrl,
     sfn: clients.sfn,
+    cloudwatch: clients.cloudwatch,
     stateMachineArn: TrainingStateMachineArn,
     region: local.region,
     credentials: local.credentials,

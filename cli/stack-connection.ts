@@ -34,6 +34,7 @@ export async function connectStack(stackName: string, region?: string): Promise<
       dataBucket: DataBucketName,
       apiUrl: ApiUrl.replace(/\/$/, ''),
       sfn,
+      cloudwatch: clients.cloudwatch,
       stateMachineArn: TrainingStateMachineArn,
       region: resolvedRegion,
       credentials,

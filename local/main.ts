@@ -19,6 +19,7 @@ const { values } = parseArgs({
     's3-port': { type: 'string', default: '4568' },
     'dynamodb-port': { type: 'string', default: '4567' },
     'sfn-port': { type: 'string', default: '4570' },
+    'cloudwatch-port': { type: 'string', default: '4571' },
     'no-demo': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -32,6 +33,7 @@ if (values.help) {
   --s3-port N          S3 emulator port (default 4568)
   --dynamodb-port N    DynamoDB emulator port (default 4567)
   --sfn-port N         local Step Functions API port (default 4570)
+  --cloudwatch-port N  local CloudWatch API port (default 4571)
   --no-demo            do not upload the example data on first start`);
   process.exit(0);
 }
@@ -46,13 +48,14 @@ const port = (name: string, text: string | undefined): number => {
 };
 
 console.log('Synthesizing the CDK app and starting the local stack…');
-const ports = { api: port('api-port', values['api-port']), s3: port('s3-port', values['s3-port']), dynamodb: port('dynamodb-port', values['dynamodb-port']), stepFunctions: port('sfn-port', values['sfn-port']) };
+const ports = { api: port('api-port', values['api-port']), s3: port('s3-port', values['s3-port']), dynamodb: port('dynamodb-port', values['dynamodb-port']), stepFunctions: port('sfn-port', values['sfn-port']), cloudwatch: port('cloudwatch-port', values['cloudwatch-port']) };
 const runtime = await startLocalRuntime({ stateDir: values['state-dir'], fresh: values.fresh, ports }).catch((error: unknown) => {
   const explained = describeStartError(error, [
     { flag: '--api-port', what: 'the HTTP API', port: ports.api },
     { flag: '--s3-port', what: 'the S3 emulator', port: ports.s3 },
     { flag: '--dynamodb-port', what: 'the DynamoDB emulator', port: ports.dynamodb },
     { flag: '--sfn-port', what: 'the Step Functions API', port: ports.stepFunctions },
+    { flag: '--cloudwatch-port', what: 'the CloudWatch API', port: ports.cloudwatch },
   ]);
   if (explained === undefined) throw error;
   console.error(explained);
@@ -74,6 +77,7 @@ Local stack ${endpoints.stackName} is running (${runtime.assembly.reused ? 'the 
   API        ${endpoints.apiUrl}
   S3         ${endpoints.s3Endpoint}   data bucket: ${dataBucket}
   DynamoDB   ${endpoints.dynamodbEndpoint}   registry: ${endpoints.outputs.RegistryTableName}
+  CloudWatch ${endpoints.cloudwatchEndpoint}   alarms: ${runtime.cloudwatch.alarms.specs.length} (mlops alarms), notifications in ${values['state-dir']}/notifications.jsonl
   credentials: AWS_ACCESS_KEY_ID=${endpoints.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoints.credentials.secretAccessKey}
 
 Upload data to train:  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${endpoints.s3Endpoint} s3 cp file.csv s3://${dataBucket}/incoming/${DEMO_MODEL}/

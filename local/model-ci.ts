@@ -52,7 +52,7 @@ export function defaultDatasets(): ModelCiDataset[] {
 export async function runModelCi(options: ModelCiOptions): Promise<ModelCiResult[]> {
   const log = options.log ?? (() => undefined);
   const stateDir = mkdtempSync(join(tmpdir(), 'mlops-model-ci-'));
-  const runtime = await startLocalRuntime({ stateDir, ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0 }, inMemoryDynamo: true });
+  const runtime = await startLocalRuntime({ stateDir, ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 }, inMemoryDynamo: true });
   const connection = connectLocal(stateDir);
   const results: ModelCiResult[] = [];
   try {

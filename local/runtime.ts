@@ -2,6 +2,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { VirtualClock } from './clock.js';
+import { LocalCloudWatchApi } from './cloudwatch/api.js';
 import { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
 import { LocalEventBus } from './event-bus.js';
 import { eventBridgeEnabledBuckets, forwardS3Event } from './s3-events.js';
@@ -22,8 +23,8 @@ export interface LocalRuntimeOptions {
   readonly stateDir?: string;
   /** Delete the state first. @default false */
   readonly fresh?: boolean;
-  /** Ports on loopback; 0 picks a free one. @default api 3000, s3 4568, dynamodb 4567 */
-  readonly ports?: { readonly api?: number; readonly s3?: number; readonly dynamodb?: number; readonly stepFunctions?: number };
+  /** Ports on loopback; 0 picks a free one. @default api 3000, s3 4568, dynamodb 4567, stepFunctions 4570, cloudwatch 4571 */
+  readonly ports?: { readonly api?: number; readonly s3?: number; readonly dynamodb?: number; readonly stepFunctions?: number; readonly cloudwatch?: number };
   /** Keep DynamoDB in memory instead of on disk (tests). @default false */
   readonly inMemoryDynamo?: boolean;
   /** The folder of model files the stack ships (as `cdk deploy -c modelsDir=…`). @default the repository's `models/` */
@@ -41,6 +42,8 @@ export interface LocalEndpoints {
   readonly dynamodbEndpoint: string;
   /** The Step Functions API of the local state machines (StartExecution, DescribeExecution). */
   readonly stepFunctionsEndpoint: string;
+  /** The CloudWatch API of the local metrics and alarms. */
+  readonly cloudwatchEndpoint: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly outputs: Record<string, string>;
 }
@@ -173,6 +176,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sfnApi = new LocalStepFunctionsApi(stateMachines, LOCAL_CREDENTIALS);
     const sfnPort = await sfnApi.listen(options.ports?.stepFunctions ?? 4570);
     closers.push(() => sfnApi.close());
+    const cloudwatchApi = new LocalCloudWatchApi(cloudwatch, LOCAL_CREDENTIALS, () => clock.now());
+    const cloudwatchPort = await cloudwatchApi.listen(options.ports?.cloudwatch ?? 4571);
+    closers.push(() => cloudwatchApi.close());
 
     const outputs = Object.fromEntries(
       Object.entries(template.Outputs ?? {}).map(([name, output]) => [name, String(resources.resolve(output.Value))]),
@@ -184,6 +190,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamo.endpoint,
       stepFunctionsEndpoint: `http://127.0.0.1:${sfnPort}`,
+      cloudwatchEndpoint: `http://127.0.0.1:${cloudwatchPort}`,
       credentials: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
       outputs,
     };

@@ -1,9 +1,10 @@
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalNotification } from '../../local/cloudwatch/local-cloudwatch.js';
 import { VirtualClock } from '../../local/clock.js';
-import { predictUrl, REQUEST } from '../helpers/e2e.js';
+import { mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 import { signedFetch } from '../helpers/sign.js';
 
@@ -91,5 +92,59 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     // The function answered (a 500 response is not a function error): PredictErrors stays OK.
     expect(alarm('AlarmsPredictErrors').status.state).toBe('OK');
     expect(notifications().map((n) => n.subject)).toContain(`ALARM: "${apiErrors.spec.name}" in US East (N. Virginia)`);
+  });
+});
+
+describe('the local CloudWatch API, through the AWS SDK and the CLI', () => {
+  const client = () =>
+    new CloudWatchClient({ region: 'us-east-1', endpoint: stack.runtime.endpoints.cloudwatchEndpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+
+  it('takes PutMetricData and answers GetMetricStatistics, ListMetrics and `mlops metrics`', async () => {
+    const cw = client();
+    try {
+      const minute = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
+      await cw.send(
+        new PutMetricDataCommand({
+          Namespace: 'ServerlessMlops',
+          MetricData: [
+            { MetricName: 'Predictions', Dimensions: [{ Name: 'model', Value: 'cli-model' }], Timestamp: new Date(minute + 1000), Values: [2, 4], Counts: [1, 3], Unit: 'Count' },
+            { MetricName: 'Predictions', Dimensions: [{ Name: 'model', Value: 'cli-model' }], Timestamp: new Date(minute + 61_000), Value: 7, Unit: 'Count' },
+          ],
+        }),
+      );
+      const stats = await cw.send(
+        new GetMetricStatisticsCommand({ Namespace: 'ServerlessMlops', MetricName: 'Predictions', Dimensions: [{ Name: 'model', Value: 'cli-model' }], StartTime: new Date(minute), EndTime: new Date(minute + 180_000), Period: 60, Statistics: ['Sum', 'SampleCount', 'Maximum'], ExtendedStatistics: ['p50'] }),
+      );
+      expect(stats.Datapoints?.map((d) => [d.Timestamp?.getTime(), d.Sum, d.SampleCount, d.Maximum, d.ExtendedStatistics?.p50])).toEqual([
+        [minute, 14, 4, 4, 4],
+        [minute + 60_000, 7, 1, 7, 7],
+      ]);
+      const listed = await cw.send(new ListMetricsCommand({ Namespace: 'ServerlessMlops', Dimensions: [{ Name: 'model', Value: 'cli-model' }] }));
+      expect(listed.Metrics).toEqual([{ Namespace: 'ServerlessMlops', MetricName: 'Predictions', Dimensions: [{ Name: 'model', Value: 'cli-model' }] }]);
+      await expect(cw.send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: [{ MetricName: 'x', Value: 1 }] }))).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('AWS/ is reserved') });
+    } finally {
+      cw.destroy();
+    }
+    const series = JSON.parse((await mlops(stack, '--json', 'metrics', 'cli-model', 'Predictions', '--since', '1h')).stdout) as { label: string; points: { value: number }[] }[];
+    expect(series).toEqual([{ label: 'model=cli-model', points: [expect.objectContaining({ value: 14 }), expect.objectContaining({ value: 7 })] }]);
+    expect((await mlops(stack, 'metrics', 'cli-model', 'Predictions')).stdout).toMatch(/█▁\n[^]*14\n[^]*7/);
+  });
+
+  it('changes an alarm with SetAlarmState (running its actions) and lists the alarms with `mlops alarms`', async () => {
+    const predictErrors = alarm('AlarmsPredictErrors');
+    const cw = client();
+    try {
+      await cw.send(new SetAlarmStateCommand({ AlarmName: predictErrors.spec.name, StateValue: 'ALARM', StateReason: 'drill: testing the pager' }));
+      const { MetricAlarms = [] } = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [predictErrors.spec.name] }));
+      expect(MetricAlarms[0]).toMatchObject({ StateValue: 'ALARM', StateReason: 'drill: testing the pager', MetricName: 'Errors', Namespace: 'AWS/Lambda', Period: 300, TreatMissingData: 'notBreaching' });
+      await expect(cw.send(new SetAlarmStateCommand({ AlarmName: 'no-such-alarm', StateValue: 'OK', StateReason: 'x' }))).rejects.toMatchObject({ name: 'ResourceNotFound' });
+    } finally {
+      cw.destroy();
+    }
+    expect(notifications().map((n) => n.subject)).toContain(`ALARM: "${predictErrors.spec.name}" in US East (N. Virginia)`);
+    const listed = JSON.parse((await mlops(stack, '--json', 'alarms')).stdout) as { AlarmName: string; StateValue: string }[];
+    expect(listed).toHaveLength(5);
+    expect(listed.find((a) => a.AlarmName === predictErrors.spec.name)?.StateValue).toBe('ALARM');
+    expect((await mlops(stack, 'alarms')).stdout).toMatch(/PredictErrors\S*\s+ALARM\s+\S+\s+drill: testing the pager/);
   });
 });

@@ -33,7 +33,7 @@ export async function startTestStack(options: { models?: Record<string, unknown>
   }
   const runtime = await startLocalRuntime({
     stateDir,
-    ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0 },
+    ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
     inMemoryDynamo: options.registryOnDisk !== true,
     ...(modelsDir ? { modelsDir } : {}),
     ...(options.clock ? { clock: options.clock } : {}),

@@ -1,0 +1,223 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { LoopbackServer } from '../loopback-server.js';
+import { verifySigV4, type Credentials } from '../sigv4.js';
+import { describeAlarmsInput, getMetricDataInput, getMetricStatisticsInput, listMetricsInput, putMetricDataInput, setAlarmStateInput } from './api-shapes.js';
+import type { LocalCloudWatch } from './local-cloudwatch.js';
+import type { MetricId } from './metric-store.js';
+import { isStatistic, type Sample } from './statistics.js';
+
+const TARGET_PREFIX = 'GraniteServiceVersion20100801.';
+
+/** CloudWatch's error shapes (the SDK's exception names) by their query-protocol codes. */
+const ERROR_SHAPES: Record<string, string> = {
+  InvalidParameterValue: 'InvalidParameterValueException',
+  MissingParameter: 'MissingRequiredParameterException',
+  ResourceNotFound: 'ResourceNotFound',
+  InternalServiceError: 'InternalServiceFault',
+};
+
+/** A CloudWatch error as AWS JSON 1.0 carries it: the shape in `__type`, the query code in a header. */
+class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+type Dimensions = { Name: string; Value: string }[] | undefined;
+const metricId = (m: { Namespace: string; MetricName: string; Dimensions?: Dimensions }): MetricId => ({
+  namespace: m.Namespace,
+  name: m.MetricName,
+  dimensions: Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name, d.Value])),
+});
+const seconds = (ms: number) => ms / 1000;
+
+/**
+ * The CloudWatch API of the local runtime, in the protocol `@aws-sdk/client-cloudwatch` speaks (AWS JSON 1.0,
+ * `X-Amz-Target: GraniteServiceVersion20100801.<Operation>`, SigV4 with the local credentials): PutMetricData,
+ * GetMetricData, GetMetricStatistics, ListMetrics, DescribeAlarms and SetAlarmState over the local metrics and alarms,
+ * so the CLI and the functions call them unchanged.
+ */
+export class LocalCloudWatchApi {
+  private readonly server = new LoopbackServer('local CloudWatch API', (req, res) => this.handle(req, res));
+
+  constructor(
+    private readonly cloudwatch: LocalCloudWatch,
+    private readonly credentials: Credentials,
+    private readonly now: () => number,
+  ) {}
+
+  listen(port: number): Promise<number> {
+    return this.server.listen(port);
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const send = (status: number, value: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', ...headers });
+      res.end(JSON.stringify(value));
+    };
+    try {
+      const verdict = verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, this.credentials);
+      if (!verdict.ok) throw new ApiError('UnrecognizedClientException', verdict.reason, 403);
+      let input: unknown;
+      try {
+        input = JSON.parse(body.toString('utf8') || '{}');
+      } catch {
+        throw new ApiError('SerializationException', 'the body is not JSON');
+      }
+      send(200, await this.dispatch(String(req.headers['x-amz-target'] ?? ''), input));
+    } catch (error) {
+      const e = error instanceof ApiError ? error : new ApiError('InternalServiceError', (error as Error).message, 500);
+      // awsQueryCompatible: the query-protocol error code travels in a header too.
+      const shape = ERROR_SHAPES[e.code] ?? e.code;
+      send(e.status, { __type: `com.amazonaws.cloudwatch#${shape}`, message: e.message }, { 'x-amzn-query-error': `${e.code};${e.status < 500 ? 'Sender' : 'Receiver'}` });
+    }
+  }
+
+  private dispatch(target: string, input: unknown): unknown {
+    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+    switch (operation) {
+      case 'PutMetricData':
+        return this.putMetricData(parse(putMetricDataInput, input));
+      case 'GetMetricData':
+        return this.getMetricData(parse(getMetricDataInput, input));
+      case 'GetMetricStatistics':
+        return this.getMetricStatistics(parse(getMetricStatisticsInput, input));
+      case 'ListMetrics':
+        return this.listMetrics(parse(listMetricsInput, input));
+      case 'DescribeAlarms':
+        return this.describeAlarms(parse(describeAlarmsInput, input));
+      case 'SetAlarmState':
+        return this.setAlarmState(parse(setAlarmStateInput, input));
+      default:
+        throw new ApiError('UnknownOperationException', `the local CloudWatch API does not implement ${operation || `"${target}"`}`);
+    }
+  }
+
+  private putMetricData(input: z.infer<typeof putMetricDataInput>): Record<string, never> {
+    if (input.Namespace.startsWith('AWS/')) throw new ApiError('InvalidParameterValue', 'The value AWS/ for parameter Namespace is invalid: AWS/ is reserved for AWS services.');
+    for (const datum of input.MetricData) {
+      const time = datum.Timestamp !== undefined ? datum.Timestamp * 1000 : this.now();
+      const samples: Sample[] = [];
+      if (datum.Value !== undefined) samples.push({ value: datum.Value, count: 1 });
+      (datum.Values ?? []).forEach((value, i) => samples.push({ value, count: datum.Counts?.[i] ?? 1 }));
+      if (datum.StatisticValues) {
+        const s = datum.StatisticValues;
+        samples.push({ set: { sampleCount: s.SampleCount, sum: s.Sum, minimum: s.Minimum, maximum: s.Maximum } });
+      }
+      if (samples.length === 0) throw new ApiError('MissingParameter', `MetricData ${datum.MetricName}: give Value, Values or StatisticValues`);
+      for (const sample of samples) this.cloudwatch.metrics.put(metricId({ ...datum, Namespace: input.Namespace }), time, sample, datum.Unit);
+    }
+    return {};
+  }
+
+  private getMetricData(input: z.infer<typeof getMetricDataInput>): unknown {
+    const descending = (input.ScanBy ?? 'TimestampDescending') === 'TimestampDescending';
+    const results = input.MetricDataQueries.filter((q) => q.ReturnData !== false).map((query) => {
+      const stat = query.MetricStat;
+      if (stat === undefined) throw new ApiError('InvalidParameterValue', `query ${query.Id}: metric math expressions are not evaluated by the local runtime; use MetricStat`);
+      if (!isStatistic(stat.Stat)) throw new ApiError('InvalidParameterValue', `query ${query.Id}: "${stat.Stat}" is not a statistic`);
+      const series = this.cloudwatch.metrics
+        .series(metricId(stat.Metric), stat.Stat, stat.Period * 1000, input.StartTime * 1000, input.EndTime * 1000)
+        .filter((p): p is { time: number; value: number } => p.value !== null);
+      if (descending) series.reverse();
+      return { Id: query.Id, Label: query.Label ?? stat.Metric.MetricName, Timestamps: series.map((p) => seconds(p.time)), Values: series.map((p) => p.value), StatusCode: 'Complete' };
+    });
+    return { MetricDataResults: results, Messages: [] };
+  }
+
+  private getMetricStatistics(input: z.infer<typeof getMetricStatisticsInput>): unknown {
+    const id = metricId(input);
+    const statistics = input.Statistics ?? [];
+    const extended = input.ExtendedStatistics ?? [];
+    if (statistics.length + extended.length === 0) throw new ApiError('MissingParameter', 'give Statistics or ExtendedStatistics');
+    for (const name of extended) if (!isStatistic(name)) throw new ApiError('InvalidParameterValue', `"${name}" is not an extended statistic`);
+    const seriesOf = (stat: string) => this.cloudwatch.metrics.series(id, stat, input.Period * 1000, input.StartTime * 1000, input.EndTime * 1000);
+    const counts = seriesOf('SampleCount');
+    const datapoints = counts.flatMap((bucket, i) => {
+      if (bucket.value === null) return [];
+      const value = (stat: string) => seriesOf(stat)[i]?.value ?? null;
+      return [{
+        Timestamp: seconds(bucket.time),
+        ...Object.fromEntries(statistics.map((s) => [s, value(s)])),
+        ...(extended.length > 0 ? { ExtendedStatistics: Object.fromEntries(extended.map((s) => [s, value(s)])) } : {}),
+        ...(input.Unit ? { Unit: input.Unit } : {}),
+      }];
+    });
+    return { Label: input.MetricName, Datapoints: datapoints };
+  }
+
+  private listMetrics(input: z.infer<typeof listMetricsInput>): unknown {
+    const filter = {
+      ...(input.Namespace ? { namespace: input.Namespace } : {}),
+      ...(input.MetricName ? { name: input.MetricName } : {}),
+      dimensions: (input.Dimensions ?? []).map((d) => ({ name: d.Name, ...(d.Value !== undefined ? { value: d.Value } : {}) })),
+    };
+    const metrics = this.cloudwatch.metrics.list(filter).map((m) => ({
+      Namespace: m.namespace,
+      MetricName: m.name,
+      Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })),
+    }));
+    return { Metrics: metrics };
+  }
+
+  private describeAlarms(input: z.infer<typeof describeAlarmsInput>): unknown {
+    const alarms = this.cloudwatch.alarms
+      .describe()
+      .filter(({ spec }) => (input.AlarmNames === undefined || input.AlarmNames.includes(spec.name)) && spec.name.startsWith(input.AlarmNamePrefix ?? ''))
+      .filter(({ status }) => input.StateValue === undefined || status.state === input.StateValue);
+    const metricAlarms = alarms.map(({ spec, status }) => ({
+      AlarmName: spec.name,
+      AlarmArn: spec.arn,
+      ...(spec.description ? { AlarmDescription: spec.description } : {}),
+      ActionsEnabled: spec.actionsEnabled,
+      OKActions: spec.actions.OK,
+      AlarmActions: spec.actions.ALARM,
+      InsufficientDataActions: spec.actions.INSUFFICIENT_DATA,
+      StateValue: status.state,
+      StateReason: status.reason,
+      ...(status.reasonData ? { StateReasonData: status.reasonData } : {}),
+      StateUpdatedTimestamp: seconds(status.updatedAt),
+      StateTransitionedTimestamp: seconds(status.updatedAt),
+      MetricName: spec.metric.name,
+      Namespace: spec.metric.namespace,
+      ...(/^p\d/.test(spec.statistic) ? { ExtendedStatistic: spec.statistic } : { Statistic: spec.statistic }),
+      Dimensions: Object.entries(spec.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+      Period: spec.periodSeconds,
+      EvaluationPeriods: spec.condition.evaluationPeriods,
+      DatapointsToAlarm: spec.condition.datapointsToAlarm ?? spec.condition.evaluationPeriods,
+      Threshold: spec.condition.threshold,
+      ComparisonOperator: spec.condition.comparisonOperator,
+      TreatMissingData: spec.condition.treatMissingData ?? 'missing',
+    }));
+    return { MetricAlarms: metricAlarms, CompositeAlarms: [] };
+  }
+
+  private async setAlarmState(input: z.infer<typeof setAlarmStateInput>): Promise<Record<string, never>> {
+    if (!this.cloudwatch.alarms.describe().some(({ spec }) => spec.name === input.AlarmName)) {
+      throw new ApiError('ResourceNotFound', `Alarm ${input.AlarmName} does not exist`, 404);
+    }
+    await this.cloudwatch.alarms.setState(input.AlarmName, input.StateValue, input.StateReason, input.StateReasonData);
+    return {};
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
+    throw new ApiError('InvalidParameterValue', problems);
+  }
+  return parsed.data as z.infer<S>;
+}
