@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suppress } from './compliance.js';
 import { secureLogGroup, type DataProtection } from './secure-defaults.js';
+import { serviceOf } from '../lambdas/shared/metric-names.js';
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WASM_DIR = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
@@ -76,7 +77,7 @@ export class MlFunction extends nodejs.NodejsFunction {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
-        POWERTOOLS_SERVICE_NAME: `mlops-${props.name}`,
+        POWERTOOLS_SERVICE_NAME: serviceOf(props.name),
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { monitoringSchema } from './monitoring-config.js';
 import { ModelConfigError } from './errors.js';
 import { MODEL_NAME_PATTERN } from './model-name.js';
 import {
@@ -57,6 +58,8 @@ export const modelConfigSchema = z
     minGroupSize: z.number().int().min(1).default(30),
     /** Extra columns (besides the sensitive attributes) whose values get per-slice metrics. */
     slices: z.array(z.string().min(1)).default([]),
+    /** The model's alarms in production: error rate, p99 latency, no traffic, failed runs. */
+    monitoring: monitoringSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -1,4 +1,5 @@
 import { createDocumentClient } from '../shared/clients.js';
+import { PIPELINE_METRICS } from '../shared/metric-names.js';
 import { readEnv } from '../shared/env.js';
 import { finishInputSchema } from '../shared/pipeline-state.js';
 import { Registry } from '../shared/registry.js';
@@ -15,6 +16,6 @@ export const handler = stepHandler({
   done: (result) => ({
     message: `run ${result.status.toLowerCase()}`,
     fields: { ...result },
-    counts: { [result.status === 'FAILED' ? 'RunsFailed' : 'RunsRejected']: 1 },
+    counts: { [result.status === 'FAILED' ? PIPELINE_METRICS.runsFailed : PIPELINE_METRICS.runsRejected]: 1 },
   }),
 });

@@ -10,7 +10,7 @@ import { countForModel } from '../shared/metrics.js';
 import { readEnv } from '../shared/env.js';
 import { Registry } from '../shared/registry.js';
 import { tracer } from '../shared/tracer.js';
-import { correlateModel, errorResponses, jsonBody, jsonResponse, type JsonEvent } from './http.js';
+import { correlateModel, errorResponses, jsonBody, jsonResponse, requestMetrics, type JsonEvent } from './http.js';
 import { ProductionModelCache } from './model-cache.js';
 import { predict } from './predict.js';
 
@@ -37,6 +37,7 @@ export const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(correlateModel())
+  .use(requestMetrics())
   .use(jsonBody())
   .use(errorResponses())
   .handler(async (event) => jsonResponse(200, await predict(cache, event.pathParameters?.model, event.body)));

@@ -2,6 +2,8 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { NotFoundError, RequestValidationError } from '../core/errors.js';
 import { logger } from '../shared/logger.js';
+import { PREDICT_METRICS } from '../shared/metric-names.js';
+import { metrics } from '../shared/metrics.js';
 import { annotateTrace } from '../shared/tracer.js';
 
 export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body: unknown };
@@ -55,4 +57,42 @@ export function errorResponses(): MiddlewareObj<JsonEvent, APIGatewayProxyStruct
       }
     },
   };
+}
+
+/**
+ * Per-request metrics of a model that has a production version (a 404, an unknown model or none in production, is
+ * not counted: callers must not be able to create metrics by naming models): requests, 5xx answers (0 or 1, so the
+ * Average is the error rate), latency and instances scored, with the model as dimension, as one embedded-format line.
+ */
+export function requestMetrics(now: () => number = () => performance.now()): MiddlewareObj<JsonEvent, APIGatewayProxyStructuredResultV2> {
+  let started = 0;
+  const publish = (request: { event: JsonEvent; response: APIGatewayProxyStructuredResultV2 | undefined | null }) => {
+    const model = request.event.pathParameters?.model;
+    const status = request.response?.statusCode ?? 500;
+    if (model === undefined || status === 404) return;
+    metrics.addDimension('model', model);
+    metrics.addMetric(PREDICT_METRICS.requests, 'Count', 1);
+    metrics.addMetric(PREDICT_METRICS.serverErrors, 'Count', status >= 500 ? 1 : 0);
+    metrics.addMetric(PREDICT_METRICS.latency, 'Milliseconds', now() - started);
+    if (status === 200) metrics.addMetric(PREDICT_METRICS.predictions, 'Count', predictionsIn(request.response?.body));
+    metrics.publishStoredMetrics();
+  };
+  return {
+    before: () => {
+      started = now();
+    },
+    after: publish,
+    // Registered first, it runs after errorResponses has turned the error into an answer.
+    onError: publish,
+  };
+}
+
+function predictionsIn(body: unknown): number {
+  if (typeof body !== 'string') return 0;
+  try {
+    const parsed = JSON.parse(body) as { predictions?: unknown[] };
+    return Array.isArray(parsed.predictions) ? parsed.predictions.length : 0;
+  } catch {
+    return 0;
+  }
 }

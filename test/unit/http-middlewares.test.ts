@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { NotFoundError, RequestValidationError } from '../../lambdas/core/errors.js';
-import { correlateModel, errorResponses, jsonBody, jsonResponse, type JsonEvent } from '../../lambdas/predict/http.js';
+import { correlateModel, errorResponses, jsonBody, jsonResponse, requestMetrics, type JsonEvent } from '../../lambdas/predict/http.js';
 import { logger } from '../../lambdas/shared/logger.js';
 
 const context = { functionName: 'predict', awsRequestId: 'req-1' } as Context;
@@ -70,5 +70,45 @@ describe('the HTTP middlewares of the predict function', () => {
 
   it('answers JSON with its content type', () => {
     expect(jsonResponse(201, { a: 1 })).toEqual({ statusCode: 201, headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+  });
+});
+
+describe('the per-request metrics of the predict function', () => {
+  /** The embedded-format lines the chain writes, parsed. */
+  async function emitted(status: number, modelName = 'adult'): Promise<Record<string, unknown>[]> {
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const errorLog = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
+      .use(requestMetrics(() => 1000 + lines.length))
+      .use(jsonBody())
+      .use(errorResponses())
+      .handler(async () => {
+        if (status === 404) throw new NotFoundError('no production version');
+        if (status === 500) throw new Error('broken');
+        return jsonResponse(200, { predictions: [{}, {}, {}] });
+      });
+    try {
+      await handler(event('{}', { pathParameters: { model: modelName } }), context);
+    } finally {
+      write.mockRestore();
+      errorLog.mockRestore();
+    }
+    return lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  it('writes one line per request with the model: requests, 5xx as 0 or 1, latency and instances scored', async () => {
+    const [ok, ...more] = await emitted(200);
+    expect(more).toEqual([]);
+    expect(ok).toMatchObject({ model: 'adult', PredictRequests: 1, PredictServerErrors: 0, Predictions: 3, _aws: { CloudWatchMetrics: [{ Namespace: expect.any(String), Dimensions: [expect.arrayContaining(['model'])] }] } });
+    expect(typeof ok?.PredictLatency).toBe('number');
+    expect(await emitted(500)).toEqual([expect.objectContaining({ model: 'adult', PredictRequests: 1, PredictServerErrors: 1 })]);
+  });
+
+  it('counts nothing for a 404, so naming random models creates no metrics', async () => {
+    expect(await emitted(404, 'random-name')).toEqual([]);
   });
 });

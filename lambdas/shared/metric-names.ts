@@ -1,0 +1,27 @@
+/**
+ * Names of the project's own CloudWatch metrics that alarms are declared on: the functions publish them (embedded
+ * metric format, namespace ServerlessMlops, dimensions `service` and `model`) and the stack alarms on them, so both
+ * use these constants.
+ */
+export const METRIC_NAMESPACE = 'ServerlessMlops';
+
+export const PREDICT_METRICS = {
+  /** One per request for a model that has a production version (Count). */
+  requests: 'PredictRequests',
+  /** 1 for a request answered 5xx, else 0: its Average is the error rate (Count). */
+  serverErrors: 'PredictServerErrors',
+  /** The handler's time for the request (Milliseconds). */
+  latency: 'PredictLatency',
+  /** Instances scored (Count). */
+  predictions: 'Predictions',
+} as const;
+
+export const PIPELINE_METRICS = {
+  runsFailed: 'RunsFailed',
+  runsRejected: 'RunsRejected',
+  /** 1 while a release of the model is in progress (the release process publishes it): the suppressor of alerts. */
+  releaseInProgress: 'ReleaseInProgress',
+} as const;
+
+/** The `service` dimension Powertools adds: the construct sets POWERTOOLS_SERVICE_NAME to `mlops-<function>`. */
+export const serviceOf = (functionName: string): string => `mlops-${functionName}`;
