@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { codeVersion } from './code-version.js';
 import { EncryptionKey } from './encryption-key.js';
 import { InferenceApi, type ApiAuthorization } from './inference-api.js';
+import { ModelAlarms } from './model-alarms.js';
 import { loadAllModelConfigs, MODELS_DIR, modelFileWarnings } from './model-configs.js';
 import { OperationsAlarms } from './operations-alarms.js';
 import { SecureTable, type DataProtection } from './secure-defaults.js';
@@ -43,12 +44,15 @@ export class MlopsStack extends Stack {
   public readonly pipeline: TrainingPipeline;
   public readonly inference: InferenceApi;
   public readonly alarms: OperationsAlarms;
+  /** Each model's alarms, composite alarm and dashboard. */
+  public readonly modelAlarms: ModelAlarms[];
 
   constructor(scope: Construct, id: string, props: MlopsStackProps = {}) {
     super(scope, id, props);
     const modelsDir = props.modelsDir ?? MODELS_DIR;
     // A bad model file stops the synth with the reason, before anything deploys; a doubtful one is a warning.
-    for (const warning of modelFileWarnings(loadAllModelConfigs(modelsDir))) Annotations.of(this).addWarningV2('mlops:model-file', warning);
+    const models = loadAllModelConfigs(modelsDir);
+    for (const warning of modelFileWarnings(models)) Annotations.of(this).addWarningV2('mlops:model-file', warning);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.customerManagedKey) this.encryptionKey = new EncryptionKey(this, 'EncryptionKey', { removalPolicy });
     const protection: DataProtection = {
@@ -89,6 +93,7 @@ export class MlopsStack extends Stack {
       ...(props.alarmTopicArns ? { alarmTopicArns: props.alarmTopicArns } : {}),
       ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
     });
+    this.modelAlarms = models.map((model) => new ModelAlarms(this, `Model-${model.name}`, { model, pageTopic: this.alarms.topic, detailTopic: this.alarms.detailTopic }));
 
     new CfnOutput(this, 'DataBucketName', { value: this.storage.data.bucketName });
     new CfnOutput(this, 'ArtifactsBucketName', { value: this.storage.artifacts.bucketName });

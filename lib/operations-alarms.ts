@@ -31,25 +31,28 @@ export interface OperationsAlarmsProps {
  */
 export class OperationsAlarms extends Construct {
   public readonly topic: sns.Topic;
+  /** Every state change of the per-model alarms, for dashboards and chat; pages go to `topic` only. */
+  public readonly detailTopic: sns.Topic;
   public readonly alarms: cloudwatch.Alarm[];
   /** Where undeliverable alarm e-mails go; only when there are e-mail subscriptions. */
   public readonly deliveryDeadLetterQueue?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: OperationsAlarmsProps) {
     super(scope, id);
-    this.topic = new sns.Topic(this, 'Topic', {
-      displayName: 'serverless-mlops alarms',
-      enforceSSL: true,
-      ...(props.encryptionKey ? { masterKey: props.encryptionKey } : {}),
-    });
-    if (!props.encryptionKey) {
-      suppress(this.topic, [
-        {
-          id: 'AwsSolutions-SNS2',
-          reason: 'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and the messages carry alarm names and states only. With customerManagedKey the topic is encrypted with the stack key.',
-        },
-      ]);
-    }
+    const topic = (topicId: string, displayName: string) => {
+      const created = new sns.Topic(this, topicId, { displayName, enforceSSL: true, ...(props.encryptionKey ? { masterKey: props.encryptionKey } : {}) });
+      if (!props.encryptionKey) {
+        suppress(created, [
+          {
+            id: 'AwsSolutions-SNS2',
+            reason: 'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and the messages carry alarm names and states only. With customerManagedKey the topic is encrypted with the stack key.',
+          },
+        ]);
+      }
+      return created;
+    };
+    this.topic = topic('Topic', 'serverless-mlops alarms');
+    this.detailTopic = topic('DetailTopic', 'serverless-mlops alarm details');
     if (props.alarmEmails?.length) {
       // Notifications SNS could not deliver (bounced or unconfirmed addresses) are kept here instead of being lost.
       this.deliveryDeadLetterQueue = new DeadLetterQueue(this, 'UndeliveredAlarms', {

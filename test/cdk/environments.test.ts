@@ -122,13 +122,17 @@ describe('environments from cdk.json context', () => {
     for (const bucket of Object.values(template('staging').findResources('AWS::S3::Bucket'))) expect(bucket.Properties.ObjectLockEnabled).toBeUndefined();
   });
 
-  it('sends every alarm to the alarm topic', () => {
-    const alarms = Object.values(template('staging').findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'Errors', 'ExecutionsFailed', 'ExecutionsTimedOut']);
-    for (const alarm of alarms) {
-      expect(alarm.Properties.AlarmActions).toHaveLength(1);
-      expect(alarm.Properties.AlarmActions[0].Ref).toMatch(/^AlarmsTopic/);
-    }
+  it('pages the alarm topic for every operational alarm and each model\'s composite; per-model alarms report to the detail topic', () => {
+    const resources = template('staging').findResources('AWS::CloudWatch::Alarm');
+    const actionOf = (alarm: Record<string, unknown>) => (alarm as { Properties: { AlarmActions: { Ref: string }[] } }).Properties.AlarmActions.map((a) => a.Ref);
+    const operational = Object.entries(resources).filter(([id]) => id.startsWith('Alarms'));
+    expect(operational.map(([, a]) => a.Properties.MetricName).sort()).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'Errors', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+    for (const [, alarm] of operational) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsTopic/)]);
+    const perModel = Object.entries(resources).filter(([id]) => id.startsWith('Modeladult'));
+    expect(perModel.map(([, a]) => a.Properties.MetricName).sort()).toEqual(['PredictLatency', 'PredictRequests', 'PredictServerErrors', 'ReleaseInProgress', 'RunsFailed']);
+    for (const [, alarm] of perModel) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsDetailTopic/)]);
+    const [composite] = Object.values(template('staging').findResources('AWS::CloudWatch::CompositeAlarm'));
+    expect(actionOf(composite ?? {})).toEqual([expect.stringMatching(/^AlarmsTopic/)]);
   });
 });
 

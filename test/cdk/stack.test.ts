@@ -328,6 +328,38 @@ describe('inference API', () => {
   });
 });
 
+describe('alarms', () => {
+  it('gives every alarm an action and an explicit missing-data treatment, and every composite an action', () => {
+    for (const [id, alarm] of resourcesOfType('AWS::CloudWatch::Alarm')) {
+      expect((alarm.Properties.AlarmActions as unknown[] | undefined)?.length, id).toBeGreaterThan(0);
+      expect(['breaching', 'notBreaching', 'ignore', 'missing'], id).toContain(alarm.Properties.TreatMissingData);
+    }
+    for (const [id, alarm] of resourcesOfType('AWS::CloudWatch::CompositeAlarm')) expect((alarm.Properties.AlarmActions as unknown[]).length, id).toBeGreaterThan(0);
+  });
+
+  it("declares each model's alarms from its model file: error rate, p99 latency, no traffic (missing data breaching), failed run", () => {
+    const perModel = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('Modeladult')).map(([, a]) => [a.Properties.MetricName, a.Properties]));
+    const dims = [{ Name: 'model', Value: 'adult' }, { Name: 'service', Value: 'mlops-predict' }];
+    expect(perModel.PredictServerErrors).toMatchObject({ Namespace: 'ServerlessMlops', Dimensions: dims, Statistic: 'Average', Period: 300, Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+    expect(perModel.PredictLatency).toMatchObject({ Dimensions: dims, ExtendedStatistic: 'p99', Threshold: 2000, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(perModel.PredictRequests).toMatchObject({ Dimensions: dims, Statistic: 'SampleCount', Period: 3600, EvaluationPeriods: 24, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    expect(perModel.RunsFailed).toMatchObject({ Dimensions: [{ Name: 'model', Value: 'adult' }, { Name: 'service', Value: 'mlops-finish-run' }], Statistic: 'Sum', Threshold: 1 });
+  });
+
+  it('pages once per model with a composite "degraded" alarm over them, suppressed while a release is in progress', () => {
+    const [[, composite]] = resourcesOfType('AWS::CloudWatch::CompositeAlarm') as [[string, { Properties: Record<string, unknown> }]];
+    const release = resourcesOfType('AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.MetricName === 'ReleaseInProgress');
+    expect(composite.Properties).toMatchObject({ ActionsSuppressor: { 'Fn::GetAtt': [release?.[0], 'Arn'] }, ActionsSuppressorWaitPeriod: 120, ActionsSuppressorExtensionPeriod: 300 });
+    const rule = JSON.stringify(composite.Properties.AlarmRule);
+    for (const metric of ['PredictServerErrors', 'PredictLatency', 'PredictRequests', 'RunsFailed']) {
+      const [id] = resourcesOfType('AWS::CloudWatch::Alarm').find(([i, a]) => i.startsWith('Modeladult') && a.Properties.MetricName === metric) ?? [];
+      expect(rule, metric).toContain(id);
+    }
+    expect(rule).toMatch(/^\{"Fn::Join":\["",\["\(ALARM\(\\""/);
+    expect(resourcesOfType('AWS::CloudWatch::Dashboard')).toHaveLength(1);
+  });
+});
+
 describe('model files are checked at synth', () => {
   it('a bad model file stops the synth with its name and problem', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlops-models-'));

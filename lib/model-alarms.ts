@@ -1,0 +1,118 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { ModelConfig } from '../lambdas/core/model-config.js';
+import { METRIC_NAMESPACE, PIPELINE_METRICS, PREDICT_METRICS, serviceOf } from '../lambdas/shared/metric-names.js';
+
+export interface ModelAlarmsProps {
+  /** The model file: its name and `monitoring` section. */
+  readonly model: Pick<ModelConfig, 'name' | 'monitoring'>;
+  /** Where the composite "model degraded" alarm pages (the operations topic). */
+  readonly pageTopic: sns.ITopic;
+  /** Where each individual alarm's changes go (for dashboards and chat, not paging). */
+  readonly detailTopic: sns.ITopic;
+  /**
+   * How long the composite waits, after going into ALARM, for the release alarm to go into ALARM before it acts.
+   * @default 2 minutes
+   */
+  readonly suppressorWait?: Duration;
+  /** How long the composite stays quiet after a release ends. @default 5 minutes */
+  readonly suppressorExtension?: Duration;
+}
+
+/**
+ * A model's alarms in production, from its model file: predict's error rate and p99 latency, no traffic at all, and a
+ * failed pipeline run; each reports to the detail topic. One composite "model degraded" alarm pages once for any
+ * storm of them, and stays silent while the model's "release in progress" alarm (set by the release process) is in
+ * ALARM. A dashboard shows the model's traffic, errors, latency and alarms.
+ */
+export class ModelAlarms extends Construct {
+  public readonly errorRate: cloudwatch.Alarm;
+  public readonly latency: cloudwatch.Alarm;
+  public readonly noTraffic?: cloudwatch.Alarm;
+  public readonly failedRun?: cloudwatch.Alarm;
+  public readonly releaseInProgress: cloudwatch.Alarm;
+  public readonly degraded: cloudwatch.CompositeAlarm;
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: ModelAlarmsProps) {
+    super(scope, id);
+    const { name, monitoring } = props.model;
+    const metric = (metricName: string, service: string, statistic: string, period: Duration) =>
+      new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: serviceOf(service), model: name }, statistic, period });
+    const fiveMinutes = Duration.minutes(5);
+    const alarm = (alarmId: string, description: string, options: Omit<cloudwatch.AlarmProps, 'alarmDescription'>) => {
+      const created = new cloudwatch.Alarm(this, alarmId, { alarmDescription: `${name}: ${description}`, ...options });
+      created.addAlarmAction(new actions.SnsAction(props.detailTopic));
+      created.addOkAction(new actions.SnsAction(props.detailTopic));
+      return created;
+    };
+
+    this.errorRate = alarm('ErrorRate', `more than ${pct(monitoring.maxErrorRate)} of predict requests answered 5xx over 5 minutes`, {
+      metric: metric(PREDICT_METRICS.serverErrors, 'predict', cloudwatch.Stats.AVERAGE, fiveMinutes),
+      threshold: monitoring.maxErrorRate,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.latency = alarm('Latency', `predict's p99 latency above ${monitoring.maxP99LatencyMs} ms over 5 minutes`, {
+      metric: metric(PREDICT_METRICS.latency, 'predict', cloudwatch.Stats.p(99), fiveMinutes),
+      threshold: monitoring.maxP99LatencyMs,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (monitoring.noTrafficHours !== null) {
+      // No data at all is the condition itself: missing hours count as breaching.
+      this.noTraffic = alarm('NoTraffic', `no predict request for ${monitoring.noTrafficHours} h`, {
+        metric: metric(PREDICT_METRICS.requests, 'predict', cloudwatch.Stats.SAMPLE_COUNT, Duration.hours(1)),
+        threshold: 1,
+        evaluationPeriods: monitoring.noTrafficHours,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+    }
+    if (monitoring.alarmOnFailedRun) {
+      this.failedRun = alarm('RunFailed', 'a training pipeline run failed (`mlops runs` shows why)', {
+        metric: metric(PIPELINE_METRICS.runsFailed, 'finish-run', cloudwatch.Stats.SUM, fiveMinutes),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    this.releaseInProgress = alarm('ReleaseInProgress', 'a release is in progress: the model-degraded alarm is suppressed', {
+      metric: metric(PIPELINE_METRICS.releaseInProgress, 'release', cloudwatch.Stats.MAXIMUM, Duration.minutes(1)),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const children = [this.errorRate, this.latency, this.noTraffic, this.failedRun].filter((a): a is cloudwatch.Alarm => a !== undefined);
+    this.degraded = new cloudwatch.CompositeAlarm(this, 'Degraded', {
+      alarmDescription: `${name} is degraded: ${children.length} alarms feed this one, which pages once for all of them`,
+      alarmRule: cloudwatch.AlarmRule.anyOf(...children.map((child) => cloudwatch.AlarmRule.fromAlarm(child, cloudwatch.AlarmState.ALARM))),
+      actionsSuppressor: this.releaseInProgress,
+      actionsSuppressorWaitPeriod: props.suppressorWait ?? Duration.minutes(2),
+      actionsSuppressorExtensionPeriod: props.suppressorExtension ?? Duration.minutes(5),
+    });
+    this.degraded.addAlarmAction(new actions.SnsAction(props.pageTopic));
+    this.degraded.addOkAction(new actions.SnsAction(props.pageTopic));
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({ title: `${name}: requests and 5xx`, left: [metric(PREDICT_METRICS.requests, 'predict', cloudwatch.Stats.SUM, fiveMinutes)], right: [metric(PREDICT_METRICS.serverErrors, 'predict', cloudwatch.Stats.SUM, fiveMinutes)] }),
+          new cloudwatch.GraphWidget({ title: `${name}: latency (ms)`, left: [metric(PREDICT_METRICS.latency, 'predict', cloudwatch.Stats.p(50), fiveMinutes), metric(PREDICT_METRICS.latency, 'predict', cloudwatch.Stats.p(99), fiveMinutes)] }),
+          new cloudwatch.GraphWidget({ title: `${name}: predictions`, left: [metric(PREDICT_METRICS.predictions, 'predict', cloudwatch.Stats.SUM, fiveMinutes)] }),
+        ],
+        [new cloudwatch.AlarmStatusWidget({ title: `${name}: alarms`, alarms: [this.degraded, ...children, this.releaseInProgress], width: 24 })],
+      ],
+    });
+  }
+}
+
+const pct = (share: number): string => `${Number((share * 100).toFixed(2))}%`;
