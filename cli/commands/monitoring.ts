@@ -1,4 +1,4 @@
-import { DescribeAlarmsCommand, GetMetricDataCommand, ListMetricsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, GetMetricDataCommand, ListMetricsCommand, type CompositeAlarm, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { Connection } from '../connection.js';
 import type { CliContext } from '../context.js';
 import { formatTable } from '../format.js';
@@ -7,16 +7,22 @@ import { parseSince, sparkline } from '../time.js';
 /** The namespace of the project's own metrics (the functions' embedded-format lines). */
 const NAMESPACE = 'ServerlessMlops';
 
-/** An alarm concerns a model when one of its dimensions is that model, or its name mentions it. */
-const concerns = (alarm: MetricAlarm, model: string): boolean =>
-  (alarm.Dimensions ?? []).some((d) => d.Name === 'model' && d.Value === model) || (alarm.AlarmName ?? '').includes(model);
+type AnyAlarm = (MetricAlarm | CompositeAlarm) & { readonly type: 'metric' | 'composite' };
 
-async function describeAlarms(c: Connection): Promise<MetricAlarm[]> {
-  const alarms: MetricAlarm[] = [];
+/** An alarm concerns a model when one of its dimensions is that model, or its name or description names it. */
+const concerns = (alarm: AnyAlarm, model: string): boolean =>
+  ('Dimensions' in alarm && (alarm.Dimensions ?? []).some((d) => d.Name === 'model' && d.Value === model)) ||
+  (alarm.AlarmName ?? '').includes(model) ||
+  (alarm.AlarmDescription ?? '').startsWith(`${model}:`) ||
+  (alarm.AlarmDescription ?? '').startsWith(`${model} is `);
+
+async function describeAlarms(c: Connection): Promise<AnyAlarm[]> {
+  const alarms: AnyAlarm[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await c.cloudwatch.send(new DescribeAlarmsCommand({ ...(NextToken ? { NextToken } : {}) }));
-    alarms.push(...(page.MetricAlarms ?? []));
+    const page = await c.cloudwatch.send(new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], ...(NextToken ? { NextToken } : {}) }));
+    for (const a of page.CompositeAlarms ?? []) alarms.push({ ...a, type: 'composite' });
+    for (const a of page.MetricAlarms ?? []) alarms.push({ ...a, type: 'metric' });
     NextToken = page.NextToken;
   } while (NextToken);
   return alarms;
@@ -57,7 +63,7 @@ export function monitoringCommands(ctx: CliContext): void {
         ctx.print(alarms, () =>
           alarms.length === 0
             ? `no alarms${model ? ` for model "${model}"` : ''}`
-            : formatTable(['alarm', 'state', 'since', 'reason'], alarms.map((a) => [a.AlarmName, a.StateValue, a.StateUpdatedTimestamp?.toISOString(), a.StateReason?.slice(0, 120)])),
+            : formatTable(['alarm', 'type', 'state', 'since', 'reason'], alarms.map((a) => [a.AlarmName, a.type, a.StateValue, a.StateUpdatedTimestamp?.toISOString(), a.StateReason?.slice(0, 120)])),
         );
       }),
     );

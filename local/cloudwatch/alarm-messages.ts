@@ -114,3 +114,60 @@ export function stateChangeEvent(t: Transition, region: string, account: string)
 export function lambdaActionEvent(t: Transition, region: string, account: string): Record<string, unknown> {
   return { source: 'aws.cloudwatch', alarmArn: t.alarm.arn, accountId: account, time: new Date(t.current.updatedAt).toISOString(), region, alarmData: stateChangeDetail(t) };
 }
+
+/** What CloudWatch sends for a composite alarm: the SNS message, and the state-change event's detail. */
+export function compositeNotification(
+  t: { alarm: { name: string; arn: string; description?: string; ruleText: string }; previous: AlarmStatus; current: AlarmStatus },
+  region: string,
+  account: string,
+): { subject: string; message: Record<string, unknown> } {
+  return {
+    subject: `${t.current.state}: "${t.alarm.name}" in ${REGION_NAMES[region] ?? region}`.slice(0, 100),
+    message: {
+      AlarmName: t.alarm.name,
+      AlarmDescription: t.alarm.description ?? null,
+      AWSAccountId: account,
+      NewStateValue: t.current.state,
+      NewStateReason: t.current.reason,
+      StateChangeTime: new Date(t.current.updatedAt).toISOString(),
+      Region: REGION_NAMES[region] ?? region,
+      AlarmArn: t.alarm.arn,
+      OldStateValue: t.previous.state,
+      AlarmRule: t.alarm.ruleText,
+    },
+  };
+}
+
+export function compositeStateChangeEvent(
+  t: { alarm: { name: string; arn: string; description?: string; ruleText: string; suppressor?: string; suppressorWaitMs: number; suppressorExtensionMs: number }; previous: AlarmStatus; current: AlarmStatus & { actionsSuppressedBy?: string } },
+  region: string,
+  account: string,
+): EventBridgeEvent {
+  const state = (s: AlarmStatus & { actionsSuppressedBy?: string }) => ({
+    value: s.state,
+    reason: s.reason,
+    ...(s.reasonData ? { reasonData: s.reasonData } : {}),
+    timestamp: new Date(s.updatedAt).toISOString(),
+    ...(s.actionsSuppressedBy ? { actionsSuppressedBy: s.actionsSuppressedBy } : {}),
+  });
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account,
+    time: new Date(t.current.updatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources: [t.alarm.arn],
+    detail: {
+      alarmName: t.alarm.name,
+      state: state(t.current),
+      previousState: state(t.previous),
+      configuration: {
+        alarmRule: t.alarm.ruleText,
+        ...(t.alarm.description ? { description: t.alarm.description } : {}),
+        ...(t.alarm.suppressor ? { actionsSuppressor: t.alarm.suppressor, actionsSuppressorWaitPeriod: t.alarm.suppressorWaitMs / 1000, actionsSuppressorExtensionPeriod: t.alarm.suppressorExtensionMs / 1000 } : {}),
+      },
+    },
+  };
+}

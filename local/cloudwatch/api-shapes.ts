@@ -66,6 +66,7 @@ export const describeAlarmsInput = z.object({
   AlarmNames: z.array(z.string()).optional(),
   AlarmNamePrefix: z.string().optional(),
   StateValue: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']).optional(),
+  AlarmTypes: z.array(z.enum(['MetricAlarm', 'CompositeAlarm'])).optional(),
 });
 
 export const setAlarmStateInput = z.object({

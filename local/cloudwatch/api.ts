@@ -201,7 +201,29 @@ export class LocalCloudWatchApi {
       ComparisonOperator: spec.condition.comparisonOperator,
       TreatMissingData: spec.condition.treatMissingData ?? 'missing',
     }));
-    return { MetricAlarms: metricAlarms, CompositeAlarms: [] };
+    const types = input.AlarmTypes ?? ['MetricAlarm'];
+    const composites = this.cloudwatch.composites
+      .describe()
+      .filter(({ spec }) => (input.AlarmNames === undefined || input.AlarmNames.includes(spec.name)) && spec.name.startsWith(input.AlarmNamePrefix ?? ''))
+      .filter(({ status }) => input.StateValue === undefined || status.state === input.StateValue)
+      .map(({ spec, status }) => ({
+        AlarmName: spec.name,
+        AlarmArn: spec.arn,
+        ...(spec.description ? { AlarmDescription: spec.description } : {}),
+        AlarmRule: spec.ruleText,
+        ActionsEnabled: spec.actionsEnabled,
+        OKActions: spec.actions.OK,
+        AlarmActions: spec.actions.ALARM,
+        InsufficientDataActions: spec.actions.INSUFFICIENT_DATA,
+        StateValue: status.state,
+        StateReason: status.reason,
+        ...(status.reasonData ? { StateReasonData: status.reasonData } : {}),
+        StateUpdatedTimestamp: seconds(status.updatedAt),
+        StateTransitionedTimestamp: seconds(status.updatedAt),
+        ...(spec.suppressor ? { ActionsSuppressor: spec.suppressor, ActionsSuppressorWaitPeriod: spec.suppressorWaitMs / 1000, ActionsSuppressorExtensionPeriod: spec.suppressorExtensionMs / 1000 } : {}),
+        ...(status.actionsSuppressedBy ? { ActionsSuppressedBy: status.actionsSuppressedBy } : {}),
+      }));
+    return { MetricAlarms: types.includes('MetricAlarm') ? metricAlarms : [], CompositeAlarms: types.includes('CompositeAlarm') ? composites : [] };
   }
 
   private async setAlarmState(input: z.infer<typeof setAlarmStateInput>): Promise<Record<string, never>> {

@@ -1,37 +1,17 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { VirtualClock } from '../clock.js';
 import type { EventBridgeEvent } from '../event-bus.js';
 import type { LocalHttpApi } from '../http-api.js';
 import type { InvocationRecord, LocalFunction } from '../lambda-host.js';
 import type { LocalExecution, LocalStateMachine } from '../step-functions.js';
 import type { LocalResources } from '../template.js';
-import { COMPARISON_OPERATORS, type AlarmState } from './alarm-evaluation.js';
-import { lambdaActionEvent, snsNotification, stateChangeEvent, type MetricAlarmSpec, type Transition } from './alarm-messages.js';
+import { compositeNotification, compositeStateChangeEvent, lambdaActionEvent, snsNotification, stateChangeEvent, type Transition } from './alarm-messages.js';
 import { LocalAlarms } from './alarms.js';
+import { LocalCompositeAlarms, type CompositeTransition } from './composite-alarms.js';
 import { extractEmf } from './emf.js';
 import { MetricStore, type MetricId } from './metric-store.js';
-import { isStatistic } from './statistics.js';
-
-const alarmPropertiesSchema = z.object({
-  AlarmDescription: z.string().optional(),
-  ActionsEnabled: z.boolean().optional(),
-  AlarmActions: z.array(z.string()).optional(),
-  OKActions: z.array(z.string()).optional(),
-  InsufficientDataActions: z.array(z.string()).optional(),
-  Namespace: z.string(),
-  MetricName: z.string(),
-  Dimensions: z.array(z.object({ Name: z.string(), Value: z.string() })).optional(),
-  Statistic: z.string().optional(),
-  ExtendedStatistic: z.string().optional(),
-  Period: z.number().int().positive(),
-  EvaluationPeriods: z.number().int().positive(),
-  DatapointsToAlarm: z.number().int().positive().optional(),
-  Threshold: z.number(),
-  ComparisonOperator: z.enum(COMPARISON_OPERATORS),
-  TreatMissingData: z.enum(['missing', 'ignore', 'breaching', 'notBreaching']).optional(),
-});
+import { loadCompositeAlarms, loadMetricAlarms } from './template-alarms.js';
 
 export interface LocalCloudWatchOptions {
   readonly resources: LocalResources;
@@ -62,7 +42,9 @@ export interface LocalNotification {
 export class LocalCloudWatch {
   readonly metrics: MetricStore;
   readonly alarms: LocalAlarms;
+  readonly composites: LocalCompositeAlarms;
   readonly notificationsFile: string;
+  private stopComposites: (() => void) | undefined;
 
   constructor(private readonly options: LocalCloudWatchOptions) {
     const dir = join(options.stateDir, 'cloudwatch');
@@ -70,6 +52,7 @@ export class LocalCloudWatch {
     this.metrics = new MetricStore(join(dir, 'metrics.jsonl'));
     this.notificationsFile = join(options.stateDir, 'notifications.jsonl');
     this.alarms = new LocalAlarms(loadMetricAlarms(options.resources), this.metrics, options.clock, join(dir, 'alarms.json'), (t) => this.transition(t));
+    this.composites = new LocalCompositeAlarms(loadCompositeAlarms(options.resources), options.clock, (nameOrArn) => this.lookup(nameOrArn), (t) => this.compositeTransition(t));
   }
 
   /** Listens to what the runtime's functions, HTTP API and state machines do, as CloudWatch receives it from AWS. */
@@ -139,61 +122,40 @@ export class LocalCloudWatch {
     });
   }
 
+  /** A metric or composite alarm by the name or ARN a rule or suppressor uses. */
+  private lookup(nameOrArn: string) {
+    const metric = this.alarms.describe().find(({ spec }) => spec.name === nameOrArn || spec.arn === nameOrArn);
+    return metric !== undefined ? { name: metric.spec.name, arn: metric.spec.arn, status: metric.status } : this.composites.statusOf(nameOrArn);
+  }
+
   private async transition(t: Transition): Promise<void> {
     const { region, account } = this.options;
     if (t.alarm.actionsEnabled) {
-      for (const action of t.alarm.actions[t.current.state]) await this.runAction(action, t);
+      const { subject, message } = snsNotification(t, region, account);
+      for (const action of t.alarm.actions[t.current.state]) await this.runAction(action, t.alarm.name, subject, message, () => lambdaActionEvent(t, region, account));
     }
     this.options.putEvent(stateChangeEvent(t, region, account));
+    await this.composites.alarmChanged(t.alarm.name, t.alarm.arn, t.current.state, t.previous.state);
   }
 
-  private async runAction(action: string, t: Transition): Promise<void> {
+  private async compositeTransition(t: CompositeTransition): Promise<void> {
     const { region, account } = this.options;
+    if (t.runActions && t.alarm.actionsEnabled) {
+      const { subject, message } = compositeNotification(t, region, account);
+      for (const action of t.alarm.actions[t.current.state]) await this.runAction(action, t.alarm.name, subject, message, () => ({ source: 'aws.cloudwatch', alarmArn: t.alarm.arn, accountId: account, region, alarmData: compositeStateChangeEvent(t, region, account).detail }));
+    }
+    if (t.changed) this.options.putEvent(compositeStateChangeEvent(t, region, account));
+  }
+
+  private async runAction(action: string, alarm: string, subject: string, message: Record<string, unknown>, lambdaEvent: () => unknown): Promise<void> {
     if (action.startsWith('arn:aws:sns:')) {
-      const { subject, message } = snsNotification(t, region, account);
-      this.publish(action, subject, JSON.stringify(message), t.current.updatedAt);
+      this.publish(action, subject, JSON.stringify(message), this.options.clock.now());
     } else if (action.startsWith('arn:aws:lambda:')) {
-      await this.options.invokeFunction(action, lambdaActionEvent(t, region, account)).catch((error: unknown) => {
-        console.error(`alarm ${t.alarm.name}: its Lambda action ${action} failed: ${(error as Error).message}`);
+      await this.options.invokeFunction(action, lambdaEvent()).catch((error: unknown) => {
+        console.error(`alarm ${alarm}: its Lambda action ${action} failed: ${(error as Error).message}`);
       });
     } else {
-      console.error(`alarm ${t.alarm.name}: the local runtime cannot run the action ${action}; skipped`);
+      console.error(`alarm ${alarm}: the local runtime cannot run the action ${action}; skipped`);
     }
   }
-}
-
-/** Every `AWS::CloudWatch::Alarm` of the template on a single metric (metric math is reported and skipped). */
-export function loadMetricAlarms(resources: LocalResources): MetricAlarmSpec[] {
-  const specs: MetricAlarmSpec[] = [];
-  for (const [logicalId, resource] of resources.ofType('AWS::CloudWatch::Alarm')) {
-    const parsed = alarmPropertiesSchema.safeParse(resources.resolve(resource.Properties ?? {}));
-    if (!parsed.success) {
-      console.error(`alarm ${logicalId} is not evaluated locally (only single-metric alarms are): ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-      continue;
-    }
-    const p = parsed.data;
-    const statistic = p.ExtendedStatistic ?? p.Statistic ?? '';
-    if (!isStatistic(statistic)) throw new Error(`alarm ${logicalId}: "${statistic}" is not a statistic CloudWatch knows`);
-    const list = (actions: string[] | undefined) => actions ?? [];
-    const actions: Record<AlarmState, readonly string[]> = { ALARM: list(p.AlarmActions), OK: list(p.OKActions), INSUFFICIENT_DATA: list(p.InsufficientDataActions) };
-    specs.push({
-      logicalId,
-      name: resources.physicalName(logicalId),
-      arn: resources.arn(logicalId),
-      ...(p.AlarmDescription ? { description: p.AlarmDescription } : {}),
-      metric: { namespace: p.Namespace, name: p.MetricName, dimensions: Object.fromEntries((p.Dimensions ?? []).map((d) => [d.Name, d.Value])) },
-      statistic,
-      periodSeconds: p.Period,
-      condition: {
-        threshold: p.Threshold,
-        comparisonOperator: p.ComparisonOperator,
-        evaluationPeriods: p.EvaluationPeriods,
-        ...(p.DatapointsToAlarm !== undefined ? { datapointsToAlarm: p.DatapointsToAlarm } : {}),
-        ...(p.TreatMissingData !== undefined ? { treatMissingData: p.TreatMissingData } : {}),
-      },
-      actionsEnabled: p.ActionsEnabled ?? true,
-      actions,
-    });
-  }
-  return specs;
 }

@@ -21,15 +21,27 @@ const notifications = (): LocalNotification[] => {
   }
 };
 const events = () => readFileSync(join(stack.stateDir, 'logs', 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { 'detail-type': string; resources: string[]; detail: Record<string, unknown> });
+/** Notifications to the paging topic (operational alarms, each model's composite) and to the detail topic. */
+const pages = () => notifications().filter((n) => /:[^:]*AlarmsTopic/.test(n.topicArn));
+const details = () => notifications().filter((n) => /AlarmsDetailTopic/.test(n.topicArn));
+const degraded = () => {
+  const [composite] = stack.runtime.cloudwatch.composites.describe();
+  if (composite === undefined) throw new Error('no composite alarm');
+  return composite;
+};
+const degradedPages = () => pages().filter((n) => n.subject.includes(degraded().spec.name));
 const alarm = (logicalIdPrefix: string) => {
   const found = stack.runtime.cloudwatch.alarms.describe().find((a) => a.spec.logicalId.startsWith(logicalIdPrefix));
   if (found === undefined) throw new Error(`no alarm ${logicalIdPrefix}`);
   return found;
 };
 
+/** The repository's adult model, without the no-traffic alarm: nobody calls it here, so that one would always fire. */
+const ADULT_MODEL = JSON.parse(readFileSync('models/adult.json', 'utf8')) as Record<string, unknown>;
+
 beforeAll(async () => {
   // The registry on disk, so it can be taken away (predict then answers 5xx).
-  stack = await startTestStack({ clock, registryOnDisk: true });
+  stack = await startTestStack({ clock, registryOnDisk: true, models: { adult: { ...ADULT_MODEL, monitoring: { noTrafficHours: null } } } });
 });
 
 afterAll(async () => {
@@ -37,13 +49,22 @@ afterAll(async () => {
 });
 
 describe("the template's alarms, evaluated locally on the runtime's clock", () => {
-  it('starts every operational alarm in INSUFFICIENT_DATA and, with no data treated as not breaching, moves it to OK', async () => {
+  it('starts every alarm in INSUFFICIENT_DATA and, with no data treated as not breaching, moves it to OK', async () => {
     const names = stack.runtime.cloudwatch.alarms.describe().map((a) => a.spec.logicalId.replace(/[0-9A-F]{8}$/, ''));
-    expect(names.sort()).toEqual(['AlarmsApiServerErrors', 'AlarmsPipelineFailed', 'AlarmsPipelineTimedOut', 'AlarmsPredictErrors', 'AlarmsUploadEventsDeadLettered']);
+    expect(names.sort()).toEqual([
+      'AlarmsApiServerErrors', 'AlarmsPipelineFailed', 'AlarmsPipelineTimedOut', 'AlarmsPredictErrors', 'AlarmsUploadEventsDeadLettered',
+      'ModeladultErrorRate', 'ModeladultLatency', 'ModeladultReleaseInProgress', 'ModeladultRunFailed',
+    ]);
     expect(alarm('AlarmsPipelineFailed').status.state).toBe('INSUFFICIENT_DATA');
+    expect(degraded().status.state).toBe('INSUFFICIENT_DATA');
     await clock.advance(60_000);
     for (const { spec, status } of stack.runtime.cloudwatch.alarms.describe()) expect(status.state, spec.name).toBe('OK');
-    expect(notifications()).toEqual([]); // the alarms have no OK actions
+    expect(degraded().status.state).toBe('OK');
+    // The per-model alarms report OK to the detail topic; the composite's OK page waits for its suppressor's wait period.
+    expect(details().map((n) => n.subject.slice(0, 3))).toEqual(['OK:', 'OK:', 'OK:', 'OK:']);
+    expect(pages()).toEqual([]);
+    await clock.advance(120_000);
+    expect(pages().map((n) => n.subject)).toEqual([`OK: "${degraded().spec.name}" in US East (N. Virginia)`]);
   });
 
   it('a failed pipeline run → AWS/States ExecutionsFailed → PipelineFailed in ALARM → one SNS notification and a state-change event', async () => {
@@ -58,7 +79,7 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     await clock.advance(60_000);
     const pipelineFailed = alarm('AlarmsPipelineFailed');
     expect(pipelineFailed.status).toMatchObject({ state: 'ALARM', reason: 'Threshold Crossed: 1 out of the last 1 datapoints was greater than or equal to the threshold (1).' });
-    const [notification, ...more] = notifications();
+    const [notification, ...more] = pages().filter((n) => n.subject.startsWith('ALARM'));
     expect(more).toEqual([]);
     expect(notification).toMatchObject({ topicArn: expect.stringMatching(/^arn:aws:sns:us-east-1:000000000000:.*AlarmsTopic/), subject: `ALARM: "${pipelineFailed.spec.name}" in US East (N. Virginia)` });
     expect(JSON.parse(notification?.message ?? '{}')).toMatchObject({ NewStateValue: 'ALARM', OldStateValue: 'OK', Trigger: { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States', Period: 300 } });
@@ -66,8 +87,9 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     expect(change?.detail).toMatchObject({ alarmName: pipelineFailed.spec.name, state: { value: 'ALARM' }, previousState: { value: 'OK' } });
 
     // Evaluated again with the same data: no transition, so no second notification.
+    const before = notifications().length;
     await clock.advance(60_000);
-    expect(notifications()).toHaveLength(1);
+    expect(notifications()).toHaveLength(before);
     // The newest periods are empty, so the alarm decides on the newest data point it has in its evaluation range (three
     // 5-minute periods for one evaluation period): it stays in ALARM until the failure leaves the range, then is OK
     // (with no OK action: still one notification).
@@ -75,7 +97,9 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     expect(alarm('AlarmsPipelineFailed').status.state).toBe('ALARM');
     await clock.advance(10 * 60_000);
     expect(alarm('AlarmsPipelineFailed').status.state).toBe('OK');
-    expect(notifications()).toHaveLength(1);
+    expect(notifications()).toHaveLength(before);
+    // The upload was for another model: adult's composite never moved.
+    expect(degraded().status.state).toBe('OK');
   });
 
   it('predict answering 5xx while the registry is down → AWS/ApiGateway 5xx → ApiServerErrors in ALARM', async () => {
@@ -92,6 +116,62 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     // The function answered (a 500 response is not a function error): PredictErrors stays OK.
     expect(alarm('AlarmsPredictErrors').status.state).toBe('OK');
     expect(notifications().map((n) => n.subject)).toContain(`ALARM: "${apiErrors.spec.name}" in US East (N. Virginia)`);
+    // Predict counted the 5xx answers for adult too: its error-rate alarm, and so its composite, went into ALARM.
+    expect(alarm('ModeladultErrorRate').status.state).toBe('ALARM');
+    expect(degraded().status.state).toBe('ALARM');
+    await clock.advance(120_000);
+    expect(degradedPages().filter((n) => n.subject.startsWith('ALARM'))).toHaveLength(1);
+  });
+
+  it("pages once for a storm of a model's alarms, and not at all while a release of it is in progress", async () => {
+    const degradedAlarms = () => degradedPages().filter((n) => n.subject.startsWith('ALARM')).length;
+    await clock.advance(20 * 60_000); // everything before is out of every evaluation range
+    expect(degraded().status.state).toBe('OK');
+    const before = degradedAlarms();
+
+    // A storm: predict fails while the registry is away, and a run of the model fails.
+    await stack.runtime.dynamodb.stop();
+    try {
+      for (let i = 0; i < 3; i++) expect((await signedFetch({ url: predictUrl(stack, 'adult'), body: REQUEST })).status).toBe(500);
+    } finally {
+      await stack.runtime.dynamodb.start();
+    }
+    const [failedRun] = await stack.upload('incoming/adult/no-label-1.csv', 'age,sex\n30,Male\n');
+    expect(failedRun?.status).toBe('FAILED');
+    await vi.waitFor(() => expect(stack.runtime.cloudwatch.metrics.list({ name: 'RunsFailed', dimensions: [{ name: 'model', value: 'adult' }] })).toHaveLength(1));
+    await clock.advance(60_000);
+    for (const child of ['ModeladultErrorRate', 'ModeladultRunFailed', 'AlarmsApiServerErrors', 'AlarmsPipelineFailed']) expect(alarm(child).status.state, child).toBe('ALARM');
+    const triggering = JSON.parse(degraded().status.reasonData ?? '{}') as { triggeringAlarms: { arn: string }[] };
+    // The alarm whose change moved the composite (the others of the storm found it in ALARM already).
+    expect(triggering.triggeringAlarms.length).toBeGreaterThan(0);
+    for (const t of triggering.triggeringAlarms) expect([alarm('ModeladultErrorRate').spec.arn, alarm('ModeladultRunFailed').spec.arn]).toContain(t.arn);
+    await clock.advance(120_000);
+    expect(degradedAlarms()).toBe(before + 1);
+
+    // Recovered, then a release starts (the release process reports ReleaseInProgress) and a run fails meanwhile.
+    await clock.advance(20 * 60_000);
+    expect(degraded().status.state).toBe('OK');
+    const cw = new CloudWatchClient({ region: 'us-east-1', endpoint: stack.runtime.endpoints.cloudwatchEndpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const releasing = () =>
+      cw.send(new PutMetricDataCommand({ Namespace: 'ServerlessMlops', MetricData: [{ MetricName: 'ReleaseInProgress', Dimensions: [{ Name: 'service', Value: 'mlops-release' }, { Name: 'model', Value: 'adult' }], Timestamp: new Date(clock.now()), Value: 1 }] }));
+    try {
+      await releasing();
+      await clock.advance(60_000);
+      expect(alarm('ModeladultReleaseInProgress').status.state).toBe('ALARM');
+      const [again] = await stack.upload('incoming/adult/no-label-2.csv', 'age,sex\n31,Female\n');
+      expect(again?.status).toBe('FAILED');
+      await vi.waitFor(() => expect(stack.runtime.cloudwatch.metrics.datapoints({ namespace: 'ServerlessMlops', name: 'RunsFailed', dimensions: { service: 'mlops-finish-run', model: 'adult' } }, clock.now() - 60_000, clock.now() + 60_000)).toHaveLength(1));
+      await releasing();
+      await clock.advance(60_000);
+      expect(alarm('ModeladultRunFailed').status.state).toBe('ALARM');
+      expect(degraded().status).toMatchObject({ state: 'ALARM', actionsSuppressedBy: 'Alarm' });
+      await clock.advance(120_000);
+      expect(degradedAlarms()).toBe(before + 1); // silent: the release was in progress
+      const change = events().filter((e) => e.resources[0] === degraded().spec.arn).at(-1);
+      expect(change?.detail).toMatchObject({ state: { value: 'ALARM', actionsSuppressedBy: 'Alarm' }, configuration: { alarmRule: expect.stringContaining('ALARM(') } });
+    } finally {
+      cw.destroy();
+    }
   });
 });
 
@@ -143,8 +223,8 @@ describe('the local CloudWatch API, through the AWS SDK and the CLI', () => {
     }
     expect(notifications().map((n) => n.subject)).toContain(`ALARM: "${predictErrors.spec.name}" in US East (N. Virginia)`);
     const listed = JSON.parse((await mlops(stack, '--json', 'alarms')).stdout) as { AlarmName: string; StateValue: string }[];
-    expect(listed).toHaveLength(5);
+    expect(listed).toHaveLength(10); // nine metric alarms and adult's composite
     expect(listed.find((a) => a.AlarmName === predictErrors.spec.name)?.StateValue).toBe('ALARM');
-    expect((await mlops(stack, 'alarms')).stdout).toMatch(/PredictErrors\S*\s+ALARM\s+\S+\s+drill: testing the pager/);
+    expect((await mlops(stack, 'alarms')).stdout).toMatch(/PredictErrors\S*\s+metric\s+ALARM\s+\S+\s+drill: testing the pager/);
   });
 });
