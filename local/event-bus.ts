@@ -52,7 +52,8 @@ export class LocalEventBus {
   }
 }
 
-function targetInput(target: LocalRuleTarget, event: EventBridgeEvent): unknown {
+/** What a target receives: its constant Input, the part of the event its InputPath selects, or the whole event. */
+export function targetInput(target: LocalRuleTarget, event: EventBridgeEvent): unknown {
   if (target.input !== undefined) return JSON.parse(target.input) as unknown;
   if (target.inputPath !== undefined && target.inputPath !== '$') {
     return target.inputPath

@@ -5,6 +5,7 @@ import { VirtualClock } from './clock.js';
 import { LocalCloudWatchApi } from './cloudwatch/api.js';
 import { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
 import { LocalEventBus } from './event-bus.js';
+import { loadSchedules, runSchedules } from './schedules/schedules.js';
 import { eventBridgeEnabledBuckets, forwardS3Event } from './s3-events.js';
 import { LOCAL_CREDENTIALS, startDynamo, startS3 } from './emulators.js';
 import { LocalHttpApi } from './http-api.js';
@@ -159,13 +160,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       putEvent: (event) => routing.bus?.put(event),
       invokeFunction: (arn, event) => invokeByArn(functionsByArn, arn, event),
     });
-    const bus = new LocalEventBus(loadRules(resources), (arn, input, rule) => {
+    // Where rules and schedules deliver: a state machine starts, a function is invoked, a topic publishes.
+    const deliver = (arn: string, input: unknown, source: string): void => {
       const machine = stateMachines.get(arn);
       if (machine !== undefined) machine.start(input);
-      else if (functionsByArn.has(arn)) void invokeByArn(functionsByArn, arn, input).catch((error: unknown) => console.error(`rule ${rule.name}: ${arn}: ${(error as Error).message}`));
-      else if (arn.startsWith('arn:aws:sns:')) cloudwatch.publish(arn, `event from rule ${rule.name}`, JSON.stringify(input), clock.now());
-      else console.error(`rule ${rule.name}: target ${arn} is not a state machine, function or topic of this stack; the event is dropped`);
-    }, (event) => appendFileSync(join(stateDir, 'logs', 'events.jsonl'), `${JSON.stringify(event)}\n`));
+      else if (functionsByArn.has(arn)) void invokeByArn(functionsByArn, arn, input).catch((error: unknown) => console.error(`${source}: ${arn}: ${(error as Error).message}`));
+      else if (arn.startsWith('arn:aws:sns:')) cloudwatch.publish(arn, `from ${source}`, JSON.stringify(input), clock.now());
+      else console.error(`${source}: target ${arn} is not a state machine, function or topic of this stack; dropped`);
+    };
+    const bus = new LocalEventBus(loadRules(resources), (arn, input, rule) => deliver(arn, input, `rule ${rule.name}`), (event) =>
+      appendFileSync(join(stateDir, 'logs', 'events.jsonl'), `${JSON.stringify(event)}\n`),
+    );
+    const stopSchedules = runSchedules(loadSchedules(resources, LOCAL_REGION, LOCAL_ACCOUNT, deliver), clock);
+    closers.push(async () => stopSchedules());
     routing.bus = bus;
 
     api.setRoutes(loadRoutes(resources, functionsByArn));
