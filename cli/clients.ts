@@ -1,4 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -18,6 +19,7 @@ export interface ServiceClients {
   readonly s3: S3Client;
   readonly sfn: SFNClient;
   readonly cloudwatch: CloudWatchClient;
+  readonly logs: CloudWatchLogsClient;
   /** The registry table through a document client. */
   registry(tableName: string): Registry;
   destroy(): void;
@@ -43,16 +45,20 @@ export function createServiceClients(settings: ClientSettings): ServiceClients {
   const dynamo = new DynamoDBClient({ ...common, ...(endpoints ? { endpoint: endpoints.dynamodb } : {}) });
   const sfn = new SFNClient({ ...common, ...(endpoints ? { endpoint: endpoints.stepFunctions } : {}) });
   const cloudwatch = new CloudWatchClient({ ...common, ...(endpoints ? { endpoint: endpoints.cloudwatch } : {}) });
+  // Locally, CloudWatch Logs is served on the CloudWatch endpoint.
+  const logs = new CloudWatchLogsClient({ ...common, ...(endpoints ? { endpoint: endpoints.cloudwatch } : {}) });
   return {
     s3,
     sfn,
     cloudwatch,
+    logs,
     registry: (tableName) => new Registry(DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } }), tableName),
     destroy: () => {
       s3.destroy();
       dynamo.destroy();
       sfn.destroy();
       cloudwatch.destroy();
+      logs.destroy();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
@@ -17,6 +18,9 @@ export interface Connection {
   readonly apiUrl: string;
   readonly sfn: SFNClient;
   readonly cloudwatch: CloudWatchClient;
+  readonly logs: CloudWatchLogsClient;
+  /** The stack's name: its log groups are named after it. */
+  readonly stackName: string;
   readonly stateMachineArn: string;
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
@@ -27,6 +31,7 @@ export interface Connection {
 
 /** What `npm start` writes to `<state dir>/local.json`: the endpoints, credentials and stack outputs. */
 const localJsonSchema = z.object({
+  stackName: z.string(),
   region: z.string(),
   apiUrl: z.string(),
   stepFunctionsEndpoint: z.string(),
@@ -71,6 +76,8 @@ export function connectLocal(stateDir: string): Connection {
     apiUrl: local.apiUrl,
     sfn: clients.sfn,
     cloudwatch: clients.cloudwatch,
+    logs: clients.logs,
+    stackName: local.stackName,
     stateMachineArn: TrainingStateMachineArn,
     region: local.region,
     credentials: local.credentials,

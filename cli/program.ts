@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { lifecycleCommands } from './commands/lifecycle.js';
 import { lineageCommands } from './commands/lineage.js';
+import { logsCommands } from './commands/logs.js';
 import { monitoringCommands } from './commands/monitoring.js';
 import { registryCommands } from './commands/registry.js';
 import { runCommands } from './commands/runs.js';
@@ -21,6 +22,6 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     .option('--json', 'print JSON for scripts instead of tables')
     .exitOverride();
   const ctx = createContext(program);
-  for (const group of [registryCommands, runCommands, lifecycleCommands, lineageCommands, servingCommands, monitoringCommands]) group(ctx);
+  for (const group of [registryCommands, runCommands, lifecycleCommands, lineageCommands, servingCommands, monitoringCommands, logsCommands]) group(ctx);
   await program.parseAsync(argv);
 }

@@ -35,6 +35,8 @@ export async function connectStack(stackName: string, region?: string): Promise<
       apiUrl: ApiUrl.replace(/\/$/, ''),
       sfn,
       cloudwatch: clients.cloudwatch,
+      logs: clients.logs,
+      stackName,
       stateMachineArn: TrainingStateMachineArn,
       region: resolvedRegion,
       credentials,

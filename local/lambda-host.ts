@@ -29,6 +29,8 @@ export interface LocalFunctionSpec {
   readonly reservedConcurrency?: number;
   /** TracingConfig Mode Active: each invocation gets a new `_X_AMZN_TRACE_ID`, as Lambda gives it. @default false */
   readonly tracing?: boolean;
+  /** Where its lines go: LoggingConfig.LogGroup. @default `/aws/lambda/<function name>` */
+  readonly logGroup?: string;
 }
 
 /** An error thrown by a local function, named as Lambda would report it (the error's own name, or Sandbox.Timedout). */
@@ -50,8 +52,8 @@ export interface InvocationRecord {
 }
 
 export interface FunctionObserver {
-  /** Each line the function writes (stdout or stderr), as CloudWatch Logs receives it. */
-  readonly onLogLine?: (functionName: string, line: string) => void;
+  /** Each line the function writes (stdout or stderr), as CloudWatch Logs receives it in the function's log group. */
+  readonly onLogLine?: (logGroup: string, line: string) => void;
   readonly onInvocation?: (record: InvocationRecord) => void;
 }
 
@@ -145,7 +147,7 @@ export class LocalFunction {
             invokedFunctionArn: this.spec.arn,
             memoryLimitInMB: String(this.spec.memoryMb),
             awsRequestId: id,
-            logGroupName: `/aws/lambda/${this.spec.functionName}`,
+            logGroupName: this.spec.logGroup ?? `/aws/lambda/${this.spec.functionName}`,
             logStreamName: 'local',
             timeoutMs,
           },
@@ -209,7 +211,7 @@ export class LocalFunction {
     });
     worker.stdout.pipe(this.log, { end: false });
     worker.stderr.pipe(this.log, { end: false });
-    for (const stream of [worker.stdout, worker.stderr]) stream.on('data', lineSplitter((line) => this.observer.onLogLine?.(this.spec.functionName, line)));
+    for (const stream of [worker.stdout, worker.stderr]) stream.on('data', lineSplitter((line) => this.observer.onLogLine?.(this.spec.logGroup ?? `/aws/lambda/${this.spec.functionName}`, line)));
     let markReady: () => void = () => undefined;
     let failReady: (error: Error) => void = () => undefined;
     const ready = new Promise<void>((resolve, reject) => {

@@ -45,6 +45,7 @@ export function loadFunctions(resources: LocalResources, outdir: string, baseEnv
       MemorySize?: number;
       ReservedConcurrentExecutions?: number;
       TracingConfig?: { Mode?: string };
+      LoggingConfig?: { LogGroup?: string };
       Environment?: { Variables?: Record<string, string> };
     };
     const functionName = resources.physicalName(logicalId);
@@ -61,6 +62,7 @@ export function loadFunctions(resources: LocalResources, outdir: string, baseEnv
           memoryMb: props.MemorySize ?? 128,
           ...(props.ReservedConcurrentExecutions !== undefined ? { reservedConcurrency: props.ReservedConcurrentExecutions } : {}),
           tracing: props.TracingConfig?.Mode === 'Active',
+          ...(props.LoggingConfig?.LogGroup ? { logGroup: props.LoggingConfig.LogGroup } : {}),
           environment: {
             ...baseEnv,
             LAMBDA_TASK_ROOT: join(outdir, assetPath),

@@ -4,6 +4,7 @@ import { LoopbackServer } from '../loopback-server.js';
 import { verifySigV4, type Credentials } from '../sigv4.js';
 import { describeAlarmsInput, getMetricDataInput, getMetricStatisticsInput, listMetricsInput, putMetricDataInput, setAlarmStateInput } from './api-shapes.js';
 import type { LocalCloudWatch } from './local-cloudwatch.js';
+import { handleLogsOperation, LOGS_TARGET_PREFIX, LogsApiError } from './logs-api.js';
 import type { MetricId } from './metric-store.js';
 import { isStatistic, type Sample } from './statistics.js';
 
@@ -76,7 +77,18 @@ export class LocalCloudWatchApi {
       } catch {
         throw new ApiError('SerializationException', 'the body is not JSON');
       }
-      send(200, await this.dispatch(String(req.headers['x-amz-target'] ?? ''), input));
+      const target = String(req.headers['x-amz-target'] ?? '');
+      if (target.startsWith(LOGS_TARGET_PREFIX)) {
+        // CloudWatch Logs shares the endpoint: its clients speak AWS JSON 1.1 with their own target prefix.
+        try {
+          send(200, handleLogsOperation(this.cloudwatch.logs, target.slice(LOGS_TARGET_PREFIX.length), input, this.cloudwatch.region, this.cloudwatch.account), { 'content-type': 'application/x-amz-json-1.1' });
+        } catch (error) {
+          if (!(error instanceof LogsApiError)) throw error;
+          send(400, { __type: error.type, message: error.message }, { 'content-type': 'application/x-amz-json-1.1' });
+        }
+        return;
+      }
+      send(200, await this.dispatch(target, input));
     } catch (error) {
       const e = error instanceof ApiError ? error : new ApiError('InternalServiceError', (error as Error).message, 500);
       // awsQueryCompatible: the query-protocol error code travels in a header too.

@@ -10,6 +10,7 @@ import { compositeNotification, compositeStateChangeEvent, lambdaActionEvent, sn
 import { LocalAlarms } from './alarms.js';
 import { LocalCompositeAlarms, type CompositeTransition } from './composite-alarms.js';
 import { extractEmf } from './emf.js';
+import { LogStore } from './log-store.js';
 import { MetricStore, type MetricId } from './metric-store.js';
 import { loadCompositeAlarms, loadMetricAlarms } from './template-alarms.js';
 
@@ -43,6 +44,10 @@ export class LocalCloudWatch {
   readonly metrics: MetricStore;
   readonly alarms: LocalAlarms;
   readonly composites: LocalCompositeAlarms;
+  /** The functions' log groups (`mlops logs`, FilterLogEvents). */
+  readonly logs: LogStore;
+  readonly region: string;
+  readonly account: string;
   readonly notificationsFile: string;
   private stopComposites: (() => void) | undefined;
 
@@ -50,6 +55,9 @@ export class LocalCloudWatch {
     const dir = join(options.stateDir, 'cloudwatch');
     mkdirSync(dir, { recursive: true });
     this.metrics = new MetricStore(join(dir, 'metrics.jsonl'));
+    this.logs = new LogStore(join(options.stateDir, 'logs', 'groups'));
+    this.region = options.region;
+    this.account = options.account;
     this.notificationsFile = join(options.stateDir, 'notifications.jsonl');
     this.alarms = new LocalAlarms(loadMetricAlarms(options.resources), this.metrics, options.clock, join(dir, 'alarms.json'), (t) => this.transition(t));
     this.composites = new LocalCompositeAlarms(loadCompositeAlarms(options.resources), options.clock, (nameOrArn) => this.lookup(nameOrArn), (t) => this.compositeTransition(t));
@@ -57,7 +65,7 @@ export class LocalCloudWatch {
 
   /** Listens to what the runtime's functions, HTTP API and state machines do, as CloudWatch receives it from AWS. */
   observe(parts: { functions: Iterable<LocalFunction>; api: LocalHttpApi; apiId: string | undefined; stateMachines: Iterable<LocalStateMachine> }): void {
-    for (const fn of parts.functions) fn.observe({ onLogLine: (_name, line) => this.ingestLogLine(line), onInvocation: (record) => this.recordInvocation(record) });
+    for (const fn of parts.functions) fn.observe({ onLogLine: (group, line) => this.ingestLogLine(line, group), onInvocation: (record) => this.recordInvocation(record) });
     const { apiId } = parts;
     if (apiId !== undefined) parts.api.onResponse((status, latencyMs) => this.recordApiResponse(apiId, status, latencyMs));
     for (const machine of parts.stateMachines) machine.onStart((execution) => this.recordExecution(execution));
@@ -77,10 +85,11 @@ export class LocalCloudWatch {
     this.alarms.stop();
   }
 
-  /** A function's log line, as CloudWatch Logs receives it: EMF documents become metrics. */
-  ingestLogLine(line: string): void {
+  /** A function's log line, as CloudWatch Logs receives it: kept in its log group; EMF documents become metrics. */
+  ingestLogLine(line: string, group?: string): void {
     // The functions run on the wall clock; their timestamps are moved onto the runtime's clock.
     const skew = this.options.clock.now() - Date.now();
+    if (group !== undefined) this.logs.put(group, 'local', this.options.clock.now(), line);
     for (const point of extractEmf(line)) {
       for (const sample of point.samples) this.metrics.put(point, point.timestamp + skew, sample, point.unit);
     }

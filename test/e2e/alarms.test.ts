@@ -227,4 +227,16 @@ describe('the local CloudWatch API, through the AWS SDK and the CLI', () => {
     expect(listed.find((a) => a.AlarmName === predictErrors.spec.name)?.StateValue).toBe('ALARM');
     expect((await mlops(stack, 'alarms')).stdout).toMatch(/PredictErrors\S*\s+metric\s+ALARM\s+\S+\s+drill: testing the pager/);
   });
+
+  it("reads a function's log group with `mlops logs`, through a CloudWatch Logs filter pattern", async () => {
+    const lines = (await mlops(stack, '--json', 'logs', 'finish-run', '--since', '3h', '--filter', '{ $.message = "run failed" && $.model = "nosuchmodel" }')).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { timestamp: number; message: string });
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]?.message ?? '{}')).toMatchObject({ level: 'INFO', message: 'run failed', model: 'nosuchmodel', status: 'FAILED' });
+    const text = (await mlops(stack, 'logs', 'predict', '--since', '3h', '--filter', 'PredictServerErrors')).stdout;
+    expect(text).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z {2}\{"_aws"/m);
+    await expect(mlops(stack, 'logs', 'nosuch')).rejects.toMatchObject({ stderr: expect.stringContaining('no function "nosuch": one of register-run, etl, train') });
+  });
 });

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { LogStore } from './log-store.js';
+
+/** The part of the CloudWatch Logs API (AWS JSON 1.1, `Logs_20140328.<Operation>`) the CLI reads logs with. */
+export const LOGS_TARGET_PREFIX = 'Logs_20140328.';
+const PAGE = 1000;
+
+const describeLogGroupsInput = z.object({ logGroupNamePrefix: z.string().optional() });
+const filterLogEventsInput = z.object({
+  logGroupName: z.string().min(1),
+  startTime: z.number().optional(),
+  endTime: z.number().optional(),
+  filterPattern: z.string().optional(),
+  limit: z.number().int().min(1).max(10_000).optional(),
+  nextToken: z.string().optional(),
+});
+
+export class LogsApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function handleLogsOperation(store: LogStore, operation: string, input: unknown, region: string, account: string): unknown {
+  if (operation === 'DescribeLogGroups') {
+    const { logGroupNamePrefix } = parse(describeLogGroupsInput, input);
+    return { logGroups: store.groups(logGroupNamePrefix).map((name) => ({ logGroupName: name, arn: `arn:aws:logs:${region}:${account}:log-group:${name}:*` })) };
+  }
+  if (operation === 'FilterLogEvents') {
+    const request = parse(filterLogEventsInput, input);
+    if (!store.groups(request.logGroupName).includes(request.logGroupName)) throw new LogsApiError('ResourceNotFoundException', 'The specified log group does not exist.');
+    const all = store.filter(request.logGroupName, {
+      ...(request.startTime !== undefined ? { start: request.startTime } : {}),
+      ...(request.endTime !== undefined ? { end: request.endTime } : {}),
+      ...(request.filterPattern !== undefined ? { pattern: request.filterPattern } : {}),
+    });
+    const offset = request.nextToken === undefined ? 0 : Number(request.nextToken);
+    const limit = Math.min(request.limit ?? PAGE, PAGE);
+    const events = all.slice(offset, offset + limit);
+    return { events, searchedLogStreams: [], ...(offset + limit < all.length ? { nextToken: String(offset + limit) } : {}) };
+  }
+  throw new LogsApiError('UnknownOperationException', `the local CloudWatch Logs API does not implement ${operation || '(no operation)'}`);
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new LogsApiError('InvalidParameterException', parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; '));
+  return parsed.data as z.infer<S>;
+}
