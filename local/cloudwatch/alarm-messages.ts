@@ -77,11 +77,10 @@ export function snsNotification(t: Transition, region: string, account: string):
 /** The `detail` of the "CloudWatch Alarm State Change" event (also `alarmData` of a Lambda alarm action). */
 function stateChangeDetail(t: Transition): Record<string, unknown> {
   const { alarm, previous, current } = t;
-  const state = (s: AlarmStatus) => ({ value: s.state, reason: s.reason, ...(s.reasonData ? { reasonData: s.reasonData } : {}), timestamp: new Date(s.updatedAt).toISOString() });
   return {
     alarmName: alarm.name,
-    state: state(current),
-    previousState: state(previous),
+    state: stateOf(current),
+    previousState: stateOf(previous),
     configuration: {
       ...(alarm.description ? { description: alarm.description } : {}),
       metrics: [
@@ -95,19 +94,35 @@ function stateChangeDetail(t: Transition): Record<string, unknown> {
   };
 }
 
-/** The event CloudWatch puts on the default bus on every alarm state change. */
-export function stateChangeEvent(t: Transition, region: string, account: string): EventBridgeEvent {
+/** An alarm state as the state-change event carries it. */
+function stateOf(s: AlarmStatus & { actionsSuppressedBy?: string }): Record<string, unknown> {
+  return {
+    value: s.state,
+    reason: s.reason,
+    ...(s.reasonData ? { reasonData: s.reasonData } : {}),
+    timestamp: new Date(s.updatedAt).toISOString(),
+    ...(s.actionsSuppressedBy ? { actionsSuppressedBy: s.actionsSuppressedBy } : {}),
+  };
+}
+
+/** The "CloudWatch Alarm State Change" event CloudWatch puts on the default bus. */
+function alarmEvent(arn: string, updatedAt: number, detail: Record<string, unknown>, region: string, account: string): EventBridgeEvent {
   return {
     version: '0',
     id: randomUUID(),
     'detail-type': 'CloudWatch Alarm State Change',
     source: 'aws.cloudwatch',
     account,
-    time: new Date(t.current.updatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    time: new Date(updatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     region,
-    resources: [t.alarm.arn],
-    detail: stateChangeDetail(t),
+    resources: [arn],
+    detail,
   };
+}
+
+/** The event of a metric alarm's state change. */
+export function stateChangeEvent(t: Transition, region: string, account: string): EventBridgeEvent {
+  return alarmEvent(t.alarm.arn, t.current.updatedAt, stateChangeDetail(t), region, account);
 }
 
 /** The event a Lambda function gets as an alarm action. */
@@ -143,31 +158,8 @@ export function compositeStateChangeEvent(
   region: string,
   account: string,
 ): EventBridgeEvent {
-  const state = (s: AlarmStatus & { actionsSuppressedBy?: string }) => ({
-    value: s.state,
-    reason: s.reason,
-    ...(s.reasonData ? { reasonData: s.reasonData } : {}),
-    timestamp: new Date(s.updatedAt).toISOString(),
-    ...(s.actionsSuppressedBy ? { actionsSuppressedBy: s.actionsSuppressedBy } : {}),
-  });
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'CloudWatch Alarm State Change',
-    source: 'aws.cloudwatch',
-    account,
-    time: new Date(t.current.updatedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region,
-    resources: [t.alarm.arn],
-    detail: {
-      alarmName: t.alarm.name,
-      state: state(t.current),
-      previousState: state(t.previous),
-      configuration: {
-        alarmRule: t.alarm.ruleText,
-        ...(t.alarm.description ? { description: t.alarm.description } : {}),
-        ...(t.alarm.suppressor ? { actionsSuppressor: t.alarm.suppressor, actionsSuppressorWaitPeriod: t.alarm.suppressorWaitMs / 1000, actionsSuppressorExtensionPeriod: t.alarm.suppressorExtensionMs / 1000 } : {}),
-      },
-    },
-  };
+  const { alarm } = t;
+  const suppressor = alarm.suppressor ? { actionsSuppressor: alarm.suppressor, actionsSuppressorWaitPeriod: alarm.suppressorWaitMs / 1000, actionsSuppressorExtensionPeriod: alarm.suppressorExtensionMs / 1000 } : {};
+  const configuration = { alarmRule: alarm.ruleText, ...(alarm.description ? { description: alarm.description } : {}), ...suppressor };
+  return alarmEvent(alarm.arn, t.current.updatedAt, { alarmName: alarm.name, state: stateOf(t.current), previousState: stateOf(t.previous), configuration }, region, account);
 }

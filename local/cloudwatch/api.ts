@@ -185,23 +185,12 @@ export class LocalCloudWatchApi {
   }
 
   private describeAlarms(input: z.infer<typeof describeAlarmsInput>): unknown {
-    const alarms = this.cloudwatch.alarms
-      .describe()
-      .filter(({ spec }) => (input.AlarmNames === undefined || input.AlarmNames.includes(spec.name)) && spec.name.startsWith(input.AlarmNamePrefix ?? ''))
-      .filter(({ status }) => input.StateValue === undefined || status.state === input.StateValue);
-    const metricAlarms = alarms.map(({ spec, status }) => ({
-      AlarmName: spec.name,
-      AlarmArn: spec.arn,
-      ...(spec.description ? { AlarmDescription: spec.description } : {}),
-      ActionsEnabled: spec.actionsEnabled,
-      OKActions: spec.actions.OK,
-      AlarmActions: spec.actions.ALARM,
-      InsufficientDataActions: spec.actions.INSUFFICIENT_DATA,
-      StateValue: status.state,
-      StateReason: status.reason,
-      ...(status.reasonData ? { StateReasonData: status.reasonData } : {}),
-      StateUpdatedTimestamp: seconds(status.updatedAt),
-      StateTransitionedTimestamp: seconds(status.updatedAt),
+    const selected = <T extends { spec: { name: string }; status: { state: string } }>(alarms: T[]) =>
+      alarms
+        .filter(({ spec }) => (input.AlarmNames === undefined || input.AlarmNames.includes(spec.name)) && spec.name.startsWith(input.AlarmNamePrefix ?? ''))
+        .filter(({ status }) => input.StateValue === undefined || status.state === input.StateValue);
+    const metricAlarms = selected(this.cloudwatch.alarms.describe()).map(({ spec, status }) => ({
+      ...alarmFields(spec, status),
       MetricName: spec.metric.name,
       Namespace: spec.metric.namespace,
       ...(/^p\d/.test(spec.statistic) ? { ExtendedStatistic: spec.statistic } : { Statistic: spec.statistic }),
@@ -213,28 +202,13 @@ export class LocalCloudWatchApi {
       ComparisonOperator: spec.condition.comparisonOperator,
       TreatMissingData: spec.condition.treatMissingData ?? 'missing',
     }));
+    const composites = selected(this.cloudwatch.composites.describe()).map(({ spec, status }) => ({
+      ...alarmFields(spec, status),
+      AlarmRule: spec.ruleText,
+      ...(spec.suppressor ? { ActionsSuppressor: spec.suppressor, ActionsSuppressorWaitPeriod: spec.suppressorWaitMs / 1000, ActionsSuppressorExtensionPeriod: spec.suppressorExtensionMs / 1000 } : {}),
+      ...(status.actionsSuppressedBy ? { ActionsSuppressedBy: status.actionsSuppressedBy } : {}),
+    }));
     const types = input.AlarmTypes ?? ['MetricAlarm'];
-    const composites = this.cloudwatch.composites
-      .describe()
-      .filter(({ spec }) => (input.AlarmNames === undefined || input.AlarmNames.includes(spec.name)) && spec.name.startsWith(input.AlarmNamePrefix ?? ''))
-      .filter(({ status }) => input.StateValue === undefined || status.state === input.StateValue)
-      .map(({ spec, status }) => ({
-        AlarmName: spec.name,
-        AlarmArn: spec.arn,
-        ...(spec.description ? { AlarmDescription: spec.description } : {}),
-        AlarmRule: spec.ruleText,
-        ActionsEnabled: spec.actionsEnabled,
-        OKActions: spec.actions.OK,
-        AlarmActions: spec.actions.ALARM,
-        InsufficientDataActions: spec.actions.INSUFFICIENT_DATA,
-        StateValue: status.state,
-        StateReason: status.reason,
-        ...(status.reasonData ? { StateReasonData: status.reasonData } : {}),
-        StateUpdatedTimestamp: seconds(status.updatedAt),
-        StateTransitionedTimestamp: seconds(status.updatedAt),
-        ...(spec.suppressor ? { ActionsSuppressor: spec.suppressor, ActionsSuppressorWaitPeriod: spec.suppressorWaitMs / 1000, ActionsSuppressorExtensionPeriod: spec.suppressorExtensionMs / 1000 } : {}),
-        ...(status.actionsSuppressedBy ? { ActionsSuppressedBy: status.actionsSuppressedBy } : {}),
-      }));
     return { MetricAlarms: types.includes('MetricAlarm') ? metricAlarms : [], CompositeAlarms: types.includes('CompositeAlarm') ? composites : [] };
   }
 
@@ -254,4 +228,25 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
     throw new ApiError('InvalidParameterValue', problems);
   }
   return parsed.data as z.infer<S>;
+}
+
+/** What DescribeAlarms reports of any alarm: identity, actions and state. */
+function alarmFields(
+  spec: { name: string; arn: string; description?: string; actionsEnabled: boolean; actions: Readonly<Record<'OK' | 'ALARM' | 'INSUFFICIENT_DATA', readonly string[]>> },
+  status: { state: string; reason: string; reasonData?: string; updatedAt: number },
+): Record<string, unknown> {
+  return {
+    AlarmName: spec.name,
+    AlarmArn: spec.arn,
+    ...(spec.description ? { AlarmDescription: spec.description } : {}),
+    ActionsEnabled: spec.actionsEnabled,
+    OKActions: spec.actions.OK,
+    AlarmActions: spec.actions.ALARM,
+    InsufficientDataActions: spec.actions.INSUFFICIENT_DATA,
+    StateValue: status.state,
+    StateReason: status.reason,
+    ...(status.reasonData ? { StateReasonData: status.reasonData } : {}),
+    StateUpdatedTimestamp: seconds(status.updatedAt),
+    StateTransitionedTimestamp: seconds(status.updatedAt),
+  };
 }
