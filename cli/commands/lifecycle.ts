@@ -1,5 +1,6 @@
 import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { CANDIDATE_ALIAS } from '../../lambdas/shared/registry-keys.js';
+import { countChange } from '../lifecycle-metrics.js';
 import { parseVersion, type CliContext } from '../context.js';
 
 /** Changing what is served and approved; every change names why, for the audit trail. */
@@ -25,6 +26,7 @@ export function lifecycleCommands(ctx: CliContext): void {
           const request = { model, version, actor: c.actor, reason: options.reason };
           if (name === 'promote') {
             const alias = await promoteVersion(c.registry, request);
+            await countChange(c, model, 'promotions');
             ctx.print(alias, () => `${model} v${alias.version} is now in production${alias.previous.length > 0 ? ` (was v${alias.previous.at(-1)})` : ''}`);
           } else {
             const record = await setApproval(c.registry, request, name);
@@ -45,6 +47,7 @@ export function lifecycleCommands(ctx: CliContext): void {
     .action(
       ctx.withConnection(async (c, model: string, options: { to?: string; reason: string }) => {
         const alias = await rollback(c.registry, { model, actor: c.actor, reason: options.reason, ...(options.to ? { to: parseVersion(options.to) } : {}) });
+        await countChange(c, model, 'rollbacks');
         ctx.print(alias, () => `${model} rolled back: v${alias.version} is in production (was v${alias.previous.at(-1)})`);
       }),
     );

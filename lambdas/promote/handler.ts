@@ -1,3 +1,4 @@
+import { LIFECYCLE_METRICS } from '../shared/metric-names.js';
 import { createDocumentClient } from '../shared/clients.js';
 import { readEnv } from '../shared/env.js';
 import { promoteInputSchema } from '../shared/pipeline-state.js';
@@ -17,6 +18,6 @@ export const handler = stepHandler({
   done: (result) => ({
     message: result.promoted ? 'version promoted to production' : 'version awaits approval',
     fields: { ...result },
-    counts: { [result.promoted ? 'Promotions' : 'AwaitingApproval']: 1 },
+    counts: { [result.promoted ? LIFECYCLE_METRICS.promotions : 'AwaitingApproval']: 1 },
   }),
 });

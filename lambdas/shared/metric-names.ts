@@ -16,6 +16,12 @@ export const PREDICT_METRICS = {
   predictions: 'Predictions',
 } as const;
 
+/** Changes of what is served, by model: the pipeline's promotions, and an operator's promotions and rollbacks. */
+export const LIFECYCLE_METRICS = {
+  promotions: 'Promotions',
+  rollbacks: 'Rollbacks',
+} as const;
+
 export const PIPELINE_METRICS = {
   runsFailed: 'RunsFailed',
   runsRejected: 'RunsRejected',

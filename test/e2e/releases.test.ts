@@ -133,6 +133,10 @@ describe('releases: each candidate against production, a new version served, rol
     expect(succeeded[1]?.reason).toMatch(/^run run-[0-9a-f]+ passed the gate/);
     expect(succeeded[2]).toMatchObject({ reason: 'v2 answers slowly in production', actor: expect.stringMatching(/^[^@]+@.+/) });
     expect(audit.find((e) => e.outcome === 'refused')).toMatchObject({ action: 'promote', version: rejected });
+    // The operator's rollback is counted as a metric of the model too (the pipeline's promotions by the function).
+    expect(stack.runtime.cloudwatch.metrics.list({ namespace: 'ServerlessMlops', name: 'Rollbacks', dimensions: [{ name: 'model', value: 'adult' }] })).toEqual([
+      { namespace: 'ServerlessMlops', name: 'Rollbacks', dimensions: { service: 'mlops-cli', model: 'adult' } },
+    ]);
 
     const models = JSON.parse((await cli('--json', 'models')).stdout) as { model: string; production: number }[];
     expect(models).toEqual([{ model: 'adult', production: 1, versions: 4 }]);

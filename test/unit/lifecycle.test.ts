@@ -22,7 +22,21 @@ const who = { actor: 'alice@laptop', reason: 'test' };
 describe('promotion, rollback and approval with an audit trail', () => {
   it('20 concurrent promotions end with exactly one production version and 20 audit events', async () => {
     const versions = await Promise.all(Array.from({ length: 20 }, () => register('race', 'approved')));
-    const results = await Promise.allSettled(versions.map((v) => promoteVersion(registry, { model: 'race', version: v.version, ...who })));
+    // Truly concurrent: every promotion has read production (none yet) before any of them writes. Without this
+    // barrier a slow caller may read after the first write and legitimately win second (see the next test).
+    let allRead: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => {
+      allRead = resolve;
+    });
+    let reads = 0;
+    const barrier = Object.create(registry) as Registry;
+    barrier.getAlias = async (...args: Parameters<Registry['getAlias']>) => {
+      const alias = await registry.getAlias(...args);
+      if (++reads === 20) allRead();
+      await arrived;
+      return alias;
+    };
+    const results = await Promise.allSettled(versions.map((v) => promoteVersion(barrier, { model: 'race', version: v.version, ...who })));
     const winners = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof promoteVersion>>> => r.status === 'fulfilled');
     expect(winners).toHaveLength(1);
     const production = await registry.getAlias('race');
@@ -32,6 +46,19 @@ describe('promotion, rollback and approval with an audit trail', () => {
     expect(audit.filter((e) => e.outcome === 'succeeded').map((e) => e.version)).toEqual([production?.version]);
     expect(audit.filter((e) => e.outcome === 'refused').every((e) => e.detail.includes('changed while this change was being made'))).toBe(true);
     expect(audit.every((e) => e.actor === 'alice@laptop' && e.reason === 'test' && e.action === 'promote')).toBe(true);
+  });
+
+  it('loses no update when promotions interleave freely: the successes form one chain, each over the one before', async () => {
+    const versions = await Promise.all(Array.from({ length: 20 }, () => register('chain', 'approved')));
+    const results = await Promise.allSettled(versions.map((v) => promoteVersion(registry, { model: 'chain', version: v.version, ...who })));
+    const won = results.filter((r) => r.status === 'fulfilled').length;
+    const audit = await registry.listAudit('chain');
+    expect(audit).toHaveLength(20);
+    const succeeded = audit.filter((e) => e.outcome === 'succeeded');
+    expect(succeeded).toHaveLength(won);
+    succeeded.forEach((e, i) => expect(e.previousVersion).toBe(i === 0 ? null : succeeded[i - 1]?.version));
+    const production = await registry.getAlias('chain');
+    expect(production).toMatchObject({ version: succeeded.at(-1)?.version, revision: won });
   });
 
   it('rolls back to the version before, audited with who and why, and refuses when there is none', async () => {
