@@ -7,7 +7,9 @@ import { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
 import { LocalEventBus } from './event-bus.js';
 import { loadSchedules, runSchedules } from './schedules/schedules.js';
 import { eventBridgeEnabledBuckets, forwardS3Event } from './s3-events.js';
-import { LOCAL_CREDENTIALS, startDynamo, startS3 } from './emulators.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { LOCAL_CREDENTIALS, localS3Client, startDynamo, startS3 } from './emulators.js';
+import { loadDeliveryStreams, LocalSubscriptions } from './firehose/template-firehose.js';
 import { LocalHttpApi } from './http-api.js';
 import type { LocalFunction } from './lambda-host.js';
 import { LocalStepFunctionsApi } from './sfn-api.js';
@@ -178,6 +180,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     api.setRoutes(loadRoutes(resources, functionsByArn));
     const [apiResource] = resources.ofType('AWS::ApiGatewayV2::Api');
     cloudwatch.observe({ functions: functions.values(), api, apiId: apiResource ? resources.ref(apiResource[0]) : undefined, stateMachines: stateMachines.values() });
+    const firehoseS3 = localS3Client(s3.endpoint, LOCAL_REGION);
+    const streams = loadDeliveryStreams(resources, clock, async (bucket, key, body) => {
+      await firehoseS3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    });
+    cloudwatch.subscribe(new LocalSubscriptions(resources, streams, LOCAL_ACCOUNT));
+    closers.push(async () => {
+      // What is still buffered is delivered before the emulators stop (Firehose would deliver it by its interval).
+      await Promise.all([...streams.values()].map((stream) => stream.flushAll()));
+      firehoseS3.destroy();
+    });
     cloudwatch.start();
     closers.push(async () => cloudwatch.stop());
     const sfnApi = new LocalStepFunctionsApi(stateMachines, LOCAL_CREDENTIALS);

@@ -42,7 +42,7 @@ export class LocalResources {
   /** The name CloudFormation would give: explicit name property if set, else stack-logicalId (lower case for S3). */
   physicalName(logicalId: string): string {
     const resource = this.resource(logicalId);
-    const explicit = { 'AWS::S3::Bucket': 'BucketName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::StepFunctions::StateMachine': 'StateMachineName', 'AWS::SQS::Queue': 'QueueName', 'AWS::SNS::Topic': 'TopicName', 'AWS::CloudWatch::Alarm': 'AlarmName', 'AWS::CloudWatch::CompositeAlarm': 'AlarmName' }[resource.Type];
+    const explicit = { 'AWS::S3::Bucket': 'BucketName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::StepFunctions::StateMachine': 'StateMachineName', 'AWS::SQS::Queue': 'QueueName', 'AWS::SNS::Topic': 'TopicName', 'AWS::CloudWatch::Alarm': 'AlarmName', 'AWS::CloudWatch::CompositeAlarm': 'AlarmName', 'AWS::KinesisFirehose::DeliveryStream': 'DeliveryStreamName', 'AWS::Logs::LogGroup': 'LogGroupName' }[resource.Type];
     const given = explicit ? resource.Properties?.[explicit] : undefined;
     if (typeof given === 'string') return given;
     const name = `${this.env.stackName}-${logicalId}`;
@@ -63,6 +63,8 @@ export class LocalResources {
         return `arn:aws:states:${region}:${account}:stateMachine:${name}`;
       case 'AWS::SQS::Queue':
         return `arn:aws:sqs:${region}:${account}:${name}`;
+      case 'AWS::KinesisFirehose::DeliveryStream':
+        return `arn:aws:firehose:${region}:${account}:deliverystream/${name}`;
       case 'AWS::SNS::Topic':
         return `arn:aws:sns:${region}:${account}:${name}`;
       case 'AWS::CloudWatch::Alarm':

@@ -50,6 +50,7 @@ export class LocalCloudWatch {
   readonly account: string;
   readonly notificationsFile: string;
   private stopComposites: (() => void) | undefined;
+  private subscriptions: { deliver(group: string, stream: string, timestamp: number, message: string, id: string): void } | undefined;
 
   constructor(private readonly options: LocalCloudWatchOptions) {
     const dir = join(options.stateDir, 'cloudwatch');
@@ -71,6 +72,11 @@ export class LocalCloudWatch {
     for (const machine of parts.stateMachines) machine.onStart((execution) => this.recordExecution(execution));
   }
 
+  /** The log groups' subscription filters (to Firehose delivery streams). */
+  subscribe(subscriptions: { deliver(group: string, stream: string, timestamp: number, message: string, id: string): void }): void {
+    this.subscriptions = subscriptions;
+  }
+
   start(): void {
     this.alarms.start();
   }
@@ -89,7 +95,10 @@ export class LocalCloudWatch {
   ingestLogLine(line: string, group?: string): void {
     // The functions run on the wall clock; their timestamps are moved onto the runtime's clock.
     const skew = this.options.clock.now() - Date.now();
-    if (group !== undefined) this.logs.put(group, 'local', this.options.clock.now(), line);
+    if (group !== undefined) {
+      const event = this.logs.put(group, 'local', this.options.clock.now(), line);
+      this.subscriptions?.deliver(group, event.logStreamName, event.timestamp, line, event.eventId);
+    }
     for (const point of extractEmf(line)) {
       for (const sample of point.samples) this.metrics.put(point, point.timestamp + skew, sample, point.unit);
     }
