@@ -42,12 +42,64 @@ export interface PreparedData {
  */
 export function prepareData(table: RawTable, config: ModelConfig): PreparedData {
   const source = table.origins[0]?.replace(/:\d+$/, '') ?? 'the data';
+  const columns = resolveColumns(table, config, source);
+  const columnTypes: Record<string, ColumnType> = {};
+  columns.featureNames.forEach((name, i) => {
+    columnTypes[name] = config.columnTypes[name] ?? inferColumnType(table.rows.map((row) => row[columns.featureIndexes[i] as number] ?? null));
+  });
+  // First pass: find bad rows so the typed columns only hold kept rows.
+  const { keep, badValues } = findBadRows(table, config, columns, columnTypes);
+  const rowsRead = table.rows.length;
+  const rowsKept = keep.filter(Boolean).length;
+  assertFewBadRows(config, rowsRead, rowsKept, badValues);
+
+  // Numeric sensitive attributes become groups (bins) over all kept rows, so every split uses the same edges.
+  const groupings = columns.attributes.map((attribute, i) => {
+    const index = columns.sensitiveIndexes[i] as number;
+    return groupSensitive(attribute, table.rows.map((row, r) => (keep[r] ? (row[index] ?? null) : null)), config.columnTypes[attribute.column]);
+  });
+  const warnings = groupings.filter((g) => g.grouping.method === 'quartiles').map((g) => quartileWarning(g.grouping));
+
+  // Second pass: route kept rows to their split and type them.
+  const buckets: Record<SplitName, number[]> = { train: [], validation: [], test: [] };
+  table.rows.forEach((row, r) => {
+    if (keep[r]) buckets[splitOfRow(row, config.split)].push(r);
+  });
+  const typing = { table, columns, columnTypes, groupings, classLabels: config.task !== 'regression' };
+  const splits = Object.fromEntries(SPLITS.map((name) => [name, frameOf(typing, buckets[name])])) as SplitFrames;
+  const distinctKept = () => new Set(table.rows.filter((_, r) => keep[r]).map((row) => row.join('\u001f'))).size;
+  const skew = splitSkewWarning(buckets, config.split, distinctKept);
+  if (skew !== undefined) warnings.push(skew);
+  for (const name of SPLITS) {
+    if (buckets[name].length === 0) {
+      // Identical rows always share a split, so many duplicates can leave a split empty even with many rows.
+      throw new DataValidationError(
+        `the ${name} split of ${source} is empty: ${rowsKept} rows (${distinctKept()} distinct; identical rows always share a split) are too few for the split ratios`,
+      );
+    }
+  }
+  const splitRows = { train: buckets.train.length, validation: buckets.validation.length, test: buckets.test.length };
+  return {
+    splits,
+    report: { rowsRead, rowsKept, rowsDropped: rowsRead - rowsKept, badValues, columnTypes, splitRows, sensitiveGroups: groupings.map((g) => g.grouping), warnings },
+  };
+}
+
+interface Columns {
+  readonly labelIndex: number;
+  readonly attributes: ReturnType<typeof sensitiveAttributes>;
+  readonly sensitiveNames: string[];
+  readonly sensitiveIndexes: number[];
+  readonly featureNames: string[];
+  readonly featureIndexes: number[];
+}
+
+/** Where the label, sensitive attributes and features are in the table; a missing one is named with its role. */
+function resolveColumns(table: RawTable, config: ModelConfig, source: string): Columns {
   const indexOf = (name: string, role: string): number => {
     const index = table.columns.indexOf(name);
     if (index === -1) {
-      throw new DataValidationError(
-        `${source} has no column "${name}" (the ${role} in models/${config.name}.json); columns found: ${table.columns.join(', ')}`,
-      );
+      throw new DataValidationError(`${source} has no column "${name}" (the ${role} in models/${config.name}.json); columns found: ${table.columns.join(', ')}`);
     }
     return index;
   };
@@ -61,16 +113,12 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
       ? table.columns.filter((name) => name !== config.label && !config.exclude.includes(name) && !sensitiveNames.includes(name))
       : config.features;
   const featureIndexes = featureNames.map((name) => indexOf(name, 'feature'));
-  if (featureNames.length === 0) {
-    throw new DataValidationError(`models/${config.name}.json leaves no feature columns in ${source}`);
-  }
+  if (featureNames.length === 0) throw new DataValidationError(`models/${config.name}.json leaves no feature columns in ${source}`);
+  return { labelIndex, attributes, sensitiveNames, sensitiveIndexes, featureNames, featureIndexes };
+}
 
-  const columnTypes: Record<string, ColumnType> = {};
-  featureNames.forEach((name, i) => {
-    columnTypes[name] = config.columnTypes[name] ?? inferColumnType(table.rows.map((row) => row[featureIndexes[i] as number] ?? null));
-  });
-
-  // First pass: find bad rows so the typed columns only hold kept rows.
+/** Which rows to keep: none with a non-numeric value in a numeric feature or a missing (or, for regression, bad) label. */
+function findBadRows(table: RawTable, config: ModelConfig, columns: Columns, columnTypes: Record<string, ColumnType>): { keep: boolean[]; badValues: BadValueReport[] } {
   const bad = new Map<string, { count: number; examples: { at: string; value: string }[] }>();
   const noteBad = (column: string, at: string, value: string): void => {
     const entry = bad.get(column) ?? { count: 0, examples: [] };
@@ -79,18 +127,18 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
     bad.set(column, entry);
   };
   const classLabels = config.task !== 'regression';
-  const keep: boolean[] = table.rows.map((row, r) => {
+  const keep = table.rows.map((row, r) => {
     const at = table.origins[r] as string;
     let ok = true;
-    featureIndexes.forEach((column, i) => {
+    columns.featureIndexes.forEach((column, i) => {
       const value = row[column] ?? null;
-      const name = featureNames[i] as string;
+      const name = columns.featureNames[i] as string;
       if (value !== null && columnTypes[name] === 'numeric' && !isFloat32Finite(parseNumber(value))) {
         noteBad(name, at, value);
         ok = false;
       }
     });
-    const label = row[labelIndex] ?? null;
+    const label = row[columns.labelIndex] ?? null;
     if (label === null) {
       noteBad(config.label, at, '(missing)');
       ok = false;
@@ -100,79 +148,48 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
     }
     return ok;
   });
-  const rowsRead = table.rows.length;
-  const rowsKept = keep.filter(Boolean).length;
-  const badValues = [...bad.entries()].map(([column, entry]) => ({ column, ...entry }));
+  return { keep, badValues: [...bad.entries()].map(([column, entry]) => ({ column, ...entry })) };
+}
+
+/** More dropped rows than the model file allows (or none kept) fails the run, naming columns and example lines. */
+function assertFewBadRows(config: ModelConfig, rowsRead: number, rowsKept: number, badValues: BadValueReport[]): void {
   const dropped = rowsRead - rowsKept;
-  if (dropped > config.maxBadRowShare * rowsRead || rowsKept === 0) {
-    const details = badValues
-      .map((b) => `"${b.column}": ${b.count} bad (e.g. ${b.examples.map((e) => `${e.at} "${e.value}"`).join(', ')})`)
-      .join('; ');
-    throw new DataValidationError(
-      `${dropped} of ${rowsRead} rows (${((100 * dropped) / rowsRead).toFixed(2)}%) have bad values, more than the ` +
-        `${(100 * config.maxBadRowShare).toFixed(2)}% allowed by maxBadRowShare in models/${config.name}.json: ${details}`,
-    );
-  }
+  if (dropped <= config.maxBadRowShare * rowsRead && rowsKept > 0) return;
+  const details = badValues.map((b) => `"${b.column}": ${b.count} bad (e.g. ${b.examples.map((e) => `${e.at} "${e.value}"`).join(', ')})`).join('; ');
+  throw new DataValidationError(
+    `${dropped} of ${rowsRead} rows (${((100 * dropped) / rowsRead).toFixed(2)}%) have bad values, more than the ` +
+      `${(100 * config.maxBadRowShare).toFixed(2)}% allowed by maxBadRowShare in models/${config.name}.json: ${details}`,
+  );
+}
 
-  // Numeric sensitive attributes become groups (bins) over all kept rows, so every split uses the same edges.
-  const groupings = attributes.map((attribute, i) => {
-    const index = sensitiveIndexes[i] as number;
-    return groupSensitive(attribute, table.rows.map((row, r) => (keep[r] ? (row[index] ?? null) : null)), config.columnTypes[attribute.column]);
-  });
-  const warnings = groupings.filter((g) => g.grouping.method === 'quartiles').map((g) => quartileWarning(g.grouping));
+interface Typing {
+  readonly table: RawTable;
+  readonly columns: Columns;
+  readonly columnTypes: Record<string, ColumnType>;
+  readonly groupings: readonly { readonly values: readonly (string | null)[] }[];
+  readonly classLabels: boolean;
+}
 
-  // Second pass: route kept rows to their split and type them.
-  const buckets: Record<SplitName, number[]> = { train: [], validation: [], test: [] };
-  table.rows.forEach((row, r) => {
-    if (keep[r]) buckets[splitOfRow(row, config.split)].push(r);
+/** The typed frame of some rows: numeric features as numbers (NaN when missing), the rest as categories. */
+function frameOf({ table, columns, columnTypes, groupings, classLabels }: Typing, rowIndexes: number[]): Frame {
+  const features: TypedColumn[] = columns.featureNames.map((name, i) => {
+    const column = columns.featureIndexes[i] as number;
+    const raw = rowIndexes.map((r) => (table.rows[r] as RawValue[])[column] ?? null);
+    return columnTypes[name] === 'numeric'
+      ? { name, type: 'numeric', values: raw.map((v) => (v === null ? Number.NaN : parseNumber(v))) }
+      : { name, type: 'categorical', values: raw };
   });
-  const frameOf = (rowIndexes: number[]): Frame => {
-    const features: TypedColumn[] = featureNames.map((name, i) => {
-      const column = featureIndexes[i] as number;
-      const raw = rowIndexes.map((r) => (table.rows[r] as RawValue[])[column] ?? null);
-      return columnTypes[name] === 'numeric'
-        ? { name, type: 'numeric', values: raw.map((v) => (v === null ? Number.NaN : parseNumber(v))) }
-        : { name, type: 'categorical', values: raw };
-    });
-    const sensitive: CategoricalColumn[] = sensitiveNames.map((name, i) => ({
-      name,
-      type: 'categorical',
-      values: rowIndexes.map((r) => groupings[i]?.values[r] ?? null),
-    }));
-    const rawLabels = rowIndexes.map((r) => (table.rows[r] as RawValue[])[labelIndex] as string);
-    return {
-      features,
-      sensitive,
-      labels: classLabels
-        ? { kind: 'classes', values: rawLabels }
-        : { kind: 'numbers', values: rawLabels.map(parseNumber) },
-      origins: rowIndexes.map((r) => table.origins[r] as string),
-    };
-  };
-  const splits = Object.fromEntries(SPLITS.map((name) => [name, frameOf(buckets[name])])) as SplitFrames;
-  const skew = splitSkewWarning(buckets, config.split, () => new Set(table.rows.filter((_, r) => keep[r]).map((row) => row.join('\u001f'))).size);
-  if (skew !== undefined) warnings.push(skew);
-  for (const name of SPLITS) {
-    if (buckets[name].length === 0) {
-      // Identical rows always share a split, so many duplicates can leave a split empty even with many rows.
-      const distinct = new Set(table.rows.filter((_, r) => keep[r]).map((row) => row.join('\u001f'))).size;
-      throw new DataValidationError(
-        `the ${name} split of ${source} is empty: ${rowsKept} rows (${distinct} distinct; identical rows always share a split) are too few for the split ratios`,
-      );
-    }
-  }
+  const sensitive: CategoricalColumn[] = columns.sensitiveNames.map((name, i) => ({
+    name,
+    type: 'categorical',
+    values: rowIndexes.map((r) => groupings[i]?.values[r] ?? null),
+  }));
+  const rawLabels = rowIndexes.map((r) => (table.rows[r] as RawValue[])[columns.labelIndex] as string);
   return {
-    splits,
-    report: {
-      rowsRead,
-      rowsKept,
-      rowsDropped: dropped,
-      badValues,
-      columnTypes,
-      splitRows: { train: buckets.train.length, validation: buckets.validation.length, test: buckets.test.length },
-      sensitiveGroups: groupings.map((g) => g.grouping),
-      warnings,
-    },
+    features,
+    sensitive,
+    labels: classLabels ? { kind: 'classes', values: rawLabels } : { kind: 'numbers', values: rawLabels.map(parseNumber) },
+    origins: rowIndexes.map((r) => table.origins[r] as string),
   };
 }
 
