@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalFunction } from './lambda-host.js';
-import { LoopbackServer } from './loopback-server.js';
+import { LoopbackServer, readBody } from './loopback-server.js';
 import { verifySigV4, type Credentials } from './sigv4.js';
 
 /** API Gateway's payload limit for HTTP APIs. */
@@ -81,7 +81,7 @@ export class LocalHttpApi {
       send(res, 404, { message: 'Not Found' });
       return;
     }
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) {
       send(res, 413, { message: 'Request Entity Too Large' });
       return;
@@ -140,16 +140,6 @@ export class LocalHttpApi {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });

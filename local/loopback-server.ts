@@ -36,3 +36,15 @@ export class LoopbackServer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
+
+/** The whole body of a request; undefined once it grows past `maxBytes` (the caller answers 413). */
+export async function readBody(req: IncomingMessage, maxBytes = Number.POSITIVE_INFINITY): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackServer } from './loopback-server.js';
+import { LoopbackServer, readBody } from './loopback-server.js';
 import { verifySigV4, type Credentials } from './sigv4.js';
 import type { LocalExecution, LocalStateMachine } from './step-functions.js';
 
@@ -24,9 +24,7 @@ export class LocalStepFunctionsApi {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+    const body = (await readBody(req)) as Buffer;
     const fail = (status: number, type: string, message: string) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify({ __type: type, message }));

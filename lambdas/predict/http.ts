@@ -74,7 +74,8 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
     metrics.addMetric(PREDICT_METRICS.requests, 'Count', 1);
     metrics.addMetric(PREDICT_METRICS.serverErrors, 'Count', status >= 500 ? 1 : 0);
     metrics.addMetric(PREDICT_METRICS.latency, 'Milliseconds', now() - started);
-    if (status === 200) metrics.addMetric(PREDICT_METRICS.predictions, 'Count', predictionsIn(request.response?.body));
+    // A 200 scores every instance of the request (already parsed by jsonBody): no need to read the answer again.
+    if (status === 200) metrics.addMetric(PREDICT_METRICS.predictions, 'Count', instancesIn(request.event.body));
     metrics.publishStoredMetrics();
   };
   return {
@@ -87,12 +88,7 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
   };
 }
 
-function predictionsIn(body: unknown): number {
-  if (typeof body !== 'string') return 0;
-  try {
-    const parsed = JSON.parse(body) as { predictions?: unknown[] };
-    return Array.isArray(parsed.predictions) ? parsed.predictions.length : 0;
-  } catch {
-    return 0;
-  }
+function instancesIn(body: unknown): number {
+  const instances = body !== null && typeof body === 'object' ? (body as { instances?: unknown }).instances : undefined;
+  return Array.isArray(instances) ? instances.length : 0;
 }

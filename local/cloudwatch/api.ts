@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { LoopbackServer } from '../loopback-server.js';
+import { LoopbackServer, readBody } from '../loopback-server.js';
 import { verifySigV4, type Credentials } from '../sigv4.js';
 import { describeAlarmsInput, getMetricDataInput, getMetricStatisticsInput, listMetricsInput, putMetricDataInput, setAlarmStateInput } from './api-shapes.js';
 import type { LocalCloudWatch } from './local-cloudwatch.js';
@@ -61,9 +61,7 @@ export class LocalCloudWatchApi {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+    const body = (await readBody(req)) as Buffer;
     const send = (status: number, value: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', ...headers });
       res.end(JSON.stringify(value));
@@ -155,15 +153,17 @@ export class LocalCloudWatchApi {
     const extended = input.ExtendedStatistics ?? [];
     if (statistics.length + extended.length === 0) throw new ApiError('MissingParameter', 'give Statistics or ExtendedStatistics');
     for (const name of extended) if (!isStatistic(name)) throw new ApiError('InvalidParameterValue', `"${name}" is not an extended statistic`);
-    const seriesOf = (stat: string) => this.cloudwatch.metrics.series(id, stat, input.Period * 1000, input.StartTime * 1000, input.EndTime * 1000);
-    const counts = seriesOf('SampleCount');
+    // Each statistic's series computed once, then read period by period.
+    const seriesOf = (stat: string) => this.cloudwatch.metrics.series(id, stat, input.Period * 1000, input.StartTime * 1000, input.EndTime * 1000).map((p) => p.value);
+    const counts = this.cloudwatch.metrics.series(id, 'SampleCount', input.Period * 1000, input.StartTime * 1000, input.EndTime * 1000);
+    const columns = new Map([...statistics, ...extended].map((stat) => [stat, seriesOf(stat)]));
+    const at = (stat: string, i: number) => columns.get(stat)?.[i] ?? null;
     const datapoints = counts.flatMap((bucket, i) => {
       if (bucket.value === null) return [];
-      const value = (stat: string) => seriesOf(stat)[i]?.value ?? null;
       return [{
         Timestamp: seconds(bucket.time),
-        ...Object.fromEntries(statistics.map((s) => [s, value(s)])),
-        ...(extended.length > 0 ? { ExtendedStatistics: Object.fromEntries(extended.map((s) => [s, value(s)])) } : {}),
+        ...Object.fromEntries(statistics.map((s) => [s, at(s, i)])),
+        ...(extended.length > 0 ? { ExtendedStatistics: Object.fromEntries(extended.map((s) => [s, at(s, i)])) } : {}),
         ...(input.Unit ? { Unit: input.Unit } : {}),
       }];
     });

@@ -79,6 +79,9 @@ export class LocalCloudWatch {
 
   start(): void {
     this.alarms.start();
+    // After each minute's metric alarms (armed first, so run first at the same time), the composites: after a
+    // restart their children keep their states, and only this evaluation gives the composites theirs.
+    this.stopComposites = this.options.clock.every(60_000, () => this.composites.evaluateAll());
   }
 
   /** An SNS publish, as the local topics deliver it: to the notification sink. */
@@ -87,8 +90,11 @@ export class LocalCloudWatch {
     appendFileSync(this.notificationsFile, `${JSON.stringify(notification)}\n`);
   }
 
-  stop(): void {
+  /** Stops evaluating and waits until every metric and log event is on disk. */
+  async stop(): Promise<void> {
     this.alarms.stop();
+    this.stopComposites?.();
+    await Promise.all([this.metrics.close(), this.logs.close()]);
   }
 
   /** A function's log line, as CloudWatch Logs receives it: kept in its log group; EMF documents become metrics. */

@@ -1,6 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { z } from 'zod';
+import { JsonLinesFile } from './jsonl-file.js';
 import { statistic, type Sample } from './statistics.js';
 
 /** A metric's identity in CloudWatch: namespace, name and the exact set of dimensions. */
@@ -42,23 +41,22 @@ export function metricKey(id: MetricId): string {
 export class MetricStore {
   private readonly metrics = new Map<string, { id: MetricId; points: StoredDatapoint[] }>();
 
-  constructor(private readonly file?: string) {
+  private readonly file: JsonLinesFile<z.infer<typeof lineSchema>> | undefined;
+
+  constructor(file?: string) {
     if (file === undefined) return;
-    mkdirSync(dirname(file), { recursive: true });
-    if (!existsSync(file)) return;
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      const parsed = lineSchema.safeParse(JSON.parse(line));
-      // A line cut short by a crash is skipped: everything before it is intact.
-      if (parsed.success) this.add(parsed.data, parsed.data.timestamp, parsed.data.sample, parsed.data.unit);
-    }
+    this.file = new JsonLinesFile(file, lineSchema);
+    for (const point of this.file.read()) this.add(point, point.timestamp, point.sample, point.unit);
   }
 
   put(id: MetricId, timestamp: number, sample: Sample, unit?: string): void {
     this.add(id, timestamp, sample, unit);
-    if (this.file !== undefined) {
-      appendFileSync(this.file, `${JSON.stringify({ namespace: id.namespace, name: id.name, dimensions: id.dimensions, timestamp, sample, ...(unit ? { unit } : {}) })}\n`);
-    }
+    this.file?.append({ namespace: id.namespace, name: id.name, dimensions: { ...id.dimensions }, timestamp, sample, ...(unit ? { unit } : {}) });
+  }
+
+  /** Waits until every data point is on disk. */
+  close(): Promise<void> {
+    return this.file?.close() ?? Promise.resolve();
   }
 
   /** Every metric that matches the filter (a dimension filter without a value matches any value). */
@@ -89,7 +87,9 @@ export class MetricStore {
     const buckets = new Map<number, Sample[]>();
     for (const point of this.datapoints(id, start, end)) {
       const index = Math.floor((point.timestamp - start) / periodMs);
-      buckets.set(index, [...(buckets.get(index) ?? []), point.sample]);
+      const bucket = buckets.get(index);
+      if (bucket === undefined) buckets.set(index, [point.sample]);
+      else bucket.push(point.sample);
     }
     return Array.from({ length: count }, (_, k) => ({ time: start + k * periodMs, value: statistic(stat, buckets.get(k) ?? []) }));
   }

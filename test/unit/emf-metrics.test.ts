@@ -38,13 +38,14 @@ describe('embedded metric format → metrics (the EMF specification)', () => {
 });
 
 describe('the local metric store', () => {
-  it('identifies a metric by its exact dimension set, in any order, and keeps data points across a restart', () => {
+  it('identifies a metric by its exact dimension set, in any order, and keeps data points across a restart', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'mlops-metrics-')), 'metrics.jsonl');
     const store = new MetricStore(file);
     const id = { namespace: 'AWS/Lambda', name: 'Errors', dimensions: { FunctionName: 'f', Resource: 'f' } };
     store.put(id, T, { value: 1, count: 1 }, 'Count');
     store.put({ ...id, dimensions: { Resource: 'f', FunctionName: 'f' } }, T + 1000, { value: 2, count: 1 }, 'Count');
     store.put({ ...id, dimensions: { FunctionName: 'f' } }, T, { value: 5, count: 1 }, 'Count');
+    await store.close();
     const reopened = new MetricStore(file);
     expect(reopened.datapoints(id, T, T + 60_000).map((p) => p.sample)).toEqual([{ value: 1, count: 1 }, { value: 2, count: 1 }]);
     expect(reopened.list({ namespace: 'AWS/Lambda', dimensions: [{ name: 'Resource' }] })).toHaveLength(1);

@@ -92,7 +92,7 @@ describe('the per-request metrics of the predict function', () => {
         return jsonResponse(200, { predictions: [{}, {}, {}] });
       });
     try {
-      await handler(event('{}', { pathParameters: { model: modelName } }), context);
+      await handler(event('{"instances":[{},{},{}]}', { pathParameters: { model: modelName } }), context);
     } finally {
       write.mockRestore();
       errorLog.mockRestore();
