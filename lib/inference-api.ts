@@ -24,6 +24,8 @@ export interface InferenceApiProps {
   readonly throttlingRateLimit?: number;
   /** @default 200 */
   readonly throttlingBurstLimit?: number;
+  /** The model files shipped with predict (each model's capture settings). @default the repository's `models/` */
+  readonly modelsDir?: string;
   /** Log retention, removal policy and key. @default retained, three months, AWS-managed encryption */
   readonly protection?: DataProtection;
 }
@@ -39,6 +41,8 @@ export class InferenceApi extends Construct {
       name: 'predict',
       description: 'Answers prediction requests with the production version of a model',
       tensorflow: true,
+      modelFiles: true,
+      ...(props.modelsDir !== undefined ? { modelsDir: props.modelsDir } : {}),
       memorySize: 1769,
       timeout: Duration.seconds(29),
       protection: props.protection ?? {},

@@ -7,6 +7,7 @@ import { InferenceApi, type ApiAuthorization } from './inference-api.js';
 import { ModelAlarms } from './model-alarms.js';
 import { loadAllModelConfigs, MODELS_DIR, modelFileWarnings } from './model-configs.js';
 import { OperationsAlarms } from './operations-alarms.js';
+import { RequestCapture } from './request-capture.js';
 import { SecureTable, type DataProtection } from './secure-defaults.js';
 import { MlopsStorage } from './storage.js';
 import { TrainingPipeline } from './training-pipeline.js';
@@ -43,6 +44,7 @@ export class MlopsStack extends Stack {
   public readonly registry: SecureTable;
   public readonly pipeline: TrainingPipeline;
   public readonly inference: InferenceApi;
+  public readonly capture: RequestCapture;
   public readonly alarms: OperationsAlarms;
   /** Each model's alarms, composite alarm and dashboard. */
   public readonly modelAlarms: ModelAlarms[];
@@ -82,8 +84,11 @@ export class MlopsStack extends Stack {
       artifactsBucket: this.storage.artifacts,
       registry: this.registry.table,
       authorization: props.apiAuthorization ?? 'iam',
+      modelsDir,
       protection,
     });
+    const predictLogs = this.inference.predictFunction.logGroup;
+    this.capture = new RequestCapture(this, 'Capture', { bucket: this.storage.data, logGroups: [predictLogs], protection });
     this.alarms = new OperationsAlarms(this, 'Alarms', {
       stateMachine: this.pipeline.stateMachine,
       uploadDeadLetterQueue: this.pipeline.deadLetterQueue,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { captureSchema } from './capture-config.js';
 import { monitoringSchema } from './monitoring-config.js';
 import { ModelConfigError } from './errors.js';
 import { MODEL_NAME_PATTERN } from './model-name.js';
@@ -60,6 +61,8 @@ export const modelConfigSchema = z
     slices: z.array(z.string().min(1)).default([]),
     /** The model's alarms in production: error rate, p99 latency, no traffic, failed runs. */
     monitoring: monitoringSchema.prefault({}),
+    /** Which served requests are captured (with their answers and prediction ids) and what is removed from them. */
+    capture: captureSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -82,6 +85,11 @@ export const modelConfigSchema = z
   });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+/** What capture removes from a request: the listed fields, else the model's sensitive attributes. */
+export function captureRedaction(config: Pick<ModelConfig, 'capture' | 'sensitive'>): { drop: string[]; hash: string[] } {
+  return { drop: config.capture.drop ?? sensitiveColumns(config), hash: config.capture.hash };
+}
 export type { Hyperparameters } from './hyperparameters.js';
 
 /** A sensitive attribute as the pipeline uses it. */

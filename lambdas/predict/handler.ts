@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { Predictor } from '../core/artifact.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import { createDocumentClient, createS3Client } from '../shared/clients.js';
@@ -12,6 +13,7 @@ import { Registry } from '../shared/registry.js';
 import { tracer } from '../shared/tracer.js';
 import { correlateModel, errorResponses, jsonBody, jsonResponse, requestMetrics, type JsonEvent } from './http.js';
 import { ProductionModelCache } from './model-cache.js';
+import { captureAnswer, captureSettings } from './capture.js';
 import { predict } from './predict.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'MODEL_REFRESH_SECONDS']);
@@ -40,4 +42,10 @@ export const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
   .use(requestMetrics())
   .use(jsonBody())
   .use(errorResponses())
-  .handler(async (event) => jsonResponse(200, await predict(cache, event.pathParameters?.model, event.body)));
+  .handler(async (event) => {
+    const requestId = randomUUID();
+    const { answer, instances } = await predict(cache, event.pathParameters?.model, event.body, requestId);
+    const captured = captureAnswer(captureSettings(answer.model), { requestId, instances, time: new Date() }, answer);
+    logger.debug('answered', { requestId, captured });
+    return jsonResponse(200, answer);
+  });

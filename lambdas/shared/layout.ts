@@ -10,6 +10,12 @@ export const LAYOUT = {
   schemas: 'schemas/',
   /** Artifacts bucket: model artifacts, the only prefix serving may read. */
   models: 'models/',
+  /** Data bucket: captured requests and answers, `capture/model=<m>/dt=<yyyy-MM-dd-HH>/` (Firehose writes them). */
+  capture: 'capture/',
+  /** Data bucket: ground truth sent as feedback, `feedback/model=<m>/dt=<yyyy-MM-dd-HH>/`. */
+  feedback: 'feedback/',
+  /** Data bucket: capture and feedback records Firehose could not partition or process. */
+  captureErrors: 'capture-errors/',
 } as const;
 
 /** Files of a run under its prefix: the validate step's findings and the model card drawn from them. */

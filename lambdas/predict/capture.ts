@@ -1,0 +1,55 @@
+import { captureRecords, isSampled, redact, type Redaction } from '../core/capture-record.js';
+import { ModelConfigError } from '../core/errors.js';
+import { captureRedaction } from '../core/model-config.js';
+import { loadModelConfig } from '../shared/model-files.js';
+import { logger } from '../shared/logger.js';
+import type { PredictResponse } from './predict.js';
+
+/** Where capture lines go: stdout, which Lambda sends to the function's log group as one event per line. */
+export type LineWriter = (line: string) => void;
+
+export const stdoutLines: LineWriter = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+export interface CaptureSettings {
+  readonly samplePercent: number;
+  readonly redaction: Redaction;
+}
+
+/** The model file's capture settings; a model served without a deployed model file is not captured (and says so). */
+export function captureSettings(model: string): CaptureSettings | undefined {
+  try {
+    const { config } = loadModelConfig(model);
+    return { samplePercent: config.capture.samplePercent, redaction: captureRedaction(config) };
+  } catch (error) {
+    if (!(error instanceof ModelConfigError)) throw error;
+    logger.warn('no capture for a model without a deployed model file', { model, reason: error.message });
+    return undefined;
+  }
+}
+
+/**
+ * Writes the capture records of an answered request as log lines: no network call on the request path and nothing
+ * lost if the container freezes after answering (Lambda has already taken the lines). A log subscription delivers
+ * them through Firehose to S3.
+ */
+export function captureAnswer(
+  settings: CaptureSettings | undefined,
+  request: { readonly requestId: string; readonly instances: readonly Readonly<Record<string, unknown>>[]; readonly time: Date },
+  answer: PredictResponse,
+  write: LineWriter = stdoutLines,
+): number {
+  if (settings === undefined || !isSampled(request.requestId, settings.samplePercent)) return 0;
+  const records = captureRecords({
+    model: answer.model,
+    version: answer.version,
+    variant: answer.variant,
+    requestId: request.requestId,
+    time: request.time,
+    instances: redact(request.instances, settings.redaction),
+    predictions: answer.predictions,
+  });
+  for (const record of records) write(JSON.stringify(record));
+  return records.length;
+}
