@@ -44,6 +44,10 @@ export interface MlFunctionProps {
   /** Where the model files come from. @default the repository's `models/` */
   readonly modelsDir?: string;
   readonly environment?: Record<string, string>;
+  /** Where a failed asynchronous invocation goes after its retries. @default none: the function is invoked synchronously */
+  readonly onFailure?: lambda.IDestination;
+  /** Retries of a failed asynchronous invocation (0–2). @default 2, Lambda's own default */
+  readonly retryAttempts?: number;
   /** Retention, removal and key of the function's log group. @default retained, three months, AWS-managed encryption */
   readonly protection?: DataProtection;
 }
@@ -74,6 +78,8 @@ export class MlFunction extends nodejs.NodejsFunction {
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       role,
+      ...(props.onFailure ? { onFailure: props.onFailure } : {}),
+      ...(props.retryAttempts !== undefined ? { retryAttempts: props.retryAttempts } : {}),
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
@@ -107,7 +113,7 @@ export class MlFunction extends nodejs.NodejsFunction {
       { id: 'Serverless-LambdaLatestVersion', reason: 'Same as AwsSolutions-L1: the runtime is pinned to the tested Node.js 22.' },
       {
         id: 'Serverless-LambdaDLQ',
-        reason: 'Invoked synchronously only (Step Functions tasks, API Gateway), where a DLQ never receives anything: failures go to the state machine Catch or the HTTP caller. test/cdk/delivery.test.ts fails if an asynchronous source is added without a DLQ or on-failure destination.',
+        reason: 'Invoked synchronously (Step Functions tasks, API Gateway), where a DLQ never receives anything: failures go to the state machine Catch or the HTTP caller; or asynchronously with an on-failure destination (a dead-letter queue with an alarm). test/cdk/delivery.test.ts fails if an asynchronous source is added without a DLQ or on-failure destination.',
       },
     ]);
     suppress(role, [

@@ -1,6 +1,7 @@
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { AlarmHistory } from './alarm-history.js';
 import { codeVersion } from './code-version.js';
 import { EncryptionKey } from './encryption-key.js';
 import { InferenceApi, type ApiAuthorization } from './inference-api.js';
@@ -48,6 +49,8 @@ export class MlopsStack extends Stack {
   public readonly alarms: OperationsAlarms;
   /** Each model's alarms, composite alarm and dashboard. */
   public readonly modelAlarms: ModelAlarms[];
+  /** The models' alarm changes, recorded in their audit trails. */
+  public readonly alarmHistory: AlarmHistory;
 
   constructor(scope: Construct, id: string, props: MlopsStackProps = {}) {
     super(scope, id, props);
@@ -99,6 +102,8 @@ export class MlopsStack extends Stack {
       ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
     });
     this.modelAlarms = models.map((model) => new ModelAlarms(this, `Model-${model.name}`, { model, pageTopic: this.alarms.topic, detailTopic: this.alarms.detailTopic }));
+    this.alarmHistory = new AlarmHistory(this, 'AlarmHistory', { registry: this.registry.table, detailTopic: this.alarms.detailTopic, protection });
+    models.forEach((model, i) => this.alarmHistory.addModel(model.name, this.modelAlarms[i] as ModelAlarms));
 
     new CfnOutput(this, 'DataBucketName', { value: this.storage.data.bucketName });
     new CfnOutput(this, 'ArtifactsBucketName', { value: this.storage.artifacts.bucketName });

@@ -36,6 +36,8 @@ export class ModelAlarms extends Construct {
   public readonly releaseInProgress: cloudwatch.Alarm;
   public readonly degraded: cloudwatch.CompositeAlarm;
   public readonly dashboard: cloudwatch.Dashboard;
+  /** Every alarm of the model: the composite, its children and the release alarm. */
+  public readonly all: cloudwatch.IAlarm[];
 
   constructor(scope: Construct, id: string, props: ModelAlarmsProps) {
     super(scope, id);
@@ -99,6 +101,7 @@ export class ModelAlarms extends Construct {
       actionsSuppressorWaitPeriod: props.suppressorWait ?? Duration.minutes(2),
       actionsSuppressorExtensionPeriod: props.suppressorExtension ?? Duration.minutes(5),
     });
+    this.all = [this.degraded, ...children, this.releaseInProgress];
     this.degraded.addAlarmAction(new actions.SnsAction(props.pageTopic));
     this.degraded.addOkAction(new actions.SnsAction(props.pageTopic));
 

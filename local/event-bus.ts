@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from './event-pattern.js';
+import { transformInput, type InputTransformer } from './input-transformer.js';
 
 export interface LocalRuleTarget {
   readonly id: string;
@@ -7,10 +8,12 @@ export interface LocalRuleTarget {
   /** Constant input (the target's `Input`), or a JSONPath like `$.detail` (`InputPath`); else the whole event. */
   readonly input?: string;
   readonly inputPath?: string;
+  readonly inputTransformer?: InputTransformer;
 }
 
 export interface LocalRule {
   readonly name: string;
+  readonly arn?: string;
   readonly pattern: Record<string, unknown>;
   readonly targets: LocalRuleTarget[];
 }
@@ -44,7 +47,7 @@ export class LocalEventBus {
     for (const rule of this.rules) {
       if (!matchesPattern(rule.pattern, event)) continue;
       for (const target of rule.targets) {
-        this.invoke(target.arn, targetInput(target, event), rule);
+        this.invoke(target.arn, targetInput(target, event, rule), rule);
         delivered += 1;
       }
     }
@@ -52,9 +55,20 @@ export class LocalEventBus {
   }
 }
 
-/** What a target receives: its constant Input, the part of the event its InputPath selects, or the whole event. */
-export function targetInput(target: LocalRuleTarget, event: EventBridgeEvent): unknown {
+/**
+ * What a target receives: its constant Input, the part of the event its InputPath selects, what its InputTransformer
+ * makes of the event, or the whole event.
+ */
+export function targetInput(target: LocalRuleTarget, event: EventBridgeEvent, rule?: Pick<LocalRule, 'name' | 'arn'>): unknown {
   if (target.input !== undefined) return JSON.parse(target.input) as unknown;
+  if (target.inputTransformer !== undefined) {
+    const name = rule?.name ?? 'schedule';
+    return transformInput(target.inputTransformer, event as unknown as Record<string, unknown>, {
+      ruleName: name,
+      ruleArn: rule?.arn ?? `arn:aws:events:${event.region}:${event.account}:rule/${name}`,
+      ingestionTime: event.time,
+    });
+  }
   if (target.inputPath !== undefined && target.inputPath !== '$') {
     return target.inputPath
       .replace(/^\$\.?/, '')

@@ -1,6 +1,7 @@
 /**
  * EventBridge event-pattern matching: exact values, prefix, suffix, anything-but, exists, numeric ranges,
- * equals-ignore-case and wildcard, nested objects, and array fields (a match if any element matches). An operator
+ * equals-ignore-case and wildcard, nested objects, `$or` (a list of sub-patterns at one level, any of which must
+ * match along with the level's other fields), and array fields (a match if any element matches). An operator
  * this does not know is an error, so a pattern is never silently treated as "matches".
  */
 
@@ -14,6 +15,12 @@ export function matchesPattern(pattern: Record<string, unknown>, event: unknown)
   if (event === null || typeof event !== 'object' || Array.isArray(event)) return false;
   const record = event as Record<string, Json>;
   return Object.entries(pattern).every(([key, rule]) => {
+    if (key === '$or') {
+      if (!Array.isArray(rule) || rule.some((r) => r === null || typeof r !== 'object' || Array.isArray(r))) {
+        throw new UnsupportedPatternError('"$or" must be an array of patterns (objects)');
+      }
+      return rule.some((alternative) => matchesPattern(alternative as Record<string, unknown>, event));
+    }
     if (Array.isArray(rule)) return matchesAny(rule, key in record ? record[key] : undefined, key in record);
     if (rule !== null && typeof rule === 'object') return matchesPattern(rule as Record<string, unknown>, record[key]);
     throw new UnsupportedPatternError(`pattern field "${key}" must be an array or an object`);

@@ -79,6 +79,8 @@ export class LocalFunction {
   private readonly pending = new Map<string, Pending>();
   private readonly log: WriteStream;
   private observer: FunctionObserver = {};
+  /** The runtime's clock, which the function's `Date.now()` follows (real time unless a test moves the clock). */
+  private now: () => number = () => Date.now();
   coldStarts = 0;
 
   constructor(
@@ -88,6 +90,15 @@ export class LocalFunction {
   ) {
     mkdirSync(logDir, { recursive: true });
     this.log = createWriteStream(join(logDir, `${spec.functionName}.log`), { flags: 'a' });
+  }
+
+  /**
+   * Puts the function on the runtime's clock: inside it `Date.now()` reads that clock (moving in real time between
+   * the invocation's start and end), so time-based behaviour such as predict's refresh interval follows the clock a
+   * test advances. Dates made with `new Date()` and the invocation's deadline stay on the wall clock.
+   */
+  useClock(now: () => number): void {
+    this.now = now;
   }
 
   /** Where the function's log lines and invocation records go besides its log file. */
@@ -140,6 +151,7 @@ export class LocalFunction {
         container.worker.postMessage({
           id,
           event,
+          clockNow: this.now(),
           ...(this.spec.tracing ? { traceHeader: newTraceHeader() } : {}),
           context: {
             functionName: this.spec.functionName,
@@ -199,7 +211,7 @@ export class LocalFunction {
     const [file, handlerName] = splitHandler(this.spec.assetDir, this.spec.handler);
     const worker = new Worker(WORKER_FILE, {
       env: this.spec.environment,
-      workerData: { entry: join(this.spec.assetDir, file), handlerName },
+      workerData: { entry: join(this.spec.assetDir, file), handlerName, clockNow: this.now() },
       stdout: true,
       stderr: true,
       execArgv: [],

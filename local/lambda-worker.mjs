@@ -5,21 +5,29 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 
 const { entry, handlerName } = workerData;
+
+// The runtime's clock: Date.now() reads it, so a test that advances the clock moves the function's time too. The
+// offset is set from the host's clock at each invocation (and at the cold start, for code that runs on import).
+const wallNow = Date.now.bind(Date);
+let clockOffsetMs = workerData.clockNow - wallNow();
+Date.now = () => wallNow() + clockOffsetMs;
+
 const mod = await import(pathToFileURL(entry).href);
 const handler = mod[handlerName];
 if (typeof handler !== 'function') {
   throw new Error(`${entry} does not export a function named ${handlerName}`);
 }
 
-parentPort.on('message', async ({ id, event, context, traceHeader }) => {
+parentPort.on('message', async ({ id, event, context, traceHeader, clockNow }) => {
+  clockOffsetMs = clockNow - wallNow();
   // Lambda sets the invocation's trace header in the environment, where the X-Ray SDK reads it.
   if (traceHeader === undefined) delete process.env._X_AMZN_TRACE_ID;
   else process.env._X_AMZN_TRACE_ID = traceHeader;
-  const deadline = Date.now() + context.timeoutMs;
+  const deadline = wallNow() + context.timeoutMs;
   const lambdaContext = {
     ...context,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - wallNow()),
   };
   try {
     const result = await handler(event, lambdaContext);

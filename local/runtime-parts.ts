@@ -1,3 +1,4 @@
+import { AsyncInvoker, loadAsyncConfigs } from './async-invoke.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { appendFileSync } from 'node:fs';
@@ -130,13 +131,22 @@ export function startEventServices(parts: EventParts, closers: Closers): { cloud
     region: LOCAL_REGION,
     account: LOCAL_ACCOUNT,
     putEvent: (event) => routing.bus?.put(event),
-    invokeFunction: (arn, event) => invokeByArn(functionsByArn, arn, event),
+    invokeFunction: async (arn, event) => {
+      invokeAsync(arn, event);
+    },
   });
+  // Rules, schedules and alarm actions invoke functions asynchronously: retried on the clock, then dead-lettered.
+  const asyncInvoker = new AsyncInvoker(loadAsyncConfigs(resources), clock, join(stateDir, 'dead-letters'));
+  function invokeAsync(arn: string, event: unknown): void {
+    const fn = functionsByArn.get(arn);
+    if (fn === undefined) throw new Error(`${arn} is not a function of this stack`);
+    asyncInvoker.invoke({ functionName: fn.spec.functionName, arn: fn.spec.arn, invoke: (e) => fn.invoke(e) }, event);
+  }
   // Where rules and schedules deliver: a state machine starts, a function is invoked, a topic publishes.
   const deliver = (arn: string, input: unknown, source: string): void => {
     const machine = stateMachines.get(arn);
     if (machine !== undefined) machine.start(input);
-    else if (functionsByArn.has(arn)) void invokeByArn(functionsByArn, arn, input).catch((error: unknown) => console.error(`${source}: ${arn}: ${(error as Error).message}`));
+    else if (functionsByArn.has(arn)) invokeAsync(arn, input);
     else if (arn.startsWith('arn:aws:sns:')) cloudwatch.publish(arn, `from ${source}`, JSON.stringify(input), clock.now());
     else console.error(`${source}: target ${arn} is not a state machine, function or topic of this stack; dropped`);
   };

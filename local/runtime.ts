@@ -107,6 +107,7 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
   const functionsByArn = new Map([...functions.values()].map((fn) => [fn.spec.arn, fn]));
   const stateMachines = loadStateMachines(resources, functionsByArn, join(stateDir, 'logs', 'states'));
   const clock = options.clock ?? new VirtualClock();
+  for (const fn of functions.values()) fn.useClock(() => clock.now());
   const { cloudwatch, bus } = startEventServices({ resources, stateDir, clock, functions, stateMachines, api, s3Endpoint: emulators.s3.endpoint }, closers);
   emulators.routeS3Events(bus, eventBridgeEnabledBuckets(resources));
   api.setRoutes(loadRoutes(resources, functionsByArn));

@@ -1,3 +1,4 @@
+import type { InputTransformer } from './input-transformer.js';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
 import { ensureBucket, ensureTable, localDynamoClient, localS3Client } from './emulators.js';
@@ -88,19 +89,21 @@ export function loadRules(resources: LocalResources): LocalRule[] {
       EventPattern?: Record<string, unknown>;
       State?: string;
       EventBusName?: string;
-      Targets?: { Id: string; Arn: string; Input?: string; InputPath?: string; InputTransformer?: unknown }[];
+      Targets?: { Id: string; Arn: string; Input?: string; InputPath?: string; InputTransformer?: InputTransformer }[];
     };
     if (props.EventPattern === undefined || props.State === 'DISABLED' || (props.EventBusName ?? 'default') !== 'default') return [];
     return [
       {
         name: resources.physicalName(logicalId),
+        arn: resources.arn(logicalId),
         pattern: props.EventPattern,
-        targets: (props.Targets ?? []).map((target) => {
-          if (target.InputTransformer !== undefined) {
-            throw new Error(`rule ${logicalId}: target ${target.Id} uses an InputTransformer, which the local runtime does not support`);
-          }
-          return { id: target.Id, arn: target.Arn, ...(target.Input ? { input: target.Input } : {}), ...(target.InputPath ? { inputPath: target.InputPath } : {}) };
-        }),
+        targets: (props.Targets ?? []).map((target) => ({
+          id: target.Id,
+          arn: target.Arn,
+          ...(target.Input ? { input: target.Input } : {}),
+          ...(target.InputPath ? { inputPath: target.InputPath } : {}),
+          ...(target.InputTransformer ? { inputTransformer: target.InputTransformer } : {}),
+        })),
       },
     ];
   });

@@ -70,6 +70,8 @@ export class LocalResources {
       case 'AWS::CloudWatch::Alarm':
       case 'AWS::CloudWatch::CompositeAlarm':
         return `arn:aws:cloudwatch:${region}:${account}:alarm:${name}`;
+      case 'AWS::Events::Rule':
+        return `arn:aws:events:${region}:${account}:rule/${name}`;
       case 'AWS::IAM::Role':
         return `arn:aws:iam::${account}:role/${name}`;
       case 'AWS::Logs::LogGroup':

@@ -117,7 +117,8 @@ export interface AliasRecord {
   readonly previous: number[];
 }
 
-export type AuditAction = 'promote' | 'rollback' | 'approve' | 'reject' | 'archive' | 'alias';
+/** `alarm`: one of the model's alarms changed state (recorded from CloudWatch, with the version then in production). */
+export type AuditAction = 'promote' | 'rollback' | 'approve' | 'reject' | 'archive' | 'alias' | 'alarm';
 
 /** One append-only record of a change (or a refused attempt) to what is served or approved. */
 export interface AuditEvent {

@@ -23,8 +23,8 @@ export function failedConditions(error: unknown): boolean[] | null {
 }
 
 /** The put of one audit event: a new item only (the trail is append-only). */
-export function auditPut(table: string, draft: AuditDraft): { item: TransactItem; event: AuditEvent } {
-  const event: AuditEvent = { ...draft, at: new Date().toISOString(), id: randomUUID() };
+export function auditPut(table: string, draft: AuditDraft, identity?: Pick<AuditEvent, 'at' | 'id'>): { item: TransactItem; event: AuditEvent } {
+  const event: AuditEvent = { ...draft, at: identity?.at ?? new Date().toISOString(), id: identity?.id ?? randomUUID() };
   return {
     event,
     item: { Put: { TableName: table, Item: { ...auditKey(event.model, event.at, event.id), ...event }, ConditionExpression: 'attribute_not_exists(pk)' } },

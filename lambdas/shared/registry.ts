@@ -182,6 +182,20 @@ export class Registry {
     return full;
   }
 
+  /**
+   * Appends an audit event that has its own identity (an event delivered at least once): a second delivery finds the
+   * item there and appends nothing. Returns whether this call appended it.
+   */
+  async appendAuditOnce(event: AuditDraft, identity: Pick<AuditEvent, 'at' | 'id'>): Promise<boolean> {
+    try {
+      await writeAtomically(this.db, [auditPut(this.table, event, identity).item]);
+      return true;
+    } catch (error) {
+      if (failedConditions(error)?.[0] === true) return false;
+      throw error;
+    }
+  }
+
   /** A state change and its audit event in one transaction; a failed condition on the change is a ConflictError. */
   private async changeWithAudit(change: TransactItem, audit: AuditDraft, conflict: string): Promise<void> {
     try {

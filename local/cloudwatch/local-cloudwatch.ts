@@ -99,14 +99,13 @@ export class LocalCloudWatch {
 
   /** A function's log line, as CloudWatch Logs receives it: kept in its log group; EMF documents become metrics. */
   ingestLogLine(line: string, group?: string): void {
-    // The functions run on the wall clock; their timestamps are moved onto the runtime's clock.
-    const skew = this.options.clock.now() - Date.now();
     if (group !== undefined) {
       const event = this.logs.put(group, 'local', this.options.clock.now(), line);
       this.subscriptions?.deliver(group, event.logStreamName, event.timestamp, line, event.eventId);
     }
     for (const point of extractEmf(line)) {
-      for (const sample of point.samples) this.metrics.put(point, point.timestamp + skew, sample, point.unit);
+      // The functions' Date.now() follows the runtime's clock (LocalFunction.useClock): timestamps are on it already.
+      for (const sample of point.samples) this.metrics.put(point, point.timestamp, sample, point.unit);
     }
   }
 

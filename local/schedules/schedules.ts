@@ -22,7 +22,17 @@ export interface LocalSchedule {
 const ruleSchema = z.object({
   ScheduleExpression: z.string(),
   State: z.string().optional(),
-  Targets: z.array(z.object({ Id: z.string(), Arn: z.string(), Input: z.string().optional(), InputPath: z.string().optional() })).default([]),
+  Targets: z
+    .array(
+      z.object({
+        Id: z.string(),
+        Arn: z.string(),
+        Input: z.string().optional(),
+        InputPath: z.string().optional(),
+        InputTransformer: z.object({ InputPathsMap: z.record(z.string(), z.string()).optional(), InputTemplate: z.string() }).optional(),
+      }),
+    )
+    .default([]),
 });
 
 const schedulerSchema = z.object({
@@ -55,7 +65,16 @@ export function loadSchedules(resources: LocalResources, region: string, account
       start: 0,
       fire: (time) => {
         const event: EventBridgeEvent = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account, time: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'), region, resources: [arn], detail: {} };
-        for (const target of rule.Targets) deliver(target.Arn, targetInput({ id: target.Id, arn: target.Arn, ...(target.Input ? { input: target.Input } : {}), ...(target.InputPath ? { inputPath: target.InputPath } : {}) }, event), `rule ${logicalId}`);
+        for (const target of rule.Targets) {
+          const local = {
+            id: target.Id,
+            arn: target.Arn,
+            ...(target.Input ? { input: target.Input } : {}),
+            ...(target.InputPath ? { inputPath: target.InputPath } : {}),
+            ...(target.InputTransformer ? { inputTransformer: target.InputTransformer } : {}),
+          };
+          deliver(target.Arn, targetInput(local, event, { name: resources.physicalName(logicalId), arn }), `rule ${logicalId}`);
+        }
       },
     });
   }

@@ -106,7 +106,7 @@ describe('storage secure defaults', () => {
 describe('functions', () => {
   it('run Node.js 22 on arm64 with X-Ray tracing', () => {
     const functions = resourcesOfType('AWS::Lambda::Function').filter(([, f]) => f.Metadata?.['aws:asset:is-bundled'] === true);
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(9);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -307,7 +307,7 @@ describe('append-only audit trail', () => {
         }),
       );
     }
-    expect(rolesWithRegistryAccess).toBe(8);
+    expect(rolesWithRegistryAccess).toBe(9);
   });
 
   it('the promote function may append audit events (PutItem only)', () => {

@@ -52,7 +52,7 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
   it('starts every alarm in INSUFFICIENT_DATA and, with no data treated as not breaching, moves it to OK', async () => {
     const names = stack.runtime.cloudwatch.alarms.describe().map((a) => a.spec.logicalId.replace(/[0-9A-F]{8}$/, ''));
     expect(names.sort()).toEqual([
-      'AlarmsApiServerErrors', 'AlarmsPipelineFailed', 'AlarmsPipelineTimedOut', 'AlarmsPredictErrors', 'AlarmsUploadEventsDeadLettered',
+      'AlarmHistoryDeadLettered', 'AlarmsApiServerErrors', 'AlarmsPipelineFailed', 'AlarmsPipelineTimedOut', 'AlarmsPredictErrors', 'AlarmsUploadEventsDeadLettered',
       'ModeladultErrorRate', 'ModeladultLatency', 'ModeladultReleaseInProgress', 'ModeladultRunFailed',
     ]);
     expect(alarm('AlarmsPipelineFailed').status.state).toBe('INSUFFICIENT_DATA');
@@ -119,6 +119,14 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     // Predict counted the 5xx answers for adult too: its error-rate alarm, and so its composite, went into ALARM.
     expect(alarm('ModeladultErrorRate').status.state).toBe('ALARM');
     expect(degraded().status.state).toBe('ALARM');
+    // The state-change events reached the alarm-history rule's target: adult's audit trail records both changes.
+    const errorRateName = alarm('ModeladultErrorRate').spec.name;
+    await vi.waitFor(async () => {
+      const details = (await stack.registry.listAudit('adult')).filter((e) => e.action === 'alarm').map((e) => e.detail);
+      expect(details).toEqual(expect.arrayContaining([`${errorRateName}: OK → ALARM`, `${degraded().spec.name}: OK → ALARM`]));
+    }, { timeout: 20_000, interval: 200 });
+    const recorded = (await stack.registry.listAudit('adult')).find((e) => e.detail === `${errorRateName}: OK → ALARM`);
+    expect(recorded).toMatchObject({ actor: 'cloudwatch', outcome: 'succeeded', version: 0, reason: alarm('ModeladultErrorRate').status.reason });
     await clock.advance(120_000);
     expect(degradedPages().filter((n) => n.subject.startsWith('ALARM'))).toHaveLength(1);
   });
@@ -223,7 +231,7 @@ describe('the local CloudWatch API, through the AWS SDK and the CLI', () => {
     }
     expect(notifications().map((n) => n.subject)).toContain(`ALARM: "${predictErrors.spec.name}" in US East (N. Virginia)`);
     const listed = JSON.parse((await mlops(stack, '--json', 'alarms')).stdout) as { AlarmName: string; StateValue: string }[];
-    expect(listed).toHaveLength(10); // nine metric alarms and adult's composite
+    expect(listed).toHaveLength(11); // ten metric alarms and adult's composite
     expect(listed.find((a) => a.AlarmName === predictErrors.spec.name)?.StateValue).toBe('ALARM');
     expect((await mlops(stack, 'alarms')).stdout).toMatch(/PredictErrors\S*\s+metric\s+ALARM\s+\S+\s+drill: testing the pager/);
   });

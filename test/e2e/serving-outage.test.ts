@@ -27,8 +27,6 @@ async function servedVersion(): Promise<number> {
   return ((await response.json()) as { version: number }).version;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('serving through a registry outage', () => {
   it('answers with the loaded version while the registry is down, counts the failed refreshes, and follows a rollback within 30 s once it is back', async () => {
     const lines = ADULT.trimEnd().split('\n');
@@ -39,12 +37,14 @@ describe('serving through a registry outage', () => {
     expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
     expect(await servedVersion()).toBe(2);
 
+    // The runtime's clock moves a second per request (predict's time follows it): no waiting on the wall clock.
+    const clock = stack.runtime.clock;
     await stack.runtime.dynamodb.stop();
-    const downAt = Date.now();
+    const downAt = clock.now();
     // Past the 15 s refresh interval: each refresh fails, the loaded version keeps answering.
-    while (Date.now() - downAt < 18_000) {
+    while (clock.now() - downAt < 18_000) {
       expect(await servedVersion()).toBe(2);
-      await sleep(1000);
+      await clock.advance(1000);
     }
     const dir = join(stack.stateDir, 'logs', 'functions');
     const log = readFileSync(join(dir, readdirSync(dir).find((f) => f.includes('InferencePredict')) as string), 'utf8');
@@ -53,11 +53,11 @@ describe('serving through a registry outage', () => {
 
     await stack.runtime.dynamodb.start();
     await run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, 'rollback', 'adult', '-m', 'outage drill']);
-    const backAt = Date.now();
+    const backAt = clock.now();
     let version = 2;
-    while (version !== 1 && Date.now() - backAt < 30_000) {
+    while (version !== 1 && clock.now() - backAt < 30_000) {
       version = await servedVersion();
-      if (version !== 1) await sleep(500);
+      if (version !== 1) await clock.advance(1000);
     }
     expect(version).toBe(1);
   }, 240_000);

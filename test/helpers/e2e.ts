@@ -25,15 +25,20 @@ export async function servedVersion(stack: TestStack, model: string): Promise<nu
   return ((await response.json()) as { version: number }).version;
 }
 
-/** Polls the API until it serves `version` or `withinMs` pass; the version served last. */
-export async function awaitServed(stack: TestStack, model: string, version: number, withinMs = 30_000): Promise<number> {
-  const start = Date.now();
+/**
+ * Polls the API until it serves `version` or `withinMs` pass on the runtime's clock, advancing it a second per poll
+ * (the functions' time follows it, so predict's refresh interval passes without waiting); the version served last
+ * and the clock time it took.
+ */
+export async function awaitServed(stack: TestStack, model: string, version: number, withinMs = 30_000): Promise<{ version: number; afterMs: number }> {
+  const clock = stack.runtime.clock;
+  const start = clock.now();
   let served = await servedVersion(stack, model);
-  while (served !== version && Date.now() - start < withinMs) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  while (served !== version && clock.now() - start < withinMs) {
+    await clock.advance(1000);
     served = await servedVersion(stack, model);
   }
-  return served;
+  return { version: served, afterMs: clock.now() - start };
 }
 
 /** The JSON lines a local function wrote (its log file is named after the function's logical id). */

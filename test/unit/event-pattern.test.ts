@@ -23,6 +23,20 @@ describe('EventBridge pattern matching', () => {
     expect(matchesPattern({ resources: ['arn:aws:s3:::data'] }, event)).toBe(true);
   });
 
+  it('matches "$or" as documented: any of its sub-patterns, together with the fields beside it', () => {
+    // The documented example: source "aws.cloudwatch" and either metricName "CPUUtilization" or namespace "AWS/EC2".
+    const pattern = { source: ['aws.cloudwatch'], $or: [{ metricName: ['CPUUtilization'] }, { namespace: ['AWS/EC2'] }] };
+    expect(matchesPattern(pattern, { source: 'aws.cloudwatch', metricName: 'CPUUtilization', namespace: 'AWS/Lambda' })).toBe(true);
+    expect(matchesPattern(pattern, { source: 'aws.cloudwatch', metricName: 'Errors', namespace: 'AWS/EC2' })).toBe(true);
+    expect(matchesPattern(pattern, { source: 'aws.cloudwatch', metricName: 'Errors', namespace: 'AWS/Lambda' })).toBe(false);
+    expect(matchesPattern(pattern, { source: 'aws.ec2', metricName: 'CPUUtilization' })).toBe(false);
+    // Nested inside a field: an alarm change into or out of ALARM.
+    const alarmChanges = { detail: { $or: [{ state: { value: ['ALARM'] } }, { previousState: { value: ['ALARM'] } }] } };
+    expect(matchesPattern(alarmChanges, { detail: { state: { value: 'OK' }, previousState: { value: 'ALARM' } } })).toBe(true);
+    expect(matchesPattern(alarmChanges, { detail: { state: { value: 'OK' }, previousState: { value: 'INSUFFICIENT_DATA' } } })).toBe(false);
+    expect(() => matchesPattern({ $or: { a: ['b'] } }, event)).toThrow('"$or" must be an array of patterns');
+  });
+
   it('refuses an operator it does not know instead of matching silently', () => {
     expect(() => matchesPattern({ source: [{ cidr: '10.0.0.0/8' }] }, event)).toThrow('the EventBridge operator "cidr" is not supported');
   });

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../local/clock.js';
 import { LocalFunction, type LocalFunctionSpec } from '../../local/lambda-host.js';
 
 /** A function asset written on the fly: index.mjs exporting `handler`. */
@@ -53,5 +54,23 @@ describe('local functions run within their Lambda limits', () => {
     await expect(single.invoke({})).rejects.toMatchObject({ name: 'Lambda.TooManyRequestsException' });
     await expect(first).resolves.toBe('done');
     await expect(single.invoke({})).resolves.toBe('done'); // free again
+  });
+});
+
+describe("local functions run on the runtime's clock", () => {
+  it("reads the clock with Date.now() (at import and in each invocation); deadlines stay on the wall clock", async () => {
+    const clock = new VirtualClock({ start: Date.UTC(2030, 0, 1), rate: 0 });
+    const timed = fn(`const loadedAt = Date.now();
+      export const handler = async (_event, context) => ({ loadedAt, now: Date.now(), remaining: context.getRemainingTimeInMillis() });`);
+    timed.useClock(() => clock.now());
+    const first = (await timed.invoke({})) as { loadedAt: number; now: number; remaining: number };
+    expect(first.loadedAt - Date.UTC(2030, 0, 1)).toBeLessThan(5_000);
+    expect(first.now - Date.UTC(2030, 0, 1)).toBeLessThan(5_000);
+    expect(first.remaining).toBeGreaterThan(25_000);
+    await clock.advance(15 * 60_000);
+    const second = (await timed.invoke({})) as { now: number; loadedAt: number };
+    expect(second.loadedAt).toBe(first.loadedAt); // the same warm container
+    expect(second.now - Date.UTC(2030, 0, 1, 0, 15)).toBeGreaterThanOrEqual(0);
+    expect(second.now - Date.UTC(2030, 0, 1, 0, 15)).toBeLessThan(5_000);
   });
 });

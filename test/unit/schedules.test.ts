@@ -28,7 +28,7 @@ describe("the template's schedules on the runtime's clock", () => {
     expect(delivered.map((d) => d.at)).toEqual(['2026-11-26T09:15:00.000Z', '2026-11-26T09:30:00.000Z', '2026-11-26T09:45:00.000Z', '2026-11-26T10:00:00.000Z']);
     expect(delivered[0]).toMatchObject({
       arn: 'arn:aws:lambda:us-east-1:000000000000:function:Stack-Fn',
-      input: { 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-26T09:15:00Z', resources: ['arn:aws:local:us-east-1:000000000000:Every15'], detail: {} },
+      input: { 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-26T09:15:00Z', resources: ['arn:aws:events:us-east-1:000000000000:rule/Stack-Every15'], detail: {} },
     });
     stop();
     await clock.advance(60 * 60_000);

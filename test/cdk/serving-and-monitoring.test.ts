@@ -7,6 +7,7 @@ import { buildApp } from '../../lib/app.js';
 import { CAPTURE_FILTER_PATTERN } from '../../lib/request-capture.js';
 import { LAYOUT } from '../../lambdas/shared/layout.js';
 import { compileFilterPattern } from '../../local/cloudwatch/filter-pattern.js';
+import { matchesPattern } from '../../local/event-pattern.js';
 
 type Json = Record<string, unknown>;
 let template: Template;
@@ -71,5 +72,37 @@ describe('request capture', () => {
     expect(subscription).toHaveLength(1);
     expect(subscription[0]?.Action).toEqual(['firehose:PutRecord', 'firehose:PutRecordBatch']);
     expect(JSON.stringify(subscription[0]?.Resource)).toMatch(/CaptureDeliveryStream/);
+  });
+});
+
+describe('alarm history', () => {
+  it("routes every state change of each model's alarms, the composite included, to the record-alarm function with the model's name", () => {
+    const rules = resources(template, 'AWS::Events::Rule').filter(([id]) => id.startsWith('AlarmHistoryRule'));
+    const modelAlarms = [...resources(template, 'AWS::CloudWatch::Alarm'), ...resources(template, 'AWS::CloudWatch::CompositeAlarm')].filter(([id]) => id.startsWith('Modeladult'));
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0] as [string, { Properties: Json }];
+    const pattern = rule.Properties.EventPattern as { source: string[]; 'detail-type': string[]; resources: { 'Fn::GetAtt': string[] }[]; detail: unknown };
+    expect(pattern.source).toEqual(['aws.cloudwatch']);
+    expect(pattern['detail-type']).toEqual(['CloudWatch Alarm State Change']);
+    // Into or out of ALARM only (checked with the local matcher, which follows EventBridge's documented "$or").
+    const change = (state: string, previous: string) => ({ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', resources: ['x'], detail: { state: { value: state }, previousState: { value: previous } } });
+    const detailOnly = { detail: (rule.Properties.EventPattern as { detail: Record<string, unknown> }).detail };
+    expect(matchesPattern(detailOnly, change('ALARM', 'OK'))).toBe(true);
+    expect(matchesPattern(detailOnly, change('OK', 'ALARM'))).toBe(true);
+    expect(matchesPattern(detailOnly, change('OK', 'INSUFFICIENT_DATA'))).toBe(false);
+    expect(pattern.resources.map((r) => r['Fn::GetAtt'][0]).sort()).toEqual(modelAlarms.map(([id]) => id).sort());
+    const [target] = rule.Properties.Targets as { Arn: { 'Fn::GetAtt': string[] }; InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string }; DeadLetterConfig: unknown; RetryPolicy: unknown }[];
+    expect(target?.Arn['Fn::GetAtt'][0]).toMatch(/^AlarmHistoryRecordAlarm/);
+    expect(target?.DeadLetterConfig).toBeDefined();
+    expect(target?.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86_400 });
+    expect(Object.values(target?.InputTransformer.InputPathsMap ?? {})).toEqual(expect.arrayContaining(['$.detail.alarmName', '$.detail.state.value', '$.detail.previousState.value', '$.detail.state.reason']));
+    expect(target?.InputTransformer.InputTemplate).toContain('"model":"adult"');
+  });
+
+  it('sends failed invocations to a dead-letter queue that raises an alarm', () => {
+    const [[, config]] = resources(template, 'AWS::Lambda::EventInvokeConfig') as [[string, { Properties: Json }]];
+    expect(config.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^AlarmHistoryUndelivered/), 'Arn'] } } } });
+    const [[, alarm]] = resources(template, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('AlarmHistoryDeadLettered')) as [[string, { Properties: Json }]];
+    expect(alarm.Properties).toMatchObject({ TreatMissingData: 'notBreaching', AlarmActions: [expect.anything()] });
   });
 });
