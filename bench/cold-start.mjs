@@ -1,5 +1,5 @@
 // Measures one cold start in a fresh process: importing a handler module, then its first invocation.
-// Run as: node cold-start.mjs <module path> <event JSON>; prints {"importMs", "firstInvokeMs"}.
+// Run as: node cold-start.mjs <module path> <event JSON>; prints a BENCH-RESULT line {"importMs", "firstInvokeMs", "tfjsLoaded"}.
 import { pathToFileURL } from 'node:url';
 
 const [, , modulePath, eventJson] = process.argv;
@@ -8,4 +8,7 @@ const mod = await import(pathToFileURL(modulePath).href);
 const t1 = performance.now();
 await mod.handler(JSON.parse(eventJson), { getRemainingTimeInMillis: () => 30000 });
 const t2 = performance.now();
-process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstInvokeMs: t2 - t1 }));
+// Whether TF.js was evaluated at all (its engine registers itself on the global object when first used).
+const tfjsLoaded = globalThis._tfengine !== undefined;
+// Marked: the handler writes its own lines (capture records) to stdout too.
+process.stdout.write(`\nBENCH-RESULT ${JSON.stringify({ importMs: t1 - t0, firstInvokeMs: t2 - t1, tfjsLoaded })}\n`);

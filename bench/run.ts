@@ -19,7 +19,7 @@ import { localDynamoClient, localS3Client } from '../local/emulators.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { Registry } from '../lambdas/shared/registry.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { round, summarize } from './stats.js';
+import { benchResult, round, summarize } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const WARM_ITERATIONS = 300;
@@ -66,12 +66,12 @@ try {
   const sizes = [1, 100];
   // Asynchronous on purpose: the emulators the child talks to run in this process's event loop.
   const run = promisify(execFile);
-  const handlerSamples = JSON.parse(
+  const handlerSamples = benchResult<Record<string, number[]>>(
     (await run(process.execPath, [join(import.meta.dirname, 'warm-predict.mjs'), bundle, String(WARM_ITERATIONS), JSON.stringify(request.instances), sizes.join(',')], {
       env: { ...predictFn.spec.environment, PATH: process.env.PATH ?? '' },
       maxBuffer: 64 * 1024 * 1024,
     })).stdout,
-  ) as Record<string, number[]>;
+  );
 
   const registry = new Registry(DynamoDBDocumentClient.from(localDynamoClient(endpoints.dynamodbEndpoint, endpoints.region)), endpoints.outputs.RegistryTableName as string);
   const production = await registry.getAlias('adult');
@@ -117,10 +117,7 @@ try {
     isBase64Encoded: false,
   });
   const cold = async (module: string, ev: unknown) =>
-    JSON.parse((await run(process.execPath, [join(import.meta.dirname, 'cold-start.mjs'), module, JSON.stringify(ev)], { env: { ...predictFn.spec.environment, PATH: process.env.PATH ?? '' } })).stdout) as {
-      importMs: number;
-      firstInvokeMs: number;
-    };
+    benchResult<{ importMs: number; firstInvokeMs: number }>((await run(process.execPath, [join(import.meta.dirname, 'cold-start.mjs'), module, JSON.stringify(ev)], { env: { ...predictFn.spec.environment, PATH: process.env.PATH ?? '' } })).stdout);
   const predictCold: { importMs: number; firstInvokeMs: number }[] = [];
   const minimalCold: { importMs: number; firstInvokeMs: number }[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {

@@ -34,4 +34,5 @@ for (const n of sizesText.split(',').map(Number)) {
   }
   results[n] = samples;
 }
-process.stdout.write(JSON.stringify(results));
+// Marked: the handler writes its own lines (capture records) to stdout too.
+process.stdout.write(`\nBENCH-RESULT ${JSON.stringify(results)}\n`);

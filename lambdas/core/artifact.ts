@@ -1,10 +1,10 @@
-import type * as tfl from '@tensorflow/tfjs-layers';
+import { DenseForward } from './dense-forward.js';
 import { canonicalJson, sha256Hex } from './digest.js';
 import { IntegrityError } from './errors.js';
 import type { Hyperparameters, TaskKind } from './model-config.js';
-import { deserializeNetwork, predictRaw, type SerializedNetwork } from './network.js';
+import type { SerializedNetwork } from './network.js';
 import { encodeInstances, type InputValue, type Preprocessor } from './preprocess.js';
-import { initBackend } from './tf-backend.js';
+import type { TfjsEngine } from './tfjs-engine.js';
 
 export const ARTIFACT_FORMAT = 'serverless-mlops/model@1';
 
@@ -51,16 +51,56 @@ export type Prediction =
   | { readonly label: string; readonly probabilities: Record<string, number> }
   | { readonly value: number };
 
-/** A loaded model: the network plus the decoding of its outputs. Shared by validation and serving. */
+/**
+ * Batches up to this many rows run on the compiled forward pass; larger ones on TF.js when it is loaded (its fixed
+ * cost per call pays off there). Chosen from bench/results/serving.json.
+ */
+export const COMPILED_MAX_ROWS = 64;
+
+export interface PredictorOptions {
+  /**
+   * Serving: load TF.js only when a batch needs it (a network the compiled pass cannot run, or a batch larger than
+   * COMPILED_MAX_ROWS), so a cold container that answers small requests never imports it. @default false: load it now
+   */
+  readonly lazyTfjs?: boolean;
+}
+
+/**
+ * A loaded model: the network plus the decoding of its outputs. Shared by validation and serving. The network runs on
+ * the compiled forward pass (Dense networks, small batches) or on TF.js (anything else, large batches).
+ */
 export class Predictor {
+  private tfjsLoading?: Promise<TfjsEngine>;
+
   private constructor(
     readonly artifact: ModelArtifact,
-    private readonly network: tfl.LayersModel,
+    private readonly compiled: DenseForward | undefined,
+    private tfjs: TfjsEngine | undefined,
   ) {}
 
-  static async load(artifact: ModelArtifact): Promise<Predictor> {
-    await initBackend();
-    return new Predictor(artifact, await deserializeNetwork(artifact.network));
+  static async load(artifact: ModelArtifact, options: PredictorOptions = {}): Promise<Predictor> {
+    const compiled = DenseForward.compile(artifact.network);
+    const forward = 'forward' in compiled ? compiled.forward : undefined;
+    const predictor = new Predictor(artifact, forward, undefined);
+    if (forward === undefined || options.lazyTfjs !== true) await predictor.loadTfjs();
+    return predictor;
+  }
+
+  /** Which engine scores a batch of `rows` now. */
+  engineFor(rows: number): 'compiled' | 'tfjs' {
+    if (this.compiled === undefined) return 'tfjs';
+    return rows > COMPILED_MAX_ROWS && this.tfjs !== undefined ? 'tfjs' : 'compiled';
+  }
+
+  /** Loads TF.js first if a batch of `rows` should run on it (once per predictor; later calls find it loaded). */
+  async prepare(rows: number): Promise<void> {
+    if (this.tfjs === undefined && (this.compiled === undefined || rows > COMPILED_MAX_ROWS)) await this.loadTfjs();
+  }
+
+  private async loadTfjs(): Promise<TfjsEngine> {
+    this.tfjsLoading ??= import('./tfjs-engine.js').then(({ loadTfjsEngine }) => loadTfjsEngine(this.artifact.network));
+    this.tfjs = await this.tfjsLoading;
+    return this.tfjs;
   }
 
   get classes(): readonly string[] {
@@ -74,7 +114,7 @@ export class Predictor {
    */
   scoreEncoded(x: Float32Array, rows: number): Float32Array {
     const pre = this.artifact.preprocessor;
-    const raw = predictRaw(this.network, x, rows, pre.width);
+    const raw = this.engineFor(rows) === 'compiled' ? (this.compiled as DenseForward).run(x, rows) : (this.tfjs as TfjsEngine).run(x, rows, pre.width);
     const label = pre.label;
     if (label.task === 'binary') {
       const out = new Float32Array(rows * 2);
@@ -90,7 +130,9 @@ export class Predictor {
 
   /** Frees the network's tensors; the predictor must not be used afterwards. */
   dispose(): void {
-    this.network.dispose();
+    if (this.tfjs !== undefined) this.tfjs.dispose();
+    // A load still under way is freed when it ends.
+    else void this.tfjsLoading?.then((engine) => engine.dispose());
   }
 
   predictInstances(instances: readonly Readonly<Record<string, InputValue>>[]): Prediction[] {

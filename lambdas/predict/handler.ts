@@ -24,7 +24,7 @@ if (!Number.isFinite(refreshSeconds) || refreshSeconds < 0) {
 const registry = new Registry(createDocumentClient(), env.REGISTRY_TABLE);
 const s3 = createS3Client();
 const cache = new ProductionModelCache<Predictor>(
-  { getAlias: (model, alias) => registry.getAlias(model, alias), load: async (artifact) => Predictor.load(await fetchArtifact(s3, artifact)) },
+  { getAlias: (model, alias) => registry.getAlias(model, alias), load: async (artifact) => Predictor.load(await fetchArtifact(s3, artifact), { lazyTfjs: true }) },
   {
     refreshMs: refreshSeconds * 1000,
     // The loaded version keeps answering; the failure is logged and counted (ModelRefreshFailures per model).

@@ -34,6 +34,8 @@ export async function predict(cache: ProductionModelCache<Predictor>, model: str
   const pre = served.predictor.artifact.preprocessor;
   const instances = validateInstances(pre, body);
   const warnings = unknownCategories(pre, instances);
+  // A large batch runs on TF.js, loaded by the first request that needs it.
+  await served.predictor.prepare(instances.length);
   const predictions = served.predictor.predictInstances(instances).map((p, i) => ({ id: predictionId(requestId, i), ...p }));
   return {
     answer: { model, version: served.version, variant: 'production', predictions, ...(warnings.length > 0 ? { warnings } : {}) },
