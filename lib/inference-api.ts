@@ -41,6 +41,7 @@ export class InferenceApi extends Construct {
       name: 'predict',
       description: 'Answers prediction requests with the production version of a model',
       tensorflow: true,
+      lazyTensorflow: true,
       modelFiles: true,
       ...(props.modelsDir !== undefined ? { modelsDir: props.modelsDir } : {}),
       memorySize: 1769,

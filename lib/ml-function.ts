@@ -26,6 +26,9 @@ const ESM_BANNER = [
   'const __dirname = __mlopsDirname(__filename);',
 ].join(' ');
 
+/** How the Predictor imports the TF.js engine (lambdas/core/artifact.ts); left as an import for lazy functions. */
+const TFJS_ENGINE_IMPORT = './tfjs-engine.js';
+
 /** The CloudWatch namespace of every function's embedded-format metrics. */
 export const METRICS_NAMESPACE = 'ServerlessMlops';
 
@@ -39,6 +42,12 @@ export interface MlFunctionProps {
   readonly memorySize?: number;
   /** Ship the TF.js WebAssembly binaries next to the bundle. @default false */
   readonly tensorflow?: boolean;
+  /**
+   * Put TF.js in a file of its own next to the bundle (`tfjs-engine.js`), imported the first time a request needs it,
+   * so a cold start that never needs it does not parse it (serving: small batches run on the compiled forward pass).
+   * @default false: TF.js is in the bundle
+   */
+  readonly lazyTensorflow?: boolean;
   /** Ship the model files (`models/*.json`) in `models/` next to the bundle. @default false */
   readonly modelFiles?: boolean;
   /** Where the model files come from. @default the repository's `models/` */
@@ -96,7 +105,7 @@ export class MlFunction extends nodejs.NodejsFunction {
         keepNames: true,
         sourceMap: false,
         // Bundle the AWS SDK too: the exact version tested locally is the one deployed.
-        externalModules: ['@tensorflow/tfjs-node'],
+        externalModules: ['@tensorflow/tfjs-node', ...(props.lazyTensorflow ? [TFJS_ENGINE_IMPORT] : [])],
         banner: ESM_BANNER,
         commandHooks: {
           beforeBundling: () => [],
@@ -130,6 +139,10 @@ export class MlFunction extends nodejs.NodejsFunction {
 function assetCopyCommands(props: MlFunctionProps): ((output: string) => string)[] {
   const commands: ((output: string) => string)[] = [];
   if (props.tensorflow) commands.push((out) => `cp "${WASM_DIR}"/*.wasm "${out}/"`);
+  if (props.lazyTensorflow) {
+    const banner = Buffer.from(ESM_BANNER).toString('base64');
+    commands.push((out) => `node "${join(PROJECT_ROOT, 'bin', 'bundle-tfjs-engine.mjs')}" "${out}" ${banner}`);
+  }
   if (props.modelFiles) {
     const source = props.modelsDir ?? join(PROJECT_ROOT, 'models');
     commands.push((out) => `mkdir -p "${out}/models" && cp "${source}"/*.json "${out}/models/"`);

@@ -53,8 +53,10 @@ export interface Redaction {
 }
 
 /** The instances as they may be stored: dropped fields gone, hashed ones replaced by `sha256:<hex>` of their JSON. */
-export function redact(instances: readonly Readonly<Record<string, unknown>>[], redaction: Redaction): Record<string, unknown>[] {
-  if (redaction.drop.length === 0 && redaction.hash.length === 0) return instances.map((i) => ({ ...i }));
+export function redact(instances: readonly Readonly<Record<string, unknown>>[], redaction: Redaction): readonly Readonly<Record<string, unknown>>[] {
+  const fields = [...redaction.drop, ...redaction.hash];
+  // Most requests carry none of the fields: then the instances are captured as they are, without a copy.
+  if (!instances.some((instance) => fields.some((field) => field in instance))) return instances;
   const drop = new Set(redaction.drop);
   const hash = new Set(redaction.hash);
   return instances.map((instance) => {
@@ -78,14 +80,37 @@ export interface CapturedRequest {
   readonly predictions: readonly unknown[];
 }
 
-/** The request's capture records: one, or parts over consecutive instances when one would exceed `maxLineBytes`. */
-export function captureRecords(request: CapturedRequest, maxLineBytes = MAX_CAPTURE_LINE_BYTES): CaptureRecord[] {
-  const ranges = partRanges(request, maxLineBytes);
-  return ranges.map(([start, end], part) => withinLimit(record(request, ranges.length, start, end, part), maxLineBytes));
+/**
+ * The request's capture records as log lines: one, or parts over consecutive instances when one would exceed
+ * `maxLineBytes`. Each instance and prediction is serialized once (this runs on the request path).
+ */
+export function captureLines(request: CapturedRequest, maxLineBytes = MAX_CAPTURE_LINE_BYTES): string[] {
+  const inputs = request.instances.map((i) => JSON.stringify(i));
+  const outputs = request.predictions.map((p) => JSON.stringify(p));
+  const line = (start: number, end: number, part: number, parts: number, input?: string) =>
+    recordLine(request, parts, start, end, part, input ?? `{"instances":[${inputs.slice(start, end).join(',')}]}`, `{"predictions":[${outputs.slice(start, end).join(',')}]}`);
+  // Ranges sized for ASCII with JSON's escaping; a part that still comes out too large is halved.
+  const pending = partRanges(inputs, outputs, request.requestId.length, maxLineBytes);
+  const ranges: { start: number; end: number; draft: string }[] = [];
+  while (pending.length > 0) {
+    const [start, end] = pending.shift() as [number, number];
+    const draft = line(start, end, 0, 1);
+    const middle = start + Math.floor((end - start) / 2);
+    if (Buffer.byteLength(draft) <= maxLineBytes || end - start === 1) ranges.push({ start, end, draft });
+    else pending.unshift([start, middle], [middle, end]);
+  }
+  return ranges.map(({ start, end, draft }, part) => {
+    // The common case, one part: the draft is the line.
+    const full = ranges.length === 1 ? draft : line(start, end, part, ranges.length);
+    if (Buffer.byteLength(full) <= maxLineBytes) return full;
+    // A single instance too large for a log event (a caller may send extra fields of any size) is recorded without
+    // its input, saying so, rather than as a truncated line no reader can parse.
+    return line(start, end, part, ranges.length, JSON.stringify({ omitted: `the input was larger than the capture limit of ${maxLineBytes} bytes` }));
+  });
 }
 
-function record(request: CapturedRequest, parts: number, start: number, end: number, part: number): CaptureRecord {
-  return {
+function recordLine(request: CapturedRequest, parts: number, start: number, end: number, part: number, input: string, output: string): string {
+  const record: CaptureRecord = {
     mlopsRecord: CAPTURE_RECORD,
     model: request.model,
     version: request.version,
@@ -94,33 +119,24 @@ function record(request: CapturedRequest, parts: number, start: number, end: num
     part: part + 1,
     parts,
     captureData: {
-      endpointInput: { observedContentType: 'application/json', mode: 'INPUT', data: JSON.stringify({ instances: request.instances.slice(start, end) }), encoding: 'JSON' },
-      endpointOutput: { observedContentType: 'application/json', mode: 'OUTPUT', data: JSON.stringify({ predictions: request.predictions.slice(start, end) }), encoding: 'JSON' },
+      endpointInput: { observedContentType: 'application/json', mode: 'INPUT', data: input, encoding: 'JSON' },
+      endpointOutput: { observedContentType: 'application/json', mode: 'OUTPUT', data: output, encoding: 'JSON' },
     },
     eventMetadata: { eventId: parts === 1 ? request.requestId : `${request.requestId}/${part + 1}`, inferenceId: request.requestId, inferenceTime: request.time.toISOString() },
     eventVersion: '0',
   };
-}
-
-/**
- * A single instance too large for a log event (a caller may send extra fields of any size) is recorded without its
- * input, saying so, rather than as a truncated line no reader can parse.
- */
-function withinLimit(record: CaptureRecord, maxLineBytes: number): CaptureRecord {
-  if (Buffer.byteLength(JSON.stringify(record)) <= maxLineBytes) return record;
-  const omitted = JSON.stringify({ omitted: `the input was larger than the capture limit of ${maxLineBytes} bytes` });
-  return { ...record, captureData: { ...record.captureData, endpointInput: { ...record.captureData.endpointInput, data: omitted } } };
+  return JSON.stringify(record);
 }
 
 /** Instance ranges [start, end) whose records fit the limit; one instance always makes a part, whatever its size. */
-function partRanges(request: CapturedRequest, maxLineBytes: number): [number, number][] {
-  // Envelope, ids and escaping (JSON inside a JSON string) make a record about twice its payload in the worst case.
-  const budget = Math.max(1, Math.floor(maxLineBytes / 2) - 1024);
+function partRanges(inputs: readonly string[], outputs: readonly string[], idLength: number, maxLineBytes: number): [number, number][] {
+  // Envelope, ids and JSON's escaping of JSON inside a string: typically a third more than the payload.
+  const budget = Math.max(1, Math.floor(maxLineBytes / 1.6) - 1024);
   const ranges: [number, number][] = [];
   let start = 0;
   let size = 0;
-  request.instances.forEach((instance, i) => {
-    const cost = Buffer.byteLength(JSON.stringify(instance)) + Buffer.byteLength(JSON.stringify(request.predictions[i])) + request.requestId.length + 8;
+  inputs.forEach((input, i) => {
+    const cost = input.length + (outputs[i]?.length ?? 0) + idLength + 8;
     if (i > start && size + cost > budget) {
       ranges.push([start, i]);
       start = i;
@@ -128,6 +144,6 @@ function partRanges(request: CapturedRequest, maxLineBytes: number): [number, nu
     }
     size += cost;
   });
-  ranges.push([start, request.instances.length]);
+  ranges.push([start, inputs.length]);
   return ranges;
 }

@@ -8,16 +8,17 @@ import type { SerializedNetwork } from './network.js';
  * WebAssembly kernels win. Anything else in the topology is not compiled (the caller uses TF.js).
  *
  * Sums run in double precision and each layer's outputs are stored as float32, as TF.js stores them; results match
- * TF.js to float32 rounding (test/unit/dense-forward.test.ts).
+ * TF.js to float32 rounding (test/unit/dense-forward.test.ts). Inputs that are zero are skipped: tabular rows are
+ * mostly zeros after one-hot encoding (and hidden rows after ReLU), so a row costs its non-zero inputs × units.
  */
 export type Activation = 'relu' | 'sigmoid' | 'softmax' | 'linear';
 
 interface DenseLayer {
   readonly inputs: number;
   readonly units: number;
-  /** The kernel transposed, [units][inputs], so each output's dot product reads memory in order. */
-  readonly weights: Float32Array;
-  readonly bias: Float32Array;
+  /** The kernel as stored, [inputs][units], in double precision (read in the inner loop, converted once here). */
+  readonly kernel: Float64Array;
+  readonly bias: Float64Array;
   readonly activation: Activation;
 }
 
@@ -89,23 +90,24 @@ function compileLayer(
   if (previousUnits !== undefined && previousUnits !== inputs) return { unsupported: `layer ${layer.config.name} takes ${inputs} inputs after a layer of ${previousUnits}` };
   const bias = layer.config.use_bias === false ? new Float32Array(units) : weights.get(`${layer.config.name}/bias`);
   if (bias?.length !== units) return { unsupported: `layer ${layer.config.name} has no bias of ${units} values` };
-  // Kernels are stored [inputs][units]; transposed once here.
-  const transposed = new Float32Array(kernel.length);
-  for (let i = 0; i < inputs; i++) for (let j = 0; j < units; j++) transposed[j * inputs + i] = kernel[i * units + j] as number;
-  return { layer: { inputs, units, weights: transposed, bias: Float32Array.from(bias), activation } };
+  return { layer: { inputs, units, kernel: Float64Array.from(kernel), bias: Float64Array.from(bias), activation } };
 }
 
 function applyLayer(layer: DenseLayer, x: Float32Array, rows: number): Float32Array {
-  const { inputs, units, weights, bias } = layer;
+  const { inputs, units, kernel, bias } = layer;
   const out = new Float32Array(rows * units);
+  const sums = new Float64Array(units);
   for (let r = 0; r < rows; r++) {
+    sums.set(bias);
     const base = r * inputs;
-    for (let j = 0; j < units; j++) {
-      const w = j * inputs;
-      let sum = bias[j] as number;
-      for (let i = 0; i < inputs; i++) sum += (x[base + i] as number) * (weights[w + i] as number);
-      out[r * units + j] = sum;
+    for (let i = 0; i < inputs; i++) {
+      const xi = x[base + i] as number;
+      if (xi === 0) continue;
+      const w = i * units;
+      for (let j = 0; j < units; j++) sums[j] = (sums[j] as number) + xi * (kernel[w + j] as number);
     }
+    // Stored as float32, as TF.js stores a layer's outputs.
+    out.set(sums, r * units);
   }
   activate(layer.activation, out, rows, units);
   return out;

@@ -1,4 +1,4 @@
-import { captureRecords, isSampled, redact, type Redaction } from '../core/capture-record.js';
+import { captureLines, isSampled, redact, type Redaction } from '../core/capture-record.js';
 import { ModelConfigError } from '../core/errors.js';
 import { captureRedaction } from '../core/model-config.js';
 import { loadModelConfig } from '../shared/model-files.js';
@@ -41,7 +41,7 @@ export function captureAnswer(
   write: LineWriter = stdoutLines,
 ): number {
   if (settings === undefined || !isSampled(request.requestId, settings.samplePercent)) return 0;
-  const records = captureRecords({
+  const lines = captureLines({
     model: answer.model,
     version: answer.version,
     variant: answer.variant,
@@ -50,6 +50,6 @@ export function captureAnswer(
     instances: redact(request.instances, settings.redaction),
     predictions: answer.predictions,
   });
-  for (const record of records) write(JSON.stringify(record));
-  return records.length;
+  for (const line of lines) write(line);
+  return lines.length;
 }

@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { captureSchema } from '../../lambdas/core/capture-config.js';
-import { captureRecords, isSampled, predictionId, redact, type CapturedRequest } from '../../lambdas/core/capture-record.js';
+import { captureLines, isSampled, predictionId, redact, type CaptureRecord, type CapturedRequest } from '../../lambdas/core/capture-record.js';
 import { captureRedaction, parseModelConfig } from '../../lambdas/core/model-config.js';
+
+/** The records as a reader of the capture objects sees them. */
+const captureRecords = (request: CapturedRequest, limit?: number): CaptureRecord[] => captureLines(request, limit).map((line) => JSON.parse(line) as CaptureRecord);
 
 const SHA256_OF_C42 = '32d54c418f53edf4515aea20b2f607304f94e1834cf07c4802efdc8741369a35';
 
