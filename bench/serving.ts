@@ -22,6 +22,7 @@ import { initBackend } from '../lambdas/core/tf-backend.js';
 import { captureAnswer } from '../lambdas/predict/capture.js';
 import { fetchArtifact } from '../lambdas/shared/artifacts.js';
 import { Registry } from '../lambdas/shared/registry.js';
+import { ESM_BANNER } from '../lib/ml-function.js';
 import { localDynamoClient, localS3Client } from '../local/emulators.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { monthlyCosts } from './serving-costs.js';
@@ -87,7 +88,7 @@ try {
   const predictFn = [...runtime.functions.values()].find((fn) => fn.spec.logicalId.startsWith('InferencePredict'));
   if (predictFn === undefined) throw new Error('no predict function in the template');
   const bundle = join(predictFn.spec.assetDir, 'index.mjs');
-  const childEnv = { ...predictFn.spec.environment, PATH: process.env.PATH ?? '' };
+  const childEnv = { ...predictFn.spec.environment, PATH: process.env.PATH ?? '', ...(process.env.BENCH_CPU_PROFILE ? { BENCH_CPU_PROFILE: process.env.BENCH_CPU_PROFILE } : {}) };
   const handlerSamples = benchResult<Record<string, number[]>>(
     (await run(process.execPath, [join(import.meta.dirname, 'warm-predict.mjs'), bundle, '300', JSON.stringify(request.instances), SIZES.join(',')], { env: childEnv, maxBuffer: 1024 * 1024 * 1024 })).stdout,
   );
@@ -112,7 +113,7 @@ try {
   // 3. Cold starts: fresh processes, import + the first request (1 instance, which reads and loads the model),
   // against the baseline of a model server with nothing of ours: the SDK clients and the model read, bundled alike.
   const minimal = join(mkdtempSync(join(tmpdir(), 'mlops-baseline-')), 'index.mjs');
-  await build({ entryPoints: [join(import.meta.dirname, 'baseline-handler.ts')], outfile: minimal, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, keepNames: true, logLevel: 'warning' });
+  await build({ entryPoints: [join(import.meta.dirname, 'baseline-handler.ts')], outfile: minimal, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, keepNames: true, banner: { js: ESM_BANNER }, logLevel: 'warning' });
   const event = { version: '2.0', routeKey: 'POST /v1/models/{model}/predict', rawPath: '/v1/models/adult/predict', headers: { 'content-type': 'application/json' }, pathParameters: { model: 'adult' }, body: JSON.stringify({ instances: instances(1) }), isBase64Encoded: false };
   type Cold = { importMs: number; firstInvokeMs: number; tfjsLoaded: boolean };
   const cold = async (module: string): Promise<Cold> => benchResult<Cold>((await run(process.execPath, [join(import.meta.dirname, 'cold-start.mjs'), module, JSON.stringify(event)], { env: childEnv })).stdout);

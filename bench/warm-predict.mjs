@@ -20,11 +20,14 @@ const event = (n) => ({
 const first = await handler(event(1), context);
 if (first.statusCode !== 200) throw new Error(`predict answered ${first.statusCode}: ${first.body}`);
 const results = {};
+// BENCH_CPU_PROFILE=<dir>: a CPU profile of the timed 1-instance calls (where a warm request's time goes).
+const profileDir = process.env.BENCH_CPU_PROFILE;
 for (const n of sizesText.split(',').map(Number)) {
   const ev = event(n);
   // A fresh event object per call: middy's body parsing replaces event.body, as it would in Lambda.
   for (let i = 0; i < 50; i++) await handler({ ...ev }, context);
   const samples = [];
+  const profiling = profileDir !== undefined && n === 1 ? await startProfile() : undefined;
   for (let i = 0; i < iterations; i++) {
     const call = { ...ev };
     const t0 = performance.now();
@@ -32,7 +35,19 @@ for (const n of sizesText.split(',').map(Number)) {
     samples.push(performance.now() - t0);
     if (response.statusCode !== 200) throw new Error(`predict answered ${response.statusCode}: ${response.body}`);
   }
+  if (profiling !== undefined) await profiling.stop(`${profileDir}/warm-1.cpuprofile`);
   results[n] = samples;
+}
+
+async function startProfile() {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  await session.post('Profiler.start');
+  return { stop: async (file) => writeFileSync(file, JSON.stringify((await session.post('Profiler.stop')).profile)) };
 }
 // Marked: the handler writes its own lines (capture records) to stdout too.
 process.stdout.write(`\nBENCH-RESULT ${JSON.stringify(results)}\n`);

@@ -30,10 +30,14 @@ export interface InferenceApiProps {
   readonly protection?: DataProtection;
 }
 
-/** The HTTPS inference API: `POST /v1/models/{model}/predict` served by the predict function. */
+/**
+ * The HTTPS inference API: `POST /v1/models/{model}/predict`, `GET /v1/models/{model}`, `GET /v1/health` and
+ * `GET /v1/openapi.json` served by the predict function; `POST /v1/models/{model}/feedback` by the feedback function.
+ */
 export class InferenceApi extends Construct {
   public readonly api: apigwv2.HttpApi;
   public readonly predictFunction: MlFunction;
+  public readonly feedbackFunction: MlFunction;
 
   constructor(scope: Construct, id: string, props: InferenceApiProps) {
     super(scope, id);
@@ -49,18 +53,34 @@ export class InferenceApi extends Construct {
       protection: props.protection ?? {},
       environment: { MODEL_REFRESH_SECONDS: String((props.modelRefresh ?? Duration.seconds(15)).toSeconds()) },
     });
-    // Serving reads the production pointer and model artifacts, nothing else.
-    grantRegistry(this.predictFunction, props.registry, { alias: ['read'] });
+    // Serving reads the pointers, the versions (a pinned one, metrics) and model artifacts, nothing else.
+    grantRegistry(this.predictFunction, props.registry, { alias: ['read'], version: ['read'] });
     grantObjects(this.predictFunction, props.artifactsBucket, LAYOUT.models, ['read']);
+    this.feedbackFunction = new MlFunction(this, 'Feedback', {
+      name: 'feedback',
+      description: 'Records ground truth for predictions, once per prediction id',
+      memorySize: 512,
+      timeout: Duration.seconds(29),
+      modelFiles: true,
+      ...(props.modelsDir !== undefined ? { modelsDir: props.modelsDir } : {}),
+      protection: props.protection ?? {},
+    });
+    // Feedback writes only its own items (the idempotency record per prediction id).
+    grantRegistry(this.feedbackFunction, props.registry, { feedback: ['read', 'append'] });
 
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'serverless-mlops inference API',
       ...((props.authorization ?? 'iam') === 'iam' ? { defaultAuthorizer: new HttpIamAuthorizer() } : {}),
     });
+    const predict = new HttpLambdaIntegration('PredictIntegration', this.predictFunction);
+    this.api.addRoutes({ path: '/v1/models/{model}/predict', methods: [apigwv2.HttpMethod.POST], integration: predict });
+    this.api.addRoutes({ path: '/v1/models/{model}', methods: [apigwv2.HttpMethod.GET], integration: predict });
+    this.api.addRoutes({ path: '/v1/health', methods: [apigwv2.HttpMethod.GET], integration: predict });
+    this.api.addRoutes({ path: '/v1/openapi.json', methods: [apigwv2.HttpMethod.GET], integration: predict });
     this.api.addRoutes({
-      path: '/v1/models/{model}/predict',
+      path: '/v1/models/{model}/feedback',
       methods: [apigwv2.HttpMethod.POST],
-      integration: new HttpLambdaIntegration('PredictIntegration', this.predictFunction),
+      integration: new HttpLambdaIntegration('FeedbackIntegration', this.feedbackFunction),
     });
     const stage = this.api.defaultStage?.node.defaultChild as apigwv2.CfnStage;
     const accessLogs = secureLogGroup(this, 'AccessLogs', props.protection);

@@ -17,7 +17,7 @@ const WASM_DIR = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfj
  * An ES-module bundle needs `require` for the CommonJS parts of its dependencies (tfjs, the SDK) and `__dirname` for
  * emscripten's loader of the .wasm files next to the bundle.
  */
-const ESM_BANNER = [
+export const ESM_BANNER = [
   "import { createRequire as __mlopsCreateRequire } from 'node:module';",
   "import { fileURLToPath as __mlopsFileURLToPath } from 'node:url';",
   "import { dirname as __mlopsDirname } from 'node:path';",

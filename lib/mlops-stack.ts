@@ -90,8 +90,8 @@ export class MlopsStack extends Stack {
       modelsDir,
       protection,
     });
-    const predictLogs = this.inference.predictFunction.logGroup;
-    this.capture = new RequestCapture(this, 'Capture', { bucket: this.storage.data, logGroups: [predictLogs], protection });
+    const servingLogs = [this.inference.predictFunction.logGroup, this.inference.feedbackFunction.logGroup];
+    this.capture = new RequestCapture(this, 'Capture', { bucket: this.storage.data, logGroups: servingLogs, protection });
     this.alarms = new OperationsAlarms(this, 'Alarms', {
       stateMachine: this.pipeline.stateMachine,
       uploadDeadLetterQueue: this.pipeline.deadLetterQueue,

@@ -121,6 +121,8 @@ export class SecureTable extends Construct {
         : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      // Items that only matter for a while (feedback idempotency records) say when they may go.
+      timeToLiveAttribute: 'expiresAt',
     });
   }
 }

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync } from 'node:fs';
 import S3rver, { type S3rverEventRecord } from 's3rver';
@@ -98,6 +98,13 @@ export async function ensureBucket(s3: S3Client, bucket: string): Promise<void> 
   } catch {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   }
+}
+
+/** Turns on the table's time to live unless it is on (a second UpdateTimeToLive with the same setting is an error). */
+export async function enableTimeToLive(db: DynamoDBClient, table: string, attribute: string): Promise<void> {
+  const current = await db.send(new DescribeTimeToLiveCommand({ TableName: table }));
+  if (current.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED') return;
+  await db.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
 }
 
 /** Creates the table from its template properties unless it exists (state is kept across restarts). */

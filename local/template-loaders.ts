@@ -1,7 +1,7 @@
 import type { InputTransformer } from './input-transformer.js';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
-import { ensureBucket, ensureTable, localDynamoClient, localS3Client } from './emulators.js';
+import { enableTimeToLive, ensureBucket, ensureTable, localDynamoClient, localS3Client } from './emulators.js';
 import type { LocalRule } from './event-bus.js';
 import type { LocalRoute } from './http-api.js';
 import { LocalFunction } from './lambda-host.js';
@@ -27,6 +27,9 @@ export async function createStorage(resources: LocalResources, s3Endpoint: strin
         ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] } : {}),
       };
       await ensureTable(db, input);
+      // Time to live as the template sets it (DynamoDB Local keeps the setting; whether it deletes is its business).
+      const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+      if (ttl?.Enabled === true && ttl.AttributeName !== undefined) await enableTimeToLive(db, input.TableName as string, ttl.AttributeName);
     }
   } finally {
     s3.destroy();

@@ -31,6 +31,12 @@ export class RequestValidationError extends MlopsError {
   readonly retryable = false;
 }
 
+/** A request body larger than the API takes (a 413). */
+export class PayloadTooLargeError extends MlopsError {
+  override readonly name = 'PayloadTooLargeError';
+  readonly retryable = false;
+}
+
 /** What was asked for does not exist (a 404, or a missing run or version). */
 export class NotFoundError extends MlopsError {
   override readonly name = 'NotFoundError';

@@ -2,15 +2,10 @@ import { captureLines, isSampled, redact, type Redaction } from '../core/capture
 import { ModelConfigError } from '../core/errors.js';
 import { captureRedaction } from '../core/model-config.js';
 import { loadModelConfig } from '../shared/model-files.js';
+import { stdoutLines, type LineWriter } from '../shared/log-lines.js';
 import { logger } from '../shared/logger.js';
 import type { PredictResponse } from './predict.js';
 
-/** Where capture lines go: stdout, which Lambda sends to the function's log group as one event per line. */
-export type LineWriter = (line: string) => void;
-
-export const stdoutLines: LineWriter = (line) => {
-  process.stdout.write(`${line}\n`);
-};
 
 export interface CaptureSettings {
   readonly samplePercent: number;

@@ -4,16 +4,19 @@ import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { Predictor } from '../core/artifact.js';
+import { NotFoundError } from '../core/errors.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import { createDocumentClient, createS3Client } from '../shared/clients.js';
+import { readEnv } from '../shared/env.js';
+import { correlateModel, errorResponses, jsonBody, jsonResponse, requestMetrics, type JsonEvent } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { countForModel } from '../shared/metrics.js';
-import { readEnv } from '../shared/env.js';
+import { openApiDocument } from '../shared/openapi.js';
 import { Registry } from '../shared/registry.js';
 import { tracer } from '../shared/tracer.js';
-import { correlateModel, errorResponses, jsonBody, jsonResponse, requestMetrics, type JsonEvent } from './http.js';
-import { ProductionModelCache } from './model-cache.js';
 import { captureAnswer, captureSettings } from './capture.js';
+import { describeModel } from './describe.js';
+import { ProductionModelCache } from './model-cache.js';
 import { predict } from './predict.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'MODEL_REFRESH_SECONDS']);
@@ -24,7 +27,12 @@ if (!Number.isFinite(refreshSeconds) || refreshSeconds < 0) {
 const registry = new Registry(createDocumentClient(), env.REGISTRY_TABLE);
 const s3 = createS3Client();
 const cache = new ProductionModelCache<Predictor>(
-  { getAlias: (model, alias) => registry.getAlias(model, alias), load: async (artifact) => Predictor.load(await fetchArtifact(s3, artifact), { lazyTfjs: true }) },
+  {
+    getAlias: (model, alias) => registry.getAlias(model, alias),
+    getVersion: (model, version) => registry.getVersion(model, version),
+    // Serving loads TF.js only for a batch that needs it: small requests run on the compiled forward pass.
+    load: async (artifact) => Predictor.load(await fetchArtifact(s3, artifact), { lazyTfjs: true }),
+  },
   {
     refreshMs: refreshSeconds * 1000,
     // The loaded version keeps answering; the failure is logged and counted (ModelRefreshFailures per model).
@@ -34,6 +42,20 @@ const cache = new ProductionModelCache<Predictor>(
     },
   },
 );
+let openApi: string | undefined;
+
+/** The serving function's routes (the API's routes to it; feedback has a function of its own). */
+const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStructuredResultV2>> = {
+  'POST /v1/models/{model}/predict': async (event) => {
+    const requestId = randomUUID();
+    const { answer, instances } = await predict(cache, event.pathParameters?.model, event.body, requestId);
+    captureAnswer(captureSettings(answer.model), { requestId, instances, time: new Date() }, answer);
+    return jsonResponse(200, answer);
+  },
+  'GET /v1/models/{model}': async (event) => jsonResponse(200, await describeModel(registry, event.pathParameters?.model)),
+  'GET /v1/health': async () => jsonResponse(200, { status: 'ok', time: new Date().toISOString() }),
+  'GET /v1/openapi.json': async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: (openApi ??= JSON.stringify(openApiDocument())) }),
+};
 
 export const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -43,9 +65,7 @@ export const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
   .use(jsonBody())
   .use(errorResponses())
   .handler(async (event) => {
-    const requestId = randomUUID();
-    const { answer, instances } = await predict(cache, event.pathParameters?.model, event.body, requestId);
-    const captured = captureAnswer(captureSettings(answer.model), { requestId, instances, time: new Date() }, answer);
-    logger.debug('answered', { requestId, captured });
-    return jsonResponse(200, answer);
+    const route = ROUTES[event.routeKey];
+    if (route === undefined) throw new NotFoundError(`no route ${event.routeKey}`);
+    return route(event);
   });

@@ -1,5 +1,8 @@
-import { NotFoundError } from '../core/errors.js';
-import type { AliasRecord, ArtifactRecord } from '../shared/registry.js';
+import { NotFoundError, RequestValidationError } from '../core/errors.js';
+
+/** Pinned versions kept loaded per container. */
+export const PINNED_VERSIONS = 4;
+import type { AliasRecord, ArtifactRecord, VersionRecord } from '../shared/registry.js';
 import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
 
 /** What the cache needs of a loaded model: serving it is the caller's business, freeing it is the cache's. */
@@ -15,6 +18,7 @@ export interface ServedModel<P extends Disposable> {
 /** Where the production pointer and the artifacts come from (the registry and S3 in the function). */
 export interface ModelSource<P extends Disposable> {
   getAlias(model: string, alias: string): Promise<AliasRecord | undefined>;
+  getVersion(model: string, version: number): Promise<VersionRecord | undefined>;
   load(artifact: ArtifactRecord): Promise<P>;
 }
 
@@ -53,6 +57,8 @@ interface Entry<P extends Disposable> {
  */
 export class ProductionModelCache<P extends Disposable> {
   private readonly entries = new Map<string, Entry<P>>();
+  /** Versions asked for by number: immutable, so kept without refresh, the least recently used dropped first. */
+  private readonly pinned = new Map<string, Promise<ServedModel<P>>>();
   private readonly now: () => number;
 
   constructor(
@@ -70,6 +76,33 @@ export class ProductionModelCache<P extends Disposable> {
       entry.pending = undefined;
     });
     return entry.pending;
+  }
+
+  /** An approved version by number (a caller pinning one); at most PINNED_VERSIONS stay loaded. */
+  async getPinned(model: string, version: number): Promise<ServedModel<P>> {
+    const key = `${model}#${version}`;
+    let loading = this.pinned.get(key);
+    if (loading === undefined) {
+      loading = this.loadPinned(model, version);
+      loading.catch(() => this.pinned.delete(key));
+    }
+    this.pinned.delete(key);
+    this.pinned.set(key, loading);
+    for (const [oldest, evicted] of this.pinned) {
+      if (this.pinned.size <= PINNED_VERSIONS) break;
+      this.pinned.delete(oldest);
+      void evicted.then((served) => served.predictor.dispose(), () => undefined);
+    }
+    return loading;
+  }
+
+  private async loadPinned(model: string, version: number): Promise<ServedModel<P>> {
+    const record = await this.source.getVersion(model, version);
+    if (record === undefined) throw new NotFoundError(`model "${model}" has no version ${version}`);
+    if (record.status !== 'approved') {
+      throw new RequestValidationError(`version ${version} of ${model} is ${record.status}; only approved versions can be served (leave "version" out to be served the release)`);
+    }
+    return { version, predictor: await this.source.load(record.artifact) };
   }
 
   private async refresh(model: string, entry: Entry<P>): Promise<ServedModel<P>> {

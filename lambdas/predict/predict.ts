@@ -4,6 +4,7 @@ import { predictionId } from '../core/capture-record.js';
 import { unknownCategories, validateInstances, type InstanceWarning } from '../core/instances.js';
 import { MODEL_NAME_PATTERN } from '../core/model-name.js';
 import type { InputValue } from '../core/preprocess.js';
+import { parseBody, predictRequestSchema } from '../shared/api-contracts.js';
 import type { ProductionModelCache } from './model-cache.js';
 
 /** A prediction with the id that ground truth sent as feedback refers to. */
@@ -30,9 +31,10 @@ export async function predict(cache: ProductionModelCache<Predictor>, model: str
   if (model === undefined || !MODEL_NAME_PATTERN.test(model)) {
     throw new RequestValidationError(`"${model ?? ''}" is not a model name (lower-case letters, digits and dashes)`);
   }
-  const served = await cache.get(model);
+  const request = parseBody(predictRequestSchema, body);
+  const served = request.version === undefined ? await cache.get(model) : await cache.getPinned(model, request.version);
   const pre = served.predictor.artifact.preprocessor;
-  const instances = validateInstances(pre, body);
+  const instances = validateInstances(pre, request);
   const warnings = unknownCategories(pre, instances);
   // A large batch runs on TF.js, loaded by the first request that needs it.
   await served.predictor.prepare(instances.length);

@@ -9,6 +9,8 @@ export const KEY_PREFIX = {
   alias: 'ALIAS#',
   schema: 'SCHEMA#',
   audit: 'AUDIT#',
+  /** Ground truth received, one item per prediction id (idempotency of feedback); expires with `expiresAt`. */
+  feedback: 'FEEDBACK#',
 } as const;
 
 export type ItemKind = keyof typeof KEY_PREFIX;
@@ -42,4 +44,8 @@ export function auditKey(model: string, at: string, id: string): { pk: string; s
 
 export function aliasKey(model: string, alias: string): { pk: string; sk: string } {
   return { pk: `${KEY_PREFIX.alias}${model}`, sk: alias };
+}
+
+export function feedbackKey(model: string, predictionId: string): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.feedback}${model}`, sk: predictionId };
 }

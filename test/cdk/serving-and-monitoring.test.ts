@@ -33,15 +33,12 @@ beforeAll(() => {
 });
 
 describe('request capture', () => {
-  it("subscribes predict's own log group to the capture delivery stream, for capture and feedback lines only", () => {
-    const [filters] = [resources(template, 'AWS::Logs::SubscriptionFilter')];
-    expect(filters).toHaveLength(1);
-    const filter = filters[0]?.[1].Properties as { LogGroupName: { Ref: string }; DestinationArn: { 'Fn::GetAtt': string[] }; FilterPattern: string };
-    const predict = resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('InferencePredict'))?.[1].Properties as { LoggingConfig: { LogGroup: { Ref: string } } };
-    expect(filter.LogGroupName.Ref).toBe(predict.LoggingConfig.LogGroup.Ref);
-    expect(filter.DestinationArn['Fn::GetAtt'][0]).toMatch(/^CaptureDeliveryStream/);
-    const matches = compileFilterPattern(filter.FilterPattern);
-    expect(filter.FilterPattern).toBe(CAPTURE_FILTER_PATTERN);
+  it("subscribes predict's and feedback's own log groups to the capture delivery stream, for capture and feedback lines only", () => {
+    const filters = resources(template, 'AWS::Logs::SubscriptionFilter').map(([, f]) => f.Properties as { LogGroupName: { Ref: string }; DestinationArn: { 'Fn::GetAtt': string[] }; FilterPattern: string });
+    const logGroupOf = (prefix: string) => (resources(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith(prefix))?.[1].Properties as { LoggingConfig: { LogGroup: { Ref: string } } }).LoggingConfig.LogGroup.Ref;
+    expect(filters.map((f) => f.LogGroupName.Ref).sort()).toEqual([logGroupOf('InferenceFeedback'), logGroupOf('InferencePredict')].sort());
+    for (const f of filters) expect([f.DestinationArn['Fn::GetAtt'][0], f.FilterPattern]).toEqual([expect.stringMatching(/^CaptureDeliveryStream/), CAPTURE_FILTER_PATTERN]);
+    const matches = compileFilterPattern(CAPTURE_FILTER_PATTERN);
     expect(matches('{"mlopsRecord":"capture","model":"iris"}')).toBe(true);
     expect(matches('{"mlopsRecord":"feedback","model":"iris"}')).toBe(true);
     expect(matches('{"level":"INFO","message":"answered","model":"iris"}')).toBe(false);

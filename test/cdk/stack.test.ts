@@ -106,7 +106,7 @@ describe('storage secure defaults', () => {
 describe('functions', () => {
   it('run Node.js 22 on arm64 with X-Ray tracing', () => {
     const functions = resourcesOfType('AWS::Lambda::Function').filter(([, f]) => f.Metadata?.['aws:asset:is-bundled'] === true);
-    expect(functions).toHaveLength(9);
+    expect(functions).toHaveLength(10);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -246,13 +246,14 @@ describe('upload trigger', () => {
 });
 
 describe('least-privilege IAM', () => {
-  it('predict can only read: GetItem on the production pointer and GetObject under models/', () => {
+  it('predict can only read: the pointers and versions, and GetObject under models/', () => {
     const statements = statementsOf('InferencePredict');
     const actions = statements.filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
     expect(actions.filter((a) => /^(dynamodb:(Put|Update|Delete|BatchWrite)|s3:(Put|Delete))/.test(a))).toEqual([]);
     const dynamo = statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toHaveLength(1);
-    expect(leadingKeys(dynamo[0] as never)).toEqual(['ALIAS#*']);
+    expect(leadingKeys(dynamo[0] as never)).toEqual(['ALIAS#*', 'VERSION#*']);
+    expect(actionsOf(dynamo[0] as never).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     const s3Resources = JSON.stringify(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))).map((s) => s.Resource));
     expect(s3Resources).toContain('/models/*');
     expect(s3Resources).not.toContain('/runs/*');
@@ -307,7 +308,7 @@ describe('append-only audit trail', () => {
         }),
       );
     }
-    expect(rolesWithRegistryAccess).toBe(9);
+    expect(rolesWithRegistryAccess).toBe(10);
   });
 
   it('the promote function may append audit events (PutItem only)', () => {
@@ -317,8 +318,10 @@ describe('append-only audit trail', () => {
 });
 
 describe('inference API', () => {
-  it('routes POST /v1/models/{model}/predict to the predict function with IAM authorization', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /v1/models/{model}/predict', AuthorizationType: 'AWS_IAM' });
+  it('routes every v1 route to its function with IAM authorization', () => {
+    for (const routeKey of ['POST /v1/models/{model}/predict', 'POST /v1/models/{model}/feedback', 'GET /v1/models/{model}', 'GET /v1/health', 'GET /v1/openapi.json']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
+    }
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() } });
   });

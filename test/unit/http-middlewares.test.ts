@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { NotFoundError, RequestValidationError } from '../../lambdas/core/errors.js';
-import { correlateModel, errorResponses, jsonBody, jsonResponse, requestMetrics, type JsonEvent } from '../../lambdas/predict/http.js';
+import { ConflictError, NotFoundError, RequestValidationError } from '../../lambdas/core/errors.js';
+import { correlateModel, errorResponses, jsonBody, jsonResponse, requestMetrics, type JsonEvent } from '../../lambdas/shared/http.js';
 import { logger } from '../../lambdas/shared/logger.js';
 
 const context = { functionName: 'predict', awsRequestId: 'req-1' } as Context;
@@ -52,10 +52,21 @@ describe('the HTTP middlewares of the predict function', () => {
       const broken = await chain(() => { throw new Error('secret internal detail'); })(event('{}'), context);
       expect(broken.statusCode).toBe(500);
       expect(broken.body).not.toContain('secret internal detail');
-      expect(errorLog).toHaveBeenCalledWith('predict failed', { error: expect.objectContaining({ message: 'secret internal detail' }) });
+      expect(errorLog).toHaveBeenCalledWith('request failed', { error: expect.objectContaining({ message: 'secret internal detail' }) });
+      const conflict = await chain(() => { throw new ConflictError('already recorded with another truth'); })(event('{}'), context);
+      expect([conflict.statusCode, parsed(conflict).error]).toEqual([409, 'Conflict']);
     } finally {
       errorLog.mockRestore();
     }
+  });
+
+  it('answers a body over the limit with 413 before parsing it, and parses no body for GET routes', async () => {
+    const echo = middy<JsonEvent, APIGatewayProxyStructuredResultV2>().use(jsonBody(100)).use(errorResponses()).handler(async (e) => jsonResponse(200, { body: e.body ?? null }));
+    const big = await echo(event(JSON.stringify({ instances: [{ a: 'x'.repeat(200) }] })), context);
+    expect([big.statusCode, parsed(big).error]).toEqual([413, 'PayloadTooLarge']);
+    expect(parsed(big).message).toMatch(/the body has \d+ bytes; the API takes up to 100/);
+    const get = await echo(event(undefined, { routeKey: 'GET /v1/health' }), context);
+    expect([get.statusCode, parsed(get)]).toEqual([200, { body: null }]);
   });
 
   it('puts the model of the path in every log line of the invocation', async () => {

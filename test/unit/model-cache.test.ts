@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../lambdas/core/errors.js';
-import { ProductionModelCache, type ModelSource, type RefreshFailure } from '../../lambdas/predict/model-cache.js';
-import type { AliasRecord, ArtifactRecord } from '../../lambdas/shared/registry.js';
+import { PINNED_VERSIONS, ProductionModelCache, type ModelSource, type RefreshFailure } from '../../lambdas/predict/model-cache.js';
+import type { AliasRecord, ArtifactRecord, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
 
 class FakeModel {
   disposed = false;
@@ -26,7 +26,18 @@ class FakeSource implements ModelSource<FakeModel> {
     return { model, alias: 'production', version: this.version, artifact, revision: this.version, updatedAt: '', reason: '', previous: [] };
   }
 
+  /** Status of versions 1..9 that callers pin; every one approved unless set here. */
+  statuses = new Map<number, VersionStatus>();
+  loads = 0;
+
+  async getVersion(model: string, version: number): Promise<VersionRecord | undefined> {
+    if (version > 9) return undefined;
+    const artifact = { bucket: 'b', key: `models/${model}/v${version}.json`, sha256: 'x' };
+    return { model, version, runId: 'r', status: this.statuses.get(version) ?? 'approved', revision: 1, artifact } as VersionRecord;
+  }
+
   async load(artifact: ArtifactRecord): Promise<FakeModel> {
+    this.loads += 1;
     if (this.storageDown) throw new Error('S3 unavailable');
     return new FakeModel(artifact.key);
   }
@@ -39,6 +50,24 @@ function setup(refreshMs = 15_000) {
   const cache = new ProductionModelCache(source, { refreshMs, retryMs: 1000, now: () => clock, onRefreshFailure: (f) => failures.push(f) });
   return { source, cache, failures, advance: (ms: number) => (clock += ms) };
 }
+
+describe('pinned versions', () => {
+  it('serves an approved version by number, loads it once, refuses others with the reason, and keeps at most PINNED_VERSIONS', async () => {
+    const { source, cache } = setup();
+    const pinned = await cache.getPinned('adult', 3);
+    expect(pinned.version).toBe(3);
+    await cache.getPinned('adult', 3);
+    expect(source.loads).toBe(1);
+    source.statuses.set(4, 'rejected');
+    await expect(cache.getPinned('adult', 4)).rejects.toThrow('version 4 of adult is rejected; only approved versions can be served');
+    await expect(cache.getPinned('adult', 12)).rejects.toBeInstanceOf(NotFoundError);
+    for (const v of [5, 6, 7, 8]) await cache.getPinned('adult', v);
+    // Version 3, the least recently used, was dropped and freed when the fifth was loaded.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect((pinned.predictor as FakeModel).disposed).toBe(true);
+    expect(PINNED_VERSIONS).toBe(4);
+  });
+});
 
 describe('the production model cache', () => {
   it('reads the pointer again only after refreshMs, and swaps in a promoted version, freeing the old one', async () => {

@@ -1,10 +1,10 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { NotFoundError, RequestValidationError } from '../core/errors.js';
-import { logger } from '../shared/logger.js';
-import { PREDICT_METRICS } from '../shared/metric-names.js';
-import { metrics } from '../shared/metrics.js';
-import { annotateTrace } from '../shared/tracer.js';
+import { ConflictError, NotFoundError, PayloadTooLargeError, RequestValidationError } from '../core/errors.js';
+import { logger } from './logger.js';
+import { PREDICT_METRICS } from './metric-names.js';
+import { metrics } from './metrics.js';
+import { annotateTrace } from './tracer.js';
 
 export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body: unknown };
 
@@ -24,15 +24,25 @@ export function correlateModel(): MiddlewareObj<JsonEvent, APIGatewayProxyStruct
   };
 }
 
-/** Parses the JSON body; a missing or non-JSON body is the caller's mistake (400), never a 500. */
-export function jsonBody(): MiddlewareObj<JsonEvent, APIGatewayProxyStructuredResultV2> {
+/** The largest request body the API takes (1,000 instances of a wide model fit well under it). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Parses the JSON body of a POST; a missing, oversized or non-JSON body is the caller's mistake (400 or 413), never a
+ * 500. Other methods have no body to parse.
+ */
+export function jsonBody(maxBytes = MAX_BODY_BYTES): MiddlewareObj<JsonEvent, APIGatewayProxyStructuredResultV2> {
   return {
     before: (request) => {
+      if (!request.event.routeKey.startsWith('POST ')) return;
       const raw = request.event.body;
       if (typeof raw !== 'string' || raw.trim() === '') {
         throw new RequestValidationError('the request has no body; send JSON like {"instances": [{...}]}');
       }
       const text = request.event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      if (Buffer.byteLength(text) > maxBytes) {
+        throw new PayloadTooLargeError(`the body has ${Buffer.byteLength(text)} bytes; the API takes up to ${maxBytes} (send at most 1000 instances, without unused fields)`);
+      }
       try {
         request.event.body = JSON.parse(text) as unknown;
       } catch (error) {
@@ -51,9 +61,13 @@ export function errorResponses(): MiddlewareObj<JsonEvent, APIGatewayProxyStruct
         request.response = jsonResponse(400, { error: 'BadRequest', message: error.message });
       } else if (error instanceof NotFoundError) {
         request.response = jsonResponse(404, { error: 'NotFound', message: error.message });
+      } else if (error instanceof PayloadTooLargeError) {
+        request.response = jsonResponse(413, { error: 'PayloadTooLarge', message: error.message });
+      } else if (error instanceof ConflictError) {
+        request.response = jsonResponse(409, { error: 'Conflict', message: error.message });
       } else {
-        logger.error('predict failed', { error: error as Error });
-        request.response = jsonResponse(500, { error: 'InternalError', message: 'the prediction failed; see the function logs' });
+        logger.error('request failed', { error: error as Error });
+        request.response = jsonResponse(500, { error: 'InternalError', message: 'the request failed; see the function logs' });
       }
     },
   };
@@ -69,7 +83,8 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
   const publish = (request: { event: JsonEvent; response: APIGatewayProxyStructuredResultV2 | undefined | null }) => {
     const model = request.event.pathParameters?.model;
     const status = request.response?.statusCode ?? 500;
-    if (model === undefined || status === 404) return;
+    // Predictions only: reading a model's description or the health check is not traffic of the model.
+    if (model === undefined || status === 404 || !request.event.routeKey.endsWith('/predict')) return;
     metrics.addDimension('model', model);
     metrics.addMetric(PREDICT_METRICS.requests, 'Count', 1);
     metrics.addMetric(PREDICT_METRICS.serverErrors, 'Count', status >= 500 ? 1 : 0);

@@ -1,0 +1,68 @@
+import { ConflictError, ModelConfigError, NotFoundError, RequestValidationError } from '../core/errors.js';
+import { MODEL_NAME_PATTERN } from '../core/model-name.js';
+import { feedbackRequestSchema, parseBody, type FeedbackItem } from '../shared/api-contracts.js';
+import type { FeedbackStatus, FeedbackStore } from '../shared/feedback-store.js';
+import type { LineWriter } from '../shared/log-lines.js';
+import { loadModelConfig } from '../shared/model-files.js';
+
+export const FEEDBACK_RECORD = 'feedback';
+
+export interface FeedbackAnswer {
+  readonly model: string;
+  readonly results: { predictionId: string; status: FeedbackStatus }[];
+}
+
+/** Checks the items against the model: its file is deployed, each id appears once, each truth has the task's type. */
+function checkItems(model: string | undefined, body: unknown): { model: string; items: FeedbackItem[] } {
+  if (model === undefined || !MODEL_NAME_PATTERN.test(model)) throw new RequestValidationError(`"${model ?? ''}" is not a model name (lower-case letters, digits and dashes)`);
+  const request = parseBody(feedbackRequestSchema, body);
+  const items = 'feedback' in request ? request.feedback : [request];
+  let task: string;
+  try {
+    task = loadModelConfig(model).config.task;
+  } catch (error) {
+    if (error instanceof ModelConfigError) throw new NotFoundError(`model "${model}" is not deployed (no model file models/${model}.json)`, { cause: error });
+    throw error;
+  }
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (seen.has(item.predictionId)) throw new RequestValidationError(`feedback[${i}].predictionId ${item.predictionId} appears twice in the request; send each prediction's truth once`);
+    seen.add(item.predictionId);
+    const expected = task === 'regression' ? 'number' : 'string';
+    if (typeof item.label !== expected || (typeof item.label === 'number' && !Number.isFinite(item.label))) {
+      throw new RequestValidationError(`feedback[${i}].label must be a ${expected === 'number' ? 'finite number (the true value)' : 'string (the true class)'} for the ${task} model ${model}`);
+    }
+  });
+  return { model, items };
+}
+
+/**
+ * Records ground truth by prediction id: each id once (a repeat with the same truth is a duplicate, a different truth
+ * a conflict), and each newly recorded one as a feedback line — SageMaker's ground-truth shape, joined with the
+ * capture records on the prediction id — which the log subscription delivers to `feedback/model=<m>/dt=…/`.
+ */
+export async function recordFeedback(store: FeedbackStore, model: string | undefined, body: unknown, write: LineWriter, now = new Date()): Promise<FeedbackAnswer> {
+  const checked = checkItems(model, body);
+  const results: FeedbackAnswer['results'] = [];
+  for (const item of checked.items) {
+    const status = await store.record(checked.model, item.predictionId, item.label, now);
+    results.push({ predictionId: item.predictionId, status });
+    if (status !== 'recorded') continue;
+    write(
+      JSON.stringify({
+        mlopsRecord: FEEDBACK_RECORD,
+        model: checked.model,
+        predictionId: item.predictionId,
+        groundTruthData: { data: JSON.stringify(item.label), encoding: 'JSON', observedContentType: 'application/json' },
+        eventMetadata: { eventId: item.predictionId, inferenceId: item.predictionId.slice(0, item.predictionId.lastIndexOf('.')) },
+        receivedAt: now.toISOString(),
+        eventVersion: '0',
+      }),
+    );
+  }
+  const conflicts = results.filter((r) => r.status === 'conflict').map((r) => r.predictionId);
+  if (conflicts.length > 0) {
+    throw new ConflictError(`${conflicts.length} prediction id(s) already have a different truth recorded: ${conflicts.slice(0, 5).join(', ')}${conflicts.length > 5 ? ', …' : ''}; the first truth stands (the other ids of this request were recorded)`);
+  }
+  return { model: checked.model, results };
+}

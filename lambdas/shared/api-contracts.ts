@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { RequestValidationError } from '../core/errors.js';
+import { MAX_INSTANCES } from '../core/instances.js';
+
+/**
+ * The HTTP API's requests and answers: these schemas validate the requests and generate the OpenAPI document
+ * (lambdas/shared/openapi.ts, checked in as docs/openapi.json), so the two cannot disagree. Feature values are checked
+ * against the served version's features after the envelope (lambdas/core/instances.ts).
+ */
+
+/** A prediction id: the request's id (a UUID) and the instance's position in it. */
+export const PREDICTION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.\d{1,4}$/;
+
+/** An instance is checked for being an object here (cheaply: this runs per instance); its features after. */
+export const instanceSchema = z
+  .custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { error: 'must be an object of feature values' })
+  .describe('One row: each feature of the model by name, a number (numeric features), a string (categorical) or null (unknown). Other fields are ignored and, unless the model file drops them, captured.');
+
+export const predictRequestSchema = z
+  .object({
+    instances: z
+      .array(instanceSchema, { error: '"instances" is required and must be an array of objects' })
+      .min(1, { error: (issue) => `"instances" has ${(issue.input as unknown[]).length} items; send between 1 and ${MAX_INSTANCES} per request` })
+      .max(MAX_INSTANCES, { error: (issue) => `"instances" has ${(issue.input as unknown[]).length} items; send between 1 and ${MAX_INSTANCES} per request` }),
+    version: z.number().int().positive().optional().describe('Serve this approved version instead of the release the caller would meet (to compare or debug).'),
+  })
+  .strict()
+  .describe('What to score.');
+
+const probabilitiesSchema = z.record(z.string(), z.number()).describe('Each class with its probability; they sum to 1.');
+const predictionSchema = z.union([
+  z.object({ id: z.string(), label: z.string(), probabilities: probabilitiesSchema }).describe('A classification: the most probable class.'),
+  z.object({ id: z.string(), value: z.number() }).describe('A regression: the predicted value.'),
+]);
+
+export const predictResponseSchema = z.object({
+  model: z.string(),
+  version: z.number().int(),
+  variant: z.enum(['production', 'candidate']).describe('Which release variant answered.'),
+  predictions: z.array(predictionSchema).describe('One per instance, in order; `id` is what feedback refers to.'),
+  warnings: z.array(z.object({ instance: z.number().int(), feature: z.string(), value: z.string(), message: z.string() })).optional().describe('Values the model could not use as sent (categories it never learned), per instance.'),
+});
+
+const feedbackItemSchema = z
+  .object({
+    predictionId: z.string().regex(PREDICTION_ID_PATTERN, { error: 'is not a prediction id this API gave out (ids look like "<uuid>.<position>")' }),
+    label: z.union([z.string().min(1).max(1000), z.number()]).describe('The truth: the class (classification) or the value (regression).'),
+  })
+  .strict();
+
+export const FEEDBACK_MAX_ITEMS = 100;
+
+export const feedbackRequestSchema = z
+  .union([
+    feedbackItemSchema.describe('The truth of one prediction.'),
+    z.object({ feedback: z.array(feedbackItemSchema).min(1).max(FEEDBACK_MAX_ITEMS) }).strict().describe(`The truth of up to ${FEEDBACK_MAX_ITEMS} predictions.`),
+  ])
+  .describe('Ground truth for predictions, by prediction id. Recording is idempotent on the id: sending the same truth again changes nothing; a different truth for a recorded id is a conflict (409).');
+
+export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
+export type FeedbackItem = z.infer<typeof feedbackItemSchema>;
+
+export const feedbackResponseSchema = z.object({
+  model: z.string(),
+  results: z.array(z.object({ predictionId: z.string(), status: z.enum(['recorded', 'duplicate', 'conflict']) })),
+});
+
+const variantSchema = z.object({ version: z.number().int(), since: z.string().optional(), metrics: z.record(z.string(), z.number().nullable()).optional() });
+
+export const modelResponseSchema = z.object({
+  model: z.string(),
+  production: variantSchema.nullable().describe('The version in production, with its test metrics.'),
+  candidate: variantSchema.extend({ share: z.number().min(0).max(100), mode: z.enum(['canary', 'shadow', 'none']) }).nullable().describe('The newest version that passed its gate, and the share of traffic it answers.'),
+});
+
+export const healthResponseSchema = z.object({ status: z.literal('ok'), time: z.string() });
+
+export const errorResponseSchema = z.object({ error: z.string().describe('NotFound, BadRequest, Conflict, PayloadTooLarge, TooManyRequests or InternalError.'), message: z.string().describe('What was wrong and how to fix it.') });
+
+/** A request body checked against its schema; a violation is a 400 with the first problem, naming its field. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestValidationError('the body must be a JSON object like {"instances": [{...}]}');
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '';
+  const message = issue?.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${where ? ` in ${where}` : ''}` : `${where && !issue?.message.startsWith('"') ? `${where} ` : ''}${issue?.message ?? 'is not valid'}`;
+  throw new RequestValidationError(message);
+}
