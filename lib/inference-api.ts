@@ -13,6 +13,15 @@ import { secureLogGroup, type DataProtection } from './secure-defaults.js';
 
 export type ApiAuthorization = 'iam' | 'none';
 
+/** The API's routes and the function serving each (docs/openapi.json describes the same ones; a test checks it). */
+export const API_ROUTES: readonly { method: apigwv2.HttpMethod; path: string; function: 'predict' | 'feedback' }[] = [
+  { method: apigwv2.HttpMethod.POST, path: '/v1/models/{model}/predict', function: 'predict' },
+  { method: apigwv2.HttpMethod.POST, path: '/v1/models/{model}/feedback', function: 'feedback' },
+  { method: apigwv2.HttpMethod.GET, path: '/v1/models/{model}', function: 'predict' },
+  { method: apigwv2.HttpMethod.GET, path: '/v1/health', function: 'predict' },
+  { method: apigwv2.HttpMethod.GET, path: '/v1/openapi.json', function: 'predict' },
+];
+
 export interface InferenceApiProps {
   readonly artifactsBucket: s3.IBucket;
   readonly registry: dynamodb.ITable;
@@ -72,16 +81,11 @@ export class InferenceApi extends Construct {
       description: 'serverless-mlops inference API',
       ...((props.authorization ?? 'iam') === 'iam' ? { defaultAuthorizer: new HttpIamAuthorizer() } : {}),
     });
-    const predict = new HttpLambdaIntegration('PredictIntegration', this.predictFunction);
-    this.api.addRoutes({ path: '/v1/models/{model}/predict', methods: [apigwv2.HttpMethod.POST], integration: predict });
-    this.api.addRoutes({ path: '/v1/models/{model}', methods: [apigwv2.HttpMethod.GET], integration: predict });
-    this.api.addRoutes({ path: '/v1/health', methods: [apigwv2.HttpMethod.GET], integration: predict });
-    this.api.addRoutes({ path: '/v1/openapi.json', methods: [apigwv2.HttpMethod.GET], integration: predict });
-    this.api.addRoutes({
-      path: '/v1/models/{model}/feedback',
-      methods: [apigwv2.HttpMethod.POST],
-      integration: new HttpLambdaIntegration('FeedbackIntegration', this.feedbackFunction),
-    });
+    const integrations = {
+      predict: new HttpLambdaIntegration('PredictIntegration', this.predictFunction),
+      feedback: new HttpLambdaIntegration('FeedbackIntegration', this.feedbackFunction),
+    };
+    for (const route of API_ROUTES) this.api.addRoutes({ path: route.path, methods: [route.method], integration: integrations[route.function] });
     const stage = this.api.defaultStage?.node.defaultChild as apigwv2.CfnStage;
     const accessLogs = secureLogGroup(this, 'AccessLogs', props.protection);
     stage.accessLogSettings = {

@@ -41,20 +41,28 @@ export const predictResponseSchema = z.object({
   warnings: z.array(z.object({ instance: z.number().int(), feature: z.string(), value: z.string(), message: z.string() })).optional().describe('Values the model could not use as sent (categories it never learned), per instance.'),
 });
 
-const feedbackItemSchema = z
+export const feedbackItemSchema = z
   .object({
     predictionId: z.string().regex(PREDICTION_ID_PATTERN, { error: 'is not a prediction id this API gave out (ids look like "<uuid>.<position>")' }),
-    label: z.union([z.string().min(1).max(1000), z.number()]).describe('The truth: the class (classification) or the value (regression).'),
+    label: z.union([z.string().min(1).max(1000), z.number()], { error: 'is required: the true class (a string) or value (a number)' }).describe('The truth: the class (classification) or the value (regression).'),
   })
   .strict();
 
 export const FEEDBACK_MAX_ITEMS = 100;
 
+export const feedbackBatchSchema = z
+  .object({
+    feedback: z
+      .array(feedbackItemSchema, { error: '"feedback" must be an array of {"predictionId", "label"} objects' })
+      .min(1, { error: `"feedback" is empty; send 1 to ${FEEDBACK_MAX_ITEMS} items` })
+      .max(FEEDBACK_MAX_ITEMS, { error: (issue) => `"feedback" has ${(issue.input as unknown[]).length} items; send at most ${FEEDBACK_MAX_ITEMS} per request` }),
+  })
+  .strict()
+  .describe(`The truth of up to ${FEEDBACK_MAX_ITEMS} predictions.`);
+
+/** One item, or a batch under "feedback" (the body's shape decides which schema checks it, for a precise message). */
 export const feedbackRequestSchema = z
-  .union([
-    feedbackItemSchema.describe('The truth of one prediction.'),
-    z.object({ feedback: z.array(feedbackItemSchema).min(1).max(FEEDBACK_MAX_ITEMS) }).strict().describe(`The truth of up to ${FEEDBACK_MAX_ITEMS} predictions.`),
-  ])
+  .union([feedbackItemSchema.describe('The truth of one prediction.'), feedbackBatchSchema])
   .describe('Ground truth for predictions, by prediction id. Recording is idempotent on the id: sending the same truth again changes nothing; a different truth for a recorded id is a conflict (409).');
 
 export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
@@ -78,8 +86,8 @@ export const healthResponseSchema = z.object({ status: z.literal('ok'), time: z.
 export const errorResponseSchema = z.object({ error: z.string().describe('NotFound, BadRequest, Conflict, PayloadTooLarge, TooManyRequests or InternalError.'), message: z.string().describe('What was wrong and how to fix it.') });
 
 /** A request body checked against its schema; a violation is a 400 with the first problem, naming its field. */
-export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestValidationError('the body must be a JSON object like {"instances": [{...}]}');
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown, example = '{"instances": [{...}]}'): T {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestValidationError(`the body must be a JSON object like ${example}`);
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

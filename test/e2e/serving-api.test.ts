@@ -1,0 +1,116 @@
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openApiDocument } from '../../lambdas/shared/openapi.js';
+import { adultRows, predictUrl, REQUEST } from '../helpers/e2e.js';
+import { startTestStack, type TestStack } from '../helpers/local-stack.js';
+import { signedFetch } from '../helpers/sign.js';
+
+let stack: TestStack;
+const api = (path: string) => `${stack.runtime.endpoints.apiUrl}${path}`;
+const get = (path: string) => signedFetch({ url: api(path), method: 'GET' });
+const post = (path: string, body: unknown) => signedFetch({ url: api(path), body: typeof body === 'string' ? body : JSON.stringify(body) });
+const INSTANCES = (JSON.parse(REQUEST) as { instances: Record<string, unknown>[] }).instances;
+
+interface Prediction { id: string; label: string; probabilities: Record<string, number> }
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  const [run] = await stack.upload('incoming/adult/part-8k.csv', adultRows(8000));
+  expect(run?.status).toBe('SUCCEEDED');
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** Every JSON line of the GZIP objects under a prefix of the data bucket. */
+async function records<T>(prefix: string): Promise<{ key: string; record: T }[]> {
+  const listed = await stack.s3.send(new ListObjectsV2Command({ Bucket: stack.dataBucket, Prefix: prefix }));
+  const objects = await Promise.all(
+    (listed.Contents ?? []).map(async ({ Key }) => {
+      const object = await stack.s3.send(new GetObjectCommand({ Bucket: stack.dataBucket, Key }));
+      const text = gunzipSync(Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray())).toString('utf8');
+      return text.trim().split('\n').map((line) => ({ key: Key as string, record: JSON.parse(line) as T }));
+    }),
+  );
+  return objects.flat();
+}
+
+interface Captured { mlopsRecord: string; model: string; version: number; variant: string; predictionIds: string[]; captureData: { endpointInput: { data: string }; endpointOutput: { data: string } }; eventMetadata: { inferenceId: string } }
+interface GroundTruth { mlopsRecord: string; model: string; predictionId: string; groundTruthData: { data: string }; eventMetadata: { inferenceId: string } }
+
+describe('the v1 API through the local runtime', () => {
+  let predictions: Prediction[] = [];
+  const instances = INSTANCES.map((i) => ({ ...i, sex: 'Female', race: 'White' }));
+
+  it('predicts with an id per prediction; captures the request under capture/model=adult/dt=<hour>/ without the sensitive fields', async () => {
+    const response = await post('/v1/models/adult/predict', { instances });
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as { version: number; variant: string; predictions: Prediction[] };
+    predictions = answer.predictions;
+    expect(answer.variant).toBe('production');
+    const requestId = predictions[0]?.id.split('.')[0] as string;
+    expect(predictions.map((p) => p.id)).toEqual([`${requestId}.0`, `${requestId}.1`]);
+
+    // Firehose buffers for its interval (60 s) on the runtime's clock, then writes one GZIP object per partition.
+    const hour = new Date(stack.runtime.clock.now()).toISOString().slice(0, 13).replace('T', '-');
+    await stack.runtime.clock.advance(61_000);
+    const captured = await vi.waitFor(async () => {
+      const found = (await records<Captured>('capture/')).find((r) => r.record.eventMetadata.inferenceId === requestId);
+      expect(found).toBeDefined();
+      return found as { key: string; record: Captured };
+    });
+    expect(captured.key).toMatch(new RegExp(`^capture/model=adult/dt=${hour}/`));
+    expect(captured.record).toMatchObject({ mlopsRecord: 'capture', model: 'adult', version: answer.version, variant: 'production', predictionIds: predictions.map((p) => p.id) });
+    expect((JSON.parse(captured.record.captureData.endpointInput.data) as { instances: unknown[] }).instances).toEqual(INSTANCES);
+    expect(JSON.parse(captured.record.captureData.endpointOutput.data)).toEqual({ predictions });
+  });
+
+  it('records ground truth once per prediction id, lands it under feedback/model=adult/, and joins it with the capture by id', async () => {
+    const truth = [{ predictionId: predictions[0]?.id, label: '<=50K' }, { predictionId: predictions[1]?.id, label: '>50K' }];
+    const first = await post('/v1/models/adult/feedback', { feedback: truth });
+    expect(first.status).toBe(200);
+    expect(((await first.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual(['recorded', 'recorded']);
+    const again = await post('/v1/models/adult/feedback', truth[0]);
+    expect(((await again.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual(['duplicate']);
+    const conflict = await post('/v1/models/adult/feedback', { predictionId: predictions[0]?.id, label: '>50K' });
+    expect(conflict.status).toBe(409);
+
+    await stack.runtime.clock.advance(61_000);
+    const labels = await vi.waitFor(async () => {
+      const found = await records<GroundTruth>('feedback/model=adult/');
+      expect(found).toHaveLength(2);
+      return found.map((r) => r.record);
+    });
+    // The join Athena makes: each truth finds its capture record by prediction id, and the prediction in it.
+    const captures = (await records<Captured>('capture/model=adult/')).map((r) => r.record);
+    for (const label of labels) {
+      const capture = captures.find((c) => c.predictionIds.includes(label.predictionId));
+      expect(capture?.eventMetadata.inferenceId).toBe(label.eventMetadata.inferenceId);
+      const position = capture?.predictionIds.indexOf(label.predictionId) as number;
+      expect((JSON.parse(capture?.captureData.endpointOutput.data ?? '{}') as { predictions: Prediction[] }).predictions[position]?.id).toBe(label.predictionId);
+    }
+    expect(labels.map((l) => JSON.parse(l.groundTruthData.data) as string).sort()).toEqual(['<=50K', '>50K']);
+  });
+
+  it('describes what is served, answers the health check and serves its OpenAPI document', async () => {
+    const model = (await (await get('/v1/models/adult')).json()) as { production: { version: number; metrics: Record<string, number> }; candidate: { version: number; share: number } };
+    expect(model.production.version).toBe(1);
+    expect(model.production.metrics.roc_auc).toBeGreaterThan(0.8);
+    expect(model.candidate).toMatchObject({ version: 1, share: 0, mode: 'none' });
+    expect((await get('/v1/models/nosuch')).status).toBe(404);
+    expect(await (await get('/v1/health')).json()).toMatchObject({ status: 'ok' });
+    expect(await (await get('/v1/openapi.json')).json()).toEqual(openApiDocument());
+    expect((await fetch(api('/v1/health'))).status).toBe(403); // unsigned
+  });
+
+  it('serves a pinned approved version, refuses an unknown one, and answers 413 for a body over 1 MB', async () => {
+    const pinned = await post('/v1/models/adult/predict', { instances: INSTANCES, version: 1 });
+    expect(((await pinned.json()) as { version: number }).version).toBe(1);
+    const unknown = await post('/v1/models/adult/predict', { instances: INSTANCES, version: 99 });
+    expect([unknown.status, ((await unknown.json()) as { message: string }).message]).toEqual([404, 'model "adult" has no version 99']);
+    const huge = await signedFetch({ url: predictUrl(stack, 'adult'), body: JSON.stringify({ instances: [{ ...INSTANCES[0], note: 'x'.repeat(1_100_000) }] }) });
+    expect(huge.status).toBe(413);
+  });
+});
