@@ -1,3 +1,4 @@
+import type { MachineContext } from './step-functions.js';
 import { AsyncInvoker, loadAsyncConfigs } from './async-invoke.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -66,7 +67,7 @@ export async function startEmulators(stateDir: string, options: { s3Port: number
 }
 
 /** The environment every local function gets, as Lambda sets it, with AWS endpoints pointed at the emulators. */
-export function functionEnvironment(stateDir: string, endpoints: { s3: string; dynamodb: string; xray: string }): Record<string, string> {
+export function functionEnvironment(stateDir: string, endpoints: { s3: string; dynamodb: string; xray: string; stepFunctions: string; cloudwatch: string }): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     TZ: 'UTC',
@@ -76,6 +77,8 @@ export function functionEnvironment(stateDir: string, endpoints: { s3: string; d
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
+    AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.cloudwatch,
     // Never read the user's real AWS profile files: local functions must not reach AWS.
     AWS_CONFIG_FILE: join(stateDir, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(stateDir, 'no-aws-credentials'),
@@ -89,12 +92,17 @@ export function functionEnvironment(stateDir: string, endpoints: { s3: string; d
 }
 
 /** Every state machine of the template, its tasks routed to the local functions. */
-export function loadStateMachines(resources: LocalResources, functionsByArn: ReadonlyMap<string, LocalFunction>, logDir: string): Map<string, LocalStateMachine> {
+export function loadStateMachines(
+  resources: LocalResources,
+  functionsByArn: ReadonlyMap<string, LocalFunction>,
+  logDir: string,
+  context: MachineContext,
+): Map<string, LocalStateMachine> {
   const machines = new Map<string, LocalStateMachine>();
   for (const [logicalId, resource] of resources.ofType('AWS::StepFunctions::StateMachine')) {
     const definition = JSON.parse(String(resources.resolve(resource.Properties?.DefinitionString))) as StateMachineDefinition;
     const arn = resources.arn(logicalId);
-    machines.set(arn, new LocalStateMachine(arn, resources.physicalName(logicalId), definition, functionsByArn, logDir));
+    machines.set(arn, new LocalStateMachine(arn, resources.physicalName(logicalId), definition, functionsByArn, logDir, context));
   }
   return machines;
 }

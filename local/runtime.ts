@@ -99,25 +99,30 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
 
   const xray = await LocalXRayDaemon.start(join(stateDir, 'logs', 'xray-segments.jsonl'));
   closers.add(() => xray.close());
-  const env = functionEnvironment(stateDir, { s3: emulators.s3.endpoint, dynamodb: emulators.dynamoEndpoint, xray: xray.address });
+  const clock = options.clock ?? new VirtualClock();
+  // The APIs listen before the functions exist: their endpoints are part of the functions' environment (a function
+  // starts a state machine or reads an alarm through them, as in AWS).
+  const stateMachines = new Map<string, LocalStateMachine>();
+  const sfnApi = new LocalStepFunctionsApi(stateMachines, LOCAL_CREDENTIALS);
+  const sfnEndpoint = `http://127.0.0.1:${await sfnApi.listen(ports.stepFunctions ?? 4570)}`;
+  closers.add(() => sfnApi.close());
+  const cloudwatchRef: { current?: LocalCloudWatch } = {};
+  const cloudwatchApi = new LocalCloudWatchApi(() => cloudwatchRef.current, LOCAL_CREDENTIALS, () => clock.now());
+  const cloudwatchEndpoint = `http://127.0.0.1:${await cloudwatchApi.listen(ports.cloudwatch ?? 4571)}`;
+  closers.add(() => cloudwatchApi.close());
+
+  const env = functionEnvironment(stateDir, { s3: emulators.s3.endpoint, dynamodb: emulators.dynamoEndpoint, xray: xray.address, stepFunctions: sfnEndpoint, cloudwatch: cloudwatchEndpoint });
   const functions = loadFunctions(resources, stack.outdir, env, join(stateDir, 'logs', 'functions'));
   closers.add(async () => {
     await Promise.all([...functions.values()].map((fn) => fn.stop()));
   });
   const functionsByArn = new Map([...functions.values()].map((fn) => [fn.spec.arn, fn]));
-  const stateMachines = loadStateMachines(resources, functionsByArn, join(stateDir, 'logs', 'states'));
-  const clock = options.clock ?? new VirtualClock();
+  for (const [arn, machine] of loadStateMachines(resources, functionsByArn, join(stateDir, 'logs', 'states'), { clock, machines: stateMachines })) stateMachines.set(arn, machine);
   for (const fn of functions.values()) fn.useClock(() => clock.now());
   const { cloudwatch, bus } = startEventServices({ resources, stateDir, clock, functions, stateMachines, api, s3Endpoint: emulators.s3.endpoint }, closers);
+  cloudwatchRef.current = cloudwatch;
   emulators.routeS3Events(bus, eventBridgeEnabledBuckets(resources));
   api.setRoutes(loadRoutes(resources, functionsByArn));
-
-  const sfnApi = new LocalStepFunctionsApi(stateMachines, LOCAL_CREDENTIALS);
-  const sfnPort = await sfnApi.listen(ports.stepFunctions ?? 4570);
-  closers.add(() => sfnApi.close());
-  const cloudwatchApi = new LocalCloudWatchApi(cloudwatch, LOCAL_CREDENTIALS, () => clock.now());
-  const cloudwatchPort = await cloudwatchApi.listen(ports.cloudwatch ?? 4571);
-  closers.add(() => cloudwatchApi.close());
 
   const endpoints: LocalEndpoints = {
     stackName: stack.stackName,
@@ -125,8 +130,8 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
     apiUrl,
     s3Endpoint: emulators.s3.endpoint,
     dynamodbEndpoint: emulators.dynamoEndpoint,
-    stepFunctionsEndpoint: `http://127.0.0.1:${sfnPort}`,
-    cloudwatchEndpoint: `http://127.0.0.1:${cloudwatchPort}`,
+    stepFunctionsEndpoint: sfnEndpoint,
+    cloudwatchEndpoint,
     credentials: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
     outputs: Object.fromEntries(Object.entries(template.Outputs ?? {}).map(([name, output]) => [name, String(resources.resolve(output.Value))])),
   };

@@ -2,7 +2,16 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { VirtualClock } from './clock.js';
 import type { LocalFunction } from './lambda-host.js';
+import { CLOCK_WAIT_RESOURCE, clockWait, waitsOnClock } from './step-functions-clock.js';
+
+/** What a machine needs of the runtime besides its functions: the clock (Wait states) and the other machines. */
+export interface MachineContext {
+  readonly clock: VirtualClock;
+  /** Machines a Task may start (`arn:aws:states:::states:startExecution`), filled by the runtime. */
+  readonly machines: ReadonlyMap<string, LocalStateMachine>;
+}
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -48,6 +57,8 @@ interface StateLike {
 }
 
 const LAMBDA_INVOKE = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/;
+/** Starting another execution without waiting for it (the `.sync` forms are not supported locally). */
+const START_EXECUTION = 'arn:aws:states:::states:startExecution';
 
 /**
  * A state machine from the template, run by aws-local-stepfunctions with every Task routed to a local function.
@@ -67,9 +78,12 @@ export class LocalStateMachine {
     private readonly definition: StateMachineDefinition,
     functionsByArn: ReadonlyMap<string, LocalFunction>,
     private readonly logDir: string,
+    context: MachineContext,
   ) {
-    this.handlers = mapTasks(definition.States as Record<string, StateLike>, functionsByArn, name);
-    this.machine = new StateMachine(withRootResultPaths(definition), { validationOptions: { checkArn: false, checkPaths: true } });
+    const onClock = waitsOnClock(definition);
+    const tasks = { functionsByArn, machineName: name, context, waits: onClock.waits };
+    this.handlers = mapTasks(onClock.definition.States as Record<string, StateLike>, tasks);
+    this.machine = new StateMachine(withRootResultPaths(onClock.definition), { validationOptions: { checkArn: false, checkPaths: true } });
     mkdirSync(logDir, { recursive: true });
   }
 
@@ -171,35 +185,36 @@ function toStepEvent(raw: Record<string, unknown>): StepEvent {
   };
 }
 
-function mapTasks(
-  states: Record<string, StateLike>,
-  functionsByArn: ReadonlyMap<string, LocalFunction>,
-  machineName: string,
-  handlers: Record<string, TaskHandler> = {},
-): Record<string, TaskHandler> {
+interface TaskContext {
+  readonly functionsByArn: ReadonlyMap<string, LocalFunction>;
+  readonly machineName: string;
+  readonly context: MachineContext;
+  readonly waits: ReadonlyMap<string, Parameters<typeof clockWait>[1]>;
+}
+
+function mapTasks(states: Record<string, StateLike>, tasks: TaskContext, handlers: Record<string, TaskHandler> = {}): Record<string, TaskHandler> {
   for (const [stateName, state] of Object.entries(states)) {
     if (state.Type === 'Task') {
       if (stateName in handlers) {
-        throw new UnmappedTaskError(`${machineName}: two Task states are named ${stateName}; local overrides are keyed by state name`);
+        throw new UnmappedTaskError(`${tasks.machineName}: two Task states are named ${stateName}; local overrides are keyed by state name`);
       }
-      handlers[stateName] = taskHandler(stateName, state, functionsByArn, machineName);
+      handlers[stateName] = taskHandler(stateName, state, tasks);
     }
     if (state.Type === 'Map') {
       const inner = state.ItemProcessor ?? state.Iterator;
-      if (inner) mapTasks(inner.States, functionsByArn, machineName, handlers);
+      if (inner) mapTasks(inner.States, tasks, handlers);
     }
-    if (state.Type === 'Parallel') for (const branch of state.Branches ?? []) mapTasks(branch.States, functionsByArn, machineName, handlers);
+    if (state.Type === 'Parallel') for (const branch of state.Branches ?? []) mapTasks(branch.States, tasks, handlers);
   }
   return handlers;
 }
 
-function taskHandler(
-  stateName: string,
-  state: StateLike,
-  functionsByArn: ReadonlyMap<string, LocalFunction>,
-  machineName: string,
-): TaskHandler {
+function taskHandler(stateName: string, state: StateLike, tasks: TaskContext): TaskHandler {
+  const { functionsByArn, machineName } = tasks;
   const resource = state.Resource ?? '';
+  const wait = tasks.waits.get(stateName);
+  if (resource === CLOCK_WAIT_RESOURCE && wait !== undefined) return clockWait(stateName, wait, tasks.context.clock);
+  if (resource === START_EXECUTION) return startExecution(stateName, tasks);
   const find = (arn: unknown): LocalFunction => {
     const fn = typeof arn === 'string' ? (functionsByArn.get(arn) ?? functionsByArn.get(arn.replace(/:(\$LATEST|\d+)$/, ''))) : undefined;
     if (fn === undefined) {
@@ -224,4 +239,16 @@ function taskHandler(
   throw new UnmappedTaskError(
     `${machineName}: Task ${stateName} uses ${resource || 'no resource'}; only Lambda tasks can run locally`,
   );
+}
+
+/** `states:startExecution`: starts the named machine of this stack and answers as Step Functions does. */
+function startExecution(stateName: string, tasks: TaskContext): TaskHandler {
+  return async (input) => {
+    const { StateMachineArn, Input, Name } = input as { StateMachineArn?: unknown; Input?: unknown; Name?: unknown };
+    const machine = typeof StateMachineArn === 'string' ? tasks.context.machines.get(StateMachineArn) : undefined;
+    if (machine === undefined) throw new UnmappedTaskError(`${tasks.machineName}: Task ${stateName} starts ${String(StateMachineArn)}, which is not a state machine of this stack`);
+    const parsed = typeof Input === 'string' ? (JSON.parse(Input) as unknown) : (Input ?? {});
+    const execution = machine.start(parsed, typeof Name === 'string' ? Name : undefined);
+    return { ExecutionArn: execution.executionArn, StartDate: execution.startedAt.toISOString() };
+  };
 }

@@ -46,11 +46,18 @@ const seconds = (ms: number) => ms / 1000;
 export class LocalCloudWatchApi {
   private readonly server = new LoopbackServer('local CloudWatch API', (req, res) => this.handle(req, res));
 
+  /** `cloudwatch` gives the local CloudWatch once it runs (the API listens before: functions need its endpoint). */
   constructor(
-    private readonly cloudwatch: LocalCloudWatch,
+    private readonly provider: () => LocalCloudWatch | undefined,
     private readonly credentials: Credentials,
     private readonly now: () => number,
   ) {}
+
+  private get cloudwatch(): LocalCloudWatch {
+    const current = this.provider();
+    if (current === undefined) throw new ApiError('ServiceUnavailable', 'the local CloudWatch is starting', 503);
+    return current;
+  }
 
   listen(port: number): Promise<number> {
     return this.server.listen(port);

@@ -1,0 +1,81 @@
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { VirtualClock } from './clock.js';
+
+type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** The resource of the Task a Wait state becomes locally (never deployed: the template keeps its Wait states). */
+export const CLOCK_WAIT_RESOURCE = 'arn:aws:states:::local:wait';
+
+interface WaitState {
+  Type: 'Wait';
+  Seconds?: number;
+  SecondsPath?: string;
+  Timestamp?: string;
+  TimestampPath?: string;
+  Next?: string;
+  End?: boolean;
+  InputPath?: string;
+  OutputPath?: string;
+  Comment?: string;
+}
+
+type States = Record<string, Record<string, unknown>>;
+
+/**
+ * Wait states on the runtime's clock: aws-local-stepfunctions sleeps on the wall clock, so each Wait becomes a Task
+ * (same Next/End, InputPath and OutputPath; its output is its input, as a Wait's is) whose local handler waits for the
+ * clock to reach the time the Wait would: `Seconds`/`SecondsPath` after it is entered, or `Timestamp`/`TimestampPath`.
+ */
+export function waitsOnClock<T extends StateMachineDefinition>(definition: T): { definition: T; waits: Map<string, WaitState> } {
+  const waits = new Map<string, WaitState>();
+  const convert = (states: States): States =>
+    Object.fromEntries(
+      Object.entries(states).map(([name, state]) => {
+        if (state.Type === 'Wait') {
+          const wait = state as unknown as WaitState;
+          waits.set(name, wait);
+          const { Seconds: _s, SecondsPath: _sp, Timestamp: _t, TimestampPath: _tp, Type: _type, ...kept } = wait;
+          return [name, { ...kept, Type: 'Task', Resource: CLOCK_WAIT_RESOURCE }];
+        }
+        const copy: Record<string, unknown> = { ...state };
+        for (const key of ['ItemProcessor', 'Iterator'] as const) {
+          const inner = state[key] as { States: States } | undefined;
+          if (inner) copy[key] = { ...inner, States: convert(inner.States) };
+        }
+        if (Array.isArray(state.Branches)) copy.Branches = (state.Branches as { States: States }[]).map((b) => ({ ...b, States: convert(b.States) }));
+        return [name, copy];
+      }),
+    );
+  return { definition: { ...definition, States: convert(definition.States as unknown as States) } as T, waits };
+}
+
+/** Reads `$.a.b` of the state's input (the reference paths a Wait takes). */
+function readPath(input: JsonValue, path: string): JsonValue | undefined {
+  return path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)
+    .reduce<JsonValue | undefined>((value, key) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? value[key] : undefined), input);
+}
+
+/** The handler of a Wait made Task: resolves with its input once the clock has reached the Wait's end. */
+export function clockWait(name: string, wait: WaitState, clock: VirtualClock): (input: JsonValue) => Promise<JsonValue> {
+  return async (input) => {
+    const until = waitEnd(name, wait, input, clock.now());
+    if (until > clock.now()) await new Promise<void>((resolve) => clock.at(until, resolve));
+    return input;
+  };
+}
+
+function waitEnd(name: string, wait: WaitState, input: JsonValue, now: number): number {
+  if (wait.Seconds !== undefined) return now + wait.Seconds * 1000;
+  if (wait.SecondsPath !== undefined) {
+    const seconds = readPath(input, wait.SecondsPath);
+    if (typeof seconds !== 'number' || seconds < 0) throw Object.assign(new Error(`Wait ${name}: ${wait.SecondsPath} is ${JSON.stringify(seconds)}, not a number of seconds`), { name: 'States.Runtime' });
+    return now + seconds * 1000;
+  }
+  const stamp = wait.Timestamp ?? (wait.TimestampPath !== undefined ? readPath(input, wait.TimestampPath) : undefined);
+  const time = typeof stamp === 'string' ? Date.parse(stamp) : Number.NaN;
+  if (Number.isNaN(time)) throw Object.assign(new Error(`Wait ${name}: no Seconds, SecondsPath, Timestamp or TimestampPath to wait for`), { name: 'States.Runtime' });
+  return time;
+}
