@@ -132,7 +132,7 @@ try {
   const settings = { samplePercent: 100, redaction: { drop: ['sex', 'race'], hash: [] } };
   const captureCost: Record<string, unknown> = {};
   for (const n of [1, 100]) {
-    const answer = { model: 'adult', version: 1, variant: 'production', predictions: instances(n).map((_, i) => ({ id: `r.${i}`, label: '<=50K', probabilities: { '<=50K': 0.9, '>50K': 0.1 } })) };
+    const answer = { model: 'adult', version: 1, variant: 'production' as const, predictions: instances(n).map((_, i) => ({ id: `r.${i}`, label: '<=50K', probabilities: { '<=50K': 0.9, '>50K': 0.1 } })) };
     const samples: number[] = [];
     for (let i = 0; i < 2000; i++) {
       const t0 = performance.now();

@@ -63,7 +63,7 @@ export class InferenceApi extends Construct {
       environment: { MODEL_REFRESH_SECONDS: String((props.modelRefresh ?? Duration.seconds(15)).toSeconds()) },
     });
     // Serving reads the pointers, the versions (a pinned one, metrics) and model artifacts, nothing else.
-    grantRegistry(this.predictFunction, props.registry, { alias: ['read'], version: ['read'] });
+    grantRegistry(this.predictFunction, props.registry, { alias: ['read'], version: ['read'], release: ['read'] });
     grantObjects(this.predictFunction, props.artifactsBucket, LAYOUT.models, ['read']);
     this.feedbackFunction = new MlFunction(this, 'Feedback', {
       name: 'feedback',

@@ -8,6 +8,7 @@ import { InferenceApi, type ApiAuthorization } from './inference-api.js';
 import { ModelAlarms } from './model-alarms.js';
 import { loadAllModelConfigs, MODELS_DIR, modelFileWarnings } from './model-configs.js';
 import { OperationsAlarms } from './operations-alarms.js';
+import { ModelReleases } from './release.js';
 import { RequestCapture } from './request-capture.js';
 import { SecureTable, type DataProtection } from './secure-defaults.js';
 import { MlopsStorage } from './storage.js';
@@ -51,6 +52,8 @@ export class MlopsStack extends Stack {
   public readonly modelAlarms: ModelAlarms[];
   /** The models' alarm changes, recorded in their audit trails. */
   public readonly alarmHistory: AlarmHistory;
+  /** Canary and shadow releases of versions that passed their gate. */
+  public readonly releases: ModelReleases;
 
   constructor(scope: Construct, id: string, props: MlopsStackProps = {}) {
     super(scope, id, props);
@@ -65,6 +68,8 @@ export class MlopsStack extends Stack {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
     };
+    // Named so the training pipeline can start releases without depending on the release construct (built later).
+    const releaseStateMachineName = `${this.stackName}-release`;
     this.storage = new MlopsStorage(this, 'Storage', {
       protection,
       ...(props.artifactRetentionDays ? { artifactGovernanceRetention: Duration.days(props.artifactRetentionDays) } : {}),
@@ -81,6 +86,7 @@ export class MlopsStack extends Stack {
       registry: this.registry.table,
       codeVersion: props.codeVersion ?? codeVersion(),
       modelsDir,
+      releaseStateMachineName,
       protection,
     });
     this.inference = new InferenceApi(this, 'Inference', {
@@ -104,6 +110,14 @@ export class MlopsStack extends Stack {
     this.modelAlarms = models.map((model) => new ModelAlarms(this, `Model-${model.name}`, { model, pageTopic: this.alarms.topic, detailTopic: this.alarms.detailTopic }));
     this.alarmHistory = new AlarmHistory(this, 'AlarmHistory', { registry: this.registry.table, detailTopic: this.alarms.detailTopic, protection });
     models.forEach((model, i) => this.alarmHistory.addModel(model.name, this.modelAlarms[i] as ModelAlarms));
+    this.releases = new ModelReleases(this, 'Releases', {
+      registry: this.registry.table,
+      artifactsBucket: this.storage.artifacts,
+      predictFunction: this.inference.predictFunction,
+      candidateAlarms: Object.fromEntries(models.map((model, i) => [model.name, (this.modelAlarms[i] as ModelAlarms).candidateAlarms.map((a) => a.alarmName)])),
+      stateMachineName: releaseStateMachineName,
+      protection,
+    });
 
     new CfnOutput(this, 'DataBucketName', { value: this.storage.data.bucketName });
     new CfnOutput(this, 'ArtifactsBucketName', { value: this.storage.artifacts.bucketName });
@@ -111,5 +125,6 @@ export class MlopsStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.inference.api.apiEndpoint });
     new CfnOutput(this, 'TrainingStateMachineArn', { value: this.pipeline.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'ReleaseStateMachineArn', { value: this.releases.stateMachine.stateMachineArn });
   }
 }

@@ -34,6 +34,8 @@ export class ModelAlarms extends Construct {
   public readonly noTraffic?: cloudwatch.Alarm;
   public readonly failedRun?: cloudwatch.Alarm;
   public readonly releaseInProgress: cloudwatch.Alarm;
+  /** The candidate's error rate and p99 latency during a release, per minute: either in ALARM rolls it back. */
+  public readonly candidateAlarms: cloudwatch.Alarm[];
   public readonly degraded: cloudwatch.CompositeAlarm;
   public readonly dashboard: cloudwatch.Dashboard;
   /** Every alarm of the model: the composite, its children and the release alarm. */
@@ -93,6 +95,25 @@ export class ModelAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    const candidateMetric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: serviceOf('predict'), model: name, variant: 'candidate' }, statistic, period: Duration.minutes(1) });
+    this.candidateAlarms = [
+      alarm('CandidateErrorRate', `the release candidate answered more than ${pct(monitoring.maxErrorRate)} of its requests 5xx in a minute (the release rolls back)`, {
+        metric: candidateMetric(PREDICT_METRICS.serverErrors, cloudwatch.Stats.AVERAGE),
+        threshold: monitoring.maxErrorRate,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      alarm('CandidateLatency', `the release candidate's p99 latency above ${monitoring.maxP99LatencyMs} ms in a minute (the release rolls back)`, {
+        metric: candidateMetric(PREDICT_METRICS.latency, cloudwatch.Stats.p(99)),
+        threshold: monitoring.maxP99LatencyMs,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+
     const children = [this.errorRate, this.latency, this.noTraffic, this.failedRun].filter((a): a is cloudwatch.Alarm => a !== undefined);
     this.degraded = new cloudwatch.CompositeAlarm(this, 'Degraded', {
       alarmDescription: `${name} is degraded: ${children.length} alarms feed this one, which pages once for all of them`,
@@ -101,7 +122,7 @@ export class ModelAlarms extends Construct {
       actionsSuppressorWaitPeriod: props.suppressorWait ?? Duration.minutes(2),
       actionsSuppressorExtensionPeriod: props.suppressorExtension ?? Duration.minutes(5),
     });
-    this.all = [this.degraded, ...children, this.releaseInProgress];
+    this.all = [this.degraded, ...children, this.releaseInProgress, ...this.candidateAlarms];
     this.degraded.addAlarmAction(new actions.SnsAction(props.pageTopic));
     this.degraded.addOkAction(new actions.SnsAction(props.pageTopic));
 

@@ -20,6 +20,8 @@ export interface TrainingPipelineProps {
   readonly registry: dynamodb.ITable;
   /** Git commit recorded with each model version. */
   readonly codeVersion: string;
+  /** The release state machine a version that passed its gate is handed to (its model file asks for a canary or shadow). */
+  readonly releaseStateMachineName: string;
   /** The folder of model files shipped to the functions that read them. @default the repository's `models/` */
   readonly modelsDir?: string;
   /** @default Duration.minutes(15) */
@@ -107,9 +109,10 @@ export class TrainingPipeline extends Construct {
 
     const timeoutOf = (f: MlFunction) => f.timeout ?? Duration.seconds(30);
     // States get their own scope: their names (RegisterRun, ETL, ...) would clash with the functions' ids.
+    const releaseMachine = sfn.StateMachine.fromStateMachineName(this, 'ReleaseStateMachine', props.releaseStateMachineName);
     const definition = trainingDefinition(
       new Construct(this, 'States'),
-      { registerRun, etl, train, validate, promote, report, finishRun },
+      { registerRun, etl, train, validate, promote, report, finishRun, release: releaseMachine },
       {
         registerRun: timeoutOf(registerRun),
         etl: timeoutOf(etl),

@@ -14,6 +14,8 @@ export interface TrainingStepFunctions {
   readonly promote: lambda.IFunction;
   readonly report: lambda.IFunction;
   readonly finishRun: lambda.IFunction;
+  /** The release state machine, started (not awaited) for a version handed to a canary or shadow release. */
+  readonly release: sfn.IStateMachine;
 }
 
 /** Step timeouts: each task's TimeoutSeconds is its function's timeout plus a margin for the invoke itself. */
@@ -32,8 +34,9 @@ const INVOKE_MARGIN = Duration.seconds(60);
 /**
  * The training pipeline, in JSONPath (the local interpreter ignores JSONata):
  *
- *   Resume? → RegisterRun → Duplicate? → ETL → Tune → Validate → GatePassed? → Promote        → Report → Outcome?
- *                                                                             ↘ RecordRejected ↗
+ *   Resume? → RegisterRun → Duplicate? → ETL → Tune → Validate → GatePassed? → Promote → Release? → Report → Outcome?
+ *                                                                             ↘ RecordRejected ↗  ↘ StartRelease ↗
+ *   StartRelease hands a version to the release state machine when its model file asks for a canary or shadow.
  *   Tune is a Map over the trials ETL planned (the search's candidates and the linear baseline), each trained by the
  *   Train function, `$.etl.tuning.concurrency` at a time; a trial that fails is recorded and the search goes on.
  *   Report runs after the decision, so the card states the outcome; a failed Report is recorded in $.reportError
@@ -89,7 +92,7 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
     new sfn.Fail(scope, 'RunFailed', { errorPath: '$.error.Error', causePath: '$.failure.reason' }),
   );
 
-  const withCatch = <T extends tasks.LambdaInvoke | sfn.Map>(state: T): T => {
+  const withCatch = <T extends tasks.LambdaInvoke | sfn.Map | tasks.StepFunctionsStartExecution>(state: T): T => {
     state.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
     return state;
   };
@@ -109,8 +112,18 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
     step('Validate', fns.validate, timeouts.validate, { 'run.$': '$.run', 'etl.$': '$.etl', 'tuning.$': '$.tuning' }, '$.validation'),
   );
   const promote = withCatch(
-    step('Promote', fns.promote, timeouts.promote, { 'run.$': '$.run', 'validation.$': '$.validation' }, '$.promotion'),
+    step('Promote', fns.promote, timeouts.promote, { 'run.$': '$.run', 'validation.$': '$.validation', 'releaseMode.$': '$.etl.config.release.mode' }, '$.promotion'),
   );
+  // The release runs for its own time (bake periods of minutes to a day); the run ends when it has started.
+  const startReleaseTask = new tasks.StepFunctionsStartExecution(scope, 'StartRelease', {
+    stateMachine: fns.release,
+    integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
+    input: sfn.TaskInput.fromObject({ 'model.$': '$.run.model', 'candidateVersion.$': '$.promotion.version', 'release.$': '$.etl.config.release' }),
+    resultPath: '$.release',
+    taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
+  });
+  startReleaseTask.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+  const startRelease = withCatch(startReleaseTask);
   const report = step('Report', fns.report, timeouts.report, { 'run.$': '$.run', 'etl.$': '$.etl' }, '$.report');
   const recordRejected = withCatch(
     step('RecordRejected', fns.finishRun, timeouts.finishRun, { outcome: 'REJECTED', 'state.$': '$' }, '$.rejection'),
@@ -122,7 +135,10 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
   report.addCatch(outcome, { errors: ['States.ALL'], resultPath: '$.reportError' });
   report.next(outcome);
   const gatePassed = new sfn.Choice(scope, 'GatePassed?')
-    .when(sfn.Condition.booleanEquals('$.validation.gate.passed', true), promote.next(report))
+    .when(
+      sfn.Condition.booleanEquals('$.validation.gate.passed', true),
+      promote.next(new sfn.Choice(scope, 'Release?').when(sfn.Condition.booleanEquals('$.promotion.release', true), startRelease.next(report)).otherwise(report)),
+    )
     .otherwise(recordRejected.next(report));
 
   registerRun.next(

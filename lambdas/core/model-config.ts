@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { captureSchema } from './capture-config.js';
 import { monitoringSchema } from './monitoring-config.js';
+import { releaseSchema } from './release-config.js';
 import { ModelConfigError } from './errors.js';
 import { MODEL_NAME_PATTERN } from './model-name.js';
 import {
@@ -63,6 +64,8 @@ export const modelConfigSchema = z
     monitoring: monitoringSchema.prefault({}),
     /** Which served requests are captured (with their answers and prediction ids) and what is removed from them. */
     capture: captureSchema.prefault({}),
+    /** How a version that passed its gate reaches production: at once, or a canary or shadow release. */
+    release: releaseSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -32,7 +32,7 @@ export function captureSettings(model: string): CaptureSettings | undefined {
 export function captureAnswer(
   settings: CaptureSettings | undefined,
   request: { readonly requestId: string; readonly instances: readonly Readonly<Record<string, unknown>>[]; readonly time: Date },
-  answer: PredictResponse,
+  answer: Pick<PredictResponse, 'model' | 'version' | 'predictions'> & { readonly variant: string },
   write: LineWriter = stdoutLines,
 ): number {
   if (settings === undefined || !isSampled(request.requestId, settings.samplePercent)) return 0;

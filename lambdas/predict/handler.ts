@@ -8,28 +8,33 @@ import { NotFoundError } from '../core/errors.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import { createDocumentClient, createS3Client } from '../shared/clients.js';
 import { readEnv } from '../shared/env.js';
-import { correlateModel, errorResponses, jsonBody, jsonResponse, requestMetrics, type JsonEvent } from '../shared/http.js';
+import { correlateModel, errorResponses, jsonBody, jsonResponse, publishVariantMetrics, requestMetrics, type JsonEvent } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { countForModel } from '../shared/metrics.js';
 import { openApiDocument } from '../shared/openapi.js';
 import { Registry } from '../shared/registry.js';
+import { ReleaseStore } from '../shared/release-store.js';
 import { tracer } from '../shared/tracer.js';
 import { captureAnswer, captureSettings } from './capture.js';
 import { describeModel } from './describe.js';
 import { ProductionModelCache } from './model-cache.js';
-import { predict } from './predict.js';
+import { predict, type RoutingInput } from './predict.js';
+import { ROUTING_KEY_HEADER, VARIANT_HEADER } from './routing.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'MODEL_REFRESH_SECONDS']);
 const refreshSeconds = Number(env.MODEL_REFRESH_SECONDS);
 if (!Number.isFinite(refreshSeconds) || refreshSeconds < 0) {
   throw new Error(`MODEL_REFRESH_SECONDS must be a number of seconds, got "${env.MODEL_REFRESH_SECONDS}"`);
 }
-const registry = new Registry(createDocumentClient(), env.REGISTRY_TABLE);
+const documents = createDocumentClient();
+const registry = new Registry(documents, env.REGISTRY_TABLE);
+const releases = new ReleaseStore(documents, env.REGISTRY_TABLE);
 const s3 = createS3Client();
 const cache = new ProductionModelCache<Predictor>(
   {
     getAlias: (model, alias) => registry.getAlias(model, alias),
     getVersion: (model, version) => registry.getVersion(model, version),
+    getRelease: (model) => releases.get(model),
     // Serving loads TF.js only for a batch that needs it: small requests run on the compiled forward pass.
     load: async (artifact) => Predictor.load(await fetchArtifact(s3, artifact), { lazyTfjs: true }),
   },
@@ -44,13 +49,32 @@ const cache = new ProductionModelCache<Predictor>(
 );
 let openApi: string | undefined;
 
+/** The sticky key of a request (its header, else the signed caller, else the source address) and a forced variant. */
+function routingOf(event: JsonEvent): RoutingInput {
+  const headers = event.headers ?? {};
+  const context = event.requestContext as { authorizer?: { iam?: { userArn?: string }; jwt?: { claims?: { sub?: string } } }; http?: { sourceIp?: string } } | undefined;
+  const key = headers[ROUTING_KEY_HEADER] ?? context?.authorizer?.iam?.userArn ?? context?.authorizer?.jwt?.claims?.sub ?? context?.http?.sourceIp ?? randomUUID();
+  const forced = headers[VARIANT_HEADER];
+  return { key, ...(forced !== undefined ? { forced } : {}) };
+}
+
 /** The serving function's routes (the API's routes to it; feedback has a function of its own). */
 const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStructuredResultV2>> = {
   'POST /v1/models/{model}/predict': async (event) => {
+    const started = performance.now();
     const requestId = randomUUID();
-    const { answer, instances } = await predict(cache, event.pathParameters?.model, event.body, requestId);
-    captureAnswer(captureSettings(answer.model), { requestId, instances, time: new Date() }, answer);
-    return jsonResponse(200, answer);
+    const routing = { ...routingOf(event), onRoute: (variant: string) => (event.mlopsVariant = variant) };
+    const { answer, instances, shadow } = await predict(cache, event.pathParameters?.model, event.body, requestId, routing);
+    const settings = captureSettings(answer.model);
+    const time = new Date();
+    captureAnswer(settings, { requestId, instances, time }, answer);
+    if (shadow !== undefined) {
+      // The shadow's answer is captured beside production's (same prediction ids) and measured as the candidate's.
+      captureAnswer(settings, { requestId, instances, time }, { ...shadow, variant: 'candidate-shadow' });
+      publishVariantMetrics(answer.model, 'candidate', { serverError: false, latencyMs: performance.now() - started, predictions: shadow.predictions.length });
+    }
+    const response = jsonResponse(200, answer);
+    return { ...response, headers: { ...response.headers, 'server-timing': `predict;dur=${(performance.now() - started).toFixed(2)}` } };
   },
   'GET /v1/models/{model}': async (event) => jsonResponse(200, await describeModel(registry, event.pathParameters?.model)),
   'GET /v1/health': async () => jsonResponse(200, { status: 'ok', time: new Date().toISOString() }),

@@ -3,6 +3,7 @@ import { NotFoundError, RequestValidationError } from '../core/errors.js';
 /** Pinned versions kept loaded per container. */
 export const PINNED_VERSIONS = 4;
 import type { AliasRecord, ArtifactRecord, VersionRecord } from '../shared/registry.js';
+import { isActive, type ReleaseRecord } from '../shared/release-store.js';
 import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
 
 /** What the cache needs of a loaded model: serving it is the caller's business, freeing it is the cache's. */
@@ -13,11 +14,15 @@ export interface Disposable {
 export interface ServedModel<P extends Disposable> {
   readonly version: number;
   readonly predictor: P;
+  /** The active release and its candidate, loaded beside production while the release is checking or running. */
+  readonly release?: { readonly record: ReleaseRecord; readonly candidate: { readonly version: number; readonly predictor: P } };
 }
 
 /** Where the production pointer and the artifacts come from (the registry and S3 in the function). */
 export interface ModelSource<P extends Disposable> {
   getAlias(model: string, alias: string): Promise<AliasRecord | undefined>;
+  /** The model's release item (read with the production pointer at each refresh). */
+  getRelease(model: string): Promise<ReleaseRecord | undefined>;
   getVersion(model: string, version: number): Promise<VersionRecord | undefined>;
   load(artifact: ArtifactRecord): Promise<P>;
 }
@@ -68,9 +73,11 @@ export class ProductionModelCache<P extends Disposable> {
     this.now = options.now ?? Date.now;
   }
 
-  async get(model: string): Promise<ServedModel<P>> {
+  /** What serves the model now; `fresh` reads the pointers again first (a request forcing the candidate). */
+  async get(model: string, options: { fresh?: boolean } = {}): Promise<ServedModel<P>> {
     const entry = this.entries.get(model) ?? { checkAt: 0, failures: 0 };
     this.entries.set(model, entry);
+    if (options.fresh === true && entry.pending === undefined) entry.checkAt = 0;
     if (entry.served !== undefined && (this.now() < entry.checkAt || entry.pending !== undefined)) return entry.served;
     entry.pending ??= this.refresh(model, entry).finally(() => {
       entry.pending = undefined;
@@ -109,7 +116,9 @@ export class ProductionModelCache<P extends Disposable> {
     try {
       const next = await this.read(model, entry.served);
       // Predictions run synchronously, so no request can still be using the version being replaced.
-      if (entry.served !== undefined && entry.served !== next) entry.served.predictor.dispose();
+      if (entry.served !== undefined && entry.served.predictor !== next.predictor) entry.served.predictor.dispose();
+      const oldCandidate = entry.served?.release?.candidate.predictor;
+      if (oldCandidate !== undefined && oldCandidate !== next.release?.candidate.predictor && oldCandidate !== next.predictor) oldCandidate.dispose();
       entry.served = next;
       entry.failures = 0;
       entry.checkAt = this.now() + this.options.refreshMs;
@@ -125,13 +134,23 @@ export class ProductionModelCache<P extends Disposable> {
   }
 
   private async read(model: string, loaded: ServedModel<P> | undefined): Promise<ServedModel<P>> {
-    const alias = await this.source.getAlias(model, PRODUCTION_ALIAS);
+    const [alias, release] = await Promise.all([this.source.getAlias(model, PRODUCTION_ALIAS), this.source.getRelease(model)]);
     if (alias === undefined) {
       throw new NotFoundError(
         `model "${model}" has no production version yet: upload training data to incoming/${model}/ and wait for a run to pass its gate`,
       );
     }
-    if (loaded?.version === alias.version) return loaded;
-    return { version: alias.version, predictor: await this.source.load(alias.artifact) };
+    const predictor = loaded?.version === alias.version ? loaded.predictor : await this.source.load(alias.artifact);
+    if (!isActive(release) || release.candidateVersion === alias.version) return { version: alias.version, predictor };
+    const loadedCandidate = loaded?.release?.candidate;
+    const candidate =
+      loadedCandidate?.version === release.candidateVersion ? loadedCandidate : { version: release.candidateVersion, predictor: await this.loadVersion(model, release.candidateVersion) };
+    return { version: alias.version, predictor, release: { record: release, candidate } };
+  }
+
+  private async loadVersion(model: string, version: number): Promise<P> {
+    const record = await this.source.getVersion(model, version);
+    if (record === undefined) throw new NotFoundError(`model "${model}" has no version ${version}`);
+    return this.source.load(record.artifact);
   }
 }

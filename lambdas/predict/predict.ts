@@ -6,6 +6,7 @@ import { MODEL_NAME_PATTERN } from '../core/model-name.js';
 import type { InputValue } from '../core/preprocess.js';
 import { parseBody, predictRequestSchema } from '../shared/api-contracts.js';
 import type { ProductionModelCache } from './model-cache.js';
+import { chooseRoute, type Variant } from './routing.js';
 
 /** A prediction with the id that ground truth sent as feedback refers to. */
 export type IdentifiedPrediction = Prediction & { readonly id: string };
@@ -14,7 +15,7 @@ export interface PredictResponse {
   readonly model: string;
   readonly version: number;
   /** Which release variant answered: `production`, or `candidate` during a canary. */
-  readonly variant: string;
+  readonly variant: Variant;
   readonly predictions: IdentifiedPrediction[];
   /** Values the model could not use as sent (unknown categories), per instance; absent when there are none. */
   readonly warnings?: InstanceWarning[];
@@ -24,15 +25,37 @@ export interface PredictOutcome {
   readonly answer: PredictResponse;
   /** The request's instances as validated (for capture). */
   readonly instances: Record<string, InputValue>[];
+  /** A shadow release's candidate answer to the same instances: captured and measured, never returned. */
+  readonly shadow?: PredictResponse;
+}
+
+/** How the request is routed during a release: its sticky key, and a variant it forces (header). */
+export interface RoutingInput {
+  readonly key: string;
+  readonly forced?: string;
+  /** Told the variant as soon as it is chosen (so a failure while scoring counts against that variant). */
+  readonly onRoute?: (variant: Variant) => void;
 }
 
 /** Validates the request against the served version's features and predicts; each prediction gets its id. */
-export async function predict(cache: ProductionModelCache<Predictor>, model: string | undefined, body: unknown, requestId: string): Promise<PredictOutcome> {
+export async function predict(cache: ProductionModelCache<Predictor>, model: string | undefined, body: unknown, requestId: string, routing: RoutingInput): Promise<PredictOutcome> {
   if (model === undefined || !MODEL_NAME_PATTERN.test(model)) {
     throw new RequestValidationError(`"${model ?? ''}" is not a model name (lower-case letters, digits and dashes)`);
   }
   const request = parseBody(predictRequestSchema, body);
-  const served = request.version === undefined ? await cache.get(model) : await cache.getPinned(model, request.version);
+  if (request.version !== undefined) return score(model, await cache.getPinned(model, request.version), 'production', request, requestId);
+  // Forcing the candidate reads the release now: the release check may come before this container's next refresh.
+  const served = await cache.get(model, { fresh: routing.forced === 'candidate' });
+  const route = chooseRoute(served.release?.record, routing.key, routing.forced);
+  routing.onRoute?.(route.answer);
+  const candidate = served.release?.candidate;
+  const answer = await score(model, route.answer === 'candidate' && candidate ? candidate : served, route.answer, request, requestId);
+  if (!route.shadow || candidate === undefined) return answer;
+  const shadow = await score(model, candidate, 'candidate', request, requestId);
+  return { ...answer, shadow: shadow.answer };
+}
+
+async function score(model: string, served: { version: number; predictor: Predictor }, variant: Variant, request: { instances: unknown[] }, requestId: string): Promise<PredictOutcome> {
   const pre = served.predictor.artifact.preprocessor;
   const instances = validateInstances(pre, request);
   const warnings = unknownCategories(pre, instances);
@@ -40,7 +63,7 @@ export async function predict(cache: ProductionModelCache<Predictor>, model: str
   await served.predictor.prepare(instances.length);
   const predictions = served.predictor.predictInstances(instances).map((p, i) => ({ id: predictionId(requestId, i), ...p }));
   return {
-    answer: { model, version: served.version, variant: 'production', predictions, ...(warnings.length > 0 ? { warnings } : {}) },
+    answer: { model, version: served.version, variant, predictions, ...(warnings.length > 0 ? { warnings } : {}) },
     instances,
   };
 }

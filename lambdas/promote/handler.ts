@@ -14,10 +14,10 @@ const actor = `pipeline (${env.AWS_LAMBDA_FUNCTION_NAME})`;
 export const handler = stepHandler({
   input: promoteInputSchema,
   correlate: ({ run }) => run,
-  run: ({ run, validation }) => promoteRun(registry, run, validation, actor),
+  run: ({ run, validation, releaseMode }) => promoteRun(registry, run, validation, actor, releaseMode),
   done: (result) => ({
-    message: result.promoted ? 'version promoted to production' : 'version awaits approval',
+    message: result.promoted ? 'version promoted to production' : result.release ? 'version handed to a release' : 'version awaits approval',
     fields: { ...result },
-    counts: { [result.promoted ? LIFECYCLE_METRICS.promotions : 'AwaitingApproval']: 1 },
+    counts: { [result.promoted ? LIFECYCLE_METRICS.promotions : result.release ? 'ReleasesStarted' : 'AwaitingApproval']: 1 },
   }),
 });

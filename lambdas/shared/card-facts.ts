@@ -13,6 +13,8 @@ export function outcomeOf(run: Pick<RunRecord, 'status' | 'reason' | 'model' | '
   switch (run.status) {
     case 'PROMOTED':
       return `promoted to production as v${run.version ?? '?'}`;
+    case 'RELEASED':
+      return `passed its gate; handed to a ${run.reason?.match(/(canary|shadow)/)?.[1] ?? 'gradual'} release as v${run.version ?? '?'} (mlops release ${run.model})`;
     case 'AWAITING_APPROVAL':
       return `passed its gate; awaiting approval (mlops approve ${run.model} ${run.version ?? '?'}, then mlops promote)`;
     case 'REJECTED':

@@ -6,7 +6,11 @@ import { PREDICT_METRICS } from './metric-names.js';
 import { metrics } from './metrics.js';
 import { annotateTrace } from './tracer.js';
 
-export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body: unknown };
+/**
+ * An API event whose body the middleware has parsed; `mlopsVariant` is the release variant that answered, set by
+ * the route once it knows it (per-variant metrics).
+ */
+export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body: unknown; mlopsVariant?: string };
 
 export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -90,8 +94,12 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
     metrics.addMetric(PREDICT_METRICS.serverErrors, 'Count', status >= 500 ? 1 : 0);
     metrics.addMetric(PREDICT_METRICS.latency, 'Milliseconds', now() - started);
     // A 200 scores every instance of the request (already parsed by jsonBody): no need to read the answer again.
-    if (status === 200) metrics.addMetric(PREDICT_METRICS.predictions, 'Count', instancesIn(request.event.body));
+    const latencyMs = now() - started;
+    const predictions = status === 200 ? instancesIn(request.event.body) : 0;
+    if (status === 200) metrics.addMetric(PREDICT_METRICS.predictions, 'Count', predictions);
     metrics.publishStoredMetrics();
+    const variant = request.event.mlopsVariant;
+    if (variant !== undefined) publishVariantMetrics(model, variant, { serverError: status >= 500, latencyMs, predictions });
   };
   return {
     before: () => {
@@ -101,6 +109,19 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
     // Registered first, it runs after errorResponses has turned the error into an answer.
     onError: publish,
   };
+}
+
+/**
+ * The same request metrics with the release variant as a dimension too (`model`, `variant`): what the release's
+ * alarms watch for the candidate, and what compares it with production.
+ */
+export function publishVariantMetrics(model: string, variant: string, outcome: { serverError: boolean; latencyMs: number; predictions: number }): void {
+  const single = metrics.singleMetric();
+  single.addDimensions({ model, variant });
+  single.addMetric(PREDICT_METRICS.requests, 'Count', 1);
+  single.addMetric(PREDICT_METRICS.serverErrors, 'Count', outcome.serverError ? 1 : 0);
+  single.addMetric(PREDICT_METRICS.latency, 'Milliseconds', outcome.latencyMs);
+  single.addMetric(PREDICT_METRICS.predictions, 'Count', outcome.predictions);
 }
 
 function instancesIn(body: unknown): number {

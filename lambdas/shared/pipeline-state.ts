@@ -103,7 +103,12 @@ export const etlInputSchema = z.object({ run: runRefSchema });
 export const trainInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema, trial: trialPlanSchema });
 export const validateInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema, tuning: tuningResultSchema });
 export const reportInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema });
-export const promoteInputSchema = z.object({ run: runRefSchema, validation: validationResultSchema });
+export const promoteInputSchema = z.object({
+  run: runRefSchema,
+  validation: validationResultSchema,
+  /** The run's model file's release mode (`release.mode`): direct, or a canary or shadow release. */
+  releaseMode: z.enum(['direct', 'canary', 'shadow']).default('direct'),
+});
 
 /** What the Catch hands to the failure recorder: the state so far plus the error Step Functions caught. */
 export const finishInputSchema = z.object({

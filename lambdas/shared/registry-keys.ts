@@ -11,6 +11,8 @@ export const KEY_PREFIX = {
   audit: 'AUDIT#',
   /** Ground truth received, one item per prediction id (idempotency of feedback); expires with `expiresAt`. */
   feedback: 'FEEDBACK#',
+  /** A model's current (or last) release: candidate, mode, share, state. */
+  release: 'RELEASE#',
 } as const;
 
 export type ItemKind = keyof typeof KEY_PREFIX;
@@ -48,4 +50,8 @@ export function aliasKey(model: string, alias: string): { pk: string; sk: string
 
 export function feedbackKey(model: string, predictionId: string): { pk: string; sk: string } {
   return { pk: `${KEY_PREFIX.feedback}${model}`, sk: predictionId };
+}
+
+export function releaseKey(model: string): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.release}${model}`, sk: 'current' };
 }

@@ -9,7 +9,8 @@ import type { ObjectLocation, ObjectVersion } from './objects.js';
 /** Metrics as stored: DynamoDB has no NaN, so an undefined metric (e.g. AUC of one class) is null. */
 export type StoredMetrics = Record<string, number | null>;
 
-export type RunStatus = 'RUNNING' | 'PROMOTED' | 'AWAITING_APPROVAL' | 'REJECTED' | 'FAILED';
+/** `RELEASED`: the version passed its gate and was handed to a canary or shadow release (`mlops release` follows it). */
+export type RunStatus = 'RUNNING' | 'PROMOTED' | 'RELEASED' | 'AWAITING_APPROVAL' | 'REJECTED' | 'FAILED';
 
 /**
  * Approval state of a model version: `approved` versions can be served; `pending` ones wait for `mlops approve`
@@ -118,7 +119,7 @@ export interface AliasRecord {
 }
 
 /** `alarm`: one of the model's alarms changed state (recorded from CloudWatch, with the version then in production). */
-export type AuditAction = 'promote' | 'rollback' | 'approve' | 'reject' | 'archive' | 'alias' | 'alarm';
+export type AuditAction = 'promote' | 'rollback' | 'approve' | 'reject' | 'archive' | 'alias' | 'alarm' | 'release';
 
 /** One append-only record of a change (or a refused attempt) to what is served or approved. */
 export interface AuditEvent {

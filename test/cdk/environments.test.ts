@@ -129,7 +129,10 @@ describe('environments from cdk.json context', () => {
     expect(operational.map(([, a]) => a.Properties.MetricName).sort()).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'Errors', 'ExecutionsFailed', 'ExecutionsTimedOut']);
     for (const [, alarm] of operational) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsTopic/)]);
     const perModel = Object.entries(resources).filter(([id]) => id.startsWith('Modeladult'));
-    expect(perModel.map(([, a]) => a.Properties.MetricName).sort()).toEqual(['PredictLatency', 'PredictRequests', 'PredictServerErrors', 'ReleaseInProgress', 'RunsFailed']);
+    // Production's error rate, latency and traffic, failed runs, the release signal, and the candidate's error rate and latency.
+    expect(perModel.map(([id, a]) => `${a.Properties.MetricName as string}${id.includes('Candidate') ? ' (candidate)' : ''}`).sort()).toEqual([
+      'PredictLatency', 'PredictLatency (candidate)', 'PredictRequests', 'PredictServerErrors', 'PredictServerErrors (candidate)', 'ReleaseInProgress', 'RunsFailed',
+    ]);
     for (const [, alarm] of perModel) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsDetailTopic/)]);
     const [composite] = Object.values(template('staging').findResources('AWS::CloudWatch::CompositeAlarm'));
     expect(actionOf(composite ?? {})).toEqual([expect.stringMatching(/^AlarmsTopic/)]);

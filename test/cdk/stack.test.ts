@@ -25,7 +25,13 @@ let definitionText: string;
 /** The state machine definition with the function ARNs (Fn::GetAtt) replaced by their logical ids. */
 function definitionOf(value: unknown): string {
   const join = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-  return join[1].map((part) => (typeof part === 'string' ? part : `arn:${(part as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]}`)).join('');
+  return join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const getAtt = (part as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
+      return getAtt ? `arn:${getAtt[0]}` : `<${(part as { Ref?: string }).Ref ?? 'token'}>`;
+    })
+    .join('');
 }
 
 function resourcesOfType(type: string): [string, { Properties: Json; Metadata?: Json }][] {
@@ -47,7 +53,7 @@ beforeAll(() => {
   const { app, stack } = buildApp({ outdir, stackProps: { codeVersion: 'test' } });
   app.synth();
   template = Template.fromStack(stack);
-  const [, machine] = resourcesOfType('AWS::StepFunctions::StateMachine')[0] as [string, { Properties: Json }];
+  const [, machine] = resourcesOfType('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('Training')) as [string, { Properties: Json }];
   definitionText = definitionOf(machine.Properties.DefinitionString);
   definition = JSON.parse(definitionText);
 });
@@ -106,7 +112,7 @@ describe('storage secure defaults', () => {
 describe('functions', () => {
   it('run Node.js 22 on arm64 with X-Ray tracing', () => {
     const functions = resourcesOfType('AWS::Lambda::Function').filter(([, f]) => f.Metadata?.['aws:asset:is-bundled'] === true);
-    expect(functions).toHaveLength(10);
+    expect(functions).toHaveLength(11);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
     }
@@ -145,8 +151,8 @@ describe('training state machine', () => {
     });
   });
 
-  it('runs ETL → Tune → Validate → gate → Promote or RecordRejected → Report (the card after the decision)', () => {
-    expect(tasks().map(([name]) => name).sort()).toEqual(['ETL', 'Promote', 'RecordFailure', 'RecordRejected', 'RegisterRun', 'Report', 'TrainCandidate', 'Validate']);
+  it('runs ETL → Tune → Validate → gate → Promote (or a release) or RecordRejected → Report (the card after the decision)', () => {
+    expect(tasks().map(([name]) => name).sort()).toEqual(['ETL', 'Promote', 'RecordFailure', 'RecordRejected', 'RegisterRun', 'Report', 'StartRelease', 'TrainCandidate', 'Validate']);
     expect(definition.States.ETL).toMatchObject({ Next: 'Tune' });
     expect(definition.States.Tune).toMatchObject({ Next: 'Validate' });
     expect(definition.States.Validate).toMatchObject({ Next: 'GatePassed?', Parameters: { 'tuning.$': '$.tuning' } });
@@ -155,7 +161,11 @@ describe('training state machine', () => {
       Choices: [{ Variable: '$.validation.gate.passed', BooleanEquals: true, Next: 'Promote' }],
       Default: 'RecordRejected',
     });
-    expect(definition.States.Promote).toMatchObject({ Next: 'Report' });
+    expect(definition.States.Promote).toMatchObject({ Next: 'Release?', Parameters: { 'releaseMode.$': '$.etl.config.release.mode' } });
+    // A version handed to a canary or shadow release starts the release state machine (not awaited), then Report.
+    expect(definition.States['Release?']).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.promotion.release', BooleanEquals: true, Next: 'StartRelease' }], Default: 'Report' });
+    expect(definition.States.StartRelease).toMatchObject({ Resource: expect.stringContaining(':states:startExecution'), Next: 'Report' });
+    expect(definitionText).toContain(':stateMachine:ServerlessMlops-release');
     expect(definition.States.RecordRejected).toMatchObject({ Next: 'Report' });
     expect(definition.States.Report).toMatchObject({ Next: 'Outcome?' });
   });
@@ -190,6 +200,11 @@ describe('training state machine', () => {
 
   it('retries Lambda service errors and the functions\' passing failures (TransientError) on every task; nothing else', () => {
     for (const [name, state] of tasks()) {
+      // Starting a release is a Step Functions call, not a function: its failures are retried as a task failure.
+      if (name === 'StartRelease') {
+        expect(state.Retry?.flatMap((r) => r.ErrorEquals)).toEqual(['States.TaskFailed']);
+        continue;
+      }
       // Data, configuration and integrity errors are not in the list: they fail the run at once.
       expect(state.Retry?.flatMap((r) => r.ErrorEquals).sort(), name).toEqual([
         'Lambda.AWSLambdaException',
@@ -252,7 +267,7 @@ describe('least-privilege IAM', () => {
     expect(actions.filter((a) => /^(dynamodb:(Put|Update|Delete|BatchWrite)|s3:(Put|Delete))/.test(a))).toEqual([]);
     const dynamo = statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toHaveLength(1);
-    expect(leadingKeys(dynamo[0] as never)).toEqual(['ALIAS#*', 'VERSION#*']);
+    expect(leadingKeys(dynamo[0] as never)).toEqual(['ALIAS#*', 'RELEASE#*', 'VERSION#*']);
     expect(actionsOf(dynamo[0] as never).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     const s3Resources = JSON.stringify(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))).map((s) => s.Resource));
     expect(s3Resources).toContain('/models/*');
@@ -266,7 +281,7 @@ describe('least-privilege IAM', () => {
     expect(JSON.stringify(dynamo)).not.toContain('ALIAS#');
   });
 
-  it('only the promote function may write the production pointer', () => {
+  it('only the promote and release functions may write the production pointer', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -281,7 +296,7 @@ describe('least-privilege IAM', () => {
       const statements = (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Condition?: Json }[] }).Statement;
       return statements.some((s) => actionsOf(s).includes('dynamodb:PutItem') && JSON.stringify(s.Condition ?? {}).includes('ALIAS#'));
     });
-    expect(writersOfAliases.map(([id]) => id)).toEqual([expect.stringMatching(/^TrainingPromote/)]);
+    expect(writersOfAliases.map(([id]) => id).sort()).toEqual([expect.stringMatching(/^ReleasesRelease/), expect.stringMatching(/^TrainingPromote/)]);
   });
 });
 
@@ -308,7 +323,7 @@ describe('append-only audit trail', () => {
         }),
       );
     }
-    expect(rolesWithRegistryAccess).toBe(10);
+    expect(rolesWithRegistryAccess).toBe(11);
   });
 
   it('the promote function may append audit events (PutItem only)', () => {
@@ -341,12 +356,17 @@ describe('alarms', () => {
   });
 
   it("declares each model's alarms from its model file: error rate, p99 latency, no traffic (missing data breaching), failed run", () => {
-    const perModel = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('Modeladult')).map(([, a]) => [a.Properties.MetricName, a.Properties]));
+    const perModel = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('Modeladult') && !id.includes('Candidate')).map(([, a]) => [a.Properties.MetricName, a.Properties]));
     const dims = [{ Name: 'model', Value: 'adult' }, { Name: 'service', Value: 'mlops-predict' }];
     expect(perModel.PredictServerErrors).toMatchObject({ Namespace: 'ServerlessMlops', Dimensions: dims, Statistic: 'Average', Period: 300, Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
     expect(perModel.PredictLatency).toMatchObject({ Dimensions: dims, ExtendedStatistic: 'p99', Threshold: 2000, ComparisonOperator: 'GreaterThanThreshold' });
     expect(perModel.PredictRequests).toMatchObject({ Dimensions: dims, Statistic: 'SampleCount', Period: 3600, EvaluationPeriods: 24, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
     expect(perModel.RunsFailed).toMatchObject({ Dimensions: [{ Name: 'model', Value: 'adult' }, { Name: 'service', Value: 'mlops-finish-run' }], Statistic: 'Sum', Threshold: 1 });
+    // The candidate's alarms during a release: the same limits, per minute, on the candidate variant's metrics.
+    const candidate = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('ModeladultCandidate')).map(([, a]) => [a.Properties.MetricName, a.Properties]));
+    const variantDims = [...dims, { Name: 'variant', Value: 'candidate' }].sort((a, b) => a.Name.localeCompare(b.Name));
+    expect(candidate.PredictServerErrors).toMatchObject({ Dimensions: variantDims, Statistic: 'Average', Period: 60, Threshold: 0.05, TreatMissingData: 'notBreaching' });
+    expect(candidate.PredictLatency).toMatchObject({ Dimensions: variantDims, ExtendedStatistic: 'p99', Period: 60, Threshold: 2000 });
   });
 
   it('pages once per model with a composite "degraded" alarm over them, suppressed while a release is in progress', () => {
@@ -393,7 +413,7 @@ describe('what the nag suppressions rely on', () => {
     const starred = allowStatements().filter((s) => s.resources.includes('*'));
     expect(starred.length).toBeGreaterThan(0);
     for (const s of starred) {
-      const allowed = s.policy.startsWith('TrainingStateMachineRole') ? [...XRAY, ...LOG_DELIVERY] : XRAY;
+      const allowed = /^(Training|Releases)StateMachineRole/.test(s.policy) ? [...XRAY, ...LOG_DELIVERY] : XRAY;
       expect(s.actions.filter((a) => !allowed.includes(a)), s.policy).toEqual([]);
     }
   });

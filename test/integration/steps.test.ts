@@ -128,8 +128,9 @@ describe('Validate, Promote, Report (lambdas/validate, promote, report)', () => 
     expect(await runValidation({ ...deps, codeVersion: 'test' }, run, etl, trials)).toEqual(first);
     expect(await registry.listVersions('steps')).toHaveLength(1);
 
-    const promoted = await promoteRun(registry, run, first, 'pipeline (test)');
-    expect(promoted).toEqual({ version: 1, previousVersion: null, promoted: true });
+    // A canary model with no production yet: its first version goes straight to production.
+    const promoted = await promoteRun(registry, run, first, 'pipeline (test)', 'canary');
+    expect(promoted).toEqual({ version: 1, previousVersion: null, promoted: true, release: false });
     expect((await registry.getAlias('steps'))?.version).toBe(1);
     expect((await registry.getRun('steps', run.runId))?.status).toBe('PROMOTED');
 

@@ -86,8 +86,8 @@ describe('promotion, rollback and approval with an audit trail', () => {
     const pending = await register('manual', 'pending');
     const trigger = { bucket: 'b', key: 'incoming/manual/a.csv', etag: 'e', versionId: null, size: 1 };
     await registry.createRun({ model: 'manual', runId: pending.runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
-    const result = await promoteRun(registry, { model: 'manual', runId: pending.runId, trigger, duplicate: false }, { version: pending.version, metrics: {}, gate: { passed: true, summary: 'ok' }, comparedWith: live.version }, 'pipeline (test)');
-    expect(result).toEqual({ version: pending.version, previousVersion: live.version, promoted: false });
+    const result = await promoteRun(registry, { model: 'manual', runId: pending.runId, trigger, duplicate: false }, { version: pending.version, metrics: {}, gate: { passed: true, summary: 'ok' }, comparedWith: live.version }, 'pipeline (test)', 'direct');
+    expect(result).toEqual({ version: pending.version, previousVersion: live.version, promoted: false, release: false });
     expect((await registry.getAlias('manual'))?.version).toBe(live.version);
     expect((await registry.getAlias('manual', 'candidate'))?.version).toBe(pending.version);
     expect(await registry.getRun('manual', pending.runId)).toMatchObject({ status: 'AWAITING_APPROVAL', reason: expect.stringContaining(`mlops approve manual ${pending.version}`) });

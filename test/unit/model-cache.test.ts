@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../lambdas/core/errors.js';
 import { PINNED_VERSIONS, ProductionModelCache, type ModelSource, type RefreshFailure } from '../../lambdas/predict/model-cache.js';
 import type { AliasRecord, ArtifactRecord, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
+import type { ReleaseRecord } from '../../lambdas/shared/release-store.js';
 
 class FakeModel {
   disposed = false;
@@ -29,6 +30,12 @@ class FakeSource implements ModelSource<FakeModel> {
   /** Status of versions 1..9 that callers pin; every one approved unless set here. */
   statuses = new Map<number, VersionStatus>();
   loads = 0;
+
+  release: ReleaseRecord | undefined;
+
+  async getRelease(): Promise<ReleaseRecord | undefined> {
+    return this.release;
+  }
 
   async getVersion(model: string, version: number): Promise<VersionRecord | undefined> {
     if (version > 9) return undefined;

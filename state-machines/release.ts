@@ -1,0 +1,60 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { RETRYABLE_ERROR_NAMES } from '../lambdas/core/errors.js';
+
+export interface ReleaseStepFunctions {
+  /** The release function: begin, prepare-check, judge-check, tick, abort. */
+  readonly release: lambda.IFunction;
+  /** The serving function, invoked directly with the release check's request. */
+  readonly predict: lambda.IFunction;
+}
+
+/**
+ * A release of a candidate that passed its gate, in JSONPath. Input: `{model, candidateVersion, release}` (the run's
+ * model file's `release` section).
+ *
+ *   Begin → PrepareCheck → InvokeCandidate → JudgeCheck → CheckPassed? → Bake (1 min) → Tick → Outcome? ─ baking ↺ Bake
+ *                                                           ↘ CheckFailed                      ↘ Promoted / RolledBack / Stopped
+ *   any task fails → Abort (share 0, audited) → ReleaseFailed
+ *
+ * A bake is a loop of one-minute waits so the candidate's alarms are read every minute (a rollback within a minute,
+ * then serving drops the candidate within its refresh interval) and ReleaseInProgress is published every minute
+ * (the model's "degraded" alarm stays suppressed while the release runs).
+ */
+export function releaseDefinition(scope: Construct, fns: ReleaseStepFunctions, timeouts: { release: Duration; predict: Duration }): sfn.IChainable {
+  const margin = Duration.seconds(60);
+  const call = (id: string, fn: lambda.IFunction, payload: sfn.TaskInput, resultPath: string, timeout: Duration): tasks.LambdaInvoke => {
+    const task = new tasks.LambdaInvoke(scope, id, { lambdaFunction: fn, payload, payloadResponseOnly: true, resultPath, taskTimeout: sfn.Timeout.duration(timeout.plus(margin)), retryOnServiceExceptions: true });
+    task.addRetry({ errors: [...RETRYABLE_ERROR_NAMES, 'Lambda.TooManyRequestsException'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    return task;
+  };
+  const step = (id: string, payload: Record<string, unknown>, resultPath: string) => call(id, fns.release, sfn.TaskInput.fromObject(payload), resultPath, timeouts.release);
+
+  const failed = new sfn.Fail(scope, 'ReleaseFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+  const abort = step('Abort', { action: 'abort', 'model.$': '$.model', 'reason.$': "States.Format('a release step failed: {}', $.error.Cause)" }, '$.aborted');
+  abort.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.abortError' });
+  abort.next(failed);
+  const guarded = <T extends tasks.LambdaInvoke>(task: T): T => task.addCatch(abort, { errors: ['States.ALL'], resultPath: '$.error' }) as T;
+
+  const begin = guarded(step('Begin', { action: 'begin', 'model.$': '$.model', 'candidateVersion.$': '$.candidateVersion', 'release.$': '$.release', 'executionArn.$': '$$.Execution.Id' }, '$.begun'));
+  const prepare = guarded(step('PrepareCheck', { action: 'prepare-check', 'model.$': '$.model', 'candidateVersion.$': '$.candidateVersion', 'rows.$': '$.release.checkRows' }, '$.check'));
+  const invoke = guarded(call('InvokeCandidate', fns.predict, sfn.TaskInput.fromJsonPathAt('$.check.event'), '$.check.response', timeouts.predict));
+  const judge = guarded(
+    step('JudgeCheck', { action: 'judge-check', 'model.$': '$.model', 'candidateVersion.$': '$.candidateVersion', 'budgetMs.$': '$.release.checkLatencyMs', 'expected.$': '$.check.expected', 'response.$': '$.check.response' }, '$.verdict'),
+  );
+  const bake = new sfn.Wait(scope, 'Bake', { time: sfn.WaitTime.duration(Duration.minutes(1)) });
+  const tick = guarded(step('Tick', { action: 'tick', 'model.$': '$.model', 'minutesLeft.$': '$.verdict.minutesLeft' }, '$.verdict'));
+  const outcome = new sfn.Choice(scope, 'Outcome?')
+    .when(sfn.Condition.stringEquals('$.verdict.outcome', 'baking'), bake)
+    .when(sfn.Condition.stringEquals('$.verdict.outcome', 'promoted'), new sfn.Succeed(scope, 'Promoted'))
+    .when(sfn.Condition.stringEquals('$.verdict.outcome', 'rolled-back'), new sfn.Succeed(scope, 'RolledBack', { comment: 'An alarm fired: production answers everything again.' }))
+    .otherwise(new sfn.Succeed(scope, 'Stopped', { comment: 'The release was aborted (mlops release <model> abort).' }));
+  bake.next(tick).next(outcome);
+  const passed = new sfn.Choice(scope, 'CheckPassed?')
+    .when(sfn.Condition.booleanEquals('$.verdict.passed', true), bake)
+    .otherwise(new sfn.Succeed(scope, 'CheckFailed', { comment: 'The release check rejected the candidate before any traffic.' }));
+  return begin.next(prepare).next(invoke).next(judge).next(passed);
+}
