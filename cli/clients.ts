@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Registry } from '../lambdas/shared/registry.js';
+import { ReleaseStore } from '../lambdas/shared/release-store.js';
 
 export interface ClientSettings {
   /** @default the SDK's own resolution (AWS_REGION, the profile) */
@@ -22,6 +23,7 @@ export interface ServiceClients {
   readonly logs: CloudWatchLogsClient;
   /** The registry table through a document client. */
   registry(tableName: string): Registry;
+  releases(tableName: string): ReleaseStore;
   destroy(): void;
 }
 
@@ -43,6 +45,7 @@ export function createServiceClients(settings: ClientSettings): ServiceClients {
     ...(endpoints ? { endpoint: endpoints.s3, forcePathStyle: true } : {}),
   });
   const dynamo = new DynamoDBClient({ ...common, ...(endpoints ? { endpoint: endpoints.dynamodb } : {}) });
+  const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
   const sfn = new SFNClient({ ...common, ...(endpoints ? { endpoint: endpoints.stepFunctions } : {}) });
   const cloudwatch = new CloudWatchClient({ ...common, ...(endpoints ? { endpoint: endpoints.cloudwatch } : {}) });
   // Locally, CloudWatch Logs is served on the CloudWatch endpoint.
@@ -52,7 +55,8 @@ export function createServiceClients(settings: ClientSettings): ServiceClients {
     sfn,
     cloudwatch,
     logs,
-    registry: (tableName) => new Registry(DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } }), tableName),
+    registry: (tableName) => new Registry(documents, tableName),
+    releases: (tableName) => new ReleaseStore(documents, tableName),
     destroy: () => {
       s3.destroy();
       dynamo.destroy();

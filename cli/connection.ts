@@ -7,12 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Registry } from '../lambdas/shared/registry.js';
+import type { ReleaseStore } from '../lambdas/shared/release-store.js';
 import { createServiceClients } from './clients.js';
 
 /** The clients and names the CLI needs, for the local runtime (from .mlops/local.json). */
 export interface Connection {
   readonly s3: S3Client;
   readonly registry: Registry;
+  readonly releases: ReleaseStore;
   readonly artifactsBucket: string;
   readonly dataBucket: string;
   readonly apiUrl: string;
@@ -71,6 +73,7 @@ export function connectLocal(stateDir: string): Connection {
   return {
     s3: clients.s3,
     registry: clients.registry(RegistryTableName),
+    releases: clients.releases(RegistryTableName),
     artifactsBucket: ArtifactsBucketName,
     dataBucket: DataBucketName,
     apiUrl: local.apiUrl,

@@ -30,6 +30,7 @@ export async function connectStack(stackName: string, region?: string): Promise<
     return {
       s3,
       registry: clients.registry(RegistryTableName),
+      releases: clients.releases(RegistryTableName),
       artifactsBucket: ArtifactsBucketName,
       dataBucket: DataBucketName,
       apiUrl: ApiUrl.replace(/\/$/, ''),

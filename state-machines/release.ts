@@ -41,9 +41,12 @@ export function releaseDefinition(scope: Construct, fns: ReleaseStepFunctions, t
 
   const begin = guarded(step('Begin', { action: 'begin', 'model.$': '$.model', 'candidateVersion.$': '$.candidateVersion', 'release.$': '$.release', 'executionArn.$': '$$.Execution.Id' }, '$.begun'));
   const prepare = guarded(step('PrepareCheck', { action: 'prepare-check', 'model.$': '$.model', 'candidateVersion.$': '$.candidateVersion', 'rows.$': '$.release.checkRows' }, '$.check'));
-  const invoke = guarded(call('InvokeCandidate', fns.predict, sfn.TaskInput.fromJsonPathAt('$.check.event'), '$.check.response', timeouts.predict));
+  // The optimized integration (the payload from a path); its result is {Payload, StatusCode, ExecutedVersion}.
+  const invoke = guarded(
+    new tasks.LambdaInvoke(scope, 'InvokeCandidate', { lambdaFunction: fns.predict, payload: sfn.TaskInput.fromJsonPathAt('$.check.event'), resultSelector: { 'response.$': '$.Payload' }, resultPath: '$.check.invoked', taskTimeout: sfn.Timeout.duration(timeouts.predict.plus(margin)), retryOnServiceExceptions: true }),
+  );
   const judge = guarded(
-    step('JudgeCheck', { action: 'judge-check', 'model.$': '$.model', 'candidateVersion.$': '$.candidateVersion', 'budgetMs.$': '$.release.checkLatencyMs', 'expected.$': '$.check.expected', 'response.$': '$.check.response' }, '$.verdict'),
+    step('JudgeCheck', { action: 'judge-check', 'model.$': '$.model', 'candidateVersion.$': '$.candidateVersion', 'budgetMs.$': '$.release.checkLatencyMs', 'expected.$': '$.check.expected', 'response.$': '$.check.invoked.response' }, '$.verdict'),
   );
   const bake = new sfn.Wait(scope, 'Bake', { time: sfn.WaitTime.duration(Duration.minutes(1)) });
   const tick = guarded(step('Tick', { action: 'tick', 'model.$': '$.model', 'minutesLeft.$': '$.verdict.minutesLeft' }, '$.verdict'));

@@ -3,6 +3,7 @@ import { MODEL_NAME_PATTERN } from '../core/model-name.js';
 import type { z } from 'zod';
 import type { modelResponseSchema } from '../shared/api-contracts.js';
 import type { Registry, VersionRecord } from '../shared/registry.js';
+import { isActive, type ReleaseStore } from '../shared/release-store.js';
 import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../shared/registry-keys.js';
 
 export type ModelDescription = z.infer<typeof modelResponseSchema>;
@@ -13,9 +14,12 @@ const metricsOf = (record: VersionRecord | undefined) => (record?.metrics !== un
  * `GET /v1/models/{model}`: the version in production and the candidate, each with its test metrics, and the share
  * of traffic the candidate answers (0 outside a release).
  */
-export async function describeModel(registry: Registry, model: string | undefined): Promise<ModelDescription> {
+export async function describeModel(registry: Registry, releases: ReleaseStore, model: string | undefined): Promise<ModelDescription> {
   if (model === undefined || !MODEL_NAME_PATTERN.test(model)) throw new RequestValidationError(`"${model ?? ''}" is not a model name (lower-case letters, digits and dashes)`);
-  const [production, candidate] = await Promise.all([registry.getAlias(model, PRODUCTION_ALIAS), registry.getAlias(model, CANDIDATE_ALIAS)]);
+  const [production, candidateAlias, release] = await Promise.all([registry.getAlias(model, PRODUCTION_ALIAS), registry.getAlias(model, CANDIDATE_ALIAS), releases.get(model)]);
+  // During a release its candidate is the one that answers a share; otherwise the newest version that passed its gate.
+  const active = isActive(release) ? release : undefined;
+  const candidate = active ? { version: active.candidateVersion, updatedAt: active.updatedAt } : candidateAlias;
   if (production === undefined && candidate === undefined) {
     throw new NotFoundError(`model "${model}" has no version yet: upload training data to incoming/${model}/ and wait for a run to pass its gate`);
   }
@@ -26,6 +30,6 @@ export async function describeModel(registry: Registry, model: string | undefine
   return {
     model,
     production: production ? { version: production.version, since: production.updatedAt, ...metricsOf(productionVersion) } : null,
-    candidate: candidate ? { version: candidate.version, since: candidate.updatedAt, ...metricsOf(candidateVersion), share: 0, mode: 'none' } : null,
+    candidate: candidate ? { version: candidate.version, since: candidate.updatedAt, ...metricsOf(candidateVersion), share: active?.state === 'running' ? active.share : 0, mode: active?.mode ?? 'none' } : null,
   };
 }

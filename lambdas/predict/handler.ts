@@ -76,7 +76,7 @@ const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStruct
     const response = jsonResponse(200, answer);
     return { ...response, headers: { ...response.headers, 'server-timing': `predict;dur=${(performance.now() - started).toFixed(2)}` } };
   },
-  'GET /v1/models/{model}': async (event) => jsonResponse(200, await describeModel(registry, event.pathParameters?.model)),
+  'GET /v1/models/{model}': async (event) => jsonResponse(200, await describeModel(registry, releases, event.pathParameters?.model)),
   'GET /v1/health': async () => jsonResponse(200, { status: 'ok', time: new Date().toISOString() }),
   'GET /v1/openapi.json': async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: (openApi ??= JSON.stringify(openApiDocument())) }),
 };

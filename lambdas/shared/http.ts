@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { ConflictError, NotFoundError, PayloadTooLargeError, RequestValidationError } from '../core/errors.js';
 import { logger } from './logger.js';
 import { PREDICT_METRICS } from './metric-names.js';
-import { metrics } from './metrics.js';
+import { dimensionedMetrics, metrics } from './metrics.js';
 import { annotateTrace } from './tracer.js';
 
 /**
@@ -116,12 +116,12 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
  * alarms watch for the candidate, and what compares it with production.
  */
 export function publishVariantMetrics(model: string, variant: string, outcome: { serverError: boolean; latencyMs: number; predictions: number }): void {
-  const single = metrics.singleMetric();
-  single.addDimensions({ model, variant });
-  single.addMetric(PREDICT_METRICS.requests, 'Count', 1);
-  single.addMetric(PREDICT_METRICS.serverErrors, 'Count', outcome.serverError ? 1 : 0);
-  single.addMetric(PREDICT_METRICS.latency, 'Milliseconds', outcome.latencyMs);
-  single.addMetric(PREDICT_METRICS.predictions, 'Count', outcome.predictions);
+  dimensionedMetrics.addDimensions({ model, variant });
+  dimensionedMetrics.addMetric(PREDICT_METRICS.requests, 'Count', 1);
+  dimensionedMetrics.addMetric(PREDICT_METRICS.serverErrors, 'Count', outcome.serverError ? 1 : 0);
+  dimensionedMetrics.addMetric(PREDICT_METRICS.latency, 'Milliseconds', outcome.latencyMs);
+  dimensionedMetrics.addMetric(PREDICT_METRICS.predictions, 'Count', outcome.predictions);
+  dimensionedMetrics.publishStoredMetrics();
 }
 
 function instancesIn(body: unknown): number {

@@ -12,3 +12,9 @@ export function countForModel(name: string, model: string, value = 1): void {
   single.addDimension('model', model);
   single.addMetric(name, 'Count', value);
 }
+
+/**
+ * A second metrics document per request, for metrics with another dimension set (a single-metric document would hold
+ * only its first metric).
+ */
+export const dimensionedMetrics = new Metrics({ defaultDimensions: {} });

@@ -1,0 +1,134 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { routingBucket } from '../../lambdas/predict/routing.js';
+import { ReleaseStore, type ReleaseRecord } from '../../lambdas/shared/release-store.js';
+import { VirtualClock } from '../../local/clock.js';
+import { localDynamoClient } from '../../local/emulators.js';
+import type { LocalExecution } from '../../local/step-functions.js';
+import { adultRows, mlops, REQUEST } from '../helpers/e2e.js';
+import { startTestStack, type TestStack } from '../helpers/local-stack.js';
+import { signedRequest } from '../helpers/sign.js';
+
+const ADULT = JSON.parse(readFileSync('models/adult.json', 'utf8')) as Record<string, unknown>;
+const release = { mode: 'canary', steps: [10, 50], bakeMinutes: 2, checkRows: 20 };
+/** adult released as a canary; adult-tight the same with a latency budget no candidate meets (its alarm fires). */
+const MODELS = {
+  adult: { ...ADULT, release, monitoring: { noTrafficHours: null } },
+  'adult-tight': { ...ADULT, name: 'adult-tight', release, monitoring: { noTrafficHours: null, maxP99LatencyMs: 0.0001 } },
+};
+const clock = new VirtualClock({ start: Math.floor(Date.now() / 60_000) * 60_000, rate: 0 });
+let stack: TestStack;
+let releases: ReleaseStore;
+
+/** A routing key whose bucket is below 10 (meets the candidate at the first step), and one that is not. */
+const KEY_IN = Array.from({ length: 500 }, (_, i) => `caller-${i}`).find((k) => routingBucket(k) < 10) as string;
+const KEY_OUT = Array.from({ length: 500 }, (_, i) => `caller-${i}`).find((k) => routingBucket(k) >= 50) as string;
+
+beforeAll(async () => {
+  stack = await startTestStack({ clock, models: MODELS });
+  releases = new ReleaseStore(DynamoDBDocumentClient.from(localDynamoClient(stack.runtime.endpoints.dynamodbEndpoint, 'us-east-1')), stack.runtime.endpoints.outputs.RegistryTableName as string);
+  for (const model of Object.keys(MODELS)) {
+    const [first] = await stack.upload(`incoming/${model}/v1.csv`, adultRows(3000));
+    expect(first?.status).toBe('SUCCEEDED');
+    expect((await stack.registry.getAlias(model))?.version).toBe(1);
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** A prediction request with a routing key (the SigV4 signer signs the header too). */
+async function fetchKeyed(model: string, key: string): Promise<{ version: number; variant: string }> {
+  const request = await signedRequest({ url: `${stack.runtime.endpoints.apiUrl}/v1/models/${model}/predict`, body: REQUEST });
+  const response = await fetch(request.url, { method: 'POST', headers: { ...request.headers, 'x-mlops-routing-key': key }, body: REQUEST });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { version: number; variant: string };
+}
+
+function releaseExecution(model: string): LocalExecution | undefined {
+  const machine = [...stack.runtime.stateMachines.values()].find((m) => m.name.endsWith('-release'));
+  return machine?.executions.filter((e) => (e.input as { model?: string }).model === model).at(-1);
+}
+
+const entered = (execution: LocalExecution | undefined, state: string) => execution?.events.filter((e) => e.type === 'StateEntered' && e.state === state).length ?? 0;
+
+/** Waits (real time) until the release execution has entered `state` `times` times: the clock moves only then. */
+async function untilEntered(model: string, state: string, times: number): Promise<void> {
+  await vi.waitFor(() => expect(entered(releaseExecution(model), state)).toBeGreaterThanOrEqual(times), { timeout: 60_000, interval: 100 });
+}
+
+async function releaseOf(model: string): Promise<ReleaseRecord> {
+  const record = await releases.get(model);
+  if (record === undefined) throw new Error(`no release of ${model}`);
+  return record;
+}
+
+async function startRelease(model: string): Promise<ReleaseRecord> {
+  const [second] = await stack.upload(`incoming/${model}/v2.csv`, adultRows(6000));
+  expect(second?.status).toBe('SUCCEEDED');
+  expect((await stack.registry.listRuns(model)).find((r) => r.version === 2)?.status).toBe('RELEASED');
+  // The release check loads the candidate through predict, then the first step starts with its first bake.
+  await untilEntered(model, 'Bake', 1);
+  const record = await releaseOf(model);
+  expect(record).toMatchObject({ state: 'running', candidateVersion: 2, productionVersion: 1, share: 10, mode: 'canary' });
+  // Serving reads the release at its next refresh (15 s on the runtime's clock).
+  await clock.advance(16_000);
+  return record;
+}
+
+describe('a canary release through the local runtime, on its clock', () => {
+  it('checks the candidate through the serving path, serves it to its share of callers (sticky), steps up and promotes it after the bakes', async () => {
+    await startRelease('adult');
+    const inside = await fetchKeyed('adult', KEY_IN);
+    const outside = await fetchKeyed('adult', KEY_OUT);
+    expect(inside).toMatchObject({ version: 2, variant: 'candidate' });
+    expect(outside).toMatchObject({ version: 1, variant: 'production' });
+    expect(await fetchKeyed('adult', KEY_IN)).toMatchObject({ version: 2 }); // sticky
+
+    // Two one-minute bakes at 10 %, then 50 %.
+    await clock.advance(44_000);
+    await untilEntered('adult', 'Bake', 2);
+    await clock.advance(60_000);
+    await untilEntered('adult', 'Bake', 3);
+    expect(await releaseOf('adult')).toMatchObject({ state: 'running', share: 50, stepIndex: 1 });
+    await clock.advance(60_000);
+    await untilEntered('adult', 'Bake', 4);
+    await clock.advance(60_000);
+    const execution = releaseExecution('adult');
+    await vi.waitFor(() => expect(execution?.status).toBe('SUCCEEDED'), { timeout: 60_000 });
+    expect(entered(execution, 'Promoted')).toBe(1);
+    expect(await releaseOf('adult')).toMatchObject({ state: 'promoted' });
+    expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
+
+    const audit = (await stack.registry.listAudit('adult')).filter((e) => e.action === 'release' || e.action === 'promote');
+    expect(audit.map((e) => e.detail.replace(/rel-[0-9a-f]+/, 'rel'))).toEqual([
+      'production is now v1',
+      'release rel began: canary 10% → 50%, 2 min each; release check first',
+      'release rel: step 1 of 2, 10% of traffic (canary)',
+      'release rel: step 2 of 2, 50% of traffic',
+      'production is now v2 (was v1)',
+      'release rel promoted v2',
+    ]);
+    const status = await mlops(stack, 'release', 'adult');
+    expect(status.stdout).toMatch(/release rel-[0-9a-f]+ of v2 \(production v1\), canary, promoted/);
+  });
+
+  it('rolls back at once when the candidate breaks its alarm: share 0, production answers everyone, production untouched', async () => {
+    await startRelease('adult-tight');
+    // Candidate traffic: its p99 latency is above the model's (impossible) budget, so its latency alarm fires.
+    for (let i = 0; i < 5; i++) expect(await fetchKeyed('adult-tight', KEY_IN)).toMatchObject({ variant: 'candidate' });
+    await clock.advance(44_000);
+    const execution = releaseExecution('adult-tight');
+    await vi.waitFor(() => expect(execution?.status).toBe('SUCCEEDED'), { timeout: 60_000 });
+    expect(entered(execution, 'RolledBack')).toBe(1);
+    const record = await releaseOf('adult-tight');
+    expect(record).toMatchObject({ state: 'rolled-back', share: 0, reason: expect.stringMatching(/^alarm: .*CandidateLatency/) });
+    expect((await stack.registry.getAlias('adult-tight'))?.version).toBe(1);
+    await clock.advance(16_000);
+    expect(await fetchKeyed('adult-tight', KEY_IN)).toMatchObject({ version: 1, variant: 'production' });
+    const rolledBack = (await stack.registry.listAudit('adult-tight')).filter((e) => e.action === 'release').at(-1);
+    expect(rolledBack?.detail).toMatch(/rolled back at 10%: production v1 answers everything/);
+  });
+});
