@@ -22,7 +22,8 @@ export class FeedbackStore {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...key, model, predictionId, label, receivedAt: receivedAt.toISOString(), expiresAt: Math.floor(receivedAt.getTime() / 1000) + FEEDBACK_RETENTION_DAYS * 86_400 },
+          // The truth as JSON text: any finite number a client sends is kept exactly (DynamoDB's numbers stop at 1e-130).
+          Item: { ...key, model, predictionId, label: JSON.stringify(label), receivedAt: receivedAt.toISOString(), expiresAt: Math.floor(receivedAt.getTime() / 1000) + FEEDBACK_RETENTION_DAYS * 86_400 },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -30,7 +31,7 @@ export class FeedbackStore {
     } catch (error) {
       if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
       const existing = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
-      return (existing.Item as { label?: unknown } | undefined)?.label === label ? 'duplicate' : 'conflict';
+      return (existing.Item as { label?: unknown } | undefined)?.label === JSON.stringify(label) ? 'duplicate' : 'conflict';
     }
   }
 }

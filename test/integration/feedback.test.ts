@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordFeedback } from '../../lambdas/feedback/feedback.js';
 import { FeedbackStore } from '../../lambdas/shared/feedback-store.js';
@@ -80,4 +81,26 @@ describe('feedback: ground truth by prediction id, on DynamoDB Local', () => {
   it('answers an undeployed model with 404', async () => {
     await expect(recordFeedback(store, 'ghost', { predictionId: id(), label: 'a' }, write)).rejects.toMatchObject({ name: 'NotFoundError', message: 'model "ghost" is not deployed (no model file models/ghost.json)' });
   });
+
+  it('answers any body with a 4xx-class error or a result, never anything else, and writes lines only for recorded ids (fast-check, 1,000 cases)', async () => {
+    const anyJson = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.double(), fc.string(), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.string(), tie('value'), { maxKeys: 3 })),
+    })).value;
+    const item = fc.record({ predictionId: fc.oneof(fc.uuid().map((u) => `${u}.0`), fc.string()), label: anyJson });
+    const body = fc.oneof(anyJson, item, fc.record({ feedback: fc.array(item, { maxLength: 4 }) }), fc.record({ feedback: anyJson }));
+    const model = fc.oneof(fc.constantFrom('churn', 'price'), fc.string({ maxLength: 10 }));
+    await fc.assert(
+      fc.asyncProperty(body, model, async (b, m) => {
+        const written: string[] = [];
+        try {
+          const answer = await recordFeedback(store, m, b, (line) => written.push(line));
+          expect(written).toHaveLength(answer.results.filter((r) => r.status === 'recorded').length);
+        } catch (error) {
+          expect(['RequestValidationError', 'NotFoundError', 'ConflictError']).toContain((error as Error).name);
+          expect((error as Error).message.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  }, 120_000);
 });
