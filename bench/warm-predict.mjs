@@ -17,6 +17,13 @@ const event = (n) => ({
   body: JSON.stringify({ instances: Array.from({ length: n }, (_, i) => base[i % base.length]) }),
   isBase64Encoded: false,
 });
+// As Lambda does for a traced function: each invocation comes with its trace header (else the X-Ray SDK reports a
+// missing context on every call, which Lambda never does).
+const traced = () => {
+  const hex = (n) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24)};Parent=${hex(16)};Sampled=1`;
+};
+traced();
 const first = await handler(event(1), context);
 if (first.statusCode !== 200) throw new Error(`predict answered ${first.statusCode}: ${first.body}`);
 const results = {};
@@ -25,11 +32,15 @@ const profileDir = process.env.BENCH_CPU_PROFILE;
 for (const n of sizesText.split(',').map(Number)) {
   const ev = event(n);
   // A fresh event object per call: middy's body parsing replaces event.body, as it would in Lambda.
-  for (let i = 0; i < 50; i++) await handler({ ...ev }, context);
+  for (let i = 0; i < 50; i++) {
+    traced();
+    await handler({ ...ev }, context);
+  }
   const samples = [];
   const profiling = profileDir !== undefined && n === 1 ? await startProfile() : undefined;
   for (let i = 0; i < iterations; i++) {
     const call = { ...ev };
+    traced();
     const t0 = performance.now();
     const response = await handler(call, context);
     samples.push(performance.now() - t0);

@@ -12,8 +12,20 @@ export interface CaptureSettings {
   readonly redaction: Redaction;
 }
 
-/** The model file's capture settings; a model served without a deployed model file is not captured (and says so). */
+const settingsByModel = new Map<string, CaptureSettings | undefined>();
+
+/**
+ * The model file's capture settings, read once per container (the deployed files never change under a running
+ * function); a model served without a deployed model file is not captured (and says so, once).
+ */
 export function captureSettings(model: string): CaptureSettings | undefined {
+  if (settingsByModel.has(model)) return settingsByModel.get(model);
+  const settings = readCaptureSettings(model);
+  settingsByModel.set(model, settings);
+  return settings;
+}
+
+function readCaptureSettings(model: string): CaptureSettings | undefined {
   try {
     const { config } = loadModelConfig(model);
     return { samplePercent: config.capture.samplePercent, redaction: captureRedaction(config) };

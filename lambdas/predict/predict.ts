@@ -47,7 +47,8 @@ export async function predict(cache: ProductionModelCache<Predictor>, model: str
   // Forcing the candidate reads the release now: the release check may come before this container's next refresh.
   const served = await cache.get(model, { fresh: routing.forced === 'candidate' });
   const route = chooseRoute(served.release?.record, routing.key, routing.forced);
-  routing.onRoute?.(route.answer);
+  // Per-variant measures matter during a release (its alarms read the candidate's); outside one all is production.
+  if (served.release !== undefined) routing.onRoute?.(route.answer);
   const candidate = served.release?.candidate;
   const answer = await score(model, route.answer === 'candidate' && candidate ? candidate : served, route.answer, request, requestId);
   if (!route.shadow || candidate === undefined) return answer;
