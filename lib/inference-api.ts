@@ -33,6 +33,11 @@ export interface InferenceApiProps {
   readonly throttlingRateLimit?: number;
   /** @default 200 */
   readonly throttlingBurstLimit?: number;
+  /**
+   * Limits of single routes, by route key (e.g. `POST /v1/models/{model}/feedback`), over the stage's defaults.
+   * @default none: every route has the defaults
+   */
+  readonly routeThrottling?: Readonly<Record<string, { readonly rateLimit: number; readonly burstLimit: number }>>;
   /** The model files shipped with predict (each model's capture settings). @default the repository's `models/` */
   readonly modelsDir?: string;
   /** Log retention, removal policy and key. @default retained, three months, AWS-managed encryption */
@@ -106,5 +111,14 @@ export class InferenceApi extends Construct {
       throttlingRateLimit: props.throttlingRateLimit ?? 100,
       throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
     };
+    const routeKeys = new Set(API_ROUTES.map((r) => `${r.method} ${r.path}`));
+    for (const key of Object.keys(props.routeThrottling ?? {})) {
+      if (!routeKeys.has(key)) throw new Error(`routeThrottling names ${key}, which is not a route of the API (${[...routeKeys].join(', ')})`);
+    }
+    if (props.routeThrottling !== undefined) {
+      // RouteSettings is a plain JSON map in CloudFormation's schema: CDK passes its keys through, so they are written
+      // in CloudFormation's own case.
+      stage.routeSettings = Object.fromEntries(Object.entries(props.routeThrottling).map(([key, limits]) => [key, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }]));
+    }
   }
 }

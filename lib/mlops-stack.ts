@@ -33,6 +33,11 @@ export interface MlopsStackProps extends StackProps {
   readonly alarmTopicArns?: readonly string[];
   /** @default 'iam' */
   readonly apiAuthorization?: ApiAuthorization;
+  /**
+   * The API's throttling: steady requests per second and burst for every route, and limits of single routes by
+   * route key. @default 100 per second, bursts of 200, on every route
+   */
+  readonly apiThrottling?: { readonly rateLimit?: number; readonly burstLimit?: number; readonly routes?: Readonly<Record<string, { readonly rateLimit: number; readonly burstLimit: number }>> };
   /** Git commit recorded in lineage. @default the repository's HEAD at synth time */
   readonly codeVersion?: string;
   /** The folder of model files (`<name>.json`) shipped with the pipeline. @default the repository's `models/` */
@@ -93,6 +98,9 @@ export class MlopsStack extends Stack {
       artifactsBucket: this.storage.artifacts,
       registry: this.registry.table,
       authorization: props.apiAuthorization ?? 'iam',
+      ...(props.apiThrottling?.rateLimit !== undefined ? { throttlingRateLimit: props.apiThrottling.rateLimit } : {}),
+      ...(props.apiThrottling?.burstLimit !== undefined ? { throttlingBurstLimit: props.apiThrottling.burstLimit } : {}),
+      ...(props.apiThrottling?.routes !== undefined ? { routeThrottling: props.apiThrottling.routes } : {}),
       modelsDir,
       protection,
     });

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalFunction } from './lambda-host.js';
 import { LoopbackServer, readBody } from './loopback-server.js';
 import { verifySigV4, type Credentials } from './sigv4.js';
+import type { LocalThrottle } from './throttle.js';
 
 /** API Gateway's payload limit for HTTP APIs. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -43,6 +44,7 @@ function compile(route: LocalRoute): CompiledRoute {
 export class LocalHttpApi {
   private routes: CompiledRoute[];
   private responseListener: ((status: number, latencyMs: number) => void) | undefined;
+  private throttle: LocalThrottle | undefined;
   private readonly server = new LoopbackServer('local HTTP API', (req, res) => this.handle(req, res));
 
   constructor(
@@ -56,6 +58,11 @@ export class LocalHttpApi {
   /** Routes can be set after listening: the API's URL must be known before the functions' environment is. */
   setRoutes(routes: readonly LocalRoute[]): void {
     this.routes = routes.map(compile);
+  }
+
+  /** The stage's throttling (from the template), enforced per route before anything else. */
+  setThrottle(throttle: LocalThrottle): void {
+    this.throttle = throttle;
   }
 
   /** Called once per answered request, with its status and latency (the AWS/ApiGateway metrics are made from it). */
@@ -79,6 +86,13 @@ export class LocalHttpApi {
     const route = this.routes.find((r) => (r.method === 'ANY' || r.method === method) && r.regex.test(url.pathname));
     if (route === undefined) {
       send(res, 404, { message: 'Not Found' });
+      return;
+    }
+    const retryAfter = this.throttle?.take(route.routeKey);
+    if (retryAfter !== undefined) {
+      req.resume();
+      res.setHeader('retry-after', String(retryAfter));
+      send(res, 429, { message: 'Too Many Requests' });
       return;
     }
     const body = await readBody(req, MAX_BODY_BYTES);

@@ -103,3 +103,22 @@ describe('alarm history', () => {
     expect(alarm.Properties).toMatchObject({ TreatMissingData: 'notBreaching', AlarmActions: [expect.anything()] });
   });
 });
+
+describe('API throttling', () => {
+  it('limits every route by default and single routes as asked; a route the API does not have is refused at synth', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 } });
+    const { app, stack } = buildApp({
+      outdir: mkdtempSync(join(tmpdir(), 'mlops-throttle-')),
+      stackProps: { codeVersion: 'test', apiThrottling: { rateLimit: 50, burstLimit: 80, routes: { 'POST /v1/models/{model}/feedback': { rateLimit: 5, burstLimit: 10 } } } },
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    app.synth();
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 80 },
+      RouteSettings: { 'POST /v1/models/{model}/feedback': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } },
+    });
+    expect(() =>
+      buildApp({ outdir: mkdtempSync(join(tmpdir(), 'mlops-throttle-')), stackProps: { codeVersion: 'test', apiThrottling: { routes: { 'GET /v2/x': { rateLimit: 1, burstLimit: 1 } } } }, context: { 'aws:cdk:bundling-stacks': [] } }),
+    ).toThrow('routeThrottling names GET /v2/x, which is not a route of the API');
+  });
+});

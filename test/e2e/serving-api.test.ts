@@ -113,4 +113,15 @@ describe('the v1 API through the local runtime', () => {
     const huge = await signedFetch({ url: predictUrl(stack, 'adult'), body: JSON.stringify({ instances: [{ ...INSTANCES[0], note: 'x'.repeat(1_100_000) }] }) });
     expect(huge.status).toBe(413);
   });
+
+  it("throttles as the stage says (burst 200, 100 a second): 429 with Retry-After, served again once tokens are back", async () => {
+    const answers = await Promise.all(Array.from({ length: 260 }, () => get('/v1/health')));
+    const throttled = answers.filter((r) => r.status === 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(answers.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(200);
+    expect(Number(throttled[0]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await throttled[0]?.json()).toEqual({ message: 'Too Many Requests' });
+    await stack.runtime.clock.advance(3_000);
+    expect((await get('/v1/health')).status).toBe(200);
+  });
 });
