@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -11,7 +11,14 @@ import { grantObjects } from './object-access.js';
 import { grantRegistry } from './registry-access.js';
 import { secureLogGroup, type DataProtection } from './secure-defaults.js';
 
-export type ApiAuthorization = 'iam' | 'none';
+export type ApiAuthorization = 'iam' | 'jwt' | 'none';
+
+/** The identity provider of a JWT-authorized API: tokens it issued for one of these audiences are accepted. */
+export interface JwtSettings {
+  /** The issuer URL (its `/.well-known/openid-configuration` names the signing keys), e.g. a Cognito user pool's. */
+  readonly issuer: string;
+  readonly audience: readonly string[];
+}
 
 /** The API's routes and the function serving each (docs/openapi.json describes the same ones; a test checks it). */
 export const API_ROUTES: readonly { method: apigwv2.HttpMethod; path: string; function: 'predict' | 'feedback' }[] = [
@@ -25,8 +32,10 @@ export const API_ROUTES: readonly { method: apigwv2.HttpMethod; path: string; fu
 export interface InferenceApiProps {
   readonly artifactsBucket: s3.IBucket;
   readonly registry: dynamodb.ITable;
-  /** How callers authenticate: SigV4-signed requests checked by IAM, or none (public). @default 'iam' */
+  /** How callers authenticate: SigV4-signed requests checked by IAM, a JWT of `jwt`'s issuer, or none (public). @default 'iam' */
   readonly authorization?: ApiAuthorization;
+  /** Issuer and audiences, required with `authorization: 'jwt'`. @default none */
+  readonly jwt?: JwtSettings;
   /** How often a container re-reads the production pointer. @default Duration.seconds(15) */
   readonly modelRefresh?: Duration;
   /** Steady-state request rate limit of the stage. @default 100 */
@@ -82,9 +91,10 @@ export class InferenceApi extends Construct {
     // Feedback writes only its own items (the idempotency record per prediction id).
     grantRegistry(this.feedbackFunction, props.registry, { feedback: ['read', 'append'] });
 
+    const defaultAuthorizer = authorizerOf(props);
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'serverless-mlops inference API',
-      ...((props.authorization ?? 'iam') === 'iam' ? { defaultAuthorizer: new HttpIamAuthorizer() } : {}),
+      ...(defaultAuthorizer ? { defaultAuthorizer } : {}),
     });
     const integrations = {
       predict: new HttpLambdaIntegration('PredictIntegration', this.predictFunction),
@@ -121,4 +131,13 @@ export class InferenceApi extends Construct {
       stage.routeSettings = Object.fromEntries(Object.entries(props.routeThrottling).map(([key, limits]) => [key, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }]));
     }
   }
+}
+
+/** The API's default authorizer: IAM, the JWT issuer's, or none. */
+function authorizerOf(props: InferenceApiProps): apigwv2.IHttpRouteAuthorizer | undefined {
+  const kind = props.authorization ?? 'iam';
+  if (kind === 'iam') return new HttpIamAuthorizer();
+  if (kind === 'none') return undefined;
+  if (props.jwt === undefined || props.jwt.audience.length === 0) throw new Error('a JWT-authorized API needs jwt: { issuer, audience: [at least one] }');
+  return new HttpJwtAuthorizer('Jwt', props.jwt.issuer, { jwtAudience: [...props.jwt.audience] });
 }

@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import { AlarmHistory } from './alarm-history.js';
 import { codeVersion } from './code-version.js';
 import { EncryptionKey } from './encryption-key.js';
-import { InferenceApi, type ApiAuthorization } from './inference-api.js';
+import { InferenceApi, type ApiAuthorization, type JwtSettings } from './inference-api.js';
 import { ModelAlarms } from './model-alarms.js';
 import { loadAllModelConfigs, MODELS_DIR, modelFileWarnings } from './model-configs.js';
 import { OperationsAlarms } from './operations-alarms.js';
@@ -33,6 +33,8 @@ export interface MlopsStackProps extends StackProps {
   readonly alarmTopicArns?: readonly string[];
   /** @default 'iam' */
   readonly apiAuthorization?: ApiAuthorization;
+  /** The JWT issuer and audiences, with `apiAuthorization: 'jwt'`. @default none */
+  readonly apiJwt?: JwtSettings;
   /**
    * The API's throttling: steady requests per second and burst for every route, and limits of single routes by
    * route key. @default 100 per second, bursts of 200, on every route
@@ -98,6 +100,7 @@ export class MlopsStack extends Stack {
       artifactsBucket: this.storage.artifacts,
       registry: this.registry.table,
       authorization: props.apiAuthorization ?? 'iam',
+      ...(props.apiJwt ? { jwt: props.apiJwt } : {}),
       ...(props.apiThrottling?.rateLimit !== undefined ? { throttlingRateLimit: props.apiThrottling.rateLimit } : {}),
       ...(props.apiThrottling?.burstLimit !== undefined ? { throttlingBurstLimit: props.apiThrottling.burstLimit } : {}),
       ...(props.apiThrottling?.routes !== undefined ? { routeThrottling: props.apiThrottling.routes } : {}),

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalFunction } from './lambda-host.js';
 import { LoopbackServer, readBody } from './loopback-server.js';
 import { verifySigV4, type Credentials } from './sigv4.js';
+import type { JwtAuthorizerSpec, LocalJwtVerifier } from './jwt.js';
 import type { LocalThrottle } from './throttle.js';
 
 /** API Gateway's payload limit for HTTP APIs. */
@@ -13,7 +14,9 @@ export interface LocalRoute {
   /** Path template, e.g. `/v1/models/{model}/predict`; `{name+}` matches the rest of the path. */
   readonly path: string;
   readonly routeKey: string;
-  readonly authorization: 'AWS_IAM' | 'NONE';
+  readonly authorization: 'AWS_IAM' | 'JWT' | 'NONE';
+  /** The route's JWT authorizer (authorization JWT). */
+  readonly jwt?: JwtAuthorizerSpec;
   readonly fn: LocalFunction;
   readonly payloadFormatVersion: '1.0' | '2.0';
 }
@@ -45,6 +48,7 @@ export class LocalHttpApi {
   private routes: CompiledRoute[];
   private responseListener: ((status: number, latencyMs: number) => void) | undefined;
   private throttle: LocalThrottle | undefined;
+  private jwtVerifier: LocalJwtVerifier | undefined;
   private readonly server = new LoopbackServer('local HTTP API', (req, res) => this.handle(req, res));
 
   constructor(
@@ -58,6 +62,11 @@ export class LocalHttpApi {
   /** Routes can be set after listening: the API's URL must be known before the functions' environment is. */
   setRoutes(routes: readonly LocalRoute[]): void {
     this.routes = routes.map(compile);
+  }
+
+  /** Verifies bearer tokens of JWT-authorized routes (on the runtime's clock). */
+  setJwtVerifier(verifier: LocalJwtVerifier): void {
+    this.jwtVerifier = verifier;
   }
 
   /** The stage's throttling (from the template), enforced per route before anything else. */
@@ -108,9 +117,20 @@ export class LocalHttpApi {
         return;
       }
     }
+    let jwtClaims: { claims: Record<string, unknown>; scopes: string[] } | undefined;
+    if (route.authorization === 'JWT') {
+      const verdict = route.jwt && this.jwtVerifier ? await this.jwtVerifier.verify(route.jwt, req.headers.authorization) : { ok: false as const, reason: 'no JWT authorizer configured locally' };
+      if (!verdict.ok) {
+        res.setHeader('x-local-auth-reason', verdict.reason);
+        res.setHeader('www-authenticate', 'Bearer');
+        send(res, 401, { message: 'Unauthorized' });
+        return;
+      }
+      jwtClaims = { claims: verdict.claims, scopes: verdict.scopes };
+    }
     const match = route.regex.exec(url.pathname) as RegExpExecArray;
     const pathParameters = Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
-    const event = this.eventV2(req, route, url, body, pathParameters);
+    const event = this.eventV2(req, route, url, body, pathParameters, jwtClaims);
     let result: unknown;
     try {
       result = await route.fn.invoke(event);
@@ -122,7 +142,7 @@ export class LocalHttpApi {
     writeResult(res, result);
   }
 
-  private eventV2(req: IncomingMessage, route: CompiledRoute, url: URL, body: Buffer, pathParameters: Record<string, string>): unknown {
+  private eventV2(req: IncomingMessage, route: CompiledRoute, url: URL, body: Buffer, pathParameters: Record<string, string>, jwt?: { claims: Record<string, unknown>; scopes: string[] }): unknown {
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
     const isText = /json|text|xml|x-www-form-urlencoded/.test(headers['content-type'] ?? 'application/json');
     const now = new Date();
@@ -146,6 +166,7 @@ export class LocalHttpApi {
         time: now.toUTCString(),
         timeEpoch: now.getTime(),
         ...(route.authorization === 'AWS_IAM' ? { authorizer: { iam: { accessKey: this.credentials.accessKeyId, accountId: '000000000000', userArn: 'arn:aws:iam::000000000000:user/local' } } } : {}),
+        ...(jwt !== undefined ? { authorizer: { jwt } } : {}),
       },
       ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
       isBase64Encoded: body.length > 0 && !isText,

@@ -13,6 +13,7 @@ import type { LocalExecution, LocalStateMachine } from './step-functions.js';
 import { synthesizeApp, type SynthesizedApp } from './synth-cache.js';
 import { LocalResources, type CfnTemplate } from './template.js';
 import { createStorage, LOCAL_ACCOUNT, LOCAL_REGION, loadFunctions, loadRoutes } from './template-loaders.js';
+import { LocalJwtVerifier } from './jwt.js';
 import { LocalThrottle, loadThrottling } from './throttle.js';
 import { LocalXRayDaemon } from './xray-daemon.js';
 
@@ -125,6 +126,7 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
   emulators.routeS3Events(bus, eventBridgeEnabledBuckets(resources));
   api.setRoutes(loadRoutes(resources, functionsByArn));
   api.setThrottle(new LocalThrottle(loadThrottling(resources), () => clock.now()));
+  api.setJwtVerifier(new LocalJwtVerifier(() => clock.now()));
 
   const endpoints: LocalEndpoints = {
     stackName: stack.stackName,

@@ -122,3 +122,22 @@ describe('API throttling', () => {
     ).toThrow('routeThrottling names GET /v2/x, which is not a route of the API');
   });
 });
+
+describe('API authorization', () => {
+  it('puts every route behind a JWT authorizer of the issuer and audiences when asked, and refuses it without them', () => {
+    const synthJwt = (apiJwt?: { issuer: string; audience: string[] }) =>
+      buildApp({ outdir: mkdtempSync(join(tmpdir(), 'mlops-jwt-')), stackProps: { codeVersion: 'test', apiAuthorization: 'jwt', ...(apiJwt ? { apiJwt } : {}) }, context: { 'aws:cdk:bundling-stacks': [] } });
+    const { app, stack } = synthJwt({ issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc', audience: ['mlops-api'] });
+    app.synth();
+    const jwt = Template.fromStack(stack);
+    jwt.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc', Audience: ['mlops-api'] },
+    });
+    const routes = resources(jwt, 'AWS::ApiGatewayV2::Route');
+    expect(routes.length).toBe(5);
+    for (const [, route] of routes) expect(route.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: expect.anything() });
+    expect(() => synthJwt()).toThrow('a JWT-authorized API needs jwt: { issuer, audience: [at least one] }');
+  });
+});
