@@ -36,6 +36,8 @@ export interface InferenceApiProps {
   readonly authorization?: ApiAuthorization;
   /** Issuer and audiences, required with `authorization: 'jwt'`. @default none */
   readonly jwt?: JwtSettings;
+  /** Browser origins allowed to call the API (CORS). @default none: no CORS headers, browsers on other origins are refused */
+  readonly corsOrigins?: readonly string[];
   /** How often a container re-reads the production pointer. @default Duration.seconds(15) */
   readonly modelRefresh?: Duration;
   /** Steady-state request rate limit of the stage. @default 100 */
@@ -95,6 +97,16 @@ export class InferenceApi extends Construct {
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'serverless-mlops inference API',
       ...(defaultAuthorizer ? { defaultAuthorizer } : {}),
+      ...(props.corsOrigins !== undefined && props.corsOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...props.corsOrigins],
+              allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
+              allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', 'x-mlops-routing-key'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
     const integrations = {
       predict: new HttpLambdaIntegration('PredictIntegration', this.predictFunction),

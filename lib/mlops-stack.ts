@@ -35,6 +35,8 @@ export interface MlopsStackProps extends StackProps {
   readonly apiAuthorization?: ApiAuthorization;
   /** The JWT issuer and audiences, with `apiAuthorization: 'jwt'`. @default none */
   readonly apiJwt?: JwtSettings;
+  /** Browser origins allowed to call the API (CORS). @default none */
+  readonly apiCorsOrigins?: readonly string[];
   /**
    * The API's throttling: steady requests per second and burst for every route, and limits of single routes by
    * route key. @default 100 per second, bursts of 200, on every route
@@ -101,6 +103,7 @@ export class MlopsStack extends Stack {
       registry: this.registry.table,
       authorization: props.apiAuthorization ?? 'iam',
       ...(props.apiJwt ? { jwt: props.apiJwt } : {}),
+      ...(props.apiCorsOrigins ? { corsOrigins: props.apiCorsOrigins } : {}),
       ...(props.apiThrottling?.rateLimit !== undefined ? { throttlingRateLimit: props.apiThrottling.rateLimit } : {}),
       ...(props.apiThrottling?.burstLimit !== undefined ? { throttlingBurstLimit: props.apiThrottling.burstLimit } : {}),
       ...(props.apiThrottling?.routes !== undefined ? { routeThrottling: props.apiThrottling.routes } : {}),

@@ -140,4 +140,11 @@ describe('API authorization', () => {
     for (const [, route] of routes) expect(route.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: expect.anything() });
     expect(() => synthJwt()).toThrow('a JWT-authorized API needs jwt: { issuer, audience: [at least one] }');
   });
+
+  it('answers no CORS unless origins are configured', () => {
+    expect(resources(template, 'AWS::ApiGatewayV2::Api')[0]?.[1].Properties.CorsConfiguration).toBeUndefined();
+    const { app, stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'mlops-cors-')), stackProps: { codeVersion: 'test', apiCorsOrigins: ['https://app.example.com'] }, context: { 'aws:cdk:bundling-stacks': [] } });
+    app.synth();
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET', 'POST'] } });
+  });
 });
