@@ -3,6 +3,7 @@ import { lifecycleCommands } from './commands/lifecycle.js';
 import { lineageCommands } from './commands/lineage.js';
 import { logsCommands } from './commands/logs.js';
 import { monitoringCommands } from './commands/monitoring.js';
+import { captureCommands } from './commands/capture.js';
 import { registryCommands } from './commands/registry.js';
 import { releaseCommands } from './commands/release.js';
 import { runCommands } from './commands/runs.js';
@@ -23,6 +24,6 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     .option('--json', 'print JSON for scripts instead of tables')
     .exitOverride();
   const ctx = createContext(program);
-  for (const group of [registryCommands, runCommands, lifecycleCommands, lineageCommands, servingCommands, releaseCommands, monitoringCommands, logsCommands]) group(ctx);
+  for (const group of [registryCommands, runCommands, lifecycleCommands, lineageCommands, servingCommands, captureCommands, releaseCommands, monitoringCommands, logsCommands]) group(ctx);
   await program.parseAsync(argv);
 }

@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { AlarmHistory } from './alarm-history.js';
+import { CaptureCatalog } from './capture-catalog.js';
 import { codeVersion } from './code-version.js';
 import { EncryptionKey } from './encryption-key.js';
 import { InferenceApi, type ApiAuthorization, type JwtSettings } from './inference-api.js';
@@ -56,6 +57,8 @@ export class MlopsStack extends Stack {
   public readonly pipeline: TrainingPipeline;
   public readonly inference: InferenceApi;
   public readonly capture: RequestCapture;
+  /** Glue tables (partition projection) over the capture and feedback records, for Athena. */
+  public readonly captureCatalog: CaptureCatalog;
   public readonly alarms: OperationsAlarms;
   /** Each model's alarms, composite alarm and dashboard. */
   public readonly modelAlarms: ModelAlarms[];
@@ -112,6 +115,7 @@ export class MlopsStack extends Stack {
     });
     const servingLogs = [this.inference.predictFunction.logGroup, this.inference.feedbackFunction.logGroup];
     this.capture = new RequestCapture(this, 'Capture', { bucket: this.storage.data, logGroups: servingLogs, protection });
+    this.captureCatalog = new CaptureCatalog(this, 'CaptureCatalog', { bucket: this.storage.data, models: models.map((m) => m.name) });
     this.alarms = new OperationsAlarms(this, 'Alarms', {
       stateMachine: this.pipeline.stateMachine,
       uploadDeadLetterQueue: this.pipeline.deadLetterQueue,

@@ -148,3 +148,17 @@ describe('API authorization', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET', 'POST'] } });
   });
 });
+
+describe('capture catalog', () => {
+  it('declares capture and feedback tables with partition projection over model and hour, where Firehose writes', () => {
+    const tables = resources(template, 'AWS::Glue::Table').map(([, t]) => (t.Properties as { TableInput: { Name: string; Parameters: Record<string, unknown>; PartitionKeys: { Name: string }[] } }).TableInput);
+    expect(tables.map((t) => t.Name).sort()).toEqual(['capture', 'feedback']);
+    for (const table of tables) {
+      expect(table.PartitionKeys.map((k) => k.Name)).toEqual(['model_partition', 'dt']);
+      expect(table.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.model_partition.type': 'enum', 'projection.model_partition.values': 'adult', 'projection.dt.format': 'yyyy-MM-dd-HH', 'projection.dt.interval.unit': 'HOURS' });
+      const location = JSON.stringify(table.Parameters['storage.location.template']);
+      expect(location).toContain(`/${table.Name}/model=\${model_partition}/dt=\${dt}/`);
+    }
+    template.hasResourceProperties('AWS::Athena::NamedQuery', { Name: 'capture-with-feedback' });
+  });
+});

@@ -2,7 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openApiDocument } from '../../lambdas/shared/openapi.js';
-import { adultRows, predictUrl, REQUEST } from '../helpers/e2e.js';
+import { adultRows, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 import { signedFetch } from '../helpers/sign.js';
 
@@ -92,6 +92,10 @@ describe('the v1 API through the local runtime', () => {
       expect((JSON.parse(capture?.captureData.endpointOutput.data ?? '{}') as { predictions: Prediction[] }).predictions[position]?.id).toBe(label.predictionId);
     }
     expect(labels.map((l) => JSON.parse(l.groundTruthData.data) as string).sort()).toEqual(['<=50K', '>50K']);
+
+    // `mlops capture` makes the same join from the objects: each prediction with its truth.
+    const joined = JSON.parse((await mlops(stack, '--json', 'capture', 'adult', '--since', '2h')).stdout) as { predictionId: string; variant: string; truth?: string }[];
+    expect(joined.filter((r) => r.truth !== undefined).map((r) => [r.predictionId, r.truth])).toEqual(expect.arrayContaining([[predictions[0]?.id, '<=50K'], [predictions[1]?.id, '>50K']]));
   });
 
   it('describes what is served, answers the health check and serves its OpenAPI document', async () => {
