@@ -16,6 +16,8 @@ const release = { mode: 'canary', steps: [10, 50], bakeMinutes: 2, checkRows: 20
 const MODELS = {
   adult: { ...ADULT, release, monitoring: { noTrafficHours: null } },
   'adult-tight': { ...ADULT, name: 'adult-tight', release, monitoring: { noTrafficHours: null, maxP99LatencyMs: 0.0001 } },
+  /** A release check no version passes: the serving path must answer within a microsecond. */
+  'adult-strict': { ...ADULT, name: 'adult-strict', release: { ...release, checkLatencyMs: 0.001 }, monitoring: { noTrafficHours: null } },
 };
 const clock = new VirtualClock({ start: Math.floor(Date.now() / 60_000) * 60_000, rate: 0 });
 let stack: TestStack;
@@ -65,10 +67,14 @@ async function releaseOf(model: string): Promise<ReleaseRecord> {
   return record;
 }
 
-async function startRelease(model: string): Promise<ReleaseRecord> {
+async function uploadSecondVersion(model: string): Promise<void> {
   const [second] = await stack.upload(`incoming/${model}/v2.csv`, adultRows(6000));
   expect(second?.status).toBe('SUCCEEDED');
   expect((await stack.registry.listRuns(model)).find((r) => r.version === 2)?.status).toBe('RELEASED');
+}
+
+async function startRelease(model: string): Promise<ReleaseRecord> {
+  await uploadSecondVersion(model);
   // The release check loads the candidate through predict, then the first step starts with its first bake.
   await untilEntered(model, 'Bake', 1);
   const record = await releaseOf(model);
@@ -130,5 +136,22 @@ describe('a canary release through the local runtime, on its clock', () => {
     expect(await fetchKeyed('adult-tight', KEY_IN)).toMatchObject({ version: 1, variant: 'production' });
     const rolledBack = (await stack.registry.listAudit('adult-tight')).filter((e) => e.action === 'release').at(-1);
     expect(rolledBack?.detail).toMatch(/rolled back at 10%: production v1 answers everything/);
+  });
+
+  it('rejects a version that fails its release check before any traffic: production and its traffic untouched', async () => {
+    await uploadSecondVersion('adult-strict');
+    const execution = await vi.waitFor(() => {
+      const found = releaseExecution('adult-strict');
+      expect(found?.status).toBe('SUCCEEDED');
+      return found as LocalExecution;
+    }, { timeout: 60_000, interval: 100 });
+    expect(entered(execution, 'CheckFailed')).toBe(1);
+    expect(entered(execution, 'Bake')).toBe(0);
+    const record = await releaseOf('adult-strict');
+    expect(record).toMatchObject({ state: 'rejected', share: 0, reason: expect.stringMatching(/^release check failed: answered in [\d.]+ ms, over the 0.001 ms budget$/) });
+    expect((await stack.registry.getAlias('adult-strict'))?.version).toBe(1);
+    await clock.advance(16_000);
+    expect(await fetchKeyed('adult-strict', KEY_IN)).toMatchObject({ version: 1, variant: 'production' });
+    expect((await stack.registry.listAudit('adult-strict')).filter((e) => e.action === 'release').at(-1)?.detail).toMatch(/rejected before any traffic/);
   });
 });
