@@ -45,6 +45,10 @@ const cache = new ProductionModelCache<Predictor>(
       logger.warn('could not refresh the production model; serving the loaded version', { model, servedVersion, failures, retryInMs, error: error as Error });
       countForModel('ModelRefreshFailures', model);
     },
+    onCandidateFailure: ({ model, version, error }) => {
+      logger.error('could not load the release candidate; production answers everything', { model, candidateVersion: version, error: error as Error });
+      countForModel('CandidateLoadFailures', model);
+    },
   },
 );
 let openApi: string | undefined;

@@ -43,6 +43,8 @@ export interface CacheOptions {
   readonly retryMs?: number;
   readonly now?: () => number;
   readonly onRefreshFailure?: (failure: RefreshFailure) => void;
+  /** A release's candidate could not be loaded: production serves everything meanwhile (and the release check fails). */
+  readonly onCandidateFailure?: (failure: { model: string; version: number; error: unknown }) => void;
 }
 
 interface Entry<P extends Disposable> {
@@ -143,9 +145,15 @@ export class ProductionModelCache<P extends Disposable> {
     const predictor = loaded?.version === alias.version ? loaded.predictor : await this.source.load(alias.artifact);
     if (!isActive(release) || release.candidateVersion === alias.version) return { version: alias.version, predictor };
     const loadedCandidate = loaded?.release?.candidate;
-    const candidate =
-      loadedCandidate?.version === release.candidateVersion ? loadedCandidate : { version: release.candidateVersion, predictor: await this.loadVersion(model, release.candidateVersion) };
-    return { version: alias.version, predictor, release: { record: release, candidate } };
+    if (loadedCandidate?.version === release.candidateVersion) return { version: alias.version, predictor, release: { record: release, candidate: loadedCandidate } };
+    try {
+      const candidate = { version: release.candidateVersion, predictor: await this.loadVersion(model, release.candidateVersion) };
+      return { version: alias.version, predictor, release: { record: release, candidate } };
+    } catch (error) {
+      // A broken candidate must not take production down with it.
+      this.options.onCandidateFailure?.({ model, version: release.candidateVersion, error });
+      return { version: alias.version, predictor };
+    }
   }
 
   private async loadVersion(model: string, version: number): Promise<P> {

@@ -58,6 +58,24 @@ function setup(refreshMs = 15_000) {
   return { source, cache, failures, advance: (ms: number) => (clock += ms) };
 }
 
+describe('releases in the cache', () => {
+  it('loads the candidate beside production while a release is active, and serves production alone when the candidate cannot load', async () => {
+    const { source } = setup();
+    const candidateFailures: number[] = [];
+    const cache = new ProductionModelCache(source, { refreshMs: 0, onCandidateFailure: ({ version }) => candidateFailures.push(version) });
+    const release = { model: 'adult', releaseId: 'r', mode: 'canary', candidateVersion: 3, productionVersion: 1, steps: [10], stepIndex: 0, share: 10, bakeMinutes: 1, state: 'running', startedAt: '', updatedAt: '', revision: 2 } as const;
+    source.release = { ...release, steps: [10] };
+    const served = await cache.get('adult');
+    expect([served.version, served.release?.candidate.version]).toEqual([1, 3]);
+    source.storageDown = true;
+    source.release = { ...release, steps: [10], candidateVersion: 4 };
+    // Production stays loaded; the new candidate fails to load: production alone, and the failure reported.
+    const fallback = await cache.get('adult');
+    expect([fallback.version, fallback.release]).toEqual([1, undefined]);
+    expect(candidateFailures).toEqual([4]);
+  });
+});
+
 describe('pinned versions', () => {
   it('serves an approved version by number, loads it once, refuses others with the reason, and keeps at most PINNED_VERSIONS', async () => {
     const { source, cache } = setup();

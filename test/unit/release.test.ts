@@ -4,6 +4,8 @@ import type { Prediction } from '../../lambdas/core/artifact.js';
 import { judgeReleaseCheck } from '../../lambdas/core/release-check.js';
 import { releaseSchema } from '../../lambdas/core/release-config.js';
 import { chooseRoute, routingBucket } from '../../lambdas/predict/routing.js';
+import type { ReleaseRecord } from '../../lambdas/shared/release-store.js';
+import { settleCheck, type ReleaseDeps } from '../../lambdas/shared/use-cases/release.js';
 
 const running = (mode: 'canary' | 'shadow', share: number) => ({ model: 'm', mode, share, state: 'running' as const });
 
@@ -94,5 +96,15 @@ describe('the model file\'s release section', () => {
     expect(releaseSchema.safeParse({ steps: [100] }).success).toBe(false);
     expect(releaseSchema.safeParse({ bakeMinutes: 0 }).success).toBe(false);
     expect(releaseSchema.safeParse({ mode: 'blue-green' }).success).toBe(false);
+  });
+});
+
+describe('settling the release check', () => {
+  it('leaves a release aborted while it was being checked as it is (an abort wins over a passing check)', async () => {
+    const updates: unknown[] = [];
+    const deps = { releases: { update: async (...args: unknown[]) => updates.push(args) }, registry: { appendAudit: async () => undefined }, now: () => new Date(), actor: 'test', alarmsInAlarm: async () => [], signalInProgress: () => undefined } as unknown as ReleaseDeps;
+    const aborted = { model: 'm', releaseId: 'r', mode: 'canary', candidateVersion: 2, productionVersion: 1, steps: [10], stepIndex: 0, share: 0, bakeMinutes: 1, state: 'aborted', startedAt: '', updatedAt: '', revision: 3 } as ReleaseRecord;
+    expect(await settleCheck(deps, aborted, [])).toBe(aborted);
+    expect(updates).toEqual([]);
   });
 });

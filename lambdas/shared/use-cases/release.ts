@@ -48,6 +48,8 @@ export async function beginRelease(deps: ReleaseDeps, input: { model: string; ca
 
 /** The release check's verdict: pass → traffic at the first step; fail → rejected, production untouched. */
 export async function settleCheck(deps: ReleaseDeps, record: ReleaseRecord, problems: readonly string[]): Promise<ReleaseRecord> {
+  // Aborted while it was being checked: it stays aborted.
+  if (record.state !== 'checking') return record;
   if (problems.length > 0) {
     const rejected = await deps.releases.update(record, { state: 'rejected', share: 0, reason: `release check failed: ${problems.join('; ')}` }, deps.now());
     await audit(deps, rejected, rejected.reason ?? '', `release ${record.releaseId} rejected before any traffic`);
