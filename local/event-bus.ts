@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from './event-pattern.js';
-import { transformInput, type InputTransformer } from './input-transformer.js';
+import { readPath, transformInput, type InputTransformer } from './input-transformer.js';
 
 export interface LocalRuleTarget {
   readonly id: string;
@@ -69,13 +69,7 @@ export function targetInput(target: LocalRuleTarget, event: EventBridgeEvent, ru
       ingestionTime: event.time,
     });
   }
-  if (target.inputPath !== undefined && target.inputPath !== '$') {
-    return target.inputPath
-      .replace(/^\$\.?/, '')
-      .split('.')
-      .filter(Boolean)
-      .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], event);
-  }
+  if (target.inputPath !== undefined) return readPath(event, target.inputPath);
   return event;
 }
 

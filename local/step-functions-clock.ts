@@ -1,5 +1,6 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { VirtualClock } from './clock.js';
+import { readPath } from './input-transformer.js';
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -47,15 +48,6 @@ export function waitsOnClock<T extends StateMachineDefinition>(definition: T): {
       }),
     );
   return { definition: { ...definition, States: convert(definition.States as unknown as States) } as T, waits };
-}
-
-/** Reads `$.a.b` of the state's input (the reference paths a Wait takes). */
-function readPath(input: JsonValue, path: string): JsonValue | undefined {
-  return path
-    .replace(/^\$\.?/, '')
-    .split('.')
-    .filter(Boolean)
-    .reduce<JsonValue | undefined>((value, key) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? value[key] : undefined), input);
 }
 
 /** The handler of a Wait made Task: resolves with its input once the clock has reached the Wait's end. */

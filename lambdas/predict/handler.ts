@@ -74,8 +74,9 @@ const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStruct
     captureAnswer(settings, { requestId, instances, time }, answer);
     if (shadow !== undefined) {
       // The shadow's answer is captured beside production's (same prediction ids) and measured as the candidate's.
-      captureAnswer(settings, { requestId, instances, time }, { ...shadow, variant: 'candidate-shadow' });
-      publishVariantMetrics(answer.model, 'candidate', { serverError: false, latencyMs: performance.now() - started, predictions: shadow.predictions.length });
+      if (shadow.answer !== undefined) captureAnswer(settings, { requestId, instances, time }, { ...shadow.answer, variant: 'candidate-shadow' });
+      else logger.warn('the shadow candidate failed a request production answered', { requestId, reason: shadow.failure });
+      publishVariantMetrics(answer.model, 'candidate', { serverError: shadow.answer === undefined, latencyMs: shadow.latencyMs, predictions: shadow.answer?.predictions.length ?? 0 });
     }
     const response = jsonResponse(200, answer);
     return { ...response, headers: { ...response.headers, 'server-timing': `predict;dur=${(performance.now() - started).toFixed(2)}` } };

@@ -25,8 +25,15 @@ export interface PredictOutcome {
   readonly answer: PredictResponse;
   /** The request's instances as validated (for capture). */
   readonly instances: Record<string, InputValue>[];
-  /** A shadow release's candidate answer to the same instances: captured and measured, never returned. */
-  readonly shadow?: PredictResponse;
+  /** A shadow release's candidate scoring of the same instances: captured and measured, never returned. */
+  readonly shadow?: ShadowOutcome;
+}
+
+/** The candidate's side of a shadowed request: its answer, or its failure (which never reaches the caller). */
+export interface ShadowOutcome {
+  readonly answer?: PredictResponse;
+  readonly latencyMs: number;
+  readonly failure?: string;
 }
 
 /** How the request is routed during a release: its sticky key, and a variant it forces (header). */
@@ -52,8 +59,21 @@ export async function predict(cache: ProductionModelCache<Predictor>, model: str
   const candidate = served.release?.candidate;
   const answer = await score(model, route.answer === 'candidate' && candidate ? candidate : served, route.answer, request, requestId);
   if (!route.shadow || candidate === undefined) return answer;
-  const shadow = await score(model, candidate, 'candidate', request, requestId);
-  return { ...answer, shadow: shadow.answer };
+  return { ...answer, shadow: await scoreShadow(model, candidate, request, requestId) };
+}
+
+/**
+ * The shadow candidate scores the request after production has answered it; whatever goes wrong there (it cannot
+ * read an instance production could, it throws) is the candidate's failure, counted against it, not the caller's.
+ */
+async function scoreShadow(model: string, candidate: { version: number; predictor: Predictor }, request: { instances: unknown[] }, requestId: string): Promise<ShadowOutcome> {
+  const started = performance.now();
+  try {
+    const { answer } = await score(model, candidate, 'candidate', request, requestId);
+    return { answer, latencyMs: performance.now() - started };
+  } catch (error) {
+    return { latencyMs: performance.now() - started, failure: (error as Error).message };
+  }
 }
 
 async function score(model: string, served: { version: number; predictor: Predictor }, variant: Variant, request: { instances: unknown[] }, requestId: string): Promise<PredictOutcome> {

@@ -12,6 +12,14 @@ import { sha256Hex } from '../core/digest.js';
  */
 function modelsDir(): string {
   if (process.env.MODELS_DIR !== undefined) return process.env.MODELS_DIR;
+  // Found once: the folder beside the bundle (or the repository's) does not move while the process runs.
+  bundledDir ??= findBundledDir();
+  return bundledDir;
+}
+
+let bundledDir: string | undefined;
+
+function findBundledDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [join(here, 'models'), join(here, '..', '..', 'models')];
   return candidates.find((dir) => existsSync(dir)) ?? (candidates[0] as string);

@@ -7,7 +7,7 @@ import { resolveHyperparameters } from '../../lambdas/core/hyperparameters.js';
 import { fitPreprocessor } from '../../lambdas/core/preprocess.js';
 import { trainModel } from '../../lambdas/core/training.js';
 import { captureAnswer } from '../../lambdas/predict/capture.js';
-import { ProductionModelCache } from '../../lambdas/predict/model-cache.js';
+import { ProductionModelCache, type ModelSource } from '../../lambdas/predict/model-cache.js';
 import { predict } from '../../lambdas/predict/predict.js';
 import { routingBucket } from '../../lambdas/predict/routing.js';
 import { errorResponses, jsonBody, jsonResponse, type JsonEvent } from '../../lambdas/shared/http.js';
@@ -19,6 +19,7 @@ let production: Predictor;
 let candidate: Predictor;
 let release: ReleaseRecord | undefined;
 let cache: ProductionModelCache<Predictor>;
+let source: ModelSource<Predictor>;
 const instances = [
   { age: 39, workclass: 'State-gov', education: 'Bachelors', 'education-num': 13, 'marital-status': 'Never-married', occupation: 'Adm-clerical', relationship: 'Not-in-family', 'capital-gain': 2174, 'capital-loss': 0, 'hours-per-week': 40, 'native-country': 'United-States' },
 ];
@@ -32,15 +33,13 @@ beforeAll(async () => {
   candidate = await Predictor.load((await trainModel(config, pre, train, prepared.splits.validation, small(2))).artifact, { lazyTfjs: true });
   const artifact = { bucket: 'b', key: 'k', sha256: 'x' };
   // The registry and S3 of the serving cache: production is v1; a release's candidate is v2, each already loaded.
-  cache = new ProductionModelCache<Predictor>(
-    {
+  source = {
       getAlias: async (model) => ({ model, alias: 'production', version: 1, artifact, revision: 1, updatedAt: '', reason: '', previous: [] }),
       getRelease: async () => release,
       getVersion: async (model, version) => ({ model, version, runId: 'r', status: 'approved', revision: 1, artifact: { ...artifact, key: 'candidate' } }) as VersionRecord,
       load: async (a) => (a.key === 'candidate' ? candidate : production),
-    },
-    { refreshMs: 0 },
-  );
+  };
+  cache = new ProductionModelCache<Predictor>(source, { refreshMs: 0 });
 }, 120_000);
 
 const running = (mode: 'canary' | 'shadow', share: number): ReleaseRecord => ({
@@ -54,13 +53,33 @@ describe('shadow releases', () => {
     const outShare = Array.from({ length: 100 }, (_, i) => `k${i}`).find((k) => routingBucket(k) >= 50) as string;
     const shadowed = await predict(cache, 'adult', { instances }, 'req-1', { key: inShare });
     expect(shadowed.answer).toMatchObject({ version: 1, variant: 'production' });
-    expect(shadowed.shadow).toMatchObject({ version: 2, variant: 'candidate' });
-    expect(shadowed.shadow?.predictions[0]?.id).toBe(shadowed.answer.predictions[0]?.id);
+    expect(shadowed.shadow?.answer).toMatchObject({ version: 2, variant: 'candidate' });
+    expect(shadowed.shadow?.answer?.predictions[0]?.id).toBe(shadowed.answer.predictions[0]?.id);
+    expect(shadowed.shadow?.latencyMs).toBeGreaterThan(0);
     const lines: string[] = [];
-    captureAnswer({ samplePercent: 100, redaction: { drop: [], hash: [] } }, { requestId: 'req-1', instances: shadowed.instances, time: new Date() }, { ...(shadowed.shadow as NonNullable<typeof shadowed.shadow>), variant: 'candidate-shadow' }, (l) => lines.push(l));
+    captureAnswer({ samplePercent: 100, redaction: { drop: [], hash: [] } }, { requestId: 'req-1', instances: shadowed.instances, time: new Date() }, { ...(shadowed.shadow?.answer as NonNullable<NonNullable<typeof shadowed.shadow>['answer']>), variant: 'candidate-shadow' }, (l) => lines.push(l));
     expect(JSON.parse(lines[0] as string)).toMatchObject({ variant: 'candidate-shadow', version: 2 });
     expect((await predict(cache, 'adult', { instances }, 'req-2', { key: outShare })).shadow).toBeUndefined();
     release = undefined;
+  });
+
+  it("never let the candidate's failure reach the caller: production answers, the shadow's failure is reported", async () => {
+    release = running('shadow', 50);
+    const inShare = Array.from({ length: 100 }, (_, i) => `k${i}`).find((k) => routingBucket(k) < 50) as string;
+    const failing = { ...candidate, predictInstances: () => { throw new Error('candidate exploded'); }, prepare: async () => undefined } as unknown as Predictor;
+    const original = candidate;
+    candidate = failing;
+    try {
+      // A fresh cache: the candidate is loaded again (the broken one).
+      const fresh = new ProductionModelCache<Predictor>(source, { refreshMs: 0 });
+      const outcome = await predict(fresh, 'adult', { instances }, 'req-3', { key: inShare });
+      expect(outcome.answer).toMatchObject({ version: 1, variant: 'production' });
+      expect(outcome.shadow).toMatchObject({ failure: 'candidate exploded' });
+      expect(outcome.shadow?.answer).toBeUndefined();
+    } finally {
+      candidate = original;
+      release = undefined;
+    }
   });
 });
 
