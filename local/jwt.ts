@@ -1,5 +1,5 @@
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A route's JWT authorizer, as the template declares it (AWS::ApiGatewayV2::Authorizer, AuthorizerType JWT). */
 export interface JwtAuthorizerSpec {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalResources } from './template.js';
 
 /** A route's limits as the stage declares them: steady requests per second and the burst (the bucket's size). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What a model's request capture keeps: which share of requests, and what happens to fields that must not be stored

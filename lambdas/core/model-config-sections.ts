@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LEARNING_RATE_SCHEDULES } from './hyperparameters.js';
 import { SELECTION_RULES } from './tuning.js';
 

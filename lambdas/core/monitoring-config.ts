@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The per-model alarms a model file asks for; each has a default, so a minimal model file gets all four. The stack

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How a version that passed its gate reaches production. `direct`: at once. `canary`: the candidate answers each

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { causeMessage } from '../shared/cause.js';
 import { runRefFromEvent } from '../shared/run-identity.js';
 import { objectCreatedEventSchema, type finishInputSchema, type RunRef } from '../shared/pipeline-state.js';

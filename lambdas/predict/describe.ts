@@ -1,6 +1,6 @@
 import { NotFoundError, RequestValidationError } from '../core/errors.js';
 import { MODEL_NAME_PATTERN } from '../core/model-name.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { modelResponseSchema } from '../shared/api-contracts.js';
 import type { Registry, VersionRecord } from '../shared/registry.js';
 import { isActive, type ReleaseStore } from '../shared/release-store.js';

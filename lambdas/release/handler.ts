@@ -1,5 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { z } from 'zod';
+import * as z from 'zod';
 import { judgeReleaseCheck } from '../core/release-check.js';
 import { releaseSchema } from '../core/release-config.js';
 import { createDocumentClient, createS3Client } from '../shared/clients.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RequestValidationError } from '../core/errors.js';
 import { MAX_INSTANCES } from '../core/instances.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MODEL_NAME_PATTERN } from '../core/model-name.js';
 import {
   errorResponseSchema,

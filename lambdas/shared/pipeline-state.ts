@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { modelConfigSchema } from '../core/model-config.js';
 import { resolvedHyperparametersSchema } from '../core/model-config-sections.js';
 

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DataSchema } from '../core/data-schema.js';
 import type { DatasetProfile } from '../core/drift/profile.js';
 import { IntegrityError } from '../core/errors.js';

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VirtualClock } from '../clock.js';
 import { evaluateAlarm, evaluationRange, type AlarmState } from './alarm-evaluation.js';
 import type { AlarmStatus, MetricAlarmSpec, Transition } from './alarm-messages.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The request shapes of the CloudWatch operations the local API serves, as the AWS JSON 1.0 protocol carries them

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { compileFilterPattern } from './filter-pattern.js';
 import { JsonLinesFile } from './jsonl-file.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LogStore } from './log-store.js';
 
 /** The part of the CloudWatch Logs API (AWS JSON 1.1, `Logs_20140328.<Operation>`) the CLI reads logs with. */

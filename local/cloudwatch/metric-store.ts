@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { JsonLinesFile } from './jsonl-file.js';
 import { statistic, type Sample } from './statistics.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalResources } from '../template.js';
 import { COMPARISON_OPERATORS, type AlarmState } from './alarm-evaluation.js';
 import type { MetricAlarmSpec } from './alarm-messages.js';

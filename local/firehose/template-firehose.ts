@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VirtualClock } from '../clock.js';
 import { compileFilterPattern, type FilterPattern } from '../cloudwatch/filter-pattern.js';
 import type { LocalResources } from '../template.js';

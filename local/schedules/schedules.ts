@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VirtualClock } from '../clock.js';
 import { targetInput, type EventBridgeEvent } from '../event-bus.js';
 import type { LocalResources } from '../template.js';

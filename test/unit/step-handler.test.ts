@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DataValidationError, RETRYABLE_ERROR_NAMES, TransientError, type MlopsError } from '../../lambdas/core/errors.js';
 import { classify, stepHandler } from '../../lambdas/shared/step-handler.js';
 

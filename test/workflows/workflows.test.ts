@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const WORKFLOWS = '.github/workflows';
 const files = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
