@@ -1,8 +1,8 @@
 /**
  * Serving benchmark (issue 12): for 1, 100 and 1,000 instances, side by side in one run: the warm predict handler
  * (its bundle in a process of its own), a bare TF.js `model.predict` and the compiled forward pass on the same encoded
- * rows; the engines at more batch sizes (where the compiled pass stops paying off); cold starts of the predict bundle
- * against a minimal handler in fresh processes; the cost capture adds to a request; and a monthly cost table from the
+ * rows, and the floor of the handler shape itself (bench/shape-handler.ts); the engines at more batch sizes (where
+ * the compiled pass stops paying off); cold starts of the predict bundle against a minimal handler in fresh processes; the cost capture adds to a request; and a monthly cost table from the
  * measured durations. Writes bench/results/serving.json.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -89,18 +89,25 @@ try {
   if (predictFn === undefined) throw new Error('no predict function in the template');
   const bundle = join(predictFn.spec.assetDir, 'index.mjs');
   const childEnv = { ...predictFn.spec.environment, PATH: process.env.PATH ?? '', ...(process.env.BENCH_CPU_PROFILE ? { BENCH_CPU_PROFILE: process.env.BENCH_CPU_PROFILE } : {}) };
-  const handlerSamples = benchResult<Record<string, number[]>>(
-    (await run(process.execPath, [join(import.meta.dirname, 'warm-predict.mjs'), bundle, '300', JSON.stringify(request.instances), SIZES.join(',')], { env: childEnv, maxBuffer: 1024 * 1024 * 1024 })).stdout,
-  );
+  const warmSamples = async (module: string) =>
+    benchResult<Record<string, number[]>>((await run(process.execPath, [join(import.meta.dirname, 'warm-predict.mjs'), module, '300', JSON.stringify(request.instances), SIZES.join(',')], { env: childEnv, maxBuffer: 1024 * 1024 * 1024 })).stdout);
+  // The floor: the same handler shape (middy, Powertools logger/tracer/metrics, the JSON body) answering a constant.
+  const shape = join(mkdtempSync(join(tmpdir(), 'mlops-shape-')), 'index.mjs');
+  await build({ entryPoints: [join(import.meta.dirname, 'shape-handler.ts')], outfile: shape, bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true, keepNames: true, banner: { js: ESM_BANNER }, logLevel: 'warning' });
+  const handlerSamples = await warmSamples(bundle);
+  const floorSamples = await warmSamples(shape);
   const warm: Record<string, unknown> = {};
   for (const n of SIZES) {
     const h = summarize(handlerSamples[String(n)] ?? []);
+    const floor = summarize(floorSamples[String(n)] ?? []).median;
     warm[`instances_${n}`] = {
       handler_ms: { median: round(h.median, 4), p90: round(h.p90, 4) },
       bare_tfjs_predict_ms: bare[n],
       compiled_forward_ms: compiledMs[n],
       handler_over_bare_tfjs: round(h.median / (bare[n] as number), 3),
       per_row_ms: round(h.median / n, 5),
+      handler_shape_floor_ms: round(floor, 4),
+      above_floor_over_bare_tfjs: round((h.median - floor) / (bare[n] as number), 3),
     };
   }
   const handlerMedian = (n: number) => summarize(handlerSamples[String(n)] ?? []).median;
@@ -133,10 +140,12 @@ try {
   const captureCost: Record<string, unknown> = {};
   for (const n of [1, 100]) {
     const answer = { model: 'adult', version: 1, variant: 'production' as const, predictions: instances(n).map((_, i) => ({ id: `r.${i}`, label: '<=50K', probabilities: { '<=50K': 0.9, '>50K': 0.1 } })) };
+    // As the handler has them: the request's text and the response it sends (recorded verbatim when unredacted).
+    const bodies = { request: JSON.stringify({ instances: instances(n) }), response: JSON.stringify(answer) };
     const samples: number[] = [];
     for (let i = 0; i < 2000; i++) {
       const t0 = performance.now();
-      captureAnswer(settings, { requestId: `req-${i}`, instances: instances(n), time: new Date() }, answer, (line) => writeSync(devNull, `${line}\n`));
+      captureAnswer(settings, { requestId: `req-${i}`, instances: instances(n), time: new Date(), bodies }, answer, (line) => writeSync(devNull, `${line}\n`));
       if (i >= 200) samples.push(performance.now() - t0);
     }
     const sorted = samples.sort((a, b) => a - b);

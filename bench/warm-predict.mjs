@@ -18,10 +18,16 @@ const event = (n) => ({
   isBase64Encoded: false,
 });
 // As Lambda does for a traced function: each invocation comes with its trace header (else the X-Ray SDK reports a
-// missing context on every call, which Lambda never does).
+// missing context on every call, which Lambda never does), sampled by X-Ray's default rule: the first request each
+// second and 5 % of the others (every 20th here, to keep runs comparable).
+let sampledSecond = -1;
+let calls = 0;
 const traced = () => {
   const hex = (n) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-  process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24)};Parent=${hex(16)};Sampled=1`;
+  const second = Math.floor(Date.now() / 1000);
+  const sampled = second !== sampledSecond || calls++ % 20 === 0;
+  sampledSecond = second;
+  process.env._X_AMZN_TRACE_ID = `Root=1-${second.toString(16)}-${hex(24)};Parent=${hex(16)};Sampled=${sampled ? 1 : 0}`;
 };
 traced();
 const first = await handler(event(1), context);
@@ -37,7 +43,7 @@ for (const n of sizesText.split(',').map(Number)) {
     await handler({ ...ev }, context);
   }
   const samples = [];
-  const profiling = profileDir !== undefined && n === 1 ? await startProfile() : undefined;
+  const profiling = profileDir !== undefined && n === Number(process.env.BENCH_PROFILE_SIZE ?? 1) ? await startProfile() : undefined;
   for (let i = 0; i < iterations; i++) {
     const call = { ...ev };
     traced();

@@ -78,54 +78,86 @@ export interface CapturedRequest {
   /** Already redacted. */
   readonly instances: readonly unknown[];
   readonly predictions: readonly unknown[];
+  /**
+   * The request and response bodies as they crossed the API, when the instances are captured unredacted: recorded
+   * verbatim (as SageMaker captures payloads) when the record is one part, which saves serializing every instance and
+   * prediction again on the request path. The request's must hold `instances`, the response's `predictions`.
+   */
+  readonly bodies?: { readonly request: string; readonly response: string };
 }
 
 /**
  * The request's capture records as log lines: one, or parts over consecutive instances when one would exceed
- * `maxLineBytes`. Each instance and prediction is serialized once (this runs on the request path).
+ * `maxLineBytes`. Each instance and prediction is serialized once, each part's payloads escaped once (this runs on
+ * the request path).
  */
 export function captureLines(request: CapturedRequest, maxLineBytes = MAX_CAPTURE_LINE_BYTES): string[] {
+  const verbatim = verbatimLine(request, maxLineBytes);
+  if (verbatim !== undefined) return [verbatim];
   const inputs = request.instances.map((i) => JSON.stringify(i));
   const outputs = request.predictions.map((p) => JSON.stringify(p));
-  const line = (start: number, end: number, part: number, parts: number, input?: string) =>
-    recordLine(request, parts, start, end, part, input ?? `{"instances":[${inputs.slice(start, end).join(',')}]}`, `{"predictions":[${outputs.slice(start, end).join(',')}]}`);
+  // Each range's payloads are escaped once; the part numbers, known only when every range fits, are added last.
+  const payloads = (start: number, end: number, input?: string) => ({
+    start,
+    end,
+    input: JSON.stringify(input ?? `{"instances":[${inputs.slice(start, end).join(',')}]}`),
+    output: JSON.stringify(`{"predictions":[${outputs.slice(start, end).join(',')}]}`),
+  });
   // Ranges sized for ASCII with JSON's escaping; a part that still comes out too large is halved.
   const pending = partRanges(inputs, outputs, request.requestId.length, maxLineBytes);
-  const ranges: { start: number; end: number; draft: string }[] = [];
+  const parts: { part: Payloads; fits: boolean }[] = [];
   while (pending.length > 0) {
     const [start, end] = pending.shift() as [number, number];
-    const draft = line(start, end, 0, 1);
+    const part = payloads(start, end);
     const middle = start + Math.floor((end - start) / 2);
-    if (Buffer.byteLength(draft) <= maxLineBytes || end - start === 1) ranges.push({ start, end, draft });
+    const fits = lineBytes(request, part) <= maxLineBytes;
+    if (fits || end - start === 1) parts.push({ part, fits });
     else pending.unshift([start, middle], [middle, end]);
   }
-  return ranges.map(({ start, end, draft }, part) => {
-    // The common case, one part: the draft is the line.
-    const full = ranges.length === 1 ? draft : line(start, end, part, ranges.length);
-    if (Buffer.byteLength(full) <= maxLineBytes) return full;
+  return parts.map(({ part, fits }, index) => {
     // A single instance too large for a log event (a caller may send extra fields of any size) is recorded without
     // its input, saying so, rather than as a truncated line no reader can parse.
-    return line(start, end, part, ranges.length, JSON.stringify({ omitted: `the input was larger than the capture limit of ${maxLineBytes} bytes` }));
+    const payload = fits ? part : payloads(part.start, part.end, JSON.stringify({ omitted: `the input was larger than the capture limit of ${maxLineBytes} bytes` }));
+    return recordLine(request, payload, index, parts.length);
   });
 }
 
-function recordLine(request: CapturedRequest, parts: number, start: number, end: number, part: number, input: string, output: string): string {
-  const record: CaptureRecord = {
-    mlopsRecord: CAPTURE_RECORD,
-    model: request.model,
-    version: request.version,
-    variant: request.variant,
-    predictionIds: Array.from({ length: end - start }, (_, i) => predictionId(request.requestId, start + i)),
-    part: part + 1,
-    parts,
-    captureData: {
-      endpointInput: { observedContentType: 'application/json', mode: 'INPUT', data: input, encoding: 'JSON' },
-      endpointOutput: { observedContentType: 'application/json', mode: 'OUTPUT', data: output, encoding: 'JSON' },
-    },
-    eventMetadata: { eventId: parts === 1 ? request.requestId : `${request.requestId}/${part + 1}`, inferenceId: request.requestId, inferenceTime: request.time.toISOString() },
-    eventVersion: '0',
-  };
-  return JSON.stringify(record);
+/** A part's instances [start, end) and its payloads, already escaped as JSON strings. */
+interface Payloads {
+  readonly start: number;
+  readonly end: number;
+  readonly input: string;
+  readonly output: string;
+}
+
+/** The bytes of a part's line, with room for its part numbers (up to four digits each). */
+function lineBytes(request: CapturedRequest, part: Payloads): number {
+  return Buffer.byteLength(recordLine(request, part, 0, 1)) + 8;
+}
+
+/** The one-part record of the bodies as sent, or undefined when there are none or the line would be too large. */
+function verbatimLine(request: CapturedRequest, maxLineBytes: number): string | undefined {
+  const bodies = request.bodies;
+  // Escaped inside the record, the bodies only grow: larger already, they cannot fit.
+  if (bodies === undefined || bodies.request.length + bodies.response.length > maxLineBytes) return undefined;
+  const line = recordLine(request, { start: 0, end: request.predictions.length, input: JSON.stringify(bodies.request), output: JSON.stringify(bodies.response) }, 0, 1);
+  return Buffer.byteLength(line) <= maxLineBytes ? line : undefined;
+}
+
+/**
+ * One record as a line, in CaptureRecord's shape; written out by hand around the payloads, which arrive escaped (the
+ * large part of a record, escaped once however many times a part is measured).
+ */
+function recordLine(request: CapturedRequest, part: Payloads, index: number, parts: number): string {
+  const ids = Array.from({ length: part.end - part.start }, (_, i) => predictionId(request.requestId, part.start + i));
+  const metadata = { eventId: parts === 1 ? request.requestId : `${request.requestId}/${index + 1}`, inferenceId: request.requestId, inferenceTime: request.time.toISOString() };
+  const payload = (mode: 'INPUT' | 'OUTPUT', data: string) => `{"observedContentType":"application/json","mode":"${mode}","data":${data},"encoding":"JSON"}`;
+  return (
+    `{"mlopsRecord":"${CAPTURE_RECORD}","model":${JSON.stringify(request.model)},"version":${request.version},"variant":${JSON.stringify(request.variant)},` +
+    `"predictionIds":${JSON.stringify(ids)},"part":${index + 1},"parts":${parts},` +
+    `"captureData":{"endpointInput":${payload('INPUT', part.input)},"endpointOutput":${payload('OUTPUT', part.output)}},` +
+    `"eventMetadata":${JSON.stringify(metadata)},"eventVersion":"0"}`
+  );
 }
 
 /** Instance ranges [start, end) whose records fit the limit; one instance always makes a part, whatever its size. */

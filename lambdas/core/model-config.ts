@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { captureSchema } from './capture-config.js';
 import { monitoringSchema } from './monitoring-config.js';
 import { releaseSchema } from './release-config.js';
@@ -18,6 +18,14 @@ import { TUNABLE } from './tuning.js';
 
 export { HIGHER_IS_BETTER, METRIC_NAMES, type MetricName } from './model-config-sections.js';
 
+/**
+ * Sensitive attributes are kept for fairness analysis and left out of the model's inputs. A numeric one is grouped by
+ * its `bins` (edges), or by quartiles when it has none.
+ */
+const sensitiveSection = z.array(sensitiveAttributeSchema).default([]);
+/** Which served requests are captured (with their answers and prediction ids) and what is removed from them. */
+const captureSection = captureSchema.prefault({});
+
 const modelName = z.string().regex(MODEL_NAME_PATTERN, 'use 1-63 lower-case letters, digits and dashes, starting with a letter or digit');
 
 export const modelConfigSchema = z
@@ -31,11 +39,7 @@ export const modelConfigSchema = z
     /** Feature columns, or "all" for every column that is not the label, excluded or sensitive. */
     features: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
     exclude: z.array(z.string().min(1)).default([]),
-    /**
-     * Sensitive attributes are kept for fairness analysis and left out of the model's inputs. A numeric one is grouped
-     * by its `bins` (edges), or by quartiles when it has none.
-     */
-    sensitive: z.array(sensitiveAttributeSchema).default([]),
+    sensitive: sensitiveSection,
     /** Column types to use instead of inferring them from the data. */
     columnTypes: z.record(z.string(), z.enum(['numeric', 'categorical'])).default({}),
     missingValues: z.array(z.string()).default(['', '?', 'NA', 'N/A', 'null', 'NULL', 'NaN']),
@@ -62,8 +66,7 @@ export const modelConfigSchema = z
     slices: z.array(z.string().min(1)).default([]),
     /** The model's alarms in production: error rate, p99 latency, no traffic, failed runs. */
     monitoring: monitoringSchema.prefault({}),
-    /** Which served requests are captured (with their answers and prediction ids) and what is removed from them. */
-    capture: captureSchema.prefault({}),
+    capture: captureSection,
     /** How a version that passed its gate reaches production: at once, or a canary or shadow release. */
     release: releaseSchema.prefault({}),
   })
@@ -117,7 +120,11 @@ export type TaskKind = ModelConfig['task'];
  * @throws ModelConfigError listing every problem with its JSON path.
  */
 export function parseModelConfig(raw: unknown, source: string): ModelConfig {
-  const result = modelConfigSchema.safeParse(raw);
+  return parseOrExplain(modelConfigSchema, raw, source);
+}
+
+function parseOrExplain<T>(schema: z.ZodType<T>, raw: unknown, source: string): T {
+  const result = schema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues
       .map((issue) => `  - ${issue.path.length > 0 ? issue.path.join('.') : '(file)'}: ${issue.message}`)
@@ -125,6 +132,26 @@ export function parseModelConfig(raw: unknown, source: string): ModelConfig {
     throw new ModelConfigError(`Invalid model file ${source}:\n${problems}`);
   }
   return result.data;
+}
+
+/**
+ * The sections of a model file that serving uses: what capture keeps and removes. Predict reads them on a cold
+ * container's first request, so it validates only these (with the same schemas); the whole file was validated when
+ * the stack was synthesized, and the pipeline validates it again on every run.
+ */
+const captureSectionsSchema = z.object({ sensitive: sensitiveSection, capture: captureSection });
+
+export type CaptureSections = z.infer<typeof captureSectionsSchema>;
+
+/** The capture sections of a model file's JSON text. @throws ModelConfigError naming each problem. */
+export function parseCaptureSections(text: string, source: string): CaptureSections {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ModelConfigError(`Invalid model file ${source}: not valid JSON (${(error as Error).message})`);
+  }
+  return parseOrExplain(captureSectionsSchema, raw, source);
 }
 
 /** Parses JSON text of a model file, checking that the file's name matches the model's name. */

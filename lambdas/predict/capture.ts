@@ -1,7 +1,7 @@
 import { captureLines, isSampled, redact, type Redaction } from '../core/capture-record.js';
 import { ModelConfigError } from '../core/errors.js';
 import { captureRedaction } from '../core/model-config.js';
-import { loadModelConfig } from '../shared/model-files.js';
+import { loadCaptureSections } from '../shared/model-files.js';
 import { stdoutLines, type LineWriter } from '../shared/log-lines.js';
 import { logger } from '../shared/logger.js';
 import type { PredictResponse } from './predict.js';
@@ -27,8 +27,8 @@ export function captureSettings(model: string): CaptureSettings | undefined {
 
 function readCaptureSettings(model: string): CaptureSettings | undefined {
   try {
-    const { config } = loadModelConfig(model);
-    return { samplePercent: config.capture.samplePercent, redaction: captureRedaction(config) };
+    const sections = loadCaptureSections(model);
+    return { samplePercent: sections.capture.samplePercent, redaction: captureRedaction(sections) };
   } catch (error) {
     if (!(error instanceof ModelConfigError)) throw error;
     logger.warn('no capture for a model without a deployed model file', { model, reason: error.message });
@@ -43,19 +43,28 @@ function readCaptureSettings(model: string): CaptureSettings | undefined {
  */
 export function captureAnswer(
   settings: CaptureSettings | undefined,
-  request: { readonly requestId: string; readonly instances: readonly Readonly<Record<string, unknown>>[]; readonly time: Date },
+  request: {
+    readonly requestId: string;
+    readonly instances: readonly Readonly<Record<string, unknown>>[];
+    readonly time: Date;
+    /** The request and response bodies as sent (recorded verbatim when nothing in them is redacted). */
+    readonly bodies?: { readonly request: string; readonly response: string };
+  },
   answer: Pick<PredictResponse, 'model' | 'version' | 'predictions'> & { readonly variant: string },
   write: LineWriter = stdoutLines,
 ): number {
   if (settings === undefined || !isSampled(request.requestId, settings.samplePercent)) return 0;
+  const instances = redact(request.instances, settings.redaction);
   const lines = captureLines({
     model: answer.model,
     version: answer.version,
     variant: answer.variant,
     requestId: request.requestId,
     time: request.time,
-    instances: redact(request.instances, settings.redaction),
+    instances,
     predictions: answer.predictions,
+    // The bodies would carry what redaction removed: recorded verbatim only when redaction changed nothing.
+    ...(instances === request.instances && request.bodies !== undefined ? { bodies: request.bodies } : {}),
   });
   for (const line of lines) write(line);
   return lines.length;

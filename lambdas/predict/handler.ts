@@ -71,15 +71,15 @@ const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStruct
     const { answer, instances, shadow } = await predict(cache, event.pathParameters?.model, event.body, requestId, routing);
     const settings = captureSettings(answer.model);
     const time = new Date();
-    captureAnswer(settings, { requestId, instances, time }, answer);
+    const body = JSON.stringify(answer);
+    captureAnswer(settings, { requestId, instances, time, ...(event.rawBody !== undefined ? { bodies: { request: event.rawBody, response: body } } : {}) }, answer);
     if (shadow !== undefined) {
       // The shadow's answer is captured beside production's (same prediction ids) and measured as the candidate's.
       if (shadow.answer !== undefined) captureAnswer(settings, { requestId, instances, time }, { ...shadow.answer, variant: 'candidate-shadow' });
       else logger.warn('the shadow candidate failed a request production answered', { requestId, reason: shadow.failure });
       publishVariantMetrics(answer.model, 'candidate', { serverError: shadow.answer === undefined, latencyMs: shadow.latencyMs, predictions: shadow.answer?.predictions.length ?? 0 });
     }
-    const response = jsonResponse(200, answer);
-    return { ...response, headers: { ...response.headers, 'server-timing': `predict;dur=${(performance.now() - started).toFixed(2)}` } };
+    return { statusCode: 200, headers: { 'content-type': 'application/json', 'server-timing': `predict;dur=${(performance.now() - started).toFixed(2)}` }, body };
   },
   'GET /v1/models/{model}': async (event) => jsonResponse(200, await describeModel(registry, releases, event.pathParameters?.model)),
   'GET /v1/health': async () => jsonResponse(200, { status: 'ok', time: new Date().toISOString() }),

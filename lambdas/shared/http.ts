@@ -7,10 +7,10 @@ import { dimensionedMetrics, metrics } from './metrics.js';
 import { annotateTrace } from './tracer.js';
 
 /**
- * An API event whose body the middleware has parsed; `mlopsVariant` is the release variant that answered, set by
+ * An API event whose body the middleware has parsed (`rawBody` keeps its text, decoded); `mlopsVariant` is the release variant that answered, set by
  * the route once it knows it (per-variant metrics).
  */
-export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body: unknown; mlopsVariant?: string };
+export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body: unknown; mlopsVariant?: string; rawBody?: string };
 
 export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -49,6 +49,7 @@ export function jsonBody(maxBytes = MAX_BODY_BYTES): MiddlewareObj<JsonEvent, AP
       }
       try {
         request.event.body = JSON.parse(text) as unknown;
+        request.event.rawBody = text;
       } catch (error) {
         throw new RequestValidationError(`the body is not valid JSON: ${(error as Error).message}`);
       }

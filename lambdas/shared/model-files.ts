@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelConfigError } from '../core/errors.js';
-import { parseModelConfigText, type ModelConfig } from '../core/model-config.js';
+import { parseCaptureSections, parseModelConfigText, type CaptureSections, type ModelConfig } from '../core/model-config.js';
 import { MODEL_NAME_PATTERN } from '../core/model-name.js';
 import { sha256Hex } from '../core/digest.js';
 
@@ -42,6 +42,15 @@ export interface LoadedModelConfig {
 
 /** @throws ModelConfigError when no file exists for the model, or the file is invalid. */
 export function loadModelConfig(name: string, dir = modelsDir()): LoadedModelConfig {
+  return readParsed(name, dir, 'config', (text) => ({ config: parseModelConfigText(text, `models/${name}.json`, name), sha256: sha256Hex(text), text }));
+}
+
+/** Only what serving uses of a model file (see parseCaptureSections). @throws ModelConfigError as loadModelConfig does. */
+export function loadCaptureSections(name: string, dir = modelsDir()): CaptureSections {
+  return readParsed(name, dir, 'capture', (text) => parseCaptureSections(text, `models/${name}.json`));
+}
+
+function readParsed<T>(name: string, dir: string, kind: string, parse: (text: string) => T): T {
   const file = join(dir, `${name}.json`);
   if (!MODEL_NAME_PATTERN.test(name) || !existsSync(file)) {
     const known = listModelNames(dir);
@@ -53,13 +62,11 @@ export function loadModelConfig(name: string, dir = modelsDir()): LoadedModelCon
   // Parsed once per container: the deployed files never change under a running function (the key's modification
   // time and size keep a file edited under `npm start`'s models folder from being served stale).
   const { mtimeMs, size } = statSync(file);
-  const key = `${file}\n${mtimeMs}\n${size}`;
-  const cached = parsedFiles.get(key);
-  if (cached !== undefined) return cached;
-  const text = readFileSync(file, 'utf8');
-  const loaded = { config: parseModelConfigText(text, `models/${name}.json`, name), sha256: sha256Hex(text), text };
-  parsedFiles.set(key, loaded);
-  return loaded;
+  const key = `${kind}\n${file}\n${mtimeMs}\n${size}`;
+  if (parsedFiles.has(key)) return parsedFiles.get(key) as T;
+  const parsed = parse(readFileSync(file, 'utf8'));
+  parsedFiles.set(key, parsed);
+  return parsed;
 }
 
-const parsedFiles = new Map<string, LoadedModelConfig>();
+const parsedFiles = new Map<string, unknown>();

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { captureSchema } from '../../lambdas/core/capture-config.js';
 import { captureLines, isSampled, predictionId, redact, type CaptureRecord, type CapturedRequest } from '../../lambdas/core/capture-record.js';
-import { captureRedaction, parseModelConfig } from '../../lambdas/core/model-config.js';
+import { captureRedaction, parseCaptureSections, parseModelConfig, parseModelConfigText } from '../../lambdas/core/model-config.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The records as a reader of the capture objects sees them. */
 const captureRecords = (request: CapturedRequest, limit?: number): CaptureRecord[] => captureLines(request, limit).map((line) => JSON.parse(line) as CaptureRecord);
@@ -54,6 +56,32 @@ describe('capture records', () => {
     );
   });
 
+  it('records the request and response bodies verbatim when they fit one record, as SageMaker captures payloads', () => {
+    const instances = [{ a: 1 }, { a: 2 }];
+    const bodies = { request: '{ "instances": [{"a": 1}, {"a": 2}],\n  "version": 3 }', response: '{"model":"iris","predictions":[{"id":"req-1.0","value":0},{"id":"req-1.1","value":1}]}' };
+    const [record, ...rest] = captureRecords({ ...request(instances), bodies });
+    expect(rest).toEqual([]);
+    expect(record?.captureData.endpointInput.data).toBe(bodies.request);
+    expect(record?.captureData.endpointOutput.data).toBe(bodies.response);
+    expect(record?.predictionIds).toEqual(['req-1.0', 'req-1.1']);
+    expect(record?.eventMetadata.eventId).toBe('req-1');
+  });
+
+  it('falls back to parts built from the instances when the bodies would not fit one record, losing none', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ a: fc.string({ maxLength: 400 }) }), { minLength: 1, maxLength: 100 }), fc.integer({ min: 4096, max: 20_000 }), (instances, limit) => {
+        const r = request(instances);
+        const bodies = { request: JSON.stringify({ instances }), response: JSON.stringify({ predictions: r.predictions }) };
+        const records = captureRecords({ ...r, bodies }, limit);
+        for (const record of records) expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThanOrEqual(limit);
+        expect(records.flatMap((record) => record.predictionIds)).toEqual(instances.map((_, i) => `req-1.${i}`));
+        expect(records.flatMap((record) => (JSON.parse(record.captureData.endpointInput.data) as { instances: unknown[] }).instances)).toEqual(instances);
+        expect(records.flatMap((record) => (JSON.parse(record.captureData.endpointOutput.data) as { predictions: unknown[] }).predictions)).toEqual(r.predictions);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('records an instance too large for a log event without its input, saying so', () => {
     const [record] = captureRecords(request([{ blob: 'x'.repeat(300_000) }]));
     expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(256 * 1024);
@@ -99,6 +127,23 @@ describe('redaction', () => {
   it('keeps everything when the model file says drop nothing', () => {
     const config = parseModelConfig({ name: 'm', task: 'binary', label: 'y', sensitive: ['sex'], capture: { drop: [] } }, 'm.json');
     expect(redact([{ sex: 'F', x: 1 }], captureRedaction(config))).toEqual([{ sex: 'F', x: 1 }]);
+  });
+
+  it("reads serving's sections of every shipped model file exactly as the whole file's parse does", () => {
+    const dir = join(import.meta.dirname, '..', '..', 'models');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const whole = parseModelConfigText(text, file);
+      const sections = parseCaptureSections(text, file);
+      expect(sections).toEqual({ sensitive: whole.sensitive, capture: whole.capture });
+      expect(captureRedaction(sections)).toEqual(captureRedaction(whole));
+    }
+  });
+
+  it('says which capture setting of a model file is wrong', () => {
+    expect(() => parseCaptureSections('{"capture": {"drop": ["a"], "hash": ["a"]}}', 'models/m.json')).toThrow(/models\/m\.json:\n {2}- capture\.hash: a field cannot be both dropped and hashed/);
+    expect(() => parseCaptureSections('{"capture": {"samplePercent": "all"}}', 'models/m.json')).toThrow(/capture\.samplePercent/);
+    expect(() => parseCaptureSections('{', 'models/m.json')).toThrow(/not valid JSON/);
   });
 
   it('refuses a field both dropped and hashed, and a share outside 0–100', () => {
