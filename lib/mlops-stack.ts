@@ -132,7 +132,6 @@ export class MlopsStack extends Stack {
       registry: this.registry.table,
       artifactsBucket: this.storage.artifacts,
       predictFunction: this.inference.predictFunction,
-      candidateAlarms: Object.fromEntries(models.map((model, i) => [model.name, (this.modelAlarms[i] as ModelAlarms).candidateAlarms.map((a) => a.alarmName)])),
       stateMachineName: releaseStateMachineName,
       protection,
     });

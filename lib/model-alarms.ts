@@ -1,10 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ModelConfig } from '../lambdas/core/model-config.js';
-import { METRIC_NAMESPACE, PIPELINE_METRICS, PREDICT_METRICS, serviceOf } from '../lambdas/shared/metric-names.js';
+import { candidateAlarmNames, METRIC_NAMESPACE, PIPELINE_METRICS, PREDICT_METRICS, serviceOf } from '../lambdas/shared/metric-names.js';
 
 export interface ModelAlarmsProps {
   /** The model file: its name and `monitoring` section. */
@@ -34,7 +34,10 @@ export class ModelAlarms extends Construct {
   public readonly noTraffic?: cloudwatch.Alarm;
   public readonly failedRun?: cloudwatch.Alarm;
   public readonly releaseInProgress: cloudwatch.Alarm;
-  /** The candidate's error rate and p99 latency during a release, per minute: either in ALARM rolls it back. */
+  /**
+   * The candidate's error rate and p99 latency during a release, per minute: either in ALARM rolls it back. Named
+   * explicitly (candidateAlarmNames), so the release function derives them from the stack's name.
+   */
   public readonly candidateAlarms: cloudwatch.Alarm[];
   public readonly degraded: cloudwatch.CompositeAlarm;
   public readonly dashboard: cloudwatch.Dashboard;
@@ -97,8 +100,10 @@ export class ModelAlarms extends Construct {
 
     const candidateMetric = (metricName: string, statistic: string) =>
       new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: serviceOf('predict'), model: name, variant: 'candidate' }, statistic, period: Duration.minutes(1) });
+    const candidateNames = candidateAlarmNames(Stack.of(this).stackName, name);
     this.candidateAlarms = [
       alarm('CandidateErrorRate', `the release candidate answered more than ${pct(monitoring.maxErrorRate)} of its requests 5xx in a minute (the release rolls back)`, {
+        alarmName: candidateNames.errorRate,
         metric: candidateMetric(PREDICT_METRICS.serverErrors, cloudwatch.Stats.AVERAGE),
         threshold: monitoring.maxErrorRate,
         evaluationPeriods: 1,
@@ -106,6 +111,7 @@ export class ModelAlarms extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       alarm('CandidateLatency', `the release candidate's p99 latency above ${monitoring.maxP99LatencyMs} ms in a minute (the release rolls back)`, {
+        alarmName: candidateNames.latency,
         metric: candidateMetric(PREDICT_METRICS.latency, cloudwatch.Stats.p(99)),
         threshold: monitoring.maxP99LatencyMs,
         evaluationPeriods: 1,

@@ -6,6 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { LAYOUT } from '../lambdas/shared/layout.js';
+import { candidateAlarmNamePattern } from '../lambdas/shared/metric-names.js';
 import { releaseDefinition } from '../state-machines/release.js';
 import { suppress } from './compliance.js';
 import { MlFunction } from './ml-function.js';
@@ -18,8 +19,6 @@ export interface ModelReleasesProps {
   readonly artifactsBucket: s3.IBucket;
   /** The serving function the release check queries, forcing the candidate. */
   readonly predictFunction: lambda.IFunction;
-  /** Each model's alarms on its candidate variant (alarm names): any of them in ALARM rolls the release back. */
-  readonly candidateAlarms: Readonly<Record<string, readonly string[]>>;
   /** The state machine's name, so the training pipeline can start it without depending on this construct. */
   readonly stateMachineName: string;
   /** Log retention, removal policy and key. @default retained, three months, AWS-managed encryption */
@@ -44,19 +43,19 @@ export class ModelReleases extends Construct {
       memorySize: 1769,
       timeout: Duration.minutes(2),
       protection,
-      environment: { ARTIFACTS_BUCKET: props.artifactsBucket.bucketName, RELEASE_ALARMS: Stack.of(scope).toJsonString(props.candidateAlarms) },
+      // Each model's candidate alarms are named from the stack's name (candidateAlarmNames): the environment stays the
+      // same size however many models the stack serves.
+      environment: { ARTIFACTS_BUCKET: props.artifactsBucket.bucketName, STACK_NAME: Stack.of(scope).stackName },
     });
     // Releases read versions and runs, move the production pointer at the end, and append to the audit trail.
     grantRegistry(this.releaseFunction, props.registry, { alias: ['read', 'write'], version: ['read'], run: ['read'], release: ['read', 'write'], audit: ['append'] });
     grantObjects(this.releaseFunction, props.artifactsBucket, LAYOUT.models, ['read']);
     grantObjects(this.releaseFunction, props.artifactsBucket, LAYOUT.runs, ['read']);
-    const names = Object.values(props.candidateAlarms).flat();
-    if (names.length > 0) {
-      const stack = Stack.of(this);
-      this.releaseFunction.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: names.map((name) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME })) }),
-      );
-    }
+    // Reading alarm states: only the stack's candidate alarms (a name pattern, so any number of models fits).
+    const stack = Stack.of(this);
+    this.releaseFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: candidateAlarmNamePattern(stack.stackName), arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
+    );
     const timeoutOf = (f: lambda.IFunction) => (f as lambda.Function).timeout ?? Duration.seconds(30);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
@@ -69,6 +68,13 @@ export class ModelReleases extends Construct {
       tracingEnabled: true,
       logs: { destination: secureLogGroup(this, 'ExecutionLogs', protection), level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
+    suppress(this.releaseFunction.role as iam.IRole, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: "DescribeAlarms on the stack's candidate alarms only (named <stack>-<model>-candidate-<kind>): a pattern keeps the policy one line however many models the stack serves.",
+        appliesTo: ['/^Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:[A-Za-z0-9-]+-\\*-candidate-\\*$/'],
+      },
+    ]);
     suppress(this.stateMachine.role, [
       { id: 'AwsSolutions-IAM5', reason: 'Log delivery and X-Ray actions take no resource-level permissions.', appliesTo: ['Resource::*'] },
       { id: 'AwsSolutions-IAM5', reason: "CDK's LambdaInvoke grant: the release and predict functions and their versions (function ARN plus ':*').", appliesTo: ['/^Resource::<(ReleasesRelease|InferencePredict)[A-Za-z0-9]*\\.Arn>:\\*$/'] },

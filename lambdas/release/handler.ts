@@ -4,7 +4,7 @@ import { judgeReleaseCheck } from '../core/release-check.js';
 import { releaseSchema } from '../core/release-config.js';
 import { createDocumentClient, createS3Client } from '../shared/clients.js';
 import { readEnv } from '../shared/env.js';
-import { PIPELINE_METRICS } from '../shared/metric-names.js';
+import { candidateAlarmNames, PIPELINE_METRICS } from '../shared/metric-names.js';
 import { metrics } from '../shared/metrics.js';
 import { Registry } from '../shared/registry.js';
 import { ReleaseStore } from '../shared/release-store.js';
@@ -13,9 +13,9 @@ import { tracer } from '../shared/tracer.js';
 import { abortRelease, beginRelease, settleCheck, tickRelease, type ReleaseDeps } from '../shared/use-cases/release.js';
 import { prepareCheck } from './check.js';
 
-const env = readEnv(['REGISTRY_TABLE', 'ARTIFACTS_BUCKET', 'RELEASE_ALARMS', 'AWS_LAMBDA_FUNCTION_NAME']);
-/** Each model's alarms on its candidate variant (names), which roll a release back. */
-const alarmsByModel = z.record(z.string(), z.array(z.string())).parse(JSON.parse(env.RELEASE_ALARMS));
+const env = readEnv(['REGISTRY_TABLE', 'ARTIFACTS_BUCKET', 'STACK_NAME', 'AWS_LAMBDA_FUNCTION_NAME']);
+/** A model's alarms on its candidate variant, which roll a release back (named from the stack's name). */
+const candidateAlarms = (model: string): string[] => Object.values(candidateAlarmNames(env.STACK_NAME, model));
 const documents = createDocumentClient();
 const registry = new Registry(documents, env.REGISTRY_TABLE);
 const s3 = createS3Client();
@@ -64,7 +64,7 @@ async function run(input: Input): Promise<Record<string, unknown>> {
       return { passed: settled.state === 'running', minutesLeft: settled.bakeMinutes, problems };
     }
     case 'tick': {
-      const { outcome, minutesLeft, record } = await tickRelease(deps, input.model, alarmsByModel[input.model] ?? [], input.minutesLeft);
+      const { outcome, minutesLeft, record } = await tickRelease(deps, input.model, candidateAlarms(input.model), input.minutesLeft);
       return { outcome, minutesLeft, share: record?.share ?? 0 };
     }
     case 'abort':

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.js';
 import { loadAllModelConfigs } from '../../lib/model-configs.js';
+import { candidateAlarmNames } from '../../lambdas/shared/metric-names.js';
 
 type Json = Record<string, unknown>;
 interface TaskState {
@@ -367,6 +368,19 @@ describe('alarms', () => {
     const variantDims = [...dims, { Name: 'variant', Value: 'candidate' }].sort((a, b) => a.Name.localeCompare(b.Name));
     expect(candidate.PredictServerErrors).toMatchObject({ Dimensions: variantDims, Statistic: 'Average', Period: 60, Threshold: 0.05, TreatMissingData: 'notBreaching' });
     expect(candidate.PredictLatency).toMatchObject({ Dimensions: variantDims, ExtendedStatistic: 'p99', Period: 60, Threshold: 2000 });
+  });
+
+  it("names each model's candidate alarms from the stack and model names, so the release function needs only the stack's name", () => {
+    const names = resourcesOfType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('ModeladultCandidate')).map(([, a]) => a.Properties.AlarmName);
+    expect(names.sort()).toEqual(Object.values(candidateAlarmNames('ServerlessMlops', 'adult')).sort());
+    const [, release] = resourcesOfType('AWS::Lambda::Function').find(([id]) => id.startsWith('ReleasesRelease')) as [string, { Properties: Json }];
+    const variables = (release.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    // The same variables for one model or a hundred: nothing per model travels in the environment (4 KB at most).
+    expect(variables.STACK_NAME).toBe('ServerlessMlops');
+    expect(Object.keys(variables).some((name) => name.includes('ALARM'))).toBe(false);
+    const describe = statementsOf('ReleasesRelease').filter((s) => actionsOf(s).includes('cloudwatch:DescribeAlarms'));
+    expect(describe).toHaveLength(1);
+    expect(JSON.stringify(describe[0]?.Resource)).toMatch(/:alarm:ServerlessMlops-\*-candidate-\*"\]\]\}$/);
   });
 
   it('pages once per model with a composite "degraded" alarm over them, suppressed while a release is in progress', () => {

@@ -130,7 +130,7 @@ describe('a canary release through the local runtime, on its clock', () => {
     await vi.waitFor(() => expect(execution?.status).toBe('SUCCEEDED'), { timeout: 60_000 });
     expect(entered(execution, 'RolledBack')).toBe(1);
     const record = await releaseOf('adult-tight');
-    expect(record).toMatchObject({ state: 'rolled-back', share: 0, reason: expect.stringMatching(/^alarm: .*CandidateLatency/) });
+    expect(record).toMatchObject({ state: 'rolled-back', share: 0, reason: expect.stringMatching(/^alarm: ServerlessMlops-adult-tight-candidate-latency/) });
     expect((await stack.registry.getAlias('adult-tight'))?.version).toBe(1);
     await clock.advance(16_000);
     expect(await fetchKeyed('adult-tight', KEY_IN)).toMatchObject({ version: 1, variant: 'production' });
