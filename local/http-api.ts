@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalFunction } from './lambda-host.js';
+import { isPreflight, preflightHeaders, withCorsHeaders, type CorsConfiguration } from './cors.js';
 import { LoopbackServer, readBody } from './loopback-server.js';
 import { verifySigV4, type Credentials } from './sigv4.js';
 import type { JwtAuthorizerSpec, LocalJwtVerifier } from './jwt.js';
@@ -49,6 +50,7 @@ export class LocalHttpApi {
   private responseListener: ((status: number, latencyMs: number) => void) | undefined;
   private throttle: LocalThrottle | undefined;
   private jwtVerifier: LocalJwtVerifier | undefined;
+  private cors: CorsConfiguration | undefined;
   private readonly server = new LoopbackServer('local HTTP API', (req, res) => this.handle(req, res));
 
   constructor(
@@ -74,6 +76,11 @@ export class LocalHttpApi {
     this.throttle = throttle;
   }
 
+  /** The API's CORS configuration (from the template): preflights answered, CORS headers on integration responses. */
+  setCors(cors: CorsConfiguration | undefined): void {
+    this.cors = cors;
+  }
+
   /** Called once per answered request, with its status and latency (the AWS/ApiGateway metrics are made from it). */
   onResponse(listener: (status: number, latencyMs: number) => void): void {
     this.responseListener = listener;
@@ -92,6 +99,12 @@ export class LocalHttpApi {
     res.once('finish', () => this.responseListener?.(res.statusCode, performance.now() - started));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
+    if (this.cors !== undefined && isPreflight(method, req.headers)) {
+      req.resume();
+      res.writeHead(204, preflightHeaders(this.cors, req.headers));
+      res.end();
+      return;
+    }
     const route = this.routes.find((r) => (r.method === 'ANY' || r.method === method) && r.regex.test(url.pathname));
     if (route === undefined) {
       send(res, 404, { message: 'Not Found' });
@@ -139,7 +152,7 @@ export class LocalHttpApi {
       send(res, 500, { message: 'Internal Server Error' });
       return;
     }
-    writeResult(res, result);
+    writeResult(res, result, (headers) => withCorsHeaders(this.cors, req.headers.origin, headers));
   }
 
   private eventV2(req: IncomingMessage, route: CompiledRoute, url: URL, body: Buffer, pathParameters: Record<string, string>, jwt?: { claims: Record<string, unknown>; scopes: string[] }): unknown {
@@ -181,14 +194,14 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** Maps a handler's result as API Gateway does for payload format 2.0. */
-function writeResult(res: ServerResponse, result: unknown): void {
+/** Maps a handler's result as API Gateway does for payload format 2.0 (`finish` adds the API's own headers). */
+function writeResult(res: ServerResponse, result: unknown, finish: (headers: Record<string, string>) => Record<string, string>): void {
   if (result !== null && typeof result === 'object' && 'statusCode' in result) {
     const r = result as { statusCode: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
-    res.writeHead(r.statusCode, { ...(r.headers ?? {}), ...(r.cookies ? { 'set-cookie': r.cookies } : {}) });
+    res.writeHead(r.statusCode, { ...finish(r.headers ?? {}), ...(r.cookies ? { 'set-cookie': r.cookies } : {}) });
     res.end(r.body === undefined ? '' : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
     return;
   }
-  res.writeHead(200, { 'content-type': 'application/json' });
+  res.writeHead(200, finish({ 'content-type': 'application/json' }));
   res.end(typeof result === 'string' ? result : JSON.stringify(result));
 }

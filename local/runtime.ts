@@ -4,6 +4,7 @@ import { VirtualClock } from './clock.js';
 import { LocalCloudWatchApi } from './cloudwatch/api.js';
 import type { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
 import { LOCAL_CREDENTIALS } from './emulators.js';
+import { loadCors } from './cors.js';
 import { LocalHttpApi } from './http-api.js';
 import type { LocalFunction } from './lambda-host.js';
 import { Closers, functionEnvironment, loadStateMachines, startEmulators, startEventServices } from './runtime-parts.js';
@@ -126,6 +127,7 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
   emulators.routeS3Events(bus, eventBridgeEnabledBuckets(resources));
   api.setRoutes(loadRoutes(resources, functionsByArn));
   api.setThrottle(new LocalThrottle(loadThrottling(resources), () => clock.now()));
+  api.setCors(loadCors(resources));
   api.setJwtVerifier(new LocalJwtVerifier(() => clock.now()));
 
   const endpoints: LocalEndpoints = {
