@@ -59,7 +59,8 @@ function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function projectContext(): Record<string, unknown> {
+/** cdk.json's context (feature flags, environments). */
+export function projectContext(): Record<string, unknown> {
   const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'cdk.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 }

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
+import { ApiSettingsSchema, apiStackProps } from './api-settings.js';
 import type { MlopsStackProps } from './mlops-stack.js';
 
 const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
@@ -28,6 +29,8 @@ export const EnvironmentSchema = z.strictObject({
   /** Object Lock (governance) on artifacts for this many days; set before the first deploy. */
   artifactRetentionDays: z.number().int().positive().optional(),
   pointInTimeRecoveryDays: z.number().int().min(1).max(35).default(35),
+  /** The inference API: authorization (IAM or a JWT issuer), CORS origins, throttling. @default IAM, no CORS */
+  api: ApiSettingsSchema.optional(),
 });
 
 export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
@@ -72,7 +75,19 @@ export function resolveEnvironment(name: string, environments: unknown, defaults
       customerManagedKey: config.customerManagedKey,
       pointInTimeRecoveryDays: config.pointInTimeRecoveryDays,
       ...(config.artifactRetentionDays ? { artifactRetentionDays: config.artifactRetentionDays } : {}),
+      ...(config.api ? apiStackProps(config.api) : {}),
       tags: { 'mlops:environment': name },
     },
   };
+}
+
+/** The `api` settings of environment `name` (for running it locally); undefined when it declares none. */
+export function environmentApiSettings(name: string, environments: unknown): z.output<typeof ApiSettingsSchema> | undefined {
+  const raw = z.record(z.string(), z.object({ api: z.unknown().optional() }).loose()).safeParse(environments ?? {});
+  const environment = raw.success ? raw.data[name] : undefined;
+  if (environment === undefined) throw new Error(`unknown environment "${name}": cdk.json context "environments" defines ${raw.success ? Object.keys(raw.data).join(', ') || 'none' : 'none'}`);
+  if (environment.api === undefined) return undefined;
+  const parsed = ApiSettingsSchema.safeParse(environment.api);
+  if (!parsed.success) throw new Error(`environment "${name}" in cdk.json: api is not valid:\n${parsed.error.issues.map((issue) => `  api.${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
+  return parsed.data;
 }

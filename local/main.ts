@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { ApiSettings } from '../lib/api-settings.js';
+import { projectContext } from '../lib/app.js';
+import { environmentApiSettings } from '../lib/environments.js';
 import { localS3Client } from './emulators.js';
 import { describeOutcome, printProgress } from './progress.js';
 import { startLocalRuntime } from './runtime.js';
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     'sfn-port': { type: 'string', default: '4570' },
     'cloudwatch-port': { type: 'string', default: '4571' },
     'no-demo': { type: 'boolean', default: false },
+    env: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -34,8 +38,20 @@ if (values.help) {
   --dynamodb-port N    DynamoDB emulator port (default 4567)
   --sfn-port N         local Step Functions API port (default 4570)
   --cloudwatch-port N  local CloudWatch API port (default 4571)
-  --no-demo            do not upload the example data on first start`);
+  --no-demo            do not upload the example data on first start
+  --env NAME           serve the API as environment NAME in cdk.json declares it (api: authorization, JWT issuer,
+                       CORS origins, throttling); a JWT issuer must be on loopback (nothing else is reached)`);
   process.exit(0);
+}
+
+/** The API settings of a cdk.json environment, or a clear exit when it is unknown or wrong. */
+function apiSettingsOf(name: string): ApiSettings | undefined {
+  try {
+    return environmentApiSettings(name, projectContext().environments);
+  } catch (error) {
+    console.error(`--env ${name}: ${(error as Error).message}`);
+    process.exit(2);
+  }
 }
 
 const port = (name: string, text: string | undefined): number => {
@@ -47,9 +63,10 @@ const port = (name: string, text: string | undefined): number => {
   return n;
 };
 
+const api = values.env === undefined ? undefined : apiSettingsOf(values.env);
 console.log('Synthesizing the CDK app and starting the local stack…');
 const ports = { api: port('api-port', values['api-port']), s3: port('s3-port', values['s3-port']), dynamodb: port('dynamodb-port', values['dynamodb-port']), stepFunctions: port('sfn-port', values['sfn-port']), cloudwatch: port('cloudwatch-port', values['cloudwatch-port']) };
-const runtime = await startLocalRuntime({ stateDir: values['state-dir'], fresh: values.fresh, ports }).catch((error: unknown) => {
+const runtime = await startLocalRuntime({ stateDir: values['state-dir'], fresh: values.fresh, ports, ...(api ? { api } : {}) }).catch((error: unknown) => {
   const explained = describeStartError(error, [
     { flag: '--api-port', what: 'the HTTP API', port: ports.api },
     { flag: '--s3-port', what: 'the S3 emulator', port: ports.s3 },
@@ -81,9 +98,9 @@ Local stack ${endpoints.stackName} is running (${runtime.assembly.reused ? 'the 
   credentials: AWS_ACCESS_KEY_ID=${endpoints.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoints.credentials.secretAccessKey}
 
 Upload data to train:  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${endpoints.s3Endpoint} s3 cp file.csv s3://${dataBucket}/incoming/${DEMO_MODEL}/
-Predict:               curl --aws-sigv4 "aws:amz:${endpoints.region}:execute-api" --user S3RVER:S3RVER -H 'content-type: application/json' \\
+Predict:               curl ${api?.authorization === 'jwt' ? '-H "authorization: Bearer $TOKEN"' : api?.authorization === 'none' ? '' : `--aws-sigv4 "aws:amz:${endpoints.region}:execute-api" --user S3RVER:S3RVER`} -H 'content-type: application/json' \\
                          -d @examples/requests/adult.json ${endpoints.apiUrl}/v1/models/${DEMO_MODEL}/predict
-`);
+${api?.authorization === 'jwt' ? `                       ($TOKEN: a token of ${api.jwt?.issuer ?? ''} for ${api.jwt?.audience.join(' or ') ?? ''})\n` : ''}`);
 
 const s3 = localS3Client(endpoints.s3Endpoint, endpoints.region);
 const existing = await s3.send(new ListObjectsV2Command({ Bucket: dataBucket, Prefix: `incoming/${DEMO_MODEL}/`, MaxKeys: 1 }));

@@ -4,6 +4,7 @@ import { VirtualClock } from './clock.js';
 import { LocalCloudWatchApi } from './cloudwatch/api.js';
 import type { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
 import { LOCAL_CREDENTIALS } from './emulators.js';
+import type { ApiSettings } from '../lib/api-settings.js';
 import { loadCors } from './cors.js';
 import { LocalHttpApi } from './http-api.js';
 import type { LocalFunction } from './lambda-host.js';
@@ -33,6 +34,8 @@ export interface LocalRuntimeOptions {
   readonly modelsDir?: string;
   /** The clock of alarms, schedules and buffering. @default a clock that follows the wall clock */
   readonly clock?: VirtualClock;
+  /** The API as an environment of cdk.json declares it (`npm start -- --env <name>`). @default IAM, no CORS */
+  readonly api?: ApiSettings;
 }
 
 /** What `.mlops/local.json` holds: everything a client needs to talk to the running stack. */
@@ -80,7 +83,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   mkdirSync(stateDir, { recursive: true });
   // A cdk.out of earlier versions of the runtime is no longer used.
   rmSync(join(stateDir, 'cdk.out'), { recursive: true, force: true });
-  const stack = synthesizeApp(options.modelsDir ? { modelsDir: options.modelsDir } : {});
+  const stack = synthesizeApp({ ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}), ...(options.api ? { api: options.api } : {}) });
   const template = JSON.parse(readFileSync(join(stack.outdir, stack.templateFile), 'utf8')) as CfnTemplate;
   const closers = new Closers();
   try {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { apiStackProps, type ApiSettings } from '../lib/api-settings.js';
 import { buildApp, DEFAULT_STACK_NAME } from '../lib/app.js';
 import { codeVersion } from '../lib/code-version.js';
 
@@ -26,6 +27,8 @@ export interface SynthesizedApp {
 export interface SynthOptions {
   /** The folder of model files to ship. @default the repository's `models/` */
   readonly modelsDir?: string;
+  /** The API as an environment declares it (authorization, CORS, throttling). @default IAM, no CORS */
+  readonly api?: ApiSettings;
   /** @default node_modules/.cache/serverless-mlops/synth */
   readonly cacheDir?: string;
 }
@@ -39,7 +42,7 @@ export interface SynthOptions {
 export function synthesizeApp(options: SynthOptions = {}): SynthesizedApp {
   const cacheDir = options.cacheDir ?? join(PROJECT_ROOT, 'node_modules', '.cache', 'serverless-mlops', 'synth');
   const modelsDir = options.modelsDir ?? join(PROJECT_ROOT, 'models');
-  const outdir = join(cacheDir, fingerprint(modelsDir));
+  const outdir = join(cacheDir, fingerprint(modelsDir, options.api));
   const templateFile = `${DEFAULT_STACK_NAME}.template.json`;
   if (existsSync(join(outdir, templateFile))) {
     const now = new Date();
@@ -49,7 +52,8 @@ export function synthesizeApp(options: SynthOptions = {}): SynthesizedApp {
   mkdirSync(cacheDir, { recursive: true });
   // Synthesized beside its final place and renamed into it: a concurrent start never sees half an assembly.
   const staging = `${outdir}.${process.pid}.${Date.now()}.tmp`;
-  const { app, stack } = buildApp({ outdir: staging, stackName: DEFAULT_STACK_NAME, ...(options.modelsDir ? { stackProps: { modelsDir: options.modelsDir } } : {}) });
+  const stackProps = { ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}), ...(options.api ? apiStackProps(options.api) : {}) };
+  const { app, stack } = buildApp({ outdir: staging, stackName: DEFAULT_STACK_NAME, stackProps });
   try {
     app.synth();
     renameSync(staging, outdir);
@@ -63,9 +67,9 @@ export function synthesizeApp(options: SynthOptions = {}): SynthesizedApp {
 }
 
 /** A digest of every input of the synthesis. */
-export function fingerprint(modelsDir: string): string {
+export function fingerprint(modelsDir: string, api?: ApiSettings): string {
   const hash = createHash('sha256');
-  hash.update(`format ${CACHE_FORMAT}\nstack ${DEFAULT_STACK_NAME}\ncode ${codeVersion(PROJECT_ROOT)}\n`);
+  hash.update(`format ${CACHE_FORMAT}\nstack ${DEFAULT_STACK_NAME}\ncode ${codeVersion(PROJECT_ROOT)}\napi ${JSON.stringify(api ?? {})}\n`);
   const add = (label: string, file: string) => hash.update(`${label}\n`).update(readFileSync(file)).update('\n');
   for (const name of SOURCE_FILES) if (existsSync(join(PROJECT_ROOT, name))) add(name, join(PROJECT_ROOT, name));
   for (const dir of SOURCE_DIRS) for (const file of filesUnder(join(PROJECT_ROOT, dir))) add(relative(PROJECT_ROOT, file), file);

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from '../../lambdas/shared/registry.js';
+import type { ApiSettings } from '../../lib/api-settings.js';
 import { localDynamoClient, localS3Client } from '../../local/emulators.js';
 import type { VirtualClock } from '../../local/clock.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
@@ -22,9 +23,10 @@ export interface TestStack {
 
 /**
  * The real local runtime on free ports with throw-away state, as `npm start` runs it. `models` ships these model
- * files (name → file contents) instead of the repository's, as `cdk deploy -c modelsDir=…` would.
+ * files (name → file contents) instead of the repository's, as `cdk deploy -c modelsDir=…` would; `api` serves the API
+ * as an environment declaring it would (`npm start -- --env <name>`).
  */
-export async function startTestStack(options: { models?: Record<string, unknown>; registryOnDisk?: boolean; clock?: VirtualClock } = {}): Promise<TestStack> {
+export async function startTestStack(options: { models?: Record<string, unknown>; registryOnDisk?: boolean; clock?: VirtualClock; api?: ApiSettings } = {}): Promise<TestStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
   let modelsDir: string | undefined;
   if (options.models !== undefined) {
@@ -37,6 +39,7 @@ export async function startTestStack(options: { models?: Record<string, unknown>
     inMemoryDynamo: options.registryOnDisk !== true,
     ...(modelsDir ? { modelsDir } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.api ? { api: options.api } : {}),
   });
   const { endpoints } = runtime;
   const s3 = localS3Client(endpoints.s3Endpoint, endpoints.region);
