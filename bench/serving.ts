@@ -31,7 +31,7 @@ import { benchResult, round, summarize } from './stats.js';
 const ROOT = join(import.meta.dirname, '..');
 const SIZES = [1, 100, 1000];
 const ENGINE_SIZES = [1, 8, 32, 64, 100, 128, 256, 1000];
-const COLD_RUNS = 7;
+const COLD_RUNS = 11;
 const run = promisify(execFile);
 const iterationsFor = (n: number) => (n >= 1000 ? 100 : 300);
 

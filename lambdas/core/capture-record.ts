@@ -130,9 +130,12 @@ interface Payloads {
   readonly output: string;
 }
 
-/** The bytes of a part's line, with room for its part numbers (up to four digits each). */
+/**
+ * The bytes of a part's line, measured as part 1 of 1, with room for what its final numbering adds: the part numbers
+ * (up to four digits each, 6 bytes more) and the event id's `/<part>` (5).
+ */
 function lineBytes(request: CapturedRequest, part: Payloads): number {
-  return Buffer.byteLength(recordLine(request, part, 0, 1)) + 8;
+  return Buffer.byteLength(recordLine(request, part, 0, 1)) + 11;
 }
 
 /** The one-part record of the bodies as sent, or undefined when there are none or the line would be too large. */
