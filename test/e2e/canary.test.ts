@@ -6,6 +6,7 @@ import { ReleaseStore, type ReleaseRecord } from '../../lambdas/shared/release-s
 import { VirtualClock } from '../../local/clock.js';
 import { localDynamoClient } from '../../local/emulators.js';
 import type { LocalExecution } from '../../local/step-functions.js';
+import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
 import { adultRows, mlops, REQUEST } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 import { signedRequest } from '../helpers/sign.js';
@@ -18,6 +19,8 @@ const MODELS = {
   'adult-tight': { ...ADULT, name: 'adult-tight', release, monitoring: { noTrafficHours: null, maxP99LatencyMs: 0.0001 } },
   /** A release check no version passes: the serving path must answer within a microsecond. */
   'adult-strict': { ...ADULT, name: 'adult-strict', release: { ...release, checkLatencyMs: 0.001 }, monitoring: { noTrafficHours: null } },
+  /** A shadow release: production answers everyone; the candidate scores half of the callers' requests too. */
+  'adult-shadow': { ...ADULT, name: 'adult-shadow', release: { mode: 'shadow', steps: [50], bakeMinutes: 2, checkRows: 20 }, monitoring: { noTrafficHours: null } },
 };
 const clock = new VirtualClock({ start: Math.floor(Date.now() / 60_000) * 60_000, rate: 0 });
 let stack: TestStack;
@@ -42,11 +45,11 @@ afterAll(async () => {
 });
 
 /** A prediction request with a routing key (the SigV4 signer signs the header too). */
-async function fetchKeyed(model: string, key: string): Promise<{ version: number; variant: string }> {
+async function fetchKeyed(model: string, key: string): Promise<{ version: number; variant: string; predictions: { id: string }[] }> {
   const request = await signedRequest({ url: `${stack.runtime.endpoints.apiUrl}/v1/models/${model}/predict`, body: REQUEST });
   const response = await fetch(request.url, { method: 'POST', headers: { ...request.headers, 'x-mlops-routing-key': key }, body: REQUEST });
   expect(response.status).toBe(200);
-  return (await response.json()) as { version: number; variant: string };
+  return (await response.json()) as { version: number; variant: string; predictions: { id: string }[] };
 }
 
 function releaseExecution(model: string): LocalExecution | undefined {
@@ -73,12 +76,13 @@ async function uploadSecondVersion(model: string): Promise<void> {
   expect((await stack.registry.listRuns(model)).find((r) => r.version === 2)?.status).toBe('RELEASED');
 }
 
-async function startRelease(model: string): Promise<ReleaseRecord> {
+async function startRelease(model: keyof typeof MODELS): Promise<ReleaseRecord> {
   await uploadSecondVersion(model);
   // The release check loads the candidate through predict, then the first step starts with its first bake.
   await untilEntered(model, 'Bake', 1);
   const record = await releaseOf(model);
-  expect(record).toMatchObject({ state: 'running', candidateVersion: 2, productionVersion: 1, share: 10, mode: 'canary' });
+  const { mode, steps } = MODELS[model].release;
+  expect(record).toMatchObject({ state: 'running', candidateVersion: 2, productionVersion: 1, share: steps[0], mode });
   // Serving reads the release at its next refresh (15 s on the runtime's clock).
   await clock.advance(16_000);
   return record;
@@ -153,5 +157,41 @@ describe('a canary release through the local runtime, on its clock', () => {
     await clock.advance(16_000);
     expect(await fetchKeyed('adult-strict', KEY_IN)).toMatchObject({ version: 1, variant: 'production' });
     expect((await stack.registry.listAudit('adult-strict')).filter((e) => e.action === 'release').at(-1)?.detail).toMatch(/rejected before any traffic/);
+  });
+});
+
+describe('a shadow release through the local runtime, on its clock', () => {
+  it('answers everyone with production, has the candidate score its share of requests (captured beside production, measured as the candidate), then promotes it', async () => {
+    await startRelease('adult-shadow');
+    // KEY_IN's bucket is under the step's 50 %: its requests are shadowed; KEY_OUT's are not.
+    const shadowed = await fetchKeyed('adult-shadow', KEY_IN);
+    const plain = await fetchKeyed('adult-shadow', KEY_OUT);
+    for (const answer of [shadowed, plain]) expect(answer).toMatchObject({ version: 1, variant: 'production' });
+
+    // Firehose's buffer (60 s) and the first bake minute pass on the runtime's clock.
+    await clock.advance(61_000);
+    const requestId = (answer: { predictions: { id: string }[] }) => answer.predictions[0]?.id.split('.')[0];
+    const captured = await vi.waitFor(async () => {
+      const records = (await deliveredRecords<CapturedRecord>(stack, 'capture/model=adult-shadow/')).map((r) => r.record);
+      const of = (answer: typeof shadowed) => records.filter((r) => r.eventMetadata.inferenceId === requestId(answer));
+      expect(of(shadowed)).toHaveLength(2);
+      return { shadowed: of(shadowed), plain: of(plain) };
+    });
+    // The candidate's answer to the same instances, under the same prediction ids; production's is what the caller got.
+    expect(captured.shadowed.map((r) => [r.variant, r.version]).sort()).toEqual([['candidate-shadow', 2], ['production', 1]]);
+    expect(new Set(captured.shadowed.map((r) => r.predictionIds.join()))).toEqual(new Set([shadowed.predictions.map((p) => p.id).join()]));
+    expect(captured.plain.map((r) => r.variant)).toEqual(['production']);
+    // Measured as the candidate (what its alarms read), with the model and variant as dimensions.
+    const candidateRequests = stack.runtime.cloudwatch.metrics.datapoints({ namespace: 'ServerlessMlops', name: 'PredictRequests', dimensions: { service: 'mlops-predict', model: 'adult-shadow', variant: 'candidate' } }, 0, Number.MAX_SAFE_INTEGER);
+    expect(candidateRequests.length).toBeGreaterThan(0);
+
+    await untilEntered('adult-shadow', 'Bake', 2);
+    await clock.advance(60_000);
+    const execution = releaseExecution('adult-shadow');
+    await vi.waitFor(() => expect(execution?.status).toBe('SUCCEEDED'), { timeout: 60_000 });
+    expect(entered(execution, 'Promoted')).toBe(1);
+    expect((await stack.registry.getAlias('adult-shadow'))?.version).toBe(2);
+    const audit = (await stack.registry.listAudit('adult-shadow')).filter((e) => e.action === 'release').map((e) => e.detail.replace(/rel-[0-9a-f]+/, 'rel'));
+    expect(audit).toEqual(['release rel began: shadow 50%, 2 min each; release check first', 'release rel: step 1 of 1, 50% of traffic (shadow)', 'release rel promoted v2']);
   });
 });

@@ -1,8 +1,7 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openApiDocument } from '../../lambdas/shared/openapi.js';
 import { VirtualClock } from '../../local/clock.js';
+import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
 import { adultRows, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 import { signedFetch } from '../helpers/sign.js';
@@ -26,20 +25,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** Every JSON line of the GZIP objects under a prefix of the data bucket. */
-async function records<T>(prefix: string): Promise<{ key: string; record: T }[]> {
-  const listed = await stack.s3.send(new ListObjectsV2Command({ Bucket: stack.dataBucket, Prefix: prefix }));
-  const objects = await Promise.all(
-    (listed.Contents ?? []).map(async ({ Key }) => {
-      const object = await stack.s3.send(new GetObjectCommand({ Bucket: stack.dataBucket, Key }));
-      const text = gunzipSync(Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray())).toString('utf8');
-      return text.trim().split('\n').map((line) => ({ key: Key as string, record: JSON.parse(line) as T }));
-    }),
-  );
-  return objects.flat();
-}
+const records = <T>(prefix: string) => deliveredRecords<T>(stack, prefix);
 
-interface Captured { mlopsRecord: string; model: string; version: number; variant: string; predictionIds: string[]; captureData: { endpointInput: { data: string }; endpointOutput: { data: string } }; eventMetadata: { inferenceId: string } }
+type Captured = CapturedRecord;
 interface GroundTruth { mlopsRecord: string; model: string; predictionId: string; groundTruthData: { data: string }; eventMetadata: { inferenceId: string } }
 
 describe('the v1 API through the local runtime', () => {
