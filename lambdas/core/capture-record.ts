@@ -132,10 +132,12 @@ interface Payloads {
 
 /**
  * The bytes of a part's line, measured as part 1 of 1, with room for what its final numbering adds: the part numbers
- * (up to four digits each, 6 bytes more) and the event id's `/<part>` (5).
+ * (up to four digits each, 6 bytes more) and the event id's `/<part>` (5). The payloads are measured on their own (flat
+ * strings, counted fast) and the rest on a record around empty ones: no line is assembled just to be measured.
  */
 function lineBytes(request: CapturedRequest, part: Payloads): number {
-  return Buffer.byteLength(recordLine(request, part, 0, 1)) + 11;
+  const envelope = Buffer.byteLength(recordLine(request, { ...part, input: '', output: '' }, 0, 1));
+  return envelope + Buffer.byteLength(part.input) + Buffer.byteLength(part.output) + 11;
 }
 
 /** The one-part record of the bodies as sent, or undefined when there are none or the line would be too large. */
@@ -143,8 +145,8 @@ function verbatimLine(request: CapturedRequest, maxLineBytes: number): string | 
   const bodies = request.bodies;
   // Escaped inside the record, the bodies only grow: larger already, they cannot fit.
   if (bodies === undefined || bodies.request.length + bodies.response.length > maxLineBytes) return undefined;
-  const line = recordLine(request, { start: 0, end: request.predictions.length, input: JSON.stringify(bodies.request), output: JSON.stringify(bodies.response) }, 0, 1);
-  return Buffer.byteLength(line) <= maxLineBytes ? line : undefined;
+  const part = { start: 0, end: request.predictions.length, input: JSON.stringify(bodies.request), output: JSON.stringify(bodies.response) };
+  return lineBytes(request, part) <= maxLineBytes ? recordLine(request, part, 0, 1) : undefined;
 }
 
 /**
