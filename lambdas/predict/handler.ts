@@ -1,6 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { Predictor } from '../core/artifact.js';
@@ -8,13 +5,13 @@ import { NotFoundError } from '../core/errors.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import { createDocumentClient, createS3Client } from '../shared/clients.js';
 import { readEnv } from '../shared/env.js';
-import { correlateModel, errorResponses, jsonBody, jsonResponse, publishVariantMetrics, requestMetrics, type JsonEvent } from '../shared/http.js';
+import { apiHandler } from '../shared/api-handler.js';
+import { jsonResponse, publishVariantMetrics, type JsonEvent } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
 import { countForModel } from '../shared/metrics.js';
 import { openApiDocument } from '../shared/openapi.js';
 import { Registry } from '../shared/registry.js';
 import { ReleaseStore } from '../shared/release-store.js';
-import { tracer } from '../shared/tracer.js';
 import { captureAnswer, captureSettings } from './capture.js';
 import { describeModel } from './describe.js';
 import { ProductionModelCache } from './model-cache.js';
@@ -86,15 +83,11 @@ const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStruct
   'GET /v1/openapi.json': async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: (openApi ??= JSON.stringify(openApiDocument())) }),
 };
 
-export const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(correlateModel())
-  .use(requestMetrics())
-  .use(jsonBody())
-  .use(errorResponses())
-  .handler(async (event) => {
+export const handler = apiHandler(
+  async (event) => {
     const route = ROUTES[event.routeKey];
     if (route === undefined) throw new NotFoundError(`no route ${event.routeKey}`);
     return route(event);
-  });
+  },
+  { measured: true },
+);

@@ -1,0 +1,24 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { correlateModel, errorResponses, jsonBody, requestMetrics, type JsonEvent } from './http.js';
+import { logger } from './logger.js';
+import { tracer } from './tracer.js';
+
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+/**
+ * The HTTP API functions' handler shape: the Powertools logger context (the model on every line) and tracer, the JSON
+ * body (400/413), errors mapped to 4xx answers or a logged 500; with `measured`, the per-request metrics of the
+ * model's traffic (predict's, which its alarms watch).
+ */
+export function apiHandler(handle: (event: JsonEvent) => Promise<ApiResult>, options: { readonly measured?: boolean } = {}) {
+  const chain = middy<JsonEvent, ApiResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(correlateModel());
+  // Registered before errorResponses, so it sees the answer the error became.
+  if (options.measured === true) chain.use(requestMetrics());
+  return chain.use(jsonBody()).use(errorResponses()).handler(handle);
+}
