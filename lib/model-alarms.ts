@@ -139,10 +139,24 @@ export class ModelAlarms extends Construct {
           new cloudwatch.GraphWidget({ title: `${name}: latency (ms)`, left: [metric(PREDICT_METRICS.latency, 'predict', cloudwatch.Stats.p(50), fiveMinutes), metric(PREDICT_METRICS.latency, 'predict', cloudwatch.Stats.p(99), fiveMinutes)] }),
           new cloudwatch.GraphWidget({ title: `${name}: predictions`, left: [metric(PREDICT_METRICS.predictions, 'predict', cloudwatch.Stats.SUM, fiveMinutes)] }),
         ],
-        [new cloudwatch.AlarmStatusWidget({ title: `${name}: alarms`, alarms: [this.degraded, ...children, this.releaseInProgress], width: 24 })],
+        [
+          new cloudwatch.GraphWidget({ title: `${name}: release, mean prediction score by variant`, left: (['production', 'candidate'] as const).map((variant) => meanScore(name, variant)), width: 12 }),
+          new cloudwatch.AlarmStatusWidget({ title: `${name}: alarms`, alarms: [this.degraded, ...children, this.releaseInProgress], width: 12 }),
+        ],
       ],
     });
   }
 }
 
 const pct = (share: number): string => `${Number((share * 100).toFixed(2))}%`;
+
+/**
+ * A variant's mean prediction score per minute during a release (its scores' sum over its predictions): the
+ * candidate's prediction distribution beside production's.
+ */
+function meanScore(model: string, variant: 'production' | 'candidate'): cloudwatch.MathExpression {
+  const metric = (metricName: string) =>
+    new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: serviceOf('predict'), model, variant }, statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1) });
+  const id = variant === 'production' ? 'p' : 'c';
+  return new cloudwatch.MathExpression({ expression: `scores${id} / predictions${id}`, usingMetrics: { [`scores${id}`]: metric(PREDICT_METRICS.scoreSum), [`predictions${id}`]: metric(PREDICT_METRICS.predictions) }, label: variant, period: Duration.minutes(1) });
+}

@@ -65,7 +65,8 @@ const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStruct
     const started = performance.now();
     const requestId = randomUUID();
     const routing = { ...routingOf(event), onRoute: (variant: string) => (event.mlopsVariant = variant) };
-    const { answer, instances, shadow } = await predict(cache, event.pathParameters?.model, event.body, requestId, routing);
+    const { answer, instances, shadow, summary } = await predict(cache, event.pathParameters?.model, event.body, requestId, routing);
+    event.mlopsSummary = summary;
     const settings = captureSettings(answer.model);
     const time = new Date();
     const body = JSON.stringify(answer);
@@ -74,7 +75,7 @@ const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStruct
       // The shadow's answer is captured beside production's (same prediction ids) and measured as the candidate's.
       if (shadow.answer !== undefined) captureAnswer(settings, { requestId, instances, time }, { ...shadow.answer, variant: 'candidate-shadow' });
       else logger.warn('the shadow candidate failed a request production answered', { requestId, reason: shadow.failure });
-      publishVariantMetrics(answer.model, 'candidate', { serverError: shadow.answer === undefined, latencyMs: shadow.latencyMs, predictions: shadow.answer?.predictions.length ?? 0 });
+      publishVariantMetrics(answer.model, 'candidate', { serverError: shadow.answer === undefined, latencyMs: shadow.latencyMs, predictions: shadow.answer?.predictions.length ?? 0, ...(shadow.summary ? { summary: shadow.summary } : {}) });
     }
     return { statusCode: 200, headers: { 'content-type': 'application/json', 'server-timing': `predict;dur=${(performance.now() - started).toFixed(2)}` }, body };
   },

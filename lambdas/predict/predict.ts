@@ -3,6 +3,7 @@ import type { Prediction, Predictor } from '../core/artifact.js';
 import { predictionId } from '../core/capture-record.js';
 import { unknownCategories, validateInstances, type InstanceWarning } from '../core/instances.js';
 import { MODEL_NAME_PATTERN } from '../core/model-name.js';
+import { summarizePredictions, type PredictionSummary } from '../core/prediction-summary.js';
 import type { InputValue } from '../core/preprocess.js';
 import { parseBody, predictRequestSchema } from '../shared/api-contracts.js';
 import type { ProductionModelCache } from './model-cache.js';
@@ -23,6 +24,8 @@ export interface PredictResponse {
 
 export interface PredictOutcome {
   readonly answer: PredictResponse;
+  /** The answer's share of the variant's prediction distribution (per-variant metrics). */
+  readonly summary: PredictionSummary;
   /** The request's instances as validated (for capture). */
   readonly instances: Record<string, InputValue>[];
   /** A shadow release's candidate scoring of the same instances: captured and measured, never returned. */
@@ -32,6 +35,7 @@ export interface PredictOutcome {
 /** The candidate's side of a shadowed request: its answer, or its failure (which never reaches the caller). */
 export interface ShadowOutcome {
   readonly answer?: PredictResponse;
+  readonly summary?: PredictionSummary;
   readonly latencyMs: number;
   readonly failure?: string;
 }
@@ -69,8 +73,8 @@ export async function predict(cache: ProductionModelCache<Predictor>, model: str
 async function scoreShadow(model: string, candidate: { version: number; predictor: Predictor }, request: { instances: unknown[] }, requestId: string): Promise<ShadowOutcome> {
   const started = performance.now();
   try {
-    const { answer } = await score(model, candidate, 'candidate', request, requestId);
-    return { answer, latencyMs: performance.now() - started };
+    const { answer, summary } = await score(model, candidate, 'candidate', request, requestId);
+    return { answer, summary, latencyMs: performance.now() - started };
   } catch (error) {
     return { latencyMs: performance.now() - started, failure: (error as Error).message };
   }
@@ -82,9 +86,11 @@ async function score(model: string, served: { version: number; predictor: Predic
   const warnings = unknownCategories(pre, instances);
   // A large batch runs on TF.js, loaded by the first request that needs it.
   await served.predictor.prepare(instances.length);
-  const predictions = served.predictor.predictInstances(instances).map((p, i) => ({ id: predictionId(requestId, i), ...p }));
+  const scored = served.predictor.predictInstances(instances);
+  const predictions = scored.map((p, i) => ({ id: predictionId(requestId, i), ...p }));
   return {
     answer: { model, version: served.version, variant, predictions, ...(warnings.length > 0 ? { warnings } : {}) },
+    summary: summarizePredictions(pre.label, scored),
     instances,
   };
 }

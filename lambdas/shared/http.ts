@@ -1,16 +1,18 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ConflictError, NotFoundError, PayloadTooLargeError, RequestValidationError } from '../core/errors.js';
+import type { PredictionSummary } from '../core/prediction-summary.js';
 import { logger } from './logger.js';
 import { PREDICT_METRICS } from './metric-names.js';
 import { dimensionedMetrics, metrics } from './metrics.js';
 import { annotateTrace } from './tracer.js';
 
 /**
- * An API event whose body the middleware has parsed (`rawBody` keeps its text, decoded); `mlopsVariant` is the release variant that answered, set by
- * the route once it knows it (per-variant metrics).
+ * An API event whose body the middleware has parsed (`rawBody` keeps its text, decoded); `mlopsVariant` is the release
+ * variant that answered and `mlopsSummary` what its predictions add to the variant's distribution, set by the route once
+ * it knows them (per-variant metrics).
  */
-export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body: unknown; mlopsVariant?: string; rawBody?: string };
+export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body: unknown; mlopsVariant?: string; mlopsSummary?: PredictionSummary; rawBody?: string };
 
 export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -100,7 +102,8 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
     if (status === 200) metrics.addMetric(PREDICT_METRICS.predictions, 'Count', predictions);
     metrics.publishStoredMetrics();
     const variant = request.event.mlopsVariant;
-    if (variant !== undefined) publishVariantMetrics(model, variant, { serverError: status >= 500, latencyMs, predictions });
+    const summary = status === 200 ? request.event.mlopsSummary : undefined;
+    if (variant !== undefined) publishVariantMetrics(model, variant, { serverError: status >= 500, latencyMs, predictions, ...(summary ? { summary } : {}) });
   };
   return {
     before: () => {
@@ -114,14 +117,20 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
 
 /**
  * The same request metrics with the release variant as a dimension too (`model`, `variant`): what the release's
- * alarms watch for the candidate, and what compares it with production.
+ * alarms watch for the candidate, and what compares it with production — including the prediction distribution (the
+ * score sum and, for a binary model, the positives: their sums over the predictions' give the mean score and the
+ * positive rate).
  */
-export function publishVariantMetrics(model: string, variant: string, outcome: { serverError: boolean; latencyMs: number; predictions: number }): void {
+export function publishVariantMetrics(model: string, variant: string, outcome: { serverError: boolean; latencyMs: number; predictions: number; summary?: PredictionSummary }): void {
   dimensionedMetrics.addDimensions({ model, variant });
   dimensionedMetrics.addMetric(PREDICT_METRICS.requests, 'Count', 1);
   dimensionedMetrics.addMetric(PREDICT_METRICS.serverErrors, 'Count', outcome.serverError ? 1 : 0);
   dimensionedMetrics.addMetric(PREDICT_METRICS.latency, 'Milliseconds', outcome.latencyMs);
   dimensionedMetrics.addMetric(PREDICT_METRICS.predictions, 'Count', outcome.predictions);
+  if (outcome.summary !== undefined) {
+    dimensionedMetrics.addMetric(PREDICT_METRICS.scoreSum, 'None', outcome.summary.scoreSum);
+    if (outcome.summary.positives !== undefined) dimensionedMetrics.addMetric(PREDICT_METRICS.positives, 'Count', outcome.summary.positives);
+  }
   dimensionedMetrics.publishStoredMetrics();
 }
 

@@ -14,6 +14,13 @@ export const PREDICT_METRICS = {
   latency: 'PredictLatency',
   /** Instances scored (Count). */
   predictions: 'Predictions',
+  /**
+   * Per variant during a release: the sum of the predictions' scores (positive-class probability, top-class
+   * probability, or value for regression); over Predictions, the mean score.
+   */
+  scoreSum: 'PredictionScoreSum',
+  /** Per variant during a release, binary models: predictions of the positive class; over Predictions, the rate. */
+  positives: 'PositivePredictions',
 } as const;
 
 /** Changes of what is served, by model: the pipeline's promotions, and an operator's promotions and rollbacks. */

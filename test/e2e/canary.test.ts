@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { routingBucket } from '../../lambdas/predict/routing.js';
 import { ReleaseStore, type ReleaseRecord } from '../../lambdas/shared/release-store.js';
 import { VirtualClock } from '../../local/clock.js';
+import { statistic } from '../../local/cloudwatch/statistics.js';
 import { localDynamoClient } from '../../local/emulators.js';
 import type { LocalExecution } from '../../local/step-functions.js';
 import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
@@ -182,8 +183,18 @@ describe('a shadow release through the local runtime, on its clock', () => {
     expect(new Set(captured.shadowed.map((r) => r.predictionIds.join()))).toEqual(new Set([shadowed.predictions.map((p) => p.id).join()]));
     expect(captured.plain.map((r) => r.variant)).toEqual(['production']);
     // Measured as the candidate (what its alarms read), with the model and variant as dimensions.
-    const candidateRequests = stack.runtime.cloudwatch.metrics.datapoints({ namespace: 'ServerlessMlops', name: 'PredictRequests', dimensions: { service: 'mlops-predict', model: 'adult-shadow', variant: 'candidate' } }, 0, Number.MAX_SAFE_INTEGER);
-    expect(candidateRequests.length).toBeGreaterThan(0);
+    const total = (name: string, variant: string) =>
+      statistic('Sum', stack.runtime.cloudwatch.metrics.datapoints({ namespace: 'ServerlessMlops', name, dimensions: { service: 'mlops-predict', model: 'adult-shadow', variant } }, 0, Number.MAX_SAFE_INTEGER).map((point) => point.sample)) ?? 0;
+    expect(total('PredictRequests', 'candidate')).toBeGreaterThan(0);
+    // Its prediction distribution beside production's: the mean positive-class probability of each.
+    for (const variant of ['candidate', 'production']) {
+      const predictions = total('Predictions', variant);
+      expect(predictions).toBeGreaterThan(0);
+      const meanScore = total('PredictionScoreSum', variant) / predictions;
+      expect(meanScore).toBeGreaterThan(0);
+      expect(meanScore).toBeLessThan(1);
+      expect(total('PositivePredictions', variant)).toBeLessThanOrEqual(predictions);
+    }
 
     await untilEntered('adult-shadow', 'Bake', 2);
     await clock.advance(60_000);

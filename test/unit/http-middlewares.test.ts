@@ -119,6 +119,32 @@ describe('the per-request metrics of the predict function', () => {
     expect(await emitted(500)).toEqual([expect.objectContaining({ model: 'adult', PredictRequests: 1, PredictServerErrors: 1 })]);
   });
 
+  it("during a release, writes the variant's document too, with its share of the prediction distribution", async () => {
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
+      .use(requestMetrics(() => 1000))
+      .use(jsonBody())
+      .use(errorResponses())
+      .handler(async (request) => {
+        request.mlopsVariant = 'candidate';
+        request.mlopsSummary = { scoreSum: 1.375, positives: 2 };
+        return jsonResponse(200, { predictions: [{}, {}, {}] });
+      });
+    try {
+      await handler(event('{"instances":[{},{},{}]}', { pathParameters: { model: 'adult' } }), context);
+    } finally {
+      write.mockRestore();
+    }
+    const documents = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(documents).toHaveLength(2);
+    expect(documents[1]).toMatchObject({ model: 'adult', variant: 'candidate', PredictRequests: 1, Predictions: 3, PredictionScoreSum: 1.375, PositivePredictions: 2 });
+    expect(documents[0]).not.toHaveProperty('PredictionScoreSum');
+  });
+
   it('counts nothing for a 404, so naming random models creates no metrics', async () => {
     expect(await emitted(404, 'random-name')).toEqual([]);
   });
