@@ -88,7 +88,7 @@ try {
   const predictFn = [...runtime.functions.values()].find((fn) => fn.spec.logicalId.startsWith('InferencePredict'));
   if (predictFn === undefined) throw new Error('no predict function in the template');
   const bundle = join(predictFn.spec.assetDir, 'index.mjs');
-  const childEnv = { ...predictFn.spec.environment, PATH: process.env.PATH ?? '', ...(process.env.BENCH_CPU_PROFILE ? { BENCH_CPU_PROFILE: process.env.BENCH_CPU_PROFILE } : {}) };
+  const childEnv = { ...predictFn.spec.environment, PATH: process.env.PATH ?? '', ...(process.env.BENCH_CPU_PROFILE ? { BENCH_CPU_PROFILE: process.env.BENCH_CPU_PROFILE, BENCH_PROFILE_SIZE: process.env.BENCH_PROFILE_SIZE ?? '1' } : {}) };
   const warmSamples = async (module: string) =>
     benchResult<Record<string, number[]>>((await run(process.execPath, [join(import.meta.dirname, 'warm-predict.mjs'), module, '300', JSON.stringify(request.instances), SIZES.join(',')], { env: childEnv, maxBuffer: 1024 * 1024 * 1024 })).stdout);
   // The floor: the same handler shape (middy, Powertools logger/tracer/metrics, the JSON body) answering a constant.

@@ -33,7 +33,8 @@ traced();
 const first = await handler(event(1), context);
 if (first.statusCode !== 200) throw new Error(`predict answered ${first.statusCode}: ${first.body}`);
 const results = {};
-// BENCH_CPU_PROFILE=<dir>: a CPU profile of the timed 1-instance calls (where a warm request's time goes).
+// BENCH_CPU_PROFILE=<dir>: a CPU profile of the timed calls of one size (where a warm request's time goes), the
+// 1-instance ones unless BENCH_PROFILE_SIZE names another size.
 const profileDir = process.env.BENCH_CPU_PROFILE;
 for (const n of sizesText.split(',').map(Number)) {
   const ev = event(n);
