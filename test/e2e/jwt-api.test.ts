@@ -17,7 +17,8 @@ const claims = () => ({ iss: idp.issuer, aud: 'mlops-api', sub: 'analyst-1', sco
 const bearer = (token: string, more: Record<string, string> = {}) => ({ headers: { authorization: `Bearer ${token}`, ...more } });
 
 beforeAll(async () => {
-  idp = await startIdentityProvider();
+  // A stable issuer URL when the port is free: the stack synthesized with it is reused by the next run.
+  idp = await startIdentityProvider({ preferredPort: 47_913 });
   stack = await startTestStack({ api: { authorization: 'jwt', jwt: { issuer: idp.issuer, audience: ['mlops-api'] }, corsOrigins: [APP] } });
 }, 240_000);
 

@@ -10,7 +10,11 @@ export interface LocalIdentityProvider {
   close(): Promise<void>;
 }
 
-export async function startIdentityProvider(): Promise<LocalIdentityProvider> {
+/**
+ * `preferredPort`: listen there when it is free (else on any port). A stack synthesized with this issuer then has the
+ * same template from one test run to the next, so its synthesis is reused instead of made and cached again.
+ */
+export async function startIdentityProvider(options: { preferredPort?: number } = {}): Promise<LocalIdentityProvider> {
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   let issuer = '';
   const server = createServer((req, res) => {
@@ -18,7 +22,15 @@ export async function startIdentityProvider(): Promise<LocalIdentityProvider> {
     if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks.json` }));
     else res.end(JSON.stringify({ keys: [{ ...keys.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }] }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await (options.preferredPort === undefined ? listen(0) : listen(options.preferredPort).catch(() => listen(0)));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
