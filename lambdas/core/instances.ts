@@ -1,6 +1,6 @@
 import { RequestValidationError } from './errors.js';
 import { FLOAT32_MAX, isFloat32Finite } from './prepare-values.js';
-import { isKnownCategory, MISSING_CATEGORY, type InputValue, type Preprocessor } from './preprocess.js';
+import { knownCategories, MISSING_CATEGORY, type InputValue, type Preprocessor } from './preprocess.js';
 
 export const MAX_INSTANCES = 1000;
 
@@ -27,13 +27,17 @@ export function unknownCategories(pre: Preprocessor, instances: readonly Readonl
   const warnings: InstanceWarning[] = [];
   for (const feature of pre.features) {
     if (feature.type !== 'categorical') continue;
-    instances.forEach((instance, i) => {
-      const value = instance[feature.name];
-      if (value === null || value === undefined) return;
-      if (!isKnownCategory(feature, String(value)) && String(value) !== MISSING_CATEGORY) {
-        warnings.push({ instance: i, feature: feature.name, value: String(value), message: 'not a category the model learned; scored as an unknown value' });
+    // Looked up once per feature: this runs over every value of a request (up to 1,000 instances).
+    const known = knownCategories(feature);
+    const name = feature.name;
+    for (let i = 0; i < instances.length; i++) {
+      const value = (instances[i] as Readonly<Record<string, InputValue>>)[name];
+      if (value === null || value === undefined) continue;
+      const text = String(value);
+      if (!known.has(text) && text !== MISSING_CATEGORY) {
+        warnings.push({ instance: i, feature: name, value: text, message: 'not a category the model learned; scored as an unknown value' });
       }
-    });
+    }
   }
   return warnings.sort((a, b) => a.instance - b.instance);
 }

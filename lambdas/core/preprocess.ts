@@ -121,9 +121,9 @@ function slotsOf(encoder: CategoricalEncoder): Map<string, number> {
   return slots;
 }
 
-/** Whether a value has a one-hot slot of its own (was learned in training), using the encoder's cached slots. */
-export function isKnownCategory(encoder: CategoricalEncoder, value: string): boolean {
-  return slotsOf(encoder).has(value);
+/** The categories that have a one-hot slot of their own (were learned in training): the encoder's cached slots. */
+export function knownCategories(encoder: CategoricalEncoder): ReadonlyMap<string, number> {
+  return slotsOf(encoder);
 }
 
 /**
