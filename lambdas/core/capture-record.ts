@@ -83,7 +83,12 @@ export interface CapturedRequest {
    * verbatim (as SageMaker captures payloads) when the record is one part, which saves serializing every instance and
    * prediction again on the request path. The request's must hold `instances`, the response's `predictions`.
    */
-  readonly bodies?: { readonly request: string; readonly response: string };
+  readonly bodies?: {
+    readonly request: string;
+    readonly response: string;
+    /** Each prediction's text as the response holds it (reused when a large request is split into parts). */
+    readonly predictions?: readonly string[];
+  };
 }
 
 /**
@@ -95,7 +100,7 @@ export function captureLines(request: CapturedRequest, maxLineBytes = MAX_CAPTUR
   const verbatim = verbatimLine(request, maxLineBytes);
   if (verbatim !== undefined) return [verbatim];
   const inputs = request.instances.map((i) => JSON.stringify(i));
-  const outputs = request.predictions.map((p) => JSON.stringify(p));
+  const outputs = request.bodies?.predictions ?? request.predictions.map((p) => JSON.stringify(p));
   // Each range's payloads are escaped once; the part numbers, known only when every range fits, are added last.
   const payloads = (start: number, end: number, input?: string) => ({
     start,

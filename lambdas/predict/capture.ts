@@ -48,7 +48,7 @@ export function captureAnswer(
     readonly instances: readonly Readonly<Record<string, unknown>>[];
     readonly time: Date;
     /** The request and response bodies as sent (recorded verbatim when nothing in them is redacted). */
-    readonly bodies?: { readonly request: string; readonly response: string };
+    readonly bodies?: { readonly request: string; readonly response: string; readonly predictions?: readonly string[] };
   },
   answer: Pick<PredictResponse, 'model' | 'version' | 'predictions'> & { readonly variant: string },
   write: LineWriter = stdoutLines,

@@ -12,6 +12,7 @@ import { countForModel } from '../shared/metrics.js';
 import { openApiDocument } from '../shared/openapi.js';
 import { Registry } from '../shared/registry.js';
 import { ReleaseStore } from '../shared/release-store.js';
+import { answerBody } from './answer-body.js';
 import { captureAnswer, captureSettings } from './capture.js';
 import { describeModel } from './describe.js';
 import { ProductionModelCache } from './model-cache.js';
@@ -69,8 +70,8 @@ const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStruct
     event.mlopsSummary = summary;
     const settings = captureSettings(answer.model);
     const time = new Date();
-    const body = JSON.stringify(answer);
-    captureAnswer(settings, { requestId, instances, time, ...(event.rawBody !== undefined ? { bodies: { request: event.rawBody, response: body } } : {}) }, answer);
+    const { body, predictions } = answerBody(answer);
+    captureAnswer(settings, { requestId, instances, time, ...(event.rawBody !== undefined ? { bodies: { request: event.rawBody, response: body, predictions } } : {}) }, answer);
     if (shadow !== undefined) {
       // The shadow's answer is captured beside production's (same prediction ids) and measured as the candidate's.
       if (shadow.answer !== undefined) captureAnswer(settings, { requestId, instances, time }, { ...shadow.answer, variant: 'candidate-shadow' });
