@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { feedbackKey } from './registry-keys.js';
+import { isConditionFailure } from './registry-write.js';
 
 /** How long a prediction id's truth is remembered for idempotency (the capture data is kept longer, in S3). */
 export const FEEDBACK_RETENTION_DAYS = 400;
@@ -29,7 +30,7 @@ export class FeedbackStore {
       );
       return 'recorded';
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
       const existing = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
       return (existing.Item as { label?: unknown } | undefined)?.label === JSON.stringify(label) ? 'duplicate' : 'conflict';
     }

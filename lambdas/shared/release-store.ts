@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import * as z from 'zod';
 import { ConflictError } from '../core/errors.js';
 import { releaseKey } from './registry-keys.js';
+import { isConditionFailure } from './registry-write.js';
 
 export const RELEASE_STATES = ['checking', 'running', 'promoted', 'rolled-back', 'aborted', 'rejected'] as const;
 export type ReleaseState = (typeof RELEASE_STATES)[number];
@@ -48,43 +49,31 @@ export class ReleaseStore {
   /** Starts a release unless one is active for the model (two releases at once would fight over the share). */
   async begin(record: Omit<ReleaseRecord, 'revision'>): Promise<ReleaseRecord> {
     const next = { ...record, revision: 1 };
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...releaseKey(record.model), ...next },
-          ConditionExpression: 'attribute_not_exists(pk) OR NOT (#state IN (:checking, :running))',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':checking': 'checking', ':running': 'running' },
-        }),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        throw new ConflictError(`a release of ${record.model} is in progress; wait for it to end or abort it (mlops release ${record.model} abort)`, { cause: error });
-      }
-      throw error;
-    }
+    await this.putIf(next, {
+      ConditionExpression: 'attribute_not_exists(pk) OR NOT (#state IN (:checking, :running))',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':checking': 'checking', ':running': 'running' },
+    }, `a release of ${record.model} is in progress; wait for it to end or abort it (mlops release ${record.model} abort)`);
     return next;
   }
 
   /** Changes the release it read (same id and revision); a concurrent change (an abort) makes this a ConflictError. */
   async update(current: ReleaseRecord, changes: Partial<Pick<ReleaseRecord, 'share' | 'stepIndex' | 'state' | 'reason' | 'executionArn'>>, at: Date): Promise<ReleaseRecord> {
     const next: ReleaseRecord = { ...current, ...changes, updatedAt: at.toISOString(), revision: current.revision + 1 };
+    await this.putIf(next, {
+      ConditionExpression: 'releaseId = :id AND revision = :revision',
+      ExpressionAttributeValues: { ':id': current.releaseId, ':revision': current.revision },
+    }, `release ${current.releaseId} of ${current.model} changed while this step ran (revision ${current.revision}); read it again`);
+    return next;
+  }
+
+  /** Writes the release item under a condition; its failure is a ConflictError saying `conflict`. */
+  private async putIf(record: ReleaseRecord, condition: { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> }, conflict: string): Promise<void> {
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...releaseKey(current.model), ...next },
-          ConditionExpression: 'releaseId = :id AND revision = :revision',
-          ExpressionAttributeValues: { ':id': current.releaseId, ':revision': current.revision },
-        }),
-      );
+      await this.db.send(new PutCommand({ TableName: this.table, Item: { ...releaseKey(record.model), ...record }, ...condition }));
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        throw new ConflictError(`release ${current.releaseId} of ${current.model} changed while this step ran (revision ${current.revision}); read it again`, { cause: error });
-      }
+      if (isConditionFailure(error)) throw new ConflictError(conflict, { cause: error });
       throw error;
     }
-    return next;
   }
 }
