@@ -5,6 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ROUTING_KEY_HEADER } from '../lambdas/shared/api-contracts.js';
 import { LAYOUT } from '../lambdas/shared/layout.js';
 import { MlFunction } from './ml-function.js';
 import { grantObjects } from './object-access.js';
@@ -102,7 +103,7 @@ export class InferenceApi extends Construct {
             corsPreflight: {
               allowOrigins: [...props.corsOrigins],
               allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
-              allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', 'x-mlops-routing-key'],
+              allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', ROUTING_KEY_HEADER],
               maxAge: Duration.hours(1),
             },
           }

@@ -5,6 +5,7 @@ import { NotFoundError } from '../core/errors.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import { createDocumentClient, createS3Client } from '../shared/clients.js';
 import { readEnv } from '../shared/env.js';
+import { ROUTING_KEY_HEADER, VARIANT_HEADER } from '../shared/api-contracts.js';
 import { apiHandler } from '../shared/api-handler.js';
 import { jsonResponse, publishVariantMetrics, type JsonEvent } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
@@ -17,7 +18,6 @@ import { captureAnswer, captureSettings } from './capture.js';
 import { describeModel } from './describe.js';
 import { ProductionModelCache } from './model-cache.js';
 import { predict, type RoutingInput } from './predict.js';
-import { ROUTING_KEY_HEADER, VARIANT_HEADER } from './routing.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'MODEL_REFRESH_SECONDS']);
 const refreshSeconds = Number(env.MODEL_REFRESH_SECONDS);

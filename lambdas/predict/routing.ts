@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
 import { RequestValidationError } from '../core/errors.js';
+import { VARIANT_HEADER } from '../shared/api-contracts.js';
 import type { ReleaseRecord } from '../shared/release-store.js';
 
 export type Variant = 'production' | 'candidate';
 
-/** The header that pins a request's variant (the release check, debugging). */
-export const VARIANT_HEADER = 'x-mlops-variant';
-/** The header whose value keeps one caller on one version during a release (else the caller's identity). */
-export const ROUTING_KEY_HEADER = 'x-mlops-routing-key';
 
 /** A stable bucket 0–99 of a routing key: the same key always lands in the same bucket, across containers. */
 export function routingBucket(key: string): number {

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Predictor, type Prediction } from '../core/artifact.js';
 import type { Frame } from '../core/dataset.js';
 import { NotFoundError } from '../core/errors.js';
+import { ROUTING_KEY_HEADER, VARIANT_HEADER } from '../shared/api-contracts.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import { runPrefix } from '../shared/layout.js';
 import { PreparedData } from '../shared/prepared.js';
@@ -37,7 +38,7 @@ export async function prepareCheck(registry: Registry, s3: S3Client, artifactsBu
       routeKey: 'POST /v1/models/{model}/predict',
       rawPath: `/v1/models/${model}/predict`,
       rawQueryString: '',
-      headers: { 'content-type': 'application/json', 'x-mlops-variant': 'candidate', 'x-mlops-routing-key': 'release-check' },
+      headers: { 'content-type': 'application/json', [VARIANT_HEADER]: 'candidate', [ROUTING_KEY_HEADER]: 'release-check' },
       requestContext: { http: { method: 'POST', path: `/v1/models/${model}/predict`, sourceIp: 'release-check' }, routeKey: 'POST /v1/models/{model}/predict' },
       pathParameters: { model },
       body: JSON.stringify({ instances }),

@@ -8,6 +8,11 @@ import { MAX_INSTANCES } from '../core/instances.js';
  * against the served version's features after the envelope (lambdas/core/instances.ts).
  */
 
+/** The header that pins a request's release variant (the release check, debugging). */
+export const VARIANT_HEADER = 'x-mlops-variant';
+/** The header whose value keeps one caller on one version during a release (else the caller's identity). */
+export const ROUTING_KEY_HEADER = 'x-mlops-routing-key';
+
 /** A prediction id: the request's id (a UUID) and the instance's position in it. */
 export const PREDICTION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.\d{1,4}$/;
 

@@ -8,6 +8,7 @@ import {
   instanceSchema,
   modelResponseSchema,
   predictRequestSchema,
+  ROUTING_KEY_HEADER,
   predictResponseSchema,
 } from './api-contracts.js';
 
@@ -54,7 +55,7 @@ export function openApiDocument(): Json {
       '/v1/models/{model}/predict': {
         post: {
           summary: 'Score 1–1000 instances',
-          parameters: [modelParameter, { name: 'x-mlops-routing-key', in: 'header', required: false, schema: { type: 'string' }, description: 'Sticky routing during a release: one key always meets one version (default: the caller).' }],
+          parameters: [modelParameter, { name: ROUTING_KEY_HEADER, in: 'header', required: false, schema: { type: 'string' }, description: 'Sticky routing during a release: one key always meets one version (default: the caller).' }],
           requestBody: { required: true, content: { 'application/json': { schema: ref('PredictRequest') } } },
           responses: { '200': json('PredictResponse', 'The predictions, in the order of the instances.'), ...errors({ '400': 'The body or an instance is wrong; the message names the field.', '404': 'No such model, or no version in production.', '413': 'The body is larger than 1 MB.', ...COMMON_ERRORS }) },
         },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ReleaseConfig } from '../../core/release-config.js';
 import type { Registry } from '../registry.js';
-import type { ReleaseRecord, ReleaseStore } from '../release-store.js';
+import { isActive, type ReleaseRecord, type ReleaseStore } from '../release-store.js';
 import { promoteVersion } from './lifecycle.js';
 
 /** What a release step needs: the stores, the alarms it watches, the clock, who acts, and the in-progress signal. */
@@ -97,7 +97,7 @@ export async function tickRelease(deps: ReleaseDeps, model: string, alarms: read
 /** Ends an active release at once (an operator, or a failed step): the candidate gets no more traffic. */
 export async function abortRelease(deps: ReleaseDeps, model: string, reason: string): Promise<ReleaseRecord | undefined> {
   const record = await deps.releases.get(model);
-  if (record === undefined || (record.state !== 'running' && record.state !== 'checking')) return record;
+  if (!isActive(record)) return record;
   const aborted = await deps.releases.update(record, { state: 'aborted', share: 0, reason }, deps.now());
   deps.signalInProgress(model, false);
   await audit(deps, aborted, reason, `release ${record.releaseId} aborted at ${record.share}%`);
