@@ -29,6 +29,16 @@ export function hoursSince(since: number, now: number): string[] {
   return hours;
 }
 
+/** JSON text of the expected shape, or undefined (a record written by another tool or version is skipped, not fatal). */
+function jsonText<T>(text: string, schema: z.ZodType<T>): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function jsonLines(s3: S3Client, bucket: string, prefix: string): Promise<unknown[]> {
   const lines: unknown[] = [];
   let token: string | undefined;
@@ -56,13 +66,15 @@ export async function readCapture(s3: S3Client, bucket: string, model: string, s
   const [captures, feedback] = await Promise.all([read('capture'), read('feedback')]);
   const truths = new Map(feedback.flatMap((line) => {
     const parsed = feedbackSchema.safeParse(line);
-    return parsed.success ? [[parsed.data.predictionId, JSON.parse(parsed.data.groundTruthData.data) as unknown] as const] : [];
+    const truth = parsed.success ? jsonText(parsed.data.groundTruthData.data, z.union([z.string(), z.number()])) : undefined;
+    return parsed.success && truth !== undefined ? [[parsed.data.predictionId, truth] as const] : [];
   }));
   return captures.flatMap((line) => {
     const parsed = captureSchema.safeParse(line);
     if (!parsed.success || Date.parse(parsed.data.eventMetadata.inferenceTime) < since) return [];
     const record = parsed.data;
-    const predictions = (JSON.parse(record.captureData.endpointOutput.data) as { predictions?: unknown[] }).predictions ?? [];
+    // The answer as sent, or the part's predictions: either way a `predictions` array in JSON text.
+    const predictions = jsonText(record.captureData.endpointOutput.data, z.object({ predictions: z.array(z.unknown()) }))?.predictions ?? [];
     return record.predictionIds.map((id, i) => ({
       at: record.eventMetadata.inferenceTime,
       predictionId: id,
