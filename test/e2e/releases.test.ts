@@ -144,9 +144,13 @@ describe('releases: each candidate against production, a new version served, rol
     expect(predicted.version).toBe(1);
 
     // Lineage: what produced a version, which versions were trained on a data object, and the decisions about it.
-    const lineage = JSON.parse((await cli('--json', 'lineage', 'adult', '1')).stdout) as { version: { data: { key: string; sha256: string }[] }; audit: { action: string }[] };
+    const lineage = JSON.parse((await cli('--json', 'lineage', 'adult', '1')).stdout) as { version: { data: { key: string; sha256: string }[] }; audit: { action: string; actor: string }[] };
     expect(lineage.version.data).toEqual([expect.objectContaining({ key: 'incoming/adult/part-8k.csv', sha256: createHash('sha256').update(adultRows(8000)).digest('hex') })]);
-    expect(lineage.audit.map((e) => e.action)).toEqual(['alias', 'promote', 'alias', 'promote', 'rollback']);
+    // The decisions about v1. This stack runs on the real clock, so on a loaded machine a slow answer can raise the
+    // latency alarm while v1 serves: such changes are recorded against v1 too, by CloudWatch, and are not decisions.
+    const [alarms, decisions] = [lineage.audit.filter((e) => e.action === 'alarm'), lineage.audit.filter((e) => e.action !== 'alarm')];
+    expect(decisions.map((e) => e.action)).toEqual(['alias', 'promote', 'alias', 'promote', 'rollback']);
+    expect(alarms.every((e) => e.actor === 'cloudwatch')).toBe(true);
     const sha = lineage.version.data[0]?.sha256 as string;
     const bySha = JSON.parse((await cli('--json', 'lineage', '--data', sha)).stdout) as { model: string; version: number }[];
     expect(bySha).toEqual([expect.objectContaining({ model: 'adult', version: 1 })]);
