@@ -1,6 +1,7 @@
 // Times warm invocations of a bundled predict handler in a process of its own (so its copy of tfjs is the only one).
 // Run as: node warm-predict.mjs <bundle path> <iterations> <instances JSON array> <sizes comma-separated>
 // with the function's environment; prints {"<size>": [ms, ...]}.
+import { basename, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [, , bundle, iterationsText, instancesJson, sizesText] = process.argv;
@@ -53,7 +54,8 @@ for (const n of sizesText.split(',').map(Number)) {
     samples.push(performance.now() - t0);
     if (response.statusCode !== 200) throw new Error(`predict answered ${response.statusCode}: ${response.body}`);
   }
-  if (profiling !== undefined) await profiling.stop(`${profileDir}/warm-1.cpuprofile`);
+  // Named after the bundle's folder: the handler's and the floor's profiles side by side.
+  if (profiling !== undefined) await profiling.stop(`${profileDir}/warm-${n}-${basename(dirname(bundle))}.cpuprofile`);
   results[n] = samples;
 }
 
