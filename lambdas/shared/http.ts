@@ -92,12 +92,13 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
     const status = request.response?.statusCode ?? 500;
     // Predictions only: reading a model's description or the health check is not traffic of the model.
     if (model === undefined || status === 404 || !request.event.routeKey.endsWith('/predict')) return;
+    // One reading: the model's latency and its variant's are the same request's.
+    const latencyMs = now() - started;
     metrics.addDimension('model', model);
     metrics.addMetric(PREDICT_METRICS.requests, 'Count', 1);
     metrics.addMetric(PREDICT_METRICS.serverErrors, 'Count', status >= 500 ? 1 : 0);
-    metrics.addMetric(PREDICT_METRICS.latency, 'Milliseconds', now() - started);
+    metrics.addMetric(PREDICT_METRICS.latency, 'Milliseconds', latencyMs);
     // A 200 scores every instance of the request (already parsed by jsonBody): no need to read the answer again.
-    const latencyMs = now() - started;
     const predictions = status === 200 ? instancesIn(request.event.body) : 0;
     if (status === 200) metrics.addMetric(PREDICT_METRICS.predictions, 'Count', predictions);
     metrics.publishStoredMetrics();

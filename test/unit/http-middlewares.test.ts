@@ -125,8 +125,10 @@ describe('the per-request metrics of the predict function', () => {
       lines.push(String(chunk));
       return true;
     });
+    // A clock that moves 7 ms at each reading: the request is timed once, so both documents carry the same latency.
+    let clockMs = 1000;
     const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
-      .use(requestMetrics(() => 1000))
+      .use(requestMetrics(() => (clockMs += 7)))
       .use(jsonBody())
       .use(errorResponses())
       .handler(async (request) => {
@@ -143,6 +145,7 @@ describe('the per-request metrics of the predict function', () => {
     expect(documents).toHaveLength(2);
     expect(documents[1]).toMatchObject({ model: 'adult', variant: 'candidate', PredictRequests: 1, Predictions: 3, PredictionScoreSum: 1.375, PositivePredictions: 2 });
     expect(documents[0]).not.toHaveProperty('PredictionScoreSum');
+    expect(documents.map((d) => d.PredictLatency)).toEqual([7, 7]);
   });
 
   it('counts nothing for a 404, so naming random models creates no metrics', async () => {
