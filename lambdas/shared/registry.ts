@@ -1,31 +1,12 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../core/errors.js';
+import { setExpression, withoutKeys } from './dynamo-items.js';
 import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, schemaKey, versionKey } from './registry-keys.js';
 import { auditPut, failedConditions, isConditionFailure, writeAtomically, type AuditDraft, type TransactItem } from './registry-write.js';
 import { latestVersionOf, registerVersionOnce, type RunOutcomeFields } from './version-allocation.js';
 import type { AliasRecord, AuditEvent, RunRecord, SchemaPointer, VersionRecord, VersionStatus } from './registry-types.js';
 
 export type * from './registry-types.js';
-
-/** `SET #f0 = :v0, …` for the defined fields, with placeholder names (field names may be reserved words). */
-function setExpression(fields: Record<string, unknown>): { expression: string; names: Record<string, string>; values: Record<string, unknown> } {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const sets = Object.entries(fields)
-    .filter(([, v]) => v !== undefined)
-    .map(([name, value], i) => {
-      names[`#f${i}`] = name;
-      values[`:v${i}`] = value;
-      return `#f${i} = :v${i}`;
-    });
-  return { expression: sets.length === 0 ? '' : `SET ${sets.join(', ')}`, names, values };
-}
-
-function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (item === undefined) return undefined;
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as T;
-}
 
 /**
  * The model registry. Every state change is one conditional write to one item, so it is atomic on DynamoDB and on
@@ -56,12 +37,12 @@ export class Registry {
 
   async getRun(model: string, runId: string): Promise<RunRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.table, Key: runKey(model, runId) }));
-    return strip<RunRecord>(result.Item);
+    return withoutKeys<RunRecord>(result.Item);
   }
 
   async listRuns(model: string): Promise<RunRecord[]> {
     const items = await this.queryAll(`${KEY_PREFIX.run}${model}`, true);
-    return items.map((item) => strip<RunRecord>(item) as RunRecord).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    return items.map((item) => withoutKeys<RunRecord>(item) as RunRecord).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 
   /**
@@ -128,7 +109,7 @@ export class Registry {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return strip<RunRecord>(result.Attributes) as RunRecord;
+      return withoutKeys<RunRecord>(result.Attributes) as RunRecord;
     } catch (error) {
       if (isConditionFailure(error)) {
         const current = await this.getRun(model, runId);
@@ -153,7 +134,7 @@ export class Registry {
 
   async getVersion(model: string, version: number): Promise<VersionRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.table, Key: versionKey(model, version), ConsistentRead: true }));
-    return strip<VersionRecord>(result.Item);
+    return withoutKeys<VersionRecord>(result.Item);
   }
 
   /**
@@ -207,7 +188,7 @@ export class Registry {
   }
 
   async listAudit(model: string): Promise<AuditEvent[]> {
-    return (await this.queryAll(`${KEY_PREFIX.audit}${model}`, true)).map((item) => strip<AuditEvent>(item) as AuditEvent);
+    return (await this.queryAll(`${KEY_PREFIX.audit}${model}`, true)).map((item) => withoutKeys<AuditEvent>(item) as AuditEvent);
   }
 
   /** Model names with at least one version (a scan of version partitions: an operator's query, not a hot path). */
@@ -235,12 +216,12 @@ export class Registry {
   async listVersions(model: string): Promise<VersionRecord[]> {
     // The partition also holds the version counter (sort key `#latest`): versions only.
     const items = (await this.queryAll(`${KEY_PREFIX.version}${model}`, true)).filter((item) => !String(item.sk).startsWith('#'));
-    return items.map((item) => strip<VersionRecord>(item) as VersionRecord);
+    return items.map((item) => withoutKeys<VersionRecord>(item) as VersionRecord);
   }
 
   async getAlias(model: string, alias: string = PRODUCTION_ALIAS): Promise<AliasRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.table, Key: aliasKey(model, alias), ConsistentRead: true }));
-    return strip<AliasRecord>(result.Item);
+    return withoutKeys<AliasRecord>(result.Item);
   }
 
   /**
@@ -263,7 +244,7 @@ export class Registry {
 
   async getSchemaPointer(model: string): Promise<SchemaPointer | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.table, Key: schemaKey(model), ConsistentRead: true }));
-    return strip<SchemaPointer>(result.Item);
+    return withoutKeys<SchemaPointer>(result.Item);
   }
 
   /**

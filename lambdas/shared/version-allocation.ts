@@ -1,5 +1,6 @@
 import { QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../core/errors.js';
+import { withoutKeys } from './dynamo-items.js';
 import { KEY_PREFIX, runKey, versionCounterKey, versionKey } from './registry-keys.js';
 import type { RunRecord, VersionRecord } from './registry-types.js';
 import { backoffMs, failedConditions, writeAtomically } from './registry-write.js';
@@ -84,6 +85,5 @@ async function existingVersion(db: DynamoDBDocumentClient, table: string, model:
   if (run.version === undefined) throw new ConflictError(`run ${runId} of ${model} is ${run.status}; only a running run registers a version`);
   const version = (await db.send(new GetCommand({ TableName: table, Key: versionKey(model, run.version), ConsistentRead: true }))).Item;
   if (version === undefined) throw new NotFoundError(`run ${runId} names version ${run.version} of ${model}, which does not exist`);
-  const { pk: _pk, sk: _sk, ...rest } = version;
-  return rest as VersionRecord;
+  return withoutKeys<VersionRecord>(version) as VersionRecord;
 }

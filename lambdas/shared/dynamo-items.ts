@@ -1,0 +1,25 @@
+/**
+ * Helpers for the registry table's items: every item carries its key (`pk`, `sk`) beside the record it stores, and
+ * updates name their fields through placeholders.
+ */
+
+/** The record an item stores, without its key; undefined for no item. */
+export function withoutKeys<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (item === undefined) return undefined;
+  const { pk: _pk, sk: _sk, ...record } = item;
+  return record as T;
+}
+
+/** `SET #f0 = :v0, …` for the defined fields, with placeholder names (field names may be reserved words). */
+export function setExpression(fields: Record<string, unknown>): { expression: string; names: Record<string, string>; values: Record<string, unknown> } {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+  return { expression: sets.length === 0 ? '' : `SET ${sets.join(', ')}`, names, values };
+}
