@@ -46,83 +46,23 @@ export class ModelAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelAlarmsProps) {
     super(scope, id);
-    const { name, monitoring } = props.model;
-    const metric = (metricName: string, service: string, statistic: string, period: Duration) =>
-      new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: serviceOf(service), model: name }, statistic, period });
-    const fiveMinutes = Duration.minutes(5);
-    const alarm = (alarmId: string, description: string, options: Omit<cloudwatch.AlarmProps, 'alarmDescription'>) => {
-      const created = new cloudwatch.Alarm(this, alarmId, { alarmDescription: `${name}: ${description}`, ...options });
-      created.addAlarmAction(new actions.SnsAction(props.detailTopic));
-      created.addOkAction(new actions.SnsAction(props.detailTopic));
-      return created;
-    };
-
-    this.errorRate = alarm('ErrorRate', `more than ${pct(monitoring.maxErrorRate)} of predict requests answered 5xx over 5 minutes`, {
-      metric: metric(PREDICT_METRICS.serverErrors, 'predict', cloudwatch.Stats.AVERAGE, fiveMinutes),
-      threshold: monitoring.maxErrorRate,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.latency = alarm('Latency', `predict's p99 latency above ${monitoring.maxP99LatencyMs} ms over 5 minutes`, {
-      metric: metric(PREDICT_METRICS.latency, 'predict', cloudwatch.Stats.p(99), fiveMinutes),
-      threshold: monitoring.maxP99LatencyMs,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    if (monitoring.noTrafficHours !== null) {
-      // No data at all is the condition itself: missing hours count as breaching.
-      this.noTraffic = alarm('NoTraffic', `no predict request for ${monitoring.noTrafficHours} h`, {
-        metric: metric(PREDICT_METRICS.requests, 'predict', cloudwatch.Stats.SAMPLE_COUNT, Duration.hours(1)),
-        threshold: 1,
-        evaluationPeriods: monitoring.noTrafficHours,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      });
-    }
-    if (monitoring.alarmOnFailedRun) {
-      this.failedRun = alarm('RunFailed', 'a training pipeline run failed (`mlops runs` shows why)', {
-        metric: metric(PIPELINE_METRICS.runsFailed, 'finish-run', cloudwatch.Stats.SUM, fiveMinutes),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    }
-    this.releaseInProgress = alarm('ReleaseInProgress', 'a release is in progress: the model-degraded alarm is suppressed', {
-      metric: metric(PIPELINE_METRICS.releaseInProgress, 'release', cloudwatch.Stats.MAXIMUM, Duration.minutes(1)),
+    const production = this.productionAlarms(props);
+    this.errorRate = production.errorRate;
+    this.latency = production.latency;
+    if (production.noTraffic !== undefined) this.noTraffic = production.noTraffic;
+    if (production.failedRun !== undefined) this.failedRun = production.failedRun;
+    this.releaseInProgress = this.addAlarm(props, 'ReleaseInProgress', 'a release is in progress: the model-degraded alarm is suppressed', {
+      metric: modelMetric(props.model.name, PIPELINE_METRICS.releaseInProgress, 'release', cloudwatch.Stats.MAXIMUM, Duration.minutes(1)),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-
-    const candidateMetric = (metricName: string, statistic: string) =>
-      new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: serviceOf('predict'), model: name, variant: 'candidate' }, statistic, period: Duration.minutes(1) });
-    const candidateNames = candidateAlarmNames(Stack.of(this).stackName, name);
-    this.candidateAlarms = [
-      alarm('CandidateErrorRate', `the release candidate answered more than ${pct(monitoring.maxErrorRate)} of its requests 5xx in a minute (the release rolls back)`, {
-        alarmName: candidateNames.errorRate,
-        metric: candidateMetric(PREDICT_METRICS.serverErrors, cloudwatch.Stats.AVERAGE),
-        threshold: monitoring.maxErrorRate,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      alarm('CandidateLatency', `the release candidate's p99 latency above ${monitoring.maxP99LatencyMs} ms in a minute (the release rolls back)`, {
-        alarmName: candidateNames.latency,
-        metric: candidateMetric(PREDICT_METRICS.latency, cloudwatch.Stats.p(99)),
-        threshold: monitoring.maxP99LatencyMs,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    ];
+    this.candidateAlarms = this.releaseAlarms(props);
 
     const children = [this.errorRate, this.latency, this.noTraffic, this.failedRun].filter((a): a is cloudwatch.Alarm => a !== undefined);
     this.degraded = new cloudwatch.CompositeAlarm(this, 'Degraded', {
-      alarmDescription: `${name} is degraded: ${children.length} alarms feed this one, which pages once for all of them`,
+      alarmDescription: `${props.model.name} is degraded: ${children.length} alarms feed this one, which pages once for all of them`,
       alarmRule: cloudwatch.AlarmRule.anyOf(...children.map((child) => cloudwatch.AlarmRule.fromAlarm(child, cloudwatch.AlarmState.ALARM))),
       actionsSuppressor: this.releaseInProgress,
       actionsSuppressorWaitPeriod: props.suppressorWait ?? Duration.minutes(2),
@@ -131,21 +71,107 @@ export class ModelAlarms extends Construct {
     this.all = [this.degraded, ...children, this.releaseInProgress, ...this.candidateAlarms];
     this.degraded.addAlarmAction(new actions.SnsAction(props.pageTopic));
     this.degraded.addOkAction(new actions.SnsAction(props.pageTopic));
-
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      widgets: [
-        [
-          new cloudwatch.GraphWidget({ title: `${name}: requests and 5xx`, left: [metric(PREDICT_METRICS.requests, 'predict', cloudwatch.Stats.SUM, fiveMinutes)], right: [metric(PREDICT_METRICS.serverErrors, 'predict', cloudwatch.Stats.SUM, fiveMinutes)] }),
-          new cloudwatch.GraphWidget({ title: `${name}: latency (ms)`, left: [metric(PREDICT_METRICS.latency, 'predict', cloudwatch.Stats.p(50), fiveMinutes), metric(PREDICT_METRICS.latency, 'predict', cloudwatch.Stats.p(99), fiveMinutes)] }),
-          new cloudwatch.GraphWidget({ title: `${name}: predictions`, left: [metric(PREDICT_METRICS.predictions, 'predict', cloudwatch.Stats.SUM, fiveMinutes)] }),
-        ],
-        [
-          new cloudwatch.GraphWidget({ title: `${name}: release, mean prediction score by variant`, left: (['production', 'candidate'] as const).map((variant) => meanScore(name, variant)), width: 12 }),
-          new cloudwatch.AlarmStatusWidget({ title: `${name}: alarms`, alarms: [this.degraded, ...children, this.releaseInProgress], width: 12 }),
-        ],
-      ],
-    });
+    this.dashboard = modelDashboard(this, props.model.name, [this.degraded, ...children, this.releaseInProgress]);
   }
+
+  /** An alarm of the model, reporting its changes both ways to the detail topic. */
+  private addAlarm(props: ModelAlarmsProps, alarmId: string, description: string, options: Omit<cloudwatch.AlarmProps, 'alarmDescription'>): cloudwatch.Alarm {
+    const created = new cloudwatch.Alarm(this, alarmId, { alarmDescription: `${props.model.name}: ${description}`, ...options });
+    created.addAlarmAction(new actions.SnsAction(props.detailTopic));
+    created.addOkAction(new actions.SnsAction(props.detailTopic));
+    return created;
+  }
+
+  /** What the composite watches: predict's error rate and p99 latency, no traffic, a failed run (as configured). */
+  private productionAlarms(props: ModelAlarmsProps): { errorRate: cloudwatch.Alarm; latency: cloudwatch.Alarm; noTraffic?: cloudwatch.Alarm; failedRun?: cloudwatch.Alarm } {
+    const { name, monitoring } = props.model;
+    const fiveMinutes = Duration.minutes(5);
+    const errorRate = this.addAlarm(props, 'ErrorRate', `more than ${pct(monitoring.maxErrorRate)} of predict requests answered 5xx over 5 minutes`, {
+      metric: modelMetric(name, PREDICT_METRICS.serverErrors, 'predict', cloudwatch.Stats.AVERAGE, fiveMinutes),
+      threshold: monitoring.maxErrorRate,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const latency = this.addAlarm(props, 'Latency', `predict's p99 latency above ${monitoring.maxP99LatencyMs} ms over 5 minutes`, {
+      metric: modelMetric(name, PREDICT_METRICS.latency, 'predict', cloudwatch.Stats.p(99), fiveMinutes),
+      threshold: monitoring.maxP99LatencyMs,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // No data at all is the condition itself: missing hours count as breaching.
+    const noTraffic =
+      monitoring.noTrafficHours === null
+        ? undefined
+        : this.addAlarm(props, 'NoTraffic', `no predict request for ${monitoring.noTrafficHours} h`, {
+            metric: modelMetric(name, PREDICT_METRICS.requests, 'predict', cloudwatch.Stats.SAMPLE_COUNT, Duration.hours(1)),
+            threshold: 1,
+            evaluationPeriods: monitoring.noTrafficHours,
+            comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+          });
+    const failedRun = !monitoring.alarmOnFailedRun
+      ? undefined
+      : this.addAlarm(props, 'RunFailed', 'a training pipeline run failed (`mlops runs` shows why)', {
+          metric: modelMetric(name, PIPELINE_METRICS.runsFailed, 'finish-run', cloudwatch.Stats.SUM, fiveMinutes),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+    return { errorRate, latency, ...(noTraffic ? { noTraffic } : {}), ...(failedRun ? { failedRun } : {}) };
+  }
+
+  /** The candidate's error rate and p99 latency per minute during a release, under names the release function derives. */
+  private releaseAlarms(props: ModelAlarmsProps): cloudwatch.Alarm[] {
+    const { name, monitoring } = props.model;
+    const candidateMetric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: serviceOf('predict'), model: name, variant: 'candidate' }, statistic, period: Duration.minutes(1) });
+    const candidateNames = candidateAlarmNames(Stack.of(this).stackName, name);
+    return [
+      this.addAlarm(props, 'CandidateErrorRate', `the release candidate answered more than ${pct(monitoring.maxErrorRate)} of its requests 5xx in a minute (the release rolls back)`, {
+        alarmName: candidateNames.errorRate,
+        metric: candidateMetric(PREDICT_METRICS.serverErrors, cloudwatch.Stats.AVERAGE),
+        threshold: monitoring.maxErrorRate,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      this.addAlarm(props, 'CandidateLatency', `the release candidate's p99 latency above ${monitoring.maxP99LatencyMs} ms in a minute (the release rolls back)`, {
+        alarmName: candidateNames.latency,
+        metric: candidateMetric(PREDICT_METRICS.latency, cloudwatch.Stats.p(99)),
+        threshold: monitoring.maxP99LatencyMs,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+  }
+}
+
+/** One of the model's metrics (dimensions: the service that emits it and the model). */
+function modelMetric(model: string, metricName: string, service: string, statistic: string, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: serviceOf(service), model }, statistic, period });
+}
+
+/** The model's dashboard: traffic, errors, latency, predictions, a release's variants side by side, its alarms. */
+function modelDashboard(scope: Construct, name: string, alarms: cloudwatch.IAlarm[]): cloudwatch.Dashboard {
+  const fiveMinutes = Duration.minutes(5);
+  const predictMetric = (metricName: string, statistic: string) => modelMetric(name, metricName, 'predict', statistic, fiveMinutes);
+  return new cloudwatch.Dashboard(scope, 'Dashboard', {
+    widgets: [
+      [
+        new cloudwatch.GraphWidget({ title: `${name}: requests and 5xx`, left: [predictMetric(PREDICT_METRICS.requests, cloudwatch.Stats.SUM)], right: [predictMetric(PREDICT_METRICS.serverErrors, cloudwatch.Stats.SUM)] }),
+        new cloudwatch.GraphWidget({ title: `${name}: latency (ms)`, left: [predictMetric(PREDICT_METRICS.latency, cloudwatch.Stats.p(50)), predictMetric(PREDICT_METRICS.latency, cloudwatch.Stats.p(99))] }),
+        new cloudwatch.GraphWidget({ title: `${name}: predictions`, left: [predictMetric(PREDICT_METRICS.predictions, cloudwatch.Stats.SUM)] }),
+      ],
+      [
+        new cloudwatch.GraphWidget({ title: `${name}: release, mean prediction score by variant`, left: (['production', 'candidate'] as const).map((variant) => meanScore(name, variant)), width: 12 }),
+        new cloudwatch.AlarmStatusWidget({ title: `${name}: alarms`, alarms, width: 12 }),
+      ],
+    ],
+  });
 }
 
 const pct = (share: number): string => `${Number((share * 100).toFixed(2))}%`;
