@@ -98,51 +98,59 @@ export class InferenceApi extends Construct {
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'serverless-mlops inference API',
       ...(defaultAuthorizer ? { defaultAuthorizer } : {}),
-      ...(props.corsOrigins !== undefined && props.corsOrigins.length > 0
-        ? {
-            corsPreflight: {
-              allowOrigins: [...props.corsOrigins],
-              allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
-              allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', ROUTING_KEY_HEADER],
-              maxAge: Duration.hours(1),
-            },
-          }
-        : {}),
+      ...corsOf(props),
     });
     const integrations = {
       predict: new HttpLambdaIntegration('PredictIntegration', this.predictFunction),
       feedback: new HttpLambdaIntegration('FeedbackIntegration', this.feedbackFunction),
     };
     for (const route of API_ROUTES) this.api.addRoutes({ path: route.path, methods: [route.method], integration: integrations[route.function] });
-    const stage = this.api.defaultStage?.node.defaultChild as apigwv2.CfnStage;
-    const accessLogs = secureLogGroup(this, 'AccessLogs', props.protection);
-    stage.accessLogSettings = {
-      destinationArn: accessLogs.logGroupArn,
-      format: JSON.stringify({
-        requestId: '$context.requestId',
-        ip: '$context.identity.sourceIp',
-        caller: '$context.identity.caller',
-        user: '$context.identity.userArn',
-        requestTime: '$context.requestTime',
-        routeKey: '$context.routeKey',
-        status: '$context.status',
-        latencyMs: '$context.responseLatency',
-        integrationError: '$context.integrationErrorMessage',
-      }),
-    };
-    stage.defaultRouteSettings = {
-      throttlingRateLimit: props.throttlingRateLimit ?? 100,
-      throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
-    };
-    const routeKeys = new Set(API_ROUTES.map((r) => `${r.method} ${r.path}`));
-    for (const key of Object.keys(props.routeThrottling ?? {})) {
-      if (!routeKeys.has(key)) throw new Error(`routeThrottling names ${key}, which is not a route of the API (${[...routeKeys].join(', ')})`);
-    }
-    if (props.routeThrottling !== undefined) {
-      // RouteSettings is a plain JSON map in CloudFormation's schema: CDK passes its keys through, so they are written
-      // in CloudFormation's own case.
-      stage.routeSettings = Object.fromEntries(Object.entries(props.routeThrottling).map(([key, limits]) => [key, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }]));
-    }
+    configureStage(this, this.api.defaultStage?.node.defaultChild as apigwv2.CfnStage, props);
+  }
+}
+
+/** CORS for the browser origins the props list; none (off) by default. */
+function corsOf(props: InferenceApiProps): { corsPreflight?: apigwv2.CorsPreflightOptions } {
+  if (props.corsOrigins === undefined || props.corsOrigins.length === 0) return {};
+  return {
+    corsPreflight: {
+      allowOrigins: [...props.corsOrigins],
+      allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
+      allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', ROUTING_KEY_HEADER],
+      maxAge: Duration.hours(1),
+    },
+  };
+}
+
+/** The stage's access log (JSON, one line per request) and its throttling: the defaults and single routes by key. */
+function configureStage(scope: Construct, stage: apigwv2.CfnStage, props: InferenceApiProps): void {
+  const accessLogs = secureLogGroup(scope, 'AccessLogs', props.protection);
+  stage.accessLogSettings = {
+    destinationArn: accessLogs.logGroupArn,
+    format: JSON.stringify({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      caller: '$context.identity.caller',
+      user: '$context.identity.userArn',
+      requestTime: '$context.requestTime',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      latencyMs: '$context.responseLatency',
+      integrationError: '$context.integrationErrorMessage',
+    }),
+  };
+  stage.defaultRouteSettings = {
+    throttlingRateLimit: props.throttlingRateLimit ?? 100,
+    throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
+  };
+  const routeKeys = new Set(API_ROUTES.map((r) => `${r.method} ${r.path}`));
+  for (const key of Object.keys(props.routeThrottling ?? {})) {
+    if (!routeKeys.has(key)) throw new Error(`routeThrottling names ${key}, which is not a route of the API (${[...routeKeys].join(', ')})`);
+  }
+  if (props.routeThrottling !== undefined) {
+    // RouteSettings is a plain JSON map in CloudFormation's schema: CDK passes its keys through, so they are written
+    // in CloudFormation's own case.
+    stage.routeSettings = Object.fromEntries(Object.entries(props.routeThrottling).map(([key, limits]) => [key, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }]));
   }
 }
 
