@@ -52,104 +52,12 @@ export class TrainingPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
     super(scope, id);
-    const protection = props.protection ?? {};
-    const fn = (name: string, description: string, extra: Partial<ConstructorParameters<typeof MlFunction>[2]> = {}) =>
-      new MlFunction(this, name, { name: camelToKebab(name), description, protection, ...(props.modelsDir ? { modelsDir: props.modelsDir } : {}), ...extra });
-
-    const registerRun = fn('RegisterRun', 'Records a run for an uploaded object; duplicate events find the run already there', {
-      modelFiles: true,
-    });
-    const etl = fn('Etl', 'Cleans, validates, splits and profiles the uploaded data; fits the preprocessing', {
-      modelFiles: true,
-      timeout: Duration.minutes(10),
-      memorySize: 3008,
-    });
-    const train = fn('Train', 'Trains the TF.js model on the prepared training split', {
-      tensorflow: true,
-      timeout: props.trainTimeout ?? Duration.minutes(15),
-      memorySize: props.trainMemorySize ?? 3008,
-    });
-    const validate = fn('Validate', 'Scores the candidate on the test split, applies the gate, registers the version', {
-      tensorflow: true,
-      timeout: Duration.minutes(10),
-      memorySize: 3008,
-      environment: { CODE_VERSION: props.codeVersion },
-    });
-    const promote = fn('Promote', 'Points production at a version that passed its gate (one conditional write)');
-    const report = fn('Report', 'Renders the run\'s model card (HTML with inline SVG charts) into the artifacts bucket', {
-      timeout: Duration.minutes(2),
-      memorySize: 1024,
-    });
-    // Model files: a failure before RegisterRun answered is recorded under the run id RegisterRun gives (model sha256 included).
-    const finishRun = fn('FinishRun', 'Records a run as REJECTED or FAILED with the reason; never touches production', { modelFiles: true });
-    this.functions = { registerRun, etl, train, validate, promote, report, finishRun };
-
-    // Data: read the uploads.
-    grantObjects(registerRun, props.dataBucket, LAYOUT.incoming, ['read']);
-    grantObjects(etl, props.dataBucket, LAYOUT.incoming, ['read']);
-    // Artifacts: each step reads and writes only its prefixes.
-    const setArtifacts = (f: MlFunction) => f.addEnvironment('ARTIFACTS_BUCKET', props.artifactsBucket.bucketName);
-    [etl, train, validate, report].forEach(setArtifacts);
-    grantObjects(etl, props.artifactsBucket, LAYOUT.runs, ['write']);
-    grantObjects(etl, props.artifactsBucket, LAYOUT.schemas, ['read', 'write']);
-    grantObjects(train, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
-    grantObjects(train, props.artifactsBucket, LAYOUT.models, ['write']);
-    grantObjects(validate, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
-    grantObjects(validate, props.artifactsBucket, LAYOUT.models, ['read']);
-    grantObjects(report, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
-    grantObjects(report, props.artifactsBucket, LAYOUT.schemas, ['read']);
-    // Registry: only promote can write the production pointer (ALIAS# items).
-    grantRegistry(registerRun, props.registry, { run: ['read', 'write'] });
-    grantRegistry(etl, props.registry, { run: ['read', 'write'], schema: ['read', 'write'] });
-    grantRegistry(train, props.registry, { run: ['read', 'write'] });
-    grantRegistry(validate, props.registry, { run: ['read', 'write'], version: ['read', 'write'], alias: ['read'] });
-    grantRegistry(promote, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read', 'write'], audit: ['append'] });
-    grantRegistry(report, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read'] });
-    grantRegistry(finishRun, props.registry, { run: ['read', 'write'] });
-
-    const timeoutOf = (f: MlFunction) => f.timeout ?? Duration.seconds(30);
-    // States get their own scope: their names (RegisterRun, ETL, ...) would clash with the functions' ids.
-    const releaseMachine = sfn.StateMachine.fromStateMachineName(this, 'ReleaseStateMachine', props.releaseStateMachineName);
-    const definition = trainingDefinition(
-      new Construct(this, 'States'),
-      { registerRun, etl, train, validate, promote, report, finishRun, release: releaseMachine },
-      {
-        registerRun: timeoutOf(registerRun),
-        etl: timeoutOf(etl),
-        train: timeoutOf(train),
-        validate: timeoutOf(validate),
-        promote: timeoutOf(promote),
-        report: timeoutOf(report),
-        finishRun: timeoutOf(finishRun),
-      },
-    );
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: Duration.hours(2),
-      tracingEnabled: true,
-      logs: {
-        destination: secureLogGroup(this, 'ExecutionLogs', protection),
-        level: sfn.LogLevel.ALL,
-        includeExecutionData: true,
-      },
-    });
-    suppress(this.stateMachine.role, [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason: 'Log delivery (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray actions take no resource-level permissions; test/cdk/stack.test.ts checks that only those use Resource "*".',
-        appliesTo: ['Resource::*'],
-      },
-      {
-        id: 'AwsSolutions-IAM5',
-        reason: "CDK's LambdaInvoke grant covers the pipeline's own functions and their versions/aliases (function ARN plus ':*'); no other function.",
-        appliesTo: ['/^Resource::<Training[A-Za-z]+[0-9A-F]{8}\\.Arn>:\\*$/'],
-      },
-    ]);
-
+    this.functions = this.createFunctions(props);
+    grantPipelineAccess(this.functions, props);
+    this.stateMachine = this.createStateMachine(props);
     this.deadLetterQueue = new DeadLetterQueue(this, 'UploadEventsDlq', {
       deadLetterOf: "the upload rule's target",
-      ...(protection.encryptionKey ? { encryptionKey: protection.encryptionKey } : {}),
+      ...(props.protection?.encryptionKey ? { encryptionKey: props.protection.encryptionKey } : {}),
     }).queue;
     this.uploadRule = new events.Rule(this, 'UploadRule', {
       description: 'Starts the training pipeline when an object is created under incoming/ in the data bucket',
@@ -170,6 +78,99 @@ export class TrainingPipeline extends Construct {
       ],
     });
   }
+
+  /** One function per step, each with the memory and time its work needs. */
+  private createFunctions(props: TrainingPipelineProps): TrainingPipeline['functions'] {
+    const protection = props.protection ?? {};
+    const fn = (name: string, description: string, extra: Partial<ConstructorParameters<typeof MlFunction>[2]> = {}) =>
+      new MlFunction(this, name, { name: camelToKebab(name), description, protection, ...(props.modelsDir ? { modelsDir: props.modelsDir } : {}), ...extra });
+    return {
+      registerRun: fn('RegisterRun', 'Records a run for an uploaded object; duplicate events find the run already there', { modelFiles: true }),
+      etl: fn('Etl', 'Cleans, validates, splits and profiles the uploaded data; fits the preprocessing', { modelFiles: true, timeout: Duration.minutes(10), memorySize: 3008 }),
+      train: fn('Train', 'Trains the TF.js model on the prepared training split', {
+        tensorflow: true,
+        timeout: props.trainTimeout ?? Duration.minutes(15),
+        memorySize: props.trainMemorySize ?? 3008,
+      }),
+      validate: fn('Validate', 'Scores the candidate on the test split, applies the gate, registers the version', {
+        tensorflow: true,
+        timeout: Duration.minutes(10),
+        memorySize: 3008,
+        environment: { CODE_VERSION: props.codeVersion },
+      }),
+      promote: fn('Promote', 'Points production at a version that passed its gate (one conditional write)'),
+      report: fn('Report', "Renders the run's model card (HTML with inline SVG charts) into the artifacts bucket", { timeout: Duration.minutes(2), memorySize: 1024 }),
+      // Model files: a failure before RegisterRun answered is recorded under the run id RegisterRun gives (model sha256 included).
+      finishRun: fn('FinishRun', 'Records a run as REJECTED or FAILED with the reason; never touches production', { modelFiles: true }),
+    };
+  }
+
+  /** The pipeline's state machine (standard, traced, every state logged), its tasks given their functions' timeouts. */
+  private createStateMachine(props: TrainingPipelineProps): sfn.StateMachine {
+    const { registerRun, etl, train, validate, promote, report, finishRun } = this.functions;
+    const timeoutOf = (f: MlFunction) => f.timeout ?? Duration.seconds(30);
+    // States get their own scope: their names (RegisterRun, ETL, ...) would clash with the functions' ids.
+    const releaseMachine = sfn.StateMachine.fromStateMachineName(this, 'ReleaseStateMachine', props.releaseStateMachineName);
+    const definition = trainingDefinition(new Construct(this, 'States'), { ...this.functions, release: releaseMachine }, {
+      registerRun: timeoutOf(registerRun),
+      etl: timeoutOf(etl),
+      train: timeoutOf(train),
+      validate: timeoutOf(validate),
+      promote: timeoutOf(promote),
+      report: timeoutOf(report),
+      finishRun: timeoutOf(finishRun),
+    });
+    const machine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: {
+        destination: secureLogGroup(this, 'ExecutionLogs', props.protection ?? {}),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+    });
+    suppress(machine.role, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'Log delivery (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray actions take no resource-level permissions; test/cdk/stack.test.ts checks that only those use Resource "*".',
+        appliesTo: ['Resource::*'],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: "CDK's LambdaInvoke grant covers the pipeline's own functions and their versions/aliases (function ARN plus ':*'); no other function.",
+        appliesTo: ['/^Resource::<Training[A-Za-z]+[0-9A-F]{8}\\.Arn>:\\*$/'],
+      },
+    ]);
+    return machine;
+  }
+}
+
+/** What each step may read and write: its data and artifact prefixes, its registry items (only promote moves production). */
+function grantPipelineAccess(functions: TrainingPipeline['functions'], props: TrainingPipelineProps): void {
+  const { registerRun, etl, train, validate, promote, report, finishRun } = functions;
+  // Data: read the uploads.
+  grantObjects(registerRun, props.dataBucket, LAYOUT.incoming, ['read']);
+  grantObjects(etl, props.dataBucket, LAYOUT.incoming, ['read']);
+  // Artifacts: each step reads and writes only its prefixes.
+  for (const f of [etl, train, validate, report]) f.addEnvironment('ARTIFACTS_BUCKET', props.artifactsBucket.bucketName);
+  grantObjects(etl, props.artifactsBucket, LAYOUT.runs, ['write']);
+  grantObjects(etl, props.artifactsBucket, LAYOUT.schemas, ['read', 'write']);
+  grantObjects(train, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
+  grantObjects(train, props.artifactsBucket, LAYOUT.models, ['write']);
+  grantObjects(validate, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
+  grantObjects(validate, props.artifactsBucket, LAYOUT.models, ['read']);
+  grantObjects(report, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
+  grantObjects(report, props.artifactsBucket, LAYOUT.schemas, ['read']);
+  // Registry: only promote can write the production pointer (ALIAS# items).
+  grantRegistry(registerRun, props.registry, { run: ['read', 'write'] });
+  grantRegistry(etl, props.registry, { run: ['read', 'write'], schema: ['read', 'write'] });
+  grantRegistry(train, props.registry, { run: ['read', 'write'] });
+  grantRegistry(validate, props.registry, { run: ['read', 'write'], version: ['read', 'write'], alias: ['read'] });
+  grantRegistry(promote, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read', 'write'], audit: ['append'] });
+  grantRegistry(report, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read'] });
+  grantRegistry(finishRun, props.registry, { run: ['read', 'write'] });
 }
 
 function camelToKebab(name: string): string {
