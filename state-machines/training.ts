@@ -47,7 +47,64 @@ const INVOKE_MARGIN = Duration.seconds(60);
  * `validation`; only S3 locations and summaries travel between states (the payload limit is 256 KB).
  */
 export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions, timeouts: TrainingStepTimeouts): sfn.IChainable {
-  const step = (id: string, fn: lambda.IFunction, timeout: Duration, payload: Record<string, unknown>, resultPath: string): tasks.LambdaInvoke => {
+  const step = stepFactory(scope);
+  const recordFailure = recordFailureState(scope, step, fns.finishRun, timeouts.finishRun);
+  const withCatch = <T extends tasks.LambdaInvoke | sfn.Map | tasks.StepFunctionsStartExecution>(state: T): T => {
+    state.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
+    return state;
+  };
+
+  const registerRun = withCatch(step('RegisterRun', fns.registerRun, timeouts.registerRun, { 'event.$': '$', 'executionId.$': '$$.Execution.Id' }, '$.run'));
+  const etl = withCatch(step('ETL', fns.etl, timeouts.etl, { 'run.$': '$.run' }, '$.etl'));
+  const tune = withCatch(tuneStage(scope, step, fns.train, timeouts.train));
+  const validate = withCatch(
+    step('Validate', fns.validate, timeouts.validate, { 'run.$': '$.run', 'etl.$': '$.etl', 'tuning.$': '$.tuning' }, '$.validation'),
+  );
+  const promote = withCatch(
+    step('Promote', fns.promote, timeouts.promote, { 'run.$': '$.run', 'validation.$': '$.validation', 'releaseMode.$': '$.etl.config.release.mode' }, '$.promotion'),
+  );
+  const startRelease = withCatch(startReleaseState(scope, fns.release));
+  const report = step('Report', fns.report, timeouts.report, { 'run.$': '$.run', 'etl.$': '$.etl' }, '$.report');
+  const recordRejected = withCatch(
+    step('RecordRejected', fns.finishRun, timeouts.finishRun, { outcome: 'REJECTED', 'state.$': '$' }, '$.rejection'),
+  );
+
+  const outcome = new sfn.Choice(scope, 'Outcome?')
+    .when(sfn.Condition.booleanEquals('$.validation.gate.passed', true), new sfn.Succeed(scope, 'Released', { comment: 'Promoted, or awaiting approval' }))
+    .otherwise(new sfn.Succeed(scope, 'Rejected'));
+  report.addCatch(outcome, { errors: ['States.ALL'], resultPath: '$.reportError' });
+  report.next(outcome);
+  const gatePassed = new sfn.Choice(scope, 'GatePassed?')
+    .when(
+      sfn.Condition.booleanEquals('$.validation.gate.passed', true),
+      promote.next(new sfn.Choice(scope, 'Release?').when(sfn.Condition.booleanEquals('$.promotion.release', true), startRelease.next(report)).otherwise(report)),
+    )
+    .otherwise(recordRejected.next(report));
+
+  registerRun.next(
+    new sfn.Choice(scope, 'Duplicate?')
+      .when(sfn.Condition.booleanEquals('$.run.duplicate', true), new sfn.Succeed(scope, 'AlreadyRegistered', {
+        comment: 'The same object (bucket, key, ETag) already has a run: nothing to do.',
+      }))
+      .otherwise(etl.next(tune).next(validate).next(gatePassed)),
+  );
+
+  // A re-drive of a FAILED run (mlops runs redrive) starts a new execution at the step that failed, with the state
+  // the run had reached; an upload event has no `resume` and starts at RegisterRun.
+  const resumable = { [PIPELINE_STEPS.etl]: etl, [PIPELINE_STEPS.tune]: tune, [PIPELINE_STEPS.validate]: validate, [PIPELINE_STEPS.report]: report, [PIPELINE_STEPS.promote]: promote };
+  const resume = new sfn.Choice(scope, 'Resume?');
+  for (const [name, state] of Object.entries(resumable)) {
+    resume.when(sfn.Condition.and(sfn.Condition.isPresent('$.resume.step'), sfn.Condition.stringEquals('$.resume.step', name)), state);
+  }
+  return resume.otherwise(registerRun);
+}
+
+/**
+ * A Lambda task of the pipeline: the function's timeout plus a margin, service errors retried by CDK, the functions'
+ * own passing failures and Lambda throttling retried here with jittered backoff.
+ */
+function stepFactory(scope: Construct): StepFactory {
+  return (id, fn, timeout, payload, resultPath) => {
     const task = new tasks.LambdaInvoke(scope, id, {
       lambdaFunction: fn,
       payload: sfn.TaskInput.fromObject(payload),
@@ -75,93 +132,32 @@ export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions,
     });
     return task;
   };
+}
 
+/** Where every step's failure goes: the run recorded as FAILED with its reason, then the execution fails. */
+function recordFailureState(scope: Construct, step: StepFactory, finishRun: lambda.IFunction, timeout: Duration): tasks.LambdaInvoke {
   const failureNotRecorded = new sfn.Fail(scope, 'FailureNotRecorded', {
     comment: 'The run failed and recording the failure failed too; see the execution history.',
     errorPath: '$.recordingError.Error',
     causePath: '$.recordingError.Cause',
   });
-  const recordFailure = step(
-    'RecordFailure',
-    fns.finishRun,
-    timeouts.finishRun,
-    { outcome: 'FAILED', 'state.$': '$' },
-    '$.failure',
-  ).addCatch(failureNotRecorded, { errors: ['States.ALL'], resultPath: '$.recordingError' });
-  recordFailure.next(
-    new sfn.Fail(scope, 'RunFailed', { errorPath: '$.error.Error', causePath: '$.failure.reason' }),
-  );
+  const recordFailure = step('RecordFailure', finishRun, timeout, { outcome: 'FAILED', 'state.$': '$' }, '$.failure');
+  recordFailure.addCatch(failureNotRecorded, { errors: ['States.ALL'], resultPath: '$.recordingError' });
+  recordFailure.next(new sfn.Fail(scope, 'RunFailed', { errorPath: '$.error.Error', causePath: '$.failure.reason' }));
+  return recordFailure;
+}
 
-  const withCatch = <T extends tasks.LambdaInvoke | sfn.Map | tasks.StepFunctionsStartExecution>(state: T): T => {
-    state.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
-    return state;
-  };
-
-  const registerRun = withCatch(
-    step(
-      'RegisterRun',
-      fns.registerRun,
-      timeouts.registerRun,
-      { 'event.$': '$', 'executionId.$': '$$.Execution.Id' },
-      '$.run',
-    ),
-  );
-  const etl = withCatch(step('ETL', fns.etl, timeouts.etl, { 'run.$': '$.run' }, '$.etl'));
-  const tune = withCatch(tuneStage(scope, step, fns.train, timeouts.train));
-  const validate = withCatch(
-    step('Validate', fns.validate, timeouts.validate, { 'run.$': '$.run', 'etl.$': '$.etl', 'tuning.$': '$.tuning' }, '$.validation'),
-  );
-  const promote = withCatch(
-    step('Promote', fns.promote, timeouts.promote, { 'run.$': '$.run', 'validation.$': '$.validation', 'releaseMode.$': '$.etl.config.release.mode' }, '$.promotion'),
-  );
-  // The release runs for its own time (bake periods of minutes to a day); the run ends when it has started.
-  const startReleaseTask = new tasks.StepFunctionsStartExecution(scope, 'StartRelease', {
-    stateMachine: fns.release,
+/** Hands the version to the release state machine; the release runs for its own time (bake periods of minutes to a day). */
+function startReleaseState(scope: Construct, release: sfn.IStateMachine): tasks.StepFunctionsStartExecution {
+  const task = new tasks.StepFunctionsStartExecution(scope, 'StartRelease', {
+    stateMachine: release,
     integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
     input: sfn.TaskInput.fromObject({ 'model.$': '$.run.model', 'candidateVersion.$': '$.promotion.version', 'release.$': '$.etl.config.release' }),
     resultPath: '$.release',
     taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
   });
-  startReleaseTask.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
-  const startRelease = withCatch(startReleaseTask);
-  const report = step('Report', fns.report, timeouts.report, { 'run.$': '$.run', 'etl.$': '$.etl' }, '$.report');
-  const recordRejected = withCatch(
-    step('RecordRejected', fns.finishRun, timeouts.finishRun, { outcome: 'REJECTED', 'state.$': '$' }, '$.rejection'),
-  );
-
-  const outcome = new sfn.Choice(scope, 'Outcome?')
-    .when(sfn.Condition.booleanEquals('$.validation.gate.passed', true), new sfn.Succeed(scope, 'Released', { comment: 'Promoted, or awaiting approval' }))
-    .otherwise(new sfn.Succeed(scope, 'Rejected'));
-  report.addCatch(outcome, { errors: ['States.ALL'], resultPath: '$.reportError' });
-  report.next(outcome);
-  const gatePassed = new sfn.Choice(scope, 'GatePassed?')
-    .when(
-      sfn.Condition.booleanEquals('$.validation.gate.passed', true),
-      promote.next(new sfn.Choice(scope, 'Release?').when(sfn.Condition.booleanEquals('$.promotion.release', true), startRelease.next(report)).otherwise(report)),
-    )
-    .otherwise(recordRejected.next(report));
-
-  registerRun.next(
-    new sfn.Choice(scope, 'Duplicate?')
-      .when(sfn.Condition.booleanEquals('$.run.duplicate', true), new sfn.Succeed(scope, 'AlreadyRegistered', {
-        comment: 'The same object (bucket, key, ETag) already has a run: nothing to do.',
-      }))
-      .otherwise(
-        etl
-          .next(tune)
-          .next(validate)
-          .next(gatePassed),
-      ),
-  );
-
-  // A re-drive of a FAILED run (mlops runs redrive) starts a new execution at the step that failed, with the state
-  // the run had reached; an upload event has no `resume` and starts at RegisterRun.
-  const resumable = { [PIPELINE_STEPS.etl]: etl, [PIPELINE_STEPS.tune]: tune, [PIPELINE_STEPS.validate]: validate, [PIPELINE_STEPS.report]: report, [PIPELINE_STEPS.promote]: promote };
-  const resume = new sfn.Choice(scope, 'Resume?');
-  for (const [name, state] of Object.entries(resumable)) {
-    resume.when(sfn.Condition.and(sfn.Condition.isPresent('$.resume.step'), sfn.Condition.stringEquals('$.resume.step', name)), state);
-  }
-  return resume.otherwise(registerRun);
+  task.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+  return task;
 }
 
 type StepFactory = (id: string, fn: lambda.IFunction, timeout: Duration, payload: Record<string, unknown>, resultPath: string) => tasks.LambdaInvoke;
