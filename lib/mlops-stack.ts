@@ -5,9 +5,10 @@ import { AlarmHistory } from './alarm-history.js';
 import { CaptureCatalog } from './capture-catalog.js';
 import { codeVersion } from './code-version.js';
 import { EncryptionKey } from './encryption-key.js';
-import { InferenceApi, type ApiAuthorization, type JwtSettings } from './inference-api.js';
+import { InferenceApi, type ApiAuthorization, type InferenceApiProps, type JwtSettings } from './inference-api.js';
 import { ModelAlarms } from './model-alarms.js';
 import { loadAllModelConfigs, MODELS_DIR, modelFileWarnings } from './model-configs.js';
+import type { ModelConfig } from '../lambdas/core/model-config.js';
 import { OperationsAlarms } from './operations-alarms.js';
 import { ModelReleases } from './release.js';
 import { RequestCapture } from './request-capture.js';
@@ -70,16 +71,10 @@ export class MlopsStack extends Stack {
   constructor(scope: Construct, id: string, props: MlopsStackProps = {}) {
     super(scope, id, props);
     const modelsDir = props.modelsDir ?? MODELS_DIR;
-    // A bad model file stops the synth with the reason, before anything deploys; a doubtful one is a warning.
-    const models = loadAllModelConfigs(modelsDir);
-    for (const warning of modelFileWarnings(models)) Annotations.of(this).addWarningV2('mlops:model-file', warning);
+    const models = this.loadModels(modelsDir);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.customerManagedKey) this.encryptionKey = new EncryptionKey(this, 'EncryptionKey', { removalPolicy });
-    const protection: DataProtection = {
-      removalPolicy,
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
-      ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
-    };
+    const protection: DataProtection = { removalPolicy, ...(props.logRetention ? { logRetention: props.logRetention } : {}), ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}) };
     // Named so the training pipeline can start releases without depending on the release construct (built later).
     const releaseStateMachineName = `${this.stackName}-release`;
     this.storage = new MlopsStorage(this, 'Storage', {
@@ -104,12 +99,7 @@ export class MlopsStack extends Stack {
     this.inference = new InferenceApi(this, 'Inference', {
       artifactsBucket: this.storage.artifacts,
       registry: this.registry.table,
-      authorization: props.apiAuthorization ?? 'iam',
-      ...(props.apiJwt ? { jwt: props.apiJwt } : {}),
-      ...(props.apiCorsOrigins ? { corsOrigins: props.apiCorsOrigins } : {}),
-      ...(props.apiThrottling?.rateLimit !== undefined ? { throttlingRateLimit: props.apiThrottling.rateLimit } : {}),
-      ...(props.apiThrottling?.burstLimit !== undefined ? { throttlingBurstLimit: props.apiThrottling.burstLimit } : {}),
-      ...(props.apiThrottling?.routes !== undefined ? { routeThrottling: props.apiThrottling.routes } : {}),
+      ...apiSettingsOf(props),
       modelsDir,
       protection,
     });
@@ -135,7 +125,18 @@ export class MlopsStack extends Stack {
       stateMachineName: releaseStateMachineName,
       protection,
     });
+    this.addOutputs();
+  }
 
+  /** The model files: a bad one stops the synth with the reason, before anything deploys; a doubtful one is a warning. */
+  private loadModels(modelsDir: string): ModelConfig[] {
+    const models = loadAllModelConfigs(modelsDir);
+    for (const warning of modelFileWarnings(models)) Annotations.of(this).addWarningV2('mlops:model-file', warning);
+    return models;
+  }
+
+  /** What the CLI, the local runtime and a deploy's user read from the stack. */
+  private addOutputs(): void {
     new CfnOutput(this, 'DataBucketName', { value: this.storage.data.bucketName });
     new CfnOutput(this, 'ArtifactsBucketName', { value: this.storage.artifacts.bucketName });
     new CfnOutput(this, 'RegistryTableName', { value: this.registry.table.tableName });
@@ -144,4 +145,16 @@ export class MlopsStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'ReleaseStateMachineArn', { value: this.releases.stateMachine.stateMachineArn });
   }
+}
+
+/** The API's authorization, CORS and throttling, from the stack's props (IAM, no CORS and the stage defaults otherwise). */
+function apiSettingsOf(props: MlopsStackProps): Pick<InferenceApiProps, 'authorization' | 'jwt' | 'corsOrigins' | 'throttlingRateLimit' | 'throttlingBurstLimit' | 'routeThrottling'> {
+  return {
+    authorization: props.apiAuthorization ?? 'iam',
+    ...(props.apiJwt ? { jwt: props.apiJwt } : {}),
+    ...(props.apiCorsOrigins ? { corsOrigins: props.apiCorsOrigins } : {}),
+    ...(props.apiThrottling?.rateLimit !== undefined ? { throttlingRateLimit: props.apiThrottling.rateLimit } : {}),
+    ...(props.apiThrottling?.burstLimit !== undefined ? { throttlingBurstLimit: props.apiThrottling.burstLimit } : {}),
+    ...(props.apiThrottling?.routes !== undefined ? { routeThrottling: props.apiThrottling.routes } : {}),
+  };
 }
