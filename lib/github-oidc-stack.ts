@@ -65,25 +65,7 @@ export class GithubOidcStack extends Stack {
         resources: ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map(bootstrapRole),
       }),
     );
-    const bucketPattern = (logical: string) => `arn:${partition}:s3:::${prefix.toLowerCase()}-*-storage${logical}bucket*`;
-    const smoke: [string, string[], string[]][] = [
-      ['ReadStackOutputs', ['cloudformation:DescribeStacks'], [`arn:${partition}:cloudformation:${region}:${account}:stack/${prefix}-*/*`]],
-      ['UploadSmokeData', ['s3:PutObject'], [`${bucketPattern('data')}/incoming/*`]],
-      ['ReadDataSchema', ['s3:GetObject'], [`${bucketPattern('artifacts')}/schemas/*`]],
-      // Scan: the production job's check lists the models (`mlops models`).
-      ['ReadRegistry', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], [`arn:${partition}:dynamodb:${region}:${account}:table/${prefix}-*`]],
-      ['CallInferenceApi', ['execute-api:Invoke'], [`arn:${partition}:execute-api:${region}:${account}:*/*/POST/v1/models/*/predict`]],
-    ];
-    for (const [sid, actions, resources] of smoke) this.deployRole.addToPolicy(new iam.PolicyStatement({ sid, actions, resources }));
-    // Stacks built with customerManagedKey: the key is used only through S3 and DynamoDB, never directly.
-    this.deployRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'UseStackKeyThroughS3AndDynamoDB',
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [`arn:${partition}:kms:${region}:${account}:key/*`],
-        conditions: { StringEquals: { 'kms:ViaService': [`s3.${region}.amazonaws.com`, `dynamodb.${region}.amazonaws.com`] } },
-      }),
-    );
+    for (const statement of smokeTestStatements(this, prefix)) this.deployRole.addToPolicy(statement);
 
     this.diffRole = new iam.Role(this, 'DiffRole', {
       description: `GitHub Actions pull-request diffs of ${props.repository}: read-only`,
@@ -92,22 +74,56 @@ export class GithubOidcStack extends Stack {
     });
     this.diffRole.addToPolicy(new iam.PolicyStatement({ sid: 'UseCdkLookupRole', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [bootstrapRole('lookup')] }));
 
-    suppress(this.deployRole, [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason: `The smoke test works on stacks named ${prefix}-<environment>, whose bucket and table names CloudFormation generates with a random suffix, so only name patterns can scope it; every pattern is bound to this account and region, to the incoming/ and schemas/ prefixes, and to the predict route.`,
-        appliesTo: [
-          `Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${prefix}-*/*`,
-          `Resource::arn:<AWS::Partition>:s3:::${prefix.toLowerCase()}-*-storagedatabucket*/incoming/*`,
-          `Resource::arn:<AWS::Partition>:s3:::${prefix.toLowerCase()}-*-storageartifactsbucket*/schemas/*`,
-          `Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${prefix}-*`,
-          'Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:*/*/POST/v1/models/*/predict',
-          'Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*',
-        ],
-      },
-    ]);
+    suppressSmokeTestPatterns(this.deployRole, prefix);
 
     new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn, description: 'GitHub environment variable AWS_ROLE_ARN (staging and production)' });
     new CfnOutput(this, 'DiffRoleArn', { value: this.diffRole.roleArn, description: 'GitHub repository variable AWS_DIFF_ROLE_ARN' });
   }
+}
+
+/**
+ * What the deploy workflow's smoke test and production check need of a deployed stack: its outputs, an upload under
+ * `incoming/`, the data schema, the registry, the predict route — and, for stacks with a customer-managed key, the
+ * key, only through S3 and DynamoDB.
+ */
+function smokeTestStatements(stack: Stack, prefix: string): iam.PolicyStatement[] {
+  const { account, region, partition } = stack;
+  const bucketPattern = (logical: string) => `arn:${partition}:s3:::${prefix.toLowerCase()}-*-storage${logical}bucket*`;
+  const smoke: [string, string[], string[]][] = [
+    ['ReadStackOutputs', ['cloudformation:DescribeStacks'], [`arn:${partition}:cloudformation:${region}:${account}:stack/${prefix}-*/*`]],
+    ['UploadSmokeData', ['s3:PutObject'], [`${bucketPattern('data')}/incoming/*`]],
+    ['ReadDataSchema', ['s3:GetObject'], [`${bucketPattern('artifacts')}/schemas/*`]],
+    // Scan: the production job's check lists the models (`mlops models`).
+    ['ReadRegistry', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], [`arn:${partition}:dynamodb:${region}:${account}:table/${prefix}-*`]],
+    ['CallInferenceApi', ['execute-api:Invoke'], [`arn:${partition}:execute-api:${region}:${account}:*/*/POST/v1/models/*/predict`]],
+  ];
+  return [
+    ...smoke.map(([sid, actions, resources]) => new iam.PolicyStatement({ sid, actions, resources })),
+    // Stacks built with customerManagedKey: the key is used only through S3 and DynamoDB, never directly.
+    new iam.PolicyStatement({
+      sid: 'UseStackKeyThroughS3AndDynamoDB',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [`arn:${partition}:kms:${region}:${account}:key/*`],
+      conditions: { StringEquals: { 'kms:ViaService': [`s3.${region}.amazonaws.com`, `dynamodb.${region}.amazonaws.com`] } },
+    }),
+  ];
+}
+
+/** The smoke test's name patterns, explained for cdk-nag. */
+function suppressSmokeTestPatterns(role: iam.Role, prefix: string): void {
+  suppress(role, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: `The smoke test works on stacks named ${prefix}-<environment>, whose bucket and table names CloudFormation generates with a random suffix, so only name patterns can scope it; every pattern is bound to this account and region, to the incoming/ and schemas/ prefixes, and to the predict route.`,
+      appliesTo: [
+        `Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${prefix}-*/*`,
+        `Resource::arn:<AWS::Partition>:s3:::${prefix.toLowerCase()}-*-storagedatabucket*/incoming/*`,
+        `Resource::arn:<AWS::Partition>:s3:::${prefix.toLowerCase()}-*-storageartifactsbucket*/schemas/*`,
+        `Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${prefix}-*`,
+        'Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:*/*/POST/v1/models/*/predict',
+        'Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*',
+      ],
+    },
+  ]);
+
 }
