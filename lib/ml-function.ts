@@ -68,7 +68,6 @@ export interface MlFunctionProps {
  */
 export class MlFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: MlFunctionProps) {
-    const copies = assetCopyCommands(props);
     // Its own role that may write only to its own log group, instead of AWSLambdaBasicExecutionRole (any log group).
     const logGroup = secureLogGroup(scope, `${id}Logs`, props.protection);
     const role = new iam.Role(scope, `${id}Role`, {
@@ -96,23 +95,7 @@ export class MlFunction extends nodejs.NodejsFunction {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        logLevel: nodejs.LogLevel.WARNING,
-        target: 'node22',
-        // Minified but with names kept, for readable stack traces without loading a source map at cold start.
-        minify: true,
-        keepNames: true,
-        sourceMap: false,
-        // Bundle the AWS SDK too: the exact version tested locally is the one deployed.
-        externalModules: ['@tensorflow/tfjs-node', ...(props.lazyTensorflow ? [TFJS_ENGINE_IMPORT] : [])],
-        banner: ESM_BANNER,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_input: string, output: string) => copies.map((command) => command(output)),
-        },
-      },
+      bundling: bundlingOptions(props),
     });
     suppress(this, [
       {
@@ -133,6 +116,31 @@ export class MlFunction extends nodejs.NodejsFunction {
       },
     ]);
   }
+}
+
+/**
+ * One ES module per function, minified with names kept; the AWS SDK bundled too (the exact version tested locally is
+ * the one deployed); the files the function needs copied beside the bundle.
+ */
+function bundlingOptions(props: MlFunctionProps): nodejs.BundlingOptions {
+  const copies = assetCopyCommands(props);
+  return {
+    format: nodejs.OutputFormat.ESM,
+    logLevel: nodejs.LogLevel.WARNING,
+    target: 'node22',
+    // Minified but with names kept, for readable stack traces without loading a source map at cold start.
+    minify: true,
+    keepNames: true,
+    sourceMap: false,
+    // Bundle the AWS SDK too: the exact version tested locally is the one deployed.
+    externalModules: ['@tensorflow/tfjs-node', ...(props.lazyTensorflow ? [TFJS_ENGINE_IMPORT] : [])],
+    banner: ESM_BANNER,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_input: string, output: string) => copies.map((command) => command(output)),
+    },
+  };
 }
 
 /** Shell commands that put the files a function needs beside its bundle (bundling runs inside the constructor). */
