@@ -106,16 +106,9 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
   const xray = await LocalXRayDaemon.start(join(stateDir, 'logs', 'xray-segments.jsonl'));
   closers.add(() => xray.close());
   const clock = options.clock ?? new VirtualClock();
-  // The APIs listen before the functions exist: their endpoints are part of the functions' environment (a function
-  // starts a state machine or reads an alarm through them, as in AWS).
   const stateMachines = new Map<string, LocalStateMachine>();
-  const sfnApi = new LocalStepFunctionsApi(stateMachines, LOCAL_CREDENTIALS);
-  const sfnEndpoint = `http://127.0.0.1:${await sfnApi.listen(ports.stepFunctions ?? 4570)}`;
-  closers.add(() => sfnApi.close());
   const cloudwatchRef: { current?: LocalCloudWatch } = {};
-  const cloudwatchApi = new LocalCloudWatchApi(() => cloudwatchRef.current, LOCAL_CREDENTIALS, () => clock.now());
-  const cloudwatchEndpoint = `http://127.0.0.1:${await cloudwatchApi.listen(ports.cloudwatch ?? 4571)}`;
-  closers.add(() => cloudwatchApi.close());
+  const { sfnEndpoint, cloudwatchEndpoint } = await startServiceApis(stateMachines, cloudwatchRef, clock, ports, closers);
 
   const env = functionEnvironment(stateDir, { s3: emulators.s3.endpoint, dynamodb: emulators.dynamoEndpoint, xray: xray.address, stepFunctions: sfnEndpoint, cloudwatch: cloudwatchEndpoint });
   const functions = loadFunctions(resources, stack.outdir, env, join(stateDir, 'logs', 'functions'));
@@ -128,10 +121,7 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
   const { cloudwatch, bus } = startEventServices({ resources, stateDir, clock, functions, stateMachines, api, s3Endpoint: emulators.s3.endpoint }, closers);
   cloudwatchRef.current = cloudwatch;
   emulators.routeS3Events(bus, eventBridgeEnabledBuckets(resources));
-  api.setRoutes(loadRoutes(resources, functionsByArn));
-  api.setThrottle(new LocalThrottle(loadThrottling(resources), () => clock.now()));
-  api.setCors(loadCors(resources));
-  api.setJwtVerifier(new LocalJwtVerifier(() => clock.now()));
+  configureApi(api, resources, functionsByArn, clock);
 
   const endpoints: LocalEndpoints = {
     stackName: stack.stackName,
@@ -156,4 +146,32 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
     executions: () => [...stateMachines.values()].flatMap((m) => m.executions).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime()),
     stop: () => closers.closeAll(),
   };
+}
+
+/**
+ * The Step Functions and CloudWatch APIs listen before the functions exist: their endpoints are part of the functions'
+ * environment (a function starts a state machine or reads an alarm through them, as in AWS).
+ */
+async function startServiceApis(
+  stateMachines: Map<string, LocalStateMachine>,
+  cloudwatch: { current?: LocalCloudWatch },
+  clock: VirtualClock,
+  ports: NonNullable<LocalRuntimeOptions['ports']>,
+  closers: Closers,
+): Promise<{ sfnEndpoint: string; cloudwatchEndpoint: string }> {
+  const sfnApi = new LocalStepFunctionsApi(stateMachines, LOCAL_CREDENTIALS);
+  const sfnEndpoint = `http://127.0.0.1:${await sfnApi.listen(ports.stepFunctions ?? 4570)}`;
+  closers.add(() => sfnApi.close());
+  const cloudwatchApi = new LocalCloudWatchApi(() => cloudwatch.current, LOCAL_CREDENTIALS, () => clock.now());
+  const cloudwatchEndpoint = `http://127.0.0.1:${await cloudwatchApi.listen(ports.cloudwatch ?? 4571)}`;
+  closers.add(() => cloudwatchApi.close());
+  return { sfnEndpoint, cloudwatchEndpoint };
+}
+
+/** The HTTP API as the template declares it: routes to the functions, stage throttling, CORS, JWT verification. */
+function configureApi(api: LocalHttpApi, resources: LocalResources, functionsByArn: ReadonlyMap<string, LocalFunction>, clock: VirtualClock): void {
+  api.setRoutes(loadRoutes(resources, functionsByArn));
+  api.setThrottle(new LocalThrottle(loadThrottling(resources), () => clock.now()));
+  api.setCors(loadCors(resources));
+  api.setJwtVerifier(new LocalJwtVerifier(() => clock.now()));
 }
