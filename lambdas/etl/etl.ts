@@ -1,8 +1,10 @@
-import { assertNoBlockingAnomalies, encodingAnomalies, inferSchema, validateAgainstSchema, type DataSchema } from '../core/data-schema.js';
+import { assertNoBlockingAnomalies, encodingAnomalies, inferSchema, validateAgainstSchema, type Anomaly, type DataSchema } from '../core/data-schema.js';
+import type { ModelConfig } from '../core/model-config.js';
 import { profileFrame } from '../core/drift/profile.js';
 import { encodeFrameFile } from '../core/frame-codec.js';
 import { prepareForTraining } from '../core/pipeline-stages.js';
 import { SPLITS } from '../core/split.js';
+import type { RawTable } from '../core/table.js';
 import { planTuning } from '../core/tuning.js';
 import type { StepDeps } from '../shared/deps.js';
 import { loadModelConfig } from '../shared/model-files.js';
@@ -29,14 +31,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
   const { table, data } = await readDataObjects(deps.s3, objects, config.missingValues);
   const source = objects.map((o) => o.key).join(', ');
 
-  // Data validation against the model's schema, before anything is trained.
-  const pointer = await deps.registry.getSchemaPointer(run.model);
-  const schema = pointer === undefined ? undefined : await readDataSchema(deps.s3, pointer.location);
-  const anomalies = [...encodingAnomalies(table, config), ...(schema === undefined ? [] : validateAgainstSchema(schema, table, config))];
-  if (schema !== undefined || anomalies.length > 0) {
-    await deps.registry.updateRun(run.model, run.runId, { ...(schema ? { schemaVersion: schema.version } : {}), anomalies });
-    assertNoBlockingAnomalies(anomalies, source, schema?.version);
-  }
+  const { schema, anomalies } = await validateData(deps, run, table, config, source);
   const { typed, prepared, preprocessor } = prepareForTraining(table, config, schema);
   const tuning = planTuning(config.hyperparameters, config.tuning, { trainingRows: prepared.report.splitRows.train, task: config.task });
   const schemaVersion = schema?.version ?? (await recordFirstSchema(deps, inferSchema(table, typed, run.runId, 1)));
@@ -78,6 +73,21 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
     rows: { read: report.rowsRead, kept: report.rowsKept, ...report.splitRows },
     tuning: { trials: tuning.trials, concurrency: tuning.concurrency },
   };
+}
+
+/**
+ * Data validation against the model's schema (and the text's encoding), before anything is trained: the anomalies
+ * are recorded on the run, and a blocking one fails it.
+ */
+async function validateData(deps: StepDeps, run: RunRef, table: RawTable, config: ModelConfig, source: string): Promise<{ schema: DataSchema | undefined; anomalies: Anomaly[] }> {
+  const pointer = await deps.registry.getSchemaPointer(run.model);
+  const schema = pointer === undefined ? undefined : await readDataSchema(deps.s3, pointer.location);
+  const anomalies = [...encodingAnomalies(table, config), ...(schema === undefined ? [] : validateAgainstSchema(schema, table, config))];
+  if (schema !== undefined || anomalies.length > 0) {
+    await deps.registry.updateRun(run.model, run.runId, { ...(schema ? { schemaVersion: schema.version } : {}), anomalies });
+    assertNoBlockingAnomalies(anomalies, source, schema?.version);
+  }
+  return { schema, anomalies };
 }
 
 /**
