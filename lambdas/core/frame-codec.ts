@@ -1,5 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import * as z from 'zod';
 import type { Frame, TypedColumn } from './dataset.js';
+import { IntegrityError } from './errors.js';
 
 /** JSON cannot hold NaN: numeric columns store missing values as null on the wire. */
 type WireColumn =
@@ -36,7 +38,41 @@ export function encodeFrameFile(frame: Frame): Buffer {
   return gzipSync(JSON.stringify(wire));
 }
 
-export function decodeFrameFile(bytes: Uint8Array): Frame {
-  const wire = JSON.parse(gunzipSync(bytes).toString('utf8')) as WireFrame;
+/**
+ * Column values are checked with one loop each, not an element schema apiece: a split holds up to millions of them.
+ * (Typed as the wire's value arrays: the schema's inferred type is only the envelope's.)
+ */
+const valuesOf = <T>(isValue: (v: unknown) => boolean, what: string) =>
+  z.custom<T[]>((values) => Array.isArray(values) && values.every(isValue), { error: `must be an array of ${what}` });
+const numbersOrNull = valuesOf<number | null>((v) => v === null || typeof v === 'number', 'numbers or null');
+const stringsOrNull = valuesOf<string | null>((v) => v === null || typeof v === 'string', 'strings or null');
+const categorical = z.object({ name: z.string(), type: z.literal('categorical'), values: stringsOrNull });
+
+const wireFrameSchema = z
+  .object({
+    features: z.array(z.discriminatedUnion('type', [z.object({ name: z.string(), type: z.literal('numeric'), values: numbersOrNull }), categorical])),
+    sensitive: z.array(categorical),
+    labels: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('classes'), values: valuesOf<string>((v) => typeof v === 'string', 'strings') }),
+      z.object({ kind: z.literal('numbers'), values: valuesOf<number>((v) => typeof v === 'number', 'numbers') }),
+    ]),
+    origins: valuesOf<string>((v) => typeof v === 'string', 'strings'),
+  })
+  .refine((f) => [...f.features, ...f.sensitive, f.labels].every((c) => c.values.length === f.origins.length), { error: 'columns, labels and origins must have one value per row' });
+
+/** Reads a split back, checked against the wire's shape (`where` names it in the error). */
+export function decodeFrameFile(bytes: Uint8Array, where = 'a split file'): Frame {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(gunzipSync(bytes).toString('utf8'));
+  } catch (error) {
+    throw new IntegrityError(`${where} is not gzipped JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = wireFrameSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`).join('; ');
+    throw new IntegrityError(`${where} is not a split this code can read: ${problems}`, { cause: parsed.error });
+  }
+  const wire: WireFrame = parsed.data;
   return { ...wire, features: wire.features.map(fromWire) };
 }

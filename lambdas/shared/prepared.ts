@@ -37,6 +37,6 @@ export class PreparedData {
   }
 
   async split(name: SplitName): Promise<Frame> {
-    return decodeFrameFile(await this.bytes(PREPARED_FILES.split(name)));
+    return decodeFrameFile(await this.bytes(PREPARED_FILES.split(name)), `${this.etl.prefix}${PREPARED_FILES.split(name)}`);
   }
 }

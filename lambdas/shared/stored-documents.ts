@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
+import { preprocessorSchema } from '../core/artifact-schema.js';
 import type { DataSchema } from '../core/data-schema.js';
 import type { DatasetProfile } from '../core/drift/profile.js';
 import { IntegrityError } from '../core/errors.js';
@@ -46,21 +47,6 @@ const profileSchema = z.object({
       z.object({ kind: z.literal('categorical'), count: z.number(), missing: z.number(), counts: z.record(z.string(), z.number()) }),
     ]),
   ),
-});
-
-const preprocessorSchema = z.object({
-  features: z.array(
-    z.discriminatedUnion('type', [
-      z.object({ name: z.string(), type: z.literal('numeric'), median: z.number(), mean: z.number(), std: z.number() }),
-      z.object({ name: z.string(), type: z.literal('categorical'), categories: z.array(z.string()) }),
-    ]),
-  ),
-  label: z.discriminatedUnion('task', [
-    z.object({ task: z.literal('binary'), classes: z.tuple([z.string(), z.string()]) }),
-    z.object({ task: z.literal('multiclass'), classes: z.array(z.string()).min(2) }),
-    z.object({ task: z.literal('regression'), mean: z.number(), std: z.number() }),
-  ]),
-  width: z.number().int().min(1),
 });
 
 const metricsSchema = z.record(z.string(), z.number().nullable());

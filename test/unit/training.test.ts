@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArtifact, Predictor, serializeArtifact } from '../../lambdas/core/artifact.js';
+import { IntegrityError } from '../../lambdas/core/errors.js';
 import type { Frame } from '../../lambdas/core/dataset.js';
 import { sha256Hex } from '../../lambdas/core/digest.js';
 import { evaluate } from '../../lambdas/core/evaluation.js';
@@ -94,6 +95,24 @@ describe('training', () => {
     const tampered = Buffer.from(bytes);
     tampered[tampered.length - 2] = 0x20;
     expect(() => parseArtifact(tampered, sha256Hex(bytes), 's3://b/k')).toThrow(/s3:\/\/b\/k has sha256 [0-9a-f]{64}, but the registry recorded/);
+  });
+
+  it('reads an artifact back exactly as written, and refuses one of another shape, naming what is wrong', async () => {
+    const config = parseModelConfig({ name: 'toy', task: 'multiclass', label: 'y', hyperparameters: { ...hp, epochs: 1 } }, 'toy');
+    const train = toyFrame('multiclass', 200, 13);
+    const { artifact } = await trainDefault(config, fitPreprocessor(train, config), train, train);
+    const bytes = serializeArtifact(artifact);
+    expect(parseArtifact(bytes, sha256Hex(bytes), 's3://b/k')).toEqual(JSON.parse(bytes.toString('utf8')));
+    // Documents whose sha256 the registry recorded (written by other code, or by hand), each wrong in one way.
+    const recorded = (document: unknown) => {
+      const written = Buffer.from(JSON.stringify(document));
+      return () => parseArtifact(written, sha256Hex(written), 's3://b/k');
+    };
+    expect(recorded({ ...artifact, preprocessor: { ...artifact.preprocessor, width: '3' } })).toThrow(/^model artifact s3:\/\/b\/k is not an artifact this code can serve: preprocessor\.width: /);
+    expect(recorded({ ...artifact, network: { ...artifact.network, weightsBase64: undefined } })).toThrow(/network\.weightsBase64/);
+    expect(recorded({ ...artifact, format: 'serverless-mlops/model@2' })).toThrow('has format serverless-mlops/model@2, expected serverless-mlops/model@1');
+    const notJson = Buffer.from('{"format":');
+    expect(() => parseArtifact(notJson, sha256Hex(notJson), 's3://b/k')).toThrow(IntegrityError);
   });
 });
 

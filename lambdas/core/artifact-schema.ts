@@ -1,0 +1,42 @@
+import * as z from 'zod';
+
+/**
+ * The shapes of what a model artifact carries, checked when it is read back (serving, validation, reproduction):
+ * an artifact written by other code, or by hand, fails with what is wrong instead of deep inside a prediction.
+ */
+
+export const preprocessorSchema = z.object({
+  features: z.array(
+    z.discriminatedUnion('type', [
+      z.object({ name: z.string(), type: z.literal('numeric'), median: z.number(), mean: z.number(), std: z.number() }),
+      z.object({ name: z.string(), type: z.literal('categorical'), categories: z.array(z.string()) }),
+    ]),
+  ),
+  label: z.discriminatedUnion('task', [
+    z.object({ task: z.literal('binary'), classes: z.tuple([z.string(), z.string()]) }),
+    z.object({ task: z.literal('multiclass'), classes: z.array(z.string()).min(2) }),
+    z.object({ task: z.literal('regression'), mean: z.number(), std: z.number() }),
+  ]),
+  width: z.number().int().min(1),
+});
+
+/** TF.js's serialized network: its topology (checked in full where it is compiled), weight manifest and weights. */
+const networkSchema = z.object({
+  modelTopology: z.looseObject({}),
+  weightSpecs: z.array(z.looseObject({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.string().optional() })),
+  weightsBase64: z.string(),
+});
+
+/**
+ * Every part serving and validation read; the training record is kept as written (its hyper-parameters are those of
+ * the code that trained it, which may know fields this code does not).
+ */
+export const artifactSchema = z.object({
+  format: z.literal('serverless-mlops/model@1'),
+  model: z.string().min(1),
+  task: z.enum(['binary', 'multiclass', 'regression']),
+  labelColumn: z.string(),
+  preprocessor: preprocessorSchema,
+  network: networkSchema,
+  training: z.looseObject({ hyperparameters: z.looseObject({}), epochsRun: z.number(), bestEpoch: z.number(), backend: z.string(), tfjsVersion: z.string() }),
+});
