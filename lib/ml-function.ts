@@ -111,7 +111,7 @@ export class MlFunction extends nodejs.NodejsFunction {
     suppress(role, [
       {
         id: 'AwsSolutions-IAM5',
-        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions; test/cdk/stack.test.ts checks that only X-Ray actions use Resource "*".',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions; test/cdk/stack-access.test.ts checks that only X-Ray actions use Resource "*".',
         appliesTo: ['Resource::*'],
       },
     ]);

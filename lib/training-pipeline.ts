@@ -134,7 +134,7 @@ export class TrainingPipeline extends Construct {
     suppress(machine.role, [
       {
         id: 'AwsSolutions-IAM5',
-        reason: 'Log delivery (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray actions take no resource-level permissions; test/cdk/stack.test.ts checks that only those use Resource "*".',
+        reason: 'Log delivery (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray actions take no resource-level permissions; test/cdk/stack-access.test.ts checks that only those use Resource "*".',
         appliesTo: ['Resource::*'],
       },
       {
