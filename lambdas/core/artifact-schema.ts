@@ -5,6 +5,9 @@ import * as z from 'zod';
  * an artifact written by other code, or by hand, fails with what is wrong instead of deep inside a prediction.
  */
 
+/** The artifact format this code writes and reads. */
+export const ARTIFACT_FORMAT = 'serverless-mlops/model@1';
+
 export const preprocessorSchema = z.object({
   features: z.array(
     z.discriminatedUnion('type', [
@@ -32,7 +35,7 @@ const networkSchema = z.object({
  * the code that trained it, which may know fields this code does not).
  */
 export const artifactSchema = z.object({
-  format: z.literal('serverless-mlops/model@1'),
+  format: z.literal(ARTIFACT_FORMAT),
   model: z.string().min(1),
   task: z.enum(['binary', 'multiclass', 'regression']),
   labelColumn: z.string(),

@@ -1,4 +1,4 @@
-import { artifactSchema } from './artifact-schema.js';
+import { ARTIFACT_FORMAT, artifactSchema } from './artifact-schema.js';
 import { DenseForward } from './dense-forward.js';
 import { canonicalJson, sha256Hex } from './digest.js';
 import { IntegrityError } from './errors.js';
@@ -7,7 +7,7 @@ import type { SerializedNetwork } from './network.js';
 import { encodeInstances, type InputValue, type Preprocessor } from './preprocess.js';
 import type { TfjsEngine } from './tfjs-engine.js';
 
-export const ARTIFACT_FORMAT = 'serverless-mlops/model@1';
+export { ARTIFACT_FORMAT };
 
 /**
  * A trained model in one JSON document: preprocessing and network together, so serving cannot use encoders that
