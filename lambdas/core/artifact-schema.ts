@@ -30,6 +30,9 @@ const networkSchema = z.object({
   weightsBase64: z.string(),
 });
 
+/** Any JSON object with its format, checked first: an artifact of another format is named as such. */
+export const artifactEnvelopeSchema = z.looseObject({ format: z.unknown() });
+
 /**
  * Every part serving and validation read; the training record is kept as written (its hyper-parameters are those of
  * the code that trained it, which may know fields this code does not).

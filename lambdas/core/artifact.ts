@@ -1,5 +1,6 @@
-import { ARTIFACT_FORMAT, artifactSchema } from './artifact-schema.js';
+import { ARTIFACT_FORMAT, artifactEnvelopeSchema, artifactSchema } from './artifact-schema.js';
 import { DenseForward } from './dense-forward.js';
+import { checkStored, parseStoredJson } from './stored-json.js';
 import { canonicalJson, sha256Hex } from './digest.js';
 import { IntegrityError } from './errors.js';
 import type { Hyperparameters, TaskKind } from './model-config.js';
@@ -41,22 +42,12 @@ export function parseArtifact(bytes: Uint8Array, expectedSha256: string, where: 
   if (actual !== expectedSha256) {
     throw new IntegrityError(`model artifact ${where} has sha256 ${actual}, but the registry recorded ${expectedSha256}`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch (error) {
-    throw new IntegrityError(`model artifact ${where} is not JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const format = (raw as { format?: unknown } | null)?.format;
-  if (format !== ARTIFACT_FORMAT) throw new IntegrityError(`model artifact ${where} has format ${String(format)}, expected ${ARTIFACT_FORMAT}`);
-  const parsed = artifactSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new IntegrityError(`model artifact ${where} is not an artifact this code can serve: ${problems}`, { cause: parsed.error });
-  }
+  const raw = parseStoredJson(artifactEnvelopeSchema, Buffer.from(bytes).toString('utf8'), where, 'a model artifact');
+  if (raw.format !== ARTIFACT_FORMAT) throw new IntegrityError(`model artifact ${where} has format ${String(raw.format)}, expected ${ARTIFACT_FORMAT}`);
+  const artifact = checkStored(artifactSchema, raw, where, 'a model artifact');
   // Checked for every part serving reads; the training record's hyper-parameters and the weights' dtypes stay as the
   // training code wrote them (the compiled pass checks the dtypes it runs, TF.js those it loads).
-  return parsed.data as unknown as ModelArtifact;
+  return artifact as unknown as ModelArtifact;
 }
 
 export type Prediction =

@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
 import type { Frame, TypedColumn } from './dataset.js';
 import { IntegrityError } from './errors.js';
+import { parseStoredJson } from './stored-json.js';
 
 /** JSON cannot hold NaN: numeric columns store missing values as null on the wire. */
 type WireColumn =
@@ -62,17 +63,12 @@ const wireFrameSchema = z
 
 /** Reads a split back, checked against the wire's shape (`where` names it in the error). */
 export function decodeFrameFile(bytes: Uint8Array, where = 'a split file'): Frame {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(gunzipSync(bytes).toString('utf8'));
+    text = gunzipSync(bytes).toString('utf8');
   } catch (error) {
-    throw new IntegrityError(`${where} is not gzipped JSON: ${(error as Error).message}`, { cause: error });
+    throw new IntegrityError(`${where} is not gzipped: ${(error as Error).message}`, { cause: error });
   }
-  const parsed = wireFrameSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`).join('; ');
-    throw new IntegrityError(`${where} is not a split this code can read: ${problems}`, { cause: parsed.error });
-  }
-  const wire: WireFrame = parsed.data;
+  const wire: WireFrame = parseStoredJson(wireFrameSchema, text, where, 'a split');
   return { ...wire, features: wire.features.map(fromWire) };
 }

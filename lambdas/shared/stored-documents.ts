@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { preprocessorSchema } from '../core/artifact-schema.js';
 import type { DataSchema } from '../core/data-schema.js';
 import type { DatasetProfile } from '../core/drift/profile.js';
-import { IntegrityError } from '../core/errors.js';
+import { parseStoredJson } from '../core/stored-json.js';
 import type { Preprocessor } from '../core/preprocess.js';
 import type { EvaluationReport } from '../core/report/types.js';
 import { getObjectBytes, s3Uri, type ObjectLocation } from './objects.js';
@@ -71,18 +71,7 @@ const evaluationSchema = z.looseObject({
 });
 
 function parse<T extends z.ZodType>(schema: T, text: string, where: string, what: string): z.infer<T> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new IntegrityError(`${where} is not the JSON of a ${what}: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`).join('; ');
-    throw new IntegrityError(`${where} is not a ${what} this code can read: ${problems}`, { cause: parsed.error });
-  }
-  return parsed.data;
+  return parseStoredJson(schema, text, where, `a ${what}`);
 }
 
 const text = async (s3: S3Client, location: ObjectLocation): Promise<string> => (await getObjectBytes(s3, location)).toString('utf8');

@@ -108,7 +108,7 @@ describe('training', () => {
       const written = Buffer.from(JSON.stringify(document));
       return () => parseArtifact(written, sha256Hex(written), 's3://b/k');
     };
-    expect(recorded({ ...artifact, preprocessor: { ...artifact.preprocessor, width: '3' } })).toThrow(/^model artifact s3:\/\/b\/k is not an artifact this code can serve: preprocessor\.width: /);
+    expect(recorded({ ...artifact, preprocessor: { ...artifact.preprocessor, width: '3' } })).toThrow(/^s3:\/\/b\/k is not a model artifact this code can read: preprocessor\.width: /);
     expect(recorded({ ...artifact, network: { ...artifact.network, weightsBase64: undefined } })).toThrow(/network\.weightsBase64/);
     expect(recorded({ ...artifact, format: 'serverless-mlops/model@2' })).toThrow('has format serverless-mlops/model@2, expected serverless-mlops/model@1');
     const notJson = Buffer.from('{"format":');
