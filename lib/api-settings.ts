@@ -1,12 +1,11 @@
 import * as z from 'zod';
-import { API_ROUTES } from './inference-api.js';
+import { API_ROUTE_KEYS } from './inference-api.js';
 import type { MlopsStackProps } from './mlops-stack.js';
 
 const limits = z.strictObject({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() });
-const ROUTE_KEYS = API_ROUTES.map((route) => `${route.method} ${route.path}`);
 const routeLimits = z.record(z.string(), limits).superRefine((routes, ctx) => {
-  const unknown = Object.keys(routes).filter((key) => !ROUTE_KEYS.includes(key));
-  if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown route key ${unknown.map((k) => `"${k}"`).join(', ')}; the API's routes are ${ROUTE_KEYS.map((k) => `"${k}"`).join(', ')}` });
+  const unknown = Object.keys(routes).filter((key) => !API_ROUTE_KEYS.includes(key));
+  if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown route key ${unknown.map((k) => `"${k}"`).join(', ')}; the API's routes are ${API_ROUTE_KEYS.map((k) => `"${k}"`).join(', ')}` });
 });
 
 /**

@@ -30,6 +30,9 @@ export const API_ROUTES: readonly { method: apigwv2.HttpMethod; path: string; fu
   { method: apigwv2.HttpMethod.GET, path: '/v1/openapi.json', function: 'predict' },
 ];
 
+/** The routes' keys as API Gateway names them ("POST /v1/models/{model}/predict"): what route throttling is keyed by. */
+export const API_ROUTE_KEYS: readonly string[] = API_ROUTES.map((route) => `${route.method} ${route.path}`);
+
 export interface InferenceApiProps {
   readonly artifactsBucket: s3.IBucket;
   readonly registry: dynamodb.ITable;
@@ -143,9 +146,8 @@ function configureStage(scope: Construct, stage: apigwv2.CfnStage, props: Infere
     throttlingRateLimit: props.throttlingRateLimit ?? 100,
     throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
   };
-  const routeKeys = new Set(API_ROUTES.map((r) => `${r.method} ${r.path}`));
   for (const key of Object.keys(props.routeThrottling ?? {})) {
-    if (!routeKeys.has(key)) throw new Error(`routeThrottling names ${key}, which is not a route of the API (${[...routeKeys].join(', ')})`);
+    if (!API_ROUTE_KEYS.includes(key)) throw new Error(`routeThrottling names ${key}, which is not a route of the API (${API_ROUTE_KEYS.join(', ')})`);
   }
   if (props.routeThrottling !== undefined) {
     // RouteSettings is a plain JSON map in CloudFormation's schema: CDK passes its keys through, so they are written

@@ -145,24 +145,20 @@ export type CaptureSections = z.infer<typeof captureSectionsSchema>;
 
 /** The capture sections of a model file's JSON text. @throws ModelConfigError naming each problem. */
 export function parseCaptureSections(text: string, source: string): CaptureSections {
-  let raw: unknown;
+  return parseOrExplain(captureSectionsSchema, modelFileJson(text, source), source);
+}
+
+function modelFileJson(text: string, source: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ModelConfigError(`Invalid model file ${source}: not valid JSON (${(error as Error).message})`);
   }
-  return parseOrExplain(captureSectionsSchema, raw, source);
 }
 
 /** Parses JSON text of a model file, checking that the file's name matches the model's name. */
 export function parseModelConfigText(text: string, source: string, expectedName?: string): ModelConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ModelConfigError(`Invalid model file ${source}: not valid JSON (${(error as Error).message})`);
-  }
-  const config = parseModelConfig(raw, source);
+  const config = parseModelConfig(modelFileJson(text, source), source);
   if (expectedName !== undefined && config.name !== expectedName) {
     throw new ModelConfigError(
       `Invalid model file ${source}: "name" is "${config.name}" but the file is named for "${expectedName}"; rename one of them`,

@@ -5,7 +5,6 @@ import type { ReleaseRecord } from '../shared/release-store.js';
 
 export type Variant = 'production' | 'candidate';
 
-
 /** A stable bucket 0–99 of a routing key: the same key always lands in the same bucket, across containers. */
 export function routingBucket(key: string): number {
   return createHash('sha256').update(key).digest().readUInt32BE(0) % 100;
