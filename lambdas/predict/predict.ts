@@ -67,8 +67,10 @@ export async function predict(cache: ProductionModelCache<Predictor>, model: str
 }
 
 /**
- * The shadow candidate scores the request after production has answered it; whatever goes wrong there (it cannot
- * read an instance production could, it throws) is the candidate's failure, counted against it, not the caller's.
+ * The shadow candidate scores the request once production's answer is ready. The caller waits for it too: Lambda runs
+ * nothing after the handler returns, so a shadow step adds the candidate's scoring time to its share's requests.
+ * Whatever goes wrong there (it cannot read an instance production could, it throws) is the candidate's failure,
+ * counted against it, not the caller's.
  */
 async function scoreShadow(model: string, candidate: { version: number; predictor: Predictor }, request: { instances: unknown[] }, requestId: string): Promise<ShadowOutcome> {
   const started = performance.now();
