@@ -39,6 +39,12 @@ export class ModelAlarms extends Construct {
    * explicitly (candidateAlarmNames), so the release function derives them from the stack's name.
    */
   public readonly candidateAlarms: cloudwatch.Alarm[];
+  /**
+   * What serving counts about loading versions: refresh failures, a release candidate that cannot load, a container
+   * serving another version than the pointer names (or none), and requests for the model while it has no production
+   * version. They feed the composite.
+   */
+  public readonly servingAlarms: cloudwatch.Alarm[];
   public readonly degraded: cloudwatch.CompositeAlarm;
   public readonly dashboard: cloudwatch.Dashboard;
   /** Every alarm of the model: the composite, its children and the release alarm. */
@@ -59,8 +65,9 @@ export class ModelAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.candidateAlarms = this.releaseAlarms(props);
+    this.servingAlarms = this.loadAlarms(props);
 
-    const children = [this.errorRate, this.latency, this.noTraffic, this.failedRun].filter((a): a is cloudwatch.Alarm => a !== undefined);
+    const children = [this.errorRate, this.latency, this.noTraffic, this.failedRun, ...this.servingAlarms].filter((a): a is cloudwatch.Alarm => a !== undefined);
     this.degraded = new cloudwatch.CompositeAlarm(this, 'Degraded', {
       alarmDescription: `${props.model.name} is degraded: ${children.length} alarms feed this one, which pages once for all of them`,
       alarmRule: cloudwatch.AlarmRule.anyOf(...children.map((child) => cloudwatch.AlarmRule.fromAlarm(child, cloudwatch.AlarmState.ALARM))),
@@ -121,6 +128,25 @@ export class ModelAlarms extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         });
     return { errorRate, latency, ...(noTraffic ? { noTraffic } : {}), ...(failedRun ? { failedRun } : {}) };
+  }
+
+  /** Serving's own counts about loading the model (see `servingAlarms`), over 5 minutes; no data is no problem. */
+  private loadAlarms(props: ModelAlarmsProps): cloudwatch.Alarm[] {
+    const { name, monitoring } = props.model;
+    const fiveMinutes = Duration.minutes(5);
+    const atLeast = (metricName: string, statistic: string, threshold: number) => ({
+      metric: modelMetric(name, metricName, 'predict', statistic, fiveMinutes),
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return [
+      this.addAlarm(props, 'RefreshFailures', `${monitoring.maxRefreshFailures} or more failed refreshes of the served version in 5 minutes (the pointer unreadable, or its version cannot be loaded)`, atLeast(PREDICT_METRICS.refreshFailures, cloudwatch.Stats.SUM, monitoring.maxRefreshFailures)),
+      this.addAlarm(props, 'ReleaseLoadFailures', 'a release candidate could not be loaded beside production (production answers everything)', atLeast(PREDICT_METRICS.candidateLoadFailures, cloudwatch.Stats.SUM, 1)),
+      this.addAlarm(props, 'ServedVersionMismatch', 'a container serves another version than the production pointer names, or none (GET /v1/health says which and why)', atLeast(PREDICT_METRICS.servedVersionMismatch, cloudwatch.Stats.MAXIMUM, 1)),
+      this.addAlarm(props, 'ModelMissing', `${monitoring.maxMissingModelRequests} or more requests in 5 minutes for the model while it has no production version (404)`, atLeast(PREDICT_METRICS.modelMissing, cloudwatch.Stats.SUM, monitoring.maxMissingModelRequests)),
+    ];
   }
 
   /** The candidate's error rate and p99 latency per minute during a release, under names the release function derives. */

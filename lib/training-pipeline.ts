@@ -161,6 +161,8 @@ function grantPipelineAccess(functions: TrainingPipeline['functions'], props: Tr
   grantObjects(train, props.artifactsBucket, LAYOUT.models, ['write']);
   grantObjects(validate, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
   grantObjects(validate, props.artifactsBucket, LAYOUT.models, ['read']);
+  // Promote checks the version's artifact (exists, its sha256) before production points at it.
+  grantObjects(promote, props.artifactsBucket, LAYOUT.models, ['read']);
   grantObjects(report, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
   grantObjects(report, props.artifactsBucket, LAYOUT.schemas, ['read']);
   // Registry: only promote can write the production pointer (ALIAS# items).

@@ -80,6 +80,11 @@ export class VirtualClock implements Clock {
     };
   }
 
+  /** How fast it runs against the wall clock (see `rate`): a runtime started again continues at the same pace. */
+  get pace(): number {
+    return this.rate;
+  }
+
   /** Changes the pace from now on (see `rate`). */
   setRate(rate: number): void {
     if (rate < 0 || !Number.isFinite(rate)) throw new RangeError(`a clock rate must be 0 or more, got ${rate}`);

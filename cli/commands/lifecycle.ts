@@ -1,3 +1,4 @@
+import { artifactCheck } from '../../lambdas/shared/artifacts.js';
 import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { CANDIDATE_ALIAS } from '../../lambdas/shared/registry-keys.js';
 import { countChange } from '../lifecycle-metrics.js';
@@ -25,7 +26,7 @@ export function lifecycleCommands(ctx: CliContext): void {
           }
           const request = { model, version, actor: c.actor, reason: options.reason };
           if (name === 'promote') {
-            const alias = await promoteVersion(c.registry, request);
+            const alias = await promoteVersion({ registry: c.registry, checkArtifact: artifactCheck(c.s3) }, request);
             await countChange(c, model, 'promotions');
             ctx.print(alias, () => `${model} v${alias.version} is now in production${alias.previous.length > 0 ? ` (was v${alias.previous.at(-1)})` : ''}`);
           } else {
@@ -46,7 +47,7 @@ export function lifecycleCommands(ctx: CliContext): void {
     .requiredOption('-m, --reason <text>', 'why (recorded in the audit trail)')
     .action(
       ctx.withConnection(async (c, model: string, options: { to?: string; reason: string }) => {
-        const alias = await rollback(c.registry, { model, actor: c.actor, reason: options.reason, ...(options.to ? { to: parseVersion(options.to) } : {}) });
+        const alias = await rollback({ registry: c.registry, checkArtifact: artifactCheck(c.s3) }, { model, actor: c.actor, reason: options.reason, ...(options.to ? { to: parseVersion(options.to) } : {}) });
         await countChange(c, model, 'rollbacks');
         ctx.print(alias, () => `${model} rolled back: v${alias.version} is in production (was v${alias.previous.at(-1)})`);
       }),

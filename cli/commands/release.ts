@@ -1,4 +1,5 @@
 import type { CliContext } from '../context.js';
+import { artifactCheck } from '../../lambdas/shared/artifacts.js';
 import { abortRelease } from '../../lambdas/shared/use-cases/release.js';
 import type { ReleaseRecord } from '../../lambdas/shared/release-store.js';
 
@@ -31,6 +32,7 @@ export function releaseCommands(ctx: CliContext): void {
         if (options.reason === undefined) throw new Error('abort needs a reason: -m "<why>"');
         const deps = {
           registry: c.registry,
+          checkArtifact: artifactCheck(c.s3),
           releases: c.releases,
           alarmsInAlarm: async () => [],
           now: () => new Date(),

@@ -73,5 +73,29 @@ export class TransientError extends MlopsError {
   readonly retryable = true;
 }
 
+/**
+ * A model cannot be served at all: no version of it was ever loaded here and its production version cannot be (its
+ * artifact is missing, damaged or unreadable, or the registry is unreachable). A 503; it may pass once operators act.
+ */
+export class ModelUnavailableError extends MlopsError {
+  override readonly name = 'ModelUnavailableError';
+  readonly retryable = true;
+}
+
+/** A version cannot be put in production: its artifact is missing or is not the bytes the registry recorded. */
+export class UnservableVersionError extends MlopsError {
+  override readonly name = 'UnservableVersionError';
+  readonly retryable = false;
+}
+
+/**
+ * Production moved after the gate compared a candidate with it: promoting it now would skip that comparison. The run
+ * ends SUPERSEDED; nothing is served that was not compared.
+ */
+export class SupersededError extends MlopsError {
+  override readonly name = 'SupersededError';
+  readonly retryable = false;
+}
+
 /** Error names the state machine retries with backoff; every other error fails the step at once. */
 export const RETRYABLE_ERROR_NAMES = ['TransientError'] as const;

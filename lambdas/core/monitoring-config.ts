@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 /**
- * The per-model alarms a model file asks for; each has a default, so a minimal model file gets all four. The stack
+ * The per-model alarms a model file asks for; each has a default, so a minimal model file gets all of them. The stack
  * declares them as CloudWatch alarms on the metrics predict and the pipeline publish for the model.
  */
 export const monitoringSchema = z
@@ -17,6 +17,13 @@ export const monitoringSchema = z
     noTrafficHours: z.number().int().min(1).max(24).nullable().default(24),
     /** Raise an alarm when a pipeline run of the model fails (a rejected candidate is not a failure). */
     alarmOnFailedRun: z.boolean().default(true),
+    /**
+     * Failed refreshes of the served version over 5 minutes, across containers, that raise the alarm (the production
+     * pointer unreadable, or its version's artifact missing or damaged: serving keeps the loaded version meanwhile).
+     */
+    maxRefreshFailures: z.number().int().min(1).default(3),
+    /** Requests over 5 minutes answered 404 because the model has no production version, that raise the alarm. */
+    maxMissingModelRequests: z.number().int().min(1).default(10),
   })
   .strict();
 

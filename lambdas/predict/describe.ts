@@ -6,7 +6,7 @@ import type { Registry, VersionRecord } from '../shared/registry.js';
 import { isActive, type ReleaseStore } from '../shared/release-store.js';
 import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../shared/registry-keys.js';
 
-export type ModelDescription = z.infer<typeof modelResponseSchema>;
+export type ModelDescription = Omit<z.infer<typeof modelResponseSchema>, 'serving'>;
 
 const metricsOf = (record: VersionRecord | undefined) => (record?.metrics !== undefined ? { metrics: record.metrics } : {});
 

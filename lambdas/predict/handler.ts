@@ -9,7 +9,9 @@ import { ROUTING_KEY_HEADER, VARIANT_HEADER } from '../shared/api-contracts.js';
 import { apiHandler } from '../shared/api-handler.js';
 import { jsonResponse, publishVariantMetrics, type JsonEvent } from '../shared/http.js';
 import { logger } from '../shared/logger.js';
+import { PREDICT_METRICS } from '../shared/metric-names.js';
 import { countForModel } from '../shared/metrics.js';
+import { listModelNames } from '../shared/model-files.js';
 import { openApiDocument } from '../shared/openapi.js';
 import { Registry } from '../shared/registry.js';
 import { ReleaseStore } from '../shared/release-store.js';
@@ -17,6 +19,7 @@ import { answerBody } from './answer-body.js';
 import { captureAnswer, captureSettings } from './capture.js';
 import { describeModel } from './describe.js';
 import { ProductionModelCache } from './model-cache.js';
+import { servingHealth, servingOf } from './serving-status.js';
 import { predict, type RoutingInput } from './predict.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'MODEL_REFRESH_SECONDS']);
@@ -39,13 +42,16 @@ const cache = new ProductionModelCache<Predictor>(
   {
     refreshMs: refreshSeconds * 1000,
     // The loaded version keeps answering; the failure is logged and counted (ModelRefreshFailures per model).
-    onRefreshFailure: ({ model, servedVersion, failures, retryInMs, error }) => {
-      logger.warn('could not refresh the production model; serving the loaded version', { model, servedVersion, failures, retryInMs, error: error as Error });
-      countForModel('ModelRefreshFailures', model);
+    onRefreshFailure: ({ model, servedVersion, targetVersion, reason, failures, retryInMs, error }) => {
+      const fields = { model, servedVersion, targetVersion, reason, failures, retryInMs, error: error as Error };
+      if (servedVersion === null) logger.error('could not load the production model; the model is unavailable', fields);
+      else logger.warn('could not refresh the production model; serving the loaded version', fields);
+      countForModel(PREDICT_METRICS.refreshFailures, model);
     },
+    onPointerRead: ({ model, served, production }) => countForModel(PREDICT_METRICS.servedVersionMismatch, model, served === production ? 0 : 1),
     onCandidateFailure: ({ model, version, error }) => {
       logger.error('could not load the release candidate; production answers everything', { model, candidateVersion: version, error: error as Error });
-      countForModel('CandidateLoadFailures', model);
+      countForModel(PREDICT_METRICS.candidateLoadFailures, model);
     },
   },
 );
@@ -80,8 +86,14 @@ const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStruct
     }
     return { statusCode: 200, headers: { 'content-type': 'application/json', 'server-timing': `predict;dur=${(performance.now() - started).toFixed(2)}` }, body };
   },
-  'GET /v1/models/{model}': async (event) => jsonResponse(200, await describeModel(registry, releases, event.pathParameters?.model)),
-  'GET /v1/health': async () => jsonResponse(200, { status: 'ok', time: new Date().toISOString() }),
+  'GET /v1/models/{model}': async (event) => {
+    const description = await describeModel(registry, releases, event.pathParameters?.model);
+    return jsonResponse(200, { ...description, serving: await servingOf(cache, description.model) });
+  },
+  'GET /v1/health': async () => {
+    const health = await servingHealth(cache, listModelNames(), new Date());
+    return jsonResponse(health.status === 'unavailable' ? 503 : 200, health);
+  },
   'GET /v1/openapi.json': async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: (openApi ??= JSON.stringify(openApiDocument())) }),
 };
 

@@ -1,5 +1,6 @@
 import { LIFECYCLE_METRICS } from '../shared/metric-names.js';
-import { createDocumentClient } from '../shared/clients.js';
+import { artifactCheck } from '../shared/artifacts.js';
+import { createDocumentClient, createS3Client } from '../shared/clients.js';
 import { readEnv } from '../shared/env.js';
 import { promoteInputSchema } from '../shared/pipeline-state.js';
 import { Registry } from '../shared/registry.js';
@@ -7,17 +8,17 @@ import { stepHandler } from '../shared/step-handler.js';
 import { promoteRun } from './promote.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'AWS_LAMBDA_FUNCTION_NAME']);
-const registry = new Registry(createDocumentClient(), env.REGISTRY_TABLE);
+const moves = { registry: new Registry(createDocumentClient(), env.REGISTRY_TABLE), checkArtifact: artifactCheck(createS3Client()) };
 /** Audit actor of automatic promotions: the pipeline's promote function. */
 const actor = `pipeline (${env.AWS_LAMBDA_FUNCTION_NAME})`;
 
 export const handler = stepHandler({
   input: promoteInputSchema,
   correlate: ({ run }) => run,
-  run: ({ run, validation, releaseMode }) => promoteRun(registry, run, validation, actor, releaseMode),
+  run: ({ run, validation, releaseMode }) => promoteRun(moves, run, validation, actor, releaseMode),
   done: (result) => ({
-    message: result.promoted ? 'version promoted to production' : result.release ? 'version handed to a release' : 'version awaits approval',
+    message: result.promoted ? 'version promoted to production' : result.release ? 'version handed to a release' : result.superseded ? 'production changed after the gate compared with it: run superseded' : 'version awaits approval',
     fields: { ...result },
-    counts: { [result.promoted ? LIFECYCLE_METRICS.promotions : result.release ? 'ReleasesStarted' : 'AwaitingApproval']: 1 },
+    counts: { [result.promoted ? LIFECYCLE_METRICS.promotions : result.release ? 'ReleasesStarted' : result.superseded ? 'RunsSuperseded' : 'AwaitingApproval']: 1 },
   }),
 });

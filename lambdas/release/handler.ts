@@ -2,6 +2,7 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import * as z from 'zod';
 import { judgeReleaseCheck } from '../core/release-check.js';
 import { releaseSchema } from '../core/release-config.js';
+import { artifactCheck } from '../shared/artifacts.js';
 import { createDocumentClient, createS3Client } from '../shared/clients.js';
 import { readEnv } from '../shared/env.js';
 import { candidateAlarmNames, PIPELINE_METRICS } from '../shared/metric-names.js';
@@ -23,6 +24,7 @@ const cloudwatch = tracer.captureAWSv3Client(new CloudWatchClient({}));
 
 const deps: ReleaseDeps = {
   registry,
+  checkArtifact: artifactCheck(s3),
   releases: new ReleaseStore(documents, env.REGISTRY_TABLE),
   alarmsInAlarm: async (names) => {
     if (names.length === 0) return [];

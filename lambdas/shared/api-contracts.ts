@@ -80,15 +80,32 @@ export const feedbackResponseSchema = z.object({
 
 const variantSchema = z.object({ version: z.number().int(), since: z.string().optional(), metrics: z.record(z.string(), z.number().nullable()).optional() });
 
+/** What a serving container answers with, against what the registry points at. */
+export const servingSchema = z
+  .object({
+    model: z.string(),
+    state: z.enum(['ok', 'behind', 'unavailable', 'none']).describe('ok: the production version; behind: another one, because the production version could not be loaded; unavailable: nothing; none: no production version yet.'),
+    serving: z.number().int().nullable().describe('The version that answers.'),
+    production: z.number().int().nullable().describe('The version the production pointer names, as last read.'),
+    message: z.string().describe('One line, e.g. "serving v8; v7 could not be loaded: its artifact is missing".'),
+    degraded: z.literal(true).optional().describe('The latest refresh failed: serving, but not as it should.'),
+  })
+  .describe('What the answering container serves of the model.');
+
 export const modelResponseSchema = z.object({
   model: z.string(),
   production: variantSchema.nullable().describe('The version in production, with its test metrics.'),
   candidate: variantSchema.extend({ share: z.number().min(0).max(100), mode: z.enum(['canary', 'shadow', 'none']) }).nullable().describe('The newest version that passed its gate, and the share of traffic it answers.'),
+  serving: servingSchema,
 });
 
-export const healthResponseSchema = z.object({ status: z.literal('ok'), time: z.string() });
+export const healthResponseSchema = z.object({
+  status: z.enum(['ok', 'degraded', 'unavailable']).describe('ok: every deployed model serves its production version; degraded: one serves another version or could not refresh; unavailable (503): one serves nothing although it has a production version.'),
+  time: z.string(),
+  models: z.array(servingSchema),
+});
 
-export const errorResponseSchema = z.object({ error: z.string().describe('NotFound, BadRequest, Conflict, PayloadTooLarge, TooManyRequests or InternalError.'), message: z.string().describe('What was wrong and how to fix it.') });
+export const errorResponseSchema = z.object({ error: z.string().describe('NotFound, BadRequest, Conflict, PayloadTooLarge, TooManyRequests, ModelUnavailable or InternalError.'), message: z.string().describe('What was wrong and how to fix it.') });
 
 /** A request body checked against its schema; a violation is a 400 with the first problem, naming its field. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown, example = '{"instances": [{...}]}'): T {

@@ -21,6 +21,8 @@ export function outcomeOf(run: Pick<RunRecord, 'status' | 'reason' | 'model' | '
       return `rejected; production unchanged (${(run.reason ?? 'see the gate').replace(/^rejected: /, '')})`;
     case 'FAILED':
       return `failed: ${run.reason ?? 'no reason recorded'}`;
+    case 'SUPERSEDED':
+      return `passed its gate as v${run.version ?? '?'}, not promoted: ${run.reason ?? 'production changed after the comparison'}`;
     default:
       return 'still running when the card was written';
   }

@@ -1,10 +1,11 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ConflictError, NotFoundError, PayloadTooLargeError, RequestValidationError } from '../core/errors.js';
+import { ConflictError, ModelUnavailableError, NotFoundError, PayloadTooLargeError, RequestValidationError } from '../core/errors.js';
 import type { PredictionSummary } from '../core/prediction-summary.js';
 import { logger } from './logger.js';
 import { PREDICT_METRICS } from './metric-names.js';
-import { dimensionedMetrics, metrics } from './metrics.js';
+import { countForModel, dimensionedMetrics, metrics } from './metrics.js';
+import { isDeployedModel } from './model-files.js';
 import { annotateTrace } from './tracer.js';
 
 /**
@@ -72,6 +73,10 @@ export function errorResponses(): MiddlewareObj<JsonEvent, APIGatewayProxyStruct
         request.response = jsonResponse(413, { error: 'PayloadTooLarge', message: error.message });
       } else if (error instanceof ConflictError) {
         request.response = jsonResponse(409, { error: 'Conflict', message: error.message });
+      } else if (error instanceof ModelUnavailableError) {
+        // The cause (where the artifact lives, the SDK's message) goes to the log, not to the caller.
+        logger.error('model unavailable', { error });
+        request.response = { ...jsonResponse(503, { error: 'ModelUnavailable', message: error.message }), headers: { 'content-type': 'application/json', 'retry-after': '15' } };
       } else {
         logger.error('request failed', { error: error as Error });
         request.response = jsonResponse(500, { error: 'InternalError', message: 'the request failed; see the function logs' });
@@ -84,6 +89,8 @@ export function errorResponses(): MiddlewareObj<JsonEvent, APIGatewayProxyStruct
  * Per-request metrics of a model that has a production version (a 404, an unknown model or none in production, is
  * not counted: callers must not be able to create metrics by naming models): requests, 5xx answers (0 or 1, so the
  * Average is the error rate), latency and instances scored, with the model as dimension, as one embedded-format line.
+ * A 404 of a model whose file is deployed (callers asking for a model that serves nothing) is counted on its own,
+ * PredictModelMissing: only deployed names, so callers still cannot create metrics.
  */
 export function requestMetrics(now: () => number = () => performance.now()): MiddlewareObj<JsonEvent, APIGatewayProxyStructuredResultV2> {
   let started = 0;
@@ -91,7 +98,11 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
     const model = request.event.pathParameters?.model;
     const status = request.response?.statusCode ?? 500;
     // Predictions only: reading a model's description or the health check is not traffic of the model.
-    if (model === undefined || status === 404 || !request.event.routeKey.endsWith('/predict')) return;
+    if (model === undefined || !request.event.routeKey.endsWith('/predict')) return;
+    if (status === 404) {
+      if (isDeployedModel(model)) countForModel(PREDICT_METRICS.modelMissing, model);
+      return;
+    }
     // One reading: the model's latency and its variant's are the same request's.
     const latencyMs = now() - started;
     metrics.addDimension('model', model);

@@ -21,6 +21,14 @@ export const PREDICT_METRICS = {
   scoreSum: 'PredictionScoreSum',
   /** Per variant during a release, binary models: predictions of the positive class; over Predictions, the rate. */
   positives: 'PositivePredictions',
+  /** A request for a deployed model answered 404: it has no production version (Count). */
+  modelMissing: 'PredictModelMissing',
+  /** A refresh of the served version failed: the pointer unreadable, or its version not loadable (Count). */
+  refreshFailures: 'ModelRefreshFailures',
+  /** A release candidate could not be loaded beside production (Count). */
+  candidateLoadFailures: 'CandidateLoadFailures',
+  /** At each pointer read: 1 when the container serves another version than the pointer names (or none), else 0. */
+  servedVersionMismatch: 'ServedVersionMismatch',
 } as const;
 
 /** Changes of what is served, by model: the pipeline's promotions, and an operator's promotions and rollbacks. */

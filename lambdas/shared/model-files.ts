@@ -33,6 +33,18 @@ export function listModelNames(dir = modelsDir()): string[] {
     .sort();
 }
 
+const deployedByDir = new Map<string, ReadonlySet<string>>();
+
+/** Whether a model file is deployed for `name` (listed once per container: the deployed files never change). */
+export function isDeployedModel(name: string, dir = modelsDir()): boolean {
+  let names = deployedByDir.get(dir);
+  if (names === undefined) {
+    names = new Set(listModelNames(dir));
+    deployedByDir.set(dir, names);
+  }
+  return names.has(name);
+}
+
 export interface LoadedModelConfig {
   readonly config: ModelConfig;
   /** sha256 of the file's bytes, recorded in lineage so a run names the exact configuration it used. */

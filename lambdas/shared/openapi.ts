@@ -57,7 +57,7 @@ export function openApiDocument(): Json {
           summary: 'Score 1–1000 instances',
           parameters: [modelParameter, { name: ROUTING_KEY_HEADER, in: 'header', required: false, schema: { type: 'string' }, description: 'Sticky routing during a release: one key always meets one version (default: the caller).' }],
           requestBody: { required: true, content: { 'application/json': { schema: ref('PredictRequest') } } },
-          responses: { '200': json('PredictResponse', 'The predictions, in the order of the instances.'), ...errors({ '400': 'The body or an instance is wrong; the message names the field.', '404': 'No such model, or no version in production.', '413': 'The body is larger than 1 MB.', ...COMMON_ERRORS }) },
+          responses: { '200': json('PredictResponse', 'The predictions, in the order of the instances.'), ...errors({ '400': 'The body or an instance is wrong; the message names the field.', '404': 'No such model, or no version in production.', '413': 'The body is larger than 1 MB.', '503': 'The model has a production version, but nothing can serve it (its artifact is missing or damaged, or the registry is unreachable); the message names the version. Retry after the Retry-After header.', ...COMMON_ERRORS }) },
         },
       },
       '/v1/models/{model}/feedback': {
@@ -71,7 +71,7 @@ export function openApiDocument(): Json {
       '/v1/models/{model}': {
         get: { summary: 'What is served: production, the candidate and its share', parameters: [modelParameter], responses: { '200': json('Model', 'The model as served now.'), ...errors({ '404': 'No such model.', ...COMMON_ERRORS }) } },
       },
-      '/v1/health': { get: { summary: 'Liveness of the serving function', responses: { '200': json('Health', 'Serving.'), ...errors(COMMON_ERRORS) } } },
+      '/v1/health': { get: { summary: 'Whether each deployed model is served as the registry says', responses: { '200': json('Health', 'Every model serving (status ok or degraded).'), '503': json('Health', 'A model with a production version serves nothing.'), ...errors(COMMON_ERRORS) } } },
       '/v1/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } } } } },
     },
     components: { schemas: COMPONENTS },

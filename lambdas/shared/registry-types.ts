@@ -9,8 +9,11 @@ import type { ObjectLocation, ObjectVersion } from './objects.js';
 /** Metrics as stored: DynamoDB has no NaN, so an undefined metric (e.g. AUC of one class) is null. */
 export type StoredMetrics = Record<string, number | null>;
 
-/** `RELEASED`: the version passed its gate and was handed to a canary or shadow release (`mlops release` follows it). */
-export type RunStatus = 'RUNNING' | 'PROMOTED' | 'RELEASED' | 'AWAITING_APPROVAL' | 'REJECTED' | 'FAILED';
+/**
+ * `RELEASED`: the version passed its gate and was handed to a canary or shadow release (`mlops release` follows it).
+ * `SUPERSEDED`: it passed its gate against a production version that was replaced before it could be promoted.
+ */
+export type RunStatus = 'RUNNING' | 'PROMOTED' | 'RELEASED' | 'AWAITING_APPROVAL' | 'REJECTED' | 'FAILED' | 'SUPERSEDED';
 
 /**
  * Approval state of a model version: `approved` versions can be served; `pending` ones wait for `mlops approve`

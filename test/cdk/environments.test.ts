@@ -129,9 +129,11 @@ describe('environments from cdk.json context', () => {
     expect(operational.map(([, a]) => a.Properties.MetricName).sort()).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'Errors', 'ExecutionsFailed', 'ExecutionsTimedOut']);
     for (const [, alarm] of operational) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsTopic/)]);
     const perModel = Object.entries(resources).filter(([id]) => id.startsWith('Modeladult'));
-    // Production's error rate, latency and traffic, failed runs, the release signal, and the candidate's error rate and latency.
+    // Production's error rate, latency and traffic, failed runs, serving's load failures, the release signal, and the
+    // candidate's error rate and latency.
     expect(perModel.map(([id, a]) => `${a.Properties.MetricName as string}${id.includes('Candidate') ? ' (candidate)' : ''}`).sort()).toEqual([
-      'PredictLatency', 'PredictLatency (candidate)', 'PredictRequests', 'PredictServerErrors', 'PredictServerErrors (candidate)', 'ReleaseInProgress', 'RunsFailed',
+      'CandidateLoadFailures', 'ModelRefreshFailures', 'PredictLatency', 'PredictLatency (candidate)', 'PredictModelMissing', 'PredictRequests', 'PredictServerErrors',
+      'PredictServerErrors (candidate)', 'ReleaseInProgress', 'RunsFailed', 'ServedVersionMismatch',
     ]);
     for (const [, alarm] of perModel) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsDetailTopic/)]);
     const [composite] = Object.values(template('staging').findResources('AWS::CloudWatch::CompositeAlarm'));

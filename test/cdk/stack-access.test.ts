@@ -102,13 +102,20 @@ describe('alarms', () => {
     for (const [id, alarm] of resourcesOfType('AWS::CloudWatch::CompositeAlarm')) expect((alarm.Properties.AlarmActions as unknown[]).length, id).toBeGreaterThan(0);
   });
 
-  it("declares each model's alarms from its model file: error rate, p99 latency, no traffic (missing data breaching), failed run", () => {
+  it("declares each model's alarms from its model file: error rate, p99 latency, no traffic (missing data breaching), failed run, and serving's load failures", () => {
     const perModel = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('Modeladult') && !id.includes('Candidate')).map(([, a]) => [a.Properties.MetricName, a.Properties]));
     const dims = [{ Name: 'model', Value: 'adult' }, { Name: 'service', Value: 'mlops-predict' }];
     expect(perModel.PredictServerErrors).toMatchObject({ Namespace: 'ServerlessMlops', Dimensions: dims, Statistic: 'Average', Period: 300, Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
     expect(perModel.PredictLatency).toMatchObject({ Dimensions: dims, ExtendedStatistic: 'p99', Threshold: 2000, ComparisonOperator: 'GreaterThanThreshold' });
     expect(perModel.PredictRequests).toMatchObject({ Dimensions: dims, Statistic: 'SampleCount', Period: 3600, EvaluationPeriods: 24, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
     expect(perModel.RunsFailed).toMatchObject({ Dimensions: [{ Name: 'model', Value: 'adult' }, { Name: 'service', Value: 'mlops-finish-run' }], Statistic: 'Sum', Threshold: 1 });
+    // What serving counts about loading the model: refresh failures, a candidate that cannot load, serving off the
+    // pointer, requests while no version is in production.
+    const atLeast = { Dimensions: dims, Period: 300, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' };
+    expect(perModel.ModelRefreshFailures).toMatchObject({ ...atLeast, Statistic: 'Sum', Threshold: 3 });
+    expect(perModel.CandidateLoadFailures).toMatchObject({ ...atLeast, Statistic: 'Sum', Threshold: 1 });
+    expect(perModel.ServedVersionMismatch).toMatchObject({ ...atLeast, Statistic: 'Maximum', Threshold: 1 });
+    expect(perModel.PredictModelMissing).toMatchObject({ ...atLeast, Statistic: 'Sum', Threshold: 10 });
     // The candidate's alarms during a release: the same limits, per minute, on the candidate variant's metrics.
     const candidate = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('ModeladultCandidate')).map(([, a]) => [a.Properties.MetricName, a.Properties]));
     const variantDims = [...dims, { Name: 'variant', Value: 'candidate' }].sort((a, b) => a.Name.localeCompare(b.Name));
@@ -134,7 +141,7 @@ describe('alarms', () => {
     const release = resourcesOfType('AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.MetricName === 'ReleaseInProgress');
     expect(composite.Properties).toMatchObject({ ActionsSuppressor: { 'Fn::GetAtt': [release?.[0], 'Arn'] }, ActionsSuppressorWaitPeriod: 120, ActionsSuppressorExtensionPeriod: 300 });
     const rule = JSON.stringify(composite.Properties.AlarmRule);
-    for (const metric of ['PredictServerErrors', 'PredictLatency', 'PredictRequests', 'RunsFailed']) {
+    for (const metric of ['PredictServerErrors', 'PredictLatency', 'PredictRequests', 'RunsFailed', 'ModelRefreshFailures', 'CandidateLoadFailures', 'ServedVersionMismatch', 'PredictModelMissing']) {
       const [id] = resourcesOfType('AWS::CloudWatch::Alarm').find(([i, a]) => i.startsWith('Modeladult') && a.Properties.MetricName === metric) ?? [];
       expect(rule, metric).toContain(id);
     }

@@ -55,7 +55,8 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     const names = stack.runtime.cloudwatch.alarms.describe().map((a) => a.spec.logicalId.replace(/[0-9A-F]{8}$/, ''));
     expect(names.sort()).toEqual([
       'AlarmHistoryDeadLettered', 'AlarmsApiServerErrors', 'AlarmsPipelineFailed', 'AlarmsPipelineTimedOut', 'AlarmsPredictErrors', 'AlarmsUploadEventsDeadLettered',
-      'ModeladultCandidateErrorRate', 'ModeladultCandidateLatency', 'ModeladultErrorRate', 'ModeladultLatency', 'ModeladultReleaseInProgress', 'ModeladultRunFailed',
+      'ModeladultCandidateErrorRate', 'ModeladultCandidateLatency', 'ModeladultErrorRate', 'ModeladultLatency', 'ModeladultModelMissing', 'ModeladultRefreshFailures',
+      'ModeladultReleaseInProgress', 'ModeladultReleaseLoadFailures', 'ModeladultRunFailed', 'ModeladultServedVersionMismatch',
     ]);
     expect(alarm('AlarmsPipelineFailed').status.state).toBe('INSUFFICIENT_DATA');
     expect(degraded().status.state).toBe('INSUFFICIENT_DATA');
@@ -63,7 +64,7 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     for (const { spec, status } of stack.runtime.cloudwatch.alarms.describe()) expect(status.state, spec.name).toBe('OK');
     expect(degraded().status.state).toBe('OK');
     // The per-model alarms report OK to the detail topic; the composite's OK page waits for its suppressor's wait period.
-    expect(details().map((n) => n.subject.slice(0, 3))).toEqual(['OK:', 'OK:', 'OK:', 'OK:', 'OK:', 'OK:']);
+    expect(details().map((n) => n.subject.slice(0, 3))).toEqual(Array.from({ length: 10 }, () => 'OK:'));
     expect(pages()).toEqual([]);
     await clock.advance(120_000);
     expect(pages().map((n) => n.subject)).toEqual([`OK: "${degraded().spec.name}" in US East (N. Virginia)`]);
@@ -107,7 +108,7 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
   it('predict answering 5xx while the registry is down → AWS/ApiGateway 5xx → ApiServerErrors in ALARM', async () => {
     await stack.runtime.dynamodb.stop();
     try {
-      for (let i = 0; i < 3; i++) expect((await signedFetch({ url: predictUrl(stack, 'adult'), body: REQUEST })).status).toBe(500);
+      for (let i = 0; i < 3; i++) expect((await signedFetch({ url: predictUrl(stack, 'adult'), body: REQUEST })).status).toBe(503);
     } finally {
       await stack.runtime.dynamodb.start();
     }
@@ -142,7 +143,7 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     // A storm: predict fails while the registry is away, and a run of the model fails.
     await stack.runtime.dynamodb.stop();
     try {
-      for (let i = 0; i < 3; i++) expect((await signedFetch({ url: predictUrl(stack, 'adult'), body: REQUEST })).status).toBe(500);
+      for (let i = 0; i < 3; i++) expect((await signedFetch({ url: predictUrl(stack, 'adult'), body: REQUEST })).status).toBe(503);
     } finally {
       await stack.runtime.dynamodb.start();
     }
@@ -233,7 +234,7 @@ describe('the local CloudWatch API, through the AWS SDK and the CLI', () => {
     }
     expect(notifications().map((n) => n.subject)).toContain(`ALARM: "${predictErrors.spec.name}" in US East (N. Virginia)`);
     const listed = JSON.parse((await mlops(stack, '--json', 'alarms')).stdout) as { AlarmName: string; StateValue: string }[];
-    expect(listed).toHaveLength(13); // twelve metric alarms and adult's composite
+    expect(listed).toHaveLength(17); // sixteen metric alarms and adult's composite
     expect(listed.find((a) => a.AlarmName === predictErrors.spec.name)?.StateValue).toBe('ALARM');
     expect((await mlops(stack, 'alarms')).stdout).toMatch(/PredictErrors\S*\s+metric\s+ALARM\s+\S+\s+drill: testing the pager/);
   });

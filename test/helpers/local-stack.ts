@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Registry } from '../../lambdas/shared/registry.js';
 import type { ApiSettings } from '../../lib/api-settings.js';
 import { localDynamoClient, localS3Client } from '../../local/emulators.js';
-import type { VirtualClock } from '../../local/clock.js';
+import { VirtualClock } from '../../local/clock.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
 import type { LocalExecution } from '../../local/step-functions.js';
 
@@ -18,21 +18,29 @@ export interface TestStack {
   readonly stateDir: string;
   /** Uploads a body and waits for the executions it starts to end. */
   upload(key: string, body: string | Uint8Array): Promise<LocalExecution[]>;
+  /** Stops the runtime and starts it again on the same state (as `npm start` after a stop); use the returned stack. */
+  restart(): Promise<TestStack>;
   stop(): Promise<void>;
 }
+
+type StackOptions = { models?: Record<string, unknown>; registryOnDisk?: boolean; clock?: VirtualClock; api?: ApiSettings };
 
 /**
  * The real local runtime on free ports with throw-away state, as `npm start` runs it. `models` ships these model
  * files (name → file contents) instead of the repository's, as `cdk deploy -c modelsDir=…` would; `api` serves the API
  * as an environment declaring it would (`npm start -- --env <name>`).
  */
-export async function startTestStack(options: { models?: Record<string, unknown>; registryOnDisk?: boolean; clock?: VirtualClock; api?: ApiSettings } = {}): Promise<TestStack> {
+export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
   let modelsDir: string | undefined;
   if (options.models !== undefined) {
     modelsDir = mkdtempSync(join(tmpdir(), 'mlops-models-'));
     for (const [name, file] of Object.entries(options.models)) writeFileSync(join(modelsDir, `${name}.json`), JSON.stringify(file, null, 2));
   }
+  return startOn(stateDir, modelsDir, options);
+}
+
+async function startOn(stateDir: string, modelsDir: string | undefined, options: StackOptions): Promise<TestStack> {
   const runtime = await startLocalRuntime({
     stateDir,
     ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
@@ -46,6 +54,11 @@ export async function startTestStack(options: { models?: Record<string, unknown>
   const dynamo = localDynamoClient(endpoints.dynamodbEndpoint, endpoints.region);
   const registry = new Registry(DynamoDBDocumentClient.from(dynamo), endpoints.outputs.RegistryTableName as string);
   const dataBucket = endpoints.outputs.DataBucketName as string;
+  const stop = async (): Promise<void> => {
+    s3.destroy();
+    dynamo.destroy();
+    await runtime.stop();
+  };
   return {
     runtime,
     s3,
@@ -61,10 +74,12 @@ export async function startTestStack(options: { models?: Record<string, unknown>
       await Promise.all(started.map((e) => e.done));
       return started;
     },
-    async stop() {
-      s3.destroy();
-      dynamo.destroy();
-      await runtime.stop();
+    async restart() {
+      // Time goes on from where it was (the functions' clock never runs backwards across the restart).
+      const clock = new VirtualClock({ start: runtime.clock.now(), rate: runtime.clock.pace });
+      await stop();
+      return startOn(stateDir, modelsDir, { ...options, clock });
     },
+    stop,
   };
 }

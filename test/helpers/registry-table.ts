@@ -1,6 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '../../lambdas/core/errors.js';
 import { Registry, type VersionRecord, type VersionStatus } from '../../lambdas/shared/registry.js';
+import type { PointerMoves } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { ensureTable, localDynamoClient, startDynamo } from '../../local/emulators.js';
 
 /** Creates a table shaped like the stack's registry (pk/sk strings) and returns a Registry over it. */
@@ -18,6 +20,19 @@ export async function createRegistry(client: DynamoDBClient, tableName = 'regist
     BillingMode: 'PAY_PER_REQUEST',
   });
   return new Registry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName);
+}
+
+/**
+ * Pointer moves over a registry whose versions' artifacts are all taken as servable (the registry-only tests store no
+ * artifacts); `missing` names versions whose artifact check fails as a deleted object's does.
+ */
+export function movesOver(registry: Registry, missing: ReadonlySet<number> = new Set()): PointerMoves {
+  return {
+    registry,
+    checkArtifact: async (version) => {
+      if (missing.has(version.version)) throw new NotFoundError(`s3://${version.artifact.bucket}/${version.artifact.key} does not exist`);
+    },
+  };
 }
 
 /** A registry on an in-memory DynamoDB Local for one test file; call stop() in afterAll. */

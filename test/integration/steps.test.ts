@@ -11,6 +11,7 @@ import { promoteRun } from '../../lambdas/promote/promote.js';
 import { registerRun } from '../../lambdas/register-run/register-run.js';
 import { runReport } from '../../lambdas/report/report.js';
 import type { StepDeps } from '../../lambdas/shared/deps.js';
+import { artifactCheck } from '../../lambdas/shared/artifacts.js';
 import type { EtlResult, ObjectCreatedEvent, RunRef, TrainResult } from '../../lambdas/shared/pipeline-state.js';
 import type { Registry } from '../../lambdas/shared/registry.js';
 import { runTraining } from '../../lambdas/train/train.js';
@@ -129,7 +130,7 @@ describe('Validate, Promote, Report (lambdas/validate, promote, report)', () => 
     expect(await registry.listVersions('steps')).toHaveLength(1);
 
     // A canary model with no production yet: its first version goes straight to production.
-    const promoted = await promoteRun(registry, run, first, 'pipeline (test)', 'canary');
+    const promoted = await promoteRun({ registry, checkArtifact: artifactCheck(deps.s3) }, run, first, 'pipeline (test)', 'canary');
     expect(promoted).toEqual({ version: 1, previousVersion: null, promoted: true, release: false });
     expect((await registry.getAlias('steps'))?.version).toBe(1);
     expect((await registry.getRun('steps', run.runId))?.status).toBe('PROMOTED');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError } from '../../lambdas/core/errors.js';
+import { IntegrityError, ModelUnavailableError, NotFoundError } from '../../lambdas/core/errors.js';
 import { PINNED_VERSIONS, ProductionModelCache, type ModelSource, type RefreshFailure } from '../../lambdas/predict/model-cache.js';
 import type { AliasRecord, ArtifactRecord, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
 import type { ReleaseRecord } from '../../lambdas/shared/release-store.js';
@@ -43,9 +43,16 @@ class FakeSource implements ModelSource<FakeModel> {
     return { model, version, runId: 'r', status: this.statuses.get(version) ?? 'approved', revision: 1, artifact } as VersionRecord;
   }
 
+  /** Versions whose artifact was deleted, or damaged. */
+  missing = new Set<number>();
+  damaged = new Set<number>();
+
   async load(artifact: ArtifactRecord): Promise<FakeModel> {
     this.loads += 1;
     if (this.storageDown) throw new Error('S3 unavailable');
+    const version = Number(/v(\d+)\.json$/.exec(artifact.key)?.[1]);
+    if (this.missing.has(version)) throw new NotFoundError(`s3://${artifact.bucket}/${artifact.key} does not exist`);
+    if (this.damaged.has(version)) throw new IntegrityError(`model artifact s3://${artifact.bucket}/${artifact.key} has sha256 y, but the registry recorded x`);
     return new FakeModel(artifact.key);
   }
 }
@@ -54,8 +61,9 @@ function setup(refreshMs = 15_000) {
   let clock = 0;
   const source = new FakeSource();
   const failures: RefreshFailure[] = [];
-  const cache = new ProductionModelCache(source, { refreshMs, retryMs: 1000, now: () => clock, onRefreshFailure: (f) => failures.push(f) });
-  return { source, cache, failures, advance: (ms: number) => (clock += ms) };
+  const readings: [number | null, number][] = [];
+  const cache = new ProductionModelCache(source, { refreshMs, retryMs: 1000, now: () => clock, onRefreshFailure: (f) => failures.push(f), onPointerRead: (r) => readings.push([r.served, r.production]) });
+  return { source, cache, failures, readings, advance: (ms: number) => (clock += ms) };
 }
 
 describe('releases in the cache', () => {
@@ -142,12 +150,15 @@ describe('the production model cache', () => {
     expect(String(failures[0]?.error)).toContain('S3 unavailable');
   });
 
-  it('fails when nothing is loaded yet, and says when there is no production version at all', async () => {
-    const { source, cache } = setup();
+  it('fails as unavailable when nothing is loaded yet, retries after the backoff, and says when there is no production version at all', async () => {
+    const { source, cache, advance } = setup();
     source.registryDown = true;
-    await expect(cache.get('adult')).rejects.toThrow('ECONNREFUSED');
+    await expect(cache.get('adult')).rejects.toThrow('model "adult" cannot be served: the production pointer could not be read (TimeoutError)');
     source.registryDown = false;
     source.version = undefined;
+    await expect(cache.get('adult')).rejects.toBeInstanceOf(ModelUnavailableError); // within the backoff: not read again
+    expect(source.reads).toBe(1);
+    advance(1000);
     await expect(cache.get('adult')).rejects.toBeInstanceOf(NotFoundError);
     source.version = 1;
     expect((await cache.get('adult')).version).toBe(1);
@@ -163,5 +174,52 @@ describe('the production model cache', () => {
     const refreshing = cache.get('adult');
     expect((await cache.get('adult')).version).toBe(1); // not made to wait for the refresh
     expect((await refreshing).version).toBe(2);
+  });
+});
+
+describe('a production version that cannot be loaded', () => {
+  it('keeps serving the loaded version when the pointer moves to a version whose artifact is missing, remembers the failure and says what is served', async () => {
+    const { source, cache: observed, failures, readings, advance } = setup();
+    source.version = 8;
+    expect((await observed.get('adult')).version).toBe(8);
+    source.version = 7;
+    source.missing.add(7);
+    advance(15_000);
+    expect((await observed.get('adult')).version).toBe(8);
+    expect(failures.map((f) => [f.servedVersion, f.targetVersion, f.reason])).toEqual([[8, 7, 'its artifact is missing']]);
+    expect(observed.status('adult')).toEqual({ served: 8, production: 7, failure: { version: 7, reason: 'its artifact is missing' } });
+    expect(readings).toEqual([[8, 8], [8, 7]]);
+    // Every request before the backoff ends is answered by v8 without downloading v7 again.
+    const loads = source.loads;
+    for (let i = 0; i < 50; i++) expect((await observed.get('adult')).version).toBe(8);
+    expect(source.loads).toBe(loads);
+    // Fixed (the pointer moves on, or the artifact is back): served at the next read, the failure forgotten.
+    source.missing.delete(7);
+    advance(1000);
+    expect((await observed.get('adult')).version).toBe(7);
+    expect(observed.status('adult')).toEqual({ served: 7, production: 7 });
+  });
+
+  it('answers 503 naming the model and version, never the artifact location, when nothing was ever loaded; and does not download per request', async () => {
+    const { source, cache, failures, advance } = setup();
+    source.damaged.add(1);
+    const attempt = cache.get('adult');
+    await expect(attempt).rejects.toBeInstanceOf(ModelUnavailableError);
+    const message = await attempt.catch((e: Error) => e.message);
+    expect(message).toBe('version 1 of model "adult" cannot be served: its artifact is damaged (not the bytes the registry recorded); the operators are alerted, try again later');
+    expect(message).not.toMatch(/s3:|models\//);
+    expect(failures[0]).toMatchObject({ servedVersion: null, targetVersion: 1, failures: 1, retryInMs: 1000 });
+    for (let i = 0; i < 20; i++) await expect(cache.get('adult')).rejects.toBeInstanceOf(ModelUnavailableError);
+    expect(source.loads).toBe(1);
+    advance(1000);
+    await expect(cache.get('adult')).rejects.toBeInstanceOf(ModelUnavailableError);
+    expect(source.loads).toBe(2); // retried once the backoff passed
+    expect(cache.status('adult')).toEqual({ served: null, production: 1, failure: { version: 1, reason: 'its artifact is damaged (not the bytes the registry recorded)' } });
+  });
+
+  it('refuses a pinned version whose artifact is missing as unavailable, naming the version', async () => {
+    const { source, cache } = setup();
+    source.missing.add(3);
+    await expect(cache.getPinned('adult', 3)).rejects.toThrow('version 3 of model "adult" cannot be served: its artifact is missing');
   });
 });

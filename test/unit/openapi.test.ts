@@ -13,7 +13,7 @@ describe('the OpenAPI document', () => {
     const paths = openApiDocument().paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
     const routes = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(routes.sort()).toEqual([...API_ROUTE_KEYS].sort());
-    expect(Object.keys(paths['/v1/models/{model}/predict']?.post?.responses ?? {}).sort()).toEqual(['200', '400', '403', '404', '413', '429']);
+    expect(Object.keys(paths['/v1/models/{model}/predict']?.post?.responses ?? {}).sort()).toEqual(['200', '400', '403', '404', '413', '429', '503']);
     expect(Object.keys(paths['/v1/models/{model}/feedback']?.post?.responses ?? {}).sort()).toEqual(['200', '400', '403', '404', '409', '413', '429']);
   });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promoteVersion } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { Registry } from '../../lambdas/shared/registry.js';
 import { localDynamoClient } from '../../local/emulators.js';
-import { registerTestVersion, startTestRegistry, versionFixture } from '../helpers/registry-table.js';
+import { movesOver, registerTestVersion, startTestRegistry, versionFixture } from '../helpers/registry-table.js';
 
 let registry: Registry;
 let endpoint: string;
@@ -90,9 +90,9 @@ function faultyRegistry(fault: 'before-write' | 'response-lost'): { registry: Re
 describe('a promotion interrupted mid-way leaves production and the audit trail consistent', () => {
   it('a crash before the write: production unchanged, the attempt audited as refused, nothing claims success', async () => {
     const [v1, v2] = [await registerTestVersion(registry, 'crash', 'run-1'), await registerTestVersion(registry, 'crash', 'run-2')];
-    await promoteVersion(registry, { model: 'crash', version: v1.version, ...who });
+    await promoteVersion(movesOver(registry), { model: 'crash', version: v1.version, ...who });
     const faulty = faultyRegistry('before-write');
-    await expect(promoteVersion(faulty.registry, { model: 'crash', version: v2.version, ...who })).rejects.toThrow('the process died before the write');
+    await expect(promoteVersion(movesOver(faulty.registry), { model: 'crash', version: v2.version, ...who })).rejects.toThrow('the process died before the write');
     expect(faulty.fired()).toBe(true);
     expect((await registry.getAlias('crash'))?.version).toBe(v1.version);
     const audit = await registry.listAudit('crash');
@@ -101,9 +101,9 @@ describe('a promotion interrupted mid-way leaves production and the audit trail 
 
   it('a lost answer after the write: the retried transaction (same token) applies once; one change, one audit event', async () => {
     const [v1, v2] = [await registerTestVersion(registry, 'lost', 'run-1'), await registerTestVersion(registry, 'lost', 'run-2')];
-    await promoteVersion(registry, { model: 'lost', version: v1.version, ...who });
+    await promoteVersion(movesOver(registry), { model: 'lost', version: v1.version, ...who });
     const faulty = faultyRegistry('response-lost');
-    const alias = await promoteVersion(faulty.registry, { model: 'lost', version: v2.version, ...who });
+    const alias = await promoteVersion(movesOver(faulty.registry), { model: 'lost', version: v2.version, ...who });
     expect(faulty.fired()).toBe(true);
     expect(alias.version).toBe(v2.version);
     const production = await registry.getAlias('lost');

@@ -1,4 +1,5 @@
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { ConflictError, IntegrityError, NotFoundError, SupersededError, UnservableVersionError } from '../../core/errors.js';
+import type { ArtifactCheck } from '../artifacts.js';
 import type { AliasRecord, AuditAction, Registry, VersionRecord } from '../registry.js';
 import type { AuditDraft } from '../registry-write.js';
 import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../registry-keys.js';
@@ -39,8 +40,27 @@ async function audited<T>(registry: Registry, change: Change, action: AuditActio
   }
 }
 
-/** Points production at an approved version (one write conditioned on the alias revision that was read). */
-export async function promoteVersion(registry: Registry, change: Change & { readonly version: number }, action: 'promote' | 'rollback' = 'promote'): Promise<AliasRecord> {
+/** What moving the production pointer needs: the registry, and the check that the target's artifact can be served. */
+export interface PointerMoves {
+  readonly registry: Registry;
+  readonly checkArtifact: ArtifactCheck;
+}
+
+export interface PromotionChange extends Change {
+  readonly version: number;
+  /**
+   * The production version this change was decided against (a gate's comparison; null: there was none). When
+   * production is another version now, the change is refused as SupersededError: never a silent replacement.
+   */
+  readonly expectedProduction?: number | null;
+}
+
+/**
+ * Points production at an approved version whose artifact can be served: one write conditioned on the alias revision
+ * that was read, so what was checked (the target, and the production it replaces) is what the write changes.
+ */
+export async function promoteVersion(moves: PointerMoves, change: PromotionChange, action: 'promote' | 'rollback' = 'promote'): Promise<AliasRecord> {
+  const { registry } = moves;
   const current = await registry.getAlias(change.model, PRODUCTION_ALIAS);
   return audited(
     registry,
@@ -54,6 +74,12 @@ export async function promoteVersion(registry: Registry, change: Change & { read
         throw new ConflictError(`version ${target.version} of ${change.model} is ${target.status}; only approved versions can be served${target.status === 'pending' ? ' (approve it first: mlops approve)' : ''}`);
       }
       if (current?.version === target.version) throw new ConflictError(`version ${target.version} of ${change.model} is already in production`);
+      const production = current?.version ?? null;
+      if (change.expectedProduction !== undefined && production !== change.expectedProduction) {
+        const compared = change.expectedProduction === null ? 'no production version' : `v${change.expectedProduction}`;
+        throw new SupersededError(`production of ${change.model} is ${production === null ? 'gone' : `v${production}`}, but v${target.version} was compared with ${compared}; promoting it now would skip that comparison`);
+      }
+      await checkServable(moves.checkArtifact, target, production);
       return registry.setAlias(
         {
           model: change.model,
@@ -70,31 +96,44 @@ export async function promoteVersion(registry: Registry, change: Change & { read
   );
 }
 
+/** A version whose artifact is missing or damaged never becomes production (serving could not load it). */
+async function checkServable(check: ArtifactCheck, target: VersionRecord, production: number | null): Promise<void> {
+  try {
+    await check(target);
+  } catch (error) {
+    if (!(error instanceof NotFoundError) && !(error instanceof IntegrityError)) throw error;
+    const stays = production === null ? 'nothing is in production' : `production stays v${production}`;
+    throw new UnservableVersionError(`version ${target.version} of ${target.model} cannot be served: ${error.message}; ${stays}`, { cause: error });
+  }
+}
+
 /**
  * Points the `candidate` alias at a version that passed its gate (one write conditioned on the alias revision). A
- * newer candidate replaces an older one; an older one never replaces a newer (runs can finish out of order).
+ * newer candidate replaces an older one; an older one never replaces a newer (runs can finish out of order). Runs
+ * finishing together race for the alias: the loser reads it again and tries once more, or finds a newer one there.
  */
 export async function setCandidate(registry: Registry, change: Change & { readonly version: number }): Promise<AliasRecord | undefined> {
   const target = await requireVersion(registry, change.model, change.version);
-  const current = await registry.getAlias(change.model, CANDIDATE_ALIAS);
-  if (current !== undefined && current.version >= target.version) return undefined;
-  return audited(
-    registry,
-    change,
-    'alias',
-    target.version,
-    current?.version ?? null,
-    (succeeded) =>
-      registry.setAlias(
-        { model: change.model, alias: CANDIDATE_ALIAS, version: target.version, artifact: target.artifact, reason: change.reason, previous: current === undefined ? [] : [...current.previous, current.version] },
-        current?.revision ?? 0,
-        succeeded(`candidate is now v${target.version}`),
-      ),
-  );
+  for (let attempt = 1; ; attempt++) {
+    const current = await registry.getAlias(change.model, CANDIDATE_ALIAS);
+    if (current !== undefined && current.version >= target.version) return undefined;
+    try {
+      return await audited(registry, change, 'alias', target.version, current?.version ?? null, (succeeded) =>
+        registry.setAlias(
+          { model: change.model, alias: CANDIDATE_ALIAS, version: target.version, artifact: target.artifact, reason: change.reason, previous: current === undefined ? [] : [...current.previous, current.version] },
+          current?.revision ?? 0,
+          succeeded(`candidate is now v${target.version}`),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= 5) throw error;
+    }
+  }
 }
 
 /** Moves production back to the version before it (or to `to`), which must be approved. */
-export async function rollback(registry: Registry, change: Change & { readonly to?: number }): Promise<AliasRecord> {
+export async function rollback(moves: PointerMoves, change: Change & { readonly to?: number }): Promise<AliasRecord> {
+  const { registry } = moves;
   const current = await registry.getAlias(change.model, PRODUCTION_ALIAS);
   if (current === undefined) {
     await registry.appendAudit({ model: change.model, actor: change.actor, reason: change.reason, action: 'rollback', version: change.to ?? 0, previousVersion: null, outcome: 'refused', detail: 'no production version' });
@@ -113,7 +152,7 @@ export async function rollback(registry: Registry, change: Change & { readonly t
     await registry.appendAudit({ model: change.model, actor: change.actor, reason: change.reason, action: 'rollback', version: current.version, previousVersion: current.version, outcome: 'refused', detail: 'no previous approved version' });
     throw new ConflictError(`model "${change.model}" has no previous approved version to roll back to (production is v${current.version}); name one with --to`);
   }
-  return promoteVersion(registry, { ...change, version: target }, 'rollback');
+  return promoteVersion(moves, { ...change, version: target }, 'rollback');
 }
 
 /** Sets a version's approval state: approve a pending one, reject a pending or approved one, archive any. */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { SupersededError } from '../../core/errors.js';
 import type { ReleaseConfig } from '../../core/release-config.js';
+import type { ArtifactCheck } from '../artifacts.js';
 import type { Registry } from '../registry.js';
 import { isActive, type ReleaseRecord, type ReleaseStore } from '../release-store.js';
 import { promoteVersion } from './lifecycle.js';
@@ -8,6 +10,8 @@ import { promoteVersion } from './lifecycle.js';
 export interface ReleaseDeps {
   readonly registry: Registry;
   readonly releases: ReleaseStore;
+  /** The check that the candidate's artifact can still be served, before the final step moves production to it. */
+  readonly checkArtifact: ArtifactCheck;
   /** Names of the given alarms that are in ALARM now. */
   readonly alarmsInAlarm: (names: readonly string[]) => Promise<string[]>;
   readonly now: () => Date;
@@ -87,7 +91,17 @@ export async function tickRelease(deps: ReleaseDeps, model: string, alarms: read
     await audit(deps, advanced, `step ${next} baked ${record.bakeMinutes} min with no alarm`, `release ${record.releaseId}: step ${next + 1} of ${record.steps.length}, ${advanced.share}% of traffic`);
     return { outcome: 'baking', minutesLeft: record.bakeMinutes, record: advanced };
   }
-  await promoteVersion(deps.registry, { model, version: record.candidateVersion, actor: deps.actor, reason: `release ${record.releaseId} baked every step with no alarm` });
+  try {
+    // Against the production the release compared with: an operator's rollback meanwhile is not undone.
+    const expectedProduction = record.productionVersion;
+    await promoteVersion(deps, { model, version: record.candidateVersion, actor: deps.actor, reason: `release ${record.releaseId} baked every step with no alarm`, expectedProduction });
+  } catch (error) {
+    if (!(error instanceof SupersededError)) throw error;
+    const superseded = await deps.releases.update(record, { state: 'aborted', share: 0, reason: error.message }, deps.now());
+    deps.signalInProgress(model, false);
+    await audit(deps, superseded, error.message, `release ${record.releaseId} ended without promoting v${record.candidateVersion}`);
+    return { outcome: 'stopped', minutesLeft: 0, record: superseded };
+  }
   const promoted = await deps.releases.update(record, { state: 'promoted', share: 100 }, deps.now());
   deps.signalInProgress(model, false);
   await audit(deps, promoted, 'every step baked with no alarm', `release ${record.releaseId} promoted v${record.candidateVersion}`);
