@@ -1,4 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -39,6 +41,8 @@ export interface TrainingPipelineProps {
 export class TrainingPipeline extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly uploadRule: events.Rule;
+  /** Executions that ended outside the state machine's Catch (aborted, timed out, failed recording a failure) → FinishRun. */
+  public readonly stoppedRunRule: events.Rule;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly functions: {
     readonly registerRun: MlFunction;
@@ -52,13 +56,14 @@ export class TrainingPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
     super(scope, id);
+    this.deadLetterQueue = new DeadLetterQueue(this, 'UploadEventsDlq', {
+      deadLetterOf: "the pipeline's rules (uploads, executions that ended outside their Catch) and FinishRun's asynchronous invocations",
+      ...(props.protection?.encryptionKey ? { encryptionKey: props.protection.encryptionKey } : {}),
+    }).queue;
     this.functions = this.createFunctions(props);
     grantPipelineAccess(this.functions, props);
     this.stateMachine = this.createStateMachine(props);
-    this.deadLetterQueue = new DeadLetterQueue(this, 'UploadEventsDlq', {
-      deadLetterOf: "the upload rule's target",
-      ...(props.protection?.encryptionKey ? { encryptionKey: props.protection.encryptionKey } : {}),
-    }).queue;
+    this.stoppedRunRule = this.endRunsOfStoppedExecutions();
     this.uploadRule = new events.Rule(this, 'UploadRule', {
       description: 'Starts the training pipeline when an object is created under incoming/ in the data bucket',
       eventPattern: {
@@ -101,8 +106,45 @@ export class TrainingPipeline extends Construct {
       promote: fn('Promote', 'Points production at a version that passed its gate (one conditional write)'),
       report: fn('Report', "Renders the run's model card (HTML with inline SVG charts) into the artifacts bucket", { timeout: Duration.minutes(2), memorySize: 1024 }),
       // Model files: a failure before RegisterRun answered is recorded under the run id RegisterRun gives (model sha256 included).
-      finishRun: fn('FinishRun', 'Records a run as REJECTED or FAILED with the reason; never touches production', { modelFiles: true }),
+      finishRun: fn('FinishRun', 'Records a run as REJECTED or FAILED with the reason; never touches production', {
+        modelFiles: true,
+        // Invoked asynchronously by the stopped-execution rule too: retried twice, then dead-lettered.
+        onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+        retryAttempts: 2,
+      }),
     };
+  }
+
+  /**
+   * Step Functions' status-change events of executions that FAILED, TIMED_OUT or were ABORTED go to FinishRun, which
+   * marks a run still RUNNING as FAILED at the step it reached (from the execution's history), so it can be re-driven.
+   * The history permission is a policy of its own: the function must not depend on the state machine that invokes it.
+   */
+  private endRunsOfStoppedExecutions(): events.Rule {
+    const { finishRun } = this.functions;
+    const rule = new events.Rule(this, 'StoppedRunRule', {
+      description: 'Marks the run of a training execution that ended outside its Catch as FAILED, so it can be re-driven',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      targets: [new targets.LambdaFunction(finishRun, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+    });
+    const executions = Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${this.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const history = new iam.Policy(this, 'FinishRunHistory', { statements: [new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] })] });
+    if (finishRun.role) history.attachToRole(finishRun.role);
+    if (this.deadLetterQueue.encryptionMasterKey && finishRun.role) {
+      suppress(finishRun.role, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: "Sending a failed invocation to the dead-letter queue encrypted with the stack's key needs that key's GenerateDataKey*/ReEncrypt* (CDK's queue grant); the resource is that one key.",
+          appliesTo: ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
+        },
+      ]);
+    }
+    suppress(history, [{ id: 'AwsSolutions-IAM5', reason: "An execution's history is read by its ARN: executions of the training state machine only (its name, then ':*').", appliesTo: ['/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<TrainingStateMachine[A-Za-z0-9]+\\.Name>:\\*$/'] }]);
+    return rule;
   }
 
   /** The pipeline's state machine (standard, traced, every state logged), its tasks given their functions' timeouts. */

@@ -14,6 +14,7 @@ import type { LocalFunction } from './lambda-host.js';
 import { forwardS3Event } from './s3-events.js';
 import { loadSchedules, runSchedules } from './schedules/schedules.js';
 import { LocalStateMachine } from './step-functions.js';
+import { statusChangeEvent } from './sfn-history.js';
 import type { LocalResources } from './template.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, loadRules } from './template-loaders.js';
 
@@ -162,6 +163,10 @@ export function startEventServices(parts: EventParts, closers: Closers): { cloud
     appendFileSync(join(stateDir, 'logs', 'events.jsonl'), `${JSON.stringify(event)}\n`),
   );
   routing.bus = bus;
+  // Step Functions puts every execution's status changes on the default bus; executions a stopped runtime left
+  // running end ABORTED now, through the same rules (a run they belonged to is marked FAILED).
+  for (const machine of stateMachines.values()) machine.onStatusChange((execution, stoppedAt) => bus.put(statusChangeEvent(execution, stoppedAt)));
+  for (const machine of stateMachines.values()) machine.restore(clock.now());
   const stopSchedules = runSchedules(loadSchedules(resources, LOCAL_REGION, LOCAL_ACCOUNT, deliver), clock);
   closers.add(stopSchedules);
 

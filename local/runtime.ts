@@ -116,7 +116,7 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
     await Promise.all([...functions.values()].map((fn) => fn.stop()));
   });
   const functionsByArn = new Map([...functions.values()].map((fn) => [fn.spec.arn, fn]));
-  for (const [arn, machine] of loadStateMachines(resources, functionsByArn, join(stateDir, 'logs', 'states'), { clock, machines: stateMachines })) stateMachines.set(arn, machine);
+  for (const [arn, machine] of loadStateMachines(resources, functionsByArn, join(stateDir, 'logs', 'states'), { clock, machines: stateMachines, journalDir: join(stateDir, 'step-functions') })) stateMachines.set(arn, machine);
   for (const fn of functions.values()) fn.useClock(() => clock.now());
   const { cloudwatch, bus } = startEventServices({ resources, stateDir, clock, functions, stateMachines, api, s3Endpoint: emulators.s3.endpoint }, closers);
   cloudwatchRef.current = cloudwatch;

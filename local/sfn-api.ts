@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoopbackServer, readBody } from './loopback-server.js';
 import { verifySigV4, type Credentials } from './sigv4.js';
+import { executionHistory, type HistoryEvent } from './sfn-history.js';
 import type { LocalExecution, LocalStateMachine } from './step-functions.js';
 
 /**
- * The part of the Step Functions API the CLI uses (StartExecution, DescribeExecution), in AWS's JSON 1.0 protocol,
- * so `@aws-sdk/client-sfn` talks to the local state machines exactly as it talks to AWS.
+ * The part of the Step Functions API the CLI and the functions use (StartExecution, DescribeExecution,
+ * GetExecutionHistory), in AWS's JSON 1.0 protocol, so `@aws-sdk/client-sfn` talks to the local state machines exactly
+ * as it talks to AWS.
  */
 export class LocalStepFunctionsApi {
   private readonly server = new LoopbackServer('local Step Functions API', (req, res) => this.handle(req, res));
@@ -72,6 +74,11 @@ export class LocalStepFunctionsApi {
         ...(execution.error ? { error: execution.error.error, cause: execution.error.cause } : {}),
       });
     }
+    if (action === 'GetExecutionHistory') {
+      const execution = this.find(String(input.executionArn));
+      if (execution === undefined) return fail(400, 'ExecutionDoesNotExist', `Execution Does Not Exist: '${String(input.executionArn)}'`);
+      return reply(historyPage(execution, input));
+    }
     return fail(400, 'UnknownOperationException', `the local Step Functions API does not implement ${action || '(no X-Amz-Target)'}`);
   }
 
@@ -82,4 +89,14 @@ export class LocalStepFunctionsApi {
     }
     return undefined;
   }
+}
+
+/** One page of an execution's history: `maxResults` (default 100, at most 1000) from `nextToken`, in either order. */
+function historyPage(execution: LocalExecution, input: Record<string, unknown>): { events: HistoryEvent[]; nextToken?: string } {
+  const all = executionHistory(execution, input.includeExecutionData !== false);
+  const ordered = input.reverseOrder === true ? [...all].reverse() : all;
+  const size = Math.min(1000, Math.max(1, typeof input.maxResults === 'number' && input.maxResults > 0 ? input.maxResults : 100));
+  const from = typeof input.nextToken === 'string' ? Number(input.nextToken) || 0 : 0;
+  const events = ordered.slice(from, from + size);
+  return { events, ...(from + size < ordered.length ? { nextToken: String(from + size) } : {}) };
 }

@@ -5,12 +5,16 @@ import { join } from 'node:path';
 import type { VirtualClock } from './clock.js';
 import type { LocalFunction } from './lambda-host.js';
 import { CLOCK_WAIT_RESOURCE, clockWait, waitsOnClock } from './step-functions-clock.js';
+import { ExecutionJournal, restoredExecution } from './sfn-journal.js';
+import { toStepEvent } from './sfn-history.js';
 
 /** What a machine needs of the runtime besides its functions: the clock (Wait states) and the other machines. */
 export interface MachineContext {
   readonly clock: VirtualClock;
   /** Machines a Task may start (`arn:aws:states:::states:startExecution`), filled by the runtime. */
   readonly machines: ReadonlyMap<string, LocalStateMachine>;
+  /** Where the executions' histories are kept (one folder per machine), across restarts. */
+  readonly journalDir: string;
 }
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -25,8 +29,13 @@ export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | '
 export interface StepEvent {
   readonly type: string;
   readonly state?: string;
+  /** The state's type (Task, Map, Choice, …), for the history's event names. */
+  readonly stateType?: string;
   readonly timestamp: number;
+  readonly input?: unknown;
   readonly output?: unknown;
+  /** A Map iteration's index. */
+  readonly index?: number;
   readonly error?: string;
   readonly cause?: unknown;
 }
@@ -71,6 +80,8 @@ export class LocalStateMachine {
   readonly executions: LocalExecution[] = [];
   private readonly listeners: ((execution: LocalExecution, event: StepEvent) => void)[] = [];
   private readonly startListeners: ((execution: LocalExecution) => void)[] = [];
+  private readonly statusListeners: ((execution: LocalExecution, stoppedAt: number | null) => void)[] = [];
+  private readonly journal: ExecutionJournal;
 
   constructor(
     readonly arn: string,
@@ -85,6 +96,32 @@ export class LocalStateMachine {
     this.handlers = mapTasks(onClock.definition.States as Record<string, StateLike>, tasks);
     this.machine = new StateMachine(withRootResultPaths(onClock.definition), { validationOptions: { checkArn: false, checkPaths: true } });
     mkdirSync(logDir, { recursive: true });
+    this.journal = new ExecutionJournal(join(context.journalDir, name));
+  }
+
+  /** Called at every change of an execution's status, as Step Functions puts its status-change event on the bus. */
+  onStatusChange(listener: (execution: LocalExecution, stoppedAt: number | null) => void): void {
+    this.statusListeners.push(listener);
+  }
+
+  /**
+   * Reads back the executions of earlier runs of the runtime; those the journal shows running were stopped with it and
+   * end ABORTED now, with their status change. Call once listeners are attached. Returns the executions it aborted.
+   */
+  restore(now: number): LocalExecution[] {
+    const aborted: LocalExecution[] = [];
+    for (const journaled of this.journal.load()) {
+      if (this.executions.some((e) => e.executionArn === journaled.executionArn)) continue;
+      const end = journaled.end ?? { status: 'ABORTED' as const, stoppedAt: now, error: { error: 'States.Aborted', cause: 'the local runtime stopped while the execution was running' } };
+      if (journaled.end === undefined) this.journal.ended(journaled.name, end);
+      const execution = restoredExecution(journaled, end);
+      this.executions.push(execution);
+      if (journaled.end === undefined) {
+        aborted.push(execution);
+        for (const listener of this.statusListeners) listener(execution, end.stoppedAt);
+      }
+    }
+    return aborted;
   }
 
   /** Called for every state event of every execution (the demo prints progress from it). */
@@ -121,35 +158,52 @@ export class LocalStateMachine {
       }),
     };
     this.executions.push(execution);
+    this.journal.started(execution);
     for (const listener of this.startListeners) listener(execution);
+    for (const listener of this.statusListeners) listener(execution, null);
+    this.follow(execution, run.eventLogs as unknown as AsyncIterable<Record<string, unknown>>);
+    this.settle(execution, run.result as Promise<unknown>, finish);
+    return execution;
+  }
+
+  /** Every state event: kept, journaled, logged (level ALL, as the deployed machine logs to CloudWatch Logs), told. */
+  private follow(execution: LocalExecution, eventLogs: AsyncIterable<Record<string, unknown>>): void {
     const logFile = join(this.logDir, `${this.name}.log`);
     void (async () => {
-      for await (const raw of run.eventLogs) {
-        const event = toStepEvent(raw as unknown as Record<string, unknown>);
+      for await (const raw of eventLogs) {
+        const event = toStepEvent(raw);
         execution.events.push(event);
-        // Logging level ALL: every state event with its data, as the deployed machine sends to CloudWatch Logs.
-        appendFileSync(logFile, `${JSON.stringify({ execution: name, ...event })}\n`);
+        this.journal.event(execution.name, event);
+        appendFileSync(logFile, `${JSON.stringify({ execution: execution.name, ...event })}\n`);
         for (const listener of this.listeners) listener(execution, event);
       }
     })();
-    run.result.then(
-      (output) => {
-        execution.status = 'SUCCEEDED';
-        execution.output = output;
-      },
-      (error: Error & { cause?: unknown }) => {
-        execution.status = error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : error.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
-        const failed = [...execution.events].reverse().find((e) => e.type === 'ExecutionFailed');
-        execution.error = {
-          error: failed?.error ?? error.name,
-          cause: typeof failed?.cause === 'string' ? failed.cause : error.message,
-        };
-      },
-    ).finally(() => {
-      // Let the event-log loop deliver the last events before anyone awaiting `done` looks at them.
-      setImmediate(() => finish(execution));
-    });
-    return execution;
+  }
+
+  /** The execution's end: its status and output or error, journaled, told as a status change, then `done`. */
+  private settle(execution: LocalExecution, result: Promise<unknown>, finish: (e: LocalExecution) => void): void {
+    result
+      .then(
+        (output) => {
+          execution.status = 'SUCCEEDED';
+          execution.output = output;
+        },
+        (error: Error & { cause?: unknown }) => {
+          execution.status = error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : error.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
+          const failed = [...execution.events].reverse().find((e) => e.type === 'ExecutionFailed');
+          execution.error = { error: failed?.error ?? error.name, cause: typeof failed?.cause === 'string' ? failed.cause : error.message };
+        },
+      )
+      .finally(() => {
+        // Let the event-log loop deliver the last events before anyone awaiting `done` looks at them.
+        setImmediate(() => {
+          const stoppedAt = Date.now();
+          const { status, output, error } = execution;
+          this.journal.ended(execution.name, { status: status as Exclude<ExecutionStatus, 'RUNNING'>, stoppedAt, ...(output !== undefined ? { output } : {}), ...(error ? { error } : {}) });
+          for (const listener of this.statusListeners) listener(execution, stoppedAt);
+          finish(execution);
+        });
+      });
   }
 }
 
@@ -172,18 +226,6 @@ export function withRootResultPaths<T extends StateMachineDefinition>(definition
   return { ...definition, States: fix(definition.States as Record<string, StateLike>) } as T;
 }
 
-function toStepEvent(raw: Record<string, unknown>): StepEvent {
-  const state = raw.state as { name?: string; output?: unknown } | undefined;
-  return {
-    type: String(raw.type),
-    timestamp: Number(raw.timestamp),
-    ...(state?.name !== undefined ? { state: state.name } : {}),
-    ...(state?.output !== undefined ? { output: state.output } : {}),
-    ...('output' in raw ? { output: raw.output } : {}),
-    ...(raw.Error !== undefined ? { error: String(raw.Error) } : {}),
-    ...(raw.Cause !== undefined ? { cause: raw.Cause } : {}),
-  };
-}
 
 interface TaskContext {
   readonly functionsByArn: ReadonlyMap<string, LocalFunction>;

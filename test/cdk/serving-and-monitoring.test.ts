@@ -97,7 +97,7 @@ describe('alarm history', () => {
   });
 
   it('sends failed invocations to a dead-letter queue that raises an alarm', () => {
-    const [[, config]] = resources(template, 'AWS::Lambda::EventInvokeConfig') as [[string, { Properties: Json }]];
+    const [[, config]] = resources(template, 'AWS::Lambda::EventInvokeConfig').filter(([id]) => id.startsWith('AlarmHistory')) as [[string, { Properties: Json }]];
     expect(config.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^AlarmHistoryUndelivered/), 'Arn'] } } } });
     const [[, alarm]] = resources(template, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('AlarmHistoryDeadLettered')) as [[string, { Properties: Json }]];
     expect(alarm.Properties).toMatchObject({ TreatMissingData: 'notBreaching', AlarmActions: [expect.anything()] });

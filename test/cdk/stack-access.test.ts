@@ -21,6 +21,29 @@ beforeAll(() => {
   template = Template.fromStack(stack);
 });
 
+describe('no run stuck RUNNING', () => {
+  it("sends the training executions that FAILED, TIMED_OUT or were ABORTED to FinishRun, which may read only those executions' history", () => {
+    const [machineId] = resourcesOfType('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('TrainingStateMachine')) ?? [];
+    const [[, rule]] = resourcesOfType('AWS::Events::Rule').filter(([id]) => id.startsWith('TrainingStoppedRunRule')) as [[string, { Properties: Json }]];
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: machineId }] },
+    });
+    const [target] = rule.Properties.Targets as { Arn: Json; DeadLetterConfig?: Json; RetryPolicy?: Json }[];
+    expect(JSON.stringify(target?.Arn)).toMatch(/TrainingFinishRun/);
+    expect(target).toMatchObject({ DeadLetterConfig: expect.anything(), RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86_400 } });
+    const [[, history]] = resourcesOfType('AWS::IAM::Policy').filter(([id]) => id.startsWith('TrainingFinishRunHistory')) as [[string, { Properties: Json }]];
+    const statements = (history.Properties.PolicyDocument as { Statement: { Action: string; Resource: unknown }[] }).Statement;
+    expect(statements.map((st) => st.Action)).toEqual(['states:GetExecutionHistory']);
+    expect(JSON.stringify(statements[0]?.Resource)).toContain(`:execution:",{"Fn::GetAtt":["${machineId}","Name"]},":*"`);
+    expect(JSON.stringify(history.Properties.Roles)).toMatch(/TrainingFinishRunRole/);
+    // Invoked asynchronously by the rule: two retries, then the pipeline's dead-letter queue.
+    const [[, invoke]] = resourcesOfType('AWS::Lambda::EventInvokeConfig').filter(([id]) => id.startsWith('TrainingFinishRun')) as [[string, { Properties: Json }]];
+    expect(invoke.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^TrainingUploadEventsDlq/), 'Arn'] } } } });
+  });
+});
+
 describe('least-privilege IAM', () => {
   it('predict can only read: the pointers and versions, and GetObject under models/', () => {
     const statements = statementsOf('InferencePredict');

@@ -1,11 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LocalFunction } from '../../local/lambda-host.js';
 import { VirtualClock } from '../../local/clock.js';
 import { LocalStateMachine } from '../../local/step-functions.js';
+import { executionHistory, statusChangeEvent } from '../../local/sfn-history.js';
 
 const arn = 'arn:aws:lambda:us-east-1:000000000000:function:Stack-Fn';
 const echo = { invoke: async (input: unknown) => ({ got: input }) } as unknown as LocalFunction;
-const context = (clock = new VirtualClock({ rate: 0 }), machines = new Map<string, LocalStateMachine>()) => ({ clock, machines });
+const context = (clock = new VirtualClock({ rate: 0 }), machines = new Map<string, LocalStateMachine>(), journalDir = mkdtempSync(join(tmpdir(), 'mlops-sfn-'))) => ({ clock, machines, journalDir });
 
 describe('local state machines', () => {
   it('routes Lambda tasks to local functions and never to AWS', async () => {
@@ -110,5 +114,60 @@ describe('local state machines', () => {
     const [started] = child.executions;
     await started?.done;
     expect(started?.output).toEqual({ got: { model: 'm' } });
+  });
+});
+
+describe('execution histories and status changes, across a stop of the runtime', () => {
+  const definition = {
+    StartAt: 'Prepare',
+    States: {
+      Prepare: { Type: 'Task', Resource: arn, TimeoutSeconds: 5, ResultPath: '$.prepared', Next: 'Each' },
+      Each: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: arn, TimeoutSeconds: 5, End: true } } }, ResultPath: '$.done', End: true },
+    },
+  };
+
+  it('records the history as GetExecutionHistory gives it, and a status change at the start and at the end', async () => {
+    const machine = new LocalStateMachine('arn:aws:states:us-east-1:000000000000:stateMachine:m', 'm', definition as never, new Map([[arn, echo]]), '/tmp/mlops-test-logs', context());
+    const changes: unknown[] = [];
+    machine.onStatusChange((execution, stoppedAt) => changes.push(statusChangeEvent(execution, stoppedAt)));
+    const execution = machine.start({ items: [1, 2] }, 'exec-1');
+    await execution.done;
+    const history = executionHistory(execution);
+    expect(history.map((e) => e.type)).toEqual([
+      'ExecutionStarted', 'TaskStateEntered', 'TaskStateExited', 'MapStateEntered',
+      ...history.slice(4, -2).map((e) => e.type), 'MapStateExited', 'ExecutionSucceeded',
+    ]);
+    expect(history.slice(4, -2).map((e) => e.type).sort()).toEqual(['MapIterationStarted', 'MapIterationStarted', 'MapIterationSucceeded', 'MapIterationSucceeded', 'TaskStateEntered', 'TaskStateEntered', 'TaskStateExited', 'TaskStateExited']);
+    expect(history.map((e) => e.id)).toEqual(history.map((_, i) => i + 1));
+    expect(history[3]).toMatchObject({ previousEventId: 3, stateEnteredEventDetails: { name: 'Each', input: JSON.stringify({ items: [1, 2], prepared: { got: { items: [1, 2] } } }) } });
+    expect(changes).toEqual([
+      expect.objectContaining({ source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', account: '000000000000', region: 'us-east-1', resources: [execution.executionArn], detail: expect.objectContaining({ status: 'RUNNING', stopDate: null, input: '{"items":[1,2]}' }) }),
+      expect.objectContaining({ detail: expect.objectContaining({ status: 'SUCCEEDED', name: 'exec-1', stateMachineArn: machine.arn, output: JSON.stringify(execution.output), error: null }) }),
+    ]);
+  });
+
+  it('ends as ABORTED, once, at the next start an execution that was running when the runtime stopped; its history stays readable', async () => {
+    const journalDir = mkdtempSync(join(tmpdir(), 'mlops-sfn-'));
+    const stuck = { invoke: () => new Promise(() => undefined) } as unknown as LocalFunction;
+    const before = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:m', 'm', definition as never, new Map([[arn, stuck]]), '/tmp/mlops-test-logs', context(undefined, undefined, journalDir));
+    const running = before.start({ items: [] }, 'exec-stuck');
+    const finished = before.start({ items: [] }, 'exec-other');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([running.status, finished.status]).toEqual(['RUNNING', 'RUNNING']);
+
+    // The runtime stops (the process dies); a new one starts on the same journal.
+    const after = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:m', 'm', definition as never, new Map([[arn, echo]]), '/tmp/mlops-test-logs', context(undefined, undefined, journalDir));
+    const changes: string[] = [];
+    after.onStatusChange((execution) => changes.push(`${execution.name} ${execution.status}`));
+    const aborted = after.restore(Date.now());
+    expect(aborted.map((e) => e.name).sort()).toEqual(['exec-other', 'exec-stuck']);
+    expect(changes.sort()).toEqual(['exec-other ABORTED', 'exec-stuck ABORTED']);
+    const history = executionHistory(after.executions.find((e) => e.name === 'exec-stuck') as never);
+    expect(history.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ExecutionAborted']);
+    expect(history[1]).toMatchObject({ stateEnteredEventDetails: { name: 'Prepare', input: '{"items":[]}' } });
+    // A second start finds them ended: nothing is aborted twice.
+    const again = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:m', 'm', definition as never, new Map([[arn, echo]]), '/tmp/mlops-test-logs', context(undefined, undefined, journalDir));
+    expect(again.restore(Date.now())).toEqual([]);
+    expect(again.executions.map((e) => e.status)).toEqual(['ABORTED', 'ABORTED']);
   });
 });
