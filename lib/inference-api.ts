@@ -95,7 +95,8 @@ export class InferenceApi extends Construct {
       protection: props.protection ?? {},
     });
     // Feedback writes only its own items (the idempotency record per prediction id).
-    grantRegistry(this.feedbackFunction, props.registry, { feedback: ['read', 'append'] });
+    // Write: a truth is put once (conditional) and then marked as emitted (its record line written).
+    grantRegistry(this.feedbackFunction, props.registry, { feedback: ['read', 'write'] });
 
     const defaultAuthorizer = authorizerOf(props);
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {

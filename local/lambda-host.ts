@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { lineSplitter, readOutput } from './lambda-output.js';
 import { newTraceHeader } from './xray-daemon.js';
 
 const WORKER_FILE = new URL('./lambda-worker.mjs', import.meta.url);
@@ -66,7 +67,11 @@ interface Container {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
+  /** The worker's answer, held until its output is read up to the invocation's end marker (`outputRead`). */
+  outcome?: { ok: boolean; result?: unknown; error?: { name: string; message: string; stack: string } };
+  outputRead?: boolean;
 }
+
 
 /**
  * A Lambda function run locally from its bundled asset. Each container is a worker thread with the function's own
@@ -206,6 +211,32 @@ export class LocalFunction {
     void container.worker.terminate();
   }
 
+  /** The invocation's output has all been read (its end marker): it settles once its answer is in too. */
+  private outputRead(id: string): void {
+    const pending = this.pending.get(id);
+    if (pending !== undefined) this.settle(id, Object.assign(pending, { outputRead: true }));
+  }
+
+  private settle(id: string, pending: Pending): void {
+    const outcome = pending.outcome;
+    if (outcome === undefined || pending.outputRead !== true) return;
+    this.pending.delete(id);
+    if (outcome.ok) pending.resolve(outcome.result);
+    else pending.reject(new LambdaFunctionError(outcome.error?.name ?? 'Error', outcome.error?.message ?? 'unknown error', outcome.error?.stack));
+  }
+
+  /** A container's lines go to the function's log file and log group; its invocation end markers settle invocations. */
+  private readOutputOf(worker: Worker): void {
+    const group = this.spec.logGroup ?? `/aws/lambda/${this.spec.functionName}`;
+    worker.stderr.pipe(this.log, { end: false });
+    worker.stderr.on('data', lineSplitter((line) => this.observer.onLogLine?.(group, line)));
+    const toLog = (line: string) => {
+      this.log.write(`${line}\n`);
+      this.observer.onLogLine?.(group, line);
+    };
+    readOutput(worker.stdout, toLog, (id) => this.outputRead(id));
+  }
+
   private spawn(): Container {
     this.coldStarts += 1;
     const [file, handlerName] = splitHandler(this.spec.assetDir, this.spec.handler);
@@ -221,9 +252,7 @@ export class LocalFunction {
       // of memory in Lambda fails here too (memory outside the V8 heap, WebAssembly's and buffers', is not capped).
       resourceLimits: { stackSizeMb: LAMBDA_STACK_MB, maxOldGenerationSizeMb: Math.floor(this.spec.memoryMb * HEAP_SHARE) },
     });
-    worker.stdout.pipe(this.log, { end: false });
-    worker.stderr.pipe(this.log, { end: false });
-    for (const stream of [worker.stdout, worker.stderr]) stream.on('data', lineSplitter((line) => this.observer.onLogLine?.(this.spec.logGroup ?? `/aws/lambda/${this.spec.functionName}`, line)));
+    this.readOutputOf(worker);
     let markReady: () => void = () => undefined;
     let failReady: (error: Error) => void = () => undefined;
     const ready = new Promise<void>((resolve, reject) => {
@@ -239,9 +268,8 @@ export class LocalFunction {
       }
       const pending = this.pending.get(message.id ?? '');
       if (pending === undefined) return;
-      this.pending.delete(message.id ?? '');
-      if (message.ok) pending.resolve(message.result);
-      else pending.reject(new LambdaFunctionError(message.error?.name ?? 'Error', message.error?.message ?? 'unknown error', message.error?.stack));
+      pending.outcome = { ok: message.ok === true, result: message.result, ...(message.error ? { error: message.error } : {}) };
+      this.settle(message.id ?? '', pending);
     });
     worker.on('error', (error: Error & { code?: string }) => {
       // Running out of memory ends the container as Lambda's kill does; an error at init (module scope) fails the
@@ -269,15 +297,4 @@ function splitHandler(assetDir: string, handler: string): [string, string] {
   const file = ['.mjs', '.js', '.cjs'].map((ext) => `${base}${ext}`).find((f) => existsSync(join(assetDir, f)));
   if (file === undefined) throw new Error(`no ${base}.mjs, .js or .cjs in ${assetDir} for handler ${handler}`);
   return [file, handler.slice(dot + 1)];
-}
-
-/** Calls `onLine` with each complete line of a stream's chunks (a line may span chunks). */
-function lineSplitter(onLine: (line: string) => void): (chunk: Buffer | string) => void {
-  let pending = '';
-  return (chunk) => {
-    pending += chunk.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) if (line !== '') onLine(line);
-  };
 }

@@ -5,6 +5,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 
 const { entry, handlerName } = workerData;
+/** Marks the end of an invocation's output on stdout (the host's INVOCATION_END). */
+const INVOCATION_END = '\u001emlops-invocation-end ';
 
 // The runtime's clock: Date.now() reads it, so a test that advances the clock moves the function's time too. The
 // offset is set from the host's clock at each invocation (and at the cold start, for code that runs on import).
@@ -29,12 +31,17 @@ parentPort.on('message', async ({ id, event, context, traceHeader, clockNow }) =
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - wallNow()),
   };
+  let outcome;
   try {
     const result = await handler(event, lambdaContext);
-    parentPort.postMessage({ id, ok: true, result: result === undefined ? null : result });
+    outcome = { id, ok: true, result: result === undefined ? null : result };
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
-    parentPort.postMessage({ id, ok: false, error: { name: err.name, message: err.message, stack: err.stack ?? '' } });
+    outcome = { id, ok: false, error: { name: err.name, message: err.message, stack: err.stack ?? '' } };
   }
+  // The invocation's last line on stdout: the host answers only once every line before it has reached the log group
+  // (as Lambda's runtime hands the lines over before the invocation ends; messages and stdout are not ordered).
+  process.stdout.write(`${INVOCATION_END}${id}\n`);
+  parentPort.postMessage(outcome);
 });
 parentPort.postMessage({ ready: true });

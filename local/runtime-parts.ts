@@ -163,26 +163,34 @@ export function startEventServices(parts: EventParts, closers: Closers): { cloud
     appendFileSync(join(stateDir, 'logs', 'events.jsonl'), `${JSON.stringify(event)}\n`),
   );
   routing.bus = bus;
-  // Step Functions puts every execution's status changes on the default bus; executions a stopped runtime left
-  // running end ABORTED now, through the same rules (a run they belonged to is marked FAILED).
+  // Step Functions puts every execution's status changes on the default bus.
   for (const machine of stateMachines.values()) machine.onStatusChange((execution, stoppedAt) => bus.put(statusChangeEvent(execution, stoppedAt)));
-  for (const machine of stateMachines.values()) machine.restore(clock.now());
   const stopSchedules = runSchedules(loadSchedules(resources, LOCAL_REGION, LOCAL_ACCOUNT, deliver), clock);
   closers.add(stopSchedules);
 
   const [apiResource] = resources.ofType('AWS::ApiGatewayV2::Api');
   cloudwatch.observe({ functions: parts.functions.values(), api: parts.api, apiId: apiResource ? resources.ref(apiResource[0]) : undefined, stateMachines: stateMachines.values() });
-  const firehoseS3 = localS3Client(parts.s3Endpoint, LOCAL_REGION);
-  const streams = loadDeliveryStreams(resources, clock, async (bucket, key, body) => {
-    await firehoseS3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-  });
-  cloudwatch.subscribe(new LocalSubscriptions(resources, streams, LOCAL_ACCOUNT));
-  closers.add(async () => {
-    // What is still buffered is delivered before the emulators stop (Firehose would deliver it by its interval).
-    await Promise.all([...streams.values()].map((stream) => stream.flushAll()));
-    firehoseS3.destroy();
-  });
+  startLogDelivery(parts, cloudwatch, closers);
+  // Executions a stopped runtime left running end ABORTED now, through the rules (a run they were for is marked FAILED).
+  for (const machine of stateMachines.values()) machine.restore(clock.now());
   cloudwatch.start();
   closers.add(() => cloudwatch.stop());
   return { cloudwatch, bus };
+}
+
+/**
+ * Log subscriptions through Firehose to S3, durable as in AWS: each stream keeps its buffers on disk and delivers at
+ * start what an earlier run accepted (killed or not); a graceful stop delivers what is buffered.
+ */
+function startLogDelivery(parts: EventParts, cloudwatch: LocalCloudWatch, closers: Closers): void {
+  const firehoseS3 = localS3Client(parts.s3Endpoint, LOCAL_REGION);
+  const put = async (bucket: string, key: string, body: Buffer) => {
+    await firehoseS3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  };
+  const streams = loadDeliveryStreams(parts.resources, parts.clock, put, join(parts.stateDir, 'firehose'));
+  cloudwatch.subscribe(new LocalSubscriptions(parts.resources, streams, LOCAL_ACCOUNT));
+  closers.add(async () => {
+    await Promise.all([...streams.values()].map((stream) => stream.flushAll()));
+    firehoseS3.destroy();
+  });
 }

@@ -7,6 +7,19 @@ import { loadModelConfig } from '../shared/model-files.js';
 
 export const FEEDBACK_RECORD = 'feedback';
 
+/** A truth's record line (SageMaker's ground-truth shape), with the prediction id as the event's id. */
+function feedbackLine(model: string, item: FeedbackItem, receivedAt: string): string {
+  return JSON.stringify({
+    mlopsRecord: FEEDBACK_RECORD,
+    model,
+    predictionId: item.predictionId,
+    groundTruthData: { data: JSON.stringify(item.label), encoding: 'JSON', observedContentType: 'application/json' },
+    eventMetadata: { eventId: item.predictionId, inferenceId: item.predictionId.slice(0, item.predictionId.lastIndexOf('.')) },
+    receivedAt,
+    eventVersion: '0',
+  });
+}
+
 export interface FeedbackAnswer {
   readonly model: string;
   readonly results: { predictionId: string; status: FeedbackStatus }[];
@@ -40,26 +53,18 @@ function checkItems(model: string | undefined, body: unknown): { model: string; 
 /**
  * Records ground truth by prediction id: each id once (a repeat with the same truth is a duplicate, a different truth
  * a conflict), and each newly recorded one as a feedback line — SageMaker's ground-truth shape, joined with the
- * capture records on the prediction id — which the log subscription delivers to `feedback/model=<m>/dt=…/`.
+ * capture records on the prediction id — which the log subscription delivers to `feedback/model=<m>/dt=…/`. A
+ * duplicate whose line was never written (the function died between storing the truth and writing it) writes it now.
  */
 export async function recordFeedback(store: FeedbackStore, model: string | undefined, body: unknown, write: LineWriter, now = new Date()): Promise<FeedbackAnswer> {
   const checked = checkItems(model, body);
   const results: FeedbackAnswer['results'] = [];
   for (const item of checked.items) {
-    const status = await store.record(checked.model, item.predictionId, item.label, now);
+    const { status, emitted, receivedAt } = await store.record(checked.model, item.predictionId, item.label, now);
     results.push({ predictionId: item.predictionId, status });
-    if (status !== 'recorded') continue;
-    write(
-      JSON.stringify({
-        mlopsRecord: FEEDBACK_RECORD,
-        model: checked.model,
-        predictionId: item.predictionId,
-        groundTruthData: { data: JSON.stringify(item.label), encoding: 'JSON', observedContentType: 'application/json' },
-        eventMetadata: { eventId: item.predictionId, inferenceId: item.predictionId.slice(0, item.predictionId.lastIndexOf('.')) },
-        receivedAt: now.toISOString(),
-        eventVersion: '0',
-      }),
-    );
+    if (status === 'conflict' || emitted) continue;
+    write(feedbackLine(checked.model, item, receivedAt));
+    await store.markEmitted(checked.model, item.predictionId);
   }
   const conflicts = results.filter((r) => r.status === 'conflict').map((r) => r.predictionId);
   if (conflicts.length > 0) {

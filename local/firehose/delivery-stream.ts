@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { VirtualClock } from '../clock.js';
 import { objectKey, renderPrefix } from './prefix.js';
@@ -24,6 +27,7 @@ export interface DeliveryStreamSpec {
 export type PutObject = (bucket: string, key: string, body: Buffer) => Promise<void>;
 
 interface PendingBuffer {
+  readonly id: string;
   readonly prefix: string;
   readonly records: Buffer[];
   size: number;
@@ -34,6 +38,11 @@ interface PendingBuffer {
  * A delivery stream on the runtime's clock: records are buffered per destination prefix and written to S3 as one
  * object when the buffer reaches its size or its interval has passed since its first record; a record that cannot
  * be partitioned goes under the error output prefix.
+ *
+ * With a folder, it is as durable as Firehose: a record is on disk (the buffer's file, written synchronously) before
+ * `putRecord` returns, and an object's key is on disk before the object is written, so a runtime killed at any point
+ * delivers at its next start what it had accepted — each buffer once, under one key (a write repeated after a crash
+ * puts the same bytes under the same key). What it delivers then is delivered at once, not by its interval.
  */
 export class LocalDeliveryStream {
   private readonly buffers = new Map<string, PendingBuffer>();
@@ -43,7 +52,13 @@ export class LocalDeliveryStream {
     readonly spec: DeliveryStreamSpec,
     private readonly clock: VirtualClock,
     private readonly put: PutObject,
-  ) {}
+    private readonly dir?: string,
+  ) {
+    if (dir !== undefined) {
+      mkdirSync(dir, { recursive: true });
+      this.restore(dir);
+    }
+  }
 
   /** PutRecord: one record (a subscription delivers its gzip-compressed envelope). */
   putRecord(data: Buffer): void {
@@ -83,9 +98,11 @@ export class LocalDeliveryStream {
     let buffer = this.buffers.get(prefix);
     if (buffer === undefined) {
       const cancel = this.clock.at(now + this.spec.bufferIntervalMs, () => this.deliver(prefix));
-      buffer = { prefix, records: [], size: 0, cancel };
+      buffer = { id: randomUUID(), prefix, records: [], size: 0, cancel };
       this.buffers.set(prefix, buffer);
+      this.journal(buffer.id, { prefix, openedAt: now });
     }
+    this.journal(buffer.id, { record: record.toString('base64') });
     buffer.records.push(record);
     buffer.size += record.length;
     if (buffer.size >= this.spec.bufferSizeBytes) this.deliver(prefix);
@@ -96,13 +113,48 @@ export class LocalDeliveryStream {
     if (buffer === undefined) return;
     this.buffers.delete(prefix);
     buffer.cancel();
-    const body = Buffer.concat(buffer.records);
-    const gzip = this.spec.compression === 'GZIP';
-    const key = objectKey(prefix, this.spec.name, this.clock.now(), gzip ? '.gz' : '');
-    this.pending = this.pending.then(() => this.put(this.spec.bucket, key, gzip ? gzipSync(body) : body)).catch((error: unknown) => {
-      console.error(`delivery stream ${this.spec.name}: could not write s3://${this.spec.bucket}/${key}: ${(error as Error).message}`);
-    });
+    const key = objectKey(prefix, this.spec.name, this.clock.now(), this.spec.compression === 'GZIP' ? '.gz' : '');
+    if (this.dir !== undefined) writeFileSync(join(this.dir, `${buffer.id}.key`), key);
+    this.write(buffer.id, key, buffer.records);
   }
+
+  private write(id: string, key: string, records: readonly Buffer[]): void {
+    const body = Buffer.concat(records);
+    // gzip without a timestamp in its header: the same records give the same bytes, so a repeated write changes nothing.
+    const data = this.spec.compression === 'GZIP' ? gzipSync(body) : body;
+    this.pending = this.pending
+      .then(async () => {
+        await this.put(this.spec.bucket, key, data);
+        if (this.dir !== undefined) for (const ext of ['.jsonl', '.key']) rmSync(join(this.dir, `${id}${ext}`), { force: true });
+      })
+      .catch((error: unknown) => {
+        console.error(`delivery stream ${this.spec.name}: could not write s3://${this.spec.bucket}/${key}: ${(error as Error).message}`);
+      });
+  }
+
+  private journal(id: string, line: Record<string, unknown>): void {
+    if (this.dir !== undefined) appendFileSync(join(this.dir, `${id}.jsonl`), `${JSON.stringify(line)}\n`);
+  }
+
+  /**
+   * What an earlier run accepted and had not delivered is delivered now, each buffer as one object: under the key it
+   * had chosen when the crash came during its write, else under a key chosen now.
+   */
+  private restore(dir: string): void {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
+      const id = file.slice(0, -'.jsonl'.length);
+      const saved = readBuffer(readFileSync(join(dir, file), 'utf8'));
+      const keyFile = join(dir, `${id}.key`);
+      if (saved === undefined || saved.records.length === 0) {
+        for (const stale of [join(dir, file), keyFile]) rmSync(stale, { force: true });
+        continue;
+      }
+      const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8') : objectKey(saved.prefix, this.spec.name, this.clock.now(), this.spec.compression === 'GZIP' ? '.gz' : '');
+      writeFileSync(keyFile, key);
+      this.write(id, key, saved.records);
+    }
+  }
+
 }
 
 /** A partition key's value: a string or number at the path; anything else fails the record's partitioning. */
@@ -124,4 +176,22 @@ export function parsePartitionQuery(query: string): Record<string, string[]> {
       return [match[1] as string, (match[2] as string).split('.')];
     }),
   );
+}
+
+/** A buffer's file: its prefix and opening time, then its records; a line cut short by a crash ends it. */
+function readBuffer(text: string): { prefix: string; records: Buffer[] } | undefined {
+  let header: { prefix: string } | undefined;
+  const records: Buffer[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    let parsed: { prefix?: unknown; openedAt?: unknown; record?: unknown };
+    try {
+      parsed = JSON.parse(line) as typeof parsed;
+    } catch {
+      break;
+    }
+    if (typeof parsed.prefix === 'string') header = { prefix: parsed.prefix };
+    else if (typeof parsed.record === 'string') records.push(Buffer.from(parsed.record, 'base64'));
+  }
+  return header === undefined ? undefined : { ...header, records };
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as z from 'zod';
 import type { VirtualClock } from '../clock.js';
@@ -16,8 +17,11 @@ const destinationSchema = z.object({
   DynamicPartitioningConfiguration: z.object({ Enabled: z.boolean().optional() }).optional(),
 });
 
-/** The template's Firehose delivery streams to S3, by ARN (defaults as Firehose's: 300 s or 5 MB, uncompressed). */
-export function loadDeliveryStreams(resources: LocalResources, clock: VirtualClock, put: PutObject): Map<string, LocalDeliveryStream> {
+/**
+ * The template's Firehose delivery streams to S3, by ARN (defaults as Firehose's: 300 s or 5 MB, uncompressed); with
+ * `dir`, each keeps its buffers on disk in a folder of its own and delivers what an earlier run left.
+ */
+export function loadDeliveryStreams(resources: LocalResources, clock: VirtualClock, put: PutObject, dir?: string): Map<string, LocalDeliveryStream> {
   const streams = new Map<string, LocalDeliveryStream>();
   for (const [logicalId, resource] of resources.ofType('AWS::KinesisFirehose::DeliveryStream')) {
     const props = resources.resolve(resource.Properties ?? {}) as { ExtendedS3DestinationConfiguration?: unknown };
@@ -44,6 +48,7 @@ export function loadDeliveryStreams(resources: LocalResources, clock: VirtualClo
         },
         clock,
         put,
+        dir === undefined ? undefined : join(dir, resources.physicalName(logicalId)),
       ),
     );
   }

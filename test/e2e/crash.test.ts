@@ -8,7 +8,9 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Registry, type RunRecord } from '../../lambdas/shared/registry.js';
 import { localDynamoClient, localS3Client } from '../../local/emulators.js';
-import { adultRows } from '../helpers/e2e.js';
+import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
+import { adultRows, REQUEST } from '../helpers/e2e.js';
+import { signedFetch } from '../helpers/sign.js';
 import { startRuntimeProcess, type RuntimeProcess } from '../helpers/runtime-process.js';
 
 /**
@@ -27,7 +29,7 @@ function clientsOf(process: RuntimeProcess) {
   const dynamo = localDynamoClient(endpoints.dynamodbEndpoint, endpoints.region);
   const s3 = localS3Client(endpoints.s3Endpoint, endpoints.region);
   const registry = new Registry(DynamoDBDocumentClient.from(dynamo), endpoints.outputs.RegistryTableName as string);
-  return { s3, registry, destroy: () => (dynamo.destroy(), s3.destroy()) };
+  return { s3, registry, dataBucket: endpoints.outputs.DataBucketName as string, destroy: () => (dynamo.destroy(), s3.destroy()) };
 }
 
 async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
@@ -64,6 +66,53 @@ describe('a crash of the runtime', () => {
     const { stdout } = await mlops('--json', 'runs', 'redrive', 'adult', tuning.runId, '--wait');
     expect(JSON.parse(stdout)).toMatchObject({ step: 'Tune', status: 'SUCCEEDED', runStatus: 'PROMOTED' });
     expect((await clients.registry.getAlias('adult'))?.version).toBe(1);
+    clients.destroy();
+  }, 300_000);
+
+  it('while traffic and feedback flow: after the restart every answered request\'s capture record and every recorded truth is in S3, exactly once', async () => {
+    runtime ??= await startRuntimeProcess(stateDir);
+    let clients = clientsOf(runtime);
+    // Independent of the scenario before: a production version, trained here if there is none.
+    if ((await clients.registry.getAlias('adult')) === undefined) {
+      await clients.s3.send(new PutObjectCommand({ Bucket: clients.dataBucket, Key: 'incoming/adult/traffic.csv', Body: adultRows(8000) }));
+      await until('a production version', async () => clients.registry.getAlias('adult'));
+    }
+    const api = runtime.endpoints.apiUrl;
+    const answered = new Set<string>();
+    const recorded = new Set<string>();
+    let stopped = false;
+    /** One caller: predict, then send the truth of what it was told, until the runtime dies under it. */
+    const caller = async () => {
+      while (!stopped) {
+        try {
+          const response = await signedFetch({ url: `${api}/v1/models/adult/predict`, body: REQUEST });
+          if (response.status !== 200) continue;
+          const ids = ((await response.json()) as { predictions: { id: string }[] }).predictions.map((p) => p.id);
+          for (const id of ids) answered.add(id);
+          const feedback = await signedFetch({ url: `${api}/v1/models/adult/feedback`, body: JSON.stringify({ feedback: ids.map((predictionId) => ({ predictionId, label: '>50K' })) }) });
+          if (feedback.status === 200) for (const r of ((await feedback.json()) as { results: { predictionId: string; status: string }[] }).results) if (r.status === 'recorded') recorded.add(r.predictionId);
+        } catch {
+          return; // the connection died with the runtime
+        }
+      }
+    };
+    const callers = Array.from({ length: 8 }, () => caller());
+    await until('traffic answered', async () => (recorded.size >= 300 ? true : undefined));
+    clients.destroy();
+    await runtime.kill();
+    stopped = true;
+    await Promise.all(callers);
+
+    runtime = await startRuntimeProcess(stateDir);
+    clients = clientsOf(runtime);
+    const captured = await until('every answered prediction captured', async () => {
+      const records = await deliveredRecords<CapturedRecord>(clients, 'capture/model=adult/');
+      const ids = records.flatMap(({ record }) => record.predictionIds);
+      return [...answered].every((id) => ids.includes(id)) ? ids : undefined;
+    }, 60_000);
+    expect(captured.filter((id) => answered.has(id)).length).toBe(answered.size); // once each
+    const truths = (await deliveredRecords<{ predictionId: string }>(clients, 'feedback/model=adult/')).map(({ record }) => record.predictionId);
+    expect(truths.filter((id) => recorded.has(id)).sort()).toEqual([...recorded].sort());
     clients.destroy();
   }, 300_000);
 });

@@ -14,7 +14,7 @@ export interface CapturedRecord {
 }
 
 /** Every JSON line of the GZIP objects Firehose wrote under a prefix of the data bucket, with the object's key. */
-export async function deliveredRecords<T>(stack: TestStack, prefix: string): Promise<{ key: string; record: T }[]> {
+export async function deliveredRecords<T>(stack: Pick<TestStack, 's3' | 'dataBucket'>, prefix: string): Promise<{ key: string; record: T }[]> {
   const listed = await stack.s3.send(new ListObjectsV2Command({ Bucket: stack.dataBucket, Prefix: prefix }));
   const objects = await Promise.all(
     (listed.Contents ?? []).map(async ({ Key }) => {

@@ -54,6 +54,19 @@ describe('feedback: ground truth by prediction id, on DynamoDB Local', () => {
     expect(lines).toEqual([]);
   });
 
+  it('writes the line of a truth that was stored but whose line never was (the function died in between), once, on the retry', async () => {
+    const lost = id(0);
+    // The first attempt stored the truth and died before writing its line.
+    expect(await store.record('churn', lost, 'yes', new Date('2026-11-26T11:00:00Z'))).toEqual({ status: 'recorded', emitted: false, receivedAt: '2026-11-26T11:00:00.000Z' });
+    lines.length = 0;
+    const retry = await recordFeedback(store, 'churn', { predictionId: lost, label: 'yes' }, write, new Date('2026-11-26T11:05:00Z'));
+    expect(retry.results).toEqual([{ predictionId: lost, status: 'duplicate' }]);
+    expect(lines.map((l) => JSON.parse(l) as { predictionId: string; receivedAt: string })).toEqual([expect.objectContaining({ predictionId: lost, receivedAt: '2026-11-26T11:00:00.000Z' })]);
+    lines.length = 0;
+    await recordFeedback(store, 'churn', { predictionId: lost, label: 'yes' }, write);
+    expect(lines).toEqual([]);
+  });
+
   it('refuses a different truth for a recorded id with 409 (the first truth stands), recording the batch\'s other ids', async () => {
     const recorded = id();
     await recordFeedback(store, 'churn', { predictionId: recorded, label: 'yes' }, write);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../local/clock.js';
@@ -138,5 +141,47 @@ describe("the template's subscription filters and delivery streams", () => {
     expect(objects[0]?.bucket).toBe('stack-bucket');
     expect(objects[0]?.key).toMatch(/^capture\/model=adult\/dt=2026-11-26-09\/Stack-Stream-1-2026-11-26-10-00-30-[0-9a-f-]{36}\.gz$/);
     expect(objects[0]?.lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['p1']);
+  });
+});
+
+describe('a local delivery stream across a crash (buffers on disk)', () => {
+  const spec: DeliveryStreamSpec = { name: 'capture', bucket: 'b', prefix: 'capture/', bufferSizeBytes: 1024 * 1024, bufferIntervalMs: 60_000, compression: 'GZIP', extractLogMessages: false, appendNewline: true };
+  const linesOf = (body: Buffer) => gunzipSync(body).toString('utf8').trimEnd().split('\n');
+
+  it('delivers at the next start, once, the records a killed runtime had accepted, and each buffer under one key even when the crash came during its write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlops-firehose-'));
+    const clock = new VirtualClock({ start: T0, rate: 0 });
+    // The first run accepts three records, then dies before the interval: nothing delivered.
+    const first = new LocalDeliveryStream(spec, new VirtualClock({ start: T0, rate: 0 }), async () => {
+      throw new Error('never reached');
+    }, dir);
+    for (const line of ['a', 'b', 'c']) first.putRecord(Buffer.from(line));
+
+    const delivered = new Map<string, string[]>();
+    const put = async (_bucket: string, key: string, body: Buffer) => void delivered.set(key, linesOf(body));
+    const second = new LocalDeliveryStream(spec, clock, put, dir);
+    second.putRecord(Buffer.from('d'));
+    await second.flushAll();
+    // What the first run accepted is delivered at the start, as one object; what the second accepted, by itself.
+    expect([...delivered.values()]).toEqual([['a', 'b', 'c'], ['d']]);
+    await clock.advance(60_000);
+
+    // A crash while the object was being written: its key was chosen first, so the next start writes the same bytes
+    // under the same key (S3 keeps one object), not a second copy.
+    const hanging = new LocalDeliveryStream(spec, new VirtualClock({ start: clock.now(), rate: 0 }), () => new Promise(() => undefined), dir);
+    hanging.putRecord(Buffer.from('e'));
+    void hanging.flushAll();
+    const chosen = readdirSync(dir).filter((f) => f.endsWith('.key')).map((f) => readFileSync(join(dir, f), 'utf8'));
+    expect(chosen).toHaveLength(1);
+    const writes: { key: string; lines: string[] }[] = [];
+    const third = new LocalDeliveryStream(spec, clock, async (_bucket, key, body) => void writes.push({ key, lines: linesOf(body) }), dir);
+    await third.flushAll();
+    expect(writes).toHaveLength(1);
+    expect(writes[0]?.lines).toEqual(['e']);
+    expect(writes[0]?.key).toBe(chosen[0]);
+    // Nothing is left to deliver after a successful write.
+    const fourth: string[] = [];
+    await new LocalDeliveryStream(spec, clock, async (_bucket, key) => void fourth.push(key), dir).flushAll();
+    expect(fourth).toEqual([]);
   });
 });
