@@ -1,4 +1,4 @@
-import { assertNoBlockingAnomalies, encodingAnomalies, inferSchema, validateAgainstSchema, type Anomaly, type DataSchema } from '../core/data-schema.js';
+import { assertNoBlockingAnomalies, encodingAnomalies, inferSchema, summarizeAnomalies, validateAgainstSchema, type Anomaly, type DataSchema } from '../core/data-schema.js';
 import type { ModelConfig } from '../core/model-config.js';
 import { profileFrame } from '../core/drift/profile.js';
 import { encodeFrameFile } from '../core/frame-codec.js';
@@ -9,9 +9,9 @@ import { planTuning } from '../core/tuning.js';
 import type { StepDeps } from '../shared/deps.js';
 import { loadModelConfig } from '../shared/model-files.js';
 import { readDataObjects } from '../shared/data-objects.js';
-import { latestObjects, putObject, type ObjectVersion } from '../shared/objects.js';
+import { latestObjects, putObject, s3Uri, type ObjectVersion } from '../shared/objects.js';
 import { readDataSchema } from '../shared/stored-documents.js';
-import { LAYOUT, runPrefix, schemaKey } from '../shared/layout.js';
+import { ANOMALIES_FILE, LAYOUT, runPrefix, schemaKey } from '../shared/layout.js';
 import type { EtlResult, RunRef } from '../shared/pipeline-state.js';
 import { PREPARED_FILES } from '../shared/prepared.js';
 import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
@@ -84,8 +84,12 @@ async function validateData(deps: StepDeps, run: RunRef, table: RawTable, config
   const schema = pointer === undefined ? undefined : await readDataSchema(deps.s3, pointer.location);
   const anomalies = [...encodingAnomalies(table, config), ...(schema === undefined ? [] : validateAgainstSchema(schema, table, config))];
   if (schema !== undefined || anomalies.length > 0) {
-    await deps.registry.updateRun(run.model, run.runId, { ...(schema ? { schemaVersion: schema.version } : {}), anomalies });
-    assertNoBlockingAnomalies(anomalies, source, schema?.version);
+    // The run item names the first few and counts the rest; the full list is a file beside the run.
+    const full = { bucket: deps.artifactsBucket, key: `${runPrefix(run.model, run.runId)}${ANOMALIES_FILE}` };
+    if (anomalies.length > 0) await putObject(deps.s3, full, JSON.stringify(anomalies), 'application/json');
+    const { first, ...counts } = summarizeAnomalies(anomalies);
+    await deps.registry.updateRun(run.model, run.runId, { ...(schema ? { schemaVersion: schema.version } : {}), anomalies: first, ...(anomalies.length > 0 ? { anomalyCounts: { ...counts, list: full } } : {}) });
+    assertNoBlockingAnomalies(anomalies, source, schema?.version, s3Uri(full));
   }
   return { schema, anomalies };
 }

@@ -69,6 +69,7 @@ export async function cardFacts(registry: Registry, s3: S3Client, artifactsBucke
       ...(run.reason !== undefined ? { reason: run.reason } : {}),
       ...(run.preparation !== undefined ? { preparation: run.preparation } : {}),
       ...(run.anomalies !== undefined ? { anomalies: run.anomalies } : {}),
+      ...(run.anomalyCounts !== undefined ? { anomalyCounts: { total: run.anomalyCounts.total, blocking: run.anomalyCounts.blocking, list: s3Uri(run.anomalyCounts.list) } } : {}),
     },
     lineage,
     data: ((version?.data ?? run.data ?? [run.trigger]) as DataRecord[]).map((d) => ({ key: d.key, etag: d.etag, versionId: d.versionId, size: d.size, ...(d.sha256 ? { sha256: d.sha256 } : {}) })),

@@ -20,6 +20,8 @@ export const LAYOUT = {
 
 /** Files of a run under its prefix: the validate step's findings and the model card drawn from them. */
 export const EVALUATION_FILE = 'evaluation.json';
+/** Every anomaly the data check found (the run item names the first few). */
+export const ANOMALIES_FILE = 'anomalies.json';
 export const REPORT_FILE = 'report.html';
 
 export function runPrefix(model: string, runId: string): string {

@@ -1,4 +1,4 @@
-import type { Anomaly } from '../core/data-schema.js';
+import type { Anomaly, AnomalySummary } from '../core/data-schema.js';
 import type { GateResult } from '../core/gate.js';
 import type { Hyperparameters } from '../core/hyperparameters.js';
 import type { TrialRecord } from '../core/report/types.js';
@@ -48,7 +48,9 @@ export interface RunRecord {
   readonly preparation?: Record<string, unknown>;
   /** The schema version the data was checked against, and what the check found. */
   readonly schemaVersion?: number;
+  /** The first anomalies (blocking first, at most ANOMALIES_NAMED); `anomalyCounts` counts them all. */
   readonly anomalies?: Anomaly[];
+  readonly anomalyCounts?: Omit<AnomalySummary, 'first'> & { readonly list: ObjectLocation };
   readonly driftedFeatures?: string[];
   /** Every trial of the run's search, the chosen one marked. */
   readonly tuning?: TrialRecord[];

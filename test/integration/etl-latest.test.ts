@@ -1,4 +1,4 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ beforeAll(async () => {
   const models = mkdtempSync(join(tmpdir(), 'mlops-models-'));
   writeFileSync(join(models, 'rolling.json'), JSON.stringify({ name: 'rolling', task: 'binary', label: 'y', data: { source: 'latest', count: 2 } }));
   writeFileSync(join(models, 'places.json'), JSON.stringify({ name: 'places', task: 'binary', label: 'y' }));
+  writeFileSync(join(models, 'wide.json'), JSON.stringify({ name: 'wide', task: 'binary', label: 'y' }));
   process.env.MODELS_DIR = models;
 });
 
@@ -70,4 +71,25 @@ describe('ETL with "latest N objects" data selection', () => {
     expect(run?.anomalies).toEqual([expect.objectContaining({ kind: 'invalid_encoding', column: 'place', severity: 'blocking', count: 1 })]);
     expect(await registry.getSchemaPointer('places')).toBeUndefined(); // garbled data does not become the schema
   }, 30_000);
+});
+
+describe('ETL of a very wide upload', () => {
+  it('records the first ten of 3,000 anomalies on the run with their counts, and the full list beside the run (a run item has 400 KB)', async () => {
+    const etl = async (name: string, body: string, runId: string) => {
+      await s3.send(new PutObjectCommand({ Bucket: 'data', Key: `incoming/wide/${name}`, Body: body }));
+      const trigger = { bucket: 'data', key: `incoming/wide/${name}`, etag: 'x', versionId: null, size: body.length };
+      await registry.createRun({ model: 'wide', runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
+      return runEtl({ s3, registry, artifactsBucket: 'artifacts' }, { model: 'wide', runId, trigger, duplicate: false });
+    };
+    await etl('narrow.csv', csv(0, 300), 'run-narrow');
+    const extra = Array.from({ length: 3000 }, (_, i) => `added_column_with_a_long_name_${i}`);
+    const wide = [['x', 'color', 'y', ...extra].join(','), ...csv(0, 300).split('\n').slice(1).map((row) => `${row},${extra.map(() => '0').join(',')}`)].join('\n');
+    await etl('wide.csv', wide, 'run-wide');
+    const run = await registry.getRun('wide', 'run-wide');
+    expect(run?.anomalies).toHaveLength(10);
+    expect(run?.anomalies?.[0]).toMatchObject({ kind: 'new_column', column: 'added_column_with_a_long_name_0', severity: 'warning' });
+    expect(run?.anomalyCounts).toEqual({ total: 3000, blocking: 0, byKind: { new_column: 3000 }, list: { bucket: 'artifacts', key: 'runs/wide/run-wide/anomalies.json' } });
+    const full = JSON.parse((await (await s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'runs/wide/run-wide/anomalies.json' }))).Body?.transformToString()) ?? '[]') as { column: string }[];
+    expect(full.map((a) => a.column)).toEqual(extra);
+  }, 60_000);
 });

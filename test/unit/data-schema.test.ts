@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../lambdas/core/csv.js';
-import { assertNoBlockingAnomalies, inferSchema, validateAgainstSchema } from '../../lambdas/core/data-schema.js';
+import { assertNoBlockingAnomalies, inferSchema, summarizeAnomalies, validateAgainstSchema } from '../../lambdas/core/data-schema.js';
 import { parseModelConfig } from '../../lambdas/core/model-config.js';
 
 const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', exclude: ['id'] }, 'models/toy.json');
@@ -48,5 +48,28 @@ describe('data schema', () => {
   it('finds nothing when the new data looks like the old', async () => {
     const first = await read(`age,color,y\n${rows(100, (i) => `${20 + (i % 50)},${['red', 'blue'][i % 2]},a`)}`);
     expect(validateAgainstSchema(inferSchema(first, config, 'run-1', 1), first, config)).toEqual([]);
+  });
+});
+
+describe('many anomalies', () => {
+  const missing = (i: number) => ({ kind: 'missing_column' as const, column: `c${i}`, severity: 'blocking' as const, description: `column "c${i}" is missing`, worstValue: null, count: 5, share: 1 });
+  const added = (i: number) => ({ kind: 'new_column' as const, column: `n${i}`, severity: 'warning' as const, description: `column "n${i}" is new`, worstValue: null, count: 0, share: 0 });
+
+  it('summarizes them: counts by kind and the first ten, blocking first', () => {
+    const summary = summarizeAnomalies([...Array.from({ length: 30 }, (_, i) => added(i)), ...Array.from({ length: 4 }, (_, i) => missing(i))]);
+    expect(summary).toMatchObject({ total: 34, blocking: 4, byKind: { new_column: 30, missing_column: 4 } });
+    expect(summary.first.map((a) => a.column)).toEqual(['c0', 'c1', 'c2', 'c3', 'n0', 'n1', 'n2', 'n3', 'n4', 'n5']);
+  });
+
+  it('names the first ten blocking ones in the failure, and where all of them are', () => {
+    const anomalies = Array.from({ length: 9985 }, (_, i) => missing(i));
+    let message = '';
+    try {
+      assertNoBlockingAnomalies(anomalies, 'new.csv', 1, 's3://artifacts/runs/toy/r/anomalies.json');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^new\.csv does not match the data schema v1: missing_column: column "c0" is missing; .*missing_column: column "c9" is missing; and 9975 more blocking anomalies \(all 9985 in s3:\/\/artifacts\/runs\/toy\/r\/anomalies\.json\)$/);
+    expect(message.length).toBeLessThan(1000);
   });
 });

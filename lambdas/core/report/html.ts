@@ -174,7 +174,7 @@ ${table(metricHeaders, metricRows)}${baselineNote(report)}
 <section id="data"><h2>Data</h2>
 <p class="facts">${prep.rowsRead ?? '?'} rows read, ${prep.rowsKept ?? '?'} kept, ${prep.rowsDropped ?? 0} dropped · split ${esc(JSON.stringify(prep.splitRows ?? {}))} · schema v${facts.schema?.version ?? '?'}</p>
 ${(prep.badValues ?? []).length > 0 ? `<h3>Bad values</h3>${table(['column', 'rows', 'examples'], (prep.badValues ?? []).map((b) => [esc(b.column), String(b.count), esc(b.examples.map((e) => `${e.at} "${e.value}"`).join(', '))]))}` : ''}
-<h3>Anomalies against the schema</h3>${anomalies.length === 0 ? '<p>None.</p>' : table(['kind', 'column', 'severity', 'description', 'worst value', 'rows', 'share'], anomalies.map((a) => [esc(a.kind), esc(a.column), a.severity === 'blocking' ? '<span class="fail">blocking</span>' : 'warning', esc(a.description), esc(a.worstValue ?? '—'), String(a.count), pct(a.share)]))}
+<h3>Anomalies against the schema</h3>${anomalyCount(facts.run)}${anomalies.length === 0 ? '<p>None.</p>' : table(['kind', 'column', 'severity', 'description', 'worst value', 'rows', 'share'], anomalies.map((a) => [esc(a.kind), esc(a.column), a.severity === 'blocking' ? '<span class="fail">blocking</span>' : 'warning', esc(a.description), esc(a.worstValue ?? '—'), String(a.count), pct(a.share)]))}
 ${facts.schema ? `<h3>Schema v${facts.schema.version}</h3>${table(['column', 'type', 'present', 'domain / range'], facts.schema.columns.map((col) => [esc(col.name), esc(col.type), pct(col.presence), col.range ? `${col.range.min} … ${col.range.max}` : col.domain ? esc(`${col.domain.length} values: ${col.domain.slice(0, 12).join(', ')}${col.domain.length > 12 ? ', …' : ''}`) : '—']))}` : ''}
 </section>
 <section id="lineage"><h2>Lineage</h2>
@@ -183,4 +183,11 @@ ${table(['fact', 'value'], Object.entries(facts.lineage).map(([k, v]) => [esc(k)
 ${facts.hyperparameters ? `<h3>Hyper-parameters</h3><code>${esc(JSON.stringify(facts.hyperparameters))}</code>` : ''}
 </section>
 </main></body></html>`;
+}
+
+/** "9,985 anomalies (9,985 blocking); the first 10 below, all in s3://…" when the run names only some of them. */
+function anomalyCount(run: CardFacts['run']): string {
+  const counts = run.anomalyCounts;
+  if (counts === undefined || counts.total <= (run.anomalies?.length ?? 0)) return '';
+  return `<p class="facts">${counts.total} anomalies (${counts.blocking} blocking); the first ${run.anomalies?.length ?? 0} below, all of them in ${esc(counts.list)}</p>`;
 }

@@ -64,7 +64,9 @@ export interface CardFacts {
     readonly preparation?: Record<string, unknown>;
     /** The run's outcome in words (why it was rejected, what it awaits). */
     readonly outcome?: string;
+    /** The first anomalies (the run names at most ten), and how many there were in all, with where the full list is. */
     readonly anomalies?: Anomaly[];
+    readonly anomalyCounts?: { readonly total: number; readonly blocking: number; readonly list: string };
   };
   readonly lineage: Record<string, string>;
   readonly data: { readonly key: string; readonly etag: string; readonly versionId: string | null; readonly sha256?: string; readonly size: number }[];
