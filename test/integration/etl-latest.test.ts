@@ -1,7 +1,10 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { sha256Hex } from '../../lambdas/core/digest.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEtl } from '../../lambdas/etl/etl.js';
 import type { Registry } from '../../lambdas/shared/registry.js';
@@ -29,6 +32,7 @@ beforeAll(async () => {
   writeFileSync(join(models, 'rolling.json'), JSON.stringify({ name: 'rolling', task: 'binary', label: 'y', data: { source: 'latest', count: 2 } }));
   writeFileSync(join(models, 'places.json'), JSON.stringify({ name: 'places', task: 'binary', label: 'y' }));
   writeFileSync(join(models, 'wide.json'), JSON.stringify({ name: 'wide', task: 'binary', label: 'y' }));
+  writeFileSync(join(models, 'packed.json'), JSON.stringify({ name: 'packed', task: 'binary', label: 'y' }));
   process.env.MODELS_DIR = models;
 });
 
@@ -92,4 +96,35 @@ describe('ETL of a very wide upload', () => {
     const full = JSON.parse((await (await s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'runs/wide/run-wide/anomalies.json' }))).Body?.transformToString()) ?? '[]') as { column: string }[];
     expect(full.map((a) => a.column)).toEqual(extra);
   }, 60_000);
+});
+
+describe('ETL of compressed and binary uploads', () => {
+  const etl = async (name: string, body: Uint8Array) => {
+    await s3.send(new PutObjectCommand({ Bucket: 'data', Key: `incoming/packed/${name}`, Body: body }));
+    const trigger = { bucket: 'data', key: `incoming/packed/${name}`, etag: 'x', versionId: null, size: body.length };
+    const runId = `run-${name}`;
+    await registry.createRun({ model: 'packed', runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
+    return runEtl({ s3, registry, artifactsBucket: 'artifacts' }, { model: 'packed', runId, trigger, duplicate: false });
+  };
+
+  it('reads a gzip-compressed CSV (found by its first bytes, whatever its name), recording the sha256 of the bytes as stored', async () => {
+    const packed = gzipSync(csv(0, 300));
+    const result = await etl('data.csv.gz', packed);
+    expect(result.rows.read).toBe(300);
+    expect(result.data[0]?.sha256).toBe(sha256Hex(packed));
+    expect((await etl('renamed.csv', gzipSync(csv(300, 300)))).rows.read).toBe(300);
+  }, 30_000);
+
+  it.each([
+    ['a ZIP file', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), randomBytes(700)]), 'is not a CSV file: it is a ZIP archive (or an .xlsx workbook); upload the data as CSV text (UTF-8), or as a gzip-compressed CSV (.csv.gz)'],
+    ['a Parquet file', Buffer.concat([Buffer.from('PAR1'), randomBytes(700)]), 'is not a CSV file: it is a Parquet file'],
+    ['unknown binary', Buffer.concat([Buffer.from([0x07, 0x00, 0xff]), randomBytes(700)]), 'is not a CSV file: it is binary data of an unknown format'],
+    ['a damaged gzip', gzipSync(csv(0, 300)).subarray(0, 100), 'starts as gzip but cannot be decompressed (unexpected end of file); upload it again'],
+  ])('refuses %s by name, without echoing its bytes', async (name, body, message) => {
+    const failure = await etl(`${name.replace(/ /g, '-')}.csv`, body).then(() => undefined, (error: Error) => error);
+    expect(failure?.name).toBe('DataValidationError');
+    expect(failure?.message).toContain(message);
+    expect(failure?.message.length).toBeLessThan(300);
+    expect(failure?.message).toMatch(/^[\x20-\x7e]+$/);
+  }, 30_000);
 });
