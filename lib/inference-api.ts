@@ -94,9 +94,10 @@ export class InferenceApi extends Construct {
       ...(props.modelsDir !== undefined ? { modelsDir: props.modelsDir } : {}),
       protection: props.protection ?? {},
     });
-    // Feedback writes only its own items (the idempotency record per prediction id).
-    // Write: a truth is put once (conditional) and then marked as emitted (its record line written).
-    grantRegistry(this.feedbackFunction, props.registry, { feedback: ['read', 'write'] });
+    // Feedback writes only its own items (the idempotency record per prediction id): a truth is put once
+    // (conditional) and then marked as emitted (its record line written). It reads the pointers, the release and
+    // the versions they name for the classes a truth may be.
+    grantRegistry(this.feedbackFunction, props.registry, { feedback: ['read', 'write'], alias: ['read'], version: ['read'], release: ['read'] });
 
     const defaultAuthorizer = authorizerOf(props);
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {

@@ -4,6 +4,7 @@ import { feedbackBatchSchema, feedbackItemSchema, parseBody, type FeedbackItem }
 import type { FeedbackStatus, FeedbackStore } from '../shared/feedback-store.js';
 import type { LineWriter } from '../shared/log-lines.js';
 import { loadModelConfig } from '../shared/model-files.js';
+import type { ServedClasses } from './served-classes.js';
 
 export const FEEDBACK_RECORD = 'feedback';
 
@@ -50,14 +51,21 @@ function checkItems(model: string | undefined, body: unknown): { model: string; 
   return { model, items };
 }
 
+/** Where truths are kept, and what a classifier's truths may name. */
+export interface FeedbackDeps {
+  readonly store: FeedbackStore;
+  readonly classes: ServedClasses;
+}
+
 /**
- * Records ground truth by prediction id: each id once (a repeat with the same truth is a duplicate, a different truth
+ * Records ground truth by prediction id (a classifier's truth must be a class its served versions predict): each id once (a repeat with the same truth is a duplicate, a different truth
  * a conflict), and each newly recorded one as a feedback line — SageMaker's ground-truth shape, joined with the
  * capture records on the prediction id — which the log subscription delivers to `feedback/model=<m>/dt=…/`. A
  * duplicate whose line was never written (the function died between storing the truth and writing it) writes it now.
  */
-export async function recordFeedback(store: FeedbackStore, model: string | undefined, body: unknown, write: LineWriter, now = new Date()): Promise<FeedbackAnswer> {
+export async function recordFeedback({ store, classes }: FeedbackDeps, model: string | undefined, body: unknown, write: LineWriter, now = new Date()): Promise<FeedbackAnswer> {
   const checked = checkItems(model, body);
+  await classes.check(checked.model, checked.items);
   const results: FeedbackAnswer['results'] = [];
   for (const item of checked.items) {
     const { status, emitted, receivedAt } = await store.record(checked.model, item.predictionId, item.label, now);

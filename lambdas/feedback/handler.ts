@@ -1,18 +1,22 @@
 import { createDocumentClient } from '../shared/clients.js';
 import { readEnv } from '../shared/env.js';
 import { FeedbackStore } from '../shared/feedback-store.js';
+import { Registry } from '../shared/registry.js';
+import { ReleaseStore } from '../shared/release-store.js';
 import { apiHandler } from '../shared/api-handler.js';
 import { jsonResponse } from '../shared/http.js';
 import { stdoutLines } from '../shared/log-lines.js';
 import { countForModel } from '../shared/metrics.js';
 import { recordFeedback } from './feedback.js';
+import { ServedClasses } from './served-classes.js';
 
 const env = readEnv(['REGISTRY_TABLE']);
-const store = new FeedbackStore(createDocumentClient(), env.REGISTRY_TABLE);
+const documents = createDocumentClient();
+const deps = { store: new FeedbackStore(documents, env.REGISTRY_TABLE), classes: new ServedClasses(new Registry(documents, env.REGISTRY_TABLE), new ReleaseStore(documents, env.REGISTRY_TABLE)) };
 
 /** `POST /v1/models/{model}/feedback`: ground truth by prediction id. */
 export const handler = apiHandler(async (event) => {
-  const answer = await recordFeedback(store, event.pathParameters?.model, event.body, stdoutLines);
+  const answer = await recordFeedback(deps, event.pathParameters?.model, event.body, stdoutLines);
   const recorded = answer.results.filter((r) => r.status === 'recorded').length;
   countForModel('FeedbackRecorded', answer.model, recorded);
   return jsonResponse(200, answer);

@@ -85,6 +85,8 @@ export interface VersionRecord {
   readonly revision: number;
   readonly artifact: ArtifactRecord;
   readonly weightsSha256: string;
+  /** The classes a classifier predicts, in its output order (absent for regression, and on versions from before it was recorded). */
+  readonly classes?: readonly string[];
   readonly data: DataRecord[];
   readonly modelConfigSha256: string;
   /** The chosen candidate's hyper-parameters, as trained (what `mlops reproduce` trains with). */

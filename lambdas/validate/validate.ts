@@ -43,6 +43,8 @@ interface Findings {
   readonly selection: TrialSelection;
   readonly config: ModelConfig;
   readonly report: EvaluationReport;
+  /** The candidate's classes (empty for regression): what feedback for this version may name. */
+  readonly classes: readonly string[];
 }
 
 /**
@@ -67,6 +69,7 @@ async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: Tuni
   const fairness = fairnessOf(scored, test, config);
   const importance = permutationImportance(candidate, validation, seed);
   const singles = singleFeatureScores(config.task, train, validation, candidate.classes);
+  const classes = [...candidate.classes];
   candidate.dispose();
   const baseline = await baselineOf(deps, selection, test);
   const { champion, drift } = production === undefined ? { champion: null, drift: null } : await compareWithProduction(deps, run.model, production, etl, test, validation, seed, config);
@@ -81,7 +84,7 @@ async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: Tuni
     singleFeatureScores: singles,
   });
   const report: EvaluationReport = { model: run.model, runId: run.runId, candidate: evaluation, fairness, importance, production: champion, drift, gate, tuning: selection.summaries, baseline, singleFeatureScores: singles };
-  return { selection, config, report };
+  return { selection, config, report, classes };
 }
 
 /**
@@ -98,7 +101,7 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
     return { version: existing.version, metrics: existing.metrics, gate: { passed: existing.gate.passed, summary: existing.gate.summary }, comparedWith: version?.comparedWith ?? null };
   }
   await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.validate });
-  const { selection, config, report } = await examine(deps, run, etl, tuning);
+  const { selection, config, report, classes } = await examine(deps, run, etl, tuning);
   const reportLocation = { bucket: deps.artifactsBucket, key: `${etl.prefix}${EVALUATION_FILE}` };
   await putObject(deps.s3, reportLocation, JSON.stringify(report), 'application/json');
 
@@ -113,6 +116,7 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
     status: gate.passed ? (config.requireApproval ? 'pending' : 'approved') : 'rejected',
     artifact: chosen.artifact,
     weightsSha256: chosen.weightsSha256,
+    ...(classes.length > 0 ? { classes } : {}),
     data: etl.data,
     modelConfigSha256: etl.modelConfigSha256,
     hyperparameters: chosen.hyperparameters,

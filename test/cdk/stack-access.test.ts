@@ -58,6 +58,15 @@ describe('least-privilege IAM', () => {
     expect(s3Resources).not.toContain('/runs/*');
   });
 
+  it('feedback writes only its own items, and reads the pointers, the release and the versions (the classes a truth may be)', () => {
+    const dynamo = statementsOf('InferenceFeedback').filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const byKeys = Object.fromEntries(dynamo.map((s) => [JSON.stringify(leadingKeys(s as never)), actionsOf(s as never).sort()]));
+    expect(byKeys).toEqual({
+      '["ALIAS#*","RELEASE#*","VERSION#*"]': ['dynamodb:GetItem', 'dynamodb:Query'],
+      '["FEEDBACK#*"]': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    });
+  });
+
   it('ETL cannot touch the production pointer: its registry access is limited to run items and the data schema', () => {
     const dynamo = statementsOf('TrainingEtl').filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.length).toBeGreaterThan(0);
