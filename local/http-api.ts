@@ -122,27 +122,16 @@ export class LocalHttpApi {
       send(res, 413, { message: 'Request Entity Too Large' });
       return;
     }
-    if (route.authorization === 'AWS_IAM') {
-      const verdict = verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, this.credentials);
-      if (!verdict.ok) {
-        res.setHeader('x-local-auth-reason', verdict.reason);
-        send(res, 403, { message: 'Forbidden' });
-        return;
-      }
-    }
-    let jwtClaims: { claims: Record<string, unknown>; scopes: string[] } | undefined;
-    if (route.authorization === 'JWT') {
-      const verdict = route.jwt && this.jwtVerifier ? await this.jwtVerifier.verify(route.jwt, req.headers.authorization) : { ok: false as const, reason: 'no JWT authorizer configured locally' };
-      if (!verdict.ok) {
-        res.setHeader('x-local-auth-reason', verdict.reason);
-        res.setHeader('www-authenticate', 'Bearer');
-        send(res, 401, { message: 'Unauthorized' });
-        return;
-      }
-      jwtClaims = { claims: verdict.claims, scopes: verdict.scopes };
-    }
+    const authorized = await this.authorize(route, req, method, body, res);
+    if (authorized === undefined) return;
+    const jwtClaims = authorized.jwt;
     const match = route.regex.exec(url.pathname) as RegExpExecArray;
-    const pathParameters = Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
+    const pathParameters = decodedParameters(route.params, match);
+    if (pathParameters === undefined) {
+      // A malformed escape (`%zz`) names nothing a function could look up: refused as a bad request, never invoked.
+      send(res, 400, { message: 'Bad Request' });
+      return;
+    }
     const event = this.eventV2(req, route, url, body, pathParameters, jwtClaims);
     let result: unknown;
     try {
@@ -153,6 +142,29 @@ export class LocalHttpApi {
       return;
     }
     writeResult(res, result, (headers) => withCorsHeaders(this.cors, req.headers.origin, headers));
+  }
+
+  /** The route's authorization, as API Gateway applies it; undefined when refused (the refusal is sent). */
+  private async authorize(route: CompiledRoute, req: IncomingMessage, method: string, body: Buffer, res: ServerResponse): Promise<{ jwt?: { claims: Record<string, unknown>; scopes: string[] } } | undefined> {
+    if (route.authorization === 'AWS_IAM') {
+      const verdict = verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, this.credentials);
+      if (!verdict.ok) {
+        res.setHeader('x-local-auth-reason', verdict.reason);
+        send(res, 403, { message: 'Forbidden' });
+        return undefined;
+      }
+    }
+    if (route.authorization === 'JWT') {
+      const verdict = route.jwt && this.jwtVerifier ? await this.jwtVerifier.verify(route.jwt, req.headers.authorization) : { ok: false as const, reason: 'no JWT authorizer configured locally' };
+      if (!verdict.ok) {
+        res.setHeader('x-local-auth-reason', verdict.reason);
+        res.setHeader('www-authenticate', 'Bearer');
+        send(res, 401, { message: 'Unauthorized' });
+        return undefined;
+      }
+      return { jwt: { claims: verdict.claims, scopes: verdict.scopes } };
+    }
+    return {};
   }
 
   private eventV2(req: IncomingMessage, route: CompiledRoute, url: URL, body: Buffer, pathParameters: Record<string, string>, jwt?: { claims: Record<string, unknown>; scopes: string[] }): unknown {
@@ -204,4 +216,13 @@ function writeResult(res: ServerResponse, result: unknown, finish: (headers: Rec
   }
   res.writeHead(200, finish({ 'content-type': 'application/json' }));
   res.end(typeof result === 'string' ? result : JSON.stringify(result));
+}
+
+/** HTTP APIs hand path parameters to the function decoded; undefined when an escape is malformed. */
+function decodedParameters(names: readonly string[], match: RegExpExecArray): Record<string, string> | undefined {
+  try {
+    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
+  } catch {
+    return undefined;
+  }
 }

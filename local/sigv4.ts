@@ -60,10 +60,10 @@ export function verifySigV4(request: SignedRequest, credentials: Credentials, no
     .map((name) => `${name}:${(header(request.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
     .join('');
   const [rawPath = '/', rawQuery = ''] = request.url.split('?', 2);
-  // Non-S3 services sign the path with each segment encoded once more than it appears on the wire.
+  // Non-S3 services sign the path with each segment encoded once more than it appears on the wire — the wire form as
+  // it is, so a name sent with `!'()*` unescaped (which URLs allow) signs as the SDK signs it: `a!b` as `a%21b`.
   const canonicalPath = rawPath
     .split('/')
-    .map((segment) => uriEncode(decodeURIComponentSafe(segment)))
     .map((segment) => uriEncode(segment))
     .join('/');
   const canonicalQuery = rawQuery

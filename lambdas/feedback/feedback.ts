@@ -1,5 +1,5 @@
 import { ConflictError, ModelConfigError, NotFoundError, RequestValidationError } from '../core/errors.js';
-import { MODEL_NAME_PATTERN } from '../core/model-name.js';
+import { requestModelName } from '../core/model-name.js';
 import { feedbackBatchSchema, feedbackItemSchema, parseBody, type FeedbackItem } from '../shared/api-contracts.js';
 import type { FeedbackStatus, FeedbackStore } from '../shared/feedback-store.js';
 import type { LineWriter } from '../shared/log-lines.js';
@@ -27,8 +27,8 @@ export interface FeedbackAnswer {
 }
 
 /** Checks the items against the model: its file is deployed, each id appears once, each truth has the task's type. */
-function checkItems(model: string | undefined, body: unknown): { model: string; items: FeedbackItem[] } {
-  if (model === undefined || !MODEL_NAME_PATTERN.test(model)) throw new RequestValidationError(`"${model ?? ''}" is not a model name (lower-case letters, digits and dashes)`);
+function checkItems(name: string | undefined, body: unknown): { model: string; items: FeedbackItem[] } {
+  const model = requestModelName(name);
   const batch = body !== null && typeof body === 'object' && 'feedback' in body;
   const example = '{"predictionId": "<id from the prediction>", "label": <the truth>}';
   const items = batch ? parseBody(feedbackBatchSchema, body, example).feedback : [parseBody(feedbackItemSchema, body, example)];

@@ -1,5 +1,5 @@
-import { NotFoundError, RequestValidationError } from '../core/errors.js';
-import { MODEL_NAME_PATTERN } from '../core/model-name.js';
+import { NotFoundError } from '../core/errors.js';
+import { requestModelName } from '../core/model-name.js';
 import type * as z from 'zod';
 import type { modelResponseSchema } from '../shared/api-contracts.js';
 import type { Registry, VersionRecord } from '../shared/registry.js';
@@ -14,8 +14,8 @@ const metricsOf = (record: VersionRecord | undefined) => (record?.metrics !== un
  * `GET /v1/models/{model}`: the version in production and the candidate, each with its test metrics, and the share
  * of traffic the candidate answers (0 outside a release).
  */
-export async function describeModel(registry: Registry, releases: ReleaseStore, model: string | undefined): Promise<ModelDescription> {
-  if (model === undefined || !MODEL_NAME_PATTERN.test(model)) throw new RequestValidationError(`"${model ?? ''}" is not a model name (lower-case letters, digits and dashes)`);
+export async function describeModel(registry: Registry, releases: ReleaseStore, name: string | undefined): Promise<ModelDescription> {
+  const model = requestModelName(name);
   const [production, candidateAlias, release] = await Promise.all([registry.getAlias(model, PRODUCTION_ALIAS), registry.getAlias(model, CANDIDATE_ALIAS), releases.get(model)]);
   // During a release its candidate is the one that answers a share; otherwise the newest version that passed its gate.
   const active = isActive(release) ? release : undefined;

@@ -1,8 +1,7 @@
-import { RequestValidationError } from '../core/errors.js';
 import type { Prediction, Predictor } from '../core/artifact.js';
 import { predictionId } from '../core/capture-record.js';
 import { unknownCategories, validateInstances, type InstanceWarning } from '../core/instances.js';
-import { MODEL_NAME_PATTERN } from '../core/model-name.js';
+import { requestModelName } from '../core/model-name.js';
 import { summarizePredictions, type PredictionSummary } from '../core/prediction-summary.js';
 import type { InputValue } from '../core/preprocess.js';
 import { parseBody, predictRequestSchema } from '../shared/api-contracts.js';
@@ -49,10 +48,8 @@ export interface RoutingInput {
 }
 
 /** Validates the request against the served version's features and predicts; each prediction gets its id. */
-export async function predict(cache: ProductionModelCache<Predictor>, model: string | undefined, body: unknown, requestId: string, routing: RoutingInput): Promise<PredictOutcome> {
-  if (model === undefined || !MODEL_NAME_PATTERN.test(model)) {
-    throw new RequestValidationError(`"${model ?? ''}" is not a model name (lower-case letters, digits and dashes)`);
-  }
+export async function predict(cache: ProductionModelCache<Predictor>, name: string | undefined, body: unknown, requestId: string, routing: RoutingInput): Promise<PredictOutcome> {
+  const model = requestModelName(name);
   const request = parseBody(predictRequestSchema, body);
   if (request.version !== undefined) return score(model, await cache.getPinned(model, request.version), 'production', request, requestId);
   // Forcing the candidate reads the release now: the release check may come before this container's next refresh.

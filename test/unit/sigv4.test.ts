@@ -5,9 +5,9 @@ import { signedRequest } from '../helpers/sign.js';
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const body = '{"instances":[{"age":30}]}';
 
-async function check(overrides: { body?: string; secret?: string; key?: string; at?: Date; now?: Date; url?: string }) {
+async function check(overrides: { body?: string; secret?: string; key?: string; at?: Date; now?: Date; url?: string; signedUrl?: string }) {
   const request = await signedRequest({
-    url: 'http://127.0.0.1:3000/v1/models/adult/predict?verbose=1&a=b',
+    url: overrides.signedUrl ?? 'http://127.0.0.1:3000/v1/models/adult/predict?verbose=1&a=b',
     body,
     ...(overrides.secret ? { secretAccessKey: overrides.secret } : {}),
     ...(overrides.key ? { accessKeyId: overrides.key } : {}),
@@ -34,6 +34,14 @@ describe('verifySigV4 against the AWS SDK signer', () => {
     expect(await check({ key: 'AKIDOTHER' })).toMatchObject({ ok: false, reason: 'unknown access key AKIDOTHER' });
     const old = new Date(Date.now() - 20 * 60 * 1000);
     expect(await check({ at: old })).toMatchObject({ ok: false, reason: expect.stringContaining('expired') });
+  });
+
+  it("verifies a path with characters URLs leave unescaped (! ' ( ) *) or escapes (%20, %2F, é) as the SDK signed it: each segment as sent, encoded once more", async () => {
+    for (const name of ['a!b', "a'b", 'a(b)', 'a*b', 'a%20b', 'a b', 'a%2Fb', 'é', 'a~b', 'a%21b', '%zz']) {
+      expect(await check({ signedUrl: `http://127.0.0.1:3000/v1/models/${name}/predict` }), name).toEqual({ ok: true, accessKeyId: 'S3RVER' });
+    }
+    // Not a normalization of the path: the same name escaped otherwise is another request.
+    expect(await check({ signedUrl: 'http://127.0.0.1:3000/v1/models/a!b/predict', url: 'http://127.0.0.1:3000/v1/models/a%21b/predict' })).toMatchObject({ ok: false });
   });
 
   it('rejects an unsigned request', () => {
