@@ -6,6 +6,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Registry } from '../lambdas/shared/registry.js';
 import { ReleaseStore } from '../lambdas/shared/release-store.js';
+import { RunUploads } from '../lambdas/shared/run-uploads.js';
 
 export interface ClientSettings {
   /** @default the SDK's own resolution (AWS_REGION, the profile) */
@@ -24,6 +25,7 @@ export interface ServiceClients {
   /** The registry table through a document client. */
   registry(tableName: string): Registry;
   releases(tableName: string): ReleaseStore;
+  uploads(tableName: string): RunUploads;
   destroy(): void;
 }
 
@@ -57,6 +59,7 @@ export function createServiceClients(settings: ClientSettings): ServiceClients {
     logs,
     registry: (tableName) => new Registry(documents, tableName),
     releases: (tableName) => new ReleaseStore(documents, tableName),
+    uploads: (tableName) => new RunUploads(documents, tableName),
     destroy: () => {
       s3.destroy();
       dynamo.destroy();

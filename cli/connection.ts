@@ -8,6 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Registry } from '../lambdas/shared/registry.js';
 import type { ReleaseStore } from '../lambdas/shared/release-store.js';
+import type { RunUploads } from '../lambdas/shared/run-uploads.js';
 import { createServiceClients } from './clients.js';
 
 /** The clients and names the CLI needs, for the local runtime (from .mlops/local.json). */
@@ -15,6 +16,7 @@ export interface Connection {
   readonly s3: S3Client;
   readonly registry: Registry;
   readonly releases: ReleaseStore;
+  readonly uploads: RunUploads;
   readonly artifactsBucket: string;
   readonly dataBucket: string;
   readonly apiUrl: string;
@@ -74,6 +76,7 @@ export function connectLocal(stateDir: string): Connection {
     s3: clients.s3,
     registry: clients.registry(RegistryTableName),
     releases: clients.releases(RegistryTableName),
+    uploads: clients.uploads(RegistryTableName),
     artifactsBucket: ArtifactsBucketName,
     dataBucket: DataBucketName,
     apiUrl: local.apiUrl,

@@ -12,22 +12,32 @@ export interface UploadedData {
 
 const sameObject = (run: RunRecord, key: string, etag: string): boolean => run.trigger.key === key && run.trigger.etag === etag;
 
+/** Uploads of a run counted by the pipeline (a run from before the count is counted from one). */
+const uploadsOf = (run: RunRecord): number => run.uploads ?? 1;
+
 /**
  * Uploads a CSV under `incoming/<model>/<name>`, which starts a run, and waits until the pipeline has registered
  * it. The run id depends on the deployed model file, which only the pipeline knows, so the CLI watches the registry:
- * a new run for this object is the one started; an existing one marked as uploaded again means nothing started.
+ * a run that existed before whose upload count grew means this upload started nothing; a new run was started by this
+ * upload — or by an identical one that raced it, so the uploader takes a ticket on the run, and only the first
+ * ticket says "started" (a later one waits until the pipeline has counted its upload as a duplicate).
  */
-export async function uploadData(c: Connection, model: string, name: string, body: Uint8Array | string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<UploadedData> {
+export async function uploadData(c: Pick<Connection, 's3' | 'registry' | 'uploads' | 'dataBucket'>, model: string, name: string, body: Uint8Array | string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<UploadedData> {
   const key = `${LAYOUT.incoming}${model}/${name}`;
-  const before = new Map((await c.registry.listRuns(model)).map((r) => [r.runId, r.lastDuplicateAt]));
+  const before = new Map((await c.registry.listRuns(model)).map((r) => [r.runId, uploadsOf(r)]));
   const response = await c.s3.send(new PutObjectCommand({ Bucket: c.dataBucket, Key: key, Body: body, ContentType: 'text/csv' }));
   const etag = (response.ETag ?? '').replace(/"/g, '');
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  let ticket: { runId: string; number: number } | undefined;
   for (;;) {
     const runs = (await c.registry.listRuns(model)).filter((r) => sameObject(r, key, etag));
     const started = runs.find((r) => !before.has(r.runId));
-    if (started !== undefined) return { key, runId: started.runId, duplicate: false };
-    const repeated = runs.find((r) => r.lastDuplicateAt !== undefined && r.lastDuplicateAt !== before.get(r.runId));
+    if (started !== undefined) {
+      ticket ??= { runId: started.runId, number: await c.uploads.takeTicket(model, started.runId) };
+      if (ticket.number === 1) return { key, runId: started.runId, duplicate: false };
+      if (uploadsOf(started) >= ticket.number) return { key, runId: started.runId, duplicate: true };
+    }
+    const repeated = runs.find((r) => before.has(r.runId) && uploadsOf(r) > (before.get(r.runId) ?? 1));
     if (repeated !== undefined) return { key, runId: repeated.runId, duplicate: true };
     if (Date.now() > deadline) {
       throw new Error(

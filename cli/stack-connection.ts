@@ -31,6 +31,7 @@ export async function connectStack(stackName: string, region?: string): Promise<
       s3,
       registry: clients.registry(RegistryTableName),
       releases: clients.releases(RegistryTableName),
+      uploads: clients.uploads(RegistryTableName),
       artifactsBucket: ArtifactsBucketName,
       dataBucket: DataBucketName,
       apiUrl: ApiUrl.replace(/\/$/, ''),

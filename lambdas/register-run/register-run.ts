@@ -5,13 +5,14 @@ import { headObject, type ObjectVersion } from '../shared/objects.js';
 import type { ObjectCreatedEvent, RunRef } from '../shared/pipeline-state.js';
 import { deployedModelSha, modelOfKey, runIdFor } from '../shared/run-identity.js';
 import type { Registry } from '../shared/registry.js';
+import type { RunUploads } from '../shared/run-uploads.js';
 
 /**
  * Reads the object's identity from S3 itself (the event's copy of it may be URL-encoded), then records the run with a
  * conditional put that doubles as the idempotency check.
  */
 export async function registerRun(
-  deps: { s3: S3Client; registry: Registry },
+  deps: { s3: S3Client; registry: Registry; uploads: RunUploads },
   event: ObjectCreatedEvent,
   executionId: string,
 ): Promise<RunRef> {
@@ -30,11 +31,12 @@ export async function registerRun(
     updatedAt: now,
     executionId,
     step: 'RegisterRun',
+    uploads: 1,
   });
   // A retry of this step by the same execution finds its own record: that is not a duplicate.
   const duplicate = !created && (await deps.registry.getRun(model, runId))?.executionId !== executionId;
-  // Marked on the run so the uploader (mlops upload) can tell that nothing started.
-  if (duplicate) await deps.registry.annotateRun(model, runId, { lastDuplicateAt: now });
+  // Counted on the run so the uploader (mlops upload) can tell that nothing started.
+  if (duplicate) await deps.uploads.recordDuplicate(model, runId, executionId, now);
   const ref: RunRef = { model, runId, trigger: object, duplicate };
   if (!duplicate) loadModelConfig(model); // an unknown or invalid model file fails the run now, with its reason recorded
   return ref;

@@ -62,6 +62,10 @@ export interface RunRecord {
   readonly redrives?: number;
   /** When the same object (and model file) was last uploaded again: no second run started. */
   readonly lastDuplicateAt?: string;
+  /** Uploads of the object that reached the pipeline: the one that started the run, and each duplicate since. */
+  readonly uploads?: number;
+  /** Tickets uploaders took to tell which of identical concurrent uploads started the run (see RunUploads). */
+  readonly uploadTickets?: number;
 }
 
 export interface SchemaPointer {

@@ -64,10 +64,10 @@ export class Registry {
   }
 
   /**
-   * Adds facts to a run whatever its status, for what is recorded after the decision (the model card) or about a
-   * finished run (a duplicate upload of its data). Never changes the status, the outcome or the results.
+   * Adds facts to a run whatever its status, for what is recorded after the decision (the model card). Never changes
+   * the status, the outcome or the results.
    */
-  async annotateRun(model: string, runId: string, fields: Pick<RunRecord, 'report' | 'lastDuplicateAt'>): Promise<void> {
+  async annotateRun(model: string, runId: string, fields: Pick<RunRecord, 'report'>): Promise<void> {
     try {
       await this.setRunFields(model, runId, fields, false);
     } catch (error) {

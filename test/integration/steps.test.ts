@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import type { StepDeps } from '../../lambdas/shared/deps.js';
 import { artifactCheck } from '../../lambdas/shared/artifacts.js';
 import type { EtlResult, ObjectCreatedEvent, RunRef, TrainResult } from '../../lambdas/shared/pipeline-state.js';
 import type { Registry } from '../../lambdas/shared/registry.js';
+import { RunUploads } from '../../lambdas/shared/run-uploads.js';
 import { runTraining } from '../../lambdas/train/train.js';
 import { runValidation } from '../../lambdas/validate/validate.js';
 import { ensureBucket, localDynamoClient, localS3Client, startDynamo, startS3, type RunningDynamo, type RunningS3 } from '../../local/emulators.js';
@@ -36,6 +38,7 @@ const MODEL_FILE = {
 let s3server: RunningS3;
 let dynamo: RunningDynamo;
 let deps: StepDeps;
+let registerDeps: StepDeps & { uploads: RunUploads };
 let registry: Registry;
 let run: RunRef;
 let etl: EtlResult;
@@ -56,12 +59,13 @@ beforeAll(async () => {
   await ensureBucket(s3, 'artifacts');
   registry = await createRegistry(localDynamoClient(dynamo.endpoint, 'us-east-1'));
   deps = { s3, registry, artifactsBucket: 'artifacts' };
+  registerDeps = { ...deps, uploads: new RunUploads(DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint, 'us-east-1')), 'registry') };
   const models = mkdtempSync(join(tmpdir(), 'mlops-models-'));
   writeFileSync(join(models, 'steps.json'), JSON.stringify(MODEL_FILE));
   process.env.MODELS_DIR = models;
 
   await upload('incoming/steps/sample.csv', adultSample(1500, 5));
-  run = await registerRun(deps, objectCreated('incoming/steps/sample.csv'), 'exec-1');
+  run = await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-1');
   etl = await runEtl(deps, run);
   trials = await Promise.all(etl.tuning.trials.map((trial) => runTraining(deps, run, etl, trial, 900_000)));
 }, 120_000);
@@ -78,17 +82,28 @@ describe('RegisterRun (lambdas/register-run)', () => {
     expect(run).toMatchObject({ model: 'steps', duplicate: false, trigger: { bucket: 'data', key: 'incoming/steps/sample.csv', size: expect.any(Number) } });
     expect(run.runId).toMatch(/^run-[0-9a-f]{20}$/);
     // A retry by the same execution is the same run; another execution for the same bytes is a duplicate, marked.
-    expect((await registerRun(deps, objectCreated('incoming/steps/sample.csv'), 'exec-1')).duplicate).toBe(false);
-    expect((await registerRun(deps, objectCreated('incoming/steps/sample.csv'), 'exec-2')).duplicate).toBe(true);
-    expect((await registry.getRun('steps', run.runId))?.lastDuplicateAt).toEqual(expect.any(String));
+    expect((await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-1')).duplicate).toBe(false);
+    expect((await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-2')).duplicate).toBe(true);
+    expect(await registry.getRun('steps', run.runId)).toMatchObject({ uploads: 2, lastDuplicateAt: expect.any(String) });
+    // The duplicate's own retry counts nothing; another duplicate does.
+    expect((await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-2')).duplicate).toBe(true);
+    expect((await registry.getRun('steps', run.runId))?.uploads).toBe(2);
+    await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-2b');
+    expect((await registry.getRun('steps', run.runId))?.uploads).toBe(3);
+  });
+
+  it('gives uploaders that raced with identical bytes one ticket each, the first being the upload that started the run', async () => {
+    const tickets = await Promise.all(Array.from({ length: 5 }, () => registerDeps.uploads.takeTicket('steps', run.runId)));
+    expect([...tickets].sort()).toEqual([1, 2, 3, 4, 5]);
+    await expect(registerDeps.uploads.takeTicket('steps', 'run-none')).rejects.toThrow('run run-none of model steps does not exist');
   });
 
   it('finds a key S3 sent URL-encoded, and fails naming the object when it is gone or the model file when there is none', async () => {
     await upload('incoming/steps/with space.csv', 'a,b\n1,2\n');
-    expect((await registerRun(deps, objectCreated('incoming/steps/with+space.csv'), 'exec-3')).trigger.key).toBe('incoming/steps/with space.csv');
-    await expect(registerRun(deps, objectCreated('incoming/steps/gone.csv'), 'exec-4')).rejects.toThrow('s3://data/incoming/steps/gone.csv no longer exists; upload it again');
+    expect((await registerRun(registerDeps, objectCreated('incoming/steps/with+space.csv'), 'exec-3')).trigger.key).toBe('incoming/steps/with space.csv');
+    await expect(registerRun(registerDeps, objectCreated('incoming/steps/gone.csv'), 'exec-4')).rejects.toThrow('s3://data/incoming/steps/gone.csv no longer exists; upload it again');
     await upload('incoming/other/x.csv', 'a,b\n1,2\n');
-    await expect(registerRun(deps, objectCreated('incoming/other/x.csv'), 'exec-5')).rejects.toThrow(/no model file models\/other\.json is deployed/);
+    await expect(registerRun(registerDeps, objectCreated('incoming/other/x.csv'), 'exec-5')).rejects.toThrow(/no model file models\/other\.json is deployed/);
   });
 });
 
@@ -143,7 +158,7 @@ describe('Validate, Promote, Report (lambdas/validate, promote, report)', () => 
 
 describe('FinishRun (lambdas/finish-run)', () => {
   it('records a failure with its reason and type, keeping what a re-drive needs and leaving the error out', async () => {
-    const failed = await registerRun(deps, objectCreated('incoming/steps/with space.csv'), 'exec-6');
+    const failed = await registerRun(registerDeps, objectCreated('incoming/steps/with space.csv'), 'exec-6');
     const state = { run: failed, etl: { some: 'state' }, error: { Error: 'DataValidationError', Cause: JSON.stringify({ errorMessage: 'column "class" is missing' }) } };
     const result = await finishRun(registry, { outcome: 'FAILED', state });
     expect(result).toMatchObject({ status: 'FAILED', errorType: 'DataValidationError', reason: 'column "class" is missing' });
