@@ -1,18 +1,17 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import * as z from 'zod';
 import type { VirtualClock } from '../clock.js';
 import { evaluateAlarm, evaluationRange, type AlarmState } from './alarm-evaluation.js';
 import type { AlarmStatus, MetricAlarmSpec, Transition } from './alarm-messages.js';
 import type { MetricStore } from './metric-store.js';
+import { JsonStateFile } from './state-file.js';
 
 /** CloudWatch evaluates metric alarms once a minute. */
 const EVALUATION_INTERVAL_MS = 60_000;
 
-const statusSchema = z.record(
-  z.string(),
-  z.object({ state: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']), reason: z.string(), reasonData: z.string().optional(), updatedAt: z.number() }),
-);
+/** An alarm's state as it is kept across restarts (composites keep theirs in the same shape). */
+export const alarmStatusSchema = z.object({ state: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']), reason: z.string(), reasonData: z.string().optional(), updatedAt: z.number() });
+
+const statusSchema = z.record(z.string(), alarmStatusSchema);
 
 /**
  * The template's metric alarms, evaluated on the runtime's clock every minute from the local metrics: each starts in
@@ -23,17 +22,19 @@ export class LocalAlarms {
   private readonly status = new Map<string, AlarmStatus>();
   private stopTimer: (() => void) | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private readonly saved: JsonStateFile<z.infer<typeof statusSchema>>;
 
   constructor(
     readonly specs: readonly MetricAlarmSpec[],
     private readonly store: MetricStore,
     private readonly clock: VirtualClock,
-    private readonly stateFile: string,
+    stateFile: string,
     private readonly onTransition: (transition: Transition) => Promise<void>,
   ) {
-    const saved = existsSync(stateFile) ? statusSchema.safeParse(JSON.parse(readFileSync(stateFile, 'utf8'))) : undefined;
+    this.saved = new JsonStateFile(stateFile, statusSchema);
+    const saved = this.saved.read();
     for (const spec of specs) {
-      const known = saved?.success ? saved.data[spec.name] : undefined;
+      const known = saved?.[spec.name];
       this.status.set(spec.name, known ?? { state: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', updatedAt: clock.now() });
     }
   }
@@ -91,8 +92,7 @@ export class LocalAlarms {
   }
 
   private save(): void {
-    mkdirSync(dirname(this.stateFile), { recursive: true });
-    writeFileSync(this.stateFile, JSON.stringify(Object.fromEntries(this.status), null, 2));
+    this.saved.write(Object.fromEntries(this.status));
   }
 
   private serially(task: () => Promise<void>): Promise<void> {

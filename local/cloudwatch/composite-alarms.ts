@@ -1,7 +1,10 @@
+import * as z from 'zod';
 import type { VirtualClock } from '../clock.js';
 import type { AlarmState } from './alarm-evaluation.js';
 import type { AlarmStatus } from './alarm-messages.js';
 import { evaluateAlarmRule, triggeringAlarms, type AlarmRule } from './alarm-rule.js';
+import { alarmStatusSchema } from './alarms.js';
+import { JsonStateFile } from './state-file.js';
 
 export interface CompositeAlarmSpec {
   readonly logicalId: string;
@@ -34,6 +37,14 @@ export interface CompositeTransition {
   readonly changed: boolean;
 }
 
+const compositeStatusSchema = alarmStatusSchema.extend({ actionsSuppressedBy: z.enum(['Alarm', 'WaitPeriod', 'ExtensionPeriod']).optional() });
+
+/** What is kept of each composite across restarts: its state, when its suppressor left ALARM, and actions waiting. */
+const savedSchema = z.record(
+  z.string(),
+  z.object({ status: compositeStatusSchema, leftAlarmAt: z.number().optional(), pending: z.object({ since: z.number(), previous: compositeStatusSchema }).optional() }),
+);
+
 /** What a composite reads of another alarm (metric or composite), by the name or ARN its rule uses. */
 export type AlarmLookup = (nameOrArn: string) => { readonly name: string; readonly arn: string; readonly status: AlarmStatus } | undefined;
 
@@ -41,20 +52,31 @@ export type AlarmLookup = (nameOrArn: string) => { readonly name: string; readon
  * The template's composite alarms: re-evaluated whenever an alarm changes state, ALARM while the rule holds and OK
  * otherwise (INSUFFICIENT_DATA until first evaluated). On a transition the actions run unless the actions suppressor
  * holds them back: while it is in ALARM; for the extension period after it leaves ALARM; and, when it goes into ALARM
- * within the wait period after the transition, the actions wait that long and are then dropped.
+ * within the wait period after the transition, the actions wait that long and are then dropped. All of it is kept
+ * across restarts, as CloudWatch keeps it: a restart re-evaluates each rule against the state it had, so an unchanged
+ * composite runs no actions again, and actions that were waiting for the suppressor still wait.
  */
 export class LocalCompositeAlarms {
   private readonly status = new Map<string, CompositeStatus>();
   private readonly leftAlarmAt = new Map<string, number>();
-  private readonly pending = new Map<string, { readonly since: number; readonly cancel: () => void }>();
+  private readonly pending = new Map<string, { readonly since: number; readonly previous: CompositeStatus; readonly cancel: () => void }>();
+  private readonly saved: JsonStateFile<z.infer<typeof savedSchema>>;
 
   constructor(
     readonly specs: readonly CompositeAlarmSpec[],
     private readonly clock: VirtualClock,
     private readonly lookup: AlarmLookup,
+    stateFile: string,
     private readonly onTransition: (transition: CompositeTransition) => Promise<void>,
   ) {
-    for (const spec of specs) this.status.set(spec.name, { state: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', updatedAt: clock.now() });
+    this.saved = new JsonStateFile(stateFile, savedSchema);
+    const saved = this.saved.read() ?? {};
+    for (const spec of specs) {
+      const kept = saved[spec.name];
+      this.status.set(spec.name, kept?.status ?? { state: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', updatedAt: clock.now() });
+      if (kept?.leftAlarmAt !== undefined) this.leftAlarmAt.set(spec.name, kept.leftAlarmAt);
+      if (kept?.pending !== undefined) this.awaitSuppressor(spec, kept.pending.since, kept.pending.previous);
+    }
   }
 
   describe(): { spec: CompositeAlarmSpec; status: CompositeStatus }[] {
@@ -79,6 +101,7 @@ export class LocalCompositeAlarms {
         this.status.set(spec.name, { ...(this.status.get(spec.name) as CompositeStatus), actionsSuppressedBy: 'WaitPeriod' });
       }
     }
+    this.save();
     await this.evaluateAll();
   }
 
@@ -106,18 +129,33 @@ export class LocalCompositeAlarms {
     this.status.set(spec.name, current);
     this.pending.get(spec.name)?.cancel();
     this.pending.delete(spec.name);
-    if (suppressedBy === undefined && spec.suppressor !== undefined && spec.suppressorWaitMs > 0) {
-      // Wait for the suppressor: if it goes into ALARM in time, alarmChanged drops the actions.
-      const cancel = this.clock.at(now + spec.suppressorWaitMs, async () => {
-        this.pending.delete(spec.name);
-        await this.onTransition({ alarm: spec, previous, current, runActions: true, changed: false });
-      });
-      this.pending.set(spec.name, { since: now, cancel });
-      await this.onTransition({ alarm: spec, previous, current, runActions: false, changed: true });
-      return true;
-    }
-    await this.onTransition({ alarm: spec, previous, current, runActions: suppressedBy === undefined, changed: true });
+    const waits = suppressedBy === undefined && spec.suppressor !== undefined && spec.suppressorWaitMs > 0;
+    if (waits) this.awaitSuppressor(spec, now, previous);
+    this.save();
+    await this.onTransition({ alarm: spec, previous, current, runActions: suppressedBy === undefined && !waits, changed: true });
     return true;
+  }
+
+  /** Holds a transition's actions for the suppressor's wait period: if it goes into ALARM in time, they are dropped. */
+  private awaitSuppressor(spec: CompositeAlarmSpec, since: number, previous: CompositeStatus): void {
+    const cancel = this.clock.at(since + spec.suppressorWaitMs, async () => {
+      this.pending.delete(spec.name);
+      this.save();
+      await this.onTransition({ alarm: spec, previous, current: this.status.get(spec.name) as CompositeStatus, runActions: true, changed: false });
+    });
+    this.pending.set(spec.name, { since, previous, cancel });
+  }
+
+  private save(): void {
+    this.saved.write(
+      Object.fromEntries(
+        this.specs.map((spec) => {
+          const waiting = this.pending.get(spec.name);
+          const left = this.leftAlarmAt.get(spec.name);
+          return [spec.name, { status: this.status.get(spec.name) as CompositeStatus, ...(left !== undefined ? { leftAlarmAt: left } : {}), ...(waiting ? { pending: { since: waiting.since, previous: waiting.previous } } : {}) }];
+        }),
+      ),
+    );
   }
 
   private suppression(spec: CompositeAlarmSpec, now: number): SuppressedBy | undefined {

@@ -61,7 +61,7 @@ export class LocalCloudWatch {
     this.account = options.account;
     this.notificationsFile = join(options.stateDir, 'notifications.jsonl');
     this.alarms = new LocalAlarms(loadMetricAlarms(options.resources), this.metrics, options.clock, join(dir, 'alarms.json'), (t) => this.transition(t));
-    this.composites = new LocalCompositeAlarms(loadCompositeAlarms(options.resources), options.clock, (nameOrArn) => this.lookup(nameOrArn), (t) => this.compositeTransition(t));
+    this.composites = new LocalCompositeAlarms(loadCompositeAlarms(options.resources), options.clock, (nameOrArn) => this.lookup(nameOrArn), join(dir, 'composites.json'), (t) => this.compositeTransition(t));
   }
 
   /** Listens to what the runtime's functions, HTTP API and state machines do, as CloudWatch receives it from AWS. */
@@ -79,8 +79,8 @@ export class LocalCloudWatch {
 
   start(): void {
     this.alarms.start();
-    // After each minute's metric alarms (armed first, so run first at the same time), the composites: after a
-    // restart their children keep their states, and only this evaluation gives the composites theirs.
+    // After each minute's metric alarms (armed first, so run first at the same time), the composites, which kept
+    // their states across a restart as their children did: an unchanged one runs no actions again.
     this.stopComposites = this.options.clock.every(60_000, () => this.composites.evaluateAll());
   }
 

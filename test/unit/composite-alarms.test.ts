@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AlarmState } from '../../local/cloudwatch/alarm-evaluation.js';
 import { evaluateAlarmRule, parseAlarmRule, triggeringAlarms } from '../../local/cloudwatch/alarm-rule.js';
@@ -45,9 +48,10 @@ describe('composite alarm rules (AlarmRule syntax)', () => {
 describe('composite alarms with an actions suppressor', () => {
   const T0 = Date.UTC(2026, 10, 26, 12);
 
-  function setup(options: { waitMs?: number; extensionMs?: number } = {}) {
-    const clock = new VirtualClock({ start: T0, rate: 0 });
-    const children: Record<string, AlarmState> = { a: 'OK', b: 'OK', release: 'OK' };
+  function setup(options: { waitMs?: number; extensionMs?: number; stateFile?: string; clock?: VirtualClock; children?: Record<string, AlarmState> } = {}) {
+    const clock = options.clock ?? new VirtualClock({ start: T0, rate: 0 });
+    const children: Record<string, AlarmState> = options.children ?? { a: 'OK', b: 'OK', release: 'OK' };
+    const stateFile = options.stateFile ?? join(mkdtempSync(join(tmpdir(), 'mlops-composites-')), 'composites.json');
     const spec: CompositeAlarmSpec = {
       logicalId: 'Degraded',
       name: 'degraded',
@@ -61,7 +65,8 @@ describe('composite alarms with an actions suppressor', () => {
       suppressorExtensionMs: options.extensionMs ?? 0,
     };
     const transitions: CompositeTransition[] = [];
-    const composites = new LocalCompositeAlarms([spec], clock, (name) => (name in children ? { name, arn: `arn:${name}`, status: { state: children[name] as AlarmState, reason: '', updatedAt: clock.now() } } : undefined), async (t) => {
+    const lookup = (name: string) => (name in children ? { name, arn: `arn:${name}`, status: { state: children[name] as AlarmState, reason: '', updatedAt: clock.now() } } : undefined);
+    const composites = new LocalCompositeAlarms([spec], clock, lookup, stateFile, async (t) => {
       transitions.push(t);
     });
     const set = async (name: string, state: AlarmState) => {
@@ -70,7 +75,7 @@ describe('composite alarms with an actions suppressor', () => {
       await composites.alarmChanged(name, `arn:${name}`, state, previous);
     };
     const pages = () => transitions.filter((t) => t.runActions).map((t) => t.current.state);
-    return { clock, composites, set, transitions, pages };
+    return { clock, composites, set, transitions, pages, stateFile, children };
   }
 
   it('goes into ALARM once for a storm of children, with the triggering alarms in its reason data, and back to OK once', async () => {
@@ -116,5 +121,45 @@ describe('composite alarms with an actions suppressor', () => {
     await set('b', 'ALARM');
     await clock.advance(120_000);
     expect(pages()).toEqual(['OK', 'ALARM']);
+  });
+
+  it('keeps its state across a restart: re-evaluated against the same children, it runs no actions again', async () => {
+    const before = setup();
+    await before.composites.evaluateAll();
+    await before.set('a', 'ALARM');
+    expect(before.pages()).toEqual(['OK', 'ALARM']);
+    // The runtime restarts: the children kept their states (metric alarms are kept too), and so does the composite.
+    const after = setup({ stateFile: before.stateFile, clock: before.clock, children: before.children });
+    expect(after.composites.describe()[0]?.status).toMatchObject({ state: 'ALARM', reason: expect.stringContaining('arn:a transitioned to ALARM') });
+    await after.composites.evaluateAll();
+    expect(after.transitions).toEqual([]);
+    await after.set('a', 'OK');
+    expect(after.pages()).toEqual(['OK']);
+  });
+
+  it('keeps actions that wait for the suppressor across a restart: they run when the wait ends, or are dropped', async () => {
+    const before = setup({ waitMs: 120_000 });
+    await before.composites.evaluateAll();
+    await before.clock.advance(120_000);
+    await before.set('a', 'ALARM');
+    await before.clock.advance(60_000);
+    const after = setup({ waitMs: 120_000, stateFile: before.stateFile, clock: new VirtualClock({ start: before.clock.now(), rate: 0 }), children: before.children });
+    await after.composites.evaluateAll();
+    await after.clock.advance(60_000);
+    expect(after.pages()).toEqual(['ALARM']);
+    expect(after.transitions.filter((t) => t.changed)).toEqual([]);
+    // Again, and this time the suppressor goes into ALARM within the wait, after the restart.
+    await after.set('a', 'OK');
+    const again = setup({ waitMs: 120_000, stateFile: after.stateFile, clock: new VirtualClock({ start: after.clock.now(), rate: 0 }), children: after.children });
+    await again.set('release', 'ALARM');
+    await again.clock.advance(180_000);
+    expect(again.pages()).toEqual([]);
+  });
+
+  it('starts from INSUFFICIENT_DATA when what was kept is unreadable (a crash never leaves half a file: it is renamed into place)', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'mlops-composites-')), 'composites.json');
+    writeFileSync(stateFile, '{"degraded": {"status": {"sta');
+    const { composites } = setup({ stateFile });
+    expect(composites.describe()[0]?.status.state).toBe('INSUFFICIENT_DATA');
   });
 });
