@@ -1,6 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { LAYOUT } from '../lambdas/shared/layout.js';
 import type { RunRecord } from '../lambdas/shared/registry.js';
+import { currentExecutionArn } from '../lambdas/shared/run-identity.js';
 import type { Connection } from './connection.js';
 
 export interface UploadedData {
@@ -58,10 +60,16 @@ export interface WaitOptions {
   readonly onProgress?: (run: RunRecord) => void;
 }
 
-/** Polls the registry until the run has ended (any status but RUNNING); throws when it does not end in time. */
-export async function waitForRun(c: Connection, model: string, runId: string, options: WaitOptions = {}): Promise<RunRecord> {
+/**
+ * Polls the registry until the run has ended (any status but RUNNING), then Step Functions until its execution has
+ * too: a run's outcome is decided before the execution's last steps (the model card is written after the decision),
+ * so a caller that stops the stack or reads the card on the run's status alone would cut them off. Throws when
+ * either does not end in time.
+ */
+export async function waitForRun(c: Pick<Connection, 'registry' | 'sfn' | 'stateMachineArn'>, model: string, runId: string, options: WaitOptions = {}): Promise<RunRecord> {
   const timeoutMs = options.timeoutMs ?? 20 * 60_000;
   const deadline = Date.now() + timeoutMs;
+  const pause = () => new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2000));
   let last = '';
   for (;;) {
     const run = await c.registry.getRun(model, runId);
@@ -69,15 +77,30 @@ export async function waitForRun(c: Connection, model: string, runId: string, op
       const seen = `${run.status}/${run.step ?? ''}`;
       if (seen !== last) options.onProgress?.(run);
       last = seen;
-      if (run.status !== 'RUNNING') return run;
+      if (run.status !== 'RUNNING') {
+        const executionArn = currentExecutionArn(run, c.stateMachineArn);
+        if (executionArn === undefined || !(await executionRunning(c, executionArn))) return (await c.registry.getRun(model, runId)) ?? run;
+      }
     }
     if (Date.now() > deadline) {
       throw new Error(
-        run
-          ? `run ${runId} of ${model} is still RUNNING (step ${run.step ?? '?'}) after ${Math.round(timeoutMs / 1000)} s`
-          : `run ${runId} of ${model} never started: is the upload rule delivering S3 events to the pipeline? (check the UploadEventsDlq queue)`,
+        run === undefined
+          ? `run ${runId} of ${model} never started: is the upload rule delivering S3 events to the pipeline? (check the UploadEventsDlq queue)`
+          : run.status === 'RUNNING'
+            ? `run ${runId} of ${model} is still RUNNING (step ${run.step ?? '?'}) after ${Math.round(timeoutMs / 1000)} s`
+            : `run ${runId} of ${model} is ${run.status}, but its execution is still running after ${Math.round(timeoutMs / 1000)} s`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2000));
+    await pause();
+  }
+}
+
+/** Whether Step Functions still runs the execution (one it does not know has nothing left to wait for). */
+async function executionRunning(c: Pick<Connection, 'sfn'>, executionArn: string): Promise<boolean> {
+  try {
+    return (await c.sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING';
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') return false;
+    throw error;
   }
 }

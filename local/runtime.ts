@@ -120,6 +120,10 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
   for (const fn of functions.values()) fn.useClock(() => clock.now());
   const { cloudwatch, bus } = startEventServices({ resources, stateDir, clock, functions, stateMachines, api, s3Endpoint: emulators.s3.endpoint }, closers);
   cloudwatchRef.current = cloudwatch;
+  // Closed first (closers run last-in first-out): executions stop before what they write to goes away.
+  closers.add(async () => {
+    await Promise.all([...stateMachines.values()].map((machine) => machine.halt()));
+  });
   emulators.routeS3Events(bus, eventBridgeEnabledBuckets(resources));
   configureApi(api, resources, functionsByArn, clock);
 

@@ -4,7 +4,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VirtualClock } from './clock.js';
 import type { LocalFunction } from './lambda-host.js';
-import { CLOCK_WAIT_RESOURCE, clockWait, waitsOnClock } from './step-functions-clock.js';
+import { waitsOnClock } from './step-functions-clock.js';
+import { mapTasks, type JsonValue, type StateLike, type TaskHandler } from './sfn-tasks.js';
 import { ExecutionJournal, restoredExecution } from './sfn-journal.js';
 import { toStepEvent } from './sfn-history.js';
 
@@ -15,13 +16,6 @@ export interface MachineContext {
   readonly machines: ReadonlyMap<string, LocalStateMachine>;
   /** Where the executions' histories are kept (one folder per machine), across restarts. */
   readonly journalDir: string;
-}
-
-type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-/** A Task resource the local runtime cannot run: it must fail loudly, never fall through to a call to AWS. */
-export class UnmappedTaskError extends Error {
-  override readonly name = 'UnmappedTaskError';
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -54,21 +48,6 @@ export interface LocalExecution {
   readonly done: Promise<LocalExecution>;
 }
 
-type TaskHandler = (input: JsonValue) => Promise<JsonValue>;
-
-interface StateLike {
-  Type?: string;
-  Resource?: string;
-  Parameters?: Record<string, unknown>;
-  Iterator?: { States: Record<string, StateLike> };
-  ItemProcessor?: { States: Record<string, StateLike> };
-  Branches?: { States: Record<string, StateLike> }[];
-}
-
-const LAMBDA_INVOKE = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/;
-/** Starting another execution without waiting for it (the `.sync` forms are not supported locally). */
-const START_EXECUTION = 'arn:aws:states:::states:startExecution';
-
 /**
  * A state machine from the template, run by aws-local-stepfunctions with every Task routed to a local function.
  * The mapping is built and checked when the machine is loaded: a Task whose resource is not a function of this
@@ -82,6 +61,10 @@ export class LocalStateMachine {
   private readonly startListeners: ((execution: LocalExecution) => void)[] = [];
   private readonly statusListeners: ((execution: LocalExecution, stoppedAt: number | null) => void)[] = [];
   private readonly journal: ExecutionJournal;
+  /** How to stop each running execution, by name. */
+  private readonly aborts = new Map<string, () => void>();
+  /** Set when the runtime stops: nothing more is run, journaled or logged. */
+  private halted = false;
 
   constructor(
     readonly arn: string,
@@ -134,7 +117,20 @@ export class LocalStateMachine {
     this.startListeners.push(listener);
   }
 
+  /**
+   * The runtime stops: running executions stop where they are and nothing more is written (their log and journal
+   * files may be removed next). They stay running in the journal, so a restart ends them ABORTED, as AWS reports an
+   * execution stopped outside its own Catch. Resolves once each has stopped.
+   */
+  async halt(): Promise<void> {
+    this.halted = true;
+    const running = this.executions.filter((e) => e.status === 'RUNNING');
+    for (const abort of this.aborts.values()) abort();
+    await Promise.all(running.map((e) => e.done));
+  }
+
   start(input: unknown, name: string = randomUUID()): LocalExecution {
+    if (this.halted) throw new Error(`the local runtime is stopping: ${this.name} starts no execution`);
     const executionArn = `${this.arn.replace(':stateMachine:', ':execution:')}:${name}`;
     const startedAt = new Date();
     const run = this.machine.run(input as JsonValue, {
@@ -158,6 +154,7 @@ export class LocalStateMachine {
       }),
     };
     this.executions.push(execution);
+    this.aborts.set(name, () => run.abort());
     this.journal.started(execution);
     for (const listener of this.startListeners) listener(execution);
     for (const listener of this.statusListeners) listener(execution, null);
@@ -171,6 +168,7 @@ export class LocalStateMachine {
     const logFile = join(this.logDir, `${this.name}.log`);
     void (async () => {
       for await (const raw of eventLogs) {
+        if (this.halted) return;
         const event = toStepEvent(raw);
         execution.events.push(event);
         this.journal.event(execution.name, event);
@@ -197,6 +195,11 @@ export class LocalStateMachine {
       .finally(() => {
         // Let the event-log loop deliver the last events before anyone awaiting `done` looks at them.
         setImmediate(() => {
+          this.aborts.delete(execution.name);
+          if (this.halted) {
+            finish(execution);
+            return;
+          }
           const stoppedAt = Date.now();
           const { status, output, error } = execution;
           this.journal.ended(execution.name, { status: status as Exclude<ExecutionStatus, 'RUNNING'>, stoppedAt, ...(output !== undefined ? { output } : {}), ...(error ? { error } : {}) });
@@ -224,73 +227,4 @@ export function withRootResultPaths<T extends StateMachineDefinition>(definition
       }),
     );
   return { ...definition, States: fix(definition.States as Record<string, StateLike>) } as T;
-}
-
-
-interface TaskContext {
-  readonly functionsByArn: ReadonlyMap<string, LocalFunction>;
-  readonly machineName: string;
-  readonly context: MachineContext;
-  readonly waits: ReadonlyMap<string, Parameters<typeof clockWait>[1]>;
-}
-
-function mapTasks(states: Record<string, StateLike>, tasks: TaskContext, handlers: Record<string, TaskHandler> = {}): Record<string, TaskHandler> {
-  for (const [stateName, state] of Object.entries(states)) {
-    if (state.Type === 'Task') {
-      if (stateName in handlers) {
-        throw new UnmappedTaskError(`${tasks.machineName}: two Task states are named ${stateName}; local overrides are keyed by state name`);
-      }
-      handlers[stateName] = taskHandler(stateName, state, tasks);
-    }
-    if (state.Type === 'Map') {
-      const inner = state.ItemProcessor ?? state.Iterator;
-      if (inner) mapTasks(inner.States, tasks, handlers);
-    }
-    if (state.Type === 'Parallel') for (const branch of state.Branches ?? []) mapTasks(branch.States, tasks, handlers);
-  }
-  return handlers;
-}
-
-function taskHandler(stateName: string, state: StateLike, tasks: TaskContext): TaskHandler {
-  const { functionsByArn, machineName } = tasks;
-  const resource = state.Resource ?? '';
-  const wait = tasks.waits.get(stateName);
-  if (resource === CLOCK_WAIT_RESOURCE && wait !== undefined) return clockWait(stateName, wait, tasks.context.clock);
-  if (resource === START_EXECUTION) return startExecution(stateName, tasks);
-  const find = (arn: unknown): LocalFunction => {
-    const fn = typeof arn === 'string' ? (functionsByArn.get(arn) ?? functionsByArn.get(arn.replace(/:(\$LATEST|\d+)$/, ''))) : undefined;
-    if (fn === undefined) {
-      throw new UnmappedTaskError(
-        `${machineName}: Task ${stateName} calls ${String(arn)}, which is not a Lambda function of this stack; the local runtime never calls AWS`,
-      );
-    }
-    return fn;
-  };
-  if (resource.startsWith('arn:aws:lambda:')) {
-    const fn = find(resource);
-    return async (input) => (await fn.invoke(input)) as JsonValue;
-  }
-  if (LAMBDA_INVOKE.test(resource)) {
-    // The optimized integration: Parameters carry FunctionName and Payload; the result wraps the payload.
-    return async (input) => {
-      const { FunctionName, Payload } = input as { FunctionName?: unknown; Payload?: unknown };
-      const result = await find(FunctionName).invoke(Payload ?? {});
-      return { ExecutedVersion: '$LATEST', Payload: result as JsonValue, StatusCode: 200 };
-    };
-  }
-  throw new UnmappedTaskError(
-    `${machineName}: Task ${stateName} uses ${resource || 'no resource'}; only Lambda tasks can run locally`,
-  );
-}
-
-/** `states:startExecution`: starts the named machine of this stack and answers as Step Functions does. */
-function startExecution(stateName: string, tasks: TaskContext): TaskHandler {
-  return async (input) => {
-    const { StateMachineArn, Input, Name } = input as { StateMachineArn?: unknown; Input?: unknown; Name?: unknown };
-    const machine = typeof StateMachineArn === 'string' ? tasks.context.machines.get(StateMachineArn) : undefined;
-    if (machine === undefined) throw new UnmappedTaskError(`${tasks.machineName}: Task ${stateName} starts ${String(StateMachineArn)}, which is not a state machine of this stack`);
-    const parsed = typeof Input === 'string' ? (JSON.parse(Input) as unknown) : (Input ?? {});
-    const execution = machine.start(parsed, typeof Name === 'string' ? Name : undefined);
-    return { ExecutionArn: execution.executionArn, StartDate: execution.startedAt.toISOString() };
-  };
 }

@@ -3,7 +3,7 @@ import { ConflictError } from '../core/errors.js';
 import { objectCreatedEventSchema, runRefSchema, type RunRef } from '../shared/pipeline-state.js';
 import { PIPELINE_STEPS, resumeStepOf } from '../shared/pipeline-steps.js';
 import type { Registry, RunRecord } from '../shared/registry.js';
-import { runRefFromEvent } from '../shared/run-identity.js';
+import { redriveExecutionName, runRefFromEvent } from '../shared/run-identity.js';
 import type { FinishResult } from './finish-run.js';
 
 /**
@@ -56,7 +56,7 @@ export function runOfExecution(event: ExecutionStatusChange): RunRef | undefined
 /** Whether the event's execution is the run's current one (a re-drive starts a newer one, named after the run). */
 function isCurrentExecution(run: RunRecord, event: ExecutionStatusChange): boolean {
   const redrives = run.redrives ?? 0;
-  return redrives === 0 ? run.executionId === event.detail.executionArn : event.detail.name === `${run.runId}-redrive-${redrives}`;
+  return redrives === 0 ? run.executionId === event.detail.executionArn : event.detail.name === redriveExecutionName(run.runId, redrives);
 }
 
 /** The last pipeline step the execution entered and the state it entered it with: where a re-drive resumes. */

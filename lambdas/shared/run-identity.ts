@@ -3,6 +3,7 @@ import { sha256Hex } from '../core/digest.js';
 import { LAYOUT } from './layout.js';
 import { loadModelConfig } from './model-files.js';
 import type { ObjectCreatedEvent, RunRef } from './pipeline-state.js';
+import type { RunRecord } from './registry-types.js';
 
 /**
  * The run id is derived from what was uploaded (bucket, key, ETag) and the model file the pipeline runs with (its
@@ -51,4 +52,16 @@ export function runRefFromEvent(event: ObjectCreatedEvent): RunRef {
     trigger: { bucket: bucket.name, key: object.key, etag, versionId: object['version-id'] ?? null, size: object.size ?? 0 },
     duplicate: false,
   };
+}
+
+/** The name of a run's n-th re-drive execution (`mlops runs redrive`). */
+export function redriveExecutionName(runId: string, redrive: number): string {
+  return `${runId}-redrive-${redrive}`;
+}
+
+/** The execution a run is in now: its first, or its latest re-drive (undefined for a run from before it was recorded). */
+export function currentExecutionArn(run: Pick<RunRecord, 'runId' | 'executionId' | 'redrives'>, stateMachineArn: string): string | undefined {
+  const redrives = run.redrives ?? 0;
+  if (redrives === 0) return run.executionId;
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${redriveExecutionName(run.runId, redrives)}`;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -169,5 +169,26 @@ describe('execution histories and status changes, across a stop of the runtime',
     const again = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:m', 'm', definition as never, new Map([[arn, echo]]), '/tmp/mlops-test-logs', context(undefined, undefined, journalDir));
     expect(again.restore(Date.now())).toEqual([]);
     expect(again.executions.map((e) => e.status)).toEqual(['ABORTED', 'ABORTED']);
+  });
+
+  it('halts with the runtime: a running execution stops at once, writes nothing more, and is ended ABORTED by the next start', async () => {
+    const journalDir = mkdtempSync(join(tmpdir(), 'mlops-sfn-'));
+    const logDir = mkdtempSync(join(tmpdir(), 'mlops-sfn-logs-'));
+    const stuck = { invoke: () => new Promise(() => undefined) } as unknown as LocalFunction;
+    const machine = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:m', 'm', definition as never, new Map([[arn, stuck]]), logDir, context(undefined, undefined, journalDir));
+    const changes: string[] = [];
+    machine.onStatusChange((execution) => changes.push(`${execution.name} ${execution.status}`));
+    const running = machine.start({ items: [] }, 'exec-halted');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const logged = readFileSync(join(logDir, 'm.log'), 'utf8');
+    await machine.halt();
+    expect(running.status).toBe('ABORTED');
+    // No status change was told, and the log is as it was: the runtime may remove its state folder now.
+    expect(changes).toEqual(['exec-halted RUNNING']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(readFileSync(join(logDir, 'm.log'), 'utf8')).toBe(logged);
+    expect(() => machine.start({}, 'late')).toThrow('the local runtime is stopping: m starts no execution');
+    const after = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:m', 'm', definition as never, new Map([[arn, echo]]), logDir, context(undefined, undefined, journalDir));
+    expect(after.restore(Date.now()).map((e) => `${e.name} ${e.status}`)).toEqual(['exec-halted ABORTED']);
   });
 });

@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { resumeStepOf } from '../pipeline-steps.js';
+import { redriveExecutionName } from '../run-identity.js';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Registry } from '../registry.js';
 
@@ -39,7 +40,7 @@ export async function redriveRun(c: RedriveDeps, model: string, runId: string, w
   const started = await c.sfn.send(
     new StartExecutionCommand({
       stateMachineArn: c.stateMachineArn,
-      name: `${runId}-redrive-${reopened.redrives ?? 1}`,
+      name: redriveExecutionName(runId, reopened.redrives ?? 1),
       input: JSON.stringify({ ...run.resumeState, resume: { step } }),
     }),
   );

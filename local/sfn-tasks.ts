@@ -1,0 +1,100 @@
+import type { LocalFunction } from './lambda-host.js';
+import { CLOCK_WAIT_RESOURCE, clockWait } from './step-functions-clock.js';
+import type { MachineContext } from './step-functions.js';
+
+/**
+ * How the local runtime runs a state machine's Task states: each is routed, by state name, to a function of this
+ * stack, a clock-driven wait or another machine of this stack — and anything else is an error when the machine is
+ * loaded, never a call to AWS.
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A Task resource the local runtime cannot run: it must fail loudly, never fall through to a call to AWS. */
+export class UnmappedTaskError extends Error {
+  override readonly name = 'UnmappedTaskError';
+}
+
+export type TaskHandler = (input: JsonValue) => Promise<JsonValue>;
+
+export interface StateLike {
+  Type?: string;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  Iterator?: { States: Record<string, StateLike> };
+  ItemProcessor?: { States: Record<string, StateLike> };
+  Branches?: { States: Record<string, StateLike> }[];
+}
+
+const LAMBDA_INVOKE = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/;
+/** Starting another execution without waiting for it (the `.sync` forms are not supported locally). */
+const START_EXECUTION = 'arn:aws:states:::states:startExecution';
+
+
+interface TaskContext {
+  readonly functionsByArn: ReadonlyMap<string, LocalFunction>;
+  readonly machineName: string;
+  readonly context: MachineContext;
+  readonly waits: ReadonlyMap<string, Parameters<typeof clockWait>[1]>;
+}
+
+export function mapTasks(states: Record<string, StateLike>, tasks: TaskContext, handlers: Record<string, TaskHandler> = {}): Record<string, TaskHandler> {
+  for (const [stateName, state] of Object.entries(states)) {
+    if (state.Type === 'Task') {
+      if (stateName in handlers) {
+        throw new UnmappedTaskError(`${tasks.machineName}: two Task states are named ${stateName}; local overrides are keyed by state name`);
+      }
+      handlers[stateName] = taskHandler(stateName, state, tasks);
+    }
+    if (state.Type === 'Map') {
+      const inner = state.ItemProcessor ?? state.Iterator;
+      if (inner) mapTasks(inner.States, tasks, handlers);
+    }
+    if (state.Type === 'Parallel') for (const branch of state.Branches ?? []) mapTasks(branch.States, tasks, handlers);
+  }
+  return handlers;
+}
+
+function taskHandler(stateName: string, state: StateLike, tasks: TaskContext): TaskHandler {
+  const { functionsByArn, machineName } = tasks;
+  const resource = state.Resource ?? '';
+  const wait = tasks.waits.get(stateName);
+  if (resource === CLOCK_WAIT_RESOURCE && wait !== undefined) return clockWait(stateName, wait, tasks.context.clock);
+  if (resource === START_EXECUTION) return startExecution(stateName, tasks);
+  const find = (arn: unknown): LocalFunction => {
+    const fn = typeof arn === 'string' ? (functionsByArn.get(arn) ?? functionsByArn.get(arn.replace(/:(\$LATEST|\d+)$/, ''))) : undefined;
+    if (fn === undefined) {
+      throw new UnmappedTaskError(
+        `${machineName}: Task ${stateName} calls ${String(arn)}, which is not a Lambda function of this stack; the local runtime never calls AWS`,
+      );
+    }
+    return fn;
+  };
+  if (resource.startsWith('arn:aws:lambda:')) {
+    const fn = find(resource);
+    return async (input) => (await fn.invoke(input)) as JsonValue;
+  }
+  if (LAMBDA_INVOKE.test(resource)) {
+    // The optimized integration: Parameters carry FunctionName and Payload; the result wraps the payload.
+    return async (input) => {
+      const { FunctionName, Payload } = input as { FunctionName?: unknown; Payload?: unknown };
+      const result = await find(FunctionName).invoke(Payload ?? {});
+      return { ExecutedVersion: '$LATEST', Payload: result as JsonValue, StatusCode: 200 };
+    };
+  }
+  throw new UnmappedTaskError(
+    `${machineName}: Task ${stateName} uses ${resource || 'no resource'}; only Lambda tasks can run locally`,
+  );
+}
+
+/** `states:startExecution`: starts the named machine of this stack and answers as Step Functions does. */
+function startExecution(stateName: string, tasks: TaskContext): TaskHandler {
+  return async (input) => {
+    const { StateMachineArn, Input, Name } = input as { StateMachineArn?: unknown; Input?: unknown; Name?: unknown };
+    const machine = typeof StateMachineArn === 'string' ? tasks.context.machines.get(StateMachineArn) : undefined;
+    if (machine === undefined) throw new UnmappedTaskError(`${tasks.machineName}: Task ${stateName} starts ${String(StateMachineArn)}, which is not a state machine of this stack`);
+    const parsed = typeof Input === 'string' ? (JSON.parse(Input) as unknown) : (Input ?? {});
+    const execution = machine.start(parsed, typeof Name === 'string' ? Name : undefined);
+    return { ExecutionArn: execution.executionArn, StartDate: execution.startedAt.toISOString() };
+  };
+}
