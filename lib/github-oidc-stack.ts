@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { KEY_PREFIX } from '../lambdas/shared/registry-keys.js';
 import { suppress } from './compliance.js';
 
 const GITHUB_ISSUER = 'token.actions.githubusercontent.com';
@@ -96,9 +97,21 @@ function smokeTestStatements(stack: Stack, prefix: string): iam.PolicyStatement[
     // Scan: the production job's check lists the models (`mlops models`).
     ['ReadRegistry', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], [`arn:${partition}:dynamodb:${region}:${account}:table/${prefix}-*`]],
     ['CallInferenceApi', ['execute-api:Invoke'], [`arn:${partition}:execute-api:${region}:${account}:*/*/POST/v1/models/*/predict`]],
+    // The smoke test waits for its run's execution to end (the model card is written after the decision).
+    ['WatchRunExecutions', ['states:DescribeExecution'], [`arn:${partition}:states:${region}:${account}:execution:*`]],
   ];
   return [
     ...smoke.map(([sid, actions, resources]) => new iam.PolicyStatement({ sid, actions, resources })),
+    // The one registry write: an upload's ticket on its run (which of identical racing uploads started it).
+    new iam.PolicyStatement({
+      sid: 'TakeUploadTickets',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [`arn:${partition}:dynamodb:${region}:${account}:table/${prefix}-*`],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${KEY_PREFIX.run}*`] },
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'uploadTickets'] },
+      },
+    }),
     // Stacks built with customerManagedKey: the key is used only through S3 and DynamoDB, never directly.
     new iam.PolicyStatement({
       sid: 'UseStackKeyThroughS3AndDynamoDB',
@@ -114,7 +127,7 @@ function suppressSmokeTestPatterns(role: iam.Role, prefix: string): void {
   suppress(role, [
     {
       id: 'AwsSolutions-IAM5',
-      reason: `The smoke test works on stacks named ${prefix}-<environment>, whose bucket and table names CloudFormation generates with a random suffix, so only name patterns can scope it; every pattern is bound to this account and region, to the incoming/ and schemas/ prefixes, and to the predict route.`,
+      reason: `The smoke test works on stacks named ${prefix}-<environment>, whose bucket, table and state machine names CloudFormation generates with a random suffix, so only name patterns can scope it; every pattern is bound to this account and region, to the incoming/ and schemas/ prefixes, to the predict route, and to reading executions' status.`,
       appliesTo: [
         `Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${prefix}-*/*`,
         `Resource::arn:<AWS::Partition>:s3:::${prefix.toLowerCase()}-*-storagedatabucket*/incoming/*`,
@@ -122,6 +135,7 @@ function suppressSmokeTestPatterns(role: iam.Role, prefix: string): void {
         `Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/${prefix}-*`,
         'Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:*/*/POST/v1/models/*/predict',
         'Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*',
+        'Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:*',
       ],
     },
   ]);

@@ -67,8 +67,17 @@ describe('GitHub OIDC bootstrap stack', () => {
     expect(actions.filter((a) => a.includes('*') || a.startsWith('iam:') || (a.startsWith('cloudformation:') && a !== 'cloudformation:DescribeStacks'))).toEqual([]);
     const registry = statements.find((s) => s.Sid === 'ReadRegistry');
     expect(registry?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan']);
-    expect(actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)|^s3:Delete/.test(a))).toEqual([]);
-    expect(statements.map((s) => s.Sid).sort()).toEqual(['CallInferenceApi', 'ReadDataSchema', 'ReadRegistry', 'ReadStackOutputs', 'UploadSmokeData', 'UseCdkBootstrapRoles', 'UseStackKeyThroughS3AndDynamoDB']);
+    // One registry write: an upload's ticket on its run, and only that attribute of run items.
+    const writes = statements.filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)|^s3:Delete/.test(a)));
+    expect(writes).toEqual([
+      expect.objectContaining({
+        Sid: 'TakeUploadTickets',
+        Action: 'dynamodb:UpdateItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] }, 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'uploadTickets'] } },
+      }),
+    ]);
+    expect(statements.find((s) => s.Sid === 'WatchRunExecutions')?.Action).toBe('states:DescribeExecution');
+    expect(statements.map((s) => s.Sid).sort()).toEqual(['CallInferenceApi', 'ReadDataSchema', 'ReadRegistry', 'ReadStackOutputs', 'TakeUploadTickets', 'UploadSmokeData', 'UseCdkBootstrapRoles', 'UseStackKeyThroughS3AndDynamoDB', 'WatchRunExecutions']);
   });
 
   it('refuses a repository that is not owner/name, and asks for one when missing', () => {

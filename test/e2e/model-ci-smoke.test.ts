@@ -93,6 +93,8 @@ describe('smoke test (npm run smoke): upload, wait, SigV4 call, check the answer
         AWS_ENDPOINT_URL_STS: cloudFormation.url,
         AWS_ENDPOINT_URL_S3: endpoints.s3Endpoint,
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodbEndpoint,
+        // The smoke test waits for the run's execution to end, as it would on a deployed stack.
+        AWS_ENDPOINT_URL_SFN: endpoints.stepFunctionsEndpoint,
         // s3rver knows no flexible checksums: send them only where S3 requires one (as connectLocal does).
         AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
         AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',

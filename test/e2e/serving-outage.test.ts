@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCTION_ALIAS } from '../../lambdas/shared/registry-keys.js';
 import type { VersionRecord } from '../../lambdas/shared/registry.js';
@@ -56,6 +56,13 @@ async function deleteArtifact(version: VersionRecord): Promise<() => Promise<voi
     await stack.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
   };
 }
+
+/** The pages sent so far: the notifications of the alarm topic (the composite's), kept across restarts in the state folder. */
+const pages = (): unknown[] => {
+  const file = stack.runtime.cloudwatch.notificationsFile;
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { topicArn: string }).filter((n) => /:[^:]*AlarmsTopic/.test(n.topicArn));
+};
 
 const alarmState = (logicalIdPart: string) => stack.runtime.cloudwatch.alarms.describe().find((a) => a.spec.logicalId.includes(logicalIdPart))?.status.state;
 const degradedState = () => stack.runtime.cloudwatch.composites.describe()[0]?.status.state;
@@ -163,6 +170,15 @@ describe('a production version whose artifact is gone', () => {
       // scenario's traffic in the same 5 minutes), and every container serving nothing reports the mismatch.
       expect(emfValues('PredictServerErrors')).toContain(1);
       expect([alarmState('ServedVersionMismatch'), degradedState()]).toEqual(['ALARM', 'ALARM']);
+
+      // A restart now pages nobody: the alarms and the composite keep their states, and nothing has changed.
+      const pagesBefore = pages().length;
+      expect(pagesBefore).toBeGreaterThan(0);
+      stack = await stack.restart();
+      expect((await predict()).status).toBe(503);
+      await stack.runtime.clock.advance(120_000);
+      expect([alarmState('ServedVersionMismatch'), degradedState()]).toEqual(['ALARM', 'ALARM']);
+      expect(pages()).toHaveLength(pagesBefore);
     } finally {
       await restore();
     }
