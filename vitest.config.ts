@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests by cost: `unit` is pure (no server, no Java, no synthesis); `integration` runs the emulators, DynamoDB Local
+ * and the synthesized app; `e2e` runs the local runtime. `npm test` runs all three; `npm run test:unit` the first.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     // s3rver's ListObjectsV2 continuation tokens use DES, which OpenSSL 3 only has in its legacy provider.
     execArgv: ['--openssl-legacy-provider'],
@@ -11,5 +13,10 @@ export default defineConfig({
     hookTimeout: 240_000,
     fileParallelism: true,
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/cdk/**/*.test.ts', 'test/workflows/**/*.test.ts'], globalSetup: ['test/global-setup.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/global-setup.ts'] } },
+    ],
   },
 });
