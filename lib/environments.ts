@@ -33,7 +33,6 @@ export const EnvironmentSchema = z.strictObject({
   api: ApiSettingsSchema.optional(),
 });
 
-export type EnvironmentConfig = z.infer<typeof EnvironmentSchema>;
 
 export interface ResolvedEnvironment {
   readonly stackName: string;

@@ -108,12 +108,6 @@ export function loadStateMachines(
   return machines;
 }
 
-export function invokeByArn(functionsByArn: ReadonlyMap<string, LocalFunction>, arn: string, event: unknown): Promise<unknown> {
-  const fn = functionsByArn.get(arn);
-  if (fn === undefined) return Promise.reject(new Error(`${arn} is not a function of this stack`));
-  return fn.invoke(event);
-}
-
 export interface EventParts {
   readonly resources: LocalResources;
   readonly stateDir: string;

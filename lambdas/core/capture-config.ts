@@ -19,4 +19,3 @@ export const captureSchema = z
   .strict()
   .refine((c) => !c.hash.some((field) => c.drop?.includes(field)), { message: 'a field cannot be both dropped and hashed', path: ['hash'] });
 
-export type CaptureConfig = z.infer<typeof captureSchema>;

@@ -27,4 +27,3 @@ export const monitoringSchema = z
   })
   .strict();
 
-export type MonitoringConfig = z.infer<typeof monitoringSchema>;
