@@ -1,13 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../lib/app.js';
 import { resolveEnvironment } from '../../lib/environments.js';
 import type { MlopsStack } from '../../lib/mlops-stack.js';
 import { undeliverablePaths } from '../helpers/delivery.js';
 import { nagFindings } from '../helpers/nag.js';
+import { testApp } from '../helpers/test-app.js';
 
 /** The stack as each environment of cdk.json builds it, plus the default (no environment) build: synthesized once. */
 const builds: Record<string, MlopsStack> = {};
@@ -17,12 +14,8 @@ const tags: Record<string, Record<string, string>> = {};
 
 beforeAll(() => {
   for (const env of ['default', 'dev', 'staging', 'prod']) {
-    const { app, stack } = buildApp({
-      outdir: mkdtempSync(join(tmpdir(), 'mlops-env-')),
-      stackProps: { codeVersion: 'test' },
-      // Bundling is covered by stack.test.ts; skipping it here keeps four synths fast.
-      context: { 'aws:cdk:bundling-stacks': [], ...(env === 'default' ? {} : { env }) },
-    });
+    // Bundling is covered by stack.test.ts; skipping it here keeps four synths fast.
+    const { app, stack } = testApp({ context: env === 'default' ? {} : { env } });
     app.synth();
     builds[env] = stack;
     templates[env] = Template.fromStack(stack);

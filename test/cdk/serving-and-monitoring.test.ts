@@ -1,13 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../lib/app.js';
 import { CAPTURE_FILTER_PATTERN } from '../../lib/request-capture.js';
 import { LAYOUT } from '../../lambdas/shared/layout.js';
 import { compileFilterPattern } from '../../local/cloudwatch/filter-pattern.js';
 import { matchesPattern } from '../../local/event-pattern.js';
+import { synthesizedTemplate, testApp } from '../helpers/test-app.js';
 
 type Json = Record<string, unknown>;
 let template: Template;
@@ -18,13 +15,7 @@ function resources(t: Template, type: string): [string, { Properties: Json; Depe
 }
 
 function synth(customerManagedKey: boolean): Template {
-  const { app, stack } = buildApp({
-    outdir: mkdtempSync(join(tmpdir(), 'mlops-serving-')),
-    stackProps: { codeVersion: 'test', customerManagedKey },
-    context: { 'aws:cdk:bundling-stacks': [] },
-  });
-  app.synth();
-  return Template.fromStack(stack);
+  return synthesizedTemplate({ stackProps: { customerManagedKey } });
 }
 
 beforeAll(() => {
@@ -107,18 +98,12 @@ describe('alarm history', () => {
 describe('API throttling', () => {
   it('limits every route by default and single routes as asked; a route the API does not have is refused at synth', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 } });
-    const { app, stack } = buildApp({
-      outdir: mkdtempSync(join(tmpdir(), 'mlops-throttle-')),
-      stackProps: { codeVersion: 'test', apiThrottling: { rateLimit: 50, burstLimit: 80, routes: { 'POST /v1/models/{model}/feedback': { rateLimit: 5, burstLimit: 10 } } } },
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
-    app.synth();
-    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    synthesizedTemplate({ stackProps: { apiThrottling: { rateLimit: 50, burstLimit: 80, routes: { 'POST /v1/models/{model}/feedback': { rateLimit: 5, burstLimit: 10 } } } } }).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 80 },
       RouteSettings: { 'POST /v1/models/{model}/feedback': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } },
     });
     expect(() =>
-      buildApp({ outdir: mkdtempSync(join(tmpdir(), 'mlops-throttle-')), stackProps: { codeVersion: 'test', apiThrottling: { routes: { 'GET /v2/x': { rateLimit: 1, burstLimit: 1 } } } }, context: { 'aws:cdk:bundling-stacks': [] } }),
+      testApp({ stackProps: { apiThrottling: { routes: { 'GET /v2/x': { rateLimit: 1, burstLimit: 1 } } } } }),
     ).toThrow('routeThrottling names GET /v2/x, which is not a route of the API');
   });
 });
@@ -126,7 +111,7 @@ describe('API throttling', () => {
 describe('API authorization', () => {
   it('puts every route behind a JWT authorizer of the issuer and audiences when asked, and refuses it without them', () => {
     const synthJwt = (apiJwt?: { issuer: string; audience: string[] }) =>
-      buildApp({ outdir: mkdtempSync(join(tmpdir(), 'mlops-jwt-')), stackProps: { codeVersion: 'test', apiAuthorization: 'jwt', ...(apiJwt ? { apiJwt } : {}) }, context: { 'aws:cdk:bundling-stacks': [] } });
+      testApp({ stackProps: { apiAuthorization: 'jwt', ...(apiJwt ? { apiJwt } : {}) } });
     const { app, stack } = synthJwt({ issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc', audience: ['mlops-api'] });
     app.synth();
     const jwt = Template.fromStack(stack);
@@ -143,9 +128,7 @@ describe('API authorization', () => {
 
   it('answers no CORS unless origins are configured', () => {
     expect(resources(template, 'AWS::ApiGatewayV2::Api')[0]?.[1].Properties.CorsConfiguration).toBeUndefined();
-    const { app, stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'mlops-cors-')), stackProps: { codeVersion: 'test', apiCorsOrigins: ['https://app.example.com'] }, context: { 'aws:cdk:bundling-stacks': [] } });
-    app.synth();
-    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET', 'POST'] } });
+    synthesizedTemplate({ stackProps: { apiCorsOrigins: ['https://app.example.com'] } }).hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowMethods: ['GET', 'POST'] } });
   });
 });
 

@@ -1,11 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../lib/app.js';
 import { candidateAlarmNames } from '../../lambdas/shared/metric-names.js';
 import { actionsOf, functionStatements, leadingKeys, resourcesOf, type Json } from '../helpers/template.js';
+import { testApp } from '../helpers/test-app.js';
 
 /**
  * Who may do what in the stack, and its alarms: CDK assertions on the template. Synthesized without bundling (the
@@ -16,7 +13,7 @@ const resourcesOfType = (type: string) => resourcesOf(template, type);
 const statementsOf = (prefix: string) => functionStatements(template, prefix);
 
 beforeAll(() => {
-  const { app, stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'mlops-access-')), stackProps: { codeVersion: 'test' }, context: { 'aws:cdk:bundling-stacks': [] } });
+  const { app, stack } = testApp();
   app.synth();
   template = Template.fromStack(stack);
 });

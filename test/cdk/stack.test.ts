@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.js';
 import { loadAllModelConfigs } from '../../lib/model-configs.js';
 import { resourcesOf, type Json } from '../helpers/template.js';
+import { synthesizedTemplate } from '../helpers/test-app.js';
 
 interface TaskState {
   Type: string;
@@ -92,8 +93,7 @@ describe('storage secure defaults', () => {
   });
 
   it('can turn deletion protection off through the prop', () => {
-    const { stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'mlops-cdk-')), stackName: 'Dev', stackProps: { deletionProtection: false, codeVersion: 'test' } });
-    Template.fromStack(stack).hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    synthesizedTemplate({ stackName: 'Dev', stackProps: { deletionProtection: false } }).hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
   });
 });
 

@@ -1,13 +1,9 @@
-import { Template } from 'aws-cdk-lib/assertions';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../lib/app.js';
 import { loadCors, type CorsConfiguration } from '../../local/cors.js';
 import { LocalHttpApi } from '../../local/http-api.js';
 import type { LocalFunction } from '../../local/lambda-host.js';
 import { LocalResources } from '../../local/template.js';
+import { synthesizedTemplate } from '../helpers/test-app.js';
 
 const APP = 'https://app.example.com';
 let cors: CorsConfiguration | undefined;
@@ -24,9 +20,7 @@ async function serve(configuration: CorsConfiguration | undefined): Promise<{ ap
 
 beforeAll(async () => {
   // The configuration as the stack declares it with `apiCorsOrigins` (bundling skipped: only the template matters).
-  const { app, stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'mlops-cors-')), stackProps: { codeVersion: 'test', apiCorsOrigins: [APP] }, context: { 'aws:cdk:bundling-stacks': [] } });
-  app.synth();
-  const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  const template = synthesizedTemplate({ stackProps: { apiCorsOrigins: [APP] } }).toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
   cors = loadCors(new LocalResources(template, { stackName: 'S', region: 'us-east-1', account: '000000000000', apiUrl: 'http://localhost' }));
   withCors = await serve(cors);
   withoutCors = await serve(undefined);
