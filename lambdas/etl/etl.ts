@@ -21,7 +21,7 @@ import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
  * split, and stores everything the training and validation steps need.
  */
 export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
-  const { config, sha256: modelConfigSha256, text: configText } = loadModelConfig(run.model);
+  const { config, sha256: modelConfigSha256, text: configText } = loadModelConfig(run.model, deps.modelsDir);
   await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.etl });
   const objects: ObjectVersion[] =
     config.data.source === 'object'

@@ -27,14 +27,14 @@ export interface FeedbackAnswer {
 }
 
 /** Checks the items against the model: its file is deployed, each id appears once, each truth has the task's type. */
-function checkItems(name: string | undefined, body: unknown): { model: string; items: FeedbackItem[] } {
+function checkItems(name: string | undefined, body: unknown, modelsDir?: string): { model: string; items: FeedbackItem[] } {
   const model = requestModelName(name);
   const batch = body !== null && typeof body === 'object' && 'feedback' in body;
   const example = '{"predictionId": "<id from the prediction>", "label": <the truth>}';
   const items = batch ? parseBody(feedbackBatchSchema, body, example).feedback : [parseBody(feedbackItemSchema, body, example)];
   let task: string;
   try {
-    task = loadModelConfig(model).config.task;
+    task = loadModelConfig(model, modelsDir).config.task;
   } catch (error) {
     if (error instanceof ModelConfigError) throw new NotFoundError(`model "${model}" is not deployed (no model file models/${model}.json)`, { cause: error });
     throw error;
@@ -55,6 +55,8 @@ function checkItems(name: string | undefined, body: unknown): { model: string; i
 export interface FeedbackDeps {
   readonly store: FeedbackStore;
   readonly classes: ServedClasses;
+  /** Where the model files are. @default the deployed ones */
+  readonly modelsDir?: string;
 }
 
 /**
@@ -63,8 +65,8 @@ export interface FeedbackDeps {
  * capture records on the prediction id — which the log subscription delivers to `feedback/model=<m>/dt=…/`. A
  * duplicate whose line was never written (the function died between storing the truth and writing it) writes it now.
  */
-export async function recordFeedback({ store, classes }: FeedbackDeps, model: string | undefined, body: unknown, write: LineWriter, now = new Date()): Promise<FeedbackAnswer> {
-  const checked = checkItems(model, body);
+export async function recordFeedback({ store, classes, modelsDir }: FeedbackDeps, model: string | undefined, body: unknown, write: LineWriter, now = new Date()): Promise<FeedbackAnswer> {
+  const checked = checkItems(model, body, modelsDir);
   await classes.check(checked.model, checked.items);
   const results: FeedbackAnswer['results'] = [];
   for (const item of checked.items) {

@@ -12,7 +12,7 @@ import type { RunUploads } from '../shared/run-uploads.js';
  * conditional put that doubles as the idempotency check.
  */
 export async function registerRun(
-  deps: { s3: S3Client; registry: Registry; uploads: RunUploads },
+  deps: { s3: S3Client; registry: Registry; uploads: RunUploads; modelsDir?: string },
   event: ObjectCreatedEvent,
   executionId: string,
 ): Promise<RunRef> {
@@ -20,7 +20,7 @@ export async function registerRun(
   const rawKey = event.detail.object.key;
   const object = await locateObject(deps.s3, bucket, rawKey);
   const model = modelOfKey(object.key);
-  const runId = runIdFor(bucket, object.key, object.etag, deployedModelSha(model));
+  const runId = runIdFor(bucket, object.key, object.etag, deployedModelSha(model, deps.modelsDir));
   const now = new Date().toISOString();
   const created = await deps.registry.createRun({
     model,
@@ -38,7 +38,7 @@ export async function registerRun(
   // Counted on the run so the uploader (mlops upload) can tell that nothing started.
   if (duplicate) await deps.uploads.recordDuplicate(model, runId, executionId, now);
   const ref: RunRef = { model, runId, trigger: object, duplicate };
-  if (!duplicate) loadModelConfig(model); // an unknown or invalid model file fails the run now, with its reason recorded
+  if (!duplicate) loadModelConfig(model, deps.modelsDir); // an unknown or invalid model file fails the run now, with its reason recorded
   return ref;
 }
 

@@ -8,6 +8,8 @@ export interface StepDeps {
   readonly s3: S3Client;
   readonly registry: Registry;
   readonly artifactsBucket: string;
+  /** Where the model files are. @default the deployed ones (beside the bundle, or MODELS_DIR) */
+  readonly modelsDir?: string;
 }
 
 /** Clients and names for a step that reads and writes the registry and the artifacts bucket. */

@@ -24,9 +24,9 @@ export function modelOfKey(key: string): string {
 }
 
 /** sha256 of the deployed model file, or null when there is no valid one (the run then fails with the reason). */
-export function deployedModelSha(model: string): string | null {
+export function deployedModelSha(model: string, modelsDir?: string): string | null {
   try {
-    return loadModelConfig(model).sha256;
+    return loadModelConfig(model, modelsDir).sha256;
   } catch {
     return null;
   }

@@ -24,14 +24,13 @@ beforeAll(async () => {
   const uploads = new RunUploads(DynamoDBDocumentClient.from(localDynamoClient(started.endpoint, 'us-east-1')), 'registry');
   const models = mkdtempSync(join(tmpdir(), 'mlops-upload-models-'));
   writeFileSync(join(models, 'churn.json'), JSON.stringify({ name: 'churn', task: 'binary', label: 'y' }));
-  process.env.MODELS_DIR = models;
   // The pipeline's client, set once the server has a port.
   const pipeline: { s3?: ReturnType<typeof localS3Client> } = {};
   s3server = await startS3(mkdtempSync(join(tmpdir(), 'mlops-upload-s3-')), 0, (record) => {
     const { s3 } = pipeline;
     if (s3 === undefined) return;
     const event = { 'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: record.s3.bucket.name }, object: { key: record.s3.object.key } } } as const;
-    void registerRun({ s3, registry, uploads }, event, randomUUID()).catch((error: unknown) => console.error(error));
+    void registerRun({ s3, registry, uploads, modelsDir: models }, event, randomUUID()).catch((error: unknown) => console.error(error));
   });
   const s3 = localS3Client(s3server.endpoint, 'us-east-1');
   pipeline.s3 = s3;
@@ -40,7 +39,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  delete process.env.MODELS_DIR;
   connection.s3.destroy();
   await s3server.close();
   await stopRegistry();

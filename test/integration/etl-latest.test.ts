@@ -11,6 +11,8 @@ import type { Registry } from '../../lambdas/shared/registry.js';
 import { createRegistry } from '../helpers/registry-table.js';
 import { ensureBucket, localDynamoClient, localS3Client, startDynamo, startS3, type RunningDynamo, type RunningS3 } from '../../local/emulators.js';
 
+/** The deployed model files of this test, passed to the steps (never through the global environment). */
+let modelsDir: string;
 let s3server: RunningS3;
 let dynamo: RunningDynamo;
 let s3: ReturnType<typeof localS3Client>;
@@ -33,11 +35,10 @@ beforeAll(async () => {
   writeFileSync(join(models, 'places.json'), JSON.stringify({ name: 'places', task: 'binary', label: 'y' }));
   writeFileSync(join(models, 'wide.json'), JSON.stringify({ name: 'wide', task: 'binary', label: 'y' }));
   writeFileSync(join(models, 'packed.json'), JSON.stringify({ name: 'packed', task: 'binary', label: 'y' }));
-  process.env.MODELS_DIR = models;
+  modelsDir = models;
 });
 
 afterAll(async () => {
-  delete process.env.MODELS_DIR;
   s3.destroy();
   db.destroy();
   await s3server.close();
@@ -52,7 +53,7 @@ describe('ETL with "latest N objects" data selection', () => {
     }
     const trigger = { bucket: 'data', key: 'incoming/rolling/mar.csv', etag: 'x', versionId: null, size: 1 };
     await registry.createRun({ model: 'rolling', runId: 'run-latest', status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
-    const result = await runEtl({ s3, registry, artifactsBucket: 'artifacts' }, { model: 'rolling', runId: 'run-latest', trigger, duplicate: false });
+    const result = await runEtl({ s3, registry, artifactsBucket: 'artifacts', modelsDir }, { model: 'rolling', runId: 'run-latest', trigger, duplicate: false });
     expect(result.data.map((d) => d.key)).toEqual(['incoming/rolling/mar.csv', 'incoming/rolling/feb.csv']);
     expect(result.data.every((d) => /^[0-9a-f]{64}$/.test(d.sha256 ?? ''))).toBe(true);
     expect(result.rows.read).toBe(600);
@@ -68,7 +69,7 @@ describe('ETL with "latest N objects" data selection', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'incoming/places/latin1.csv', Body: body }));
     const trigger = { bucket: 'data', key: 'incoming/places/latin1.csv', etag: 'x', versionId: null, size: body.length };
     await registry.createRun({ model: 'places', runId: 'run-latin1', status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
-    await expect(runEtl({ s3, registry, artifactsBucket: 'artifacts' }, { model: 'places', runId: 'run-latin1', trigger, duplicate: false })).rejects.toThrow(
+    await expect(runEtl({ s3, registry, artifactsBucket: 'artifacts', modelsDir }, { model: 'places', runId: 'run-latin1', trigger, duplicate: false })).rejects.toThrow(
       'incoming/places/latin1.csv cannot be used: invalid_encoding: 1 row(s) hold bytes that are not UTF-8, first at incoming/places/latin1.csv:152: column "place" reads "Cura\uFFFDao"',
     );
     const run = await registry.getRun('places', 'run-latin1');
@@ -83,7 +84,7 @@ describe('ETL of a very wide upload', () => {
       await s3.send(new PutObjectCommand({ Bucket: 'data', Key: `incoming/wide/${name}`, Body: body }));
       const trigger = { bucket: 'data', key: `incoming/wide/${name}`, etag: 'x', versionId: null, size: body.length };
       await registry.createRun({ model: 'wide', runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
-      return runEtl({ s3, registry, artifactsBucket: 'artifacts' }, { model: 'wide', runId, trigger, duplicate: false });
+      return runEtl({ s3, registry, artifactsBucket: 'artifacts', modelsDir }, { model: 'wide', runId, trigger, duplicate: false });
     };
     await etl('narrow.csv', csv(0, 300), 'run-narrow');
     const extra = Array.from({ length: 3000 }, (_, i) => `added_column_with_a_long_name_${i}`);
@@ -104,7 +105,7 @@ describe('ETL of compressed and binary uploads', () => {
     const trigger = { bucket: 'data', key: `incoming/packed/${name}`, etag: 'x', versionId: null, size: body.length };
     const runId = `run-${name}`;
     await registry.createRun({ model: 'packed', runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
-    return runEtl({ s3, registry, artifactsBucket: 'artifacts' }, { model: 'packed', runId, trigger, duplicate: false });
+    return runEtl({ s3, registry, artifactsBucket: 'artifacts', modelsDir }, { model: 'packed', runId, trigger, duplicate: false });
   };
 
   it('reads a gzip-compressed CSV (found by its first bytes, whatever its name), recording the sha256 of the bytes as stored', async () => {

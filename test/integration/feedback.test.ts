@@ -17,7 +17,7 @@ import { startTestRegistry, versionFixture } from '../helpers/registry-table.js'
 let store: FeedbackStore;
 let registry: Registry;
 let releases: ReleaseStore;
-let deps: { store: FeedbackStore; classes: ServedClasses };
+let deps: { store: FeedbackStore; classes: ServedClasses; modelsDir: string };
 let stop: () => Promise<void>;
 const lines: string[] = [];
 const write = (line: string) => lines.push(line);
@@ -30,14 +30,13 @@ beforeAll(async () => {
   store = new FeedbackStore(documents, 'registry');
   registry = started.registry;
   releases = new ReleaseStore(documents, 'registry');
-  deps = { store, classes: new ServedClasses(registry, releases) };
-  await serve('churn', 'r1', ['no', 'yes']);
-  // Two deployed model files: a classifier and a regressor (feedback checks the truth's type against the task).
+  // The deployed model files: classifiers and a regressor (feedback checks the truth's type against the task).
   const dir = mkdtempSync(join(tmpdir(), 'mlops-feedback-models-'));
   writeFileSync(join(dir, 'churn.json'), JSON.stringify({ name: 'churn', task: 'binary', label: 'y' }));
   writeFileSync(join(dir, 'price.json'), JSON.stringify({ name: 'price', task: 'regression', label: 'y' }));
   writeFileSync(join(dir, 'grade.json'), JSON.stringify({ name: 'grade', task: 'multiclass', label: 'y' }));
-  process.env.MODELS_DIR = dir;
+  deps = { store, classes: new ServedClasses(registry, releases), modelsDir: dir };
+  await serve('churn', 'r1', ['no', 'yes']);
 });
 
 /** Registers a version with these classes and points production at it, as a promotion would. */
@@ -53,7 +52,6 @@ async function serve(model: string, runId: string, classes: string[]): Promise<n
 }
 
 afterAll(async () => {
-  delete process.env.MODELS_DIR;
   await stop();
 });
 

@@ -58,11 +58,10 @@ beforeAll(async () => {
   await ensureBucket(s3, 'data');
   await ensureBucket(s3, 'artifacts');
   registry = await createRegistry(localDynamoClient(dynamo.endpoint, 'us-east-1'));
-  deps = { s3, registry, artifactsBucket: 'artifacts' };
-  registerDeps = { ...deps, uploads: new RunUploads(DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint, 'us-east-1')), 'registry') };
   const models = mkdtempSync(join(tmpdir(), 'mlops-models-'));
   writeFileSync(join(models, 'steps.json'), JSON.stringify(MODEL_FILE));
-  process.env.MODELS_DIR = models;
+  deps = { s3, registry, artifactsBucket: 'artifacts', modelsDir: models };
+  registerDeps = { ...deps, uploads: new RunUploads(DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint, 'us-east-1')), 'registry') };
 
   await upload('incoming/steps/sample.csv', adultSample(1500, 5));
   run = await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-1');
@@ -71,7 +70,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  delete process.env.MODELS_DIR;
   deps.s3.destroy();
   await s3server.close();
   await dynamo.close();
