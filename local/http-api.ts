@@ -147,7 +147,7 @@ export class LocalHttpApi {
   /** The route's authorization, as API Gateway applies it; undefined when refused (the refusal is sent). */
   private async authorize(route: CompiledRoute, req: IncomingMessage, method: string, body: Buffer, res: ServerResponse): Promise<{ jwt?: { claims: Record<string, unknown>; scopes: string[] } } | undefined> {
     if (route.authorization === 'AWS_IAM') {
-      const verdict = verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, this.credentials);
+      const verdict = await verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, this.credentials);
       if (!verdict.ok) {
         res.setHeader('x-local-auth-reason', verdict.reason);
         send(res, 403, { message: 'Forbidden' });

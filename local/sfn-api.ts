@@ -31,7 +31,7 @@ export class LocalStepFunctionsApi {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify({ __type: type, message }));
     };
-    const verdict = verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, this.credentials);
+    const verdict = await verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, this.credentials);
     if (!verdict.ok) return fail(403, 'UnrecognizedClientException', verdict.reason);
     const action = String(req.headers['x-amz-target'] ?? '').replace(/^AWSStepFunctions\./, '');
     let input: Record<string, unknown>;

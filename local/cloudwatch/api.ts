@@ -74,7 +74,7 @@ export class LocalCloudWatchApi {
       res.end(JSON.stringify(value));
     };
     try {
-      const verdict = verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, this.credentials);
+      const verdict = await verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, this.credentials);
       if (!verdict.ok) throw new ApiError('UnrecognizedClientException', verdict.reason, 403);
       let input: unknown;
       try {

@@ -44,8 +44,8 @@ describe('verifySigV4 against the AWS SDK signer', () => {
     expect(await check({ signedUrl: 'http://127.0.0.1:3000/v1/models/a!b/predict', url: 'http://127.0.0.1:3000/v1/models/a%21b/predict' })).toMatchObject({ ok: false });
   });
 
-  it('rejects an unsigned request', () => {
-    expect(verifySigV4({ method: 'POST', url: '/', headers: {}, body: Buffer.alloc(0) }, credentials)).toEqual({
+  it('rejects an unsigned request', async () => {
+    expect(await verifySigV4({ method: 'POST', url: '/', headers: {}, body: Buffer.alloc(0) }, credentials)).toEqual({
       ok: false,
       reason: 'the request is not signed (no Authorization header)',
     });
