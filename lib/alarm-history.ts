@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -8,6 +7,7 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AlarmFactory } from './alarm-factory.js';
 import { MlFunction } from './ml-function.js';
 import type { ModelAlarms } from './model-alarms.js';
 import { suppress } from './compliance.js';
@@ -59,15 +59,13 @@ export class AlarmHistory extends Construct {
         },
       ]);
     }
-    this.deadLettered = new cloudwatch.Alarm(this, 'DeadLettered', {
-      alarmDescription: 'alarm changes could not be recorded in the audit trail (see the dead-letter queue)',
+    this.deadLettered = new AlarmFactory(this, { alarmTopics: [props.detailTopic] }).threshold('DeadLettered', {
+      description: 'alarm changes could not be recorded in the audit trail (see the dead-letter queue)',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      crossing: 'atLeast',
+      missingData: 'notBreaching',
     });
-    this.deadLettered.addAlarmAction(new actions.SnsAction(props.detailTopic));
   }
 
   /** Routes the state changes of one model's alarms (the composite and the release alarm included). */

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suppress } from './compliance.js';
 import { secureLogGroup, type DataProtection } from './secure-defaults.js';
-import { serviceOf } from '../lambdas/shared/metric-names.js';
+import { METRIC_NAMESPACE, serviceOf } from '../lambdas/shared/metric-names.js';
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WASM_DIR = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
@@ -28,9 +28,6 @@ export const ESM_BANNER = [
 
 /** How the Predictor imports the TF.js engine (lambdas/core/artifact.ts); left as an import for lazy functions. */
 const TFJS_ENGINE_IMPORT = './tfjs-engine.js';
-
-/** The CloudWatch namespace of every function's embedded-format metrics. */
-export const METRICS_NAMESPACE = 'ServerlessMlops';
 
 export interface MlFunctionProps {
   /** Folder under `lambdas/` holding `handler.ts`. */
@@ -92,7 +89,7 @@ export class MlFunction extends nodejs.NodejsFunction {
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME: serviceOf(props.name),
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
         ...props.environment,
       },
       bundling: bundlingOptions(props),

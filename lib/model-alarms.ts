@@ -1,10 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ModelConfig } from '../lambdas/core/model-config.js';
-import { candidateAlarmNames, METRIC_NAMESPACE, PIPELINE_METRICS, PREDICT_METRICS, serviceOf } from '../lambdas/shared/metric-names.js';
+import { candidateAlarmNames, PIPELINE_METRICS, PREDICT_METRICS } from '../lambdas/shared/metric-names.js';
+import { AlarmFactory, type ThresholdAlarmProps } from './alarm-factory.js';
+import { appMetric } from './app-metrics.js';
 
 export interface ModelAlarmsProps {
   /** The model file: its name and `monitoring` section. */
@@ -50,82 +51,76 @@ export class ModelAlarms extends Construct {
   /** Every alarm of the model: the composite, its children and the release alarm. */
   public readonly all: cloudwatch.IAlarm[];
 
+  /** Every alarm of the model reports its changes, both ways, to the detail topic. */
+  private readonly alarms: AlarmFactory;
+
   constructor(scope: Construct, id: string, props: ModelAlarmsProps) {
     super(scope, id);
+    this.alarms = new AlarmFactory(this, { alarmTopics: [props.detailTopic], notifyOk: true, describedAs: props.model.name });
     const production = this.productionAlarms(props);
     this.errorRate = production.errorRate;
     this.latency = production.latency;
     if (production.noTraffic !== undefined) this.noTraffic = production.noTraffic;
     if (production.failedRun !== undefined) this.failedRun = production.failedRun;
-    this.releaseInProgress = this.addAlarm(props, 'ReleaseInProgress', 'a release is in progress: the model-degraded alarm is suppressed', {
+    this.releaseInProgress = this.alarms.threshold('ReleaseInProgress', {
+      description: 'a release is in progress: the model-degraded alarm is suppressed',
       metric: modelMetric(props.model.name, PIPELINE_METRICS.releaseInProgress, 'release', cloudwatch.Stats.MAXIMUM, Duration.minutes(1)),
       threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      crossing: 'atLeast',
+      missingData: 'notBreaching',
     });
     this.candidateAlarms = this.releaseAlarms(props);
     this.servingAlarms = this.loadAlarms(props);
 
     const children = [this.errorRate, this.latency, this.noTraffic, this.failedRun, ...this.servingAlarms].filter((a): a is cloudwatch.Alarm => a !== undefined);
-    this.degraded = new cloudwatch.CompositeAlarm(this, 'Degraded', {
-      alarmDescription: `${props.model.name} is degraded: ${children.length} alarms feed this one, which pages once for all of them`,
-      alarmRule: cloudwatch.AlarmRule.anyOf(...children.map((child) => cloudwatch.AlarmRule.fromAlarm(child, cloudwatch.AlarmState.ALARM))),
-      actionsSuppressor: this.releaseInProgress,
-      actionsSuppressorWaitPeriod: props.suppressorWait ?? Duration.minutes(2),
-      actionsSuppressorExtensionPeriod: props.suppressorExtension ?? Duration.minutes(5),
+    // The page, both ways: the one message a storm of the model's alarms sends.
+    this.degraded = new AlarmFactory(this, { alarmTopics: [props.pageTopic], notifyOk: true }).composite('Degraded', {
+      description: `${props.model.name} is degraded: ${children.length} alarms feed this one, which pages once for all of them`,
+      anyOf: children,
+      suppressor: { alarm: this.releaseInProgress, wait: props.suppressorWait ?? Duration.minutes(2), extension: props.suppressorExtension ?? Duration.minutes(5) },
     });
     this.all = [this.degraded, ...children, this.releaseInProgress, ...this.candidateAlarms];
-    this.degraded.addAlarmAction(new actions.SnsAction(props.pageTopic));
-    this.degraded.addOkAction(new actions.SnsAction(props.pageTopic));
     this.dashboard = modelDashboard(this, props.model.name, [this.degraded, ...children, this.releaseInProgress]);
-  }
-
-  /** An alarm of the model, reporting its changes both ways to the detail topic. */
-  private addAlarm(props: ModelAlarmsProps, alarmId: string, description: string, options: Omit<cloudwatch.AlarmProps, 'alarmDescription'>): cloudwatch.Alarm {
-    const created = new cloudwatch.Alarm(this, alarmId, { alarmDescription: `${props.model.name}: ${description}`, ...options });
-    created.addAlarmAction(new actions.SnsAction(props.detailTopic));
-    created.addOkAction(new actions.SnsAction(props.detailTopic));
-    return created;
   }
 
   /** What the composite watches: predict's error rate and p99 latency, no traffic, a failed run (as configured). */
   private productionAlarms(props: ModelAlarmsProps): { errorRate: cloudwatch.Alarm; latency: cloudwatch.Alarm; noTraffic?: cloudwatch.Alarm; failedRun?: cloudwatch.Alarm } {
     const { name, monitoring } = props.model;
     const fiveMinutes = Duration.minutes(5);
-    const errorRate = this.addAlarm(props, 'ErrorRate', `more than ${pct(monitoring.maxErrorRate)} of predict requests answered 5xx over 5 minutes`, {
+    const errorRate = this.alarms.threshold('ErrorRate', {
+      description: `more than ${pct(monitoring.maxErrorRate)} of predict requests answered 5xx over 5 minutes`,
       metric: modelMetric(name, PREDICT_METRICS.serverErrors, 'predict', cloudwatch.Stats.AVERAGE, fiveMinutes),
       threshold: monitoring.maxErrorRate,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      crossing: 'above',
+      missingData: 'notBreaching',
     });
-    const latency = this.addAlarm(props, 'Latency', `predict's p99 latency above ${monitoring.maxP99LatencyMs} ms over 5 minutes`, {
+    const latency = this.alarms.threshold('Latency', {
+      description: `predict's p99 latency above ${monitoring.maxP99LatencyMs} ms over 5 minutes`,
       metric: modelMetric(name, PREDICT_METRICS.latency, 'predict', cloudwatch.Stats.p(99), fiveMinutes),
       threshold: monitoring.maxP99LatencyMs,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      crossing: 'above',
+      missingData: 'notBreaching',
     });
     // No data at all is the condition itself: missing hours count as breaching.
     const noTraffic =
       monitoring.noTrafficHours === null
         ? undefined
-        : this.addAlarm(props, 'NoTraffic', `no predict request for ${monitoring.noTrafficHours} h`, {
+        : this.alarms.threshold('NoTraffic', {
+            description: `no predict request for ${monitoring.noTrafficHours} h`,
             metric: modelMetric(name, PREDICT_METRICS.requests, 'predict', cloudwatch.Stats.SAMPLE_COUNT, Duration.hours(1)),
             threshold: 1,
             evaluationPeriods: monitoring.noTrafficHours,
-            comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-            treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+            crossing: 'below',
+            missingData: 'breaching',
           });
     const failedRun = !monitoring.alarmOnFailedRun
       ? undefined
-      : this.addAlarm(props, 'RunFailed', 'a training pipeline run failed (`mlops runs` shows why)', {
+      : this.alarms.threshold('RunFailed', {
+          description: 'a training pipeline run failed (`mlops runs` shows why)',
           metric: modelMetric(name, PIPELINE_METRICS.runsFailed, 'finish-run', cloudwatch.Stats.SUM, fiveMinutes),
           threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          crossing: 'atLeast',
+          missingData: 'notBreaching',
         });
     return { errorRate, latency, ...(noTraffic ? { noTraffic } : {}), ...(failedRun ? { failedRun } : {}) };
   }
@@ -134,43 +129,42 @@ export class ModelAlarms extends Construct {
   private loadAlarms(props: ModelAlarmsProps): cloudwatch.Alarm[] {
     const { name, monitoring } = props.model;
     const fiveMinutes = Duration.minutes(5);
-    const atLeast = (metricName: string, statistic: string, threshold: number) => ({
+    const atLeast = (description: string, metricName: string, statistic: string, threshold: number): ThresholdAlarmProps => ({
+      description,
       metric: modelMetric(name, metricName, 'predict', statistic, fiveMinutes),
       threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      crossing: 'atLeast',
+      missingData: 'notBreaching',
     });
     return [
-      this.addAlarm(props, 'RefreshFailures', `${monitoring.maxRefreshFailures} or more failed refreshes of the served version in 5 minutes (the pointer unreadable, or its version cannot be loaded)`, atLeast(PREDICT_METRICS.refreshFailures, cloudwatch.Stats.SUM, monitoring.maxRefreshFailures)),
-      this.addAlarm(props, 'ReleaseLoadFailures', 'a release candidate could not be loaded beside production (production answers everything)', atLeast(PREDICT_METRICS.candidateLoadFailures, cloudwatch.Stats.SUM, 1)),
-      this.addAlarm(props, 'ServedVersionMismatch', 'a container serves another version than the production pointer names, or none (GET /v1/health says which and why)', atLeast(PREDICT_METRICS.servedVersionMismatch, cloudwatch.Stats.MAXIMUM, 1)),
-      this.addAlarm(props, 'ModelMissing', `${monitoring.maxMissingModelRequests} or more requests in 5 minutes for the model while it has no production version (404)`, atLeast(PREDICT_METRICS.modelMissing, cloudwatch.Stats.SUM, monitoring.maxMissingModelRequests)),
+      this.alarms.threshold('RefreshFailures', atLeast(`${monitoring.maxRefreshFailures} or more failed refreshes of the served version in 5 minutes (the pointer unreadable, or its version cannot be loaded)`, PREDICT_METRICS.refreshFailures, cloudwatch.Stats.SUM, monitoring.maxRefreshFailures)),
+      this.alarms.threshold('ReleaseLoadFailures', atLeast('a release candidate could not be loaded beside production (production answers everything)', PREDICT_METRICS.candidateLoadFailures, cloudwatch.Stats.SUM, 1)),
+      this.alarms.threshold('ServedVersionMismatch', atLeast('a container serves another version than the production pointer names, or none (GET /v1/health says which and why)', PREDICT_METRICS.servedVersionMismatch, cloudwatch.Stats.MAXIMUM, 1)),
+      this.alarms.threshold('ModelMissing', atLeast(`${monitoring.maxMissingModelRequests} or more requests in 5 minutes for the model while it has no production version (404)`, PREDICT_METRICS.modelMissing, cloudwatch.Stats.SUM, monitoring.maxMissingModelRequests)),
     ];
   }
 
   /** The candidate's error rate and p99 latency per minute during a release, under names the release function derives. */
   private releaseAlarms(props: ModelAlarmsProps): cloudwatch.Alarm[] {
     const { name, monitoring } = props.model;
-    const candidateMetric = (metricName: string, statistic: string) =>
-      new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: serviceOf('predict'), model: name, variant: 'candidate' }, statistic, period: Duration.minutes(1) });
+    const candidateMetric = (metricName: string, statistic: string) => appMetric({ metricName, service: 'predict', model: name, variant: 'candidate', statistic, period: Duration.minutes(1) });
     const candidateNames = candidateAlarmNames(Stack.of(this).stackName, name);
     return [
-      this.addAlarm(props, 'CandidateErrorRate', `the release candidate answered more than ${pct(monitoring.maxErrorRate)} of its requests 5xx in a minute (the release rolls back)`, {
+      this.alarms.threshold('CandidateErrorRate', {
+        description: `the release candidate answered more than ${pct(monitoring.maxErrorRate)} of its requests 5xx in a minute (the release rolls back)`,
         alarmName: candidateNames.errorRate,
         metric: candidateMetric(PREDICT_METRICS.serverErrors, cloudwatch.Stats.AVERAGE),
         threshold: monitoring.maxErrorRate,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        crossing: 'above',
+        missingData: 'notBreaching',
       }),
-      this.addAlarm(props, 'CandidateLatency', `the release candidate's p99 latency above ${monitoring.maxP99LatencyMs} ms in a minute (the release rolls back)`, {
+      this.alarms.threshold('CandidateLatency', {
+        description: `the release candidate's p99 latency above ${monitoring.maxP99LatencyMs} ms in a minute (the release rolls back)`,
         alarmName: candidateNames.latency,
         metric: candidateMetric(PREDICT_METRICS.latency, cloudwatch.Stats.p(99)),
         threshold: monitoring.maxP99LatencyMs,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        crossing: 'above',
+        missingData: 'notBreaching',
       }),
     ];
   }
@@ -178,7 +172,7 @@ export class ModelAlarms extends Construct {
 
 /** One of the model's metrics (dimensions: the service that emits it and the model). */
 function modelMetric(model: string, metricName: string, service: string, statistic: string, period: Duration): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: serviceOf(service), model }, statistic, period });
+  return appMetric({ metricName, service, model, statistic, period });
 }
 
 /** The model's dashboard: traffic, errors, latency, predictions, a release's variants side by side, its alarms. */
@@ -207,8 +201,7 @@ const pct = (share: number): string => `${Number((share * 100).toFixed(2))}%`;
  * candidate's prediction distribution beside production's.
  */
 function meanScore(model: string, variant: 'production' | 'candidate'): cloudwatch.MathExpression {
-  const metric = (metricName: string) =>
-    new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName, dimensionsMap: { service: serviceOf('predict'), model, variant }, statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1) });
+  const metric = (metricName: string) => appMetric({ metricName, service: 'predict', model, variant, statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1) });
   const id = variant === 'production' ? 'p' : 'c';
   return new cloudwatch.MathExpression({ expression: `scores${id} / predictions${id}`, usingMetrics: { [`scores${id}`]: metric(PREDICT_METRICS.scoreSum), [`predictions${id}`]: metric(PREDICT_METRICS.predictions) }, label: variant, period: Duration.minutes(1) });
 }

@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -9,6 +8,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { AlarmFactory } from './alarm-factory.js';
 import { suppress } from './compliance.js';
 import { DeadLetterQueue } from './secure-defaults.js';
 
@@ -65,27 +65,19 @@ export class OperationsAlarms extends Construct {
     }
 
     const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
-    const alarm = (name: string, description: string, metric: cloudwatch.IMetric) =>
-      new cloudwatch.Alarm(this, name, {
-        alarmDescription: description,
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    const targets = [this.topic, ...(props.alarmTopicArns ?? []).map((arn, i) => sns.Topic.fromTopicArn(this, `ExtraTopic${i}`, arn))];
+    const alarms = new AlarmFactory(this, { alarmTopics: targets });
+    const anyOf = (id: string, description: string, metric: cloudwatch.IMetric) => alarms.threshold(id, { description, metric, threshold: 1, crossing: 'atLeast', missingData: 'notBreaching' });
     this.alarms = [
-      alarm('PipelineFailed', 'A training pipeline execution failed (the run is recorded as FAILED; `mlops runs` shows why).', props.stateMachine.metricFailed(fiveMinutes)),
-      alarm('PipelineTimedOut', 'A training pipeline execution hit its time limit.', props.stateMachine.metricTimedOut(fiveMinutes)),
-      alarm(
+      anyOf('PipelineFailed', 'A training pipeline execution failed (the run is recorded as FAILED; `mlops runs` shows why).', props.stateMachine.metricFailed(fiveMinutes)),
+      anyOf('PipelineTimedOut', 'A training pipeline execution hit its time limit.', props.stateMachine.metricTimedOut(fiveMinutes)),
+      anyOf(
         'UploadEventsDeadLettered',
         'An upload event could not start the pipeline and is in the dead-letter queue: re-upload or redrive it.',
         props.uploadDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
       ),
-      alarm('PredictErrors', 'The predict function threw (not a 4xx answer: an error in the function itself).', props.predictFunction.metricErrors(fiveMinutes)),
-      alarm('ApiServerErrors', 'The inference API answered 5xx.', props.api.metricServerError(fiveMinutes)),
+      anyOf('PredictErrors', 'The predict function threw (not a 4xx answer: an error in the function itself).', props.predictFunction.metricErrors(fiveMinutes)),
+      anyOf('ApiServerErrors', 'The inference API answered 5xx.', props.api.metricServerError(fiveMinutes)),
     ];
-    const targets = [this.topic, ...(props.alarmTopicArns ?? []).map((arn, i) => sns.Topic.fromTopicArn(this, `ExtraTopic${i}`, arn))];
-    for (const a of this.alarms) for (const target of targets) a.addAlarmAction(new actions.SnsAction(target));
   }
 }

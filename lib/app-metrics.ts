@@ -1,0 +1,29 @@
+import type { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { METRIC_NAMESPACE, serviceOf } from '../lambdas/shared/metric-names.js';
+
+export interface AppMetricProps {
+  readonly metricName: string;
+  /** The function that emits it (its Powertools `service` dimension). */
+  readonly service: string;
+  /** The model it is about (dimension `model`). */
+  readonly model: string;
+  /** A release's variant (dimension `variant`), for the per-variant metrics predict publishes. @default none */
+  readonly variant?: 'production' | 'candidate';
+  readonly statistic: string;
+  readonly period: Duration;
+}
+
+/**
+ * One of the metrics the functions publish in the embedded metric format: the project's namespace, and the
+ * dimensions they publish it with (service, model, and for predict's per-variant metrics the variant).
+ */
+export function appMetric(props: AppMetricProps): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName: props.metricName,
+    dimensionsMap: { service: serviceOf(props.service), model: props.model, ...(props.variant !== undefined ? { variant: props.variant } : {}) },
+    statistic: props.statistic,
+    period: props.period,
+  });
+}
