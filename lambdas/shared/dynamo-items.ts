@@ -1,14 +1,6 @@
 /**
- * Helpers for the registry table's items: every item carries its key (`pk`, `sk`) beside the record it stores, and
- * updates name their fields through placeholders.
+ * Updates of the registry table's items name their fields through placeholders (field names may be reserved words).
  */
-
-/** The record an item stores, without its key; undefined for no item. */
-export function withoutKeys<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (item === undefined) return undefined;
-  const { pk: _pk, sk: _sk, ...record } = item;
-  return record as T;
-}
 
 /** `SET #f0 = :v0, …` for the defined fields, with placeholder names (field names may be reserved words). */
 export function setExpression(fields: Record<string, unknown>): { expression: string; names: Record<string, string>; values: Record<string, unknown> } {

@@ -1,9 +1,14 @@
+import * as z from 'zod';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { feedbackKey } from './registry-keys.js';
+import { parseItem } from './registry-items.js';
 import { isConditionFailure } from './registry-write.js';
 
 /** How long a prediction id's truth is remembered for idempotency (the capture data is kept longer, in S3). */
 export const FEEDBACK_RETENTION_DAYS = 400;
+
+/** A truth as stored: the label as JSON text, when it was received, whether its record line was written. */
+const feedbackItemSchema = z.looseObject({ label: z.string(), receivedAt: z.string(), emitted: z.boolean().optional() });
 
 export type FeedbackStatus = 'recorded' | 'duplicate' | 'conflict';
 
@@ -41,10 +46,10 @@ export class FeedbackStore {
       return { status: 'recorded', emitted: false, receivedAt: receivedAt.toISOString() };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const existing = (await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item as { label?: unknown; emitted?: unknown; receivedAt?: unknown } | undefined;
+      const existing = parseItem(feedbackItemSchema, (await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item, 'feedback');
       const status = existing?.label === JSON.stringify(label) ? 'duplicate' : 'conflict';
       // Items from before the flag had their line written with them.
-      return { status, emitted: existing?.emitted !== false, receivedAt: typeof existing?.receivedAt === 'string' ? existing.receivedAt : receivedAt.toISOString() };
+      return { status, emitted: existing?.emitted !== false, receivedAt: existing?.receivedAt ?? receivedAt.toISOString() };
     }
   }
 

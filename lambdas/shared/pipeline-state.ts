@@ -1,21 +1,12 @@
 import * as z from 'zod';
 import { modelConfigSchema } from '../core/model-config.js';
 import { resolvedHyperparametersSchema } from '../core/model-config-sections.js';
+import { artifactRecordSchema, dataRecordSchema, objectVersionSchema } from './registry-items.js';
 
 /**
  * Shapes of what the training state machine passes between steps. Each step validates its input with these, so a
  * changed definition fails loudly at the step boundary rather than deep inside a computation.
  */
-export const objectVersionSchema = z.object({
-  bucket: z.string().min(1),
-  key: z.string().min(1),
-  etag: z.string(),
-  versionId: z.string().nullable(),
-  size: z.number(),
-});
-
-export const dataRecordSchema = objectVersionSchema.extend({ sha256: z.string().optional() });
-
 export const runRefSchema = z.object({
   model: z.string(),
   runId: z.string(),
@@ -56,7 +47,6 @@ export const etlResultSchema = z.object({
 });
 export type EtlResult = z.infer<typeof etlResultSchema>;
 
-export const artifactRecordSchema = z.object({ bucket: z.string(), key: z.string(), sha256: z.string() });
 
 export const trainResultSchema = z.object({
   id: z.string(),

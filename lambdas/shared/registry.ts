@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../core/errors.js';
-import { setExpression, withoutKeys } from './dynamo-items.js';
+import { setExpression } from './dynamo-items.js';
+import { aliasItemSchema, auditItemSchema, parseItem, parseStoredItem, runItemSchema, schemaPointerItemSchema, versionItemSchema } from './registry-items.js';
 import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, schemaKey, versionKey } from './registry-keys.js';
 import { auditPut, failedConditions, isConditionFailure, writeAtomically, type AuditDraft, type TransactItem } from './registry-write.js';
 import { latestVersionOf, registerVersionOnce, type RunOutcomeFields } from './version-allocation.js';
@@ -37,12 +38,12 @@ export class Registry {
 
   async getRun(model: string, runId: string): Promise<RunRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.table, Key: runKey(model, runId) }));
-    return withoutKeys<RunRecord>(result.Item);
+    return parseItem(runItemSchema, result.Item, 'run');
   }
 
   async listRuns(model: string): Promise<RunRecord[]> {
     const items = await this.queryAll(`${KEY_PREFIX.run}${model}`, true);
-    return items.map((item) => withoutKeys<RunRecord>(item) as RunRecord).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    return items.map((item) => parseStoredItem(runItemSchema, item, 'run')).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 
   /**
@@ -109,7 +110,7 @@ export class Registry {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return withoutKeys<RunRecord>(result.Attributes) as RunRecord;
+      return parseStoredItem(runItemSchema, result.Attributes ?? {}, 'run');
     } catch (error) {
       if (isConditionFailure(error)) {
         const current = await this.getRun(model, runId);
@@ -134,7 +135,7 @@ export class Registry {
 
   async getVersion(model: string, version: number): Promise<VersionRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.table, Key: versionKey(model, version), ConsistentRead: true }));
-    return withoutKeys<VersionRecord>(result.Item);
+    return parseItem(versionItemSchema, result.Item, 'version');
   }
 
   /**
@@ -188,7 +189,7 @@ export class Registry {
   }
 
   async listAudit(model: string): Promise<AuditEvent[]> {
-    return (await this.queryAll(`${KEY_PREFIX.audit}${model}`, true)).map((item) => withoutKeys<AuditEvent>(item) as AuditEvent);
+    return (await this.queryAll(`${KEY_PREFIX.audit}${model}`, true)).map((item) => parseStoredItem(auditItemSchema, item, 'audit'));
   }
 
   /** Model names with at least one version (a scan of version partitions: an operator's query, not a hot path). */
@@ -216,12 +217,12 @@ export class Registry {
   async listVersions(model: string): Promise<VersionRecord[]> {
     // The partition also holds the version counter (sort key `#latest`): versions only.
     const items = (await this.queryAll(`${KEY_PREFIX.version}${model}`, true)).filter((item) => !String(item.sk).startsWith('#'));
-    return items.map((item) => withoutKeys<VersionRecord>(item) as VersionRecord);
+    return items.map((item) => parseStoredItem(versionItemSchema, item, 'version'));
   }
 
   async getAlias(model: string, alias: string = PRODUCTION_ALIAS): Promise<AliasRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.table, Key: aliasKey(model, alias), ConsistentRead: true }));
-    return withoutKeys<AliasRecord>(result.Item);
+    return parseItem(aliasItemSchema, result.Item, 'alias');
   }
 
   /**
@@ -244,7 +245,7 @@ export class Registry {
 
   async getSchemaPointer(model: string): Promise<SchemaPointer | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.table, Key: schemaKey(model), ConsistentRead: true }));
-    return withoutKeys<SchemaPointer>(result.Item);
+    return parseItem(schemaPointerItemSchema, result.Item, 'schema pointer');
   }
 
   /**

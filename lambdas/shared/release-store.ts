@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { ConflictError } from '../core/errors.js';
-import { withoutKeys } from './dynamo-items.js';
+import { parseItem } from './registry-items.js';
 import { releaseKey } from './registry-keys.js';
 import { isConditionFailure } from './registry-write.js';
 
@@ -42,8 +42,7 @@ export class ReleaseStore {
 
   async get(model: string): Promise<ReleaseRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.table, Key: releaseKey(model), ConsistentRead: true }));
-    const record = withoutKeys<Record<string, unknown>>(result.Item);
-    return record === undefined ? undefined : releaseRecordSchema.parse(record);
+    return parseItem(releaseRecordSchema, result.Item, 'release');
   }
 
   /** Starts a release unless one is active for the model (two releases at once would fight over the share). */

@@ -1,7 +1,11 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import { NotFoundError } from '../core/errors.js';
 import { runKey } from './registry-keys.js';
 import { isConditionFailure } from './registry-write.js';
+
+/** What taking a ticket returns: the run's ticket counter after it. */
+const ticketSchema = z.object({ uploadTickets: z.number().int().positive() });
 
 /**
  * The uploads behind a run. A run is one object and model file, so every further upload of the same bytes to the same
@@ -53,7 +57,7 @@ export class RunUploads {
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      return Number((result.Attributes as { uploadTickets?: unknown } | undefined)?.uploadTickets);
+      return ticketSchema.parse(result.Attributes ?? {}).uploadTickets;
     } catch (error) {
       if (isConditionFailure(error)) throw new NotFoundError(`run ${runId} of model ${model} does not exist`, { cause: error });
       throw error;

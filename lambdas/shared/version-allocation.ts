@@ -1,6 +1,6 @@
 import { QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../core/errors.js';
-import { withoutKeys } from './dynamo-items.js';
+import { parseItem, parseStoredItem, runItemSchema, versionItemSchema } from './registry-items.js';
 import { KEY_PREFIX, runKey, versionCounterKey, versionKey } from './registry-keys.js';
 import type { RunRecord, VersionRecord } from './registry-types.js';
 import { backoffMs, failedConditions, writeAtomically } from './registry-write.js';
@@ -80,10 +80,10 @@ export async function registerVersionOnce(
 
 /** The version a run already registered; a run that is missing or not running cannot register one. */
 async function existingVersion(db: DynamoDBDocumentClient, table: string, model: string, runId: string): Promise<VersionRecord> {
-  const run = (await db.send(new GetCommand({ TableName: table, Key: runKey(model, runId), ConsistentRead: true }))).Item as RunRecord | undefined;
+  const run = parseItem(runItemSchema, (await db.send(new GetCommand({ TableName: table, Key: runKey(model, runId), ConsistentRead: true }))).Item, 'run');
   if (run === undefined) throw new NotFoundError(`run ${runId} of ${model} does not exist: register the run before its version`);
   if (run.version === undefined) throw new ConflictError(`run ${runId} of ${model} is ${run.status}; only a running run registers a version`);
   const version = (await db.send(new GetCommand({ TableName: table, Key: versionKey(model, run.version), ConsistentRead: true }))).Item;
   if (version === undefined) throw new NotFoundError(`run ${runId} names version ${run.version} of ${model}, which does not exist`);
-  return withoutKeys<VersionRecord>(version) as VersionRecord;
+  return parseStoredItem(versionItemSchema, version, 'version');
 }

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promoteVersion } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { Registry } from '../../lambdas/shared/registry.js';
@@ -110,5 +110,19 @@ describe('a promotion interrupted mid-way leaves production and the audit trail 
     expect(production).toMatchObject({ version: v2.version, revision: 2 });
     const audit = await registry.listAudit('lost');
     expect(audit.map((e) => `${e.outcome} v${e.version}`)).toEqual([`succeeded v${v1.version}`, `succeeded v${v2.version}`]);
+  });
+
+  it('refuses a malformed item where it is read, naming its key and the field (IntegrityError, not a cast)', async () => {
+    const version = await registerTestVersion(registry, 'damaged', 'run-d');
+    const db = DynamoDBDocumentClient.from(localDynamoClient(endpoint, 'us-east-1'));
+    const key = { pk: 'VERSION#damaged', sk: String(version.version).padStart(10, '0') };
+    const stored = (await db.send(new GetCommand({ TableName: 'registry', Key: key }))).Item ?? {};
+    await db.send(new PutCommand({ TableName: 'registry', Item: { ...stored, metrics: 'not a map', artifact: { bucket: 'a' } } }));
+    const malformed = { name: 'IntegrityError', message: expect.stringMatching(/the registry's version item VERSION#damaged \/ 0+1 is malformed at (metrics|artifact\.key)/) };
+    await expect(registry.getVersion('damaged', version.version)).rejects.toMatchObject(malformed);
+    await expect(registry.listVersions('damaged')).rejects.toMatchObject(malformed);
+    await db.send(new PutCommand({ TableName: 'registry', Item: { pk: 'RUN#damaged', sk: 'run-x', model: 'damaged', runId: 'run-x', status: 'DONE', trigger, startedAt: 't', updatedAt: 't' } }));
+    await expect(registry.getRun('damaged', 'run-x')).rejects.toMatchObject({ name: 'IntegrityError', message: expect.stringContaining('RUN#damaged / run-x is malformed at status') });
+    db.destroy();
   });
 });
