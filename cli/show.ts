@@ -7,7 +7,23 @@ const hiddenUnits = (units: readonly number[]): string => (units.length === 0 ? 
 export function describeVersion(model: string, version: VersionRecord): string {
   const baseline = version.baselineMetrics ?? null;
   const metrics = Object.entries(version.metrics).map(([k, v]) => (baseline === null ? [k, metric(v)] : [k, metric(v), metric(baseline[k] ?? null)]));
-  const checks = version.gate.checks.map((c) => [
+  const checks = gateRows(version);
+  const trials = trialRows(version);
+  return [
+    `${model} v${version.version} — ${version.status} (revision ${version.revision})`,
+    `gate: ${version.gate.summary}`,
+    formatTable(baseline === null ? ['metric', 'value'] : ['metric', 'value', 'linear baseline'], metrics),
+    checks.length === 0 ? 'no gate checks' : formatTable(['check', 'what', 'value', 'threshold', 'result', 'detail'], checks),
+    trials.length === 0 ? '' : formatTable(['trial', 'hidden units', 'learning rate', 'l2', 'batch', 'epochs', 'validation loss', 'validation score', ''], trials),
+    formatTable(['lineage', 'value'], lineageRows(version)),
+  ]
+    .filter((part) => part !== '')
+    .join('\n\n');
+}
+
+/** Every gate check: what, the value, the threshold, pass / WARN / FAIL and why. */
+function gateRows(version: VersionRecord): (string | number | null)[][] {
+  return version.gate.checks.map((c) => [
     c.kind,
     c.metric,
     metric(c.value),
@@ -15,7 +31,11 @@ export function describeVersion(model: string, version: VersionRecord): string {
     c.passed ? 'pass' : (c.severity ?? 'blocking') === 'warning' ? 'WARN' : 'FAIL',
     c.description,
   ]);
-  const trials = (version.tuning ?? []).map((t) => [
+}
+
+/** Every trial of the search, the chosen one marked. */
+function trialRows(version: VersionRecord): (string | number | null)[][] {
+  return (version.tuning ?? []).map((t) => [
     t.role === 'baseline' ? 'baseline' : t.id,
     t.hyperparameters === null ? '—' : hiddenUnits(t.hyperparameters.hiddenUnits),
     t.hyperparameters?.learningRate ?? null,
@@ -26,31 +46,23 @@ export function describeVersion(model: string, version: VersionRecord): string {
     metric(t.validationMetrics?.roc_auc ?? t.validationMetrics?.r2 ?? t.validationMetrics?.accuracy ?? null),
     t.failure === null ? (t.chosen ? 'chosen' : '') : `failed: ${t.failure}`,
   ]);
+}
+
+/** Where the version came from: run, data, rows, schema, model file, code, hyper-parameters, artifact. */
+function lineageRows(version: VersionRecord): (string | null)[][] {
   const hp = version.hyperparameters;
   return [
-    `${model} v${version.version} — ${version.status} (revision ${version.revision})`,
-    `gate: ${version.gate.summary}`,
-    formatTable(baseline === null ? ['metric', 'value'] : ['metric', 'value', 'linear baseline'], metrics),
-    checks.length === 0 ? 'no gate checks' : formatTable(['check', 'what', 'value', 'threshold', 'result', 'detail'], checks),
-    trials.length === 0 ? '' : formatTable(['trial', 'hidden units', 'learning rate', 'l2', 'batch', 'epochs', 'validation loss', 'validation score', ''], trials),
-    formatTable(
-      ['lineage', 'value'],
-      [
-        ['run', version.runId],
-        ['data', version.data.map((d) => `s3://${d.bucket}/${d.key} sha256 ${d.sha256 ?? '?'}`).join('; ')],
-        ['rows', `${version.rows.read} read, ${version.rows.kept} kept (train ${version.rows.train}, validation ${version.rows.validation}, test ${version.rows.test})`],
-        ['data schema', `v${version.schemaVersion}`],
-        ['model file sha256', version.modelConfigSha256],
-        ['code version', version.codeVersion],
-        ['backend', `${version.backend}; ${version.tfjsVersion}`],
-        ['hyper-parameters', `hidden ${hiddenUnits(hp.hiddenUnits)}, learning rate ${hp.learningRate} (${hp.learningRateSchedule ?? 'constant'}), l2 ${hp.l2}, batch ${hp.batchSize}, epochs ${hp.epochs}, seed ${hp.seed}`],
-        ['artifact', `s3://${version.artifact.bucket}/${version.artifact.key}`],
-        ['artifact sha256', version.artifact.sha256],
-        ['weights sha256', version.weightsSha256],
-        ['compared with', version.comparedWith === null ? null : `v${version.comparedWith}`],
-      ],
-    ),
-  ]
-    .filter((part) => part !== '')
-    .join('\n\n');
+    ['run', version.runId],
+    ['data', version.data.map((d) => `s3://${d.bucket}/${d.key} sha256 ${d.sha256 ?? '?'}`).join('; ')],
+    ['rows', `${version.rows.read} read, ${version.rows.kept} kept (train ${version.rows.train}, validation ${version.rows.validation}, test ${version.rows.test})`],
+    ['data schema', `v${version.schemaVersion}`],
+    ['model file sha256', version.modelConfigSha256],
+    ['code version', version.codeVersion],
+    ['backend', `${version.backend}; ${version.tfjsVersion}`],
+    ['hyper-parameters', `hidden ${hiddenUnits(hp.hiddenUnits)}, learning rate ${hp.learningRate} (${hp.learningRateSchedule ?? 'constant'}), l2 ${hp.l2}, batch ${hp.batchSize}, epochs ${hp.epochs}, seed ${hp.seed}`],
+    ['artifact', `s3://${version.artifact.bucket}/${version.artifact.key}`],
+    ['artifact sha256', version.artifact.sha256],
+    ['weights sha256', version.weightsSha256],
+    ['compared with', version.comparedWith === null ? null : `v${version.comparedWith}`],
+  ];
 }

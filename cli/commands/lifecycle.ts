@@ -6,9 +6,15 @@ import { parseVersion, type CliContext } from '../context.js';
 
 /** Changing what is served and approved; every change names why, for the audit trail. */
 export function lifecycleCommands(ctx: CliContext): void {
-  const { program } = ctx;
-  const change = (name: 'promote' | 'approve' | 'reject', description: string) =>
-    program
+  changeCommand(ctx, 'promote', 'put an approved version in production (default: the candidate)');
+  changeCommand(ctx, 'approve', 'approve a pending version (models that require manual approval)');
+  changeCommand(ctx, 'reject', 'reject a version so it can never be served');
+  rollbackCommand(ctx);
+}
+
+/** `mlops promote|approve|reject <model> <version> -m <why>`: a change of what is served or approved, audited. */
+function changeCommand(ctx: CliContext, name: 'promote' | 'approve' | 'reject', description: string): void {
+  ctx.program
       .command(name)
       .description(description)
       .argument('<model>')
@@ -35,11 +41,11 @@ export function lifecycleCommands(ctx: CliContext): void {
           }
         }),
       );
-  change('promote', 'put an approved version in production (default: the candidate)');
-  change('approve', 'approve a pending version (models that require manual approval)');
-  change('reject', 'reject a version so it can never be served');
+}
 
-  program
+/** `mlops rollback <model> [--to <version>] -m <why>`: production back to the previous approved version. */
+function rollbackCommand(ctx: CliContext): void {
+  ctx.program
     .command('rollback')
     .description('move production back to the previous approved version (or --to one)')
     .argument('<model>')

@@ -5,8 +5,13 @@ import { parseVersion, type CliContext } from '../context.js';
 
 /** Where a version came from, which versions a data object trained, and retraining a version to check it. */
 export function lineageCommands(ctx: CliContext): void {
-  const { program } = ctx;
-  program
+  lineageCommand(ctx);
+  reproduceCommand(ctx);
+}
+
+/** `mlops lineage`: what produced a version (model and version), or which versions were trained on a data object (--data). */
+function lineageCommand(ctx: CliContext): void {
+  ctx.program
     .command('lineage')
     .description('what produced a version (model and version), or which versions were trained on a data object (--data)')
     .argument('[model]')
@@ -21,30 +26,14 @@ export function lineageCommands(ctx: CliContext): void {
         }
         if (model === undefined || versionText === undefined) throw new Error('name a model and version (mlops lineage adult 2), or a data object (mlops lineage --data s3://bucket/key)');
         const lineage = await versionLineage(c.registry, model, parseVersion(versionText));
-        const { version, run } = lineage;
-        ctx.print(lineage, () =>
-          [
-            `${model} v${version.version} (${version.status}) was produced by run ${version.runId}${run ? `, started ${run.startedAt} by an upload of ${run.trigger.key}` : ''}`,
-            formatTable(
-              ['input', 'identity'],
-              [
-                ...version.data.map((d) => [`data ${d.key}`, `ETag ${d.etag}, version ${d.versionId ?? '—'}, sha256 ${d.sha256 ?? '?'}`]),
-                ['rows', `${version.rows.read} read, ${version.rows.kept} kept`],
-                ['model file', `sha256 ${version.modelConfigSha256}`],
-                ['data schema', `v${version.schemaVersion}`],
-                ['code', version.codeVersion],
-                ['TF.js', `${version.tfjsVersion}; ${version.backend}`],
-                ['hyper-parameters', JSON.stringify(version.hyperparameters)],
-                ['compared with', version.comparedWith === null ? 'no production version' : `production v${version.comparedWith}`],
-              ],
-            ),
-            lineage.audit.length === 0 ? 'no promotions, rollbacks or approvals yet' : formatTable(['when', 'action', 'version', 'outcome', 'who', 'why'], lineage.audit.map((e) => [e.at, e.action, `v${e.version}`, e.outcome, e.actor, e.reason])),
-          ].join('\n\n'),
-        );
+        ctx.print(lineage, () => describeLineage(model, lineage));
       }),
     );
+}
 
-  program
+/** `mlops reproduce`: retrain a version from its recorded lineage and check the weights and metrics are identical. */
+function reproduceCommand(ctx: CliContext): void {
+  ctx.program
     .command('reproduce')
     .description('retrain a version from its recorded lineage and check the weights and metrics are identical')
     .argument('<model>')
@@ -61,4 +50,26 @@ export function lineageCommands(ctx: CliContext): void {
         if (!result.identical) process.exitCode = 3;
       }),
     );
+}
+
+/** A version's lineage in words: the run and upload, every input's identity, the audit trail. */
+function describeLineage(model: string, lineage: Awaited<ReturnType<typeof versionLineage>>): string {
+  const { version, run } = lineage;
+  return [
+    `${model} v${version.version} (${version.status}) was produced by run ${version.runId}${run ? `, started ${run.startedAt} by an upload of ${run.trigger.key}` : ''}`,
+    formatTable(
+      ['input', 'identity'],
+      [
+        ...version.data.map((d) => [`data ${d.key}`, `ETag ${d.etag}, version ${d.versionId ?? '—'}, sha256 ${d.sha256 ?? '?'}`]),
+        ['rows', `${version.rows.read} read, ${version.rows.kept} kept`],
+        ['model file', `sha256 ${version.modelConfigSha256}`],
+        ['data schema', `v${version.schemaVersion}`],
+        ['code', version.codeVersion],
+        ['TF.js', `${version.tfjsVersion}; ${version.backend}`],
+        ['hyper-parameters', JSON.stringify(version.hyperparameters)],
+        ['compared with', version.comparedWith === null ? 'no production version' : `production v${version.comparedWith}`],
+      ],
+    ),
+    lineage.audit.length === 0 ? 'no promotions, rollbacks or approvals yet' : formatTable(['when', 'action', 'version', 'outcome', 'who', 'why'], lineage.audit.map((e) => [e.at, e.action, `v${e.version}`, e.outcome, e.actor, e.reason])),
+  ].join('\n\n');
 }

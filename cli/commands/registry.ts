@@ -5,8 +5,15 @@ import { parseVersion, type CliContext } from '../context.js';
 
 /** Reading the registry: models, versions, one version, the audit trail. */
 export function registryCommands(ctx: CliContext): void {
-  const { program } = ctx;
-  program
+  modelsCommand(ctx);
+  versionsCommand(ctx);
+  showCommand(ctx);
+  auditCommand(ctx);
+}
+
+/** `mlops models`: list the models that have versions, with what is in production. */
+function modelsCommand(ctx: CliContext): void {
+  ctx.program
     .command('models')
     .description('list the models that have versions, with what is in production')
     .action(
@@ -18,8 +25,11 @@ export function registryCommands(ctx: CliContext): void {
         ctx.print(rows, () => formatTable(['model', 'production', 'versions'], rows.map((r) => [r.model, r.production === null ? null : `v${r.production}`, r.versions])));
       }),
     );
+}
 
-  program
+/** `mlops versions`: list a model's versions. */
+function versionsCommand(ctx: CliContext): void {
+  ctx.program
     .command('versions')
     .description("list a model's versions")
     .argument('<model>')
@@ -35,8 +45,11 @@ export function registryCommands(ctx: CliContext): void {
         );
       }),
     );
+}
 
-  program
+/** `mlops show`: show one version: metrics, gate, lineage. */
+function showCommand(ctx: CliContext): void {
+  ctx.program
     .command('show')
     .description('show one version: metrics, gate, lineage')
     .argument('<model>')
@@ -48,8 +61,11 @@ export function registryCommands(ctx: CliContext): void {
         ctx.print(version, () => describeVersion(model, version));
       }),
     );
+}
 
-  program
+/** `mlops audit`: show a model's audit trail: every promotion, rollback, approval and rejection, with who and why. */
+function auditCommand(ctx: CliContext): void {
+  ctx.program
     .command('audit')
     .description("show a model's audit trail: every promotion, rollback, approval and rejection, with who and why")
     .argument('<model>')

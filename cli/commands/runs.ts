@@ -3,12 +3,19 @@ import { basename } from 'node:path';
 import { redriveRun } from '../../lambdas/shared/use-cases/redrive.js';
 import { formatTable } from '../format.js';
 import { uploadData } from '../runs.js';
+import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
 /** Runs of the pipeline: listing them, re-driving a failed one, uploading data that starts one. */
 export function runCommands(ctx: CliContext): void {
-  const { program } = ctx;
-  const runs = program
+  const runs = runsCommand(ctx);
+  redriveCommand(ctx, runs);
+  uploadCommand(ctx);
+}
+
+/** `mlops runs [model]`: the runs, newest last. */
+function runsCommand(ctx: CliContext): Command {
+  return ctx.program
     .command('runs')
     .description("list a model's runs, newest last; `runs redrive` resumes a failed one")
     .argument('[model]')
@@ -21,6 +28,10 @@ export function runCommands(ctx: CliContext): void {
         );
       }),
     );
+}
+
+/** `mlops runs redrive <model> <run>`: resume a FAILED run from the step that failed. */
+function redriveCommand(ctx: CliContext, runs: Command): void {
   runs
     .command('redrive')
     .description('resume a FAILED run from the step that failed, without redoing the steps before it')
@@ -35,8 +46,11 @@ export function runCommands(ctx: CliContext): void {
         if (result.status !== undefined && (result.status !== 'SUCCEEDED' || result.runStatus === 'FAILED')) process.exitCode = 1;
       }),
     );
+}
 
-  program
+/** `mlops upload <model> <file>`: upload a CSV, which starts a run. */
+function uploadCommand(ctx: CliContext): void {
+  ctx.program
     .command('upload')
     .description('upload a CSV under incoming/<model>/, which starts a training run')
     .argument('<model>')
