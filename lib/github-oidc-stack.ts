@@ -43,11 +43,7 @@ export class GithubOidcStack extends Stack {
     }
     const providerArn =
       props.existingProviderArn ?? new iam.OidcProviderNative(this, 'GithubProvider', { url: `https://${GITHUB_ISSUER}`, clientIds: ['sts.amazonaws.com'] }).oidcProviderArn;
-    const trust = (subjects: string[]) =>
-      new iam.WebIdentityPrincipal(providerArn, {
-        StringEquals: { [`${GITHUB_ISSUER}:aud`]: 'sts.amazonaws.com' },
-        StringLike: { [`${GITHUB_ISSUER}:sub`]: subjects },
-      });
+    const trust = (subjects: string[]) => githubPrincipal(providerArn, subjects);
     const environments = props.deployEnvironments ?? ['staging', 'production'];
     const qualifier = props.cdkQualifier ?? 'hnb659fds';
     const prefix = props.stackPrefix ?? 'ServerlessMlops';
@@ -74,12 +70,18 @@ export class GithubOidcStack extends Stack {
       maxSessionDuration: Duration.hours(1),
     });
     this.diffRole.addToPolicy(new iam.PolicyStatement({ sid: 'UseCdkLookupRole', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [bootstrapRole('lookup')] }));
-
     suppressSmokeTestPatterns(this.deployRole, prefix);
-
     new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn, description: 'GitHub environment variable AWS_ROLE_ARN (staging and production)' });
     new CfnOutput(this, 'DiffRoleArn', { value: this.diffRole.roleArn, description: 'GitHub repository variable AWS_DIFF_ROLE_ARN' });
   }
+}
+
+/** GitHub's OIDC tokens for these subjects (`repo:<owner>/<name>:environment:<env>`, …), for STS only. */
+function githubPrincipal(providerArn: string, subjects: string[]): iam.WebIdentityPrincipal {
+  return new iam.WebIdentityPrincipal(providerArn, {
+    StringEquals: { [`${GITHUB_ISSUER}:aud`]: 'sts.amazonaws.com' },
+    StringLike: { [`${GITHUB_ISSUER}:sub`]: subjects },
+  });
 }
 
 /**

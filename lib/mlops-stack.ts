@@ -77,16 +77,7 @@ export class MlopsStack extends Stack {
     const protection: DataProtection = { removalPolicy, ...(props.logRetention ? { logRetention: props.logRetention } : {}), ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}) };
     // Named so the training pipeline can start releases without depending on the release construct (built later).
     const releaseStateMachineName = `${this.stackName}-release`;
-    this.storage = new MlopsStorage(this, 'Storage', {
-      protection,
-      ...(props.artifactRetentionDays ? { artifactGovernanceRetention: Duration.days(props.artifactRetentionDays) } : {}),
-    });
-    this.registry = new SecureTable(this, 'Registry', {
-      deletionProtection: props.deletionProtection ?? true,
-      removalPolicy,
-      ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
-      ...(props.pointInTimeRecoveryDays ? { pointInTimeRecoveryDays: props.pointInTimeRecoveryDays } : {}),
-    });
+    ({ storage: this.storage, registry: this.registry } = this.dataStores(props, removalPolicy, protection));
     this.pipeline = new TrainingPipeline(this, 'Training', {
       dataBucket: this.storage.data,
       artifactsBucket: this.storage.artifacts,
@@ -106,18 +97,7 @@ export class MlopsStack extends Stack {
     const servingLogs = [this.inference.predictFunction.logGroup, this.inference.feedbackFunction.logGroup];
     this.capture = new RequestCapture(this, 'Capture', { bucket: this.storage.data, logGroups: servingLogs, protection });
     this.captureCatalog = new CaptureCatalog(this, 'CaptureCatalog', { bucket: this.storage.data, models: models.map((m) => m.name) });
-    this.alarms = new OperationsAlarms(this, 'Alarms', {
-      stateMachine: this.pipeline.stateMachine,
-      uploadDeadLetterQueue: this.pipeline.deadLetterQueue,
-      predictFunction: this.inference.predictFunction,
-      api: this.inference.api,
-      ...(props.alarmEmails ? { alarmEmails: props.alarmEmails } : {}),
-      ...(props.alarmTopicArns ? { alarmTopicArns: props.alarmTopicArns } : {}),
-      ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
-    });
-    this.modelAlarms = models.map((model) => new ModelAlarms(this, `Model-${model.name}`, { model, pageTopic: this.alarms.topic, detailTopic: this.alarms.detailTopic }));
-    this.alarmHistory = new AlarmHistory(this, 'AlarmHistory', { registry: this.registry.table, detailTopic: this.alarms.detailTopic, protection });
-    models.forEach((model, i) => this.alarmHistory.addModel(model.name, this.modelAlarms[i] as ModelAlarms));
+    ({ alarms: this.alarms, modelAlarms: this.modelAlarms, alarmHistory: this.alarmHistory } = this.monitoring(props, models, protection));
     this.releases = new ModelReleases(this, 'Releases', {
       registry: this.registry.table,
       artifactsBucket: this.storage.artifacts,
@@ -126,6 +106,38 @@ export class MlopsStack extends Stack {
       protection,
     });
     this.addOutputs();
+  }
+
+  /** The buckets (data, artifacts) and the registry table. */
+  private dataStores(props: MlopsStackProps, removalPolicy: RemovalPolicy, protection: DataProtection): { storage: MlopsStorage; registry: SecureTable } {
+    const storage = new MlopsStorage(this, 'Storage', {
+      protection,
+      ...(props.artifactRetentionDays ? { artifactGovernanceRetention: Duration.days(props.artifactRetentionDays) } : {}),
+    });
+    const registry = new SecureTable(this, 'Registry', {
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy,
+      ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
+      ...(props.pointInTimeRecoveryDays ? { pointInTimeRecoveryDays: props.pointInTimeRecoveryDays } : {}),
+    });
+    return { storage, registry };
+  }
+
+  /** The stack's operational alarms, each model's alarms and composite, and the alarm history in the audit trail. */
+  private monitoring(props: MlopsStackProps, models: readonly ModelConfig[], protection: DataProtection): { alarms: OperationsAlarms; modelAlarms: ModelAlarms[]; alarmHistory: AlarmHistory } {
+    const alarms = new OperationsAlarms(this, 'Alarms', {
+      stateMachine: this.pipeline.stateMachine,
+      uploadDeadLetterQueue: this.pipeline.deadLetterQueue,
+      predictFunction: this.inference.predictFunction,
+      api: this.inference.api,
+      ...(props.alarmEmails ? { alarmEmails: props.alarmEmails } : {}),
+      ...(props.alarmTopicArns ? { alarmTopicArns: props.alarmTopicArns } : {}),
+      ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
+    });
+    const modelAlarms = models.map((model) => new ModelAlarms(this, `Model-${model.name}`, { model, pageTopic: alarms.topic, detailTopic: alarms.detailTopic }));
+    const alarmHistory = new AlarmHistory(this, 'AlarmHistory', { registry: this.registry.table, detailTopic: alarms.detailTopic, protection });
+    models.forEach((model, i) => alarmHistory.addModel(model.name, modelAlarms[i] as ModelAlarms));
+    return { alarms, modelAlarms, alarmHistory };
   }
 
   /** The model files: a bad one stops the synth with the reason, before anything deploys; a doubtful one is a warning. */

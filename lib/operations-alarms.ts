@@ -39,31 +39,10 @@ export class OperationsAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: OperationsAlarmsProps) {
     super(scope, id);
-    const topic = (topicId: string, displayName: string) => {
-      const created = new sns.Topic(this, topicId, { displayName, enforceSSL: true, ...(props.encryptionKey ? { masterKey: props.encryptionKey } : {}) });
-      if (!props.encryptionKey) {
-        suppress(created, [
-          {
-            id: 'AwsSolutions-SNS2',
-            reason: 'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and the messages carry alarm names and states only. With customerManagedKey the topic is encrypted with the stack key.',
-          },
-        ]);
-      }
-      return created;
-    };
-    this.topic = topic('Topic', 'serverless-mlops alarms');
-    this.detailTopic = topic('DetailTopic', 'serverless-mlops alarm details');
-    if (props.alarmEmails?.length) {
-      // Notifications SNS could not deliver (bounced or unconfirmed addresses) are kept here instead of being lost.
-      this.deliveryDeadLetterQueue = new DeadLetterQueue(this, 'UndeliveredAlarms', {
-        deadLetterOf: 'the alarm e-mail subscriptions',
-        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
-      }).queue;
-      for (const email of props.alarmEmails) {
-        this.topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: this.deliveryDeadLetterQueue }));
-      }
-    }
-
+    const topics = this.createTopics(props);
+    this.topic = topics.topic;
+    this.detailTopic = topics.detailTopic;
+    if (topics.deliveryDeadLetterQueue !== undefined) this.deliveryDeadLetterQueue = topics.deliveryDeadLetterQueue;
     const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
     const targets = [this.topic, ...(props.alarmTopicArns ?? []).map((arn, i) => sns.Topic.fromTopicArn(this, `ExtraTopic${i}`, arn))];
     const alarms = new AlarmFactory(this, { alarmTopics: targets });
@@ -79,5 +58,35 @@ export class OperationsAlarms extends Construct {
       anyOf('PredictErrors', 'The predict function threw (not a 4xx answer: an error in the function itself).', props.predictFunction.metricErrors(fiveMinutes)),
       anyOf('ApiServerErrors', 'The inference API answered 5xx.', props.api.metricServerError(fiveMinutes)),
     ];
+  }
+  /** The page topic (e-mail subscribers, their undelivered messages kept) and the detail topic. */
+  private createTopics(props: OperationsAlarmsProps): { topic: sns.Topic; detailTopic: sns.Topic; deliveryDeadLetterQueue?: sqs.Queue } {
+    const topic = (topicId: string, displayName: string) => {
+      const created = new sns.Topic(this, topicId, { displayName, enforceSSL: true, ...(props.encryptionKey ? { masterKey: props.encryptionKey } : {}) });
+      if (!props.encryptionKey) {
+        suppress(created, [
+          {
+            id: 'AwsSolutions-SNS2',
+            reason: 'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and the messages carry alarm names and states only. With customerManagedKey the topic is encrypted with the stack key.',
+          },
+        ]);
+      }
+      return created;
+    };
+    const pageTopic = topic('Topic', 'serverless-mlops alarms');
+    const detailTopic = topic('DetailTopic', 'serverless-mlops alarm details');
+    let deliveryDeadLetterQueue: sqs.Queue | undefined;
+    if (props.alarmEmails?.length) {
+      // Notifications SNS could not deliver (bounced or unconfirmed addresses) are kept here instead of being lost.
+      deliveryDeadLetterQueue = new DeadLetterQueue(this, 'UndeliveredAlarms', {
+        deadLetterOf: 'the alarm e-mail subscriptions',
+        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
+      }).queue;
+      const deadLetterQueue = deliveryDeadLetterQueue;
+      for (const email of props.alarmEmails) {
+        pageTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue }));
+      }
+    }
+    return { topic: pageTopic, detailTopic, ...(deliveryDeadLetterQueue !== undefined ? { deliveryDeadLetterQueue } : {}) };
   }
 }

@@ -36,26 +36,7 @@ export class ModelReleases extends Construct {
   constructor(scope: Construct, id: string, props: ModelReleasesProps) {
     super(scope, id);
     const protection = props.protection ?? {};
-    this.releaseFunction = new MlFunction(this, 'Release', {
-      name: 'release',
-      description: 'Steps a canary or shadow release: the release check, each minute of a bake, promotion or rollback',
-      tensorflow: true,
-      memorySize: 1769,
-      timeout: Duration.minutes(2),
-      protection,
-      // Each model's candidate alarms are named from the stack's name (candidateAlarmNames): the environment stays the
-      // same size however many models the stack serves.
-      environment: { ARTIFACTS_BUCKET: props.artifactsBucket.bucketName, STACK_NAME: Stack.of(scope).stackName },
-    });
-    // Releases read versions and runs, move the production pointer at the end, and append to the audit trail.
-    grantRegistry(this.releaseFunction, props.registry, { alias: ['read', 'write'], version: ['read'], run: ['read'], release: ['read', 'write'], audit: ['append'] });
-    grantObjects(this.releaseFunction, props.artifactsBucket, LAYOUT.models, ['read']);
-    grantObjects(this.releaseFunction, props.artifactsBucket, LAYOUT.runs, ['read']);
-    // Reading alarm states: only the stack's candidate alarms (a name pattern, so any number of models fits).
-    const stack = Stack.of(this);
-    this.releaseFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: candidateAlarmNamePattern(stack.stackName), arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
-    );
+    this.releaseFunction = this.createReleaseFunction(scope, props, protection);
     const timeoutOf = (f: lambda.IFunction) => (f as lambda.Function).timeout ?? Duration.seconds(30);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
@@ -68,16 +49,43 @@ export class ModelReleases extends Construct {
       tracingEnabled: true,
       logs: { destination: secureLogGroup(this, 'ExecutionLogs', protection), level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
-    suppress(this.releaseFunction.role as iam.IRole, [
+    suppress(this.stateMachine.role, [
+      { id: 'AwsSolutions-IAM5', reason: 'Log delivery and X-Ray actions take no resource-level permissions.', appliesTo: ['Resource::*'] },
+      { id: 'AwsSolutions-IAM5', reason: "CDK's LambdaInvoke grant: the release and predict functions and their versions (function ARN plus ':*').", appliesTo: ['/^Resource::<(ReleasesRelease|InferencePredict)[A-Za-z0-9]*\\.Arn>:\\*$/'] },
+    ]);
+  }
+  /**
+   * The function that steps releases: it reads versions and runs, moves the production pointer at the end, appends to
+   * the audit trail, reads models and run splits, and reads the stack's candidate alarms.
+   */
+  private createReleaseFunction(scope: Construct, props: ModelReleasesProps, protection: DataProtection): MlFunction {
+    const releaseFunction = new MlFunction(this, 'Release', {
+      name: 'release',
+      description: 'Steps a canary or shadow release: the release check, each minute of a bake, promotion or rollback',
+      tensorflow: true,
+      memorySize: 1769,
+      timeout: Duration.minutes(2),
+      protection,
+      // Each model's candidate alarms are named from the stack's name (candidateAlarmNames): the environment stays the
+      // same size however many models the stack serves.
+      environment: { ARTIFACTS_BUCKET: props.artifactsBucket.bucketName, STACK_NAME: Stack.of(scope).stackName },
+    });
+    // Releases read versions and runs, move the production pointer at the end, and append to the audit trail.
+    grantRegistry(releaseFunction, props.registry, { alias: ['read', 'write'], version: ['read'], run: ['read'], release: ['read', 'write'], audit: ['append'] });
+    grantObjects(releaseFunction, props.artifactsBucket, LAYOUT.models, ['read']);
+    grantObjects(releaseFunction, props.artifactsBucket, LAYOUT.runs, ['read']);
+    // Reading alarm states: only the stack's candidate alarms (a name pattern, so any number of models fits).
+    const stack = Stack.of(this);
+    releaseFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: candidateAlarmNamePattern(stack.stackName), arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
+    );
+    suppress(releaseFunction.role as iam.IRole, [
       {
         id: 'AwsSolutions-IAM5',
         reason: "DescribeAlarms on the stack's candidate alarms only (named <stack>-<model>-candidate-<kind>): a pattern keeps the policy one line however many models the stack serves.",
         appliesTo: ['/^Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:[A-Za-z0-9-]+-\\*-candidate-\\*$/'],
       },
     ]);
-    suppress(this.stateMachine.role, [
-      { id: 'AwsSolutions-IAM5', reason: 'Log delivery and X-Ray actions take no resource-level permissions.', appliesTo: ['Resource::*'] },
-      { id: 'AwsSolutions-IAM5', reason: "CDK's LambdaInvoke grant: the release and predict functions and their versions (function ARN plus ':*').", appliesTo: ['/^Resource::<(ReleasesRelease|InferencePredict)[A-Za-z0-9]*\\.Arn>:\\*$/'] },
-    ]);
+    return releaseFunction;
   }
 }

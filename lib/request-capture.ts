@@ -46,33 +46,7 @@ export class RequestCapture extends Construct {
       deliveryStreamEncryptionConfigurationInput: props.protection?.encryptionKey
         ? { keyType: 'CUSTOMER_MANAGED_CMK', keyArn: props.protection.encryptionKey.keyArn }
         : { keyType: 'AWS_OWNED_CMK' },
-      extendedS3DestinationConfiguration: {
-        bucketArn: props.bucket.bucketArn,
-        roleArn: this.deliveryRole.roleArn,
-        prefix: '!{partitionKeyFromQuery:record}/model=!{partitionKeyFromQuery:model}/dt=!{timestamp:yyyy-MM-dd-HH}/',
-        errorOutputPrefix: `${LAYOUT.captureErrors}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd-HH}/`,
-        // Dynamic partitioning needs at least 64 MB; the interval decides in practice.
-        bufferingHints: { intervalInSeconds: (props.bufferInterval ?? Duration.seconds(60)).toSeconds(), sizeInMBs: 64 },
-        compressionFormat: 'GZIP',
-        dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
-        processingConfiguration: {
-          enabled: true,
-          processors: [
-            { type: 'Decompression', parameters: [{ parameterName: 'CompressionFormat', parameterValue: 'GZIP' }] },
-            { type: 'CloudWatchLogProcessing', parameters: [{ parameterName: 'DataMessageExtraction', parameterValue: 'true' }] },
-            {
-              type: 'MetadataExtraction',
-              parameters: [
-                { parameterName: 'MetadataExtractionQuery', parameterValue: '{record: .mlopsRecord, model: .model}' },
-                { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
-              ],
-            },
-            { type: 'AppendDelimiterToRecord', parameters: [] },
-          ],
-        },
-        cloudWatchLoggingOptions: { enabled: true, logGroupName: deliveryLogs.logGroupName, logStreamName: deliveryLogStream.logStreamName },
-        ...(props.protection?.encryptionKey ? { encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: props.protection.encryptionKey.keyArn } } } : {}),
-      },
+      extendedS3DestinationConfiguration: this.s3Destination(props, deliveryLogs, deliveryLogStream),
     });
     this.deliveryStream.node.addDependency(this.deliveryRole);
     this.subscriptionRole = this.createSubscriptionRole();
@@ -85,6 +59,40 @@ export class RequestCapture extends Construct {
       });
       filter.node.addDependency(this.subscriptionRole);
     });
+  }
+
+  /**
+   * Where records go: GZIP JSON Lines under `<record kind>/model=<model>/dt=<hour>/`, partitioned by what the record
+   * says (jq over each message CloudWatch Logs delivered), errors under their own prefix.
+   */
+  private s3Destination(props: RequestCaptureProps, deliveryLogs: logs.ILogGroup, deliveryLogStream: logs.LogStream): firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty {
+    return {
+      bucketArn: props.bucket.bucketArn,
+      roleArn: this.deliveryRole.roleArn,
+      prefix: '!{partitionKeyFromQuery:record}/model=!{partitionKeyFromQuery:model}/dt=!{timestamp:yyyy-MM-dd-HH}/',
+      errorOutputPrefix: `${LAYOUT.captureErrors}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd-HH}/`,
+      // Dynamic partitioning needs at least 64 MB; the interval decides in practice.
+      bufferingHints: { intervalInSeconds: (props.bufferInterval ?? Duration.seconds(60)).toSeconds(), sizeInMBs: 64 },
+      compressionFormat: 'GZIP',
+      dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
+      processingConfiguration: {
+        enabled: true,
+        processors: [
+          { type: 'Decompression', parameters: [{ parameterName: 'CompressionFormat', parameterValue: 'GZIP' }] },
+          { type: 'CloudWatchLogProcessing', parameters: [{ parameterName: 'DataMessageExtraction', parameterValue: 'true' }] },
+          {
+            type: 'MetadataExtraction',
+            parameters: [
+              { parameterName: 'MetadataExtractionQuery', parameterValue: '{record: .mlopsRecord, model: .model}' },
+              { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
+            ],
+          },
+          { type: 'AppendDelimiterToRecord', parameters: [] },
+        ],
+      },
+      cloudWatchLoggingOptions: { enabled: true, logGroupName: deliveryLogs.logGroupName, logStreamName: deliveryLogStream.logStreamName },
+      ...(props.protection?.encryptionKey ? { encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: props.protection.encryptionKey.keyArn } } } : {}),
+    };
   }
 
   /** Firehose may write under the capture prefixes only, and log its delivery errors. */
