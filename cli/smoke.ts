@@ -98,7 +98,7 @@ export function checkAnswer(answer: { version?: unknown; predictions?: Predictio
  * become null) and typed by the model's data schema.
  */
 async function instancesFrom(c: Connection, model: string, lines: string[], count: number): Promise<Record<string, string | number | null>[]> {
-  const pointer = await c.registry.getSchemaPointer(model);
+  const pointer = await c.registry.schemas.get(model);
   if (!pointer) throw new SmokeFailure(`model "${model}" has no data schema yet, so no way to type the request`);
   const schema = await readDataSchema(c.s3, pointer.location);
   const numeric = new Set(schema.columns.filter((column) => column.type === 'numeric').map((column) => column.name));

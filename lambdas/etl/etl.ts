@@ -80,7 +80,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
  * are recorded on the run, and a blocking one fails it.
  */
 async function validateData(deps: StepDeps, run: RunRef, table: RawTable, config: ModelConfig, source: string): Promise<{ schema: DataSchema | undefined; anomalies: Anomaly[] }> {
-  const pointer = await deps.registry.getSchemaPointer(run.model);
+  const pointer = await deps.registry.schemas.get(run.model);
   const schema = pointer === undefined ? undefined : await readDataSchema(deps.s3, pointer.location);
   const anomalies = [...encodingAnomalies(table, config), ...(schema === undefined ? [] : validateAgainstSchema(schema, table, config))];
   if (schema !== undefined || anomalies.length > 0) {
@@ -101,6 +101,6 @@ async function validateData(deps: StepDeps, run: RunRef, table: RawTable, config
 async function recordFirstSchema(deps: StepDeps, schema: DataSchema): Promise<number> {
   const location = { bucket: deps.artifactsBucket, key: schemaKey(schema.model, schema.version) };
   await putObject(deps.s3, location, JSON.stringify(schema), 'application/json');
-  await deps.registry.setSchemaPointer({ model: schema.model, version: schema.version, location, createdFromRun: schema.createdFromRun });
-  return (await deps.registry.getSchemaPointer(schema.model))?.version ?? schema.version;
+  await deps.registry.schemas.set({ model: schema.model, version: schema.version, location, createdFromRun: schema.createdFromRun });
+  return (await deps.registry.schemas.get(schema.model))?.version ?? schema.version;
 }

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { ConflictError } from '../core/errors.js';
 import type { AuditEvent } from './registry-types.js';
 import { auditKey } from './registry-keys.js';
 
@@ -42,4 +43,14 @@ export async function writeAtomically(db: DynamoDBDocumentClient, items: Transac
 /** A wait before the next try under contention: full jitter over an exponential cap (AWS's recommended backoff). */
 export function backoffMs(attempt: number, baseMs = 10, capMs = 1000): number {
   return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
+}
+
+/** A state change and its audit event in one transaction; a failed condition on the change is a ConflictError. */
+export async function writeWithAudit(db: DynamoDBDocumentClient, table: string, change: TransactItem, audit: AuditDraft, conflict: string): Promise<void> {
+  try {
+    await writeAtomically(db, [change, auditPut(table, audit).item]);
+  } catch (error) {
+    if (failedConditions(error)?.[0] === true) throw new ConflictError(conflict, { cause: error });
+    throw error;
+  }
 }

@@ -1,11 +1,12 @@
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../core/errors.js';
-import { setExpression } from './dynamo-items.js';
-import { aliasItemSchema, auditItemSchema, parseItem, parseStoredItem, runItemSchema, schemaPointerItemSchema, versionItemSchema } from './registry-items.js';
-import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, schemaKey, versionKey } from './registry-keys.js';
-import { auditPut, failedConditions, isConditionFailure, writeAtomically, type AuditDraft, type TransactItem } from './registry-write.js';
+import { partitionNames, queryPartition, setExpression } from './dynamo-items.js';
+import { aliasItemSchema, auditItemSchema, parseItem, parseStoredItem, runItemSchema, versionItemSchema } from './registry-items.js';
+import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, versionKey } from './registry-keys.js';
+import { auditPut, failedConditions, isConditionFailure, writeAtomically, writeWithAudit, type AuditDraft, type TransactItem } from './registry-write.js';
 import { latestVersionOf, registerVersionOnce, type RunOutcomeFields } from './version-allocation.js';
-import type { AliasRecord, AuditEvent, RunRecord, SchemaPointer, VersionRecord, VersionStatus } from './registry-types.js';
+import type { AliasRecord, AuditEvent, RunRecord, VersionRecord, VersionStatus } from './registry-types.js';
+import { SchemaPointerStore } from './schema-pointers.js';
 
 export type * from './registry-types.js';
 
@@ -14,10 +15,15 @@ export type * from './registry-types.js';
  * emulators without transactions alike.
  */
 export class Registry {
+  /** Each model's current data schema (what ETL checks uploads against). */
+  readonly schemas: SchemaPointerStore;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.schemas = new SchemaPointerStore(db, table);
+  }
 
   /** Records a new run; returns false when a run with this id exists (a duplicate event for the same object). */
   async createRun(run: RunRecord): Promise<boolean> {
@@ -42,7 +48,7 @@ export class Registry {
   }
 
   async listRuns(model: string): Promise<RunRecord[]> {
-    const items = await this.queryAll(`${KEY_PREFIX.run}${model}`, true);
+    const items = await queryPartition(this.db, this.table, `${KEY_PREFIX.run}${model}`, true);
     return items.map((item) => parseStoredItem(runItemSchema, item, 'run')).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 
@@ -153,7 +159,7 @@ export class Registry {
         ExpressionAttributeValues: { ':status': status, ':next': current.revision + 1, ':revision': current.revision, ':note': note, ':now': new Date().toISOString() },
       },
     };
-    await this.changeWithAudit(change, audit, `version ${current.version} of ${current.model} changed while this change was being made; read it again and retry`);
+    await writeWithAudit(this.db, this.table, change, audit, `version ${current.version} of ${current.model} changed while this change was being made; read it again and retry`);
     return { ...current, status, revision: current.revision + 1 };
   }
 
@@ -178,45 +184,19 @@ export class Registry {
     }
   }
 
-  /** A state change and its audit event in one transaction; a failed condition on the change is a ConflictError. */
-  private async changeWithAudit(change: TransactItem, audit: AuditDraft, conflict: string): Promise<void> {
-    try {
-      await writeAtomically(this.db, [change, auditPut(this.table, audit).item]);
-    } catch (error) {
-      if (failedConditions(error)?.[0] === true) throw new ConflictError(conflict, { cause: error });
-      throw error;
-    }
-  }
-
   async listAudit(model: string): Promise<AuditEvent[]> {
-    return (await this.queryAll(`${KEY_PREFIX.audit}${model}`, true)).map((item) => parseStoredItem(auditItemSchema, item, 'audit'));
+    return (await queryPartition(this.db, this.table, `${KEY_PREFIX.audit}${model}`, true)).map((item) => parseStoredItem(auditItemSchema, item, 'audit'));
   }
 
   /** Model names with at least one version (a scan of version partitions: an operator's query, not a hot path). */
   /** Models that have versions (or, with `'run'`, runs: a model whose every run failed has no version). */
   async listModels(kind: 'version' | 'run' = 'version'): Promise<string[]> {
-    const prefix = kind === 'version' ? KEY_PREFIX.version : KEY_PREFIX.run;
-    const models = new Set<string>();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.table,
-          ProjectionExpression: 'pk',
-          FilterExpression: 'begins_with(pk, :prefix)',
-          ExpressionAttributeValues: { ':prefix': prefix },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) models.add(String(item.pk).slice(prefix.length));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    return [...models].sort();
+    return partitionNames(this.db, this.table, kind === 'version' ? KEY_PREFIX.version : KEY_PREFIX.run);
   }
 
   async listVersions(model: string): Promise<VersionRecord[]> {
     // The partition also holds the version counter (sort key `#latest`): versions only.
-    const items = (await this.queryAll(`${KEY_PREFIX.version}${model}`, true)).filter((item) => !String(item.sk).startsWith('#'));
+    const items = (await queryPartition(this.db, this.table, `${KEY_PREFIX.version}${model}`, true)).filter((item) => !String(item.sk).startsWith('#'));
     return items.map((item) => parseStoredItem(versionItemSchema, item, 'version'));
   }
 
@@ -239,52 +219,7 @@ export class Registry {
         ...(expectedRevision === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedRevision } }),
       },
     };
-    await this.changeWithAudit(change, audit, `the ${target.alias} alias of ${target.model} changed while this change was being made (expected revision ${expectedRevision}); read it again and retry`);
+    await writeWithAudit(this.db, this.table, change, audit, `the ${target.alias} alias of ${target.model} changed while this change was being made (expected revision ${expectedRevision}); read it again and retry`);
     return record;
-  }
-
-  async getSchemaPointer(model: string): Promise<SchemaPointer | undefined> {
-    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: schemaKey(model), ConsistentRead: true }));
-    return parseItem(schemaPointerItemSchema, result.Item, 'schema pointer');
-  }
-
-  /**
-   * Points the model at a schema version: version 1 only if there is none yet (two first runs racing: one wins, the
-   * other's data is checked against it next time); later versions only over the version before.
-   */
-  async setSchemaPointer(pointer: Omit<SchemaPointer, 'updatedAt'>): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...schemaKey(pointer.model), ...pointer, updatedAt: new Date().toISOString() },
-          ConditionExpression: pointer.version === 1 ? 'attribute_not_exists(pk)' : 'version = :previous',
-          ...(pointer.version === 1 ? {} : { ExpressionAttributeValues: { ':previous': pointer.version - 1 } }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
-  private async queryAll(pk: string, forward: boolean): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ScanIndexForward: forward,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(item);
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    return items;
   }
 }

@@ -74,7 +74,7 @@ describe('ETL with "latest N objects" data selection', () => {
     );
     const run = await registry.getRun('places', 'run-latin1');
     expect(run?.anomalies).toEqual([expect.objectContaining({ kind: 'invalid_encoding', column: 'place', severity: 'blocking', count: 1 })]);
-    expect(await registry.getSchemaPointer('places')).toBeUndefined(); // garbled data does not become the schema
+    expect(await registry.schemas.get('places')).toBeUndefined(); // garbled data does not become the schema
   }, 30_000);
 });
 
