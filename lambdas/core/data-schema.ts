@@ -1,4 +1,3 @@
-import { DataValidationError } from './errors.js';
 import { extent } from './extent.js';
 import type { ColumnType } from './dataset.js';
 import type { ModelConfig } from './model-config.js';
@@ -106,26 +105,9 @@ export function validateAgainstSchema(schema: DataSchema, table: RawTable, confi
     const values = columnValues(table, index);
     const present = values.filter((v): v is string => v !== null);
     if (column.type === 'numeric') {
-      const bad = present.filter((v) => !Number.isFinite(parseNumber(v)));
-      if (present.length > 0 && bad.length / present.length > 0.5) {
-        add('type_change', column.name, `column "${column.name}" was numeric and now holds text in ${bad.length} of ${present.length} values`, mostFrequent(bad), bad.length);
-        continue;
-      }
-      if (column.range !== null) {
-        const { min, max } = column.range;
-        const outside = present.map(parseNumber).filter((v) => Number.isFinite(v) && (v < min || v > max));
-        if (outside.length > rules.maxOutOfRangeShare * rows) {
-          const worst = outside.reduce((w, v) => (Math.max(v - max, min - v) > Math.max(w - max, min - w) ? v : w));
-          add('out_of_range', column.name, `${outside.length} values of "${column.name}" are outside the range [${min}, ${max}] seen before (worst ${worst})`, String(worst), outside.length);
-        }
-      }
-    } else if (column.domain !== null) {
-      const domain = new Set(column.domain);
-      const unseen = present.filter((v) => !domain.has(v));
-      if (unseen.length > rules.maxUnseenCategoryShare * rows) {
-        const worst = mostFrequent(unseen);
-        add('unseen_categories', column.name, `${unseen.length} values of "${column.name}" were never seen before (most frequent: "${worst}")`, worst, unseen.length);
-      }
+      if (checkNumbers(column, present, rows, rules, add)) continue;
+    } else {
+      checkCategories(column, present, rows, rules, add);
     }
     const presence = rows === 0 ? 0 : present.length / rows;
     if (column.presence - presence > rules.maxMissingRateIncrease) {
@@ -137,6 +119,38 @@ export function validateAgainstSchema(schema: DataSchema, table: RawTable, confi
     if (!known.has(name) && !config.exclude.includes(name)) add('new_column', name, `column "${name}" is new (not in the schema v${schema.version})`, null, 0);
   }
   return anomalies;
+}
+
+type AddAnomaly = (kind: AnomalyKind, column: string, description: string, worstValue: string | null, count: number) => void;
+type ValidationRules = ModelConfig['dataValidation'];
+
+/** A numeric column's values: text where numbers were (a type change; true), or numbers outside the range seen. */
+function checkNumbers(column: ColumnSchema, present: readonly string[], rows: number, rules: ValidationRules, add: AddAnomaly): boolean {
+  const bad = present.filter((v) => !Number.isFinite(parseNumber(v)));
+  if (present.length > 0 && bad.length / present.length > 0.5) {
+    add('type_change', column.name, `column "${column.name}" was numeric and now holds text in ${bad.length} of ${present.length} values`, mostFrequent(bad), bad.length);
+    return true;
+  }
+  if (column.range !== null) {
+    const { min, max } = column.range;
+    const outside = present.map(parseNumber).filter((v) => Number.isFinite(v) && (v < min || v > max));
+    if (outside.length > rules.maxOutOfRangeShare * rows) {
+      const worst = outside.reduce((w, v) => (Math.max(v - max, min - v) > Math.max(w - max, min - w) ? v : w));
+      add('out_of_range', column.name, `${outside.length} values of "${column.name}" are outside the range [${min}, ${max}] seen before (worst ${worst})`, String(worst), outside.length);
+    }
+  }
+  return false;
+}
+
+/** A categorical column's values: more never-seen categories than the model file allows. */
+function checkCategories(column: ColumnSchema, present: readonly string[], rows: number, rules: ValidationRules, add: AddAnomaly): void {
+  if (column.domain === null) return;
+  const domain = new Set(column.domain);
+  const unseen = present.filter((v) => !domain.has(v));
+  if (unseen.length > rules.maxUnseenCategoryShare * rows) {
+    const worst = mostFrequent(unseen);
+    add('unseen_categories', column.name, `${unseen.length} values of "${column.name}" were never seen before (most frequent: "${worst}")`, worst, unseen.length);
+  }
 }
 
 /**
@@ -162,36 +176,4 @@ export function encodingAnomalies(table: RawTable, config: ModelConfig): Anomaly
       share: rows === 0 ? 0 : report.rows / rows,
     },
   ];
-}
-
-/** How many anomalies a run item and a failure's reason name; the full list is stored beside the run. */
-export const ANOMALIES_NAMED = 10;
-
-/** What a run records of its anomalies: the counts (all, blocking, by kind) and the first ones, blocking first. */
-export interface AnomalySummary {
-  readonly total: number;
-  readonly blocking: number;
-  readonly byKind: Partial<Record<AnomalyKind, number>>;
-  readonly first: Anomaly[];
-}
-
-export function summarizeAnomalies(anomalies: readonly Anomaly[]): AnomalySummary {
-  const byKind: Partial<Record<AnomalyKind, number>> = {};
-  for (const a of anomalies) byKind[a.kind] = (byKind[a.kind] ?? 0) + 1;
-  const ordered = [...anomalies.filter((a) => a.severity === 'blocking'), ...anomalies.filter((a) => a.severity !== 'blocking')];
-  return { total: anomalies.length, blocking: anomalies.filter((a) => a.severity === 'blocking').length, byKind, first: ordered.slice(0, ANOMALIES_NAMED) };
-}
-
-/**
- * Stops the run before training when any anomaly is blocking, naming the first ANOMALIES_NAMED of them and where the
- * full list is (a file with thousands of new columns must not make a reason too large to record).
- */
-export function assertNoBlockingAnomalies(anomalies: readonly Anomaly[], source: string, schemaVersion: number | undefined, fullList?: string): void {
-  const blocking = anomalies.filter((a) => a.severity === 'blocking');
-  if (blocking.length > 0) {
-    const against = blocking.some((a) => a.kind !== 'invalid_encoding') && schemaVersion !== undefined ? ` does not match the data schema v${schemaVersion}` : ' cannot be used';
-    const named = blocking.slice(0, ANOMALIES_NAMED).map((a) => `${a.kind}: ${a.description}`).join('; ');
-    const more = blocking.length > ANOMALIES_NAMED ? `; and ${blocking.length - ANOMALIES_NAMED} more blocking anomalies${fullList ? ` (all ${anomalies.length} in ${fullList})` : ''}` : '';
-    throw new DataValidationError(`${source}${against}: ${named}${more}`);
-  }
 }

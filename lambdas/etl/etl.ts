@@ -1,4 +1,5 @@
-import { assertNoBlockingAnomalies, encodingAnomalies, inferSchema, summarizeAnomalies, validateAgainstSchema, type Anomaly, type DataSchema } from '../core/data-schema.js';
+import { assertNoBlockingAnomalies, summarizeAnomalies } from '../core/anomaly-report.js';
+import { encodingAnomalies, inferSchema, validateAgainstSchema, type Anomaly, type DataSchema } from '../core/data-schema.js';
 import type { ModelConfig } from '../core/model-config.js';
 import { profileFrame } from '../core/drift/profile.js';
 import { encodeFrameFile } from '../core/frame-codec.js';

@@ -1,4 +1,5 @@
-import type { Anomaly, AnomalySummary } from '../core/data-schema.js';
+import type { AnomalySummary } from '../core/anomaly-report.js';
+import type { Anomaly } from '../core/data-schema.js';
 import type { GateResult } from '../core/gate.js';
 import type { Hyperparameters } from '../core/hyperparameters.js';
 import type { TrialRecord } from '../core/report/types.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../lambdas/core/csv.js';
-import { assertNoBlockingAnomalies, inferSchema, summarizeAnomalies, validateAgainstSchema } from '../../lambdas/core/data-schema.js';
+import { assertNoBlockingAnomalies, summarizeAnomalies } from '../../lambdas/core/anomaly-report.js';
+import { inferSchema, validateAgainstSchema } from '../../lambdas/core/data-schema.js';
 import { parseModelConfig } from '../../lambdas/core/model-config.js';
 
 const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', exclude: ['id'] }, 'models/toy.json');
