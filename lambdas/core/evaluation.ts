@@ -85,29 +85,12 @@ export function thin<T extends Record<string, number[]>>(curve: T, max = 200): T
 export function evaluateFull(scored: ScoredSplit, frame: Frame, sliceColumns: readonly TypedColumn[], minSliceRows: number): FullEvaluation {
   const base = { metrics: metricsOf(scored), rows: scored.rows.length, rowsWithUnknownLabel: frame.origins.length - scored.rows.length };
   const classes = scored.classes.length;
-  const slices = sliceColumns.map((column) => {
-    const groups = new Map<string, number[]>();
-    scored.rows.forEach((r, i) => {
-      const raw = column.values[r];
-      const value = raw === null || raw === undefined || (typeof raw === 'number' && Number.isNaN(raw)) ? '(missing)' : String(raw);
-      groups.set(value, [...(groups.get(value) ?? []), i]);
-    });
-    return {
-      column: column.name,
-      groups: [...groups.entries()]
-        .sort((a, b) => b[1].length - a[1].length)
-        .map(([value, positions]) => ({ value, rows: positions.length, metrics: positions.length >= minSliceRows ? metricsOf(scored, positions) : null })),
-    };
-  });
+  const slices = sliceColumns.map((column) => sliceOf(scored, column, minSliceRows));
   if (classes === 0) {
     return { ...base, confusionMatrix: null, roc: null, precisionRecall: null, calibration: null, residuals: residualSummary(scored.truth, scored.scores), slices };
   }
   const n = scored.rows.length;
-  const predicted = Int32Array.from({ length: n }, (_, i) => {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if ((scored.scores[i * classes + c] as number) > (scored.scores[i * classes + best] as number)) best = c;
-    return best;
-  });
+  const predicted = predictedClasses(scored);
   const counts = confusionMatrix(scored.truth, predicted, classes);
   if (classes === 2) {
     const positive = Array.from(scored.truth, (t) => t === 1);
@@ -127,4 +110,30 @@ export function evaluateFull(scored: ScoredSplit, frame: Frame, sliceColumns: re
   const correct = Array.from(predicted, (c, i) => c === scored.truth[i]);
   const confidence = Float64Array.from(predicted, (c, i) => scored.scores[i * classes + c] as number);
   return { ...base, confusionMatrix: { classes: scored.classes, counts }, roc: null, precisionRecall: null, calibration: calibration(correct, confidence), residuals: null, slices };
+}
+
+/** The metrics of each value of a column (the most frequent first); a group smaller than `minSliceRows` has none. */
+function sliceOf(scored: ScoredSplit, column: TypedColumn, minSliceRows: number): FullEvaluation['slices'][number] {
+  const groups = new Map<string, number[]>();
+  scored.rows.forEach((r, i) => {
+    const raw = column.values[r];
+    const value = raw === null || raw === undefined || (typeof raw === 'number' && Number.isNaN(raw)) ? '(missing)' : String(raw);
+    groups.set(value, [...(groups.get(value) ?? []), i]);
+  });
+  return {
+    column: column.name,
+    groups: [...groups.entries()]
+      .sort((a, b) => b[1].length - a[1].length)
+      .map(([value, positions]) => ({ value, rows: positions.length, metrics: positions.length >= minSliceRows ? metricsOf(scored, positions) : null })),
+  };
+}
+
+/** Each scored row's most probable class. */
+function predictedClasses(scored: ScoredSplit): Int32Array {
+  const classes = scored.classes.length;
+  return Int32Array.from({ length: scored.rows.length }, (_, i) => {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if ((scored.scores[i * classes + c] as number) > (scored.scores[i * classes + best] as number)) best = c;
+    return best;
+  });
 }
