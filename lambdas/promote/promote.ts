@@ -3,6 +3,7 @@ import type { ReleaseConfig } from '../core/release-config.js';
 import { promoteVersion, setCandidate, type PointerMoves } from '../shared/use-cases/lifecycle.js';
 import type { RunRef, ValidationResult } from '../shared/pipeline-state.js';
 import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
+import type { VersionRecord } from '../shared/registry-types.js';
 
 export interface PromotionResult {
   readonly version: number;
@@ -39,10 +40,28 @@ export async function promoteRun(moves: PointerMoves, run: RunRef, validation: V
     await registry.updateRun(run.model, run.runId, { status: 'PROMOTED', ...finished });
     return { version: version.version, previousVersion, promoted: true, release: false };
   }
+  return serveApproved(moves, run, validation, actor, releaseMode, { version, previousVersion, current: current !== undefined });
+}
+
+/**
+ * An approved version that is not production yet: handed to a canary or shadow release, or promoted by the
+ * compare-and-set; a production that moved since the gate compared ends the run SUPERSEDED.
+ */
+async function serveApproved(
+  moves: PointerMoves,
+  run: RunRef,
+  validation: ValidationResult,
+  actor: string,
+  releaseMode: ReleaseConfig['mode'],
+  at: { version: VersionRecord; previousVersion: number | null; current: boolean },
+): Promise<PromotionResult> {
+  const { registry } = moves;
+  const { version, previousVersion } = at;
+  const finished = { step: PIPELINE_STEPS.promote, finishedAt: new Date().toISOString() };
   try {
     // A canary or shadow release needs a production version to compare with and to fall back on; a first version
     // goes straight to production.
-    if (releaseMode !== 'direct' && current !== undefined) {
+    if (releaseMode !== 'direct' && at.current) {
       requireCompared(run.model, version.version, previousVersion, validation.comparedWith);
       await registry.updateRun(run.model, run.runId, { status: 'RELEASED', ...finished, reason: `version ${version.version} passed its gate and goes to production through a ${releaseMode} release (mlops release ${run.model})` });
       return { version: version.version, previousVersion, promoted: false, release: true };
