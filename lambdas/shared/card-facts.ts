@@ -4,7 +4,7 @@ import { NotFoundError } from '../core/errors.js';
 import type { CardFacts } from '../core/report/types.js';
 import { s3Uri } from './objects.js';
 import { readDataSchema } from './stored-documents.js';
-import type { DataRecord, Registry, RunRecord } from './registry.js';
+import type { DataRecord, Registry, RunRecord, VersionRecord } from './registry.js';
 import { PRODUCTION_ALIAS } from './registry-keys.js';
 import { schemaKey } from './layout.js';
 
@@ -42,38 +42,48 @@ export async function cardFacts(registry: Registry, s3: S3Client, artifactsBucke
     // A card without its schema table is better than no card: a missing or unreadable schema is shown as absent.
     schema = await readDataSchema(s3, { bucket: artifactsBucket, key: schemaKey(model, schemaVersion) }).catch(() => null);
   }
-  const lineage: Record<string, string> = { 'run id': run.runId, 'triggered by': s3Uri(run.trigger) };
-  if (version !== undefined) {
-    Object.assign(lineage, {
-      'model artifact': s3Uri(version.artifact),
-      'artifact sha256': version.artifact.sha256,
-      'weights sha256': version.weightsSha256,
-      'model file sha256': version.modelConfigSha256,
-      'code version': version.codeVersion,
-      'TF.js': `${version.tfjsVersion}; backend ${version.backend}`,
-      seed: String(version.hyperparameters.seed),
-      'compared with': version.comparedWith === null ? 'no production version' : `production v${version.comparedWith}`,
-      'registered at': version.createdAt,
-    });
-  }
+  const lineage = lineageFacts(run, version);
   return {
     model,
     version: version?.version ?? null,
     versionStatus: version?.status ?? null,
     inProduction: version !== undefined && production?.version === version.version,
-    run: {
-      runId: run.runId,
-      status: run.status,
-      outcome: outcomeOf(run),
-      startedAt: run.startedAt,
-      ...(run.reason !== undefined ? { reason: run.reason } : {}),
-      ...(run.preparation !== undefined ? { preparation: run.preparation } : {}),
-      ...(run.anomalies !== undefined ? { anomalies: run.anomalies } : {}),
-      ...(run.anomalyCounts !== undefined ? { anomalyCounts: { total: run.anomalyCounts.total, blocking: run.anomalyCounts.blocking, list: s3Uri(run.anomalyCounts.list) } } : {}),
-    },
+    run: runFacts(run),
     lineage,
     data: ((version?.data ?? run.data ?? [run.trigger]) as DataRecord[]).map((d) => ({ key: d.key, etag: d.etag, versionId: d.versionId, size: d.size, ...(d.sha256 ? { sha256: d.sha256 } : {}) })),
     hyperparameters: version?.hyperparameters ?? null,
     schema,
+  };
+}
+
+/** The lineage the card lists: the run and its trigger, and for a registered version what it was made from. */
+function lineageFacts(run: RunRecord, version: VersionRecord | undefined): Record<string, string> {
+  const lineage: Record<string, string> = { 'run id': run.runId, 'triggered by': s3Uri(run.trigger) };
+  if (version === undefined) return lineage;
+  return {
+    ...lineage,
+    'model artifact': s3Uri(version.artifact),
+    'artifact sha256': version.artifact.sha256,
+    'weights sha256': version.weightsSha256,
+    'model file sha256': version.modelConfigSha256,
+    'code version': version.codeVersion,
+    'TF.js': `${version.tfjsVersion}; backend ${version.backend}`,
+    seed: String(version.hyperparameters.seed),
+    'compared with': version.comparedWith === null ? 'no production version' : `production v${version.comparedWith}`,
+    'registered at': version.createdAt,
+  };
+}
+
+/** What the card says of the run itself: status, outcome, reason, preparation and anomalies. */
+function runFacts(run: RunRecord): CardFacts['run'] {
+  return {
+    runId: run.runId,
+    status: run.status,
+    outcome: outcomeOf(run),
+    startedAt: run.startedAt,
+    ...(run.reason !== undefined ? { reason: run.reason } : {}),
+    ...(run.preparation !== undefined ? { preparation: run.preparation } : {}),
+    ...(run.anomalies !== undefined ? { anomalies: run.anomalies } : {}),
+    ...(run.anomalyCounts !== undefined ? { anomalyCounts: { total: run.anomalyCounts.total, blocking: run.anomalyCounts.blocking, list: s3Uri(run.anomalyCounts.list) } } : {}),
   };
 }
