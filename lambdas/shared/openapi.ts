@@ -51,29 +51,40 @@ export function openApiDocument(): Json {
       version: '1',
       description: 'Predictions from the served version of each model, ground truth for them, and what is served. Requests are SigV4-signed (IAM) unless the stack is deployed with a JWT authorizer.',
     },
-    paths: {
-      '/v1/models/{model}/predict': {
-        post: {
-          summary: 'Score 1–1000 instances',
-          parameters: [modelParameter, { name: ROUTING_KEY_HEADER, in: 'header', required: false, schema: { type: 'string' }, description: 'Sticky routing during a release: one key always meets one version (default: the caller).' }],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('PredictRequest') } } },
-          responses: { '200': json('PredictResponse', 'The predictions, in the order of the instances.'), ...errors({ '400': 'The body or an instance is wrong; the message names the field.', '404': 'No such model, or no version in production.', '413': 'The body is larger than 1 MB.', '503': 'The model has a production version, but nothing can serve it (its artifact is missing or damaged, or the registry is unreachable); the message names the version. Retry after the Retry-After header.', ...COMMON_ERRORS }) },
-        },
-      },
-      '/v1/models/{model}/feedback': {
-        post: {
-          summary: 'Record ground truth by prediction id (idempotent on the id)',
-          parameters: [modelParameter],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('FeedbackRequest') } } },
-          responses: { '200': json('FeedbackResponse', 'Each id: recorded now, or already recorded with the same truth.'), ...errors({ '400': 'A malformed id, a repeated id, or a truth of the wrong type for the model.', '404': 'No such model.', '409': 'An id already has a different truth recorded (the others were recorded).', '413': 'The body is larger than 1 MB.', ...COMMON_ERRORS }) },
-        },
-      },
-      '/v1/models/{model}': {
-        get: { summary: 'What is served: production, the candidate and its share', parameters: [modelParameter], responses: { '200': json('Model', 'The model as served now.'), ...errors({ '404': 'No such model.', ...COMMON_ERRORS }) } },
-      },
-      '/v1/health': { get: { summary: 'Whether each deployed model is served as the registry says', responses: { '200': json('Health', 'Every model serving (status ok or degraded).'), '503': json('Health', 'A model with a production version serves nothing.'), ...errors(COMMON_ERRORS) } } },
-      '/v1/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } } } } },
-    },
+    paths: { ...modelPaths(), ...servicePaths() },
     components: { schemas: COMPONENTS },
+  };
+}
+
+/** The routes of one model: predict, feedback, and what is served. */
+function modelPaths(): Json {
+  return {
+    '/v1/models/{model}/predict': {
+      post: {
+        summary: 'Score 1–1000 instances',
+        parameters: [modelParameter, { name: ROUTING_KEY_HEADER, in: 'header', required: false, schema: { type: 'string' }, description: 'Sticky routing during a release: one key always meets one version (default: the caller).' }],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('PredictRequest') } } },
+        responses: { '200': json('PredictResponse', 'The predictions, in the order of the instances.'), ...errors({ '400': 'The body or an instance is wrong; the message names the field.', '404': 'No such model, or no version in production.', '413': 'The body is larger than 1 MB.', '503': 'The model has a production version, but nothing can serve it (its artifact is missing or damaged, or the registry is unreachable); the message names the version. Retry after the Retry-After header.', ...COMMON_ERRORS }) },
+      },
+    },
+    '/v1/models/{model}/feedback': {
+      post: {
+        summary: 'Record ground truth by prediction id (idempotent on the id)',
+        parameters: [modelParameter],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('FeedbackRequest') } } },
+        responses: { '200': json('FeedbackResponse', 'Each id: recorded now, or already recorded with the same truth.'), ...errors({ '400': 'A malformed id, a repeated id, a truth of the wrong type for the model, or a class its served versions do not predict (the message lists them).', '404': 'No such model.', '409': 'An id already has a different truth recorded (the others were recorded).', '413': 'The body is larger than 1 MB.', ...COMMON_ERRORS }) },
+      },
+    },
+    '/v1/models/{model}': {
+      get: { summary: 'What is served: production, the candidate and its share', parameters: [modelParameter], responses: { '200': json('Model', 'The model as served now.'), ...errors({ '404': 'No such model.', ...COMMON_ERRORS }) } },
+    },
+  };
+}
+
+/** The service's own routes: health and this document. */
+function servicePaths(): Json {
+  return {
+    '/v1/health': { get: { summary: 'Whether each deployed model is served as the registry says', responses: { '200': json('Health', 'Every model serving (status ok or degraded).'), '503': json('Health', 'A model with a production version serves nothing.'), ...errors(COMMON_ERRORS) } } },
+    '/v1/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } } } } },
   };
 }
