@@ -91,6 +91,12 @@ export async function tickRelease(deps: ReleaseDeps, model: string, alarms: read
     await audit(deps, advanced, `step ${next} baked ${record.bakeMinutes} min with no alarm`, `release ${record.releaseId}: step ${next + 1} of ${record.steps.length}, ${advanced.share}% of traffic`);
     return { outcome: 'baking', minutesLeft: record.bakeMinutes, record: advanced };
   }
+  return promoteReleased(deps, record);
+}
+
+/** The last step baked: the candidate becomes production, unless production moved since the release compared. */
+async function promoteReleased(deps: ReleaseDeps, record: ReleaseRecord): Promise<{ outcome: TickOutcome; minutesLeft: number; record: ReleaseRecord }> {
+  const { model } = record;
   try {
     // Against the production the release compared with: an operator's rollback meanwhile is not undone.
     const expectedProduction = record.productionVersion;
