@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '../core/errors.js';
 import { parseItem, parseStoredItem, runItemSchema, versionItemSchema } from './registry-items.js';
 import { KEY_PREFIX, runKey, versionCounterKey, versionKey } from './registry-keys.js';
 import type { RunRecord, VersionRecord } from './registry-types.js';
-import { backoffMs, failedConditions, writeAtomically } from './registry-write.js';
+import { backoffMs, failedConditions, writeAtomically, type TransactItem } from './registry-write.js';
 
 const ATTEMPTS = 60;
 
@@ -43,30 +43,8 @@ export async function registerVersionOnce(
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const { latest, counted } = await latestVersionOf(db, table, model);
     const item: VersionRecord = { ...record, version: latest + 1, revision: 1 };
-    const runSets = Object.entries({ ...run, version: item.version, updatedAt: new Date().toISOString() }).filter(([, v]) => v !== undefined);
     try {
-      await writeAtomically(db, [
-        {
-          Update: {
-            TableName: table,
-            Key: versionCounterKey(model),
-            UpdateExpression: 'SET latest = :next',
-            ConditionExpression: counted ? 'latest = :latest' : 'attribute_not_exists(pk)',
-            ExpressionAttributeValues: { ':next': item.version, ...(counted ? { ':latest': latest } : {}) },
-          },
-        },
-        { Put: { TableName: table, Item: { ...versionKey(model, item.version), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        {
-          Update: {
-            TableName: table,
-            Key: runKey(model, runId),
-            UpdateExpression: `SET ${runSets.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#version) AND #status = :running',
-            ExpressionAttributeNames: { '#version': 'version', '#status': 'status', ...Object.fromEntries(runSets.map(([name], i) => [`#f${i}`, name])) },
-            ExpressionAttributeValues: { ':running': 'RUNNING', ...Object.fromEntries(runSets.map(([, value], i) => [`:f${i}`, value])) },
-          },
-        },
-      ]);
+      await writeAtomically(db, registration(table, item, latest, counted, run));
       return item;
     } catch (error) {
       const failed = failedConditions(error);
@@ -76,6 +54,37 @@ export async function registerVersionOnce(
     }
   }
   throw new ConflictError(`could not allocate a version number for ${model} after ${ATTEMPTS} attempts (too many concurrent registrations)`);
+}
+
+/**
+ * The three writes of a registration, one transaction: the counter moves from `latest` (or is created), the version
+ * item is created, and the run records its version and outcome while it is running and has none.
+ */
+function registration(table: string, item: VersionRecord, latest: number, counted: boolean, run: RunOutcomeFields): TransactItem[] {
+  const { model, runId } = item;
+  const runSets = Object.entries({ ...run, version: item.version, updatedAt: new Date().toISOString() }).filter(([, v]) => v !== undefined);
+  return [
+    {
+      Update: {
+        TableName: table,
+        Key: versionCounterKey(model),
+        UpdateExpression: 'SET latest = :next',
+        ConditionExpression: counted ? 'latest = :latest' : 'attribute_not_exists(pk)',
+        ExpressionAttributeValues: { ':next': item.version, ...(counted ? { ':latest': latest } : {}) },
+      },
+    },
+    { Put: { TableName: table, Item: { ...versionKey(model, item.version), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Update: {
+        TableName: table,
+        Key: runKey(model, runId),
+        UpdateExpression: `SET ${runSets.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#version) AND #status = :running',
+        ExpressionAttributeNames: { '#version': 'version', '#status': 'status', ...Object.fromEntries(runSets.map(([name], i) => [`#f${i}`, name])) },
+        ExpressionAttributeValues: { ':running': 'RUNNING', ...Object.fromEntries(runSets.map(([, value], i) => [`:f${i}`, value])) },
+      },
+    },
+  ];
 }
 
 /** The version a run already registered; a run that is missing or not running cannot register one. */
