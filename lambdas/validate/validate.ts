@@ -11,10 +11,11 @@ import type { EvaluationReport } from '../core/report/types.js';
 import { fetchArtifact } from '../shared/artifacts.js';
 import type { StepDeps } from '../shared/deps.js';
 import { EVALUATION_FILE } from '../shared/layout.js';
-import { putObject } from '../shared/objects.js';
+import { putObject, type ObjectLocation } from '../shared/objects.js';
 import type { EtlResult, RunRef, TuningResult, ValidationResult } from '../shared/pipeline-state.js';
 import { PreparedData } from '../shared/prepared.js';
 import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
+import type { VersionRecord } from '../shared/registry-types.js';
 import { compareWithProduction } from './production.js';
 import { selectTrials, type TrialSelection } from './trials.js';
 import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
@@ -105,12 +106,23 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
   const reportLocation = { bucket: deps.artifactsBucket, key: `${etl.prefix}${EVALUATION_FILE}` };
   await putObject(deps.s3, reportLocation, JSON.stringify(report), 'application/json');
 
-  const { chosen } = selection;
-  const { gate, baseline, production: champion, drift } = report;
-  const metrics = storableMetrics(report.candidate.metrics);
   // The version item, the model's version counter and the run's outcome in one transaction: a re-driven Validate gets
   // the version this run registered before, never a second one.
-  const version = await deps.registry.registerVersion({
+  const version = await deps.registry.registerVersion(versionRecordOf(deps, run, etl, { selection, config, report, classes }, reportLocation), {
+    metrics: storableMetrics(report.candidate.metrics),
+    gate: report.gate,
+    tuning: selection.summaries,
+    ...(report.drift ? { driftedFeatures: report.drift.driftedFeatures } : {}),
+  });
+  return { version: version.version, metrics: version.metrics, gate: { passed: version.gate.passed, summary: version.gate.summary }, comparedWith: version.comparedWith };
+}
+
+/** The version as registered: the chosen trial, what it was trained on and with, and what Validate found. */
+function versionRecordOf(deps: { codeVersion: string }, run: RunRef, etl: EtlResult, findings: Findings, evaluation: ObjectLocation): Omit<VersionRecord, 'version' | 'revision'> {
+  const { selection, config, report, classes } = findings;
+  const { chosen } = selection;
+  const { gate, baseline, production: champion } = report;
+  return {
     model: run.model,
     runId: run.runId,
     status: gate.passed ? (config.requireApproval ? 'pending' : 'approved') : 'rejected',
@@ -122,10 +134,10 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
     hyperparameters: chosen.hyperparameters,
     tuning: selection.summaries,
     baselineMetrics: baseline !== null && 'metrics' in baseline ? baseline.metrics : null,
-    metrics,
+    metrics: storableMetrics(report.candidate.metrics),
     gate,
     comparedWith: champion?.version ?? null,
-    evaluation: reportLocation,
+    evaluation,
     profile: etl.profile,
     rows: etl.rows,
     schemaVersion: etl.schemaVersion,
@@ -133,6 +145,5 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
     tfjsVersion: chosen.tfjsVersion,
     codeVersion: deps.codeVersion,
     createdAt: new Date().toISOString(),
-  }, { metrics, gate, tuning: selection.summaries, ...(drift ? { driftedFeatures: drift.driftedFeatures } : {}) });
-  return { version: version.version, metrics: version.metrics, gate: { passed: version.gate.passed, summary: version.gate.summary }, comparedWith: version.comparedWith };
+  };
 }
