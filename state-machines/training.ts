@@ -47,56 +47,72 @@ const INVOKE_MARGIN = Duration.seconds(60);
  * `validation`; only S3 locations and summaries travel between states (the payload limit is 256 KB).
  */
 export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions, timeouts: TrainingStepTimeouts): sfn.IChainable {
+  const states = pipelineSteps(scope, fns, timeouts);
+  const { registerRun, etl, tune, validate } = states;
+  registerRun.next(
+    new sfn.Choice(scope, 'Duplicate?')
+      .when(sfn.Condition.booleanEquals('$.run.duplicate', true), new sfn.Succeed(scope, 'AlreadyRegistered', {
+        comment: 'The same object (bucket, key, ETag) already has a run: nothing to do.',
+      }))
+      .otherwise(etl.next(tune).next(validate).next(decision(scope, states))),
+  );
+  // A re-drive of a FAILED run (mlops runs redrive) starts a new execution at the step that failed, with the state
+  // the run had reached; an upload event has no `resume` and starts at RegisterRun.
+  const resumable = { [PIPELINE_STEPS.etl]: etl, [PIPELINE_STEPS.tune]: tune, [PIPELINE_STEPS.validate]: validate, [PIPELINE_STEPS.report]: states.report, [PIPELINE_STEPS.promote]: states.promote };
+  const resume = new sfn.Choice(scope, 'Resume?');
+  for (const [name, state] of Object.entries(resumable)) {
+    resume.when(sfn.Condition.and(sfn.Condition.isPresent('$.resume.step'), sfn.Condition.stringEquals('$.resume.step', name)), state);
+  }
+  return resume.otherwise(registerRun);
+}
+
+interface PipelineSteps {
+  readonly registerRun: tasks.LambdaInvoke;
+  readonly etl: tasks.LambdaInvoke;
+  readonly tune: sfn.Map;
+  readonly validate: tasks.LambdaInvoke;
+  readonly promote: tasks.LambdaInvoke;
+  readonly startRelease: tasks.StepFunctionsStartExecution;
+  readonly report: tasks.LambdaInvoke;
+  readonly recordRejected: tasks.LambdaInvoke;
+}
+
+/** The pipeline's tasks, each but Report caught into RecordFailure (a failed card must not undo the decision). */
+function pipelineSteps(scope: Construct, fns: TrainingStepFunctions, timeouts: TrainingStepTimeouts): PipelineSteps {
   const step = stepFactory(scope);
   const recordFailure = recordFailureState(scope, step, fns.finishRun, timeouts.finishRun);
   const withCatch = <T extends tasks.LambdaInvoke | sfn.Map | tasks.StepFunctionsStartExecution>(state: T): T => {
     state.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
     return state;
   };
+  return {
+    registerRun: withCatch(step('RegisterRun', fns.registerRun, timeouts.registerRun, { 'event.$': '$', 'executionId.$': '$$.Execution.Id' }, '$.run')),
+    etl: withCatch(step('ETL', fns.etl, timeouts.etl, { 'run.$': '$.run' }, '$.etl')),
+    tune: withCatch(tuneStage(scope, step, fns.train, timeouts.train)),
+    validate: withCatch(step('Validate', fns.validate, timeouts.validate, { 'run.$': '$.run', 'etl.$': '$.etl', 'tuning.$': '$.tuning' }, '$.validation')),
+    promote: withCatch(
+      step('Promote', fns.promote, timeouts.promote, { 'run.$': '$.run', 'validation.$': '$.validation', 'releaseMode.$': '$.etl.config.release.mode' }, '$.promotion'),
+    ),
+    startRelease: withCatch(startReleaseState(scope, fns.release)),
+    report: step('Report', fns.report, timeouts.report, { 'run.$': '$.run', 'etl.$': '$.etl' }, '$.report'),
+    recordRejected: withCatch(step('RecordRejected', fns.finishRun, timeouts.finishRun, { outcome: 'REJECTED', 'state.$': '$' }, '$.rejection')),
+  };
+}
 
-  const registerRun = withCatch(step('RegisterRun', fns.registerRun, timeouts.registerRun, { 'event.$': '$', 'executionId.$': '$$.Execution.Id' }, '$.run'));
-  const etl = withCatch(step('ETL', fns.etl, timeouts.etl, { 'run.$': '$.run' }, '$.etl'));
-  const tune = withCatch(tuneStage(scope, step, fns.train, timeouts.train));
-  const validate = withCatch(
-    step('Validate', fns.validate, timeouts.validate, { 'run.$': '$.run', 'etl.$': '$.etl', 'tuning.$': '$.tuning' }, '$.validation'),
-  );
-  const promote = withCatch(
-    step('Promote', fns.promote, timeouts.promote, { 'run.$': '$.run', 'validation.$': '$.validation', 'releaseMode.$': '$.etl.config.release.mode' }, '$.promotion'),
-  );
-  const startRelease = withCatch(startReleaseState(scope, fns.release));
-  const report = step('Report', fns.report, timeouts.report, { 'run.$': '$.run', 'etl.$': '$.etl' }, '$.report');
-  const recordRejected = withCatch(
-    step('RecordRejected', fns.finishRun, timeouts.finishRun, { outcome: 'REJECTED', 'state.$': '$' }, '$.rejection'),
-  );
-
+/** After Validate: promote (and maybe release) or record the rejection, then the card, then the outcome. */
+function decision(scope: Construct, states: PipelineSteps): sfn.Choice {
+  const { promote, startRelease, report, recordRejected } = states;
   const outcome = new sfn.Choice(scope, 'Outcome?')
     .when(sfn.Condition.booleanEquals('$.validation.gate.passed', true), new sfn.Succeed(scope, 'Released', { comment: 'Promoted, or awaiting approval' }))
     .otherwise(new sfn.Succeed(scope, 'Rejected'));
   report.addCatch(outcome, { errors: ['States.ALL'], resultPath: '$.reportError' });
   report.next(outcome);
-  const gatePassed = new sfn.Choice(scope, 'GatePassed?')
+  return new sfn.Choice(scope, 'GatePassed?')
     .when(
       sfn.Condition.booleanEquals('$.validation.gate.passed', true),
       promote.next(new sfn.Choice(scope, 'Release?').when(sfn.Condition.booleanEquals('$.promotion.release', true), startRelease.next(report)).otherwise(report)),
     )
     .otherwise(recordRejected.next(report));
-
-  registerRun.next(
-    new sfn.Choice(scope, 'Duplicate?')
-      .when(sfn.Condition.booleanEquals('$.run.duplicate', true), new sfn.Succeed(scope, 'AlreadyRegistered', {
-        comment: 'The same object (bucket, key, ETag) already has a run: nothing to do.',
-      }))
-      .otherwise(etl.next(tune).next(validate).next(gatePassed)),
-  );
-
-  // A re-drive of a FAILED run (mlops runs redrive) starts a new execution at the step that failed, with the state
-  // the run had reached; an upload event has no `resume` and starts at RegisterRun.
-  const resumable = { [PIPELINE_STEPS.etl]: etl, [PIPELINE_STEPS.tune]: tune, [PIPELINE_STEPS.validate]: validate, [PIPELINE_STEPS.report]: report, [PIPELINE_STEPS.promote]: promote };
-  const resume = new sfn.Choice(scope, 'Resume?');
-  for (const [name, state] of Object.entries(resumable)) {
-    resume.when(sfn.Condition.and(sfn.Condition.isPresent('$.resume.step'), sfn.Condition.stringEquals('$.resume.step', name)), state);
-  }
-  return resume.otherwise(registerRun);
 }
 
 /**
