@@ -7,18 +7,12 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as tf from '@tensorflow/tfjs-core';
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DenseForward } from '../lambdas/core/dense-forward.js';
-import { validateInstances } from '../lambdas/core/instances.js';
-import { deserializeNetwork, PREDICT_BATCH_SIZE } from '../lambdas/core/network.js';
-import { encodeInstances } from '../lambdas/core/preprocess.js';
-import { initBackend } from '../lambdas/core/tf-backend.js';
 import { captureAnswer } from '../lambdas/predict/capture.js';
 import { fetchArtifact } from '../lambdas/shared/artifacts.js';
 import { Registry } from '../lambdas/shared/registry.js';
@@ -26,6 +20,7 @@ import { ESM_BANNER } from '../lib/ml-function.js';
 import { localDynamoClient, localS3Client } from '../local/emulators.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { monthlyCosts } from './serving-costs.js';
+import { measureEngines } from './serving-engines.js';
 import { benchResult, round, summarize } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -33,21 +28,6 @@ const SIZES = [1, 100, 1000];
 const ENGINE_SIZES = [1, 8, 32, 64, 100, 128, 256, 1000];
 const COLD_RUNS = 11;
 const run = promisify(execFile);
-const iterationsFor = (n: number) => (n >= 1000 ? 100 : 300);
-
-/** Median milliseconds of `fn` over `iterations` calls after 30 warm-up calls. */
-function time(fn: () => unknown, iterations: number): { median: number; p90: number } {
-  for (let i = 0; i < 30; i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  const s = summarize(samples);
-  return { median: round(s.median, 4), p90: round(s.p90, 4) };
-}
-
 const runtime = await startLocalRuntime({ stateDir: mkdtempSync(join(tmpdir(), 'mlops-bench-')), ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 }, inMemoryDynamo: true });
 const { endpoints } = runtime;
 const s3 = localS3Client(endpoints.s3Endpoint, endpoints.region);
@@ -68,21 +48,7 @@ try {
   const instances = (n: number) => Array.from({ length: n }, (_, i) => request.instances[i % request.instances.length] as Record<string, unknown>);
 
   // 1. The engines in this process, on the same encoded rows.
-  const backend = await initBackend();
-  const network = await deserializeNetwork(artifact.network);
-  const compiled = DenseForward.compile(artifact.network);
-  if (!('forward' in compiled)) throw new Error(`the adult network did not compile: ${compiled.unsupported}`);
-  const engines: Record<string, unknown> = {};
-  const bare: Record<number, number> = {};
-  const compiledMs: Record<number, number> = {};
-  for (const n of ENGINE_SIZES) {
-    const x = encodeInstances(pre, validateInstances(pre, { instances: instances(n) }));
-    const t = time(() => tf.tidy(() => (network.predict(tf.tensor2d(x, [n, pre.width]), { batchSize: Math.min(n, PREDICT_BATCH_SIZE) }) as tf.Tensor).dataSync()), iterationsFor(n));
-    const c = time(() => compiled.forward.run(x, n), iterationsFor(n));
-    bare[n] = t.median;
-    compiledMs[n] = c.median;
-    engines[`rows_${n}`] = { tfjs_ms: t, compiled_ms: c, compiled_over_tfjs: round(c.median / t.median, 3) };
-  }
+  const { engines, bare, compiledMs, backend } = await measureEngines(artifact, instances, ENGINE_SIZES);
 
   // 2. The warm handler in its own process (its copy of TF.js loaded only if a batch needs it).
   const predictFn = [...runtime.functions.values()].find((fn) => fn.spec.logicalId.startsWith('InferencePredict'));

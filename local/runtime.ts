@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { VirtualClock } from './clock.js';
-import { LocalCloudWatchApi } from './cloudwatch/api.js';
+import { AwsJsonServer } from './aws-json-server.js';
+import { cloudWatchServices } from './cloudwatch/api.js';
 import type { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
 import { LOCAL_CREDENTIALS } from './emulators.js';
 import type { ApiSettings } from '../lib/api-settings.js';
@@ -10,7 +11,7 @@ import { LocalHttpApi } from './http-api.js';
 import type { LocalFunction } from './lambda-host.js';
 import { Closers, functionEnvironment, loadStateMachines, startEmulators, startEventServices } from './runtime-parts.js';
 import { eventBridgeEnabledBuckets } from './s3-events.js';
-import { LocalStepFunctionsApi } from './sfn-api.js';
+import { stepFunctionsService } from './sfn-api.js';
 import type { LocalExecution, LocalStateMachine } from './step-functions.js';
 import { synthesizeApp, type SynthesizedApp } from './synth-cache.js';
 import { LocalResources, type CfnTemplate } from './template.js';
@@ -163,10 +164,10 @@ async function startServiceApis(
   ports: NonNullable<LocalRuntimeOptions['ports']>,
   closers: Closers,
 ): Promise<{ sfnEndpoint: string; cloudwatchEndpoint: string }> {
-  const sfnApi = new LocalStepFunctionsApi(stateMachines, LOCAL_CREDENTIALS);
+  const sfnApi = new AwsJsonServer('local Step Functions API', LOCAL_CREDENTIALS, [stepFunctionsService(stateMachines)]);
   const sfnEndpoint = `http://127.0.0.1:${await sfnApi.listen(ports.stepFunctions ?? 4570)}`;
   closers.add(() => sfnApi.close());
-  const cloudwatchApi = new LocalCloudWatchApi(() => cloudwatch.current, LOCAL_CREDENTIALS, () => clock.now());
+  const cloudwatchApi = new AwsJsonServer('local CloudWatch API', LOCAL_CREDENTIALS, cloudWatchServices(() => cloudwatch.current, () => clock.now()));
   const cloudwatchEndpoint = `http://127.0.0.1:${await cloudwatchApi.listen(ports.cloudwatch ?? 4571)}`;
   closers.add(() => cloudwatchApi.close());
   return { sfnEndpoint, cloudwatchEndpoint };

@@ -1,14 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as z from 'zod';
-import { LoopbackServer, readBody } from '../loopback-server.js';
-import { verifySigV4, type Credentials } from '../sigv4.js';
+import { AwsJsonError, type AwsJsonService } from '../aws-json-server.js';
 import { describeAlarmsInput, getMetricDataInput, getMetricStatisticsInput, listMetricsInput, putMetricDataInput, setAlarmStateInput } from './api-shapes.js';
 import type { LocalCloudWatch } from './local-cloudwatch.js';
-import { handleLogsOperation, LOGS_TARGET_PREFIX, LogsApiError } from './logs-api.js';
+import { logsService } from './logs-api.js';
 import type { MetricId } from './metric-store.js';
 import { isStatistic, type Sample } from './statistics.js';
 
-const TARGET_PREFIX = 'GraniteServiceVersion20100801.';
 
 /** CloudWatch's error shapes (the SDK's exception names) by their query-protocol codes. */
 const ERROR_SHAPES: Record<string, string> = {
@@ -18,16 +15,8 @@ const ERROR_SHAPES: Record<string, string> = {
   InternalServiceError: 'InternalServiceFault',
 };
 
-/** A CloudWatch error as AWS JSON 1.0 carries it: the shape in `__type`, the query code in a header. */
-class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
+/** A CloudWatch error by its query-protocol code (`InvalidParameterValue`, …): shaped as the SDK expects below. */
+class ApiError extends AwsJsonError {}
 
 type Dimensions = { Name: string; Value: string }[] | undefined;
 const metricId = (m: { Namespace: string; MetricName: string; Dimensions?: Dimensions }): MetricId => ({
@@ -39,90 +28,51 @@ const seconds = (ms: number) => ms / 1000;
 
 /**
  * The CloudWatch API of the local runtime, in the protocol `@aws-sdk/client-cloudwatch` speaks (AWS JSON 1.0,
- * `X-Amz-Target: GraniteServiceVersion20100801.<Operation>`, SigV4 with the local credentials): PutMetricData,
- * GetMetricData, GetMetricStatistics, ListMetrics, DescribeAlarms and SetAlarmState over the local metrics and alarms,
- * so the CLI and the functions call them unchanged.
+ * `X-Amz-Target: GraniteServiceVersion20100801.<Operation>`, query-compatible errors): PutMetricData, GetMetricData,
+ * GetMetricStatistics, ListMetrics, DescribeAlarms and SetAlarmState over the local metrics and alarms — and CloudWatch
+ * Logs on the same endpoint — so the CLI and the functions call them unchanged.
  */
-export class LocalCloudWatchApi {
-  private readonly server = new LoopbackServer('local CloudWatch API', (req, res) => this.handle(req, res));
+export function cloudWatchServices(provider: () => LocalCloudWatch | undefined, now: () => number): AwsJsonService[] {
+  const api = new LocalCloudWatchOperations(provider, now);
+  return [
+    {
+      targetPrefix: 'GraniteServiceVersion20100801.',
+      contentType: 'application/x-amz-json-1.0',
+      name: 'CloudWatch',
+      operations: {
+        PutMetricData: (input) => api.putMetricData(parse(putMetricDataInput, input)),
+        GetMetricData: (input) => api.getMetricData(parse(getMetricDataInput, input)),
+        GetMetricStatistics: (input) => api.getMetricStatistics(parse(getMetricStatisticsInput, input)),
+        ListMetrics: (input) => api.listMetrics(parse(listMetricsInput, input)),
+        DescribeAlarms: (input) => api.describeAlarms(parse(describeAlarmsInput, input)),
+        SetAlarmState: (input) => api.setAlarmState(parse(setAlarmStateInput, input)),
+      },
+      // awsQueryCompatible: the shape in `__type`, and the query-protocol error code in a header too.
+      errorShape: (e) => ({
+        body: { __type: `com.amazonaws.cloudwatch#${ERROR_SHAPES[e.type] ?? e.type}`, message: e.message },
+        headers: { 'x-amzn-query-error': `${e.type};${e.status < 500 ? 'Sender' : 'Receiver'}` },
+      }),
+      internalErrorType: 'InternalServiceError',
+    },
+    // CloudWatch Logs shares the endpoint: its clients speak AWS JSON 1.1 with their own target prefix.
+    logsService(() => api.cloudwatch),
+  ];
+}
 
-  /** `cloudwatch` gives the local CloudWatch once it runs (the API listens before: functions need its endpoint). */
+/** The operations, over the local CloudWatch once it runs (the API listens before: functions need its endpoint). */
+class LocalCloudWatchOperations {
   constructor(
     private readonly provider: () => LocalCloudWatch | undefined,
-    private readonly credentials: Credentials,
     private readonly now: () => number,
   ) {}
 
-  private get cloudwatch(): LocalCloudWatch {
+  get cloudwatch(): LocalCloudWatch {
     const current = this.provider();
     if (current === undefined) throw new ApiError('ServiceUnavailable', 'the local CloudWatch is starting', 503);
     return current;
   }
 
-  listen(port: number): Promise<number> {
-    return this.server.listen(port);
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = (await readBody(req)) as Buffer;
-    const send = (status: number, value: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', ...headers });
-      res.end(JSON.stringify(value));
-    };
-    try {
-      const verdict = await verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, this.credentials);
-      if (!verdict.ok) throw new ApiError('UnrecognizedClientException', verdict.reason, 403);
-      let input: unknown;
-      try {
-        input = JSON.parse(body.toString('utf8') || '{}');
-      } catch {
-        throw new ApiError('SerializationException', 'the body is not JSON');
-      }
-      const target = String(req.headers['x-amz-target'] ?? '');
-      if (target.startsWith(LOGS_TARGET_PREFIX)) {
-        // CloudWatch Logs shares the endpoint: its clients speak AWS JSON 1.1 with their own target prefix.
-        try {
-          send(200, handleLogsOperation(this.cloudwatch.logs, target.slice(LOGS_TARGET_PREFIX.length), input, this.cloudwatch.region, this.cloudwatch.account), { 'content-type': 'application/x-amz-json-1.1' });
-        } catch (error) {
-          if (!(error instanceof LogsApiError)) throw error;
-          send(400, { __type: error.type, message: error.message }, { 'content-type': 'application/x-amz-json-1.1' });
-        }
-        return;
-      }
-      send(200, await this.dispatch(target, input));
-    } catch (error) {
-      const e = error instanceof ApiError ? error : new ApiError('InternalServiceError', (error as Error).message, 500);
-      // awsQueryCompatible: the query-protocol error code travels in a header too.
-      const shape = ERROR_SHAPES[e.code] ?? e.code;
-      send(e.status, { __type: `com.amazonaws.cloudwatch#${shape}`, message: e.message }, { 'x-amzn-query-error': `${e.code};${e.status < 500 ? 'Sender' : 'Receiver'}` });
-    }
-  }
-
-  private dispatch(target: string, input: unknown): unknown {
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    switch (operation) {
-      case 'PutMetricData':
-        return this.putMetricData(parse(putMetricDataInput, input));
-      case 'GetMetricData':
-        return this.getMetricData(parse(getMetricDataInput, input));
-      case 'GetMetricStatistics':
-        return this.getMetricStatistics(parse(getMetricStatisticsInput, input));
-      case 'ListMetrics':
-        return this.listMetrics(parse(listMetricsInput, input));
-      case 'DescribeAlarms':
-        return this.describeAlarms(parse(describeAlarmsInput, input));
-      case 'SetAlarmState':
-        return this.setAlarmState(parse(setAlarmStateInput, input));
-      default:
-        throw new ApiError('UnknownOperationException', `the local CloudWatch API does not implement ${operation || `"${target}"`}`);
-    }
-  }
-
-  private putMetricData(input: z.infer<typeof putMetricDataInput>): Record<string, never> {
+  putMetricData(input: z.infer<typeof putMetricDataInput>): Record<string, never> {
     if (input.Namespace.startsWith('AWS/')) throw new ApiError('InvalidParameterValue', 'The value AWS/ for parameter Namespace is invalid: AWS/ is reserved for AWS services.');
     for (const datum of input.MetricData) {
       const time = datum.Timestamp !== undefined ? datum.Timestamp * 1000 : this.now();
@@ -139,7 +89,7 @@ export class LocalCloudWatchApi {
     return {};
   }
 
-  private getMetricData(input: z.infer<typeof getMetricDataInput>): unknown {
+  getMetricData(input: z.infer<typeof getMetricDataInput>): unknown {
     const descending = (input.ScanBy ?? 'TimestampDescending') === 'TimestampDescending';
     const results = input.MetricDataQueries.filter((q) => q.ReturnData !== false).map((query) => {
       const stat = query.MetricStat;
@@ -154,7 +104,7 @@ export class LocalCloudWatchApi {
     return { MetricDataResults: results, Messages: [] };
   }
 
-  private getMetricStatistics(input: z.infer<typeof getMetricStatisticsInput>): unknown {
+  getMetricStatistics(input: z.infer<typeof getMetricStatisticsInput>): unknown {
     const id = metricId(input);
     const statistics = input.Statistics ?? [];
     const extended = input.ExtendedStatistics ?? [];
@@ -177,7 +127,7 @@ export class LocalCloudWatchApi {
     return { Label: input.MetricName, Datapoints: datapoints };
   }
 
-  private listMetrics(input: z.infer<typeof listMetricsInput>): unknown {
+  listMetrics(input: z.infer<typeof listMetricsInput>): unknown {
     const filter = {
       ...(input.Namespace ? { namespace: input.Namespace } : {}),
       ...(input.MetricName ? { name: input.MetricName } : {}),
@@ -191,7 +141,7 @@ export class LocalCloudWatchApi {
     return { Metrics: metrics };
   }
 
-  private describeAlarms(input: z.infer<typeof describeAlarmsInput>): unknown {
+  describeAlarms(input: z.infer<typeof describeAlarmsInput>): unknown {
     const selected = <T extends { spec: { name: string }; status: { state: string } }>(alarms: T[]) =>
       alarms
         .filter(({ spec }) => (input.AlarmNames === undefined || input.AlarmNames.includes(spec.name)) && spec.name.startsWith(input.AlarmNamePrefix ?? ''))
@@ -219,7 +169,7 @@ export class LocalCloudWatchApi {
     return { MetricAlarms: types.includes('MetricAlarm') ? metricAlarms : [], CompositeAlarms: types.includes('CompositeAlarm') ? composites : [] };
   }
 
-  private async setAlarmState(input: z.infer<typeof setAlarmStateInput>): Promise<Record<string, never>> {
+  async setAlarmState(input: z.infer<typeof setAlarmStateInput>): Promise<Record<string, never>> {
     if (!this.cloudwatch.alarms.describe().some(({ spec }) => spec.name === input.AlarmName)) {
       throw new ApiError('ResourceNotFound', `Alarm ${input.AlarmName} does not exist`, 404);
     }

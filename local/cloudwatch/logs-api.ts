@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { AwsJsonError, type AwsJsonService } from '../aws-json-server.js';
 import type { LogStore } from './log-store.js';
 
 /** The part of the CloudWatch Logs API (AWS JSON 1.1, `Logs_20140328.<Operation>`) the CLI reads logs with. */
@@ -15,13 +16,21 @@ const filterLogEventsInput = z.object({
   nextToken: z.string().optional(),
 });
 
-export class LogsApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
+export class LogsApiError extends AwsJsonError {}
+
+/** CloudWatch Logs' operations over the local log groups (AWS JSON 1.1), on the CloudWatch endpoint. */
+export function logsService(cloudwatch: () => { readonly logs: LogStore; readonly region: string; readonly account: string }): AwsJsonService {
+  const operation = (name: string) => (input: unknown) => {
+    const { logs, region, account } = cloudwatch();
+    return handleLogsOperation(logs, name, input, region, account);
+  };
+  return {
+    targetPrefix: LOGS_TARGET_PREFIX,
+    contentType: 'application/x-amz-json-1.1',
+    name: 'CloudWatch Logs',
+    operations: { DescribeLogGroups: operation('DescribeLogGroups'), FilterLogEvents: operation('FilterLogEvents') },
+    internalErrorType: 'ServiceUnavailableException',
+  };
 }
 
 export function handleLogsOperation(store: LogStore, operation: string, input: unknown, region: string, account: string): unknown {
