@@ -1,62 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker, workerFailure } from './lambda-container.js';
+import { LambdaFunctionError, type FunctionObserver, type InvocationRecord, type LocalFunctionSpec } from './lambda-spec.js';
 import { lineSplitter, readOutput } from './lambda-output.js';
 import { newTraceHeader } from './xray-daemon.js';
 
-const WORKER_FILE = new URL('./lambda-worker.mjs', import.meta.url);
-/** Stack of a local container, as on Lambda (see spawn). */
-export const LAMBDA_STACK_MB = 1;
-/** The V8 heap's share of the function's memory; the rest is for code, WebAssembly memory and buffers. */
-const HEAP_SHARE = 0.9;
-
-export interface LocalFunctionSpec {
-  /** Logical id in the template. */
-  readonly logicalId: string;
-  readonly functionName: string;
-  readonly arn: string;
-  /** The bundled asset directory and the handler (`index.handler`). */
-  readonly assetDir: string;
-  readonly handler: string;
-  readonly environment: Record<string, string>;
-  readonly timeoutSeconds: number;
-  readonly memoryMb: number;
-  /**
-   * ReservedConcurrentExecutions: at most this many containers, and an invocation beyond them is throttled
-   * (TooManyRequestsException), not queued, as Lambda does for synchronous invokes. Without it the local host queues
-   * beyond `maxContainers` (the machine, not the account, is the limit here).
-   */
-  readonly reservedConcurrency?: number;
-  /** TracingConfig Mode Active: each invocation gets a new `_X_AMZN_TRACE_ID`, as Lambda gives it. @default false */
-  readonly tracing?: boolean;
-  /** Where its lines go: LoggingConfig.LogGroup. @default `/aws/lambda/<function name>` */
-  readonly logGroup?: string;
-}
-
-/** An error thrown by a local function, named as Lambda would report it (the error's own name, or Sandbox.Timedout). */
-export class LambdaFunctionError extends Error {
-  constructor(
-    override readonly name: string,
-    message: string,
-    readonly remoteStack = '',
-  ) {
-    super(message);
-  }
-}
-
-/** What Lambda counts per invocation (AWS/Lambda Invocations, Errors, Duration, Throttles). */
-export interface InvocationRecord {
-  readonly functionName: string;
-  readonly durationMs: number;
-  readonly outcome: 'succeeded' | 'failed' | 'throttled';
-}
-
-export interface FunctionObserver {
-  /** Each line the function writes (stdout or stderr), as CloudWatch Logs receives it in the function's log group. */
-  readonly onLogLine?: (logGroup: string, line: string) => void;
-  readonly onInvocation?: (record: InvocationRecord) => void;
-}
 
 interface Container {
   readonly worker: Worker;
@@ -239,19 +189,7 @@ export class LocalFunction {
 
   private spawn(): Container {
     this.coldStarts += 1;
-    const [file, handlerName] = splitHandler(this.spec.assetDir, this.spec.handler);
-    const worker = new Worker(WORKER_FILE, {
-      env: this.spec.environment,
-      workerData: { entry: join(this.spec.assetDir, file), handlerName, clockNow: this.now() },
-      stdout: true,
-      stderr: true,
-      execArgv: [],
-      // Lambda runs the handler on Node's main thread (~984 KB of stack); a worker's default is 4 MB, which would hide
-      // stack overflows such as a spread of 125k+ values into Math.min. 1 MB is as strict as Lambda or slightly stricter.
-      // Lambda kills a function that outgrows its memory; locally the heap is capped, so a function that would run out
-      // of memory in Lambda fails here too (memory outside the V8 heap, WebAssembly's and buffers', is not capped).
-      resourceLimits: { stackSizeMb: LAMBDA_STACK_MB, maxOldGenerationSizeMb: Math.floor(this.spec.memoryMb * HEAP_SHARE) },
-    });
+    const worker = startWorker(this.spec, this.now());
     this.readOutputOf(worker);
     let markReady: () => void = () => undefined;
     let failReady: (error: Error) => void = () => undefined;
@@ -272,12 +210,7 @@ export class LocalFunction {
       this.settle(message.id ?? '', pending);
     });
     worker.on('error', (error: Error & { code?: string }) => {
-      // Running out of memory ends the container as Lambda's kill does; an error at init (module scope) fails the
-      // cold start, as Runtime.ImportModuleError / init errors do in Lambda.
-      const failure =
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new LambdaFunctionError('Runtime.ExitError', `RequestId: local Error: Runtime exited with error: out of memory (${this.spec.functionName} has ${this.spec.memoryMb} MB)`)
-          : new LambdaFunctionError('Runtime.InitError', `${this.spec.functionName}: ${error.message}`);
+      const failure = workerFailure(error, this.spec);
       failReady(failure);
       for (const [id, pending] of this.pending) {
         pending.reject(failure);
@@ -288,13 +221,4 @@ export class LocalFunction {
     this.containers.push(container);
     return container;
   }
-}
-
-/** `index.handler` → the module file Lambda's Node.js runtime would load (.mjs, .js or .cjs) and the export. */
-function splitHandler(assetDir: string, handler: string): [string, string] {
-  const dot = handler.lastIndexOf('.');
-  const base = handler.slice(0, dot);
-  const file = ['.mjs', '.js', '.cjs'].map((ext) => `${base}${ext}`).find((f) => existsSync(join(assetDir, f)));
-  if (file === undefined) throw new Error(`no ${base}.mjs, .js or .cjs in ${assetDir} for handler ${handler}`);
-  return [file, handler.slice(dot + 1)];
 }
