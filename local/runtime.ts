@@ -1,23 +1,19 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { VirtualClock } from './clock.js';
-import { AwsJsonServer } from './aws-json-server.js';
-import { cloudWatchServices } from './cloudwatch/api.js';
 import type { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
 import { LOCAL_CREDENTIALS } from './emulators.js';
 import type { ApiSettings } from '../lib/api-settings.js';
-import { loadCors } from './cors.js';
 import { LocalHttpApi } from './http-api.js';
 import type { LocalFunction } from './lambda-host.js';
-import { Closers, functionEnvironment, loadStateMachines, startEmulators, startEventServices } from './runtime-parts.js';
+import { Closers, functionEnvironment, loadStateMachines, startEmulators, startEventServices, type Emulators } from './runtime-parts.js';
 import { eventBridgeEnabledBuckets } from './s3-events.js';
-import { stepFunctionsService } from './sfn-api.js';
 import type { LocalExecution, LocalStateMachine } from './step-functions.js';
 import { synthesizeApp, type SynthesizedApp } from './synth-cache.js';
 import { LocalResources, type CfnTemplate } from './template.js';
-import { createStorage, LOCAL_ACCOUNT, LOCAL_REGION, loadFunctions, loadRoutes } from './template-loaders.js';
-import { LocalJwtVerifier } from './jwt.js';
-import { LocalThrottle, loadThrottling } from './throttle.js';
+import { createStorage, LOCAL_ACCOUNT, LOCAL_REGION, loadFunctions } from './template-loaders.js';
+import { configureApi } from './api-config.js';
+import { startServiceApis } from './service-apis.js';
 import { LocalXRayDaemon } from './xray-daemon.js';
 
 export { LOCAL_ACCOUNT, LOCAL_REGION } from './template-loaders.js';
@@ -96,6 +92,45 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 }
 
 async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplate, options: LocalRuntimeOptions, closers: Closers): Promise<LocalRuntime> {
+  const base = await startBase(stateDir, stack, template, options, closers);
+  const { emulators, api, resources } = base;
+  const clock = options.clock ?? new VirtualClock();
+  const stateMachines = new Map<string, LocalStateMachine>();
+  const cloudwatchRef: { current?: LocalCloudWatch } = {};
+  const services = await startServiceApis(stateMachines, cloudwatchRef, clock, options.ports ?? {}, closers);
+  const { functions, functionsByArn } = loadCompute({ stateDir, stack, clock, stateMachines, base, services }, closers);
+  const { cloudwatch, bus } = startEventServices({ resources, stateDir, clock, functions, stateMachines, api, s3Endpoint: emulators.s3.endpoint }, closers);
+  cloudwatchRef.current = cloudwatch;
+  // Closed first (closers run last-in first-out): executions stop before what they write to goes away.
+  closers.add(() => haltAll(stateMachines));
+  emulators.routeS3Events(bus, eventBridgeEnabledBuckets(resources));
+  configureApi(api, resources, functionsByArn, clock);
+  const endpoints = writeEndpoints(stateDir, { stack, template, base, services });
+  return {
+    endpoints,
+    assembly: { outdir: stack.outdir, reused: stack.reused },
+    cloudwatch,
+    clock,
+    stateMachines,
+    functions,
+    dynamodb: emulators.dynamodb,
+    executions: () => executionsOf(stateMachines),
+    stop: () => closers.closeAll(),
+  };
+}
+
+/** The emulators with the template's buckets and tables, the HTTP API (routes come later), and the X-Ray daemon. */
+interface RuntimeBase {
+  readonly emulators: Emulators;
+  readonly api: LocalHttpApi;
+  readonly apiUrl: string;
+  readonly resources: LocalResources;
+  readonly xray: LocalXRayDaemon;
+}
+
+type ServiceEndpoints = Awaited<ReturnType<typeof startServiceApis>>;
+
+async function startBase(stateDir: string, stack: SynthesizedApp, template: CfnTemplate, options: LocalRuntimeOptions, closers: Closers): Promise<RuntimeBase> {
   const ports = options.ports ?? {};
   const emulators = await startEmulators(stateDir, { s3Port: ports.s3 ?? 4568, dynamoPort: ports.dynamodb ?? 4567, inMemoryDynamo: options.inMemoryDynamo === true }, closers);
   const api = new LocalHttpApi([], LOCAL_CREDENTIALS, LOCAL_REGION); // routes are added once functions exist
@@ -106,77 +141,51 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
 
   const xray = await LocalXRayDaemon.start(join(stateDir, 'logs', 'xray-segments.jsonl'));
   closers.add(() => xray.close());
-  const clock = options.clock ?? new VirtualClock();
-  const stateMachines = new Map<string, LocalStateMachine>();
-  const cloudwatchRef: { current?: LocalCloudWatch } = {};
-  const { sfnEndpoint, cloudwatchEndpoint } = await startServiceApis(stateMachines, cloudwatchRef, clock, ports, closers);
+  return { emulators, api, apiUrl, resources, xray };
+}
 
-  const env = functionEnvironment(stateDir, { s3: emulators.s3.endpoint, dynamodb: emulators.dynamoEndpoint, xray: xray.address, stepFunctions: sfnEndpoint, cloudwatch: cloudwatchEndpoint });
-  const functions = loadFunctions(resources, stack.outdir, env, join(stateDir, 'logs', 'functions'));
+/** The template's functions (in worker threads, with its environment and limits) and state machines over them. */
+function loadCompute(
+  parts: { stateDir: string; stack: SynthesizedApp; clock: VirtualClock; stateMachines: Map<string, LocalStateMachine>; base: RuntimeBase; services: ServiceEndpoints },
+  closers: Closers,
+): { functions: Map<string, LocalFunction>; functionsByArn: Map<string, LocalFunction> } {
+  const { stateDir, clock, stateMachines, base, services } = parts;
+  const { resources } = base;
+  const env = functionEnvironment(stateDir, { s3: base.emulators.s3.endpoint, dynamodb: base.emulators.dynamoEndpoint, xray: base.xray.address, stepFunctions: services.sfnEndpoint, cloudwatch: services.cloudwatchEndpoint });
+  const functions = loadFunctions(resources, parts.stack.outdir, env, join(stateDir, 'logs', 'functions'));
   closers.add(async () => {
     await Promise.all([...functions.values()].map((fn) => fn.stop()));
   });
   const functionsByArn = new Map([...functions.values()].map((fn) => [fn.spec.arn, fn]));
   for (const [arn, machine] of loadStateMachines(resources, functionsByArn, join(stateDir, 'logs', 'states'), { clock, machines: stateMachines, journalDir: join(stateDir, 'step-functions') })) stateMachines.set(arn, machine);
   for (const fn of functions.values()) fn.useClock(() => clock.now());
-  const { cloudwatch, bus } = startEventServices({ resources, stateDir, clock, functions, stateMachines, api, s3Endpoint: emulators.s3.endpoint }, closers);
-  cloudwatchRef.current = cloudwatch;
-  // Closed first (closers run last-in first-out): executions stop before what they write to goes away.
-  closers.add(async () => {
-    await Promise.all([...stateMachines.values()].map((machine) => machine.halt()));
-  });
-  emulators.routeS3Events(bus, eventBridgeEnabledBuckets(resources));
-  configureApi(api, resources, functionsByArn, clock);
+  return { functions, functionsByArn };
+}
 
+/** The endpoints, credentials and stack outputs, written to `<state dir>/local.json` for the CLI. */
+function writeEndpoints(stateDir: string, parts: { stack: SynthesizedApp; template: CfnTemplate; base: RuntimeBase; services: ServiceEndpoints }): LocalEndpoints {
+  const { template } = parts;
+  const { resources, emulators, apiUrl } = parts.base;
   const endpoints: LocalEndpoints = {
-    stackName: stack.stackName,
+    stackName: parts.stack.stackName,
     region: LOCAL_REGION,
     apiUrl,
     s3Endpoint: emulators.s3.endpoint,
     dynamodbEndpoint: emulators.dynamoEndpoint,
-    stepFunctionsEndpoint: sfnEndpoint,
-    cloudwatchEndpoint,
+    stepFunctionsEndpoint: parts.services.sfnEndpoint,
+    cloudwatchEndpoint: parts.services.cloudwatchEndpoint,
     credentials: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
     outputs: Object.fromEntries(Object.entries(template.Outputs ?? {}).map(([name, output]) => [name, String(resources.resolve(output.Value))])),
   };
   writeFileSync(join(stateDir, 'local.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
-  return {
-    endpoints,
-    assembly: { outdir: stack.outdir, reused: stack.reused },
-    cloudwatch,
-    clock,
-    stateMachines,
-    functions,
-    dynamodb: emulators.dynamodb,
-    executions: () => [...stateMachines.values()].flatMap((m) => m.executions).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime()),
-    stop: () => closers.closeAll(),
-  };
+  return endpoints;
 }
 
-/**
- * The Step Functions and CloudWatch APIs listen before the functions exist: their endpoints are part of the functions'
- * environment (a function starts a state machine or reads an alarm through them, as in AWS).
- */
-async function startServiceApis(
-  stateMachines: Map<string, LocalStateMachine>,
-  cloudwatch: { current?: LocalCloudWatch },
-  clock: VirtualClock,
-  ports: NonNullable<LocalRuntimeOptions['ports']>,
-  closers: Closers,
-): Promise<{ sfnEndpoint: string; cloudwatchEndpoint: string }> {
-  const sfnApi = new AwsJsonServer('local Step Functions API', LOCAL_CREDENTIALS, [stepFunctionsService(stateMachines)]);
-  const sfnEndpoint = `http://127.0.0.1:${await sfnApi.listen(ports.stepFunctions ?? 4570)}`;
-  closers.add(() => sfnApi.close());
-  const cloudwatchApi = new AwsJsonServer('local CloudWatch API', LOCAL_CREDENTIALS, cloudWatchServices(() => cloudwatch.current, () => clock.now()));
-  const cloudwatchEndpoint = `http://127.0.0.1:${await cloudwatchApi.listen(ports.cloudwatch ?? 4571)}`;
-  closers.add(() => cloudwatchApi.close());
-  return { sfnEndpoint, cloudwatchEndpoint };
+/** Every execution of the machines, in the order they started. */
+function executionsOf(stateMachines: ReadonlyMap<string, LocalStateMachine>): LocalExecution[] {
+  return [...stateMachines.values()].flatMap((m) => m.executions).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
 }
 
-/** The HTTP API as the template declares it: routes to the functions, stage throttling, CORS, JWT verification. */
-function configureApi(api: LocalHttpApi, resources: LocalResources, functionsByArn: ReadonlyMap<string, LocalFunction>, clock: VirtualClock): void {
-  api.setRoutes(loadRoutes(resources, functionsByArn));
-  api.setThrottle(new LocalThrottle(loadThrottling(resources), () => clock.now()));
-  api.setCors(loadCors(resources));
-  api.setJwtVerifier(new LocalJwtVerifier(() => clock.now()));
+async function haltAll(stateMachines: ReadonlyMap<string, LocalStateMachine>): Promise<void> {
+  await Promise.all([...stateMachines.values()].map((machine) => machine.halt()));
 }

@@ -1,0 +1,29 @@
+import { AwsJsonServer } from './aws-json-server.js';
+import type { VirtualClock } from './clock.js';
+import { cloudWatchServices } from './cloudwatch/api.js';
+import type { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
+import { LOCAL_CREDENTIALS } from './emulators.js';
+import type { LocalRuntimeOptions } from './runtime.js';
+import type { Closers } from './runtime-parts.js';
+import { stepFunctionsService } from './sfn-api.js';
+import type { LocalStateMachine } from './step-functions.js';
+
+/**
+ * The Step Functions and CloudWatch APIs listen before the functions exist: their endpoints are part of the functions'
+ * environment (a function starts a state machine or reads an alarm through them, as in AWS).
+ */
+export async function startServiceApis(
+  stateMachines: Map<string, LocalStateMachine>,
+  cloudwatch: { current?: LocalCloudWatch },
+  clock: VirtualClock,
+  ports: NonNullable<LocalRuntimeOptions['ports']>,
+  closers: Closers,
+): Promise<{ sfnEndpoint: string; cloudwatchEndpoint: string }> {
+  const sfnApi = new AwsJsonServer('local Step Functions API', LOCAL_CREDENTIALS, [stepFunctionsService(stateMachines)]);
+  const sfnEndpoint = `http://127.0.0.1:${await sfnApi.listen(ports.stepFunctions ?? 4570)}`;
+  closers.add(() => sfnApi.close());
+  const cloudwatchApi = new AwsJsonServer('local CloudWatch API', LOCAL_CREDENTIALS, cloudWatchServices(() => cloudwatch.current, () => clock.now()));
+  const cloudwatchEndpoint = `http://127.0.0.1:${await cloudwatchApi.listen(ports.cloudwatch ?? 4571)}`;
+  closers.add(() => cloudwatchApi.close());
+  return { sfnEndpoint, cloudwatchEndpoint };
+}
