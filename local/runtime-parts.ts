@@ -124,9 +124,9 @@ export interface EventParts {
  */
 export function startEventServices(parts: EventParts, closers: Closers): { cloudwatch: LocalCloudWatch; bus: LocalEventBus } {
   const { resources, stateDir, clock, stateMachines } = parts;
-  const functionsByArn = new Map([...parts.functions.values()].map((fn) => [fn.spec.arn, fn]));
   closers.add(() => clock.stop());
-  const routing: { bus?: LocalEventBus } = {};
+  const routing: { bus?: LocalEventBus; cloudwatch?: LocalCloudWatch } = {};
+  const { invokeAsync, deliver } = eventTargets(parts, (arn, subject, message) => routing.cloudwatch?.publish(arn, subject, message, clock.now()));
   const cloudwatch = new LocalCloudWatch({
     resources,
     stateDir,
@@ -138,21 +138,7 @@ export function startEventServices(parts: EventParts, closers: Closers): { cloud
       invokeAsync(arn, event);
     },
   });
-  // Rules, schedules and alarm actions invoke functions asynchronously: retried on the clock, then dead-lettered.
-  const asyncInvoker = new AsyncInvoker(loadAsyncConfigs(resources), clock, join(stateDir, 'dead-letters'));
-  function invokeAsync(arn: string, event: unknown): void {
-    const fn = functionsByArn.get(arn);
-    if (fn === undefined) throw new Error(`${arn} is not a function of this stack`);
-    asyncInvoker.invoke({ functionName: fn.spec.functionName, arn: fn.spec.arn, invoke: (e) => fn.invoke(e) }, event);
-  }
-  // Where rules and schedules deliver: a state machine starts, a function is invoked, a topic publishes.
-  const deliver = (arn: string, input: unknown, source: string): void => {
-    const machine = stateMachines.get(arn);
-    if (machine !== undefined) machine.start(input);
-    else if (functionsByArn.has(arn)) invokeAsync(arn, input);
-    else if (arn.startsWith('arn:aws:sns:')) cloudwatch.publish(arn, `from ${source}`, JSON.stringify(input), clock.now());
-    else console.error(`${source}: target ${arn} is not a state machine, function or topic of this stack; dropped`);
-  };
+  routing.cloudwatch = cloudwatch;
   const bus = new LocalEventBus(loadRules(resources), (arn, input, rule) => deliver(arn, input, `rule ${rule.name}`), (event) =>
     appendFileSync(join(stateDir, 'logs', 'events.jsonl'), `${JSON.stringify(event)}\n`),
   );
@@ -170,6 +156,28 @@ export function startEventServices(parts: EventParts, closers: Closers): { cloud
   cloudwatch.start();
   closers.add(() => cloudwatch.stop());
   return { cloudwatch, bus };
+}
+
+/**
+ * Where rules, schedules and alarm actions deliver: a state machine starts, a function is invoked asynchronously
+ * (retried on the clock, then dead-lettered), a topic publishes.
+ */
+function eventTargets(parts: EventParts, publish: (arn: string, subject: string, message: string) => void): { invokeAsync: (arn: string, event: unknown) => void; deliver: (arn: string, input: unknown, source: string) => void } {
+  const functionsByArn = new Map([...parts.functions.values()].map((fn) => [fn.spec.arn, fn]));
+  const asyncInvoker = new AsyncInvoker(loadAsyncConfigs(parts.resources), parts.clock, join(parts.stateDir, 'dead-letters'));
+  const invokeAsync = (arn: string, event: unknown): void => {
+    const fn = functionsByArn.get(arn);
+    if (fn === undefined) throw new Error(`${arn} is not a function of this stack`);
+    asyncInvoker.invoke({ functionName: fn.spec.functionName, arn: fn.spec.arn, invoke: (e) => fn.invoke(e) }, event);
+  };
+  const deliver = (arn: string, input: unknown, source: string): void => {
+    const machine = parts.stateMachines.get(arn);
+    if (machine !== undefined) machine.start(input);
+    else if (functionsByArn.has(arn)) invokeAsync(arn, input);
+    else if (arn.startsWith('arn:aws:sns:')) publish(arn, `from ${source}`, JSON.stringify(input));
+    else console.error(`${source}: target ${arn} is not a state machine, function or topic of this stack; dropped`);
+  };
+  return { invokeAsync, deliver };
 }
 
 /**
