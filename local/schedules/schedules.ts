@@ -51,6 +51,11 @@ const schedulerSchema = z.object({
  * fire is delivered once, at the start of any flexible time window.
  */
 export function loadSchedules(resources: LocalResources, region: string, account: string, deliver: Deliver): LocalSchedule[] {
+  return [...ruleSchedules(resources, region, account, deliver), ...schedulerSchedules(resources, deliver)];
+}
+
+/** EventBridge rules with a ScheduleExpression: each fire puts a "Scheduled Event" through the rule's targets. */
+function ruleSchedules(resources: LocalResources, region: string, account: string, deliver: Deliver): LocalSchedule[] {
   const schedules: LocalSchedule[] = [];
   for (const [logicalId, resource] of resources.ofType('AWS::Events::Rule')) {
     const props = resources.resolve(resource.Properties ?? {}) as Record<string, unknown>;
@@ -78,6 +83,12 @@ export function loadSchedules(resources: LocalResources, region: string, account
       },
     });
   }
+  return schedules;
+}
+
+/** EventBridge Scheduler schedules: their time zone, start and end dates, the target's Input. */
+function schedulerSchedules(resources: LocalResources, deliver: Deliver): LocalSchedule[] {
+  const schedules: LocalSchedule[] = [];
   for (const [logicalId, resource] of resources.ofType('AWS::Scheduler::Schedule')) {
     const schedule = schedulerSchema.parse(resources.resolve(resource.Properties ?? {}));
     if ((schedule.State ?? 'ENABLED') !== 'ENABLED') continue;
