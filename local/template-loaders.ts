@@ -1,10 +1,8 @@
-import { LocalJwtVerifier } from './jwt.js';
 import type { InputTransformer } from './input-transformer.js';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { join } from 'node:path';
 import { enableTimeToLive, ensureBucket, ensureTable, localDynamoClient, localS3Client } from './emulators.js';
 import type { LocalRule } from './event-bus.js';
-import type { LocalRoute } from './http-api.js';
 import { LocalFunction } from './lambda-host.js';
 import type { LocalResources } from './template.js';
 
@@ -110,40 +108,5 @@ export function loadRules(resources: LocalResources): LocalRule[] {
         })),
       },
     ];
-  });
-}
-
-export function loadRoutes(resources: LocalResources, functionsByArn: ReadonlyMap<string, LocalFunction>): LocalRoute[] {
-  const authorizers = new Map(
-    resources.ofType('AWS::ApiGatewayV2::Authorizer').flatMap(([id, r]) => {
-      const p = resources.resolve(r.Properties ?? {}) as { AuthorizerType?: string; JwtConfiguration?: { Issuer?: string; Audience?: string[] } };
-      if (p.AuthorizerType !== 'JWT' || p.JwtConfiguration?.Issuer === undefined) return [];
-      return [[resources.ref(id), { issuer: p.JwtConfiguration.Issuer, audience: p.JwtConfiguration.Audience ?? [] }] as const];
-    }),
-  );
-  const integrations = new Map(resources.ofType('AWS::ApiGatewayV2::Integration').map(([id, r]) => [resources.ref(id), resources.resolve(r.Properties ?? {}) as { IntegrationUri?: string; PayloadFormatVersion?: string }]));
-  return resources.ofType('AWS::ApiGatewayV2::Route').map(([logicalId, resource]) => {
-    const props = resources.resolve(resource.Properties ?? {}) as { RouteKey: string; AuthorizationType?: string; AuthorizerId?: string; Target?: string };
-    const integrationId = (props.Target ?? '').replace(/^integrations\//, '');
-    const integration = integrations.get(integrationId);
-    const fn = integration?.IntegrationUri !== undefined ? functionsByArn.get(integration.IntegrationUri) : undefined;
-    if (fn === undefined) throw new Error(`route ${logicalId} (${props.RouteKey}) does not integrate a Lambda function of this stack`);
-    const [method = 'ANY', path = '/'] = props.RouteKey.split(' ');
-    const authorization = props.AuthorizationType ?? 'NONE';
-    if (authorization !== 'AWS_IAM' && authorization !== 'JWT' && authorization !== 'NONE') {
-      throw new Error(`route ${props.RouteKey}: authorization ${authorization} is not supported locally (AWS_IAM, JWT or NONE)`);
-    }
-    const jwt = authorization === 'JWT' ? authorizers.get(props.AuthorizerId ?? '') : undefined;
-    if (authorization === 'JWT' && jwt === undefined) throw new Error(`route ${props.RouteKey}: its JWT authorizer ${props.AuthorizerId ?? ''} is not a JWT authorizer of this stack`);
-    if (jwt !== undefined) LocalJwtVerifier.checkIssuer(jwt.issuer);
-    return {
-      method,
-      path,
-      routeKey: props.RouteKey,
-      authorization,
-      ...(jwt !== undefined ? { jwt } : {}),
-      fn,
-      payloadFormatVersion: integration?.PayloadFormatVersion === '1.0' ? '1.0' : '2.0',
-    };
   });
 }
