@@ -29,7 +29,15 @@ export default tseslint.config(
   },
   {
     // Small files with one purpose, short functions (the guide's limits: 300 lines a file, 60 a function).
-    files: ['bin/**/*.ts', 'lib/**/*.ts', 'cli/**/*.ts', 'lambdas/**/*.ts', 'state-machines/**/*.ts', 'local/**/*.ts', 'bench/**/*.ts'],
+    files: [
+      'bin/**/*.ts',
+      'lib/**/*.ts',
+      'cli/**/*.ts',
+      'lambdas/**/*.ts',
+      'state-machines/**/*.ts',
+      'local/**/*.ts',
+      'bench/**/*.ts',
+    ],
     rules: {
       'max-lines': ['error', { max: 300 }],
       'max-lines-per-function': ['error', { max: 60 }],
@@ -42,9 +50,19 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: 'CallExpression > SpreadElement', message: 'no spread arguments in lambdas/ and local/: loop instead (stack limit on data-sized arrays); for min/max use extent()' },
-        { selector: 'NewExpression > SpreadElement', message: 'no spread arguments in lambdas/ and local/: loop instead (stack limit on data-sized arrays)' },
-        { selector: "CallExpression[callee.property.name='apply']", message: 'no .apply() in lambdas/ and local/: its argument array hits the stack limit on data-sized arrays' },
+        {
+          selector: 'CallExpression > SpreadElement',
+          message:
+            'no spread arguments in lambdas/ and local/: loop instead (stack limit on data-sized arrays); for min/max use extent()',
+        },
+        {
+          selector: 'NewExpression > SpreadElement',
+          message: 'no spread arguments in lambdas/ and local/: loop instead (stack limit on data-sized arrays)',
+        },
+        {
+          selector: "CallExpression[callee.property.name='apply']",
+          message: 'no .apply() in lambdas/ and local/: its argument array hits the stack limit on data-sized arrays',
+        },
       ],
     },
   },

@@ -11,7 +11,12 @@ const s3 = new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== un
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
 export const handler = async (event: { pathParameters: { model: string } }) => {
-  const alias = await db.send(new GetCommand({ TableName: process.env.REGISTRY_TABLE, Key: { pk: `ALIAS#${event.pathParameters.model}`, sk: 'production' } }));
+  const alias = await db.send(
+    new GetCommand({
+      TableName: process.env.REGISTRY_TABLE,
+      Key: { pk: `ALIAS#${event.pathParameters.model}`, sk: 'production' },
+    }),
+  );
   const artifact = (alias.Item as { artifact: { bucket: string; key: string } }).artifact;
   const object = await s3.send(new GetObjectCommand({ Bucket: artifact.bucket, Key: artifact.key }));
   const bytes = (await object.Body?.transformToString())?.length ?? 0;

@@ -20,7 +20,9 @@ const work = mkdtempSync(join(tmpdir(), 'mlops-etl-scale-'));
 
 /** Writes `rows` adult rows, cycling through the file, fnlwgt offset by the cycle so every row is distinct. */
 async function writeAdultShaped(file: string, rows: number): Promise<void> {
-  const lines = readFileSync(join(ROOT, 'examples', 'data', 'adult.csv'), 'utf8').trimEnd().split('\n');
+  const lines = readFileSync(join(ROOT, 'examples', 'data', 'adult.csv'), 'utf8')
+    .trimEnd()
+    .split('\n');
   const header = lines[0] as string;
   const data = lines.slice(1);
   const fnlwgt = header.split(',').indexOf('fnlwgt');
@@ -43,7 +45,12 @@ const file = join(work, 'adult-scale.csv');
 await writeAdultShaped(file, ROWS);
 const bytes = statSync(file).size;
 
-const runtime = await startLocalRuntime({ stateDir: join(work, 'state'), ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 }, inMemoryDynamo: true, modelsDir });
+const runtime = await startLocalRuntime({
+  stateDir: join(work, 'state'),
+  ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
+  inMemoryDynamo: true,
+  modelsDir,
+});
 const s3 = localS3Client(runtime.endpoints.s3Endpoint, runtime.endpoints.region);
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => {
@@ -51,20 +58,37 @@ const sampler = setInterval(() => {
 }, 100);
 try {
   const rssBefore = process.memoryUsage().rss;
-  await s3.send(new PutObjectCommand({ Bucket: runtime.endpoints.outputs.DataBucketName, Key: 'incoming/adult-scale/adult-scale.csv', Body: createReadStream(file), ContentLength: bytes }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: runtime.endpoints.outputs.DataBucketName,
+      Key: 'incoming/adult-scale/adult-scale.csv',
+      Body: createReadStream(file),
+      ContentLength: bytes,
+    }),
+  );
   const deadline = Date.now() + 30 * 60_000;
   let result: { status: string; seconds: number; output?: unknown; error?: string } | undefined;
   while (result === undefined && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 200));
     const execution = runtime.executions()[0];
     const entered = execution?.events.find((e) => e.type === 'StateEntered' && e.state === 'ETL');
-    const ended = execution?.events.find((e) => (e.type === 'StateExited' || e.type === 'StateFailed') && e.state === 'ETL');
+    const ended = execution?.events.find(
+      (e) => (e.type === 'StateExited' || e.type === 'StateFailed') && e.state === 'ETL',
+    );
     if (entered && ended) {
-      result = { status: ended.type === 'StateExited' ? 'passed' : 'failed', seconds: (ended.timestamp - entered.timestamp) / 1000, output: ended.output, ...(ended.error ? { error: `${ended.error}: ${String(ended.cause).slice(0, 300)}` } : {}) };
+      result = {
+        status: ended.type === 'StateExited' ? 'passed' : 'failed',
+        seconds: (ended.timestamp - entered.timestamp) / 1000,
+        output: ended.output,
+        ...(ended.error ? { error: `${ended.error}: ${String(ended.cause).slice(0, 300)}` } : {}),
+      };
     }
   }
   if (result === undefined) throw new Error('ETL did not end within 30 minutes');
-  const rows = ((result.output as { etl?: { rows?: unknown } } | undefined)?.etl?.rows ?? null) as Record<string, number> | null;
+  const rows = ((result.output as { etl?: { rows?: unknown } } | undefined)?.etl?.rows ?? null) as Record<
+    string,
+    number
+  > | null;
   const record = {
     measured_at: new Date().toISOString(),
     node: process.version,

@@ -54,19 +54,48 @@ export async function searchOnCsv(csv: string, raw: Record<string, unknown>, met
   const table = await readCsv(csv, { missingValues: config.missingValues, source: 'bench.csv' });
   const prepared = prepareData(table, config);
   const pre = fitPreprocessor(prepared.splits.train, config);
-  const plan = planTuning(config.hyperparameters, config.tuning, { trainingRows: prepared.report.splitRows.train, task: config.task });
+  const plan = planTuning(config.hyperparameters, config.tuning, {
+    trainingRows: prepared.report.splitRows.train,
+    task: config.task,
+  });
   const trials: TrialResult[] = [];
   for (const trial of plan.trials) {
-    const trained = await trainModel(config, pre, prepared.splits.train, prepared.splits.validation, trial.hyperparameters);
+    const trained = await trainModel(
+      config,
+      pre,
+      prepared.splits.train,
+      prepared.splits.validation,
+      trial.hyperparameters,
+    );
     const predictor = await Predictor.load(trained.artifact);
     const test = evaluate(predictor, prepared.splits.test).metrics[metric] as number;
     const scored = scoreSplit(predictor, prepared.splits.validation);
     predictor.dispose();
     const losses = rowLosses(config.task, scored.scores, scored.truth, scored.classes.length, true);
-    trials.push({ id: trial.id, role: trial.role, competes: trial.competes, hyperparameters: trial.hyperparameters, parameters: trained.parameters, validationLoss: trained.bestValidationLoss, rowLosses: losses, test });
+    trials.push({
+      id: trial.id,
+      role: trial.role,
+      competes: trial.competes,
+      hyperparameters: trial.hyperparameters,
+      parameters: trained.parameters,
+      validationLoss: trained.bestValidationLoss,
+      rowLosses: losses,
+      test,
+    });
   }
-  const chosen = chooseTrial(trials.filter((t) => t.competes), config.tuning.selection);
+  const chosen = chooseTrial(
+    trials.filter((t) => t.competes),
+    config.tuning.selection,
+  );
   const baseline = trials.find((r) => r.role === 'baseline');
   if (chosen === undefined || baseline === undefined) throw new Error('no candidate or baseline trained');
-  return { task: config.task, rows: prepared.report.splitRows, metric, chosen, baseline, trials, seconds: (Date.now() - started) / 1000 };
+  return {
+    task: config.task,
+    rows: prepared.report.splitRows,
+    metric,
+    chosen,
+    baseline,
+    trials,
+    seconds: (Date.now() - started) / 1000,
+  };
 }

@@ -25,17 +25,58 @@ const adult = readFileSync(join(ROOT, 'examples', 'data', 'adult.csv'), 'utf8');
 const SAMPLES = Number(process.env.SAMPLES ?? 10);
 
 /** What `hyperparameters` defaulted to before issue 9: batch 256 × 20 epochs, whatever the data. */
-const OLD_DEFAULTS: Hyperparameters = { hiddenUnits: [64, 32], epochs: 20, batchSize: 256, learningRate: 0.001, l2: 0, earlyStoppingPatience: 3, learningRateSchedule: 'constant', seed: 42 };
+const OLD_DEFAULTS: Hyperparameters = {
+  hiddenUnits: [64, 32],
+  epochs: 20,
+  batchSize: 256,
+  learningRate: 0.001,
+  l2: 0,
+  earlyStoppingPatience: 3,
+  learningRateSchedule: 'constant',
+  seed: 42,
+};
 
 const TASKS = [
-  { name: 'binary (class), 500 rows', rows: 500, metric: 'roc_auc', model: { name: 'adult-small', task: 'binary', label: 'class', positiveClass: '>50K', exclude: ['fnlwgt'], sensitive: ['sex', 'race'], missingValues: ['', '?'] } },
-  { name: 'regression (age), 2,000 rows', rows: 2000, metric: 'r2', model: { name: 'adult-age', task: 'regression', label: 'age', exclude: ['fnlwgt'], missingValues: ['', '?'] } },
-  { name: 'multiclass (relationship), 1,000 rows', rows: 1000, metric: 'accuracy', model: { name: 'adult-relationship', task: 'multiclass', label: 'relationship', exclude: ['fnlwgt'], missingValues: ['', '?'] } },
+  {
+    name: 'binary (class), 500 rows',
+    rows: 500,
+    metric: 'roc_auc',
+    model: {
+      name: 'adult-small',
+      task: 'binary',
+      label: 'class',
+      positiveClass: '>50K',
+      exclude: ['fnlwgt'],
+      sensitive: ['sex', 'race'],
+      missingValues: ['', '?'],
+    },
+  },
+  {
+    name: 'regression (age), 2,000 rows',
+    rows: 2000,
+    metric: 'r2',
+    model: { name: 'adult-age', task: 'regression', label: 'age', exclude: ['fnlwgt'], missingValues: ['', '?'] },
+  },
+  {
+    name: 'multiclass (relationship), 1,000 rows',
+    rows: 1000,
+    metric: 'accuracy',
+    model: {
+      name: 'adult-relationship',
+      task: 'multiclass',
+      label: 'relationship',
+      exclude: ['fnlwgt'],
+      missingValues: ['', '?'],
+    },
+  },
 ] as const;
 
 async function oldDefaultMetric(csv: string, raw: Record<string, unknown>, metric: string): Promise<number> {
   const config = parseModelConfig(raw, 'bench');
-  const prepared = prepareData(await readCsv(csv, { missingValues: config.missingValues, source: 'bench.csv' }), config);
+  const prepared = prepareData(
+    await readCsv(csv, { missingValues: config.missingValues, source: 'bench.csv' }),
+    config,
+  );
   const pre = fitPreprocessor(prepared.splits.train, config);
   const trained = await trainModel(config, pre, prepared.splits.train, prepared.splits.validation, OLD_DEFAULTS);
   const predictor = await Predictor.load(trained.artifact);
@@ -65,21 +106,32 @@ for (const task of TASKS) {
     const outcome = await searchOnCsv(csv, task.model, task.metric);
     const old = await oldDefaultMetric(csv, task.model, task.metric);
     const chosen = outcome.chosen;
-    const lowest = chooseTrial(outcome.trials.filter((t) => t.competes), 'lowest_loss');
+    const lowest = chooseTrial(
+      outcome.trials.filter((t) => t.competes),
+      'lowest_loss',
+    );
     samples.push({
       seed,
       rows: outcome.rows,
       default_model: round(chosen.test, 4),
       linear_baseline: round(outcome.baseline.test, 4),
       old_defaults: round(old, 4),
-      chosen: { id: chosen.id, hiddenUnits: chosen.hyperparameters.hiddenUnits, learningRate: chosen.hyperparameters.learningRate, l2: chosen.hyperparameters.l2 },
+      chosen: {
+        id: chosen.id,
+        hiddenUnits: chosen.hyperparameters.hiddenUnits,
+        learningRate: chosen.hyperparameters.learningRate,
+        l2: chosen.hyperparameters.l2,
+      },
       reaches_baseline: chosen.test >= outcome.baseline.test,
       lowest_loss_rule: round(lowest?.test ?? Number.NaN, 4),
       seconds: round(outcome.seconds, 1),
     });
-    console.log(`${task.name} sample ${seed}: default ${chosen.test.toFixed(4)} (${chosen.id}), baseline ${outcome.baseline.test.toFixed(4)}, old defaults ${old.toFixed(4)}`);
+    console.log(
+      `${task.name} sample ${seed}: default ${chosen.test.toFixed(4)} (${chosen.id}), baseline ${outcome.baseline.test.toFixed(4)}, old defaults ${old.toFixed(4)}`,
+    );
   }
-  const mean = (key: 'default_model' | 'linear_baseline' | 'old_defaults' | 'lowest_loss_rule') => round(samples.reduce((s, x) => s + x[key], 0) / samples.length, 4);
+  const mean = (key: 'default_model' | 'linear_baseline' | 'old_defaults' | 'lowest_loss_rule') =>
+    round(samples.reduce((s, x) => s + x[key], 0) / samples.length, 4);
   results.push({
     task: task.name,
     metric: task.metric,
@@ -98,5 +150,8 @@ for (const task of TASKS) {
 }
 
 const out = join(ROOT, 'bench', 'results', 'right-answers.json');
-writeFileSync(out, `${JSON.stringify({ measured_at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ measured_at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`,
+);
 console.log(`wrote ${out}`);

@@ -26,7 +26,11 @@ const WARM_ITERATIONS = 300;
 const COLD_RUNS = 7;
 
 const adult = readFileSync(join(ROOT, 'examples', 'data', 'adult.csv'));
-const runtime = await startLocalRuntime({ stateDir: mkdtempSync(join(tmpdir(), 'mlops-bench-')), ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 }, inMemoryDynamo: true });
+const runtime = await startLocalRuntime({
+  stateDir: mkdtempSync(join(tmpdir(), 'mlops-bench-')),
+  ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
+  inMemoryDynamo: true,
+});
 const { endpoints } = runtime;
 const s3 = localS3Client(endpoints.s3Endpoint, endpoints.region);
 
@@ -42,7 +46,8 @@ try {
     if (execution === undefined) throw new Error('the upload started no execution');
     await execution.done;
     const seconds = (performance.now() - uploadStart) / 1000;
-    if (execution.status !== 'SUCCEEDED') throw new Error(`pipeline ${execution.status}: ${JSON.stringify(execution.error)}`);
+    if (execution.status !== 'SUCCEEDED')
+      throw new Error(`pipeline ${execution.status}: ${JSON.stringify(execution.error)}`);
     const steps: Record<string, number> = {};
     for (const event of execution.events) {
       if (event.type !== 'StateExited' || event.state === undefined || event.state.endsWith('?')) continue;
@@ -54,26 +59,44 @@ try {
   const first = await runPipeline('incoming/adult/adult.csv', adult);
   const secondData = Buffer.from(adult.toString('utf8').split('\n').slice(0, 30001).join('\n'));
   const second = await runPipeline('incoming/adult/adult-30k.csv', secondData);
-  const validationShare = (p: typeof first) => round(((p.step_seconds.Validate ?? 0) + (p.step_seconds.Report ?? 0)) / (p.step_seconds.Tune ?? 1), 3);
+  const validationShare = (p: typeof first) =>
+    round(((p.step_seconds.Validate ?? 0) + (p.step_seconds.Report ?? 0)) / (p.step_seconds.Tune ?? 1), 3);
 
   // 2. Warm predict: the bundled handler in a process of its own (one copy of tfjs there), against a bare
   // model.predict on the same encoded rows in this process.
   const predictFn = [...runtime.functions.values()].find((fn) => fn.spec.logicalId.startsWith('InferencePredict'));
   if (predictFn === undefined) throw new Error('no predict function in the template');
   const bundle = join(predictFn.spec.assetDir, 'index.mjs');
-  const request = JSON.parse(readFileSync(join(ROOT, 'examples', 'requests', 'adult.json'), 'utf8')) as { instances: Record<string, unknown>[] };
+  const request = JSON.parse(readFileSync(join(ROOT, 'examples', 'requests', 'adult.json'), 'utf8')) as {
+    instances: Record<string, unknown>[];
+  };
   const instances = (n: number) => Array.from({ length: n }, (_, i) => request.instances[i % request.instances.length]);
   const sizes = [1, 100];
   // Asynchronous on purpose: the emulators the child talks to run in this process's event loop.
   const run = promisify(execFile);
   const handlerSamples = benchResult<Record<string, number[]>>(
-    (await run(process.execPath, [join(import.meta.dirname, 'warm-predict.mjs'), bundle, String(WARM_ITERATIONS), JSON.stringify(request.instances), sizes.join(',')], {
-      env: { ...predictFn.spec.environment, PATH: process.env.PATH ?? '' },
-      maxBuffer: 64 * 1024 * 1024,
-    })).stdout,
+    (
+      await run(
+        process.execPath,
+        [
+          join(import.meta.dirname, 'warm-predict.mjs'),
+          bundle,
+          String(WARM_ITERATIONS),
+          JSON.stringify(request.instances),
+          sizes.join(','),
+        ],
+        {
+          env: { ...predictFn.spec.environment, PATH: process.env.PATH ?? '' },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      )
+    ).stdout,
   );
 
-  const registry = new Registry(DynamoDBDocumentClient.from(localDynamoClient(endpoints.dynamodbEndpoint, endpoints.region)), endpoints.outputs.RegistryTableName as string);
+  const registry = new Registry(
+    DynamoDBDocumentClient.from(localDynamoClient(endpoints.dynamodbEndpoint, endpoints.region)),
+    endpoints.outputs.RegistryTableName as string,
+  );
   const production = await registry.getAlias('adult');
   if (production === undefined) throw new Error('no production version after the pipeline');
   const artifact = await fetchArtifact(s3, production.artifact);
@@ -86,7 +109,11 @@ try {
     const bareMs: number[] = [];
     for (let i = 0; i < WARM_ITERATIONS + 50; i++) {
       const t0 = performance.now();
-      tf.tidy(() => (network.predict(tf.tensor2d(x, [n, pre.width]), { batchSize: Math.min(n, PREDICT_BATCH_SIZE) }) as tf.Tensor).dataSync());
+      tf.tidy(() =>
+        (
+          network.predict(tf.tensor2d(x, [n, pre.width]), { batchSize: Math.min(n, PREDICT_BATCH_SIZE) }) as tf.Tensor
+        ).dataSync(),
+      );
       if (i >= 50) bareMs.push(performance.now() - t0);
     }
     const h = summarize(handlerSamples[String(n)] ?? []);
@@ -100,7 +127,10 @@ try {
   }
 
   // 3. Bundle size.
-  const assetFiles = readdirSync(predictFn.spec.assetDir).map((f) => ({ file: f, bytes: statSync(join(predictFn.spec.assetDir, f)).size }));
+  const assetFiles = readdirSync(predictFn.spec.assetDir).map((f) => ({
+    file: f,
+    bytes: statSync(join(predictFn.spec.assetDir, f)).size,
+  }));
   const bundleBytes = assetFiles.find((f) => f.file === 'index.mjs')?.bytes ?? 0;
 
   // 4. Cold init in fresh processes: the predict handler (import + first request, which loads the model) vs. a
@@ -117,7 +147,13 @@ try {
     isBase64Encoded: false,
   });
   const cold = async (module: string, ev: unknown) =>
-    benchResult<{ importMs: number; firstInvokeMs: number }>((await run(process.execPath, [join(import.meta.dirname, 'cold-start.mjs'), module, JSON.stringify(ev)], { env: { ...predictFn.spec.environment, PATH: process.env.PATH ?? '' } })).stdout);
+    benchResult<{ importMs: number; firstInvokeMs: number }>(
+      (
+        await run(process.execPath, [join(import.meta.dirname, 'cold-start.mjs'), module, JSON.stringify(ev)], {
+          env: { ...predictFn.spec.environment, PATH: process.env.PATH ?? '' },
+        })
+      ).stdout,
+    );
   const predictCold: { importMs: number; firstInvokeMs: number }[] = [];
   const minimalCold: { importMs: number; firstInvokeMs: number }[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
@@ -132,7 +168,10 @@ try {
     backend: tf.getBackend(),
     pipeline: { data: 'examples/data/adult.csv (32,561 rows), no production model yet', ...first },
     pipeline_with_production: { data: 'first 30,000 rows of adult.csv, compared with production v1', ...second },
-    validation_and_report_over_training_time: { first: validationShare(first), with_production: validationShare(second) },
+    validation_and_report_over_training_time: {
+      first: validationShare(first),
+      with_production: validationShare(second),
+    },
     warm_predict: { iterations: WARM_ITERATIONS, ...warm },
     predict_bundle: {
       index_mjs_bytes: bundleBytes,

@@ -36,15 +36,27 @@ export function monthlyCosts(inputs: CostInputs): Record<string, unknown> {
   const captureGb = (inputs.captureBytes ?? 1200) / 1e9;
   const row = (predictions: number) => {
     const millions = predictions / 1e6;
-    const lambda = predictions * billedSeconds(inputs.warmMs1) * gb * PRICES.lambdaArmPerGbSecond + millions * PRICES.lambdaPerMillionRequests;
+    const lambda =
+      predictions * billedSeconds(inputs.warmMs1) * gb * PRICES.lambdaArmPerGbSecond +
+      millions * PRICES.lambdaPerMillionRequests;
     const api = millions * PRICES.httpApiPerMillionRequests;
-    const capture = predictions * captureGb * (PRICES.logsIngestionPerGb + PRICES.firehoseIngestionPerGb + PRICES.firehoseDynamicPartitioningPerGb);
+    const capture =
+      predictions *
+      captureGb *
+      (PRICES.logsIngestionPerGb + PRICES.firehoseIngestionPerGb + PRICES.firehoseDynamicPartitioningPerGb);
     // SageMaker real-time: two instances for availability across zones, enough for this traffic on one model.
     const realtime = 2 * HOURS_PER_MONTH * PRICES.sagemakerMlM5LargePerHour;
     // Serverless Inference: the same compute time (generous to it: its container overhead is not counted).
-    const serverless = predictions * (inputs.warmMs1 / 1000) * PRICES.sagemakerServerless2GbPerSecond + predictions * 2e-6 * PRICES.sagemakerDataProcessedPerGb;
+    const serverless =
+      predictions * (inputs.warmMs1 / 1000) * PRICES.sagemakerServerless2GbPerSecond +
+      predictions * 2e-6 * PRICES.sagemakerDataProcessedPerGb;
     return {
-      serverless_mlops: { lambda: round(lambda, 2), http_api: round(api, 2), capture_logs_and_firehose: round(capture, 2), total: round(lambda + api + capture, 2) },
+      serverless_mlops: {
+        lambda: round(lambda, 2),
+        http_api: round(api, 2),
+        capture_logs_and_firehose: round(capture, 2),
+        total: round(lambda + api + capture, 2),
+      },
       sagemaker_realtime_2x_ml_m5_large: round(realtime, 2),
       sagemaker_serverless_2gb: round(serverless, 2),
     };

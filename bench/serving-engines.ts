@@ -25,7 +25,16 @@ function time(fn: () => unknown, iterations: number): { median: number; p90: num
 }
 
 /** TF.js `model.predict` and the compiled pass on the same encoded rows, at each batch size. */
-export async function measureEngines(artifact: ModelArtifact, instances: (n: number) => Record<string, unknown>[], sizes: readonly number[]): Promise<{ engines: Record<string, unknown>; bare: Record<number, number>; compiledMs: Record<number, number>; backend: string }> {
+export async function measureEngines(
+  artifact: ModelArtifact,
+  instances: (n: number) => Record<string, unknown>[],
+  sizes: readonly number[],
+): Promise<{
+  engines: Record<string, unknown>;
+  bare: Record<number, number>;
+  compiledMs: Record<number, number>;
+  backend: string;
+}> {
   const pre = artifact.preprocessor;
   const backend = await initBackend();
   const network = await deserializeNetwork(artifact.network);
@@ -36,7 +45,15 @@ export async function measureEngines(artifact: ModelArtifact, instances: (n: num
   const compiledMs: Record<number, number> = {};
   for (const n of sizes) {
     const x = encodeInstances(pre, validateInstances(pre, { instances: instances(n) }));
-    const t = time(() => tf.tidy(() => (network.predict(tf.tensor2d(x, [n, pre.width]), { batchSize: Math.min(n, PREDICT_BATCH_SIZE) }) as tf.Tensor).dataSync()), iterationsFor(n));
+    const t = time(
+      () =>
+        tf.tidy(() =>
+          (
+            network.predict(tf.tensor2d(x, [n, pre.width]), { batchSize: Math.min(n, PREDICT_BATCH_SIZE) }) as tf.Tensor
+          ).dataSync(),
+        ),
+      iterationsFor(n),
+    );
     const c = time(() => compiled.forward.run(x, n), iterationsFor(n));
     bare[n] = t.median;
     compiledMs[n] = c.median;

@@ -7,4 +7,7 @@
  */
 import { apiHandler } from '../lambdas/shared/api-handler.js';
 
-export const handler = apiHandler(async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"predictions":[]}' }), { measured: true });
+export const handler = apiHandler(
+  async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"predictions":[]}' }),
+  { measured: true },
+);

@@ -26,7 +26,10 @@ export function round(value: number, digits = 3): number {
 
 /** The JSON a benchmark child process printed on its `BENCH-RESULT` line (other lines are the handler's own output). */
 export function benchResult<T>(stdout: string): T {
-  const line = stdout.split('\n').reverse().find((l) => l.startsWith('BENCH-RESULT '));
+  const line = stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('BENCH-RESULT '));
   if (line === undefined) throw new Error(`the child printed no BENCH-RESULT line:\n${stdout.slice(-2000)}`);
   return JSON.parse(line.slice('BENCH-RESULT '.length)) as T;
 }

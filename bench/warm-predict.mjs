@@ -45,7 +45,8 @@ for (const n of sizesText.split(',').map(Number)) {
     await handler({ ...ev }, context);
   }
   const samples = [];
-  const profiling = profileDir !== undefined && n === Number(process.env.BENCH_PROFILE_SIZE ?? 1) ? await startProfile() : undefined;
+  const profiling =
+    profileDir !== undefined && n === Number(process.env.BENCH_PROFILE_SIZE ?? 1) ? await startProfile() : undefined;
   for (let i = 0; i < iterations; i++) {
     const call = { ...ev };
     traced();

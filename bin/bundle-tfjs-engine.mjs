@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const [, , outdir, bannerBase64] = process.argv;
-if (outdir === undefined || bannerBase64 === undefined) throw new Error('usage: bundle-tfjs-engine.mjs <output dir> <banner, base64>');
+if (outdir === undefined || bannerBase64 === undefined)
+  throw new Error('usage: bundle-tfjs-engine.mjs <output dir> <banner, base64>');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 await build({
   entryPoints: [join(root, 'lambdas', 'core', 'tfjs-engine.ts')],

@@ -6,7 +6,9 @@ import { defaultDatasets, formatModelCi, runModelCi, type ModelCiDataset } from 
 
 const program = new Command()
   .name('model-ci')
-  .description('Runs the full pipeline locally on each model\'s example data; fails when a data check, a step or the gate fails')
+  .description(
+    "Runs the full pipeline locally on each model's example data; fails when a data check, a step or the gate fails",
+  )
   .option('--data <model=file...>', 'data sets to run instead of examples/data/<model>.csv for every model')
   .option('--out <dir>', 'where the summary and model cards go', 'model-ci')
   .exitOverride();

@@ -14,7 +14,9 @@ const positive = (text: string): number => {
 
 const program = new Command()
   .name('smoke')
-  .description('Post-deploy smoke test: upload a data set, wait for its run, call the API signed with SigV4, check the answer')
+  .description(
+    'Post-deploy smoke test: upload a data set, wait for its run, call the API signed with SigV4, check the answer',
+  )
   .option('--stack <name>', 'a deployed stack (your AWS credentials); without it, the local runtime of npm start')
   .option('--region <region>', 'AWS region of --stack (default: your AWS configuration)')
   .option('--state-dir <dir>', 'state directory of the local runtime', '.mlops')
@@ -26,10 +28,19 @@ const program = new Command()
 
 try {
   program.parse(process.argv);
-  const options = program.opts<{ stack?: string; region?: string; stateDir: string; model: string; file?: string; rows?: number; timeout: number }>();
+  const options = program.opts<{
+    stack?: string;
+    region?: string;
+    stateDir: string;
+    model: string;
+    file?: string;
+    rows?: number;
+    timeout: number;
+  }>();
   const file = options.file ?? join(import.meta.dirname, '..', 'examples', 'data', `${options.model}.csv`);
   if (!existsSync(file)) throw new Error(`${file} does not exist: pass the data to upload with --file <csv>`);
-  const connection = options.stack === undefined ? connectLocal(options.stateDir) : await connectStack(options.stack, options.region);
+  const connection =
+    options.stack === undefined ? connectLocal(options.stateDir) : await connectStack(options.stack, options.region);
   try {
     const result = await runSmoke(connection, {
       model: options.model,
@@ -38,7 +49,9 @@ try {
       timeoutMs: options.timeout * 1000,
       log: (line) => console.log(line),
     });
-    console.log(`smoke test passed in ${result.seconds.toFixed(1)} s: run ${result.run.status}, API served v${result.servedVersion}`);
+    console.log(
+      `smoke test passed in ${result.seconds.toFixed(1)} s: run ${result.run.status}, API served v${result.servedVersion}`,
+    );
   } finally {
     connection.close();
   }

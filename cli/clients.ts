@@ -12,9 +12,18 @@ export interface ClientSettings {
   /** @default the SDK's own resolution (AWS_REGION, the profile) */
   readonly region?: string;
   /** @default the SDK's default credential chain */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  readonly credentials?: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  };
   /** Service endpoints of the local runtime; AWS's own when absent. */
-  readonly endpoints?: { readonly s3: string; readonly dynamodb: string; readonly stepFunctions: string; readonly cloudwatch: string };
+  readonly endpoints?: {
+    readonly s3: string;
+    readonly dynamodb: string;
+    readonly stepFunctions: string;
+    readonly cloudwatch: string;
+  };
 }
 
 export interface ServiceClients {
@@ -47,7 +56,9 @@ export function createServiceClients(settings: ClientSettings): ServiceClients {
     ...(endpoints ? { endpoint: endpoints.s3, forcePathStyle: true } : {}),
   });
   const dynamo = new DynamoDBClient({ ...common, ...(endpoints ? { endpoint: endpoints.dynamodb } : {}) });
-  const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+  const documents = DynamoDBDocumentClient.from(dynamo, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
   const sfn = new SFNClient({ ...common, ...(endpoints ? { endpoint: endpoints.stepFunctions } : {}) });
   const cloudwatch = new CloudWatchClient({ ...common, ...(endpoints ? { endpoint: endpoints.cloudwatch } : {}) });
   // Locally, CloudWatch Logs is served on the CloudWatch endpoint.

@@ -27,7 +27,11 @@ export interface Connection {
   readonly stackName: string;
   readonly stateMachineArn: string;
   readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  readonly credentials: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  };
   /** Who the audit trail names for changes made through this connection. */
   readonly actor: string;
   close(): void;
@@ -43,7 +47,14 @@ const localJsonSchema = z.object({
   s3Endpoint: z.string(),
   dynamodbEndpoint: z.string(),
   credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
-  outputs: z.object({ ArtifactsBucketName: z.string(), DataBucketName: z.string(), RegistryTableName: z.string(), TrainingStateMachineArn: z.string() }).loose(),
+  outputs: z
+    .object({
+      ArtifactsBucketName: z.string(),
+      DataBucketName: z.string(),
+      RegistryTableName: z.string(),
+      TrainingStateMachineArn: z.string(),
+    })
+    .loose(),
 });
 
 function readLocalJson(file: string): z.infer<typeof localJsonSchema> {
@@ -55,7 +66,9 @@ function readLocalJson(file: string): z.infer<typeof localJsonSchema> {
   }
   const parsed = localJsonSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`${file} lacks ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}: it was written by another version of npm start; restart it`);
+    throw new Error(
+      `${file} lacks ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}: it was written by another version of npm start; restart it`,
+    );
   }
   return parsed.data;
 }
@@ -63,14 +76,21 @@ function readLocalJson(file: string): z.infer<typeof localJsonSchema> {
 export function connectLocal(stateDir: string): Connection {
   const file = join(resolve(stateDir), 'local.json');
   if (!existsSync(file)) {
-    throw new Error(`${file} does not exist: start the local stack first (npm start), or point --state-dir at its state`);
+    throw new Error(
+      `${file} does not exist: start the local stack first (npm start), or point --state-dir at its state`,
+    );
   }
   const local = readLocalJson(file);
   const { ArtifactsBucketName, DataBucketName, RegistryTableName, TrainingStateMachineArn } = local.outputs;
   const clients = createServiceClients({
     region: local.region,
     credentials: local.credentials,
-    endpoints: { s3: local.s3Endpoint, dynamodb: local.dynamodbEndpoint, stepFunctions: local.stepFunctionsEndpoint, cloudwatch: local.cloudwatchEndpoint },
+    endpoints: {
+      s3: local.s3Endpoint,
+      dynamodb: local.dynamodbEndpoint,
+      stepFunctions: local.stepFunctionsEndpoint,
+      cloudwatch: local.cloudwatchEndpoint,
+    },
   });
   return {
     s3: clients.s3,

@@ -20,7 +20,9 @@ export interface CliContext {
    * An action run with a connection to the local runtime or, with --stack, a deployed stack; closed afterwards.
    * Commander passes the arguments it parsed, then the options, then the command: typed by each action.
    */
-  withConnection<A extends unknown[]>(action: (c: Connection, ...args: A) => Promise<void>): (...args: unknown[]) => Promise<void>;
+  withConnection<A extends unknown[]>(
+    action: (c: Connection, ...args: A) => Promise<void>,
+  ): (...args: unknown[]) => Promise<void>;
 }
 
 export function createContext(program: Command): CliContext {
@@ -33,7 +35,10 @@ export function createContext(program: Command): CliContext {
       <A extends unknown[]>(action: (c: Connection, ...args: A) => Promise<void>) =>
       async (...args: unknown[]): Promise<void> => {
         const options = globals();
-        const connection = options.stack === undefined ? connectLocal(options.stateDir) : await connectStack(options.stack, options.region);
+        const connection =
+          options.stack === undefined
+            ? connectLocal(options.stateDir)
+            : await connectStack(options.stack, options.region);
         try {
           await action(connection, ...(args as A));
         } finally {

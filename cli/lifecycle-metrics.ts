@@ -12,10 +12,22 @@ export async function countChange(c: Connection, model: string, change: keyof ty
     await c.cloudwatch.send(
       new PutMetricDataCommand({
         Namespace: METRIC_NAMESPACE,
-        MetricData: [{ MetricName: LIFECYCLE_METRICS[change], Dimensions: [{ Name: 'service', Value: serviceOf('cli') }, { Name: 'model', Value: model }], Value: 1, Unit: 'Count' }],
+        MetricData: [
+          {
+            MetricName: LIFECYCLE_METRICS[change],
+            Dimensions: [
+              { Name: 'service', Value: serviceOf('cli') },
+              { Name: 'model', Value: model },
+            ],
+            Value: 1,
+            Unit: 'Count',
+          },
+        ],
       }),
     );
   } catch (error) {
-    console.error(`warning: the ${change} is done and audited, but its metric was not written: ${(error as Error).message}`);
+    console.error(
+      `warning: the ${change} is done and audited, but its metric was not written: ${(error as Error).message}`,
+    );
   }
 }

@@ -24,6 +24,17 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     .option('--json', 'print JSON for scripts instead of tables')
     .exitOverride();
   const ctx = createContext(program);
-  for (const group of [registryCommands, runCommands, lifecycleCommands, lineageCommands, servingCommands, captureCommands, releaseCommands, monitoringCommands, logsCommands]) group(ctx);
+  for (const group of [
+    registryCommands,
+    runCommands,
+    lifecycleCommands,
+    lineageCommands,
+    servingCommands,
+    captureCommands,
+    releaseCommands,
+    monitoringCommands,
+    logsCommands,
+  ])
+    group(ctx);
   await program.parseAsync(argv);
 }

@@ -10,7 +10,12 @@ export interface ReportOptions {
 }
 
 /** Writes the model card of a version (default: production, else the latest) to a file, and opens it if asked. */
-export async function writeReport(connection: Connection, model: string, version: number | undefined, options: ReportOptions): Promise<string> {
+export async function writeReport(
+  connection: Connection,
+  model: string,
+  version: number | undefined,
+  options: ReportOptions,
+): Promise<string> {
   const card = await versionCard(connection, model, version);
   const out = resolve(options.out ?? `reports/${model}-v${card.version}.html`);
   mkdirSync(dirname(out), { recursive: true });
@@ -23,7 +28,10 @@ export async function writeReport(connection: Connection, model: string, version
  * Opens a file with the desktop's opener. Without one (a server, a container) the card is still written: say so and
  * how to view it, instead of failing.
  */
-export async function openInBrowser(file: string, opener = process.platform === 'darwin' ? 'open' : 'xdg-open'): Promise<boolean> {
+export async function openInBrowser(
+  file: string,
+  opener = process.platform === 'darwin' ? 'open' : 'xdg-open',
+): Promise<boolean> {
   const child = spawn(opener, [file], { detached: true, stdio: 'ignore' });
   const opened = await new Promise<boolean>((resolve) => {
     child.once('spawn', () => resolve(true));

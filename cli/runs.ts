@@ -12,7 +12,8 @@ export interface UploadedData {
   readonly duplicate: boolean;
 }
 
-const sameObject = (run: RunRecord, key: string, etag: string): boolean => run.trigger.key === key && run.trigger.etag === etag;
+const sameObject = (run: RunRecord, key: string, etag: string): boolean =>
+  run.trigger.key === key && run.trigger.etag === etag;
 
 /** Uploads of a run counted by the pipeline (a run from before the count is counted from one). */
 const uploadsOf = (run: RunRecord): number => run.uploads ?? 1;
@@ -24,10 +25,18 @@ const uploadsOf = (run: RunRecord): number => run.uploads ?? 1;
  * upload — or by an identical one that raced it, so the uploader takes a ticket on the run, and only the first
  * ticket says "started" (a later one waits until the pipeline has counted its upload as a duplicate).
  */
-export async function uploadData(c: Pick<Connection, 's3' | 'registry' | 'uploads' | 'dataBucket'>, model: string, name: string, body: Uint8Array | string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<UploadedData> {
+export async function uploadData(
+  c: Pick<Connection, 's3' | 'registry' | 'uploads' | 'dataBucket'>,
+  model: string,
+  name: string,
+  body: Uint8Array | string,
+  options: { timeoutMs?: number; pollMs?: number } = {},
+): Promise<UploadedData> {
   const key = `${LAYOUT.incoming}${model}/${name}`;
   const before = new Map((await c.registry.listRuns(model)).map((r) => [r.runId, uploadsOf(r)]));
-  const response = await c.s3.send(new PutObjectCommand({ Bucket: c.dataBucket, Key: key, Body: body, ContentType: 'text/csv' }));
+  const response = await c.s3.send(
+    new PutObjectCommand({ Bucket: c.dataBucket, Key: key, Body: body, ContentType: 'text/csv' }),
+  );
   const etag = (response.ETag ?? '').replace(/"/g, '');
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   let ticket: { runId: string; number: number } | undefined;
@@ -66,7 +75,12 @@ export interface WaitOptions {
  * so a caller that stops the stack or reads the card on the run's status alone would cut them off. Throws when
  * either does not end in time.
  */
-export async function waitForRun(c: Pick<Connection, 'registry' | 'sfn' | 'stateMachineArn'>, model: string, runId: string, options: WaitOptions = {}): Promise<RunRecord> {
+export async function waitForRun(
+  c: Pick<Connection, 'registry' | 'sfn' | 'stateMachineArn'>,
+  model: string,
+  runId: string,
+  options: WaitOptions = {},
+): Promise<RunRecord> {
   const timeoutMs = options.timeoutMs ?? 20 * 60_000;
   const deadline = Date.now() + timeoutMs;
   const pause = () => new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2000));
@@ -79,7 +93,8 @@ export async function waitForRun(c: Pick<Connection, 'registry' | 'sfn' | 'state
       last = seen;
       if (run.status !== 'RUNNING') {
         const executionArn = currentExecutionArn(run, c.stateMachineArn);
-        if (executionArn === undefined || !(await executionRunning(c, executionArn))) return (await c.registry.getRun(model, runId)) ?? run;
+        if (executionArn === undefined || !(await executionRunning(c, executionArn)))
+          return (await c.registry.getRun(model, runId)) ?? run;
       }
     }
     if (Date.now() > deadline) {

@@ -6,15 +6,34 @@ const hiddenUnits = (units: readonly number[]): string => (units.length === 0 ? 
 /** `mlops show`: one version's metrics beside the linear baseline's, every gate check, the search, and lineage. */
 export function describeVersion(model: string, version: VersionRecord): string {
   const baseline = version.baselineMetrics ?? null;
-  const metrics = Object.entries(version.metrics).map(([k, v]) => (baseline === null ? [k, metric(v)] : [k, metric(v), metric(baseline[k] ?? null)]));
+  const metrics = Object.entries(version.metrics).map(([k, v]) =>
+    baseline === null ? [k, metric(v)] : [k, metric(v), metric(baseline[k] ?? null)],
+  );
   const checks = gateRows(version);
   const trials = trialRows(version);
   return [
     `${model} v${version.version} — ${version.status} (revision ${version.revision})`,
     `gate: ${version.gate.summary}`,
     formatTable(baseline === null ? ['metric', 'value'] : ['metric', 'value', 'linear baseline'], metrics),
-    checks.length === 0 ? 'no gate checks' : formatTable(['check', 'what', 'value', 'threshold', 'result', 'detail'], checks),
-    trials.length === 0 ? '' : formatTable(['trial', 'hidden units', 'learning rate', 'l2', 'batch', 'epochs', 'validation loss', 'validation score', ''], trials),
+    checks.length === 0
+      ? 'no gate checks'
+      : formatTable(['check', 'what', 'value', 'threshold', 'result', 'detail'], checks),
+    trials.length === 0
+      ? ''
+      : formatTable(
+          [
+            'trial',
+            'hidden units',
+            'learning rate',
+            'l2',
+            'batch',
+            'epochs',
+            'validation loss',
+            'validation score',
+            '',
+          ],
+          trials,
+        ),
     formatTable(['lineage', 'value'], lineageRows(version)),
   ]
     .filter((part) => part !== '')
@@ -54,12 +73,18 @@ function lineageRows(version: VersionRecord): (string | null)[][] {
   return [
     ['run', version.runId],
     ['data', version.data.map((d) => `s3://${d.bucket}/${d.key} sha256 ${d.sha256 ?? '?'}`).join('; ')],
-    ['rows', `${version.rows.read} read, ${version.rows.kept} kept (train ${version.rows.train}, validation ${version.rows.validation}, test ${version.rows.test})`],
+    [
+      'rows',
+      `${version.rows.read} read, ${version.rows.kept} kept (train ${version.rows.train}, validation ${version.rows.validation}, test ${version.rows.test})`,
+    ],
     ['data schema', `v${version.schemaVersion}`],
     ['model file sha256', version.modelConfigSha256],
     ['code version', version.codeVersion],
     ['backend', `${version.backend}; ${version.tfjsVersion}`],
-    ['hyper-parameters', `hidden ${hiddenUnits(hp.hiddenUnits)}, learning rate ${hp.learningRate} (${hp.learningRateSchedule ?? 'constant'}), l2 ${hp.l2}, batch ${hp.batchSize}, epochs ${hp.epochs}, seed ${hp.seed}`],
+    [
+      'hyper-parameters',
+      `hidden ${hiddenUnits(hp.hiddenUnits)}, learning rate ${hp.learningRate} (${hp.learningRateSchedule ?? 'constant'}), l2 ${hp.l2}, batch ${hp.batchSize}, epochs ${hp.epochs}, seed ${hp.seed}`,
+    ],
     ['artifact', `s3://${version.artifact.bucket}/${version.artifact.key}`],
     ['artifact sha256', version.artifact.sha256],
     ['weights sha256', version.weightsSha256],

@@ -6,15 +6,26 @@ export interface SignOptions {
   readonly method?: string;
   readonly body?: string;
   readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  readonly credentials: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  };
   readonly date?: Date;
 }
 
 /** Signs an API Gateway request with SigV4 (service execute-api), as IAM-authorized routes require. */
-export async function signedRequest(options: SignOptions): Promise<{ url: string; method: string; headers: Record<string, string>; body?: string }> {
+export async function signedRequest(
+  options: SignOptions,
+): Promise<{ url: string; method: string; headers: Record<string, string>; body?: string }> {
   const url = new URL(options.url);
   const method = options.method ?? 'POST';
-  const signer = new SignatureV4({ service: 'execute-api', region: options.region, credentials: options.credentials, sha256: NodeSha256 });
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: options.region,
+    credentials: options.credentials,
+    sha256: NodeSha256,
+  });
   const signed = await signer.sign(
     {
       method,
@@ -28,10 +39,19 @@ export async function signedRequest(options: SignOptions): Promise<{ url: string
     },
     options.date ? { signingDate: options.date } : {},
   );
-  return { url: options.url, method, headers: signed.headers as Record<string, string>, ...(options.body !== undefined ? { body: options.body } : {}) };
+  return {
+    url: options.url,
+    method,
+    headers: signed.headers as Record<string, string>,
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  };
 }
 
 export async function signedFetch(options: SignOptions): Promise<Response> {
   const request = await signedRequest(options);
-  return fetch(request.url, { method: request.method, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) });
+  return fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body !== undefined ? { body: request.body } : {}),
+  });
 }

@@ -49,12 +49,17 @@ export async function runSmoke(c: Connection, options: SmokeOptions): Promise<Sm
     ...options,
     onProgress: (r) => log(`  run ${r.status}${r.step ? ` at ${r.step}` : ''}`),
   });
-  if (run.status === 'FAILED') throw new SmokeFailure(`run ${runId} FAILED at ${run.step ?? '?'}: ${run.reason ?? 'no reason recorded'}`);
-  log(`run ended ${run.status}${run.version ? ` (version ${run.version})` : ''}: ${run.gate?.summary ?? run.reason ?? ''}`);
+  if (run.status === 'FAILED')
+    throw new SmokeFailure(`run ${runId} FAILED at ${run.step ?? '?'}: ${run.reason ?? 'no reason recorded'}`);
+  log(
+    `run ended ${run.status}${run.version ? ` (version ${run.version})` : ''}: ${run.gate?.summary ?? run.reason ?? ''}`,
+  );
 
   const production = await c.registry.getAlias(options.model);
   if (!production) {
-    throw new SmokeFailure(`model "${options.model}" has no production version after the run (${run.status}: ${run.reason ?? run.gate?.summary ?? ''})`);
+    throw new SmokeFailure(
+      `model "${options.model}" has no production version after the run (${run.status}: ${run.reason ?? run.gate?.summary ?? ''})`,
+    );
   }
   const instances = await instancesFrom(c, options.model, lines, options.instances ?? 5);
   const response = await signedFetch({
@@ -69,8 +74,16 @@ export async function runSmoke(c: Connection, options: SmokeOptions): Promise<Sm
   const problems = checkAnswer(answer, instances.length);
   if (problems.length) throw new SmokeFailure(`the API's answer is wrong: ${problems.join('; ')}`);
   // The container may serve the previous pointer for up to its refresh interval; either is a production version.
-  log(`the API served version ${String(answer.version)} (production is v${production.version}) for ${instances.length} instances`);
-  return { key, run, servedVersion: Number(answer.version), predictions: instances.length, seconds: (Date.now() - started) / 1000 };
+  log(
+    `the API served version ${String(answer.version)} (production is v${production.version}) for ${instances.length} instances`,
+  );
+  return {
+    key,
+    run,
+    servedVersion: Number(answer.version),
+    predictions: instances.length,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 /** Problems with a predict answer: version, one prediction per instance, probabilities in [0, 1] summing to 1. */
@@ -78,12 +91,15 @@ export function checkAnswer(answer: { version?: unknown; predictions?: Predictio
   const problems: string[] = [];
   if (!Number.isInteger(answer.version)) problems.push('no version number');
   if (!Array.isArray(answer.predictions)) return [...problems, 'no predictions array'];
-  if (answer.predictions.length !== expected) problems.push(`${answer.predictions.length} predictions for ${expected} instances`);
+  if (answer.predictions.length !== expected)
+    problems.push(`${answer.predictions.length} predictions for ${expected} instances`);
   answer.predictions.forEach((p, i) => {
     if (p.probabilities !== undefined) {
       const values = Object.values(p.probabilities);
-      if (typeof p.label !== 'string' || !(p.label in p.probabilities)) problems.push(`predictions[${i}].label is not one of its classes`);
-      if (values.some((v) => typeof v !== 'number' || v < 0 || v > 1)) problems.push(`predictions[${i}] has a probability outside [0, 1]`);
+      if (typeof p.label !== 'string' || !(p.label in p.probabilities))
+        problems.push(`predictions[${i}].label is not one of its classes`);
+      if (values.some((v) => typeof v !== 'number' || v < 0 || v > 1))
+        problems.push(`predictions[${i}] has a probability outside [0, 1]`);
       const sum = values.reduce<number>((s, v) => s + Number(v), 0);
       if (Math.abs(sum - 1) > 1e-3) problems.push(`predictions[${i}] probabilities sum to ${sum.toFixed(4)}`);
     } else if (typeof p.value !== 'number' || !Number.isFinite(p.value)) {
@@ -97,7 +113,12 @@ export function checkAnswer(answer: { version?: unknown; predictions?: Predictio
  * The first rows of the CSV as API instances, read as the pipeline reads them (the model file's missing-value tokens
  * become null) and typed by the model's data schema.
  */
-async function instancesFrom(c: Connection, model: string, lines: string[], count: number): Promise<Record<string, string | number | null>[]> {
+async function instancesFrom(
+  c: Connection,
+  model: string,
+  lines: string[],
+  count: number,
+): Promise<Record<string, string | number | null>[]> {
   const pointer = await c.registry.schemas.get(model);
   if (!pointer) throw new SmokeFailure(`model "${model}" has no data schema yet, so no way to type the request`);
   const schema = await readDataSchema(c.s3, pointer.location);

@@ -18,15 +18,24 @@ export async function connectStack(stackName: string, region?: string): Promise<
       const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
       outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
     } catch (error) {
-      throw new Error(`cannot read stack "${stackName}" (${(error as Error).message}); deploy it with npx cdk deploy, or check --region and your AWS credentials`, { cause: error });
+      throw new Error(
+        `cannot read stack "${stackName}" (${(error as Error).message}); deploy it with npx cdk deploy, or check --region and your AWS credentials`,
+        { cause: error },
+      );
     }
     const { ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl, TrainingStateMachineArn } = outputs;
     if (!ArtifactsBucketName || !DataBucketName || !RegistryTableName || !ApiUrl || !TrainingStateMachineArn) {
-      throw new Error(`stack "${stackName}" lacks the serverless-mlops outputs (ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl): is it this project's stack?`);
+      throw new Error(
+        `stack "${stackName}" lacks the serverless-mlops outputs (ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl): is it this project's stack?`,
+      );
     }
     const clients = createServiceClients(config);
     const { s3, sfn } = clients;
-    const [credentials, identity, resolvedRegion] = await Promise.all([s3.config.credentials(), sts.send(new GetCallerIdentityCommand({})), s3.config.region()]);
+    const [credentials, identity, resolvedRegion] = await Promise.all([
+      s3.config.credentials(),
+      sts.send(new GetCallerIdentityCommand({})),
+      s3.config.region(),
+    ]);
     return {
       s3,
       registry: clients.registry(RegistryTableName),

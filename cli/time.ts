@@ -6,7 +6,8 @@ export function parseSince(text: string, now = Date.now()): number {
     return now - Number(duration[1]) * unit;
   }
   const time = Date.parse(text);
-  if (Number.isNaN(time)) throw new Error(`--since "${text}" is neither a duration (15m, 2h, 7d) nor a date-time (2026-11-26T10:00:00Z)`);
+  if (Number.isNaN(time))
+    throw new Error(`--since "${text}" is neither a duration (15m, 2h, 7d) nor a date-time (2026-11-26T10:00:00Z)`);
   return time;
 }
 

@@ -33,7 +33,9 @@ function verdict(from, to) {
   if (to === 'test') return 'product code never imports tests';
   if (from.startsWith('function:')) {
     if (to === from || to === 'core' || to === 'shared') return undefined;
-    return to.startsWith('function:') ? 'no function imports another: move what both need to lambdas/shared (I/O) or lambdas/core (logic)' : 'a function may import only its own folder, lambdas/shared and lambdas/core';
+    return to.startsWith('function:')
+      ? 'no function imports another: move what both need to lambdas/shared (I/O) or lambdas/core (logic)'
+      : 'a function may import only its own folder, lambdas/shared and lambdas/core';
   }
   const allowed = ALLOWED[from];
   if (allowed === undefined || allowed.includes(to)) return undefined;
@@ -42,7 +44,11 @@ function verdict(from, to) {
 
 /** @type {import('eslint').Rule.RuleModule} */
 export const layers = {
-  meta: { type: 'problem', schema: [], messages: { forbidden: '{{file}} ({{from}}) may not import {{target}} ({{to}}): {{why}}' } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: { forbidden: '{{file}} ({{from}}) may not import {{target}} ({{to}}): {{why}}' },
+  },
   create(context) {
     const file = relative(ROOT, context.filename);
     const from = layerOf(file);
@@ -52,7 +58,17 @@ export const layers = {
       if (typeof spec !== 'string') return;
       if (!spec.startsWith('.')) {
         if (from === 'core' && CORE_FORBIDDEN_PACKAGES.test(spec)) {
-          context.report({ node, messageId: 'forbidden', data: { file, from, target: spec, to: 'package', why: 'lambdas/core has no AWS SDK or handler libraries: put I/O in lambdas/shared' } });
+          context.report({
+            node,
+            messageId: 'forbidden',
+            data: {
+              file,
+              from,
+              target: spec,
+              to: 'package',
+              why: 'lambdas/core has no AWS SDK or handler libraries: put I/O in lambdas/shared',
+            },
+          });
         }
         return;
       }
@@ -61,7 +77,12 @@ export const layers = {
       const why = verdict(from, to);
       if (why !== undefined) context.report({ node, messageId: 'forbidden', data: { file, from, target, to, why } });
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
   },
 };
 

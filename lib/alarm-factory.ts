@@ -56,12 +56,16 @@ export class AlarmFactory {
   threshold(id: string, props: ThresholdAlarmProps): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this.scope, id, {
       ...(props.alarmName !== undefined ? { alarmName: props.alarmName } : {}),
-      alarmDescription: this.props.describedAs === undefined ? props.description : `${this.props.describedAs}: ${props.description}`,
+      alarmDescription:
+        this.props.describedAs === undefined ? props.description : `${this.props.describedAs}: ${props.description}`,
       metric: props.metric,
       threshold: props.threshold,
       evaluationPeriods: props.evaluationPeriods ?? 1,
       comparisonOperator: OPERATORS[props.crossing],
-      treatMissingData: props.missingData === 'breaching' ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
+      treatMissingData:
+        props.missingData === 'breaching'
+          ? cloudwatch.TreatMissingData.BREACHING
+          : cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.act(alarm);
     return alarm;
@@ -71,9 +75,18 @@ export class AlarmFactory {
   composite(id: string, props: CompositeAlarmProps): cloudwatch.CompositeAlarm {
     const { suppressor } = props;
     const alarm = new cloudwatch.CompositeAlarm(this.scope, id, {
-      alarmDescription: this.props.describedAs === undefined ? props.description : `${this.props.describedAs}: ${props.description}`,
-      alarmRule: cloudwatch.AlarmRule.anyOf(...props.anyOf.map((child) => cloudwatch.AlarmRule.fromAlarm(child, cloudwatch.AlarmState.ALARM))),
-      ...(suppressor !== undefined ? { actionsSuppressor: suppressor.alarm, actionsSuppressorWaitPeriod: suppressor.wait, actionsSuppressorExtensionPeriod: suppressor.extension } : {}),
+      alarmDescription:
+        this.props.describedAs === undefined ? props.description : `${this.props.describedAs}: ${props.description}`,
+      alarmRule: cloudwatch.AlarmRule.anyOf(
+        ...props.anyOf.map((child) => cloudwatch.AlarmRule.fromAlarm(child, cloudwatch.AlarmState.ALARM)),
+      ),
+      ...(suppressor !== undefined
+        ? {
+            actionsSuppressor: suppressor.alarm,
+            actionsSuppressorWaitPeriod: suppressor.wait,
+            actionsSuppressorExtensionPeriod: suppressor.extension,
+          }
+        : {}),
     });
     this.act(alarm);
     return alarm;
@@ -81,6 +94,7 @@ export class AlarmFactory {
 
   private act(alarm: cloudwatch.AlarmBase): void {
     for (const topic of this.props.alarmTopics) alarm.addAlarmAction(new actions.SnsAction(topic));
-    if (this.props.notifyOk === true) for (const topic of this.props.alarmTopics) alarm.addOkAction(new actions.SnsAction(topic));
+    if (this.props.notifyOk === true)
+      for (const topic of this.props.alarmTopics) alarm.addOkAction(new actions.SnsAction(topic));
   }
 }

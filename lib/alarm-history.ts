@@ -54,14 +54,18 @@ export class AlarmHistory extends Construct {
       suppress(this.recordFunction.role, [
         {
           id: 'AwsSolutions-IAM5',
-          reason: "Sending a failed invocation to the dead-letter queue encrypted with the stack's key needs that key's GenerateDataKey*/ReEncrypt* (CDK's queue grant); the resource is that one key.",
+          reason:
+            "Sending a failed invocation to the dead-letter queue encrypted with the stack's key needs that key's GenerateDataKey*/ReEncrypt* (CDK's queue grant); the resource is that one key.",
           appliesTo: ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
         },
       ]);
     }
     this.deadLettered = new AlarmFactory(this, { alarmTopics: [props.detailTopic] }).threshold('DeadLettered', {
       description: 'alarm changes could not be recorded in the audit trail (see the dead-letter queue)',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
       threshold: 1,
       crossing: 'atLeast',
       missingData: 'notBreaching',

@@ -22,7 +22,11 @@ export function appMetric(props: AppMetricProps): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRIC_NAMESPACE,
     metricName: props.metricName,
-    dimensionsMap: { service: serviceOf(props.service), model: props.model, ...(props.variant !== undefined ? { variant: props.variant } : {}) },
+    dimensionsMap: {
+      service: serviceOf(props.service),
+      model: props.model,
+      ...(props.variant !== undefined ? { variant: props.variant } : {}),
+    },
     statistic: props.statistic,
     period: props.period,
   });

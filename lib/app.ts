@@ -42,7 +42,8 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Mlop
         })
       : undefined;
   const destroyOnDelete = context('destroyOnDelete') === true || context('destroyOnDelete') === 'true';
-  const stackName = options.stackName ?? stringOrUndefined(context('stackName')) ?? environment?.stackName ?? DEFAULT_STACK_NAME;
+  const stackName =
+    options.stackName ?? stringOrUndefined(context('stackName')) ?? environment?.stackName ?? DEFAULT_STACK_NAME;
   const modelsDir = stringOrUndefined(context('modelsDir'));
   const stack = new MlopsStack(app, stackName, {
     description: 'serverless-mlops: data → training pipeline → registry → inference API',

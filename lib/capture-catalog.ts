@@ -12,7 +12,10 @@ export interface CaptureCatalogProps {
   readonly models: readonly string[];
 }
 
-const JSON_SERDE = { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', parameters: { 'ignore.malformed.json': 'true' } };
+const JSON_SERDE = {
+  serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+  parameters: { 'ignore.malformed.json': 'true' },
+};
 const payload = 'struct<observedcontenttype:string,mode:string,data:string,encoding:string>';
 
 /** The capture records' fields (lambdas/core/capture-record.ts), lower-cased as Hive reads JSON keys. */
@@ -55,7 +58,10 @@ export class CaptureCatalog extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.databaseName = `${stack.stackName.toLowerCase().replace(/[^a-z0-9_]/g, '_')}_capture`;
-    this.database = new glue.CfnDatabase(this, 'Database', { catalogId: stack.account, databaseInput: { name: this.databaseName, description: 'serverless-mlops request capture and ground truth' } });
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: stack.account,
+      databaseInput: { name: this.databaseName, description: 'serverless-mlops request capture and ground truth' },
+    });
     this.captureTable = this.addTable(props, 'CaptureTable', 'capture', LAYOUT.capture, CAPTURE_COLUMNS);
     this.feedbackTable = this.addTable(props, 'FeedbackTable', 'feedback', LAYOUT.feedback, FEEDBACK_COLUMNS);
     const query = new athena.CfnNamedQuery(this, 'CaptureWithFeedback', {
@@ -73,7 +79,13 @@ export class CaptureCatalog extends Construct {
   }
 
   /** A JSON table under `prefix`, partitioned by model and hour through projection (the models listed, hours since 2024). */
-  private addTable(props: CaptureCatalogProps, tableId: string, name: string, prefix: string, columns: glue.CfnTable.ColumnProperty[]): glue.CfnTable {
+  private addTable(
+    props: CaptureCatalogProps,
+    tableId: string,
+    name: string,
+    prefix: string,
+    columns: glue.CfnTable.ColumnProperty[],
+  ): glue.CfnTable {
     const stack = Stack.of(this);
     const created = new glue.CfnTable(this, tableId, {
       catalogId: stack.account,

@@ -12,16 +12,27 @@ const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number
  */
 export const EnvironmentSchema = z.strictObject({
   /** Target account; leave out to deploy to the account of the credentials in use. */
-  account: z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits').optional(),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'an AWS account id is 12 digits')
+    .optional(),
   /** Target region; leave out to use the credentials' default region. */
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a region looks like eu-west-1').optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a region looks like eu-west-1')
+    .optional(),
   /** @default ServerlessMlops-<environment name> */
-  stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'letters, digits and hyphens, starting with a letter').optional(),
+  stackName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'letters, digits and hyphens, starting with a letter')
+    .optional(),
   removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
   deletionProtection: z.boolean().default(true),
   logRetentionDays: z
     .number()
-    .refine((days) => RETENTION_DAYS.includes(days), { message: `one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')}` })
+    .refine((days) => RETENTION_DAYS.includes(days), {
+      message: `one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')}`,
+    })
     .default(90),
   alarmEmails: z.array(z.email()).default([]),
   alarmTopicArns: z.array(z.string().regex(/^arn:aws[a-z-]*:sns:/, 'an SNS topic ARN')).default([]),
@@ -33,7 +44,6 @@ export const EnvironmentSchema = z.strictObject({
   api: ApiSettingsSchema.optional(),
 });
 
-
 export interface ResolvedEnvironment {
   readonly stackName: string;
   readonly stackProps: MlopsStackProps;
@@ -43,13 +53,20 @@ export interface ResolvedEnvironment {
  * Reads environment `name` from the `environments` context object and turns it into stack props. Throws with every
  * problem listed (and the names that exist) when the environment is unknown or its settings are wrong.
  */
-export function resolveEnvironment(name: string, environments: unknown, defaults: { account?: string; region?: string } = {}): ResolvedEnvironment {
+export function resolveEnvironment(
+  name: string,
+  environments: unknown,
+  defaults: { account?: string; region?: string } = {},
+): ResolvedEnvironment {
   const table = z.record(z.string(), z.unknown()).safeParse(environments ?? {});
-  if (!table.success) throw new Error('cdk.json context "environments" must be an object of environment name → settings');
+  if (!table.success)
+    throw new Error('cdk.json context "environments" must be an object of environment name → settings');
   const raw = table.data[name];
   if (raw === undefined) {
     const known = Object.keys(table.data);
-    throw new Error(`unknown environment "${name}": cdk.json context "environments" defines ${known.length ? known.join(', ') : 'none'}`);
+    throw new Error(
+      `unknown environment "${name}": cdk.json context "environments" defines ${known.length ? known.join(', ') : 'none'}`,
+    );
   }
   const parsed = EnvironmentSchema.safeParse(raw);
   if (!parsed.success) {
@@ -58,7 +75,9 @@ export function resolveEnvironment(name: string, environments: unknown, defaults
   }
   const config = parsed.data;
   if (config.removalPolicy === 'destroy' && config.artifactRetentionDays) {
-    throw new Error(`environment "${name}": artifactRetentionDays (Object Lock) and removalPolicy "destroy" contradict each other; a locked bucket cannot be emptied`);
+    throw new Error(
+      `environment "${name}": artifactRetentionDays (Object Lock) and removalPolicy "destroy" contradict each other; a locked bucket cannot be emptied`,
+    );
   }
   const account = config.account ?? defaults.account;
   const region = config.region ?? defaults.region;
@@ -81,12 +100,21 @@ export function resolveEnvironment(name: string, environments: unknown, defaults
 }
 
 /** The `api` settings of environment `name` (for running it locally); undefined when it declares none. */
-export function environmentApiSettings(name: string, environments: unknown): z.output<typeof ApiSettingsSchema> | undefined {
+export function environmentApiSettings(
+  name: string,
+  environments: unknown,
+): z.output<typeof ApiSettingsSchema> | undefined {
   const raw = z.record(z.string(), z.object({ api: z.unknown().optional() }).loose()).safeParse(environments ?? {});
   const environment = raw.success ? raw.data[name] : undefined;
-  if (environment === undefined) throw new Error(`unknown environment "${name}": cdk.json context "environments" defines ${raw.success ? Object.keys(raw.data).join(', ') || 'none' : 'none'}`);
+  if (environment === undefined)
+    throw new Error(
+      `unknown environment "${name}": cdk.json context "environments" defines ${raw.success ? Object.keys(raw.data).join(', ') || 'none' : 'none'}`,
+    );
   if (environment.api === undefined) return undefined;
   const parsed = ApiSettingsSchema.safeParse(environment.api);
-  if (!parsed.success) throw new Error(`environment "${name}" in cdk.json: api is not valid:\n${parsed.error.issues.map((issue) => `  api.${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
+  if (!parsed.success)
+    throw new Error(
+      `environment "${name}" in cdk.json: api is not valid:\n${parsed.error.issues.map((issue) => `  api.${issue.path.join('.')}: ${issue.message}`).join('\n')}`,
+    );
   return parsed.data;
 }

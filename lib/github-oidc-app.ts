@@ -9,15 +9,23 @@ export const GITHUB_OIDC_STACK_NAME = 'ServerlessMlopsGithubOidc';
  * account that GitHub deploys to. Context: githubRepo (required), githubEnvironments (comma-separated, default
  * staging,production), existingOidcProviderArn, cdkQualifier.
  */
-export function buildGithubOidcApp(options: { readonly outdir?: string; readonly context?: Record<string, unknown> } = {}): { app: App; stack: GithubOidcStack } {
-  const app = new App({ ...(options.outdir ? { outdir: options.outdir } : {}), ...(options.context ? { context: options.context } : {}) });
+export function buildGithubOidcApp(
+  options: { readonly outdir?: string; readonly context?: Record<string, unknown> } = {},
+): { app: App; stack: GithubOidcStack } {
+  const app = new App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+    ...(options.context ? { context: options.context } : {}),
+  });
   const text = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
   const repository = text('githubRepo');
   if (!repository) throw new Error('say which repository may deploy: -c githubRepo=<owner>/<name>');
-  const environments = text('githubEnvironments')?.split(',').map((e) => e.trim()).filter(Boolean);
+  const environments = text('githubEnvironments')
+    ?.split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const providerArn = text('existingOidcProviderArn');
   const qualifier = text('cdkQualifier');
   const stack = new GithubOidcStack(app, GITHUB_OIDC_STACK_NAME, {

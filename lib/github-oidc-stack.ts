@@ -42,13 +42,18 @@ export class GithubOidcStack extends Stack {
       throw new Error(`repository must be "owner/name" as on GitHub (got "${props.repository}")`);
     }
     const providerArn =
-      props.existingProviderArn ?? new iam.OidcProviderNative(this, 'GithubProvider', { url: `https://${GITHUB_ISSUER}`, clientIds: ['sts.amazonaws.com'] }).oidcProviderArn;
+      props.existingProviderArn ??
+      new iam.OidcProviderNative(this, 'GithubProvider', {
+        url: `https://${GITHUB_ISSUER}`,
+        clientIds: ['sts.amazonaws.com'],
+      }).oidcProviderArn;
     const trust = (subjects: string[]) => githubPrincipal(providerArn, subjects);
     const environments = props.deployEnvironments ?? ['staging', 'production'];
     const qualifier = props.cdkQualifier ?? 'hnb659fds';
     const prefix = props.stackPrefix ?? 'ServerlessMlops';
     const { account, region, partition } = this;
-    const bootstrapRole = (kind: string) => `arn:${partition}:iam::${account}:role/cdk-${qualifier}-${kind}-role-${account}-${region}`;
+    const bootstrapRole = (kind: string) =>
+      `arn:${partition}:iam::${account}:role/cdk-${qualifier}-${kind}-role-${account}-${region}`;
 
     this.deployRole = new iam.Role(this, 'DeployRole', {
       description: `GitHub Actions deployments of ${props.repository} (environments ${environments.join(', ')})`,
@@ -69,10 +74,22 @@ export class GithubOidcStack extends Stack {
       assumedBy: trust([`repo:${props.repository}:pull_request`]),
       maxSessionDuration: Duration.hours(1),
     });
-    this.diffRole.addToPolicy(new iam.PolicyStatement({ sid: 'UseCdkLookupRole', actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [bootstrapRole('lookup')] }));
+    this.diffRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'UseCdkLookupRole',
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: [bootstrapRole('lookup')],
+      }),
+    );
     suppressSmokeTestPatterns(this.deployRole, prefix);
-    new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn, description: 'GitHub environment variable AWS_ROLE_ARN (staging and production)' });
-    new CfnOutput(this, 'DiffRoleArn', { value: this.diffRole.roleArn, description: 'GitHub repository variable AWS_DIFF_ROLE_ARN' });
+    new CfnOutput(this, 'DeployRoleArn', {
+      value: this.deployRole.roleArn,
+      description: 'GitHub environment variable AWS_ROLE_ARN (staging and production)',
+    });
+    new CfnOutput(this, 'DiffRoleArn', {
+      value: this.diffRole.roleArn,
+      description: 'GitHub repository variable AWS_DIFF_ROLE_ARN',
+    });
   }
 }
 
@@ -93,12 +110,24 @@ function smokeTestStatements(stack: Stack, prefix: string): iam.PolicyStatement[
   const { account, region, partition } = stack;
   const bucketPattern = (logical: string) => `arn:${partition}:s3:::${prefix.toLowerCase()}-*-storage${logical}bucket*`;
   const smoke: [string, string[], string[]][] = [
-    ['ReadStackOutputs', ['cloudformation:DescribeStacks'], [`arn:${partition}:cloudformation:${region}:${account}:stack/${prefix}-*/*`]],
+    [
+      'ReadStackOutputs',
+      ['cloudformation:DescribeStacks'],
+      [`arn:${partition}:cloudformation:${region}:${account}:stack/${prefix}-*/*`],
+    ],
     ['UploadSmokeData', ['s3:PutObject'], [`${bucketPattern('data')}/incoming/*`]],
     ['ReadDataSchema', ['s3:GetObject'], [`${bucketPattern('artifacts')}/schemas/*`]],
     // Scan: the production job's check lists the models (`mlops models`).
-    ['ReadRegistry', ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], [`arn:${partition}:dynamodb:${region}:${account}:table/${prefix}-*`]],
-    ['CallInferenceApi', ['execute-api:Invoke'], [`arn:${partition}:execute-api:${region}:${account}:*/*/POST/v1/models/*/predict`]],
+    [
+      'ReadRegistry',
+      ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+      [`arn:${partition}:dynamodb:${region}:${account}:table/${prefix}-*`],
+    ],
+    [
+      'CallInferenceApi',
+      ['execute-api:Invoke'],
+      [`arn:${partition}:execute-api:${region}:${account}:*/*/POST/v1/models/*/predict`],
+    ],
     // The smoke test waits for its run's execution to end (the model card is written after the decision).
     ['WatchRunExecutions', ['states:DescribeExecution'], [`arn:${partition}:states:${region}:${account}:execution:*`]],
   ];
@@ -119,7 +148,9 @@ function smokeTestStatements(stack: Stack, prefix: string): iam.PolicyStatement[
       sid: 'UseStackKeyThroughS3AndDynamoDB',
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: [`arn:${partition}:kms:${region}:${account}:key/*`],
-      conditions: { StringEquals: { 'kms:ViaService': [`s3.${region}.amazonaws.com`, `dynamodb.${region}.amazonaws.com`] } },
+      conditions: {
+        StringEquals: { 'kms:ViaService': [`s3.${region}.amazonaws.com`, `dynamodb.${region}.amazonaws.com`] },
+      },
     }),
   ];
 }
@@ -141,5 +172,4 @@ function suppressSmokeTestPatterns(role: iam.Role, prefix: string): void {
       ],
     },
   ]);
-
 }

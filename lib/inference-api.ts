@@ -97,7 +97,12 @@ export class InferenceApi extends Construct {
     // Feedback writes only its own items (the idempotency record per prediction id): a truth is put once
     // (conditional) and then marked as emitted (its record line written). It reads the pointers, the release and
     // the versions they name for the classes a truth may be.
-    grantRegistry(this.feedbackFunction, props.registry, { feedback: ['read', 'write'], alias: ['read'], version: ['read'], release: ['read'] });
+    grantRegistry(this.feedbackFunction, props.registry, {
+      feedback: ['read', 'write'],
+      alias: ['read'],
+      version: ['read'],
+      release: ['read'],
+    });
 
     const defaultAuthorizer = authorizerOf(props);
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
@@ -109,7 +114,8 @@ export class InferenceApi extends Construct {
       predict: new HttpLambdaIntegration('PredictIntegration', this.predictFunction),
       feedback: new HttpLambdaIntegration('FeedbackIntegration', this.feedbackFunction),
     };
-    for (const route of API_ROUTES) this.api.addRoutes({ path: route.path, methods: [route.method], integration: integrations[route.function] });
+    for (const route of API_ROUTES)
+      this.api.addRoutes({ path: route.path, methods: [route.method], integration: integrations[route.function] });
     configureStage(this, this.api.defaultStage?.node.defaultChild as apigwv2.CfnStage, props);
   }
 }
@@ -149,12 +155,18 @@ function configureStage(scope: Construct, stage: apigwv2.CfnStage, props: Infere
     throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
   };
   for (const key of Object.keys(props.routeThrottling ?? {})) {
-    if (!API_ROUTE_KEYS.includes(key)) throw new Error(`routeThrottling names ${key}, which is not a route of the API (${API_ROUTE_KEYS.join(', ')})`);
+    if (!API_ROUTE_KEYS.includes(key))
+      throw new Error(`routeThrottling names ${key}, which is not a route of the API (${API_ROUTE_KEYS.join(', ')})`);
   }
   if (props.routeThrottling !== undefined) {
     // RouteSettings is a plain JSON map in CloudFormation's schema: CDK passes its keys through, so they are written
     // in CloudFormation's own case.
-    stage.routeSettings = Object.fromEntries(Object.entries(props.routeThrottling).map(([key, limits]) => [key, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }]));
+    stage.routeSettings = Object.fromEntries(
+      Object.entries(props.routeThrottling).map(([key, limits]) => [
+        key,
+        { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
+      ]),
+    );
   }
 }
 
@@ -163,6 +175,7 @@ function authorizerOf(props: InferenceApiProps): apigwv2.IHttpRouteAuthorizer | 
   const kind = props.authorization ?? 'iam';
   if (kind === 'iam') return new HttpIamAuthorizer();
   if (kind === 'none') return undefined;
-  if (props.jwt === undefined || props.jwt.audience.length === 0) throw new Error('a JWT-authorized API needs jwt: { issuer, audience: [at least one] }');
+  if (props.jwt === undefined || props.jwt.audience.length === 0)
+    throw new Error('a JWT-authorized API needs jwt: { issuer, audience: [at least one] }');
   return new HttpJwtAuthorizer('Jwt', props.jwt.issuer, { jwtAudience: [...props.jwt.audience] });
 }

@@ -97,18 +97,24 @@ export class MlFunction extends nodejs.NodejsFunction {
     suppress(this, [
       {
         id: 'AwsSolutions-L1',
-        reason: 'Node.js 22 is the runtime the project is built and tested on, locally and in CI (package.json engines); moving to a newer one is a deliberate upgrade of both.',
+        reason:
+          'Node.js 22 is the runtime the project is built and tested on, locally and in CI (package.json engines); moving to a newer one is a deliberate upgrade of both.',
       },
-      { id: 'Serverless-LambdaLatestVersion', reason: 'Same as AwsSolutions-L1: the runtime is pinned to the tested Node.js 22.' },
+      {
+        id: 'Serverless-LambdaLatestVersion',
+        reason: 'Same as AwsSolutions-L1: the runtime is pinned to the tested Node.js 22.',
+      },
       {
         id: 'Serverless-LambdaDLQ',
-        reason: 'Invoked synchronously (Step Functions tasks, API Gateway), where a DLQ never receives anything: failures go to the state machine Catch or the HTTP caller; or asynchronously with an on-failure destination (a dead-letter queue with an alarm). test/cdk/delivery.test.ts fails if an asynchronous source is added without a DLQ or on-failure destination.',
+        reason:
+          'Invoked synchronously (Step Functions tasks, API Gateway), where a DLQ never receives anything: failures go to the state machine Catch or the HTTP caller; or asynchronously with an on-failure destination (a dead-letter queue with an alarm). test/cdk/delivery.test.ts fails if an asynchronous source is added without a DLQ or on-failure destination.',
       },
     ]);
     suppress(role, [
       {
         id: 'AwsSolutions-IAM5',
-        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions; test/cdk/stack-access.test.ts checks that only X-Ray actions use Resource "*".',
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions; test/cdk/stack-access.test.ts checks that only X-Ray actions use Resource "*".',
         appliesTo: ['Resource::*'],
       },
     ]);

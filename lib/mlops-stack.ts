@@ -43,7 +43,11 @@ export interface MlopsStackProps extends StackProps {
    * The API's throttling: steady requests per second and burst for every route, and limits of single routes by
    * route key. @default 100 per second, bursts of 200, on every route
    */
-  readonly apiThrottling?: { readonly rateLimit?: number; readonly burstLimit?: number; readonly routes?: Readonly<Record<string, { readonly rateLimit: number; readonly burstLimit: number }>> };
+  readonly apiThrottling?: {
+    readonly rateLimit?: number;
+    readonly burstLimit?: number;
+    readonly routes?: Readonly<Record<string, { readonly rateLimit: number; readonly burstLimit: number }>>;
+  };
   /** Git commit recorded in lineage. @default the repository's HEAD at synth time */
   readonly codeVersion?: string;
   /** The folder of model files (`<name>.json`) shipped with the pipeline. @default the repository's `models/` */
@@ -74,7 +78,11 @@ export class MlopsStack extends Stack {
     const models = this.loadModels(modelsDir);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.customerManagedKey) this.encryptionKey = new EncryptionKey(this, 'EncryptionKey', { removalPolicy });
-    const protection: DataProtection = { removalPolicy, ...(props.logRetention ? { logRetention: props.logRetention } : {}), ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}) };
+    const protection: DataProtection = {
+      removalPolicy,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
+    };
     // Named so the training pipeline can start releases without depending on the release construct (built later).
     const releaseStateMachineName = `${this.stackName}-release`;
     ({ storage: this.storage, registry: this.registry } = this.dataStores(props, removalPolicy, protection));
@@ -95,9 +103,20 @@ export class MlopsStack extends Stack {
       protection,
     });
     const servingLogs = [this.inference.predictFunction.logGroup, this.inference.feedbackFunction.logGroup];
-    this.capture = new RequestCapture(this, 'Capture', { bucket: this.storage.data, logGroups: servingLogs, protection });
-    this.captureCatalog = new CaptureCatalog(this, 'CaptureCatalog', { bucket: this.storage.data, models: models.map((m) => m.name) });
-    ({ alarms: this.alarms, modelAlarms: this.modelAlarms, alarmHistory: this.alarmHistory } = this.monitoring(props, models, protection));
+    this.capture = new RequestCapture(this, 'Capture', {
+      bucket: this.storage.data,
+      logGroups: servingLogs,
+      protection,
+    });
+    this.captureCatalog = new CaptureCatalog(this, 'CaptureCatalog', {
+      bucket: this.storage.data,
+      models: models.map((m) => m.name),
+    });
+    ({
+      alarms: this.alarms,
+      modelAlarms: this.modelAlarms,
+      alarmHistory: this.alarmHistory,
+    } = this.monitoring(props, models, protection));
     this.releases = new ModelReleases(this, 'Releases', {
       registry: this.registry.table,
       artifactsBucket: this.storage.artifacts,
@@ -109,10 +128,16 @@ export class MlopsStack extends Stack {
   }
 
   /** The buckets (data, artifacts) and the registry table. */
-  private dataStores(props: MlopsStackProps, removalPolicy: RemovalPolicy, protection: DataProtection): { storage: MlopsStorage; registry: SecureTable } {
+  private dataStores(
+    props: MlopsStackProps,
+    removalPolicy: RemovalPolicy,
+    protection: DataProtection,
+  ): { storage: MlopsStorage; registry: SecureTable } {
     const storage = new MlopsStorage(this, 'Storage', {
       protection,
-      ...(props.artifactRetentionDays ? { artifactGovernanceRetention: Duration.days(props.artifactRetentionDays) } : {}),
+      ...(props.artifactRetentionDays
+        ? { artifactGovernanceRetention: Duration.days(props.artifactRetentionDays) }
+        : {}),
     });
     const registry = new SecureTable(this, 'Registry', {
       deletionProtection: props.deletionProtection ?? true,
@@ -124,7 +149,11 @@ export class MlopsStack extends Stack {
   }
 
   /** The stack's operational alarms, each model's alarms and composite, and the alarm history in the audit trail. */
-  private monitoring(props: MlopsStackProps, models: readonly ModelConfig[], protection: DataProtection): { alarms: OperationsAlarms; modelAlarms: ModelAlarms[]; alarmHistory: AlarmHistory } {
+  private monitoring(
+    props: MlopsStackProps,
+    models: readonly ModelConfig[],
+    protection: DataProtection,
+  ): { alarms: OperationsAlarms; modelAlarms: ModelAlarms[]; alarmHistory: AlarmHistory } {
     const alarms = new OperationsAlarms(this, 'Alarms', {
       stateMachine: this.pipeline.stateMachine,
       uploadDeadLetterQueue: this.pipeline.deadLetterQueue,
@@ -134,8 +163,19 @@ export class MlopsStack extends Stack {
       ...(props.alarmTopicArns ? { alarmTopicArns: props.alarmTopicArns } : {}),
       ...(this.encryptionKey ? { encryptionKey: this.encryptionKey.key } : {}),
     });
-    const modelAlarms = models.map((model) => new ModelAlarms(this, `Model-${model.name}`, { model, pageTopic: alarms.topic, detailTopic: alarms.detailTopic }));
-    const alarmHistory = new AlarmHistory(this, 'AlarmHistory', { registry: this.registry.table, detailTopic: alarms.detailTopic, protection });
+    const modelAlarms = models.map(
+      (model) =>
+        new ModelAlarms(this, `Model-${model.name}`, {
+          model,
+          pageTopic: alarms.topic,
+          detailTopic: alarms.detailTopic,
+        }),
+    );
+    const alarmHistory = new AlarmHistory(this, 'AlarmHistory', {
+      registry: this.registry.table,
+      detailTopic: alarms.detailTopic,
+      protection,
+    });
     models.forEach((model, i) => alarmHistory.addModel(model.name, modelAlarms[i] as ModelAlarms));
     return { alarms, modelAlarms, alarmHistory };
   }
@@ -160,7 +200,12 @@ export class MlopsStack extends Stack {
 }
 
 /** The API's authorization, CORS and throttling, from the stack's props (IAM, no CORS and the stage defaults otherwise). */
-function apiSettingsOf(props: MlopsStackProps): Pick<InferenceApiProps, 'authorization' | 'jwt' | 'corsOrigins' | 'throttlingRateLimit' | 'throttlingBurstLimit' | 'routeThrottling'> {
+function apiSettingsOf(
+  props: MlopsStackProps,
+): Pick<
+  InferenceApiProps,
+  'authorization' | 'jwt' | 'corsOrigins' | 'throttlingRateLimit' | 'throttlingBurstLimit' | 'routeThrottling'
+> {
   return {
     authorization: props.apiAuthorization ?? 'iam',
     ...(props.apiJwt ? { jwt: props.apiJwt } : {}),

@@ -57,7 +57,11 @@ export class ModelAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelAlarmsProps) {
     super(scope, id);
-    this.alarms = new AlarmFactory(this, { alarmTopics: [props.detailTopic], notifyOk: true, describedAs: props.model.name });
+    this.alarms = new AlarmFactory(this, {
+      alarmTopics: [props.detailTopic],
+      notifyOk: true,
+      describedAs: props.model.name,
+    });
     const production = this.productionAlarms(props);
     this.errorRate = production.errorRate;
     this.latency = production.latency;
@@ -65,7 +69,13 @@ export class ModelAlarms extends Construct {
     if (production.failedRun !== undefined) this.failedRun = production.failedRun;
     this.releaseInProgress = this.alarms.threshold('ReleaseInProgress', {
       description: 'a release is in progress: the model-degraded alarm is suppressed',
-      metric: modelMetric(props.model.name, PIPELINE_METRICS.releaseInProgress, 'release', cloudwatch.Stats.MAXIMUM, Duration.minutes(1)),
+      metric: modelMetric(
+        props.model.name,
+        PIPELINE_METRICS.releaseInProgress,
+        'release',
+        cloudwatch.Stats.MAXIMUM,
+        Duration.minutes(1),
+      ),
       threshold: 1,
       crossing: 'atLeast',
       missingData: 'notBreaching',
@@ -73,19 +83,30 @@ export class ModelAlarms extends Construct {
     this.candidateAlarms = this.releaseAlarms(props);
     this.servingAlarms = this.loadAlarms(props);
 
-    const children = [this.errorRate, this.latency, this.noTraffic, this.failedRun, ...this.servingAlarms].filter((a): a is cloudwatch.Alarm => a !== undefined);
+    const children = [this.errorRate, this.latency, this.noTraffic, this.failedRun, ...this.servingAlarms].filter(
+      (a): a is cloudwatch.Alarm => a !== undefined,
+    );
     // The page, both ways: the one message a storm of the model's alarms sends.
     this.degraded = new AlarmFactory(this, { alarmTopics: [props.pageTopic], notifyOk: true }).composite('Degraded', {
       description: `${props.model.name} is degraded: ${children.length} alarms feed this one, which pages once for all of them`,
       anyOf: children,
-      suppressor: { alarm: this.releaseInProgress, wait: props.suppressorWait ?? Duration.minutes(2), extension: props.suppressorExtension ?? Duration.minutes(5) },
+      suppressor: {
+        alarm: this.releaseInProgress,
+        wait: props.suppressorWait ?? Duration.minutes(2),
+        extension: props.suppressorExtension ?? Duration.minutes(5),
+      },
     });
     this.all = [this.degraded, ...children, this.releaseInProgress, ...this.candidateAlarms];
     this.dashboard = modelDashboard(this, props.model.name, [this.degraded, ...children, this.releaseInProgress]);
   }
 
   /** What the composite watches: predict's error rate and p99 latency, no traffic, a failed run (as configured). */
-  private productionAlarms(props: ModelAlarmsProps): { errorRate: cloudwatch.Alarm; latency: cloudwatch.Alarm; noTraffic?: cloudwatch.Alarm; failedRun?: cloudwatch.Alarm } {
+  private productionAlarms(props: ModelAlarmsProps): {
+    errorRate: cloudwatch.Alarm;
+    latency: cloudwatch.Alarm;
+    noTraffic?: cloudwatch.Alarm;
+    failedRun?: cloudwatch.Alarm;
+  } {
     const { name, monitoring } = props.model;
     const fiveMinutes = Duration.minutes(5);
     const errorRate = this.alarms.threshold('ErrorRate', {
@@ -108,7 +129,13 @@ export class ModelAlarms extends Construct {
         ? undefined
         : this.alarms.threshold('NoTraffic', {
             description: `no predict request for ${monitoring.noTrafficHours} h`,
-            metric: modelMetric(name, PREDICT_METRICS.requests, 'predict', cloudwatch.Stats.SAMPLE_COUNT, Duration.hours(1)),
+            metric: modelMetric(
+              name,
+              PREDICT_METRICS.requests,
+              'predict',
+              cloudwatch.Stats.SAMPLE_COUNT,
+              Duration.hours(1),
+            ),
             threshold: 1,
             evaluationPeriods: monitoring.noTrafficHours,
             crossing: 'below',
@@ -130,7 +157,12 @@ export class ModelAlarms extends Construct {
   private loadAlarms(props: ModelAlarmsProps): cloudwatch.Alarm[] {
     const { name, monitoring } = props.model;
     const fiveMinutes = Duration.minutes(5);
-    const atLeast = (description: string, metricName: string, statistic: string, threshold: number): ThresholdAlarmProps => ({
+    const atLeast = (
+      description: string,
+      metricName: string,
+      statistic: string,
+      threshold: number,
+    ): ThresholdAlarmProps => ({
       description,
       metric: modelMetric(name, metricName, 'predict', statistic, fiveMinutes),
       threshold,
@@ -138,17 +170,57 @@ export class ModelAlarms extends Construct {
       missingData: 'notBreaching',
     });
     return [
-      this.alarms.threshold('RefreshFailures', atLeast(`${monitoring.maxRefreshFailures} or more failed refreshes of the served version in 5 minutes (the pointer unreadable, or its version cannot be loaded)`, PREDICT_METRICS.refreshFailures, cloudwatch.Stats.SUM, monitoring.maxRefreshFailures)),
-      this.alarms.threshold('ReleaseLoadFailures', atLeast('a release candidate could not be loaded beside production (production answers everything)', PREDICT_METRICS.candidateLoadFailures, cloudwatch.Stats.SUM, 1)),
-      this.alarms.threshold('ServedVersionMismatch', atLeast('a container serves another version than the production pointer names, or none (GET /v1/health says which and why)', PREDICT_METRICS.servedVersionMismatch, cloudwatch.Stats.MAXIMUM, 1)),
-      this.alarms.threshold('ModelMissing', atLeast(`${monitoring.maxMissingModelRequests} or more requests in 5 minutes for the model while it has no production version (404)`, PREDICT_METRICS.modelMissing, cloudwatch.Stats.SUM, monitoring.maxMissingModelRequests)),
+      this.alarms.threshold(
+        'RefreshFailures',
+        atLeast(
+          `${monitoring.maxRefreshFailures} or more failed refreshes of the served version in 5 minutes (the pointer unreadable, or its version cannot be loaded)`,
+          PREDICT_METRICS.refreshFailures,
+          cloudwatch.Stats.SUM,
+          monitoring.maxRefreshFailures,
+        ),
+      ),
+      this.alarms.threshold(
+        'ReleaseLoadFailures',
+        atLeast(
+          'a release candidate could not be loaded beside production (production answers everything)',
+          PREDICT_METRICS.candidateLoadFailures,
+          cloudwatch.Stats.SUM,
+          1,
+        ),
+      ),
+      this.alarms.threshold(
+        'ServedVersionMismatch',
+        atLeast(
+          'a container serves another version than the production pointer names, or none (GET /v1/health says which and why)',
+          PREDICT_METRICS.servedVersionMismatch,
+          cloudwatch.Stats.MAXIMUM,
+          1,
+        ),
+      ),
+      this.alarms.threshold(
+        'ModelMissing',
+        atLeast(
+          `${monitoring.maxMissingModelRequests} or more requests in 5 minutes for the model while it has no production version (404)`,
+          PREDICT_METRICS.modelMissing,
+          cloudwatch.Stats.SUM,
+          monitoring.maxMissingModelRequests,
+        ),
+      ),
     ];
   }
 
   /** The candidate's error rate and p99 latency per minute during a release, under names the release function derives. */
   private releaseAlarms(props: ModelAlarmsProps): cloudwatch.Alarm[] {
     const { name, monitoring } = props.model;
-    const candidateMetric = (metricName: string, statistic: string) => appMetric({ metricName, service: 'predict', model: name, variant: 'candidate', statistic, period: Duration.minutes(1) });
+    const candidateMetric = (metricName: string, statistic: string) =>
+      appMetric({
+        metricName,
+        service: 'predict',
+        model: name,
+        variant: 'candidate',
+        statistic,
+        period: Duration.minutes(1),
+      });
     const candidateNames = candidateAlarmNames(Stack.of(this).stackName, name);
     return [
       this.alarms.threshold('CandidateErrorRate', {
@@ -172,7 +244,13 @@ export class ModelAlarms extends Construct {
 }
 
 /** One of the model's metrics (dimensions: the service that emits it and the model). */
-function modelMetric(model: string, metricName: string, service: string, statistic: string, period: Duration): cloudwatch.Metric {
+function modelMetric(
+  model: string,
+  metricName: string,
+  service: string,
+  statistic: string,
+  period: Duration,
+): cloudwatch.Metric {
   return appMetric({ metricName, service, model, statistic, period });
 }
 

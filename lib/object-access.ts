@@ -28,10 +28,16 @@ export const KEY_ACTIONS: Record<ObjectAccess, string[]> = {
  * Reads also get `s3:ListBucket` on the bucket: without it S3 answers 403 instead of 404 for a missing object, and
  * the pipeline tells "not there" from "not allowed" by that status.
  */
-export function grantObjects(fn: lambda.Function, bucket: s3.IBucket, prefix: LayoutPrefix, levels: readonly ObjectAccess[]): void {
+export function grantObjects(
+  fn: lambda.Function,
+  bucket: s3.IBucket,
+  prefix: LayoutPrefix,
+  levels: readonly ObjectAccess[],
+): void {
   const actions = [...new Set(levels.flatMap((level) => OBJECT_ACTIONS[level]))].sort();
   fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }));
-  if (levels.includes('read')) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  if (levels.includes('read'))
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   if (bucket.encryptionKey) grantKeyUse(fn, bucket.encryptionKey, levels);
   if (fn.role) {
     suppress(fn.role, [

@@ -44,30 +44,58 @@ export class OperationsAlarms extends Construct {
     this.detailTopic = topics.detailTopic;
     if (topics.deliveryDeadLetterQueue !== undefined) this.deliveryDeadLetterQueue = topics.deliveryDeadLetterQueue;
     const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
-    const targets = [this.topic, ...(props.alarmTopicArns ?? []).map((arn, i) => sns.Topic.fromTopicArn(this, `ExtraTopic${i}`, arn))];
+    const targets = [
+      this.topic,
+      ...(props.alarmTopicArns ?? []).map((arn, i) => sns.Topic.fromTopicArn(this, `ExtraTopic${i}`, arn)),
+    ];
     const alarms = new AlarmFactory(this, { alarmTopics: targets });
-    const anyOf = (id: string, description: string, metric: cloudwatch.IMetric) => alarms.threshold(id, { description, metric, threshold: 1, crossing: 'atLeast', missingData: 'notBreaching' });
+    const anyOf = (id: string, description: string, metric: cloudwatch.IMetric) =>
+      alarms.threshold(id, { description, metric, threshold: 1, crossing: 'atLeast', missingData: 'notBreaching' });
     this.alarms = [
-      anyOf('PipelineFailed', 'A training pipeline execution failed (the run is recorded as FAILED; `mlops runs` shows why).', props.stateMachine.metricFailed(fiveMinutes)),
-      anyOf('PipelineTimedOut', 'A training pipeline execution hit its time limit.', props.stateMachine.metricTimedOut(fiveMinutes)),
+      anyOf(
+        'PipelineFailed',
+        'A training pipeline execution failed (the run is recorded as FAILED; `mlops runs` shows why).',
+        props.stateMachine.metricFailed(fiveMinutes),
+      ),
+      anyOf(
+        'PipelineTimedOut',
+        'A training pipeline execution hit its time limit.',
+        props.stateMachine.metricTimedOut(fiveMinutes),
+      ),
       anyOf(
         'UploadEventsDeadLettered',
         'An upload event could not start the pipeline and is in the dead-letter queue: re-upload or redrive it.',
-        props.uploadDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+        props.uploadDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
       ),
-      anyOf('PredictErrors', 'The predict function threw (not a 4xx answer: an error in the function itself).', props.predictFunction.metricErrors(fiveMinutes)),
+      anyOf(
+        'PredictErrors',
+        'The predict function threw (not a 4xx answer: an error in the function itself).',
+        props.predictFunction.metricErrors(fiveMinutes),
+      ),
       anyOf('ApiServerErrors', 'The inference API answered 5xx.', props.api.metricServerError(fiveMinutes)),
     ];
   }
   /** The page topic (e-mail subscribers, their undelivered messages kept) and the detail topic. */
-  private createTopics(props: OperationsAlarmsProps): { topic: sns.Topic; detailTopic: sns.Topic; deliveryDeadLetterQueue?: sqs.Queue } {
+  private createTopics(props: OperationsAlarmsProps): {
+    topic: sns.Topic;
+    detailTopic: sns.Topic;
+    deliveryDeadLetterQueue?: sqs.Queue;
+  } {
     const topic = (topicId: string, displayName: string) => {
-      const created = new sns.Topic(this, topicId, { displayName, enforceSSL: true, ...(props.encryptionKey ? { masterKey: props.encryptionKey } : {}) });
+      const created = new sns.Topic(this, topicId, {
+        displayName,
+        enforceSSL: true,
+        ...(props.encryptionKey ? { masterKey: props.encryptionKey } : {}),
+      });
       if (!props.encryptionKey) {
         suppress(created, [
           {
             id: 'AwsSolutions-SNS2',
-            reason: 'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and the messages carry alarm names and states only. With customerManagedKey the topic is encrypted with the stack key.',
+            reason:
+              'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and the messages carry alarm names and states only. With customerManagedKey the topic is encrypted with the stack key.',
           },
         ]);
       }
@@ -87,6 +115,10 @@ export class OperationsAlarms extends Construct {
         pageTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue }));
       }
     }
-    return { topic: pageTopic, detailTopic, ...(deliveryDeadLetterQueue !== undefined ? { deliveryDeadLetterQueue } : {}) };
+    return {
+      topic: pageTopic,
+      detailTopic,
+      ...(deliveryDeadLetterQueue !== undefined ? { deliveryDeadLetterQueue } : {}),
+    };
   }
 }

@@ -14,7 +14,13 @@ const ACTIONS: Record<RegistryAccess, string[]> = {
 };
 
 /** Writes that could change or remove an item: never allowed on the audit trail. */
-const AUDIT_TAMPERING = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
+const AUDIT_TAMPERING = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
 
 /**
  * Grants a function access to some kinds of registry items only — e.g. the ETL step may write runs but never the

@@ -42,16 +42,33 @@ export class ModelReleases extends Construct {
       stateMachineName: props.stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(
-        releaseDefinition(new Construct(this, 'States'), { release: this.releaseFunction, predict: props.predictFunction }, { release: timeoutOf(this.releaseFunction), predict: timeoutOf(props.predictFunction) }),
+        releaseDefinition(
+          new Construct(this, 'States'),
+          { release: this.releaseFunction, predict: props.predictFunction },
+          { release: timeoutOf(this.releaseFunction), predict: timeoutOf(props.predictFunction) },
+        ),
       ),
       // Ten steps of a day each at most (the model file's limits).
       timeout: Duration.days(11),
       tracingEnabled: true,
-      logs: { destination: secureLogGroup(this, 'ExecutionLogs', protection), level: sfn.LogLevel.ALL, includeExecutionData: true },
+      logs: {
+        destination: secureLogGroup(this, 'ExecutionLogs', protection),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
     });
     suppress(this.stateMachine.role, [
-      { id: 'AwsSolutions-IAM5', reason: 'Log delivery and X-Ray actions take no resource-level permissions.', appliesTo: ['Resource::*'] },
-      { id: 'AwsSolutions-IAM5', reason: "CDK's LambdaInvoke grant: the release and predict functions and their versions (function ARN plus ':*').", appliesTo: ['/^Resource::<(ReleasesRelease|InferencePredict)[A-Za-z0-9]*\\.Arn>:\\*$/'] },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'Log delivery and X-Ray actions take no resource-level permissions.',
+        appliesTo: ['Resource::*'],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          "CDK's LambdaInvoke grant: the release and predict functions and their versions (function ARN plus ':*').",
+        appliesTo: ['/^Resource::<(ReleasesRelease|InferencePredict)[A-Za-z0-9]*\\.Arn>:\\*$/'],
+      },
     ]);
   }
   /**
@@ -71,19 +88,38 @@ export class ModelReleases extends Construct {
       environment: { ARTIFACTS_BUCKET: props.artifactsBucket.bucketName, STACK_NAME: Stack.of(scope).stackName },
     });
     // Releases read versions and runs, move the production pointer at the end, and append to the audit trail.
-    grantRegistry(releaseFunction, props.registry, { alias: ['read', 'write'], version: ['read'], run: ['read'], release: ['read', 'write'], audit: ['append'] });
+    grantRegistry(releaseFunction, props.registry, {
+      alias: ['read', 'write'],
+      version: ['read'],
+      run: ['read'],
+      release: ['read', 'write'],
+      audit: ['append'],
+    });
     grantObjects(releaseFunction, props.artifactsBucket, LAYOUT.models, ['read']);
     grantObjects(releaseFunction, props.artifactsBucket, LAYOUT.runs, ['read']);
     // Reading alarm states: only the stack's candidate alarms (a name pattern, so any number of models fits).
     const stack = Stack.of(this);
     releaseFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: candidateAlarmNamePattern(stack.stackName), arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: [
+          stack.formatArn({
+            service: 'cloudwatch',
+            resource: 'alarm',
+            resourceName: candidateAlarmNamePattern(stack.stackName),
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
     );
     suppress(releaseFunction.role as iam.IRole, [
       {
         id: 'AwsSolutions-IAM5',
-        reason: "DescribeAlarms on the stack's candidate alarms only (named <stack>-<model>-candidate-<kind>): a pattern keeps the policy one line however many models the stack serves.",
-        appliesTo: ['/^Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:[A-Za-z0-9-]+-\\*-candidate-\\*$/'],
+        reason:
+          "DescribeAlarms on the stack's candidate alarms only (named <stack>-<model>-candidate-<kind>): a pattern keeps the policy one line however many models the stack serves.",
+        appliesTo: [
+          '/^Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:[A-Za-z0-9-]+-\\*-candidate-\\*$/',
+        ],
       },
     ]);
     return releaseFunction;

@@ -65,7 +65,11 @@ export class RequestCapture extends Construct {
    * Where records go: GZIP JSON Lines under `<record kind>/model=<model>/dt=<hour>/`, partitioned by what the record
    * says (jq over each message CloudWatch Logs delivered), errors under their own prefix.
    */
-  private s3Destination(props: RequestCaptureProps, deliveryLogs: logs.ILogGroup, deliveryLogStream: logs.LogStream): firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty {
+  private s3Destination(
+    props: RequestCaptureProps,
+    deliveryLogs: logs.ILogGroup,
+    deliveryLogStream: logs.LogStream,
+  ): firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty {
     return {
       bucketArn: props.bucket.bucketArn,
       roleArn: this.deliveryRole.roleArn,
@@ -79,7 +83,10 @@ export class RequestCapture extends Construct {
         enabled: true,
         processors: [
           { type: 'Decompression', parameters: [{ parameterName: 'CompressionFormat', parameterValue: 'GZIP' }] },
-          { type: 'CloudWatchLogProcessing', parameters: [{ parameterName: 'DataMessageExtraction', parameterValue: 'true' }] },
+          {
+            type: 'CloudWatchLogProcessing',
+            parameters: [{ parameterName: 'DataMessageExtraction', parameterValue: 'true' }],
+          },
           {
             type: 'MetadataExtraction',
             parameters: [
@@ -90,26 +97,45 @@ export class RequestCapture extends Construct {
           { type: 'AppendDelimiterToRecord', parameters: [] },
         ],
       },
-      cloudWatchLoggingOptions: { enabled: true, logGroupName: deliveryLogs.logGroupName, logStreamName: deliveryLogStream.logStreamName },
-      ...(props.protection?.encryptionKey ? { encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: props.protection.encryptionKey.keyArn } } } : {}),
+      cloudWatchLoggingOptions: {
+        enabled: true,
+        logGroupName: deliveryLogs.logGroupName,
+        logStreamName: deliveryLogStream.logStreamName,
+      },
+      ...(props.protection?.encryptionKey
+        ? { encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: props.protection.encryptionKey.keyArn } } }
+        : {}),
     };
   }
 
   /** Firehose may write under the capture prefixes only, and log its delivery errors. */
   private createDeliveryRole(props: RequestCaptureProps, deliveryLogs: logs.ILogGroup): iam.Role {
     const role = new iam.Role(this, 'DeliveryRole', {
-      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
       description: 'Lets Firehose write capture and feedback records to the data bucket',
     });
     const prefixes = [LAYOUT.capture, LAYOUT.feedback, LAYOUT.captureErrors];
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:AbortMultipartUpload', 's3:PutObject'], resources: prefixes.map((p) => props.bucket.arnForObjects(`${p}*`)) }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [props.bucket.bucketArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        resources: prefixes.map((p) => props.bucket.arnForObjects(`${p}*`)),
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+        resources: [props.bucket.bucketArn],
+      }),
+    );
     deliveryLogs.grantWrite(role);
     props.bucket.encryptionKey?.grantEncryptDecrypt(role);
     suppress(role, [
       {
         id: 'AwsSolutions-IAM5',
-        reason: 'Firehose writes objects under the capture, feedback and capture-errors prefixes only (keys below them are per model and hour), and logs only to its own log group.',
+        reason:
+          'Firehose writes objects under the capture, feedback and capture-errors prefixes only (keys below them are per model and hour), and logs only to its own log group.',
         appliesTo: [
           ...prefixes.map((p) => `/^Resource::<[A-Za-z0-9]+\\.Arn>\\/${p.replace('/', '\\/')}\\*$/`),
           'Action::kms:ReEncrypt*',
@@ -125,11 +151,18 @@ export class RequestCapture extends Construct {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'SubscriptionRole', {
       assumedBy: new iam.ServicePrincipal(`logs.amazonaws.com`, {
-        conditions: { StringLike: { 'aws:SourceArn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` } },
+        conditions: {
+          StringLike: { 'aws:SourceArn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` },
+        },
       }),
       description: 'Lets CloudWatch Logs deliver capture lines to the capture delivery stream',
     });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'], resources: [this.deliveryStream.attrArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+        resources: [this.deliveryStream.attrArn],
+      }),
+    );
     return role;
   }
 }

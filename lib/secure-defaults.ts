@@ -69,7 +69,10 @@ export class SecureBucket extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       ...(props.governanceRetention
-        ? { objectLockEnabled: true, objectLockDefaultRetention: s3.ObjectLockRetention.governance(props.governanceRetention) }
+        ? {
+            objectLockEnabled: true,
+            objectLockDefaultRetention: s3.ObjectLockRetention.governance(props.governanceRetention),
+          }
         : {}),
       ...(props.accessLogs
         ? { serverAccessLogsBucket: props.accessLogs, serverAccessLogsPrefix: props.accessLogsPrefix ?? `${id}/` }
@@ -160,8 +163,14 @@ export class DeadLetterQueue extends Construct {
       retentionPeriod: Duration.days(14),
     });
     suppress(this.queue, [
-      { id: 'AwsSolutions-SQS3', reason: `This queue is itself the dead-letter queue of ${props.deadLetterOf}; a DLQ of a DLQ would only move the problem.` },
-      { id: 'Serverless-SQSRedrivePolicy', reason: `Dead-letter queue of ${props.deadLetterOf}: nothing consumes it automatically, so there is nothing to redrive to.` },
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: `This queue is itself the dead-letter queue of ${props.deadLetterOf}; a DLQ of a DLQ would only move the problem.`,
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason: `Dead-letter queue of ${props.deadLetterOf}: nothing consumes it automatically, so there is nothing to redrive to.`,
+      },
     ]);
   }
 }

@@ -31,7 +31,11 @@ export class MlopsStorage extends Construct {
       ...(removalPolicy ? { removalPolicy } : {}),
       lifecycleRules: [{ id: 'expire-access-logs', expiration: SECURE_DEFAULTS.accessLogExpiration }],
     }).bucket;
-    const common = { accessLogs: this.accessLogs, ...(removalPolicy ? { removalPolicy } : {}), ...(encryptionKey ? { encryptionKey } : {}) };
+    const common = {
+      accessLogs: this.accessLogs,
+      ...(removalPolicy ? { removalPolicy } : {}),
+      ...(encryptionKey ? { encryptionKey } : {}),
+    };
     this.data = new SecureBucket(this, 'Data', { ...common, eventBridgeEnabled: true }).bucket;
     this.artifacts = new SecureBucket(this, 'Artifacts', {
       ...common,

@@ -57,7 +57,8 @@ export class TrainingPipeline extends Construct {
   constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
     super(scope, id);
     this.deadLetterQueue = new DeadLetterQueue(this, 'UploadEventsDlq', {
-      deadLetterOf: "the pipeline's rules (uploads, executions that ended outside their Catch) and FinishRun's asynchronous invocations",
+      deadLetterOf:
+        "the pipeline's rules (uploads, executions that ended outside their Catch) and FinishRun's asynchronous invocations",
       ...(props.protection?.encryptionKey ? { encryptionKey: props.protection.encryptionKey } : {}),
     }).queue;
     this.functions = this.createFunctions(props);
@@ -88,10 +89,24 @@ export class TrainingPipeline extends Construct {
   private createFunctions(props: TrainingPipelineProps): TrainingPipeline['functions'] {
     const protection = props.protection ?? {};
     const fn = (name: string, description: string, extra: Partial<ConstructorParameters<typeof MlFunction>[2]> = {}) =>
-      new MlFunction(this, name, { name: camelToKebab(name), description, protection, ...(props.modelsDir ? { modelsDir: props.modelsDir } : {}), ...extra });
+      new MlFunction(this, name, {
+        name: camelToKebab(name),
+        description,
+        protection,
+        ...(props.modelsDir ? { modelsDir: props.modelsDir } : {}),
+        ...extra,
+      });
     return {
-      registerRun: fn('RegisterRun', 'Records a run for an uploaded object; duplicate events find the run already there', { modelFiles: true }),
-      etl: fn('Etl', 'Cleans, validates, splits and profiles the uploaded data; fits the preprocessing', { modelFiles: true, timeout: Duration.minutes(10), memorySize: 3008 }),
+      registerRun: fn(
+        'RegisterRun',
+        'Records a run for an uploaded object; duplicate events find the run already there',
+        { modelFiles: true },
+      ),
+      etl: fn('Etl', 'Cleans, validates, splits and profiles the uploaded data; fits the preprocessing', {
+        modelFiles: true,
+        timeout: Duration.minutes(10),
+        memorySize: 3008,
+      }),
       train: fn('Train', 'Trains the TF.js model on the prepared training split', {
         tensorflow: true,
         timeout: props.trainTimeout ?? Duration.minutes(15),
@@ -104,7 +119,10 @@ export class TrainingPipeline extends Construct {
         environment: { CODE_VERSION: props.codeVersion },
       }),
       promote: fn('Promote', 'Points production at a version that passed its gate (one conditional write)'),
-      report: fn('Report', "Renders the run's model card (HTML with inline SVG charts) into the artifacts bucket", { timeout: Duration.minutes(2), memorySize: 1024 }),
+      report: fn('Report', "Renders the run's model card (HTML with inline SVG charts) into the artifacts bucket", {
+        timeout: Duration.minutes(2),
+        memorySize: 1024,
+      }),
       // Model files: a failure before RegisterRun answered is recorded under the run id RegisterRun gives (model sha256 included).
       finishRun: fn('FinishRun', 'Records a run as REJECTED or FAILED with the reason; never touches production', {
         modelFiles: true,
@@ -123,27 +141,51 @@ export class TrainingPipeline extends Construct {
   private endRunsOfStoppedExecutions(): events.Rule {
     const { finishRun } = this.functions;
     const rule = new events.Rule(this, 'StoppedRunRule', {
-      description: 'Marks the run of a training execution that ended outside its Catch as FAILED, so it can be re-driven',
+      description:
+        'Marks the run of a training execution that ended outside its Catch as FAILED, so it can be re-driven',
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
         detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [this.stateMachine.stateMachineArn] },
       },
-      targets: [new targets.LambdaFunction(finishRun, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+      targets: [
+        new targets.LambdaFunction(finishRun, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
     });
-    const executions = Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${this.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const history = new iam.Policy(this, 'FinishRunHistory', { statements: [new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] })] });
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const history = new iam.Policy(this, 'FinishRunHistory', {
+      statements: [new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] })],
+    });
     if (finishRun.role) history.attachToRole(finishRun.role);
     if (this.deadLetterQueue.encryptionMasterKey && finishRun.role) {
       suppress(finishRun.role, [
         {
           id: 'AwsSolutions-IAM5',
-          reason: "Sending a failed invocation to the dead-letter queue encrypted with the stack's key needs that key's GenerateDataKey*/ReEncrypt* (CDK's queue grant); the resource is that one key.",
+          reason:
+            "Sending a failed invocation to the dead-letter queue encrypted with the stack's key needs that key's GenerateDataKey*/ReEncrypt* (CDK's queue grant); the resource is that one key.",
           appliesTo: ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
         },
       ]);
     }
-    suppress(history, [{ id: 'AwsSolutions-IAM5', reason: "An execution's history is read by its ARN: executions of the training state machine only (its name, then ':*').", appliesTo: ['/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<TrainingStateMachine[A-Za-z0-9]+\\.Name>:\\*$/'] }]);
+    suppress(history, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          "An execution's history is read by its ARN: executions of the training state machine only (its name, then ':*').",
+        appliesTo: [
+          '/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<TrainingStateMachine[A-Za-z0-9]+\\.Name>:\\*$/',
+        ],
+      },
+    ]);
     return rule;
   }
 
@@ -152,16 +194,24 @@ export class TrainingPipeline extends Construct {
     const { registerRun, etl, train, validate, promote, report, finishRun } = this.functions;
     const timeoutOf = (f: MlFunction) => f.timeout ?? Duration.seconds(30);
     // States get their own scope: their names (RegisterRun, ETL, ...) would clash with the functions' ids.
-    const releaseMachine = sfn.StateMachine.fromStateMachineName(this, 'ReleaseStateMachine', props.releaseStateMachineName);
-    const definition = trainingDefinition(new Construct(this, 'States'), { ...this.functions, release: releaseMachine }, {
-      registerRun: timeoutOf(registerRun),
-      etl: timeoutOf(etl),
-      train: timeoutOf(train),
-      validate: timeoutOf(validate),
-      promote: timeoutOf(promote),
-      report: timeoutOf(report),
-      finishRun: timeoutOf(finishRun),
-    });
+    const releaseMachine = sfn.StateMachine.fromStateMachineName(
+      this,
+      'ReleaseStateMachine',
+      props.releaseStateMachineName,
+    );
+    const definition = trainingDefinition(
+      new Construct(this, 'States'),
+      { ...this.functions, release: releaseMachine },
+      {
+        registerRun: timeoutOf(registerRun),
+        etl: timeoutOf(etl),
+        train: timeoutOf(train),
+        validate: timeoutOf(validate),
+        promote: timeoutOf(promote),
+        report: timeoutOf(report),
+        finishRun: timeoutOf(finishRun),
+      },
+    );
     const machine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
@@ -176,12 +226,14 @@ export class TrainingPipeline extends Construct {
     suppress(machine.role, [
       {
         id: 'AwsSolutions-IAM5',
-        reason: 'Log delivery (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray actions take no resource-level permissions; test/cdk/stack-access.test.ts checks that only those use Resource "*".',
+        reason:
+          'Log delivery (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray actions take no resource-level permissions; test/cdk/stack-access.test.ts checks that only those use Resource "*".',
         appliesTo: ['Resource::*'],
       },
       {
         id: 'AwsSolutions-IAM5',
-        reason: "CDK's LambdaInvoke grant covers the pipeline's own functions and their versions/aliases (function ARN plus ':*'); no other function.",
+        reason:
+          "CDK's LambdaInvoke grant covers the pipeline's own functions and their versions/aliases (function ARN plus ':*'); no other function.",
         appliesTo: ['/^Resource::<Training[A-Za-z]+[0-9A-F]{8}\\.Arn>:\\*$/'],
       },
     ]);
@@ -196,7 +248,8 @@ function grantPipelineAccess(functions: TrainingPipeline['functions'], props: Tr
   grantObjects(registerRun, props.dataBucket, LAYOUT.incoming, ['read']);
   grantObjects(etl, props.dataBucket, LAYOUT.incoming, ['read']);
   // Artifacts: each step reads and writes only its prefixes.
-  for (const f of [etl, train, validate, report]) f.addEnvironment('ARTIFACTS_BUCKET', props.artifactsBucket.bucketName);
+  for (const f of [etl, train, validate, report])
+    f.addEnvironment('ARTIFACTS_BUCKET', props.artifactsBucket.bucketName);
   grantObjects(etl, props.artifactsBucket, LAYOUT.runs, ['write']);
   grantObjects(etl, props.artifactsBucket, LAYOUT.schemas, ['read', 'write']);
   grantObjects(train, props.artifactsBucket, LAYOUT.runs, ['read', 'write']);
@@ -212,7 +265,12 @@ function grantPipelineAccess(functions: TrainingPipeline['functions'], props: Tr
   grantRegistry(etl, props.registry, { run: ['read', 'write'], schema: ['read', 'write'] });
   grantRegistry(train, props.registry, { run: ['read', 'write'] });
   grantRegistry(validate, props.registry, { run: ['read', 'write'], version: ['read', 'write'], alias: ['read'] });
-  grantRegistry(promote, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read', 'write'], audit: ['append'] });
+  grantRegistry(promote, props.registry, {
+    run: ['read', 'write'],
+    version: ['read'],
+    alias: ['read', 'write'],
+    audit: ['append'],
+  });
   grantRegistry(report, props.registry, { run: ['read', 'write'], version: ['read'], alias: ['read'] });
   grantRegistry(finishRun, props.registry, { run: ['read', 'write'] });
 }

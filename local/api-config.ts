@@ -7,7 +7,12 @@ import type { LocalResources } from './template.js';
 import { LocalThrottle, loadThrottling } from './throttle.js';
 
 /** The HTTP API as the template declares it: routes to the functions, stage throttling, CORS, JWT verification. */
-export function configureApi(api: LocalHttpApi, resources: LocalResources, functionsByArn: ReadonlyMap<string, LocalFunction>, clock: VirtualClock): void {
+export function configureApi(
+  api: LocalHttpApi,
+  resources: LocalResources,
+  functionsByArn: ReadonlyMap<string, LocalFunction>,
+  clock: VirtualClock,
+): void {
   api.setRoutes(loadRoutes(resources, functionsByArn));
   api.setThrottle(new LocalThrottle(loadThrottling(resources), () => clock.now()));
   api.setCors(loadCors(resources));
@@ -18,22 +23,46 @@ export function configureApi(api: LocalHttpApi, resources: LocalResources, funct
 function jwtAuthorizers(resources: LocalResources): Map<string, JwtAuthorizerSpec> {
   return new Map(
     resources.ofType('AWS::ApiGatewayV2::Authorizer').flatMap(([id, r]) => {
-      const p = resources.resolve(r.Properties ?? {}) as { AuthorizerType?: string; JwtConfiguration?: { Issuer?: string; Audience?: string[] } };
+      const p = resources.resolve(r.Properties ?? {}) as {
+        AuthorizerType?: string;
+        JwtConfiguration?: { Issuer?: string; Audience?: string[] };
+      };
       if (p.AuthorizerType !== 'JWT' || p.JwtConfiguration?.Issuer === undefined) return [];
-      return [[resources.ref(id), { issuer: p.JwtConfiguration.Issuer, audience: p.JwtConfiguration.Audience ?? [] }] as const];
+      return [
+        [
+          resources.ref(id),
+          { issuer: p.JwtConfiguration.Issuer, audience: p.JwtConfiguration.Audience ?? [] },
+        ] as const,
+      ];
     }),
   );
 }
 
 /** The template's routes, each to its Lambda integration, with its authorization (IAM, JWT or none). */
-export function loadRoutes(resources: LocalResources, functionsByArn: ReadonlyMap<string, LocalFunction>): LocalRoute[] {
+export function loadRoutes(
+  resources: LocalResources,
+  functionsByArn: ReadonlyMap<string, LocalFunction>,
+): LocalRoute[] {
   const authorizers = jwtAuthorizers(resources);
-  const integrations = new Map(resources.ofType('AWS::ApiGatewayV2::Integration').map(([id, r]) => [resources.ref(id), resources.resolve(r.Properties ?? {}) as { IntegrationUri?: string; PayloadFormatVersion?: string }]));
+  const integrations = new Map(
+    resources
+      .ofType('AWS::ApiGatewayV2::Integration')
+      .map(([id, r]) => [
+        resources.ref(id),
+        resources.resolve(r.Properties ?? {}) as { IntegrationUri?: string; PayloadFormatVersion?: string },
+      ]),
+  );
   return resources.ofType('AWS::ApiGatewayV2::Route').map(([logicalId, resource]) => {
-    const props = resources.resolve(resource.Properties ?? {}) as { RouteKey: string; AuthorizationType?: string; AuthorizerId?: string; Target?: string };
+    const props = resources.resolve(resource.Properties ?? {}) as {
+      RouteKey: string;
+      AuthorizationType?: string;
+      AuthorizerId?: string;
+      Target?: string;
+    };
     const integration = integrations.get((props.Target ?? '').replace(/^integrations\//, ''));
     const fn = integration?.IntegrationUri !== undefined ? functionsByArn.get(integration.IntegrationUri) : undefined;
-    if (fn === undefined) throw new Error(`route ${logicalId} (${props.RouteKey}) does not integrate a Lambda function of this stack`);
+    if (fn === undefined)
+      throw new Error(`route ${logicalId} (${props.RouteKey}) does not integrate a Lambda function of this stack`);
     const [method = 'ANY', path = '/'] = props.RouteKey.split(' ');
     const { authorization, jwt } = routeAuthorization(props, authorizers);
     return {
@@ -49,13 +78,21 @@ export function loadRoutes(resources: LocalResources, functionsByArn: ReadonlyMa
 }
 
 /** A route's authorization as the local API can apply it; a JWT issuer off loopback stops the start-up. */
-function routeAuthorization(props: { RouteKey: string; AuthorizationType?: string; AuthorizerId?: string }, authorizers: ReadonlyMap<string, JwtAuthorizerSpec>): { authorization: LocalRoute['authorization']; jwt?: JwtAuthorizerSpec } {
+function routeAuthorization(
+  props: { RouteKey: string; AuthorizationType?: string; AuthorizerId?: string },
+  authorizers: ReadonlyMap<string, JwtAuthorizerSpec>,
+): { authorization: LocalRoute['authorization']; jwt?: JwtAuthorizerSpec } {
   const authorization = props.AuthorizationType ?? 'NONE';
   if (authorization !== 'AWS_IAM' && authorization !== 'JWT' && authorization !== 'NONE') {
-    throw new Error(`route ${props.RouteKey}: authorization ${authorization} is not supported locally (AWS_IAM, JWT or NONE)`);
+    throw new Error(
+      `route ${props.RouteKey}: authorization ${authorization} is not supported locally (AWS_IAM, JWT or NONE)`,
+    );
   }
   const jwt = authorization === 'JWT' ? authorizers.get(props.AuthorizerId ?? '') : undefined;
-  if (authorization === 'JWT' && jwt === undefined) throw new Error(`route ${props.RouteKey}: its JWT authorizer ${props.AuthorizerId ?? ''} is not a JWT authorizer of this stack`);
+  if (authorization === 'JWT' && jwt === undefined)
+    throw new Error(
+      `route ${props.RouteKey}: its JWT authorizer ${props.AuthorizerId ?? ''} is not a JWT authorizer of this stack`,
+    );
   if (jwt !== undefined) LocalJwtVerifier.checkIssuer(jwt.issuer);
   return { authorization, ...(jwt !== undefined ? { jwt } : {}) };
 }

@@ -64,7 +64,13 @@ export class AsyncInvoker {
     void this.attempt(fn, event, config, 1, this.clock.now());
   }
 
-  private async attempt(fn: AsyncTarget, event: unknown, config: AsyncConfig, count: number, queuedAt: number): Promise<void> {
+  private async attempt(
+    fn: AsyncTarget,
+    event: unknown,
+    config: AsyncConfig,
+    count: number,
+    queuedAt: number,
+  ): Promise<void> {
     try {
       await fn.invoke(event);
       return;
@@ -72,7 +78,9 @@ export class AsyncInvoker {
       const delay = RETRY_DELAYS_MS[count - 1] ?? 120_000;
       const retriesLeft = count <= config.maximumRetryAttempts;
       const retry = retriesLeft && this.clock.now() + delay - queuedAt <= config.maximumEventAgeMs;
-      this.report(`${fn.functionName}: asynchronous invocation ${count} failed (${(error as Error).message})${retry ? `; retrying in ${delay / 1000} s` : ''}`);
+      this.report(
+        `${fn.functionName}: asynchronous invocation ${count} failed (${(error as Error).message})${retry ? `; retrying in ${delay / 1000} s` : ''}`,
+      );
       if (retry) {
         this.clock.at(this.clock.now() + delay, () => void this.attempt(fn, event, config, count + 1, queuedAt));
         return;
@@ -81,7 +89,14 @@ export class AsyncInvoker {
     }
   }
 
-  private deadLetter(fn: AsyncTarget, event: unknown, config: AsyncConfig, count: number, error: unknown, condition: string): void {
+  private deadLetter(
+    fn: AsyncTarget,
+    event: unknown,
+    config: AsyncConfig,
+    count: number,
+    error: unknown,
+    condition: string,
+  ): void {
     if (config.onFailure === undefined) {
       this.report(`${fn.functionName}: the event is dropped (no on-failure destination)`);
       return;
@@ -89,7 +104,12 @@ export class AsyncInvoker {
     const record = {
       version: '1.0',
       timestamp: new Date(this.clock.now()).toISOString(),
-      requestContext: { requestId: randomUUID(), functionArn: `${fn.arn}:$LATEST`, condition, approximateInvokeCount: count },
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: `${fn.arn}:$LATEST`,
+        condition,
+        approximateInvokeCount: count,
+      },
       requestPayload: event,
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: (error as Error).name, errorMessage: (error as Error).message },

@@ -24,7 +24,10 @@ export interface AwsJsonService {
   /** The operations; an input that fails its schema throws an AwsJsonError naming the field. */
   readonly operations: Readonly<Record<string, (input: unknown) => unknown>>;
   /** The error body (and headers) the service's SDK client expects; AWS's plain `{__type, message}` by default. */
-  readonly errorShape?: (error: AwsJsonError) => { readonly body: unknown; readonly headers?: Readonly<Record<string, string>> };
+  readonly errorShape?: (error: AwsJsonError) => {
+    readonly body: unknown;
+    readonly headers?: Readonly<Record<string, string>>;
+  };
   /** The type of an unexpected failure (a 500). @default 'InternalFailure' */
   readonly internalErrorType?: string;
 }
@@ -63,15 +66,25 @@ export class AwsJsonServer {
       res.end(JSON.stringify(value));
     };
     try {
-      const verdict = await verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, this.credentials);
+      const verdict = await verifySigV4(
+        { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
+        this.credentials,
+      );
       if (!verdict.ok) throw new AwsJsonError('UnrecognizedClientException', verdict.reason, 403);
       const input = parseBody(body);
       const name = target.startsWith(service.targetPrefix) ? target.slice(service.targetPrefix.length) : '';
       const operation = service.operations[name];
-      if (operation === undefined) throw new AwsJsonError('UnknownOperationException', `the local ${service.name} API does not implement ${name || `"${target || '(no X-Amz-Target)'}"`}`);
+      if (operation === undefined)
+        throw new AwsJsonError(
+          'UnknownOperationException',
+          `the local ${service.name} API does not implement ${name || `"${target || '(no X-Amz-Target)'}"`}`,
+        );
       send(200, await operation(input));
     } catch (error) {
-      const e = error instanceof AwsJsonError ? error : new AwsJsonError(service.internalErrorType ?? 'InternalFailure', (error as Error).message, 500);
+      const e =
+        error instanceof AwsJsonError
+          ? error
+          : new AwsJsonError(service.internalErrorType ?? 'InternalFailure', (error as Error).message, 500);
       const shaped = service.errorShape?.(e) ?? { body: { __type: e.type, message: e.message } };
       send(e.status, shaped.body, shaped.headers);
     }

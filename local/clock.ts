@@ -42,7 +42,8 @@ export class VirtualClock implements Clock {
   constructor(options: VirtualClockOptions = {}) {
     this.base = { virtual: options.start ?? Date.now(), wall: Date.now() };
     this.rate = options.rate ?? 1;
-    if (this.rate < 0 || !Number.isFinite(this.rate)) throw new RangeError(`a clock rate must be 0 or more, got ${this.rate}`);
+    if (this.rate < 0 || !Number.isFinite(this.rate))
+      throw new RangeError(`a clock rate must be 0 or more, got ${this.rate}`);
   }
 
   now(): number {
@@ -133,10 +134,13 @@ export class VirtualClock implements Clock {
     const first = this.timers[0];
     if (this.stopped || first === undefined || this.rate === 0 || this.pinned !== undefined) return;
     const wallDelay = Math.max(0, (first.time - this.now()) / this.rate);
-    this.wake = setTimeout(() => {
-      this.wake = undefined;
-      void this.advance(Math.max(0, first.time - this.now()));
-    }, Math.min(wallDelay, 2 ** 31 - 1));
+    this.wake = setTimeout(
+      () => {
+        this.wake = undefined;
+        void this.advance(Math.max(0, first.time - this.now()));
+      },
+      Math.min(wallDelay, 2 ** 31 - 1),
+    );
     this.wake.unref();
   }
 }

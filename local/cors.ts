@@ -56,7 +56,11 @@ function allowedOrigin(cors: CorsConfiguration, origin: string | undefined): str
 
 /** Whether a request is a CORS preflight: OPTIONS with an Origin and the method the browser wants to send. */
 export function isPreflight(method: string, headers: IncomingHttpHeaders): boolean {
-  return method === 'OPTIONS' && typeof headers.origin === 'string' && typeof headers['access-control-request-method'] === 'string';
+  return (
+    method === 'OPTIONS' &&
+    typeof headers.origin === 'string' &&
+    typeof headers['access-control-request-method'] === 'string'
+  );
 }
 
 /**
@@ -66,7 +70,10 @@ export function isPreflight(method: string, headers: IncomingHttpHeaders): boole
 export function preflightHeaders(cors: CorsConfiguration, headers: IncomingHttpHeaders): Record<string, string> {
   const origin = allowedOrigin(cors, headers.origin);
   const method = String(headers['access-control-request-method']).toUpperCase();
-  const requested = String(headers['access-control-request-headers'] ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  const requested = String(headers['access-control-request-headers'] ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== '');
   const methodAllowed = cors.allowMethods.includes('*') || cors.allowMethods.includes(method);
   const headersAllowed = cors.allowHeaders.includes('*') || requested.every((h) => cors.allowHeaders.includes(h));
   if (origin === undefined || !methodAllowed || !headersAllowed) return {};
@@ -81,7 +88,11 @@ export function preflightHeaders(cors: CorsConfiguration, headers: IncomingHttpH
 }
 
 /** An integration's response headers as the API sends them: its CORS headers replaced by the configured ones. */
-export function withCorsHeaders(cors: CorsConfiguration | undefined, origin: string | undefined, headers: Readonly<Record<string, string>>): Record<string, string> {
+export function withCorsHeaders(
+  cors: CorsConfiguration | undefined,
+  origin: string | undefined,
+  headers: Readonly<Record<string, string>>,
+): Record<string, string> {
   if (cors === undefined) return { ...headers };
   const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => !CORS_HEADER.test(name)));
   const allowed = allowedOrigin(cors, origin);

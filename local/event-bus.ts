@@ -59,7 +59,11 @@ export class LocalEventBus {
  * What a target receives: its constant Input, the part of the event its InputPath selects, what its InputTransformer
  * makes of the event, or the whole event.
  */
-export function targetInput(target: LocalRuleTarget, event: EventBridgeEvent, rule?: Pick<LocalRule, 'name' | 'arn'>): unknown {
+export function targetInput(
+  target: LocalRuleTarget,
+  event: EventBridgeEvent,
+  rule?: Pick<LocalRule, 'name' | 'arn'>,
+): unknown {
   if (target.input !== undefined) return JSON.parse(target.input) as unknown;
   if (target.inputTransformer !== undefined) {
     const name = rule?.name ?? 'schedule';
@@ -96,7 +100,12 @@ export function objectCreatedEvent(options: {
     detail: {
       version: '0',
       bucket: { name: options.bucket },
-      object: { key: options.key, size: options.size, ...(options.etag ? { etag: options.etag } : {}), sequencer: Date.now().toString(16).toUpperCase() },
+      object: {
+        key: options.key,
+        size: options.size,
+        ...(options.etag ? { etag: options.etag } : {}),
+        sequencer: Date.now().toString(16).toUpperCase(),
+      },
       'request-id': randomUUID(),
       requester: options.account,
       'source-ip-address': options.sourceIp ?? '127.0.0.1',

@@ -44,7 +44,9 @@ function matchesOperator(op: string, arg: unknown, value: Json | undefined): boo
     case 'prefix':
       if (arg !== null && typeof arg === 'object') {
         const inner = (arg as { 'equals-ignore-case'?: string })['equals-ignore-case'];
-        return typeof value === 'string' && typeof inner === 'string' && value.toLowerCase().startsWith(inner.toLowerCase());
+        return (
+          typeof value === 'string' && typeof inner === 'string' && value.toLowerCase().startsWith(inner.toLowerCase())
+        );
       }
       return typeof value === 'string' && value.startsWith(String(arg));
     case 'suffix':
@@ -68,7 +70,13 @@ function matchesOperator(op: string, arg: unknown, value: Json | undefined): boo
       if (typeof value !== 'number' || !Array.isArray(arg)) return false;
       for (let i = 0; i < arg.length; i += 2) {
         const bound = Number(arg[i + 1]);
-        const ok = { '<': value < bound, '<=': value <= bound, '>': value > bound, '>=': value >= bound, '=': value === bound }[String(arg[i])];
+        const ok = {
+          '<': value < bound,
+          '<=': value <= bound,
+          '>': value > bound,
+          '>=': value >= bound,
+          '=': value === bound,
+        }[String(arg[i])];
         if (ok !== true) return false;
       }
       return true;

@@ -145,7 +145,13 @@ export class LocalHttpApi {
   }
 
   /** The route's authorization, as API Gateway applies it; undefined when refused (the refusal is sent). */
-  private async authorize(route: CompiledRoute, req: IncomingMessage, method: string, body: Buffer, res: ServerResponse): Promise<{ jwt?: { claims: Record<string, unknown>; scopes: string[] } } | undefined> {
+  private async authorize(
+    route: CompiledRoute,
+    req: IncomingMessage,
+    method: string,
+    body: Buffer,
+    res: ServerResponse,
+  ): Promise<{ jwt?: { claims: Record<string, unknown>; scopes: string[] } } | undefined> {
     if (route.authorization === 'AWS_IAM') {
       const verdict = await verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, this.credentials);
       if (!verdict.ok) {
@@ -155,7 +161,10 @@ export class LocalHttpApi {
       }
     }
     if (route.authorization === 'JWT') {
-      const verdict = route.jwt && this.jwtVerifier ? await this.jwtVerifier.verify(route.jwt, req.headers.authorization) : { ok: false as const, reason: 'no JWT authorizer configured locally' };
+      const verdict =
+        route.jwt && this.jwtVerifier
+          ? await this.jwtVerifier.verify(route.jwt, req.headers.authorization)
+          : { ok: false as const, reason: 'no JWT authorizer configured locally' };
       if (!verdict.ok) {
         res.setHeader('x-local-auth-reason', verdict.reason);
         res.setHeader('www-authenticate', 'Bearer');
@@ -167,8 +176,17 @@ export class LocalHttpApi {
     return {};
   }
 
-  private eventV2(req: IncomingMessage, route: CompiledRoute, url: URL, body: Buffer, pathParameters: Record<string, string>, jwt?: { claims: Record<string, unknown>; scopes: string[] }): unknown {
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+  private eventV2(
+    req: IncomingMessage,
+    route: CompiledRoute,
+    url: URL,
+    body: Buffer,
+    pathParameters: Record<string, string>,
+    jwt?: { claims: Record<string, unknown>; scopes: string[] },
+  ): unknown {
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+    );
     const isText = /json|text|xml|x-www-form-urlencoded/.test(headers['content-type'] ?? 'application/json');
     const now = new Date();
     return {
@@ -184,13 +202,29 @@ export class LocalHttpApi {
         apiId: 'local',
         domainName: headers.host ?? 'localhost',
         domainPrefix: 'localhost',
-        http: { method: route.method === 'ANY' ? (req.method ?? 'GET') : route.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        http: {
+          method: route.method === 'ANY' ? (req.method ?? 'GET') : route.method,
+          path: url.pathname,
+          protocol: 'HTTP/1.1',
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
         requestId: randomUUID(),
         routeKey: route.routeKey,
         stage: '$default',
         time: now.toUTCString(),
         timeEpoch: now.getTime(),
-        ...(route.authorization === 'AWS_IAM' ? { authorizer: { iam: { accessKey: this.credentials.accessKeyId, accountId: '000000000000', userArn: 'arn:aws:iam::000000000000:user/local' } } } : {}),
+        ...(route.authorization === 'AWS_IAM'
+          ? {
+              authorizer: {
+                iam: {
+                  accessKey: this.credentials.accessKeyId,
+                  accountId: '000000000000',
+                  userArn: 'arn:aws:iam::000000000000:user/local',
+                },
+              },
+            }
+          : {}),
         ...(jwt !== undefined ? { authorizer: { jwt } } : {}),
       },
       ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
@@ -200,16 +234,25 @@ export class LocalHttpApi {
   }
 }
 
-
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 
 /** Maps a handler's result as API Gateway does for payload format 2.0 (`finish` adds the API's own headers). */
-function writeResult(res: ServerResponse, result: unknown, finish: (headers: Record<string, string>) => Record<string, string>): void {
+function writeResult(
+  res: ServerResponse,
+  result: unknown,
+  finish: (headers: Record<string, string>) => Record<string, string>,
+): void {
   if (result !== null && typeof result === 'object' && 'statusCode' in result) {
-    const r = result as { statusCode: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
+    const r = result as {
+      statusCode: number;
+      headers?: Record<string, string>;
+      body?: string;
+      isBase64Encoded?: boolean;
+      cookies?: string[];
+    };
     res.writeHead(r.statusCode, { ...finish(r.headers ?? {}), ...(r.cookies ? { 'set-cookie': r.cookies } : {}) });
     res.end(r.body === undefined ? '' : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
     return;

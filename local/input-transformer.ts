@@ -23,7 +23,8 @@ export interface TransformContext {
 export function readPath(event: unknown, path: string): unknown {
   if (!path.startsWith('$')) throw new Error(`"${path}" is not a JSON path (it must start with $)`);
   const steps = [...path.slice(1).matchAll(/\.([A-Za-z0-9_\-/]+)|\[(\d+)\]/g)];
-  if (steps.map((m) => m[0]).join('') !== path.slice(1)) throw new Error(`the JSON path "${path}" uses syntax EventBridge does not support`);
+  if (steps.map((m) => m[0]).join('') !== path.slice(1))
+    throw new Error(`the JSON path "${path}" uses syntax EventBridge does not support`);
   let value: unknown = event;
   for (const [, key, index] of steps) {
     if (value === null || typeof value !== 'object') return undefined;
@@ -32,7 +33,11 @@ export function readPath(event: unknown, path: string): unknown {
   return value;
 }
 
-export function transformInput(transformer: InputTransformer, event: Readonly<Record<string, unknown>>, context: TransformContext): unknown {
+export function transformInput(
+  transformer: InputTransformer,
+  event: Readonly<Record<string, unknown>>,
+  context: TransformContext,
+): unknown {
   const { detail: _detail, ...withoutDetail } = event;
   const variables = new Map<string, unknown>([
     ['aws.events.rule-arn', context.ruleArn],
@@ -42,7 +47,8 @@ export function transformInput(transformer: InputTransformer, event: Readonly<Re
     ['aws.events.event.json', event],
   ]);
   for (const [name, path] of Object.entries(transformer.InputPathsMap ?? {})) {
-    if (name.toLowerCase().startsWith('aws.')) throw new Error(`input path variable "${name}": names starting with "aws." are reserved`);
+    if (name.toLowerCase().startsWith('aws.'))
+      throw new Error(`input path variable "${name}": names starting with "aws." are reserved`);
     variables.set(name, readPath(event, path));
   }
   const template = transformer.InputTemplate;
@@ -52,7 +58,9 @@ export function transformInput(transformer: InputTransformer, event: Readonly<Re
   try {
     return JSON.parse(filled) as unknown;
   } catch (error) {
-    throw new Error(`the input template did not produce valid JSON (${(error as Error).message}): ${filled}`, { cause: error });
+    throw new Error(`the input template did not produce valid JSON (${(error as Error).message}): ${filled}`, {
+      cause: error,
+    });
   }
 }
 
@@ -67,7 +75,11 @@ function fill(template: string, variables: ReadonlyMap<string, unknown>, json: b
       const name = end > i ? template.slice(i + 1, end) : '';
       if (variables.has(name)) {
         const value = variables.get(name);
-        out += !json ? textOf(value) : inString ? JSON.stringify(textOf(value)).slice(1, -1) : JSON.stringify(value ?? null);
+        out += !json
+          ? textOf(value)
+          : inString
+            ? JSON.stringify(textOf(value)).slice(1, -1)
+            : JSON.stringify(value ?? null);
         i = end;
         continue;
       }

@@ -7,7 +7,8 @@ export interface JwtAuthorizerSpec {
   readonly audience: readonly string[];
 }
 
-export type JwtVerdict = { ok: true; claims: Record<string, unknown>; scopes: string[] } | { ok: false; reason: string };
+export type JwtVerdict =
+  { ok: true; claims: Record<string, unknown>; scopes: string[] } | { ok: false; reason: string };
 
 const jwksSchema = z.object({ keys: z.array(z.object({ kty: z.string(), kid: z.string().optional() }).loose()) });
 
@@ -27,7 +28,9 @@ export class LocalJwtVerifier {
 
   static checkIssuer(issuer: string): void {
     if (!isLoopback(issuer)) {
-      throw new Error(`the JWT issuer ${issuer} is not on loopback; the local runtime never reaches the network — use a local issuer, or IAM authorization`);
+      throw new Error(
+        `the JWT issuer ${issuer} is not on loopback; the local runtime never reaches the network — use a local issuer, or IAM authorization`,
+      );
     }
   }
 
@@ -37,12 +40,21 @@ export class LocalJwtVerifier {
     let claims: Record<string, unknown>;
     try {
       const keys = createLocalJWKSet(await this.jwks(spec.issuer));
-      ({ payload: claims } = await jwtVerify(token, keys, { issuer: spec.issuer, algorithms: ['RS256'], requiredClaims: ['exp'], currentDate: new Date(this.now()) }));
+      ({ payload: claims } = await jwtVerify(token, keys, {
+        issuer: spec.issuer,
+        algorithms: ['RS256'],
+        requiredClaims: ['exp'],
+        currentDate: new Date(this.now()),
+      }));
     } catch (error) {
       return { ok: false, reason: refusal(error, token, spec) };
     }
     const audiences = [claims.aud, claims.client_id].flat().filter((a): a is string => typeof a === 'string');
-    if (!audiences.some((a) => spec.audience.includes(a))) return { ok: false, reason: `audience ${audiences.join(', ') || '(none)'} is not one of ${spec.audience.join(', ')}` };
+    if (!audiences.some((a) => spec.audience.includes(a)))
+      return {
+        ok: false,
+        reason: `audience ${audiences.join(', ') || '(none)'} is not one of ${spec.audience.join(', ')}`,
+      };
     const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
     return { ok: true, claims, scopes };
   }
@@ -60,7 +72,9 @@ export class LocalJwtVerifier {
 
 async function fetchJwks(issuer: string): Promise<JSONWebKeySet> {
   LocalJwtVerifier.checkIssuer(issuer);
-  const discovery = z.object({ jwks_uri: z.string() }).parse(await (await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)).json());
+  const discovery = z
+    .object({ jwks_uri: z.string() })
+    .parse(await (await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)).json());
   LocalJwtVerifier.checkIssuer(discovery.jwks_uri);
   return jwksSchema.parse(await (await fetch(discovery.jwks_uri)).json()) as JSONWebKeySet;
 }

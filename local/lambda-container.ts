@@ -37,7 +37,10 @@ export function startWorker(spec: LocalFunctionSpec, clockNow: number): Worker {
  */
 export function workerFailure(error: Error & { code?: string }, spec: LocalFunctionSpec): LambdaFunctionError {
   return error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-    ? new LambdaFunctionError('Runtime.ExitError', `RequestId: local Error: Runtime exited with error: out of memory (${spec.functionName} has ${spec.memoryMb} MB)`)
+    ? new LambdaFunctionError(
+        'Runtime.ExitError',
+        `RequestId: local Error: Runtime exited with error: out of memory (${spec.functionName} has ${spec.memoryMb} MB)`,
+      )
     : new LambdaFunctionError('Runtime.InitError', `${spec.functionName}: ${error.message}`);
 }
 

@@ -3,10 +3,14 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startWorker, workerFailure } from './lambda-container.js';
-import { LambdaFunctionError, type FunctionObserver, type InvocationRecord, type LocalFunctionSpec } from './lambda-spec.js';
+import {
+  LambdaFunctionError,
+  type FunctionObserver,
+  type InvocationRecord,
+  type LocalFunctionSpec,
+} from './lambda-spec.js';
 import { lineSplitter, readOutput } from './lambda-output.js';
 import { newTraceHeader } from './xray-daemon.js';
-
 
 interface Container {
   readonly worker: Worker;
@@ -21,7 +25,6 @@ interface Pending {
   outcome?: { ok: boolean; result?: unknown; error?: { name: string; message: string; stack: string } };
   outputRead?: boolean;
 }
-
 
 /**
  * A Lambda function run locally from its bundled asset. Each container is a worker thread with the function's own
@@ -64,7 +67,11 @@ export class LocalFunction {
   async invoke(event: unknown): Promise<unknown> {
     const started = performance.now();
     const record = (outcome: InvocationRecord['outcome']) =>
-      this.observer.onInvocation?.({ functionName: this.spec.functionName, durationMs: performance.now() - started, outcome });
+      this.observer.onInvocation?.({
+        functionName: this.spec.functionName,
+        durationMs: performance.now() - started,
+        outcome,
+      });
     let container: Container;
     try {
       container = await this.acquire();
@@ -91,7 +98,12 @@ export class LocalFunction {
         const timer = setTimeout(() => {
           this.pending.delete(id);
           this.discard(container);
-          reject(new LambdaFunctionError('Sandbox.Timedout', `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`));
+          reject(
+            new LambdaFunctionError(
+              'Sandbox.Timedout',
+              `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`,
+            ),
+          );
         }, timeoutMs);
         this.pending.set(id, {
           resolve: (value) => {
@@ -144,7 +156,10 @@ export class LocalFunction {
         return container;
       }
       if (reserved !== undefined) {
-        throw new LambdaFunctionError('Lambda.TooManyRequestsException', `Rate Exceeded: ${this.spec.functionName} is at its reserved concurrency (${reserved})`);
+        throw new LambdaFunctionError(
+          'Lambda.TooManyRequestsException',
+          `Rate Exceeded: ${this.spec.functionName} is at its reserved concurrency (${reserved})`,
+        );
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
@@ -172,14 +187,24 @@ export class LocalFunction {
     if (outcome === undefined || pending.outputRead !== true) return;
     this.pending.delete(id);
     if (outcome.ok) pending.resolve(outcome.result);
-    else pending.reject(new LambdaFunctionError(outcome.error?.name ?? 'Error', outcome.error?.message ?? 'unknown error', outcome.error?.stack));
+    else
+      pending.reject(
+        new LambdaFunctionError(
+          outcome.error?.name ?? 'Error',
+          outcome.error?.message ?? 'unknown error',
+          outcome.error?.stack,
+        ),
+      );
   }
 
   /** A container's lines go to the function's log file and log group; its invocation end markers settle invocations. */
   private readOutputOf(worker: Worker): void {
     const group = this.spec.logGroup ?? `/aws/lambda/${this.spec.functionName}`;
     worker.stderr.pipe(this.log, { end: false });
-    worker.stderr.on('data', lineSplitter((line) => this.observer.onLogLine?.(group, line)));
+    worker.stderr.on(
+      'data',
+      lineSplitter((line) => this.observer.onLogLine?.(group, line)),
+    );
     const toLog = (line: string) => {
       this.log.write(`${line}\n`);
       this.observer.onLogLine?.(group, line);
@@ -199,16 +224,29 @@ export class LocalFunction {
     });
     ready.catch(() => undefined);
     const container: Container = { worker, ready, busy: false };
-    worker.on('message', (message: { ready?: boolean; id?: string; ok?: boolean; result?: unknown; error?: { name: string; message: string; stack: string } }) => {
-      if (message.ready) {
-        markReady();
-        return;
-      }
-      const pending = this.pending.get(message.id ?? '');
-      if (pending === undefined) return;
-      pending.outcome = { ok: message.ok === true, result: message.result, ...(message.error ? { error: message.error } : {}) };
-      this.settle(message.id ?? '', pending);
-    });
+    worker.on(
+      'message',
+      (message: {
+        ready?: boolean;
+        id?: string;
+        ok?: boolean;
+        result?: unknown;
+        error?: { name: string; message: string; stack: string };
+      }) => {
+        if (message.ready) {
+          markReady();
+          return;
+        }
+        const pending = this.pending.get(message.id ?? '');
+        if (pending === undefined) return;
+        pending.outcome = {
+          ok: message.ok === true,
+          result: message.result,
+          ...(message.error ? { error: message.error } : {}),
+        };
+        this.settle(message.id ?? '', pending);
+      },
+    );
     worker.on('error', (error: Error & { code?: string }) => {
       const failure = workerFailure(error, this.spec);
       failReady(failure);

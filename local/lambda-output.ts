@@ -9,7 +9,11 @@ import type { Readable } from 'node:stream';
 export const INVOCATION_END = '\u001emlops-invocation-end ';
 
 /** Reads a container's stdout line by line: each line to `onLine`, each invocation's end marker to `onEnd`. */
-export function readOutput(stream: Readable, onLine: (line: string) => void, onEnd: (invocationId: string) => void): void {
+export function readOutput(
+  stream: Readable,
+  onLine: (line: string) => void,
+  onEnd: (invocationId: string) => void,
+): void {
   stream.on(
     'data',
     lineSplitter((line) => (line.startsWith(INVOCATION_END) ? onEnd(line.slice(INVOCATION_END.length)) : onLine(line))),

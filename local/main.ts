@@ -65,8 +65,19 @@ const port = (name: string, text: string | undefined): number => {
 
 const api = values.env === undefined ? undefined : apiSettingsOf(values.env);
 console.log('Synthesizing the CDK app and starting the local stack…');
-const ports = { api: port('api-port', values['api-port']), s3: port('s3-port', values['s3-port']), dynamodb: port('dynamodb-port', values['dynamodb-port']), stepFunctions: port('sfn-port', values['sfn-port']), cloudwatch: port('cloudwatch-port', values['cloudwatch-port']) };
-const runtime = await startLocalRuntime({ stateDir: values['state-dir'], fresh: values.fresh, ports, ...(api ? { api } : {}) }).catch((error: unknown) => {
+const ports = {
+  api: port('api-port', values['api-port']),
+  s3: port('s3-port', values['s3-port']),
+  dynamodb: port('dynamodb-port', values['dynamodb-port']),
+  stepFunctions: port('sfn-port', values['sfn-port']),
+  cloudwatch: port('cloudwatch-port', values['cloudwatch-port']),
+};
+const runtime = await startLocalRuntime({
+  stateDir: values['state-dir'],
+  fresh: values.fresh,
+  ports,
+  ...(api ? { api } : {}),
+}).catch((error: unknown) => {
   const explained = describeStartError(error, [
     { flag: '--api-port', what: 'the HTTP API', port: ports.api },
     { flag: '--s3-port', what: 'the S3 emulator', port: ports.s3 },
@@ -103,10 +114,21 @@ Predict:               curl ${api?.authorization === 'jwt' ? '-H "authorization:
 ${api?.authorization === 'jwt' ? `                       ($TOKEN: a token of ${api.jwt?.issuer ?? ''} for ${api.jwt?.audience.join(' or ') ?? ''})\n` : ''}`);
 
 const s3 = localS3Client(endpoints.s3Endpoint, endpoints.region);
-const existing = await s3.send(new ListObjectsV2Command({ Bucket: dataBucket, Prefix: `incoming/${DEMO_MODEL}/`, MaxKeys: 1 }));
+const existing = await s3.send(
+  new ListObjectsV2Command({ Bucket: dataBucket, Prefix: `incoming/${DEMO_MODEL}/`, MaxKeys: 1 }),
+);
 if (!values['no-demo'] && (existing.KeyCount ?? 0) === 0) {
-  console.log(`First start: uploading ${basename(DEMO_FILE)} to s3://${dataBucket}/incoming/${DEMO_MODEL}/ — the upload starts the pipeline.\n`);
-  await s3.send(new PutObjectCommand({ Bucket: dataBucket, Key: `incoming/${DEMO_MODEL}/${basename(DEMO_FILE)}`, Body: readFileSync(DEMO_FILE), ContentType: 'text/csv' }));
+  console.log(
+    `First start: uploading ${basename(DEMO_FILE)} to s3://${dataBucket}/incoming/${DEMO_MODEL}/ — the upload starts the pipeline.\n`,
+  );
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: dataBucket,
+      Key: `incoming/${DEMO_MODEL}/${basename(DEMO_FILE)}`,
+      Body: readFileSync(DEMO_FILE),
+      ContentType: 'text/csv',
+    }),
+  );
 }
 s3.destroy();
 

@@ -39,7 +39,10 @@ const PASSING: readonly RunStatus[] = ['PROMOTED', 'AWAITING_APPROVAL'];
 export function defaultDatasets(): ModelCiDataset[] {
   return loadAllModelConfigs().map(({ name }) => {
     const file = join(import.meta.dirname, '..', 'examples', 'data', `${name}.csv`);
-    if (!existsSync(file)) throw new Error(`model "${name}" has no example data: add examples/data/${name}.csv or pass --data ${name}=<file>`);
+    if (!existsSync(file))
+      throw new Error(
+        `model "${name}" has no example data: add examples/data/${name}.csv or pass --data ${name}=<file>`,
+      );
     return { model: name, file };
   });
 }
@@ -52,7 +55,11 @@ export function defaultDatasets(): ModelCiDataset[] {
 export async function runModelCi(options: ModelCiOptions): Promise<ModelCiResult[]> {
   const log = options.log ?? (() => undefined);
   const stateDir = mkdtempSync(join(tmpdir(), 'mlops-model-ci-'));
-  const runtime = await startLocalRuntime({ stateDir, ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 }, inMemoryDynamo: true });
+  const runtime = await startLocalRuntime({
+    stateDir,
+    ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
+    inMemoryDynamo: true,
+  });
   const connection = connectLocal(stateDir);
   const results: ModelCiResult[] = [];
   try {
@@ -66,7 +73,9 @@ export async function runModelCi(options: ModelCiOptions): Promise<ModelCiResult
       });
       const card =
         options.cardDir && run.version !== undefined
-          ? await writeReport(connection, dataset.model, run.version, { out: join(options.cardDir, `${dataset.model}-v${run.version}.html`) })
+          ? await writeReport(connection, dataset.model, run.version, {
+              out: join(options.cardDir, `${dataset.model}-v${run.version}.html`),
+            })
           : undefined;
       results.push({
         ...dataset,
@@ -96,8 +105,14 @@ export function formatModelCi(results: readonly ModelCiResult[]): string {
     if (r.gate) {
       lines.push('| check | value | threshold | result |', '|---|---|---|---|');
       for (const c of r.gate.checks) {
-        const result = c.passed ? 'pass' : c.severity === 'warning' ? `warning: ${c.description}` : `**fail**: ${c.description}`;
-        lines.push(`| ${c.metric} | ${c.value === null ? 'n/a' : c.value.toFixed(4)} | ${c.comparison} ${c.threshold} | ${result} |`);
+        const result = c.passed
+          ? 'pass'
+          : c.severity === 'warning'
+            ? `warning: ${c.description}`
+            : `**fail**: ${c.description}`;
+        lines.push(
+          `| ${c.metric} | ${c.value === null ? 'n/a' : c.value.toFixed(4)} | ${c.comparison} ${c.threshold} | ${result} |`,
+        );
       }
       lines.push('');
     }

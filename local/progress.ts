@@ -1,6 +1,15 @@
 import type { LocalExecution, StepEvent } from './step-functions.js';
 
-const STEP_STATES = new Set(['RegisterRun', 'ETL', 'Tune', 'Validate', 'Report', 'Promote', 'RecordRejected', 'RecordFailure']);
+const STEP_STATES = new Set([
+  'RegisterRun',
+  'ETL',
+  'Tune',
+  'Validate',
+  'Report',
+  'Promote',
+  'RecordRejected',
+  'RecordFailure',
+]);
 
 interface TrialOutput {
   id?: string;
@@ -11,7 +20,11 @@ interface TrialOutput {
 }
 
 /** Prints a run's steps as they happen: one line when a step starts, one when it ends with its time. */
-export function printProgress(execution: LocalExecution, event: StepEvent, write: (line: string) => void = console.log): void {
+export function printProgress(
+  execution: LocalExecution,
+  event: StepEvent,
+  write: (line: string) => void = console.log,
+): void {
   const short = execution.name.slice(0, 8);
   const state = event.state ?? '';
   if (event.type === 'ExecutionStarted') write(`[${short}] run started`);
@@ -23,11 +36,14 @@ export function printProgress(execution: LocalExecution, event: StepEvent, write
     const seconds = entered ? ((event.timestamp - entered.timestamp) / 1000).toFixed(1) : '?';
     write(`[${short}]   ${state} done in ${seconds}s`);
   }
-  if (event.type === 'StateFailed' && STEP_STATES.has(state)) write(`[${short}]   ${state} failed: ${event.error ?? ''}`);
+  if (event.type === 'StateFailed' && STEP_STATES.has(state))
+    write(`[${short}]   ${state} failed: ${event.error ?? ''}`);
   if (event.type === 'StateExited' && state === 'TrainCandidate') {
     const trial = (event.output ?? {}) as TrialOutput;
     const loss = typeof trial.validationLoss === 'number' ? trial.validationLoss.toFixed(4) : 'n/a';
-    write(`[${short}]     ${trial.role === 'baseline' ? 'linear baseline' : `candidate ${trial.id ?? '?'}`}: validation loss ${loss} after ${trial.epochsRun ?? '?'} epochs (${trial.stoppedBy ?? '?'})`);
+    write(
+      `[${short}]     ${trial.role === 'baseline' ? 'linear baseline' : `candidate ${trial.id ?? '?'}`}: validation loss ${loss} after ${trial.epochsRun ?? '?'} epochs (${trial.stoppedBy ?? '?'})`,
+    );
   }
   if (event.type === 'StateRetried') write(`[${short}]   ${state} retrying`);
 }
@@ -35,7 +51,11 @@ export function printProgress(execution: LocalExecution, event: StepEvent, write
 interface Summary {
   run?: { runId?: string; model?: string; duplicate?: boolean };
   etl?: { rows?: Record<string, number> };
-  validation?: { version?: number; metrics?: Record<string, number | null>; gate?: { passed?: boolean; summary?: string } };
+  validation?: {
+    version?: number;
+    metrics?: Record<string, number | null>;
+    gate?: { passed?: boolean; summary?: string };
+  };
   promotion?: { version?: number; previousVersion?: number | null; promoted?: boolean };
   failure?: { reason?: string; errorType?: string };
 }
@@ -53,13 +73,17 @@ export function describeOutcome(execution: LocalExecution): string[] {
     return lines;
   }
   if (last.run?.duplicate) {
-    lines.push(`[${short}] duplicate upload: run ${last.run.runId ?? ''} already exists for this object; nothing to do`);
+    lines.push(
+      `[${short}] duplicate upload: run ${last.run.runId ?? ''} already exists for this object; nothing to do`,
+    );
     return lines;
   }
   const v = last.validation;
   if (last.etl?.rows) {
     const r = last.etl.rows;
-    lines.push(`[${short}] data: ${r.read} rows read, ${r.kept} kept (train ${r.train}, validation ${r.validation}, test ${r.test})`);
+    lines.push(
+      `[${short}] data: ${r.read} rows read, ${r.kept} kept (train ${r.train}, validation ${r.validation}, test ${r.test})`,
+    );
   }
   if (v?.metrics) {
     const metrics = Object.entries(v.metrics).map(([k, value]) => `${k} ${value === null ? 'n/a' : value.toFixed(4)}`);
@@ -69,10 +93,14 @@ export function describeOutcome(execution: LocalExecution): string[] {
   const model = last.run?.model ?? 'model';
   if (last.promotion?.version !== undefined && last.promotion.promoted === false) {
     const version = last.promotion.version;
-    lines.push(`[${short}] ${model} version ${version} passed its gate and awaits approval; production unchanged (mlops approve ${model} ${version} -m …, then mlops promote ${model} ${version} -m …)`);
+    lines.push(
+      `[${short}] ${model} version ${version} passed its gate and awaits approval; production unchanged (mlops approve ${model} ${version} -m …, then mlops promote ${model} ${version} -m …)`,
+    );
   } else if (last.promotion?.version !== undefined) {
     const previous = last.promotion.previousVersion;
-    lines.push(`[${short}] ${model} version ${last.promotion.version} is now in production${previous ? ` (was ${previous})` : ''}`);
+    lines.push(
+      `[${short}] ${model} version ${last.promotion.version} is now in production${previous ? ` (was ${previous})` : ''}`,
+    );
   } else if (v?.version !== undefined) {
     lines.push(`[${short}] version ${v.version} registered as REJECTED; production unchanged`);
   }

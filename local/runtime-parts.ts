@@ -6,7 +6,14 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VirtualClock } from './clock.js';
 import { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
-import { LOCAL_CREDENTIALS, localS3Client, startDynamo, startS3, type RunningDynamo, type RunningS3 } from './emulators.js';
+import {
+  LOCAL_CREDENTIALS,
+  localS3Client,
+  startDynamo,
+  startS3,
+  type RunningDynamo,
+  type RunningS3,
+} from './emulators.js';
 import { LocalEventBus } from './event-bus.js';
 import { loadDeliveryStreams, LocalSubscriptions } from './firehose/template-firehose.js';
 import type { LocalHttpApi } from './http-api.js';
@@ -40,10 +47,15 @@ export interface Emulators {
   routeS3Events(bus: LocalEventBus, buckets: ReadonlySet<string>): void;
 }
 
-export async function startEmulators(stateDir: string, options: { s3Port: number; dynamoPort: number; inMemoryDynamo: boolean }, closers: Closers): Promise<Emulators> {
+export async function startEmulators(
+  stateDir: string,
+  options: { s3Port: number; dynamoPort: number; inMemoryDynamo: boolean },
+  closers: Closers,
+): Promise<Emulators> {
   const routing: { bus?: LocalEventBus; buckets: ReadonlySet<string> } = { buckets: new Set() };
   const s3 = await startS3(join(stateDir, 's3'), options.s3Port, (record) => {
-    if (routing.bus !== undefined && routing.buckets.has(record.s3.bucket.name)) forwardS3Event(routing.bus, record, LOCAL_REGION, LOCAL_ACCOUNT);
+    if (routing.bus !== undefined && routing.buckets.has(record.s3.bucket.name))
+      forwardS3Event(routing.bus, record, LOCAL_REGION, LOCAL_ACCOUNT);
   });
   closers.add(() => s3.close());
   const dynamoDir = options.inMemoryDynamo ? undefined : join(stateDir, 'dynamodb-local');
@@ -56,7 +68,8 @@ export async function startEmulators(stateDir: string, options: { s3Port: number
     dynamodb: {
       stop: () => dynamo.close(),
       start: async () => {
-        if (dynamoDir === undefined) throw new Error('an in-memory registry cannot be brought back: start the runtime without inMemoryDynamo');
+        if (dynamoDir === undefined)
+          throw new Error('an in-memory registry cannot be brought back: start the runtime without inMemoryDynamo');
         dynamo = await startDynamo(dynamoDir, port);
       },
     },
@@ -68,7 +81,10 @@ export async function startEmulators(stateDir: string, options: { s3Port: number
 }
 
 /** The environment every local function gets, as Lambda sets it, with AWS endpoints pointed at the emulators. */
-export function functionEnvironment(stateDir: string, endpoints: { s3: string; dynamodb: string; xray: string; stepFunctions: string; cloudwatch: string }): Record<string, string> {
+export function functionEnvironment(
+  stateDir: string,
+  endpoints: { s3: string; dynamodb: string; xray: string; stepFunctions: string; cloudwatch: string },
+): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     TZ: 'UTC',
@@ -101,9 +117,14 @@ export function loadStateMachines(
 ): Map<string, LocalStateMachine> {
   const machines = new Map<string, LocalStateMachine>();
   for (const [logicalId, resource] of resources.ofType('AWS::StepFunctions::StateMachine')) {
-    const definition = JSON.parse(String(resources.resolve(resource.Properties?.DefinitionString))) as StateMachineDefinition;
+    const definition = JSON.parse(
+      String(resources.resolve(resource.Properties?.DefinitionString)),
+    ) as StateMachineDefinition;
     const arn = resources.arn(logicalId);
-    machines.set(arn, new LocalStateMachine(arn, resources.physicalName(logicalId), definition, functionsByArn, logDir, context));
+    machines.set(
+      arn,
+      new LocalStateMachine(arn, resources.physicalName(logicalId), definition, functionsByArn, logDir, context),
+    );
   }
   return machines;
 }
@@ -122,11 +143,16 @@ export interface EventParts {
  * What happens on its own in the stack: CloudWatch (metrics, alarms, logs), the default event bus and its rules, the
  * schedules, and log subscriptions through Firehose, all on the runtime's clock.
  */
-export function startEventServices(parts: EventParts, closers: Closers): { cloudwatch: LocalCloudWatch; bus: LocalEventBus } {
+export function startEventServices(
+  parts: EventParts,
+  closers: Closers,
+): { cloudwatch: LocalCloudWatch; bus: LocalEventBus } {
   const { resources, stateDir, clock, stateMachines } = parts;
   closers.add(() => clock.stop());
   const routing: { bus?: LocalEventBus; cloudwatch?: LocalCloudWatch } = {};
-  const { invokeAsync, deliver } = eventTargets(parts, (arn, subject, message) => routing.cloudwatch?.publish(arn, subject, message, clock.now()));
+  const { invokeAsync, deliver } = eventTargets(parts, (arn, subject, message) =>
+    routing.cloudwatch?.publish(arn, subject, message, clock.now()),
+  );
   const cloudwatch = new LocalCloudWatch({
     resources,
     stateDir,
@@ -139,17 +165,25 @@ export function startEventServices(parts: EventParts, closers: Closers): { cloud
     },
   });
   routing.cloudwatch = cloudwatch;
-  const bus = new LocalEventBus(loadRules(resources), (arn, input, rule) => deliver(arn, input, `rule ${rule.name}`), (event) =>
-    appendFileSync(join(stateDir, 'logs', 'events.jsonl'), `${JSON.stringify(event)}\n`),
+  const bus = new LocalEventBus(
+    loadRules(resources),
+    (arn, input, rule) => deliver(arn, input, `rule ${rule.name}`),
+    (event) => appendFileSync(join(stateDir, 'logs', 'events.jsonl'), `${JSON.stringify(event)}\n`),
   );
   routing.bus = bus;
   // Step Functions puts every execution's status changes on the default bus.
-  for (const machine of stateMachines.values()) machine.onStatusChange((execution, stoppedAt) => bus.put(statusChangeEvent(execution, stoppedAt)));
+  for (const machine of stateMachines.values())
+    machine.onStatusChange((execution, stoppedAt) => bus.put(statusChangeEvent(execution, stoppedAt)));
   const stopSchedules = runSchedules(loadSchedules(resources, LOCAL_REGION, LOCAL_ACCOUNT, deliver), clock);
   closers.add(stopSchedules);
 
   const [apiResource] = resources.ofType('AWS::ApiGatewayV2::Api');
-  cloudwatch.observe({ functions: parts.functions.values(), api: parts.api, apiId: apiResource ? resources.ref(apiResource[0]) : undefined, stateMachines: stateMachines.values() });
+  cloudwatch.observe({
+    functions: parts.functions.values(),
+    api: parts.api,
+    apiId: apiResource ? resources.ref(apiResource[0]) : undefined,
+    stateMachines: stateMachines.values(),
+  });
   startLogDelivery(parts, cloudwatch, closers);
   // Executions a stopped runtime left running end ABORTED now, through the rules (a run they were for is marked FAILED).
   for (const machine of stateMachines.values()) machine.restore(clock.now());
@@ -162,9 +196,19 @@ export function startEventServices(parts: EventParts, closers: Closers): { cloud
  * Where rules, schedules and alarm actions deliver: a state machine starts, a function is invoked asynchronously
  * (retried on the clock, then dead-lettered), a topic publishes.
  */
-function eventTargets(parts: EventParts, publish: (arn: string, subject: string, message: string) => void): { invokeAsync: (arn: string, event: unknown) => void; deliver: (arn: string, input: unknown, source: string) => void } {
+function eventTargets(
+  parts: EventParts,
+  publish: (arn: string, subject: string, message: string) => void,
+): {
+  invokeAsync: (arn: string, event: unknown) => void;
+  deliver: (arn: string, input: unknown, source: string) => void;
+} {
   const functionsByArn = new Map([...parts.functions.values()].map((fn) => [fn.spec.arn, fn]));
-  const asyncInvoker = new AsyncInvoker(loadAsyncConfigs(parts.resources), parts.clock, join(parts.stateDir, 'dead-letters'));
+  const asyncInvoker = new AsyncInvoker(
+    loadAsyncConfigs(parts.resources),
+    parts.clock,
+    join(parts.stateDir, 'dead-letters'),
+  );
   const invokeAsync = (arn: string, event: unknown): void => {
     const fn = functionsByArn.get(arn);
     if (fn === undefined) throw new Error(`${arn} is not a function of this stack`);

@@ -6,7 +6,14 @@ import { LOCAL_CREDENTIALS } from './emulators.js';
 import type { ApiSettings } from '../lib/api-settings.js';
 import { LocalHttpApi } from './http-api.js';
 import type { LocalFunction } from './lambda-host.js';
-import { Closers, functionEnvironment, loadStateMachines, startEmulators, startEventServices, type Emulators } from './runtime-parts.js';
+import {
+  Closers,
+  functionEnvironment,
+  loadStateMachines,
+  startEmulators,
+  startEventServices,
+  type Emulators,
+} from './runtime-parts.js';
 import { eventBridgeEnabledBuckets } from './s3-events.js';
 import type { LocalExecution, LocalStateMachine } from './step-functions.js';
 import { synthesizeApp, type SynthesizedApp } from './synth-cache.js';
@@ -24,7 +31,13 @@ export interface LocalRuntimeOptions {
   /** Delete the state first. @default false */
   readonly fresh?: boolean;
   /** Ports on loopback; 0 picks a free one. @default api 3000, s3 4568, dynamodb 4567, stepFunctions 4570, cloudwatch 4571 */
-  readonly ports?: { readonly api?: number; readonly s3?: number; readonly dynamodb?: number; readonly stepFunctions?: number; readonly cloudwatch?: number };
+  readonly ports?: {
+    readonly api?: number;
+    readonly s3?: number;
+    readonly dynamodb?: number;
+    readonly stepFunctions?: number;
+    readonly cloudwatch?: number;
+  };
   /** Keep DynamoDB in memory instead of on disk (tests). @default false */
   readonly inMemoryDynamo?: boolean;
   /** The folder of model files the stack ships (as `cdk deploy -c modelsDir=…`). @default the repository's `models/` */
@@ -80,7 +93,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   mkdirSync(stateDir, { recursive: true });
   // A cdk.out of earlier versions of the runtime is no longer used.
   rmSync(join(stateDir, 'cdk.out'), { recursive: true, force: true });
-  const stack = synthesizeApp({ ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}), ...(options.api ? { api: options.api } : {}) });
+  const stack = synthesizeApp({
+    ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}),
+    ...(options.api ? { api: options.api } : {}),
+  });
   const template = JSON.parse(readFileSync(join(stack.outdir, stack.templateFile), 'utf8')) as CfnTemplate;
   const closers = new Closers();
   try {
@@ -91,7 +107,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   }
 }
 
-async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplate, options: LocalRuntimeOptions, closers: Closers): Promise<LocalRuntime> {
+async function run(
+  stateDir: string,
+  stack: SynthesizedApp,
+  template: CfnTemplate,
+  options: LocalRuntimeOptions,
+  closers: Closers,
+): Promise<LocalRuntime> {
   const base = await startBase(stateDir, stack, template, options, closers);
   const { emulators, api, resources } = base;
   const clock = options.clock ?? new VirtualClock();
@@ -99,7 +121,10 @@ async function run(stateDir: string, stack: SynthesizedApp, template: CfnTemplat
   const cloudwatchRef: { current?: LocalCloudWatch } = {};
   const services = await startServiceApis(stateMachines, cloudwatchRef, clock, options.ports ?? {}, closers);
   const { functions, functionsByArn } = loadCompute({ stateDir, stack, clock, stateMachines, base, services }, closers);
-  const { cloudwatch, bus } = startEventServices({ resources, stateDir, clock, functions, stateMachines, api, s3Endpoint: emulators.s3.endpoint }, closers);
+  const { cloudwatch, bus } = startEventServices(
+    { resources, stateDir, clock, functions, stateMachines, api, s3Endpoint: emulators.s3.endpoint },
+    closers,
+  );
   cloudwatchRef.current = cloudwatch;
   // Closed first (closers run last-in first-out): executions stop before what they write to goes away.
   closers.add(() => haltAll(stateMachines));
@@ -130,13 +155,28 @@ interface RuntimeBase {
 
 type ServiceEndpoints = Awaited<ReturnType<typeof startServiceApis>>;
 
-async function startBase(stateDir: string, stack: SynthesizedApp, template: CfnTemplate, options: LocalRuntimeOptions, closers: Closers): Promise<RuntimeBase> {
+async function startBase(
+  stateDir: string,
+  stack: SynthesizedApp,
+  template: CfnTemplate,
+  options: LocalRuntimeOptions,
+  closers: Closers,
+): Promise<RuntimeBase> {
   const ports = options.ports ?? {};
-  const emulators = await startEmulators(stateDir, { s3Port: ports.s3 ?? 4568, dynamoPort: ports.dynamodb ?? 4567, inMemoryDynamo: options.inMemoryDynamo === true }, closers);
+  const emulators = await startEmulators(
+    stateDir,
+    { s3Port: ports.s3 ?? 4568, dynamoPort: ports.dynamodb ?? 4567, inMemoryDynamo: options.inMemoryDynamo === true },
+    closers,
+  );
   const api = new LocalHttpApi([], LOCAL_CREDENTIALS, LOCAL_REGION); // routes are added once functions exist
   const apiUrl = `http://127.0.0.1:${await api.listen(ports.api ?? 3000)}`;
   closers.add(() => api.close());
-  const resources = new LocalResources(template, { stackName: stack.stackName, region: LOCAL_REGION, account: LOCAL_ACCOUNT, apiUrl });
+  const resources = new LocalResources(template, {
+    stackName: stack.stackName,
+    region: LOCAL_REGION,
+    account: LOCAL_ACCOUNT,
+    apiUrl,
+  });
   await createStorage(resources, emulators.s3.endpoint, emulators.dynamoEndpoint);
 
   const xray = await LocalXRayDaemon.start(join(stateDir, 'logs', 'xray-segments.jsonl'));
@@ -146,24 +186,45 @@ async function startBase(stateDir: string, stack: SynthesizedApp, template: CfnT
 
 /** The template's functions (in worker threads, with its environment and limits) and state machines over them. */
 function loadCompute(
-  parts: { stateDir: string; stack: SynthesizedApp; clock: VirtualClock; stateMachines: Map<string, LocalStateMachine>; base: RuntimeBase; services: ServiceEndpoints },
+  parts: {
+    stateDir: string;
+    stack: SynthesizedApp;
+    clock: VirtualClock;
+    stateMachines: Map<string, LocalStateMachine>;
+    base: RuntimeBase;
+    services: ServiceEndpoints;
+  },
   closers: Closers,
 ): { functions: Map<string, LocalFunction>; functionsByArn: Map<string, LocalFunction> } {
   const { stateDir, clock, stateMachines, base, services } = parts;
   const { resources } = base;
-  const env = functionEnvironment(stateDir, { s3: base.emulators.s3.endpoint, dynamodb: base.emulators.dynamoEndpoint, xray: base.xray.address, stepFunctions: services.sfnEndpoint, cloudwatch: services.cloudwatchEndpoint });
+  const env = functionEnvironment(stateDir, {
+    s3: base.emulators.s3.endpoint,
+    dynamodb: base.emulators.dynamoEndpoint,
+    xray: base.xray.address,
+    stepFunctions: services.sfnEndpoint,
+    cloudwatch: services.cloudwatchEndpoint,
+  });
   const functions = loadFunctions(resources, parts.stack.outdir, env, join(stateDir, 'logs', 'functions'));
   closers.add(async () => {
     await Promise.all([...functions.values()].map((fn) => fn.stop()));
   });
   const functionsByArn = new Map([...functions.values()].map((fn) => [fn.spec.arn, fn]));
-  for (const [arn, machine] of loadStateMachines(resources, functionsByArn, join(stateDir, 'logs', 'states'), { clock, machines: stateMachines, journalDir: join(stateDir, 'step-functions') })) stateMachines.set(arn, machine);
+  for (const [arn, machine] of loadStateMachines(resources, functionsByArn, join(stateDir, 'logs', 'states'), {
+    clock,
+    machines: stateMachines,
+    journalDir: join(stateDir, 'step-functions'),
+  }))
+    stateMachines.set(arn, machine);
   for (const fn of functions.values()) fn.useClock(() => clock.now());
   return { functions, functionsByArn };
 }
 
 /** The endpoints, credentials and stack outputs, written to `<state dir>/local.json` for the CLI. */
-function writeEndpoints(stateDir: string, parts: { stack: SynthesizedApp; template: CfnTemplate; base: RuntimeBase; services: ServiceEndpoints }): LocalEndpoints {
+function writeEndpoints(
+  stateDir: string,
+  parts: { stack: SynthesizedApp; template: CfnTemplate; base: RuntimeBase; services: ServiceEndpoints },
+): LocalEndpoints {
   const { template } = parts;
   const { resources, emulators, apiUrl } = parts.base;
   const endpoints: LocalEndpoints = {
@@ -175,7 +236,9 @@ function writeEndpoints(stateDir: string, parts: { stack: SynthesizedApp; templa
     stepFunctionsEndpoint: parts.services.sfnEndpoint,
     cloudwatchEndpoint: parts.services.cloudwatchEndpoint,
     credentials: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
-    outputs: Object.fromEntries(Object.entries(template.Outputs ?? {}).map(([name, output]) => [name, String(resources.resolve(output.Value))])),
+    outputs: Object.fromEntries(
+      Object.entries(template.Outputs ?? {}).map(([name, output]) => [name, String(resources.resolve(output.Value))]),
+    ),
   };
   writeFileSync(join(stateDir, 'local.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
   return endpoints;
@@ -183,7 +246,9 @@ function writeEndpoints(stateDir: string, parts: { stack: SynthesizedApp; templa
 
 /** Every execution of the machines, in the order they started. */
 function executionsOf(stateMachines: ReadonlyMap<string, LocalStateMachine>): LocalExecution[] {
-  return [...stateMachines.values()].flatMap((m) => m.executions).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+  return [...stateMachines.values()]
+    .flatMap((m) => m.executions)
+    .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
 }
 
 async function haltAll(stateMachines: ReadonlyMap<string, LocalStateMachine>): Promise<void> {

@@ -8,12 +8,17 @@ import type { LocalResources } from './template.js';
 export function eventBridgeEnabledBuckets(resources: LocalResources): Set<string> {
   const names = new Set<string>();
   for (const [logicalId, resource] of resources.ofType('AWS::S3::Bucket')) {
-    const config = resource.Properties?.NotificationConfiguration as { EventBridgeConfiguration?: { EventBridgeEnabled?: boolean } } | undefined;
+    const config = resource.Properties?.NotificationConfiguration as
+      { EventBridgeConfiguration?: { EventBridgeEnabled?: boolean } } | undefined;
     if (config?.EventBridgeConfiguration?.EventBridgeEnabled) names.add(resources.physicalName(logicalId));
   }
   for (const [, resource] of resources.ofType('Custom::S3BucketNotifications')) {
-    const props = resources.resolve(resource.Properties ?? {}) as { BucketName?: string; NotificationConfiguration?: { EventBridgeConfiguration?: unknown } };
-    if (props.BucketName && props.NotificationConfiguration?.EventBridgeConfiguration !== undefined) names.add(props.BucketName);
+    const props = resources.resolve(resource.Properties ?? {}) as {
+      BucketName?: string;
+      NotificationConfiguration?: { EventBridgeConfiguration?: unknown };
+    };
+    if (props.BucketName && props.NotificationConfiguration?.EventBridgeConfiguration !== undefined)
+      names.add(props.BucketName);
   }
   return names;
 }

@@ -19,10 +19,19 @@ export async function startServiceApis(
   ports: NonNullable<LocalRuntimeOptions['ports']>,
   closers: Closers,
 ): Promise<{ sfnEndpoint: string; cloudwatchEndpoint: string }> {
-  const sfnApi = new AwsJsonServer('local Step Functions API', LOCAL_CREDENTIALS, [stepFunctionsService(stateMachines)]);
+  const sfnApi = new AwsJsonServer('local Step Functions API', LOCAL_CREDENTIALS, [
+    stepFunctionsService(stateMachines),
+  ]);
   const sfnEndpoint = `http://127.0.0.1:${await sfnApi.listen(ports.stepFunctions ?? 4570)}`;
   closers.add(() => sfnApi.close());
-  const cloudwatchApi = new AwsJsonServer('local CloudWatch API', LOCAL_CREDENTIALS, cloudWatchServices(() => cloudwatch.current, () => clock.now()));
+  const cloudwatchApi = new AwsJsonServer(
+    'local CloudWatch API',
+    LOCAL_CREDENTIALS,
+    cloudWatchServices(
+      () => cloudwatch.current,
+      () => clock.now(),
+    ),
+  );
   const cloudwatchEndpoint = `http://127.0.0.1:${await cloudwatchApi.listen(ports.cloudwatch ?? 4571)}`;
   closers.add(() => cloudwatchApi.close());
   return { sfnEndpoint, cloudwatchEndpoint };

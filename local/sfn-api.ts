@@ -27,13 +27,19 @@ export function stepFunctionsService(machines: ReadonlyMap<string, LocalStateMac
   };
 }
 
-const fields = (input: unknown): Record<string, unknown> => (input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {});
+const fields = (input: unknown): Record<string, unknown> =>
+  input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {};
 
 function startExecution(machines: ReadonlyMap<string, LocalStateMachine>, input: Record<string, unknown>): unknown {
   const machine = machines.get(String(input.stateMachineArn));
-  if (machine === undefined) throw new AwsJsonError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(input.stateMachineArn)}'`);
+  if (machine === undefined)
+    throw new AwsJsonError(
+      'StateMachineDoesNotExist',
+      `State Machine Does Not Exist: '${String(input.stateMachineArn)}'`,
+    );
   const name = typeof input.name === 'string' ? input.name : undefined;
-  if (name !== undefined && machine.executions.some((e) => e.name === name)) throw new AwsJsonError('ExecutionAlreadyExists', `Execution Already Exists: '${name}'`);
+  if (name !== undefined && machine.executions.some((e) => e.name === name))
+    throw new AwsJsonError('ExecutionAlreadyExists', `Execution Already Exists: '${name}'`);
   let executionInput: unknown;
   try {
     executionInput = JSON.parse(typeof input.input === 'string' ? input.input : '{}');
@@ -58,10 +64,16 @@ function describeExecution(execution: LocalExecution): unknown {
 }
 
 /** One page of an execution's history: `maxResults` (default 100, at most 1000) from `nextToken`, in either order. */
-function historyPage(execution: LocalExecution, input: Record<string, unknown>): { events: HistoryEvent[]; nextToken?: string } {
+function historyPage(
+  execution: LocalExecution,
+  input: Record<string, unknown>,
+): { events: HistoryEvent[]; nextToken?: string } {
   const all = executionHistory(execution, input.includeExecutionData !== false);
   const ordered = input.reverseOrder === true ? [...all].reverse() : all;
-  const size = Math.min(1000, Math.max(1, typeof input.maxResults === 'number' && input.maxResults > 0 ? input.maxResults : 100));
+  const size = Math.min(
+    1000,
+    Math.max(1, typeof input.maxResults === 'number' && input.maxResults > 0 ? input.maxResults : 100),
+  );
   const from = typeof input.nextToken === 'string' ? Number(input.nextToken) || 0 : 0;
   const events = ordered.slice(from, from + size);
   return { events, ...(from + size < ordered.length ? { nextToken: String(from + size) } : {}) };

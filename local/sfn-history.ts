@@ -19,15 +19,35 @@ export interface HistoryEvent {
 const json = (value: unknown): string => JSON.stringify(value ?? null);
 
 /** One local state event as AWS records it (`TaskStateEntered`, `MapStateExited`, …); undefined for what AWS does not record. */
-function historyDetails(event: StepEvent, includeData: boolean): { type: string; details: Record<string, unknown> } | undefined {
-  const data = (key: string, value: unknown) => (includeData ? { [key]: json(value), [`${key}Details`]: { truncated: false } } : {});
+function historyDetails(
+  event: StepEvent,
+  includeData: boolean,
+): { type: string; details: Record<string, unknown> } | undefined {
+  const data = (key: string, value: unknown) =>
+    includeData ? { [key]: json(value), [`${key}Details`]: { truncated: false } } : {};
   switch (event.type) {
     case 'StateEntered':
-      return { type: `${event.stateType ?? 'Task'}StateEntered`, details: { stateEnteredEventDetails: { name: event.state, ...data('input', event.input) } } };
+      return {
+        type: `${event.stateType ?? 'Task'}StateEntered`,
+        details: { stateEnteredEventDetails: { name: event.state, ...data('input', event.input) } },
+      };
     case 'StateExited':
-      return { type: `${event.stateType ?? 'Task'}StateExited`, details: { stateExitedEventDetails: { name: event.state, ...data('output', event.output) } } };
+      return {
+        type: `${event.stateType ?? 'Task'}StateExited`,
+        details: { stateExitedEventDetails: { name: event.state, ...data('output', event.output) } },
+      };
     case 'StateFailed':
-      return event.stateType === 'Task' ? { type: 'TaskFailed', details: { taskFailedEventDetails: { error: event.error, cause: typeof event.cause === 'string' ? event.cause : json(event.cause) } } } : undefined;
+      return event.stateType === 'Task'
+        ? {
+            type: 'TaskFailed',
+            details: {
+              taskFailedEventDetails: {
+                error: event.error,
+                cause: typeof event.cause === 'string' ? event.cause : json(event.cause),
+              },
+            },
+          }
+        : undefined;
     case 'MapIterationStarted':
     case 'MapIterationSucceeded':
     case 'MapIterationFailed': {
@@ -37,7 +57,15 @@ function historyDetails(event: StepEvent, includeData: boolean): { type: string;
     case 'ExecutionSucceeded':
       return { type: event.type, details: { executionSucceededEventDetails: { ...data('output', event.output) } } };
     case 'ExecutionFailed':
-      return { type: event.type, details: { executionFailedEventDetails: { error: event.error, cause: typeof event.cause === 'string' ? event.cause : json(event.cause) } } };
+      return {
+        type: event.type,
+        details: {
+          executionFailedEventDetails: {
+            error: event.error,
+            cause: typeof event.cause === 'string' ? event.cause : json(event.cause),
+          },
+        },
+      };
     case 'ExecutionAborted':
     case 'ExecutionTimedOut':
       return { type: event.type, details: {} };
@@ -48,7 +76,8 @@ function historyDetails(event: StepEvent, includeData: boolean): { type: string;
 
 /** A state event of aws-local-stepfunctions as the local machine keeps it (the state's name, type and data). */
 export function toStepEvent(raw: Record<string, unknown>): StepEvent {
-  const state = (raw.state ?? raw.parentState) as { name?: string; type?: string; input?: unknown; output?: unknown } | undefined;
+  const state = (raw.state ?? raw.parentState) as
+    { name?: string; type?: string; input?: unknown; output?: unknown } | undefined;
   const entered = raw.type === 'StateEntered';
   return {
     type: String(raw.type),
@@ -65,22 +94,44 @@ export function toStepEvent(raw: Record<string, unknown>): StepEvent {
 }
 
 /** The execution's history as GetExecutionHistory returns it, oldest first, numbered from 1. */
-export function executionHistory(execution: Pick<LocalExecution, 'input' | 'startedAt' | 'events' | 'status'>, includeData = true): HistoryEvent[] {
+export function executionHistory(
+  execution: Pick<LocalExecution, 'input' | 'startedAt' | 'events' | 'status'>,
+  includeData = true,
+): HistoryEvent[] {
   const started = execution.startedAt.getTime() / 1000;
   const history: HistoryEvent[] = [
-    { id: 1, previousEventId: 0, timestamp: started, type: 'ExecutionStarted', executionStartedEventDetails: includeData ? { input: json(execution.input), inputDetails: { truncated: false } } : {} },
+    {
+      id: 1,
+      previousEventId: 0,
+      timestamp: started,
+      type: 'ExecutionStarted',
+      executionStartedEventDetails: includeData
+        ? { input: json(execution.input), inputDetails: { truncated: false } }
+        : {},
+    },
   ];
   for (const event of execution.events) {
     if (event.type === 'ExecutionStarted') continue;
     const mapped = historyDetails(event, includeData);
     if (mapped === undefined) continue;
     const id = history.length + 1;
-    history.push({ id, previousEventId: id - 1, timestamp: event.timestamp / 1000, type: mapped.type, ...mapped.details });
+    history.push({
+      id,
+      previousEventId: id - 1,
+      timestamp: event.timestamp / 1000,
+      type: mapped.type,
+      ...mapped.details,
+    });
   }
   // An execution ended outside the interpreter (the runtime stopped under it) has no end event of its own.
   const last = history.at(-1)?.type ?? '';
   if (execution.status === 'ABORTED' && last !== 'ExecutionAborted') {
-    history.push({ id: history.length + 1, previousEventId: history.length, timestamp: (execution.events.at(-1)?.timestamp ?? execution.startedAt.getTime()) / 1000, type: 'ExecutionAborted' });
+    history.push({
+      id: history.length + 1,
+      previousEventId: history.length,
+      timestamp: (execution.events.at(-1)?.timestamp ?? execution.startedAt.getTime()) / 1000,
+      type: 'ExecutionAborted',
+    });
   }
   return history;
 }

@@ -10,8 +10,18 @@ import type { ExecutionStatus, LocalExecution, StepEvent } from './step-function
  * was running when the runtime died ends ABORTED at the next start (as AWS reports one stopped outside its Catch).
  */
 
-const startedSchema = z.object({ kind: z.literal('started'), executionArn: z.string(), name: z.string(), stateMachineArn: z.string(), input: z.unknown(), startedAt: z.number() });
-const eventSchema = z.object({ kind: z.literal('event'), event: z.object({ type: z.string(), timestamp: z.number() }).loose() });
+const startedSchema = z.object({
+  kind: z.literal('started'),
+  executionArn: z.string(),
+  name: z.string(),
+  stateMachineArn: z.string(),
+  input: z.unknown(),
+  startedAt: z.number(),
+});
+const eventSchema = z.object({
+  kind: z.literal('event'),
+  event: z.object({ type: z.string(), timestamp: z.number() }).loose(),
+});
 const endedSchema = z.object({
   kind: z.literal('ended'),
   status: z.enum(['SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT']),
@@ -29,7 +39,12 @@ export interface JournaledExecution {
   readonly startedAt: number;
   readonly events: StepEvent[];
   /** Absent when the journal ends before the execution did: it was running when the runtime stopped. */
-  readonly end?: { status: Exclude<ExecutionStatus, 'RUNNING'>; stoppedAt: number; output?: unknown; error?: { error: string; cause: string } };
+  readonly end?: {
+    status: Exclude<ExecutionStatus, 'RUNNING'>;
+    stoppedAt: number;
+    output?: unknown;
+    error?: { error: string; cause: string };
+  };
 }
 
 export class ExecutionJournal {
@@ -37,8 +52,21 @@ export class ExecutionJournal {
     mkdirSync(dir, { recursive: true });
   }
 
-  started(execution: { executionArn: string; name: string; stateMachineArn: string; input: unknown; startedAt: Date }): void {
-    this.append(execution.name, { kind: 'started', executionArn: execution.executionArn, name: execution.name, stateMachineArn: execution.stateMachineArn, input: execution.input, startedAt: execution.startedAt.getTime() });
+  started(execution: {
+    executionArn: string;
+    name: string;
+    stateMachineArn: string;
+    input: unknown;
+    startedAt: Date;
+  }): void {
+    this.append(execution.name, {
+      kind: 'started',
+      executionArn: execution.executionArn,
+      name: execution.name,
+      stateMachineArn: execution.stateMachineArn,
+      input: execution.input,
+      startedAt: execution.startedAt.getTime(),
+    });
   }
 
   event(name: string, event: StepEvent): void {
@@ -76,8 +104,17 @@ function readExecution(text: string): JournaledExecution | undefined {
     } catch {
       break;
     }
-    if (parsed.kind === 'started') execution = { executionArn: parsed.executionArn, name: parsed.name, stateMachineArn: parsed.stateMachineArn, input: parsed.input, startedAt: parsed.startedAt, events: [] };
-    else if (execution !== undefined && parsed.kind === 'event') execution.events.push(parsed.event as unknown as StepEvent);
+    if (parsed.kind === 'started')
+      execution = {
+        executionArn: parsed.executionArn,
+        name: parsed.name,
+        stateMachineArn: parsed.stateMachineArn,
+        input: parsed.input,
+        startedAt: parsed.startedAt,
+        events: [],
+      };
+    else if (execution !== undefined && parsed.kind === 'event')
+      execution.events.push(parsed.event as unknown as StepEvent);
     else if (execution !== undefined && parsed.kind === 'ended') {
       const { kind: _kind, ...end } = parsed;
       execution.end = end;
@@ -87,7 +124,10 @@ function readExecution(text: string): JournaledExecution | undefined {
 }
 
 /** An execution of an earlier run of the runtime, as the journal holds it (ended, whatever it was doing). */
-export function restoredExecution(journaled: JournaledExecution, end: NonNullable<JournaledExecution['end']>): LocalExecution {
+export function restoredExecution(
+  journaled: JournaledExecution,
+  end: NonNullable<JournaledExecution['end']>,
+): LocalExecution {
   const execution: LocalExecution = {
     executionArn: journaled.executionArn,
     name: journaled.name,

@@ -30,7 +30,6 @@ const LAMBDA_INVOKE = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/;
 /** Starting another execution without waiting for it (the `.sync` forms are not supported locally). */
 const START_EXECUTION = 'arn:aws:states:::states:startExecution';
 
-
 interface TaskContext {
   readonly functionsByArn: ReadonlyMap<string, LocalFunction>;
   readonly machineName: string;
@@ -38,11 +37,17 @@ interface TaskContext {
   readonly waits: ReadonlyMap<string, Parameters<typeof clockWait>[1]>;
 }
 
-export function mapTasks(states: Record<string, StateLike>, tasks: TaskContext, handlers: Record<string, TaskHandler> = {}): Record<string, TaskHandler> {
+export function mapTasks(
+  states: Record<string, StateLike>,
+  tasks: TaskContext,
+  handlers: Record<string, TaskHandler> = {},
+): Record<string, TaskHandler> {
   for (const [stateName, state] of Object.entries(states)) {
     if (state.Type === 'Task') {
       if (stateName in handlers) {
-        throw new UnmappedTaskError(`${tasks.machineName}: two Task states are named ${stateName}; local overrides are keyed by state name`);
+        throw new UnmappedTaskError(
+          `${tasks.machineName}: two Task states are named ${stateName}; local overrides are keyed by state name`,
+        );
       }
       handlers[stateName] = taskHandler(stateName, state, tasks);
     }
@@ -62,7 +67,10 @@ function taskHandler(stateName: string, state: StateLike, tasks: TaskContext): T
   if (resource === CLOCK_WAIT_RESOURCE && wait !== undefined) return clockWait(stateName, wait, tasks.context.clock);
   if (resource === START_EXECUTION) return startExecution(stateName, tasks);
   const find = (arn: unknown): LocalFunction => {
-    const fn = typeof arn === 'string' ? (functionsByArn.get(arn) ?? functionsByArn.get(arn.replace(/:(\$LATEST|\d+)$/, ''))) : undefined;
+    const fn =
+      typeof arn === 'string'
+        ? (functionsByArn.get(arn) ?? functionsByArn.get(arn.replace(/:(\$LATEST|\d+)$/, '')))
+        : undefined;
     if (fn === undefined) {
       throw new UnmappedTaskError(
         `${machineName}: Task ${stateName} calls ${String(arn)}, which is not a Lambda function of this stack; the local runtime never calls AWS`,
@@ -92,7 +100,10 @@ function startExecution(stateName: string, tasks: TaskContext): TaskHandler {
   return async (input) => {
     const { StateMachineArn, Input, Name } = input as { StateMachineArn?: unknown; Input?: unknown; Name?: unknown };
     const machine = typeof StateMachineArn === 'string' ? tasks.context.machines.get(StateMachineArn) : undefined;
-    if (machine === undefined) throw new UnmappedTaskError(`${tasks.machineName}: Task ${stateName} starts ${String(StateMachineArn)}, which is not a state machine of this stack`);
+    if (machine === undefined)
+      throw new UnmappedTaskError(
+        `${tasks.machineName}: Task ${stateName} starts ${String(StateMachineArn)}, which is not a state machine of this stack`,
+      );
     const parsed = typeof Input === 'string' ? (JSON.parse(Input) as unknown) : (Input ?? {});
     const execution = machine.start(parsed, typeof Name === 'string' ? Name : undefined);
     return { ExecutionArn: execution.executionArn, StartDate: execution.startedAt.toISOString() };

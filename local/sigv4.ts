@@ -22,10 +22,12 @@ export interface Credentials {
   readonly secretAccessKey: string;
 }
 
-export type VerifyResult = { readonly ok: true; readonly accessKeyId: string } | { readonly ok: false; readonly reason: string };
+export type VerifyResult =
+  { readonly ok: true; readonly accessKeyId: string } | { readonly ok: false; readonly reason: string };
 
 const MAX_SKEW_MS = 15 * 60 * 1000;
-const AUTH_PATTERN = /^AWS4-HMAC-SHA256\s+Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]{64})$/;
+const AUTH_PATTERN =
+  /^AWS4-HMAC-SHA256\s+Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]{64})$/;
 
 function header(headers: SignedRequest['headers'], name: string): string | undefined {
   const value = headers[name];
@@ -50,7 +52,11 @@ function queryOf(raw: string): Record<string, string | string[]> {
   return query;
 }
 
-export async function verifySigV4(request: SignedRequest, credentials: Credentials, now: Date = new Date()): Promise<VerifyResult> {
+export async function verifySigV4(
+  request: SignedRequest,
+  credentials: Credentials,
+  now: Date = new Date(),
+): Promise<VerifyResult> {
   const authorization = header(request.headers, 'authorization');
   if (authorization === undefined) return { ok: false, reason: 'the request is not signed (no Authorization header)' };
   const match = AUTH_PATTERN.exec(authorization.trim());
@@ -60,7 +66,8 @@ export async function verifySigV4(request: SignedRequest, credentials: Credentia
   const amzDate = header(request.headers, 'x-amz-date');
   const signedAt = amzDateOf(amzDate);
   if (signedAt === undefined) return { ok: false, reason: 'missing or malformed X-Amz-Date' };
-  if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_SKEW_MS) return { ok: false, reason: 'the signature has expired (X-Amz-Date is more than 15 minutes off)' };
+  if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_SKEW_MS)
+    return { ok: false, reason: 'the signature has expired (X-Amz-Date is more than 15 minutes off)' };
   if (amzDate?.slice(0, 8) !== day) return { ok: false, reason: 'the credential scope date does not match X-Amz-Date' };
   const signedHeaders = (signedHeaderList as string).split(';');
   if (!signedHeaders.includes('host')) return { ok: false, reason: 'the host header must be signed' };
@@ -72,7 +79,12 @@ export async function verifySigV4(request: SignedRequest, credentials: Credentia
 
   const [path = '/', rawQuery = ''] = request.url.split('?', 2);
   const host = header(request.headers, 'host') ?? '';
-  const signer = new SignatureV4({ service: service as string, region: region as string, credentials, sha256: NodeSha256 });
+  const signer = new SignatureV4({
+    service: service as string,
+    region: region as string,
+    credentials,
+    sha256: NodeSha256,
+  });
   const again = await signer.sign(
     {
       method: request.method.toUpperCase(),
@@ -88,7 +100,10 @@ export async function verifySigV4(request: SignedRequest, credentials: Credentia
   const expected = /Signature=([0-9a-f]{64})/.exec(String(again.headers.authorization ?? ''))?.[1] ?? '';
   const given = Buffer.from(signature as string, 'hex');
   if (expected.length !== 64 || !timingSafeEqual(given, Buffer.from(expected, 'hex'))) {
-    return { ok: false, reason: 'the request signature does not match (check the secret key, region and service "execute-api")' };
+    return {
+      ok: false,
+      reason: 'the request signature does not match (check the secret key, region and service "execute-api")',
+    };
   }
   return { ok: true, accessKeyId: accessKeyId as string };
 }

@@ -29,6 +29,7 @@ export function describeStartError(error: unknown, ports: readonly PortFlag[]): 
   if (e.code !== 'EADDRINUSE') return undefined;
   const port = typeof e.port === 'number' ? e.port : undefined;
   const owner = ports.find((p) => p.port === port);
-  if (owner === undefined) return `a port the local stack needs is already in use${port === undefined ? '' : ` (${port})`}: stop the other process (another npm start?)`;
+  if (owner === undefined)
+    return `a port the local stack needs is already in use${port === undefined ? '' : ` (${port})`}: stop the other process (another npm start?)`;
   return `port ${owner.port} (${owner.what}) is already in use, perhaps by another npm start: stop that process, or start with another port: npm start -- ${owner.flag} ${owner.port + 10}`;
 }

@@ -27,7 +27,9 @@ type States = Record<string, Record<string, unknown>>;
  * (same Next/End, InputPath and OutputPath; its output is its input, as a Wait's is) whose local handler waits for the
  * clock to reach the time the Wait would: `Seconds`/`SecondsPath` after it is entered, or `Timestamp`/`TimestampPath`.
  */
-export function waitsOnClock<T extends StateMachineDefinition>(definition: T): { definition: T; waits: Map<string, WaitState> } {
+export function waitsOnClock<T extends StateMachineDefinition>(
+  definition: T,
+): { definition: T; waits: Map<string, WaitState> } {
   const waits = new Map<string, WaitState>();
   const convert = (states: States): States =>
     Object.fromEntries(
@@ -43,7 +45,8 @@ export function waitsOnClock<T extends StateMachineDefinition>(definition: T): {
           const inner = state[key] as { States: States } | undefined;
           if (inner) copy[key] = { ...inner, States: convert(inner.States) };
         }
-        if (Array.isArray(state.Branches)) copy.Branches = (state.Branches as { States: States }[]).map((b) => ({ ...b, States: convert(b.States) }));
+        if (Array.isArray(state.Branches))
+          copy.Branches = (state.Branches as { States: States }[]).map((b) => ({ ...b, States: convert(b.States) }));
         return [name, copy];
       }),
     );
@@ -51,7 +54,11 @@ export function waitsOnClock<T extends StateMachineDefinition>(definition: T): {
 }
 
 /** The handler of a Wait made Task: resolves with its input once the clock has reached the Wait's end. */
-export function clockWait(name: string, wait: WaitState, clock: VirtualClock): (input: JsonValue) => Promise<JsonValue> {
+export function clockWait(
+  name: string,
+  wait: WaitState,
+  clock: VirtualClock,
+): (input: JsonValue) => Promise<JsonValue> {
   return async (input) => {
     const until = waitEnd(name, wait, input, clock.now());
     if (until > clock.now()) await new Promise<void>((resolve) => clock.at(until, resolve));
@@ -63,11 +70,18 @@ function waitEnd(name: string, wait: WaitState, input: JsonValue, now: number): 
   if (wait.Seconds !== undefined) return now + wait.Seconds * 1000;
   if (wait.SecondsPath !== undefined) {
     const seconds = readPath(input, wait.SecondsPath);
-    if (typeof seconds !== 'number' || seconds < 0) throw Object.assign(new Error(`Wait ${name}: ${wait.SecondsPath} is ${JSON.stringify(seconds)}, not a number of seconds`), { name: 'States.Runtime' });
+    if (typeof seconds !== 'number' || seconds < 0)
+      throw Object.assign(
+        new Error(`Wait ${name}: ${wait.SecondsPath} is ${JSON.stringify(seconds)}, not a number of seconds`),
+        { name: 'States.Runtime' },
+      );
     return now + seconds * 1000;
   }
   const stamp = wait.Timestamp ?? (wait.TimestampPath !== undefined ? readPath(input, wait.TimestampPath) : undefined);
   const time = typeof stamp === 'string' ? Date.parse(stamp) : Number.NaN;
-  if (Number.isNaN(time)) throw Object.assign(new Error(`Wait ${name}: no Seconds, SecondsPath, Timestamp or TimestampPath to wait for`), { name: 'States.Runtime' });
+  if (Number.isNaN(time))
+    throw Object.assign(new Error(`Wait ${name}: no Seconds, SecondsPath, Timestamp or TimestampPath to wait for`), {
+      name: 'States.Runtime',
+    });
   return time;
 }

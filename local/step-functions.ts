@@ -77,7 +77,9 @@ export class LocalStateMachine {
     const onClock = waitsOnClock(definition);
     const tasks = { functionsByArn, machineName: name, context, waits: onClock.waits };
     this.handlers = mapTasks(onClock.definition.States as Record<string, StateLike>, tasks);
-    this.machine = new StateMachine(withRootResultPaths(onClock.definition), { validationOptions: { checkArn: false, checkPaths: true } });
+    this.machine = new StateMachine(withRootResultPaths(onClock.definition), {
+      validationOptions: { checkArn: false, checkPaths: true },
+    });
     mkdirSync(logDir, { recursive: true });
     this.journal = new ExecutionJournal(join(context.journalDir, name));
   }
@@ -95,7 +97,11 @@ export class LocalStateMachine {
     const aborted: LocalExecution[] = [];
     for (const journaled of this.journal.load()) {
       if (this.executions.some((e) => e.executionArn === journaled.executionArn)) continue;
-      const end = journaled.end ?? { status: 'ABORTED' as const, stoppedAt: now, error: { error: 'States.Aborted', cause: 'the local runtime stopped while the execution was running' } };
+      const end = journaled.end ?? {
+        status: 'ABORTED' as const,
+        stoppedAt: now,
+        error: { error: 'States.Aborted', cause: 'the local runtime stopped while the execution was running' },
+      };
       if (journaled.end === undefined) this.journal.ended(journaled.name, end);
       const execution = restoredExecution(journaled, end);
       this.executions.push(execution);
@@ -187,9 +193,17 @@ export class LocalStateMachine {
           execution.output = output;
         },
         (error: Error & { cause?: unknown }) => {
-          execution.status = error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : error.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
+          execution.status =
+            error.name === 'ExecutionTimeoutError'
+              ? 'TIMED_OUT'
+              : error.name === 'ExecutionAbortedError'
+                ? 'ABORTED'
+                : 'FAILED';
           const failed = [...execution.events].reverse().find((e) => e.type === 'ExecutionFailed');
-          execution.error = { error: failed?.error ?? error.name, cause: typeof failed?.cause === 'string' ? failed.cause : error.message };
+          execution.error = {
+            error: failed?.error ?? error.name,
+            cause: typeof failed?.cause === 'string' ? failed.cause : error.message,
+          };
         },
       )
       .finally(() => {
@@ -202,7 +216,12 @@ export class LocalStateMachine {
           }
           const stoppedAt = Date.now();
           const { status, output, error } = execution;
-          this.journal.ended(execution.name, { status: status as Exclude<ExecutionStatus, 'RUNNING'>, stoppedAt, ...(output !== undefined ? { output } : {}), ...(error ? { error } : {}) });
+          this.journal.ended(execution.name, {
+            status: status as Exclude<ExecutionStatus, 'RUNNING'>,
+            stoppedAt,
+            ...(output !== undefined ? { output } : {}),
+            ...(error ? { error } : {}),
+          });
           for (const listener of this.statusListeners) listener(execution, stoppedAt);
           finish(execution);
         });

@@ -52,7 +52,10 @@ export function synthesizeApp(options: SynthOptions = {}): SynthesizedApp {
   mkdirSync(cacheDir, { recursive: true });
   // Synthesized beside its final place and renamed into it: a concurrent start never sees half an assembly.
   const staging = `${outdir}.${process.pid}.${Date.now()}.tmp`;
-  const stackProps = { ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}), ...(options.api ? apiStackProps(options.api) : {}) };
+  const stackProps = {
+    ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}),
+    ...(options.api ? apiStackProps(options.api) : {}),
+  };
   const { app, stack } = buildApp({ outdir: staging, stackName: DEFAULT_STACK_NAME, stackProps });
   try {
     app.synth();
@@ -69,10 +72,13 @@ export function synthesizeApp(options: SynthOptions = {}): SynthesizedApp {
 /** A digest of every input of the synthesis. */
 export function fingerprint(modelsDir: string, api?: ApiSettings): string {
   const hash = createHash('sha256');
-  hash.update(`format ${CACHE_FORMAT}\nstack ${DEFAULT_STACK_NAME}\ncode ${codeVersion(PROJECT_ROOT)}\napi ${JSON.stringify(api ?? {})}\n`);
+  hash.update(
+    `format ${CACHE_FORMAT}\nstack ${DEFAULT_STACK_NAME}\ncode ${codeVersion(PROJECT_ROOT)}\napi ${JSON.stringify(api ?? {})}\n`,
+  );
   const add = (label: string, file: string) => hash.update(`${label}\n`).update(readFileSync(file)).update('\n');
   for (const name of SOURCE_FILES) if (existsSync(join(PROJECT_ROOT, name))) add(name, join(PROJECT_ROOT, name));
-  for (const dir of SOURCE_DIRS) for (const file of filesUnder(join(PROJECT_ROOT, dir))) add(relative(PROJECT_ROOT, file), file);
+  for (const dir of SOURCE_DIRS)
+    for (const file of filesUnder(join(PROJECT_ROOT, dir))) add(relative(PROJECT_ROOT, file), file);
   for (const file of filesUnder(modelsDir)) add(`models/${relative(modelsDir, file)}`, file);
   return hash.digest('hex').slice(0, 32);
 }

@@ -11,11 +11,16 @@ export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 
 /** Creates the template's buckets and tables in the emulators. */
-export async function createStorage(resources: LocalResources, s3Endpoint: string, dynamoEndpoint: string): Promise<void> {
+export async function createStorage(
+  resources: LocalResources,
+  s3Endpoint: string,
+  dynamoEndpoint: string,
+): Promise<void> {
   const s3 = localS3Client(s3Endpoint, LOCAL_REGION);
   const db = localDynamoClient(dynamoEndpoint, LOCAL_REGION);
   try {
-    for (const [logicalId] of resources.ofType('AWS::S3::Bucket')) await ensureBucket(s3, resources.physicalName(logicalId));
+    for (const [logicalId] of resources.ofType('AWS::S3::Bucket'))
+      await ensureBucket(s3, resources.physicalName(logicalId));
     for (const [logicalId, resource] of resources.ofType('AWS::DynamoDB::Table')) {
       const p = resources.resolve(resource.Properties ?? {}) as Record<string, unknown>;
       const input: CreateTableCommandInput = {
@@ -23,12 +28,15 @@ export async function createStorage(resources: LocalResources, s3Endpoint: strin
         KeySchema: p.KeySchema as CreateTableCommandInput['KeySchema'],
         AttributeDefinitions: p.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
         BillingMode: 'PAY_PER_REQUEST',
-        ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] } : {}),
+        ...(p.GlobalSecondaryIndexes
+          ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] }
+          : {}),
       };
       await ensureTable(db, input);
       // Time to live as the template sets it (DynamoDB Local keeps the setting; whether it deletes is its business).
       const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
-      if (ttl?.Enabled === true && ttl.AttributeName !== undefined) await enableTimeToLive(db, input.TableName as string, ttl.AttributeName);
+      if (ttl?.Enabled === true && ttl.AttributeName !== undefined)
+        await enableTimeToLive(db, input.TableName as string, ttl.AttributeName);
     }
   } finally {
     s3.destroy();
@@ -37,7 +45,12 @@ export async function createStorage(resources: LocalResources, s3Endpoint: strin
 }
 
 /** Every function built from a CDK asset; others (e.g. CDK's inline custom-resource handlers) never run locally. */
-export function loadFunctions(resources: LocalResources, outdir: string, baseEnv: Record<string, string>, logDir: string): Map<string, LocalFunction> {
+export function loadFunctions(
+  resources: LocalResources,
+  outdir: string,
+  baseEnv: Record<string, string>,
+  logDir: string,
+): Map<string, LocalFunction> {
   const functions = new Map<string, LocalFunction>();
   for (const [logicalId, resource] of resources.ofType('AWS::Lambda::Function')) {
     const assetPath = resource.Metadata?.['aws:asset:path'];
@@ -63,7 +76,9 @@ export function loadFunctions(resources: LocalResources, outdir: string, baseEnv
           handler: props.Handler,
           timeoutSeconds: props.Timeout ?? 3,
           memoryMb: props.MemorySize ?? 128,
-          ...(props.ReservedConcurrentExecutions !== undefined ? { reservedConcurrency: props.ReservedConcurrentExecutions } : {}),
+          ...(props.ReservedConcurrentExecutions !== undefined
+            ? { reservedConcurrency: props.ReservedConcurrentExecutions }
+            : {}),
           tracing: props.TracingConfig?.Mode === 'Active',
           ...(props.LoggingConfig?.LogGroup ? { logGroup: props.LoggingConfig.LogGroup } : {}),
           environment: {
@@ -93,7 +108,12 @@ export function loadRules(resources: LocalResources): LocalRule[] {
       EventBusName?: string;
       Targets?: { Id: string; Arn: string; Input?: string; InputPath?: string; InputTransformer?: InputTransformer }[];
     };
-    if (props.EventPattern === undefined || props.State === 'DISABLED' || (props.EventBusName ?? 'default') !== 'default') return [];
+    if (
+      props.EventPattern === undefined ||
+      props.State === 'DISABLED' ||
+      (props.EventBusName ?? 'default') !== 'default'
+    )
+      return [];
     return [
       {
         name: resources.physicalName(logicalId),

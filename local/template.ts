@@ -42,11 +42,27 @@ export class LocalResources {
   /** The name CloudFormation would give: explicit name property if set, else stack-logicalId (lower case for S3). */
   physicalName(logicalId: string): string {
     const resource = this.resource(logicalId);
-    const explicit = { 'AWS::S3::Bucket': 'BucketName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::StepFunctions::StateMachine': 'StateMachineName', 'AWS::SQS::Queue': 'QueueName', 'AWS::SNS::Topic': 'TopicName', 'AWS::CloudWatch::Alarm': 'AlarmName', 'AWS::CloudWatch::CompositeAlarm': 'AlarmName', 'AWS::KinesisFirehose::DeliveryStream': 'DeliveryStreamName', 'AWS::Logs::LogGroup': 'LogGroupName' }[resource.Type];
+    const explicit = {
+      'AWS::S3::Bucket': 'BucketName',
+      'AWS::DynamoDB::Table': 'TableName',
+      'AWS::Lambda::Function': 'FunctionName',
+      'AWS::StepFunctions::StateMachine': 'StateMachineName',
+      'AWS::SQS::Queue': 'QueueName',
+      'AWS::SNS::Topic': 'TopicName',
+      'AWS::CloudWatch::Alarm': 'AlarmName',
+      'AWS::CloudWatch::CompositeAlarm': 'AlarmName',
+      'AWS::KinesisFirehose::DeliveryStream': 'DeliveryStreamName',
+      'AWS::Logs::LogGroup': 'LogGroupName',
+    }[resource.Type];
     const given = explicit ? resource.Properties?.[explicit] : undefined;
     if (typeof given === 'string') return given;
     const name = `${this.env.stackName}-${logicalId}`;
-    return resource.Type === 'AWS::S3::Bucket' ? name.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63) : name.slice(0, 64);
+    return resource.Type === 'AWS::S3::Bucket'
+      ? name
+          .toLowerCase()
+          .replace(/[^a-z0-9-]/g, '-')
+          .slice(0, 63)
+      : name.slice(0, 64);
   }
 
   arn(logicalId: string): string {
@@ -85,7 +101,8 @@ export class LocalResources {
   ref(logicalId: string): string {
     const type = this.resource(logicalId).Type;
     if (type === 'AWS::StepFunctions::StateMachine' || type === 'AWS::SNS::Topic') return this.arn(logicalId);
-    if (type === 'AWS::SQS::Queue') return `http://sqs.${this.env.region}.localhost/${this.env.account}/${this.physicalName(logicalId)}`;
+    if (type === 'AWS::SQS::Queue')
+      return `http://sqs.${this.env.region}.localhost/${this.env.account}/${this.physicalName(logicalId)}`;
     return this.physicalName(logicalId);
   }
 

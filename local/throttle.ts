@@ -49,11 +49,20 @@ export class LocalThrottle {
   }
 }
 
-const settingsSchema = z.object({ ThrottlingRateLimit: z.number().optional(), ThrottlingBurstLimit: z.number().optional() }).loose();
-const stageSchema = z.object({ DefaultRouteSettings: settingsSchema.optional(), RouteSettings: z.record(z.string(), settingsSchema).optional() }).loose();
+const settingsSchema = z
+  .object({ ThrottlingRateLimit: z.number().optional(), ThrottlingBurstLimit: z.number().optional() })
+  .loose();
+const stageSchema = z
+  .object({
+    DefaultRouteSettings: settingsSchema.optional(),
+    RouteSettings: z.record(z.string(), settingsSchema).optional(),
+  })
+  .loose();
 
 const limitsOf = (s: z.infer<typeof settingsSchema> | undefined): ThrottleLimits | undefined =>
-  s?.ThrottlingRateLimit !== undefined || s?.ThrottlingBurstLimit !== undefined ? { rateLimit: s?.ThrottlingRateLimit ?? 10_000, burstLimit: s?.ThrottlingBurstLimit ?? 5_000 } : undefined;
+  s?.ThrottlingRateLimit !== undefined || s?.ThrottlingBurstLimit !== undefined
+    ? { rateLimit: s?.ThrottlingRateLimit ?? 10_000, burstLimit: s?.ThrottlingBurstLimit ?? 5_000 }
+    : undefined;
 
 /** The template's stage throttling (its default route settings, and per-route settings by route key). */
 export function loadThrottling(resources: LocalResources): StageThrottling {
@@ -61,9 +70,11 @@ export function loadThrottling(resources: LocalResources): StageThrottling {
   if (stage === undefined) return { routes: new Map() };
   const props = stageSchema.parse(resources.resolve(stage[1].Properties ?? {}));
   const defaults = limitsOf(props.DefaultRouteSettings);
-  const routes = new Map(Object.entries(props.RouteSettings ?? {}).flatMap(([key, s]) => {
-    const limits = limitsOf(s);
-    return limits ? [[key, limits] as const] : [];
-  }));
+  const routes = new Map(
+    Object.entries(props.RouteSettings ?? {}).flatMap(([key, s]) => {
+      const limits = limitsOf(s);
+      return limits ? [[key, limits] as const] : [];
+    }),
+  );
   return { ...(defaults ? { defaults } : {}), routes };
 }

@@ -47,6 +47,8 @@ export class LocalXRayDaemon {
  * in hex, 96 random bits), the parent id of the function's segment, and the sampling decision.
  */
 export function newTraceHeader(now = Date.now()): string {
-  const epoch = Math.floor(now / 1000).toString(16).padStart(8, '0');
+  const epoch = Math.floor(now / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
 }

@@ -24,24 +24,78 @@ export interface ReleaseStepFunctions {
  * then serving drops the candidate within its refresh interval) and ReleaseInProgress is published every minute
  * (the model's "degraded" alarm stays suppressed while the release runs).
  */
-export function releaseDefinition(scope: Construct, fns: ReleaseStepFunctions, timeouts: { release: Duration; predict: Duration }): sfn.IChainable {
+export function releaseDefinition(
+  scope: Construct,
+  fns: ReleaseStepFunctions,
+  timeouts: { release: Duration; predict: Duration },
+): sfn.IChainable {
   const calls = releaseTasks(scope, fns, timeouts);
   const guarded = abortOnFailure(scope, calls.step);
-  const bake = bakeLoop(scope, guarded(calls.step('Tick', { action: 'tick', 'model.$': '$.model', 'minutesLeft.$': '$.verdict.minutesLeft' }, '$.verdict')));
+  const bake = bakeLoop(
+    scope,
+    guarded(
+      calls.step(
+        'Tick',
+        { action: 'tick', 'model.$': '$.model', 'minutesLeft.$': '$.verdict.minutesLeft' },
+        '$.verdict',
+      ),
+    ),
+  );
   const passed = new sfn.Choice(scope, 'CheckPassed?')
     .when(sfn.Condition.booleanEquals('$.verdict.passed', true), bake)
-    .otherwise(new sfn.Succeed(scope, 'CheckFailed', { comment: 'The release check rejected the candidate before any traffic.' }));
+    .otherwise(
+      new sfn.Succeed(scope, 'CheckFailed', {
+        comment: 'The release check rejected the candidate before any traffic.',
+      }),
+    );
   return releaseCheck(calls, guarded).next(passed);
 }
 
 /** Begin, then the release check: rows of the test split through the candidate, judged against the validated answers. */
-function releaseCheck(calls: ReturnType<typeof releaseTasks>, guarded: <T extends tasks.LambdaInvoke>(task: T) => T): sfn.Chain {
+function releaseCheck(
+  calls: ReturnType<typeof releaseTasks>,
+  guarded: <T extends tasks.LambdaInvoke>(task: T) => T,
+): sfn.Chain {
   const { step } = calls;
-  const begin = guarded(step('Begin', { action: 'begin', 'model.$': '$.model', 'candidateVersion.$': '$.candidateVersion', 'release.$': '$.release', 'executionArn.$': '$$.Execution.Id' }, '$.begun'));
-  const prepare = guarded(step('PrepareCheck', { action: 'prepare-check', 'model.$': '$.model', 'candidateVersion.$': '$.candidateVersion', 'rows.$': '$.release.checkRows' }, '$.check'));
+  const begin = guarded(
+    step(
+      'Begin',
+      {
+        action: 'begin',
+        'model.$': '$.model',
+        'candidateVersion.$': '$.candidateVersion',
+        'release.$': '$.release',
+        'executionArn.$': '$$.Execution.Id',
+      },
+      '$.begun',
+    ),
+  );
+  const prepare = guarded(
+    step(
+      'PrepareCheck',
+      {
+        action: 'prepare-check',
+        'model.$': '$.model',
+        'candidateVersion.$': '$.candidateVersion',
+        'rows.$': '$.release.checkRows',
+      },
+      '$.check',
+    ),
+  );
   const invoke = guarded(calls.invokeCandidate());
   const judge = guarded(
-    step('JudgeCheck', { action: 'judge-check', 'model.$': '$.model', 'candidateVersion.$': '$.candidateVersion', 'budgetMs.$': '$.release.checkLatencyMs', 'expected.$': '$.check.expected', 'response.$': '$.check.invoked.response' }, '$.verdict'),
+    step(
+      'JudgeCheck',
+      {
+        action: 'judge-check',
+        'model.$': '$.model',
+        'candidateVersion.$': '$.candidateVersion',
+        'budgetMs.$': '$.release.checkLatencyMs',
+        'expected.$': '$.check.expected',
+        'response.$': '$.check.invoked.response',
+      },
+      '$.verdict',
+    ),
   );
   return begin.next(prepare).next(invoke).next(judge);
 }
@@ -49,28 +103,64 @@ function releaseCheck(calls: ReturnType<typeof releaseTasks>, guarded: <T extend
 type ReleaseStep = (id: string, payload: Record<string, unknown>, resultPath: string) => tasks.LambdaInvoke;
 
 /** The release function's steps (retried with backoff on passing failures) and the direct call of the candidate. */
-function releaseTasks(scope: Construct, fns: ReleaseStepFunctions, timeouts: { release: Duration; predict: Duration }): { step: ReleaseStep; invokeCandidate: () => tasks.LambdaInvoke } {
+function releaseTasks(
+  scope: Construct,
+  fns: ReleaseStepFunctions,
+  timeouts: { release: Duration; predict: Duration },
+): { step: ReleaseStep; invokeCandidate: () => tasks.LambdaInvoke } {
   const margin = Duration.seconds(60);
-  const call = (id: string, fn: lambda.IFunction, payload: sfn.TaskInput, resultPath: string, timeout: Duration): tasks.LambdaInvoke => {
-    const task = new tasks.LambdaInvoke(scope, id, { lambdaFunction: fn, payload, payloadResponseOnly: true, resultPath, taskTimeout: sfn.Timeout.duration(timeout.plus(margin)), retryOnServiceExceptions: true });
-    task.addRetry({ errors: [...RETRYABLE_ERROR_NAMES, 'Lambda.TooManyRequestsException'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+  const call = (
+    id: string,
+    fn: lambda.IFunction,
+    payload: sfn.TaskInput,
+    resultPath: string,
+    timeout: Duration,
+  ): tasks.LambdaInvoke => {
+    const task = new tasks.LambdaInvoke(scope, id, {
+      lambdaFunction: fn,
+      payload,
+      payloadResponseOnly: true,
+      resultPath,
+      taskTimeout: sfn.Timeout.duration(timeout.plus(margin)),
+      retryOnServiceExceptions: true,
+    });
+    task.addRetry({
+      errors: [...RETRYABLE_ERROR_NAMES, 'Lambda.TooManyRequestsException'],
+      interval: Duration.seconds(2),
+      maxAttempts: 3,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     return task;
   };
   return {
-    step: (id, payload, resultPath) => call(id, fns.release, sfn.TaskInput.fromObject(payload), resultPath, timeouts.release),
+    step: (id, payload, resultPath) =>
+      call(id, fns.release, sfn.TaskInput.fromObject(payload), resultPath, timeouts.release),
     // The optimized integration (the payload from a path); its result is {Payload, StatusCode, ExecutedVersion}.
     invokeCandidate: () =>
-      new tasks.LambdaInvoke(scope, 'InvokeCandidate', { lambdaFunction: fns.predict, payload: sfn.TaskInput.fromJsonPathAt('$.check.event'), resultSelector: { 'response.$': '$.Payload' }, resultPath: '$.check.invoked', taskTimeout: sfn.Timeout.duration(timeouts.predict.plus(margin)), retryOnServiceExceptions: true }),
+      new tasks.LambdaInvoke(scope, 'InvokeCandidate', {
+        lambdaFunction: fns.predict,
+        payload: sfn.TaskInput.fromJsonPathAt('$.check.event'),
+        resultSelector: { 'response.$': '$.Payload' },
+        resultPath: '$.check.invoked',
+        taskTimeout: sfn.Timeout.duration(timeouts.predict.plus(margin)),
+        retryOnServiceExceptions: true,
+      }),
   };
 }
 
 /** Any task that fails goes to Abort (share 0, audited), then ReleaseFailed. */
 function abortOnFailure(scope: Construct, step: ReleaseStep): <T extends tasks.LambdaInvoke>(task: T) => T {
   const failed = new sfn.Fail(scope, 'ReleaseFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-  const abort = step('Abort', { action: 'abort', 'model.$': '$.model', 'reason.$': "States.Format('a release step failed: {}', $.error.Cause)" }, '$.aborted');
+  const abort = step(
+    'Abort',
+    { action: 'abort', 'model.$': '$.model', 'reason.$': "States.Format('a release step failed: {}', $.error.Cause)" },
+    '$.aborted',
+  );
   abort.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.abortError' });
   abort.next(failed);
-  return <T extends tasks.LambdaInvoke>(task: T): T => task.addCatch(abort, { errors: ['States.ALL'], resultPath: '$.error' }) as T;
+  return <T extends tasks.LambdaInvoke>(task: T): T =>
+    task.addCatch(abort, { errors: ['States.ALL'], resultPath: '$.error' }) as T;
 }
 
 /** A minute's wait, then a tick (alarms read, ReleaseInProgress published), until the release is promoted or ends. */
@@ -79,8 +169,13 @@ function bakeLoop(scope: Construct, tick: tasks.LambdaInvoke): sfn.Wait {
   const outcome = new sfn.Choice(scope, 'Outcome?')
     .when(sfn.Condition.stringEquals('$.verdict.outcome', 'baking'), bake)
     .when(sfn.Condition.stringEquals('$.verdict.outcome', 'promoted'), new sfn.Succeed(scope, 'Promoted'))
-    .when(sfn.Condition.stringEquals('$.verdict.outcome', 'rolled-back'), new sfn.Succeed(scope, 'RolledBack', { comment: 'An alarm fired: production answers everything again.' }))
-    .otherwise(new sfn.Succeed(scope, 'Stopped', { comment: 'The release was aborted (mlops release <model> abort).' }));
+    .when(
+      sfn.Condition.stringEquals('$.verdict.outcome', 'rolled-back'),
+      new sfn.Succeed(scope, 'RolledBack', { comment: 'An alarm fired: production answers everything again.' }),
+    )
+    .otherwise(
+      new sfn.Succeed(scope, 'Stopped', { comment: 'The release was aborted (mlops release <model> abort).' }),
+    );
   bake.next(tick).next(outcome);
   return bake;
 }

@@ -46,22 +46,38 @@ const INVOKE_MARGIN = Duration.seconds(60);
  * The execution input is the EventBridge "Object Created" event. State accumulates under `run`, `etl`, `tuning`,
  * `validation`; only S3 locations and summaries travel between states (the payload limit is 256 KB).
  */
-export function trainingDefinition(scope: Construct, fns: TrainingStepFunctions, timeouts: TrainingStepTimeouts): sfn.IChainable {
+export function trainingDefinition(
+  scope: Construct,
+  fns: TrainingStepFunctions,
+  timeouts: TrainingStepTimeouts,
+): sfn.IChainable {
   const states = pipelineSteps(scope, fns, timeouts);
   const { registerRun, etl, tune, validate } = states;
   registerRun.next(
     new sfn.Choice(scope, 'Duplicate?')
-      .when(sfn.Condition.booleanEquals('$.run.duplicate', true), new sfn.Succeed(scope, 'AlreadyRegistered', {
-        comment: 'The same object (bucket, key, ETag) already has a run: nothing to do.',
-      }))
+      .when(
+        sfn.Condition.booleanEquals('$.run.duplicate', true),
+        new sfn.Succeed(scope, 'AlreadyRegistered', {
+          comment: 'The same object (bucket, key, ETag) already has a run: nothing to do.',
+        }),
+      )
       .otherwise(etl.next(tune).next(validate).next(decision(scope, states))),
   );
   // A re-drive of a FAILED run (mlops runs redrive) starts a new execution at the step that failed, with the state
   // the run had reached; an upload event has no `resume` and starts at RegisterRun.
-  const resumable = { [PIPELINE_STEPS.etl]: etl, [PIPELINE_STEPS.tune]: tune, [PIPELINE_STEPS.validate]: validate, [PIPELINE_STEPS.report]: states.report, [PIPELINE_STEPS.promote]: states.promote };
+  const resumable = {
+    [PIPELINE_STEPS.etl]: etl,
+    [PIPELINE_STEPS.tune]: tune,
+    [PIPELINE_STEPS.validate]: validate,
+    [PIPELINE_STEPS.report]: states.report,
+    [PIPELINE_STEPS.promote]: states.promote,
+  };
   const resume = new sfn.Choice(scope, 'Resume?');
   for (const [name, state] of Object.entries(resumable)) {
-    resume.when(sfn.Condition.and(sfn.Condition.isPresent('$.resume.step'), sfn.Condition.stringEquals('$.resume.step', name)), state);
+    resume.when(
+      sfn.Condition.and(sfn.Condition.isPresent('$.resume.step'), sfn.Condition.stringEquals('$.resume.step', name)),
+      state,
+    );
   }
   return resume.otherwise(registerRun);
 }
@@ -86,16 +102,40 @@ function pipelineSteps(scope: Construct, fns: TrainingStepFunctions, timeouts: T
     return state;
   };
   return {
-    registerRun: withCatch(step('RegisterRun', fns.registerRun, timeouts.registerRun, { 'event.$': '$', 'executionId.$': '$$.Execution.Id' }, '$.run')),
+    registerRun: withCatch(
+      step(
+        'RegisterRun',
+        fns.registerRun,
+        timeouts.registerRun,
+        { 'event.$': '$', 'executionId.$': '$$.Execution.Id' },
+        '$.run',
+      ),
+    ),
     etl: withCatch(step('ETL', fns.etl, timeouts.etl, { 'run.$': '$.run' }, '$.etl')),
     tune: withCatch(tuneStage(scope, step, fns.train, timeouts.train)),
-    validate: withCatch(step('Validate', fns.validate, timeouts.validate, { 'run.$': '$.run', 'etl.$': '$.etl', 'tuning.$': '$.tuning' }, '$.validation')),
+    validate: withCatch(
+      step(
+        'Validate',
+        fns.validate,
+        timeouts.validate,
+        { 'run.$': '$.run', 'etl.$': '$.etl', 'tuning.$': '$.tuning' },
+        '$.validation',
+      ),
+    ),
     promote: withCatch(
-      step('Promote', fns.promote, timeouts.promote, { 'run.$': '$.run', 'validation.$': '$.validation', 'releaseMode.$': '$.etl.config.release.mode' }, '$.promotion'),
+      step(
+        'Promote',
+        fns.promote,
+        timeouts.promote,
+        { 'run.$': '$.run', 'validation.$': '$.validation', 'releaseMode.$': '$.etl.config.release.mode' },
+        '$.promotion',
+      ),
     ),
     startRelease: withCatch(startReleaseState(scope, fns.release)),
     report: step('Report', fns.report, timeouts.report, { 'run.$': '$.run', 'etl.$': '$.etl' }, '$.report'),
-    recordRejected: withCatch(step('RecordRejected', fns.finishRun, timeouts.finishRun, { outcome: 'REJECTED', 'state.$': '$' }, '$.rejection')),
+    recordRejected: withCatch(
+      step('RecordRejected', fns.finishRun, timeouts.finishRun, { outcome: 'REJECTED', 'state.$': '$' }, '$.rejection'),
+    ),
   };
 }
 
@@ -103,14 +143,21 @@ function pipelineSteps(scope: Construct, fns: TrainingStepFunctions, timeouts: T
 function decision(scope: Construct, states: PipelineSteps): sfn.Choice {
   const { promote, startRelease, report, recordRejected } = states;
   const outcome = new sfn.Choice(scope, 'Outcome?')
-    .when(sfn.Condition.booleanEquals('$.validation.gate.passed', true), new sfn.Succeed(scope, 'Released', { comment: 'Promoted, or awaiting approval' }))
+    .when(
+      sfn.Condition.booleanEquals('$.validation.gate.passed', true),
+      new sfn.Succeed(scope, 'Released', { comment: 'Promoted, or awaiting approval' }),
+    )
     .otherwise(new sfn.Succeed(scope, 'Rejected'));
   report.addCatch(outcome, { errors: ['States.ALL'], resultPath: '$.reportError' });
   report.next(outcome);
   return new sfn.Choice(scope, 'GatePassed?')
     .when(
       sfn.Condition.booleanEquals('$.validation.gate.passed', true),
-      promote.next(new sfn.Choice(scope, 'Release?').when(sfn.Condition.booleanEquals('$.promotion.release', true), startRelease.next(report)).otherwise(report)),
+      promote.next(
+        new sfn.Choice(scope, 'Release?')
+          .when(sfn.Condition.booleanEquals('$.promotion.release', true), startRelease.next(report))
+          .otherwise(report),
+      ),
     )
     .otherwise(recordRejected.next(report));
 }
@@ -151,7 +198,12 @@ function stepFactory(scope: Construct): StepFactory {
 }
 
 /** Where every step's failure goes: the run recorded as FAILED with its reason, then the execution fails. */
-function recordFailureState(scope: Construct, step: StepFactory, finishRun: lambda.IFunction, timeout: Duration): tasks.LambdaInvoke {
+function recordFailureState(
+  scope: Construct,
+  step: StepFactory,
+  finishRun: lambda.IFunction,
+  timeout: Duration,
+): tasks.LambdaInvoke {
   const failureNotRecorded = new sfn.Fail(scope, 'FailureNotRecorded', {
     comment: 'The run failed and recording the failure failed too; see the execution history.',
     errorPath: '$.recordingError.Error',
@@ -168,15 +220,31 @@ function startReleaseState(scope: Construct, release: sfn.IStateMachine): tasks.
   const task = new tasks.StepFunctionsStartExecution(scope, 'StartRelease', {
     stateMachine: release,
     integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
-    input: sfn.TaskInput.fromObject({ 'model.$': '$.run.model', 'candidateVersion.$': '$.promotion.version', 'release.$': '$.etl.config.release' }),
+    input: sfn.TaskInput.fromObject({
+      'model.$': '$.run.model',
+      'candidateVersion.$': '$.promotion.version',
+      'release.$': '$.etl.config.release',
+    }),
     resultPath: '$.release',
     taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
   });
-  task.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+  task.addRetry({
+    errors: ['States.TaskFailed'],
+    interval: Duration.seconds(2),
+    maxAttempts: 3,
+    backoffRate: 2,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
   return task;
 }
 
-type StepFactory = (id: string, fn: lambda.IFunction, timeout: Duration, payload: Record<string, unknown>, resultPath: string) => tasks.LambdaInvoke;
+type StepFactory = (
+  id: string,
+  fn: lambda.IFunction,
+  timeout: Duration,
+  payload: Record<string, unknown>,
+  resultPath: string,
+) => tasks.LambdaInvoke;
 
 /**
  * The Tune stage: a Map over the trials ETL planned, each trained by the Train function; at most
@@ -184,7 +252,13 @@ type StepFactory = (id: string, fn: lambda.IFunction, timeout: Duration, payload
  * `{trial, error}` so the others still count; Validate picks the best candidate and fails only if none trained.
  */
 function tuneStage(scope: Construct, step: StepFactory, train: lambda.IFunction, timeout: Duration): sfn.Map {
-  const trainCandidate = step('TrainCandidate', train, timeout, { 'run.$': '$.run', 'etl.$': '$.etl', 'trial.$': '$.trial' }, '$');
+  const trainCandidate = step(
+    'TrainCandidate',
+    train,
+    timeout,
+    { 'run.$': '$.run', 'etl.$': '$.etl', 'trial.$': '$.trial' },
+    '$',
+  );
   const trialFailed = new sfn.Pass(scope, 'TrialFailed', {
     parameters: { trial: { 'id.$': '$.trial.id', 'role.$': '$.trial.role' }, 'error.$': '$.error' },
   });

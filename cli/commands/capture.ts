@@ -13,7 +13,9 @@ const summary = (prediction: unknown): string => {
 export function captureCommands(ctx: CliContext): void {
   ctx.program
     .command('capture')
-    .description("a model's captured predictions (from the capture objects Firehose wrote) with the ground truth sent for them")
+    .description(
+      "a model's captured predictions (from the capture objects Firehose wrote) with the ground truth sent for them",
+    )
     .argument('<model>')
     .option('--since <when>', 'how far back: 15m, 6h, 2d or an ISO time', '1h')
     .action(
@@ -22,7 +24,17 @@ export function captureCommands(ctx: CliContext): void {
         ctx.print(rows, () =>
           rows.length === 0
             ? `${model}: nothing captured since ${options.since} ago (Firehose writes every minute or so)`
-            : formatTable(['at', 'prediction id', 'version', 'variant', 'prediction', 'truth'], rows.map((r) => [r.at, r.predictionId, `v${r.version}`, r.variant, summary(r.prediction), r.truth === undefined ? '' : String(r.truth)])),
+            : formatTable(
+                ['at', 'prediction id', 'version', 'variant', 'prediction', 'truth'],
+                rows.map((r) => [
+                  r.at,
+                  r.predictionId,
+                  `v${r.version}`,
+                  r.variant,
+                  summary(r.prediction),
+                  r.truth === undefined ? '' : String(r.truth),
+                ]),
+              ),
         );
       }),
     );

@@ -15,32 +15,42 @@ export function lifecycleCommands(ctx: CliContext): void {
 /** `mlops promote|approve|reject <model> <version> -m <why>`: a change of what is served or approved, audited. */
 function changeCommand(ctx: CliContext, name: 'promote' | 'approve' | 'reject', description: string): void {
   ctx.program
-      .command(name)
-      .description(description)
-      .argument('<model>')
-      .argument(name === 'promote' ? '[version]' : '<version>', name === 'promote' ? 'version number (default: the candidate, the newest version that passed its gate)' : 'version number')
-      .requiredOption('-m, --reason <text>', 'why (recorded in the audit trail)')
-      .action(
-        ctx.withConnection(async (c, model: string, versionText: string | undefined, options: { reason: string }) => {
-          let version: number;
-          if (versionText !== undefined) {
-            version = parseVersion(versionText);
-          } else {
-            const candidate = await c.registry.getAlias(model, CANDIDATE_ALIAS);
-            if (candidate === undefined) throw new Error(`model "${model}" has no candidate version: name one (mlops versions ${model} lists them)`);
-            version = candidate.version;
-          }
-          const request = { model, version, actor: c.actor, reason: options.reason };
-          if (name === 'promote') {
-            const alias = await promoteVersion({ registry: c.registry, checkArtifact: artifactCheck(c.s3) }, request);
-            await countChange(c, model, 'promotions');
-            ctx.print(alias, () => `${model} v${alias.version} is now in production${alias.previous.length > 0 ? ` (was v${alias.previous.at(-1)})` : ''}`);
-          } else {
-            const record = await setApproval(c.registry, request, name);
-            ctx.print(record, () => `${model} v${record.version} is now ${record.status}`);
-          }
-        }),
-      );
+    .command(name)
+    .description(description)
+    .argument('<model>')
+    .argument(
+      name === 'promote' ? '[version]' : '<version>',
+      name === 'promote'
+        ? 'version number (default: the candidate, the newest version that passed its gate)'
+        : 'version number',
+    )
+    .requiredOption('-m, --reason <text>', 'why (recorded in the audit trail)')
+    .action(
+      ctx.withConnection(async (c, model: string, versionText: string | undefined, options: { reason: string }) => {
+        let version: number;
+        if (versionText !== undefined) {
+          version = parseVersion(versionText);
+        } else {
+          const candidate = await c.registry.getAlias(model, CANDIDATE_ALIAS);
+          if (candidate === undefined)
+            throw new Error(`model "${model}" has no candidate version: name one (mlops versions ${model} lists them)`);
+          version = candidate.version;
+        }
+        const request = { model, version, actor: c.actor, reason: options.reason };
+        if (name === 'promote') {
+          const alias = await promoteVersion({ registry: c.registry, checkArtifact: artifactCheck(c.s3) }, request);
+          await countChange(c, model, 'promotions');
+          ctx.print(
+            alias,
+            () =>
+              `${model} v${alias.version} is now in production${alias.previous.length > 0 ? ` (was v${alias.previous.at(-1)})` : ''}`,
+          );
+        } else {
+          const record = await setApproval(c.registry, request, name);
+          ctx.print(record, () => `${model} v${record.version} is now ${record.status}`);
+        }
+      }),
+    );
 }
 
 /** `mlops rollback <model> [--to <version>] -m <why>`: production back to the previous approved version. */
@@ -53,9 +63,15 @@ function rollbackCommand(ctx: CliContext): void {
     .requiredOption('-m, --reason <text>', 'why (recorded in the audit trail)')
     .action(
       ctx.withConnection(async (c, model: string, options: { to?: string; reason: string }) => {
-        const alias = await rollback({ registry: c.registry, checkArtifact: artifactCheck(c.s3) }, { model, actor: c.actor, reason: options.reason, ...(options.to ? { to: parseVersion(options.to) } : {}) });
+        const alias = await rollback(
+          { registry: c.registry, checkArtifact: artifactCheck(c.s3) },
+          { model, actor: c.actor, reason: options.reason, ...(options.to ? { to: parseVersion(options.to) } : {}) },
+        );
         await countChange(c, model, 'rollbacks');
-        ctx.print(alias, () => `${model} rolled back: v${alias.version} is in production (was v${alias.previous.at(-1)})`);
+        ctx.print(
+          alias,
+          () => `${model} rolled back: v${alias.version} is in production (was v${alias.previous.at(-1)})`,
+        );
       }),
     );
 }

@@ -13,21 +13,35 @@ export function lineageCommands(ctx: CliContext): void {
 function lineageCommand(ctx: CliContext): void {
   ctx.program
     .command('lineage')
-    .description('what produced a version (model and version), or which versions were trained on a data object (--data)')
+    .description(
+      'what produced a version (model and version), or which versions were trained on a data object (--data)',
+    )
     .argument('[model]')
     .argument('[version]')
     .option('--data <object>', 's3://bucket/key, a key, or the sha256 of a data file')
     .action(
-      ctx.withConnection(async (c, model: string | undefined, versionText: string | undefined, options: { data?: string }) => {
-        if (options.data !== undefined) {
-          const rows = await versionsTrainedOn(c.registry, options.data);
-          ctx.print(rows, () => (rows.length === 0 ? `no version was trained on ${options.data}` : formatTable(['model', 'version', 'status', 'data object'], rows.map((r) => [r.model, `v${r.version}`, r.status, r.object]))));
-          return;
-        }
-        if (model === undefined || versionText === undefined) throw new Error('name a model and version (mlops lineage adult 2), or a data object (mlops lineage --data s3://bucket/key)');
-        const lineage = await versionLineage(c.registry, model, parseVersion(versionText));
-        ctx.print(lineage, () => describeLineage(model, lineage));
-      }),
+      ctx.withConnection(
+        async (c, model: string | undefined, versionText: string | undefined, options: { data?: string }) => {
+          if (options.data !== undefined) {
+            const rows = await versionsTrainedOn(c.registry, options.data);
+            ctx.print(rows, () =>
+              rows.length === 0
+                ? `no version was trained on ${options.data}`
+                : formatTable(
+                    ['model', 'version', 'status', 'data object'],
+                    rows.map((r) => [r.model, `v${r.version}`, r.status, r.object]),
+                  ),
+            );
+            return;
+          }
+          if (model === undefined || versionText === undefined)
+            throw new Error(
+              'name a model and version (mlops lineage adult 2), or a data object (mlops lineage --data s3://bucket/key)',
+            );
+          const lineage = await versionLineage(c.registry, model, parseVersion(versionText));
+          ctx.print(lineage, () => describeLineage(model, lineage));
+        },
+      ),
     );
 }
 
@@ -44,7 +58,10 @@ function reproduceCommand(ctx: CliContext): void {
         ctx.print(result, () =>
           [
             `${model} v${result.version}: ${result.identical ? 'reproduced bit for bit' : 'NOT identical'}`,
-            formatTable(['check', 'recorded', 'reproduced', 'same'], result.checks.map((ch) => [ch.what, ch.recorded, ch.reproduced, ch.same ? 'yes' : 'NO'])),
+            formatTable(
+              ['check', 'recorded', 'reproduced', 'same'],
+              result.checks.map((ch) => [ch.what, ch.recorded, ch.reproduced, ch.same ? 'yes' : 'NO']),
+            ),
           ].join('\n'),
         );
         if (!result.identical) process.exitCode = 3;
@@ -60,16 +77,27 @@ function describeLineage(model: string, lineage: Awaited<ReturnType<typeof versi
     formatTable(
       ['input', 'identity'],
       [
-        ...version.data.map((d) => [`data ${d.key}`, `ETag ${d.etag}, version ${d.versionId ?? '—'}, sha256 ${d.sha256 ?? '?'}`]),
+        ...version.data.map((d) => [
+          `data ${d.key}`,
+          `ETag ${d.etag}, version ${d.versionId ?? '—'}, sha256 ${d.sha256 ?? '?'}`,
+        ]),
         ['rows', `${version.rows.read} read, ${version.rows.kept} kept`],
         ['model file', `sha256 ${version.modelConfigSha256}`],
         ['data schema', `v${version.schemaVersion}`],
         ['code', version.codeVersion],
         ['TF.js', `${version.tfjsVersion}; ${version.backend}`],
         ['hyper-parameters', JSON.stringify(version.hyperparameters)],
-        ['compared with', version.comparedWith === null ? 'no production version' : `production v${version.comparedWith}`],
+        [
+          'compared with',
+          version.comparedWith === null ? 'no production version' : `production v${version.comparedWith}`,
+        ],
       ],
     ),
-    lineage.audit.length === 0 ? 'no promotions, rollbacks or approvals yet' : formatTable(['when', 'action', 'version', 'outcome', 'who', 'why'], lineage.audit.map((e) => [e.at, e.action, `v${e.version}`, e.outcome, e.actor, e.reason])),
+    lineage.audit.length === 0
+      ? 'no promotions, rollbacks or approvals yet'
+      : formatTable(
+          ['when', 'action', 'version', 'outcome', 'who', 'why'],
+          lineage.audit.map((e) => [e.at, e.action, `v${e.version}`, e.outcome, e.actor, e.reason]),
+        ),
   ].join('\n\n');
 }

@@ -1,4 +1,8 @@
-import { DescribeLogGroupsCommand, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+  type FilteredLogEvent,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { Connection } from '../connection.js';
 import type { CliContext } from '../context.js';
 import { parseSince } from '../time.js';
@@ -21,16 +25,31 @@ async function logGroupOf(c: Connection, fn: string): Promise<string> {
   if (construct === undefined) throw new Error(`no function "${fn}": one of ${Object.keys(FUNCTIONS).join(', ')}`);
   const prefix = `${c.stackName}-${construct}Logs`;
   const { logGroups = [] } = await c.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix }));
-  const group = logGroups.find((g) => g.logGroupName !== undefined && /^[0-9A-F]{8}(-|$)/.test(g.logGroupName.slice(prefix.length)));
-  if (group?.logGroupName === undefined) throw new Error(`no log group ${prefix}… yet: the function has not run (or the stack is not ${c.stackName})`);
+  const group = logGroups.find(
+    (g) => g.logGroupName !== undefined && /^[0-9A-F]{8}(-|$)/.test(g.logGroupName.slice(prefix.length)),
+  );
+  if (group?.logGroupName === undefined)
+    throw new Error(`no log group ${prefix}… yet: the function has not run (or the stack is not ${c.stackName})`);
   return group.logGroupName;
 }
 
-async function eventsSince(c: Connection, group: string, start: number, pattern: string | undefined): Promise<FilteredLogEvent[]> {
+async function eventsSince(
+  c: Connection,
+  group: string,
+  start: number,
+  pattern: string | undefined,
+): Promise<FilteredLogEvent[]> {
   const events: FilteredLogEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await c.logs.send(new FilterLogEventsCommand({ logGroupName: group, startTime: start, ...(pattern ? { filterPattern: pattern } : {}), ...(nextToken ? { nextToken } : {}) }));
+    const page = await c.logs.send(
+      new FilterLogEventsCommand({
+        logGroupName: group,
+        startTime: start,
+        ...(pattern ? { filterPattern: pattern } : {}),
+        ...(nextToken ? { nextToken } : {}),
+      }),
+    );
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
@@ -44,7 +63,7 @@ export function logsCommands(ctx: CliContext): void {
     .description(`a function's log lines (${Object.keys(FUNCTIONS).join(', ')})`)
     .argument('<function>')
     .option('--since <when>', 'how far back: 15m, 2h, 7d, or a date-time', '1h')
-    .option('--filter <pattern>', 'a CloudWatch Logs filter pattern, e.g. \'{ $.level = "ERROR" }\' or \'?ERROR ?WARN\'')
+    .option('--filter <pattern>', "a CloudWatch Logs filter pattern, e.g. '{ $.level = \"ERROR\" }' or '?ERROR ?WARN'")
     .option('-f, --follow', 'keep printing new lines (Ctrl-C to stop)')
     .action(
       ctx.withConnection(async (c, fn: string, options: { since: string; filter?: string; follow?: boolean }) => {
@@ -56,7 +75,11 @@ export function logsCommands(ctx: CliContext): void {
             if (e.eventId !== undefined && seen.has(e.eventId)) continue;
             if (e.eventId !== undefined) seen.add(e.eventId);
             start = Math.max(start, e.timestamp ?? start);
-            console.log(ctx.json() ? JSON.stringify({ timestamp: e.timestamp, message: e.message }) : `${new Date(e.timestamp ?? 0).toISOString()}  ${e.message ?? ''}`);
+            console.log(
+              ctx.json()
+                ? JSON.stringify({ timestamp: e.timestamp, message: e.message })
+                : `${new Date(e.timestamp ?? 0).toISOString()}  ${e.message ?? ''}`,
+            );
           }
         };
         show(await eventsSince(c, group, start, options.filter));

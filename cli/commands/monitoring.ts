@@ -1,4 +1,10 @@
-import { DescribeAlarmsCommand, GetMetricDataCommand, ListMetricsCommand, type CompositeAlarm, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  ListMetricsCommand,
+  type CompositeAlarm,
+  type MetricAlarm,
+} from '@aws-sdk/client-cloudwatch';
 import type { Connection } from '../connection.js';
 import type { CliContext } from '../context.js';
 import { formatTable } from '../format.js';
@@ -20,7 +26,9 @@ async function describeAlarms(c: Connection): Promise<AnyAlarm[]> {
   const alarms: AnyAlarm[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await c.cloudwatch.send(new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], ...(NextToken ? { NextToken } : {}) }));
+    const page = await c.cloudwatch.send(
+      new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], ...(NextToken ? { NextToken } : {}) }),
+    );
     for (const a of page.CompositeAlarms ?? []) alarms.push({ ...a, type: 'composite' });
     for (const a of page.MetricAlarms ?? []) alarms.push({ ...a, type: 'metric' });
     NextToken = page.NextToken;
@@ -29,19 +37,34 @@ async function describeAlarms(c: Connection): Promise<AnyAlarm[]> {
 }
 
 /** A model's metric over time: every dimension set of it that names the model, one series each. */
-async function metricSeries(c: Connection, model: string, name: string, options: { since: string; stat: string; period: string }) {
+async function metricSeries(
+  c: Connection,
+  model: string,
+  name: string,
+  options: { since: string; stat: string; period: string },
+) {
   const period = Number(options.period);
-  if (!Number.isInteger(period) || period < 1) throw new Error(`--period must be a number of seconds, got "${options.period}"`);
+  if (!Number.isInteger(period) || period < 1)
+    throw new Error(`--period must be a number of seconds, got "${options.period}"`);
   const end = Date.now();
   const start = parseSince(options.since, end);
-  const { Metrics = [] } = await c.cloudwatch.send(new ListMetricsCommand({ Namespace: NAMESPACE, MetricName: name, Dimensions: [{ Name: 'model', Value: model }] }));
-  if (Metrics.length === 0) throw new Error(`no metric ${NAMESPACE}/${name} for model "${model}" (metrics appear once a function has reported them)`);
+  const { Metrics = [] } = await c.cloudwatch.send(
+    new ListMetricsCommand({ Namespace: NAMESPACE, MetricName: name, Dimensions: [{ Name: 'model', Value: model }] }),
+  );
+  if (Metrics.length === 0)
+    throw new Error(
+      `no metric ${NAMESPACE}/${name} for model "${model}" (metrics appear once a function has reported them)`,
+    );
   const { MetricDataResults = [] } = await c.cloudwatch.send(
     new GetMetricDataCommand({
       StartTime: new Date(start),
       EndTime: new Date(end),
       ScanBy: 'TimestampAscending',
-      MetricDataQueries: Metrics.map((metric, i) => ({ Id: `m${i}`, MetricStat: { Metric: metric, Period: period, Stat: options.stat }, Label: (metric.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(',') })),
+      MetricDataQueries: Metrics.map((metric, i) => ({
+        Id: `m${i}`,
+        MetricStat: { Metric: metric, Period: period, Stat: options.stat },
+        Label: (metric.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(','),
+      })),
     }),
   );
   return MetricDataResults.map((r) => ({
@@ -63,7 +86,16 @@ export function monitoringCommands(ctx: CliContext): void {
         ctx.print(alarms, () =>
           alarms.length === 0
             ? `no alarms${model ? ` for model "${model}"` : ''}`
-            : formatTable(['alarm', 'type', 'state', 'since', 'reason'], alarms.map((a) => [a.AlarmName, a.type, a.StateValue, a.StateUpdatedTimestamp?.toISOString(), a.StateReason?.slice(0, 120)])),
+            : formatTable(
+                ['alarm', 'type', 'state', 'since', 'reason'],
+                alarms.map((a) => [
+                  a.AlarmName,
+                  a.type,
+                  a.StateValue,
+                  a.StateUpdatedTimestamp?.toISOString(),
+                  a.StateReason?.slice(0, 120),
+                ]),
+              ),
         );
       }),
     );
@@ -77,13 +109,24 @@ export function monitoringCommands(ctx: CliContext): void {
     .option('--stat <statistic>', 'Sum, Average, Minimum, Maximum, SampleCount or pNN', 'Sum')
     .option('--period <seconds>', 'one value per this many seconds', '60')
     .action(
-      ctx.withConnection(async (c, model: string, name: string, options: { since: string; stat: string; period: string }) => {
-        const series = await metricSeries(c, model, name, options);
-        ctx.print(series, () =>
-          series
-            .map((s) => [`${name} (${options.stat} per ${options.period} s) ${s.label}`, `  ${sparkline(s.points.map((p) => p.value))}`, formatTable(['time', options.stat], s.points.map((p) => [p.time, p.value]))].join('\n'))
-            .join('\n\n'),
-        );
-      }),
+      ctx.withConnection(
+        async (c, model: string, name: string, options: { since: string; stat: string; period: string }) => {
+          const series = await metricSeries(c, model, name, options);
+          ctx.print(series, () =>
+            series
+              .map((s) =>
+                [
+                  `${name} (${options.stat} per ${options.period} s) ${s.label}`,
+                  `  ${sparkline(s.points.map((p) => p.value))}`,
+                  formatTable(
+                    ['time', options.stat],
+                    s.points.map((p) => [p.time, p.value]),
+                  ),
+                ].join('\n'),
+              )
+              .join('\n\n'),
+          );
+        },
+      ),
     );
 }

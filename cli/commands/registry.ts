@@ -20,9 +20,18 @@ function modelsCommand(ctx: CliContext): void {
       ctx.withConnection(async (c) => {
         const models = await c.registry.listModels();
         const rows = await Promise.all(
-          models.map(async (model) => ({ model, production: (await c.registry.getAlias(model))?.version ?? null, versions: await c.registry.latestVersion(model) })),
+          models.map(async (model) => ({
+            model,
+            production: (await c.registry.getAlias(model))?.version ?? null,
+            versions: await c.registry.latestVersion(model),
+          })),
         );
-        ctx.print(rows, () => formatTable(['model', 'production', 'versions'], rows.map((r) => [r.model, r.production === null ? null : `v${r.production}`, r.versions])));
+        ctx.print(rows, () =>
+          formatTable(
+            ['model', 'production', 'versions'],
+            rows.map((r) => [r.model, r.production === null ? null : `v${r.production}`, r.versions]),
+          ),
+        );
       }),
     );
 }
@@ -35,12 +44,29 @@ function versionsCommand(ctx: CliContext): void {
     .argument('<model>')
     .action(
       ctx.withConnection(async (c, model: string) => {
-        const [versions, production, candidate] = await Promise.all([c.registry.listVersions(model), c.registry.getAlias(model), c.registry.getAlias(model, CANDIDATE_ALIAS)]);
-        const aliases = (v: number) => [production?.version === v ? 'production' : '', candidate?.version === v ? 'candidate' : ''].filter(Boolean).join(', ');
+        const [versions, production, candidate] = await Promise.all([
+          c.registry.listVersions(model),
+          c.registry.getAlias(model),
+          c.registry.getAlias(model, CANDIDATE_ALIAS),
+        ]);
+        const aliases = (v: number) =>
+          [production?.version === v ? 'production' : '', candidate?.version === v ? 'candidate' : '']
+            .filter(Boolean)
+            .join(', ');
         ctx.print(versions, () =>
           formatTable(
             ['version', 'status', 'aliases', 'roc_auc', 'accuracy', 'rmse', 'gate', 'run', 'created'],
-            versions.map((v) => [`v${v.version}`, v.status, aliases(v.version), metric(v.metrics.roc_auc), metric(v.metrics.accuracy), metric(v.metrics.rmse), v.gate.passed ? 'passed' : 'failed', v.runId, v.createdAt]),
+            versions.map((v) => [
+              `v${v.version}`,
+              v.status,
+              aliases(v.version),
+              metric(v.metrics.roc_auc),
+              metric(v.metrics.accuracy),
+              metric(v.metrics.rmse),
+              v.gate.passed ? 'passed' : 'failed',
+              v.runId,
+              v.createdAt,
+            ]),
           ),
         );
       }),
@@ -72,7 +98,20 @@ function auditCommand(ctx: CliContext): void {
     .action(
       ctx.withConnection(async (c, model: string) => {
         const events = await c.registry.listAudit(model);
-        ctx.print(events, () => formatTable(['when', 'action', 'version', 'from', 'outcome', 'who', 'why'], events.map((e) => [e.at, e.action, `v${e.version}`, e.previousVersion === null ? null : `v${e.previousVersion}`, e.outcome, e.actor, e.reason])));
+        ctx.print(events, () =>
+          formatTable(
+            ['when', 'action', 'version', 'from', 'outcome', 'who', 'why'],
+            events.map((e) => [
+              e.at,
+              e.action,
+              `v${e.version}`,
+              e.previousVersion === null ? null : `v${e.previousVersion}`,
+              e.outcome,
+              e.actor,
+              e.reason,
+            ]),
+          ),
+        );
       }),
     );
 }

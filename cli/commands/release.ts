@@ -4,8 +4,12 @@ import { abortRelease } from '../../lambdas/shared/use-cases/release.js';
 import type { ReleaseRecord } from '../../lambdas/shared/release-store.js';
 
 function describe(record: ReleaseRecord | undefined, model: string): string {
-  if (record === undefined) return `${model}: no release yet (a model file with "release": {"mode": "canary"} releases its next version step by step)`;
-  const step = record.state === 'running' ? `, step ${record.stepIndex + 1} of ${record.steps.length}: ${record.share}% of traffic` : '';
+  if (record === undefined)
+    return `${model}: no release yet (a model file with "release": {"mode": "canary"} releases its next version step by step)`;
+  const step =
+    record.state === 'running'
+      ? `, step ${record.stepIndex + 1} of ${record.steps.length}: ${record.share}% of traffic`
+      : '';
   return [
     `${model}: release ${record.releaseId} of v${record.candidateVersion} (production v${record.productionVersion ?? '-'}), ${record.mode}, ${record.state}${step}`,
     `  steps ${record.steps.join('% → ')}%, ${record.bakeMinutes} min each; started ${record.startedAt}, updated ${record.updatedAt}`,
@@ -17,7 +21,9 @@ function describe(record: ReleaseRecord | undefined, model: string): string {
 export function releaseCommands(ctx: CliContext): void {
   ctx.program
     .command('release')
-    .description("a model's release: status (default), or abort (the candidate gets no more traffic; production answers all)")
+    .description(
+      "a model's release: status (default), or abort (the candidate gets no more traffic; production answers all)",
+    )
     .argument('<model>')
     .argument('[action]', 'status | abort', 'status')
     .option('-m, --reason <text>', 'why (recorded in the audit trail; required to abort)')
@@ -41,7 +47,11 @@ export function releaseCommands(ctx: CliContext): void {
           signalInProgress: () => undefined,
         };
         const record = await abortRelease(deps, model, options.reason);
-        ctx.print(record ?? null, () => (record?.state === 'aborted' ? `${model}: release ${record.releaseId} aborted; production v${record.productionVersion ?? '-'} answers all traffic within the refresh interval` : describe(record, model)));
+        ctx.print(record ?? null, () =>
+          record?.state === 'aborted'
+            ? `${model}: release ${record.releaseId} aborted; production v${record.productionVersion ?? '-'} answers all traffic within the refresh interval`
+            : describe(record, model),
+        );
       }),
     );
 }

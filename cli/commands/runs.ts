@@ -22,9 +22,23 @@ function runsCommand(ctx: CliContext): Command {
     .action(
       ctx.withConnection(async (c, model: string | undefined) => {
         const models = model === undefined ? await c.registry.listModels('run') : [model];
-        const list = (await Promise.all(models.map((m) => c.registry.listRuns(m)))).flat().sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+        const list = (await Promise.all(models.map((m) => c.registry.listRuns(m))))
+          .flat()
+          .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
         ctx.print(list, () =>
-          formatTable(['model', 'run', 'status', 'step', 'version', 'data', 'started', 'reason'], list.map((r) => [r.model, r.runId, r.status, r.step, r.version === undefined ? null : `v${r.version}`, r.trigger.key, r.startedAt, r.reason?.slice(0, 100)])),
+          formatTable(
+            ['model', 'run', 'status', 'step', 'version', 'data', 'started', 'reason'],
+            list.map((r) => [
+              r.model,
+              r.runId,
+              r.status,
+              r.step,
+              r.version === undefined ? null : `v${r.version}`,
+              r.trigger.key,
+              r.startedAt,
+              r.reason?.slice(0, 100),
+            ]),
+          ),
         );
       }),
     );
@@ -41,9 +55,14 @@ function redriveCommand(ctx: CliContext, runs: Command): void {
     .action(
       ctx.withConnection(async (c, model: string, runId: string, options: { wait?: boolean }) => {
         const result = await redriveRun(c, model, runId, options.wait === true);
-        ctx.print(result, () => `run ${runId} resumed at ${result.step}: ${result.executionArn}${result.status ? ` → ${result.status}` : ''}${result.runStatus ? `; run ${result.runStatus}${result.reason ? `: ${result.reason}` : ''}` : ''}`);
+        ctx.print(
+          result,
+          () =>
+            `run ${runId} resumed at ${result.step}: ${result.executionArn}${result.status ? ` → ${result.status}` : ''}${result.runStatus ? `; run ${result.runStatus}${result.reason ? `: ${result.reason}` : ''}` : ''}`,
+        );
         // Scripts waiting on a re-drive must see its failure.
-        if (result.status !== undefined && (result.status !== 'SUCCEEDED' || result.runStatus === 'FAILED')) process.exitCode = 1;
+        if (result.status !== undefined && (result.status !== 'SUCCEEDED' || result.runStatus === 'FAILED'))
+          process.exitCode = 1;
       }),
     );
 }

@@ -13,9 +13,17 @@ export function servingCommands(ctx: CliContext): void {
     .argument('<file>')
     .action(
       ctx.withConnection(async (c, model: string, file: string) => {
-        const response = await signedFetch({ url: `${c.apiUrl}/v1/models/${encodeURIComponent(model)}/predict`, body: readFileSync(file, 'utf8'), region: c.region, credentials: c.credentials });
+        const response = await signedFetch({
+          url: `${c.apiUrl}/v1/models/${encodeURIComponent(model)}/predict`,
+          body: readFileSync(file, 'utf8'),
+          region: c.region,
+          credentials: c.credentials,
+        });
         const body = (await response.json()) as unknown;
-        if (!response.ok) throw new Error(`the API answered ${response.status}: ${(body as { message?: string }).message ?? JSON.stringify(body)}`);
+        if (!response.ok)
+          throw new Error(
+            `the API answered ${response.status}: ${(body as { message?: string }).message ?? JSON.stringify(body)}`,
+          );
         console.log(JSON.stringify(body, null, ctx.json() ? 2 : 0));
       }),
     );
@@ -28,8 +36,10 @@ export function servingCommands(ctx: CliContext): void {
     .option('-o, --out <file>', 'where to write it (default reports/<model>-v<version>.html)')
     .option('--open', 'open it in the browser')
     .action(
-      ctx.withConnection(async (c, model: string, version: string | undefined, options: { out?: string; open?: boolean }) => {
-        console.log(await writeReport(c, model, version === undefined ? undefined : parseVersion(version), options));
-      }),
+      ctx.withConnection(
+        async (c, model: string, version: string | undefined, options: { out?: string; open?: boolean }) => {
+          console.log(await writeReport(c, model, version === undefined ? undefined : parseVersion(version), options));
+        },
+      ),
     );
 }

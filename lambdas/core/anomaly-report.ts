@@ -17,20 +17,42 @@ export interface AnomalySummary {
 export function summarizeAnomalies(anomalies: readonly Anomaly[]): AnomalySummary {
   const byKind: Partial<Record<AnomalyKind, number>> = {};
   for (const a of anomalies) byKind[a.kind] = (byKind[a.kind] ?? 0) + 1;
-  const ordered = [...anomalies.filter((a) => a.severity === 'blocking'), ...anomalies.filter((a) => a.severity !== 'blocking')];
-  return { total: anomalies.length, blocking: anomalies.filter((a) => a.severity === 'blocking').length, byKind, first: ordered.slice(0, ANOMALIES_NAMED) };
+  const ordered = [
+    ...anomalies.filter((a) => a.severity === 'blocking'),
+    ...anomalies.filter((a) => a.severity !== 'blocking'),
+  ];
+  return {
+    total: anomalies.length,
+    blocking: anomalies.filter((a) => a.severity === 'blocking').length,
+    byKind,
+    first: ordered.slice(0, ANOMALIES_NAMED),
+  };
 }
 
 /**
  * Stops the run before training when any anomaly is blocking, naming the first ANOMALIES_NAMED of them and where the
  * full list is (a file with thousands of new columns must not make a reason too large to record).
  */
-export function assertNoBlockingAnomalies(anomalies: readonly Anomaly[], source: string, schemaVersion: number | undefined, fullList?: string): void {
+export function assertNoBlockingAnomalies(
+  anomalies: readonly Anomaly[],
+  source: string,
+  schemaVersion: number | undefined,
+  fullList?: string,
+): void {
   const blocking = anomalies.filter((a) => a.severity === 'blocking');
   if (blocking.length > 0) {
-    const against = blocking.some((a) => a.kind !== 'invalid_encoding') && schemaVersion !== undefined ? ` does not match the data schema v${schemaVersion}` : ' cannot be used';
-    const named = blocking.slice(0, ANOMALIES_NAMED).map((a) => `${a.kind}: ${a.description}`).join('; ');
-    const more = blocking.length > ANOMALIES_NAMED ? `; and ${blocking.length - ANOMALIES_NAMED} more blocking anomalies${fullList ? ` (all ${anomalies.length} in ${fullList})` : ''}` : '';
+    const against =
+      blocking.some((a) => a.kind !== 'invalid_encoding') && schemaVersion !== undefined
+        ? ` does not match the data schema v${schemaVersion}`
+        : ' cannot be used';
+    const named = blocking
+      .slice(0, ANOMALIES_NAMED)
+      .map((a) => `${a.kind}: ${a.description}`)
+      .join('; ');
+    const more =
+      blocking.length > ANOMALIES_NAMED
+        ? `; and ${blocking.length - ANOMALIES_NAMED} more blocking anomalies${fullList ? ` (all ${anomalies.length} in ${fullList})` : ''}`
+        : '';
     throw new DataValidationError(`${source}${against}: ${named}${more}`);
   }
 }

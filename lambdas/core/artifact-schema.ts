@@ -26,7 +26,9 @@ export const preprocessorSchema = z.object({
 /** TF.js's serialized network: its topology (checked in full where it is compiled), weight manifest and weights. */
 const networkSchema = z.object({
   modelTopology: z.looseObject({}),
-  weightSpecs: z.array(z.looseObject({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.string().optional() })),
+  weightSpecs: z.array(
+    z.looseObject({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.string().optional() }),
+  ),
   weightsBase64: z.string(),
 });
 
@@ -44,5 +46,11 @@ export const artifactSchema = z.object({
   labelColumn: z.string(),
   preprocessor: preprocessorSchema,
   network: networkSchema,
-  training: z.looseObject({ hyperparameters: z.looseObject({}), epochsRun: z.number(), bestEpoch: z.number(), backend: z.string(), tfjsVersion: z.string() }),
+  training: z.looseObject({
+    hyperparameters: z.looseObject({}),
+    epochsRun: z.number(),
+    bestEpoch: z.number(),
+    backend: z.string(),
+    tfjsVersion: z.string(),
+  }),
 });

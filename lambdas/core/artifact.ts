@@ -40,10 +40,13 @@ export function serializeArtifact(artifact: ModelArtifact): Buffer {
 export function parseArtifact(bytes: Uint8Array, expectedSha256: string, where: string): ModelArtifact {
   const actual = sha256Hex(bytes);
   if (actual !== expectedSha256) {
-    throw new IntegrityError(`model artifact ${where} has sha256 ${actual}, but the registry recorded ${expectedSha256}`);
+    throw new IntegrityError(
+      `model artifact ${where} has sha256 ${actual}, but the registry recorded ${expectedSha256}`,
+    );
   }
   const raw = parseStoredJson(artifactEnvelopeSchema, Buffer.from(bytes).toString('utf8'), where, 'a model artifact');
-  if (raw.format !== ARTIFACT_FORMAT) throw new IntegrityError(`model artifact ${where} has format ${String(raw.format)}, expected ${ARTIFACT_FORMAT}`);
+  if (raw.format !== ARTIFACT_FORMAT)
+    throw new IntegrityError(`model artifact ${where} has format ${String(raw.format)}, expected ${ARTIFACT_FORMAT}`);
   const artifact = checkStored(artifactSchema, raw, where, 'a model artifact');
   // Checked for every part serving reads; the training record's hyper-parameters and the weights' dtypes stay as the
   // training code wrote them (the compiled pass checks the dtypes it runs, TF.js those it loads).
@@ -51,8 +54,7 @@ export function parseArtifact(bytes: Uint8Array, expectedSha256: string, where: 
 }
 
 export type Prediction =
-  | { readonly label: string; readonly probabilities: Record<string, number> }
-  | { readonly value: number };
+  { readonly label: string; readonly probabilities: Record<string, number> } | { readonly value: number };
 
 /**
  * Batches up to this many rows run on the compiled forward pass; larger ones on TF.js when it is loaded (its fixed
@@ -117,7 +119,10 @@ export class Predictor {
    */
   scoreEncoded(x: Float32Array, rows: number): Float32Array {
     const pre = this.artifact.preprocessor;
-    const raw = this.engineFor(rows) === 'compiled' ? (this.compiled as DenseForward).run(x, rows) : (this.tfjs as TfjsEngine).run(x, rows, pre.width);
+    const raw =
+      this.engineFor(rows) === 'compiled'
+        ? (this.compiled as DenseForward).run(x, rows)
+        : (this.tfjs as TfjsEngine).run(x, rows, pre.width);
     const label = pre.label;
     if (label.task === 'binary') {
       const out = new Float32Array(rows * 2);

@@ -17,5 +17,7 @@ export const captureSchema = z
     hash: z.array(z.string().min(1)).default([]),
   })
   .strict()
-  .refine((c) => !c.hash.some((field) => c.drop?.includes(field)), { message: 'a field cannot be both dropped and hashed', path: ['hash'] });
-
+  .refine((c) => !c.hash.some((field) => c.drop?.includes(field)), {
+    message: 'a field cannot be both dropped and hashed',
+    path: ['hash'],
+  });

@@ -53,7 +53,10 @@ export interface Redaction {
 }
 
 /** The instances as they may be stored: dropped fields gone, hashed ones replaced by `sha256:<hex>` of their JSON. */
-export function redact(instances: readonly Readonly<Record<string, unknown>>[], redaction: Redaction): readonly Readonly<Record<string, unknown>>[] {
+export function redact(
+  instances: readonly Readonly<Record<string, unknown>>[],
+  redaction: Redaction,
+): readonly Readonly<Record<string, unknown>>[] {
   const fields = [...redaction.drop, ...redaction.hash];
   // Most requests carry none of the fields: then the instances are captured as they are, without a copy.
   if (!instances.some((instance) => fields.some((field) => field in instance))) return instances;
@@ -63,7 +66,10 @@ export function redact(instances: readonly Readonly<Record<string, unknown>>[], 
     const kept: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(instance)) {
       if (drop.has(field)) continue;
-      kept[field] = hash.has(field) && value !== null && value !== undefined ? `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex')}` : value;
+      kept[field] =
+        hash.has(field) && value !== null && value !== undefined
+          ? `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex')}`
+          : value;
     }
     return kept;
   });
@@ -122,7 +128,13 @@ export function captureLines(request: CapturedRequest, maxLineBytes = MAX_CAPTUR
   return parts.map(({ part, fits }, index) => {
     // A single instance too large for a log event (a caller may send extra fields of any size) is recorded without
     // its input, saying so, rather than as a truncated line no reader can parse.
-    const payload = fits ? part : payloads(part.start, part.end, JSON.stringify({ omitted: `the input was larger than the capture limit of ${maxLineBytes} bytes` }));
+    const payload = fits
+      ? part
+      : payloads(
+          part.start,
+          part.end,
+          JSON.stringify({ omitted: `the input was larger than the capture limit of ${maxLineBytes} bytes` }),
+        );
     return recordLine(request, payload, index, parts.length);
   });
 }
@@ -150,7 +162,12 @@ function verbatimLine(request: CapturedRequest, maxLineBytes: number): string | 
   const bodies = request.bodies;
   // Escaped inside the record, the bodies only grow: larger already, they cannot fit.
   if (bodies === undefined || bodies.request.length + bodies.response.length > maxLineBytes) return undefined;
-  const part = { start: 0, end: request.predictions.length, input: JSON.stringify(bodies.request), output: JSON.stringify(bodies.response) };
+  const part = {
+    start: 0,
+    end: request.predictions.length,
+    input: JSON.stringify(bodies.request),
+    output: JSON.stringify(bodies.response),
+  };
   return lineBytes(request, part) <= maxLineBytes ? recordLine(request, part, 0, 1) : undefined;
 }
 
@@ -160,8 +177,13 @@ function verbatimLine(request: CapturedRequest, maxLineBytes: number): string | 
  */
 function recordLine(request: CapturedRequest, part: Payloads, index: number, parts: number): string {
   const ids = Array.from({ length: part.end - part.start }, (_, i) => predictionId(request.requestId, part.start + i));
-  const metadata = { eventId: parts === 1 ? request.requestId : `${request.requestId}/${index + 1}`, inferenceId: request.requestId, inferenceTime: request.time.toISOString() };
-  const payload = (mode: 'INPUT' | 'OUTPUT', data: string) => `{"observedContentType":"application/json","mode":"${mode}","data":${data},"encoding":"JSON"}`;
+  const metadata = {
+    eventId: parts === 1 ? request.requestId : `${request.requestId}/${index + 1}`,
+    inferenceId: request.requestId,
+    inferenceTime: request.time.toISOString(),
+  };
+  const payload = (mode: 'INPUT' | 'OUTPUT', data: string) =>
+    `{"observedContentType":"application/json","mode":"${mode}","data":${data},"encoding":"JSON"}`;
   return (
     `{"mlopsRecord":"${CAPTURE_RECORD}","model":${JSON.stringify(request.model)},"version":${request.version},"variant":${JSON.stringify(request.variant)},` +
     `"predictionIds":${JSON.stringify(ids)},"part":${index + 1},"parts":${parts},` +
@@ -171,7 +193,12 @@ function recordLine(request: CapturedRequest, part: Payloads, index: number, par
 }
 
 /** Instance ranges [start, end) whose records fit the limit; one instance always makes a part, whatever its size. */
-function partRanges(inputs: readonly string[], outputs: readonly string[], idLength: number, maxLineBytes: number): [number, number][] {
+function partRanges(
+  inputs: readonly string[],
+  outputs: readonly string[],
+  idLength: number,
+  maxLineBytes: number,
+): [number, number][] {
   // Envelope, ids and JSON's escaping of JSON inside a string: typically a third more than the payload.
   const budget = Math.max(1, Math.floor(maxLineBytes / 1.6) - 1024);
   const ranges: [number, number][] = [];

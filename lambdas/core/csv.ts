@@ -78,19 +78,30 @@ export async function readCsv(input: Readable | string | Uint8Array, options: Cs
 }
 
 /** Names the fields of the lines the scanner found invalid bytes on: where, which column, and the value as decoded. */
-function encodingReport(columns: readonly string[], rows: readonly RawValue[][], origins: readonly string[], scanner: Utf8Scanner) {
+function encodingReport(
+  columns: readonly string[],
+  rows: readonly RawValue[][],
+  origins: readonly string[],
+  scanner: Utf8Scanner,
+) {
   const issues: EncodingIssue[] = [];
   let affected = 0;
   rows.forEach((row, r) => {
     const index = row.findIndex((field) => field !== null && field.includes(REPLACEMENT));
     if (index === -1) return;
     affected += 1;
-    if (issues.length < ENCODING_ISSUES_KEPT) issues.push({ at: origins[r] as string, column: columns[index] as string, value: row[index] as string });
+    if (issues.length < ENCODING_ISSUES_KEPT)
+      issues.push({ at: origins[r] as string, column: columns[index] as string, value: row[index] as string });
   });
   // Invalid bytes only in the header still make the file suspect: report the header's column.
   if (affected === 0) {
     const name = columns.find((c) => c.includes(REPLACEMENT)) ?? columns[0] ?? '';
-    return { rows: 1, issues: [{ at: `${origins[0]?.replace(/:\d+$/, '') ?? 'the file'}:${scanner.lines[0] ?? 1}`, column: name, value: name }] };
+    return {
+      rows: 1,
+      issues: [
+        { at: `${origins[0]?.replace(/:\d+$/, '') ?? 'the file'}:${scanner.lines[0] ?? 1}`, column: name, value: name },
+      ],
+    };
   }
   return { rows: affected, issues };
 }
@@ -159,6 +170,12 @@ export function concatTables(tables: readonly RawTable[]): RawTable {
     for (const origin of table.origins) origins.push(origin);
   }
   const reports = tables.flatMap((t) => (t.encoding ? [t.encoding] : []));
-  const encoding = reports.length === 0 ? undefined : { rows: reports.reduce((n, r) => n + r.rows, 0), issues: reports.flatMap((r) => r.issues).slice(0, ENCODING_ISSUES_KEPT) };
+  const encoding =
+    reports.length === 0
+      ? undefined
+      : {
+          rows: reports.reduce((n, r) => n + r.rows, 0),
+          issues: reports.flatMap((r) => r.issues).slice(0, ENCODING_ISSUES_KEPT),
+        };
   return { columns: first.columns, rows, origins, ...(encoding ? { encoding } : {}) };
 }

@@ -19,7 +19,9 @@ interface Counts {
 
 /** Cumulative true/false positives at each distinct score, from the highest down. */
 function cumulativeCounts(positive: ArrayLike<boolean>, scores: ArrayLike<number>): Counts {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => (scores[b] as number) - (scores[a] as number),
+  );
   const tp: number[] = [];
   const fp: number[] = [];
   const thresholds: number[] = [];
@@ -68,7 +70,12 @@ export function precisionRecallCurve(positive: ArrayLike<boolean>, scores: Array
     averagePrecision += (r - previousRecall) * (precision[k] as number);
     previousRecall = r;
   });
-  return { precision, recall, thresholds: c.thresholds, averagePrecision: c.positives === 0 ? Number.NaN : averagePrecision };
+  return {
+    precision,
+    recall,
+    thresholds: c.thresholds,
+    averagePrecision: c.positives === 0 ? Number.NaN : averagePrecision,
+  };
 }
 
 /** counts[true class][predicted class]. */
@@ -122,7 +129,8 @@ export function calibration(outcome: ArrayLike<boolean>, probability: ArrayLike<
   const bins = counts.map((count, b) => {
     const meanPredicted = count === 0 ? null : (sumPredicted[b] as number) / count;
     const observedRate = count === 0 ? null : (sumObserved[b] as number) / count;
-    if (meanPredicted !== null && observedRate !== null) ece += (count / total) * Math.abs(observedRate - meanPredicted);
+    if (meanPredicted !== null && observedRate !== null)
+      ece += (count / total) * Math.abs(observedRate - meanPredicted);
     return { lower: b / binCount, upper: (b + 1) / binCount, count, meanPredicted, observedRate };
   });
   return { bins, brier: brier / total, ece };
@@ -144,7 +152,10 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
 }
 
 export function residualSummary(truth: ArrayLike<number>, predicted: ArrayLike<number>): ResidualSummary {
-  const residuals = Float64Array.from({ length: truth.length }, (_, r) => (truth[r] as number) - (predicted[r] as number));
+  const residuals = Float64Array.from(
+    { length: truth.length },
+    (_, r) => (truth[r] as number) - (predicted[r] as number),
+  );
   const mean = residuals.reduce((s, v) => s + v, 0) / residuals.length;
   const std = Math.sqrt(residuals.reduce((s, v) => s + (v - mean) ** 2, 0) / residuals.length);
   const sorted = Float64Array.from(residuals).sort();
@@ -152,6 +163,12 @@ export function residualSummary(truth: ArrayLike<number>, predicted: ArrayLike<n
     mean,
     std,
     maxAbs: residuals.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
-    quantiles: { p05: quantile(sorted, 0.05), p25: quantile(sorted, 0.25), p50: quantile(sorted, 0.5), p75: quantile(sorted, 0.75), p95: quantile(sorted, 0.95) },
+    quantiles: {
+      p05: quantile(sorted, 0.05),
+      p25: quantile(sorted, 0.25),
+      p50: quantile(sorted, 0.5),
+      p75: quantile(sorted, 0.75),
+      p95: quantile(sorted, 0.95),
+    },
   };
 }

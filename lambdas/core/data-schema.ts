@@ -26,7 +26,15 @@ export interface DataSchema {
   readonly columns: ColumnSchema[];
 }
 
-export const ANOMALY_KINDS = ['missing_column', 'new_column', 'type_change', 'unseen_categories', 'out_of_range', 'missing_rate_jump', 'invalid_encoding'] as const;
+export const ANOMALY_KINDS = [
+  'missing_column',
+  'new_column',
+  'type_change',
+  'unseen_categories',
+  'out_of_range',
+  'missing_rate_jump',
+  'invalid_encoding',
+] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 export type Severity = 'blocking' | 'warning';
 
@@ -53,7 +61,12 @@ export function inferSchema(table: RawTable, config: ModelConfig, runId: string,
     .map(({ name, index }) => {
       const values = columnValues(table, index);
       const present = values.filter((v): v is string => v !== null);
-      const type = name === config.label ? (config.task === 'regression' ? 'numeric' : 'categorical') : (config.columnTypes[name] ?? inferColumnType(values));
+      const type =
+        name === config.label
+          ? config.task === 'regression'
+            ? 'numeric'
+            : 'categorical'
+          : (config.columnTypes[name] ?? inferColumnType(values));
       const numbers = type === 'numeric' ? present.map(parseNumber).filter(Number.isFinite) : [];
       const distinct = type === 'categorical' ? [...new Set(present)].sort() : [];
       return {
@@ -74,7 +87,9 @@ export function schemaColumnTypes(schema: DataSchema): Record<string, ColumnType
 
 /** The model file with the schema's column types filled in (the file's own declarations still win). */
 export function withSchemaTypes(config: ModelConfig, schema: DataSchema | undefined): ModelConfig {
-  return schema === undefined ? config : { ...config, columnTypes: { ...schemaColumnTypes(schema), ...config.columnTypes } };
+  return schema === undefined
+    ? config
+    : { ...config, columnTypes: { ...schemaColumnTypes(schema), ...config.columnTypes } };
 }
 
 function mostFrequent(values: readonly string[]): string | null {
@@ -95,11 +110,25 @@ export function validateAgainstSchema(schema: DataSchema, table: RawTable, confi
   const anomalies: Anomaly[] = [];
   const rows = table.rows.length;
   const add = (kind: AnomalyKind, column: string, description: string, worstValue: string | null, count: number) =>
-    anomalies.push({ kind, column, severity: rules.severity[kind], description, worstValue, count, share: rows === 0 ? 0 : count / rows });
+    anomalies.push({
+      kind,
+      column,
+      severity: rules.severity[kind],
+      description,
+      worstValue,
+      count,
+      share: rows === 0 ? 0 : count / rows,
+    });
   for (const column of schema.columns) {
     const index = table.columns.indexOf(column.name);
     if (index === -1) {
-      add('missing_column', column.name, `column "${column.name}" is missing (the schema v${schema.version} has it)`, null, rows);
+      add(
+        'missing_column',
+        column.name,
+        `column "${column.name}" is missing (the schema v${schema.version} has it)`,
+        null,
+        rows,
+      );
       continue;
     }
     const values = columnValues(table, index);
@@ -111,24 +140,49 @@ export function validateAgainstSchema(schema: DataSchema, table: RawTable, confi
     }
     const presence = rows === 0 ? 0 : present.length / rows;
     if (column.presence - presence > rules.maxMissingRateIncrease) {
-      add('missing_rate_jump', column.name, `"${column.name}" is missing in ${(100 * (1 - presence)).toFixed(1)}% of rows, up from ${(100 * (1 - column.presence)).toFixed(1)}%`, null, rows - present.length);
+      add(
+        'missing_rate_jump',
+        column.name,
+        `"${column.name}" is missing in ${(100 * (1 - presence)).toFixed(1)}% of rows, up from ${(100 * (1 - column.presence)).toFixed(1)}%`,
+        null,
+        rows - present.length,
+      );
     }
   }
   const known = new Set(schema.columns.map((c) => c.name));
   for (const name of table.columns) {
-    if (!known.has(name) && !config.exclude.includes(name)) add('new_column', name, `column "${name}" is new (not in the schema v${schema.version})`, null, 0);
+    if (!known.has(name) && !config.exclude.includes(name))
+      add('new_column', name, `column "${name}" is new (not in the schema v${schema.version})`, null, 0);
   }
   return anomalies;
 }
 
-type AddAnomaly = (kind: AnomalyKind, column: string, description: string, worstValue: string | null, count: number) => void;
+type AddAnomaly = (
+  kind: AnomalyKind,
+  column: string,
+  description: string,
+  worstValue: string | null,
+  count: number,
+) => void;
 type ValidationRules = ModelConfig['dataValidation'];
 
 /** A numeric column's values: text where numbers were (a type change; true), or numbers outside the range seen. */
-function checkNumbers(column: ColumnSchema, present: readonly string[], rows: number, rules: ValidationRules, add: AddAnomaly): boolean {
+function checkNumbers(
+  column: ColumnSchema,
+  present: readonly string[],
+  rows: number,
+  rules: ValidationRules,
+  add: AddAnomaly,
+): boolean {
   const bad = present.filter((v) => !Number.isFinite(parseNumber(v)));
   if (present.length > 0 && bad.length / present.length > 0.5) {
-    add('type_change', column.name, `column "${column.name}" was numeric and now holds text in ${bad.length} of ${present.length} values`, mostFrequent(bad), bad.length);
+    add(
+      'type_change',
+      column.name,
+      `column "${column.name}" was numeric and now holds text in ${bad.length} of ${present.length} values`,
+      mostFrequent(bad),
+      bad.length,
+    );
     return true;
   }
   if (column.range !== null) {
@@ -136,20 +190,38 @@ function checkNumbers(column: ColumnSchema, present: readonly string[], rows: nu
     const outside = present.map(parseNumber).filter((v) => Number.isFinite(v) && (v < min || v > max));
     if (outside.length > rules.maxOutOfRangeShare * rows) {
       const worst = outside.reduce((w, v) => (Math.max(v - max, min - v) > Math.max(w - max, min - w) ? v : w));
-      add('out_of_range', column.name, `${outside.length} values of "${column.name}" are outside the range [${min}, ${max}] seen before (worst ${worst})`, String(worst), outside.length);
+      add(
+        'out_of_range',
+        column.name,
+        `${outside.length} values of "${column.name}" are outside the range [${min}, ${max}] seen before (worst ${worst})`,
+        String(worst),
+        outside.length,
+      );
     }
   }
   return false;
 }
 
 /** A categorical column's values: more never-seen categories than the model file allows. */
-function checkCategories(column: ColumnSchema, present: readonly string[], rows: number, rules: ValidationRules, add: AddAnomaly): void {
+function checkCategories(
+  column: ColumnSchema,
+  present: readonly string[],
+  rows: number,
+  rules: ValidationRules,
+  add: AddAnomaly,
+): void {
   if (column.domain === null) return;
   const domain = new Set(column.domain);
   const unseen = present.filter((v) => !domain.has(v));
   if (unseen.length > rules.maxUnseenCategoryShare * rows) {
     const worst = mostFrequent(unseen);
-    add('unseen_categories', column.name, `${unseen.length} values of "${column.name}" were never seen before (most frequent: "${worst}")`, worst, unseen.length);
+    add(
+      'unseen_categories',
+      column.name,
+      `${unseen.length} values of "${column.name}" were never seen before (most frequent: "${worst}")`,
+      worst,
+      unseen.length,
+    );
   }
 }
 

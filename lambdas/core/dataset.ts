@@ -18,7 +18,8 @@ export interface CategoricalColumn {
 export type TypedColumn = NumericColumn | CategoricalColumn;
 
 /** Labels: class names for classifiers, numbers for regression. */
-export type Labels = { readonly kind: 'classes'; readonly values: string[] } | { readonly kind: 'numbers'; readonly values: number[] };
+export type Labels =
+  { readonly kind: 'classes'; readonly values: string[] } | { readonly kind: 'numbers'; readonly values: number[] };
 
 /** One split of the cleaned data: model inputs, sensitive attributes and labels, row-aligned. */
 export interface Frame {

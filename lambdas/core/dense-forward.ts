@@ -27,11 +27,27 @@ const ACTIVATIONS = ['relu', 'sigmoid', 'softmax', 'linear'] as const;
 const topologySchema = z.object({
   class_name: z.literal('Sequential'),
   config: z.object({
-    layers: z.array(z.object({ class_name: z.string(), config: z.object({ units: z.number().int().positive().optional(), activation: z.string().optional(), use_bias: z.boolean().optional(), name: z.string() }).loose() })).min(1),
+    layers: z
+      .array(
+        z.object({
+          class_name: z.string(),
+          config: z
+            .object({
+              units: z.number().int().positive().optional(),
+              activation: z.string().optional(),
+              use_bias: z.boolean().optional(),
+              name: z.string(),
+            })
+            .loose(),
+        }),
+      )
+      .min(1),
   }),
 });
 
-const weightSpecSchema = z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.string().optional() }));
+const weightSpecSchema = z.array(
+  z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.string().optional() }),
+);
 
 export class DenseForward {
   private constructor(
@@ -50,12 +66,14 @@ export class DenseForward {
     const byName = new Map<string, Float32Array>();
     let offset = 0;
     for (const spec of specs) {
-      if ((spec.dtype ?? 'float32') !== 'float32') return { unsupported: `weight ${spec.name} is ${spec.dtype}, not float32` };
+      if ((spec.dtype ?? 'float32') !== 'float32')
+        return { unsupported: `weight ${spec.name} is ${spec.dtype}, not float32` };
       const size = spec.shape.reduce((a, b) => a * b, 1);
       byName.set(spec.name, floats.subarray(offset, offset + size));
       offset += size;
     }
-    if (offset !== floats.length) return { unsupported: `the weight specs describe ${offset} values, the data holds ${floats.length}` };
+    if (offset !== floats.length)
+      return { unsupported: `the weight specs describe ${offset} values, the data holds ${floats.length}` };
     const layers: DenseLayer[] = [];
     for (const layer of topology.data.config.layers) {
       const compiled = compileLayer(layer, byName, layers.at(-1)?.units);
@@ -68,7 +86,8 @@ export class DenseForward {
 
   /** The outputs of `rows` rows of `inputWidth` values, row-major. */
   run(x: Float32Array, rows: number): Float32Array {
-    if (x.length !== rows * this.inputWidth) throw new RangeError(`expected ${rows} × ${this.inputWidth} inputs, got ${x.length}`);
+    if (x.length !== rows * this.inputWidth)
+      throw new RangeError(`expected ${rows} × ${this.inputWidth} inputs, got ${x.length}`);
     let input = x;
     for (const layer of this.layers) input = applyLayer(layer, input, rows);
     return input;
@@ -76,18 +95,29 @@ export class DenseForward {
 }
 
 function compileLayer(
-  layer: { class_name: string; config: { units?: number | undefined; activation?: string | undefined; use_bias?: boolean | undefined; name: string } },
+  layer: {
+    class_name: string;
+    config: {
+      units?: number | undefined;
+      activation?: string | undefined;
+      use_bias?: boolean | undefined;
+      name: string;
+    };
+  },
   weights: ReadonlyMap<string, Float32Array>,
   previousUnits: number | undefined,
 ): { layer: DenseLayer } | { unsupported: string } {
   if (layer.class_name !== 'Dense') return { unsupported: `layer ${layer.config.name} is ${layer.class_name}` };
   const activation = (layer.config.activation ?? 'linear') as Activation;
-  if (!ACTIVATIONS.includes(activation)) return { unsupported: `layer ${layer.config.name} has activation ${activation}` };
+  if (!ACTIVATIONS.includes(activation))
+    return { unsupported: `layer ${layer.config.name} has activation ${activation}` };
   const kernel = weights.get(`${layer.config.name}/kernel`);
   const units = layer.config.units ?? 0;
-  if (kernel === undefined || units === 0 || kernel.length % units !== 0) return { unsupported: `layer ${layer.config.name} has no kernel of ${units} units` };
+  if (kernel === undefined || units === 0 || kernel.length % units !== 0)
+    return { unsupported: `layer ${layer.config.name} has no kernel of ${units} units` };
   const inputs = kernel.length / units;
-  if (previousUnits !== undefined && previousUnits !== inputs) return { unsupported: `layer ${layer.config.name} takes ${inputs} inputs after a layer of ${previousUnits}` };
+  if (previousUnits !== undefined && previousUnits !== inputs)
+    return { unsupported: `layer ${layer.config.name} takes ${inputs} inputs after a layer of ${previousUnits}` };
   const bias = layer.config.use_bias === false ? new Float32Array(units) : weights.get(`${layer.config.name}/bias`);
   if (bias?.length !== units) return { unsupported: `layer ${layer.config.name} has no bias of ${units} values` };
   return { layer: { inputs, units, kernel: Float64Array.from(kernel), bias: Float64Array.from(bias), activation } };

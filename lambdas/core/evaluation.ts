@@ -1,5 +1,15 @@
 import type { Predictor } from './artifact.js';
-import { calibration, confusionMatrix, precisionRecallCurve, residualSummary, rocCurve, type Calibration, type PrCurve, type ResidualSummary, type RocCurve } from './curves.js';
+import {
+  calibration,
+  confusionMatrix,
+  precisionRecallCurve,
+  residualSummary,
+  rocCurve,
+  type Calibration,
+  type PrCurve,
+  type ResidualSummary,
+  type RocCurve,
+} from './curves.js';
 import type { Frame, TypedColumn } from './dataset.js';
 import { binaryMetrics, multiclassMetrics, regressionMetrics, type Metrics } from './metrics.js';
 import { encodeFrame, encodeLabels, scorableRows } from './preprocess.js';
@@ -24,7 +34,9 @@ export function scoreSplit(predictor: Predictor, frame: Frame): ScoredSplit {
   // Regression truth is the raw label (not a de-standardized round trip); classes are their training index.
   const labels = frame.labels;
   const encoded = labels.kind === 'numbers' ? undefined : encodeLabels(pre, labels);
-  const truth = Float32Array.from(rows, (r) => (encoded === undefined ? (labels.values[r] as number) : (encoded[r] as number)));
+  const truth = Float32Array.from(rows, (r) =>
+    encoded === undefined ? (labels.values[r] as number) : (encoded[r] as number),
+  );
   return { rows, truth, scores: predictor.scoreEncoded(x, rows.length), classes: predictor.classes };
 }
 
@@ -51,7 +63,11 @@ export interface Evaluation {
 /** Scores a held-out split with the same predictor code that serving uses. */
 export function evaluate(predictor: Predictor, frame: Frame): Evaluation {
   const scored = scoreSplit(predictor, frame);
-  return { metrics: metricsOf(scored), rows: scored.rows.length, rowsWithUnknownLabel: frame.origins.length - scored.rows.length };
+  return {
+    metrics: metricsOf(scored),
+    rows: scored.rows.length,
+    rowsWithUnknownLabel: frame.origins.length - scored.rows.length,
+  };
 }
 
 export interface SliceMetrics {
@@ -82,12 +98,29 @@ export function thin<T extends Record<string, number[]>>(curve: T, max = 200): T
  * precision–recall curves, calibration, residuals for regression, and metrics per slice of the given columns
  * (slices with fewer than `minSliceRows` rows get null: too few to mean anything).
  */
-export function evaluateFull(scored: ScoredSplit, frame: Frame, sliceColumns: readonly TypedColumn[], minSliceRows: number): FullEvaluation {
-  const base = { metrics: metricsOf(scored), rows: scored.rows.length, rowsWithUnknownLabel: frame.origins.length - scored.rows.length };
+export function evaluateFull(
+  scored: ScoredSplit,
+  frame: Frame,
+  sliceColumns: readonly TypedColumn[],
+  minSliceRows: number,
+): FullEvaluation {
+  const base = {
+    metrics: metricsOf(scored),
+    rows: scored.rows.length,
+    rowsWithUnknownLabel: frame.origins.length - scored.rows.length,
+  };
   const classes = scored.classes.length;
   const slices = sliceColumns.map((column) => sliceOf(scored, column, minSliceRows));
   if (classes === 0) {
-    return { ...base, confusionMatrix: null, roc: null, precisionRecall: null, calibration: null, residuals: residualSummary(scored.truth, scored.scores), slices };
+    return {
+      ...base,
+      confusionMatrix: null,
+      roc: null,
+      precisionRecall: null,
+      calibration: null,
+      residuals: residualSummary(scored.truth, scored.scores),
+      slices,
+    };
   }
   const n = scored.rows.length;
   const predicted = predictedClasses(scored);
@@ -101,7 +134,10 @@ export function evaluateFull(scored: ScoredSplit, frame: Frame, sliceColumns: re
       ...base,
       confusionMatrix: { classes: scored.classes, counts },
       roc: thin({ fpr: roc.fpr, tpr: roc.tpr, thresholds: roc.thresholds }),
-      precisionRecall: { ...thin({ precision: pr.precision, recall: pr.recall, thresholds: pr.thresholds }), averagePrecision: pr.averagePrecision },
+      precisionRecall: {
+        ...thin({ precision: pr.precision, recall: pr.recall, thresholds: pr.thresholds }),
+        averagePrecision: pr.averagePrecision,
+      },
       calibration: calibration(positive, p),
       residuals: null,
       slices,
@@ -109,7 +145,15 @@ export function evaluateFull(scored: ScoredSplit, frame: Frame, sliceColumns: re
   }
   const correct = Array.from(predicted, (c, i) => c === scored.truth[i]);
   const confidence = Float64Array.from(predicted, (c, i) => scored.scores[i * classes + c] as number);
-  return { ...base, confusionMatrix: { classes: scored.classes, counts }, roc: null, precisionRecall: null, calibration: calibration(correct, confidence), residuals: null, slices };
+  return {
+    ...base,
+    confusionMatrix: { classes: scored.classes, counts },
+    roc: null,
+    precisionRecall: null,
+    calibration: calibration(correct, confidence),
+    residuals: null,
+    slices,
+  };
 }
 
 /** The metrics of each value of a column (the most frequent first); a group smaller than `minSliceRows` has none. */
@@ -117,14 +161,19 @@ function sliceOf(scored: ScoredSplit, column: TypedColumn, minSliceRows: number)
   const groups = new Map<string, number[]>();
   scored.rows.forEach((r, i) => {
     const raw = column.values[r];
-    const value = raw === null || raw === undefined || (typeof raw === 'number' && Number.isNaN(raw)) ? '(missing)' : String(raw);
+    const value =
+      raw === null || raw === undefined || (typeof raw === 'number' && Number.isNaN(raw)) ? '(missing)' : String(raw);
     groups.set(value, [...(groups.get(value) ?? []), i]);
   });
   return {
     column: column.name,
     groups: [...groups.entries()]
       .sort((a, b) => b[1].length - a[1].length)
-      .map(([value, positions]) => ({ value, rows: positions.length, metrics: positions.length >= minSliceRows ? metricsOf(scored, positions) : null })),
+      .map(([value, positions]) => ({
+        value,
+        rows: positions.length,
+        metrics: positions.length >= minSliceRows ? metricsOf(scored, positions) : null,
+      })),
   };
 }
 
@@ -133,7 +182,8 @@ function predictedClasses(scored: ScoredSplit): Int32Array {
   const classes = scored.classes.length;
   return Int32Array.from({ length: scored.rows.length }, (_, i) => {
     let best = 0;
-    for (let c = 1; c < classes; c++) if ((scored.scores[i * classes + c] as number) > (scored.scores[i * classes + best] as number)) best = c;
+    for (let c = 1; c < classes; c++)
+      if ((scored.scores[i * classes + c] as number) > (scored.scores[i * classes + best] as number)) best = c;
     return best;
   });
 }

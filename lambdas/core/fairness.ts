@@ -30,7 +30,8 @@ export interface AttributeFairness {
   readonly insufficientGroups: string[];
 }
 
-const rate = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator);
+const rate = (numerator: number, denominator: number): number | null =>
+  denominator === 0 ? null : numerator / denominator;
 
 function spread(values: (number | null)[]): { min: number; max: number } | null {
   const present = values.filter((v): v is number => v !== null);

@@ -17,13 +17,16 @@ const SIGNATURES: readonly { readonly name: string; readonly bytes: readonly num
 /** How many leading bytes the check needs. */
 export const SIGNATURE_BYTES = 16;
 
-export type UploadKind = { readonly kind: 'text' } | { readonly kind: 'gzip' } | { readonly kind: 'binary'; readonly name: string };
+export type UploadKind =
+  { readonly kind: 'text' } | { readonly kind: 'gzip' } | { readonly kind: 'binary'; readonly name: string };
 
 /** Text, gzip, or another binary format (named; a NUL byte among the first bytes marks an unknown one). */
 export function uploadKind(head: Uint8Array): UploadKind {
   for (const signature of SIGNATURES) {
-    if (signature.bytes.every((byte, i) => head[i] === byte)) return signature.name === 'gzip' ? { kind: 'gzip' } : { kind: 'binary', name: signature.name };
+    if (signature.bytes.every((byte, i) => head[i] === byte))
+      return signature.name === 'gzip' ? { kind: 'gzip' } : { kind: 'binary', name: signature.name };
   }
-  if (head.subarray(0, SIGNATURE_BYTES).includes(0)) return { kind: 'binary', name: 'binary data of an unknown format' };
+  if (head.subarray(0, SIGNATURE_BYTES).includes(0))
+    return { kind: 'binary', name: 'binary data of an unknown format' };
   return { kind: 'text' };
 }

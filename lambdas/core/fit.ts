@@ -44,7 +44,13 @@ const PROBABILITY_EPSILON = 1e-7;
  * `outputs` are the network's (sigmoid, softmax or standardized value) — or, for scoring a Predictor, its class
  * probabilities with `binaryAsTwoColumns`.
  */
-export function rowLosses(task: TaskKind, outputs: ArrayLike<number>, targets: ArrayLike<number>, classes: number, binaryAsTwoColumns = false): Float64Array {
+export function rowLosses(
+  task: TaskKind,
+  outputs: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  classes: number,
+  binaryAsTwoColumns = false,
+): Float64Array {
   const clip = (p: number) => Math.min(Math.max(p, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON);
   return Float64Array.from({ length: targets.length }, (_, r) => {
     const y = targets[r] as number;
@@ -111,7 +117,10 @@ export async function trainNetwork(
       xs.dispose();
       ys.dispose();
       const loss = Number(fit.history.loss?.[0]);
-      const validationLoss = validation.rows > 0 ? dataLoss(task, predictRaw(model, validation.x, validation.rows, width), validation.y, classes) : loss;
+      const validationLoss =
+        validation.rows > 0
+          ? dataLoss(task, predictRaw(model, validation.x, validation.rows, width), validation.y, classes)
+          : loss;
       history.push({ epoch, loss, validationLoss, learningRate: optimizer.rate });
       if (validationLoss < best.loss) {
         best.weights.forEach((w) => w.dispose());
@@ -119,7 +128,11 @@ export async function trainNetwork(
       } else if (epoch - best.epoch > hp.earlyStoppingPatience) {
         stoppedBy = 'early_stopping';
         break;
-      } else if (hp.learningRateSchedule === 'plateau' && epoch - best.epoch >= patience && epoch - lastDecay >= patience) {
+      } else if (
+        hp.learningRateSchedule === 'plateau' &&
+        epoch - best.epoch >= patience &&
+        epoch - lastDecay >= patience
+      ) {
         optimizer.rate = Math.max(optimizer.rate / 2, hp.learningRate / 1024);
         lastDecay = epoch;
       }

@@ -51,7 +51,12 @@ const categorical = z.object({ name: z.string(), type: z.literal('categorical'),
 
 const wireFrameSchema = z
   .object({
-    features: z.array(z.discriminatedUnion('type', [z.object({ name: z.string(), type: z.literal('numeric'), values: numbersOrNull }), categorical])),
+    features: z.array(
+      z.discriminatedUnion('type', [
+        z.object({ name: z.string(), type: z.literal('numeric'), values: numbersOrNull }),
+        categorical,
+      ]),
+    ),
     sensitive: z.array(categorical),
     labels: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('classes'), values: valuesOf<string>((v) => typeof v === 'string', 'strings') }),
@@ -59,7 +64,9 @@ const wireFrameSchema = z
     ]),
     origins: valuesOf<string>((v) => typeof v === 'string', 'strings'),
   })
-  .refine((f) => [...f.features, ...f.sensitive, f.labels].every((c) => c.values.length === f.origins.length), { error: 'columns, labels and origins must have one value per row' });
+  .refine((f) => [...f.features, ...f.sensitive, f.labels].every((c) => c.values.length === f.origins.length), {
+    error: 'columns, labels and origins must have one value per row',
+  });
 
 /** Reads a split back, checked against the wire's shape (`where` names it in the error). */
 export function decodeFrameFile(bytes: Uint8Array, where = 'a split file'): Frame {

@@ -1,14 +1,37 @@
 import type { AttributeFairness } from './fairness.js';
 import { fmt, type AddCheck, type GateInput } from './gate-types.js';
 
-type Bound = { key: 'disparate_impact' | 'demographic_parity_difference' | 'equal_opportunity_difference'; words: string; comparison: '>=' | '<='; threshold: number };
+type Bound = {
+  key: 'disparate_impact' | 'demographic_parity_difference' | 'equal_opportunity_difference';
+  words: string;
+  comparison: '>=' | '<=';
+  threshold: number;
+};
 
 function boundsOf(gate: GateInput['gate']): Bound[] {
   const f = gate.fairness;
   const bounds: Bound[] = [];
-  if (f.minDisparateImpact !== undefined) bounds.push({ key: 'disparate_impact', words: 'disparate impact', comparison: '>=', threshold: f.minDisparateImpact });
-  if (f.maxDemographicParityDifference !== undefined) bounds.push({ key: 'demographic_parity_difference', words: 'demographic parity difference', comparison: '<=', threshold: f.maxDemographicParityDifference });
-  if (f.maxEqualOpportunityDifference !== undefined) bounds.push({ key: 'equal_opportunity_difference', words: 'equal opportunity difference', comparison: '<=', threshold: f.maxEqualOpportunityDifference });
+  if (f.minDisparateImpact !== undefined)
+    bounds.push({
+      key: 'disparate_impact',
+      words: 'disparate impact',
+      comparison: '>=',
+      threshold: f.minDisparateImpact,
+    });
+  if (f.maxDemographicParityDifference !== undefined)
+    bounds.push({
+      key: 'demographic_parity_difference',
+      words: 'demographic parity difference',
+      comparison: '<=',
+      threshold: f.maxDemographicParityDifference,
+    });
+  if (f.maxEqualOpportunityDifference !== undefined)
+    bounds.push({
+      key: 'equal_opportunity_difference',
+      words: 'equal opportunity difference',
+      comparison: '<=',
+      threshold: f.maxEqualOpportunityDifference,
+    });
   return bounds;
 }
 
@@ -48,7 +71,10 @@ export function fairnessChecks(input: GateInput, add: AddCheck): void {
   for (const attribute of input.fairness ?? []) {
     for (const bound of boundsOf(input.gate)) {
       const value = valueOf(attribute, bound.key);
-      const leftOut = attribute.insufficientGroups.length > 0 ? ` (left out, fewer than ${minGroupSize} test rows: ${groupList(attribute, false)})` : '';
+      const leftOut =
+        attribute.insufficientGroups.length > 0
+          ? ` (left out, fewer than ${minGroupSize} test rows: ${groupList(attribute, false)})`
+          : '';
       add(
         {
           kind: 'fairness',
@@ -58,7 +84,8 @@ export function fairnessChecks(input: GateInput, add: AddCheck): void {
           ...(value === null ? { severity: input.gate.severity.fairness_unmeasured } : {}),
         },
         value,
-        (v) => `${bound.words} by ${attribute.attribute} ${fmt(v)} (needs ${bound.comparison} ${bound.threshold})${leftOut}`,
+        (v) =>
+          `${bound.words} by ${attribute.attribute} ${fmt(v)} (needs ${bound.comparison} ${bound.threshold})${leftOut}`,
         unmeasuredReason(attribute, bound, minGroupSize),
       );
     }

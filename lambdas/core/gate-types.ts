@@ -5,7 +5,8 @@ import type { ModelConfig } from './model-config.js';
 
 /** The gate's vocabulary, shared by the check builders. */
 
-export type CheckKind = 'minimum' | 'maximum' | 'vs_production' | 'baseline' | 'fairness' | 'leak' | 'feature_share' | 'feature_share_growth';
+export type CheckKind =
+  'minimum' | 'maximum' | 'vs_production' | 'baseline' | 'fairness' | 'leak' | 'feature_share' | 'feature_share_growth';
 export type CheckSeverity = 'blocking' | 'warning';
 
 export interface GateCheck {
@@ -33,9 +34,16 @@ export interface GateInput {
   readonly metrics: Readonly<Record<string, number | null>>;
   readonly gate: ModelConfig['gate'];
   /** The production model re-scored on the same test split, when there is one. */
-  readonly production?: { readonly version: number; readonly metrics: Readonly<Record<string, number | null>>; readonly importance?: ImportanceResult } | undefined;
+  readonly production?:
+    | {
+        readonly version: number;
+        readonly metrics: Readonly<Record<string, number | null>>;
+        readonly importance?: ImportanceResult;
+      }
+    | undefined;
   /** The linear baseline scored on the same test split; `failure` when it could not be trained. */
-  readonly baseline?: { readonly metrics: Readonly<Record<string, number | null>> } | { readonly failure: string } | undefined;
+  readonly baseline?:
+    { readonly metrics: Readonly<Record<string, number | null>> } | { readonly failure: string } | undefined;
   readonly fairness?: readonly AttributeFairness[];
   readonly minGroupSize?: number;
   readonly importance?: ImportanceResult | undefined;

@@ -5,15 +5,26 @@ import { HIGHER_IS_BETTER, type MetricName } from './model-config.js';
 
 export type { CheckKind, CheckSeverity, GateCheck, GateInput, GateResult } from './gate-types.js';
 
-const finite = (v: number | null | undefined): number | null => (v === undefined || v === null || Number.isNaN(v) ? null : v);
+const finite = (v: number | null | undefined): number | null =>
+  v === undefined || v === null || Number.isNaN(v) ? null : v;
 
 function metricChecks(input: GateInput, add: AddCheck): void {
   const { gate, metrics } = input;
   for (const [metric, threshold] of Object.entries(gate.minimums)) {
-    if (threshold !== undefined) add({ kind: 'minimum', metric, comparison: '>=', threshold }, metrics[metric], (v) => `${metric} ${fmt(v)} (needs >= ${threshold})`);
+    if (threshold !== undefined)
+      add(
+        { kind: 'minimum', metric, comparison: '>=', threshold },
+        metrics[metric],
+        (v) => `${metric} ${fmt(v)} (needs >= ${threshold})`,
+      );
   }
   for (const [metric, threshold] of Object.entries(gate.maximums)) {
-    if (threshold !== undefined) add({ kind: 'maximum', metric, comparison: '<=', threshold }, metrics[metric], (v) => `${metric} ${fmt(v)} (needs <= ${threshold})`);
+    if (threshold !== undefined)
+      add(
+        { kind: 'maximum', metric, comparison: '<=', threshold },
+        metrics[metric],
+        (v) => `${metric} ${fmt(v)} (needs <= ${threshold})`,
+      );
   }
 }
 
@@ -25,11 +36,15 @@ function productionChecks(input: GateInput, add: AddCheck): void {
     const production = finite(prod[metric]);
     if (allowed === undefined || production === null) continue;
     // Worsening in the metric's own direction; negative when the candidate is better.
-    const worsening = candidate === null ? null : HIGHER_IS_BETTER[metric] ? production - candidate : candidate - production;
-    add({ kind: 'vs_production', metric: `${metric}.vs_production`, comparison: '<=', threshold: allowed }, worsening, (w) =>
-      w <= 0
-        ? `${metric} ${fmt(candidate as number)} is no worse than production v${version} (${fmt(production)})`
-        : `${metric} ${fmt(candidate as number)} is ${fmt(w)} worse than production v${version} (${fmt(production)}); at most ${allowed} allowed`,
+    const worsening =
+      candidate === null ? null : HIGHER_IS_BETTER[metric] ? production - candidate : candidate - production;
+    add(
+      { kind: 'vs_production', metric: `${metric}.vs_production`, comparison: '<=', threshold: allowed },
+      worsening,
+      (w) =>
+        w <= 0
+          ? `${metric} ${fmt(candidate as number)} is no worse than production v${version} (${fmt(production)})`
+          : `${metric} ${fmt(candidate as number)} is ${fmt(w)} worse than production v${version} (${fmt(production)}); at most ${allowed} allowed`,
     );
   }
 }
@@ -37,17 +52,33 @@ function productionChecks(input: GateInput, add: AddCheck): void {
 function baselineChecks(input: GateInput, add: AddCheck): void {
   for (const [metric, margin] of Object.entries(input.gate.mustBeatBaseline) as [MetricName, number | undefined][]) {
     if (margin === undefined) continue;
-    const check = { kind: 'baseline' as const, metric: `${metric}.vs_baseline`, comparison: '>=' as const, threshold: margin };
+    const check = {
+      kind: 'baseline' as const,
+      metric: `${metric}.vs_baseline`,
+      comparison: '>=' as const,
+      threshold: margin,
+    };
     const baseline = input.baseline;
     if (baseline === undefined || 'failure' in baseline) {
-      add(check, null, () => '', `${metric} cannot be compared with the linear baseline: ${baseline === undefined ? 'no baseline was trained' : baseline.failure}`);
+      add(
+        check,
+        null,
+        () => '',
+        `${metric} cannot be compared with the linear baseline: ${baseline === undefined ? 'no baseline was trained' : baseline.failure}`,
+      );
       continue;
     }
     const candidate = finite(input.metrics[metric]);
     const base = finite(baseline.metrics[metric]);
     // Improvement over the baseline in the metric's own direction.
-    const gain = candidate === null || base === null ? null : HIGHER_IS_BETTER[metric] ? candidate - base : base - candidate;
-    add(check, gain, (g) => `${metric} ${fmt(candidate as number)} against the linear baseline's ${fmt(base as number)}: ${g >= 0 ? 'better' : 'worse'} by ${fmt(Math.abs(g))} (needs >= ${margin} better)`);
+    const gain =
+      candidate === null || base === null ? null : HIGHER_IS_BETTER[metric] ? candidate - base : base - candidate;
+    add(
+      check,
+      gain,
+      (g) =>
+        `${metric} ${fmt(candidate as number)} against the linear baseline's ${fmt(base as number)}: ${g >= 0 ? 'better' : 'worse'} by ${fmt(Math.abs(g))} (needs >= ${margin} better)`,
+    );
   }
 }
 
@@ -61,7 +92,8 @@ export function evaluateGate(input: GateInput): GateResult {
   const add: AddCheck = ({ kind, metric, comparison, threshold, severity = 'blocking' }, raw, describe, missing) => {
     const value = finite(raw);
     const passed = value !== null && (comparison === '>=' ? value >= threshold : value <= threshold);
-    const description = value === null ? (missing ?? `${metric} is missing (needs ${comparison} ${threshold})`) : describe(value);
+    const description =
+      value === null ? (missing ?? `${metric} is missing (needs ${comparison} ${threshold})`) : describe(value);
     checks.push({ kind, metric, comparison, threshold, value, passed, severity, description });
   };
   metricChecks(input, add);

@@ -91,6 +91,8 @@ export function plateauPatience(hp: Hyperparameters): number {
 }
 
 /** Recorded hyper-parameters from before the schedule existed were trained at a constant rate. */
-export function withRecordedDefaults(recorded: Omit<Hyperparameters, 'learningRateSchedule'> & Partial<Hyperparameters>): Hyperparameters {
+export function withRecordedDefaults(
+  recorded: Omit<Hyperparameters, 'learningRateSchedule'> & Partial<Hyperparameters>,
+): Hyperparameters {
   return { ...recorded, learningRateSchedule: recorded.learningRateSchedule ?? 'constant' };
 }

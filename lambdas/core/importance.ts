@@ -41,7 +41,12 @@ function permuted(column: TypedColumn, order: Uint32Array): TypedColumn {
 export function permutationImportance(predictor: Predictor, frame: Frame, seed = 0, repeats = 2): ImportanceResult {
   const baseline = scoreOf(predictor, frame);
   if (!Number.isFinite(baseline.value)) {
-    return { score: baseline.name, baseline: baseline.value, measurable: false, features: frame.features.map((c) => ({ feature: c.name, importance: 0, share: 0 })) };
+    return {
+      score: baseline.name,
+      baseline: baseline.value,
+      measurable: false,
+      features: frame.features.map((c) => ({ feature: c.name, importance: 0, share: 0 })),
+    };
   }
   const random = seededRandom(seed);
   const raw = frame.features.map((column, f) => {

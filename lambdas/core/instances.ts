@@ -23,7 +23,10 @@ export interface InstanceWarning {
 }
 
 /** Categories of validated instances the model never learned (unseen in training, or too rare to keep). */
-export function unknownCategories(pre: Preprocessor, instances: readonly Readonly<Record<string, InputValue>>[]): InstanceWarning[] {
+export function unknownCategories(
+  pre: Preprocessor,
+  instances: readonly Readonly<Record<string, InputValue>>[],
+): InstanceWarning[] {
   const warnings: InstanceWarning[] = [];
   for (const feature of pre.features) {
     if (feature.type !== 'categorical') continue;
@@ -35,7 +38,12 @@ export function unknownCategories(pre: Preprocessor, instances: readonly Readonl
       if (value === null || value === undefined) continue;
       const text = String(value);
       if (!known.has(text) && text !== MISSING_CATEGORY) {
-        warnings.push({ instance: i, feature: name, value: text, message: 'not a category the model learned; scored as an unknown value' });
+        warnings.push({
+          instance: i,
+          feature: name,
+          value: text,
+          message: 'not a category the model learned; scored as an unknown value',
+        });
       }
     }
   }
@@ -72,9 +80,13 @@ export function validateInstances(pre: Preprocessor, body: unknown): Record<stri
       if (value === null) continue;
       if (value === undefined) {
         if (!(feature.name in record)) {
-          throw new RequestValidationError(`instances[${i}].${feature.name} is missing (send null for an unknown value)`);
+          throw new RequestValidationError(
+            `instances[${i}].${feature.name} is missing (send null for an unknown value)`,
+          );
         }
-      } else if (feature.type === 'numeric' ? typeof value === 'number' && isFloat32Finite(value) : typeof value === 'string') {
+      } else if (
+        feature.type === 'numeric' ? typeof value === 'number' && isFloat32Finite(value) : typeof value === 'string'
+      ) {
         continue;
       }
       throw new RequestValidationError(badValueMessage(`instances[${i}].${feature.name}`, feature.type, value));

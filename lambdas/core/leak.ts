@@ -56,7 +56,14 @@ function targetsOf(labels: Labels, classes: readonly string[]): number[] {
  * A lookup-table model of one feature, fitted on the training rows (class frequencies or the mean per category or
  * bin, with an add-one prior) and scored on the validation rows.
  */
-function scoreFeature(task: TaskKind, trainColumn: TypedColumn, validColumn: TypedColumn, trainY: readonly number[], validY: readonly number[], classes: number): number {
+function scoreFeature(
+  task: TaskKind,
+  trainColumn: TypedColumn,
+  validColumn: TypedColumn,
+  trainY: readonly number[],
+  validY: readonly number[],
+  classes: number,
+): number {
   const edges = trainColumn.type === 'numeric' ? binEdges(trainColumn.values) : [];
   const trainKeys = keysOf(trainColumn, edges);
   const validKeys = keysOf(validColumn, edges);
@@ -71,7 +78,8 @@ function scoreFeature(task: TaskKind, trainColumn: TypedColumn, validColumn: Typ
     else cell[y] = (cell[y] as number) + 1;
     cell[width] = (cell[width] as number) + 1;
     sums.set(key, cell);
-    overall[task === 'regression' ? 0 : y] = (overall[task === 'regression' ? 0 : y] as number) + (task === 'regression' ? y : 1);
+    overall[task === 'regression' ? 0 : y] =
+      (overall[task === 'regression' ? 0 : y] as number) + (task === 'regression' ? y : 1);
     overall[width] = (overall[width] as number) + 1;
   });
   const rows = validKeys.map((_, r) => r).filter((r) => task === 'regression' || (validY[r] as number) >= 0);
@@ -81,12 +89,18 @@ function scoreFeature(task: TaskKind, trainColumn: TypedColumn, validColumn: Typ
     const n = cell[width] as number;
     for (let c = 0; c < width; c++) {
       outputs[i * width + c] =
-        task === 'regression' ? (cell[0] as number) / Math.max(n, 1) : ((cell[c] as number) + (overall[c] as number) / Math.max(overall[width] as number, 1)) / (n + 1);
+        task === 'regression'
+          ? (cell[0] as number) / Math.max(n, 1)
+          : ((cell[c] as number) + (overall[c] as number) / Math.max(overall[width] as number, 1)) / (n + 1);
     }
   });
   const truth = rows.map((r) => validY[r] as number);
   if (task === 'regression') return regressionMetrics(truth, outputs).r2 as number;
-  if (task === 'binary') return rocAuc(truth.map((t) => t === 1), Float64Array.from(rows, (_, i) => outputs[i * 2 + 1] as number));
+  if (task === 'binary')
+    return rocAuc(
+      truth.map((t) => t === 1),
+      Float64Array.from(rows, (_, i) => outputs[i * 2 + 1] as number),
+    );
   return multiclassMetrics(truth, outputs, classes).roc_auc as number;
 }
 
@@ -103,7 +117,12 @@ function isCopyOfLabel(column: TypedColumn, labels: Labels): boolean {
  * The leak check's evidence: for every feature, how well it alone predicts the label on the validation split. A
  * legitimate strong predictor scores well; a copy or an encoding of the label scores almost perfectly.
  */
-export function singleFeatureScores(task: TaskKind, train: Frame, validation: Frame, classes: readonly string[]): SingleFeatureScore[] {
+export function singleFeatureScores(
+  task: TaskKind,
+  train: Frame,
+  validation: Frame,
+  classes: readonly string[],
+): SingleFeatureScore[] {
   const trainY = targetsOf(train.labels, classes);
   const validY = targetsOf(validation.labels, classes);
   const validByName = new Map(validation.features.map((c) => [c.name, c]));
@@ -111,6 +130,13 @@ export function singleFeatureScores(task: TaskKind, train: Frame, validation: Fr
   return train.features.flatMap((column) => {
     const valid = validByName.get(column.name);
     if (valid === undefined) return [];
-    return [{ feature: column.name, metric, score: scoreFeature(task, column, valid, trainY, validY, classes.length), identical: isCopyOfLabel(valid, validation.labels) }];
+    return [
+      {
+        feature: column.name,
+        metric,
+        score: scoreFeature(task, column, valid, trainY, validY, classes.length),
+        identical: isCopyOfLabel(valid, validation.labels),
+      },
+    ];
   });
 }

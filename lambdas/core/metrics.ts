@@ -93,7 +93,11 @@ export function binaryMetrics(truth: ArrayLike<number>, probabilities: ArrayLike
 }
 
 /** Multiclass metrics: macro-averaged precision, recall, F1 and one-vs-rest ROC AUC. */
-export function multiclassMetrics(truth: ArrayLike<number>, probabilities: ArrayLike<number>, classes: number): Metrics {
+export function multiclassMetrics(
+  truth: ArrayLike<number>,
+  probabilities: ArrayLike<number>,
+  classes: number,
+): Metrics {
   const rows = truth.length;
   const predicted = argmaxRows(probabilities, classes, rows);
   let correct = 0;

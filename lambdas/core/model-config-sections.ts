@@ -8,7 +8,17 @@ import { SELECTION_RULES } from './tuning.js';
  */
 
 /** Metric names the gate understands; classification and regression metrics share one namespace. */
-export const METRIC_NAMES = ['accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'log_loss', 'rmse', 'mae', 'r2'] as const;
+export const METRIC_NAMES = [
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'roc_auc',
+  'log_loss',
+  'rmse',
+  'mae',
+  'r2',
+] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
 /** Direction of each metric, for comparisons against production and the baseline. */
@@ -37,14 +47,19 @@ export const resolvedHyperparametersSchema = z
     l2: z.number().min(0).max(1),
     earlyStoppingPatience: z.number().int().min(0).max(1000),
     learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES),
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
   })
   .strict();
 
 /** Hyper-parameters the model file fixes; every one left out is chosen from the data (and may be tuned). */
 export const hyperparametersSchema = resolvedHyperparametersSchema.partial().strict();
 
-const ascending = (values: readonly number[]): boolean => values.every((v, i) => i === 0 || v > (values[i - 1] as number));
+const ascending = (values: readonly number[]): boolean =>
+  values.every((v, i) => i === 0 || v > (values[i - 1] as number));
 
 export const tuningSchema = z
   .object({
@@ -52,7 +67,11 @@ export const tuningSchema = z
     /** `one_standard_error`: the simplest trial within one standard error of the lowest validation loss. */
     selection: z.enum(SELECTION_RULES).default('one_standard_error'),
     concurrency: z.number().int().min(1).max(40).default(3),
-    maxMinutes: z.number().positive().max(24 * 60).default(30),
+    maxMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(30),
     space: z
       .object({
         hiddenUnits: z.array(z.array(z.number().int().min(1).max(4096)).max(8)).min(1),
@@ -166,7 +185,9 @@ export const splitSchema = z
     seed: z.number().int().min(0).default(0),
   })
   .strict()
-  .refine((s) => Math.abs(s.train + s.validation + s.test - 1) < 1e-9, { message: 'train + validation + test must add up to 1' });
+  .refine((s) => Math.abs(s.train + s.validation + s.test - 1) < 1e-9, {
+    message: 'train + validation + test must add up to 1',
+  });
 
 export const dataSelectionSchema = z.discriminatedUnion('source', [
   z.object({ source: z.literal('object') }).strict(),

@@ -26,7 +26,9 @@ const sensitiveSection = z.array(sensitiveAttributeSchema).default([]);
 /** Which served requests are captured (with their answers and prediction ids) and what is removed from them. */
 const captureSection = captureSchema.prefault({});
 
-const modelName = z.string().regex(MODEL_NAME_PATTERN, 'use 1-63 lower-case letters, digits and dashes, starting with a letter or digit');
+const modelName = z
+  .string()
+  .regex(MODEL_NAME_PATTERN, 'use 1-63 lower-case letters, digits and dashes, starting with a letter or digit');
 
 export const modelConfigSchema = z
   .object({
@@ -85,7 +87,11 @@ export const modelConfigSchema = z
     }
     for (const name of TUNABLE) {
       if (config.hyperparameters[name] !== undefined && config.tuning.space[name] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['tuning', 'space', name], message: `hyperparameters.${name} fixes the value; remove one of the two` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tuning', 'space', name],
+          message: `hyperparameters.${name} fixes the value; remove one of the two`,
+        });
       }
     }
   });
@@ -93,7 +99,10 @@ export const modelConfigSchema = z
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
 /** What capture removes from a request: the listed fields, else the model's sensitive attributes. */
-export function captureRedaction(config: Pick<ModelConfig, 'capture' | 'sensitive'>): { drop: string[]; hash: string[] } {
+export function captureRedaction(config: Pick<ModelConfig, 'capture' | 'sensitive'>): {
+  drop: string[];
+  hash: string[];
+} {
   return { drop: config.capture.drop ?? sensitiveColumns(config), hash: config.capture.hash };
 }
 export type { Hyperparameters } from './hyperparameters.js';

@@ -12,7 +12,9 @@ export const MODEL_NAME_RULE = '1 to 63 lower-case letters, digits and dashes, s
 /** The model name from a request path, or a 400-class error that names the rule it breaks. */
 export function requestModelName(model: string | undefined): string {
   if (model === undefined || !MODEL_NAME_PATTERN.test(model)) {
-    throw new RequestValidationError(`${JSON.stringify(model ?? '')} is not a model name (${MODEL_NAME_RULE}); use the name of the model's file, models/<name>.json`);
+    throw new RequestValidationError(
+      `${JSON.stringify(model ?? '')} is not a model name (${MODEL_NAME_RULE}); use the name of the model's file, models/<name>.json`,
+    );
   }
   return model;
 }

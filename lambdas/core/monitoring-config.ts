@@ -26,4 +26,3 @@ export const monitoringSchema = z
     maxMissingModelRequests: z.number().int().min(1).default(10),
   })
   .strict();
-

@@ -38,7 +38,13 @@ export function outputUnits(task: TaskKind, classes: number): number {
 }
 
 /** A multi-layer perceptron with seeded initializers, so the same seed gives the same starting weights. */
-export function buildNetwork(inputWidth: number, task: TaskKind, classes: number, hp: Hyperparameters, optimizer: tf.Optimizer): tfl.Sequential {
+export function buildNetwork(
+  inputWidth: number,
+  task: TaskKind,
+  classes: number,
+  hp: Hyperparameters,
+  optimizer: tf.Optimizer,
+): tfl.Sequential {
   // Layer names are left to tfjs, which keeps them unique in the process (variables are registered by name, so two
   // live models must not share names); serializeNetwork writes canonical names instead.
   const model = tfl.sequential();
@@ -68,7 +74,12 @@ export function buildNetwork(inputWidth: number, task: TaskKind, classes: number
   );
   model.compile({
     optimizer,
-    loss: task === 'binary' ? 'binaryCrossentropy' : task === 'multiclass' ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
+    loss:
+      task === 'binary'
+        ? 'binaryCrossentropy'
+        : task === 'multiclass'
+          ? 'sparseCategoricalCrossentropy'
+          : 'meanSquaredError',
   });
   return model;
 }
@@ -94,13 +105,21 @@ export async function serializeNetwork(model: tfl.LayersModel): Promise<Serializ
       return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
     }),
   );
-  if (artifacts?.modelTopology === undefined || artifacts.weightSpecs === undefined || artifacts.weightData === undefined) {
+  if (
+    artifacts?.modelTopology === undefined ||
+    artifacts.weightSpecs === undefined ||
+    artifacts.weightData === undefined
+  ) {
     throw new Error('tfjs did not return the model topology and weights');
   }
   const weights = weightBytes(artifacts.weightData);
   // Canonical names (layer_1, layer_2, …) so identical trainings serialize to identical bytes.
   return renameLayers(
-    { modelTopology: artifacts.modelTopology as object, weightSpecs: artifacts.weightSpecs, weightsBase64: Buffer.from(weights).toString('base64') },
+    {
+      modelTopology: artifacts.modelTopology as object,
+      weightSpecs: artifacts.weightSpecs,
+      weightsBase64: Buffer.from(weights).toString('base64'),
+    },
     (_, index) => `layer_${index + 1}`,
     'mlp',
   );
@@ -113,7 +132,11 @@ interface TopologyJson {
 }
 
 /** Renames the layers (and the weights that belong to them) of a serialized sequential network. */
-function renameLayers(network: SerializedNetwork, rename: (name: string, index: number) => string, modelName: string): SerializedNetwork {
+function renameLayers(
+  network: SerializedNetwork,
+  rename: (name: string, index: number) => string,
+  modelName: string,
+): SerializedNetwork {
   const topology = structuredClone(network.modelTopology) as TopologyJson;
   const names = new Map<string, string>();
   topology.config.layers.forEach((layer, index) => {

@@ -28,7 +28,11 @@ export interface PreparedForTraining {
 }
 
 /** ETL: type the table by the schema, clean and split it deterministically, fit the preprocessing on the train split. */
-export function prepareForTraining(table: RawTable, config: ModelConfig, schema: DataSchema | undefined): PreparedForTraining {
+export function prepareForTraining(
+  table: RawTable,
+  config: ModelConfig,
+  schema: DataSchema | undefined,
+): PreparedForTraining {
   const typed = withSchemaTypes(config, schema);
   const prepared = prepareData(table, typed);
   return { typed, prepared, preprocessor: fitPreprocessor(prepared.splits.train, config) };

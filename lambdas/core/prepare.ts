@@ -45,7 +45,9 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
   const columns = resolveColumns(table, config, source);
   const columnTypes: Record<string, ColumnType> = {};
   columns.featureNames.forEach((name, i) => {
-    columnTypes[name] = config.columnTypes[name] ?? inferColumnType(table.rows.map((row) => row[columns.featureIndexes[i] as number] ?? null));
+    columnTypes[name] =
+      config.columnTypes[name] ??
+      inferColumnType(table.rows.map((row) => row[columns.featureIndexes[i] as number] ?? null));
   });
   // First pass: find bad rows so the typed columns only hold kept rows.
   const { keep, badValues } = findBadRows(table, config, columns, columnTypes);
@@ -56,7 +58,11 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
   // Numeric sensitive attributes become groups (bins) over all kept rows, so every split uses the same edges.
   const groupings = columns.attributes.map((attribute, i) => {
     const index = columns.sensitiveIndexes[i] as number;
-    return groupSensitive(attribute, table.rows.map((row, r) => (keep[r] ? (row[index] ?? null) : null)), config.columnTypes[attribute.column]);
+    return groupSensitive(
+      attribute,
+      table.rows.map((row, r) => (keep[r] ? (row[index] ?? null) : null)),
+      config.columnTypes[attribute.column],
+    );
   });
   const warnings = groupings.filter((g) => g.grouping.method === 'quartiles').map((g) => quartileWarning(g.grouping));
 
@@ -81,7 +87,16 @@ export function prepareData(table: RawTable, config: ModelConfig): PreparedData 
   const splitRows = { train: buckets.train.length, validation: buckets.validation.length, test: buckets.test.length };
   return {
     splits,
-    report: { rowsRead, rowsKept, rowsDropped: rowsRead - rowsKept, badValues, columnTypes, splitRows, sensitiveGroups: groupings.map((g) => g.grouping), warnings },
+    report: {
+      rowsRead,
+      rowsKept,
+      rowsDropped: rowsRead - rowsKept,
+      badValues,
+      columnTypes,
+      splitRows,
+      sensitiveGroups: groupings.map((g) => g.grouping),
+      warnings,
+    },
   };
 }
 
@@ -99,7 +114,9 @@ function resolveColumns(table: RawTable, config: ModelConfig, source: string): C
   const indexOf = (name: string, role: string): number => {
     const index = table.columns.indexOf(name);
     if (index === -1) {
-      throw new DataValidationError(`${source} has no column "${name}" (the ${role} in models/${config.name}.json); columns found: ${table.columns.join(', ')}`);
+      throw new DataValidationError(
+        `${source} has no column "${name}" (the ${role} in models/${config.name}.json); columns found: ${table.columns.join(', ')}`,
+      );
     }
     return index;
   };
@@ -110,15 +127,23 @@ function resolveColumns(table: RawTable, config: ModelConfig, source: string): C
   for (const name of config.exclude) indexOf(name, 'excluded column');
   const featureNames =
     config.features === 'all'
-      ? table.columns.filter((name) => name !== config.label && !config.exclude.includes(name) && !sensitiveNames.includes(name))
+      ? table.columns.filter(
+          (name) => name !== config.label && !config.exclude.includes(name) && !sensitiveNames.includes(name),
+        )
       : config.features;
   const featureIndexes = featureNames.map((name) => indexOf(name, 'feature'));
-  if (featureNames.length === 0) throw new DataValidationError(`models/${config.name}.json leaves no feature columns in ${source}`);
+  if (featureNames.length === 0)
+    throw new DataValidationError(`models/${config.name}.json leaves no feature columns in ${source}`);
   return { labelIndex, attributes, sensitiveNames, sensitiveIndexes, featureNames, featureIndexes };
 }
 
 /** Which rows to keep: none with a non-numeric value in a numeric feature or a missing (or, for regression, bad) label. */
-function findBadRows(table: RawTable, config: ModelConfig, columns: Columns, columnTypes: Record<string, ColumnType>): { keep: boolean[]; badValues: BadValueReport[] } {
+function findBadRows(
+  table: RawTable,
+  config: ModelConfig,
+  columns: Columns,
+  columnTypes: Record<string, ColumnType>,
+): { keep: boolean[]; badValues: BadValueReport[] } {
   const bad = new Map<string, { count: number; examples: { at: string; value: string }[] }>();
   const noteBad = (column: string, at: string, value: string): void => {
     const entry = bad.get(column) ?? { count: 0, examples: [] };
@@ -155,7 +180,9 @@ function findBadRows(table: RawTable, config: ModelConfig, columns: Columns, col
 function assertFewBadRows(config: ModelConfig, rowsRead: number, rowsKept: number, badValues: BadValueReport[]): void {
   const dropped = rowsRead - rowsKept;
   if (dropped <= config.maxBadRowShare * rowsRead && rowsKept > 0) return;
-  const details = badValues.map((b) => `"${b.column}": ${b.count} bad (e.g. ${b.examples.map((e) => `${e.at} "${e.value}"`).join(', ')})`).join('; ');
+  const details = badValues
+    .map((b) => `"${b.column}": ${b.count} bad (e.g. ${b.examples.map((e) => `${e.at} "${e.value}"`).join(', ')})`)
+    .join('; ');
   throw new DataValidationError(
     `${dropped} of ${rowsRead} rows (${((100 * dropped) / rowsRead).toFixed(2)}%) have bad values, more than the ` +
       `${(100 * config.maxBadRowShare).toFixed(2)}% allowed by maxBadRowShare in models/${config.name}.json: ${details}`,
@@ -188,7 +215,9 @@ function frameOf({ table, columns, columnTypes, groupings, classLabels }: Typing
   return {
     features,
     sensitive,
-    labels: classLabels ? { kind: 'classes', values: rawLabels } : { kind: 'numbers', values: rawLabels.map(parseNumber) },
+    labels: classLabels
+      ? { kind: 'classes', values: rawLabels }
+      : { kind: 'numbers', values: rawLabels.map(parseNumber) },
     origins: rowIndexes.map((r) => table.origins[r] as string),
   };
 }
@@ -197,7 +226,11 @@ function frameOf({ table, columns, columnTypes, groupings, classLabels }: Typing
  * A warning when a split holds far more or fewer rows than its ratio: many identical rows, which always share a split
  * (so no duplicate leaks from training into test), move together. Beyond 5 points plus three binomial standard errors.
  */
-export function splitSkewWarning(buckets: Record<SplitName, number[]>, ratios: ModelConfig['split'], distinctRows: () => number): string | undefined {
+export function splitSkewWarning(
+  buckets: Record<SplitName, number[]>,
+  ratios: ModelConfig['split'],
+  distinctRows: () => number,
+): string | undefined {
   const kept = SPLITS.reduce((n, name) => n + buckets[name].length, 0);
   for (const name of SPLITS) {
     const target = ratios[name];

@@ -98,7 +98,9 @@ function fitLabelEncoder(labels: Labels, config: ModelConfig): LabelEncoder {
     return { task: 'binary', classes: [negative, positive] };
   }
   if (classes.length < 2) {
-    throw new DataValidationError(`a multiclass model needs at least 2 values of "${config.label}", found ${classes.length}`);
+    throw new DataValidationError(
+      `a multiclass model needs at least 2 values of "${config.label}", found ${classes.length}`,
+    );
   }
   return { task: 'multiclass', classes };
 }
@@ -106,7 +108,9 @@ function fitLabelEncoder(labels: Labels, config: ModelConfig): LabelEncoder {
 function medianOf(values: number[]): number {
   const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 const slotIndexes = new WeakMap<CategoricalEncoder, Map<string, number>>();
@@ -181,12 +185,22 @@ export function missingFeatures(pre: Preprocessor, frame: Frame): string[] {
 }
 
 /** Encodes request instances (objects keyed by feature name) with the same per-value logic as training. */
-export function encodeInstances(pre: Preprocessor, instances: readonly Readonly<Record<string, InputValue>>[]): Float32Array {
+export function encodeInstances(
+  pre: Preprocessor,
+  instances: readonly Readonly<Record<string, InputValue>>[],
+): Float32Array {
   const out = new Float32Array(instances.length * pre.width);
   let offset = 0;
   for (const encoder of pre.features) {
     const name = encoder.name;
-    encodeColumn(encoder, instances.length, (r) => (instances[r] as Readonly<Record<string, InputValue>>)[name], out, pre.width, offset);
+    encodeColumn(
+      encoder,
+      instances.length,
+      (r) => (instances[r] as Readonly<Record<string, InputValue>>)[name],
+      out,
+      pre.width,
+      offset,
+    );
     offset += encoderWidth(encoder);
   }
   return out;

@@ -16,7 +16,9 @@ export const releaseSchema = z
       .min(1)
       .max(10)
       .default([10, 50])
-      .refine((steps) => steps.every((s, i) => i === 0 || s > (steps[i - 1] as number)), { message: 'steps must increase, e.g. [10, 50]' }),
+      .refine((steps) => steps.every((s, i) => i === 0 || s > (steps[i - 1] as number)), {
+        message: 'steps must increase, e.g. [10, 50]',
+      }),
     bakeMinutes: z.number().int().min(1).max(1440).default(5),
     /** Test rows the release check sends through the serving path before any traffic. */
     checkRows: z.number().int().min(1).max(1000).default(50),

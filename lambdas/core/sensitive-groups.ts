@@ -46,7 +46,11 @@ export function quartileEdges(numbers: readonly number[]): number[] {
  * a numeric one is cut at the model file's `bins`, or at its quartiles when it has none (which the caller reports as
  * a warning: groups chosen by the data may not be the ones that matter).
  */
-export function groupSensitive(attribute: SensitiveAttribute, values: readonly RawValue[], declaredType: 'numeric' | 'categorical' | undefined): { values: RawValue[]; grouping: SensitiveGrouping } {
+export function groupSensitive(
+  attribute: SensitiveAttribute,
+  values: readonly RawValue[],
+  declaredType: 'numeric' | 'categorical' | undefined,
+): { values: RawValue[]; grouping: SensitiveGrouping } {
   const numeric = attribute.bins !== undefined || (declaredType ?? inferColumnType(values)) === 'numeric';
   const numbers = numeric ? values.map((v) => (v === null ? Number.NaN : parseNumber(v))) : [];
   const present: number[] = [];
@@ -60,7 +64,10 @@ export function groupSensitive(attribute: SensitiveAttribute, values: readonly R
     const n = numbers[r] as number;
     return Number.isFinite(n) ? binLabel(n, edges) : raw;
   });
-  return { values: grouped, grouping: { column: attribute.column, method: attribute.bins !== undefined ? 'bins' : 'quartiles', edges } };
+  return {
+    values: grouped,
+    grouping: { column: attribute.column, method: attribute.bins !== undefined ? 'bins' : 'quartiles', edges },
+  };
 }
 
 /** The warning a run records when a numeric attribute was grouped by quartiles. */

@@ -20,7 +20,10 @@ export function parseStoredJson<T extends z.ZodType>(schema: T, text: string, wh
 export function checkStored<T extends z.ZodType>(schema: T, raw: unknown, where: string, what: string): z.infer<T> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`).join('; ');
+    const problems = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`)
+      .join('; ');
     throw new IntegrityError(`${where} is not ${what} this code can read: ${problems}`, { cause: parsed.error });
   }
   return parsed.data;

@@ -47,7 +47,15 @@ export async function trainModel(
 ): Promise<TrainedModel> {
   const backend = await initBackend();
   const classes = pre.label.task === 'regression' ? 1 : pre.label.classes.length;
-  const result = await trainNetwork(trainingData(pre, train), trainingData(pre, validation), pre.width, config.task, classes, hp, options);
+  const result = await trainNetwork(
+    trainingData(pre, train),
+    trainingData(pre, validation),
+    pre.width,
+    config.task,
+    classes,
+    hp,
+    options,
+  );
   const network = await serializeNetwork(result.model);
   const parameters = result.model.countParams();
   result.model.dispose();

@@ -1,4 +1,10 @@
-import { baselineHyperparameters, resolveHyperparameters, type DeclaredHyperparameters, type Hyperparameters, type TrainingShape } from './hyperparameters.js';
+import {
+  baselineHyperparameters,
+  resolveHyperparameters,
+  type DeclaredHyperparameters,
+  type Hyperparameters,
+  type TrainingShape,
+} from './hyperparameters.js';
 import { seededRandom } from './random.js';
 
 /** Hyper-parameters a search may vary. Epochs, patience and seed are not searched: early stopping decides the first. */
@@ -48,12 +54,21 @@ export interface TuningPlan {
 /** The default values searched, by size of the training split (the data-fitted default is always tried first). */
 export function defaultSearchSpace(trainingRows: number): Required<Omit<SearchSpace, 'batchSize'>> {
   // No linear option: the linear baseline competes whenever the architecture is searched.
-  const hiddenUnits = trainingRows < 1000 ? [[16], [32], [64]] : trainingRows < 10_000 ? [[32], [64], [64, 32]] : [[64], [64, 32], [128, 64]];
+  const hiddenUnits =
+    trainingRows < 1000
+      ? [[16], [32], [64]]
+      : trainingRows < 10_000
+        ? [[32], [64], [64, 32]]
+        : [[64], [64, 32], [128, 64]];
   return { hiddenUnits, learningRate: [0.001, 0.003, 0.01], l2: [0, 1e-4, 1e-3, 1e-2] };
 }
 
 /** The dimensions searched: declared ones as given, the rest from the default space unless the model file fixes them. */
-export function effectiveSpace(declared: DeclaredHyperparameters, budget: TuningBudget, trainingRows: number): SearchSpace {
+export function effectiveSpace(
+  declared: DeclaredHyperparameters,
+  budget: TuningBudget,
+  trainingRows: number,
+): SearchSpace {
   const defaults: SearchSpace = defaultSearchSpace(trainingRows);
   const space: Record<string, unknown> = {};
   for (const name of TUNABLE) {
@@ -95,8 +110,20 @@ export function planTuning(declared: DeclaredHyperparameters, budget: TuningBudg
   const maxSeconds = Math.max(1, Math.floor((budget.maxMinutes * 60) / Math.ceil(total / concurrency)));
   return {
     trials: [
-      ...candidates.map((hyperparameters, i) => ({ id: `c${i + 1}`, role: 'candidate' as const, hyperparameters, maxSeconds, competes: true })),
-      { id: 'baseline', role: 'baseline', hyperparameters: baselineHyperparameters(defaults), maxSeconds, competes: declared.hiddenUnits === undefined },
+      ...candidates.map((hyperparameters, i) => ({
+        id: `c${i + 1}`,
+        role: 'candidate' as const,
+        hyperparameters,
+        maxSeconds,
+        competes: true,
+      })),
+      {
+        id: 'baseline',
+        role: 'baseline',
+        hyperparameters: baselineHyperparameters(defaults),
+        maxSeconds,
+        competes: declared.hiddenUnits === undefined,
+      },
     ],
     concurrency,
     space,
@@ -136,11 +163,18 @@ export function pairedDifference(a: ArrayLike<number>, b: ArrayLike<number>): { 
  * the lowest loss — whose loss is within one standard error of the lowest: on a small validation split the lowest
  * loss is partly luck, and a simpler model that is not measurably worse generalizes as well. Earlier trials win ties.
  */
-export function chooseTrial<T extends Competitor>(competitors: readonly T[], rule: SelectionRule = 'one_standard_error'): T | undefined {
+export function chooseTrial<T extends Competitor>(
+  competitors: readonly T[],
+  rule: SelectionRule = 'one_standard_error',
+): T | undefined {
   const scored = competitors.map((c) => ({ c, mean: meanOf(c.rowLosses) })).filter((s) => Number.isFinite(s.mean));
   if (scored.length === 0) return undefined;
   const best = scored.reduce((a, b) => (b.mean < a.mean ? b : a));
   if (rule === 'lowest_loss') return best.c;
-  const eligible = scored.filter((s) => s === best || s.mean - best.mean <= pairedDifference(s.c.rowLosses, best.c.rowLosses).standardError);
-  return eligible.reduce((a, b) => (b.c.parameters < a.c.parameters || (b.c.parameters === a.c.parameters && b.mean < a.mean) ? b : a)).c;
+  const eligible = scored.filter(
+    (s) => s === best || s.mean - best.mean <= pairedDifference(s.c.rowLosses, best.c.rowLosses).standardError,
+  );
+  return eligible.reduce((a, b) =>
+    b.c.parameters < a.c.parameters || (b.c.parameters === a.c.parameters && b.mean < a.mean) ? b : a,
+  ).c;
 }

@@ -1,5 +1,11 @@
 import { assertNoBlockingAnomalies, summarizeAnomalies } from '../core/anomaly-report.js';
-import { encodingAnomalies, inferSchema, validateAgainstSchema, type Anomaly, type DataSchema } from '../core/data-schema.js';
+import {
+  encodingAnomalies,
+  inferSchema,
+  validateAgainstSchema,
+  type Anomaly,
+  type DataSchema,
+} from '../core/data-schema.js';
 import type { ModelConfig } from '../core/model-config.js';
 import { profileFrame } from '../core/drift/profile.js';
 import { encodeFrameFile } from '../core/frame-codec.js';
@@ -34,7 +40,10 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
 
   const { schema, anomalies } = await validateData(deps, run, table, config, source);
   const { typed, prepared, preprocessor } = prepareForTraining(table, config, schema);
-  const tuning = planTuning(config.hyperparameters, config.tuning, { trainingRows: prepared.report.splitRows.train, task: config.task });
+  const tuning = planTuning(config.hyperparameters, config.tuning, {
+    trainingRows: prepared.report.splitRows.train,
+    task: config.task,
+  });
   const schemaVersion = schema?.version ?? (await recordFirstSchema(deps, inferSchema(table, typed, run.runId, 1)));
 
   const prefix = runPrefix(run.model, run.runId);
@@ -45,7 +54,9 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
     put(PREPARED_FILES.preprocessor, JSON.stringify(preprocessor), 'application/json'),
     put(PREPARED_FILES.preparation, JSON.stringify(prepared.report), 'application/json'),
     put(PREPARED_FILES.profile, JSON.stringify(profileFrame(prepared.splits.train)), 'application/json'),
-    ...SPLITS.map((name) => put(PREPARED_FILES.split(name), encodeFrameFile(prepared.splits[name]), 'application/gzip')),
+    ...SPLITS.map((name) =>
+      put(PREPARED_FILES.split(name), encodeFrameFile(prepared.splits[name]), 'application/gzip'),
+    ),
   ]);
 
   const { report } = prepared;
@@ -80,16 +91,29 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
  * Data validation against the model's schema (and the text's encoding), before anything is trained: the anomalies
  * are recorded on the run, and a blocking one fails it.
  */
-async function validateData(deps: StepDeps, run: RunRef, table: RawTable, config: ModelConfig, source: string): Promise<{ schema: DataSchema | undefined; anomalies: Anomaly[] }> {
+async function validateData(
+  deps: StepDeps,
+  run: RunRef,
+  table: RawTable,
+  config: ModelConfig,
+  source: string,
+): Promise<{ schema: DataSchema | undefined; anomalies: Anomaly[] }> {
   const pointer = await deps.registry.schemas.get(run.model);
   const schema = pointer === undefined ? undefined : await readDataSchema(deps.s3, pointer.location);
-  const anomalies = [...encodingAnomalies(table, config), ...(schema === undefined ? [] : validateAgainstSchema(schema, table, config))];
+  const anomalies = [
+    ...encodingAnomalies(table, config),
+    ...(schema === undefined ? [] : validateAgainstSchema(schema, table, config)),
+  ];
   if (schema !== undefined || anomalies.length > 0) {
     // The run item names the first few and counts the rest; the full list is a file beside the run.
     const full = { bucket: deps.artifactsBucket, key: `${runPrefix(run.model, run.runId)}${ANOMALIES_FILE}` };
     if (anomalies.length > 0) await putObject(deps.s3, full, JSON.stringify(anomalies), 'application/json');
     const { first, ...counts } = summarizeAnomalies(anomalies);
-    await deps.registry.updateRun(run.model, run.runId, { ...(schema ? { schemaVersion: schema.version } : {}), anomalies: first, ...(anomalies.length > 0 ? { anomalyCounts: { ...counts, list: full } } : {}) });
+    await deps.registry.updateRun(run.model, run.runId, {
+      ...(schema ? { schemaVersion: schema.version } : {}),
+      anomalies: first,
+      ...(anomalies.length > 0 ? { anomalyCounts: { ...counts, list: full } } : {}),
+    });
     assertNoBlockingAnomalies(anomalies, source, schema?.version, s3Uri(full));
   }
   return { schema, anomalies };
@@ -102,6 +126,11 @@ async function validateData(deps: StepDeps, run: RunRef, table: RawTable, config
 async function recordFirstSchema(deps: StepDeps, schema: DataSchema): Promise<number> {
   const location = { bucket: deps.artifactsBucket, key: schemaKey(schema.model, schema.version) };
   await putObject(deps.s3, location, JSON.stringify(schema), 'application/json');
-  await deps.registry.schemas.set({ model: schema.model, version: schema.version, location, createdFromRun: schema.createdFromRun });
+  await deps.registry.schemas.set({
+    model: schema.model,
+    version: schema.version,
+    location,
+    createdFromRun: schema.createdFromRun,
+  });
   return (await deps.registry.schemas.get(schema.model))?.version ?? schema.version;
 }

@@ -12,6 +12,10 @@ export const handler = stepHandler({
   done: (result) => ({
     message: 'data prepared',
     fields: { rows: result.rows, trials: result.tuning.trials.length },
-    counts: { RowsRead: result.rows.read, RowsKept: result.rows.kept, RowsDropped: result.rows.read - result.rows.kept },
+    counts: {
+      RowsRead: result.rows.read,
+      RowsKept: result.rows.kept,
+      RowsDropped: result.rows.read - result.rows.kept,
+    },
   }),
 });

@@ -15,7 +15,10 @@ function feedbackLine(model: string, item: FeedbackItem, receivedAt: string): st
     model,
     predictionId: item.predictionId,
     groundTruthData: { data: JSON.stringify(item.label), encoding: 'JSON', observedContentType: 'application/json' },
-    eventMetadata: { eventId: item.predictionId, inferenceId: item.predictionId.slice(0, item.predictionId.lastIndexOf('.')) },
+    eventMetadata: {
+      eventId: item.predictionId,
+      inferenceId: item.predictionId.slice(0, item.predictionId.lastIndexOf('.')),
+    },
     receivedAt,
     eventVersion: '0',
   });
@@ -27,25 +30,39 @@ export interface FeedbackAnswer {
 }
 
 /** Checks the items against the model: its file is deployed, each id appears once, each truth has the task's type. */
-function checkItems(name: string | undefined, body: unknown, modelsDir?: string): { model: string; items: FeedbackItem[] } {
+function checkItems(
+  name: string | undefined,
+  body: unknown,
+  modelsDir?: string,
+): { model: string; items: FeedbackItem[] } {
   const model = requestModelName(name);
   const batch = body !== null && typeof body === 'object' && 'feedback' in body;
   const example = '{"predictionId": "<id from the prediction>", "label": <the truth>}';
-  const items = batch ? parseBody(feedbackBatchSchema, body, example).feedback : [parseBody(feedbackItemSchema, body, example)];
+  const items = batch
+    ? parseBody(feedbackBatchSchema, body, example).feedback
+    : [parseBody(feedbackItemSchema, body, example)];
   let task: string;
   try {
     task = loadModelConfig(model, modelsDir).config.task;
   } catch (error) {
-    if (error instanceof ModelConfigError) throw new NotFoundError(`model "${model}" is not deployed (no model file models/${model}.json)`, { cause: error });
+    if (error instanceof ModelConfigError)
+      throw new NotFoundError(`model "${model}" is not deployed (no model file models/${model}.json)`, {
+        cause: error,
+      });
     throw error;
   }
   const seen = new Set<string>();
   items.forEach((item, i) => {
-    if (seen.has(item.predictionId)) throw new RequestValidationError(`feedback[${i}].predictionId ${item.predictionId} appears twice in the request; send each prediction's truth once`);
+    if (seen.has(item.predictionId))
+      throw new RequestValidationError(
+        `feedback[${i}].predictionId ${item.predictionId} appears twice in the request; send each prediction's truth once`,
+      );
     seen.add(item.predictionId);
     const expected = task === 'regression' ? 'number' : 'string';
     if (typeof item.label !== expected || (typeof item.label === 'number' && !Number.isFinite(item.label))) {
-      throw new RequestValidationError(`feedback[${i}].label must be a ${expected === 'number' ? 'finite number (the true value)' : 'string (the true class)'} for the ${task} model ${model}`);
+      throw new RequestValidationError(
+        `feedback[${i}].label must be a ${expected === 'number' ? 'finite number (the true value)' : 'string (the true class)'} for the ${task} model ${model}`,
+      );
     }
   });
   return { model, items };
@@ -65,7 +82,13 @@ export interface FeedbackDeps {
  * capture records on the prediction id — which the log subscription delivers to `feedback/model=<m>/dt=…/`. A
  * duplicate whose line was never written (the function died between storing the truth and writing it) writes it now.
  */
-export async function recordFeedback({ store, classes, modelsDir }: FeedbackDeps, model: string | undefined, body: unknown, write: LineWriter, now = new Date()): Promise<FeedbackAnswer> {
+export async function recordFeedback(
+  { store, classes, modelsDir }: FeedbackDeps,
+  model: string | undefined,
+  body: unknown,
+  write: LineWriter,
+  now = new Date(),
+): Promise<FeedbackAnswer> {
   const checked = checkItems(model, body, modelsDir);
   await classes.check(checked.model, checked.items);
   const results: FeedbackAnswer['results'] = [];
@@ -78,7 +101,9 @@ export async function recordFeedback({ store, classes, modelsDir }: FeedbackDeps
   }
   const conflicts = results.filter((r) => r.status === 'conflict').map((r) => r.predictionId);
   if (conflicts.length > 0) {
-    throw new ConflictError(`${conflicts.length} prediction id(s) already have a different truth recorded: ${conflicts.slice(0, 5).join(', ')}${conflicts.length > 5 ? ', …' : ''}; the first truth stands (the other ids of this request were recorded)`);
+    throw new ConflictError(
+      `${conflicts.length} prediction id(s) already have a different truth recorded: ${conflicts.slice(0, 5).join(', ')}${conflicts.length > 5 ? ', …' : ''}; the first truth stands (the other ids of this request were recorded)`,
+    );
   }
   return { model: checked.model, results };
 }

@@ -12,7 +12,13 @@ import { ServedClasses } from './served-classes.js';
 
 const env = readEnv(['REGISTRY_TABLE']);
 const documents = createDocumentClient();
-const deps = { store: new FeedbackStore(documents, env.REGISTRY_TABLE), classes: new ServedClasses(new Registry(documents, env.REGISTRY_TABLE), new ReleaseStore(documents, env.REGISTRY_TABLE)) };
+const deps = {
+  store: new FeedbackStore(documents, env.REGISTRY_TABLE),
+  classes: new ServedClasses(
+    new Registry(documents, env.REGISTRY_TABLE),
+    new ReleaseStore(documents, env.REGISTRY_TABLE),
+  ),
+};
 
 /** `POST /v1/models/{model}/feedback`: ground truth by prediction id. */
 export const handler = apiHandler(async (event) => {

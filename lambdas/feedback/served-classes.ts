@@ -33,10 +33,15 @@ export class ServedClasses {
 
   /** Refuses the first label no served version predicts; accepts any when nothing is served or classes predate records. */
   async check(model: string, items: readonly FeedbackItem[]): Promise<void> {
-    const labelled = items.map((item, index) => ({ index, label: item.label })).filter((entry): entry is { index: number; label: string } => typeof entry.label === 'string');
+    const labelled = items
+      .map((item, index) => ({ index, label: item.label }))
+      .filter((entry): entry is { index: number; label: string } => typeof entry.label === 'string');
     if (labelled.length === 0) return;
     const kept = this.byModel.get(model);
-    const trusted = kept !== undefined && this.clock() - kept.readAt < TRUST_MS && labelled.every((entry) => kept.classes.has(entry.label));
+    const trusted =
+      kept !== undefined &&
+      this.clock() - kept.readAt < TRUST_MS &&
+      labelled.every((entry) => kept.classes.has(entry.label));
     const served = trusted ? kept : await this.read(model);
     if (!served.known || served.versions.length === 0) return;
     const stranger = labelled.find((entry) => !served.classes.has(entry.label));
@@ -49,11 +54,25 @@ export class ServedClasses {
   }
 
   private async read(model: string): Promise<Served> {
-    const [production, release] = await Promise.all([this.registry.getAlias(model, PRODUCTION_ALIAS), this.releases.get(model)]);
-    const versions = [...new Set([production?.version, isActive(release) ? release.candidateVersion : undefined].filter((v): v is number => v !== undefined))];
+    const [production, release] = await Promise.all([
+      this.registry.getAlias(model, PRODUCTION_ALIAS),
+      this.releases.get(model),
+    ]);
+    const versions = [
+      ...new Set(
+        [production?.version, isActive(release) ? release.candidateVersion : undefined].filter(
+          (v): v is number => v !== undefined,
+        ),
+      ),
+    ];
     const records = await Promise.all(versions.map((version) => this.registry.getVersion(model, version)));
     const classes = new Set(records.flatMap((record) => record?.classes ?? []));
-    const served: Served = { classes, versions, known: records.every((record) => record?.classes !== undefined), readAt: this.clock() };
+    const served: Served = {
+      classes,
+      versions,
+      known: records.every((record) => record?.classes !== undefined),
+      readAt: this.clock(),
+    };
     this.byModel.set(model, served);
     return served;
   }

@@ -51,7 +51,14 @@ export async function finishRun(registry: Registry, input: FinishInput): Promise
   const existing = await registry.getRun(run.model, run.runId);
   if (existing === undefined) {
     // The failure happened before the run could be registered (e.g. the object vanished): record it now.
-    await registry.createRun({ model: run.model, runId: run.runId, trigger: run.trigger, startedAt: now, updatedAt: now, ...fields });
+    await registry.createRun({
+      model: run.model,
+      runId: run.runId,
+      trigger: run.trigger,
+      startedAt: now,
+      updatedAt: now,
+      ...fields,
+    });
   } else {
     await registry.updateRun(run.model, run.runId, fields);
   }

@@ -18,10 +18,19 @@ const sfn = tracer.captureAWSv3Client(new SFNClient({}));
 async function* enteredStates(executionArn: string): AsyncIterable<EnteredState> {
   let nextToken: string | undefined;
   do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, includeExecutionData: true, maxResults: 1000, nextToken }));
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        reverseOrder: true,
+        includeExecutionData: true,
+        maxResults: 1000,
+        nextToken,
+      }),
+    );
     for (const event of page.events ?? []) {
       const entered = event.stateEnteredEventDetails;
-      if (entered?.name !== undefined) yield { name: entered.name, ...(entered.input !== undefined ? { input: entered.input } : {}) };
+      if (entered?.name !== undefined)
+        yield { name: entered.name, ...(entered.input !== undefined ? { input: entered.input } : {}) };
     }
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
@@ -34,10 +43,15 @@ async function* enteredStates(executionArn: string): AsyncIterable<EnteredState>
  */
 export const handler = stepHandler({
   input: z.union([finishInputSchema, executionStatusChangeSchema]),
-  correlate: (input) => ('outcome' in input ? correlationOfState(input.state) : (runOfExecution(input) ?? { model: '_unassigned' })),
+  correlate: (input) =>
+    'outcome' in input ? correlationOfState(input.state) : (runOfExecution(input) ?? { model: '_unassigned' }),
   run: (input) => ('outcome' in input ? finishRun(registry, input) : endStoppedRun(registry, enteredStates, input)),
   done: (result) => {
     if ('ignored' in result) return { message: 'nothing to end', fields: { reason: result.ignored } };
-    return { message: `run ${result.status.toLowerCase()}`, fields: { ...result }, counts: { [result.status === 'FAILED' ? PIPELINE_METRICS.runsFailed : PIPELINE_METRICS.runsRejected]: 1 } };
+    return {
+      message: `run ${result.status.toLowerCase()}`,
+      fields: { ...result },
+      counts: { [result.status === 'FAILED' ? PIPELINE_METRICS.runsFailed : PIPELINE_METRICS.runsRejected]: 1 },
+    };
   },
 });

@@ -56,11 +56,16 @@ export function runOfExecution(event: ExecutionStatusChange): RunRef | undefined
 /** Whether the event's execution is the run's current one (a re-drive starts a newer one, named after the run). */
 function isCurrentExecution(run: RunRecord, event: ExecutionStatusChange): boolean {
   const redrives = run.redrives ?? 0;
-  return redrives === 0 ? run.executionId === event.detail.executionArn : event.detail.name === redriveExecutionName(run.runId, redrives);
+  return redrives === 0
+    ? run.executionId === event.detail.executionArn
+    : event.detail.name === redriveExecutionName(run.runId, redrives);
 }
 
 /** The last pipeline step the execution entered and the state it entered it with: where a re-drive resumes. */
-async function lastResumable(states: EnteredStates, executionArn: string): Promise<{ step: string; state: Record<string, unknown> } | undefined> {
+async function lastResumable(
+  states: EnteredStates,
+  executionArn: string,
+): Promise<{ step: string; state: Record<string, unknown> } | undefined> {
   for await (const entered of states(executionArn)) {
     if (!RESUMABLE.includes(entered.name) || entered.input === undefined) continue;
     const parsed = stateSchema.safeParse(JSON.parse(entered.input));
@@ -78,22 +83,39 @@ const ENDED_HOW = { FAILED: 'failed', TIMED_OUT: 'timed out', ABORTED: 'was abor
  * the state it had there, so `mlops runs redrive` resumes it. A run that already ended (its Catch recorded it, or it
  * was promoted before a later step died), or whose current execution is another, is left as it is.
  */
-export async function endStoppedRun(registry: Registry, states: EnteredStates, event: ExecutionStatusChange): Promise<FinishResult | { ignored: string }> {
+export async function endStoppedRun(
+  registry: Registry,
+  states: EnteredStates,
+  event: ExecutionStatusChange,
+): Promise<FinishResult | { ignored: string }> {
   const ref = runOfExecution(event);
   if (ref === undefined) return { ignored: 'the execution was not started for a run' };
   const run = await registry.getRun(ref.model, ref.runId);
   if (run === undefined) return { ignored: `run ${ref.runId} of ${ref.model} was never recorded` };
   if (run.status !== 'RUNNING') return { ignored: `run ${ref.runId} of ${ref.model} already ended ${run.status}` };
-  if (!isCurrentExecution(run, event)) return { ignored: `run ${ref.runId} of ${ref.model} belongs to a later execution` };
+  if (!isCurrentExecution(run, event))
+    return { ignored: `run ${ref.runId} of ${ref.model} belongs to a later execution` };
   const reached = await lastResumable(states, event.detail.executionArn);
   // Stopped before ETL began: ETL is where it resumes, with the upload and the run RegisterRun recorded.
   const step = reached?.step ?? resumeStepOf(run.step) ?? PIPELINE_STEPS.etl;
-  const resumeState = reached?.state ?? { ...stateSchema.parse(JSON.parse(event.detail.input ?? '{}')), run: { model: run.model, runId: run.runId, trigger: run.trigger, duplicate: false } };
+  const resumeState = reached?.state ?? {
+    ...stateSchema.parse(JSON.parse(event.detail.input ?? '{}')),
+    run: { model: run.model, runId: run.runId, trigger: run.trigger, duplicate: false },
+  };
   const { detail } = event;
   const reason = `the execution ${ENDED_HOW[detail.status]} at ${step}, outside the pipeline's own error handling${detail.cause ? ` (${detail.cause})` : ''}; resume it with: mlops runs redrive ${run.model} ${run.runId}`;
-  const errorType = detail.error ?? `Execution${detail.status === 'TIMED_OUT' ? 'TimedOut' : detail.status === 'ABORTED' ? 'Aborted' : 'Failed'}`;
+  const errorType =
+    detail.error ??
+    `Execution${detail.status === 'TIMED_OUT' ? 'TimedOut' : detail.status === 'ABORTED' ? 'Aborted' : 'Failed'}`;
   try {
-    await registry.updateRun(run.model, run.runId, { status: 'FAILED', step, reason, errorType, finishedAt: new Date().toISOString(), resumeState });
+    await registry.updateRun(run.model, run.runId, {
+      status: 'FAILED',
+      step,
+      reason,
+      errorType,
+      finishedAt: new Date().toISOString(),
+      resumeState,
+    });
   } catch (error) {
     // It ended meanwhile (its own Catch was faster): that record stands.
     if (error instanceof ConflictError) return { ignored: error.message };

@@ -6,7 +6,6 @@ import { stdoutLines, type LineWriter } from '../shared/log-lines.js';
 import { logger } from '../shared/logger.js';
 import type { PredictResponse } from './predict.js';
 
-
 export interface CaptureSettings {
   readonly samplePercent: number;
   readonly redaction: Redaction;

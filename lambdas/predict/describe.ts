@@ -8,20 +8,31 @@ import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../shared/registry-keys.js';
 
 export type ModelDescription = Omit<z.infer<typeof modelResponseSchema>, 'serving'>;
 
-const metricsOf = (record: VersionRecord | undefined) => (record?.metrics !== undefined ? { metrics: record.metrics } : {});
+const metricsOf = (record: VersionRecord | undefined) =>
+  record?.metrics !== undefined ? { metrics: record.metrics } : {};
 
 /**
  * `GET /v1/models/{model}`: the version in production and the candidate, each with its test metrics, and the share
  * of traffic the candidate answers (0 outside a release).
  */
-export async function describeModel(registry: Registry, releases: ReleaseStore, name: string | undefined): Promise<ModelDescription> {
+export async function describeModel(
+  registry: Registry,
+  releases: ReleaseStore,
+  name: string | undefined,
+): Promise<ModelDescription> {
   const model = requestModelName(name);
-  const [production, candidateAlias, release] = await Promise.all([registry.getAlias(model, PRODUCTION_ALIAS), registry.getAlias(model, CANDIDATE_ALIAS), releases.get(model)]);
+  const [production, candidateAlias, release] = await Promise.all([
+    registry.getAlias(model, PRODUCTION_ALIAS),
+    registry.getAlias(model, CANDIDATE_ALIAS),
+    releases.get(model),
+  ]);
   // During a release its candidate is the one that answers a share; otherwise the newest version that passed its gate.
   const active = isActive(release) ? release : undefined;
   const candidate = active ? { version: active.candidateVersion, updatedAt: active.updatedAt } : candidateAlias;
   if (production === undefined && candidate === undefined) {
-    throw new NotFoundError(`model "${model}" has no version yet: upload training data to incoming/${model}/ and wait for a run to pass its gate`);
+    throw new NotFoundError(
+      `model "${model}" has no version yet: upload training data to incoming/${model}/ and wait for a run to pass its gate`,
+    );
   }
   const [productionVersion, candidateVersion] = await Promise.all([
     production ? registry.getVersion(model, production.version) : undefined,
@@ -29,7 +40,17 @@ export async function describeModel(registry: Registry, releases: ReleaseStore, 
   ]);
   return {
     model,
-    production: production ? { version: production.version, since: production.updatedAt, ...metricsOf(productionVersion) } : null,
-    candidate: candidate ? { version: candidate.version, since: candidate.updatedAt, ...metricsOf(candidateVersion), share: active?.state === 'running' ? active.share : 0, mode: active?.mode ?? 'none' } : null,
+    production: production
+      ? { version: production.version, since: production.updatedAt, ...metricsOf(productionVersion) }
+      : null,
+    candidate: candidate
+      ? {
+          version: candidate.version,
+          since: candidate.updatedAt,
+          ...metricsOf(candidateVersion),
+          share: active?.state === 'running' ? active.share : 0,
+          mode: active?.mode ?? 'none',
+        }
+      : null,
   };
 }

@@ -48,9 +48,14 @@ const cache = new ProductionModelCache<Predictor>(
       else logger.warn('could not refresh the production model; serving the loaded version', fields);
       countForModel(PREDICT_METRICS.refreshFailures, model);
     },
-    onPointerRead: ({ model, served, production }) => countForModel(PREDICT_METRICS.servedVersionMismatch, model, served === production ? 0 : 1),
+    onPointerRead: ({ model, served, production }) =>
+      countForModel(PREDICT_METRICS.servedVersionMismatch, model, served === production ? 0 : 1),
     onCandidateFailure: ({ model, version, error }) => {
-      logger.error('could not load the release candidate; production answers everything', { model, candidateVersion: version, error: error as Error });
+      logger.error('could not load the release candidate; production answers everything', {
+        model,
+        candidateVersion: version,
+        error: error as Error,
+      });
       countForModel(PREDICT_METRICS.candidateLoadFailures, model);
     },
   },
@@ -60,8 +65,15 @@ let openApi: string | undefined;
 /** The sticky key of a request (its header, else the signed caller, else the source address) and a forced variant. */
 function routingOf(event: JsonEvent): RoutingInput {
   const headers = event.headers ?? {};
-  const context = event.requestContext as { authorizer?: { iam?: { userArn?: string }; jwt?: { claims?: { sub?: string } } }; http?: { sourceIp?: string } } | undefined;
-  const key = headers[ROUTING_KEY_HEADER] ?? context?.authorizer?.iam?.userArn ?? context?.authorizer?.jwt?.claims?.sub ?? context?.http?.sourceIp ?? randomUUID();
+  const context = event.requestContext as
+    | { authorizer?: { iam?: { userArn?: string }; jwt?: { claims?: { sub?: string } } }; http?: { sourceIp?: string } }
+    | undefined;
+  const key =
+    headers[ROUTING_KEY_HEADER] ??
+    context?.authorizer?.iam?.userArn ??
+    context?.authorizer?.jwt?.claims?.sub ??
+    context?.http?.sourceIp ??
+    randomUUID();
   const forced = headers[VARIANT_HEADER];
   return { key, ...(forced !== undefined ? { forced } : {}) };
 }
@@ -72,19 +84,48 @@ const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStruct
     const started = performance.now();
     const requestId = randomUUID();
     const routing = { ...routingOf(event), onRoute: (variant: string) => (event.mlopsVariant = variant) };
-    const { answer, instances, shadow, summary } = await predict(cache, event.pathParameters?.model, event.body, requestId, routing);
+    const { answer, instances, shadow, summary } = await predict(
+      cache,
+      event.pathParameters?.model,
+      event.body,
+      requestId,
+      routing,
+    );
     event.mlopsSummary = summary;
     const settings = captureSettings(answer.model);
     const time = new Date();
     const { body, predictions } = answerBody(answer);
-    captureAnswer(settings, { requestId, instances, time, ...(event.rawBody !== undefined ? { bodies: { request: event.rawBody, response: body, predictions } } : {}) }, answer);
+    captureAnswer(
+      settings,
+      {
+        requestId,
+        instances,
+        time,
+        ...(event.rawBody !== undefined ? { bodies: { request: event.rawBody, response: body, predictions } } : {}),
+      },
+      answer,
+    );
     if (shadow !== undefined) {
       // The shadow's answer is captured beside production's (same prediction ids) and measured as the candidate's.
-      if (shadow.answer !== undefined) captureAnswer(settings, { requestId, instances, time }, { ...shadow.answer, variant: 'candidate-shadow' });
-      else logger.warn('the shadow candidate failed a request production answered', { requestId, reason: shadow.failure });
-      publishVariantMetrics(answer.model, 'candidate', { serverError: shadow.answer === undefined, latencyMs: shadow.latencyMs, predictions: shadow.answer?.predictions.length ?? 0, ...(shadow.summary ? { summary: shadow.summary } : {}) });
+      if (shadow.answer !== undefined)
+        captureAnswer(settings, { requestId, instances, time }, { ...shadow.answer, variant: 'candidate-shadow' });
+      else
+        logger.warn('the shadow candidate failed a request production answered', { requestId, reason: shadow.failure });
+      publishVariantMetrics(answer.model, 'candidate', {
+        serverError: shadow.answer === undefined,
+        latencyMs: shadow.latencyMs,
+        predictions: shadow.answer?.predictions.length ?? 0,
+        ...(shadow.summary ? { summary: shadow.summary } : {}),
+      });
     }
-    return { statusCode: 200, headers: { 'content-type': 'application/json', 'server-timing': `predict;dur=${(performance.now() - started).toFixed(2)}` }, body };
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'application/json',
+        'server-timing': `predict;dur=${(performance.now() - started).toFixed(2)}`,
+      },
+      body,
+    };
   },
   'GET /v1/models/{model}': async (event) => {
     const description = await describeModel(registry, releases, event.pathParameters?.model);
@@ -94,7 +135,11 @@ const ROUTES: Record<string, (event: JsonEvent) => Promise<APIGatewayProxyStruct
     const health = await servingHealth(cache, listModelNames(), new Date());
     return jsonResponse(health.status === 'unavailable' ? 503 : 200, health);
   },
-  'GET /v1/openapi.json': async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: (openApi ??= JSON.stringify(openApiDocument())) }),
+  'GET /v1/openapi.json': async () => ({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: (openApi ??= JSON.stringify(openApiDocument())),
+  }),
 };
 
 export const handler = apiHandler(

@@ -16,7 +16,10 @@ export interface ServedModel<P extends Disposable> {
   readonly version: number;
   readonly predictor: P;
   /** The active release and its candidate, loaded beside production while the release is checking or running. */
-  readonly release?: { readonly record: ReleaseRecord; readonly candidate: { readonly version: number; readonly predictor: P } };
+  readonly release?: {
+    readonly record: ReleaseRecord;
+    readonly candidate: { readonly version: number; readonly predictor: P };
+  };
 }
 
 /** Where the production pointer and the artifacts come from (the registry and S3 in the function). */
@@ -104,7 +107,8 @@ export class ProductionModelCache<P extends Disposable> {
     this.entries.set(model, entry);
     if (options.fresh === true && entry.pending === undefined) entry.checkAt = 0;
     if (entry.served !== undefined && (this.now() < entry.checkAt || entry.pending !== undefined)) return entry.served;
-    if (entry.pending === undefined && entry.failure !== undefined && this.now() < entry.checkAt) throw unavailable(model, entry.failure);
+    if (entry.pending === undefined && entry.failure !== undefined && this.now() < entry.checkAt)
+      throw unavailable(model, entry.failure);
     entry.pending ??= this.refresh(model, entry).finally(() => {
       entry.pending = undefined;
     });
@@ -115,7 +119,11 @@ export class ProductionModelCache<P extends Disposable> {
   status(model: string): ServingStatus | undefined {
     const entry = this.entries.get(model);
     if (entry === undefined) return undefined;
-    return { served: entry.served?.version ?? null, production: entry.production ?? null, ...(entry.failure ? { failure: entry.failure } : {}) };
+    return {
+      served: entry.served?.version ?? null,
+      production: entry.production ?? null,
+      ...(entry.failure ? { failure: entry.failure } : {}),
+    };
   }
 
   /** An approved version by number (a caller pinning one); at most PINNED_VERSIONS stay loaded. */
@@ -131,7 +139,10 @@ export class ProductionModelCache<P extends Disposable> {
     for (const [oldest, evicted] of this.pinned) {
       if (this.pinned.size <= PINNED_VERSIONS) break;
       this.pinned.delete(oldest);
-      void evicted.then((served) => served.predictor.dispose(), () => undefined);
+      void evicted.then(
+        (served) => served.predictor.dispose(),
+        () => undefined,
+      );
     }
     return loading;
   }
@@ -140,7 +151,9 @@ export class ProductionModelCache<P extends Disposable> {
     const record = await this.source.getVersion(model, version);
     if (record === undefined) throw new NotFoundError(`model "${model}" has no version ${version}`);
     if (record.status !== 'approved') {
-      throw new RequestValidationError(`version ${version} of ${model} is ${record.status}; only approved versions can be served (leave "version" out to be served the release)`);
+      throw new RequestValidationError(
+        `version ${version} of ${model} is ${record.status}; only approved versions can be served (leave "version" out to be served the release)`,
+      );
     }
     try {
       return { version, predictor: await this.source.load(record.artifact) };
@@ -153,20 +166,36 @@ export class ProductionModelCache<P extends Disposable> {
     let alias: AliasRecord | undefined;
     let release: ReleaseRecord | undefined;
     try {
-      [alias, release] = await Promise.all([this.source.getAlias(model, PRODUCTION_ALIAS), this.source.getRelease(model)]);
+      [alias, release] = await Promise.all([
+        this.source.getAlias(model, PRODUCTION_ALIAS),
+        this.source.getRelease(model),
+      ]);
     } catch (error) {
-      return this.failed(model, entry, { reason: `the production pointer could not be read (${errorKind(error)})` }, error);
+      return this.failed(
+        model,
+        entry,
+        { reason: `the production pointer could not be read (${errorKind(error)})` },
+        error,
+      );
     }
     entry.production = alias?.version ?? null;
     if (alias === undefined) {
       if (entry.served === undefined) {
-        throw new NotFoundError(`model "${model}" has no production version yet: upload training data to incoming/${model}/ and wait for a run to pass its gate`);
+        throw new NotFoundError(
+          `model "${model}" has no production version yet: upload training data to incoming/${model}/ and wait for a run to pass its gate`,
+        );
       }
-      return this.failed(model, entry, { reason: 'the production pointer is gone' }, new Error(`the production pointer of ${model} is gone`));
+      return this.failed(
+        model,
+        entry,
+        { reason: 'the production pointer is gone' },
+        new Error(`the production pointer of ${model} is gone`),
+      );
     }
     let predictor: P;
     try {
-      predictor = entry.served?.version === alias.version ? entry.served.predictor : await this.source.load(alias.artifact);
+      predictor =
+        entry.served?.version === alias.version ? entry.served.predictor : await this.source.load(alias.artifact);
     } catch (error) {
       return this.failed(model, entry, { version: alias.version, reason: loadFailureReason(error) }, error);
     }
@@ -180,7 +209,12 @@ export class ProductionModelCache<P extends Disposable> {
   private swap(entry: Entry<P>, next: ServedModel<P>): void {
     if (entry.served !== undefined && entry.served.predictor !== next.predictor) entry.served.predictor.dispose();
     const oldCandidate = entry.served?.release?.candidate.predictor;
-    if (oldCandidate !== undefined && oldCandidate !== next.release?.candidate.predictor && oldCandidate !== next.predictor) oldCandidate.dispose();
+    if (
+      oldCandidate !== undefined &&
+      oldCandidate !== next.release?.candidate.predictor &&
+      oldCandidate !== next.predictor
+    )
+      oldCandidate.dispose();
     entry.served = next;
     entry.failures = 0;
     entry.failure = undefined;
@@ -188,25 +222,49 @@ export class ProductionModelCache<P extends Disposable> {
   }
 
   /** A refresh failed: remembered and reported, retried after a backoff; the loaded version answers meanwhile. */
-  private failed(model: string, entry: Entry<P>, failure: NonNullable<Entry<P>['failure']>, error: unknown): ServedModel<P> {
+  private failed(
+    model: string,
+    entry: Entry<P>,
+    failure: NonNullable<Entry<P>['failure']>,
+    error: unknown,
+  ): ServedModel<P> {
     entry.failures += 1;
     entry.failure = failure;
     const retryInMs = Math.min(this.options.refreshMs, (this.options.retryMs ?? 1000) * 2 ** (entry.failures - 1));
     entry.checkAt = this.now() + retryInMs;
     const servedVersion = entry.served?.version ?? null;
-    this.options.onRefreshFailure?.({ model, servedVersion, ...(failure.version !== undefined ? { targetVersion: failure.version } : {}), reason: failure.reason, failures: entry.failures, retryInMs, error });
-    if (failure.version !== undefined) this.options.onPointerRead?.({ model, served: servedVersion, production: failure.version });
+    this.options.onRefreshFailure?.({
+      model,
+      servedVersion,
+      ...(failure.version !== undefined ? { targetVersion: failure.version } : {}),
+      reason: failure.reason,
+      failures: entry.failures,
+      retryInMs,
+      error,
+    });
+    if (failure.version !== undefined)
+      this.options.onPointerRead?.({ model, served: servedVersion, production: failure.version });
     if (entry.served === undefined) throw unavailable(model, failure, error);
     return entry.served;
   }
 
   /** Production with the active release's candidate beside it, when there is one that loads. */
-  private async withRelease(model: string, version: number, predictor: P, release: ReleaseRecord | undefined, loaded: ServedModel<P> | undefined): Promise<ServedModel<P>> {
+  private async withRelease(
+    model: string,
+    version: number,
+    predictor: P,
+    release: ReleaseRecord | undefined,
+    loaded: ServedModel<P> | undefined,
+  ): Promise<ServedModel<P>> {
     if (!isActive(release) || release.candidateVersion === version) return { version, predictor };
     const loadedCandidate = loaded?.release?.candidate;
-    if (loadedCandidate?.version === release.candidateVersion) return { version, predictor, release: { record: release, candidate: loadedCandidate } };
+    if (loadedCandidate?.version === release.candidateVersion)
+      return { version, predictor, release: { record: release, candidate: loadedCandidate } };
     try {
-      const candidate = { version: release.candidateVersion, predictor: await this.loadVersion(model, release.candidateVersion) };
+      const candidate = {
+        version: release.candidateVersion,
+        predictor: await this.loadVersion(model, release.candidateVersion),
+      };
       return { version, predictor, release: { record: release, candidate } };
     } catch (error) {
       // A broken candidate must not take production down with it.
@@ -223,7 +281,14 @@ export class ProductionModelCache<P extends Disposable> {
 }
 
 /** The 503 of a model nothing serves: the model, the version and why, without the artifact's location. */
-function unavailable(model: string, failure: { readonly version?: number; readonly reason: string }, cause?: unknown): ModelUnavailableError {
+function unavailable(
+  model: string,
+  failure: { readonly version?: number; readonly reason: string },
+  cause?: unknown,
+): ModelUnavailableError {
   const what = failure.version !== undefined ? `version ${failure.version} of model "${model}"` : `model "${model}"`;
-  return new ModelUnavailableError(`${what} cannot be served: ${failure.reason}; the operators are alerted, try again later`, { cause });
+  return new ModelUnavailableError(
+    `${what} cannot be served: ${failure.reason}; the operators are alerted, try again later`,
+    { cause },
+  );
 }

@@ -48,17 +48,30 @@ export interface RoutingInput {
 }
 
 /** Validates the request against the served version's features and predicts; each prediction gets its id. */
-export async function predict(cache: ProductionModelCache<Predictor>, name: string | undefined, body: unknown, requestId: string, routing: RoutingInput): Promise<PredictOutcome> {
+export async function predict(
+  cache: ProductionModelCache<Predictor>,
+  name: string | undefined,
+  body: unknown,
+  requestId: string,
+  routing: RoutingInput,
+): Promise<PredictOutcome> {
   const model = requestModelName(name);
   const request = parseBody(predictRequestSchema, body);
-  if (request.version !== undefined) return score(model, await cache.getPinned(model, request.version), 'production', request, requestId);
+  if (request.version !== undefined)
+    return score(model, await cache.getPinned(model, request.version), 'production', request, requestId);
   // Forcing the candidate reads the release now: the release check may come before this container's next refresh.
   const served = await cache.get(model, { fresh: routing.forced === 'candidate' });
   const route = chooseRoute(served.release?.record, routing.key, routing.forced);
   // Per-variant measures matter during a release (its alarms read the candidate's); outside one all is production.
   if (served.release !== undefined) routing.onRoute?.(route.answer);
   const candidate = served.release?.candidate;
-  const answer = await score(model, route.answer === 'candidate' && candidate ? candidate : served, route.answer, request, requestId);
+  const answer = await score(
+    model,
+    route.answer === 'candidate' && candidate ? candidate : served,
+    route.answer,
+    request,
+    requestId,
+  );
   if (!route.shadow || candidate === undefined) return answer;
   return { ...answer, shadow: await scoreShadow(model, candidate, request, requestId) };
 }
@@ -69,7 +82,12 @@ export async function predict(cache: ProductionModelCache<Predictor>, name: stri
  * Whatever goes wrong there (it cannot read an instance production could, it throws) is the candidate's failure,
  * counted against it, not the caller's.
  */
-async function scoreShadow(model: string, candidate: { version: number; predictor: Predictor }, request: { instances: unknown[] }, requestId: string): Promise<ShadowOutcome> {
+async function scoreShadow(
+  model: string,
+  candidate: { version: number; predictor: Predictor },
+  request: { instances: unknown[] },
+  requestId: string,
+): Promise<ShadowOutcome> {
   const started = performance.now();
   try {
     const { answer, summary } = await score(model, candidate, 'candidate', request, requestId);
@@ -79,7 +97,13 @@ async function scoreShadow(model: string, candidate: { version: number; predicto
   }
 }
 
-async function score(model: string, served: { version: number; predictor: Predictor }, variant: Variant, request: { instances: unknown[] }, requestId: string): Promise<PredictOutcome> {
+async function score(
+  model: string,
+  served: { version: number; predictor: Predictor },
+  variant: Variant,
+  request: { instances: unknown[] },
+  requestId: string,
+): Promise<PredictOutcome> {
   const pre = served.predictor.artifact.preprocessor;
   const instances = validateInstances(pre, request);
   const warnings = unknownCategories(pre, instances);

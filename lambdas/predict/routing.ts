@@ -21,16 +21,25 @@ export interface Route {
  * Which version answers: production, unless a release is running — a canary sends the buckets below its share to
  * the candidate, a shadow release has the candidate also score them — or the request forces a variant.
  */
-export function chooseRoute(release: Pick<ReleaseRecord, 'model' | 'mode' | 'share' | 'state'> | undefined, key: string, forced: string | undefined): Route {
+export function chooseRoute(
+  release: Pick<ReleaseRecord, 'model' | 'mode' | 'share' | 'state'> | undefined,
+  key: string,
+  forced: string | undefined,
+): Route {
   if (forced !== undefined) {
     if (forced === 'production') return { answer: 'production', shadow: false };
-    if (forced !== 'candidate') throw new RequestValidationError(`${VARIANT_HEADER} must be "production" or "candidate", not "${forced}"`);
+    if (forced !== 'candidate')
+      throw new RequestValidationError(`${VARIANT_HEADER} must be "production" or "candidate", not "${forced}"`);
     if (release === undefined || (release.state !== 'running' && release.state !== 'checking')) {
-      throw new RequestValidationError(`no release is in progress, so there is no candidate to answer (${VARIANT_HEADER}: candidate)`);
+      throw new RequestValidationError(
+        `no release is in progress, so there is no candidate to answer (${VARIANT_HEADER}: candidate)`,
+      );
     }
     return { answer: 'candidate', shadow: false };
   }
   if (release?.state !== 'running') return { answer: 'production', shadow: false };
   const inShare = routingBucket(key) < release.share;
-  return release.mode === 'canary' ? { answer: inShare ? 'candidate' : 'production', shadow: false } : { answer: 'production', shadow: inShare };
+  return release.mode === 'canary'
+    ? { answer: inShare ? 'candidate' : 'production', shadow: false }
+    : { answer: 'production', shadow: inShare };
 }

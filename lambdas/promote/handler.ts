@@ -8,7 +8,10 @@ import { stepHandler } from '../shared/step-handler.js';
 import { promoteRun } from './promote.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'AWS_LAMBDA_FUNCTION_NAME']);
-const moves = { registry: new Registry(createDocumentClient(), env.REGISTRY_TABLE), checkArtifact: artifactCheck(createS3Client()) };
+const moves = {
+  registry: new Registry(createDocumentClient(), env.REGISTRY_TABLE),
+  checkArtifact: artifactCheck(createS3Client()),
+};
 /** Audit actor of automatic promotions: the pipeline's promote function. */
 const actor = `pipeline (${env.AWS_LAMBDA_FUNCTION_NAME})`;
 
@@ -17,8 +20,22 @@ export const handler = stepHandler({
   correlate: ({ run }) => run,
   run: ({ run, validation, releaseMode }) => promoteRun(moves, run, validation, actor, releaseMode),
   done: (result) => ({
-    message: result.promoted ? 'version promoted to production' : result.release ? 'version handed to a release' : result.superseded ? 'production changed after the gate compared with it: run superseded' : 'version awaits approval',
+    message: result.promoted
+      ? 'version promoted to production'
+      : result.release
+        ? 'version handed to a release'
+        : result.superseded
+          ? 'production changed after the gate compared with it: run superseded'
+          : 'version awaits approval',
     fields: { ...result },
-    counts: { [result.promoted ? LIFECYCLE_METRICS.promotions : result.release ? 'ReleasesStarted' : result.superseded ? 'RunsSuperseded' : 'AwaitingApproval']: 1 },
+    counts: {
+      [result.promoted
+        ? LIFECYCLE_METRICS.promotions
+        : result.release
+          ? 'ReleasesStarted'
+          : result.superseded
+            ? 'RunsSuperseded'
+            : 'AwaitingApproval']: 1,
+    },
   }),
 });

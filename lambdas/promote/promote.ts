@@ -24,23 +24,42 @@ const ATTEMPTS = 3;
  * production is still the version its gate compared it with — otherwise the run ends SUPERSEDED with the reason; a
  * pending one (the model requires manual approval) leaves production as it is and ends the run awaiting approval.
  */
-export async function promoteRun(moves: PointerMoves, run: RunRef, validation: ValidationResult, actor: string, releaseMode: ReleaseConfig['mode']): Promise<PromotionResult> {
+export async function promoteRun(
+  moves: PointerMoves,
+  run: RunRef,
+  validation: ValidationResult,
+  actor: string,
+  releaseMode: ReleaseConfig['mode'],
+): Promise<PromotionResult> {
   const { registry } = moves;
   const version = await registry.getVersion(run.model, validation.version);
   if (version === undefined) throw new NotFoundError(`version ${validation.version} of ${run.model} is not registered`);
   const current = await registry.getAlias(run.model);
   const previousVersion = current?.version ?? null;
-  await setCandidate(registry, { model: run.model, version: version.version, actor, reason: `run ${run.runId} passed the gate` });
+  await setCandidate(registry, {
+    model: run.model,
+    version: version.version,
+    actor,
+    reason: `run ${run.runId} passed the gate`,
+  });
   const finished = { step: PIPELINE_STEPS.promote, finishedAt: new Date().toISOString() };
   if (version.status === 'pending') {
-    await registry.updateRun(run.model, run.runId, { status: 'AWAITING_APPROVAL', ...finished, reason: `version ${version.version} passed its gate and awaits approval (mlops approve ${run.model} ${version.version})` });
+    await registry.updateRun(run.model, run.runId, {
+      status: 'AWAITING_APPROVAL',
+      ...finished,
+      reason: `version ${version.version} passed its gate and awaits approval (mlops approve ${run.model} ${version.version})`,
+    });
     return { version: version.version, previousVersion, promoted: false, release: false };
   }
   if (current?.version === version.version) {
     await registry.updateRun(run.model, run.runId, { status: 'PROMOTED', ...finished });
     return { version: version.version, previousVersion, promoted: true, release: false };
   }
-  return serveApproved(moves, run, validation, actor, releaseMode, { version, previousVersion, current: current !== undefined });
+  return serveApproved(moves, run, validation, actor, releaseMode, {
+    version,
+    previousVersion,
+    current: current !== undefined,
+  });
 }
 
 /**
@@ -63,13 +82,28 @@ async function serveApproved(
     // goes straight to production.
     if (releaseMode !== 'direct' && at.current) {
       requireCompared(run.model, version.version, previousVersion, validation.comparedWith);
-      await registry.updateRun(run.model, run.runId, { status: 'RELEASED', ...finished, reason: `version ${version.version} passed its gate and goes to production through a ${releaseMode} release (mlops release ${run.model})` });
+      await registry.updateRun(run.model, run.runId, {
+        status: 'RELEASED',
+        ...finished,
+        reason: `version ${version.version} passed its gate and goes to production through a ${releaseMode} release (mlops release ${run.model})`,
+      });
       return { version: version.version, previousVersion, promoted: false, release: true };
     }
-    await promoteComparedVersion(moves, run, version.version, validation.comparedWith, actor, `run ${run.runId} passed the gate: ${version.gate.summary}`);
+    await promoteComparedVersion(
+      moves,
+      run,
+      version.version,
+      validation.comparedWith,
+      actor,
+      `run ${run.runId} passed the gate: ${version.gate.summary}`,
+    );
   } catch (error) {
     if (!(error instanceof SupersededError)) throw error;
-    await registry.updateRun(run.model, run.runId, { status: 'SUPERSEDED', ...finished, reason: `${error.message} (upload the data again to compare it with the new production, or mlops promote ${run.model} ${version.version} after reading its card)` });
+    await registry.updateRun(run.model, run.runId, {
+      status: 'SUPERSEDED',
+      ...finished,
+      reason: `${error.message} (upload the data again to compare it with the new production, or mlops promote ${run.model} ${version.version} after reading its card)`,
+    });
     return { version: version.version, previousVersion, promoted: false, release: false, superseded: true };
   }
   await registry.updateRun(run.model, run.runId, { status: 'PROMOTED', ...finished });
@@ -77,7 +111,14 @@ async function serveApproved(
 }
 
 /** The compare-and-set: production must still be `comparedWith`; a concurrent write between read and write is retried. */
-async function promoteComparedVersion(moves: PointerMoves, run: RunRef, version: number, comparedWith: number | null, actor: string, reason: string): Promise<void> {
+async function promoteComparedVersion(
+  moves: PointerMoves,
+  run: RunRef,
+  version: number,
+  comparedWith: number | null,
+  actor: string,
+  reason: string,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await promoteVersion(moves, { model: run.model, version, actor, reason, expectedProduction: comparedWith });
@@ -85,7 +126,12 @@ async function promoteComparedVersion(moves: PointerMoves, run: RunRef, version:
     } catch (error) {
       // The alias changed between this attempt's read and its write: read again (the next attempt sees whether
       // production is still what the gate compared with).
-      if (!(error instanceof ConflictError) || !error.message.includes('changed while this change was being made') || attempt >= ATTEMPTS) throw error;
+      if (
+        !(error instanceof ConflictError) ||
+        !error.message.includes('changed while this change was being made') ||
+        attempt >= ATTEMPTS
+      )
+        throw error;
     }
   }
 }
@@ -93,5 +139,7 @@ async function promoteComparedVersion(moves: PointerMoves, run: RunRef, version:
 function requireCompared(model: string, version: number, production: number | null, comparedWith: number | null): void {
   if (production === comparedWith) return;
   const compared = comparedWith === null ? 'no production version' : `v${comparedWith}`;
-  throw new SupersededError(`production of ${model} is ${production === null ? 'gone' : `v${production}`}, but v${version} was compared with ${compared}; releasing it now would skip that comparison`);
+  throw new SupersededError(
+    `production of ${model} is ${production === null ? 'gone' : `v${production}`}, but v${version} was compared with ${compared}; releasing it now would skip that comparison`,
+  );
 }

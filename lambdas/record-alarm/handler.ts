@@ -13,8 +13,15 @@ export const handler = stepHandler({
   correlate: ({ model }) => ({ model }),
   run: (change) => recordAlarmChange(registry, change),
   done: ({ recorded, version }, change) => ({
-    message: recorded ? 'alarm change recorded in the audit trail' : 'alarm change already recorded (a repeated delivery)',
-    fields: { alarmName: change.alarmName, state: change.state, previousState: change.previousState, productionVersion: version },
+    message: recorded
+      ? 'alarm change recorded in the audit trail'
+      : 'alarm change already recorded (a repeated delivery)',
+    fields: {
+      alarmName: change.alarmName,
+      state: change.state,
+      previousState: change.previousState,
+      productionVersion: version,
+    },
     counts: { AlarmChangesRecorded: recorded ? 1 : 0 },
   }),
 });

@@ -12,7 +12,16 @@ import type { Registry } from '../shared/registry.js';
 export function instancesOf(frame: Frame, rows: number): Record<string, string | number | null>[] {
   const count = Math.min(rows, frame.origins.length);
   return Array.from({ length: count }, (_, r) =>
-    Object.fromEntries(frame.features.map((column) => [column.name, column.type === 'numeric' ? (Number.isNaN(column.values[r]) ? null : (column.values[r] as number)) : (column.values[r] ?? null)])),
+    Object.fromEntries(
+      frame.features.map((column) => [
+        column.name,
+        column.type === 'numeric'
+          ? Number.isNaN(column.values[r])
+            ? null
+            : (column.values[r] as number)
+          : (column.values[r] ?? null),
+      ]),
+    ),
   );
 }
 
@@ -24,10 +33,19 @@ export interface PreparedCheck {
 }
 
 /** Builds the release check of a candidate: rows of its run's test split, and the answers its artifact gives them. */
-export async function prepareCheck(registry: Registry, s3: S3Client, artifactsBucket: string, model: string, version: number, rows: number): Promise<PreparedCheck> {
+export async function prepareCheck(
+  registry: Registry,
+  s3: S3Client,
+  artifactsBucket: string,
+  model: string,
+  version: number,
+  rows: number,
+): Promise<PreparedCheck> {
   const record = await registry.getVersion(model, version);
   if (record === undefined) throw new NotFoundError(`model "${model}" has no version ${version}`);
-  const test = await new PreparedData(s3, { bucket: artifactsBucket, prefix: runPrefix(model, record.runId) }).split('test');
+  const test = await new PreparedData(s3, { bucket: artifactsBucket, prefix: runPrefix(model, record.runId) }).split(
+    'test',
+  );
   const instances = instancesOf(test, rows);
   const predictor = await Predictor.load(await fetchArtifact(s3, record.artifact));
   try {
@@ -38,8 +56,15 @@ export async function prepareCheck(registry: Registry, s3: S3Client, artifactsBu
       routeKey: 'POST /v1/models/{model}/predict',
       rawPath: `/v1/models/${model}/predict`,
       rawQueryString: '',
-      headers: { 'content-type': 'application/json', [VARIANT_HEADER]: 'candidate', [ROUTING_KEY_HEADER]: 'release-check' },
-      requestContext: { http: { method: 'POST', path: `/v1/models/${model}/predict`, sourceIp: 'release-check' }, routeKey: 'POST /v1/models/{model}/predict' },
+      headers: {
+        'content-type': 'application/json',
+        [VARIANT_HEADER]: 'candidate',
+        [ROUTING_KEY_HEADER]: 'release-check',
+      },
+      requestContext: {
+        http: { method: 'POST', path: `/v1/models/${model}/predict`, sourceIp: 'release-check' },
+        routeKey: 'POST /v1/models/{model}/predict',
+      },
       pathParameters: { model },
       body: JSON.stringify({ instances }),
       isBase64Encoded: false,

@@ -42,9 +42,31 @@ const deps: ReleaseDeps = {
 
 const model = z.string().min(1);
 const inputSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('begin'), model, candidateVersion: z.number().int().positive(), release: releaseSchema, executionArn: z.string().optional() }),
-  z.object({ action: z.literal('prepare-check'), model, candidateVersion: z.number().int().positive(), rows: z.number().int().positive() }),
-  z.object({ action: z.literal('judge-check'), model, candidateVersion: z.number().int().positive(), budgetMs: z.number().positive(), expected: z.array(z.unknown()), response: z.object({ statusCode: z.number().optional(), body: z.string().optional(), headers: z.record(z.string(), z.string()).optional() }) }),
+  z.object({
+    action: z.literal('begin'),
+    model,
+    candidateVersion: z.number().int().positive(),
+    release: releaseSchema,
+    executionArn: z.string().optional(),
+  }),
+  z.object({
+    action: z.literal('prepare-check'),
+    model,
+    candidateVersion: z.number().int().positive(),
+    rows: z.number().int().positive(),
+  }),
+  z.object({
+    action: z.literal('judge-check'),
+    model,
+    candidateVersion: z.number().int().positive(),
+    budgetMs: z.number().positive(),
+    expected: z.array(z.unknown()),
+    response: z.object({
+      statusCode: z.number().optional(),
+      body: z.string().optional(),
+      headers: z.record(z.string(), z.string()).optional(),
+    }),
+  }),
   z.object({ action: z.literal('tick'), model, minutesLeft: z.number().int().min(0) }),
   z.object({ action: z.literal('abort'), model, reason: z.string() }),
 ]);
@@ -53,20 +75,37 @@ type Input = z.infer<typeof inputSchema>;
 async function run(input: Input): Promise<Record<string, unknown>> {
   switch (input.action) {
     case 'begin': {
-      const record = await beginRelease(deps, { model: input.model, candidateVersion: input.candidateVersion, config: input.release, ...(input.executionArn ? { executionArn: input.executionArn } : {}) });
+      const record = await beginRelease(deps, {
+        model: input.model,
+        candidateVersion: input.candidateVersion,
+        config: input.release,
+        ...(input.executionArn ? { executionArn: input.executionArn } : {}),
+      });
       return { releaseId: record.releaseId, bakeMinutes: record.bakeMinutes, mode: record.mode };
     }
     case 'prepare-check':
-      return { ...(await prepareCheck(registry, s3, env.ARTIFACTS_BUCKET, input.model, input.candidateVersion, input.rows)) };
+      return {
+        ...(await prepareCheck(registry, s3, env.ARTIFACTS_BUCKET, input.model, input.candidateVersion, input.rows)),
+      };
     case 'judge-check': {
       const record = await deps.releases.get(input.model);
       if (record === undefined) throw new Error(`no release of ${input.model} to judge`);
-      const problems = judgeReleaseCheck(input.response, input.expected as Parameters<typeof judgeReleaseCheck>[1], input.candidateVersion, input.budgetMs);
+      const problems = judgeReleaseCheck(
+        input.response,
+        input.expected as Parameters<typeof judgeReleaseCheck>[1],
+        input.candidateVersion,
+        input.budgetMs,
+      );
       const settled = await settleCheck(deps, record, problems);
       return { passed: settled.state === 'running', minutesLeft: settled.bakeMinutes, problems };
     }
     case 'tick': {
-      const { outcome, minutesLeft, record } = await tickRelease(deps, input.model, candidateAlarms(input.model), input.minutesLeft);
+      const { outcome, minutesLeft, record } = await tickRelease(
+        deps,
+        input.model,
+        candidateAlarms(input.model),
+        input.minutesLeft,
+      );
       return { outcome, minutesLeft, share: record?.share ?? 0 };
     }
     case 'abort':
@@ -79,5 +118,8 @@ export const handler = stepHandler({
   input: inputSchema,
   correlate: (input) => ({ model: input.model }),
   run: (input) => run(input),
-  done: (result, input) => ({ message: `release ${input.action}`, fields: { ...result, expected: undefined, event: undefined } }),
+  done: (result, input) => ({
+    message: `release ${input.action}`,
+    fields: { ...result, expected: undefined, event: undefined },
+  }),
 });

@@ -5,7 +5,11 @@ import { putObject, type ObjectLocation } from '../shared/objects.js';
 import type { EtlResult, RunRef } from '../shared/pipeline-state.js';
 
 /** Writes the run's model card next to its data and records where it is. */
-export async function runReport(deps: StepDeps, run: RunRef, etl: Pick<EtlResult, 'prefix' | 'config'>): Promise<{ report: ObjectLocation }> {
+export async function runReport(
+  deps: StepDeps,
+  run: RunRef,
+  etl: Pick<EtlResult, 'prefix' | 'config'>,
+): Promise<{ report: ObjectLocation }> {
   const html = await renderRunCard(deps.s3, deps.registry, deps.artifactsBucket, run.model, run.runId, etl.config);
   const report = { bucket: deps.artifactsBucket, key: `${etl.prefix}${REPORT_FILE}` };
   await putObject(deps.s3, report, html, 'text/html; charset=utf-8');

@@ -13,7 +13,10 @@ export type ApiResult = APIGatewayProxyStructuredResultV2;
  * body (400/413), errors mapped to 4xx answers or a logged 500; with `measured`, the per-request metrics of the
  * model's traffic (predict's, which its alarms watch).
  */
-export function apiHandler(handle: (event: JsonEvent) => Promise<ApiResult>, options: { readonly measured?: boolean } = {}) {
+export function apiHandler(
+  handle: (event: JsonEvent) => Promise<ApiResult>,
+  options: { readonly measured?: boolean } = {},
+) {
   const chain = middy<JsonEvent, ApiResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer, { captureResponse: false }))

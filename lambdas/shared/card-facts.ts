@@ -29,7 +29,13 @@ export function outcomeOf(run: Pick<RunRecord, 'status' | 'reason' | 'model' | '
 }
 
 /** Gathers from the registry what the model card states about a run: lineage, data objects, schema, status. */
-export async function cardFacts(registry: Registry, s3: S3Client, artifactsBucket: string, model: string, runId: string): Promise<CardFacts> {
+export async function cardFacts(
+  registry: Registry,
+  s3: S3Client,
+  artifactsBucket: string,
+  model: string,
+  runId: string,
+): Promise<CardFacts> {
   const run = await registry.getRun(model, runId);
   if (run === undefined) throw new NotFoundError(`run ${runId} of model ${model} is not in the registry`);
   const [version, production] = await Promise.all([
@@ -40,7 +46,9 @@ export async function cardFacts(registry: Registry, s3: S3Client, artifactsBucke
   let schema: DataSchema | null = null;
   if (schemaVersion !== undefined) {
     // A card without its schema table is better than no card: a missing or unreadable schema is shown as absent.
-    schema = await readDataSchema(s3, { bucket: artifactsBucket, key: schemaKey(model, schemaVersion) }).catch(() => null);
+    schema = await readDataSchema(s3, { bucket: artifactsBucket, key: schemaKey(model, schemaVersion) }).catch(
+      () => null,
+    );
   }
   const lineage = lineageFacts(run, version);
   return {
@@ -50,7 +58,13 @@ export async function cardFacts(registry: Registry, s3: S3Client, artifactsBucke
     inProduction: version !== undefined && production?.version === version.version,
     run: runFacts(run),
     lineage,
-    data: ((version?.data ?? run.data ?? [run.trigger]) as DataRecord[]).map((d) => ({ key: d.key, etag: d.etag, versionId: d.versionId, size: d.size, ...(d.sha256 ? { sha256: d.sha256 } : {}) })),
+    data: ((version?.data ?? run.data ?? [run.trigger]) as DataRecord[]).map((d) => ({
+      key: d.key,
+      etag: d.etag,
+      versionId: d.versionId,
+      size: d.size,
+      ...(d.sha256 ? { sha256: d.sha256 } : {}),
+    })),
     hyperparameters: version?.hyperparameters ?? null,
     schema,
   };
@@ -84,6 +98,14 @@ function runFacts(run: RunRecord): CardFacts['run'] {
     ...(run.reason !== undefined ? { reason: run.reason } : {}),
     ...(run.preparation !== undefined ? { preparation: run.preparation } : {}),
     ...(run.anomalies !== undefined ? { anomalies: run.anomalies } : {}),
-    ...(run.anomalyCounts !== undefined ? { anomalyCounts: { total: run.anomalyCounts.total, blocking: run.anomalyCounts.blocking, list: s3Uri(run.anomalyCounts.list) } } : {}),
+    ...(run.anomalyCounts !== undefined
+      ? {
+          anomalyCounts: {
+            total: run.anomalyCounts.total,
+            blocking: run.anomalyCounts.blocking,
+            list: s3Uri(run.anomalyCounts.list),
+          },
+        }
+      : {}),
   };
 }

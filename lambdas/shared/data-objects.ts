@@ -29,7 +29,11 @@ export async function readDataObjects(
  * Parses the object while hashing the same bytes (the object's own, compressed or not), so the recorded sha256 is of
  * exactly what was trained on. A gzip-compressed upload is read through; another binary format fails with its name.
  */
-async function readObjectAsTable(s3: S3Client, object: ObjectVersion, missingValues: readonly string[]): Promise<{ table: RawTable; sha256: string }> {
+async function readObjectAsTable(
+  s3: S3Client,
+  object: ObjectVersion,
+  missingValues: readonly string[],
+): Promise<{ table: RawTable; sha256: string }> {
   const body = await getObjectStream(s3, object);
   const hash = createHash('sha256');
   const tap = new PassThrough();
@@ -54,16 +58,26 @@ async function decodedUpload(stream: Readable, key: string): Promise<Readable> {
   const kind = uploadKind(Buffer.concat(head));
   if (kind.kind === 'binary') {
     stream.destroy();
-    throw new DataValidationError(`${key} is not a CSV file: it is ${kind.name}; upload the data as CSV text (UTF-8), or as a gzip-compressed CSV (.csv.gz)`);
+    throw new DataValidationError(
+      `${key} is not a CSV file: it is ${kind.name}; upload the data as CSV text (UTF-8), or as a gzip-compressed CSV (.csv.gz)`,
+    );
   }
-  const whole = Readable.from((async function* () {
-    yield* head;
-    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
-  })());
+  const whole = Readable.from(
+    (async function* () {
+      yield* head;
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+    })(),
+  );
   if (kind.kind === 'text') return whole;
   const gunzip = createGunzip();
   const text = new PassThrough();
   whole.on('error', (error) => text.destroy(error));
-  gunzip.on('error', (error) => text.destroy(new DataValidationError(`${key} starts as gzip but cannot be decompressed (${error.message}); upload it again`, { cause: error })));
+  gunzip.on('error', (error) =>
+    text.destroy(
+      new DataValidationError(`${key} starts as gzip but cannot be decompressed (${error.message}); upload it again`, {
+        cause: error,
+      }),
+    ),
+  );
   return whole.pipe(gunzip).pipe(text);
 }

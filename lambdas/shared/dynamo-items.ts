@@ -6,7 +6,11 @@ import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk
  */
 
 /** `SET #f0 = :v0, …` for the defined fields, with placeholder names (field names may be reserved words). */
-export function setExpression(fields: Record<string, unknown>): { expression: string; names: Record<string, string>; values: Record<string, unknown> } {
+export function setExpression(fields: Record<string, unknown>): {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const sets = Object.entries(fields)
@@ -20,11 +24,24 @@ export function setExpression(fields: Record<string, unknown>): { expression: st
 }
 
 /** Every item of a partition, in sort-key order (or reversed), read page by page. */
-export async function queryPartition(db: DynamoDBDocumentClient, table: string, pk: string, forward: boolean): Promise<Record<string, unknown>[]> {
+export async function queryPartition(
+  db: DynamoDBDocumentClient,
+  table: string,
+  pk: string,
+  forward: boolean,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ScanIndexForward: forward, ExclusiveStartKey: start }));
+    const page = await db.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ScanIndexForward: forward,
+        ExclusiveStartKey: start,
+      }),
+    );
     for (const item of page.Items ?? []) items.push(item);
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
@@ -37,7 +54,13 @@ export async function partitionNames(db: DynamoDBDocumentClient, table: string, 
   let start: Record<string, unknown> | undefined;
   do {
     const page = await db.send(
-      new ScanCommand({ TableName: table, ProjectionExpression: 'pk', FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': prefix }, ExclusiveStartKey: start }),
+      new ScanCommand({
+        TableName: table,
+        ProjectionExpression: 'pk',
+        FilterExpression: 'begins_with(pk, :prefix)',
+        ExpressionAttributeValues: { ':prefix': prefix },
+        ExclusiveStartKey: start,
+      }),
     );
     for (const item of page.Items ?? []) names.add(String(item.pk).slice(prefix.length));
     start = page.LastEvaluatedKey;

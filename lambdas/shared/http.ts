@@ -1,6 +1,12 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ConflictError, ModelUnavailableError, NotFoundError, PayloadTooLargeError, RequestValidationError } from '../core/errors.js';
+import {
+  ConflictError,
+  ModelUnavailableError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RequestValidationError,
+} from '../core/errors.js';
 import type { PredictionSummary } from '../core/prediction-summary.js';
 import { logger } from './logger.js';
 import { PREDICT_METRICS } from './metric-names.js';
@@ -13,7 +19,12 @@ import { annotateTrace } from './tracer.js';
  * variant that answered and `mlopsSummary` what its predictions add to the variant's distribution, set by the route once
  * it knows them (per-variant metrics).
  */
-export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body: unknown; mlopsVariant?: string; mlopsSummary?: PredictionSummary; rawBody?: string };
+export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & {
+  body: unknown;
+  mlopsVariant?: string;
+  mlopsSummary?: PredictionSummary;
+  rawBody?: string;
+};
 
 export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -48,7 +59,9 @@ export function jsonBody(maxBytes = MAX_BODY_BYTES): MiddlewareObj<JsonEvent, AP
       }
       const text = request.event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
       if (Buffer.byteLength(text) > maxBytes) {
-        throw new PayloadTooLargeError(`the body has ${Buffer.byteLength(text)} bytes; the API takes up to ${maxBytes} (send at most 1000 instances, without unused fields)`);
+        throw new PayloadTooLargeError(
+          `the body has ${Buffer.byteLength(text)} bytes; the API takes up to ${maxBytes} (send at most 1000 instances, without unused fields)`,
+        );
       }
       try {
         request.event.body = JSON.parse(text) as unknown;
@@ -76,10 +89,16 @@ export function errorResponses(): MiddlewareObj<JsonEvent, APIGatewayProxyStruct
       } else if (error instanceof ModelUnavailableError) {
         // The cause (where the artifact lives, the SDK's message) goes to the log, not to the caller.
         logger.error('model unavailable', { error });
-        request.response = { ...jsonResponse(503, { error: 'ModelUnavailable', message: error.message }), headers: { 'content-type': 'application/json', 'retry-after': '15' } };
+        request.response = {
+          ...jsonResponse(503, { error: 'ModelUnavailable', message: error.message }),
+          headers: { 'content-type': 'application/json', 'retry-after': '15' },
+        };
       } else {
         logger.error('request failed', { error: error as Error });
-        request.response = jsonResponse(500, { error: 'InternalError', message: 'the request failed; see the function logs' });
+        request.response = jsonResponse(500, {
+          error: 'InternalError',
+          message: 'the request failed; see the function logs',
+        });
       }
     },
   };
@@ -92,7 +111,9 @@ export function errorResponses(): MiddlewareObj<JsonEvent, APIGatewayProxyStruct
  * A 404 of a model whose file is deployed (callers asking for a model that serves nothing) is counted on its own,
  * PredictModelMissing: only deployed names, so callers still cannot create metrics.
  */
-export function requestMetrics(now: () => number = () => performance.now()): MiddlewareObj<JsonEvent, APIGatewayProxyStructuredResultV2> {
+export function requestMetrics(
+  now: () => number = () => performance.now(),
+): MiddlewareObj<JsonEvent, APIGatewayProxyStructuredResultV2> {
   let started = 0;
   const publish = (request: { event: JsonEvent; response: APIGatewayProxyStructuredResultV2 | undefined | null }) => {
     const model = request.event.pathParameters?.model;
@@ -115,7 +136,13 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
     metrics.publishStoredMetrics();
     const variant = request.event.mlopsVariant;
     const summary = status === 200 ? request.event.mlopsSummary : undefined;
-    if (variant !== undefined) publishVariantMetrics(model, variant, { serverError: status >= 500, latencyMs, predictions, ...(summary ? { summary } : {}) });
+    if (variant !== undefined)
+      publishVariantMetrics(model, variant, {
+        serverError: status >= 500,
+        latencyMs,
+        predictions,
+        ...(summary ? { summary } : {}),
+      });
   };
   return {
     before: () => {
@@ -133,7 +160,11 @@ export function requestMetrics(now: () => number = () => performance.now()): Mid
  * score sum and, for a binary model, the positives: their sums over the predictions' give the mean score and the
  * positive rate).
  */
-export function publishVariantMetrics(model: string, variant: string, outcome: { serverError: boolean; latencyMs: number; predictions: number; summary?: PredictionSummary }): void {
+export function publishVariantMetrics(
+  model: string,
+  variant: string,
+  outcome: { serverError: boolean; latencyMs: number; predictions: number; summary?: PredictionSummary },
+): void {
   dimensionedMetrics.addDimensions({ model, variant });
   dimensionedMetrics.addMetric(PREDICT_METRICS.requests, 'Count', 1);
   dimensionedMetrics.addMetric(PREDICT_METRICS.serverErrors, 'Count', outcome.serverError ? 1 : 0);
@@ -141,7 +172,8 @@ export function publishVariantMetrics(model: string, variant: string, outcome: {
   dimensionedMetrics.addMetric(PREDICT_METRICS.predictions, 'Count', outcome.predictions);
   if (outcome.summary !== undefined) {
     dimensionedMetrics.addMetric(PREDICT_METRICS.scoreSum, 'None', outcome.summary.scoreSum);
-    if (outcome.summary.positives !== undefined) dimensionedMetrics.addMetric(PREDICT_METRICS.positives, 'Count', outcome.summary.positives);
+    if (outcome.summary.positives !== undefined)
+      dimensionedMetrics.addMetric(PREDICT_METRICS.positives, 'Count', outcome.summary.positives);
   }
   dimensionedMetrics.publishStoredMetrics();
 }

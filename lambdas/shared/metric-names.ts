@@ -51,8 +51,14 @@ export const serviceOf = (functionName: string): string => `mlops-${functionName
  * The names of a model's alarms on its release candidate (per minute): explicit and derived from the stack and model
  * names, so the release function finds them from the stack name alone, however many models the stack serves.
  */
-export function candidateAlarmNames(stackName: string, model: string): { readonly errorRate: string; readonly latency: string } {
-  return { errorRate: `${stackName}-${model}-candidate-error-rate`, latency: `${stackName}-${model}-candidate-latency` };
+export function candidateAlarmNames(
+  stackName: string,
+  model: string,
+): { readonly errorRate: string; readonly latency: string } {
+  return {
+    errorRate: `${stackName}-${model}-candidate-error-rate`,
+    latency: `${stackName}-${model}-candidate-latency`,
+  };
 }
 
 /** Matches every candidate alarm name of the stack (for the release function's permission to read them). */

@@ -2,7 +2,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelConfigError } from '../core/errors.js';
-import { parseCaptureSections, parseModelConfigText, type CaptureSections, type ModelConfig } from '../core/model-config.js';
+import {
+  parseCaptureSections,
+  parseModelConfigText,
+  type CaptureSections,
+  type ModelConfig,
+} from '../core/model-config.js';
 import { MODEL_NAME_PATTERN } from '../core/model-name.js';
 import { sha256Hex } from '../core/digest.js';
 
@@ -54,7 +59,11 @@ export interface LoadedModelConfig {
 
 /** @throws ModelConfigError when no file exists for the model, or the file is invalid. */
 export function loadModelConfig(name: string, dir = modelsDir()): LoadedModelConfig {
-  return readParsed(name, dir, 'config', (text) => ({ config: parseModelConfigText(text, `models/${name}.json`, name), sha256: sha256Hex(text), text }));
+  return readParsed(name, dir, 'config', (text) => ({
+    config: parseModelConfigText(text, `models/${name}.json`, name),
+    sha256: sha256Hex(text),
+    text,
+  }));
 }
 
 /** Only what serving uses of a model file (see parseCaptureSections). @throws ModelConfigError as loadModelConfig does. */

@@ -47,7 +47,10 @@ export async function headObject(s3: S3Client, location: ObjectLocation): Promis
 }
 
 /** Streams an object, pinned to a version when one is known so a later overwrite cannot change what a run reads. */
-export async function getObjectStream(s3: S3Client, location: ObjectLocation & { versionId?: string | null }): Promise<Readable> {
+export async function getObjectStream(
+  s3: S3Client,
+  location: ObjectLocation & { versionId?: string | null },
+): Promise<Readable> {
   try {
     const response = await s3.send(
       new GetObjectCommand({
@@ -63,7 +66,10 @@ export async function getObjectStream(s3: S3Client, location: ObjectLocation & {
   }
 }
 
-export async function getObjectBytes(s3: S3Client, location: ObjectLocation & { versionId?: string | null }): Promise<Buffer> {
+export async function getObjectBytes(
+  s3: S3Client,
+  location: ObjectLocation & { versionId?: string | null },
+): Promise<Buffer> {
   const stream = await getObjectStream(s3, location);
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -79,11 +85,24 @@ export async function putObject(
   // Content-MD5 on every write: S3 refuses uploads without an integrity header into a bucket with Object Lock
   // retention (the artifacts bucket in prod), and the clients here send flexible checksums only when required.
   const contentMd5 = createHash('md5').update(body).digest('base64');
-  await s3.send(new PutObjectCommand({ Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType, ContentMD5: contentMd5 }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: location.bucket,
+      Key: location.key,
+      Body: body,
+      ContentType: contentType,
+      ContentMD5: contentMd5,
+    }),
+  );
 }
 
 /** The newest `count` objects under a prefix, newest first (by LastModified, then key). */
-export async function latestObjects(s3: S3Client, bucket: string, prefix: string, count: number): Promise<ObjectVersion[]> {
+export async function latestObjects(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  count: number,
+): Promise<ObjectVersion[]> {
   const all: { key: string; etag: string; size: number; modified: number }[] = [];
   let token: string | undefined;
   do {

@@ -47,7 +47,6 @@ export const etlResultSchema = z.object({
 });
 export type EtlResult = z.infer<typeof etlResultSchema>;
 
-
 export const trainResultSchema = z.object({
   id: z.string(),
   role: z.enum(['candidate', 'baseline']),

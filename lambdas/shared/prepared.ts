@@ -29,14 +29,23 @@ export class PreparedData {
   }
 
   async config(): Promise<ModelConfig> {
-    return parseModelConfigText((await this.bytes(PREPARED_FILES.config)).toString('utf8'), `${this.etl.prefix}${PREPARED_FILES.config}`);
+    return parseModelConfigText(
+      (await this.bytes(PREPARED_FILES.config)).toString('utf8'),
+      `${this.etl.prefix}${PREPARED_FILES.config}`,
+    );
   }
 
   async preprocessor(): Promise<Preprocessor> {
-    return parsePreprocessor((await this.bytes(PREPARED_FILES.preprocessor)).toString('utf8'), `${this.etl.prefix}${PREPARED_FILES.preprocessor}`);
+    return parsePreprocessor(
+      (await this.bytes(PREPARED_FILES.preprocessor)).toString('utf8'),
+      `${this.etl.prefix}${PREPARED_FILES.preprocessor}`,
+    );
   }
 
   async split(name: SplitName): Promise<Frame> {
-    return decodeFrameFile(await this.bytes(PREPARED_FILES.split(name)), `${this.etl.prefix}${PREPARED_FILES.split(name)}`);
+    return decodeFrameFile(
+      await this.bytes(PREPARED_FILES.split(name)),
+      `${this.etl.prefix}${PREPARED_FILES.split(name)}`,
+    );
   }
 }

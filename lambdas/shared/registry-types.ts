@@ -14,7 +14,8 @@ export type StoredMetrics = Record<string, number | null>;
  * `RELEASED`: the version passed its gate and was handed to a canary or shadow release (`mlops release` follows it).
  * `SUPERSEDED`: it passed its gate against a production version that was replaced before it could be promoted.
  */
-export type RunStatus = 'RUNNING' | 'PROMOTED' | 'RELEASED' | 'AWAITING_APPROVAL' | 'REJECTED' | 'FAILED' | 'SUPERSEDED';
+export type RunStatus =
+  'RUNNING' | 'PROMOTED' | 'RELEASED' | 'AWAITING_APPROVAL' | 'REJECTED' | 'FAILED' | 'SUPERSEDED';
 
 /**
  * Approval state of a model version: `approved` versions can be served; `pending` ones wait for `mlops approve`
@@ -109,7 +110,13 @@ export interface VersionRecord {
   /** Mergeable profile of the training split: the reference for drift. */
   readonly profile: ObjectLocation;
   /** Rows read, kept after cleaning, and in each split. */
-  readonly rows: { readonly read: number; readonly kept: number; readonly train: number; readonly validation: number; readonly test: number };
+  readonly rows: {
+    readonly read: number;
+    readonly kept: number;
+    readonly train: number;
+    readonly validation: number;
+    readonly test: number;
+  };
   readonly schemaVersion: number;
   readonly backend: string;
   readonly tfjsVersion: string;

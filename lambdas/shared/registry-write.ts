@@ -12,23 +12,42 @@ type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteComma
 export type TransactItem = TransactItems[number];
 
 export function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string }).name === 'ConditionalCheckFailedException'
+  );
 }
 
 /** Which items of a cancelled transaction failed their condition (by position), or null when it was not cancelled. */
 export function failedConditions(error: unknown): boolean[] | null {
-  const cancelled = error instanceof TransactionCanceledException || (error as { name?: string }).name === 'TransactionCanceledException';
+  const cancelled =
+    error instanceof TransactionCanceledException ||
+    (error as { name?: string }).name === 'TransactionCanceledException';
   if (!cancelled) return null;
   const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
   return reasons.map((reason) => reason.Code === 'ConditionalCheckFailed');
 }
 
 /** The put of one audit event: a new item only (the trail is append-only). */
-export function auditPut(table: string, draft: AuditDraft, identity?: Pick<AuditEvent, 'at' | 'id'>): { item: TransactItem; event: AuditEvent } {
-  const event: AuditEvent = { ...draft, at: identity?.at ?? new Date().toISOString(), id: identity?.id ?? randomUUID() };
+export function auditPut(
+  table: string,
+  draft: AuditDraft,
+  identity?: Pick<AuditEvent, 'at' | 'id'>,
+): { item: TransactItem; event: AuditEvent } {
+  const event: AuditEvent = {
+    ...draft,
+    at: identity?.at ?? new Date().toISOString(),
+    id: identity?.id ?? randomUUID(),
+  };
   return {
     event,
-    item: { Put: { TableName: table, Item: { ...auditKey(event.model, event.at, event.id), ...event }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    item: {
+      Put: {
+        TableName: table,
+        Item: { ...auditKey(event.model, event.at, event.id), ...event },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
   };
 }
 
@@ -46,7 +65,13 @@ export function backoffMs(attempt: number, baseMs = 10, capMs = 1000): number {
 }
 
 /** A state change and its audit event in one transaction; a failed condition on the change is a ConflictError. */
-export async function writeWithAudit(db: DynamoDBDocumentClient, table: string, change: TransactItem, audit: AuditDraft, conflict: string): Promise<void> {
+export async function writeWithAudit(
+  db: DynamoDBDocumentClient,
+  table: string,
+  change: TransactItem,
+  audit: AuditDraft,
+  conflict: string,
+): Promise<void> {
   try {
     await writeAtomically(db, [change, auditPut(table, audit).item]);
   } catch (error) {

@@ -1,9 +1,24 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { partitionNames, queryPartition, setExpression } from './dynamo-items.js';
-import { aliasItemSchema, auditItemSchema, parseItem, parseStoredItem, runItemSchema, versionItemSchema } from './registry-items.js';
+import {
+  aliasItemSchema,
+  auditItemSchema,
+  parseItem,
+  parseStoredItem,
+  runItemSchema,
+  versionItemSchema,
+} from './registry-items.js';
 import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, versionKey } from './registry-keys.js';
-import { auditPut, failedConditions, isConditionFailure, writeAtomically, writeWithAudit, type AuditDraft, type TransactItem } from './registry-write.js';
+import {
+  auditPut,
+  failedConditions,
+  isConditionFailure,
+  writeAtomically,
+  writeWithAudit,
+  type AuditDraft,
+  type TransactItem,
+} from './registry-write.js';
 import { latestVersionOf, registerVersionOnce, type RunOutcomeFields } from './version-allocation.js';
 import type { AliasRecord, AuditEvent, RunRecord, VersionRecord, VersionStatus } from './registry-types.js';
 import { SchemaPointerStore } from './schema-pointers.js';
@@ -49,7 +64,9 @@ export class Registry {
 
   async listRuns(model: string): Promise<RunRecord[]> {
     const items = await queryPartition(this.db, this.table, `${KEY_PREFIX.run}${model}`, true);
-    return items.map((item) => parseStoredItem(runItemSchema, item, 'run')).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    return items
+      .map((item) => parseStoredItem(runItemSchema, item, 'run'))
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 
   /**
@@ -84,7 +101,12 @@ export class Registry {
   }
 
   /** Sets fields of an existing run, only while it is RUNNING when `whileRunning`. */
-  private async setRunFields(model: string, runId: string, fields: Record<string, unknown>, whileRunning: boolean): Promise<void> {
+  private async setRunFields(
+    model: string,
+    runId: string,
+    fields: Record<string, unknown>,
+    whileRunning: boolean,
+  ): Promise<void> {
     const set = setExpression(fields);
     if (set.expression === '') return;
     await this.db.send(
@@ -109,10 +131,17 @@ export class Registry {
         new UpdateCommand({
           TableName: this.table,
           Key: runKey(model, runId),
-          UpdateExpression: 'SET #status = :running, updatedAt = :now, redrives = if_not_exists(redrives, :zero) + :one REMOVE finishedAt, reason, errorType',
+          UpdateExpression:
+            'SET #status = :running, updatedAt = :now, redrives = if_not_exists(redrives, :zero) + :one REMOVE finishedAt, reason, errorType',
           ConditionExpression: 'attribute_exists(pk) AND #status = :failed',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':running': 'RUNNING', ':failed': 'FAILED', ':now': new Date().toISOString(), ':zero': 0, ':one': 1 },
+          ExpressionAttributeValues: {
+            ':running': 'RUNNING',
+            ':failed': 'FAILED',
+            ':now': new Date().toISOString(),
+            ':zero': 0,
+            ':one': 1,
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -121,7 +150,9 @@ export class Registry {
       if (isConditionFailure(error)) {
         const current = await this.getRun(model, runId);
         if (current === undefined) throw new NotFoundError(`run ${runId} of model ${model} does not exist`);
-        throw new ConflictError(`run ${runId} of model ${model} is ${current.status}; only FAILED runs can be re-driven`);
+        throw new ConflictError(
+          `run ${runId} of model ${model} is ${current.status}; only FAILED runs can be re-driven`,
+        );
       }
       throw error;
     }
@@ -135,12 +166,17 @@ export class Registry {
    * Registers a run's version: the version item, the model's version counter and the run's version and outcome in one
    * transaction (see registerVersionOnce). A run registers at most one version; numbers go 1..N with no gaps.
    */
-  async registerVersion(record: Omit<VersionRecord, 'version' | 'revision'>, run: RunOutcomeFields = {}): Promise<VersionRecord> {
+  async registerVersion(
+    record: Omit<VersionRecord, 'version' | 'revision'>,
+    run: RunOutcomeFields = {},
+  ): Promise<VersionRecord> {
     return registerVersionOnce(this.db, this.table, record, run);
   }
 
   async getVersion(model: string, version: number): Promise<VersionRecord | undefined> {
-    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: versionKey(model, version), ConsistentRead: true }));
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: versionKey(model, version), ConsistentRead: true }),
+    );
     return parseItem(versionItemSchema, result.Item, 'version');
   }
 
@@ -148,7 +184,12 @@ export class Registry {
    * Changes a version's approval state, conditioned on the revision that was read, and appends its audit event in
    * the same transaction: the change and its record happen together or not at all.
    */
-  async setVersionStatus(current: VersionRecord, status: VersionStatus, note: string, audit: AuditDraft): Promise<VersionRecord> {
+  async setVersionStatus(
+    current: VersionRecord,
+    status: VersionStatus,
+    note: string,
+    audit: AuditDraft,
+  ): Promise<VersionRecord> {
     const change: TransactItem = {
       Update: {
         TableName: this.table,
@@ -156,10 +197,22 @@ export class Registry {
         UpdateExpression: 'SET #status = :status, revision = :next, statusNote = :note, statusChangedAt = :now',
         ConditionExpression: 'revision = :revision',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':next': current.revision + 1, ':revision': current.revision, ':note': note, ':now': new Date().toISOString() },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':next': current.revision + 1,
+          ':revision': current.revision,
+          ':note': note,
+          ':now': new Date().toISOString(),
+        },
       },
     };
-    await writeWithAudit(this.db, this.table, change, audit, `version ${current.version} of ${current.model} changed while this change was being made; read it again and retry`);
+    await writeWithAudit(
+      this.db,
+      this.table,
+      change,
+      audit,
+      `version ${current.version} of ${current.model} changed while this change was being made; read it again and retry`,
+    );
     return { ...current, status, revision: current.revision + 1 };
   }
 
@@ -185,7 +238,9 @@ export class Registry {
   }
 
   async listAudit(model: string): Promise<AuditEvent[]> {
-    return (await queryPartition(this.db, this.table, `${KEY_PREFIX.audit}${model}`, true)).map((item) => parseStoredItem(auditItemSchema, item, 'audit'));
+    return (await queryPartition(this.db, this.table, `${KEY_PREFIX.audit}${model}`, true)).map((item) =>
+      parseStoredItem(auditItemSchema, item, 'audit'),
+    );
   }
 
   /** Model names with at least one version (a scan of version partitions: an operator's query, not a hot path). */
@@ -196,12 +251,16 @@ export class Registry {
 
   async listVersions(model: string): Promise<VersionRecord[]> {
     // The partition also holds the version counter (sort key `#latest`): versions only.
-    const items = (await queryPartition(this.db, this.table, `${KEY_PREFIX.version}${model}`, true)).filter((item) => !String(item.sk).startsWith('#'));
+    const items = (await queryPartition(this.db, this.table, `${KEY_PREFIX.version}${model}`, true)).filter(
+      (item) => !String(item.sk).startsWith('#'),
+    );
     return items.map((item) => parseStoredItem(versionItemSchema, item, 'version'));
   }
 
   async getAlias(model: string, alias: string = PRODUCTION_ALIAS): Promise<AliasRecord | undefined> {
-    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: aliasKey(model, alias), ConsistentRead: true }));
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: aliasKey(model, alias), ConsistentRead: true }),
+    );
     return parseItem(aliasItemSchema, result.Item, 'alias');
   }
 
@@ -209,8 +268,17 @@ export class Registry {
    * Points an alias at a version, with its audit event, in one transaction: it succeeds only if the alias is still at
    * `expectedRevision` (0 = does not exist yet), so two concurrent promotions cannot both win.
    */
-  async setAlias(target: Omit<AliasRecord, 'revision' | 'updatedAt'>, expectedRevision: number, audit: AuditDraft): Promise<AliasRecord> {
-    const record: AliasRecord = { ...target, previous: target.previous.slice(-50), revision: expectedRevision + 1, updatedAt: new Date().toISOString() };
+  async setAlias(
+    target: Omit<AliasRecord, 'revision' | 'updatedAt'>,
+    expectedRevision: number,
+    audit: AuditDraft,
+  ): Promise<AliasRecord> {
+    const record: AliasRecord = {
+      ...target,
+      previous: target.previous.slice(-50),
+      revision: expectedRevision + 1,
+      updatedAt: new Date().toISOString(),
+    };
     const change: TransactItem = {
       Put: {
         TableName: this.table,
@@ -219,7 +287,13 @@ export class Registry {
         ...(expectedRevision === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedRevision } }),
       },
     };
-    await writeWithAudit(this.db, this.table, change, audit, `the ${target.alias} alias of ${target.model} changed while this change was being made (expected revision ${expectedRevision}); read it again and retry`);
+    await writeWithAudit(
+      this.db,
+      this.table,
+      change,
+      audit,
+      `the ${target.alias} alias of ${target.model} changed while this change was being made (expected revision ${expectedRevision}); read it again and retry`,
+    );
     return record;
   }
 }

@@ -18,7 +18,9 @@ export function runIdFor(bucket: string, key: string, etag: string, modelConfigS
 export function modelOfKey(key: string): string {
   const match = /^incoming\/([^/]+)\/.+/.exec(key);
   if (match === null) {
-    throw new DataValidationError(`uploads must go under ${LAYOUT.incoming}<model>/, e.g. ${LAYOUT.incoming}adult/data.csv; got "${key}"`);
+    throw new DataValidationError(
+      `uploads must go under ${LAYOUT.incoming}<model>/, e.g. ${LAYOUT.incoming}adult/data.csv; got "${key}"`,
+    );
   }
   return match[1] as string;
 }
@@ -49,7 +51,13 @@ export function runRefFromEvent(event: ObjectCreatedEvent): RunRef {
   return {
     model,
     runId: runIdFor(bucket.name, object.key, etag, deployedModelSha(model)),
-    trigger: { bucket: bucket.name, key: object.key, etag, versionId: object['version-id'] ?? null, size: object.size ?? 0 },
+    trigger: {
+      bucket: bucket.name,
+      key: object.key,
+      etag,
+      versionId: object['version-id'] ?? null,
+      size: object.size ?? 0,
+    },
     duplicate: false,
   };
 }
@@ -60,7 +68,10 @@ export function redriveExecutionName(runId: string, redrive: number): string {
 }
 
 /** The execution a run is in now: its first, or its latest re-drive (undefined for a run from before it was recorded). */
-export function currentExecutionArn(run: Pick<RunRecord, 'runId' | 'executionId' | 'redrives'>, stateMachineArn: string): string | undefined {
+export function currentExecutionArn(
+  run: Pick<RunRecord, 'runId' | 'executionId' | 'redrives'>,
+  stateMachineArn: string,
+): string | undefined {
   const redrives = run.redrives ?? 0;
   if (redrives === 0) return run.executionId;
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${redriveExecutionName(run.runId, redrives)}`;

@@ -31,16 +31,21 @@ export class RunUploads {
           TableName: this.table,
           Key: runKey(model, runId),
           // A run from before the count had one upload.
-          UpdateExpression: 'SET lastDuplicateAt = :at, lastDuplicateExecution = :execution, uploads = if_not_exists(uploads, :one) + :one',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastDuplicateExecution) OR lastDuplicateExecution <> :execution)',
+          UpdateExpression:
+            'SET lastDuplicateAt = :at, lastDuplicateExecution = :execution, uploads = if_not_exists(uploads, :one) + :one',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(lastDuplicateExecution) OR lastDuplicateExecution <> :execution)',
           ExpressionAttributeValues: { ':at': at, ':execution': executionId, ':one': 1 },
         }),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // A retry of this execution's count changes nothing; a run that is gone is an error.
-      const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: runKey(model, runId), ConsistentRead: true }));
-      if (Item === undefined) throw new NotFoundError(`run ${runId} of model ${model} does not exist`, { cause: error });
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: runKey(model, runId), ConsistentRead: true }),
+      );
+      if (Item === undefined)
+        throw new NotFoundError(`run ${runId} of model ${model} does not exist`, { cause: error });
     }
   }
 
@@ -59,7 +64,8 @@ export class RunUploads {
       );
       return ticketSchema.parse(result.Attributes ?? {}).uploadTickets;
     } catch (error) {
-      if (isConditionFailure(error)) throw new NotFoundError(`run ${runId} of model ${model} does not exist`, { cause: error });
+      if (isConditionFailure(error))
+        throw new NotFoundError(`run ${runId} of model ${model} does not exist`, { cause: error });
       throw error;
     }
   }

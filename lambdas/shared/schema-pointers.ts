@@ -12,7 +12,9 @@ export class SchemaPointerStore {
   ) {}
 
   async get(model: string): Promise<SchemaPointer | undefined> {
-    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: schemaKey(model), ConsistentRead: true }));
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: schemaKey(model), ConsistentRead: true }),
+    );
     return parseItem(schemaPointerItemSchema, result.Item, 'schema pointer');
   }
 

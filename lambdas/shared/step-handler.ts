@@ -38,7 +38,15 @@ function isTransient(error: unknown): boolean {
   if (e.$retryable !== undefined) return true;
   const status = e.$metadata?.httpStatusCode;
   if (status !== undefined && (status >= 500 || status === 429)) return true;
-  return ['TimeoutError', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'SlowDown', 'ECONNRESET', 'ECONNREFUSED'].includes(e.name ?? '');
+  return [
+    'TimeoutError',
+    'ThrottlingException',
+    'ProvisionedThroughputExceededException',
+    'RequestLimitExceeded',
+    'SlowDown',
+    'ECONNRESET',
+    'ECONNREFUSED',
+  ].includes(e.name ?? '');
 }
 
 /**
@@ -47,7 +55,10 @@ function isTransient(error: unknown): boolean {
  */
 export function classify(error: unknown): unknown {
   if (error instanceof MlopsError) return error;
-  if (isTransient(error)) return new TransientError(`a dependency failed, and may not the next time: ${(error as Error).message}`, { cause: error });
+  if (isTransient(error))
+    return new TransientError(`a dependency failed, and may not the next time: ${(error as Error).message}`, {
+      cause: error,
+    });
   return error;
 }
 
@@ -78,7 +89,10 @@ export function stepHandler<S extends z.ZodType, R>(step: StepDefinition<S, R>) 
         return result;
       } catch (error) {
         const classified = classify(error);
-        logger.error('step failed', { error: classified as Error, retryable: classified instanceof MlopsError ? classified.retryable : false });
+        logger.error('step failed', {
+          error: classified as Error,
+          retryable: classified instanceof MlopsError ? classified.retryable : false,
+        });
         throw classified;
       }
     });

@@ -44,7 +44,12 @@ const profileSchema = z.object({
         sumSquares: z.number(),
         sample: z.array(z.tuple([z.number(), z.number()])),
       }),
-      z.object({ kind: z.literal('categorical'), count: z.number(), missing: z.number(), counts: z.record(z.string(), z.number()) }),
+      z.object({
+        kind: z.literal('categorical'),
+        count: z.number(),
+        missing: z.number(),
+        counts: z.record(z.string(), z.number()),
+      }),
     ]),
   ),
 });
@@ -59,31 +64,59 @@ const metricsSchema = z.record(z.string(), z.number().nullable());
 const evaluationSchema = z.looseObject({
   model: z.string(),
   runId: z.string(),
-  candidate: z.looseObject({ metrics: metricsSchema, rows: z.number(), rowsWithUnknownLabel: z.number(), slices: z.array(z.looseObject({ column: z.string() })) }),
-  fairness: z.array(z.looseObject({ attribute: z.string(), groups: z.array(z.looseObject({ group: z.string(), count: z.number() })) })),
-  importance: z.looseObject({ score: z.string(), measurable: z.boolean(), features: z.array(z.looseObject({ feature: z.string(), share: z.number() })) }),
+  candidate: z.looseObject({
+    metrics: metricsSchema,
+    rows: z.number(),
+    rowsWithUnknownLabel: z.number(),
+    slices: z.array(z.looseObject({ column: z.string() })),
+  }),
+  fairness: z.array(
+    z.looseObject({ attribute: z.string(), groups: z.array(z.looseObject({ group: z.string(), count: z.number() })) }),
+  ),
+  importance: z.looseObject({
+    score: z.string(),
+    measurable: z.boolean(),
+    features: z.array(z.looseObject({ feature: z.string(), share: z.number() })),
+  }),
   production: z.looseObject({ version: z.number(), metrics: metricsSchema }).nullable(),
   drift: z.looseObject({ features: z.array(z.looseObject({ feature: z.string() })) }).nullable(),
-  gate: z.looseObject({ passed: z.boolean(), summary: z.string(), checks: z.array(z.looseObject({ kind: z.string(), metric: z.string(), passed: z.boolean() })) }),
-  tuning: z.array(z.looseObject({ id: z.string(), role: z.enum(['candidate', 'baseline']), chosen: z.boolean() })).default([]),
-  baseline: z.union([z.looseObject({ metrics: metricsSchema }), z.looseObject({ failure: z.string() })]).nullable().default(null),
-  singleFeatureScores: z.array(z.looseObject({ feature: z.string(), score: z.number().nullable(), identical: z.boolean() })).default([]),
+  gate: z.looseObject({
+    passed: z.boolean(),
+    summary: z.string(),
+    checks: z.array(z.looseObject({ kind: z.string(), metric: z.string(), passed: z.boolean() })),
+  }),
+  tuning: z
+    .array(z.looseObject({ id: z.string(), role: z.enum(['candidate', 'baseline']), chosen: z.boolean() }))
+    .default([]),
+  baseline: z
+    .union([z.looseObject({ metrics: metricsSchema }), z.looseObject({ failure: z.string() })])
+    .nullable()
+    .default(null),
+  singleFeatureScores: z
+    .array(z.looseObject({ feature: z.string(), score: z.number().nullable(), identical: z.boolean() }))
+    .default([]),
 });
 
 function parse<T extends z.ZodType>(schema: T, text: string, where: string, what: string): z.infer<T> {
   return parseStoredJson(schema, text, where, `a ${what}`);
 }
 
-const text = async (s3: S3Client, location: ObjectLocation): Promise<string> => (await getObjectBytes(s3, location)).toString('utf8');
+const text = async (s3: S3Client, location: ObjectLocation): Promise<string> =>
+  (await getObjectBytes(s3, location)).toString('utf8');
 
-export const parseDataSchema = (json: string, where: string): DataSchema => parse(dataSchemaSchema, json, where, 'data schema');
-export const parsePreprocessor = (json: string, where: string): Preprocessor => parse(preprocessorSchema, json, where, 'preprocessor');
+export const parseDataSchema = (json: string, where: string): DataSchema =>
+  parse(dataSchemaSchema, json, where, 'data schema');
+export const parsePreprocessor = (json: string, where: string): Preprocessor =>
+  parse(preprocessorSchema, json, where, 'preprocessor');
 
 export function parseEvaluation(json: string, where: string): EvaluationReport {
   // Checked for every part the card reads; the nested curves and tables are the validate step's own output.
   return parse(evaluationSchema, json, where, 'evaluation report') as unknown as EvaluationReport;
 }
 
-export const readDataSchema = async (s3: S3Client, location: ObjectLocation): Promise<DataSchema> => parseDataSchema(await text(s3, location), s3Uri(location));
-export const readProfile = async (s3: S3Client, location: ObjectLocation): Promise<DatasetProfile> => parse(profileSchema, await text(s3, location), s3Uri(location), 'data profile');
-export const readEvaluation = async (s3: S3Client, location: ObjectLocation): Promise<EvaluationReport> => parseEvaluation(await text(s3, location), s3Uri(location));
+export const readDataSchema = async (s3: S3Client, location: ObjectLocation): Promise<DataSchema> =>
+  parseDataSchema(await text(s3, location), s3Uri(location));
+export const readProfile = async (s3: S3Client, location: ObjectLocation): Promise<DatasetProfile> =>
+  parse(profileSchema, await text(s3, location), s3Uri(location), 'data profile');
+export const readEvaluation = async (s3: S3Client, location: ObjectLocation): Promise<EvaluationReport> =>
+  parseEvaluation(await text(s3, location), s3Uri(location));

@@ -11,8 +11,14 @@ const ATTEMPTS = 60;
 export type RunOutcomeFields = Pick<RunRecord, 'metrics' | 'gate' | 'tuning' | 'driftedFeatures'>;
 
 /** The latest version number: the counter, or (for a registry from before the counter) the highest version item. */
-export async function latestVersionOf(db: DynamoDBDocumentClient, table: string, model: string): Promise<{ latest: number; counted: boolean }> {
-  const counter = await db.send(new GetCommand({ TableName: table, Key: versionCounterKey(model), ConsistentRead: true }));
+export async function latestVersionOf(
+  db: DynamoDBDocumentClient,
+  table: string,
+  model: string,
+): Promise<{ latest: number; counted: boolean }> {
+  const counter = await db.send(
+    new GetCommand({ TableName: table, Key: versionCounterKey(model), ConsistentRead: true }),
+  );
   if (counter.Item !== undefined) return { latest: Number(counter.Item.latest), counted: true };
   const highest = await db.send(
     new QueryCommand({
@@ -53,16 +59,26 @@ export async function registerVersionOnce(
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
     }
   }
-  throw new ConflictError(`could not allocate a version number for ${model} after ${ATTEMPTS} attempts (too many concurrent registrations)`);
+  throw new ConflictError(
+    `could not allocate a version number for ${model} after ${ATTEMPTS} attempts (too many concurrent registrations)`,
+  );
 }
 
 /**
  * The three writes of a registration, one transaction: the counter moves from `latest` (or is created), the version
  * item is created, and the run records its version and outcome while it is running and has none.
  */
-function registration(table: string, item: VersionRecord, latest: number, counted: boolean, run: RunOutcomeFields): TransactItem[] {
+function registration(
+  table: string,
+  item: VersionRecord,
+  latest: number,
+  counted: boolean,
+  run: RunOutcomeFields,
+): TransactItem[] {
   const { model, runId } = item;
-  const runSets = Object.entries({ ...run, version: item.version, updatedAt: new Date().toISOString() }).filter(([, v]) => v !== undefined);
+  const runSets = Object.entries({ ...run, version: item.version, updatedAt: new Date().toISOString() }).filter(
+    ([, v]) => v !== undefined,
+  );
   return [
     {
       Update: {
@@ -73,26 +89,53 @@ function registration(table: string, item: VersionRecord, latest: number, counte
         ExpressionAttributeValues: { ':next': item.version, ...(counted ? { ':latest': latest } : {}) },
       },
     },
-    { Put: { TableName: table, Item: { ...versionKey(model, item.version), ...item }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Put: {
+        TableName: table,
+        Item: { ...versionKey(model, item.version), ...item },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
     {
       Update: {
         TableName: table,
         Key: runKey(model, runId),
         UpdateExpression: `SET ${runSets.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#version) AND #status = :running',
-        ExpressionAttributeNames: { '#version': 'version', '#status': 'status', ...Object.fromEntries(runSets.map(([name], i) => [`#f${i}`, name])) },
-        ExpressionAttributeValues: { ':running': 'RUNNING', ...Object.fromEntries(runSets.map(([, value], i) => [`:f${i}`, value])) },
+        ExpressionAttributeNames: {
+          '#version': 'version',
+          '#status': 'status',
+          ...Object.fromEntries(runSets.map(([name], i) => [`#f${i}`, name])),
+        },
+        ExpressionAttributeValues: {
+          ':running': 'RUNNING',
+          ...Object.fromEntries(runSets.map(([, value], i) => [`:f${i}`, value])),
+        },
       },
     },
   ];
 }
 
 /** The version a run already registered; a run that is missing or not running cannot register one. */
-async function existingVersion(db: DynamoDBDocumentClient, table: string, model: string, runId: string): Promise<VersionRecord> {
-  const run = parseItem(runItemSchema, (await db.send(new GetCommand({ TableName: table, Key: runKey(model, runId), ConsistentRead: true }))).Item, 'run');
-  if (run === undefined) throw new NotFoundError(`run ${runId} of ${model} does not exist: register the run before its version`);
-  if (run.version === undefined) throw new ConflictError(`run ${runId} of ${model} is ${run.status}; only a running run registers a version`);
-  const version = (await db.send(new GetCommand({ TableName: table, Key: versionKey(model, run.version), ConsistentRead: true }))).Item;
-  if (version === undefined) throw new NotFoundError(`run ${runId} names version ${run.version} of ${model}, which does not exist`);
+async function existingVersion(
+  db: DynamoDBDocumentClient,
+  table: string,
+  model: string,
+  runId: string,
+): Promise<VersionRecord> {
+  const run = parseItem(
+    runItemSchema,
+    (await db.send(new GetCommand({ TableName: table, Key: runKey(model, runId), ConsistentRead: true }))).Item,
+    'run',
+  );
+  if (run === undefined)
+    throw new NotFoundError(`run ${runId} of ${model} does not exist: register the run before its version`);
+  if (run.version === undefined)
+    throw new ConflictError(`run ${runId} of ${model} is ${run.status}; only a running run registers a version`);
+  const version = (
+    await db.send(new GetCommand({ TableName: table, Key: versionKey(model, run.version), ConsistentRead: true }))
+  ).Item;
+  if (version === undefined)
+    throw new NotFoundError(`run ${runId} names version ${run.version} of ${model}, which does not exist`);
   return parseStoredItem(versionItemSchema, version, 'version');
 }

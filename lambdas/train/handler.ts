@@ -11,7 +11,13 @@ export const handler = stepHandler({
   run: ({ run, etl, trial }, context) => runTraining(deps, run, etl, trial, context.getRemainingTimeInMillis()),
   done: (result) => ({
     message: 'trial trained',
-    fields: { trial: result.id, role: result.role, validationLoss: result.validationLoss, epochsRun: result.epochsRun, stoppedBy: result.stoppedBy },
+    fields: {
+      trial: result.id,
+      role: result.role,
+      validationLoss: result.validationLoss,
+      epochsRun: result.epochsRun,
+      stoppedBy: result.stoppedBy,
+    },
     counts: { EpochsRun: result.epochsRun },
     seconds: { TrainingSeconds: result.seconds },
   }),

@@ -13,7 +13,13 @@ const STORE_MARGIN_MS = 30_000;
  * Trains one trial of the Tune stage on the prepared training split and stores its artifact (encoders + network) and
  * loss history. Training ends by the trial's time budget or before the function would time out, whichever is first.
  */
-export async function runTraining(deps: StepDeps, run: RunRef, etl: EtlResult, trial: TrialPlan, remainingMs: number): Promise<TrainResult> {
+export async function runTraining(
+  deps: StepDeps,
+  run: RunRef,
+  etl: EtlResult,
+  trial: TrialPlan,
+  remainingMs: number,
+): Promise<TrainResult> {
   const started = Date.now();
   await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.tune });
   const prepared = new PreparedData(deps.s3, etl);
@@ -23,8 +29,18 @@ export async function runTraining(deps: StepDeps, run: RunRef, etl: EtlResult, t
     prepared.split('validation'),
   ]);
   const deadline = started + Math.min(trial.maxSeconds * 1000, remainingMs - STORE_MARGIN_MS);
-  const { trained, bytes, artifactSha256, weightsSha256 } = await trainTrial(etl.config, preprocessor, { train, validation }, trial.hyperparameters, { deadline });
-  const artifact = { bucket: deps.artifactsBucket, key: trialArtifactKey(run.model, run.runId, trial.id), sha256: artifactSha256 };
+  const { trained, bytes, artifactSha256, weightsSha256 } = await trainTrial(
+    etl.config,
+    preprocessor,
+    { train, validation },
+    trial.hyperparameters,
+    { deadline },
+  );
+  const artifact = {
+    bucket: deps.artifactsBucket,
+    key: trialArtifactKey(run.model, run.runId, trial.id),
+    sha256: artifactSha256,
+  };
   const history = { bucket: deps.artifactsBucket, key: trialHistoryKey(run.model, run.runId, trial.id) };
   await Promise.all([
     putObject(deps.s3, artifact, bytes, 'application/json'),

@@ -30,7 +30,10 @@ export async function compareWithProduction(
   let drift: DriftReport | null = null;
   const productionVersion = await deps.registry.getVersion(model, production.version);
   if (productionVersion !== undefined) {
-    const [reference, current] = await Promise.all([readProfile(deps.s3, productionVersion.profile), readProfile(deps.s3, etl.profile)]);
+    const [reference, current] = await Promise.all([
+      readProfile(deps.s3, productionVersion.profile),
+      readProfile(deps.s3, etl.profile),
+    ]);
     drift = compareProfiles(reference, current, config.drift.thresholds, config.drift.features);
   }
   const productionModel = await Predictor.load(await fetchArtifact(deps.s3, production.artifact));

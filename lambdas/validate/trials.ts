@@ -29,14 +29,24 @@ interface ScoredTrial {
 }
 
 /** Each trial scored on the validation split by the serving code: per-row losses for the choice, metrics for the record. */
-async function scoreTrials(s3: S3Client, trials: readonly TrainResult[], validation: Frame, task: TaskKind): Promise<ScoredTrial[]> {
+async function scoreTrials(
+  s3: S3Client,
+  trials: readonly TrainResult[],
+  validation: Frame,
+  task: TaskKind,
+): Promise<ScoredTrial[]> {
   const scoredTrials: ScoredTrial[] = [];
   for (const trial of trials) {
     const predictor = await Predictor.load(await fetchArtifact(s3, trial.artifact));
     try {
       const scored = scoreSplit(predictor, validation);
       const metrics = storableMetrics(metricsOf(scored));
-      scoredTrials.push({ id: trial.id, parameters: trial.parameters, rowLosses: rowLosses(task, scored.scores, scored.truth, scored.classes.length, true), metrics });
+      scoredTrials.push({
+        id: trial.id,
+        parameters: trial.parameters,
+        rowLosses: rowLosses(task, scored.scores, scored.truth, scored.classes.length, true),
+        metrics,
+      });
     } finally {
       predictor.dispose();
     }
@@ -44,14 +54,44 @@ async function scoreTrials(s3: S3Client, trials: readonly TrainResult[], validat
   return scoredTrials;
 }
 
-function summaries(tuning: TuningResult, trained: readonly TrainResult[], scored: readonly ScoredTrial[], failures: ReadonlyMap<string, string>, chosenId: string): TrialRecord[] {
+function summaries(
+  tuning: TuningResult,
+  trained: readonly TrainResult[],
+  scored: readonly ScoredTrial[],
+  failures: ReadonlyMap<string, string>,
+  chosenId: string,
+): TrialRecord[] {
   return tuning.map((entry) => {
     if ('trial' in entry) {
-      return { id: entry.trial.id, role: entry.trial.role, hyperparameters: null, validationLoss: null, validationMetrics: null, epochsRun: null, bestEpoch: null, stoppedBy: null, seconds: null, chosen: false, failure: failures.get(entry.trial.id) ?? null };
+      return {
+        id: entry.trial.id,
+        role: entry.trial.role,
+        hyperparameters: null,
+        validationLoss: null,
+        validationMetrics: null,
+        epochsRun: null,
+        bestEpoch: null,
+        stoppedBy: null,
+        seconds: null,
+        chosen: false,
+        failure: failures.get(entry.trial.id) ?? null,
+      };
     }
     const t = trained.find((x) => x.id === entry.id) as TrainResult;
     const validationMetrics = scored.find((s) => s.id === t.id)?.metrics ?? null;
-    return { id: t.id, role: t.role, hyperparameters: t.hyperparameters, validationLoss: t.validationLoss, validationMetrics, epochsRun: t.epochsRun, bestEpoch: t.bestEpoch, stoppedBy: t.stoppedBy, seconds: t.seconds, chosen: t.id === chosenId, failure: null };
+    return {
+      id: t.id,
+      role: t.role,
+      hyperparameters: t.hyperparameters,
+      validationLoss: t.validationLoss,
+      validationMetrics,
+      epochsRun: t.epochsRun,
+      bestEpoch: t.bestEpoch,
+      stoppedBy: t.stoppedBy,
+      seconds: t.seconds,
+      chosen: t.id === chosenId,
+      failure: null,
+    };
   });
 }
 
@@ -60,7 +100,13 @@ function summaries(tuning: TuningResult, trained: readonly TrainResult[], scored
  * fixes the architecture), by the model file's rule on their validation losses; every trial is kept in the record.
  * Fails only when nothing that competes trained, naming each trial's reason.
  */
-export async function selectTrials(s3: S3Client, tuning: TuningResult, validation: Frame, task: TaskKind, rule: SelectionRule): Promise<TrialSelection> {
+export async function selectTrials(
+  s3: S3Client,
+  tuning: TuningResult,
+  validation: Frame,
+  task: TaskKind,
+  rule: SelectionRule,
+): Promise<TrialSelection> {
   const trained: TrainResult[] = [];
   const failures = new Map<string, string>();
   for (const entry of tuning) {
@@ -70,7 +116,10 @@ export async function selectTrials(s3: S3Client, tuning: TuningResult, validatio
   }
   const scored = await scoreTrials(s3, trained, validation, task);
   const competing = new Set(trained.filter((t) => t.competes && t.validationLoss !== null).map((t) => t.id));
-  const chosen = chooseTrial(scored.filter((s) => competing.has(s.id)), rule);
+  const chosen = chooseTrial(
+    scored.filter((s) => competing.has(s.id)),
+    rule,
+  );
   if (chosen === undefined) {
     const reasons = tuning.map((entry) => {
       const id = 'trial' in entry ? entry.trial.id : entry.id;
@@ -82,7 +131,12 @@ export async function selectTrials(s3: S3Client, tuning: TuningResult, validatio
   const baselineFailed = tuning.find((entry) => 'trial' in entry && entry.trial.role === 'baseline');
   return {
     chosen: trained.find((t) => t.id === chosen.id) as TrainResult,
-    baseline: baseline ?? { failure: baselineFailed !== undefined && 'trial' in baselineFailed ? (failures.get(baselineFailed.trial.id) ?? 'failed') : 'no baseline trial in the plan' },
+    baseline: baseline ?? {
+      failure:
+        baselineFailed !== undefined && 'trial' in baselineFailed
+          ? (failures.get(baselineFailed.trial.id) ?? 'failed')
+          : 'no baseline trial in the plan',
+    },
     summaries: summaries(tuning, trained, scored, failures, chosen.id),
   };
 }

@@ -25,16 +25,28 @@ function fairnessOf(scored: ScoredSplit, test: Frame, config: ModelConfig): Attr
   const truth = Float32Array.from(scored.truth);
   const predicted = Float32Array.from(scored.rows, (_, i) => ((scored.scores[i * 2 + 1] as number) >= 0.5 ? 1 : 0));
   return test.sensitive.map((attribute) =>
-    attributeFairness({ ...attribute, values: scored.rows.map((r) => attribute.values[r] ?? null) }, truth, predicted, config.minGroupSize),
+    attributeFairness(
+      { ...attribute, values: scored.rows.map((r) => attribute.values[r] ?? null) },
+      truth,
+      predicted,
+      config.minGroupSize,
+    ),
   );
 }
 
 /** The linear baseline's test metrics, scored on the same rows as the candidate. */
-async function baselineOf(deps: StepDeps, selection: TrialSelection, test: Frame): Promise<EvaluationReport['baseline']> {
+async function baselineOf(
+  deps: StepDeps,
+  selection: TrialSelection,
+  test: Frame,
+): Promise<EvaluationReport['baseline']> {
   if ('failure' in selection.baseline) return { failure: selection.baseline.failure };
   const predictor = await Predictor.load(await fetchArtifact(deps.s3, selection.baseline.artifact));
   try {
-    return { metrics: storableMetrics(evaluate(predictor, test).metrics), hyperparameters: selection.baseline.hyperparameters };
+    return {
+      metrics: storableMetrics(evaluate(predictor, test).metrics),
+      hyperparameters: selection.baseline.hyperparameters,
+    };
   } finally {
     predictor.dispose();
   }
@@ -73,7 +85,10 @@ async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: Tuni
   const classes = [...candidate.classes];
   candidate.dispose();
   const baseline = await baselineOf(deps, selection, test);
-  const { champion, drift } = production === undefined ? { champion: null, drift: null } : await compareWithProduction(deps, run.model, production, etl, test, validation, seed, config);
+  const { champion, drift } =
+    production === undefined
+      ? { champion: null, drift: null }
+      : await compareWithProduction(deps, run.model, production, etl, test, validation, seed, config);
   const gate = evaluateGate({
     metrics: storableMetrics(evaluation.metrics),
     gate: config.gate,
@@ -84,7 +99,19 @@ async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: Tuni
     importance,
     singleFeatureScores: singles,
   });
-  const report: EvaluationReport = { model: run.model, runId: run.runId, candidate: evaluation, fairness, importance, production: champion, drift, gate, tuning: selection.summaries, baseline, singleFeatureScores: singles };
+  const report: EvaluationReport = {
+    model: run.model,
+    runId: run.runId,
+    candidate: evaluation,
+    fairness,
+    importance,
+    production: champion,
+    drift,
+    gate,
+    tuning: selection.summaries,
+    baseline,
+    singleFeatureScores: singles,
+  };
   return { selection, config, report, classes };
 }
 
@@ -94,12 +121,22 @@ async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: Tuni
  * feature's power alone (the leak check); applies the gate; registers the candidate as a new version (rejected ones
  * too: the registry keeps every trained model and why it was not served).
  */
-export async function runValidation(deps: StepDeps & { codeVersion: string }, run: RunRef, etl: EtlResult, tuning: TuningResult): Promise<ValidationResult> {
+export async function runValidation(
+  deps: StepDeps & { codeVersion: string },
+  run: RunRef,
+  etl: EtlResult,
+  tuning: TuningResult,
+): Promise<ValidationResult> {
   const existing = await deps.registry.getRun(run.model, run.runId);
   if (existing?.version !== undefined && existing.metrics !== undefined && existing.gate !== undefined) {
     // A retry of this step after the version was registered: answer with what was recorded.
     const version = await deps.registry.getVersion(run.model, existing.version);
-    return { version: existing.version, metrics: existing.metrics, gate: { passed: existing.gate.passed, summary: existing.gate.summary }, comparedWith: version?.comparedWith ?? null };
+    return {
+      version: existing.version,
+      metrics: existing.metrics,
+      gate: { passed: existing.gate.passed, summary: existing.gate.summary },
+      comparedWith: version?.comparedWith ?? null,
+    };
   }
   await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.validate });
   const { selection, config, report, classes } = await examine(deps, run, etl, tuning);
@@ -108,17 +145,31 @@ export async function runValidation(deps: StepDeps & { codeVersion: string }, ru
 
   // The version item, the model's version counter and the run's outcome in one transaction: a re-driven Validate gets
   // the version this run registered before, never a second one.
-  const version = await deps.registry.registerVersion(versionRecordOf(deps, run, etl, { selection, config, report, classes }, reportLocation), {
-    metrics: storableMetrics(report.candidate.metrics),
-    gate: report.gate,
-    tuning: selection.summaries,
-    ...(report.drift ? { driftedFeatures: report.drift.driftedFeatures } : {}),
-  });
-  return { version: version.version, metrics: version.metrics, gate: { passed: version.gate.passed, summary: version.gate.summary }, comparedWith: version.comparedWith };
+  const version = await deps.registry.registerVersion(
+    versionRecordOf(deps, run, etl, { selection, config, report, classes }, reportLocation),
+    {
+      metrics: storableMetrics(report.candidate.metrics),
+      gate: report.gate,
+      tuning: selection.summaries,
+      ...(report.drift ? { driftedFeatures: report.drift.driftedFeatures } : {}),
+    },
+  );
+  return {
+    version: version.version,
+    metrics: version.metrics,
+    gate: { passed: version.gate.passed, summary: version.gate.summary },
+    comparedWith: version.comparedWith,
+  };
 }
 
 /** The version as registered: the chosen trial, what it was trained on and with, and what Validate found. */
-function versionRecordOf(deps: { codeVersion: string }, run: RunRef, etl: EtlResult, findings: Findings, evaluation: ObjectLocation): Omit<VersionRecord, 'version' | 'revision'> {
+function versionRecordOf(
+  deps: { codeVersion: string },
+  run: RunRef,
+  etl: EtlResult,
+  findings: Findings,
+  evaluation: ObjectLocation,
+): Omit<VersionRecord, 'version' | 'revision'> {
   const { selection, config, report, classes } = findings;
   const { chosen } = selection;
   const { gate, baseline, production: champion } = report;

@@ -16,7 +16,12 @@
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 export type TreatMissingData = 'missing' | 'ignore' | 'breaching' | 'notBreaching';
-export const COMPARISON_OPERATORS = ['GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'] as const;
+export const COMPARISON_OPERATORS = [
+  'GreaterThanOrEqualToThreshold',
+  'GreaterThanThreshold',
+  'LessThanThreshold',
+  'LessThanOrEqualToThreshold',
+] as const;
 export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 
 export interface AlarmCondition {
@@ -59,7 +64,11 @@ export function breaches(value: number, condition: Pick<AlarmCondition, 'thresho
  * The state the alarm should be in, given the values of its evaluation range (oldest first; null for a period with no
  * data point) and the state it is in.
  */
-export function evaluateAlarm(condition: AlarmCondition, range: readonly (number | null)[], current: AlarmState): Evaluation {
+export function evaluateAlarm(
+  condition: AlarmCondition,
+  range: readonly (number | null)[],
+  current: AlarmState,
+): Evaluation {
   const n = condition.evaluationPeriods;
   const m = condition.datapointsToAlarm ?? n;
   const treat = condition.treatMissingData ?? 'missing';
@@ -79,7 +88,10 @@ export function evaluateAlarm(condition: AlarmCondition, range: readonly (number
   }
   if ((treat === 'missing' || treat === 'ignore') && prematureAlarm(condition, range, m)) {
     return treat === 'missing'
-      ? { state: 'ALARM', reason: `Threshold Crossed: the first datapoint, ${m} periods old, and every newer one breach or are missing (no older data yet).` }
+      ? {
+          state: 'ALARM',
+          reason: `Threshold Crossed: the first datapoint, ${m} periods old, and every newer one breach or are missing (no older data yet).`,
+        }
       : { state: current, reason: 'Unchanged: missing datapoints are ignored.' };
   }
   const newest = present.slice(-n).map((v) => breaches(v, condition));

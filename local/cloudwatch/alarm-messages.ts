@@ -34,10 +34,18 @@ export interface Transition {
   readonly current: AlarmStatus;
 }
 
-const REGION_NAMES: Record<string, string> = { 'us-east-1': 'US East (N. Virginia)', 'us-west-2': 'US West (Oregon)', 'eu-west-1': 'Europe (Ireland)' };
+const REGION_NAMES: Record<string, string> = {
+  'us-east-1': 'US East (N. Virginia)',
+  'us-west-2': 'US West (Oregon)',
+  'eu-west-1': 'Europe (Ireland)',
+};
 
 /** The notification CloudWatch publishes to an SNS topic on a transition: subject and JSON message. */
-export function snsNotification(t: Transition, region: string, account: string): { subject: string; message: Record<string, unknown> } {
+export function snsNotification(
+  t: Transition,
+  region: string,
+  account: string,
+): { subject: string; message: Record<string, unknown> } {
   const { alarm, previous, current } = t;
   return {
     subject: `${current.state}: "${alarm.name}" in ${REGION_NAMES[region] ?? region}`.slice(0, 100),
@@ -86,7 +94,11 @@ function stateChangeDetail(t: Transition): Record<string, unknown> {
       metrics: [
         {
           id: randomUUID(),
-          metricStat: { metric: { namespace: alarm.metric.namespace, name: alarm.metric.name, dimensions: alarm.metric.dimensions }, period: alarm.periodSeconds, stat: alarm.statistic },
+          metricStat: {
+            metric: { namespace: alarm.metric.namespace, name: alarm.metric.name, dimensions: alarm.metric.dimensions },
+            period: alarm.periodSeconds,
+            stat: alarm.statistic,
+          },
           returnData: true,
         },
       ],
@@ -106,7 +118,13 @@ function stateOf(s: AlarmStatus & { actionsSuppressedBy?: string }): Record<stri
 }
 
 /** The "CloudWatch Alarm State Change" event CloudWatch puts on the default bus. */
-function alarmEvent(arn: string, updatedAt: number, detail: Record<string, unknown>, region: string, account: string): EventBridgeEvent {
+function alarmEvent(
+  arn: string,
+  updatedAt: number,
+  detail: Record<string, unknown>,
+  region: string,
+  account: string,
+): EventBridgeEvent {
   return {
     version: '0',
     id: randomUUID(),
@@ -127,12 +145,23 @@ export function stateChangeEvent(t: Transition, region: string, account: string)
 
 /** The event a Lambda function gets as an alarm action. */
 export function lambdaActionEvent(t: Transition, region: string, account: string): Record<string, unknown> {
-  return { source: 'aws.cloudwatch', alarmArn: t.alarm.arn, accountId: account, time: new Date(t.current.updatedAt).toISOString(), region, alarmData: stateChangeDetail(t) };
+  return {
+    source: 'aws.cloudwatch',
+    alarmArn: t.alarm.arn,
+    accountId: account,
+    time: new Date(t.current.updatedAt).toISOString(),
+    region,
+    alarmData: stateChangeDetail(t),
+  };
 }
 
 /** What CloudWatch sends for a composite alarm: the SNS message, and the state-change event's detail. */
 export function compositeNotification(
-  t: { alarm: { name: string; arn: string; description?: string; ruleText: string }; previous: AlarmStatus; current: AlarmStatus },
+  t: {
+    alarm: { name: string; arn: string; description?: string; ruleText: string };
+    previous: AlarmStatus;
+    current: AlarmStatus;
+  },
   region: string,
   account: string,
 ): { subject: string; message: Record<string, unknown> } {
@@ -154,12 +183,40 @@ export function compositeNotification(
 }
 
 export function compositeStateChangeEvent(
-  t: { alarm: { name: string; arn: string; description?: string; ruleText: string; suppressor?: string; suppressorWaitMs: number; suppressorExtensionMs: number }; previous: AlarmStatus; current: AlarmStatus & { actionsSuppressedBy?: string } },
+  t: {
+    alarm: {
+      name: string;
+      arn: string;
+      description?: string;
+      ruleText: string;
+      suppressor?: string;
+      suppressorWaitMs: number;
+      suppressorExtensionMs: number;
+    };
+    previous: AlarmStatus;
+    current: AlarmStatus & { actionsSuppressedBy?: string };
+  },
   region: string,
   account: string,
 ): EventBridgeEvent {
   const { alarm } = t;
-  const suppressor = alarm.suppressor ? { actionsSuppressor: alarm.suppressor, actionsSuppressorWaitPeriod: alarm.suppressorWaitMs / 1000, actionsSuppressorExtensionPeriod: alarm.suppressorExtensionMs / 1000 } : {};
-  const configuration = { alarmRule: alarm.ruleText, ...(alarm.description ? { description: alarm.description } : {}), ...suppressor };
-  return alarmEvent(alarm.arn, t.current.updatedAt, { alarmName: alarm.name, state: stateOf(t.current), previousState: stateOf(t.previous), configuration }, region, account);
+  const suppressor = alarm.suppressor
+    ? {
+        actionsSuppressor: alarm.suppressor,
+        actionsSuppressorWaitPeriod: alarm.suppressorWaitMs / 1000,
+        actionsSuppressorExtensionPeriod: alarm.suppressorExtensionMs / 1000,
+      }
+    : {};
+  const configuration = {
+    alarmRule: alarm.ruleText,
+    ...(alarm.description ? { description: alarm.description } : {}),
+    ...suppressor,
+  };
+  return alarmEvent(
+    alarm.arn,
+    t.current.updatedAt,
+    { alarmName: alarm.name, state: stateOf(t.current), previousState: stateOf(t.previous), configuration },
+    region,
+    account,
+  );
 }

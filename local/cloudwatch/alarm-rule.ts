@@ -47,9 +47,12 @@ export function parseAlarmRule(text: string): AlarmRule {
   const peek = () => tokens[pos];
   const fail = (what: string): never => {
     const token = peek();
-    throw new AlarmRuleError(`${what} ${token ? `at character ${token.at + 1} ("${token.text}")` : 'at the end'} of the rule "${text}"`);
+    throw new AlarmRuleError(
+      `${what} ${token ? `at character ${token.at + 1} ("${token.text}")` : 'at the end'} of the rule "${text}"`,
+    );
   };
-  const expect = (type: Token['type']) => (peek()?.type === type ? (tokens[pos++] as Token) : fail(`expected "${type}"`));
+  const expect = (type: Token['type']) =>
+    peek()?.type === type ? (tokens[pos++] as Token) : fail(`expected "${type}"`);
 
   const primary = (): AlarmRule => {
     const token = peek() ?? fail('expected a condition');
@@ -68,7 +71,8 @@ export function parseAlarmRule(text: string): AlarmRule {
     pos += 1;
     expect('(');
     const name = peek();
-    if (name === undefined || (name.type !== 'string' && name.type !== 'word') || name.text === '') return fail('expected an alarm name or ARN');
+    if (name === undefined || (name.type !== 'string' && name.type !== 'word') || name.text === '')
+      return fail('expected an alarm name or ARN');
     pos += 1;
     expect(')');
     return { kind: 'state', state, alarm: name.text };

@@ -9,7 +9,12 @@ import { JsonStateFile } from './state-file.js';
 const EVALUATION_INTERVAL_MS = 60_000;
 
 /** An alarm's state as it is kept across restarts (composites keep theirs in the same shape). */
-export const alarmStatusSchema = z.object({ state: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']), reason: z.string(), reasonData: z.string().optional(), updatedAt: z.number() });
+export const alarmStatusSchema = z.object({
+  state: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
+  reason: z.string(),
+  reasonData: z.string().optional(),
+  updatedAt: z.number(),
+});
 
 const statusSchema = z.record(z.string(), alarmStatusSchema);
 
@@ -35,7 +40,10 @@ export class LocalAlarms {
     const saved = this.saved.read();
     for (const spec of specs) {
       const known = saved?.[spec.name];
-      this.status.set(spec.name, known ?? { state: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', updatedAt: clock.now() });
+      this.status.set(
+        spec.name,
+        known ?? { state: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', updatedAt: clock.now() },
+      );
     }
   }
 
@@ -55,7 +63,9 @@ export class LocalAlarms {
   setState(name: string, state: AlarmState, reason: string, reasonData?: string): Promise<void> {
     const spec = this.specs.find((s) => s.name === name);
     if (spec === undefined) throw new Error(`no alarm named ${name}`);
-    return this.serially(() => this.applyStatus(spec, { state, reason, ...(reasonData ? { reasonData } : {}), updatedAt: this.clock.now() }));
+    return this.serially(() =>
+      this.applyStatus(spec, { state, reason, ...(reasonData ? { reasonData } : {}), updatedAt: this.clock.now() }),
+    );
   }
 
   /** Evaluates every alarm at `time` (a minute boundary), one after the other. */
@@ -71,7 +81,11 @@ export class LocalAlarms {
     const periods = evaluationRange(spec.condition.evaluationPeriods);
     const series = this.store.windows(spec.metric, spec.statistic, periodMs, time - periods * periodMs, periods);
     const current = this.status.get(spec.name) as AlarmStatus;
-    const result = evaluateAlarm(spec.condition, series.map((p) => p.value), current.state);
+    const result = evaluateAlarm(
+      spec.condition,
+      series.map((p) => p.value),
+      current.state,
+    );
     const reasonData = JSON.stringify({
       version: '1.0',
       queryDate: new Date(time).toISOString(),

@@ -19,7 +19,9 @@ export const putMetricDataInput = z.object({
         Value: z.number().optional(),
         Values: z.array(z.number()).max(150).optional(),
         Counts: z.array(z.number().positive()).max(150).optional(),
-        StatisticValues: z.object({ SampleCount: z.number().positive(), Sum: z.number(), Minimum: z.number(), Maximum: z.number() }).optional(),
+        StatisticValues: z
+          .object({ SampleCount: z.number().positive(), Sum: z.number(), Minimum: z.number(), Maximum: z.number() })
+          .optional(),
         Unit: z.string().optional(),
       }),
     )
@@ -33,8 +35,20 @@ export const getMetricDataInput = z.object({
   MetricDataQueries: z
     .array(
       z.object({
-        Id: z.string().regex(/^[a-z][a-zA-Z0-9_]*$/, 'Id must start with a lower-case letter and hold letters, digits and underscores'),
-        MetricStat: z.object({ Metric: metric, Period: z.number().int().positive(), Stat: z.string(), Unit: z.string().optional() }).optional(),
+        Id: z
+          .string()
+          .regex(
+            /^[a-z][a-zA-Z0-9_]*$/,
+            'Id must start with a lower-case letter and hold letters, digits and underscores',
+          ),
+        MetricStat: z
+          .object({
+            Metric: metric,
+            Period: z.number().int().positive(),
+            Stat: z.string(),
+            Unit: z.string().optional(),
+          })
+          .optional(),
         Expression: z.string().optional(),
         Label: z.string().optional(),
         ReturnData: z.boolean().optional(),

@@ -1,11 +1,17 @@
 import type * as z from 'zod';
 import { AwsJsonError, type AwsJsonService } from '../aws-json-server.js';
-import { describeAlarmsInput, getMetricDataInput, getMetricStatisticsInput, listMetricsInput, putMetricDataInput, setAlarmStateInput } from './api-shapes.js';
+import {
+  describeAlarmsInput,
+  getMetricDataInput,
+  getMetricStatisticsInput,
+  listMetricsInput,
+  putMetricDataInput,
+  setAlarmStateInput,
+} from './api-shapes.js';
 import type { LocalCloudWatch } from './local-cloudwatch.js';
 import { logsService } from './logs-api.js';
 import type { MetricId } from './metric-store.js';
 import { isStatistic, type Sample } from './statistics.js';
-
 
 /** CloudWatch's error shapes (the SDK's exception names) by their query-protocol codes. */
 const ERROR_SHAPES: Record<string, string> = {
@@ -73,7 +79,11 @@ class LocalCloudWatchOperations {
   }
 
   putMetricData(input: z.infer<typeof putMetricDataInput>): Record<string, never> {
-    if (input.Namespace.startsWith('AWS/')) throw new ApiError('InvalidParameterValue', 'The value AWS/ for parameter Namespace is invalid: AWS/ is reserved for AWS services.');
+    if (input.Namespace.startsWith('AWS/'))
+      throw new ApiError(
+        'InvalidParameterValue',
+        'The value AWS/ for parameter Namespace is invalid: AWS/ is reserved for AWS services.',
+      );
     for (const datum of input.MetricData) {
       const time = datum.Timestamp !== undefined ? datum.Timestamp * 1000 : this.now();
       const samples: Sample[] = [];
@@ -83,8 +93,10 @@ class LocalCloudWatchOperations {
         const s = datum.StatisticValues;
         samples.push({ set: { sampleCount: s.SampleCount, sum: s.Sum, minimum: s.Minimum, maximum: s.Maximum } });
       }
-      if (samples.length === 0) throw new ApiError('MissingParameter', `MetricData ${datum.MetricName}: give Value, Values or StatisticValues`);
-      for (const sample of samples) this.cloudwatch.metrics.put(metricId({ ...datum, Namespace: input.Namespace }), time, sample, datum.Unit);
+      if (samples.length === 0)
+        throw new ApiError('MissingParameter', `MetricData ${datum.MetricName}: give Value, Values or StatisticValues`);
+      for (const sample of samples)
+        this.cloudwatch.metrics.put(metricId({ ...datum, Namespace: input.Namespace }), time, sample, datum.Unit);
     }
     return {};
   }
@@ -93,13 +105,24 @@ class LocalCloudWatchOperations {
     const descending = (input.ScanBy ?? 'TimestampDescending') === 'TimestampDescending';
     const results = input.MetricDataQueries.filter((q) => q.ReturnData !== false).map((query) => {
       const stat = query.MetricStat;
-      if (stat === undefined) throw new ApiError('InvalidParameterValue', `query ${query.Id}: metric math expressions are not evaluated by the local runtime; use MetricStat`);
-      if (!isStatistic(stat.Stat)) throw new ApiError('InvalidParameterValue', `query ${query.Id}: "${stat.Stat}" is not a statistic`);
+      if (stat === undefined)
+        throw new ApiError(
+          'InvalidParameterValue',
+          `query ${query.Id}: metric math expressions are not evaluated by the local runtime; use MetricStat`,
+        );
+      if (!isStatistic(stat.Stat))
+        throw new ApiError('InvalidParameterValue', `query ${query.Id}: "${stat.Stat}" is not a statistic`);
       const series = this.cloudwatch.metrics
         .series(metricId(stat.Metric), stat.Stat, stat.Period * 1000, input.StartTime * 1000, input.EndTime * 1000)
         .filter((p): p is { time: number; value: number } => p.value !== null);
       if (descending) series.reverse();
-      return { Id: query.Id, Label: query.Label ?? stat.Metric.MetricName, Timestamps: series.map((p) => seconds(p.time)), Values: series.map((p) => p.value), StatusCode: 'Complete' };
+      return {
+        Id: query.Id,
+        Label: query.Label ?? stat.Metric.MetricName,
+        Timestamps: series.map((p) => seconds(p.time)),
+        Values: series.map((p) => p.value),
+        StatusCode: 'Complete',
+      };
     });
     return { MetricDataResults: results, Messages: [] };
   }
@@ -108,21 +131,36 @@ class LocalCloudWatchOperations {
     const id = metricId(input);
     const statistics = input.Statistics ?? [];
     const extended = input.ExtendedStatistics ?? [];
-    if (statistics.length + extended.length === 0) throw new ApiError('MissingParameter', 'give Statistics or ExtendedStatistics');
-    for (const name of extended) if (!isStatistic(name)) throw new ApiError('InvalidParameterValue', `"${name}" is not an extended statistic`);
+    if (statistics.length + extended.length === 0)
+      throw new ApiError('MissingParameter', 'give Statistics or ExtendedStatistics');
+    for (const name of extended)
+      if (!isStatistic(name)) throw new ApiError('InvalidParameterValue', `"${name}" is not an extended statistic`);
     // Each statistic's series computed once, then read period by period.
-    const seriesOf = (stat: string) => this.cloudwatch.metrics.series(id, stat, input.Period * 1000, input.StartTime * 1000, input.EndTime * 1000).map((p) => p.value);
-    const counts = this.cloudwatch.metrics.series(id, 'SampleCount', input.Period * 1000, input.StartTime * 1000, input.EndTime * 1000);
+    const seriesOf = (stat: string) =>
+      this.cloudwatch.metrics
+        .series(id, stat, input.Period * 1000, input.StartTime * 1000, input.EndTime * 1000)
+        .map((p) => p.value);
+    const counts = this.cloudwatch.metrics.series(
+      id,
+      'SampleCount',
+      input.Period * 1000,
+      input.StartTime * 1000,
+      input.EndTime * 1000,
+    );
     const columns = new Map([...statistics, ...extended].map((stat) => [stat, seriesOf(stat)]));
     const at = (stat: string, i: number) => columns.get(stat)?.[i] ?? null;
     const datapoints = counts.flatMap((bucket, i) => {
       if (bucket.value === null) return [];
-      return [{
-        Timestamp: seconds(bucket.time),
-        ...Object.fromEntries(statistics.map((s) => [s, at(s, i)])),
-        ...(extended.length > 0 ? { ExtendedStatistics: Object.fromEntries(extended.map((s) => [s, at(s, i)])) } : {}),
-        ...(input.Unit ? { Unit: input.Unit } : {}),
-      }];
+      return [
+        {
+          Timestamp: seconds(bucket.time),
+          ...Object.fromEntries(statistics.map((s) => [s, at(s, i)])),
+          ...(extended.length > 0
+            ? { ExtendedStatistics: Object.fromEntries(extended.map((s) => [s, at(s, i)])) }
+            : {}),
+          ...(input.Unit ? { Unit: input.Unit } : {}),
+        },
+      ];
     });
     return { Label: input.MetricName, Datapoints: datapoints };
   }
@@ -131,7 +169,10 @@ class LocalCloudWatchOperations {
     const filter = {
       ...(input.Namespace ? { namespace: input.Namespace } : {}),
       ...(input.MetricName ? { name: input.MetricName } : {}),
-      dimensions: (input.Dimensions ?? []).map((d) => ({ name: d.Name, ...(d.Value !== undefined ? { value: d.Value } : {}) })),
+      dimensions: (input.Dimensions ?? []).map((d) => ({
+        name: d.Name,
+        ...(d.Value !== undefined ? { value: d.Value } : {}),
+      })),
     };
     const metrics = this.cloudwatch.metrics.list(filter).map((m) => ({
       Namespace: m.namespace,
@@ -144,7 +185,11 @@ class LocalCloudWatchOperations {
   describeAlarms(input: z.infer<typeof describeAlarmsInput>): unknown {
     const selected = <T extends { spec: { name: string }; status: { state: string } }>(alarms: T[]) =>
       alarms
-        .filter(({ spec }) => (input.AlarmNames === undefined || input.AlarmNames.includes(spec.name)) && spec.name.startsWith(input.AlarmNamePrefix ?? ''))
+        .filter(
+          ({ spec }) =>
+            (input.AlarmNames === undefined || input.AlarmNames.includes(spec.name)) &&
+            spec.name.startsWith(input.AlarmNamePrefix ?? ''),
+        )
         .filter(({ status }) => input.StateValue === undefined || status.state === input.StateValue);
     const metricAlarms = selected(this.cloudwatch.alarms.describe()).map(({ spec, status }) => ({
       ...alarmFields(spec, status),
@@ -162,11 +207,20 @@ class LocalCloudWatchOperations {
     const composites = selected(this.cloudwatch.composites.describe()).map(({ spec, status }) => ({
       ...alarmFields(spec, status),
       AlarmRule: spec.ruleText,
-      ...(spec.suppressor ? { ActionsSuppressor: spec.suppressor, ActionsSuppressorWaitPeriod: spec.suppressorWaitMs / 1000, ActionsSuppressorExtensionPeriod: spec.suppressorExtensionMs / 1000 } : {}),
+      ...(spec.suppressor
+        ? {
+            ActionsSuppressor: spec.suppressor,
+            ActionsSuppressorWaitPeriod: spec.suppressorWaitMs / 1000,
+            ActionsSuppressorExtensionPeriod: spec.suppressorExtensionMs / 1000,
+          }
+        : {}),
       ...(status.actionsSuppressedBy ? { ActionsSuppressedBy: status.actionsSuppressedBy } : {}),
     }));
     const types = input.AlarmTypes ?? ['MetricAlarm'];
-    return { MetricAlarms: types.includes('MetricAlarm') ? metricAlarms : [], CompositeAlarms: types.includes('CompositeAlarm') ? composites : [] };
+    return {
+      MetricAlarms: types.includes('MetricAlarm') ? metricAlarms : [],
+      CompositeAlarms: types.includes('CompositeAlarm') ? composites : [],
+    };
   }
 
   async setAlarmState(input: z.infer<typeof setAlarmStateInput>): Promise<Record<string, never>> {
@@ -189,7 +243,13 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
 
 /** What DescribeAlarms reports of any alarm: identity, actions and state. */
 function alarmFields(
-  spec: { name: string; arn: string; description?: string; actionsEnabled: boolean; actions: Readonly<Record<'OK' | 'ALARM' | 'INSUFFICIENT_DATA', readonly string[]>> },
+  spec: {
+    name: string;
+    arn: string;
+    description?: string;
+    actionsEnabled: boolean;
+    actions: Readonly<Record<'OK' | 'ALARM' | 'INSUFFICIENT_DATA', readonly string[]>>;
+  },
   status: { state: string; reason: string; reasonData?: string; updatedAt: number },
 ): Record<string, unknown> {
   return {

@@ -37,16 +37,24 @@ export interface CompositeTransition {
   readonly changed: boolean;
 }
 
-const compositeStatusSchema = alarmStatusSchema.extend({ actionsSuppressedBy: z.enum(['Alarm', 'WaitPeriod', 'ExtensionPeriod']).optional() });
+const compositeStatusSchema = alarmStatusSchema.extend({
+  actionsSuppressedBy: z.enum(['Alarm', 'WaitPeriod', 'ExtensionPeriod']).optional(),
+});
 
 /** What is kept of each composite across restarts: its state, when its suppressor left ALARM, and actions waiting. */
 const savedSchema = z.record(
   z.string(),
-  z.object({ status: compositeStatusSchema, leftAlarmAt: z.number().optional(), pending: z.object({ since: z.number(), previous: compositeStatusSchema }).optional() }),
+  z.object({
+    status: compositeStatusSchema,
+    leftAlarmAt: z.number().optional(),
+    pending: z.object({ since: z.number(), previous: compositeStatusSchema }).optional(),
+  }),
 );
 
 /** What a composite reads of another alarm (metric or composite), by the name or ARN its rule uses. */
-export type AlarmLookup = (nameOrArn: string) => { readonly name: string; readonly arn: string; readonly status: AlarmStatus } | undefined;
+export type AlarmLookup = (
+  nameOrArn: string,
+) => { readonly name: string; readonly arn: string; readonly status: AlarmStatus } | undefined;
 
 /**
  * The template's composite alarms: re-evaluated whenever an alarm changes state, ALARM while the rule holds and OK
@@ -59,7 +67,10 @@ export type AlarmLookup = (nameOrArn: string) => { readonly name: string; readon
 export class LocalCompositeAlarms {
   private readonly status = new Map<string, CompositeStatus>();
   private readonly leftAlarmAt = new Map<string, number>();
-  private readonly pending = new Map<string, { readonly since: number; readonly previous: CompositeStatus; readonly cancel: () => void }>();
+  private readonly pending = new Map<
+    string,
+    { readonly since: number; readonly previous: CompositeStatus; readonly cancel: () => void }
+  >();
   private readonly saved: JsonStateFile<z.infer<typeof savedSchema>>;
 
   constructor(
@@ -73,7 +84,14 @@ export class LocalCompositeAlarms {
     const saved = this.saved.read() ?? {};
     for (const spec of specs) {
       const kept = saved[spec.name];
-      this.status.set(spec.name, kept?.status ?? { state: 'INSUFFICIENT_DATA', reason: 'Unchecked: Initial alarm creation', updatedAt: clock.now() });
+      this.status.set(
+        spec.name,
+        kept?.status ?? {
+          state: 'INSUFFICIENT_DATA',
+          reason: 'Unchecked: Initial alarm creation',
+          updatedAt: clock.now(),
+        },
+      );
       if (kept?.leftAlarmAt !== undefined) this.leftAlarmAt.set(spec.name, kept.leftAlarmAt);
       if (kept?.pending !== undefined) this.awaitSuppressor(spec, kept.pending.since, kept.pending.previous);
     }
@@ -85,7 +103,9 @@ export class LocalCompositeAlarms {
 
   statusOf(nameOrArn: string): { name: string; arn: string; status: CompositeStatus } | undefined {
     const spec = this.specs.find((s) => s.name === nameOrArn || s.arn === nameOrArn);
-    return spec === undefined ? undefined : { name: spec.name, arn: spec.arn, status: this.status.get(spec.name) as CompositeStatus };
+    return spec === undefined
+      ? undefined
+      : { name: spec.name, arn: spec.arn, status: this.status.get(spec.name) as CompositeStatus };
   }
 
   /** Another alarm changed state: a suppressor's change matters to pending actions; every rule is evaluated again. */
@@ -98,7 +118,10 @@ export class LocalCompositeAlarms {
       if (state === 'ALARM' && waiting !== undefined) {
         waiting.cancel();
         this.pending.delete(spec.name);
-        this.status.set(spec.name, { ...(this.status.get(spec.name) as CompositeStatus), actionsSuppressedBy: 'WaitPeriod' });
+        this.status.set(spec.name, {
+          ...(this.status.get(spec.name) as CompositeStatus),
+          actionsSuppressedBy: 'WaitPeriod',
+        });
       }
     }
     this.save();
@@ -121,18 +144,42 @@ export class LocalCompositeAlarms {
     const state: AlarmState = holds ? 'ALARM' : 'OK';
     if (previous.state === state) return false;
     const now = this.clock.now();
-    const triggering = triggeringAlarms(spec.rule, stateOf).map((alarm) => this.lookup(alarm)).filter((a) => a !== undefined);
-    const reason = triggering.length > 0 ? triggering.map((a) => `${a.arn} transitioned to ${a.status.state} at ${new Date(a.status.updatedAt).toISOString()}`).join('; ') : `the rule ${spec.ruleText} is ${holds}`;
-    const reasonData = JSON.stringify({ triggeringAlarms: triggering.map((a) => ({ arn: a.arn, state: { value: a.status.state, timestamp: new Date(a.status.updatedAt).toISOString() } })) });
+    const triggering = triggeringAlarms(spec.rule, stateOf)
+      .map((alarm) => this.lookup(alarm))
+      .filter((a) => a !== undefined);
+    const reason =
+      triggering.length > 0
+        ? triggering
+            .map((a) => `${a.arn} transitioned to ${a.status.state} at ${new Date(a.status.updatedAt).toISOString()}`)
+            .join('; ')
+        : `the rule ${spec.ruleText} is ${holds}`;
+    const reasonData = JSON.stringify({
+      triggeringAlarms: triggering.map((a) => ({
+        arn: a.arn,
+        state: { value: a.status.state, timestamp: new Date(a.status.updatedAt).toISOString() },
+      })),
+    });
     const suppressedBy = this.suppression(spec, now);
-    const current: CompositeStatus = { state, reason, reasonData, updatedAt: now, ...(suppressedBy ? { actionsSuppressedBy: suppressedBy } : {}) };
+    const current: CompositeStatus = {
+      state,
+      reason,
+      reasonData,
+      updatedAt: now,
+      ...(suppressedBy ? { actionsSuppressedBy: suppressedBy } : {}),
+    };
     this.status.set(spec.name, current);
     this.pending.get(spec.name)?.cancel();
     this.pending.delete(spec.name);
     const waits = suppressedBy === undefined && spec.suppressor !== undefined && spec.suppressorWaitMs > 0;
     if (waits) this.awaitSuppressor(spec, now, previous);
     this.save();
-    await this.onTransition({ alarm: spec, previous, current, runActions: suppressedBy === undefined && !waits, changed: true });
+    await this.onTransition({
+      alarm: spec,
+      previous,
+      current,
+      runActions: suppressedBy === undefined && !waits,
+      changed: true,
+    });
     return true;
   }
 
@@ -141,7 +188,13 @@ export class LocalCompositeAlarms {
     const cancel = this.clock.at(since + spec.suppressorWaitMs, async () => {
       this.pending.delete(spec.name);
       this.save();
-      await this.onTransition({ alarm: spec, previous, current: this.status.get(spec.name) as CompositeStatus, runActions: true, changed: false });
+      await this.onTransition({
+        alarm: spec,
+        previous,
+        current: this.status.get(spec.name) as CompositeStatus,
+        runActions: true,
+        changed: false,
+      });
     });
     this.pending.set(spec.name, { since, previous, cancel });
   }
@@ -152,7 +205,14 @@ export class LocalCompositeAlarms {
         this.specs.map((spec) => {
           const waiting = this.pending.get(spec.name);
           const left = this.leftAlarmAt.get(spec.name);
-          return [spec.name, { status: this.status.get(spec.name) as CompositeStatus, ...(left !== undefined ? { leftAlarmAt: left } : {}), ...(waiting ? { pending: { since: waiting.since, previous: waiting.previous } } : {}) }];
+          return [
+            spec.name,
+            {
+              status: this.status.get(spec.name) as CompositeStatus,
+              ...(left !== undefined ? { leftAlarmAt: left } : {}),
+              ...(waiting ? { pending: { since: waiting.since, previous: waiting.previous } } : {}),
+            },
+          ];
         }),
       ),
     );

@@ -23,7 +23,13 @@ const directiveSchema = z.object({
   Namespace: z.string().min(1).max(1024),
   Dimensions: z.array(z.array(z.string().min(1)).max(MAX_DIMENSIONS)),
   Metrics: z
-    .array(z.object({ Name: z.string().min(1).max(1024), Unit: z.string().optional(), StorageResolution: z.union([z.literal(1), z.literal(60)]).optional() }))
+    .array(
+      z.object({
+        Name: z.string().min(1).max(1024),
+        Unit: z.string().optional(),
+        StorageResolution: z.union([z.literal(1), z.literal(60)]).optional(),
+      }),
+    )
     .max(100),
 });
 
@@ -54,7 +60,14 @@ export function extractEmf(line: string): ExtractedDatapoint[] {
       if (samples === undefined) continue;
       // A directive with no dimension set yields the metric without dimensions.
       for (const dimensions of dimensionSets.length === 0 ? [{}] : (dimensionSets as Record<string, string>[])) {
-        points.push({ namespace: directive.Namespace, name: metric.Name, dimensions, ...(metric.Unit ? { unit: metric.Unit } : {}), timestamp: metadata.data.Timestamp, samples });
+        points.push({
+          namespace: directive.Namespace,
+          name: metric.Name,
+          dimensions,
+          ...(metric.Unit ? { unit: metric.Unit } : {}),
+          timestamp: metadata.data.Timestamp,
+          samples,
+        });
       }
     }
   }

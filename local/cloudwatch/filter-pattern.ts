@@ -33,11 +33,17 @@ export function compileFilterPattern(pattern: string): FilterPattern {
 }
 
 function compileTerms(text: string): FilterPattern {
-  const terms = [...text.matchAll(/([?-]?)(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)].map((m) => ({ mode: m[1] as '' | '?' | '-', value: (m[2] ?? m[3] ?? '').replace(/\\"/g, '"') }));
+  const terms = [...text.matchAll(/([?-]?)(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)].map((m) => ({
+    mode: m[1] as '' | '?' | '-',
+    value: (m[2] ?? m[3] ?? '').replace(/\\"/g, '"'),
+  }));
   const all = terms.filter((t) => t.mode === '').map((t) => t.value);
   const any = terms.filter((t) => t.mode === '?').map((t) => t.value);
   const none = terms.filter((t) => t.mode === '-').map((t) => t.value);
-  return (message) => all.every((t) => message.includes(t)) && (any.length === 0 || any.some((t) => message.includes(t))) && !none.some((t) => message.includes(t));
+  return (message) =>
+    all.every((t) => message.includes(t)) &&
+    (any.length === 0 || any.some((t) => message.includes(t))) &&
+    !none.some((t) => message.includes(t));
 }
 
 type Condition = (event: unknown) => boolean;
@@ -45,13 +51,15 @@ type Token = { kind: 'selector' | 'string' | 'number' | 'op' | 'word' | '(' | ')
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  const pattern = /\s*(?:(\$(?:\.[\w-]+|\[\d+\])*)|"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(&&|\|\||!=|<=|>=|=|<|>)|([A-Za-z_*][\w*.:/-]*)|(\()|(\)))/y;
+  const pattern =
+    /\s*(?:(\$(?:\.[\w-]+|\[\d+\])*)|"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(&&|\|\||!=|<=|>=|=|<|>)|([A-Za-z_*][\w*.:/-]*)|(\()|(\)))/y;
   let index = 0;
   while (index < text.length) {
     if (/^\s*$/.test(text.slice(index))) break;
     pattern.lastIndex = index;
     const m = pattern.exec(text);
-    if (m === null) throw new FilterPatternError(`cannot read the filter pattern at "${text.slice(index).trim().slice(0, 20)}"`);
+    if (m === null)
+      throw new FilterPatternError(`cannot read the filter pattern at "${text.slice(index).trim().slice(0, 20)}"`);
     index = pattern.lastIndex;
     if (m[1] !== undefined) tokens.push({ kind: 'selector', text: m[1] });
     else if (m[2] !== undefined) tokens.push({ kind: 'string', text: m[2].replace(/\\"/g, '"') });
@@ -92,16 +100,19 @@ function parseJsonCondition(text: string): Condition {
       return inner;
     }
     const selector = next();
-    if (selector.kind !== 'selector') throw new FilterPatternError(`expected a $.selector in { ${text.trim()} }, got "${selector.text}"`);
+    if (selector.kind !== 'selector')
+      throw new FilterPatternError(`expected a $.selector in { ${text.trim()} }, got "${selector.text}"`);
     const op = next();
     if (op.kind === 'word' && (op.text === 'IS' || op.text === 'NOT')) {
       const what = next().text;
       if (op.text === 'NOT' && what === 'EXISTS') return (e) => !select(e, selector.text).found;
       if (op.text === 'IS' && what === 'NULL') return (e) => select(e, selector.text).value === null;
-      if (op.text === 'IS' && (what === 'TRUE' || what === 'FALSE')) return (e) => select(e, selector.text).value === (what === 'TRUE');
+      if (op.text === 'IS' && (what === 'TRUE' || what === 'FALSE'))
+        return (e) => select(e, selector.text).value === (what === 'TRUE');
       throw new FilterPatternError(`"${op.text} ${what}" is not IS NULL, NOT EXISTS, IS TRUE or IS FALSE`);
     }
-    if (op.kind !== 'op' || op.text === '&&' || op.text === '||') throw new FilterPatternError(`expected a comparison after ${selector.text}, got "${op.text}"`);
+    if (op.kind !== 'op' || op.text === '&&' || op.text === '||')
+      throw new FilterPatternError(`expected a comparison after ${selector.text}, got "${op.text}"`);
     const operand = next();
     return compare(selector.text, op.text, operand);
   };
@@ -129,7 +140,14 @@ function parseJsonCondition(text: string): Condition {
 function compare(selector: string, op: string, operand: Token): Condition {
   if (operand.kind === 'number') {
     const target = Number(operand.text);
-    const test = { '=': (v: number) => v === target, '!=': (v: number) => v !== target, '<': (v: number) => v < target, '>': (v: number) => v > target, '<=': (v: number) => v <= target, '>=': (v: number) => v >= target }[op];
+    const test = {
+      '=': (v: number) => v === target,
+      '!=': (v: number) => v !== target,
+      '<': (v: number) => v < target,
+      '>': (v: number) => v > target,
+      '<=': (v: number) => v <= target,
+      '>=': (v: number) => v >= target,
+    }[op];
     if (test === undefined) throw new FilterPatternError(`"${op}" does not compare numbers`);
     return (e) => {
       const { value } = select(e, selector);
@@ -138,7 +156,10 @@ function compare(selector: string, op: string, operand: Token): Condition {
   }
   if (op !== '=' && op !== '!=') throw new FilterPatternError(`strings compare with = or != only, not "${op}"`);
   // A string (quoted, or a bare word) may hold * wildcards.
-  const source = operand.text.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const source = operand.text
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   const regex = new RegExp(`^${source}$`);
   return (e) => {
     const { found, value } = select(e, selector);

@@ -7,7 +7,14 @@ import type { LocalFunction } from '../lambda-host.js';
 import type { InvocationRecord } from '../lambda-spec.js';
 import type { LocalExecution, LocalStateMachine } from '../step-functions.js';
 import type { LocalResources } from '../template.js';
-import { compositeNotification, compositeStateChangeEvent, lambdaActionEvent, snsNotification, stateChangeEvent, type Transition } from './alarm-messages.js';
+import {
+  compositeNotification,
+  compositeStateChangeEvent,
+  lambdaActionEvent,
+  snsNotification,
+  stateChangeEvent,
+  type Transition,
+} from './alarm-messages.js';
 import { LocalAlarms } from './alarms.js';
 import { LocalCompositeAlarms, type CompositeTransition } from './composite-alarms.js';
 import { extractEmf } from './emf.js';
@@ -51,7 +58,8 @@ export class LocalCloudWatch {
   readonly account: string;
   readonly notificationsFile: string;
   private stopComposites: (() => void) | undefined;
-  private subscriptions: { deliver(group: string, stream: string, timestamp: number, message: string, id: string): void } | undefined;
+  private subscriptions:
+    { deliver(group: string, stream: string, timestamp: number, message: string, id: string): void } | undefined;
 
   constructor(private readonly options: LocalCloudWatchOptions) {
     const dir = join(options.stateDir, 'cloudwatch');
@@ -61,20 +69,44 @@ export class LocalCloudWatch {
     this.region = options.region;
     this.account = options.account;
     this.notificationsFile = join(options.stateDir, 'notifications.jsonl');
-    this.alarms = new LocalAlarms(loadMetricAlarms(options.resources), this.metrics, options.clock, join(dir, 'alarms.json'), (t) => this.transition(t));
-    this.composites = new LocalCompositeAlarms(loadCompositeAlarms(options.resources), options.clock, (nameOrArn) => this.lookup(nameOrArn), join(dir, 'composites.json'), (t) => this.compositeTransition(t));
+    this.alarms = new LocalAlarms(
+      loadMetricAlarms(options.resources),
+      this.metrics,
+      options.clock,
+      join(dir, 'alarms.json'),
+      (t) => this.transition(t),
+    );
+    this.composites = new LocalCompositeAlarms(
+      loadCompositeAlarms(options.resources),
+      options.clock,
+      (nameOrArn) => this.lookup(nameOrArn),
+      join(dir, 'composites.json'),
+      (t) => this.compositeTransition(t),
+    );
   }
 
   /** Listens to what the runtime's functions, HTTP API and state machines do, as CloudWatch receives it from AWS. */
-  observe(parts: { functions: Iterable<LocalFunction>; api: LocalHttpApi; apiId: string | undefined; stateMachines: Iterable<LocalStateMachine> }): void {
-    for (const fn of parts.functions) fn.observe({ onLogLine: (group, line) => this.ingestLogLine(line, group), onInvocation: (record) => this.recordInvocation(record) });
+  observe(parts: {
+    functions: Iterable<LocalFunction>;
+    api: LocalHttpApi;
+    apiId: string | undefined;
+    stateMachines: Iterable<LocalStateMachine>;
+  }): void {
+    for (const fn of parts.functions)
+      fn.observe({
+        onLogLine: (group, line) => this.ingestLogLine(line, group),
+        onInvocation: (record) => this.recordInvocation(record),
+      });
     const { apiId } = parts;
-    if (apiId !== undefined) parts.api.onResponse((status, latencyMs) => this.recordApiResponse(apiId, status, latencyMs));
+    if (apiId !== undefined)
+      parts.api.onResponse((status, latencyMs) => this.recordApiResponse(apiId, status, latencyMs));
     for (const machine of parts.stateMachines) machine.onStart((execution) => this.recordExecution(execution));
   }
 
   /** The log groups' subscription filters (to Firehose delivery streams). */
-  subscribe(subscriptions: { deliver(group: string, stream: string, timestamp: number, message: string, id: string): void }): void {
+  subscribe(subscriptions: {
+    deliver(group: string, stream: string, timestamp: number, message: string, id: string): void;
+  }): void {
     this.subscriptions = subscriptions;
   }
 
@@ -112,7 +144,11 @@ export class LocalCloudWatch {
 
   /** AWS/Lambda: Invocations, Errors, Duration and Throttles by FunctionName. */
   recordInvocation(record: InvocationRecord): void {
-    const id = (name: string): MetricId => ({ namespace: 'AWS/Lambda', name, dimensions: { FunctionName: record.functionName } });
+    const id = (name: string): MetricId => ({
+      namespace: 'AWS/Lambda',
+      name,
+      dimensions: { FunctionName: record.functionName },
+    });
     const now = this.options.clock.now();
     if (record.outcome === 'throttled') {
       this.metrics.put(id('Throttles'), now, { value: 1, count: 1 }, 'Count');
@@ -128,7 +164,8 @@ export class LocalCloudWatch {
     const now = this.options.clock.now();
     const sets: Record<string, string>[] = [{ ApiId: apiId }, { ApiId: apiId, Stage: '$default' }];
     for (const dimensions of sets) {
-      const put = (name: string, value: number, unit: string) => this.metrics.put({ namespace: 'AWS/ApiGateway', name, dimensions }, now, { value, count: 1 }, unit);
+      const put = (name: string, value: number, unit: string) =>
+        this.metrics.put({ namespace: 'AWS/ApiGateway', name, dimensions }, now, { value, count: 1 }, unit);
       put('Count', 1, 'Count');
       put('4xx', status >= 400 && status < 500 ? 1 : 0, 'Count');
       put('5xx', status >= 500 ? 1 : 0, 'Count');
@@ -138,10 +175,22 @@ export class LocalCloudWatch {
 
   /** AWS/States: ExecutionsStarted, and how each execution ended, by StateMachineArn. */
   recordExecution(execution: LocalExecution): void {
-    const put = (name: string) => this.metrics.put({ namespace: 'AWS/States', name, dimensions: { StateMachineArn: execution.stateMachineArn } }, this.options.clock.now(), { value: 1, count: 1 }, 'Count');
+    const put = (name: string) =>
+      this.metrics.put(
+        { namespace: 'AWS/States', name, dimensions: { StateMachineArn: execution.stateMachineArn } },
+        this.options.clock.now(),
+        { value: 1, count: 1 },
+        'Count',
+      );
     put('ExecutionsStarted');
     void execution.done.then((done) => {
-      const ended = { SUCCEEDED: 'ExecutionsSucceeded', FAILED: 'ExecutionsFailed', TIMED_OUT: 'ExecutionsTimedOut', ABORTED: 'ExecutionsAborted', RUNNING: undefined }[done.status];
+      const ended = {
+        SUCCEEDED: 'ExecutionsSucceeded',
+        FAILED: 'ExecutionsFailed',
+        TIMED_OUT: 'ExecutionsTimedOut',
+        ABORTED: 'ExecutionsAborted',
+        RUNNING: undefined,
+      }[done.status];
       if (ended !== undefined) put(ended);
     });
   }
@@ -149,14 +198,17 @@ export class LocalCloudWatch {
   /** A metric or composite alarm by the name or ARN a rule or suppressor uses. */
   private lookup(nameOrArn: string) {
     const metric = this.alarms.describe().find(({ spec }) => spec.name === nameOrArn || spec.arn === nameOrArn);
-    return metric !== undefined ? { name: metric.spec.name, arn: metric.spec.arn, status: metric.status } : this.composites.statusOf(nameOrArn);
+    return metric !== undefined
+      ? { name: metric.spec.name, arn: metric.spec.arn, status: metric.status }
+      : this.composites.statusOf(nameOrArn);
   }
 
   private async transition(t: Transition): Promise<void> {
     const { region, account } = this.options;
     if (t.alarm.actionsEnabled) {
       const { subject, message } = snsNotification(t, region, account);
-      for (const action of t.alarm.actions[t.current.state]) await this.runAction(action, t.alarm.name, subject, message, () => lambdaActionEvent(t, region, account));
+      for (const action of t.alarm.actions[t.current.state])
+        await this.runAction(action, t.alarm.name, subject, message, () => lambdaActionEvent(t, region, account));
     }
     this.options.putEvent(stateChangeEvent(t, region, account));
     await this.composites.alarmChanged(t.alarm.name, t.alarm.arn, t.current.state, t.previous.state);
@@ -166,12 +218,25 @@ export class LocalCloudWatch {
     const { region, account } = this.options;
     if (t.runActions && t.alarm.actionsEnabled) {
       const { subject, message } = compositeNotification(t, region, account);
-      for (const action of t.alarm.actions[t.current.state]) await this.runAction(action, t.alarm.name, subject, message, () => ({ source: 'aws.cloudwatch', alarmArn: t.alarm.arn, accountId: account, region, alarmData: compositeStateChangeEvent(t, region, account).detail }));
+      for (const action of t.alarm.actions[t.current.state])
+        await this.runAction(action, t.alarm.name, subject, message, () => ({
+          source: 'aws.cloudwatch',
+          alarmArn: t.alarm.arn,
+          accountId: account,
+          region,
+          alarmData: compositeStateChangeEvent(t, region, account).detail,
+        }));
     }
     if (t.changed) this.options.putEvent(compositeStateChangeEvent(t, region, account));
   }
 
-  private async runAction(action: string, alarm: string, subject: string, message: Record<string, unknown>, lambdaEvent: () => unknown): Promise<void> {
+  private async runAction(
+    action: string,
+    alarm: string,
+    subject: string,
+    message: Record<string, unknown>,
+    lambdaEvent: () => unknown,
+  ): Promise<void> {
     if (action.startsWith('arn:aws:sns:')) {
       this.publish(action, subject, JSON.stringify(message), this.options.clock.now());
     } else if (action.startsWith('arn:aws:lambda:')) {

@@ -13,7 +13,13 @@ export interface LogEvent {
   readonly eventId: string;
 }
 
-const eventSchema = z.object({ logStreamName: z.string(), timestamp: z.number(), ingestionTime: z.number(), message: z.string(), eventId: z.string() });
+const eventSchema = z.object({
+  logStreamName: z.string(),
+  timestamp: z.number(),
+  ingestionTime: z.number(),
+  message: z.string(),
+  eventId: z.string(),
+});
 
 /**
  * CloudWatch Logs for the local runtime: the events of each log group in memory and in a JSON-lines file of its own
@@ -24,7 +30,8 @@ export class LogStore {
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    for (const name of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) this.group(decodeURIComponent(name.slice(0, -'.jsonl'.length)));
+    for (const name of readdirSync(dir).filter((f) => f.endsWith('.jsonl')))
+      this.group(decodeURIComponent(name.slice(0, -'.jsonl'.length)));
   }
 
   private group(name: string) {
@@ -55,7 +62,12 @@ export class LogStore {
     if (group === undefined) return [];
     const matches = compileFilterPattern(options.pattern ?? '');
     return group.events
-      .filter((e) => (options.start === undefined || e.timestamp >= options.start) && (options.end === undefined || e.timestamp <= options.end) && matches(e.message))
+      .filter(
+        (e) =>
+          (options.start === undefined || e.timestamp >= options.start) &&
+          (options.end === undefined || e.timestamp <= options.end) &&
+          matches(e.message),
+      )
       .sort((a, b) => a.timestamp - b.timestamp);
   }
 

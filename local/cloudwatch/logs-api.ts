@@ -19,7 +19,9 @@ const filterLogEventsInput = z.object({
 export class LogsApiError extends AwsJsonError {}
 
 /** CloudWatch Logs' operations over the local log groups (AWS JSON 1.1), on the CloudWatch endpoint. */
-export function logsService(cloudwatch: () => { readonly logs: LogStore; readonly region: string; readonly account: string }): AwsJsonService {
+export function logsService(
+  cloudwatch: () => { readonly logs: LogStore; readonly region: string; readonly account: string },
+): AwsJsonService {
   const operation = (name: string) => (input: unknown) => {
     const { logs, region, account } = cloudwatch();
     return handleLogsOperation(logs, name, input, region, account);
@@ -33,14 +35,25 @@ export function logsService(cloudwatch: () => { readonly logs: LogStore; readonl
   };
 }
 
-export function handleLogsOperation(store: LogStore, operation: string, input: unknown, region: string, account: string): unknown {
+export function handleLogsOperation(
+  store: LogStore,
+  operation: string,
+  input: unknown,
+  region: string,
+  account: string,
+): unknown {
   if (operation === 'DescribeLogGroups') {
     const { logGroupNamePrefix } = parse(describeLogGroupsInput, input);
-    return { logGroups: store.groups(logGroupNamePrefix).map((name) => ({ logGroupName: name, arn: `arn:aws:logs:${region}:${account}:log-group:${name}:*` })) };
+    return {
+      logGroups: store
+        .groups(logGroupNamePrefix)
+        .map((name) => ({ logGroupName: name, arn: `arn:aws:logs:${region}:${account}:log-group:${name}:*` })),
+    };
   }
   if (operation === 'FilterLogEvents') {
     const request = parse(filterLogEventsInput, input);
-    if (!store.groups(request.logGroupName).includes(request.logGroupName)) throw new LogsApiError('ResourceNotFoundException', 'The specified log group does not exist.');
+    if (!store.groups(request.logGroupName).includes(request.logGroupName))
+      throw new LogsApiError('ResourceNotFoundException', 'The specified log group does not exist.');
     const all = store.filter(request.logGroupName, {
       ...(request.startTime !== undefined ? { start: request.startTime } : {}),
       ...(request.endTime !== undefined ? { end: request.endTime } : {}),
@@ -49,13 +62,24 @@ export function handleLogsOperation(store: LogStore, operation: string, input: u
     const offset = request.nextToken === undefined ? 0 : Number(request.nextToken);
     const limit = Math.min(request.limit ?? PAGE, PAGE);
     const events = all.slice(offset, offset + limit);
-    return { events, searchedLogStreams: [], ...(offset + limit < all.length ? { nextToken: String(offset + limit) } : {}) };
+    return {
+      events,
+      searchedLogStreams: [],
+      ...(offset + limit < all.length ? { nextToken: String(offset + limit) } : {}),
+    };
   }
-  throw new LogsApiError('UnknownOperationException', `the local CloudWatch Logs API does not implement ${operation || '(no operation)'}`);
+  throw new LogsApiError(
+    'UnknownOperationException',
+    `the local CloudWatch Logs API does not implement ${operation || '(no operation)'}`,
+  );
 }
 
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new LogsApiError('InvalidParameterException', parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new LogsApiError(
+      'InvalidParameterException',
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; '),
+    );
   return parsed.data as z.infer<S>;
 }

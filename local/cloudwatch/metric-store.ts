@@ -17,7 +17,9 @@ export interface StoredDatapoint {
 
 const sampleSchema = z.union([
   z.object({ value: z.number(), count: z.number().positive() }),
-  z.object({ set: z.object({ sampleCount: z.number().positive(), sum: z.number(), minimum: z.number(), maximum: z.number() }) }),
+  z.object({
+    set: z.object({ sampleCount: z.number().positive(), sum: z.number(), minimum: z.number(), maximum: z.number() }),
+  }),
 ]);
 const lineSchema = z.object({
   namespace: z.string(),
@@ -51,7 +53,14 @@ export class MetricStore {
 
   put(id: MetricId, timestamp: number, sample: Sample, unit?: string): void {
     this.add(id, timestamp, sample, unit);
-    this.file?.append({ namespace: id.namespace, name: id.name, dimensions: { ...id.dimensions }, timestamp, sample, ...(unit ? { unit } : {}) });
+    this.file?.append({
+      namespace: id.namespace,
+      name: id.name,
+      dimensions: { ...id.dimensions },
+      timestamp,
+      sample,
+      ...(unit ? { unit } : {}),
+    });
   }
 
   /** Waits until every data point is on disk. */
@@ -60,11 +69,21 @@ export class MetricStore {
   }
 
   /** Every metric that matches the filter (a dimension filter without a value matches any value). */
-  list(filter: { namespace?: string; name?: string; dimensions?: readonly { name: string; value?: string }[] } = {}): MetricId[] {
+  list(
+    filter: { namespace?: string; name?: string; dimensions?: readonly { name: string; value?: string }[] } = {},
+  ): MetricId[] {
     return [...this.metrics.values()]
       .map((m) => m.id)
-      .filter((id) => (filter.namespace === undefined || id.namespace === filter.namespace) && (filter.name === undefined || id.name === filter.name))
-      .filter((id) => (filter.dimensions ?? []).every((d) => d.name in id.dimensions && (d.value === undefined || id.dimensions[d.name] === d.value)));
+      .filter(
+        (id) =>
+          (filter.namespace === undefined || id.namespace === filter.namespace) &&
+          (filter.name === undefined || id.name === filter.name),
+      )
+      .filter((id) =>
+        (filter.dimensions ?? []).every(
+          (d) => d.name in id.dimensions && (d.value === undefined || id.dimensions[d.name] === d.value),
+        ),
+      );
   }
 
   /** Data points in [start, end). */
@@ -76,13 +95,25 @@ export class MetricStore {
    * The statistic per period over [start, end), periods aligned to multiples of the period since the epoch (as
    * GetMetricData aligns them); null for a period without data points. Oldest first.
    */
-  series(id: MetricId, stat: string, periodMs: number, start: number, end: number): { readonly time: number; readonly value: number | null }[] {
+  series(
+    id: MetricId,
+    stat: string,
+    periodMs: number,
+    start: number,
+    end: number,
+  ): { readonly time: number; readonly value: number | null }[] {
     const first = Math.floor(start / periodMs) * periodMs;
     return this.windows(id, stat, periodMs, first, Math.ceil((end - first) / periodMs));
   }
 
   /** The statistic of `count` consecutive periods from `start` (each [start + k·period, start + (k+1)·period)). */
-  windows(id: MetricId, stat: string, periodMs: number, start: number, count: number): { readonly time: number; readonly value: number | null }[] {
+  windows(
+    id: MetricId,
+    stat: string,
+    periodMs: number,
+    start: number,
+    count: number,
+  ): { readonly time: number; readonly value: number | null }[] {
     const end = start + count * periodMs;
     const buckets = new Map<number, Sample[]>();
     for (const point of this.datapoints(id, start, end)) {
@@ -91,12 +122,18 @@ export class MetricStore {
       if (bucket === undefined) buckets.set(index, [point.sample]);
       else bucket.push(point.sample);
     }
-    return Array.from({ length: count }, (_, k) => ({ time: start + k * periodMs, value: statistic(stat, buckets.get(k) ?? []) }));
+    return Array.from({ length: count }, (_, k) => ({
+      time: start + k * periodMs,
+      value: statistic(stat, buckets.get(k) ?? []),
+    }));
   }
 
   private add(id: MetricId, timestamp: number, sample: Sample, unit: string | undefined): void {
     const key = metricKey(id);
-    const entry = this.metrics.get(key) ?? { id: { namespace: id.namespace, name: id.name, dimensions: { ...id.dimensions } }, points: [] };
+    const entry = this.metrics.get(key) ?? {
+      id: { namespace: id.namespace, name: id.name, dimensions: { ...id.dimensions } },
+      points: [],
+    };
     entry.points.push({ timestamp, sample, ...(unit ? { unit } : {}) });
     this.metrics.set(key, entry);
   }

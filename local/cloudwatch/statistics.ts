@@ -4,7 +4,14 @@
  */
 export type Sample =
   | { readonly value: number; readonly count: number }
-  | { readonly set: { readonly sampleCount: number; readonly sum: number; readonly minimum: number; readonly maximum: number } };
+  | {
+      readonly set: {
+        readonly sampleCount: number;
+        readonly sum: number;
+        readonly minimum: number;
+        readonly maximum: number;
+      };
+    };
 
 const PERCENTILE = /^p(\d{1,2}(?:\.\d+)?|100)$/;
 

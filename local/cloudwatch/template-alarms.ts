@@ -31,20 +31,31 @@ export function loadMetricAlarms(resources: LocalResources): MetricAlarmSpec[] {
   for (const [logicalId, resource] of resources.ofType('AWS::CloudWatch::Alarm')) {
     const parsed = alarmPropertiesSchema.safeParse(resources.resolve(resource.Properties ?? {}));
     if (!parsed.success) {
-      console.error(`alarm ${logicalId} is not evaluated locally (only single-metric alarms are): ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+      console.error(
+        `alarm ${logicalId} is not evaluated locally (only single-metric alarms are): ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      );
       continue;
     }
     const p = parsed.data;
     const statistic = p.ExtendedStatistic ?? p.Statistic ?? '';
-    if (!isStatistic(statistic)) throw new Error(`alarm ${logicalId}: "${statistic}" is not a statistic CloudWatch knows`);
+    if (!isStatistic(statistic))
+      throw new Error(`alarm ${logicalId}: "${statistic}" is not a statistic CloudWatch knows`);
     const list = (actions: string[] | undefined) => actions ?? [];
-    const actions: Record<AlarmState, readonly string[]> = { ALARM: list(p.AlarmActions), OK: list(p.OKActions), INSUFFICIENT_DATA: list(p.InsufficientDataActions) };
+    const actions: Record<AlarmState, readonly string[]> = {
+      ALARM: list(p.AlarmActions),
+      OK: list(p.OKActions),
+      INSUFFICIENT_DATA: list(p.InsufficientDataActions),
+    };
     specs.push({
       logicalId,
       name: resources.physicalName(logicalId),
       arn: resources.arn(logicalId),
       ...(p.AlarmDescription ? { description: p.AlarmDescription } : {}),
-      metric: { namespace: p.Namespace, name: p.MetricName, dimensions: Object.fromEntries((p.Dimensions ?? []).map((d) => [d.Name, d.Value])) },
+      metric: {
+        namespace: p.Namespace,
+        name: p.MetricName,
+        dimensions: Object.fromEntries((p.Dimensions ?? []).map((d) => [d.Name, d.Value])),
+      },
       statistic,
       periodSeconds: p.Period,
       condition: {
@@ -77,7 +88,10 @@ const compositePropertiesSchema = z.object({
 export function loadCompositeAlarms(resources: LocalResources): CompositeAlarmSpec[] {
   return resources.ofType('AWS::CloudWatch::CompositeAlarm').map(([logicalId, resource]) => {
     const parsed = compositePropertiesSchema.safeParse(resources.resolve(resource.Properties ?? {}));
-    if (!parsed.success) throw new Error(`composite alarm ${logicalId}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(
+        `composite alarm ${logicalId}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     const p = parsed.data;
     return {
       logicalId,
@@ -87,7 +101,11 @@ export function loadCompositeAlarms(resources: LocalResources): CompositeAlarmSp
       ruleText: p.AlarmRule,
       rule: parseAlarmRule(p.AlarmRule),
       actionsEnabled: p.ActionsEnabled ?? true,
-      actions: { ALARM: p.AlarmActions ?? [], OK: p.OKActions ?? [], INSUFFICIENT_DATA: p.InsufficientDataActions ?? [] },
+      actions: {
+        ALARM: p.AlarmActions ?? [],
+        OK: p.OKActions ?? [],
+        INSUFFICIENT_DATA: p.InsufficientDataActions ?? [],
+      },
       ...(p.ActionsSuppressor ? { suppressor: p.ActionsSuppressor } : {}),
       suppressorWaitMs: (p.ActionsSuppressorWaitPeriod ?? 0) * 1000,
       suppressorExtensionMs: (p.ActionsSuppressorExtensionPeriod ?? 0) * 1000,

@@ -77,7 +77,10 @@ export class LocalDeliveryStream {
 
   private records(data: Buffer): Buffer[] {
     if (!this.spec.extractLogMessages) return [data];
-    const envelope = JSON.parse(gunzipSync(data).toString('utf8')) as { messageType?: string; logEvents?: { message: string }[] };
+    const envelope = JSON.parse(gunzipSync(data).toString('utf8')) as {
+      messageType?: string;
+      logEvents?: { message: string }[];
+    };
     // CONTROL_MESSAGE checks that the destination is reachable; it carries no log events.
     if (envelope.messageType !== 'DATA_MESSAGE') return [];
     return (envelope.logEvents ?? []).map((e) => Buffer.from(e.message));
@@ -87,10 +90,17 @@ export class LocalDeliveryStream {
     if (this.spec.partitionQuery === undefined) return { prefix: renderPrefix(this.spec.prefix, { time: now }) };
     try {
       const event = JSON.parse(record.toString('utf8')) as unknown;
-      const partitionKeys = Object.fromEntries(Object.entries(this.spec.partitionQuery).map(([name, path]) => [name, partitionValue(event, path, name)]));
+      const partitionKeys = Object.fromEntries(
+        Object.entries(this.spec.partitionQuery).map(([name, path]) => [name, partitionValue(event, path, name)]),
+      );
       return { prefix: renderPrefix(this.spec.prefix, { time: now, partitionKeys }) };
     } catch {
-      return { prefix: renderPrefix(this.spec.errorOutputPrefix ?? 'errors/!{firehose:error-output-type}/', { time: now, errorOutputType: 'partitioning-failed' }) };
+      return {
+        prefix: renderPrefix(this.spec.errorOutputPrefix ?? 'errors/!{firehose:error-output-type}/', {
+          time: now,
+          errorOutputType: 'partitioning-failed',
+        }),
+      };
     }
   }
 
@@ -125,10 +135,13 @@ export class LocalDeliveryStream {
     this.pending = this.pending
       .then(async () => {
         await this.put(this.spec.bucket, key, data);
-        if (this.dir !== undefined) for (const ext of ['.jsonl', '.key']) rmSync(join(this.dir, `${id}${ext}`), { force: true });
+        if (this.dir !== undefined)
+          for (const ext of ['.jsonl', '.key']) rmSync(join(this.dir, `${id}${ext}`), { force: true });
       })
       .catch((error: unknown) => {
-        console.error(`delivery stream ${this.spec.name}: could not write s3://${this.spec.bucket}/${key}: ${(error as Error).message}`);
+        console.error(
+          `delivery stream ${this.spec.name}: could not write s3://${this.spec.bucket}/${key}: ${(error as Error).message}`,
+        );
       });
   }
 
@@ -149,18 +162,20 @@ export class LocalDeliveryStream {
         for (const stale of [join(dir, file), keyFile]) rmSync(stale, { force: true });
         continue;
       }
-      const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8') : objectKey(saved.prefix, this.spec.name, this.clock.now(), this.spec.compression === 'GZIP' ? '.gz' : '');
+      const key = existsSync(keyFile)
+        ? readFileSync(keyFile, 'utf8')
+        : objectKey(saved.prefix, this.spec.name, this.clock.now(), this.spec.compression === 'GZIP' ? '.gz' : '');
       writeFileSync(keyFile, key);
       this.write(id, key, saved.records);
     }
   }
-
 }
 
 /** A partition key's value: a string or number at the path; anything else fails the record's partitioning. */
 function partitionValue(event: unknown, path: readonly string[], name: string): string {
   let value = event;
-  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of path)
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
   if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`no value for partition key ${name}`);
   return String(value);
 }
@@ -172,7 +187,10 @@ export function parsePartitionQuery(query: string): Record<string, string[]> {
   return Object.fromEntries(
     body.split(',').map((pair) => {
       const match = /^\s*([A-Za-z_]\w*)\s*:\s*\.([A-Za-z_][\w.]*)\s*$/.exec(pair);
-      if (match === null) throw new Error(`"${pair.trim()}" in ${query} is not "name: .path" (the local Firehose reads only that JQ form)`);
+      if (match === null)
+        throw new Error(
+          `"${pair.trim()}" in ${query} is not "name: .path" (the local Firehose reads only that JQ form)`,
+        );
       return [match[1] as string, (match[2] as string).split('.')];
     }),
   );

@@ -29,26 +29,33 @@ export function renderPrefix(prefix: string | undefined, context: PrefixContext)
       case 'firehose':
         if (value === 'random-string') return (context.random ?? randomString)();
         if (value === 'error-output-type') {
-          if (context.errorOutputType === undefined) throw new PrefixError('!{firehose:error-output-type} is only valid in an error output prefix');
+          if (context.errorOutputType === undefined)
+            throw new PrefixError('!{firehose:error-output-type} is only valid in an error output prefix');
           return context.errorOutputType;
         }
         throw new PrefixError(`!{firehose:${value}} is not a Firehose expression (random-string, error-output-type)`);
       case 'partitionKeyFromQuery': {
         const key = context.partitionKeys?.[value];
-        if (key === undefined) throw new PrefixError(`the record has no partition key "${value}" (dynamic partitioning's query did not produce it)`);
+        if (key === undefined)
+          throw new PrefixError(
+            `the record has no partition key "${value}" (dynamic partitioning's query did not produce it)`,
+          );
         return key;
       }
       default:
-        throw new PrefixError(`!{${namespace}:…} is not a namespace the local Firehose supports (timestamp, firehose, partitionKeyFromQuery)`);
+        throw new PrefixError(
+          `!{${namespace}:…} is not a namespace the local Firehose supports (timestamp, firehose, partitionKeyFromQuery)`,
+        );
     }
   });
-  if (/!\{/.test(rendered.replace(EXPRESSION, ''))) throw new PrefixError(`cannot read the expressions of the prefix "${text}"`);
+  if (/!\{/.test(rendered.replace(EXPRESSION, '')))
+    throw new PrefixError(`cannot read the expressions of the prefix "${text}"`);
   return sawExpression ? rendered : `${rendered}${formatUtc('yyyy/MM/dd/HH/', context.time)}`;
 }
 
 /** The object key Firehose writes: prefix, stream name, version, arrival time and a random id. */
 export function objectKey(prefix: string, streamName: string, time: number, extension = ''): string {
-  const stamp = formatUtc("yyyy-MM-dd-HH-mm-ss", time);
+  const stamp = formatUtc('yyyy-MM-dd-HH-mm-ss', time);
   return `${prefix}${streamName}-1-${stamp}-${crypto.randomUUID()}${extension}`;
 }
 
@@ -66,7 +73,7 @@ export function formatUtc(pattern: string, time: number): string {
     ss: pad(date.getUTCSeconds()),
   };
   let out = '';
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     if (pattern[i] === "'") {
       const end = pattern.indexOf("'", i + 1);
       if (end === -1) throw new PrefixError(`the quote in the date pattern "${pattern}" is never closed`);
@@ -79,7 +86,9 @@ export function formatUtc(pattern: string, time: number): string {
       out += fields[token];
       i += token.length;
     } else if (/[a-zA-Z]/.test(pattern[i] as string)) {
-      throw new PrefixError(`"${pattern[i]}" in the date pattern "${pattern}" is not supported locally (yyyy, yy, MM, dd, HH, mm, ss)`);
+      throw new PrefixError(
+        `"${pattern[i]}" in the date pattern "${pattern}" is not supported locally (yyyy, yy, MM, dd, HH, mm, ss)`,
+      );
     } else {
       out += pattern[i];
       i += 1;

@@ -13,7 +13,12 @@ const destinationSchema = z.object({
   ErrorOutputPrefix: z.string().optional(),
   BufferingHints: z.object({ IntervalInSeconds: z.number().optional(), SizeInMBs: z.number().optional() }).optional(),
   CompressionFormat: z.string().optional(),
-  ProcessingConfiguration: z.object({ Enabled: z.boolean().optional(), Processors: z.array(z.object({ Type: z.string(), Parameters: parameters })).default([]) }).optional(),
+  ProcessingConfiguration: z
+    .object({
+      Enabled: z.boolean().optional(),
+      Processors: z.array(z.object({ Type: z.string(), Parameters: parameters })).default([]),
+    })
+    .optional(),
   DynamicPartitioningConfiguration: z.object({ Enabled: z.boolean().optional() }).optional(),
 });
 
@@ -21,16 +26,27 @@ const destinationSchema = z.object({
  * The template's Firehose delivery streams to S3, by ARN (defaults as Firehose's: 300 s or 5 MB, uncompressed); with
  * `dir`, each keeps its buffers on disk in a folder of its own and delivers what an earlier run left.
  */
-export function loadDeliveryStreams(resources: LocalResources, clock: VirtualClock, put: PutObject, dir?: string): Map<string, LocalDeliveryStream> {
+export function loadDeliveryStreams(
+  resources: LocalResources,
+  clock: VirtualClock,
+  put: PutObject,
+  dir?: string,
+): Map<string, LocalDeliveryStream> {
   const streams = new Map<string, LocalDeliveryStream>();
   for (const [logicalId, resource] of resources.ofType('AWS::KinesisFirehose::DeliveryStream')) {
     const props = resources.resolve(resource.Properties ?? {}) as { ExtendedS3DestinationConfiguration?: unknown };
     const parsed = destinationSchema.safeParse(props.ExtendedS3DestinationConfiguration);
-    if (!parsed.success) throw new Error(`delivery stream ${logicalId}: the local runtime delivers to S3 only (ExtendedS3DestinationConfiguration): ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    if (!parsed.success)
+      throw new Error(
+        `delivery stream ${logicalId}: the local runtime delivers to S3 only (ExtendedS3DestinationConfiguration): ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      );
     const d = parsed.data;
     const processors = d.ProcessingConfiguration?.Enabled ? d.ProcessingConfiguration.Processors : [];
-    const parameter = (type: string, name: string) => processors.find((p) => p.Type === type)?.Parameters.find((p) => p.ParameterName === name)?.ParameterValue;
-    const query = d.DynamicPartitioningConfiguration?.Enabled ? parameter('MetadataExtraction', 'MetadataExtractionQuery') : undefined;
+    const parameter = (type: string, name: string) =>
+      processors.find((p) => p.Type === type)?.Parameters.find((p) => p.ParameterName === name)?.ParameterValue;
+    const query = d.DynamicPartitioningConfiguration?.Enabled
+      ? parameter('MetadataExtraction', 'MetadataExtractionQuery')
+      : undefined;
     streams.set(
       resources.arn(logicalId),
       new LocalDeliveryStream(
@@ -42,7 +58,9 @@ export function loadDeliveryStreams(resources: LocalResources, clock: VirtualClo
           bufferSizeBytes: (d.BufferingHints?.SizeInMBs ?? 5) * 1024 * 1024,
           bufferIntervalMs: (d.BufferingHints?.IntervalInSeconds ?? 300) * 1000,
           compression: d.CompressionFormat === 'GZIP' ? 'GZIP' : 'UNCOMPRESSED',
-          extractLogMessages: processors.some((p) => p.Type === 'Decompression') && parameter('CloudWatchLogProcessing', 'DataMessageExtraction') === 'true',
+          extractLogMessages:
+            processors.some((p) => p.Type === 'Decompression') &&
+            parameter('CloudWatchLogProcessing', 'DataMessageExtraction') === 'true',
           appendNewline: processors.some((p) => p.Type === 'AppendDelimiterToRecord'),
           ...(query !== undefined ? { partitionQuery: parsePartitionQuery(query) } : {}),
         },
@@ -70,21 +88,45 @@ interface Subscription {
 export class LocalSubscriptions {
   private readonly subscriptions: Subscription[];
 
-  constructor(resources: LocalResources, streams: ReadonlyMap<string, LocalDeliveryStream>, private readonly account: string) {
+  constructor(
+    resources: LocalResources,
+    streams: ReadonlyMap<string, LocalDeliveryStream>,
+    private readonly account: string,
+  ) {
     this.subscriptions = resources.ofType('AWS::Logs::SubscriptionFilter').map(([logicalId, resource]) => {
       const p = z
-        .object({ LogGroupName: z.string(), FilterPattern: z.string(), DestinationArn: z.string(), FilterName: z.string().optional() })
+        .object({
+          LogGroupName: z.string(),
+          FilterPattern: z.string(),
+          DestinationArn: z.string(),
+          FilterName: z.string().optional(),
+        })
         .parse(resources.resolve(resource.Properties ?? {}));
       const destination = streams.get(p.DestinationArn);
-      if (destination === undefined) throw new Error(`subscription filter ${logicalId}: ${p.DestinationArn} is not a delivery stream of this stack (the local runtime delivers to Firehose only)`);
-      return { name: p.FilterName ?? logicalId, group: p.LogGroupName, matches: compileFilterPattern(p.FilterPattern), destination };
+      if (destination === undefined)
+        throw new Error(
+          `subscription filter ${logicalId}: ${p.DestinationArn} is not a delivery stream of this stack (the local runtime delivers to Firehose only)`,
+        );
+      return {
+        name: p.FilterName ?? logicalId,
+        group: p.LogGroupName,
+        matches: compileFilterPattern(p.FilterPattern),
+        destination,
+      };
     });
   }
 
   deliver(group: string, stream: string, timestamp: number, message: string, id: string): void {
     for (const s of this.subscriptions) {
       if (s.group !== group || !s.matches(message)) continue;
-      const envelope = { messageType: 'DATA_MESSAGE', owner: this.account, logGroup: group, logStream: stream, subscriptionFilters: [s.name], logEvents: [{ id, timestamp, message }] };
+      const envelope = {
+        messageType: 'DATA_MESSAGE',
+        owner: this.account,
+        logGroup: group,
+        logStream: stream,
+        subscriptionFilters: [s.name],
+        logEvents: [{ id, timestamp, message }],
+      };
       s.destination.putRecord(gzipSync(JSON.stringify(envelope)));
     }
   }

@@ -39,7 +39,14 @@ export class ScheduleExpressionError extends Error {}
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-const UNITS: Record<string, number> = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 };
+const UNITS: Record<string, number> = {
+  minute: 60_000,
+  minutes: 60_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  day: 86_400_000,
+  days: 86_400_000,
+};
 
 export function parseScheduleExpression(text: string): ScheduleExpression {
   const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(text.trim());
@@ -47,12 +54,22 @@ export function parseScheduleExpression(text: string): ScheduleExpression {
     const value = Number(rate[1]);
     const unit = rate[2] as string;
     if (value < 1) throw new ScheduleExpressionError(`${text}: the rate must be at least 1`);
-    if ((value === 1) !== !unit.endsWith('s')) throw new ScheduleExpressionError(`${text}: write "1 ${unit.replace(/s$/, '')}" or "${value} ${unit.replace(/s?$/, 's')}"`);
+    if ((value === 1) !== !unit.endsWith('s'))
+      throw new ScheduleExpressionError(
+        `${text}: write "1 ${unit.replace(/s$/, '')}" or "${value} ${unit.replace(/s?$/, 's')}"`,
+      );
     return { kind: 'rate', everyMs: value * (UNITS[unit] as number) };
   }
   const at = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/.exec(text.trim());
   if (at) {
-    const [year, month, day, hour, minute, second] = at.slice(1).map(Number) as [number, number, number, number, number, number];
+    const [year, month, day, hour, minute, second] = at.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     return { kind: 'at', wall: { year, month, day, hour, minute, second } };
   }
   const cron = /^cron\((.+)\)$/.exec(text.trim());
@@ -62,9 +79,13 @@ export function parseScheduleExpression(text: string): ScheduleExpression {
 
 function parseCron(body: string, text: string): CronFields {
   const parts = body.trim().split(/\s+/);
-  if (parts.length !== 6) throw new ScheduleExpressionError(`${text}: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), got ${parts.length}`);
+  if (parts.length !== 6)
+    throw new ScheduleExpressionError(
+      `${text}: a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), got ${parts.length}`,
+    );
   const [minutes, hours, dom, month, dow, year] = parts as [string, string, string, string, string, string];
-  if ((dom === '?') === (dow === '?')) throw new ScheduleExpressionError(`${text}: exactly one of day-of-month and day-of-week must be "?"`);
+  if ((dom === '?') === (dow === '?'))
+    throw new ScheduleExpressionError(`${text}: exactly one of day-of-month and day-of-week must be "?"`);
   return {
     minutes: values(minutes, 0, 59, [], text),
     hours: values(hours, 0, 23, [], text),
@@ -80,7 +101,8 @@ function values(field: string, min: number, max: number, names: readonly string[
   const number = (token: string): number => {
     const named = names.indexOf(token.toUpperCase());
     const n = named !== -1 ? named + 1 : Number(token);
-    if (!Number.isInteger(n) || n < min || n > max) throw new ScheduleExpressionError(`${text}: "${token}" is outside ${min}-${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new ScheduleExpressionError(`${text}: "${token}" is outside ${min}-${max}`);
     return n;
   };
   const result = new Set<number>();
@@ -88,7 +110,12 @@ function values(field: string, min: number, max: number, names: readonly string[
     const [range, stepText] = item.split('/') as [string, string | undefined];
     const step = stepText === undefined ? 1 : Number(stepText);
     if (!Number.isInteger(step) || step < 1) throw new ScheduleExpressionError(`${text}: "${item}" has a bad step`);
-    const [from, to] = range === '*' ? [min, max] : range.includes('-') ? (range.split('-').map(number) as [number, number]) : [number(range), stepText === undefined ? number(range) : max];
+    const [from, to] =
+      range === '*'
+        ? [min, max]
+        : range.includes('-')
+          ? (range.split('-').map(number) as [number, number])
+          : [number(range), stepText === undefined ? number(range) : max];
     for (let v = from; v <= to; v += step) result.add(v);
   }
   return result;
@@ -105,7 +132,8 @@ function dayOfMonthRule(field: string, text: string): DayRule {
 function dayOfWeekRule(field: string, text: string): DayRule {
   if (field === '?' || field === '*') return { kind: 'any' };
   const nth = /^(\w+)#([1-5])$/.exec(field);
-  if (nth) return { kind: 'nth', weekday: [...values(nth[1] as string, 1, 7, DAYS, text)][0] as number, n: Number(nth[2]) };
+  if (nth)
+    return { kind: 'nth', weekday: [...values(nth[1] as string, 1, 7, DAYS, text)][0] as number, n: Number(nth[2]) };
   const last = /^(\w+)L$/.exec(field);
   if (last) return { kind: 'last', weekday: [...values(last[1] as string, 1, 7, DAYS, text)][0] as number };
   return { kind: 'set', values: values(field, 1, 7, DAYS, text) };
@@ -124,7 +152,16 @@ function dayMatches(fields: CronFields, year: number, month: number, day: number
     const target = Math.min(dom.day, last);
     const targetWeekday = new Date(Date.UTC(year, month - 1, target)).getUTCDay();
     // Saturday moves to Friday (or Monday on the 1st), Sunday to Monday (or Friday on the last day).
-    const nearest = targetWeekday === 6 ? (target === 1 ? 3 : target - 1) : targetWeekday === 0 ? (target === last ? target - 2 : target + 1) : target;
+    const nearest =
+      targetWeekday === 6
+        ? target === 1
+          ? 3
+          : target - 1
+        : targetWeekday === 0
+          ? target === last
+            ? target - 2
+            : target + 1
+          : target;
     if (day !== nearest) return false;
   }
   if (dow.kind === 'set' && !dow.values.has(weekday)) return false;
@@ -145,11 +182,27 @@ export function wallToEpoch(wall: WallTime, timeZone?: string): number {
 
 function offsetMs(epoch: number, timeZone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
       .formatToParts(new Date(epoch))
       .map((p) => [p.type, Number(p.value)]),
   ) as Record<string, number>;
-  const asUtc = Date.UTC(parts.year as number, (parts.month as number) - 1, parts.day as number, parts.hour as number, parts.minute as number, parts.second as number);
+  const asUtc = Date.UTC(
+    parts.year as number,
+    (parts.month as number) - 1,
+    parts.day as number,
+    parts.hour as number,
+    parts.minute as number,
+    parts.second as number,
+  );
   return asUtc - Math.floor(epoch / 1000) * 1000;
 }
 
@@ -157,7 +210,11 @@ function offsetMs(epoch: number, timeZone: string): number {
  * The first time strictly after `after` (epoch ms) the expression fires, or undefined when it never will again. A
  * rate fires every interval from `start` (when the rule was created); a cron at whole minutes of the time zone.
  */
-export function nextFireTime(expression: ScheduleExpression, after: number, options: { start: number; timeZone?: string }): number | undefined {
+export function nextFireTime(
+  expression: ScheduleExpression,
+  after: number,
+  options: { start: number; timeZone?: string },
+): number | undefined {
   if (expression.kind === 'rate') {
     const elapsed = Math.max(0, after - options.start);
     return options.start + (Math.floor(elapsed / expression.everyMs) + 1) * expression.everyMs;
@@ -173,7 +230,12 @@ export function nextFireTime(expression: ScheduleExpression, after: number, opti
   for (let dayIndex = 0; dayIndex < 5 * 366; dayIndex++) {
     const date = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + dayIndex));
     const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
-    if ((fields.years !== 'any' && !fields.years.has(year)) || !fields.months.has(month) || !dayMatches(fields, year, month, day)) continue;
+    if (
+      (fields.years !== 'any' && !fields.years.has(year)) ||
+      !fields.months.has(month) ||
+      !dayMatches(fields, year, month, day)
+    )
+      continue;
     for (const hour of [...fields.hours].sort((a, b) => a - b)) {
       for (const minute of [...fields.minutes].sort((a, b) => a - b)) {
         const time = wallToEpoch({ year, month, day, hour, minute, second: 0 }, zone);
@@ -184,4 +246,5 @@ export function nextFireTime(expression: ScheduleExpression, after: number, opti
   return undefined;
 }
 
-const offsetOrZero = (epoch: number, timeZone?: string) => (timeZone === undefined || timeZone === 'UTC' ? 0 : offsetMs(epoch, timeZone));
+const offsetOrZero = (epoch: number, timeZone?: string) =>
+  timeZone === undefined || timeZone === 'UTC' ? 0 : offsetMs(epoch, timeZone);

@@ -29,7 +29,9 @@ const ruleSchema = z.object({
         Arn: z.string(),
         Input: z.string().optional(),
         InputPath: z.string().optional(),
-        InputTransformer: z.object({ InputPathsMap: z.record(z.string(), z.string()).optional(), InputTemplate: z.string() }).optional(),
+        InputTransformer: z
+          .object({ InputPathsMap: z.record(z.string(), z.string()).optional(), InputTemplate: z.string() })
+          .optional(),
       }),
     )
     .default([]),
@@ -50,7 +52,12 @@ const schedulerSchema = z.object({
  * their start and end dates; each fire delivers the target's Input). Scheduler delivers at least once; locally each
  * fire is delivered once, at the start of any flexible time window.
  */
-export function loadSchedules(resources: LocalResources, region: string, account: string, deliver: Deliver): LocalSchedule[] {
+export function loadSchedules(
+  resources: LocalResources,
+  region: string,
+  account: string,
+  deliver: Deliver,
+): LocalSchedule[] {
   return [...ruleSchedules(resources, region, account, deliver), ...schedulerSchedules(resources, deliver)];
 }
 
@@ -69,7 +76,17 @@ function ruleSchedules(resources: LocalResources, region: string, account: strin
       expression: parseScheduleExpression(rule.ScheduleExpression),
       start: 0,
       fire: (time) => {
-        const event: EventBridgeEvent = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account, time: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'), region, resources: [arn], detail: {} };
+        const event: EventBridgeEvent = {
+          version: '0',
+          id: randomUUID(),
+          'detail-type': 'Scheduled Event',
+          source: 'aws.events',
+          account,
+          time: new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          region,
+          resources: [arn],
+          detail: {},
+        };
         for (const target of rule.Targets) {
           const local = {
             id: target.Id,
@@ -78,7 +95,11 @@ function ruleSchedules(resources: LocalResources, region: string, account: strin
             ...(target.InputPath ? { inputPath: target.InputPath } : {}),
             ...(target.InputTransformer ? { inputTransformer: target.InputTransformer } : {}),
           };
-          deliver(target.Arn, targetInput(local, event, { name: resources.physicalName(logicalId), arn }), `rule ${logicalId}`);
+          deliver(
+            target.Arn,
+            targetInput(local, event, { name: resources.physicalName(logicalId), arn }),
+            `rule ${logicalId}`,
+          );
         }
       },
     });
@@ -112,7 +133,10 @@ export function runSchedules(schedules: readonly LocalSchedule[], clock: Virtual
   const created = clock.now();
   const arm = (schedule: LocalSchedule, after: number) => {
     const from = Math.max(after, schedule.start - 1);
-    const next = nextFireTime(schedule.expression, from, { start: Math.max(created, schedule.start), ...(schedule.timeZone ? { timeZone: schedule.timeZone } : {}) });
+    const next = nextFireTime(schedule.expression, from, {
+      start: Math.max(created, schedule.start),
+      ...(schedule.timeZone ? { timeZone: schedule.timeZone } : {}),
+    });
     if (next === undefined || (schedule.end !== undefined && next > schedule.end)) return;
     cancels.set(
       schedule.name,

@@ -37,10 +37,18 @@ describe('cdk-nag: the check bites (throwaway stacks)', () => {
     });
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/runs/*'] }));
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
-    suppress(fn.role as iam.IRole, [{ id: 'AwsSolutions-IAM5', reason: 'prefix-scoped object reads in this test', appliesTo: ['Resource::arn:aws:s3:::b/runs/*'] }]);
+    suppress(fn.role as iam.IRole, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'prefix-scoped object reads in this test',
+        appliesTo: ['Resource::arn:aws:s3:::b/runs/*'],
+      },
+    ]);
     addComplianceChecks(app);
     app.synth();
-    const iam5 = nagFindings(stack).map((f) => f.message).filter((m) => m.startsWith('AwsSolutions-IAM5'));
+    const iam5 = nagFindings(stack)
+      .map((f) => f.message)
+      .filter((m) => m.startsWith('AwsSolutions-IAM5'));
     expect(iam5.some((m) => m.includes('Action::s3:*'))).toBe(true);
     expect(iam5.some((m) => m.includes('Resource::*'))).toBe(true);
     expect(iam5.some((m) => m.includes('b/runs/*'))).toBe(false);
@@ -49,7 +57,9 @@ describe('cdk-nag: the check bites (throwaway stacks)', () => {
   it('refuses a whole-rule IAM suppression: wildcard findings must be named', () => {
     const stack = new Stack(new App(), 'Throwaway');
     const queue = new sqs.Queue(stack, 'Q');
-    expect(() => suppress(queue, [{ id: 'AwsSolutions-IAM5', reason: 'everything, please, for this test' }])).toThrow(/appliesTo/);
+    expect(() => suppress(queue, [{ id: 'AwsSolutions-IAM5', reason: 'everything, please, for this test' }])).toThrow(
+      /appliesTo/,
+    );
   });
 });
 
@@ -61,7 +71,10 @@ describe('what the packs miss: the delivery check', () => {
       handler: 'index.handler',
       code: lambda.Code.fromInline('export const handler = async () => 1;'),
     });
-    new events.Rule(stack, 'Nightly', { schedule: events.Schedule.rate(Duration.days(1)), targets: [new targets.LambdaFunction(fn)] });
+    new events.Rule(stack, 'Nightly', {
+      schedule: events.Schedule.rate(Duration.days(1)),
+      targets: [new targets.LambdaFunction(fn)],
+    });
     const problems = undeliverablePaths(Template.fromStack(stack));
     expect(problems).toEqual([
       expect.stringMatching(/^EventBridge rule Nightly.*no dead-letter queue/),

@@ -32,19 +32,21 @@ describe('cdk-nag (AwsSolutions and Serverless packs) on every build', () => {
   it.each(['default', 'dev', 'staging', 'prod'])('finds nothing unsuppressed in the %s build', (env) => {
     expect(nagFindings(builds[env] as MlopsStack)).toEqual([]);
   });
-
 });
 
 describe('what the packs miss, on every build', () => {
-  it.each(['default', 'staging', 'prod'])('protects the registry from deletion and retains it in the %s build', (env) => {
-    const template = Template.fromStack(builds[env] as MlopsStack);
-    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
-    expect(tables.length).toBeGreaterThan(0);
-    for (const table of tables) {
-      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
-      expect(table.DeletionPolicy).toBe('Retain');
-    }
-  });
+  it.each(['default', 'staging', 'prod'])(
+    'protects the registry from deletion and retains it in the %s build',
+    (env) => {
+      const template = Template.fromStack(builds[env] as MlopsStack);
+      const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+      expect(tables.length).toBeGreaterThan(0);
+      for (const table of tables) {
+        expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+        expect(table.DeletionPolicy).toBe('Retain');
+      }
+    },
+  );
 
   it.each(['default', 'dev', 'staging', 'prod'])('versions the artifact bucket in the %s build', (env) => {
     const stack = builds[env] as MlopsStack;
@@ -54,29 +56,44 @@ describe('what the packs miss, on every build', () => {
     expect(artifacts.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
   });
 
-  it.each(['default', 'dev', 'staging', 'prod'])('gives every asynchronous delivery a dead-letter queue in the %s build', (env) => {
-    expect(undeliverablePaths(Template.fromStack(builds[env] as MlopsStack))).toEqual([]);
-  });
-
+  it.each(['default', 'dev', 'staging', 'prod'])(
+    'gives every asynchronous delivery a dead-letter queue in the %s build',
+    (env) => {
+      expect(undeliverablePaths(Template.fromStack(builds[env] as MlopsStack))).toEqual([]);
+    },
+  );
 });
 
 describe('environments from cdk.json context', () => {
   it('names each stack after its environment and tags it', () => {
-    expect(names).toEqual({ dev: 'ServerlessMlops-dev', staging: 'ServerlessMlops-staging', prod: 'ServerlessMlops-prod' });
+    expect(names).toEqual({
+      dev: 'ServerlessMlops-dev',
+      staging: 'ServerlessMlops-staging',
+      prod: 'ServerlessMlops-prod',
+    });
     // Stack tags: CloudFormation puts them on every resource it creates.
     expect(tags.prod).toEqual({ 'mlops:environment': 'prod' });
   });
 
   it('dev may be torn down: buckets and table are deleted with the stack, no deletion protection', () => {
-    for (const bucket of Object.values(template('dev').findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Delete');
-    template('dev').hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
+    for (const bucket of Object.values(template('dev').findResources('AWS::S3::Bucket')))
+      expect(bucket.DeletionPolicy).toBe('Delete');
+    template('dev').hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+    });
     template('dev').hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
-    template('dev').hasResourceProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 } });
+    template('dev').hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 },
+    });
   });
 
   it('prod keeps logs a year and point-in-time recovery for the full 35 days', () => {
-    for (const group of Object.values(template('prod').findResources('AWS::Logs::LogGroup'))) expect(group.Properties.RetentionInDays).toBe(365);
-    template('prod').hasResourceProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 } });
+    for (const group of Object.values(template('prod').findResources('AWS::Logs::LogGroup')))
+      expect(group.Properties.RetentionInDays).toBe(365);
+    template('prod').hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 },
+    });
   });
 
   it.each(['staging', 'prod'])('%s retains every bucket, the table and the logs', (env) => {
@@ -93,16 +110,28 @@ describe('environments from cdk.json context', () => {
     const keyRef = { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] };
     prod.hasResourceProperties('AWS::S3::Bucket', {
       LoggingConfiguration: { LogFilePrefix: 'Artifacts/' },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyRef }, BucketKeyEnabled: true }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyRef },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
     });
-    prod.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyRef } });
+    prod.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyRef },
+    });
     prod.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyRef });
     prod.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyRef });
-    for (const group of Object.values(prod.findResources('AWS::Logs::LogGroup'))) expect(group.Properties.KmsKeyId['Fn::GetAtt'][0]).toMatch(/^EncryptionKey/);
+    for (const group of Object.values(prod.findResources('AWS::Logs::LogGroup')))
+      expect(group.Properties.KmsKeyId['Fn::GetAtt'][0]).toMatch(/^EncryptionKey/);
     // The functions may use the key for the data they touch: predict only to decrypt.
     prod.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^InferencePredictRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: keyRef }]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: keyRef }]),
+      },
     });
   });
 
@@ -110,23 +139,47 @@ describe('environments from cdk.json context', () => {
     template('prod').hasResourceProperties('AWS::S3::Bucket', {
       LoggingConfiguration: { LogFilePrefix: 'Artifacts/' },
       ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } },
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } },
+      },
     });
-    for (const bucket of Object.values(template('staging').findResources('AWS::S3::Bucket'))) expect(bucket.Properties.ObjectLockEnabled).toBeUndefined();
+    for (const bucket of Object.values(template('staging').findResources('AWS::S3::Bucket')))
+      expect(bucket.Properties.ObjectLockEnabled).toBeUndefined();
   });
 
-  it('pages the alarm topic for every operational alarm and each model\'s composite; per-model alarms report to the detail topic', () => {
+  it("pages the alarm topic for every operational alarm and each model's composite; per-model alarms report to the detail topic", () => {
     const resources = template('staging').findResources('AWS::CloudWatch::Alarm');
-    const actionOf = (alarm: Record<string, unknown>) => (alarm as { Properties: { AlarmActions: { Ref: string }[] } }).Properties.AlarmActions.map((a) => a.Ref);
+    const actionOf = (alarm: Record<string, unknown>) =>
+      (alarm as { Properties: { AlarmActions: { Ref: string }[] } }).Properties.AlarmActions.map((a) => a.Ref);
     const operational = Object.entries(resources).filter(([id]) => id.startsWith('Alarms'));
-    expect(operational.map(([, a]) => a.Properties.MetricName).sort()).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'Errors', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+    expect(operational.map(([, a]) => a.Properties.MetricName).sort()).toEqual([
+      '5xx',
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+    ]);
     for (const [, alarm] of operational) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsTopic/)]);
     const perModel = Object.entries(resources).filter(([id]) => id.startsWith('Modeladult'));
     // Production's error rate, latency and traffic, failed runs, serving's load failures, the release signal, and the
     // candidate's error rate and latency.
-    expect(perModel.map(([id, a]) => `${a.Properties.MetricName as string}${id.includes('Candidate') ? ' (candidate)' : ''}`).sort()).toEqual([
-      'CandidateLoadFailures', 'ModelRefreshFailures', 'PredictLatency', 'PredictLatency (candidate)', 'PredictModelMissing', 'PredictRequests', 'PredictServerErrors',
-      'PredictServerErrors (candidate)', 'ReleaseInProgress', 'RunsFailed', 'ServedVersionMismatch',
+    expect(
+      perModel
+        .map(([id, a]) => `${a.Properties.MetricName as string}${id.includes('Candidate') ? ' (candidate)' : ''}`)
+        .sort(),
+    ).toEqual([
+      'CandidateLoadFailures',
+      'ModelRefreshFailures',
+      'PredictLatency',
+      'PredictLatency (candidate)',
+      'PredictModelMissing',
+      'PredictRequests',
+      'PredictServerErrors',
+      'PredictServerErrors (candidate)',
+      'ReleaseInProgress',
+      'RunsFailed',
+      'ServedVersionMismatch',
     ]);
     for (const [, alarm] of perModel) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsDetailTopic/)]);
     const [composite] = Object.values(template('staging').findResources('AWS::CloudWatch::CompositeAlarm'));
@@ -140,22 +193,32 @@ describe('environment settings are checked', () => {
   it('fills in the safe defaults for anything left out', () => {
     const { stackName, stackProps } = resolveEnvironment('staging', environments);
     expect(stackName).toBe('ServerlessMlops-staging');
-    expect(stackProps).toMatchObject({ deletionProtection: true, customerManagedKey: false, pointInTimeRecoveryDays: 35 });
+    expect(stackProps).toMatchObject({
+      deletionProtection: true,
+      customerManagedKey: false,
+      pointInTimeRecoveryDays: 35,
+    });
     expect(String(stackProps.removalPolicy)).toBe('retain');
   });
 
   it('names the environments that exist when asked for an unknown one', () => {
-    expect(() => resolveEnvironment('qa', environments)).toThrow('unknown environment "qa": cdk.json context "environments" defines staging');
+    expect(() => resolveEnvironment('qa', environments)).toThrow(
+      'unknown environment "qa": cdk.json context "environments" defines staging',
+    );
   });
 
   it('lists every wrong setting with its name', () => {
     const bad = { prod: { account: '12345', logRetentionDays: 10, alarmEmails: ['ops-at-example'], colour: 'blue' } };
-    expect(() => resolveEnvironment('prod', bad)).toThrow(/account: an AWS account id is 12 digits[\s\S]*logRetentionDays: one of[\s\S]*alarmEmails\.0/);
+    expect(() => resolveEnvironment('prod', bad)).toThrow(
+      /account: an AWS account id is 12 digits[\s\S]*logRetentionDays: one of[\s\S]*alarmEmails\.0/,
+    );
     expect(() => resolveEnvironment('prod', bad)).toThrow(/colour/);
   });
 
   it('refuses Object Lock together with destroy-on-delete', () => {
-    expect(() => resolveEnvironment('dev', { dev: { removalPolicy: 'destroy', artifactRetentionDays: 30 } })).toThrow(/contradict/);
+    expect(() => resolveEnvironment('dev', { dev: { removalPolicy: 'destroy', artifactRetentionDays: 30 } })).toThrow(
+      /contradict/,
+    );
   });
 
   it('targets the configured account and region', () => {

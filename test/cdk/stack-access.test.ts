@@ -20,8 +20,11 @@ beforeAll(() => {
 
 describe('no run stuck RUNNING', () => {
   it("sends the training executions that FAILED, TIMED_OUT or were ABORTED to FinishRun, which may read only those executions' history", () => {
-    const [machineId] = resourcesOfType('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('TrainingStateMachine')) ?? [];
-    const [[, rule]] = resourcesOfType('AWS::Events::Rule').filter(([id]) => id.startsWith('TrainingStoppedRunRule')) as [[string, { Properties: Json }]];
+    const [machineId] =
+      resourcesOfType('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('TrainingStateMachine')) ?? [];
+    const [[, rule]] = resourcesOfType('AWS::Events::Rule').filter(([id]) =>
+      id.startsWith('TrainingStoppedRunRule'),
+    ) as [[string, { Properties: Json }]];
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
@@ -29,15 +32,30 @@ describe('no run stuck RUNNING', () => {
     });
     const [target] = rule.Properties.Targets as { Arn: Json; DeadLetterConfig?: Json; RetryPolicy?: Json }[];
     expect(JSON.stringify(target?.Arn)).toMatch(/TrainingFinishRun/);
-    expect(target).toMatchObject({ DeadLetterConfig: expect.anything(), RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86_400 } });
-    const [[, history]] = resourcesOfType('AWS::IAM::Policy').filter(([id]) => id.startsWith('TrainingFinishRunHistory')) as [[string, { Properties: Json }]];
-    const statements = (history.Properties.PolicyDocument as { Statement: { Action: string; Resource: unknown }[] }).Statement;
+    expect(target).toMatchObject({
+      DeadLetterConfig: expect.anything(),
+      RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86_400 },
+    });
+    const [[, history]] = resourcesOfType('AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('TrainingFinishRunHistory'),
+    ) as [[string, { Properties: Json }]];
+    const statements = (history.Properties.PolicyDocument as { Statement: { Action: string; Resource: unknown }[] })
+      .Statement;
     expect(statements.map((st) => st.Action)).toEqual(['states:GetExecutionHistory']);
-    expect(JSON.stringify(statements[0]?.Resource)).toContain(`:execution:",{"Fn::GetAtt":["${machineId}","Name"]},":*"`);
+    expect(JSON.stringify(statements[0]?.Resource)).toContain(
+      `:execution:",{"Fn::GetAtt":["${machineId}","Name"]},":*"`,
+    );
     expect(JSON.stringify(history.Properties.Roles)).toMatch(/TrainingFinishRunRole/);
     // Invoked asynchronously by the rule: two retries, then the pipeline's dead-letter queue.
-    const [[, invoke]] = resourcesOfType('AWS::Lambda::EventInvokeConfig').filter(([id]) => id.startsWith('TrainingFinishRun')) as [[string, { Properties: Json }]];
-    expect(invoke.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^TrainingUploadEventsDlq/), 'Arn'] } } } });
+    const [[, invoke]] = resourcesOfType('AWS::Lambda::EventInvokeConfig').filter(([id]) =>
+      id.startsWith('TrainingFinishRun'),
+    ) as [[string, { Properties: Json }]];
+    expect(invoke.Properties).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^TrainingUploadEventsDlq/), 'Arn'] } },
+      },
+    });
   });
 });
 
@@ -46,18 +64,26 @@ describe('least-privilege IAM', () => {
     const statements = statementsOf('InferencePredict');
     const actions = statements.filter((s) => s.Effect === 'Allow').flatMap(actionsOf);
     expect(actions.filter((a) => /^(dynamodb:(Put|Update|Delete|BatchWrite)|s3:(Put|Delete))/.test(a))).toEqual([]);
-    const dynamo = statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const dynamo = statements.filter(
+      (s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
     expect(dynamo).toHaveLength(1);
     expect(leadingKeys(dynamo[0] as never)).toEqual(['ALIAS#*', 'RELEASE#*', 'VERSION#*']);
     expect(actionsOf(dynamo[0] as never).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
-    const s3Resources = JSON.stringify(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))).map((s) => s.Resource));
+    const s3Resources = JSON.stringify(
+      statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))).map((s) => s.Resource),
+    );
     expect(s3Resources).toContain('/models/*');
     expect(s3Resources).not.toContain('/runs/*');
   });
 
   it('feedback writes only its own items, and reads the pointers, the release and the versions (the classes a truth may be)', () => {
-    const dynamo = statementsOf('InferenceFeedback').filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-    const byKeys = Object.fromEntries(dynamo.map((s) => [JSON.stringify(leadingKeys(s as never)), actionsOf(s as never).sort()]));
+    const dynamo = statementsOf('InferenceFeedback').filter(
+      (s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
+    const byKeys = Object.fromEntries(
+      dynamo.map((s) => [JSON.stringify(leadingKeys(s as never)), actionsOf(s as never).sort()]),
+    );
     expect(byKeys).toEqual({
       '["ALIAS#*","RELEASE#*","VERSION#*"]': ['dynamodb:GetItem', 'dynamodb:Query'],
       '["FEEDBACK#*"]': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
@@ -65,7 +91,9 @@ describe('least-privilege IAM', () => {
   });
 
   it('ETL cannot touch the production pointer: its registry access is limited to run items and the data schema', () => {
-    const dynamo = statementsOf('TrainingEtl').filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const dynamo = statementsOf('TrainingEtl').filter(
+      (s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
     expect(dynamo.length).toBeGreaterThan(0);
     for (const statement of dynamo) expect(leadingKeys(statement)).toEqual(['RUN#*', 'SCHEMA#*']);
     expect(JSON.stringify(dynamo)).not.toContain('ALIAS#');
@@ -83,25 +111,49 @@ describe('least-privilege IAM', () => {
       },
     });
     const writersOfAliases = resourcesOfType('AWS::IAM::Policy').filter(([, p]) => {
-      const statements = (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Condition?: Json }[] }).Statement;
-      return statements.some((s) => actionsOf(s).includes('dynamodb:PutItem') && JSON.stringify(s.Condition ?? {}).includes('ALIAS#'));
+      const statements = (
+        p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Condition?: Json }[] }
+      ).Statement;
+      return statements.some(
+        (s) => actionsOf(s).includes('dynamodb:PutItem') && JSON.stringify(s.Condition ?? {}).includes('ALIAS#'),
+      );
     });
-    expect(writersOfAliases.map(([id]) => id).sort()).toEqual([expect.stringMatching(/^ReleasesRelease/), expect.stringMatching(/^TrainingPromote/)]);
+    expect(writersOfAliases.map(([id]) => id).sort()).toEqual([
+      expect.stringMatching(/^ReleasesRelease/),
+      expect.stringMatching(/^TrainingPromote/),
+    ]);
   });
 });
 
 describe('append-only audit trail', () => {
   it('no role of the stack can update or delete audit items: allows exclude AUDIT#, and an explicit deny covers them', () => {
-    const policies = resourcesOfType('AWS::IAM::Policy').map(([id, p]) => [id, (p.Properties.PolicyDocument as { Statement: { Effect: string; Action: string | string[]; Condition?: Json }[] }).Statement] as const);
+    const policies = resourcesOfType('AWS::IAM::Policy').map(
+      ([id, p]) =>
+        [
+          id,
+          (
+            p.Properties.PolicyDocument as {
+              Statement: { Effect: string; Action: string | string[]; Condition?: Json }[];
+            }
+          ).Statement,
+        ] as const,
+    );
     let rolesWithRegistryAccess = 0;
     for (const [id, statements] of policies) {
-      const dynamoAllows = statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:') || a === '*'));
+      const dynamoAllows = statements.filter(
+        (s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a.startsWith('dynamodb:') || a === '*'),
+      );
       for (const statement of dynamoAllows) {
-        const tampering = actionsOf(statement).filter((a) => /^(dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|\*)|\*)$/.test(a));
+        const tampering = actionsOf(statement).filter((a) =>
+          /^(dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|\*)|\*)$/.test(a),
+        );
         if (tampering.length === 0) continue;
         const keys = (leadingKeys(statement) ?? []) as string[];
         expect(keys.length, `${id} allows ${tampering.join(', ')} without a LeadingKeys condition`).toBeGreaterThan(0);
-        expect(keys.filter((k) => k.startsWith('AUDIT#')), id).toEqual([]);
+        expect(
+          keys.filter((k) => k.startsWith('AUDIT#')),
+          id,
+        ).toEqual([]);
       }
       if (dynamoAllows.length === 0) continue;
       rolesWithRegistryAccess += 1;
@@ -117,7 +169,9 @@ describe('append-only audit trail', () => {
   });
 
   it('the promote function may append audit events (PutItem only)', () => {
-    const appends = statementsOf('TrainingPromote').filter((s) => s.Effect === 'Allow' && JSON.stringify(leadingKeys(s as never) ?? []).includes('AUDIT#'));
+    const appends = statementsOf('TrainingPromote').filter(
+      (s) => s.Effect === 'Allow' && JSON.stringify(leadingKeys(s as never) ?? []).includes('AUDIT#'),
+    );
     expect(appends.map((s) => actionsOf(s))).toEqual([['dynamodb:PutItem']]);
   });
 });
@@ -128,34 +182,96 @@ describe('alarms', () => {
       expect((alarm.Properties.AlarmActions as unknown[] | undefined)?.length, id).toBeGreaterThan(0);
       expect(['breaching', 'notBreaching', 'ignore', 'missing'], id).toContain(alarm.Properties.TreatMissingData);
     }
-    for (const [id, alarm] of resourcesOfType('AWS::CloudWatch::CompositeAlarm')) expect((alarm.Properties.AlarmActions as unknown[]).length, id).toBeGreaterThan(0);
+    for (const [id, alarm] of resourcesOfType('AWS::CloudWatch::CompositeAlarm'))
+      expect((alarm.Properties.AlarmActions as unknown[]).length, id).toBeGreaterThan(0);
   });
 
   it("declares each model's alarms from its model file: error rate, p99 latency, no traffic (missing data breaching), failed run, and serving's load failures", () => {
-    const perModel = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('Modeladult') && !id.includes('Candidate')).map(([, a]) => [a.Properties.MetricName, a.Properties]));
-    const dims = [{ Name: 'model', Value: 'adult' }, { Name: 'service', Value: 'mlops-predict' }];
-    expect(perModel.PredictServerErrors).toMatchObject({ Namespace: 'ServerlessMlops', Dimensions: dims, Statistic: 'Average', Period: 300, Threshold: 0.05, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
-    expect(perModel.PredictLatency).toMatchObject({ Dimensions: dims, ExtendedStatistic: 'p99', Threshold: 2000, ComparisonOperator: 'GreaterThanThreshold' });
-    expect(perModel.PredictRequests).toMatchObject({ Dimensions: dims, Statistic: 'SampleCount', Period: 3600, EvaluationPeriods: 24, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
-    expect(perModel.RunsFailed).toMatchObject({ Dimensions: [{ Name: 'model', Value: 'adult' }, { Name: 'service', Value: 'mlops-finish-run' }], Statistic: 'Sum', Threshold: 1 });
+    const perModel = Object.fromEntries(
+      resourcesOfType('AWS::CloudWatch::Alarm')
+        .filter(([id]) => id.startsWith('Modeladult') && !id.includes('Candidate'))
+        .map(([, a]) => [a.Properties.MetricName, a.Properties]),
+    );
+    const dims = [
+      { Name: 'model', Value: 'adult' },
+      { Name: 'service', Value: 'mlops-predict' },
+    ];
+    expect(perModel.PredictServerErrors).toMatchObject({
+      Namespace: 'ServerlessMlops',
+      Dimensions: dims,
+      Statistic: 'Average',
+      Period: 300,
+      Threshold: 0.05,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(perModel.PredictLatency).toMatchObject({
+      Dimensions: dims,
+      ExtendedStatistic: 'p99',
+      Threshold: 2000,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(perModel.PredictRequests).toMatchObject({
+      Dimensions: dims,
+      Statistic: 'SampleCount',
+      Period: 3600,
+      EvaluationPeriods: 24,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(perModel.RunsFailed).toMatchObject({
+      Dimensions: [
+        { Name: 'model', Value: 'adult' },
+        { Name: 'service', Value: 'mlops-finish-run' },
+      ],
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
     // What serving counts about loading the model: refresh failures, a candidate that cannot load, serving off the
     // pointer, requests while no version is in production.
-    const atLeast = { Dimensions: dims, Period: 300, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' };
+    const atLeast = {
+      Dimensions: dims,
+      Period: 300,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    };
     expect(perModel.ModelRefreshFailures).toMatchObject({ ...atLeast, Statistic: 'Sum', Threshold: 3 });
     expect(perModel.CandidateLoadFailures).toMatchObject({ ...atLeast, Statistic: 'Sum', Threshold: 1 });
     expect(perModel.ServedVersionMismatch).toMatchObject({ ...atLeast, Statistic: 'Maximum', Threshold: 1 });
     expect(perModel.PredictModelMissing).toMatchObject({ ...atLeast, Statistic: 'Sum', Threshold: 10 });
     // The candidate's alarms during a release: the same limits, per minute, on the candidate variant's metrics.
-    const candidate = Object.fromEntries(resourcesOfType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('ModeladultCandidate')).map(([, a]) => [a.Properties.MetricName, a.Properties]));
+    const candidate = Object.fromEntries(
+      resourcesOfType('AWS::CloudWatch::Alarm')
+        .filter(([id]) => id.startsWith('ModeladultCandidate'))
+        .map(([, a]) => [a.Properties.MetricName, a.Properties]),
+    );
     const variantDims = [...dims, { Name: 'variant', Value: 'candidate' }].sort((a, b) => a.Name.localeCompare(b.Name));
-    expect(candidate.PredictServerErrors).toMatchObject({ Dimensions: variantDims, Statistic: 'Average', Period: 60, Threshold: 0.05, TreatMissingData: 'notBreaching' });
-    expect(candidate.PredictLatency).toMatchObject({ Dimensions: variantDims, ExtendedStatistic: 'p99', Period: 60, Threshold: 2000 });
+    expect(candidate.PredictServerErrors).toMatchObject({
+      Dimensions: variantDims,
+      Statistic: 'Average',
+      Period: 60,
+      Threshold: 0.05,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(candidate.PredictLatency).toMatchObject({
+      Dimensions: variantDims,
+      ExtendedStatistic: 'p99',
+      Period: 60,
+      Threshold: 2000,
+    });
   });
 
   it("names each model's candidate alarms from the stack and model names, so the release function needs only the stack's name", () => {
-    const names = resourcesOfType('AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('ModeladultCandidate')).map(([, a]) => a.Properties.AlarmName);
+    const names = resourcesOfType('AWS::CloudWatch::Alarm')
+      .filter(([id]) => id.startsWith('ModeladultCandidate'))
+      .map(([, a]) => a.Properties.AlarmName);
     expect(names.sort()).toEqual(Object.values(candidateAlarmNames('ServerlessMlops', 'adult')).sort());
-    const [, release] = resourcesOfType('AWS::Lambda::Function').find(([id]) => id.startsWith('ReleasesRelease')) as [string, { Properties: Json }];
+    const [, release] = resourcesOfType('AWS::Lambda::Function').find(([id]) => id.startsWith('ReleasesRelease')) as [
+      string,
+      { Properties: Json },
+    ];
     const variables = (release.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     // The same variables for one model or a hundred: nothing per model travels in the environment (4 KB at most).
     expect(variables.STACK_NAME).toBe('ServerlessMlops');
@@ -166,12 +282,32 @@ describe('alarms', () => {
   });
 
   it('pages once per model with a composite "degraded" alarm over them, suppressed while a release is in progress', () => {
-    const [[, composite]] = resourcesOfType('AWS::CloudWatch::CompositeAlarm') as [[string, { Properties: Record<string, unknown> }]];
-    const release = resourcesOfType('AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.MetricName === 'ReleaseInProgress');
-    expect(composite.Properties).toMatchObject({ ActionsSuppressor: { 'Fn::GetAtt': [release?.[0], 'Arn'] }, ActionsSuppressorWaitPeriod: 120, ActionsSuppressorExtensionPeriod: 300 });
+    const [[, composite]] = resourcesOfType('AWS::CloudWatch::CompositeAlarm') as [
+      [string, { Properties: Record<string, unknown> }],
+    ];
+    const release = resourcesOfType('AWS::CloudWatch::Alarm').find(
+      ([, a]) => a.Properties.MetricName === 'ReleaseInProgress',
+    );
+    expect(composite.Properties).toMatchObject({
+      ActionsSuppressor: { 'Fn::GetAtt': [release?.[0], 'Arn'] },
+      ActionsSuppressorWaitPeriod: 120,
+      ActionsSuppressorExtensionPeriod: 300,
+    });
     const rule = JSON.stringify(composite.Properties.AlarmRule);
-    for (const metric of ['PredictServerErrors', 'PredictLatency', 'PredictRequests', 'RunsFailed', 'ModelRefreshFailures', 'CandidateLoadFailures', 'ServedVersionMismatch', 'PredictModelMissing']) {
-      const [id] = resourcesOfType('AWS::CloudWatch::Alarm').find(([i, a]) => i.startsWith('Modeladult') && a.Properties.MetricName === metric) ?? [];
+    for (const metric of [
+      'PredictServerErrors',
+      'PredictLatency',
+      'PredictRequests',
+      'RunsFailed',
+      'ModelRefreshFailures',
+      'CandidateLoadFailures',
+      'ServedVersionMismatch',
+      'PredictModelMissing',
+    ]) {
+      const [id] =
+        resourcesOfType('AWS::CloudWatch::Alarm').find(
+          ([i, a]) => i.startsWith('Modeladult') && a.Properties.MetricName === metric,
+        ) ?? [];
       expect(rule, metric).toContain(id);
     }
     expect(rule).toMatch(/^\{"Fn::Join":\["",\["\(ALARM\(\\""/);
@@ -182,15 +318,26 @@ describe('alarms', () => {
 describe('what the nag suppressions rely on', () => {
   const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
   const LOG_DELIVERY = [
-    'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies',
-    'logs:GetLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery',
-    'xray:GetSamplingRules', 'xray:GetSamplingTargets',
+    'logs:CreateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:DescribeLogGroups',
+    'logs:DescribeResourcePolicies',
+    'logs:GetLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:UpdateLogDelivery',
+    'xray:GetSamplingRules',
+    'xray:GetSamplingTargets',
   ];
   const allowStatements = () =>
     resourcesOfType('AWS::IAM::Policy').flatMap(([id, p]) =>
-      (p.Properties.PolicyDocument as { Statement: { Effect: string; Action: string | string[]; Resource: unknown }[] }).Statement.filter(
-        (s) => s.Effect === 'Allow',
-      ).map((s) => ({ policy: id, actions: actionsOf(s), resources: Array.isArray(s.Resource) ? s.Resource : [s.Resource] })),
+      (
+        p.Properties.PolicyDocument as { Statement: { Effect: string; Action: string | string[]; Resource: unknown }[] }
+      ).Statement.filter((s) => s.Effect === 'Allow').map((s) => ({
+        policy: id,
+        actions: actionsOf(s),
+        resources: Array.isArray(s.Resource) ? s.Resource : [s.Resource],
+      })),
     );
 
   it('uses Resource "*" only for X-Ray and log delivery, which have no resource-level permissions', () => {
@@ -198,12 +345,17 @@ describe('what the nag suppressions rely on', () => {
     expect(starred.length).toBeGreaterThan(0);
     for (const s of starred) {
       const allowed = /^(Training|Releases)StateMachineRole/.test(s.policy) ? [...XRAY, ...LOG_DELIVERY] : XRAY;
-      expect(s.actions.filter((a) => !allowed.includes(a)), s.policy).toEqual([]);
+      expect(
+        s.actions.filter((a) => !allowed.includes(a)),
+        s.policy,
+      ).toEqual([]);
     }
   });
 
   it('names every S3 and DynamoDB action exactly: no wildcard actions anywhere', () => {
-    const wildcards = allowStatements().flatMap((s) => s.actions.filter((a) => a.includes('*')).map((a) => `${s.policy}: ${a}`));
+    const wildcards = allowStatements().flatMap((s) =>
+      s.actions.filter((a) => a.includes('*')).map((a) => `${s.policy}: ${a}`),
+    );
     expect(wildcards).toEqual([]);
   });
 
@@ -213,7 +365,11 @@ describe('what the nag suppressions rely on', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('^TrainingEtlRole') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingEtlLogs'), 'Arn'] } },
+          {
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingEtlLogs'), 'Arn'] },
+          },
         ]),
       },
     });
@@ -224,8 +380,19 @@ describe('what the nag suppressions rely on', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('^TrainingRegisterRunRole') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageDataBucket'), 'Arn'] }, '/incoming/*']] } }),
-          Match.objectLike({ Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageDataBucket'), 'Arn'] } }),
+          Match.objectLike({
+            Action: ['s3:GetObject', 's3:GetObjectVersion'],
+            Resource: {
+              'Fn::Join': [
+                '',
+                [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageDataBucket'), 'Arn'] }, '/incoming/*'],
+              ],
+            },
+          }),
+          Match.objectLike({
+            Action: 's3:ListBucket',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageDataBucket'), 'Arn'] },
+          }),
         ]),
       },
     });

@@ -42,7 +42,10 @@ beforeAll(() => {
   const { app, stack } = buildApp({ outdir, stackProps: { codeVersion: 'test' } });
   app.synth();
   template = Template.fromStack(stack);
-  const [, machine] = resourcesOfType('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('Training')) as [string, { Properties: Json }];
+  const [, machine] = resourcesOfType('AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('Training')) as [
+    string,
+    { Properties: Json },
+  ];
   definitionText = definitionOf(machine.Properties.DefinitionString);
   definition = JSON.parse(definitionText);
 });
@@ -53,9 +56,16 @@ describe('storage secure defaults', () => {
     expect(buckets.length).toBeGreaterThanOrEqual(3);
     for (const [, bucket] of buckets) {
       expect(bucket.Properties).toMatchObject({
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
         VersioningConfiguration: { Status: 'Enabled' },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
       });
     }
   });
@@ -66,15 +76,23 @@ describe('storage secure defaults', () => {
     for (const [, policy] of policies) {
       expect(policy.Properties.PolicyDocument).toMatchObject({
         Statement: expect.arrayContaining([
-          expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
         ]),
       });
     }
   });
 
   it('logs data and artifact bucket access to the access-log bucket, and sends data bucket events to EventBridge', () => {
-    template.hasResourceProperties('AWS::S3::Bucket', { LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'Data/' } });
-    template.hasResourceProperties('AWS::S3::Bucket', { LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'Artifacts/' } });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'Data/' },
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'Artifacts/' },
+    });
     template.hasResourceProperties('AWS::S3::Bucket', {
       LoggingConfiguration: { LogFilePrefix: 'Data/' },
       NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
@@ -93,33 +111,55 @@ describe('storage secure defaults', () => {
   });
 
   it('can turn deletion protection off through the prop', () => {
-    synthesizedTemplate({ stackName: 'Dev', stackProps: { deletionProtection: false } }).hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    synthesizedTemplate({ stackName: 'Dev', stackProps: { deletionProtection: false } }).hasResourceProperties(
+      'AWS::DynamoDB::Table',
+      { DeletionProtectionEnabled: false },
+    );
   });
 });
 
 describe('functions', () => {
   it('run Node.js 22 on arm64 with X-Ray tracing', () => {
-    const functions = resourcesOfType('AWS::Lambda::Function').filter(([, f]) => f.Metadata?.['aws:asset:is-bundled'] === true);
+    const functions = resourcesOfType('AWS::Lambda::Function').filter(
+      ([, f]) => f.Metadata?.['aws:asset:is-bundled'] === true,
+    );
     expect(functions).toHaveLength(11);
     for (const [, fn] of functions) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
     }
   });
 
   it('ship the TF.js .wasm files inside the assets of the functions that run models, and the model files with ETL', () => {
     const assetOf = (prefix: string) => {
-      const [, fn] = resourcesOfType('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix)) as [string, { Metadata: Json }];
+      const [, fn] = resourcesOfType('AWS::Lambda::Function').find(([id]) => id.startsWith(prefix)) as [
+        string,
+        { Metadata: Json },
+      ];
       return readdirSync(join(outdir, String(fn.Metadata['aws:asset:path'])));
     };
     for (const prefix of ['InferencePredict', 'TrainingTrain', 'TrainingValidate']) {
-      expect(assetOf(prefix)).toEqual(expect.arrayContaining(['index.mjs', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']));
+      expect(assetOf(prefix)).toEqual(
+        expect.arrayContaining([
+          'index.mjs',
+          'tfjs-backend-wasm.wasm',
+          'tfjs-backend-wasm-simd.wasm',
+          'tfjs-backend-wasm-threaded-simd.wasm',
+        ]),
+      );
     }
     expect(assetOf('TrainingEtl')).toContain('models');
     expect(assetOf('TrainingEtl')).not.toContain('tfjs-backend-wasm.wasm');
   });
 
   it('keeps the predict bundle within the 3 MB target (the .wasm files aside)', () => {
-    const [, fn] = resourcesOfType('AWS::Lambda::Function').find(([id]) => id.startsWith('InferencePredict')) as [string, { Metadata: Json }];
+    const [, fn] = resourcesOfType('AWS::Lambda::Function').find(([id]) => id.startsWith('InferencePredict')) as [
+      string,
+      { Metadata: Json },
+    ];
     const bundle = join(outdir, String(fn.Metadata['aws:asset:path']), 'index.mjs');
     expect(statSync(bundle).size).toBeLessThanOrEqual(3_000_000);
   });
@@ -128,7 +168,10 @@ describe('functions', () => {
 describe('training state machine', () => {
   /** Every state, those inside the Tune Map's item processor included. */
   const allStates = (states: Record<string, TaskState> = definition.States): [string, TaskState][] =>
-    Object.entries(states).flatMap(([name, s]) => [[name, s] as [string, TaskState], ...(s.ItemProcessor ? allStates(s.ItemProcessor.States) : [])]);
+    Object.entries(states).flatMap(([name, s]) => [
+      [name, s] as [string, TaskState],
+      ...(s.ItemProcessor ? allStates(s.ItemProcessor.States) : []),
+    ]);
   const tasks = () => allStates().filter(([, s]) => s.Type === 'Task');
 
   it('is Standard, logs ALL with execution data, and traces with X-Ray', () => {
@@ -140,7 +183,21 @@ describe('training state machine', () => {
   });
 
   it('runs ETL → Tune → Validate → gate → Promote (or a release) or RecordRejected → Report (the card after the decision)', () => {
-    expect(tasks().map(([name]) => name).sort()).toEqual(['ETL', 'Promote', 'RecordFailure', 'RecordRejected', 'RegisterRun', 'Report', 'StartRelease', 'TrainCandidate', 'Validate']);
+    expect(
+      tasks()
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual([
+      'ETL',
+      'Promote',
+      'RecordFailure',
+      'RecordRejected',
+      'RegisterRun',
+      'Report',
+      'StartRelease',
+      'TrainCandidate',
+      'Validate',
+    ]);
     expect(definition.States.ETL).toMatchObject({ Next: 'Tune' });
     expect(definition.States.Tune).toMatchObject({ Next: 'Validate' });
     expect(definition.States.Validate).toMatchObject({ Next: 'GatePassed?', Parameters: { 'tuning.$': '$.tuning' } });
@@ -149,16 +206,26 @@ describe('training state machine', () => {
       Choices: [{ Variable: '$.validation.gate.passed', BooleanEquals: true, Next: 'Promote' }],
       Default: 'RecordRejected',
     });
-    expect(definition.States.Promote).toMatchObject({ Next: 'Release?', Parameters: { 'releaseMode.$': '$.etl.config.release.mode' } });
+    expect(definition.States.Promote).toMatchObject({
+      Next: 'Release?',
+      Parameters: { 'releaseMode.$': '$.etl.config.release.mode' },
+    });
     // A version handed to a canary or shadow release starts the release state machine (not awaited), then Report.
-    expect(definition.States['Release?']).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.promotion.release', BooleanEquals: true, Next: 'StartRelease' }], Default: 'Report' });
-    expect(definition.States.StartRelease).toMatchObject({ Resource: expect.stringContaining(':states:startExecution'), Next: 'Report' });
+    expect(definition.States['Release?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.promotion.release', BooleanEquals: true, Next: 'StartRelease' }],
+      Default: 'Report',
+    });
+    expect(definition.States.StartRelease).toMatchObject({
+      Resource: expect.stringContaining(':states:startExecution'),
+      Next: 'Report',
+    });
     expect(definitionText).toContain(':stateMachine:ServerlessMlops-release');
     expect(definition.States.RecordRejected).toMatchObject({ Next: 'Report' });
     expect(definition.States.Report).toMatchObject({ Next: 'Outcome?' });
   });
 
-  it('tunes with a Map over the trials ETL planned, at the model file\'s concurrency; a failed trial is recorded, not fatal', () => {
+  it("tunes with a Map over the trials ETL planned, at the model file's concurrency; a failed trial is recorded, not fatal", () => {
     expect(definition.States.Tune).toMatchObject({
       Type: 'Map',
       ItemsPath: '$.etl.tuning.trials',
@@ -169,8 +236,16 @@ describe('training state machine', () => {
     });
     const inner = definition.States.Tune?.ItemProcessor;
     expect(inner?.StartAt).toBe('TrainCandidate');
-    expect(inner?.States.TrainCandidate).toMatchObject({ Parameters: { 'trial.$': '$.trial' }, ResultPath: '$', End: true });
-    expect(inner?.States.TrialFailed).toMatchObject({ Type: 'Pass', Parameters: { trial: { 'id.$': '$.trial.id', 'role.$': '$.trial.role' }, 'error.$': '$.error' }, End: true });
+    expect(inner?.States.TrainCandidate).toMatchObject({
+      Parameters: { 'trial.$': '$.trial' },
+      ResultPath: '$',
+      End: true,
+    });
+    expect(inner?.States.TrialFailed).toMatchObject({
+      Type: 'Pass',
+      Parameters: { trial: { 'id.$': '$.trial.id', 'role.$': '$.trial.role' }, 'error.$': '$.error' },
+      End: true,
+    });
   });
 
   it('starts at Resume?: an upload goes to RegisterRun, a re-drive of a failed run straight to its failed step', () => {
@@ -183,10 +258,12 @@ describe('training state machine', () => {
 
   it('sets an explicit TimeoutSeconds on every task (the local interpreter defaults to 60 s)', () => {
     for (const [name, state] of tasks()) expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
-    expect(definition.States.Tune?.ItemProcessor?.States.TrainCandidate?.TimeoutSeconds).toBeGreaterThanOrEqual(15 * 60);
+    expect(definition.States.Tune?.ItemProcessor?.States.TrainCandidate?.TimeoutSeconds).toBeGreaterThanOrEqual(
+      15 * 60,
+    );
   });
 
-  it('retries Lambda service errors and the functions\' passing failures (TransientError) on every task; nothing else', () => {
+  it("retries Lambda service errors and the functions' passing failures (TransientError) on every task; nothing else", () => {
     for (const [name, state] of tasks()) {
       // Starting a release is a Step Functions call, not a function: its failures are retried as a task failure.
       if (name === 'StartRelease') {
@@ -207,12 +284,20 @@ describe('training state machine', () => {
 
   it('catches every error on every task: steps record the run as FAILED, the recorder itself ends in a Fail state', () => {
     // A failed model card does not undo the decision already made; a failed trial is recorded and the search goes on.
-    const catchTarget: Record<string, string> = { RecordFailure: 'FailureNotRecorded', Report: 'Outcome?', TrainCandidate: 'TrialFailed' };
+    const catchTarget: Record<string, string> = {
+      RecordFailure: 'FailureNotRecorded',
+      Report: 'Outcome?',
+      TrainCandidate: 'TrialFailed',
+    };
     for (const [name, state] of tasks()) {
       expect(state.Catch?.[0]?.ErrorEquals, name).toEqual(['States.ALL']);
       expect(state.Catch?.[0]?.Next, name).toBe(catchTarget[name] ?? 'RecordFailure');
     }
-    expect(definition.States.RunFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.failure.reason' });
+    expect(definition.States.RunFailed).toMatchObject({
+      Type: 'Fail',
+      ErrorPath: '$.error.Error',
+      CausePath: '$.failure.reason',
+    });
   });
 
   it('uses JSONPath only: no JSONata anywhere', () => {
@@ -229,7 +314,10 @@ describe('upload trigger', () => {
       EventPattern: {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
-        detail: { bucket: { name: [{ Ref: Match.stringLikeRegexp('^StorageDataBucket') }] }, object: { key: [{ prefix: 'incoming/' }] } },
+        detail: {
+          bucket: { name: [{ Ref: Match.stringLikeRegexp('^StorageDataBucket') }] },
+          object: { key: [{ prefix: 'incoming/' }] },
+        },
       },
       Targets: [
         Match.objectLike({
@@ -243,22 +331,44 @@ describe('upload trigger', () => {
   });
 
   it('deduplicates in the first step: RegisterRun gets the execution id and a duplicate ends without training', () => {
-    expect(definition.States.RegisterRun).toMatchObject({ Parameters: { 'event.$': '$', 'executionId.$': '$$.Execution.Id' } });
-    expect(definition.States['Duplicate?']).toMatchObject({ Choices: [{ Variable: '$.run.duplicate', BooleanEquals: true, Next: 'AlreadyRegistered' }] });
+    expect(definition.States.RegisterRun).toMatchObject({
+      Parameters: { 'event.$': '$', 'executionId.$': '$$.Execution.Id' },
+    });
+    expect(definition.States['Duplicate?']).toMatchObject({
+      Choices: [{ Variable: '$.run.duplicate', BooleanEquals: true, Next: 'AlreadyRegistered' }],
+    });
   });
 });
 
 describe('inference API', () => {
   it('routes every v1 route to its function with IAM authorization', () => {
-    for (const routeKey of ['POST /v1/models/{model}/predict', 'POST /v1/models/{model}/feedback', 'GET /v1/models/{model}', 'GET /v1/health', 'GET /v1/openapi.json']) {
+    for (const routeKey of [
+      'POST /v1/models/{model}/predict',
+      'POST /v1/models/{model}/feedback',
+      'GET /v1/models/{model}',
+      'GET /v1/health',
+      'GET /v1/openapi.json',
+    ]) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
     }
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+    });
   });
 
   it('outputs bucket names, API URL and state machine ARN', () => {
-    for (const name of ['DataBucketName', 'ArtifactsBucketName', 'RegistryTableName', 'ApiUrl', 'TrainingStateMachineArn']) template.hasOutput(name, {});
+    for (const name of [
+      'DataBucketName',
+      'ArtifactsBucketName',
+      'RegistryTableName',
+      'ApiUrl',
+      'TrainingStateMachineArn',
+    ])
+      template.hasOutput(name, {});
   });
 });
 

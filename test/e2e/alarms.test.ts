@@ -1,4 +1,11 @@
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricStatisticsCommand,
+  ListMetricsCommand,
+  PutMetricDataCommand,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -15,12 +22,19 @@ let stack: TestStack;
 
 const notifications = (): LocalNotification[] => {
   try {
-    return readFileSync(stack.runtime.cloudwatch.notificationsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LocalNotification);
+    return readFileSync(stack.runtime.cloudwatch.notificationsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LocalNotification);
   } catch {
     return [];
   }
 };
-const events = () => readFileSync(join(stack.stateDir, 'logs', 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { 'detail-type': string; resources: string[]; detail: Record<string, unknown> });
+const events = () =>
+  readFileSync(join(stack.stateDir, 'logs', 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { 'detail-type': string; resources: string[]; detail: Record<string, unknown> });
 /** Notifications to the paging topic (operational alarms, each model's composite) and to the detail topic. */
 const pages = () => notifications().filter((n) => /:[^:]*AlarmsTopic/.test(n.topicArn));
 const details = () => notifications().filter((n) => /AlarmsDetailTopic/.test(n.topicArn));
@@ -43,7 +57,11 @@ beforeAll(async () => {
   // The registry on disk, so it can be taken away (predict then answers 5xx).
   // Latency is real milliseconds whatever the clock: a budget of a minute keeps a loaded machine (CI) from firing the
   // latency alarm, which no scenario here is about.
-  stack = await startTestStack({ clock, registryOnDisk: true, models: { adult: { ...ADULT_MODEL, monitoring: { noTrafficHours: null, maxP99LatencyMs: 60_000 } } } });
+  stack = await startTestStack({
+    clock,
+    registryOnDisk: true,
+    models: { adult: { ...ADULT_MODEL, monitoring: { noTrafficHours: null, maxP99LatencyMs: 60_000 } } },
+  });
 });
 
 afterAll(async () => {
@@ -54,14 +72,28 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
   it('starts every alarm in INSUFFICIENT_DATA and, with no data treated as not breaching, moves it to OK', async () => {
     const names = stack.runtime.cloudwatch.alarms.describe().map((a) => a.spec.logicalId.replace(/[0-9A-F]{8}$/, ''));
     expect(names.sort()).toEqual([
-      'AlarmHistoryDeadLettered', 'AlarmsApiServerErrors', 'AlarmsPipelineFailed', 'AlarmsPipelineTimedOut', 'AlarmsPredictErrors', 'AlarmsUploadEventsDeadLettered',
-      'ModeladultCandidateErrorRate', 'ModeladultCandidateLatency', 'ModeladultErrorRate', 'ModeladultLatency', 'ModeladultModelMissing', 'ModeladultRefreshFailures',
-      'ModeladultReleaseInProgress', 'ModeladultReleaseLoadFailures', 'ModeladultRunFailed', 'ModeladultServedVersionMismatch',
+      'AlarmHistoryDeadLettered',
+      'AlarmsApiServerErrors',
+      'AlarmsPipelineFailed',
+      'AlarmsPipelineTimedOut',
+      'AlarmsPredictErrors',
+      'AlarmsUploadEventsDeadLettered',
+      'ModeladultCandidateErrorRate',
+      'ModeladultCandidateLatency',
+      'ModeladultErrorRate',
+      'ModeladultLatency',
+      'ModeladultModelMissing',
+      'ModeladultRefreshFailures',
+      'ModeladultReleaseInProgress',
+      'ModeladultReleaseLoadFailures',
+      'ModeladultRunFailed',
+      'ModeladultServedVersionMismatch',
     ]);
     expect(alarm('AlarmsPipelineFailed').status.state).toBe('INSUFFICIENT_DATA');
     expect(degraded().status.state).toBe('INSUFFICIENT_DATA');
     await clock.advance(60_000);
-    for (const { spec, status } of stack.runtime.cloudwatch.alarms.describe()) expect(status.state, spec.name).toBe('OK');
+    for (const { spec, status } of stack.runtime.cloudwatch.alarms.describe())
+      expect(status.state, spec.name).toBe('OK');
     expect(degraded().status.state).toBe('OK');
     // The per-model alarms report OK to the detail topic; the composite's OK page waits for its suppressor's wait period.
     expect(details().map((n) => n.subject.slice(0, 3))).toEqual(Array.from({ length: 10 }, () => 'OK:'));
@@ -74,20 +106,50 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     const [execution] = await stack.upload('incoming/nosuchmodel/data.csv', 'a,b\n1,2\n');
     expect(execution?.status).toBe('FAILED');
     const machineArn = execution?.stateMachineArn as string;
-    const failed = stack.runtime.cloudwatch.metrics.windows({ namespace: 'AWS/States', name: 'ExecutionsFailed', dimensions: { StateMachineArn: machineArn } }, 'Sum', 300_000, clock.now() - 299_999, 1);
+    const failed = stack.runtime.cloudwatch.metrics.windows(
+      { namespace: 'AWS/States', name: 'ExecutionsFailed', dimensions: { StateMachineArn: machineArn } },
+      'Sum',
+      300_000,
+      clock.now() - 299_999,
+      1,
+    );
     expect(failed.map((p) => p.value)).toEqual([1]);
     // The FinishRun function's embedded-format line became a metric too (log lines arrive a moment after the run ends).
-    await vi.waitFor(() => expect(stack.runtime.cloudwatch.metrics.list({ namespace: 'ServerlessMlops', name: 'RunsFailed', dimensions: [{ name: 'model', value: 'nosuchmodel' }] })).toHaveLength(1));
+    await vi.waitFor(() =>
+      expect(
+        stack.runtime.cloudwatch.metrics.list({
+          namespace: 'ServerlessMlops',
+          name: 'RunsFailed',
+          dimensions: [{ name: 'model', value: 'nosuchmodel' }],
+        }),
+      ).toHaveLength(1),
+    );
 
     await clock.advance(60_000);
     const pipelineFailed = alarm('AlarmsPipelineFailed');
-    expect(pipelineFailed.status).toMatchObject({ state: 'ALARM', reason: 'Threshold Crossed: 1 out of the last 1 datapoints was greater than or equal to the threshold (1).' });
+    expect(pipelineFailed.status).toMatchObject({
+      state: 'ALARM',
+      reason: 'Threshold Crossed: 1 out of the last 1 datapoints was greater than or equal to the threshold (1).',
+    });
     const [notification, ...more] = pages().filter((n) => n.subject.startsWith('ALARM'));
     expect(more).toEqual([]);
-    expect(notification).toMatchObject({ topicArn: expect.stringMatching(/^arn:aws:sns:us-east-1:000000000000:.*AlarmsTopic/), subject: `ALARM: "${pipelineFailed.spec.name}" in US East (N. Virginia)` });
-    expect(JSON.parse(notification?.message ?? '{}')).toMatchObject({ NewStateValue: 'ALARM', OldStateValue: 'OK', Trigger: { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States', Period: 300 } });
-    const change = events().filter((e) => e['detail-type'] === 'CloudWatch Alarm State Change' && e.resources[0] === pipelineFailed.spec.arn).at(-1);
-    expect(change?.detail).toMatchObject({ alarmName: pipelineFailed.spec.name, state: { value: 'ALARM' }, previousState: { value: 'OK' } });
+    expect(notification).toMatchObject({
+      topicArn: expect.stringMatching(/^arn:aws:sns:us-east-1:000000000000:.*AlarmsTopic/),
+      subject: `ALARM: "${pipelineFailed.spec.name}" in US East (N. Virginia)`,
+    });
+    expect(JSON.parse(notification?.message ?? '{}')).toMatchObject({
+      NewStateValue: 'ALARM',
+      OldStateValue: 'OK',
+      Trigger: { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States', Period: 300 },
+    });
+    const change = events()
+      .filter((e) => e['detail-type'] === 'CloudWatch Alarm State Change' && e.resources[0] === pipelineFailed.spec.arn)
+      .at(-1);
+    expect(change?.detail).toMatchObject({
+      alarmName: pipelineFailed.spec.name,
+      state: { value: 'ALARM' },
+      previousState: { value: 'OK' },
+    });
 
     // Evaluated again with the same data: no transition, so no second notification.
     const before = notifications().length;
@@ -108,14 +170,20 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
   it('predict answering 5xx while the registry is down → AWS/ApiGateway 5xx → ApiServerErrors in ALARM', async () => {
     await stack.runtime.dynamodb.stop();
     try {
-      for (let i = 0; i < 3; i++) expect((await signedFetch({ url: predictUrl(stack, 'adult'), body: REQUEST })).status).toBe(503);
+      for (let i = 0; i < 3; i++)
+        expect((await signedFetch({ url: predictUrl(stack, 'adult'), body: REQUEST })).status).toBe(503);
     } finally {
       await stack.runtime.dynamodb.start();
     }
     await clock.advance(60_000);
     const apiErrors = alarm('AlarmsApiServerErrors');
     expect(apiErrors.status.state).toBe('ALARM');
-    expect(JSON.parse(apiErrors.status.reasonData ?? '{}')).toMatchObject({ statistic: 'Sum', period: 300, recentDatapoints: [3], threshold: 1 });
+    expect(JSON.parse(apiErrors.status.reasonData ?? '{}')).toMatchObject({
+      statistic: 'Sum',
+      period: 300,
+      recentDatapoints: [3],
+      threshold: 1,
+    });
     // The function answered (a 500 response is not a function error): PredictErrors stays OK.
     expect(alarm('AlarmsPredictErrors').status.state).toBe('OK');
     expect(notifications().map((n) => n.subject)).toContain(`ALARM: "${apiErrors.spec.name}" in US East (N. Virginia)`);
@@ -124,12 +192,24 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     expect(degraded().status.state).toBe('ALARM');
     // The state-change events reached the alarm-history rule's target: adult's audit trail records both changes.
     const errorRateName = alarm('ModeladultErrorRate').spec.name;
-    await vi.waitFor(async () => {
-      const details = (await stack.registry.listAudit('adult')).filter((e) => e.action === 'alarm').map((e) => e.detail);
-      expect(details).toEqual(expect.arrayContaining([`${errorRateName}: OK → ALARM`, `${degraded().spec.name}: OK → ALARM`]));
-    }, { timeout: 20_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        const details = (await stack.registry.listAudit('adult'))
+          .filter((e) => e.action === 'alarm')
+          .map((e) => e.detail);
+        expect(details).toEqual(
+          expect.arrayContaining([`${errorRateName}: OK → ALARM`, `${degraded().spec.name}: OK → ALARM`]),
+        );
+      },
+      { timeout: 20_000, interval: 200 },
+    );
     const recorded = (await stack.registry.listAudit('adult')).find((e) => e.detail === `${errorRateName}: OK → ALARM`);
-    expect(recorded).toMatchObject({ actor: 'cloudwatch', outcome: 'succeeded', version: 0, reason: alarm('ModeladultErrorRate').status.reason });
+    expect(recorded).toMatchObject({
+      actor: 'cloudwatch',
+      outcome: 'succeeded',
+      version: 0,
+      reason: alarm('ModeladultErrorRate').status.reason,
+    });
     await clock.advance(120_000);
     expect(degradedPages().filter((n) => n.subject.startsWith('ALARM'))).toHaveLength(1);
   });
@@ -143,43 +223,86 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     // A storm: predict fails while the registry is away, and a run of the model fails.
     await stack.runtime.dynamodb.stop();
     try {
-      for (let i = 0; i < 3; i++) expect((await signedFetch({ url: predictUrl(stack, 'adult'), body: REQUEST })).status).toBe(503);
+      for (let i = 0; i < 3; i++)
+        expect((await signedFetch({ url: predictUrl(stack, 'adult'), body: REQUEST })).status).toBe(503);
     } finally {
       await stack.runtime.dynamodb.start();
     }
     const [failedRun] = await stack.upload('incoming/adult/no-label-1.csv', 'age,sex\n30,Male\n');
     expect(failedRun?.status).toBe('FAILED');
-    await vi.waitFor(() => expect(stack.runtime.cloudwatch.metrics.list({ name: 'RunsFailed', dimensions: [{ name: 'model', value: 'adult' }] })).toHaveLength(1));
+    await vi.waitFor(() =>
+      expect(
+        stack.runtime.cloudwatch.metrics.list({ name: 'RunsFailed', dimensions: [{ name: 'model', value: 'adult' }] }),
+      ).toHaveLength(1),
+    );
     await clock.advance(60_000);
-    for (const child of ['ModeladultErrorRate', 'ModeladultRunFailed', 'AlarmsApiServerErrors', 'AlarmsPipelineFailed']) expect(alarm(child).status.state, child).toBe('ALARM');
+    for (const child of ['ModeladultErrorRate', 'ModeladultRunFailed', 'AlarmsApiServerErrors', 'AlarmsPipelineFailed'])
+      expect(alarm(child).status.state, child).toBe('ALARM');
     const triggering = JSON.parse(degraded().status.reasonData ?? '{}') as { triggeringAlarms: { arn: string }[] };
     // The alarm whose change moved the composite (the others of the storm found it in ALARM already).
     expect(triggering.triggeringAlarms.length).toBeGreaterThan(0);
-    for (const t of triggering.triggeringAlarms) expect([alarm('ModeladultErrorRate').spec.arn, alarm('ModeladultRunFailed').spec.arn]).toContain(t.arn);
+    for (const t of triggering.triggeringAlarms)
+      expect([alarm('ModeladultErrorRate').spec.arn, alarm('ModeladultRunFailed').spec.arn]).toContain(t.arn);
     await clock.advance(120_000);
     expect(degradedAlarms()).toBe(before + 1);
 
     // Recovered, then a release starts (the release process reports ReleaseInProgress) and a run fails meanwhile.
     await clock.advance(20 * 60_000);
     expect(degraded().status.state).toBe('OK');
-    const cw = new CloudWatchClient({ region: 'us-east-1', endpoint: stack.runtime.endpoints.cloudwatchEndpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const cw = new CloudWatchClient({
+      region: 'us-east-1',
+      endpoint: stack.runtime.endpoints.cloudwatchEndpoint,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     const releasing = () =>
-      cw.send(new PutMetricDataCommand({ Namespace: 'ServerlessMlops', MetricData: [{ MetricName: 'ReleaseInProgress', Dimensions: [{ Name: 'service', Value: 'mlops-release' }, { Name: 'model', Value: 'adult' }], Timestamp: new Date(clock.now()), Value: 1 }] }));
+      cw.send(
+        new PutMetricDataCommand({
+          Namespace: 'ServerlessMlops',
+          MetricData: [
+            {
+              MetricName: 'ReleaseInProgress',
+              Dimensions: [
+                { Name: 'service', Value: 'mlops-release' },
+                { Name: 'model', Value: 'adult' },
+              ],
+              Timestamp: new Date(clock.now()),
+              Value: 1,
+            },
+          ],
+        }),
+      );
     try {
       await releasing();
       await clock.advance(60_000);
       expect(alarm('ModeladultReleaseInProgress').status.state).toBe('ALARM');
       const [again] = await stack.upload('incoming/adult/no-label-2.csv', 'age,sex\n31,Female\n');
       expect(again?.status).toBe('FAILED');
-      await vi.waitFor(() => expect(stack.runtime.cloudwatch.metrics.datapoints({ namespace: 'ServerlessMlops', name: 'RunsFailed', dimensions: { service: 'mlops-finish-run', model: 'adult' } }, clock.now() - 60_000, clock.now() + 60_000)).toHaveLength(1));
+      await vi.waitFor(() =>
+        expect(
+          stack.runtime.cloudwatch.metrics.datapoints(
+            {
+              namespace: 'ServerlessMlops',
+              name: 'RunsFailed',
+              dimensions: { service: 'mlops-finish-run', model: 'adult' },
+            },
+            clock.now() - 60_000,
+            clock.now() + 60_000,
+          ),
+        ).toHaveLength(1),
+      );
       await releasing();
       await clock.advance(60_000);
       expect(alarm('ModeladultRunFailed').status.state).toBe('ALARM');
       expect(degraded().status).toMatchObject({ state: 'ALARM', actionsSuppressedBy: 'Alarm' });
       await clock.advance(120_000);
       expect(degradedAlarms()).toBe(before + 1); // silent: the release was in progress
-      const change = events().filter((e) => e.resources[0] === degraded().spec.arn).at(-1);
-      expect(change?.detail).toMatchObject({ state: { value: 'ALARM', actionsSuppressedBy: 'Alarm' }, configuration: { alarmRule: expect.stringContaining('ALARM(') } });
+      const change = events()
+        .filter((e) => e.resources[0] === degraded().spec.arn)
+        .at(-1);
+      expect(change?.detail).toMatchObject({
+        state: { value: 'ALARM', actionsSuppressedBy: 'Alarm' },
+        configuration: { alarmRule: expect.stringContaining('ALARM(') },
+      });
     } finally {
       cw.destroy();
     }
@@ -188,7 +311,11 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
 
 describe('the local CloudWatch API, through the AWS SDK and the CLI', () => {
   const client = () =>
-    new CloudWatchClient({ region: 'us-east-1', endpoint: stack.runtime.endpoints.cloudwatchEndpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    new CloudWatchClient({
+      region: 'us-east-1',
+      endpoint: stack.runtime.endpoints.cloudwatchEndpoint,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
 
   it('takes PutMetricData and answers GetMetricStatistics, ListMetrics and `mlops metrics`', async () => {
     const cw = client();
@@ -198,26 +325,76 @@ describe('the local CloudWatch API, through the AWS SDK and the CLI', () => {
         new PutMetricDataCommand({
           Namespace: 'ServerlessMlops',
           MetricData: [
-            { MetricName: 'Predictions', Dimensions: [{ Name: 'model', Value: 'cli-model' }], Timestamp: new Date(minute + 1000), Values: [2, 4], Counts: [1, 3], Unit: 'Count' },
-            { MetricName: 'Predictions', Dimensions: [{ Name: 'model', Value: 'cli-model' }], Timestamp: new Date(minute + 61_000), Value: 7, Unit: 'Count' },
+            {
+              MetricName: 'Predictions',
+              Dimensions: [{ Name: 'model', Value: 'cli-model' }],
+              Timestamp: new Date(minute + 1000),
+              Values: [2, 4],
+              Counts: [1, 3],
+              Unit: 'Count',
+            },
+            {
+              MetricName: 'Predictions',
+              Dimensions: [{ Name: 'model', Value: 'cli-model' }],
+              Timestamp: new Date(minute + 61_000),
+              Value: 7,
+              Unit: 'Count',
+            },
           ],
         }),
       );
       const stats = await cw.send(
-        new GetMetricStatisticsCommand({ Namespace: 'ServerlessMlops', MetricName: 'Predictions', Dimensions: [{ Name: 'model', Value: 'cli-model' }], StartTime: new Date(minute), EndTime: new Date(minute + 180_000), Period: 60, Statistics: ['Sum', 'SampleCount', 'Maximum'], ExtendedStatistics: ['p50'] }),
+        new GetMetricStatisticsCommand({
+          Namespace: 'ServerlessMlops',
+          MetricName: 'Predictions',
+          Dimensions: [{ Name: 'model', Value: 'cli-model' }],
+          StartTime: new Date(minute),
+          EndTime: new Date(minute + 180_000),
+          Period: 60,
+          Statistics: ['Sum', 'SampleCount', 'Maximum'],
+          ExtendedStatistics: ['p50'],
+        }),
       );
-      expect(stats.Datapoints?.map((d) => [d.Timestamp?.getTime(), d.Sum, d.SampleCount, d.Maximum, d.ExtendedStatistics?.p50])).toEqual([
+      expect(
+        stats.Datapoints?.map((d) => [
+          d.Timestamp?.getTime(),
+          d.Sum,
+          d.SampleCount,
+          d.Maximum,
+          d.ExtendedStatistics?.p50,
+        ]),
+      ).toEqual([
         [minute, 14, 4, 4, 4],
         [minute + 60_000, 7, 1, 7, 7],
       ]);
-      const listed = await cw.send(new ListMetricsCommand({ Namespace: 'ServerlessMlops', Dimensions: [{ Name: 'model', Value: 'cli-model' }] }));
-      expect(listed.Metrics).toEqual([{ Namespace: 'ServerlessMlops', MetricName: 'Predictions', Dimensions: [{ Name: 'model', Value: 'cli-model' }] }]);
-      await expect(cw.send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: [{ MetricName: 'x', Value: 1 }] }))).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('AWS/ is reserved') });
+      const listed = await cw.send(
+        new ListMetricsCommand({ Namespace: 'ServerlessMlops', Dimensions: [{ Name: 'model', Value: 'cli-model' }] }),
+      );
+      expect(listed.Metrics).toEqual([
+        {
+          Namespace: 'ServerlessMlops',
+          MetricName: 'Predictions',
+          Dimensions: [{ Name: 'model', Value: 'cli-model' }],
+        },
+      ]);
+      await expect(
+        cw.send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: [{ MetricName: 'x', Value: 1 }] })),
+      ).rejects.toMatchObject({
+        name: 'InvalidParameterValueException',
+        message: expect.stringContaining('AWS/ is reserved'),
+      });
     } finally {
       cw.destroy();
     }
-    const series = JSON.parse((await mlops(stack, '--json', 'metrics', 'cli-model', 'Predictions', '--since', '1h')).stdout) as { label: string; points: { value: number }[] }[];
-    expect(series).toEqual([{ label: 'model=cli-model', points: [expect.objectContaining({ value: 14 }), expect.objectContaining({ value: 7 })] }]);
+    const series = JSON.parse(
+      (await mlops(stack, '--json', 'metrics', 'cli-model', 'Predictions', '--since', '1h')).stdout,
+    ) as { label: string; points: { value: number }[] }[];
+    expect(series).toEqual([
+      {
+        label: 'model=cli-model',
+        points: [expect.objectContaining({ value: 14 }), expect.objectContaining({ value: 7 })],
+      },
+    ]);
     expect((await mlops(stack, 'metrics', 'cli-model', 'Predictions')).stdout).toMatch(/█▁\n[^]*14\n[^]*7/);
   });
 
@@ -225,29 +402,69 @@ describe('the local CloudWatch API, through the AWS SDK and the CLI', () => {
     const predictErrors = alarm('AlarmsPredictErrors');
     const cw = client();
     try {
-      await cw.send(new SetAlarmStateCommand({ AlarmName: predictErrors.spec.name, StateValue: 'ALARM', StateReason: 'drill: testing the pager' }));
+      await cw.send(
+        new SetAlarmStateCommand({
+          AlarmName: predictErrors.spec.name,
+          StateValue: 'ALARM',
+          StateReason: 'drill: testing the pager',
+        }),
+      );
       const { MetricAlarms = [] } = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [predictErrors.spec.name] }));
-      expect(MetricAlarms[0]).toMatchObject({ StateValue: 'ALARM', StateReason: 'drill: testing the pager', MetricName: 'Errors', Namespace: 'AWS/Lambda', Period: 300, TreatMissingData: 'notBreaching' });
-      await expect(cw.send(new SetAlarmStateCommand({ AlarmName: 'no-such-alarm', StateValue: 'OK', StateReason: 'x' }))).rejects.toMatchObject({ name: 'ResourceNotFound' });
+      expect(MetricAlarms[0]).toMatchObject({
+        StateValue: 'ALARM',
+        StateReason: 'drill: testing the pager',
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Period: 300,
+        TreatMissingData: 'notBreaching',
+      });
+      await expect(
+        cw.send(new SetAlarmStateCommand({ AlarmName: 'no-such-alarm', StateValue: 'OK', StateReason: 'x' })),
+      ).rejects.toMatchObject({ name: 'ResourceNotFound' });
     } finally {
       cw.destroy();
     }
-    expect(notifications().map((n) => n.subject)).toContain(`ALARM: "${predictErrors.spec.name}" in US East (N. Virginia)`);
-    const listed = JSON.parse((await mlops(stack, '--json', 'alarms')).stdout) as { AlarmName: string; StateValue: string }[];
+    expect(notifications().map((n) => n.subject)).toContain(
+      `ALARM: "${predictErrors.spec.name}" in US East (N. Virginia)`,
+    );
+    const listed = JSON.parse((await mlops(stack, '--json', 'alarms')).stdout) as {
+      AlarmName: string;
+      StateValue: string;
+    }[];
     expect(listed).toHaveLength(17); // sixteen metric alarms and adult's composite
     expect(listed.find((a) => a.AlarmName === predictErrors.spec.name)?.StateValue).toBe('ALARM');
-    expect((await mlops(stack, 'alarms')).stdout).toMatch(/PredictErrors\S*\s+metric\s+ALARM\s+\S+\s+drill: testing the pager/);
+    expect((await mlops(stack, 'alarms')).stdout).toMatch(
+      /PredictErrors\S*\s+metric\s+ALARM\s+\S+\s+drill: testing the pager/,
+    );
   });
 
   it("reads a function's log group with `mlops logs`, through a CloudWatch Logs filter pattern", async () => {
-    const lines = (await mlops(stack, '--json', 'logs', 'finish-run', '--since', '3h', '--filter', '{ $.message = "run failed" && $.model = "nosuchmodel" }')).stdout
+    const lines = (
+      await mlops(
+        stack,
+        '--json',
+        'logs',
+        'finish-run',
+        '--since',
+        '3h',
+        '--filter',
+        '{ $.message = "run failed" && $.model = "nosuchmodel" }',
+      )
+    ).stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { timestamp: number; message: string });
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]?.message ?? '{}')).toMatchObject({ level: 'INFO', message: 'run failed', model: 'nosuchmodel', status: 'FAILED' });
+    expect(JSON.parse(lines[0]?.message ?? '{}')).toMatchObject({
+      level: 'INFO',
+      message: 'run failed',
+      model: 'nosuchmodel',
+      status: 'FAILED',
+    });
     const text = (await mlops(stack, 'logs', 'predict', '--since', '3h', '--filter', 'PredictServerErrors')).stdout;
     expect(text).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z {2}\{"_aws"/m);
-    await expect(mlops(stack, 'logs', 'nosuch')).rejects.toMatchObject({ stderr: expect.stringContaining('no function "nosuch": one of register-run, etl, train') });
+    await expect(mlops(stack, 'logs', 'nosuch')).rejects.toMatchObject({
+      stderr: expect.stringContaining('no function "nosuch": one of register-run, etl, train'),
+    });
   });
 });

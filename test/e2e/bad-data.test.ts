@@ -9,7 +9,14 @@ let production: number | undefined;
 function withoutColumn(csv: string, column: string): string {
   const lines = csv.trimEnd().split('\n');
   const index = (lines[0] as string).split(',').indexOf(column);
-  return lines.map((line) => line.split(',').filter((_, i) => i !== index).join(',')).join('\n');
+  return lines
+    .map((line) =>
+      line
+        .split(',')
+        .filter((_, i) => i !== index)
+        .join(','),
+    )
+    .join('\n');
 }
 
 /** A first accepted upload: it records the data schema v1 and puts a version in production. */
@@ -54,14 +61,18 @@ describe('bad data fails its run with a reason a person can act on, and producti
     const [wrongCount] = await stack.upload('incoming/adult/wrong-count.csv', lines.join('\n'));
     expect(wrongCount?.status).toBe('FAILED');
     const runs = await stack.registry.listRuns('adult');
-    expect(runs.find((r) => r.trigger.key.endsWith('wrong-count.csv'))?.reason).toMatch(/^incoming\/adult\/wrong-count\.csv:121: wrong number of columns/);
+    expect(runs.find((r) => r.trigger.key.endsWith('wrong-count.csv'))?.reason).toMatch(
+      /^incoming\/adult\/wrong-count\.csv:121: wrong number of columns/,
+    );
 
     const quoted = ADULT.split('\n').slice(0, 200);
     quoted[50] = `${quoted[50]?.replace('State-gov', '"State-gov')}`.replace(/^(\d+),/, '$1,"');
     const [unbalanced] = await stack.upload('incoming/adult/unbalanced.csv', quoted.join('\n'));
     expect(unbalanced?.status).toBe('FAILED');
     const after = await stack.registry.listRuns('adult');
-    expect(after.find((r) => r.trigger.key.endsWith('unbalanced.csv'))?.reason).toMatch(/unbalanced\.csv:\d+: .*(never closed|malformed)/);
+    expect(after.find((r) => r.trigger.key.endsWith('unbalanced.csv'))?.reason).toMatch(
+      /unbalanced\.csv:\d+: .*(never closed|malformed)/,
+    );
   });
 
   it('fails when too many rows have non-numeric values, reporting the count', async () => {
@@ -70,7 +81,9 @@ describe('bad data fails its run with a reason a person can act on, and producti
     const [execution] = await stack.upload('incoming/adult/bad-ages.csv', lines.join('\n'));
     expect(execution?.status).toBe('FAILED');
     const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('bad-ages.csv'));
-    expect(run?.reason).toMatch(/^50 of 1000 rows \(5\.00%\) have bad values, more than the 1\.00% allowed .* "age": 50 bad \(e\.g\. incoming\/adult\/bad-ages\.csv:11 "unknown"/);
+    expect(run?.reason).toMatch(
+      /^50 of 1000 rows \(5\.00%\) have bad values, more than the 1\.00% allowed .* "age": 50 bad \(e\.g\. incoming\/adult\/bad-ages\.csv:11 "unknown"/,
+    );
     expect((await stack.registry.getAlias('adult'))?.version).toBe(production);
   });
 });

@@ -22,11 +22,26 @@ const release = { mode: 'canary', steps: [10, 50], bakeMinutes: 2, checkRows: 20
 /** adult released as a canary; adult-tight the same with a latency budget no candidate meets (its alarm fires). */
 const MODELS = {
   adult: { ...ADULT, release, monitoring: UNHURRIED },
-  'adult-tight': { ...ADULT, name: 'adult-tight', release, monitoring: { noTrafficHours: null, maxP99LatencyMs: 0.0001 } },
+  'adult-tight': {
+    ...ADULT,
+    name: 'adult-tight',
+    release,
+    monitoring: { noTrafficHours: null, maxP99LatencyMs: 0.0001 },
+  },
   /** A release check no version passes: the serving path must answer within a microsecond. */
-  'adult-strict': { ...ADULT, name: 'adult-strict', release: { ...release, checkLatencyMs: 0.001 }, monitoring: UNHURRIED },
+  'adult-strict': {
+    ...ADULT,
+    name: 'adult-strict',
+    release: { ...release, checkLatencyMs: 0.001 },
+    monitoring: UNHURRIED,
+  },
   /** A shadow release: production answers everyone; the candidate scores half of the callers' requests too. */
-  'adult-shadow': { ...ADULT, name: 'adult-shadow', release: { mode: 'shadow', steps: [50], bakeMinutes: 2, checkRows: 20, checkLatencyMs: 60_000 }, monitoring: UNHURRIED },
+  'adult-shadow': {
+    ...ADULT,
+    name: 'adult-shadow',
+    release: { mode: 'shadow', steps: [50], bakeMinutes: 2, checkRows: 20, checkLatencyMs: 60_000 },
+    monitoring: UNHURRIED,
+  },
 };
 const clock = new VirtualClock({ start: Math.floor(Date.now() / 60_000) * 60_000, rate: 0 });
 let stack: TestStack;
@@ -38,7 +53,10 @@ const KEY_OUT = Array.from({ length: 500 }, (_, i) => `caller-${i}`).find((k) =>
 
 beforeAll(async () => {
   stack = await startTestStack({ clock, models: MODELS });
-  releases = new ReleaseStore(DynamoDBDocumentClient.from(localDynamoClient(stack.runtime.endpoints.dynamodbEndpoint, 'us-east-1')), stack.runtime.endpoints.outputs.RegistryTableName as string);
+  releases = new ReleaseStore(
+    DynamoDBDocumentClient.from(localDynamoClient(stack.runtime.endpoints.dynamodbEndpoint, 'us-east-1')),
+    stack.runtime.endpoints.outputs.RegistryTableName as string,
+  );
   for (const model of Object.keys(MODELS)) {
     const [first] = await stack.upload(`incoming/${model}/v1.csv`, adultRows(3000));
     expect(first?.status).toBe('SUCCEEDED');
@@ -51,9 +69,19 @@ afterAll(async () => {
 });
 
 /** A prediction request with a routing key (the SigV4 signer signs the header too). */
-async function fetchKeyed(model: string, key: string): Promise<{ version: number; variant: string; predictions: { id: string }[] }> {
-  const request = await signedRequest({ url: `${stack.runtime.endpoints.apiUrl}/v1/models/${model}/predict`, body: REQUEST });
-  const response = await fetch(request.url, { method: 'POST', headers: { ...request.headers, 'x-mlops-routing-key': key }, body: REQUEST });
+async function fetchKeyed(
+  model: string,
+  key: string,
+): Promise<{ version: number; variant: string; predictions: { id: string }[] }> {
+  const request = await signedRequest({
+    url: `${stack.runtime.endpoints.apiUrl}/v1/models/${model}/predict`,
+    body: REQUEST,
+  });
+  const response = await fetch(request.url, {
+    method: 'POST',
+    headers: { ...request.headers, 'x-mlops-routing-key': key },
+    body: REQUEST,
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as { version: number; variant: string; predictions: { id: string }[] };
 }
@@ -63,11 +91,15 @@ function releaseExecution(model: string): LocalExecution | undefined {
   return machine?.executions.filter((e) => (e.input as { model?: string }).model === model).at(-1);
 }
 
-const entered = (execution: LocalExecution | undefined, state: string) => execution?.events.filter((e) => e.type === 'StateEntered' && e.state === state).length ?? 0;
+const entered = (execution: LocalExecution | undefined, state: string) =>
+  execution?.events.filter((e) => e.type === 'StateEntered' && e.state === state).length ?? 0;
 
 /** Waits (real time) until the release execution has entered `state` `times` times: the clock moves only then. */
 async function untilEntered(model: string, state: string, times: number): Promise<void> {
-  await vi.waitFor(() => expect(entered(releaseExecution(model), state)).toBeGreaterThanOrEqual(times), { timeout: 60_000, interval: 100 });
+  await vi.waitFor(() => expect(entered(releaseExecution(model), state)).toBeGreaterThanOrEqual(times), {
+    timeout: 60_000,
+    interval: 100,
+  });
 }
 
 async function releaseOf(model: string): Promise<ReleaseRecord> {
@@ -118,7 +150,9 @@ describe('a canary release through the local runtime, on its clock', () => {
     expect(await releaseOf('adult')).toMatchObject({ state: 'promoted' });
     expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
 
-    const audit = (await stack.registry.listAudit('adult')).filter((e) => e.action === 'release' || e.action === 'promote');
+    const audit = (await stack.registry.listAudit('adult')).filter(
+      (e) => e.action === 'release' || e.action === 'promote',
+    );
     expect(audit.map((e) => e.detail.replace(/rel-[0-9a-f]+/, 'rel'))).toEqual([
       'production is now v1',
       'release rel began: canary 10% → 50%, 2 min each; release check first',
@@ -140,7 +174,11 @@ describe('a canary release through the local runtime, on its clock', () => {
     await vi.waitFor(() => expect(execution?.status).toBe('SUCCEEDED'), { timeout: 60_000 });
     expect(entered(execution, 'RolledBack')).toBe(1);
     const record = await releaseOf('adult-tight');
-    expect(record).toMatchObject({ state: 'rolled-back', share: 0, reason: expect.stringMatching(/^alarm: ServerlessMlops-adult-tight-candidate-latency/) });
+    expect(record).toMatchObject({
+      state: 'rolled-back',
+      share: 0,
+      reason: expect.stringMatching(/^alarm: ServerlessMlops-adult-tight-candidate-latency/),
+    });
     expect((await stack.registry.getAlias('adult-tight'))?.version).toBe(1);
     await clock.advance(16_000);
     expect(await fetchKeyed('adult-tight', KEY_IN)).toMatchObject({ version: 1, variant: 'production' });
@@ -150,19 +188,28 @@ describe('a canary release through the local runtime, on its clock', () => {
 
   it('rejects a version that fails its release check before any traffic: production and its traffic untouched', async () => {
     await uploadSecondVersion('adult-strict');
-    const execution = await vi.waitFor(() => {
-      const found = releaseExecution('adult-strict');
-      expect(found?.status).toBe('SUCCEEDED');
-      return found as LocalExecution;
-    }, { timeout: 60_000, interval: 100 });
+    const execution = await vi.waitFor(
+      () => {
+        const found = releaseExecution('adult-strict');
+        expect(found?.status).toBe('SUCCEEDED');
+        return found as LocalExecution;
+      },
+      { timeout: 60_000, interval: 100 },
+    );
     expect(entered(execution, 'CheckFailed')).toBe(1);
     expect(entered(execution, 'Bake')).toBe(0);
     const record = await releaseOf('adult-strict');
-    expect(record).toMatchObject({ state: 'rejected', share: 0, reason: expect.stringMatching(/^release check failed: answered in [\d.]+ ms, over the 0.001 ms budget$/) });
+    expect(record).toMatchObject({
+      state: 'rejected',
+      share: 0,
+      reason: expect.stringMatching(/^release check failed: answered in [\d.]+ ms, over the 0.001 ms budget$/),
+    });
     expect((await stack.registry.getAlias('adult-strict'))?.version).toBe(1);
     await clock.advance(16_000);
     expect(await fetchKeyed('adult-strict', KEY_IN)).toMatchObject({ version: 1, variant: 'production' });
-    expect((await stack.registry.listAudit('adult-strict')).filter((e) => e.action === 'release').at(-1)?.detail).toMatch(/rejected before any traffic/);
+    expect(
+      (await stack.registry.listAudit('adult-strict')).filter((e) => e.action === 'release').at(-1)?.detail,
+    ).toMatch(/rejected before any traffic/);
   });
 });
 
@@ -178,18 +225,38 @@ describe('a shadow release through the local runtime, on its clock', () => {
     await clock.advance(61_000);
     const requestId = (answer: { predictions: { id: string }[] }) => answer.predictions[0]?.id.split('.')[0];
     const captured = await vi.waitFor(async () => {
-      const records = (await deliveredRecords<CapturedRecord>(stack, 'capture/model=adult-shadow/')).map((r) => r.record);
+      const records = (await deliveredRecords<CapturedRecord>(stack, 'capture/model=adult-shadow/')).map(
+        (r) => r.record,
+      );
       const of = (answer: typeof shadowed) => records.filter((r) => r.eventMetadata.inferenceId === requestId(answer));
       expect(of(shadowed)).toHaveLength(2);
       return { shadowed: of(shadowed), plain: of(plain) };
     });
     // The candidate's answer to the same instances, under the same prediction ids; production's is what the caller got.
-    expect(captured.shadowed.map((r) => [r.variant, r.version]).sort()).toEqual([['candidate-shadow', 2], ['production', 1]]);
-    expect(new Set(captured.shadowed.map((r) => r.predictionIds.join()))).toEqual(new Set([shadowed.predictions.map((p) => p.id).join()]));
+    expect(captured.shadowed.map((r) => [r.variant, r.version]).sort()).toEqual([
+      ['candidate-shadow', 2],
+      ['production', 1],
+    ]);
+    expect(new Set(captured.shadowed.map((r) => r.predictionIds.join()))).toEqual(
+      new Set([shadowed.predictions.map((p) => p.id).join()]),
+    );
     expect(captured.plain.map((r) => r.variant)).toEqual(['production']);
     // Measured as the candidate (what its alarms read), with the model and variant as dimensions.
     const total = (name: string, variant: string) =>
-      statistic('Sum', stack.runtime.cloudwatch.metrics.datapoints({ namespace: 'ServerlessMlops', name, dimensions: { service: 'mlops-predict', model: 'adult-shadow', variant } }, 0, Number.MAX_SAFE_INTEGER).map((point) => point.sample)) ?? 0;
+      statistic(
+        'Sum',
+        stack.runtime.cloudwatch.metrics
+          .datapoints(
+            {
+              namespace: 'ServerlessMlops',
+              name,
+              dimensions: { service: 'mlops-predict', model: 'adult-shadow', variant },
+            },
+            0,
+            Number.MAX_SAFE_INTEGER,
+          )
+          .map((point) => point.sample),
+      ) ?? 0;
     expect(total('PredictRequests', 'candidate')).toBeGreaterThan(0);
     // Its prediction distribution beside production's: the mean positive-class probability of each.
     for (const variant of ['candidate', 'production']) {
@@ -207,7 +274,13 @@ describe('a shadow release through the local runtime, on its clock', () => {
     await vi.waitFor(() => expect(execution?.status).toBe('SUCCEEDED'), { timeout: 60_000 });
     expect(entered(execution, 'Promoted')).toBe(1);
     expect((await stack.registry.getAlias('adult-shadow'))?.version).toBe(2);
-    const audit = (await stack.registry.listAudit('adult-shadow')).filter((e) => e.action === 'release').map((e) => e.detail.replace(/rel-[0-9a-f]+/, 'rel'));
-    expect(audit).toEqual(['release rel began: shadow 50%, 2 min each; release check first', 'release rel: step 1 of 1, 50% of traffic (shadow)', 'release rel promoted v2']);
+    const audit = (await stack.registry.listAudit('adult-shadow'))
+      .filter((e) => e.action === 'release')
+      .map((e) => e.detail.replace(/rel-[0-9a-f]+/, 'rel'));
+    expect(audit).toEqual([
+      'release rel began: shadow 50%, 2 min each; release check first',
+      'release rel: step 1 of 1, 50% of traffic (shadow)',
+      'release rel promoted v2',
+    ]);
   });
 });

@@ -14,8 +14,12 @@ const ADULT = readFileSync('examples/data/adult.csv', 'utf8');
 
 /** The first rows of adult with a copy of the label as an extra column: a model that leans on it must be rejected. */
 function leakyAdult(rows: number): string {
-  const lines = ADULT.trimEnd().split('\n').slice(0, rows + 1);
-  return lines.map((line, i) => (i === 0 ? `${line},leak` : `${line},${line.endsWith('>50K') ? 'rich' : 'not-rich'}`)).join('\n');
+  const lines = ADULT.trimEnd()
+    .split('\n')
+    .slice(0, rows + 1);
+  return lines
+    .map((line, i) => (i === 0 ? `${line},leak` : `${line},${line.endsWith('>50K') ? 'rich' : 'not-rich'}`))
+    .join('\n');
 }
 
 describe('model CI: the full pipeline on fresh local emulators, failing when the gate fails', () => {
@@ -33,11 +37,15 @@ describe('model CI: the full pipeline on fresh local emulators, failing when the
     const [promoted, rejected] = results;
     expect(promoted).toMatchObject({ status: 'PROMOTED', passed: true, version: 1 });
     expect(rejected).toMatchObject({ status: 'REJECTED', passed: false, version: 2 });
-    expect(rejected?.gate?.checks.filter((c) => !c.passed && c.severity === 'blocking').map((c) => c.metric)).toEqual(['leak.leak']);
+    expect(rejected?.gate?.checks.filter((c) => !c.passed && c.severity === 'blocking').map((c) => c.metric)).toEqual([
+      'leak.leak',
+    ]);
     expect(readFileSync(promoted?.card as string, 'utf8')).toContain('<svg');
     const summary = formatModelCi(results);
     expect(summary).toMatch(/✅ adult — PROMOTED \(v1\)/);
-    expect(summary).toMatch(/❌ adult — REJECTED \(v2\)[\s\S]*\| leak\.leak \| 1\.0000 \| <= 0\.99 \| \*\*fail\*\*: feature "leak" alone predicts the label/);
+    expect(summary).toMatch(
+      /❌ adult — REJECTED \(v2\)[\s\S]*\| leak\.leak \| 1\.0000 \| <= 0\.99 \| \*\*fail\*\*: feature "leak" alone predicts the label/,
+    );
     expect(summary).toMatch(/\| feature_share\.leak \| [0-9.]+ \| <= 0\.5 \| warning: feature "leak" carries/);
   }, 300_000);
 });
@@ -51,10 +59,18 @@ describe('smoke test (npm run smoke): upload, wait, SigV4 call, check the answer
     await stack?.stop();
   });
 
-  it('fails with the run\'s reason when the pipeline fails (data without its label column)', async () => {
+  it("fails with the run's reason when the pipeline fails (data without its label column)", async () => {
     const header = (ADULT.split('\n')[0] as string).split(',');
     const index = header.indexOf('class');
-    const unlabelled = ADULT.split('\n').slice(0, 501).map((line) => line.split(',').filter((_, i) => i !== index).join(',')).join('\n');
+    const unlabelled = ADULT.split('\n')
+      .slice(0, 501)
+      .map((line) =>
+        line
+          .split(',')
+          .filter((_, i) => i !== index)
+          .join(','),
+      )
+      .join('\n');
     const connection = connectLocal(stack.stateDir);
     try {
       const smoke = runSmoke(connection, { model: 'adult', csv: unlabelled, pollMs: 100, timeoutMs: 120_000 });
@@ -69,7 +85,14 @@ describe('smoke test (npm run smoke): upload, wait, SigV4 call, check the answer
     const connection = connectLocal(stack.stateDir);
     const lines: string[] = [];
     try {
-      const result = await runSmoke(connection, { model: 'adult', csv: ADULT, rows: 6000, pollMs: 100, timeoutMs: 180_000, log: (l) => lines.push(l) });
+      const result = await runSmoke(connection, {
+        model: 'adult',
+        csv: ADULT,
+        rows: 6000,
+        pollMs: 100,
+        timeoutMs: 180_000,
+        log: (l) => lines.push(l),
+      });
       expect(result.run.status).toBe('PROMOTED');
       expect(result.servedVersion).toBe(result.run.version);
       expect(result.predictions).toBe(5);
@@ -82,7 +105,10 @@ describe('smoke test (npm run smoke): upload, wait, SigV4 call, check the answer
 
   it('runs the same through --stack: outputs from CloudFormation, the SDK default credential chain, SigV4 to the API', async () => {
     const { endpoints } = stack.runtime;
-    const cloudFormation = await startFakeCloudFormation('ServerlessMlops-staging', { ...endpoints.outputs, ApiUrl: endpoints.apiUrl } as Record<string, string>);
+    const cloudFormation = await startFakeCloudFormation('ServerlessMlops-staging', {
+      ...endpoints.outputs,
+      ApiUrl: endpoints.apiUrl,
+    } as Record<string, string>);
     try {
       const env = {
         PATH: process.env.PATH ?? '',
@@ -120,6 +146,8 @@ describe('smoke test (npm run smoke): upload, wait, SigV4 call, check the answer
       'predictions[0].label is not one of its classes',
       'predictions[0] probabilities sum to 1.4000',
     ]);
-    expect(checkAnswer({ version: 1, predictions: [{ value: Number.NaN }] }, 1)).toEqual(['predictions[0] has neither class probabilities nor a finite value']);
+    expect(checkAnswer({ version: 1, predictions: [{ value: Number.NaN }] }, 1)).toEqual([
+      'predictions[0] has neither class probabilities nor a finite value',
+    ]);
   });
 });

@@ -20,7 +20,9 @@ describe('a model with no production version', () => {
   it('answers 404 with a message', async () => {
     const response = await signedFetch({ url: predictUrl(stack, 'unserved'), body: REQUEST });
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ message: expect.stringContaining('model "unserved" has no production version yet') });
+    expect(await response.json()).toMatchObject({
+      message: expect.stringContaining('model "unserved" has no production version yet'),
+    });
   });
 
   it('records an upload for a model with no model file as FAILED with the reason', async () => {
@@ -72,29 +74,70 @@ describe('end to end through the local runtime: the example data uploaded → pi
       for (const line of ofThisRun) expect(line, part).toMatchObject({ runId: run?.runId });
     }
     const emf = functionLogLines(stack, 'TrainingEtl').find((l) => l._aws !== undefined && l.model === 'adult');
-    expect(emf).toMatchObject({ RowsRead: 32561, _aws: { CloudWatchMetrics: [{ Namespace: 'ServerlessMlops', Dimensions: [expect.arrayContaining(['model'])] }] } });
-    expect(functionLogLines(stack, 'TrainingValidate').find((l) => l._aws !== undefined && l.model === 'adult')).toMatchObject({ GatePassed: 1, GateRejected: 0 });
+    expect(emf).toMatchObject({
+      RowsRead: 32561,
+      _aws: { CloudWatchMetrics: [{ Namespace: 'ServerlessMlops', Dimensions: [expect.arrayContaining(['model'])] }] },
+    });
+    expect(
+      functionLogLines(stack, 'TrainingValidate').find((l) => l._aws !== undefined && l.model === 'adult'),
+    ).toMatchObject({ GatePassed: 1, GateRejected: 0 });
     // The first invocation of a container is its cold start, as Powertools reports it in Lambda.
-    expect(functionLogLines(stack, 'TrainingEtl').find((l) => l.level !== undefined)).toMatchObject({ cold_start: true, xray_trace_id: expect.stringMatching(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/) });
+    expect(functionLogLines(stack, 'TrainingEtl').find((l) => l.level !== undefined)).toMatchObject({
+      cold_start: true,
+      xray_trace_id: expect.stringMatching(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/),
+    });
   });
 
   it('traces every pipeline function with X-Ray: the handler annotated with model and run, each S3 and DynamoDB call a subsegment', () => {
-    const etlLog = functionLogLines(stack, 'TrainingEtl').find((l) => l.level !== undefined && l.model === 'adult') as { xray_trace_id: string; runId: string; cold_start: boolean };
-    const segments = readFileSync(join(stack.stateDir, 'logs', 'xray-segments.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {
-      name: string; trace_id: string; namespace?: string; annotations?: Record<string, unknown>; aws?: { operation?: string };
-    });
+    const etlLog = functionLogLines(stack, 'TrainingEtl').find((l) => l.level !== undefined && l.model === 'adult') as {
+      xray_trace_id: string;
+      runId: string;
+      cold_start: boolean;
+    };
+    const segments = readFileSync(join(stack.stateDir, 'logs', 'xray-segments.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            name: string;
+            trace_id: string;
+            namespace?: string;
+            annotations?: Record<string, unknown>;
+            aws?: { operation?: string };
+          },
+      );
     const ofEtl = segments.filter((s) => s.trace_id === etlLog.xray_trace_id);
-    expect(ofEtl.find((s) => s.name === '## index.handler')?.annotations).toMatchObject({ model: 'adult', runId: etlLog.runId, Service: 'mlops-etl', ColdStart: etlLog.cold_start });
-    expect(ofEtl.filter((s) => s.namespace === 'aws' && s.name === 'S3').map((s) => s.aws?.operation)).toEqual(expect.arrayContaining(['GetObject', 'PutObject']));
+    expect(ofEtl.find((s) => s.name === '## index.handler')?.annotations).toMatchObject({
+      model: 'adult',
+      runId: etlLog.runId,
+      Service: 'mlops-etl',
+      ColdStart: etlLog.cold_start,
+    });
+    expect(ofEtl.filter((s) => s.namespace === 'aws' && s.name === 'S3').map((s) => s.aws?.operation)).toEqual(
+      expect.arrayContaining(['GetObject', 'PutObject']),
+    );
     expect(ofEtl.some((s) => s.namespace === 'aws' && s.name === 'DynamoDB')).toBe(true);
     const services = new Set(segments.map((s) => s.annotations?.Service).filter((s) => s !== undefined));
-    for (const service of ['mlops-register-run', 'mlops-etl', 'mlops-train', 'mlops-validate', 'mlops-promote', 'mlops-report']) expect(services).toContain(service);
+    for (const service of [
+      'mlops-register-run',
+      'mlops-etl',
+      'mlops-train',
+      'mlops-validate',
+      'mlops-promote',
+      'mlops-report',
+    ])
+      expect(services).toContain(service);
   });
 
   it('serves predictions with class probabilities over the SigV4-signed HTTP API', async () => {
     const response = await signedFetch({ url: predict(), body: REQUEST });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { model: string; version: number; predictions: { label: string; probabilities: Record<string, number> }[] };
+    const body = (await response.json()) as {
+      model: string;
+      version: number;
+      predictions: { label: string; probabilities: Record<string, number> }[];
+    };
     expect(body).toMatchObject({ model: 'adult', version: 1 });
     expect(body.predictions).toHaveLength(2);
     for (const p of body.predictions) {
@@ -102,33 +145,59 @@ describe('end to end through the local runtime: the example data uploaded → pi
       expect((p.probabilities['<=50K'] as number) + (p.probabilities['>50K'] as number)).toBeCloseTo(1, 5);
     }
     // A senior executive with large capital gains vs. a young clerk: the model must rank them this way.
-    expect(body.predictions[1]?.probabilities['>50K']).toBeGreaterThan(body.predictions[0]?.probabilities['>50K'] as number);
+    expect(body.predictions[1]?.probabilities['>50K']).toBeGreaterThan(
+      body.predictions[0]?.probabilities['>50K'] as number,
+    );
   });
 
   it('scores a category the model never learned as unknown and says so, per instance', async () => {
     const [first, second] = JSON.parse(REQUEST).instances as Record<string, unknown>[];
-    const response = await signedFetch({ url: predict(), body: JSON.stringify({ instances: [first, { ...second, workclass: 'Space-force' }] }) });
+    const response = await signedFetch({
+      url: predict(),
+      body: JSON.stringify({ instances: [first, { ...second, workclass: 'Space-force' }] }),
+    });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { predictions: unknown[]; warnings?: unknown[] };
     expect(body.predictions).toHaveLength(2);
-    expect(body.warnings).toEqual([{ instance: 1, feature: 'workclass', value: 'Space-force', message: 'not a category the model learned; scored as an unknown value' }]);
+    expect(body.warnings).toEqual([
+      {
+        instance: 1,
+        feature: 'workclass',
+        value: 'Space-force',
+        message: 'not a category the model learned; scored as an unknown value',
+      },
+    ]);
   });
 
   it('writes local.json with the endpoints and plain credentials (no SDK internals)', () => {
-    const local = JSON.parse(readFileSync(join(stack.stateDir, 'local.json'), 'utf8')) as { credentials: Record<string, unknown> };
+    const local = JSON.parse(readFileSync(join(stack.stateDir, 'local.json'), 'utf8')) as {
+      credentials: Record<string, unknown>;
+    };
     expect(local.credentials).toEqual({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
   });
 
   it('rejects unsigned requests with 403 (IAM authorization)', async () => {
-    const response = await fetch(predict(), { method: 'POST', body: REQUEST, headers: { 'content-type': 'application/json' } });
+    const response = await fetch(predict(), {
+      method: 'POST',
+      body: REQUEST,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(403);
   });
 
   it.each([
     ['a non-JSON body', 'not json', /the body is not valid JSON/],
     ['a missing feature', JSON.stringify({ instances: [{ age: 30 }] }), /instances\[0\]\.workclass is missing/],
-    ['a wrong type', JSON.stringify({ instances: [{ ...JSON.parse(REQUEST).instances[0], age: 'old' }] }), /instances\[0\]\.age must be a finite number or null/],
-    ['more than 1000 instances', JSON.stringify({ instances: Array.from({ length: 1001 }, () => JSON.parse(REQUEST).instances[0]) }), /"instances" has 1001 items/],
+    [
+      'a wrong type',
+      JSON.stringify({ instances: [{ ...JSON.parse(REQUEST).instances[0], age: 'old' }] }),
+      /instances\[0\]\.age must be a finite number or null/,
+    ],
+    [
+      'more than 1000 instances',
+      JSON.stringify({ instances: Array.from({ length: 1001 }, () => JSON.parse(REQUEST).instances[0]) }),
+      /"instances" has 1001 items/,
+    ],
   ])('answers %s with 400 naming the problem', async (_what, body, message) => {
     const response = await signedFetch({ url: predict(), body });
     expect(response.status).toBe(400);

@@ -23,9 +23,14 @@ describe('re-driving a failed run', () => {
     // An operator breaks production's artifact: the next run's Validate step (which re-scores production) fails.
     const production = await stack.registry.getAlias('adult');
     const artifact = production?.artifact as { bucket: string; key: string };
-    const original = await (await stack.s3.send(new GetObjectCommand({ Bucket: artifact.bucket, Key: artifact.key }))).Body?.transformToByteArray();
+    const original = await (
+      await stack.s3.send(new GetObjectCommand({ Bucket: artifact.bucket, Key: artifact.key }))
+    ).Body?.transformToByteArray();
     await stack.s3.send(new PutObjectCommand({ Bucket: artifact.bucket, Key: artifact.key, Body: 'damaged' }));
-    const [failed] = await stack.upload('incoming/adult/later-4k.csv', [ADULT.split('\n')[0], ...ADULT.trimEnd().split('\n').slice(10001, 14001)].join('\n'));
+    const [failed] = await stack.upload(
+      'incoming/adult/later-4k.csv',
+      [ADULT.split('\n')[0], ...ADULT.trimEnd().split('\n').slice(10001, 14001)].join('\n'),
+    );
     expect(failed?.status).toBe('FAILED');
     const failedRun = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('later-4k.csv'));
     expect(failedRun).toMatchObject({ status: 'FAILED', step: 'Validate', errorType: 'IntegrityError' });
@@ -36,7 +41,11 @@ describe('re-driving a failed run', () => {
       (error: { code?: number; stdout?: string }) => error,
     );
     expect(again?.code).toBe(1);
-    expect(JSON.parse(again?.stdout ?? '{}')).toMatchObject({ step: 'Validate', status: 'FAILED', runStatus: 'FAILED' });
+    expect(JSON.parse(again?.stdout ?? '{}')).toMatchObject({
+      step: 'Validate',
+      status: 'FAILED',
+      runStatus: 'FAILED',
+    });
 
     // Restored, the run resumes at Validate: the new execution enters no ETL or Tune state.
     await stack.s3.send(new PutObjectCommand({ Bucket: artifact.bucket, Key: artifact.key, Body: original }));
@@ -52,6 +61,8 @@ describe('re-driving a failed run', () => {
     expect(['PROMOTED', 'REJECTED']).toContain(after?.status);
     // Validate registered one version for the run, however often it was re-driven.
     expect((await stack.registry.listVersions('adult')).filter((v) => v.runId === failedRun?.runId)).toHaveLength(1);
-    await expect(cli('runs', 'redrive', 'adult', failedRun?.runId as string)).rejects.toMatchObject({ stderr: expect.stringContaining('only FAILED runs can be re-driven') });
+    await expect(cli('runs', 'redrive', 'adult', failedRun?.runId as string)).rejects.toMatchObject({
+      stderr: expect.stringContaining('only FAILED runs can be re-driven'),
+    });
   }, 120_000);
 });

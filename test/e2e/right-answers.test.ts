@@ -16,21 +16,54 @@ const run = promisify(execFile);
 
 /** Minimal model files, as "Adding a model" shows them: no hyper-parameters, so the search chooses them. */
 const MODELS = {
-  'adult-age': { name: 'adult-age', task: 'regression', label: 'age', exclude: ['fnlwgt'], missingValues: ['', '?'], gate: { minimums: { r2: 0.1 } } },
-  'adult-relationship': { name: 'adult-relationship', task: 'multiclass', label: 'relationship', exclude: ['fnlwgt'], missingValues: ['', '?'], gate: { minimums: { accuracy: 0.5 } } },
+  'adult-age': {
+    name: 'adult-age',
+    task: 'regression',
+    label: 'age',
+    exclude: ['fnlwgt'],
+    missingValues: ['', '?'],
+    gate: { minimums: { r2: 0.1 } },
+  },
+  'adult-relationship': {
+    name: 'adult-relationship',
+    task: 'multiclass',
+    label: 'relationship',
+    exclude: ['fnlwgt'],
+    missingValues: ['', '?'],
+    gate: { minimums: { accuracy: 0.5 } },
+  },
   // These two test the influence and leak checks, not the search (the two above do): a smaller search suffices.
-  'strong-feature': { name: 'strong-feature', task: 'binary', label: 'class', positiveClass: '>50K', missingValues: ['', '?'], tuning: { candidates: 2 }, gate: { minimums: { roc_auc: 0.7 } } },
-  'leaky-label': { name: 'leaky-label', task: 'binary', label: 'class', positiveClass: '>50K', missingValues: ['', '?'], tuning: { candidates: 2 }, gate: { minimums: { roc_auc: 0.7 } } },
+  'strong-feature': {
+    name: 'strong-feature',
+    task: 'binary',
+    label: 'class',
+    positiveClass: '>50K',
+    missingValues: ['', '?'],
+    tuning: { candidates: 2 },
+    gate: { minimums: { roc_auc: 0.7 } },
+  },
+  'leaky-label': {
+    name: 'leaky-label',
+    task: 'binary',
+    label: 'class',
+    positiveClass: '>50K',
+    missingValues: ['', '?'],
+    tuning: { candidates: 2 },
+    gate: { minimums: { roc_auc: 0.7 } },
+  },
 };
 
 /** One real feature (relationship) carries most of the signal; fnlwgt only tells rows apart. */
 const STRONG = keepColumns(adultSample(3000, 7), ['relationship', 'race', 'native-country', 'fnlwgt', 'class']);
 
 let stack: TestStack;
-const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
+const cli = (...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
 
 async function readJson<T>(bucket: string, key: string): Promise<T> {
-  const body = await (await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString();
+  const body = await (
+    await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+  ).Body?.transformToString();
   return JSON.parse(body ?? '{}') as T;
 }
 
@@ -64,18 +97,33 @@ describe('right answers on small real data, through the local runtime, with mini
 
     // R² recomputed here, over every row of the stored test split, with the registered artifact.
     const etlPrefix = version.evaluation.key.replace(/evaluation\.json$/, '');
-    const testSplit = decodeFrameFile(await (await stack.s3.send(new GetObjectCommand({ Bucket: version.evaluation.bucket, Key: `${etlPrefix}prepared/test.json.gz` }))).Body?.transformToByteArray() ?? new Uint8Array());
+    const testSplit = decodeFrameFile(
+      (await (
+        await stack.s3.send(
+          new GetObjectCommand({ Bucket: version.evaluation.bucket, Key: `${etlPrefix}prepared/test.json.gz` }),
+        )
+      ).Body?.transformToByteArray()) ?? new Uint8Array(),
+    );
     expect(testSplit.origins).toHaveLength(version.rows.test);
-    const artifactBytes = await (await stack.s3.send(new GetObjectCommand({ Bucket: version.artifact.bucket, Key: version.artifact.key }))).Body?.transformToByteArray();
-    const predictor = await Predictor.load(parseArtifact(artifactBytes ?? new Uint8Array(), version.artifact.sha256, 'test'));
+    const artifactBytes = await (
+      await stack.s3.send(new GetObjectCommand({ Bucket: version.artifact.bucket, Key: version.artifact.key }))
+    ).Body?.transformToByteArray();
+    const predictor = await Predictor.load(
+      parseArtifact(artifactBytes ?? new Uint8Array(), version.artifact.sha256, 'test'),
+    );
     const truth = testSplit.labels.values as number[];
     const predicted = truth.map((_, r) => {
-      const instance = Object.fromEntries(testSplit.features.map((c) => [c.name, Number.isNaN(c.values[r] as number) ? null : (c.values[r] ?? null)]));
+      const instance = Object.fromEntries(
+        testSplit.features.map((c) => [c.name, Number.isNaN(c.values[r] as number) ? null : (c.values[r] ?? null)]),
+      );
       return (predictor.predictInstances([instance])[0] as { value: number }).value;
     });
     predictor.dispose();
     const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
-    const r2 = 1 - truth.reduce((s, y, r) => s + (y - (predicted[r] as number)) ** 2, 0) / truth.reduce((s, y) => s + (y - mean) ** 2, 0);
+    const r2 =
+      1 -
+      truth.reduce((s, y, r) => s + (y - (predicted[r] as number)) ** 2, 0) /
+        truth.reduce((s, y) => s + (y - mean) ** 2, 0);
     expect(version.metrics.r2).toBeCloseTo(r2, 5);
     expect(truth.filter((y) => y < mean).length).toBeGreaterThan(truth.length / 3);
 
@@ -84,15 +132,34 @@ describe('right answers on small real data, through the local runtime, with mini
     const chosen = version.tuning?.filter((t) => t.chosen) ?? [];
     expect(chosen).toHaveLength(1);
     expect(chosen[0]?.hyperparameters).toEqual(version.hyperparameters);
-    expect(version.tuning?.every((t) => typeof t.validationLoss === 'number' && typeof t.validationMetrics?.r2 === 'number')).toBe(true);
+    expect(
+      version.tuning?.every((t) => typeof t.validationLoss === 'number' && typeof t.validationMetrics?.r2 === 'number'),
+    ).toBe(true);
     expect(version.baselineMetrics?.r2).toBeTypeOf('number');
     expect(version.metrics.r2 as number).toBeGreaterThanOrEqual((version.baselineMetrics?.r2 as number) - 0.05);
 
-    const response = await signedFetch({ url: `${stack.runtime.endpoints.apiUrl}/v1/models/adult-age/predict`, body: JSON.stringify({ instances: [Object.fromEntries(testSplit.features.map((c) => [c.name, c.type === 'numeric' ? (Number.isNaN(c.values[0] as number) ? null : c.values[0]) : (c.values[0] ?? null)]))] }) });
+    const response = await signedFetch({
+      url: `${stack.runtime.endpoints.apiUrl}/v1/models/adult-age/predict`,
+      body: JSON.stringify({
+        instances: [
+          Object.fromEntries(
+            testSplit.features.map((c) => [
+              c.name,
+              c.type === 'numeric' ? (Number.isNaN(c.values[0] as number) ? null : c.values[0]) : (c.values[0] ?? null),
+            ]),
+          ),
+        ],
+      }),
+    });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { predictions: { value: number }[] }).predictions[0]?.value).toBeCloseTo(predicted[0] as number, 4);
+    expect(((await response.json()) as { predictions: { value: number }[] }).predictions[0]?.value).toBeCloseTo(
+      predicted[0] as number,
+      4,
+    );
 
-    const reproduced = JSON.parse((await cli('--json', 'reproduce', 'adult-age', '1')).stdout) as { identical: boolean };
+    const reproduced = JSON.parse((await cli('--json', 'reproduce', 'adult-age', '1')).stdout) as {
+      identical: boolean;
+    };
     expect(reproduced.identical).toBe(true);
     const shown = (await cli('show', 'adult-age', '1')).stdout;
     expect(shown).toMatch(/minimum\s+r2\s+[\d.]+\s+>= 0\.1\s+pass/);
@@ -107,9 +174,18 @@ describe('right answers on small real data, through the local runtime, with mini
     const version = await stack.registry.getVersion('adult-relationship', 1);
     const report = await readJson<EvaluationReport>(version?.evaluation.bucket ?? '', version?.evaluation.key ?? '');
     expect(report.candidate.rows + report.candidate.rowsWithUnknownLabel).toBe(version?.rows.test);
-    expect(Object.keys(report.candidate.metrics).sort()).toEqual(['accuracy', 'f1', 'log_loss', 'precision', 'recall', 'roc_auc']);
+    expect(Object.keys(report.candidate.metrics).sort()).toEqual([
+      'accuracy',
+      'f1',
+      'log_loss',
+      'precision',
+      'recall',
+      'roc_auc',
+    ]);
     expect(report.candidate.confusionMatrix?.classes.length).toBeGreaterThanOrEqual(5);
-    const card = await (await stack.s3.send(new GetObjectCommand({ Bucket: runRecord.report?.bucket, Key: runRecord.report?.key }))).Body?.transformToString();
+    const card = await (
+      await stack.s3.send(new GetObjectCommand({ Bucket: runRecord.report?.bucket, Key: runRecord.report?.key }))
+    ).Body?.transformToString();
     expect(card).toContain('id="search"');
     expect(card).toContain('validation roc_auc');
     expect(card).toContain('outcome: <b>promoted to production as v1</b>');
@@ -126,24 +202,37 @@ describe('right answers on small real data, through the local runtime, with mini
     expect(leak?.value).toBeLessThan(0.95);
     const share = checks.find((c) => c.kind === 'feature_share');
     expect(share).toMatchObject({ metric: 'feature_share.relationship', passed: false, severity: 'warning' });
-    expect(runRecord.gate?.summary).toMatch(/^passed with warnings: feature "relationship" carries \d+\.\d% of the model's influence/);
+    expect(runRecord.gate?.summary).toMatch(
+      /^passed with warnings: feature "relationship" carries \d+\.\d% of the model's influence/,
+    );
   }, 240_000);
 
   it('the same data with a leaked copy of the label is rejected by the leak check; uploading it again starts nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlops-leak-'));
     const file = join(dir, 'leaky.csv');
-    writeFileSync(file, withDerivedColumn(STRONG, 'leak', (row) => (row.class === '>50K' ? 'rich' : 'not-rich')));
+    writeFileSync(
+      file,
+      withDerivedColumn(STRONG, 'leak', (row) => (row.class === '>50K' ? 'rich' : 'not-rich')),
+    );
     const first = (await cli('upload', 'leaky-label', file)).stdout;
     const runId = /run (run-[0-9a-f]+) started/.exec(first)?.[1];
     expect(runId).toBeDefined();
     await Promise.all(stack.runtime.executions().map((e) => e.done));
     const runRecord = await onlyRun('leaky-label');
     expect(runRecord).toMatchObject({ runId, status: 'REJECTED' });
-    expect(runRecord.gate?.checks.find((c) => c.kind === 'leak')).toMatchObject({ metric: 'leak.leak', passed: false, value: 1 });
+    expect(runRecord.gate?.checks.find((c) => c.kind === 'leak')).toMatchObject({
+      metric: 'leak.leak',
+      passed: false,
+      value: 1,
+    });
     expect(runRecord.reason).toContain('feature "leak" alone predicts the label (AUC 1.000): a leak?');
     expect(await stack.registry.getAlias('leaky-label')).toBeUndefined();
-    const card = await (await stack.s3.send(new GetObjectCommand({ Bucket: runRecord.report?.bucket, Key: runRecord.report?.key }))).Body?.transformToString();
-    expect(card).toContain('outcome: <b>rejected; production unchanged (feature &quot;leak&quot; alone predicts the label');
+    const card = await (
+      await stack.s3.send(new GetObjectCommand({ Bucket: runRecord.report?.bucket, Key: runRecord.report?.key }))
+    ).Body?.transformToString();
+    expect(card).toContain(
+      'outcome: <b>rejected; production unchanged (feature &quot;leak&quot; alone predicts the label',
+    );
     expect(card).toContain('Rejected — feature &quot;leak&quot; alone predicts');
     expect(card).not.toContain('Rejected — rejected');
 

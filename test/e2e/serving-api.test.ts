@@ -9,14 +9,21 @@ import { signedFetch } from '../helpers/sign.js';
 let stack: TestStack;
 const api = (path: string) => `${stack.runtime.endpoints.apiUrl}${path}`;
 const get = (path: string) => signedFetch({ url: api(path), method: 'GET' });
-const post = (path: string, body: unknown) => signedFetch({ url: api(path), body: typeof body === 'string' ? body : JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  signedFetch({ url: api(path), body: typeof body === 'string' ? body : JSON.stringify(body) });
 const INSTANCES = (JSON.parse(REQUEST) as { instances: Record<string, unknown>[] }).instances;
 
-interface Prediction { id: string; label: string; probabilities: Record<string, number> }
+interface Prediction {
+  id: string;
+  label: string;
+  probabilities: Record<string, number>;
+}
 
 beforeAll(async () => {
   // A stopped clock: time (Firehose buffering, predict's refresh, the throttle's refill) moves only when a test says.
-  stack = await startTestStack({ clock: new VirtualClock({ start: Math.floor(Date.now() / 60_000) * 60_000, rate: 0 }) });
+  stack = await startTestStack({
+    clock: new VirtualClock({ start: Math.floor(Date.now() / 60_000) * 60_000, rate: 0 }),
+  });
   const [run] = await stack.upload('incoming/adult/part-8k.csv', adultRows(8000));
   expect(run?.status).toBe('SUCCEEDED');
 }, 300_000);
@@ -28,7 +35,13 @@ afterAll(async () => {
 const records = <T>(prefix: string) => deliveredRecords<T>(stack, prefix);
 
 type Captured = CapturedRecord;
-interface GroundTruth { mlopsRecord: string; model: string; predictionId: string; groundTruthData: { data: string }; eventMetadata: { inferenceId: string } }
+interface GroundTruth {
+  mlopsRecord: string;
+  model: string;
+  predictionId: string;
+  groundTruthData: { data: string };
+  eventMetadata: { inferenceId: string };
+}
 
 describe('the v1 API through the local runtime', () => {
   let predictions: Prediction[] = [];
@@ -52,18 +65,34 @@ describe('the v1 API through the local runtime', () => {
       return found as { key: string; record: Captured };
     });
     expect(captured.key).toMatch(new RegExp(`^capture/model=adult/dt=${hour}/`));
-    expect(captured.record).toMatchObject({ mlopsRecord: 'capture', model: 'adult', version: answer.version, variant: 'production', predictionIds: predictions.map((p) => p.id) });
-    expect((JSON.parse(captured.record.captureData.endpointInput.data) as { instances: unknown[] }).instances).toEqual(INSTANCES);
+    expect(captured.record).toMatchObject({
+      mlopsRecord: 'capture',
+      model: 'adult',
+      version: answer.version,
+      variant: 'production',
+      predictionIds: predictions.map((p) => p.id),
+    });
+    expect((JSON.parse(captured.record.captureData.endpointInput.data) as { instances: unknown[] }).instances).toEqual(
+      INSTANCES,
+    );
     expect(JSON.parse(captured.record.captureData.endpointOutput.data)).toEqual({ predictions });
   });
 
   it('records ground truth once per prediction id, lands it under feedback/model=adult/, and joins it with the capture by id', async () => {
-    const truth = [{ predictionId: predictions[0]?.id, label: '<=50K' }, { predictionId: predictions[1]?.id, label: '>50K' }];
+    const truth = [
+      { predictionId: predictions[0]?.id, label: '<=50K' },
+      { predictionId: predictions[1]?.id, label: '>50K' },
+    ];
     const first = await post('/v1/models/adult/feedback', { feedback: truth });
     expect(first.status).toBe(200);
-    expect(((await first.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual(['recorded', 'recorded']);
+    expect(((await first.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual([
+      'recorded',
+      'recorded',
+    ]);
     const again = await post('/v1/models/adult/feedback', truth[0]);
-    expect(((await again.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual(['duplicate']);
+    expect(((await again.json()) as { results: { status: string }[] }).results.map((r) => r.status)).toEqual([
+      'duplicate',
+    ]);
     const conflict = await post('/v1/models/adult/feedback', { predictionId: predictions[0]?.id, label: '>50K' });
     expect(conflict.status).toBe(409);
 
@@ -79,17 +108,33 @@ describe('the v1 API through the local runtime', () => {
       const capture = captures.find((c) => c.predictionIds.includes(label.predictionId));
       expect(capture?.eventMetadata.inferenceId).toBe(label.eventMetadata.inferenceId);
       const position = capture?.predictionIds.indexOf(label.predictionId) as number;
-      expect((JSON.parse(capture?.captureData.endpointOutput.data ?? '{}') as { predictions: Prediction[] }).predictions[position]?.id).toBe(label.predictionId);
+      expect(
+        (JSON.parse(capture?.captureData.endpointOutput.data ?? '{}') as { predictions: Prediction[] }).predictions[
+          position
+        ]?.id,
+      ).toBe(label.predictionId);
     }
     expect(labels.map((l) => JSON.parse(l.groundTruthData.data) as string).sort()).toEqual(['<=50K', '>50K']);
 
     // `mlops capture` makes the same join from the objects: each prediction with its truth.
-    const joined = JSON.parse((await mlops(stack, '--json', 'capture', 'adult', '--since', '2h')).stdout) as { predictionId: string; variant: string; truth?: string }[];
-    expect(joined.filter((r) => r.truth !== undefined).map((r) => [r.predictionId, r.truth])).toEqual(expect.arrayContaining([[predictions[0]?.id, '<=50K'], [predictions[1]?.id, '>50K']]));
+    const joined = JSON.parse((await mlops(stack, '--json', 'capture', 'adult', '--since', '2h')).stdout) as {
+      predictionId: string;
+      variant: string;
+      truth?: string;
+    }[];
+    expect(joined.filter((r) => r.truth !== undefined).map((r) => [r.predictionId, r.truth])).toEqual(
+      expect.arrayContaining([
+        [predictions[0]?.id, '<=50K'],
+        [predictions[1]?.id, '>50K'],
+      ]),
+    );
   });
 
   it('describes what is served, answers the health check and serves its OpenAPI document', async () => {
-    const model = (await (await get('/v1/models/adult')).json()) as { production: { version: number; metrics: Record<string, number> }; candidate: { version: number; share: number } };
+    const model = (await (await get('/v1/models/adult')).json()) as {
+      production: { version: number; metrics: Record<string, number> };
+      candidate: { version: number; share: number };
+    };
     expect(model.production.version).toBe(1);
     expect(model.production.metrics.roc_auc).toBeGreaterThan(0.8);
     expect(model.candidate).toMatchObject({ version: 1, share: 0, mode: 'none' });
@@ -103,12 +148,18 @@ describe('the v1 API through the local runtime', () => {
     const pinned = await post('/v1/models/adult/predict', { instances: INSTANCES, version: 1 });
     expect(((await pinned.json()) as { version: number }).version).toBe(1);
     const unknown = await post('/v1/models/adult/predict', { instances: INSTANCES, version: 99 });
-    expect([unknown.status, ((await unknown.json()) as { message: string }).message]).toEqual([404, 'model "adult" has no version 99']);
-    const huge = await signedFetch({ url: predictUrl(stack, 'adult'), body: JSON.stringify({ instances: [{ ...INSTANCES[0], note: 'x'.repeat(1_100_000) }] }) });
+    expect([unknown.status, ((await unknown.json()) as { message: string }).message]).toEqual([
+      404,
+      'model "adult" has no version 99',
+    ]);
+    const huge = await signedFetch({
+      url: predictUrl(stack, 'adult'),
+      body: JSON.stringify({ instances: [{ ...INSTANCES[0], note: 'x'.repeat(1_100_000) }] }),
+    });
     expect(huge.status).toBe(413);
   });
 
-  it("throttles as the stage says (burst 200, 100 a second): 429 with Retry-After, served again once tokens are back", async () => {
+  it('throttles as the stage says (burst 200, 100 a second): 429 with Retry-After, served again once tokens are back', async () => {
     // The clock stands still during the burst: the bucket (200) is not refilled, whatever the machine's speed.
     await stack.runtime.clock.advance(3_000);
     const answers = await Promise.all(Array.from({ length: 260 }, () => get('/v1/health')));

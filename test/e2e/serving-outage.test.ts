@@ -12,7 +12,10 @@ let v1: VersionRecord;
 let v2: VersionRecord;
 
 /** The repository's adult model with budgets no slow machine reaches: no scenario here is about latency or traffic. */
-const ADULT_MODEL = { ...(JSON.parse(readFileSync('models/adult.json', 'utf8')) as Record<string, unknown>), monitoring: { noTrafficHours: null, maxP99LatencyMs: 60_000 } };
+const ADULT_MODEL = {
+  ...(JSON.parse(readFileSync('models/adult.json', 'utf8')) as Record<string, unknown>),
+  monitoring: { noTrafficHours: null, maxP99LatencyMs: 60_000 },
+};
 
 beforeAll(async () => {
   // The registry on disk, so the emulator can be stopped and brought back with its data (an outage, not a reset),
@@ -42,15 +45,20 @@ async function servedVersion(): Promise<number> {
  * locally): past the refresh interval, 20 requests at once reach each container, which reads the pointer again.
  */
 async function produce(version: number): Promise<void> {
-  if ((await stack.registry.getAlias('adult'))?.version !== version) await mlops(stack, 'promote', 'adult', String(version), '-m', 'scenario setup');
+  if ((await stack.registry.getAlias('adult'))?.version !== version)
+    await mlops(stack, 'promote', 'adult', String(version), '-m', 'scenario setup');
   await stack.runtime.clock.advance(16_000);
-  expect(await Promise.all(Array.from({ length: 20 }, () => servedVersion()))).toEqual(Array.from({ length: 20 }, () => version));
+  expect(await Promise.all(Array.from({ length: 20 }, () => servedVersion()))).toEqual(
+    Array.from({ length: 20 }, () => version),
+  );
 }
 
 /** Deletes a version's artifact; returns a function that puts the same bytes back. */
 async function deleteArtifact(version: VersionRecord): Promise<() => Promise<void>> {
   const { bucket, key } = version.artifact;
-  const bytes = await (await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToByteArray();
+  const bytes = await (
+    await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+  ).Body?.transformToByteArray();
   await stack.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   return async () => {
     await stack.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
@@ -61,12 +69,20 @@ async function deleteArtifact(version: VersionRecord): Promise<() => Promise<voi
 const pages = (): unknown[] => {
   const file = stack.runtime.cloudwatch.notificationsFile;
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { topicArn: string }).filter((n) => /:[^:]*AlarmsTopic/.test(n.topicArn));
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { topicArn: string })
+    .filter((n) => /:[^:]*AlarmsTopic/.test(n.topicArn));
 };
 
-const alarmState = (logicalIdPart: string) => stack.runtime.cloudwatch.alarms.describe().find((a) => a.spec.logicalId.includes(logicalIdPart))?.status.state;
+const alarmState = (logicalIdPart: string) =>
+  stack.runtime.cloudwatch.alarms.describe().find((a) => a.spec.logicalId.includes(logicalIdPart))?.status.state;
 const degradedState = () => stack.runtime.cloudwatch.composites.describe()[0]?.status.state;
-const emfValues = (name: string) => functionLogLines(stack, 'InferencePredict').filter((l) => name in l).map((l) => l[name]);
+const emfValues = (name: string) =>
+  functionLogLines(stack, 'InferencePredict')
+    .filter((l) => name in l)
+    .map((l) => l[name]);
 
 describe('serving through a registry outage', () => {
   it('answers with the loaded version while the registry is down, counts the failed refreshes, and follows a rollback within 30 s once it is back', async () => {
@@ -80,7 +96,9 @@ describe('serving through a registry outage', () => {
       expect(await servedVersion()).toBe(v2.version);
       await clock.advance(1000);
     }
-    const warnings = functionLogLines(stack, 'InferencePredict').filter((l) => l.message === 'could not refresh the production model; serving the loaded version');
+    const warnings = functionLogLines(stack, 'InferencePredict').filter(
+      (l) => l.message === 'could not refresh the production model; serving the loaded version',
+    );
     expect(warnings.length).toBeGreaterThan(0);
     expect(emfValues('ModelRefreshFailures')).toContain(1);
 
@@ -101,42 +119,95 @@ describe('a production version whose artifact is gone', () => {
     await produce(v2.version);
     const restore = await deleteArtifact(v1);
     try {
-      const refused = await mlops(stack, 'rollback', 'adult', '--to', String(v1.version), '-m', 'drill').then(() => undefined, (error: { stderr: string }) => error.stderr);
+      const refused = await mlops(stack, 'rollback', 'adult', '--to', String(v1.version), '-m', 'drill').then(
+        () => undefined,
+        (error: { stderr: string }) => error.stderr,
+      );
       expect(refused).toContain(`version ${v1.version} of adult cannot be served: s3://`);
       expect(refused).toContain(`does not exist; production stays v${v2.version}`);
       expect((await stack.registry.getAlias('adult'))?.version).toBe(v2.version);
-      expect((await stack.registry.listAudit('adult')).at(-1)).toMatchObject({ action: 'rollback', outcome: 'refused', version: v1.version });
+      expect((await stack.registry.listAudit('adult')).at(-1)).toMatchObject({
+        action: 'rollback',
+        outcome: 'refused',
+        version: v1.version,
+      });
 
       // Every container of the pool is warm with v2 (produce): a container started after the pointer moved would have
       // nothing loaded, and answer 503 until it can load what the pointer names (the next scenario).
       // Forced: the pointer written directly, past every check.
       const current = await stack.registry.getAlias('adult');
-      await stack.registry.setAlias({ model: 'adult', alias: PRODUCTION_ALIAS, version: v1.version, artifact: v1.artifact, reason: 'forced', previous: [v2.version] }, current?.revision ?? 0, { model: 'adult', actor: 'test', reason: 'forced', action: 'rollback', version: v1.version, previousVersion: v2.version, outcome: 'succeeded', detail: 'written directly' });
+      await stack.registry.setAlias(
+        {
+          model: 'adult',
+          alias: PRODUCTION_ALIAS,
+          version: v1.version,
+          artifact: v1.artifact,
+          reason: 'forced',
+          previous: [v2.version],
+        },
+        current?.revision ?? 0,
+        {
+          model: 'adult',
+          actor: 'test',
+          reason: 'forced',
+          action: 'rollback',
+          version: v1.version,
+          previousVersion: v2.version,
+          outcome: 'succeeded',
+          detail: 'written directly',
+        },
+      );
       // 20 callers at once, over three minutes of the runtime's clock (refreshes, their retries, alarm evaluations).
       const clock = stack.runtime.clock;
       const statuses: number[] = [];
       for (let second = 0; second < 180; second += 5) {
-        const answers = await Promise.all(Array.from({ length: 20 }, async () => {
-          const response = await predict();
-          return { status: response.status, version: response.status === 200 ? ((await response.json()) as { version: number }).version : await response.text() };
-        }));
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, async () => {
+            const response = await predict();
+            return {
+              status: response.status,
+              version:
+                response.status === 200
+                  ? ((await response.json()) as { version: number }).version
+                  : await response.text(),
+            };
+          }),
+        );
         statuses.push(...answers.map((a) => a.status));
         expect(answers.filter((a) => a.version !== v2.version)).toEqual([]);
         await clock.advance(5000);
       }
       expect(statuses.filter((s) => s !== 200)).toEqual([]);
 
-      const failures = functionLogLines(stack, 'InferencePredict').filter((l) => l.message === 'could not refresh the production model; serving the loaded version' && l.targetVersion === v1.version);
+      const failures = functionLogLines(stack, 'InferencePredict').filter(
+        (l) =>
+          l.message === 'could not refresh the production model; serving the loaded version' &&
+          l.targetVersion === v1.version,
+      );
       expect(failures.length).toBeGreaterThan(0);
       expect(failures[0]).toMatchObject({ servedVersion: v2.version, reason: 'its artifact is missing' });
       expect(emfValues('ServedVersionMismatch')).toContain(1);
-      expect([alarmState('RefreshFailures'), alarmState('ServedVersionMismatch'), degradedState()]).toEqual(['ALARM', 'ALARM', 'ALARM']);
+      expect([alarmState('RefreshFailures'), alarmState('ServedVersionMismatch'), degradedState()]).toEqual([
+        'ALARM',
+        'ALARM',
+        'ALARM',
+      ]);
 
       const health = await get('/v1/health');
       expect(health.status).toBe(200);
-      const adult = { model: 'adult', state: 'behind', serving: v2.version, production: v1.version, message: `serving v${v2.version}; v${v1.version} could not be loaded: its artifact is missing`, degraded: true };
+      const adult = {
+        model: 'adult',
+        state: 'behind',
+        serving: v2.version,
+        production: v1.version,
+        message: `serving v${v2.version}; v${v1.version} could not be loaded: its artifact is missing`,
+        degraded: true,
+      };
       expect(await health.json()).toMatchObject({ status: 'degraded', models: [adult] });
-      expect(await (await get('/v1/models/adult')).json()).toMatchObject({ production: { version: v1.version }, serving: adult });
+      expect(await (await get('/v1/models/adult')).json()).toMatchObject({
+        production: { version: v1.version },
+        serving: adult,
+      });
     } finally {
       await restore();
     }
@@ -150,20 +221,30 @@ describe('a production version whose artifact is gone', () => {
       const response = await predict();
       expect(response.status).toBe(503);
       const text = await response.text();
-      expect(JSON.parse(text)).toEqual({ error: 'ModelUnavailable', message: `version ${v2.version} of model "adult" cannot be served: its artifact is missing; the operators are alerted, try again later` });
+      expect(JSON.parse(text)).toEqual({
+        error: 'ModelUnavailable',
+        message: `version ${v2.version} of model "adult" cannot be served: its artifact is missing; the operators are alerted, try again later`,
+      });
       expect(text).not.toContain(v2.artifact.bucket);
       expect(text).not.toContain(v2.artifact.key);
       expect(response.headers.get('retry-after')).toBe('15');
       const health = await get('/v1/health');
       expect(health.status).toBe(503);
-      expect(await health.json()).toMatchObject({ status: 'unavailable', models: [{ model: 'adult', state: 'unavailable', serving: null, production: v2.version }] });
+      expect(await health.json()).toMatchObject({
+        status: 'unavailable',
+        models: [{ model: 'adult', state: 'unavailable', serving: null, production: v2.version }],
+      });
 
       const clock = stack.runtime.clock;
       for (let second = 0; second < 120; second += 5) {
         expect((await predict()).status).toBe(503);
         await clock.advance(5000);
       }
-      const logged = functionLogLines(stack, 'InferencePredict').filter((l) => l.message === 'could not load the production model; the model is unavailable' && l.targetVersion === v2.version);
+      const logged = functionLogLines(stack, 'InferencePredict').filter(
+        (l) =>
+          l.message === 'could not load the production model; the model is unavailable' &&
+          l.targetVersion === v2.version,
+      );
       expect(logged[0]).toMatchObject({ level: 'ERROR', reason: 'its artifact is missing' });
       expect(emfValues('ModelRefreshFailures')).toContain(1);
       // Each 503 counts as a server error of the model (its error-rate alarm's metric; here diluted by the previous

@@ -11,7 +11,10 @@ let cached: Promise<{ config: ModelConfig; prepared: PreparedData }> | undefined
 export function adult(): Promise<{ config: ModelConfig; prepared: PreparedData }> {
   cached ??= (async () => {
     const config = parseModelConfigText(readFileSync('models/adult.json', 'utf8'), 'models/adult.json', 'adult');
-    const table = await readCsv(readFileSync('examples/data/adult.csv'), { missingValues: config.missingValues, source: 'adult.csv' });
+    const table = await readCsv(readFileSync('examples/data/adult.csv'), {
+      missingValues: config.missingValues,
+      source: 'adult.csv',
+    });
     return { config, prepared: prepareData(table, config) };
   })();
   return cached;
@@ -49,11 +52,13 @@ export function keepColumns(csv: string, columns: readonly string[]): string {
 export function withDerivedColumn(csv: string, name: string, value: (row: Record<string, string>) => string): string {
   const lines = csv.trimEnd().split('\n');
   const header = (lines[0] as string).split(',');
-  return [
-    `${lines[0]},${name}`,
-    ...lines.slice(1).map((line) => {
-      const cells = line.split(',');
-      return `${line},${value(Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])))}`;
-    }),
-  ].join('\n') + '\n';
+  return (
+    [
+      `${lines[0]},${name}`,
+      ...lines.slice(1).map((line) => {
+        const cells = line.split(',');
+        return `${line},${value(Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])))}`;
+      }),
+    ].join('\n') + '\n'
+  );
 }

@@ -3,7 +3,13 @@ import type { Template } from 'aws-cdk-lib/assertions';
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 
 /** Services that invoke a Lambda function asynchronously (fire and forget): their failures need somewhere to go. */
-const ASYNC_INVOKERS = ['events.amazonaws.com', 's3.amazonaws.com', 'sns.amazonaws.com', 'scheduler.amazonaws.com', 'cloudwatch.amazonaws.com'];
+const ASYNC_INVOKERS = [
+  'events.amazonaws.com',
+  's3.amazonaws.com',
+  'sns.amazonaws.com',
+  'scheduler.amazonaws.com',
+  'cloudwatch.amazonaws.com',
+];
 
 function logicalIdOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -22,8 +28,10 @@ export function undeliverablePaths(template: Template): string[] {
   const problems: string[] = [];
   const entries = Object.entries(resources);
   for (const [id, r] of entries.filter(([, r]) => r.Type === 'AWS::Events::Rule')) {
-    for (const target of (r.Properties?.Targets as { Id: string; DeadLetterConfig?: { Arn?: unknown } }[] | undefined) ?? []) {
-      if (!target.DeadLetterConfig?.Arn) problems.push(`EventBridge rule ${id}: target ${target.Id} has no dead-letter queue`);
+    for (const target of (r.Properties?.Targets as
+      { Id: string; DeadLetterConfig?: { Arn?: unknown } }[] | undefined) ?? []) {
+      if (!target.DeadLetterConfig?.Arn)
+        problems.push(`EventBridge rule ${id}: target ${target.Id} has no dead-letter queue`);
     }
   }
   for (const [id, r] of entries.filter(([, r]) => r.Type === 'AWS::Scheduler::Schedule')) {
@@ -35,7 +43,9 @@ export function undeliverablePaths(template: Template): string[] {
   }
   const asyncFunctions = new Set(
     entries
-      .filter(([, r]) => r.Type === 'AWS::Lambda::Permission' && ASYNC_INVOKERS.includes(String(r.Properties?.Principal)))
+      .filter(
+        ([, r]) => r.Type === 'AWS::Lambda::Permission' && ASYNC_INVOKERS.includes(String(r.Properties?.Principal)),
+      )
       .map(([, r]) => logicalIdOf(r.Properties?.FunctionName))
       .filter((id): id is string => id !== undefined),
   );
@@ -48,7 +58,9 @@ export function undeliverablePaths(template: Template): string[] {
   for (const fn of asyncFunctions) {
     const props = resources[fn]?.Properties ?? {};
     if (!props.DeadLetterConfig && !onFailure.has(fn)) {
-      problems.push(`function ${fn} is invoked asynchronously but has neither a dead-letter queue nor an on-failure destination`);
+      problems.push(
+        `function ${fn} is invoked asynchronously but has neither a dead-letter queue nor an on-failure destination`,
+      );
     }
   }
   return problems;

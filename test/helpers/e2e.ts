@@ -9,14 +9,19 @@ export const ADULT = readFileSync('examples/data/adult.csv', 'utf8');
 export const REQUEST = readFileSync('examples/requests/adult.json', 'utf8');
 
 /** The header and the first `rows` rows of the example data. */
-export const adultRows = (rows: number): string => ADULT.split('\n').slice(0, rows + 1).join('\n');
+export const adultRows = (rows: number): string =>
+  ADULT.split('\n')
+    .slice(0, rows + 1)
+    .join('\n');
 
 const execFileAsync = promisify(execFile);
 
 /** `mlops …` against a test stack, as a user runs it (a separate process, through local.json). */
-export const mlops = (stack: TestStack, ...args: string[]) => execFileAsync(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
+export const mlops = (stack: TestStack, ...args: string[]) =>
+  execFileAsync(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--state-dir', stack.stateDir, ...args]);
 
-export const predictUrl = (stack: TestStack, model: string): string => `${stack.runtime.endpoints.apiUrl}/v1/models/${model}/predict`;
+export const predictUrl = (stack: TestStack, model: string): string =>
+  `${stack.runtime.endpoints.apiUrl}/v1/models/${model}/predict`;
 
 /** The version the API serves for a model (the request must succeed). */
 export async function servedVersion(stack: TestStack, model: string): Promise<number> {
@@ -30,7 +35,12 @@ export async function servedVersion(stack: TestStack, model: string): Promise<nu
  * (the functions' time follows it, so predict's refresh interval passes without waiting); the version served last
  * and the clock time it took.
  */
-export async function awaitServed(stack: TestStack, model: string, version: number, withinMs = 30_000): Promise<{ version: number; afterMs: number }> {
+export async function awaitServed(
+  stack: TestStack,
+  model: string,
+  version: number,
+  withinMs = 30_000,
+): Promise<{ version: number; afterMs: number }> {
   const clock = stack.runtime.clock;
   const start = clock.now();
   let served = await servedVersion(stack, model);
@@ -46,5 +56,8 @@ export function functionLogLines(stack: TestStack, logicalIdPart: string): Recor
   const dir = join(stack.stateDir, 'logs', 'functions');
   const file = readdirSync(dir).find((f) => f.includes(logicalIdPart));
   if (file === undefined) throw new Error(`no log of ${logicalIdPart}`);
-  return readFileSync(join(dir, file), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(join(dir, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

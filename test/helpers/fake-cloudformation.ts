@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
  * A loopback stand-in for the two AWS Query-protocol calls `--stack` mode makes before it talks to S3, DynamoDB and
  * the API: CloudFormation DescribeStacks (the outputs) and STS GetCallerIdentity (the actor). Test double only.
  */
-export async function startFakeCloudFormation(stackName: string, outputs: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+export async function startFakeCloudFormation(
+  stackName: string,
+  outputs: Record<string, string>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const server: Server = createServer((request, response) => {
     let body = '';
@@ -17,13 +20,26 @@ export async function startFakeCloudFormation(stackName: string, outputs: Record
         response.end(xml);
       };
       if (form.get('Action') === 'GetCallerIdentity') {
-        return reply(200, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::000000000000:assumed-role/smoke/ci</Arn><UserId>AROA:ci</UserId><Account>000000000000</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`);
+        return reply(
+          200,
+          `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::000000000000:assumed-role/smoke/ci</Arn><UserId>AROA:ci</UserId><Account>000000000000</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+        );
       }
       if (form.get('Action') === 'DescribeStacks' && form.get('StackName') === stackName) {
-        const members = Object.entries(outputs).map(([k, v]) => `<member><OutputKey>${escape(k)}</OutputKey><OutputValue>${escape(v)}</OutputValue></member>`).join('');
-        return reply(200, `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${escape(stackName)}</StackName><StackStatus>UPDATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></DescribeStacksResponse>`);
+        const members = Object.entries(outputs)
+          .map(
+            ([k, v]) => `<member><OutputKey>${escape(k)}</OutputKey><OutputValue>${escape(v)}</OutputValue></member>`,
+          )
+          .join('');
+        return reply(
+          200,
+          `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${escape(stackName)}</StackName><StackStatus>UPDATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+        );
       }
-      return reply(400, `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${escape(form.get('StackName') ?? '')} does not exist</Message></Error><RequestId>3</RequestId></ErrorResponse>`);
+      return reply(
+        400,
+        `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${escape(form.get('StackName') ?? '')} does not exist</Message></Error><RequestId>3</RequestId></ErrorResponse>`,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -19,8 +19,14 @@ export async function startIdentityProvider(options: { preferredPort?: number } 
   let issuer = '';
   const server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
-    if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks.json` }));
-    else res.end(JSON.stringify({ keys: [{ ...keys.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }] }));
+    if (req.url === '/.well-known/openid-configuration')
+      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks.json` }));
+    else
+      res.end(
+        JSON.stringify({
+          keys: [{ ...keys.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }],
+        }),
+      );
   });
   const listen = (port: number) =>
     new Promise<void>((resolve, reject) => {

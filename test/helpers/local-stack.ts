@@ -23,7 +23,12 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-type StackOptions = { models?: Record<string, unknown>; registryOnDisk?: boolean; clock?: VirtualClock; api?: ApiSettings };
+type StackOptions = {
+  models?: Record<string, unknown>;
+  registryOnDisk?: boolean;
+  clock?: VirtualClock;
+  api?: ApiSettings;
+};
 
 /**
  * The real local runtime on free ports with throw-away state, as `npm start` runs it. `models` ships these model
@@ -35,7 +40,8 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
   let modelsDir: string | undefined;
   if (options.models !== undefined) {
     modelsDir = mkdtempSync(join(tmpdir(), 'mlops-models-'));
-    for (const [name, file] of Object.entries(options.models)) writeFileSync(join(modelsDir, `${name}.json`), JSON.stringify(file, null, 2));
+    for (const [name, file] of Object.entries(options.models))
+      writeFileSync(join(modelsDir, `${name}.json`), JSON.stringify(file, null, 2));
   }
   return startOn(stateDir, modelsDir, options);
 }
@@ -69,7 +75,8 @@ async function startOn(stateDir: string, modelsDir: string | undefined, options:
       const before = runtime.executions().length;
       await s3.send(new PutObjectCommand({ Bucket: dataBucket, Key: key, Body: body, ContentType: 'text/csv' }));
       const deadline = Date.now() + 10_000;
-      while (runtime.executions().length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (runtime.executions().length === before && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       const started = runtime.executions().slice(before);
       await Promise.all(started.map((e) => e.done));
       return started;

@@ -19,7 +19,10 @@ export async function createRegistry(client: DynamoDBClient, tableName = 'regist
     ],
     BillingMode: 'PAY_PER_REQUEST',
   });
-  return new Registry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName);
+  return new Registry(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName,
+  );
 }
 
 /**
@@ -30,13 +33,18 @@ export function movesOver(registry: Registry, missing: ReadonlySet<number> = new
   return {
     registry,
     checkArtifact: async (version) => {
-      if (missing.has(version.version)) throw new NotFoundError(`s3://${version.artifact.bucket}/${version.artifact.key} does not exist`);
+      if (missing.has(version.version))
+        throw new NotFoundError(`s3://${version.artifact.bucket}/${version.artifact.key} does not exist`);
     },
   };
 }
 
 /** A registry on an in-memory DynamoDB Local for one test file; call stop() in afterAll. */
-export async function startTestRegistry(): Promise<{ registry: Registry; endpoint: string; stop: () => Promise<void> }> {
+export async function startTestRegistry(): Promise<{
+  registry: Registry;
+  endpoint: string;
+  stop: () => Promise<void>;
+}> {
   const dynamo = await startDynamo(undefined, 0);
   const client = localDynamoClient(dynamo.endpoint, 'us-east-1');
   const registry = await createRegistry(client);
@@ -51,7 +59,11 @@ export async function startTestRegistry(): Promise<{ registry: Registry; endpoin
 }
 
 /** A version record as the validate step would register it, with placeholder lineage. */
-export function versionFixture(model: string, runId: string, status: VersionStatus = 'approved'): Omit<VersionRecord, 'version' | 'revision'> {
+export function versionFixture(
+  model: string,
+  runId: string,
+  status: VersionStatus = 'approved',
+): Omit<VersionRecord, 'version' | 'revision'> {
   return {
     model,
     runId,
@@ -60,7 +72,16 @@ export function versionFixture(model: string, runId: string, status: VersionStat
     weightsSha256: 'w',
     data: [{ bucket: 'b', key: `incoming/${model}/a.csv`, etag: 'e', versionId: null, size: 1 }],
     modelConfigSha256: 'c',
-    hyperparameters: { hiddenUnits: [4], epochs: 1, batchSize: 1, learningRate: 0.1, l2: 0, earlyStoppingPatience: 0, learningRateSchedule: 'constant', seed: 1 },
+    hyperparameters: {
+      hiddenUnits: [4],
+      epochs: 1,
+      batchSize: 1,
+      learningRate: 0.1,
+      l2: 0,
+      earlyStoppingPatience: 0,
+      learningRateSchedule: 'constant',
+      seed: 1,
+    },
     metrics: { roc_auc: 0.9, r2: null },
     gate: { passed: status !== 'rejected', checks: [], summary: 'ok' },
     comparedWith: null,
@@ -76,7 +97,12 @@ export function versionFixture(model: string, runId: string, status: VersionStat
 }
 
 /** Registers a version as the validate step does: for a run that exists and is running (a run registers one version). */
-export async function registerTestVersion(registry: Registry, model: string, runId: string, status: VersionStatus = 'approved'): Promise<VersionRecord> {
+export async function registerTestVersion(
+  registry: Registry,
+  model: string,
+  runId: string,
+  status: VersionStatus = 'approved',
+): Promise<VersionRecord> {
   const trigger = { bucket: 'b', key: `incoming/${model}/a.csv`, etag: 'e', versionId: null, size: 1 };
   await registry.createRun({ model, runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
   return registry.registerVersion(versionFixture(model, runId, status));

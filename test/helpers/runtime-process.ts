@@ -22,18 +22,34 @@ export interface RuntimeProcess {
 export async function startRuntimeProcess(stateDir: string, timeoutMs = 120_000): Promise<RuntimeProcess> {
   const localJson = join(stateDir, 'local.json');
   rmSync(localJson, { force: true });
-  const ports = ['--api-port', '0', '--s3-port', '0', '--dynamodb-port', '0', '--sfn-port', '0', '--cloudwatch-port', '0'];
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', 'local/main.ts', '--state-dir', stateDir, '--no-demo', ...ports], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const ports = [
+    '--api-port',
+    '0',
+    '--s3-port',
+    '0',
+    '--dynamodb-port',
+    '0',
+    '--sfn-port',
+    '0',
+    '--cloudwatch-port',
+    '0',
+  ];
+  const child = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', '--import', 'tsx', 'local/main.ts', '--state-dir', stateDir, '--no-demo', ...ports],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const deadline = Date.now() + timeoutMs;
   while (!output.includes('is running') || !existsSync(localJson)) {
-    if (child.exitCode !== null) throw new Error(`the runtime exited (${child.exitCode}) before it was running:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`the runtime exited (${child.exitCode}) before it was running:\n${output}`);
     if (Date.now() > deadline) {
       killGroup(child);
       throw new Error(`the runtime did not start within ${timeoutMs} ms:\n${output}`);

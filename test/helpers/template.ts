@@ -9,13 +9,20 @@ export function resourcesOf(template: Template, type: string): [string, { Proper
 }
 
 /** The IAM statements attached to the role of the function whose logical id starts with `prefix`. */
-export function functionStatements(template: Template, prefix: string): { Action: string | string[]; Resource: unknown; Condition?: Json; Effect: string }[] {
-  const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([id]) => id.startsWith(`${prefix}Role`) && id.includes('DefaultPolicy'));
+export function functionStatements(
+  template: Template,
+  prefix: string,
+): { Action: string | string[]; Resource: unknown; Condition?: Json; Effect: string }[] {
+  const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(
+    ([id]) => id.startsWith(`${prefix}Role`) && id.includes('DefaultPolicy'),
+  );
   expect(policies).toHaveLength(1);
   return (policies[0]?.[1].Properties.PolicyDocument as { Statement: never[] }).Statement;
 }
 
-export const actionsOf = (s: { Action: string | string[] }): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+export const actionsOf = (s: { Action: string | string[] }): string[] =>
+  Array.isArray(s.Action) ? s.Action : [s.Action];
 
 /** The registry item prefixes a DynamoDB statement is limited to. */
-export const leadingKeys = (s: { Condition?: Json }): unknown => (s.Condition?.['ForAllValues:StringLike'] as Json | undefined)?.['dynamodb:LeadingKeys'];
+export const leadingKeys = (s: { Condition?: Json }): unknown =>
+  (s.Condition?.['ForAllValues:StringLike'] as Json | undefined)?.['dynamodb:LeadingKeys'];

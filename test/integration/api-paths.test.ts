@@ -21,7 +21,20 @@ const fn = {
 } as unknown as LocalFunction;
 
 beforeAll(async () => {
-  api = new LocalHttpApi([{ method: 'POST', path: '/v1/models/{model}/predict', routeKey: 'POST /v1/models/{model}/predict', authorization: 'AWS_IAM', fn, payloadFormatVersion: '2.0' }], { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, 'us-east-1');
+  api = new LocalHttpApi(
+    [
+      {
+        method: 'POST',
+        path: '/v1/models/{model}/predict',
+        routeKey: 'POST /v1/models/{model}/predict',
+        authorization: 'AWS_IAM',
+        fn,
+        payloadFormatVersion: '2.0',
+      },
+    ],
+    { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    'us-east-1',
+  );
   url = `http://127.0.0.1:${await api.listen(0)}`;
 });
 
@@ -33,10 +46,20 @@ const post = (name: string) => signedFetch({ url: `${url}/v1/models/${name}/pred
 
 describe('model names in paths, through the local HTTP API with SigV4', () => {
   it('hands a signed request the decoded name, whatever characters it has, so the function answers 400 naming the rule (never a 403)', async () => {
-    for (const [name, decoded] of [['a!b', 'a!b'], ["it's", "it's"], ['a(1)', 'a(1)'], ['a*', 'a*'], ['a%20b', 'a b'], ['Adult', 'Adult'], ['a%2Fb', 'a/b']] as const) {
+    for (const [name, decoded] of [
+      ['a!b', 'a!b'],
+      ["it's", "it's"],
+      ['a(1)', 'a(1)'],
+      ['a*', 'a*'],
+      ['a%20b', 'a b'],
+      ['Adult', 'Adult'],
+      ['a%2Fb', 'a/b'],
+    ] as const) {
       const response = await post(name);
       expect(response.status, name).toBe(400);
-      expect(await response.json()).toEqual({ message: `${JSON.stringify(decoded)} is not a model name (1 to 63 lower-case letters, digits and dashes, starting with a letter or digit); use the name of the model's file, models/<name>.json` });
+      expect(await response.json()).toEqual({
+        message: `${JSON.stringify(decoded)} is not a model name (1 to 63 lower-case letters, digits and dashes, starting with a letter or digit); use the name of the model's file, models/<name>.json`,
+      });
     }
     const good = await post('adult-2');
     expect([good.status, await good.json()]).toEqual([200, { model: 'adult-2' }]);

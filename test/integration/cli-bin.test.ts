@@ -6,7 +6,9 @@ const run = promisify(execFile);
 
 describe('the mlops command', () => {
   it('runs as `npx mlops` from the repository (package.json "bin"), with no build step', async () => {
-    const { stdout } = await run('npx', ['--no-install', 'mlops', '--help'], { env: { ...process.env, npm_config_update_notifier: 'false' } });
+    const { stdout } = await run('npx', ['--no-install', 'mlops', '--help'], {
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    });
     expect(stdout).toContain('Usage: mlops [options] [command]');
     expect(stdout).toMatch(/promote \[options\] <model> \[version\]/);
   }, 60_000);

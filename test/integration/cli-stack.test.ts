@@ -15,11 +15,17 @@ describe('mlops --stack', () => {
       AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9',
       AWS_MAX_ATTEMPTS: '1',
     };
-    const result = run(process.execPath, ['--import', 'tsx', 'bin/mlops.ts', '--stack', 'NoSuchStack', 'versions', 'adult'], { env });
+    const result = run(
+      process.execPath,
+      ['--import', 'tsx', 'bin/mlops.ts', '--stack', 'NoSuchStack', 'versions', 'adult'],
+      { env },
+    );
     await expect(result).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('mlops: cannot read stack "NoSuchStack"'),
     });
-    await expect(result).rejects.toMatchObject({ stderr: expect.stringContaining('deploy it with npx cdk deploy, or check --region and your AWS credentials') });
+    await expect(result).rejects.toMatchObject({
+      stderr: expect.stringContaining('deploy it with npx cdk deploy, or check --region and your AWS credentials'),
+    });
   }, 30_000);
 });

@@ -21,7 +21,10 @@ beforeAll(async () => {
   const started = await startTestRegistry();
   stopRegistry = started.stop;
   registry = started.registry;
-  const uploads = new RunUploads(DynamoDBDocumentClient.from(localDynamoClient(started.endpoint, 'us-east-1')), 'registry');
+  const uploads = new RunUploads(
+    DynamoDBDocumentClient.from(localDynamoClient(started.endpoint, 'us-east-1')),
+    'registry',
+  );
   const models = mkdtempSync(join(tmpdir(), 'mlops-upload-models-'));
   writeFileSync(join(models, 'churn.json'), JSON.stringify({ name: 'churn', task: 'binary', label: 'y' }));
   // The pipeline's client, set once the server has a port.
@@ -29,8 +32,14 @@ beforeAll(async () => {
   s3server = await startS3(mkdtempSync(join(tmpdir(), 'mlops-upload-s3-')), 0, (record) => {
     const { s3 } = pipeline;
     if (s3 === undefined) return;
-    const event = { 'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: record.s3.bucket.name }, object: { key: record.s3.object.key } } } as const;
-    void registerRun({ s3, registry, uploads, modelsDir: models }, event, randomUUID()).catch((error: unknown) => console.error(error));
+    const event = {
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      detail: { bucket: { name: record.s3.bucket.name }, object: { key: record.s3.object.key } },
+    } as const;
+    void registerRun({ s3, registry, uploads, modelsDir: models }, event, randomUUID()).catch((error: unknown) =>
+      console.error(error),
+    );
   });
   const s3 = localS3Client(s3server.endpoint, 'us-east-1');
   pipeline.s3 = s3;
@@ -48,7 +57,9 @@ const csv = (n: number) => `a,y\n${Array.from({ length: n }, (_, i) => `${i},${i
 
 describe('mlops upload: did this upload start a run?', () => {
   it('says "started" for exactly one of identical uploads that race, and "duplicate" for the others, all naming the one run', async () => {
-    const answers = await Promise.all(Array.from({ length: 4 }, () => uploadData(connection, 'churn', 'race.csv', csv(20), { pollMs: 50 })));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => uploadData(connection, 'churn', 'race.csv', csv(20), { pollMs: 50 })),
+    );
     expect(answers.filter((a) => !a.duplicate)).toHaveLength(1);
     expect(new Set(answers.map((a) => a.runId)).size).toBe(1);
     const run = await registry.getRun('churn', answers[0]?.runId ?? '');

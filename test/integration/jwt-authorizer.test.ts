@@ -14,7 +14,8 @@ let api: LocalHttpApi;
 let apiUrl: string;
 
 /** A token signed with RS256 by the identity provider (or by `key`). */
-const token = (claims: Record<string, unknown>, key?: KeyObject, header?: Record<string, unknown>): string => idp.token(claims, key, header);
+const token = (claims: Record<string, unknown>, key?: KeyObject, header?: Record<string, unknown>): string =>
+  idp.token(claims, key, header);
 
 const now = () => Math.floor(clock.now() / 1000);
 const valid = () => ({ iss: issuerUrl, aud: 'mlops-api', sub: 'user-7', scope: 'predict feedback', exp: now() + 300 });
@@ -22,8 +23,27 @@ const valid = () => ({ iss: issuerUrl, aud: 'mlops-api', sub: 'user-7', scope: '
 beforeAll(async () => {
   idp = await startIdentityProvider();
   issuerUrl = idp.issuer;
-  const echo = { invoke: async (event: { requestContext: { authorizer: unknown } }) => ({ statusCode: 200, body: JSON.stringify(event.requestContext.authorizer) }) } as unknown as LocalFunction;
-  api = new LocalHttpApi([{ method: 'GET', path: '/v1/health', routeKey: 'GET /v1/health', authorization: 'JWT', jwt: { issuer: issuerUrl, audience: ['mlops-api'] }, fn: echo, payloadFormatVersion: '2.0' }], { accessKeyId: 'a', secretAccessKey: 's' }, 'us-east-1');
+  const echo = {
+    invoke: async (event: { requestContext: { authorizer: unknown } }) => ({
+      statusCode: 200,
+      body: JSON.stringify(event.requestContext.authorizer),
+    }),
+  } as unknown as LocalFunction;
+  api = new LocalHttpApi(
+    [
+      {
+        method: 'GET',
+        path: '/v1/health',
+        routeKey: 'GET /v1/health',
+        authorization: 'JWT',
+        jwt: { issuer: issuerUrl, audience: ['mlops-api'] },
+        fn: echo,
+        payloadFormatVersion: '2.0',
+      },
+    ],
+    { accessKeyId: 'a', secretAccessKey: 's' },
+    'us-east-1',
+  );
   api.setJwtVerifier(new LocalJwtVerifier(() => clock.now()));
   apiUrl = `http://127.0.0.1:${await api.listen(0)}`;
 });
@@ -33,10 +53,11 @@ afterAll(async () => {
   await idp.close();
 });
 
-const call = (bearer?: string) => fetch(`${apiUrl}/v1/health`, { headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` } });
+const call = (bearer?: string) =>
+  fetch(`${apiUrl}/v1/health`, { headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` } });
 
 describe("API Gateway's JWT authorizer, locally", () => {
-  it("accepts a token of the issuer for the audience and hands its claims and scopes to the function", async () => {
+  it('accepts a token of the issuer for the audience and hands its claims and scopes to the function', async () => {
     const response = await call(token(valid()));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ jwt: { claims: valid(), scopes: ['predict', 'feedback'] } });
@@ -69,6 +90,8 @@ describe("API Gateway's JWT authorizer, locally", () => {
   });
 
   it('refuses an issuer off loopback at start-up: the local runtime never reaches the network', () => {
-    expect(() => LocalJwtVerifier.checkIssuer('https://cognito-idp.us-east-1.amazonaws.com/pool')).toThrow('is not on loopback');
+    expect(() => LocalJwtVerifier.checkIssuer('https://cognito-idp.us-east-1.amazonaws.com/pool')).toThrow(
+      'is not on loopback',
+    );
   });
 });

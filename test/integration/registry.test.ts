@@ -18,7 +18,7 @@ afterAll(() => stop());
 const trigger = { bucket: 'b', key: 'incoming/m/a.csv', etag: 'e', versionId: null, size: 1 };
 const who = { actor: 'alice@laptop', reason: 'test' };
 
-describe('registry on AWS\'s DynamoDB Local, with transactions', () => {
+describe("registry on AWS's DynamoDB Local, with transactions", () => {
   it('records a run once: a second create for the same id reports a duplicate', async () => {
     const run = { model: 'm', runId: 'run-1', status: 'RUNNING' as const, trigger, startedAt: 't', updatedAt: 't' };
     expect(await registry.createRun(run)).toBe(true);
@@ -26,15 +26,26 @@ describe('registry on AWS\'s DynamoDB Local, with transactions', () => {
   });
 
   it('never changes a finished run, but accepts a retried identical final write', async () => {
-    await registry.createRun({ model: 'm', runId: 'run-2', status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
+    await registry.createRun({
+      model: 'm',
+      runId: 'run-2',
+      status: 'RUNNING',
+      trigger,
+      startedAt: 't',
+      updatedAt: 't',
+    });
     await registry.updateRun('m', 'run-2', { status: 'PROMOTED' });
     await registry.updateRun('m', 'run-2', { status: 'PROMOTED' });
-    await expect(registry.updateRun('m', 'run-2', { status: 'FAILED', reason: 'late' })).rejects.toThrow('run run-2 of model m is already PROMOTED');
+    await expect(registry.updateRun('m', 'run-2', { status: 'FAILED', reason: 'late' })).rejects.toThrow(
+      'run run-2 of model m is already PROMOTED',
+    );
     expect((await registry.getRun('m', 'run-2'))?.status).toBe('PROMOTED');
   });
 
   it('gives 50 concurrent registrations the versions 1..50 with no gap or duplicate (counter, backoff and jitter)', async () => {
-    const versions = await Promise.all(Array.from({ length: 50 }, (_, i) => registerTestVersion(registry, 'concurrent', `run-${i}`)));
+    const versions = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => registerTestVersion(registry, 'concurrent', `run-${i}`)),
+    );
     expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     const stored = await registry.listVersions('concurrent');
     expect(stored.map((v) => v.version)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
@@ -48,14 +59,34 @@ describe('registry on AWS\'s DynamoDB Local, with transactions', () => {
     expect(again.version).toBe(first.version);
     expect(await registry.listVersions('redrive')).toHaveLength(1);
     expect(await registry.latestVersion('redrive')).toBe(1);
-    await expect(registry.registerVersion(versionFixture('redrive', 'no-such-run'))).rejects.toThrow('run no-such-run of redrive does not exist');
+    await expect(registry.registerVersion(versionFixture('redrive', 'no-such-run'))).rejects.toThrow(
+      'run no-such-run of redrive does not exist',
+    );
   });
 
-  it('lets exactly one of 20 concurrent alias changes from the same revision win, and audits only the winner\'s', async () => {
-    const target = (version: number) => ({ model: 'race', alias: 'production', version, artifact: { bucket: 'a', key: 'k', sha256: 's' }, reason: 'test', previous: [] });
-    const audit = (version: number) => ({ model: 'race', actor: 'a', reason: 'r', action: 'promote' as const, version, previousVersion: null, outcome: 'succeeded' as const, detail: `v${version}` });
+  it("lets exactly one of 20 concurrent alias changes from the same revision win, and audits only the winner's", async () => {
+    const target = (version: number) => ({
+      model: 'race',
+      alias: 'production',
+      version,
+      artifact: { bucket: 'a', key: 'k', sha256: 's' },
+      reason: 'test',
+      previous: [],
+    });
+    const audit = (version: number) => ({
+      model: 'race',
+      actor: 'a',
+      reason: 'r',
+      action: 'promote' as const,
+      version,
+      previousVersion: null,
+      outcome: 'succeeded' as const,
+      detail: `v${version}`,
+    });
     await registry.setAlias(target(1), 0, audit(1));
-    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => registry.setAlias(target(i + 2), 1, audit(i + 2))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => registry.setAlias(target(i + 2), 1, audit(i + 2))),
+    );
     const winners = results.filter((r) => r.status === 'fulfilled');
     expect(winners).toHaveLength(1);
     const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -74,33 +105,56 @@ describe('registry on AWS\'s DynamoDB Local, with transactions', () => {
 function faultyRegistry(fault: 'before-write' | 'response-lost'): { registry: Registry; fired: () => boolean } {
   const client = localDynamoClient(endpoint, 'us-east-1');
   let armed = true;
-  const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-    if (!armed || context.commandName !== 'TransactWriteItemsCommand') return next(args);
-    armed = false;
-    if (fault === 'before-write') throw Object.assign(new Error('the process died before the write'), { name: 'InjectedCrash' });
-    await next(args);
-    throw Object.assign(new Error('socket hang up after the write'), { name: 'TimeoutError', $retryable: {}, $metadata: {} });
-  };
+  const middleware =
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      if (!armed || context.commandName !== 'TransactWriteItemsCommand') return next(args);
+      armed = false;
+      if (fault === 'before-write')
+        throw Object.assign(new Error('the process died before the write'), { name: 'InjectedCrash' });
+      await next(args);
+      throw Object.assign(new Error('socket hang up after the write'), {
+        name: 'TimeoutError',
+        $retryable: {},
+        $metadata: {},
+      });
+    };
   // The SDK types each step's middleware separately; this one only passes the call on or throws.
   if (fault === 'before-write') client.middlewareStack.add(middleware as never, { step: 'build', name: 'injectFault' });
   else client.middlewareStack.add(middleware as never, { step: 'deserialize', name: 'injectFault' });
-  return { registry: new Registry(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), 'registry'), fired: () => !armed };
+  return {
+    registry: new Registry(
+      DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+      'registry',
+    ),
+    fired: () => !armed,
+  };
 }
 
 describe('a promotion interrupted mid-way leaves production and the audit trail consistent', () => {
   it('a crash before the write: production unchanged, the attempt audited as refused, nothing claims success', async () => {
-    const [v1, v2] = [await registerTestVersion(registry, 'crash', 'run-1'), await registerTestVersion(registry, 'crash', 'run-2')];
+    const [v1, v2] = [
+      await registerTestVersion(registry, 'crash', 'run-1'),
+      await registerTestVersion(registry, 'crash', 'run-2'),
+    ];
     await promoteVersion(movesOver(registry), { model: 'crash', version: v1.version, ...who });
     const faulty = faultyRegistry('before-write');
-    await expect(promoteVersion(movesOver(faulty.registry), { model: 'crash', version: v2.version, ...who })).rejects.toThrow('the process died before the write');
+    await expect(
+      promoteVersion(movesOver(faulty.registry), { model: 'crash', version: v2.version, ...who }),
+    ).rejects.toThrow('the process died before the write');
     expect(faulty.fired()).toBe(true);
     expect((await registry.getAlias('crash'))?.version).toBe(v1.version);
     const audit = await registry.listAudit('crash');
-    expect(audit.map((e) => `${e.outcome} v${e.version}`)).toEqual([`succeeded v${v1.version}`, `refused v${v2.version}`]);
+    expect(audit.map((e) => `${e.outcome} v${e.version}`)).toEqual([
+      `succeeded v${v1.version}`,
+      `refused v${v2.version}`,
+    ]);
   });
 
   it('a lost answer after the write: the retried transaction (same token) applies once; one change, one audit event', async () => {
-    const [v1, v2] = [await registerTestVersion(registry, 'lost', 'run-1'), await registerTestVersion(registry, 'lost', 'run-2')];
+    const [v1, v2] = [
+      await registerTestVersion(registry, 'lost', 'run-1'),
+      await registerTestVersion(registry, 'lost', 'run-2'),
+    ];
     await promoteVersion(movesOver(registry), { model: 'lost', version: v1.version, ...who });
     const faulty = faultyRegistry('response-lost');
     const alias = await promoteVersion(movesOver(faulty.registry), { model: 'lost', version: v2.version, ...who });
@@ -109,7 +163,10 @@ describe('a promotion interrupted mid-way leaves production and the audit trail 
     const production = await registry.getAlias('lost');
     expect(production).toMatchObject({ version: v2.version, revision: 2 });
     const audit = await registry.listAudit('lost');
-    expect(audit.map((e) => `${e.outcome} v${e.version}`)).toEqual([`succeeded v${v1.version}`, `succeeded v${v2.version}`]);
+    expect(audit.map((e) => `${e.outcome} v${e.version}`)).toEqual([
+      `succeeded v${v1.version}`,
+      `succeeded v${v2.version}`,
+    ]);
   });
 
   it('refuses a malformed item where it is read, naming its key and the field (IntegrityError, not a cast)', async () => {
@@ -117,12 +174,36 @@ describe('a promotion interrupted mid-way leaves production and the audit trail 
     const db = DynamoDBDocumentClient.from(localDynamoClient(endpoint, 'us-east-1'));
     const key = { pk: 'VERSION#damaged', sk: String(version.version).padStart(10, '0') };
     const stored = (await db.send(new GetCommand({ TableName: 'registry', Key: key }))).Item ?? {};
-    await db.send(new PutCommand({ TableName: 'registry', Item: { ...stored, metrics: 'not a map', artifact: { bucket: 'a' } } }));
-    const malformed = { name: 'IntegrityError', message: expect.stringMatching(/the registry's version item VERSION#damaged \/ 0+1 is malformed at (metrics|artifact\.key)/) };
+    await db.send(
+      new PutCommand({ TableName: 'registry', Item: { ...stored, metrics: 'not a map', artifact: { bucket: 'a' } } }),
+    );
+    const malformed = {
+      name: 'IntegrityError',
+      message: expect.stringMatching(
+        /the registry's version item VERSION#damaged \/ 0+1 is malformed at (metrics|artifact\.key)/,
+      ),
+    };
     await expect(registry.getVersion('damaged', version.version)).rejects.toMatchObject(malformed);
     await expect(registry.listVersions('damaged')).rejects.toMatchObject(malformed);
-    await db.send(new PutCommand({ TableName: 'registry', Item: { pk: 'RUN#damaged', sk: 'run-x', model: 'damaged', runId: 'run-x', status: 'DONE', trigger, startedAt: 't', updatedAt: 't' } }));
-    await expect(registry.getRun('damaged', 'run-x')).rejects.toMatchObject({ name: 'IntegrityError', message: expect.stringContaining('RUN#damaged / run-x is malformed at status') });
+    await db.send(
+      new PutCommand({
+        TableName: 'registry',
+        Item: {
+          pk: 'RUN#damaged',
+          sk: 'run-x',
+          model: 'damaged',
+          runId: 'run-x',
+          status: 'DONE',
+          trigger,
+          startedAt: 't',
+          updatedAt: 't',
+        },
+      }),
+    );
+    await expect(registry.getRun('damaged', 'run-x')).rejects.toMatchObject({
+      name: 'IntegrityError',
+      message: expect.stringContaining('RUN#damaged / run-x is malformed at status'),
+    });
     db.destroy();
   });
 });

@@ -18,7 +18,15 @@ import type { Registry } from '../../lambdas/shared/registry.js';
 import { RunUploads } from '../../lambdas/shared/run-uploads.js';
 import { runTraining } from '../../lambdas/train/train.js';
 import { runValidation } from '../../lambdas/validate/validate.js';
-import { ensureBucket, localDynamoClient, localS3Client, startDynamo, startS3, type RunningDynamo, type RunningS3 } from '../../local/emulators.js';
+import {
+  ensureBucket,
+  localDynamoClient,
+  localS3Client,
+  startDynamo,
+  startS3,
+  type RunningDynamo,
+  type RunningS3,
+} from '../../local/emulators.js';
 import { adultSample } from '../helpers/adult.js';
 import { createRegistry } from '../helpers/registry-table.js';
 
@@ -44,7 +52,11 @@ let run: RunRef;
 let etl: EtlResult;
 let trials: TrainResult[];
 
-const objectCreated = (key: string): ObjectCreatedEvent => ({ 'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: 'data' }, object: { key } } });
+const objectCreated = (key: string): ObjectCreatedEvent => ({
+  'detail-type': 'Object Created',
+  source: 'aws.s3',
+  detail: { bucket: { name: 'data' }, object: { key } },
+});
 
 async function upload(key: string, body: string): Promise<void> {
   await deps.s3.send(new PutObjectCommand({ Bucket: 'data', Key: key, Body: body }));
@@ -61,7 +73,10 @@ beforeAll(async () => {
   const models = mkdtempSync(join(tmpdir(), 'mlops-models-'));
   writeFileSync(join(models, 'steps.json'), JSON.stringify(MODEL_FILE));
   deps = { s3, registry, artifactsBucket: 'artifacts', modelsDir: models };
-  registerDeps = { ...deps, uploads: new RunUploads(DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint, 'us-east-1')), 'registry') };
+  registerDeps = {
+    ...deps,
+    uploads: new RunUploads(DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint, 'us-east-1')), 'registry'),
+  };
 
   await upload('incoming/steps/sample.csv', adultSample(1500, 5));
   run = await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-1');
@@ -77,31 +92,54 @@ afterAll(async () => {
 
 describe('RegisterRun (lambdas/register-run)', () => {
   it('records the run as RUNNING with the object identity read from S3, once per object and model file', async () => {
-    expect(run).toMatchObject({ model: 'steps', duplicate: false, trigger: { bucket: 'data', key: 'incoming/steps/sample.csv', size: expect.any(Number) } });
+    expect(run).toMatchObject({
+      model: 'steps',
+      duplicate: false,
+      trigger: { bucket: 'data', key: 'incoming/steps/sample.csv', size: expect.any(Number) },
+    });
     expect(run.runId).toMatch(/^run-[0-9a-f]{20}$/);
     // A retry by the same execution is the same run; another execution for the same bytes is a duplicate, marked.
-    expect((await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-1')).duplicate).toBe(false);
-    expect((await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-2')).duplicate).toBe(true);
-    expect(await registry.getRun('steps', run.runId)).toMatchObject({ uploads: 2, lastDuplicateAt: expect.any(String) });
+    expect((await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-1')).duplicate).toBe(
+      false,
+    );
+    expect((await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-2')).duplicate).toBe(
+      true,
+    );
+    expect(await registry.getRun('steps', run.runId)).toMatchObject({
+      uploads: 2,
+      lastDuplicateAt: expect.any(String),
+    });
     // The duplicate's own retry counts nothing; another duplicate does.
-    expect((await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-2')).duplicate).toBe(true);
+    expect((await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-2')).duplicate).toBe(
+      true,
+    );
     expect((await registry.getRun('steps', run.runId))?.uploads).toBe(2);
     await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-2b');
     expect((await registry.getRun('steps', run.runId))?.uploads).toBe(3);
   });
 
   it('gives uploaders that raced with identical bytes one ticket each, the first being the upload that started the run', async () => {
-    const tickets = await Promise.all(Array.from({ length: 5 }, () => registerDeps.uploads.takeTicket('steps', run.runId)));
+    const tickets = await Promise.all(
+      Array.from({ length: 5 }, () => registerDeps.uploads.takeTicket('steps', run.runId)),
+    );
     expect([...tickets].sort()).toEqual([1, 2, 3, 4, 5]);
-    await expect(registerDeps.uploads.takeTicket('steps', 'run-none')).rejects.toThrow('run run-none of model steps does not exist');
+    await expect(registerDeps.uploads.takeTicket('steps', 'run-none')).rejects.toThrow(
+      'run run-none of model steps does not exist',
+    );
   });
 
   it('finds a key S3 sent URL-encoded, and fails naming the object when it is gone or the model file when there is none', async () => {
     await upload('incoming/steps/with space.csv', 'a,b\n1,2\n');
-    expect((await registerRun(registerDeps, objectCreated('incoming/steps/with+space.csv'), 'exec-3')).trigger.key).toBe('incoming/steps/with space.csv');
-    await expect(registerRun(registerDeps, objectCreated('incoming/steps/gone.csv'), 'exec-4')).rejects.toThrow('s3://data/incoming/steps/gone.csv no longer exists; upload it again');
+    expect(
+      (await registerRun(registerDeps, objectCreated('incoming/steps/with+space.csv'), 'exec-3')).trigger.key,
+    ).toBe('incoming/steps/with space.csv');
+    await expect(registerRun(registerDeps, objectCreated('incoming/steps/gone.csv'), 'exec-4')).rejects.toThrow(
+      's3://data/incoming/steps/gone.csv no longer exists; upload it again',
+    );
     await upload('incoming/other/x.csv', 'a,b\n1,2\n');
-    await expect(registerRun(registerDeps, objectCreated('incoming/other/x.csv'), 'exec-5')).rejects.toThrow(/no model file models\/other\.json is deployed/);
+    await expect(registerRun(registerDeps, objectCreated('incoming/other/x.csv'), 'exec-5')).rejects.toThrow(
+      /no model file models\/other\.json is deployed/,
+    );
   });
 });
 
@@ -109,7 +147,9 @@ describe('ETL (lambdas/etl)', () => {
   it('passes on the model file it checked, with the data identity, row counts and the search plan', async () => {
     expect(etl.config).toEqual(parseModelConfig(MODEL_FILE, 'models/steps.json'));
     expect(etl.modelConfigSha256).toBe(sha256Hex(JSON.stringify(MODEL_FILE)));
-    expect(etl.data).toEqual([expect.objectContaining({ key: 'incoming/steps/sample.csv', sha256: sha256Hex(adultSample(1500, 5)) })]);
+    expect(etl.data).toEqual([
+      expect.objectContaining({ key: 'incoming/steps/sample.csv', sha256: sha256Hex(adultSample(1500, 5)) }),
+    ]);
     expect(etl.rows).toMatchObject({ read: 1500, kept: 1500 });
     expect(etl.rows.train + etl.rows.validation + etl.rows.test).toBe(1500);
     expect(etl.tuning.trials.map((t) => t.role)).toContain('candidate');
@@ -122,12 +162,18 @@ describe('ETL (lambdas/etl)', () => {
 describe('Train (lambdas/train)', () => {
   it('stores each trial artifact under the run with the sha256 of its bytes, and its loss history', async () => {
     for (const trial of trials) {
-      const bytes = await (await deps.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: trial.artifact.key }))).Body?.transformToByteArray();
+      const bytes = await (
+        await deps.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: trial.artifact.key }))
+      ).Body?.transformToByteArray();
       expect(sha256Hex(Buffer.from(bytes ?? []))).toBe(trial.artifact.sha256);
       expect(trial.artifact.key).toContain(`/${run.runId}/`);
       expect(trial.epochsRun).toBeLessThanOrEqual(3);
       expect(trial.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
-      const history = JSON.parse((await (await deps.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: trial.history.key }))).Body?.transformToString()) ?? '[]') as { epoch: number; loss: number }[];
+      const history = JSON.parse(
+        (await (
+          await deps.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: trial.history.key }))
+        ).Body?.transformToString()) ?? '[]',
+      ) as { epoch: number; loss: number }[];
       expect(history.map((h) => h.epoch)).toEqual(Array.from({ length: trial.epochsRun }, (_, i) => i + 1));
       expect(history.every((h) => Number.isFinite(h.loss))).toBe(true);
     }
@@ -143,7 +189,13 @@ describe('Validate, Promote, Report (lambdas/validate, promote, report)', () => 
     expect(await registry.listVersions('steps')).toHaveLength(1);
 
     // A canary model with no production yet: its first version goes straight to production.
-    const promoted = await promoteRun({ registry, checkArtifact: artifactCheck(deps.s3) }, run, first, 'pipeline (test)', 'canary');
+    const promoted = await promoteRun(
+      { registry, checkArtifact: artifactCheck(deps.s3) },
+      run,
+      first,
+      'pipeline (test)',
+      'canary',
+    );
     expect(promoted).toEqual({ version: 1, previousVersion: null, promoted: true, release: false });
     expect((await registry.getAlias('steps'))?.version).toBe(1);
     expect((await registry.getRun('steps', run.runId))?.status).toBe('PROMOTED');
@@ -157,17 +209,39 @@ describe('Validate, Promote, Report (lambdas/validate, promote, report)', () => 
 describe('FinishRun (lambdas/finish-run)', () => {
   it('records a failure with its reason and type, keeping what a re-drive needs and leaving the error out', async () => {
     const failed = await registerRun(registerDeps, objectCreated('incoming/steps/with space.csv'), 'exec-6');
-    const state = { run: failed, etl: { some: 'state' }, error: { Error: 'DataValidationError', Cause: JSON.stringify({ errorMessage: 'column "class" is missing' }) } };
+    const state = {
+      run: failed,
+      etl: { some: 'state' },
+      error: { Error: 'DataValidationError', Cause: JSON.stringify({ errorMessage: 'column "class" is missing' }) },
+    };
     const result = await finishRun(registry, { outcome: 'FAILED', state });
-    expect(result).toMatchObject({ status: 'FAILED', errorType: 'DataValidationError', reason: 'column "class" is missing' });
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      errorType: 'DataValidationError',
+      reason: 'column "class" is missing',
+    });
     const record = await registry.getRun('steps', failed.runId);
-    expect(record).toMatchObject({ status: 'FAILED', reason: 'column "class" is missing', resumeState: { run: failed, etl: { some: 'state' } } });
+    expect(record).toMatchObject({
+      status: 'FAILED',
+      reason: 'column "class" is missing',
+      resumeState: { run: failed, etl: { some: 'state' } },
+    });
     expect(record?.resumeState).not.toHaveProperty('error');
   });
 
   it('records a failure before the run was registered from the event itself', async () => {
-    const event = { ...objectCreated('incoming/steps/vanished.csv'), detail: { bucket: { name: 'data' }, object: { key: 'incoming/steps/vanished.csv', etag: 'abc', size: 3 } } };
-    const result = await finishRun(registry, { outcome: 'FAILED', state: { ...event, error: { Error: 'DataValidationError', Cause: 'gone' } } });
-    expect(await registry.getRun('steps', result.runId)).toMatchObject({ status: 'FAILED', errorType: 'DataValidationError', trigger: { key: 'incoming/steps/vanished.csv' } });
+    const event = {
+      ...objectCreated('incoming/steps/vanished.csv'),
+      detail: { bucket: { name: 'data' }, object: { key: 'incoming/steps/vanished.csv', etag: 'abc', size: 3 } },
+    };
+    const result = await finishRun(registry, {
+      outcome: 'FAILED',
+      state: { ...event, error: { Error: 'DataValidationError', Cause: 'gone' } },
+    });
+    expect(await registry.getRun('steps', result.runId)).toMatchObject({
+      status: 'FAILED',
+      errorType: 'DataValidationError',
+      trigger: { key: 'incoming/steps/vanished.csv' },
+    });
   });
 });

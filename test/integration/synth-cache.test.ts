@@ -14,14 +14,18 @@ describe('the synthesized app is reused only when none of its inputs changed (lo
   const adult = readFileSync('models/adult.json', 'utf8');
 
   it('fingerprints model files by content, not by where they are', () => {
-    expect(fingerprint(modelsDirWith({ 'adult.json': adult }))).toBe(fingerprint(modelsDirWith({ 'adult.json': adult })));
+    expect(fingerprint(modelsDirWith({ 'adult.json': adult }))).toBe(
+      fingerprint(modelsDirWith({ 'adult.json': adult })),
+    );
     expect(fingerprint(modelsDirWith({ 'adult.json': adult }))).toBe(fingerprint('models'));
   });
 
   it('changes the fingerprint when a model file changes, is added or is renamed', () => {
     const base = fingerprint(modelsDirWith({ 'adult.json': adult }));
     expect(fingerprint(modelsDirWith({ 'adult.json': adult.replace('"epochs": 20', '"epochs": 21') }))).not.toBe(base);
-    expect(fingerprint(modelsDirWith({ 'adult.json': adult, 'other.json': adult.replace('"adult"', '"other"') }))).not.toBe(base);
+    expect(
+      fingerprint(modelsDirWith({ 'adult.json': adult, 'other.json': adult.replace('"adult"', '"other"') })),
+    ).not.toBe(base);
     expect(fingerprint(modelsDirWith({ 'adult2.json': adult }))).not.toBe(base);
   });
 

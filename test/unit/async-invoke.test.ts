@@ -23,7 +23,10 @@ function harness(config: AsyncConfig | undefined, failures: number) {
   const invoker = new AsyncInvoker(new Map(config ? [['Stack-Record', config]] : []), clock, dir, () => undefined);
   const deadLetters = () => {
     try {
-      return readFileSync(join(dir, 'Stack-Dlq.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      return readFileSync(join(dir, 'Stack-Dlq.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     } catch {
       return [];
     }
@@ -50,7 +53,14 @@ describe("Lambda's asynchronous invocation, on the runtime's clock", () => {
   });
 
   it('sends the documented invocation record to the on-failure destination when retries are exhausted', async () => {
-    const { clock, fn, invoker, attempts, deadLetters } = harness({ maximumRetryAttempts: 2, maximumEventAgeMs: 21_600_000, onFailure: 'arn:aws:sqs:us-east-1:000000000000:Stack-Dlq' }, 99);
+    const { clock, fn, invoker, attempts, deadLetters } = harness(
+      {
+        maximumRetryAttempts: 2,
+        maximumEventAgeMs: 21_600_000,
+        onFailure: 'arn:aws:sqs:us-east-1:000000000000:Stack-Dlq',
+      },
+      99,
+    );
     invoker.invoke(fn, { model: 'adult' });
     for (let i = 0; i < 4; i++) {
       await settle();
@@ -69,14 +79,26 @@ describe("Lambda's asynchronous invocation, on the runtime's clock", () => {
   });
 
   it('does not retry with MaximumRetryAttempts 0, and stops at the maximum event age', async () => {
-    const none = harness({ maximumRetryAttempts: 0, maximumEventAgeMs: 21_600_000, onFailure: 'arn:aws:sqs:us-east-1:000000000000:Stack-Dlq' }, 99);
+    const none = harness(
+      {
+        maximumRetryAttempts: 0,
+        maximumEventAgeMs: 21_600_000,
+        onFailure: 'arn:aws:sqs:us-east-1:000000000000:Stack-Dlq',
+      },
+      99,
+    );
     none.invoker.invoke(none.fn, {});
     await settle();
     await none.clock.advance(10 * 60_000);
     expect(none.attempts).toEqual([0]);
-    expect(none.deadLetters()[0]).toMatchObject({ requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 1 } });
+    expect(none.deadLetters()[0]).toMatchObject({
+      requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 1 },
+    });
 
-    const young = harness({ maximumRetryAttempts: 2, maximumEventAgeMs: 60_000, onFailure: 'arn:aws:sqs:us-east-1:000000000000:Stack-Dlq' }, 99);
+    const young = harness(
+      { maximumRetryAttempts: 2, maximumEventAgeMs: 60_000, onFailure: 'arn:aws:sqs:us-east-1:000000000000:Stack-Dlq' },
+      99,
+    );
     young.invoker.invoke(young.fn, {});
     for (let i = 0; i < 3; i++) {
       await settle();
@@ -84,6 +106,8 @@ describe("Lambda's asynchronous invocation, on the runtime's clock", () => {
     }
     // The second retry would run 3 minutes after the event arrived, past its 60-second maximum age.
     expect(young.attempts).toEqual([0, 60_000]);
-    expect(young.deadLetters()[0]).toMatchObject({ requestContext: { condition: 'EventAgeExceeded', approximateInvokeCount: 2 } });
+    expect(young.deadLetters()[0]).toMatchObject({
+      requestContext: { condition: 'EventAgeExceeded', approximateInvokeCount: 2 },
+    });
   });
 });

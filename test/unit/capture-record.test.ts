@@ -1,13 +1,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { captureSchema } from '../../lambdas/core/capture-config.js';
-import { captureLines, isSampled, predictionId, redact, type CaptureRecord, type CapturedRequest } from '../../lambdas/core/capture-record.js';
-import { captureRedaction, parseCaptureSections, parseModelConfig, parseModelConfigText } from '../../lambdas/core/model-config.js';
+import {
+  captureLines,
+  isSampled,
+  predictionId,
+  redact,
+  type CaptureRecord,
+  type CapturedRequest,
+} from '../../lambdas/core/capture-record.js';
+import {
+  captureRedaction,
+  parseCaptureSections,
+  parseModelConfig,
+  parseModelConfigText,
+} from '../../lambdas/core/model-config.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The records as a reader of the capture objects sees them. */
-const captureRecords = (request: CapturedRequest, limit?: number): CaptureRecord[] => captureLines(request, limit).map((line) => JSON.parse(line) as CaptureRecord);
+const captureRecords = (request: CapturedRequest, limit?: number): CaptureRecord[] =>
+  captureLines(request, limit).map((line) => JSON.parse(line) as CaptureRecord);
 
 const SHA256_OF_C42 = '32d54c418f53edf4515aea20b2f607304f94e1834cf07c4802efdc8741369a35';
 
@@ -34,8 +47,18 @@ describe('capture records', () => {
       part: 1,
       parts: 1,
       captureData: {
-        endpointInput: { observedContentType: 'application/json', mode: 'INPUT', data: '{"instances":[{"a":1},{"a":2}]}', encoding: 'JSON' },
-        endpointOutput: { observedContentType: 'application/json', mode: 'OUTPUT', data: '{"predictions":[{"id":"req-1.0","value":0},{"id":"req-1.1","value":1}]}', encoding: 'JSON' },
+        endpointInput: {
+          observedContentType: 'application/json',
+          mode: 'INPUT',
+          data: '{"instances":[{"a":1},{"a":2}]}',
+          encoding: 'JSON',
+        },
+        endpointOutput: {
+          observedContentType: 'application/json',
+          mode: 'OUTPUT',
+          data: '{"predictions":[{"id":"req-1.0","value":0},{"id":"req-1.1","value":1}]}',
+          encoding: 'JSON',
+        },
       },
       eventMetadata: { eventId: 'req-1', inferenceId: 'req-1', inferenceTime: '2026-11-26T21:00:00.000Z' },
       eventVersion: '0',
@@ -44,21 +67,32 @@ describe('capture records', () => {
 
   it('splits a large request into parts over consecutive instances, each line under the limit, losing none', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ a: fc.string({ maxLength: 400 }), b: fc.double() }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 4096, max: 40_000 }), (instances, limit) => {
-        const records = captureRecords(request(instances), limit);
-        for (const r of records) expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThanOrEqual(limit);
-        expect(records.map((r) => r.part)).toEqual(records.map((_, i) => i + 1));
-        expect(records.every((r) => r.parts === records.length)).toBe(true);
-        expect(records.flatMap((r) => r.predictionIds)).toEqual(instances.map((_, i) => `req-1.${i}`));
-        expect(records.flatMap((r) => (JSON.parse(r.captureData.endpointInput.data) as { instances: unknown[] }).instances)).toEqual(JSON.parse(JSON.stringify(instances)));
-      }),
+      fc.property(
+        fc.array(fc.record({ a: fc.string({ maxLength: 400 }), b: fc.double() }), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 4096, max: 40_000 }),
+        (instances, limit) => {
+          const records = captureRecords(request(instances), limit);
+          for (const r of records) expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThanOrEqual(limit);
+          expect(records.map((r) => r.part)).toEqual(records.map((_, i) => i + 1));
+          expect(records.every((r) => r.parts === records.length)).toBe(true);
+          expect(records.flatMap((r) => r.predictionIds)).toEqual(instances.map((_, i) => `req-1.${i}`));
+          expect(
+            records.flatMap(
+              (r) => (JSON.parse(r.captureData.endpointInput.data) as { instances: unknown[] }).instances,
+            ),
+          ).toEqual(JSON.parse(JSON.stringify(instances)));
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('records the request and response bodies verbatim when they fit one record, as SageMaker captures payloads', () => {
     const instances = [{ a: 1 }, { a: 2 }];
-    const bodies = { request: '{ "instances": [{"a": 1}, {"a": 2}],\n  "version": 3 }', response: '{"model":"iris","predictions":[{"id":"req-1.0","value":0},{"id":"req-1.1","value":1}]}' };
+    const bodies = {
+      request: '{ "instances": [{"a": 1}, {"a": 2}],\n  "version": 3 }',
+      response: '{"model":"iris","predictions":[{"id":"req-1.0","value":0},{"id":"req-1.1","value":1}]}',
+    };
     const [record, ...rest] = captureRecords({ ...request(instances), bodies });
     expect(rest).toEqual([]);
     expect(record?.captureData.endpointInput.data).toBe(bodies.request);
@@ -69,15 +103,31 @@ describe('capture records', () => {
 
   it('falls back to parts built from the instances when the bodies would not fit one record, losing none', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ a: fc.string({ maxLength: 400 }) }), { minLength: 1, maxLength: 100 }), fc.integer({ min: 4096, max: 20_000 }), (instances, limit) => {
-        const r = request(instances);
-        const bodies = { request: JSON.stringify({ instances }), response: JSON.stringify({ predictions: r.predictions }) };
-        const records = captureRecords({ ...r, bodies }, limit);
-        for (const record of records) expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThanOrEqual(limit);
-        expect(records.flatMap((record) => record.predictionIds)).toEqual(instances.map((_, i) => `req-1.${i}`));
-        expect(records.flatMap((record) => (JSON.parse(record.captureData.endpointInput.data) as { instances: unknown[] }).instances)).toEqual(instances);
-        expect(records.flatMap((record) => (JSON.parse(record.captureData.endpointOutput.data) as { predictions: unknown[] }).predictions)).toEqual(r.predictions);
-      }),
+      fc.property(
+        fc.array(fc.record({ a: fc.string({ maxLength: 400 }) }), { minLength: 1, maxLength: 100 }),
+        fc.integer({ min: 4096, max: 20_000 }),
+        (instances, limit) => {
+          const r = request(instances);
+          const bodies = {
+            request: JSON.stringify({ instances }),
+            response: JSON.stringify({ predictions: r.predictions }),
+          };
+          const records = captureRecords({ ...r, bodies }, limit);
+          for (const record of records) expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThanOrEqual(limit);
+          expect(records.flatMap((record) => record.predictionIds)).toEqual(instances.map((_, i) => `req-1.${i}`));
+          expect(
+            records.flatMap(
+              (record) => (JSON.parse(record.captureData.endpointInput.data) as { instances: unknown[] }).instances,
+            ),
+          ).toEqual(instances);
+          expect(
+            records.flatMap(
+              (record) =>
+                (JSON.parse(record.captureData.endpointOutput.data) as { predictions: unknown[] }).predictions,
+            ),
+          ).toEqual(r.predictions);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -85,7 +135,9 @@ describe('capture records', () => {
   it('records an instance too large for a log event without its input, saying so', () => {
     const [record] = captureRecords(request([{ blob: 'x'.repeat(300_000) }]));
     expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(256 * 1024);
-    expect(JSON.parse(record?.captureData.endpointInput.data ?? '{}')).toEqual({ omitted: expect.stringContaining('larger than the capture limit') });
+    expect(JSON.parse(record?.captureData.endpointInput.data ?? '{}')).toEqual({
+      omitted: expect.stringContaining('larger than the capture limit'),
+    });
     expect(record?.predictionIds).toEqual(['req-1.0']);
   });
 });
@@ -112,8 +164,17 @@ describe('sampling', () => {
 });
 
 describe('redaction', () => {
-  it('drops the model file\'s sensitive attributes by default and hashes the fields it names', () => {
-    const config = parseModelConfig({ name: 'm', task: 'binary', label: 'y', sensitive: ['sex', { column: 'age', bins: [30] }], capture: { hash: ['customer'] } }, 'm.json');
+  it("drops the model file's sensitive attributes by default and hashes the fields it names", () => {
+    const config = parseModelConfig(
+      {
+        name: 'm',
+        task: 'binary',
+        label: 'y',
+        sensitive: ['sex', { column: 'age', bins: [30] }],
+        capture: { hash: ['customer'] },
+      },
+      'm.json',
+    );
     const redaction = captureRedaction(config);
     expect(redaction).toEqual({ drop: ['sex', 'age'], hash: ['customer'] });
     const [kept] = redact([{ sex: 'F', age: 40, customer: 'c-42', income: 3, note: null }], redaction);
@@ -125,7 +186,10 @@ describe('redaction', () => {
   });
 
   it('keeps everything when the model file says drop nothing', () => {
-    const config = parseModelConfig({ name: 'm', task: 'binary', label: 'y', sensitive: ['sex'], capture: { drop: [] } }, 'm.json');
+    const config = parseModelConfig(
+      { name: 'm', task: 'binary', label: 'y', sensitive: ['sex'], capture: { drop: [] } },
+      'm.json',
+    );
     expect(redact([{ sex: 'F', x: 1 }], captureRedaction(config))).toEqual([{ sex: 'F', x: 1 }]);
   });
 
@@ -141,8 +205,12 @@ describe('redaction', () => {
   });
 
   it('says which capture setting of a model file is wrong', () => {
-    expect(() => parseCaptureSections('{"capture": {"drop": ["a"], "hash": ["a"]}}', 'models/m.json')).toThrow(/models\/m\.json:\n {2}- capture\.hash: a field cannot be both dropped and hashed/);
-    expect(() => parseCaptureSections('{"capture": {"samplePercent": "all"}}', 'models/m.json')).toThrow(/capture\.samplePercent/);
+    expect(() => parseCaptureSections('{"capture": {"drop": ["a"], "hash": ["a"]}}', 'models/m.json')).toThrow(
+      /models\/m\.json:\n {2}- capture\.hash: a field cannot be both dropped and hashed/,
+    );
+    expect(() => parseCaptureSections('{"capture": {"samplePercent": "all"}}', 'models/m.json')).toThrow(
+      /capture\.samplePercent/,
+    );
     expect(() => parseCaptureSections('{', 'models/m.json')).toThrow(/not valid JSON/);
   });
 

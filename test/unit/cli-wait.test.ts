@@ -1,4 +1,4 @@
-import type { DescribeExecutionCommand} from '@aws-sdk/client-sfn';
+import type { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { ExecutionDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { waitForRun } from '../../cli/runs.js';
@@ -17,7 +17,8 @@ function connection(run: RunRecord, statuses: Record<string, string[]>) {
       const arn = command.input.executionArn ?? '';
       described.push(arn);
       const queue = statuses[arn];
-      if (queue === undefined) throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${arn}'`, $metadata: {} });
+      if (queue === undefined)
+        throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${arn}'`, $metadata: {} });
       return { status: queue.length > 1 ? queue.shift() : queue[0] };
     },
   } as unknown as SFNClient;
@@ -26,14 +27,31 @@ function connection(run: RunRecord, statuses: Record<string, string[]>) {
 
 describe('waitForRun: the run has ended, and so has its execution', () => {
   it('waits past a PROMOTED run until its execution (still writing the model card) ends', async () => {
-    const run: RunRecord = { model: 'm', runId: 'run-1', status: 'PROMOTED', trigger, startedAt: 't', updatedAt: 't', executionId: EXECUTION };
+    const run: RunRecord = {
+      model: 'm',
+      runId: 'run-1',
+      status: 'PROMOTED',
+      trigger,
+      startedAt: 't',
+      updatedAt: 't',
+      executionId: EXECUTION,
+    };
     const { c, described } = connection(run, { [EXECUTION]: ['RUNNING', 'RUNNING', 'SUCCEEDED'] });
     expect(await waitForRun(c, 'm', 'run-1', { pollMs: 1 })).toMatchObject({ status: 'PROMOTED' });
     expect(described).toEqual([EXECUTION, EXECUTION, EXECUTION]);
   });
 
   it("follows a re-driven run to its latest re-drive's execution", async () => {
-    const run: RunRecord = { model: 'm', runId: 'run-1', status: 'FAILED', trigger, startedAt: 't', updatedAt: 't', executionId: EXECUTION, redrives: 2 };
+    const run: RunRecord = {
+      model: 'm',
+      runId: 'run-1',
+      status: 'FAILED',
+      trigger,
+      startedAt: 't',
+      updatedAt: 't',
+      executionId: EXECUTION,
+      redrives: 2,
+    };
     const redrive = 'arn:aws:states:us-east-1:000000000000:execution:Training:run-1-redrive-2';
     const { c, described } = connection(run, { [redrive]: ['RUNNING', 'FAILED'] });
     await waitForRun(c, 'm', 'run-1', { pollMs: 1 });
@@ -41,9 +59,19 @@ describe('waitForRun: the run has ended, and so has its execution', () => {
   });
 
   it('returns for an execution Step Functions does not know, and says why when the execution outlives the timeout', async () => {
-    const run: RunRecord = { model: 'm', runId: 'run-1', status: 'REJECTED', trigger, startedAt: 't', updatedAt: 't', executionId: `${EXECUTION}-gone` };
+    const run: RunRecord = {
+      model: 'm',
+      runId: 'run-1',
+      status: 'REJECTED',
+      trigger,
+      startedAt: 't',
+      updatedAt: 't',
+      executionId: `${EXECUTION}-gone`,
+    };
     expect((await waitForRun(connection(run, {}).c, 'm', 'run-1', { pollMs: 1 })).status).toBe('REJECTED');
     const stuck = { ...run, executionId: EXECUTION };
-    await expect(waitForRun(connection(stuck, { [EXECUTION]: ['RUNNING'] }).c, 'm', 'run-1', { pollMs: 5, timeoutMs: 30 })).rejects.toThrow(/run run-1 of m is REJECTED, but its execution is still running after 0 s/);
+    await expect(
+      waitForRun(connection(stuck, { [EXECUTION]: ['RUNNING'] }).c, 'm', 'run-1', { pollMs: 5, timeoutMs: 30 }),
+    ).rejects.toThrow(/run run-1 of m is REJECTED, but its execution is still running after 0 s/);
   });
 });

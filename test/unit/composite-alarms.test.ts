@@ -4,18 +4,33 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AlarmState } from '../../local/cloudwatch/alarm-evaluation.js';
 import { evaluateAlarmRule, parseAlarmRule, triggeringAlarms } from '../../local/cloudwatch/alarm-rule.js';
-import { LocalCompositeAlarms, type CompositeAlarmSpec, type CompositeTransition } from '../../local/cloudwatch/composite-alarms.js';
+import {
+  LocalCompositeAlarms,
+  type CompositeAlarmSpec,
+  type CompositeTransition,
+} from '../../local/cloudwatch/composite-alarms.js';
 import { VirtualClock } from '../../local/clock.js';
 
 const states = (map: Record<string, AlarmState>) => (name: string) => map[name];
 
 describe('composite alarm rules (AlarmRule syntax)', () => {
   it('parses the documented forms: quoted names and ARNs, bare names, TRUE/FALSE, NOT before AND before OR', () => {
-    const rule = parseAlarmRule('ALARM(CPUUtilizationTooHigh) AND NOT OK("arn:aws:cloudwatch:us-east-1:1:alarm:Disk Read") OR FALSE');
+    const rule = parseAlarmRule(
+      'ALARM(CPUUtilizationTooHigh) AND NOT OK("arn:aws:cloudwatch:us-east-1:1:alarm:Disk Read") OR FALSE',
+    );
     expect(rule).toEqual({
       kind: 'or',
       rules: [
-        { kind: 'and', rules: [{ kind: 'state', state: 'ALARM', alarm: 'CPUUtilizationTooHigh' }, { kind: 'not', rule: { kind: 'state', state: 'OK', alarm: 'arn:aws:cloudwatch:us-east-1:1:alarm:Disk Read' } }] },
+        {
+          kind: 'and',
+          rules: [
+            { kind: 'state', state: 'ALARM', alarm: 'CPUUtilizationTooHigh' },
+            {
+              kind: 'not',
+              rule: { kind: 'state', state: 'OK', alarm: 'arn:aws:cloudwatch:us-east-1:1:alarm:Disk Read' },
+            },
+          ],
+        },
         { kind: 'constant', value: false },
       ],
     });
@@ -26,8 +41,18 @@ describe('composite alarm rules (AlarmRule syntax)', () => {
   });
 
   it('parses the rule CDK writes for AlarmRule.anyOf', () => {
-    const rule = parseAlarmRule('(ALARM("arn:aws:cloudwatch:us-east-1:000000000000:alarm:x") OR ALARM("arn:aws:cloudwatch:us-east-1:000000000000:alarm:y"))');
-    expect(triggeringAlarms(rule, states({ 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:x': 'ALARM', 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:y': 'OK' }))).toEqual(['arn:aws:cloudwatch:us-east-1:000000000000:alarm:x']);
+    const rule = parseAlarmRule(
+      '(ALARM("arn:aws:cloudwatch:us-east-1:000000000000:alarm:x") OR ALARM("arn:aws:cloudwatch:us-east-1:000000000000:alarm:y"))',
+    );
+    expect(
+      triggeringAlarms(
+        rule,
+        states({
+          'arn:aws:cloudwatch:us-east-1:000000000000:alarm:x': 'ALARM',
+          'arn:aws:cloudwatch:us-east-1:000000000000:alarm:y': 'OK',
+        }),
+      ),
+    ).toEqual(['arn:aws:cloudwatch:us-east-1:000000000000:alarm:x']);
   });
 
   it.each([
@@ -41,14 +66,24 @@ describe('composite alarm rules (AlarmRule syntax)', () => {
   });
 
   it('names a rule that refers to an alarm that does not exist', () => {
-    expect(() => evaluateAlarmRule(parseAlarmRule('ALARM(ghost)'), states({}))).toThrow('the rule names an alarm that does not exist: ghost');
+    expect(() => evaluateAlarmRule(parseAlarmRule('ALARM(ghost)'), states({}))).toThrow(
+      'the rule names an alarm that does not exist: ghost',
+    );
   });
 });
 
 describe('composite alarms with an actions suppressor', () => {
   const T0 = Date.UTC(2026, 10, 26, 12);
 
-  function setup(options: { waitMs?: number; extensionMs?: number; stateFile?: string; clock?: VirtualClock; children?: Record<string, AlarmState> } = {}) {
+  function setup(
+    options: {
+      waitMs?: number;
+      extensionMs?: number;
+      stateFile?: string;
+      clock?: VirtualClock;
+      children?: Record<string, AlarmState>;
+    } = {},
+  ) {
     const clock = options.clock ?? new VirtualClock({ start: T0, rate: 0 });
     const children: Record<string, AlarmState> = options.children ?? { a: 'OK', b: 'OK', release: 'OK' };
     const stateFile = options.stateFile ?? join(mkdtempSync(join(tmpdir(), 'mlops-composites-')), 'composites.json');
@@ -65,7 +100,14 @@ describe('composite alarms with an actions suppressor', () => {
       suppressorExtensionMs: options.extensionMs ?? 0,
     };
     const transitions: CompositeTransition[] = [];
-    const lookup = (name: string) => (name in children ? { name, arn: `arn:${name}`, status: { state: children[name] as AlarmState, reason: '', updatedAt: clock.now() } } : undefined);
+    const lookup = (name: string) =>
+      name in children
+        ? {
+            name,
+            arn: `arn:${name}`,
+            status: { state: children[name] as AlarmState, reason: '', updatedAt: clock.now() },
+          }
+        : undefined;
     const composites = new LocalCompositeAlarms([spec], clock, lookup, stateFile, async (t) => {
       transitions.push(t);
     });
@@ -85,7 +127,9 @@ describe('composite alarms with an actions suppressor', () => {
     await set('b', 'ALARM');
     await set('a', 'OK');
     expect(pages()).toEqual(['OK', 'ALARM']);
-    expect(JSON.parse(transitions[1]?.current.reasonData ?? '{}')).toEqual({ triggeringAlarms: [{ arn: 'arn:a', state: { value: 'ALARM', timestamp: expect.any(String) } }] });
+    expect(JSON.parse(transitions[1]?.current.reasonData ?? '{}')).toEqual({
+      triggeringAlarms: [{ arn: 'arn:a', state: { value: 'ALARM', timestamp: expect.any(String) } }],
+    });
     await set('b', 'OK');
     expect(pages()).toEqual(['OK', 'ALARM', 'OK']);
   });
@@ -130,7 +174,10 @@ describe('composite alarms with an actions suppressor', () => {
     expect(before.pages()).toEqual(['OK', 'ALARM']);
     // The runtime restarts: the children kept their states (metric alarms are kept too), and so does the composite.
     const after = setup({ stateFile: before.stateFile, clock: before.clock, children: before.children });
-    expect(after.composites.describe()[0]?.status).toMatchObject({ state: 'ALARM', reason: expect.stringContaining('arn:a transitioned to ALARM') });
+    expect(after.composites.describe()[0]?.status).toMatchObject({
+      state: 'ALARM',
+      reason: expect.stringContaining('arn:a transitioned to ALARM'),
+    });
     await after.composites.evaluateAll();
     expect(after.transitions).toEqual([]);
     await after.set('a', 'OK');
@@ -143,14 +190,24 @@ describe('composite alarms with an actions suppressor', () => {
     await before.clock.advance(120_000);
     await before.set('a', 'ALARM');
     await before.clock.advance(60_000);
-    const after = setup({ waitMs: 120_000, stateFile: before.stateFile, clock: new VirtualClock({ start: before.clock.now(), rate: 0 }), children: before.children });
+    const after = setup({
+      waitMs: 120_000,
+      stateFile: before.stateFile,
+      clock: new VirtualClock({ start: before.clock.now(), rate: 0 }),
+      children: before.children,
+    });
     await after.composites.evaluateAll();
     await after.clock.advance(60_000);
     expect(after.pages()).toEqual(['ALARM']);
     expect(after.transitions.filter((t) => t.changed)).toEqual([]);
     // Again, and this time the suppressor goes into ALARM within the wait, after the restart.
     await after.set('a', 'OK');
-    const again = setup({ waitMs: 120_000, stateFile: after.stateFile, clock: new VirtualClock({ start: after.clock.now(), rate: 0 }), children: after.children });
+    const again = setup({
+      waitMs: 120_000,
+      stateFile: after.stateFile,
+      clock: new VirtualClock({ start: after.clock.now(), rate: 0 }),
+      children: after.children,
+    });
     await again.set('release', 'ALARM');
     await again.clock.advance(180_000);
     expect(again.pages()).toEqual([]);

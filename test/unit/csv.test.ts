@@ -18,7 +18,10 @@ describe('readCsv', () => {
 
   it('reads a stream the same way as a string', async () => {
     const text = 'a,b\n1,x\n2,y\n';
-    const fromStream = await readCsv(Readable.from([Buffer.from(text.slice(0, 5)), Buffer.from(text.slice(5))]), options);
+    const fromStream = await readCsv(
+      Readable.from([Buffer.from(text.slice(0, 5)), Buffer.from(text.slice(5))]),
+      options,
+    );
     expect(fromStream).toEqual(await readCsv(text, options));
   });
 
@@ -38,14 +41,27 @@ describe('readCsv', () => {
   });
 
   it('finds bytes that are not UTF-8 (a Latin-1 file), naming the line, the column and the value', async () => {
-    const latin1 = Buffer.concat([Buffer.from('age,country\n30,Spain\n41,Cura'), Buffer.from([0xe7]), Buffer.from('ao\n52,Peru\n')]);
+    const latin1 = Buffer.concat([
+      Buffer.from('age,country\n30,Spain\n41,Cura'),
+      Buffer.from([0xe7]),
+      Buffer.from('ao\n52,Peru\n'),
+    ]);
     const table = await readCsv(latin1, options);
-    expect(table.encoding).toEqual({ rows: 1, issues: [{ at: 'data.csv:3', column: 'country', value: 'Cura\uFFFDao' }] });
+    expect(table.encoding).toEqual({
+      rows: 1,
+      issues: [{ at: 'data.csv:3', column: 'country', value: 'Cura\uFFFDao' }],
+    });
     const fromStream = await readCsv(Readable.from([latin1.subarray(0, 27), latin1.subarray(27)]), options);
     expect(fromStream.encoding).toEqual(table.encoding);
     expect((await readCsv(Buffer.from('a,b\n1,Curaçao\n'), options)).encoding).toBeUndefined();
-    const header = await readCsv(Buffer.concat([Buffer.from('a,pa'), Buffer.from([0xed]), Buffer.from('s\n1,Peru\n')]), options);
-    expect(header.encoding).toEqual({ rows: 1, issues: [{ at: 'data.csv:1', column: 'pa\uFFFDs', value: 'pa\uFFFDs' }] });
+    const header = await readCsv(
+      Buffer.concat([Buffer.from('a,pa'), Buffer.from([0xed]), Buffer.from('s\n1,Peru\n')]),
+      options,
+    );
+    expect(header.encoding).toEqual({
+      rows: 1,
+      issues: [{ at: 'data.csv:1', column: 'pa\uFFFDs', value: 'pa\uFFFDs' }],
+    });
   });
 
   it('fails a row with the wrong number of columns, naming its line', async () => {
@@ -68,6 +84,8 @@ describe('readCsv', () => {
       ['3', '4'],
     ]);
     const other = await readCsv('a,c\n1,2\n', { ...options, source: 'three.csv' });
-    expect(() => concatTables([one, other])).toThrow('three.csv has different columns from the others (missing: b; extra: c)');
+    expect(() => concatTables([one, other])).toThrow(
+      'three.csv has different columns from the others (missing: b; extra: c)',
+    );
   });
 });

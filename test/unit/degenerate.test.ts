@@ -15,15 +15,28 @@ import { renderModelCard } from '../../lambdas/core/report/html.js';
 import { trainDefault } from '../helpers/train.js';
 
 const config = parseModelConfig(
-  { name: 'odd', task: 'binary', label: 'y', positiveClass: 'yes', sensitive: ['group'], exclude: ['id'], gate: { minimums: { roc_auc: 0.5 } }, hyperparameters: { hiddenUnits: [4], epochs: 2, batchSize: 32 } },
+  {
+    name: 'odd',
+    task: 'binary',
+    label: 'y',
+    positiveClass: 'yes',
+    sensitive: ['group'],
+    exclude: ['id'],
+    gate: { minimums: { roc_auc: 0.5 } },
+    hyperparameters: { hiddenUnits: [4], epochs: 2, batchSize: 32 },
+  },
   'models/odd.json',
 );
 
 /** x carries the signal; constant never changes; empty is always missing; group has a tiny member. */
 async function degenerateData(rows: number) {
   const lines = ['id,x,constant,empty,group,y'];
-  for (let i = 0; i < rows; i++) lines.push(`${i},${i % 10},7,,${i === 3 ? 'tiny' : i % 2 ? 'a' : 'b'},${i % 10 > 4 ? 'yes' : 'no'}`);
-  return prepareData(await readCsv(lines.join('\n'), { missingValues: config.missingValues, source: 'odd.csv' }), config);
+  for (let i = 0; i < rows; i++)
+    lines.push(`${i},${i % 10},7,,${i === 3 ? 'tiny' : i % 2 ? 'a' : 'b'},${i % 10 > 4 ? 'yes' : 'no'}`);
+  return prepareData(
+    await readCsv(lines.join('\n'), { missingValues: config.missingValues, source: 'odd.csv' }),
+    config,
+  );
 }
 
 function onlyNegatives(frame: Frame): Frame {
@@ -50,13 +63,49 @@ describe('degenerate data neither crashes nor misleads', () => {
     expect(gate.summary).toContain('roc_auc is missing');
     expect(gate.summary).toContain('feature influence could not be measured');
 
-    const fairness = attributeFairness(single.sensitive[0] as never, new Float32Array(single.origins.length), new Float32Array(single.origins.length), 30);
+    const fairness = attributeFairness(
+      single.sensitive[0] as never,
+      new Float32Array(single.origins.length),
+      new Float32Array(single.origins.length),
+      30,
+    );
     expect(fairness.groups.every((g) => g.truePositiveRate === null)).toBe(true); // no positives: TPR undefined, not 0
-    const tiny = attributeFairness({ name: 'group', type: 'categorical', values: ['tiny', 'a', 'a'] }, [1, 0, 1], [1, 0, 0], 2);
+    const tiny = attributeFairness(
+      { name: 'group', type: 'categorical', values: ['tiny', 'a', 'a'] },
+      [1, 0, 1],
+      [1, 0, 0],
+      2,
+    );
     expect(tiny.groups.find((g) => g.group === 'tiny')).toMatchObject({ sufficient: false, selectionRate: null });
 
-    const report = { model: 'odd', runId: 'r', candidate: evaluation, fairness: [fairness], importance, production: null, drift: null, gate, tuning: [], baseline: null, singleFeatureScores: [] };
-    const html = await renderModelCard(report, { model: 'odd', version: 1, versionStatus: 'REJECTED', inProduction: false, run: { runId: 'r', status: 'RUNNING', startedAt: 't' }, lineage: {}, data: [], hyperparameters: null, schema: null }, { maxFeatureShare: 0.5, maxSingleFeatureScore: 0.99 });
+    const report = {
+      model: 'odd',
+      runId: 'r',
+      candidate: evaluation,
+      fairness: [fairness],
+      importance,
+      production: null,
+      drift: null,
+      gate,
+      tuning: [],
+      baseline: null,
+      singleFeatureScores: [],
+    };
+    const html = await renderModelCard(
+      report,
+      {
+        model: 'odd',
+        version: 1,
+        versionStatus: 'REJECTED',
+        inProduction: false,
+        run: { runId: 'r', status: 'RUNNING', startedAt: 't' },
+        lineage: {},
+        data: [],
+        hyperparameters: null,
+        schema: null,
+      },
+      { maxFeatureShare: 0.5, maxSingleFeatureScore: 0.99 },
+    );
     expect(html).toContain('n/a');
     expect(html).toContain('curves are undefined: the test split holds a single class');
     expect(html).not.toMatch(/NaN|Infinity/);
@@ -73,8 +122,26 @@ describe('degenerate data neither crashes nor misleads', () => {
   });
 
   it('counts "Infinity" and other non-numbers in a numeric column as bad values', async () => {
-    const lines = ['x,y', ...Array.from({ length: 300 }, (_, i) => `${i === 5 ? 'Infinity' : i === 6 ? '-inf' : i},${i % 2 ? 'yes' : 'no'}`)];
-    const prepared = prepareData(await readCsv(lines.join('\n'), { missingValues: config.missingValues, source: 'inf.csv' }), { ...config, sensitive: [], exclude: [] });
-    expect(prepared.report.badValues).toEqual([{ column: 'x', count: 2, examples: [{ at: 'inf.csv:7', value: 'Infinity' }, { at: 'inf.csv:8', value: '-inf' }] }]);
+    const lines = [
+      'x,y',
+      ...Array.from(
+        { length: 300 },
+        (_, i) => `${i === 5 ? 'Infinity' : i === 6 ? '-inf' : i},${i % 2 ? 'yes' : 'no'}`,
+      ),
+    ];
+    const prepared = prepareData(
+      await readCsv(lines.join('\n'), { missingValues: config.missingValues, source: 'inf.csv' }),
+      { ...config, sensitive: [], exclude: [] },
+    );
+    expect(prepared.report.badValues).toEqual([
+      {
+        column: 'x',
+        count: 2,
+        examples: [
+          { at: 'inf.csv:7', value: 'Infinity' },
+          { at: 'inf.csv:8', value: '-inf' },
+        ],
+      },
+    ]);
   });
 });

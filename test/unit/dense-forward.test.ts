@@ -4,7 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DenseForward } from '../../lambdas/core/dense-forward.js';
 import type { Hyperparameters } from '../../lambdas/core/hyperparameters.js';
 import type { TaskKind } from '../../lambdas/core/model-config.js';
-import { buildNetwork, predictRaw, ScheduledAdam, serializeNetwork, type SerializedNetwork } from '../../lambdas/core/network.js';
+import {
+  buildNetwork,
+  predictRaw,
+  ScheduledAdam,
+  serializeNetwork,
+  type SerializedNetwork,
+} from '../../lambdas/core/network.js';
 import { initBackend } from '../../lambdas/core/tf-backend.js';
 
 /** numpy.allclose's rule with rtol 1e-5 (atol 1e-6 for outputs at zero, e.g. a ReLU network's exact zeros). */
@@ -17,7 +23,16 @@ function expectClose(actual: Float32Array, expected: Float32Array): void {
   }
 }
 
-const hp = (hiddenUnits: number[], seed: number): Hyperparameters => ({ hiddenUnits, epochs: 1, batchSize: 32, learningRate: 0.01, l2: 0, earlyStoppingPatience: 1, learningRateSchedule: 'constant', seed });
+const hp = (hiddenUnits: number[], seed: number): Hyperparameters => ({
+  hiddenUnits,
+  epochs: 1,
+  batchSize: 32,
+  learningRate: 0.01,
+  l2: 0,
+  earlyStoppingPatience: 1,
+  learningRateSchedule: 'constant',
+  seed,
+});
 
 interface Case {
   readonly network: SerializedNetwork;
@@ -33,7 +48,9 @@ interface Case {
  */
 async function makeCase(task: TaskKind, width: number, classes: number, hidden: number[], seed: number): Promise<Case> {
   const model = buildNetwork(width, task, classes, hp(hidden, seed), new ScheduledAdam(0.01));
-  model.setWeights(model.getWeights().map((w, i) => tf.add(tf.mul(w, 1.5), tf.randomNormal(w.shape, 0, 0.05, 'float32', seed + i))));
+  model.setWeights(
+    model.getWeights().map((w, i) => tf.add(tf.mul(w, 1.5), tf.randomNormal(w.shape, 0, 0.05, 'float32', seed + i))),
+  );
   return { network: await serializeNetwork(model), model, width };
 }
 
@@ -48,19 +65,24 @@ beforeAll(async () => {
 });
 
 describe('the compiled forward pass matches TF.js (rtol 1e-5)', () => {
-  it.each(['binary', 'multiclass', 'regression', 'deep'])('on fixed inputs: %s (sigmoid, softmax, linear; 0–3 hidden ReLU layers)', (name) => {
-    const { network, model, width } = cases[name] as Case;
-    const compiled = DenseForward.compile(network);
-    if (!('forward' in compiled)) throw new Error(compiled.unsupported);
-    const rows = 257;
-    // Every third input zero, as one-hot encoded rows are mostly zeros (the compiled pass skips them).
-    const x = Float32Array.from({ length: rows * width }, (_, k) => (k % 3 === 0 ? 0 : Math.sin(k * 0.37) * (1 + (k % 3))));
-    const out = compiled.forward.run(x, rows);
-    expect(compiled.forward.outputWidth).toBe(name === 'multiclass' ? 4 : 1);
-    // Outputs spread over their range (not all near 0.5), so the comparison covers the activations' shapes.
-    expect(Math.max(...out) - Math.min(...out)).toBeGreaterThan(0.2);
-    expectClose(out, predictRaw(model, x, rows, width));
-  });
+  it.each(['binary', 'multiclass', 'regression', 'deep'])(
+    'on fixed inputs: %s (sigmoid, softmax, linear; 0–3 hidden ReLU layers)',
+    (name) => {
+      const { network, model, width } = cases[name] as Case;
+      const compiled = DenseForward.compile(network);
+      if (!('forward' in compiled)) throw new Error(compiled.unsupported);
+      const rows = 257;
+      // Every third input zero, as one-hot encoded rows are mostly zeros (the compiled pass skips them).
+      const x = Float32Array.from({ length: rows * width }, (_, k) =>
+        k % 3 === 0 ? 0 : Math.sin(k * 0.37) * (1 + (k % 3)),
+      );
+      const out = compiled.forward.run(x, rows);
+      expect(compiled.forward.outputWidth).toBe(name === 'multiclass' ? 4 : 1);
+      // Outputs spread over their range (not all near 0.5), so the comparison covers the activations' shapes.
+      expect(Math.max(...out) - Math.min(...out)).toBeGreaterThan(0.2);
+      expectClose(out, predictRaw(model, x, rows, width));
+    },
+  );
 
   it('on generated inputs, every task (property)', () => {
     fc.assert(
@@ -82,14 +104,22 @@ describe('the compiled forward pass matches TF.js (rtol 1e-5)', () => {
 
   it('compiles nothing it does not know: another layer type or activation is left to TF.js, with the reason', () => {
     const { network } = cases.binary as Case;
-    const topology = structuredClone(network.modelTopology) as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+    const topology = structuredClone(network.modelTopology) as {
+      config: { layers: { class_name: string; config: Record<string, unknown> }[] };
+    };
     const dropout = structuredClone(topology);
     dropout.config.layers.splice(1, 0, { class_name: 'Dropout', config: { name: 'drop', rate: 0.5 } });
-    expect(DenseForward.compile({ ...network, modelTopology: dropout })).toEqual({ unsupported: 'layer drop is Dropout' });
+    expect(DenseForward.compile({ ...network, modelTopology: dropout })).toEqual({
+      unsupported: 'layer drop is Dropout',
+    });
     const tanh = structuredClone(topology);
     (tanh.config.layers[0] as { config: Record<string, unknown> }).config.activation = 'tanh';
-    expect(DenseForward.compile({ ...network, modelTopology: tanh })).toEqual({ unsupported: expect.stringMatching(/has activation tanh$/) });
-    expect(DenseForward.compile({ ...network, modelTopology: { class_name: 'Model', config: {} } })).toEqual({ unsupported: 'the topology is not a Sequential model' });
+    expect(DenseForward.compile({ ...network, modelTopology: tanh })).toEqual({
+      unsupported: expect.stringMatching(/has activation tanh$/),
+    });
+    expect(DenseForward.compile({ ...network, modelTopology: { class_name: 'Model', config: {} } })).toEqual({
+      unsupported: 'the topology is not a Sequential model',
+    });
   });
 
   it('refuses inputs of the wrong width', () => {

@@ -19,7 +19,10 @@ describe('drift on the adult data', () => {
     const report = compareProfiles(profileFrame(prepared.splits.train), profileFrame(prepared.splits.test));
     expect(report.driftedFeatures).toEqual([]);
     expect(report.datasetDrift).toBe(false);
-    expect(report.features.find((f) => f.feature === 'age')).toMatchObject({ test: 'wasserstein_normed', psiLevel: 'ok' });
+    expect(report.features.find((f) => f.feature === 'age')).toMatchObject({
+      test: 'wasserstein_normed',
+      psiLevel: 'ok',
+    });
     expect(report.features.find((f) => f.feature === 'workclass')).toMatchObject({ test: 'jensen_shannon' });
   });
 
@@ -27,7 +30,11 @@ describe('drift on the adult data', () => {
     const { prepared } = await adult();
     const test = prepared.splits.test;
     const age = column(test, 'age');
-    const shifted = withColumn(test, { name: 'age', type: 'numeric', values: (age.values as number[]).map((v) => v + 8) });
+    const shifted = withColumn(test, {
+      name: 'age',
+      type: 'numeric',
+      values: (age.values as number[]).map((v) => v + 8),
+    });
     const report = compareProfiles(profileFrame(prepared.splits.train), profileFrame(shifted));
     expect(report.driftedFeatures).toEqual(['age']);
     const drift = report.features.find((f) => f.feature === 'age');
@@ -39,8 +46,13 @@ describe('drift on the adult data', () => {
     const { prepared } = await adult();
     const test = prepared.splits.test;
     let i = 0;
-    const workclass = (column(test, 'workclass').values as (string | null)[]).map((v) => (v === 'Private' && i++ % 5 < 2 ? 'Self-emp-inc' : v));
-    const report = compareProfiles(profileFrame(prepared.splits.train), profileFrame(withColumn(test, { name: 'workclass', type: 'categorical', values: workclass })));
+    const workclass = (column(test, 'workclass').values as (string | null)[]).map((v) =>
+      v === 'Private' && i++ % 5 < 2 ? 'Self-emp-inc' : v,
+    );
+    const report = compareProfiles(
+      profileFrame(prepared.splits.train),
+      profileFrame(withColumn(test, { name: 'workclass', type: 'categorical', values: workclass })),
+    );
     expect(report.driftedFeatures).toEqual(['workclass']);
     expect(report.features.find((f) => f.feature === 'workclass')).toMatchObject({ lInfinityExceeded: true });
     expect(report.features.find((f) => f.feature === 'workclass')?.lInfinity).toBeGreaterThan(0.2);
@@ -52,7 +64,12 @@ describe('drift on the adult data', () => {
     const report = compareProfiles(profileFrame(small), profileFrame(slice(prepared.splits.test, 0, 800)));
     expect(report.features.find((f) => f.feature === 'age')).toMatchObject({ test: 'ks', threshold: 0.05 });
     expect(report.features.find((f) => f.feature === 'education')).toMatchObject({ test: 'chi_square' });
-    const strict = compareProfiles(profileFrame(prepared.splits.train), profileFrame(prepared.splits.test), {}, { age: { wasserstein: 0 } });
+    const strict = compareProfiles(
+      profileFrame(prepared.splits.train),
+      profileFrame(prepared.splits.test),
+      {},
+      { age: { wasserstein: 0 } },
+    );
     expect(strict.driftedFeatures).toEqual(['age']);
   });
 
@@ -60,7 +77,10 @@ describe('drift on the adult data', () => {
     const { prepared } = await adult();
     const train = prepared.splits.train;
     const half = Math.floor(train.origins.length / 2);
-    const merged = mergeProfiles(profileFrame(slice(train, 0, half)), profileFrame(slice(train, half, train.origins.length)));
+    const merged = mergeProfiles(
+      profileFrame(slice(train, 0, half)),
+      profileFrame(slice(train, half, train.origins.length)),
+    );
     const whole = profileFrame(train);
     expect(merged.rows).toBe(whole.rows);
     expect(merged.features.education).toEqual(whole.features.education);

@@ -15,8 +15,22 @@ import { initBackend } from '../../lambdas/core/tf-backend.js';
  */
 const REFERENCE = {
   regression: { rmse: 0.7071067811865476, mae: 0.6, r2: 0.9854280510018215 },
-  binary: { accuracy: 0.925, precision: 0.95, recall: 0.9047619047619048, f1: 0.9268292682926829, roc_auc: 0.9849624060150375, log_loss: 0.207411949230247 },
-  multiclass: { accuracy: 0.825, precision: 0.8267973856209151, recall: 0.7959595959595959, f1: 0.7888203668564199, roc_auc: 0.9498791476722511, log_loss: 0.4072232305922451 },
+  binary: {
+    accuracy: 0.925,
+    precision: 0.95,
+    recall: 0.9047619047619048,
+    f1: 0.9268292682926829,
+    roc_auc: 0.9849624060150375,
+    log_loss: 0.207411949230247,
+  },
+  multiclass: {
+    accuracy: 0.825,
+    precision: 0.8267973856209151,
+    recall: 0.7959595959595959,
+    f1: 0.7888203668564199,
+    roc_auc: 0.9498791476722511,
+    log_loss: 0.4072232305922451,
+  },
 };
 
 const N = 40;
@@ -31,11 +45,22 @@ const multiclassTruth = x.map((v, i) => {
 /** The 40 rows, plus (for classifiers) a 41st whose class the model never saw. */
 function frame(labels: Frame['labels'], extra?: { x: number; label: string }): Frame {
   const xs = extra ? [...x, extra.x] : x;
-  const values = labels.kind === 'classes' && extra ? { kind: 'classes' as const, values: [...labels.values, extra.label] } : labels;
-  return { features: [{ name: 'x', type: 'numeric', values: xs }], sensitive: [], labels: values, origins: xs.map((_, i) => `ref.csv:${i + 2}`) };
+  const values =
+    labels.kind === 'classes' && extra ? { kind: 'classes' as const, values: [...labels.values, extra.label] } : labels;
+  return {
+    features: [{ name: 'x', type: 'numeric', values: xs }],
+    sensitive: [],
+    labels: values,
+    origins: xs.map((_, i) => `ref.csv:${i + 2}`),
+  };
 }
 
-async function linearArtifact(task: TaskKind, label: LabelEncoder, kernel: number[], bias: number[]): Promise<ModelArtifact> {
+async function linearArtifact(
+  task: TaskKind,
+  label: LabelEncoder,
+  kernel: number[],
+  bias: number[],
+): Promise<ModelArtifact> {
   const classes = label.task === 'multiclass' ? label.classes.length : 2;
   const hp = { ...resolveHyperparameters({}, { trainingRows: N, task }), hiddenUnits: [] };
   const model = buildNetwork(1, task, classes, hp, new ScheduledAdam(0.01));
@@ -62,7 +87,9 @@ describe('evaluation scores the right rows, with metrics equal to scikit-learn',
 
   it('regression: every test row, those below the training mean included (the label is standardized, not a class index)', async () => {
     // Predictions 10 + 2x: the network outputs x, de-standardized with mean 10 and std 2.
-    const predictor = await Predictor.load(await linearArtifact('regression', { task: 'regression', mean: 10, std: 2 }, [1], [0]));
+    const predictor = await Predictor.load(
+      await linearArtifact('regression', { task: 'regression', mean: 10, std: 2 }, [1], [0]),
+    );
     const test = frame({ kind: 'numbers', values: regressionTruth });
     const scored = scoreSplit(predictor, test);
     expect(scored.rows).toEqual(allRows);
@@ -71,30 +98,37 @@ describe('evaluation scores the right rows, with metrics equal to scikit-learn',
     const evaluation = evaluate(predictor, test);
     expect(evaluation.rows).toBe(N);
     expect(evaluation.rowsWithUnknownLabel).toBe(0);
-    for (const [name, value] of Object.entries(REFERENCE.regression)) expect(evaluation.metrics[name]).toBeCloseTo(value, 6);
+    for (const [name, value] of Object.entries(REFERENCE.regression))
+      expect(evaluation.metrics[name]).toBeCloseTo(value, 6);
     predictor.dispose();
   });
 
   it('binary: every row whose class the model knows; a row with an unseen class is left out and counted', async () => {
-    const predictor = await Predictor.load(await linearArtifact('binary', { task: 'binary', classes: ['no', 'yes'] }, [1], [0]));
+    const predictor = await Predictor.load(
+      await linearArtifact('binary', { task: 'binary', classes: ['no', 'yes'] }, [1], [0]),
+    );
     const test = frame({ kind: 'classes', values: binaryTruth }, { x: 0.5, label: 'maybe' });
     const scored = scoreSplit(predictor, test);
     expect(scored.rows).toEqual(allRows);
     const evaluation = evaluate(predictor, test);
     expect(evaluation).toMatchObject({ rows: N, rowsWithUnknownLabel: 1 });
-    for (const [name, value] of Object.entries(REFERENCE.binary)) expect(evaluation.metrics[name]).toBeCloseTo(value, 6);
+    for (const [name, value] of Object.entries(REFERENCE.binary))
+      expect(evaluation.metrics[name]).toBeCloseTo(value, 6);
     predictor.dispose();
   });
 
   it('multiclass: macro-averaged metrics and one-vs-rest ROC AUC over the rows with known classes', async () => {
     // softmax([-x, 1, 1.5x]): class b wins near 0, a on the left, c on the right; no ties (float32 would break them).
-    const predictor = await Predictor.load(await linearArtifact('multiclass', { task: 'multiclass', classes: ['a', 'b', 'c'] }, [-1, 0, 1.5], [0, 1, 0]));
+    const predictor = await Predictor.load(
+      await linearArtifact('multiclass', { task: 'multiclass', classes: ['a', 'b', 'c'] }, [-1, 0, 1.5], [0, 1, 0]),
+    );
     const test = frame({ kind: 'classes', values: multiclassTruth }, { x: -3, label: 'z' });
     const scored = scoreSplit(predictor, test);
     expect(scored.rows).toEqual(allRows);
     const evaluation = evaluate(predictor, test);
     expect(evaluation).toMatchObject({ rows: N, rowsWithUnknownLabel: 1 });
-    for (const [name, value] of Object.entries(REFERENCE.multiclass)) expect(evaluation.metrics[name]).toBeCloseTo(value, 6);
+    for (const [name, value] of Object.entries(REFERENCE.multiclass))
+      expect(evaluation.metrics[name]).toBeCloseTo(value, 6);
     predictor.dispose();
   });
 });

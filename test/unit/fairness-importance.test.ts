@@ -13,13 +13,31 @@ describe('fairness (hand-checked)', () => {
     // group a: 4 rows, truth 1,1,0,0, predicted 1,0,1,0 → selection 0.5, TPR 0.5, FPR 0.5, precision 0.5
     // group b: 4 rows, truth 1,1,0,0, predicted 1,1,0,0 → selection 0.5, TPR 1, FPR 0, precision 1
     // group c: 2 rows, truth 1,0, predicted 0,0 → selection 0, TPR 0
-    const attribute = { name: 'g', type: 'categorical' as const, values: ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'c', 'c'] };
+    const attribute = {
+      name: 'g',
+      type: 'categorical' as const,
+      values: ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'c', 'c'],
+    };
     const truth = [1, 1, 0, 0, 1, 1, 0, 0, 1, 0];
     const predicted = [1, 0, 1, 0, 1, 1, 0, 0, 0, 0];
     const result = attributeFairness(attribute, truth, predicted, 1);
-    expect(result.groups.find((g) => g.group === 'a')).toMatchObject({ selectionRate: 0.5, truePositiveRate: 0.5, falsePositiveRate: 0.5, precision: 0.5 });
-    expect(result.groups.find((g) => g.group === 'b')).toMatchObject({ selectionRate: 0.5, truePositiveRate: 1, falsePositiveRate: 0, precision: 1 });
-    expect(result.groups.find((g) => g.group === 'c')).toMatchObject({ selectionRate: 0, truePositiveRate: 0, precision: null });
+    expect(result.groups.find((g) => g.group === 'a')).toMatchObject({
+      selectionRate: 0.5,
+      truePositiveRate: 0.5,
+      falsePositiveRate: 0.5,
+      precision: 0.5,
+    });
+    expect(result.groups.find((g) => g.group === 'b')).toMatchObject({
+      selectionRate: 0.5,
+      truePositiveRate: 1,
+      falsePositiveRate: 0,
+      precision: 1,
+    });
+    expect(result.groups.find((g) => g.group === 'c')).toMatchObject({
+      selectionRate: 0,
+      truePositiveRate: 0,
+      precision: null,
+    });
     // group c is never selected: disparate impact 0 / 0.5 = 0, parity gap 0.5, opportunity gap 1 − 0 = 1
     expect(result.disparateImpact).toBe(0);
     expect(result.demographicParityDifference).toBe(0.5);
@@ -30,7 +48,11 @@ describe('fairness (hand-checked)', () => {
     const attribute = { name: 'g', type: 'categorical' as const, values: ['a', 'a', 'a', 'b', 'b', 'b', null] };
     const result = attributeFairness(attribute, [1, 0, 1, 1, 0, 0, 1], [1, 0, 0, 1, 1, 0, 1], 3);
     expect(result.insufficientGroups).toEqual(['(missing)']);
-    expect(result.groups.find((g) => g.group === '(missing)')).toMatchObject({ count: 1, sufficient: false, selectionRate: null });
+    expect(result.groups.find((g) => g.group === '(missing)')).toMatchObject({
+      count: 1,
+      sufficient: false,
+      selectionRate: null,
+    });
     // a: selection 1/3, TPR 1/2; b: selection 2/3, TPR 1
     expect(result.disparateImpact).toBeCloseTo(0.5, 12);
     expect(result.demographicParityDifference).toBeCloseTo(1 / 3, 12);
@@ -48,14 +70,21 @@ describe('fairness and feature influence on the adult model', () => {
     config = data.config;
     test = data.prepared.splits.test;
     const train = data.prepared.splits.train;
-    const { artifact } = await trainDefault(config, fitPreprocessor(train, config), train, data.prepared.splits.validation);
+    const { artifact } = await trainDefault(
+      config,
+      fitPreprocessor(train, config),
+      train,
+      data.prepared.splits.validation,
+    );
     predictor = await Predictor.load(artifact);
   }, 120_000);
 
   it('reports selection rates by sex and race; women are selected far less often (disparate impact < 0.8)', () => {
     const pre = predictor.artifact.preprocessor;
     const scores = predictor.scoreEncoded(encodeFrame(pre, test), test.origins.length);
-    const predicted = Array.from({ length: test.origins.length }, (_, r) => ((scores[r * 2 + 1] as number) >= 0.5 ? 1 : 0));
+    const predicted = Array.from({ length: test.origins.length }, (_, r) =>
+      (scores[r * 2 + 1] as number) >= 0.5 ? 1 : 0,
+    );
     const truth = encodeLabels(pre, test.labels);
     const sex = attributeFairness(test.sensitive.find((c) => c.name === 'sex') as never, truth, predicted);
     expect(sex.groups.map((g) => g.group).sort()).toEqual(['Female', 'Male']);
@@ -81,11 +110,19 @@ describe('fairness and feature influence on the adult model', () => {
     const data = await adult();
     const leak = (frame: Frame): Frame => ({
       ...frame,
-      features: [...frame.features, { name: 'leak', type: 'categorical', values: [...(frame.labels.values as string[])] }],
+      features: [
+        ...frame.features,
+        { name: 'leak', type: 'categorical', values: [...(frame.labels.values as string[])] },
+      ],
     });
     const train = leak(data.prepared.splits.train);
     const leakyConfig = { ...config, hyperparameters: { ...config.hyperparameters, epochs: 3 } };
-    const { artifact } = await trainDefault(leakyConfig, fitPreprocessor(train, leakyConfig), train, leak(data.prepared.splits.validation));
+    const { artifact } = await trainDefault(
+      leakyConfig,
+      fitPreprocessor(train, leakyConfig),
+      train,
+      leak(data.prepared.splits.validation),
+    );
     const leaky = await Predictor.load(artifact);
     const result = permutationImportance(leaky, leak(test), 1, 1);
     expect(result.features[0]?.feature).toBe('leak');

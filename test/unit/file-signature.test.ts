@@ -13,10 +13,16 @@ describe('uploadKind', () => {
   });
 
   it('names known binary formats and marks unknown ones by their NUL bytes', () => {
-    expect(uploadKind(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]))).toEqual({ kind: 'binary', name: 'a ZIP archive (or an .xlsx workbook)' });
+    expect(uploadKind(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]))).toEqual({
+      kind: 'binary',
+      name: 'a ZIP archive (or an .xlsx workbook)',
+    });
     expect(uploadKind(Buffer.from('PAR1\u0015\u0004'))).toEqual({ kind: 'binary', name: 'a Parquet file' });
     expect(uploadKind(Buffer.from('%PDF-1.7\n'))).toEqual({ kind: 'binary', name: 'a PDF document' });
-    expect(uploadKind(Buffer.from([0x01, 0x02, 0x00, 0x41]))).toEqual({ kind: 'binary', name: 'binary data of an unknown format' });
+    expect(uploadKind(Buffer.from([0x01, 0x02, 0x00, 0x41]))).toEqual({
+      kind: 'binary',
+      name: 'binary data of an unknown format',
+    });
   });
 
   it('does not mistake a NUL beyond the first bytes, or an empty upload, for binary', () => {

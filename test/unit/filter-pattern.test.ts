@@ -22,10 +22,18 @@ describe('CloudWatch Logs filter patterns', () => {
 
   it('matches JSON events by selector: strings (with * wildcards), numbers, && and || with parentheses', () => {
     const level = compileFilterPattern('{ $.level = "ERROR" }');
-    expect([level(json({ level: 'ERROR' })), level(json({ level: 'INFO' })), level('not json ERROR')]).toEqual([true, false, false]);
+    expect([level(json({ level: 'ERROR' })), level(json({ level: 'INFO' })), level('not json ERROR')]).toEqual([
+      true,
+      false,
+      false,
+    ]);
     expect(compileFilterPattern('{ $.service = mlops-* }')(json({ service: 'mlops-predict' }))).toBe(true);
     const slow = compileFilterPattern('{ $.latencyMs > 1000 && ($.status = 500 || $.status = 503) }');
-    expect([slow(json({ latencyMs: 1500, status: 503 })), slow(json({ latencyMs: 1500, status: 200 })), slow(json({ latencyMs: 10, status: 500 }))]).toEqual([true, false, false]);
+    expect([
+      slow(json({ latencyMs: 1500, status: 503 })),
+      slow(json({ latencyMs: 1500, status: 200 })),
+      slow(json({ latencyMs: 10, status: 500 })),
+    ]).toEqual([true, false, false]);
     expect(compileFilterPattern('{ $.user.ids[1] >= 7 }')(json({ user: { ids: [1, 7] } }))).toBe(true);
     expect(compileFilterPattern('{ $.model != "adult" }')(json({ model: 'churn' }))).toBe(true);
     expect(compileFilterPattern('{ $.model != "adult" }')(json({}))).toBe(false);

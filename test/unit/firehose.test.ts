@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../local/clock.js';
-import { LocalDeliveryStream, parsePartitionQuery, type DeliveryStreamSpec } from '../../local/firehose/delivery-stream.js';
+import {
+  LocalDeliveryStream,
+  parsePartitionQuery,
+  type DeliveryStreamSpec,
+} from '../../local/firehose/delivery-stream.js';
 import { formatUtc, renderPrefix } from '../../local/firehose/prefix.js';
 import { loadDeliveryStreams, LocalSubscriptions } from '../../local/firehose/template-firehose.js';
 import { LocalResources } from '../../local/template.js';
@@ -13,9 +17,21 @@ const T0 = Date.UTC(2026, 10, 26, 9, 59, 30);
 
 describe('Firehose custom S3 prefixes', () => {
   it('renders the documented namespaces: timestamp (UTC), partition keys, random string, error output type', () => {
-    expect(renderPrefix('capture/model=!{partitionKeyFromQuery:model}/dt=!{timestamp:yyyy-MM-dd-HH}/', { time: T0, partitionKeys: { model: 'adult' } })).toBe('capture/model=adult/dt=2026-11-26-09/');
-    expect(renderPrefix('myPrefix/!{timestamp:yyyy/MM/dd}/!{firehose:random-string}/', { time: T0, random: () => 'abcdefghijk' })).toBe('myPrefix/2026/11/26/abcdefghijk/');
-    expect(renderPrefix('errors/!{firehose:error-output-type}/', { time: T0, errorOutputType: 'partitioning-failed' })).toBe('errors/partitioning-failed/');
+    expect(
+      renderPrefix('capture/model=!{partitionKeyFromQuery:model}/dt=!{timestamp:yyyy-MM-dd-HH}/', {
+        time: T0,
+        partitionKeys: { model: 'adult' },
+      }),
+    ).toBe('capture/model=adult/dt=2026-11-26-09/');
+    expect(
+      renderPrefix('myPrefix/!{timestamp:yyyy/MM/dd}/!{firehose:random-string}/', {
+        time: T0,
+        random: () => 'abcdefghijk',
+      }),
+    ).toBe('myPrefix/2026/11/26/abcdefghijk/');
+    expect(
+      renderPrefix('errors/!{firehose:error-output-type}/', { time: T0, errorOutputType: 'partitioning-failed' }),
+    ).toBe('errors/partitioning-failed/');
     expect(formatUtc("yyyy'-week-'MM", T0)).toBe('2026-week-11');
   });
 
@@ -50,18 +66,30 @@ describe('a local delivery stream', () => {
   });
   /** A CloudWatch Logs subscription's delivery: a gzip-compressed DATA_MESSAGE envelope. */
   const envelope = (messages: string[], messageType = 'DATA_MESSAGE') =>
-    gzipSync(JSON.stringify({ messageType, owner: '000000000000', logGroup: 'g', logStream: 's', subscriptionFilters: ['f'], logEvents: messages.map((message, i) => ({ id: String(i), timestamp: T0, message })) }));
+    gzipSync(
+      JSON.stringify({
+        messageType,
+        owner: '000000000000',
+        logGroup: 'g',
+        logStream: 's',
+        subscriptionFilters: ['f'],
+        logEvents: messages.map((message, i) => ({ id: String(i), timestamp: T0, message })),
+      }),
+    );
 
   function setup(overrides: Partial<DeliveryStreamSpec> = {}) {
     const clock = new VirtualClock({ start: T0, rate: 0 });
     const objects: { key: string; lines: string[] }[] = [];
     const stream = new LocalDeliveryStream(spec(overrides), clock, async (_bucket, key, body) => {
-      objects.push({ key, lines: (key.endsWith('.gz') ? gunzipSync(body) : body).toString('utf8').trimEnd().split('\n') });
+      objects.push({
+        key,
+        lines: (key.endsWith('.gz') ? gunzipSync(body) : body).toString('utf8').trimEnd().split('\n'),
+      });
     });
     return { clock, stream, objects };
   }
 
-  it('buffers a subscription\'s log lines per partition and writes each buffer when its interval has passed', async () => {
+  it("buffers a subscription's log lines per partition and writes each buffer when its interval has passed", async () => {
     const { clock, stream, objects } = setup();
     stream.putRecord(envelope([JSON.stringify({ model: 'adult', n: 1 }), JSON.stringify({ model: 'churn', n: 2 })]));
     stream.putRecord(envelope([JSON.stringify({ model: 'adult', n: 3 })]));
@@ -81,7 +109,10 @@ describe('a local delivery stream', () => {
     const { stream, objects } = setup({ bufferSizeBytes: 40 });
     stream.putRecord(envelope([JSON.stringify({ model: 'adult', pad: 'x'.repeat(40) }), 'not json']));
     await stream.flushAll();
-    expect(objects.map((o) => o.key.split('/capture-1-')[0])).toEqual(['capture/model=adult/dt=2026-11-26-09', 'capture-errors/partitioning-failed']);
+    expect(objects.map((o) => o.key.split('/capture-1-')[0])).toEqual([
+      'capture/model=adult/dt=2026-11-26-09',
+      'capture-errors/partitioning-failed',
+    ]);
     expect(objects[1]?.lines).toEqual(['not json']);
   });
 
@@ -111,16 +142,35 @@ describe("the template's subscription filters and delivery streams", () => {
                 ProcessingConfiguration: {
                   Enabled: true,
                   Processors: [
-                    { Type: 'Decompression', Parameters: [{ ParameterName: 'CompressionFormat', ParameterValue: 'GZIP' }] },
-                    { Type: 'CloudWatchLogProcessing', Parameters: [{ ParameterName: 'DataMessageExtraction', ParameterValue: 'true' }] },
-                    { Type: 'MetadataExtraction', Parameters: [{ ParameterName: 'MetadataExtractionQuery', ParameterValue: '{model: .model}' }, { ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' }] },
+                    {
+                      Type: 'Decompression',
+                      Parameters: [{ ParameterName: 'CompressionFormat', ParameterValue: 'GZIP' }],
+                    },
+                    {
+                      Type: 'CloudWatchLogProcessing',
+                      Parameters: [{ ParameterName: 'DataMessageExtraction', ParameterValue: 'true' }],
+                    },
+                    {
+                      Type: 'MetadataExtraction',
+                      Parameters: [
+                        { ParameterName: 'MetadataExtractionQuery', ParameterValue: '{model: .model}' },
+                        { ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' },
+                      ],
+                    },
                     { Type: 'AppendDelimiterToRecord', Parameters: [] },
                   ],
                 },
               },
             },
           },
-          Capture: { Type: 'AWS::Logs::SubscriptionFilter', Properties: { LogGroupName: { Ref: 'Logs' }, FilterPattern: '{ $.capture IS TRUE }', DestinationArn: { 'Fn::GetAtt': ['Stream', 'Arn'] } } },
+          Capture: {
+            Type: 'AWS::Logs::SubscriptionFilter',
+            Properties: {
+              LogGroupName: { Ref: 'Logs' },
+              FilterPattern: '{ $.capture IS TRUE }',
+              DestinationArn: { 'Fn::GetAtt': ['Stream', 'Arn'] },
+            },
+          },
         },
       },
       { stackName: 'Stack', region: 'us-east-1', account: '000000000000', apiUrl: 'http://127.0.0.1:3000' },
@@ -139,22 +189,38 @@ describe("the template's subscription filters and delivery streams", () => {
     await Promise.all([...streams.values()].map((s) => s.flushAll()));
     expect(objects).toHaveLength(1);
     expect(objects[0]?.bucket).toBe('stack-bucket');
-    expect(objects[0]?.key).toMatch(/^capture\/model=adult\/dt=2026-11-26-09\/Stack-Stream-1-2026-11-26-10-00-30-[0-9a-f-]{36}\.gz$/);
+    expect(objects[0]?.key).toMatch(
+      /^capture\/model=adult\/dt=2026-11-26-09\/Stack-Stream-1-2026-11-26-10-00-30-[0-9a-f-]{36}\.gz$/,
+    );
     expect(objects[0]?.lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['p1']);
   });
 });
 
 describe('a local delivery stream across a crash (buffers on disk)', () => {
-  const spec: DeliveryStreamSpec = { name: 'capture', bucket: 'b', prefix: 'capture/', bufferSizeBytes: 1024 * 1024, bufferIntervalMs: 60_000, compression: 'GZIP', extractLogMessages: false, appendNewline: true };
+  const spec: DeliveryStreamSpec = {
+    name: 'capture',
+    bucket: 'b',
+    prefix: 'capture/',
+    bufferSizeBytes: 1024 * 1024,
+    bufferIntervalMs: 60_000,
+    compression: 'GZIP',
+    extractLogMessages: false,
+    appendNewline: true,
+  };
   const linesOf = (body: Buffer) => gunzipSync(body).toString('utf8').trimEnd().split('\n');
 
   it('delivers at the next start, once, the records a killed runtime had accepted, and each buffer under one key even when the crash came during its write', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlops-firehose-'));
     const clock = new VirtualClock({ start: T0, rate: 0 });
     // The first run accepts three records, then dies before the interval: nothing delivered.
-    const first = new LocalDeliveryStream(spec, new VirtualClock({ start: T0, rate: 0 }), async () => {
-      throw new Error('never reached');
-    }, dir);
+    const first = new LocalDeliveryStream(
+      spec,
+      new VirtualClock({ start: T0, rate: 0 }),
+      async () => {
+        throw new Error('never reached');
+      },
+      dir,
+    );
     for (const line of ['a', 'b', 'c']) first.putRecord(Buffer.from(line));
 
     const delivered = new Map<string, string[]>();
@@ -168,13 +234,25 @@ describe('a local delivery stream across a crash (buffers on disk)', () => {
 
     // A crash while the object was being written: its key was chosen first, so the next start writes the same bytes
     // under the same key (S3 keeps one object), not a second copy.
-    const hanging = new LocalDeliveryStream(spec, new VirtualClock({ start: clock.now(), rate: 0 }), () => new Promise(() => undefined), dir);
+    const hanging = new LocalDeliveryStream(
+      spec,
+      new VirtualClock({ start: clock.now(), rate: 0 }),
+      () => new Promise(() => undefined),
+      dir,
+    );
     hanging.putRecord(Buffer.from('e'));
     void hanging.flushAll();
-    const chosen = readdirSync(dir).filter((f) => f.endsWith('.key')).map((f) => readFileSync(join(dir, f), 'utf8'));
+    const chosen = readdirSync(dir)
+      .filter((f) => f.endsWith('.key'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'));
     expect(chosen).toHaveLength(1);
     const writes: { key: string; lines: string[] }[] = [];
-    const third = new LocalDeliveryStream(spec, clock, async (_bucket, key, body) => void writes.push({ key, lines: linesOf(body) }), dir);
+    const third = new LocalDeliveryStream(
+      spec,
+      clock,
+      async (_bucket, key, body) => void writes.push({ key, lines: linesOf(body) }),
+      dir,
+    );
     await third.flushAll();
     expect(writes).toHaveLength(1);
     expect(writes[0]?.lines).toEqual(['e']);

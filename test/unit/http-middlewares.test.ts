@@ -2,13 +2,30 @@ import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { ConflictError, NotFoundError, RequestValidationError } from '../../lambdas/core/errors.js';
-import { correlateModel, errorResponses, jsonBody, jsonResponse, requestMetrics, type JsonEvent } from '../../lambdas/shared/http.js';
+import {
+  correlateModel,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  requestMetrics,
+  type JsonEvent,
+} from '../../lambdas/shared/http.js';
 import { logger } from '../../lambdas/shared/logger.js';
 
 const context = { functionName: 'predict', awsRequestId: 'req-1' } as Context;
 
 function event(body: string | undefined, extra: Partial<JsonEvent> = {}): JsonEvent {
-  return { version: '2.0', routeKey: 'POST /v1/models/{model}/predict', rawPath: '/v1/models/adult/predict', rawQueryString: '', headers: {}, isBase64Encoded: false, pathParameters: { model: 'adult' }, body, ...extra } as JsonEvent;
+  return {
+    version: '2.0',
+    routeKey: 'POST /v1/models/{model}/predict',
+    rawPath: '/v1/models/adult/predict',
+    rawQueryString: '',
+    headers: {},
+    isBase64Encoded: false,
+    pathParameters: { model: 'adult' },
+    body,
+    ...extra,
+  } as JsonEvent;
 }
 
 /** The predict function's middleware chain around a handler that answers with what it received or throws. */
@@ -20,7 +37,8 @@ function chain(behaviour: (event: JsonEvent) => unknown) {
     .handler(async (e) => jsonResponse(200, behaviour(e)));
 }
 
-const parsed = (response: APIGatewayProxyStructuredResultV2) => JSON.parse(response.body as string) as Record<string, unknown>;
+const parsed = (response: APIGatewayProxyStructuredResultV2) =>
+  JSON.parse(response.body as string) as Record<string, unknown>;
 
 describe('the HTTP middlewares of the predict function', () => {
   it('parses a JSON body (plain or base64, as API Gateway sends binary) before the handler sees it', async () => {
@@ -44,16 +62,29 @@ describe('the HTTP middlewares of the predict function', () => {
   it("maps the caller's mistakes to 4xx with their message, and anything else to a logged 500 that leaks nothing", async () => {
     const errorLog = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     try {
-      const invalid = await chain(() => { throw new RequestValidationError('instances[0].age must be a finite number or null'); })(event('{}'), context);
-      expect([invalid.statusCode, parsed(invalid)]).toEqual([400, { error: 'BadRequest', message: 'instances[0].age must be a finite number or null' }]);
-      const missing = await chain(() => { throw new NotFoundError('model "adult" has no production version yet'); })(event('{}'), context);
+      const invalid = await chain(() => {
+        throw new RequestValidationError('instances[0].age must be a finite number or null');
+      })(event('{}'), context);
+      expect([invalid.statusCode, parsed(invalid)]).toEqual([
+        400,
+        { error: 'BadRequest', message: 'instances[0].age must be a finite number or null' },
+      ]);
+      const missing = await chain(() => {
+        throw new NotFoundError('model "adult" has no production version yet');
+      })(event('{}'), context);
       expect([missing.statusCode, parsed(missing).error]).toEqual([404, 'NotFound']);
       expect(errorLog).not.toHaveBeenCalled();
-      const broken = await chain(() => { throw new Error('secret internal detail'); })(event('{}'), context);
+      const broken = await chain(() => {
+        throw new Error('secret internal detail');
+      })(event('{}'), context);
       expect(broken.statusCode).toBe(500);
       expect(broken.body).not.toContain('secret internal detail');
-      expect(errorLog).toHaveBeenCalledWith('request failed', { error: expect.objectContaining({ message: 'secret internal detail' }) });
-      const conflict = await chain(() => { throw new ConflictError('already recorded with another truth'); })(event('{}'), context);
+      expect(errorLog).toHaveBeenCalledWith('request failed', {
+        error: expect.objectContaining({ message: 'secret internal detail' }),
+      });
+      const conflict = await chain(() => {
+        throw new ConflictError('already recorded with another truth');
+      })(event('{}'), context);
       expect([conflict.statusCode, parsed(conflict).error]).toEqual([409, 'Conflict']);
     } finally {
       errorLog.mockRestore();
@@ -61,7 +92,10 @@ describe('the HTTP middlewares of the predict function', () => {
   });
 
   it('answers a body over the limit with 413 before parsing it, and parses no body for GET routes', async () => {
-    const echo = middy<JsonEvent, APIGatewayProxyStructuredResultV2>().use(jsonBody(100)).use(errorResponses()).handler(async (e) => jsonResponse(200, { body: e.body ?? null }));
+    const echo = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
+      .use(jsonBody(100))
+      .use(errorResponses())
+      .handler(async (e) => jsonResponse(200, { body: e.body ?? null }));
     const big = await echo(event(JSON.stringify({ instances: [{ a: 'x'.repeat(200) }] })), context);
     expect([big.statusCode, parsed(big).error]).toEqual([413, 'PayloadTooLarge']);
     expect(parsed(big).message).toMatch(/the body has \d+ bytes; the API takes up to 100/);
@@ -80,7 +114,11 @@ describe('the HTTP middlewares of the predict function', () => {
   });
 
   it('answers JSON with its content type', () => {
-    expect(jsonResponse(201, { a: 1 })).toEqual({ statusCode: 201, headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(jsonResponse(201, { a: 1 })).toEqual({
+      statusCode: 201,
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
   });
 });
 
@@ -108,15 +146,26 @@ describe('the per-request metrics of the predict function', () => {
       write.mockRestore();
       errorLog.mockRestore();
     }
-    return lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
   it('writes one line per request with the model: requests, 5xx as 0 or 1, latency and instances scored', async () => {
     const [ok, ...more] = await emitted(200);
     expect(more).toEqual([]);
-    expect(ok).toMatchObject({ model: 'adult', PredictRequests: 1, PredictServerErrors: 0, Predictions: 3, _aws: { CloudWatchMetrics: [{ Namespace: expect.any(String), Dimensions: [expect.arrayContaining(['model'])] }] } });
+    expect(ok).toMatchObject({
+      model: 'adult',
+      PredictRequests: 1,
+      PredictServerErrors: 0,
+      Predictions: 3,
+      _aws: { CloudWatchMetrics: [{ Namespace: expect.any(String), Dimensions: [expect.arrayContaining(['model'])] }] },
+    });
     expect(typeof ok?.PredictLatency).toBe('number');
-    expect(await emitted(500)).toEqual([expect.objectContaining({ model: 'adult', PredictRequests: 1, PredictServerErrors: 1 })]);
+    expect(await emitted(500)).toEqual([
+      expect.objectContaining({ model: 'adult', PredictRequests: 1, PredictServerErrors: 1 }),
+    ]);
   });
 
   it("during a release, writes the variant's document too, with its share of the prediction distribution", async () => {
@@ -141,9 +190,19 @@ describe('the per-request metrics of the predict function', () => {
     } finally {
       write.mockRestore();
     }
-    const documents = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const documents = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(documents).toHaveLength(2);
-    expect(documents[1]).toMatchObject({ model: 'adult', variant: 'candidate', PredictRequests: 1, Predictions: 3, PredictionScoreSum: 1.375, PositivePredictions: 2 });
+    expect(documents[1]).toMatchObject({
+      model: 'adult',
+      variant: 'candidate',
+      PredictRequests: 1,
+      Predictions: 3,
+      PredictionScoreSum: 1.375,
+      PositivePredictions: 2,
+    });
     expect(documents[0]).not.toHaveProperty('PredictionScoreSum');
     expect(documents.map((d) => d.PredictLatency)).toEqual([7, 7]);
   });

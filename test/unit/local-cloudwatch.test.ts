@@ -16,7 +16,16 @@ describe('the local CloudWatch across a restart', () => {
         Resources: {
           Child: {
             Type: 'AWS::CloudWatch::Alarm',
-            Properties: { Namespace: 'n', MetricName: 'm', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'ignore' },
+            Properties: {
+              Namespace: 'n',
+              MetricName: 'm',
+              Statistic: 'Sum',
+              Period: 60,
+              EvaluationPeriods: 1,
+              Threshold: 1,
+              ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+              TreatMissingData: 'ignore',
+            },
           },
           Parent: { Type: 'AWS::CloudWatch::CompositeAlarm', Properties: { AlarmRule: 'ALARM("Stack-Child")' } },
         },
@@ -25,9 +34,20 @@ describe('the local CloudWatch across a restart', () => {
     );
     // The child was in ALARM when the runtime stopped; with `ignore` and no data it stays so without a transition.
     mkdirSync(join(stateDir, 'cloudwatch'), { recursive: true });
-    writeFileSync(join(stateDir, 'cloudwatch', 'alarms.json'), JSON.stringify({ 'Stack-Child': { state: 'ALARM', reason: 'before the restart', updatedAt: T0 - 60_000 } }));
+    writeFileSync(
+      join(stateDir, 'cloudwatch', 'alarms.json'),
+      JSON.stringify({ 'Stack-Child': { state: 'ALARM', reason: 'before the restart', updatedAt: T0 - 60_000 } }),
+    );
     const clock = new VirtualClock({ start: T0, rate: 0 });
-    const cloudwatch = new LocalCloudWatch({ resources, stateDir, clock, region: 'us-east-1', account: '000000000000', putEvent: () => undefined, invokeFunction: async () => undefined });
+    const cloudwatch = new LocalCloudWatch({
+      resources,
+      stateDir,
+      clock,
+      region: 'us-east-1',
+      account: '000000000000',
+      putEvent: () => undefined,
+      invokeFunction: async () => undefined,
+    });
     cloudwatch.start();
     expect(cloudwatch.composites.describe()[0]?.status.state).toBe('INSUFFICIENT_DATA');
     await clock.advance(60_000);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { IntegrityError, ModelUnavailableError, NotFoundError } from '../../lambdas/core/errors.js';
-import { PINNED_VERSIONS, ProductionModelCache, type ModelSource, type RefreshFailure } from '../../lambdas/predict/model-cache.js';
+import {
+  PINNED_VERSIONS,
+  ProductionModelCache,
+  type ModelSource,
+  type RefreshFailure,
+} from '../../lambdas/predict/model-cache.js';
 import type { AliasRecord, ArtifactRecord, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
 import type { ReleaseRecord } from '../../lambdas/shared/release-store.js';
 
@@ -21,10 +26,20 @@ class FakeSource implements ModelSource<FakeModel> {
 
   async getAlias(model: string): Promise<AliasRecord | undefined> {
     this.reads += 1;
-    if (this.registryDown) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), { name: 'TimeoutError' });
+    if (this.registryDown)
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4567'), { name: 'TimeoutError' });
     if (this.version === undefined) return undefined;
     const artifact = { bucket: 'b', key: `models/${model}/v${this.version}.json`, sha256: 'x' };
-    return { model, alias: 'production', version: this.version, artifact, revision: this.version, updatedAt: '', reason: '', previous: [] };
+    return {
+      model,
+      alias: 'production',
+      version: this.version,
+      artifact,
+      revision: this.version,
+      updatedAt: '',
+      reason: '',
+      previous: [],
+    };
   }
 
   /** Status of versions 1..9 that callers pin; every one approved unless set here. */
@@ -40,7 +55,14 @@ class FakeSource implements ModelSource<FakeModel> {
   async getVersion(model: string, version: number): Promise<VersionRecord | undefined> {
     if (version > 9) return undefined;
     const artifact = { bucket: 'b', key: `models/${model}/v${version}.json`, sha256: 'x' };
-    return { model, version, runId: 'r', status: this.statuses.get(version) ?? 'approved', revision: 1, artifact } as VersionRecord;
+    return {
+      model,
+      version,
+      runId: 'r',
+      status: this.statuses.get(version) ?? 'approved',
+      revision: 1,
+      artifact,
+    } as VersionRecord;
   }
 
   /** Versions whose artifact was deleted, or damaged. */
@@ -52,7 +74,10 @@ class FakeSource implements ModelSource<FakeModel> {
     if (this.storageDown) throw new Error('S3 unavailable');
     const version = Number(/v(\d+)\.json$/.exec(artifact.key)?.[1]);
     if (this.missing.has(version)) throw new NotFoundError(`s3://${artifact.bucket}/${artifact.key} does not exist`);
-    if (this.damaged.has(version)) throw new IntegrityError(`model artifact s3://${artifact.bucket}/${artifact.key} has sha256 y, but the registry recorded x`);
+    if (this.damaged.has(version))
+      throw new IntegrityError(
+        `model artifact s3://${artifact.bucket}/${artifact.key} has sha256 y, but the registry recorded x`,
+      );
     return new FakeModel(artifact.key);
   }
 }
@@ -62,7 +87,13 @@ function setup(refreshMs = 15_000) {
   const source = new FakeSource();
   const failures: RefreshFailure[] = [];
   const readings: [number | null, number][] = [];
-  const cache = new ProductionModelCache(source, { refreshMs, retryMs: 1000, now: () => clock, onRefreshFailure: (f) => failures.push(f), onPointerRead: (r) => readings.push([r.served, r.production]) });
+  const cache = new ProductionModelCache(source, {
+    refreshMs,
+    retryMs: 1000,
+    now: () => clock,
+    onRefreshFailure: (f) => failures.push(f),
+    onPointerRead: (r) => readings.push([r.served, r.production]),
+  });
   return { source, cache, failures, readings, advance: (ms: number) => (clock += ms) };
 }
 
@@ -70,8 +101,25 @@ describe('releases in the cache', () => {
   it('loads the candidate beside production while a release is active, and serves production alone when the candidate cannot load', async () => {
     const { source } = setup();
     const candidateFailures: number[] = [];
-    const cache = new ProductionModelCache(source, { refreshMs: 0, onCandidateFailure: ({ version }) => candidateFailures.push(version) });
-    const release = { model: 'adult', releaseId: 'r', mode: 'canary', candidateVersion: 3, productionVersion: 1, steps: [10], stepIndex: 0, share: 10, bakeMinutes: 1, state: 'running', startedAt: '', updatedAt: '', revision: 2 } as const;
+    const cache = new ProductionModelCache(source, {
+      refreshMs: 0,
+      onCandidateFailure: ({ version }) => candidateFailures.push(version),
+    });
+    const release = {
+      model: 'adult',
+      releaseId: 'r',
+      mode: 'canary',
+      candidateVersion: 3,
+      productionVersion: 1,
+      steps: [10],
+      stepIndex: 0,
+      share: 10,
+      bakeMinutes: 1,
+      state: 'running',
+      startedAt: '',
+      updatedAt: '',
+      revision: 2,
+    } as const;
     source.release = { ...release, steps: [10] };
     const served = await cache.get('adult');
     expect([served.version, served.release?.candidate.version]).toEqual([1, 3]);
@@ -92,7 +140,9 @@ describe('pinned versions', () => {
     await cache.getPinned('adult', 3);
     expect(source.loads).toBe(1);
     source.statuses.set(4, 'rejected');
-    await expect(cache.getPinned('adult', 4)).rejects.toThrow('version 4 of adult is rejected; only approved versions can be served');
+    await expect(cache.getPinned('adult', 4)).rejects.toThrow(
+      'version 4 of adult is rejected; only approved versions can be served',
+    );
     await expect(cache.getPinned('adult', 12)).rejects.toBeInstanceOf(NotFoundError);
     for (const v of [5, 6, 7, 8]) await cache.getPinned('adult', v);
     // Version 3, the least recently used, was dropped and freed when the fifth was loaded.
@@ -153,7 +203,9 @@ describe('the production model cache', () => {
   it('fails as unavailable when nothing is loaded yet, retries after the backoff, and says when there is no production version at all', async () => {
     const { source, cache, advance } = setup();
     source.registryDown = true;
-    await expect(cache.get('adult')).rejects.toThrow('model "adult" cannot be served: the production pointer could not be read (TimeoutError)');
+    await expect(cache.get('adult')).rejects.toThrow(
+      'model "adult" cannot be served: the production pointer could not be read (TimeoutError)',
+    );
     source.registryDown = false;
     source.version = undefined;
     await expect(cache.get('adult')).rejects.toBeInstanceOf(ModelUnavailableError); // within the backoff: not read again
@@ -186,9 +238,18 @@ describe('a production version that cannot be loaded', () => {
     source.missing.add(7);
     advance(15_000);
     expect((await observed.get('adult')).version).toBe(8);
-    expect(failures.map((f) => [f.servedVersion, f.targetVersion, f.reason])).toEqual([[8, 7, 'its artifact is missing']]);
-    expect(observed.status('adult')).toEqual({ served: 8, production: 7, failure: { version: 7, reason: 'its artifact is missing' } });
-    expect(readings).toEqual([[8, 8], [8, 7]]);
+    expect(failures.map((f) => [f.servedVersion, f.targetVersion, f.reason])).toEqual([
+      [8, 7, 'its artifact is missing'],
+    ]);
+    expect(observed.status('adult')).toEqual({
+      served: 8,
+      production: 7,
+      failure: { version: 7, reason: 'its artifact is missing' },
+    });
+    expect(readings).toEqual([
+      [8, 8],
+      [8, 7],
+    ]);
     // Every request before the backoff ends is answered by v8 without downloading v7 again.
     const loads = source.loads;
     for (let i = 0; i < 50; i++) expect((await observed.get('adult')).version).toBe(8);
@@ -206,7 +267,9 @@ describe('a production version that cannot be loaded', () => {
     const attempt = cache.get('adult');
     await expect(attempt).rejects.toBeInstanceOf(ModelUnavailableError);
     const message = await attempt.catch((e: Error) => e.message);
-    expect(message).toBe('version 1 of model "adult" cannot be served: its artifact is damaged (not the bytes the registry recorded); the operators are alerted, try again later');
+    expect(message).toBe(
+      'version 1 of model "adult" cannot be served: its artifact is damaged (not the bytes the registry recorded); the operators are alerted, try again later',
+    );
     expect(message).not.toMatch(/s3:|models\//);
     expect(failures[0]).toMatchObject({ servedVersion: null, targetVersion: 1, failures: 1, retryInMs: 1000 });
     for (let i = 0; i < 20; i++) await expect(cache.get('adult')).rejects.toBeInstanceOf(ModelUnavailableError);
@@ -214,12 +277,18 @@ describe('a production version that cannot be loaded', () => {
     advance(1000);
     await expect(cache.get('adult')).rejects.toBeInstanceOf(ModelUnavailableError);
     expect(source.loads).toBe(2); // retried once the backoff passed
-    expect(cache.status('adult')).toEqual({ served: null, production: 1, failure: { version: 1, reason: 'its artifact is damaged (not the bytes the registry recorded)' } });
+    expect(cache.status('adult')).toEqual({
+      served: null,
+      production: 1,
+      failure: { version: 1, reason: 'its artifact is damaged (not the bytes the registry recorded)' },
+    });
   });
 
   it('refuses a pinned version whose artifact is missing as unavailable, naming the version', async () => {
     const { source, cache } = setup();
     source.missing.add(3);
-    await expect(cache.getPinned('adult', 3)).rejects.toThrow('version 3 of model "adult" cannot be served: its artifact is missing');
+    await expect(cache.getPinned('adult', 3)).rejects.toThrow(
+      'version 3 of model "adult" cannot be served: its artifact is missing',
+    );
   });
 });

@@ -19,14 +19,37 @@ describe('model files', () => {
     expect(config.data).toEqual({ source: 'object' });
     // Hyper-parameters the file leaves out are chosen from the data at run time, not fixed here.
     expect(config.hyperparameters).toEqual({});
-    expect(config.tuning).toEqual({ candidates: 6, selection: 'one_standard_error', concurrency: 3, maxMinutes: 30, space: {} });
-    expect(config.gate).toMatchObject({ maxFeatureShare: 0.5, maxFeatureShareGrowth: 0.25, maxSingleFeatureScore: 0.99, mustBeatBaseline: {} });
-    expect(config.gate.severity).toEqual({ leak: 'blocking', dominance: 'warning', dominance_growth: 'warning', fairness_unmeasured: 'blocking' });
+    expect(config.tuning).toEqual({
+      candidates: 6,
+      selection: 'one_standard_error',
+      concurrency: 3,
+      maxMinutes: 30,
+      space: {},
+    });
+    expect(config.gate).toMatchObject({
+      maxFeatureShare: 0.5,
+      maxFeatureShareGrowth: 0.25,
+      maxSingleFeatureScore: 0.99,
+      mustBeatBaseline: {},
+    });
+    expect(config.gate.severity).toEqual({
+      leak: 'blocking',
+      dominance: 'warning',
+      dominance_growth: 'warning',
+      fairness_unmeasured: 'blocking',
+    });
     expect(config.dataValidation.severity.missing_column).toBe('blocking');
   });
 
   it('lists every problem of a bad file with its path', () => {
-    const bad = { name: 'Bad Name', task: 'clustering', label: 'y', split: { train: 0.5, validation: 0.2, test: 0.2 }, exclude: ['y'], gate: { minimums: { auc: 0.5 } } };
+    const bad = {
+      name: 'Bad Name',
+      task: 'clustering',
+      label: 'y',
+      split: { train: 0.5, validation: 0.2, test: 0.2 },
+      exclude: ['y'],
+      gate: { minimums: { auc: 0.5 } },
+    };
     let message = '';
     try {
       parseModelConfig(bad, 'models/bad.json');
@@ -44,7 +67,9 @@ describe('model files', () => {
     expect(() => parseModelConfigText('{"name":"a","task":"binary","label":"y"}', 'models/b.json', 'b')).toThrow(
       '"name" is "a" but the file is named for "b"',
     );
-    expect(() => parseModelConfigText('{', 'models/c.json')).toThrow('Invalid model file models/c.json: not valid JSON');
+    expect(() => parseModelConfigText('{', 'models/c.json')).toThrow(
+      'Invalid model file models/c.json: not valid JSON',
+    );
   });
 });
 
@@ -52,9 +77,22 @@ describe('the checked model file passed between steps', () => {
   // ETL passes the parsed model file on in the pipeline state, where each later step checks it with the same schema:
   // what the schema produced must pass it again unchanged, defaults and all.
   it.each([
-    ['the repository\'s adult.json', JSON.parse(readFileSync('models/adult.json', 'utf8')) as unknown],
-    ['a minimal regression file', { name: 'adult-age', task: 'regression', label: 'age', exclude: ['fnlwgt'], gate: { minimums: { r2: 0.1 } } }],
-    ['a multiclass file with listed features and approvals', { name: 'rel', task: 'multiclass', label: 'relationship', features: ['age', 'sex'], requireApproval: true, gate: {} }],
+    ["the repository's adult.json", JSON.parse(readFileSync('models/adult.json', 'utf8')) as unknown],
+    [
+      'a minimal regression file',
+      { name: 'adult-age', task: 'regression', label: 'age', exclude: ['fnlwgt'], gate: { minimums: { r2: 0.1 } } },
+    ],
+    [
+      'a multiclass file with listed features and approvals',
+      {
+        name: 'rel',
+        task: 'multiclass',
+        label: 'relationship',
+        features: ['age', 'sex'],
+        requireApproval: true,
+        gate: {},
+      },
+    ],
   ])('%s re-parses to itself after a JSON round trip', (_what, raw) => {
     const once = parseModelConfig(raw, 'models/x.json');
     expect(parseModelConfig(JSON.parse(JSON.stringify(once)), 'state')).toEqual(once);
@@ -73,6 +111,8 @@ describe('deployed model files (lambdas/shared/model-files.ts)', () => {
     const changed = loadModelConfig('m', dir);
     expect(changed.config.task).toBe('regression');
     expect(changed.sha256).not.toBe(first.sha256);
-    expect(() => loadModelConfig('absent', dir)).toThrow('no model file models/absent.json is deployed (known models: m)');
+    expect(() => loadModelConfig('absent', dir)).toThrow(
+      'no model file models/absent.json is deployed (known models: m)',
+    );
   });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../lambdas/core/dataset.js';
 import { parseModelConfig } from '../../lambdas/core/model-config.js';
-import { encodeFrame, encodeInstances, encodeLabels, fitPreprocessor, MISSING_CATEGORY } from '../../lambdas/core/preprocess.js';
+import {
+  encodeFrame,
+  encodeInstances,
+  encodeLabels,
+  fitPreprocessor,
+  MISSING_CATEGORY,
+} from '../../lambdas/core/preprocess.js';
 
 const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', positiveClass: 'yes' }, 'models/toy.json');
 
@@ -24,7 +30,11 @@ describe('preprocessing', () => {
   });
 
   it('one-hot encodes categories by frequency, with missing as its own category and one unknown slot', () => {
-    expect(pre.features[1]).toEqual({ name: 'color', type: 'categorical', categories: ['red', MISSING_CATEGORY, 'blue'] });
+    expect(pre.features[1]).toEqual({
+      name: 'color',
+      type: 'categorical',
+      categories: ['red', MISSING_CATEGORY, 'blue'],
+    });
     expect(pre.width).toBe(1 + 3 + 1);
   });
 
@@ -62,6 +72,8 @@ describe('preprocessing', () => {
     const rare: Frame = { ...train, labels: { kind: 'classes', values: ['a', 'a', 'a', 'b'] } };
     expect(fitPreprocessor(rare, defaults).label).toEqual({ task: 'binary', classes: ['a', 'b'] });
     const three: Frame = { ...train, labels: { kind: 'classes', values: ['a', 'b', 'c', 'a'] } };
-    expect(() => fitPreprocessor(three, defaults)).toThrow('a binary model needs exactly 2 values of "y" in the training split, found 3: a, b, c');
+    expect(() => fitPreprocessor(three, defaults)).toThrow(
+      'a binary model needs exactly 2 values of "y" in the training split, found 3: a, b, c',
+    );
   });
 });

@@ -13,7 +13,8 @@ describe('release routing', () => {
   it('buckets keys evenly (chi-square over 100 buckets at 99.9 %) and always the same way', () => {
     const n = 50_000;
     const counts = new Array<number>(100).fill(0);
-    for (let i = 0; i < n; i++) counts[routingBucket(`caller-${i}`)] = (counts[routingBucket(`caller-${i}`)] as number) + 1;
+    for (let i = 0; i < n; i++)
+      counts[routingBucket(`caller-${i}`)] = (counts[routingBucket(`caller-${i}`)] as number) + 1;
     const expected = n / 100;
     const chi2 = counts.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
     // 99.9th percentile of chi-square with 99 degrees of freedom (scipy.stats.chi2.ppf(0.999, 99)).
@@ -31,11 +32,13 @@ describe('release routing', () => {
         const route = chooseRoute(running('canary', share), key, undefined);
         expect(route.answer).toBe(routingBucket(key) < share ? 'candidate' : 'production');
         expect(route.shadow).toBe(false);
-        if (route.answer === 'candidate') expect(chooseRoute(running('canary', share + 1), key, undefined).answer).toBe('candidate');
+        if (route.answer === 'candidate')
+          expect(chooseRoute(running('canary', share + 1), key, undefined).answer).toBe('candidate');
       }),
     );
     const keys = Array.from({ length: 10_000 }, (_, i) => `k${i}`);
-    const share = keys.filter((k) => chooseRoute(running('canary', 10), k, undefined).answer === 'candidate').length / keys.length;
+    const share =
+      keys.filter((k) => chooseRoute(running('canary', 10), k, undefined).answer === 'candidate').length / keys.length;
     expect(Math.abs(share - 0.1)).toBeLessThan(0.02);
   });
 
@@ -49,12 +52,22 @@ describe('release routing', () => {
   });
 
   it('honours a forced variant only while a release is checking or running, and no release means production', () => {
-    expect(chooseRoute({ model: 'm', mode: 'canary', share: 0, state: 'checking' }, 'k', 'candidate')).toEqual({ answer: 'candidate', shadow: false });
+    expect(chooseRoute({ model: 'm', mode: 'canary', share: 0, state: 'checking' }, 'k', 'candidate')).toEqual({
+      answer: 'candidate',
+      shadow: false,
+    });
     expect(chooseRoute(running('canary', 10), 'k', 'production')).toEqual({ answer: 'production', shadow: false });
     expect(() => chooseRoute(undefined, 'k', 'candidate')).toThrow('no release is in progress');
-    expect(() => chooseRoute({ model: 'm', mode: 'canary', share: 0, state: 'rolled-back' }, 'k', 'candidate')).toThrow('no release is in progress');
-    expect(() => chooseRoute(running('canary', 10), 'k', 'beta')).toThrow('x-mlops-variant must be "production" or "candidate", not "beta"');
-    expect(chooseRoute({ model: 'm', mode: 'canary', share: 50, state: 'checking' }, 'k', undefined)).toEqual({ answer: 'production', shadow: false });
+    expect(() => chooseRoute({ model: 'm', mode: 'canary', share: 0, state: 'rolled-back' }, 'k', 'candidate')).toThrow(
+      'no release is in progress',
+    );
+    expect(() => chooseRoute(running('canary', 10), 'k', 'beta')).toThrow(
+      'x-mlops-variant must be "production" or "candidate", not "beta"',
+    );
+    expect(chooseRoute({ model: 'm', mode: 'canary', share: 50, state: 'checking' }, 'k', undefined)).toEqual({
+      answer: 'production',
+      shadow: false,
+    });
   });
 });
 
@@ -66,32 +79,68 @@ describe('the release check (InfraValidator)', () => {
   const answer = (overrides: Record<string, unknown> = {}, timing = 'predict;dur=12.5') => ({
     statusCode: 200,
     headers: { 'server-timing': timing },
-    body: JSON.stringify({ version: 3, variant: 'candidate', predictions: expected.map((p, i) => ({ id: `r.${i}`, ...p })), ...overrides }),
+    body: JSON.stringify({
+      version: 3,
+      variant: 'candidate',
+      predictions: expected.map((p, i) => ({ id: `r.${i}`, ...p })),
+      ...overrides,
+    }),
   });
 
   it('passes a candidate that answers as validation did, as itself, within the budget', () => {
     expect(judgeReleaseCheck(answer(), expected, 3, 1000)).toEqual([]);
     // float32 rounding on another engine is not a difference.
-    const rounded = answer({ predictions: [{ id: 'r.0', label: 'a', probabilities: { a: 0.70000005, b: 0.29999995 } }, { id: 'r.1', ...expected[1] }] });
+    const rounded = answer({
+      predictions: [
+        { id: 'r.0', label: 'a', probabilities: { a: 0.70000005, b: 0.29999995 } },
+        { id: 'r.1', ...expected[1] },
+      ],
+    });
     expect(judgeReleaseCheck(rounded, expected, 3, 1000)).toEqual([]);
   });
 
   it('rejects a version that fails to load or answer, answers differently, is not the candidate, or is too slow', () => {
-    expect(judgeReleaseCheck({ statusCode: 500, body: '{"error":"InternalError"}' }, expected, 3, 1000)).toEqual(['the serving path answered 500: {"error":"InternalError"}']);
-    expect(judgeReleaseCheck(answer({ predictions: [{ id: 'r.0', label: 'b', probabilities: { a: 0.4, b: 0.6 } }, { id: 'r.1', ...expected[1] }] }), expected, 3, 1000)).toEqual([
-      '1 of 2 answers differ from validation (first: prediction 0: class b served, a in validation)',
+    expect(judgeReleaseCheck({ statusCode: 500, body: '{"error":"InternalError"}' }, expected, 3, 1000)).toEqual([
+      'the serving path answered 500: {"error":"InternalError"}',
     ]);
-    expect(judgeReleaseCheck(answer({ version: 2, variant: 'production' }), expected, 3, 1000)).toEqual(['answered by v2 (production), not the candidate v3']);
-    expect(judgeReleaseCheck(answer({}, 'predict;dur=1500.2'), expected, 3, 1000)).toEqual(['answered in 1500.2 ms, over the 1000 ms budget']);
+    expect(
+      judgeReleaseCheck(
+        answer({
+          predictions: [
+            { id: 'r.0', label: 'b', probabilities: { a: 0.4, b: 0.6 } },
+            { id: 'r.1', ...expected[1] },
+          ],
+        }),
+        expected,
+        3,
+        1000,
+      ),
+    ).toEqual(['1 of 2 answers differ from validation (first: prediction 0: class b served, a in validation)']);
+    expect(judgeReleaseCheck(answer({ version: 2, variant: 'production' }), expected, 3, 1000)).toEqual([
+      'answered by v2 (production), not the candidate v3',
+    ]);
+    expect(judgeReleaseCheck(answer({}, 'predict;dur=1500.2'), expected, 3, 1000)).toEqual([
+      'answered in 1500.2 ms, over the 1000 ms budget',
+    ]);
     expect(judgeReleaseCheck(answer({ predictions: [] }), expected, 3, 1000)[0]).toBe('0 predictions for 2 rows');
-    expect(judgeReleaseCheck({ statusCode: 200, body: 'not json' }, expected, 3, 1000)).toEqual(['the serving path answered something that is not JSON']);
+    expect(judgeReleaseCheck({ statusCode: 200, body: 'not json' }, expected, 3, 1000)).toEqual([
+      'the serving path answered something that is not JSON',
+    ]);
   });
 });
 
-describe('the model file\'s release section', () => {
+describe("the model file's release section", () => {
   it('defaults to a direct release, and checks steps, bake time and the check', () => {
-    expect(releaseSchema.parse({})).toEqual({ mode: 'direct', steps: [10, 50], bakeMinutes: 5, checkRows: 50, checkLatencyMs: 1000 });
-    expect(releaseSchema.safeParse({ mode: 'canary', steps: [50, 10] }).error?.issues[0]?.message).toBe('steps must increase, e.g. [10, 50]');
+    expect(releaseSchema.parse({})).toEqual({
+      mode: 'direct',
+      steps: [10, 50],
+      bakeMinutes: 5,
+      checkRows: 50,
+      checkLatencyMs: 1000,
+    });
+    expect(releaseSchema.safeParse({ mode: 'canary', steps: [50, 10] }).error?.issues[0]?.message).toBe(
+      'steps must increase, e.g. [10, 50]',
+    );
     expect(releaseSchema.safeParse({ steps: [0] }).success).toBe(false);
     expect(releaseSchema.safeParse({ steps: [100] }).success).toBe(false);
     expect(releaseSchema.safeParse({ bakeMinutes: 0 }).success).toBe(false);
@@ -102,8 +151,29 @@ describe('the model file\'s release section', () => {
 describe('settling the release check', () => {
   it('leaves a release aborted while it was being checked as it is (an abort wins over a passing check)', async () => {
     const updates: unknown[] = [];
-    const deps = { releases: { update: async (...args: unknown[]) => updates.push(args) }, registry: { appendAudit: async () => undefined }, now: () => new Date(), actor: 'test', alarmsInAlarm: async () => [], signalInProgress: () => undefined } as unknown as ReleaseDeps;
-    const aborted = { model: 'm', releaseId: 'r', mode: 'canary', candidateVersion: 2, productionVersion: 1, steps: [10], stepIndex: 0, share: 0, bakeMinutes: 1, state: 'aborted', startedAt: '', updatedAt: '', revision: 3 } as ReleaseRecord;
+    const deps = {
+      releases: { update: async (...args: unknown[]) => updates.push(args) },
+      registry: { appendAudit: async () => undefined },
+      now: () => new Date(),
+      actor: 'test',
+      alarmsInAlarm: async () => [],
+      signalInProgress: () => undefined,
+    } as unknown as ReleaseDeps;
+    const aborted = {
+      model: 'm',
+      releaseId: 'r',
+      mode: 'canary',
+      candidateVersion: 2,
+      productionVersion: 1,
+      steps: [10],
+      stepIndex: 0,
+      share: 0,
+      bakeMinutes: 1,
+      state: 'aborted',
+      startedAt: '',
+      updatedAt: '',
+      revision: 3,
+    } as ReleaseRecord;
     expect(await settleCheck(deps, aborted, [])).toBe(aborted);
     expect(updates).toEqual([]);
   });

@@ -24,18 +24,30 @@ describe('what a finished run is announced as', () => {
   const validation = { version: 3, metrics: { roc_auc: 0.9 }, gate: { passed: true, summary: 'all 2 checks passed' } };
 
   it('a version that waits for approval is not announced as in production', () => {
-    const lines = describeOutcome(execution({ run: { model: 'adult' }, validation, promotion: { version: 3, previousVersion: 2, promoted: false } }));
+    const lines = describeOutcome(
+      execution({
+        run: { model: 'adult' },
+        validation,
+        promotion: { version: 3, previousVersion: 2, promoted: false },
+      }),
+    );
     expect(lines.at(-1)).toBe(
       '[abcdef01] adult version 3 passed its gate and awaits approval; production unchanged (mlops approve adult 3 -m …, then mlops promote adult 3 -m …)',
     );
-    const promoted = describeOutcome(execution({ run: { model: 'adult' }, validation, promotion: { version: 3, previousVersion: 2, promoted: true } }));
+    const promoted = describeOutcome(
+      execution({ run: { model: 'adult' }, validation, promotion: { version: 3, previousVersion: 2, promoted: true } }),
+    );
     expect(promoted.at(-1)).toBe('[abcdef01] adult version 3 is now in production (was 2)');
   });
 
   it('the model card states the outcome in words', () => {
     expect(outcomeOf({ model: 'm', status: 'PROMOTED', version: 2 })).toBe('promoted to production as v2');
-    expect(outcomeOf({ model: 'm', status: 'REJECTED', version: 2, reason: 'rejected: roc_auc 0.7 (needs >= 0.8)' })).toBe('rejected; production unchanged (roc_auc 0.7 (needs >= 0.8))');
-    expect(outcomeOf({ model: 'm', status: 'AWAITING_APPROVAL', version: 2 })).toBe('passed its gate; awaiting approval (mlops approve m 2, then mlops promote)');
+    expect(
+      outcomeOf({ model: 'm', status: 'REJECTED', version: 2, reason: 'rejected: roc_auc 0.7 (needs >= 0.8)' }),
+    ).toBe('rejected; production unchanged (roc_auc 0.7 (needs >= 0.8))');
+    expect(outcomeOf({ model: 'm', status: 'AWAITING_APPROVAL', version: 2 })).toBe(
+      'passed its gate; awaiting approval (mlops approve m 2, then mlops promote)',
+    );
   });
 });
 
@@ -52,7 +64,13 @@ describe('run identity', () => {
 describe('synth-time warnings about model files', () => {
   it('warns of a numeric sensitive attribute without bins, not of one with bins or a categorical one', () => {
     const config = parseModelConfig(
-      { name: 'm', task: 'binary', label: 'y', sensitive: ['age', { column: 'income', bins: [1000] }, 'sex'], columnTypes: { age: 'numeric', income: 'numeric' } },
+      {
+        name: 'm',
+        task: 'binary',
+        label: 'y',
+        sensitive: ['age', { column: 'income', bins: [1000] }, 'sex'],
+        columnTypes: { age: 'numeric', income: 'numeric' },
+      },
       'models/m.json',
     );
     expect(modelFileWarnings([config])).toEqual([

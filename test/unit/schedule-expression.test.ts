@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nextFireTime, parseScheduleExpression } from '../../local/schedules/schedule-expression.js';
 
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString().replace('.000Z', 'Z'));
+const iso = (ms: number | undefined) =>
+  ms === undefined ? undefined : new Date(ms).toISOString().replace('.000Z', 'Z');
 /** The next `n` fire times after `from`, in UTC. */
 function fires(expression: string, from: string, n = 3, timeZone?: string): (string | undefined)[] {
   const parsed = parseScheduleExpression(expression);
@@ -42,10 +43,20 @@ describe('schedule expressions (EventBridge and EventBridge Scheduler)', () => {
   });
 
   it('fires a rate every interval from when the schedule started, and an at() once, in its time zone', () => {
-    expect(fires('rate(5 minutes)', '2026-11-26T09:00:30Z')).toEqual(['2026-11-26T09:05:30Z', '2026-11-26T09:10:30Z', '2026-11-26T09:15:30Z']);
+    expect(fires('rate(5 minutes)', '2026-11-26T09:00:30Z')).toEqual([
+      '2026-11-26T09:05:30Z',
+      '2026-11-26T09:10:30Z',
+      '2026-11-26T09:15:30Z',
+    ]);
     expect(fires('rate(1 day)', '2026-11-26T09:00:00Z', 2)).toEqual(['2026-11-27T09:00:00Z', '2026-11-28T09:00:00Z']);
-    expect(fires('at(2026-12-01T09:00:00)', '2026-11-26T09:00:00Z', 2, 'America/New_York')).toEqual(['2026-12-01T14:00:00Z', undefined]);
-    expect(fires('cron(0 9 * * ? *)', '2027-03-13T00:00:00Z', 2, 'America/New_York')).toEqual(['2027-03-13T14:00:00Z', '2027-03-14T13:00:00Z']); // daylight saving starts on the 14th
+    expect(fires('at(2026-12-01T09:00:00)', '2026-11-26T09:00:00Z', 2, 'America/New_York')).toEqual([
+      '2026-12-01T14:00:00Z',
+      undefined,
+    ]);
+    expect(fires('cron(0 9 * * ? *)', '2027-03-13T00:00:00Z', 2, 'America/New_York')).toEqual([
+      '2027-03-13T14:00:00Z',
+      '2027-03-14T13:00:00Z',
+    ]); // daylight saving starts on the 14th
   });
 
   it.each([
@@ -61,12 +72,23 @@ describe('schedule expressions (EventBridge and EventBridge Scheduler)', () => {
 
   it('always answers a time after the given one, on a whole minute, matching its fields (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2030, 0, 1) }), (minute, hour, after) => {
-        const next = nextFireTime(parseScheduleExpression(`cron(${minute} ${hour} * * ? *)`), after, { start: after }) as number;
-        expect(next).toBeGreaterThan(after);
-        expect(next - after).toBeLessThanOrEqual(86_400_000);
-        expect([new Date(next).getUTCMinutes(), new Date(next).getUTCHours(), next % 60_000]).toEqual([minute, hour, 0]);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2030, 0, 1) }),
+        (minute, hour, after) => {
+          const next = nextFireTime(parseScheduleExpression(`cron(${minute} ${hour} * * ? *)`), after, {
+            start: after,
+          }) as number;
+          expect(next).toBeGreaterThan(after);
+          expect(next - after).toBeLessThanOrEqual(86_400_000);
+          expect([new Date(next).getUTCMinutes(), new Date(next).getUTCHours(), next % 60_000]).toEqual([
+            minute,
+            hour,
+            0,
+          ]);
+        },
+      ),
     );
   });
 });

@@ -21,29 +21,81 @@ let release: ReleaseRecord | undefined;
 let cache: ProductionModelCache<Predictor>;
 let source: ModelSource<Predictor>;
 const instances = [
-  { age: 39, workclass: 'State-gov', education: 'Bachelors', 'education-num': 13, 'marital-status': 'Never-married', occupation: 'Adm-clerical', relationship: 'Not-in-family', 'capital-gain': 2174, 'capital-loss': 0, 'hours-per-week': 40, 'native-country': 'United-States' },
+  {
+    age: 39,
+    workclass: 'State-gov',
+    education: 'Bachelors',
+    'education-num': 13,
+    'marital-status': 'Never-married',
+    occupation: 'Adm-clerical',
+    relationship: 'Not-in-family',
+    'capital-gain': 2174,
+    'capital-loss': 0,
+    'hours-per-week': 40,
+    'native-country': 'United-States',
+  },
 ];
 
 beforeAll(async () => {
   const { config, prepared } = await adult();
   const train = prepared.splits.train;
   const pre = fitPreprocessor(train, config);
-  const small = (seed: number) => ({ ...resolveHyperparameters(config.hyperparameters, { trainingRows: train.origins.length, task: config.task }), hiddenUnits: [8], epochs: 1, seed });
-  production = await Predictor.load((await trainModel(config, pre, train, prepared.splits.validation, small(1))).artifact, { lazyTfjs: true });
-  candidate = await Predictor.load((await trainModel(config, pre, train, prepared.splits.validation, small(2))).artifact, { lazyTfjs: true });
+  const small = (seed: number) => ({
+    ...resolveHyperparameters(config.hyperparameters, { trainingRows: train.origins.length, task: config.task }),
+    hiddenUnits: [8],
+    epochs: 1,
+    seed,
+  });
+  production = await Predictor.load(
+    (await trainModel(config, pre, train, prepared.splits.validation, small(1))).artifact,
+    { lazyTfjs: true },
+  );
+  candidate = await Predictor.load(
+    (await trainModel(config, pre, train, prepared.splits.validation, small(2))).artifact,
+    { lazyTfjs: true },
+  );
   const artifact = { bucket: 'b', key: 'k', sha256: 'x' };
   // The registry and S3 of the serving cache: production is v1; a release's candidate is v2, each already loaded.
   source = {
-      getAlias: async (model) => ({ model, alias: 'production', version: 1, artifact, revision: 1, updatedAt: '', reason: '', previous: [] }),
-      getRelease: async () => release,
-      getVersion: async (model, version) => ({ model, version, runId: 'r', status: 'approved', revision: 1, artifact: { ...artifact, key: 'candidate' } }) as VersionRecord,
-      load: async (a) => (a.key === 'candidate' ? candidate : production),
+    getAlias: async (model) => ({
+      model,
+      alias: 'production',
+      version: 1,
+      artifact,
+      revision: 1,
+      updatedAt: '',
+      reason: '',
+      previous: [],
+    }),
+    getRelease: async () => release,
+    getVersion: async (model, version) =>
+      ({
+        model,
+        version,
+        runId: 'r',
+        status: 'approved',
+        revision: 1,
+        artifact: { ...artifact, key: 'candidate' },
+      }) as VersionRecord,
+    load: async (a) => (a.key === 'candidate' ? candidate : production),
   };
   cache = new ProductionModelCache<Predictor>(source, { refreshMs: 0 });
 }, 120_000);
 
 const running = (mode: 'canary' | 'shadow', share: number): ReleaseRecord => ({
-  model: 'adult', releaseId: 'rel-1', mode, candidateVersion: 2, productionVersion: 1, steps: [share], stepIndex: 0, share, bakeMinutes: 1, state: 'running', startedAt: '', updatedAt: '', revision: 2,
+  model: 'adult',
+  releaseId: 'rel-1',
+  mode,
+  candidateVersion: 2,
+  productionVersion: 1,
+  steps: [share],
+  stepIndex: 0,
+  share,
+  bakeMinutes: 1,
+  state: 'running',
+  startedAt: '',
+  updatedAt: '',
+  revision: 2,
 });
 
 describe('shadow releases', () => {
@@ -57,7 +109,15 @@ describe('shadow releases', () => {
     expect(shadowed.shadow?.answer?.predictions[0]?.id).toBe(shadowed.answer.predictions[0]?.id);
     expect(shadowed.shadow?.latencyMs).toBeGreaterThan(0);
     const lines: string[] = [];
-    captureAnswer({ samplePercent: 100, redaction: { drop: [], hash: [] } }, { requestId: 'req-1', instances: shadowed.instances, time: new Date() }, { ...(shadowed.shadow?.answer as NonNullable<NonNullable<typeof shadowed.shadow>['answer']>), variant: 'candidate-shadow' }, (l) => lines.push(l));
+    captureAnswer(
+      { samplePercent: 100, redaction: { drop: [], hash: [] } },
+      { requestId: 'req-1', instances: shadowed.instances, time: new Date() },
+      {
+        ...(shadowed.shadow?.answer as NonNullable<NonNullable<typeof shadowed.shadow>['answer']>),
+        variant: 'candidate-shadow',
+      },
+      (l) => lines.push(l),
+    );
     expect(JSON.parse(lines[0] as string)).toMatchObject({ variant: 'candidate-shadow', version: 2 });
     expect((await predict(cache, 'adult', { instances }, 'req-2', { key: outShare })).shadow).toBeUndefined();
     release = undefined;
@@ -66,7 +126,13 @@ describe('shadow releases', () => {
   it("never let the candidate's failure reach the caller: production answers, the shadow's failure is reported", async () => {
     release = running('shadow', 50);
     const inShare = Array.from({ length: 100 }, (_, i) => `k${i}`).find((k) => routingBucket(k) < 50) as string;
-    const failing = { ...candidate, predictInstances: () => { throw new Error('candidate exploded'); }, prepare: async () => undefined } as unknown as Predictor;
+    const failing = {
+      ...candidate,
+      predictInstances: () => {
+        throw new Error('candidate exploded');
+      },
+      prepare: async () => undefined,
+    } as unknown as Predictor;
     const original = candidate;
     candidate = failing;
     try {
@@ -90,17 +156,40 @@ function chain(captured: string[]) {
     .use(errorResponses())
     .handler(async (event) => {
       const outcome = await predict(cache, event.pathParameters?.model, event.body, 'req', { key: 'k' });
-      captureAnswer({ samplePercent: 100, redaction: { drop: [], hash: [] } }, { requestId: 'req', instances: outcome.instances, time: new Date() }, outcome.answer, (l) => captured.push(l));
+      captureAnswer(
+        { samplePercent: 100, redaction: { drop: [], hash: [] } },
+        { requestId: 'req', instances: outcome.instances, time: new Date() },
+        outcome.answer,
+        (l) => captured.push(l),
+      );
       return jsonResponse(200, outcome.answer);
     });
 }
 
 const event = (body: string, model = 'adult'): JsonEvent =>
-  ({ version: '2.0', routeKey: 'POST /v1/models/{model}/predict', rawPath: `/v1/models/${model}/predict`, rawQueryString: '', headers: {}, isBase64Encoded: false, pathParameters: { model }, body }) as unknown as JsonEvent;
+  ({
+    version: '2.0',
+    routeKey: 'POST /v1/models/{model}/predict',
+    rawPath: `/v1/models/${model}/predict`,
+    rawQueryString: '',
+    headers: {},
+    isBase64Encoded: false,
+    pathParameters: { model },
+    body,
+  }) as unknown as JsonEvent;
 
 /** JSON values of every kind, nested, with the numbers JSON can carry and strings of any content. */
 const anyJson = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.double(), fc.integer(), fc.string(), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string(), tie('value'), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constant(null),
+    fc.boolean(),
+    fc.double(),
+    fc.integer(),
+    fc.string(),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.string(), tie('value'), { maxKeys: 4 }),
+  ),
 })).value;
 
 describe('the predict route under fuzzing (fast-check, 1,000+ cases each)', () => {
@@ -113,7 +202,11 @@ describe('the predict route under fuzzing (fast-check, 1,000+ cases each)', () =
       fc.array(mutatedInstance, { minLength: 0, maxLength: 3 }).map((list) => JSON.stringify({ instances: list })),
       fc.record({ instances: fc.constant(instances), version: anyJson }).map((v) => JSON.stringify(v)),
       fc.string(),
-      fc.constantFrom('{"instances": [{"age": 1e400}]}', '{"instances": [' + '['.repeat(5000) + ']'.repeat(5000) + ']}', '{"instances": "' + 'x'.repeat(2_000_000) + '"}'),
+      fc.constantFrom(
+        '{"instances": [{"age": 1e400}]}',
+        '{"instances": [' + '['.repeat(5000) + ']'.repeat(5000) + ']}',
+        '{"instances": "' + 'x'.repeat(2_000_000) + '"}',
+      ),
     );
     const model = fc.oneof(fc.constant('adult'), fc.string({ maxLength: 70 }));
     await fc.assert(

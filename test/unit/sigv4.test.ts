@@ -5,7 +5,15 @@ import { signedRequest } from '../helpers/sign.js';
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const body = '{"instances":[{"age":30}]}';
 
-async function check(overrides: { body?: string; secret?: string; key?: string; at?: Date; now?: Date; url?: string; signedUrl?: string }) {
+async function check(overrides: {
+  body?: string;
+  secret?: string;
+  key?: string;
+  at?: Date;
+  now?: Date;
+  url?: string;
+  signedUrl?: string;
+}) {
   const request = await signedRequest({
     url: overrides.signedUrl ?? 'http://127.0.0.1:3000/v1/models/adult/predict?verbose=1&a=b',
     body,
@@ -15,7 +23,12 @@ async function check(overrides: { body?: string; secret?: string; key?: string; 
   });
   const url = new URL(overrides.url ?? request.url);
   return verifySigV4(
-    { method: 'POST', url: `${url.pathname}${url.search}`, headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v])), body: Buffer.from(overrides.body ?? body) },
+    {
+      method: 'POST',
+      url: `${url.pathname}${url.search}`,
+      headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v])),
+      body: Buffer.from(overrides.body ?? body),
+    },
     credentials,
     overrides.now,
   );
@@ -27,10 +40,18 @@ describe('verifySigV4 against the AWS SDK signer', () => {
   });
 
   it('rejects a changed body, path, wrong secret, unknown key and an old signature', async () => {
-    expect(await check({ body: '{"instances":[]}' })).toMatchObject({ ok: false, reason: expect.stringContaining('does not match') });
+    expect(await check({ body: '{"instances":[]}' })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('does not match'),
+    });
     expect(await check({ body: `${body} ` })).toMatchObject({ ok: false });
-    expect(await check({ url: 'http://127.0.0.1:3000/v1/models/other/predict?verbose=1&a=b' })).toMatchObject({ ok: false });
-    expect(await check({ secret: 'nope' })).toMatchObject({ ok: false, reason: expect.stringContaining('does not match') });
+    expect(await check({ url: 'http://127.0.0.1:3000/v1/models/other/predict?verbose=1&a=b' })).toMatchObject({
+      ok: false,
+    });
+    expect(await check({ secret: 'nope' })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('does not match'),
+    });
     expect(await check({ key: 'AKIDOTHER' })).toMatchObject({ ok: false, reason: 'unknown access key AKIDOTHER' });
     const old = new Date(Date.now() - 20 * 60 * 1000);
     expect(await check({ at: old })).toMatchObject({ ok: false, reason: expect.stringContaining('expired') });
@@ -38,10 +59,18 @@ describe('verifySigV4 against the AWS SDK signer', () => {
 
   it("verifies a path with characters URLs leave unescaped (! ' ( ) *) or escapes (%20, %2F, é) as the SDK signed it: each segment as sent, encoded once more", async () => {
     for (const name of ['a!b', "a'b", 'a(b)', 'a*b', 'a%20b', 'a b', 'a%2Fb', 'é', 'a~b', 'a%21b', '%zz']) {
-      expect(await check({ signedUrl: `http://127.0.0.1:3000/v1/models/${name}/predict` }), name).toEqual({ ok: true, accessKeyId: 'S3RVER' });
+      expect(await check({ signedUrl: `http://127.0.0.1:3000/v1/models/${name}/predict` }), name).toEqual({
+        ok: true,
+        accessKeyId: 'S3RVER',
+      });
     }
     // Not a normalization of the path: the same name escaped otherwise is another request.
-    expect(await check({ signedUrl: 'http://127.0.0.1:3000/v1/models/a!b/predict', url: 'http://127.0.0.1:3000/v1/models/a%21b/predict' })).toMatchObject({ ok: false });
+    expect(
+      await check({
+        signedUrl: 'http://127.0.0.1:3000/v1/models/a!b/predict',
+        url: 'http://127.0.0.1:3000/v1/models/a%21b/predict',
+      }),
+    ).toMatchObject({ ok: false });
   });
 
   it('rejects an unsigned request', async () => {

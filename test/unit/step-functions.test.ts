@@ -9,7 +9,11 @@ import { executionHistory, statusChangeEvent } from '../../local/sfn-history.js'
 
 const arn = 'arn:aws:lambda:us-east-1:000000000000:function:Stack-Fn';
 const echo = { invoke: async (input: unknown) => ({ got: input }) } as unknown as LocalFunction;
-const context = (clock = new VirtualClock({ rate: 0 }), machines = new Map<string, LocalStateMachine>(), journalDir = mkdtempSync(join(tmpdir(), 'mlops-sfn-'))) => ({ clock, machines, journalDir });
+const context = (
+  clock = new VirtualClock({ rate: 0 }),
+  machines = new Map<string, LocalStateMachine>(),
+  journalDir = mkdtempSync(join(tmpdir(), 'mlops-sfn-')),
+) => ({ clock, machines, journalDir });
 
 describe('local state machines', () => {
   it('routes Lambda tasks to local functions and never to AWS', async () => {
@@ -37,7 +41,10 @@ describe('local state machines', () => {
           Each: {
             Type: 'Map',
             ItemsPath: '$.items',
-            ItemProcessor: { StartAt: 'Call', States: { Call: { Type: 'Task', Resource: arn, TimeoutSeconds: 5, ResultPath: '$', End: true } } },
+            ItemProcessor: {
+              StartAt: 'Call',
+              States: { Call: { Type: 'Task', Resource: arn, TimeoutSeconds: 5, ResultPath: '$', End: true } },
+            },
             ResultPath: '$.results',
             End: true,
           },
@@ -54,7 +61,14 @@ describe('local state machines', () => {
 
   it('refuses to load a machine with a Task it cannot run locally', () => {
     const load = (resource: string) =>
-      new LocalStateMachine('arn:x', 'm', { StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, End: true } } }, new Map([[arn, echo]]), '/tmp/mlops-test-logs', context());
+      new LocalStateMachine(
+        'arn:x',
+        'm',
+        { StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, End: true } } },
+        new Map([[arn, echo]]),
+        '/tmp/mlops-test-logs',
+        context(),
+      );
     expect(() => load('arn:aws:lambda:us-east-1:000000000000:function:Other')).toThrow(
       'm: Task T calls arn:aws:lambda:us-east-1:000000000000:function:Other, which is not a Lambda function of this stack; the local runtime never calls AWS',
     );
@@ -98,19 +112,39 @@ describe('local state machines', () => {
 
   it('starts another machine of the stack with states:startExecution, as Step Functions answers', async () => {
     const machines = new Map<string, LocalStateMachine>();
-    const child = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:child', 'child', { StartAt: 'Call', States: { Call: { Type: 'Task', Resource: arn, TimeoutSeconds: 5, End: true } } }, new Map([[arn, echo]]), '/tmp/mlops-test-logs', context(undefined, machines));
+    const child = new LocalStateMachine(
+      'arn:aws:states:us-east-1:0:stateMachine:child',
+      'child',
+      { StartAt: 'Call', States: { Call: { Type: 'Task', Resource: arn, TimeoutSeconds: 5, End: true } } },
+      new Map([[arn, echo]]),
+      '/tmp/mlops-test-logs',
+      context(undefined, machines),
+    );
     machines.set(child.arn, child);
     const parent = new LocalStateMachine(
       'arn:aws:states:us-east-1:0:stateMachine:parent',
       'parent',
-      { StartAt: 'Start', States: { Start: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: child.arn, 'Input.$': '$' }, TimeoutSeconds: 5, End: true } } },
+      {
+        StartAt: 'Start',
+        States: {
+          Start: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::states:startExecution',
+            Parameters: { StateMachineArn: child.arn, 'Input.$': '$' },
+            TimeoutSeconds: 5,
+            End: true,
+          },
+        },
+      },
       new Map([[arn, echo]]),
       '/tmp/mlops-test-logs',
       context(undefined, machines),
     );
     const execution = parent.start({ model: 'm' });
     await execution.done;
-    expect(execution.output).toMatchObject({ ExecutionArn: expect.stringMatching(/^arn:aws:states:us-east-1:0:execution:child:/) });
+    expect(execution.output).toMatchObject({
+      ExecutionArn: expect.stringMatching(/^arn:aws:states:us-east-1:0:execution:child:/),
+    });
     const [started] = child.executions;
     await started?.done;
     expect(started?.output).toEqual({ got: { model: 'm' } });
@@ -122,41 +156,111 @@ describe('execution histories and status changes, across a stop of the runtime',
     StartAt: 'Prepare',
     States: {
       Prepare: { Type: 'Task', Resource: arn, TimeoutSeconds: 5, ResultPath: '$.prepared', Next: 'Each' },
-      Each: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: arn, TimeoutSeconds: 5, End: true } } }, ResultPath: '$.done', End: true },
+      Each: {
+        Type: 'Map',
+        ItemsPath: '$.items',
+        ItemProcessor: {
+          StartAt: 'Work',
+          States: { Work: { Type: 'Task', Resource: arn, TimeoutSeconds: 5, End: true } },
+        },
+        ResultPath: '$.done',
+        End: true,
+      },
     },
   };
 
   it('records the history as GetExecutionHistory gives it, and a status change at the start and at the end', async () => {
-    const machine = new LocalStateMachine('arn:aws:states:us-east-1:000000000000:stateMachine:m', 'm', definition as never, new Map([[arn, echo]]), '/tmp/mlops-test-logs', context());
+    const machine = new LocalStateMachine(
+      'arn:aws:states:us-east-1:000000000000:stateMachine:m',
+      'm',
+      definition as never,
+      new Map([[arn, echo]]),
+      '/tmp/mlops-test-logs',
+      context(),
+    );
     const changes: unknown[] = [];
     machine.onStatusChange((execution, stoppedAt) => changes.push(statusChangeEvent(execution, stoppedAt)));
     const execution = machine.start({ items: [1, 2] }, 'exec-1');
     await execution.done;
     const history = executionHistory(execution);
     expect(history.map((e) => e.type)).toEqual([
-      'ExecutionStarted', 'TaskStateEntered', 'TaskStateExited', 'MapStateEntered',
-      ...history.slice(4, -2).map((e) => e.type), 'MapStateExited', 'ExecutionSucceeded',
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskStateExited',
+      'MapStateEntered',
+      ...history.slice(4, -2).map((e) => e.type),
+      'MapStateExited',
+      'ExecutionSucceeded',
     ]);
-    expect(history.slice(4, -2).map((e) => e.type).sort()).toEqual(['MapIterationStarted', 'MapIterationStarted', 'MapIterationSucceeded', 'MapIterationSucceeded', 'TaskStateEntered', 'TaskStateEntered', 'TaskStateExited', 'TaskStateExited']);
+    expect(
+      history
+        .slice(4, -2)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual([
+      'MapIterationStarted',
+      'MapIterationStarted',
+      'MapIterationSucceeded',
+      'MapIterationSucceeded',
+      'TaskStateEntered',
+      'TaskStateEntered',
+      'TaskStateExited',
+      'TaskStateExited',
+    ]);
     expect(history.map((e) => e.id)).toEqual(history.map((_, i) => i + 1));
-    expect(history[3]).toMatchObject({ previousEventId: 3, stateEnteredEventDetails: { name: 'Each', input: JSON.stringify({ items: [1, 2], prepared: { got: { items: [1, 2] } } }) } });
+    expect(history[3]).toMatchObject({
+      previousEventId: 3,
+      stateEnteredEventDetails: {
+        name: 'Each',
+        input: JSON.stringify({ items: [1, 2], prepared: { got: { items: [1, 2] } } }),
+      },
+    });
     expect(changes).toEqual([
-      expect.objectContaining({ source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', account: '000000000000', region: 'us-east-1', resources: [execution.executionArn], detail: expect.objectContaining({ status: 'RUNNING', stopDate: null, input: '{"items":[1,2]}' }) }),
-      expect.objectContaining({ detail: expect.objectContaining({ status: 'SUCCEEDED', name: 'exec-1', stateMachineArn: machine.arn, output: JSON.stringify(execution.output), error: null }) }),
+      expect.objectContaining({
+        source: 'aws.states',
+        'detail-type': 'Step Functions Execution Status Change',
+        account: '000000000000',
+        region: 'us-east-1',
+        resources: [execution.executionArn],
+        detail: expect.objectContaining({ status: 'RUNNING', stopDate: null, input: '{"items":[1,2]}' }),
+      }),
+      expect.objectContaining({
+        detail: expect.objectContaining({
+          status: 'SUCCEEDED',
+          name: 'exec-1',
+          stateMachineArn: machine.arn,
+          output: JSON.stringify(execution.output),
+          error: null,
+        }),
+      }),
     ]);
   });
 
   it('ends as ABORTED, once, at the next start an execution that was running when the runtime stopped; its history stays readable', async () => {
     const journalDir = mkdtempSync(join(tmpdir(), 'mlops-sfn-'));
     const stuck = { invoke: () => new Promise(() => undefined) } as unknown as LocalFunction;
-    const before = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:m', 'm', definition as never, new Map([[arn, stuck]]), '/tmp/mlops-test-logs', context(undefined, undefined, journalDir));
+    const before = new LocalStateMachine(
+      'arn:aws:states:us-east-1:0:stateMachine:m',
+      'm',
+      definition as never,
+      new Map([[arn, stuck]]),
+      '/tmp/mlops-test-logs',
+      context(undefined, undefined, journalDir),
+    );
     const running = before.start({ items: [] }, 'exec-stuck');
     const finished = before.start({ items: [] }, 'exec-other');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect([running.status, finished.status]).toEqual(['RUNNING', 'RUNNING']);
 
     // The runtime stops (the process dies); a new one starts on the same journal.
-    const after = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:m', 'm', definition as never, new Map([[arn, echo]]), '/tmp/mlops-test-logs', context(undefined, undefined, journalDir));
+    const after = new LocalStateMachine(
+      'arn:aws:states:us-east-1:0:stateMachine:m',
+      'm',
+      definition as never,
+      new Map([[arn, echo]]),
+      '/tmp/mlops-test-logs',
+      context(undefined, undefined, journalDir),
+    );
     const changes: string[] = [];
     after.onStatusChange((execution) => changes.push(`${execution.name} ${execution.status}`));
     const aborted = after.restore(Date.now());
@@ -166,7 +270,14 @@ describe('execution histories and status changes, across a stop of the runtime',
     expect(history.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ExecutionAborted']);
     expect(history[1]).toMatchObject({ stateEnteredEventDetails: { name: 'Prepare', input: '{"items":[]}' } });
     // A second start finds them ended: nothing is aborted twice.
-    const again = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:m', 'm', definition as never, new Map([[arn, echo]]), '/tmp/mlops-test-logs', context(undefined, undefined, journalDir));
+    const again = new LocalStateMachine(
+      'arn:aws:states:us-east-1:0:stateMachine:m',
+      'm',
+      definition as never,
+      new Map([[arn, echo]]),
+      '/tmp/mlops-test-logs',
+      context(undefined, undefined, journalDir),
+    );
     expect(again.restore(Date.now())).toEqual([]);
     expect(again.executions.map((e) => e.status)).toEqual(['ABORTED', 'ABORTED']);
   });
@@ -175,7 +286,14 @@ describe('execution histories and status changes, across a stop of the runtime',
     const journalDir = mkdtempSync(join(tmpdir(), 'mlops-sfn-'));
     const logDir = mkdtempSync(join(tmpdir(), 'mlops-sfn-logs-'));
     const stuck = { invoke: () => new Promise(() => undefined) } as unknown as LocalFunction;
-    const machine = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:m', 'm', definition as never, new Map([[arn, stuck]]), logDir, context(undefined, undefined, journalDir));
+    const machine = new LocalStateMachine(
+      'arn:aws:states:us-east-1:0:stateMachine:m',
+      'm',
+      definition as never,
+      new Map([[arn, stuck]]),
+      logDir,
+      context(undefined, undefined, journalDir),
+    );
     const changes: string[] = [];
     machine.onStatusChange((execution) => changes.push(`${execution.name} ${execution.status}`));
     const running = machine.start({ items: [] }, 'exec-halted');
@@ -188,7 +306,14 @@ describe('execution histories and status changes, across a stop of the runtime',
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(readFileSync(join(logDir, 'm.log'), 'utf8')).toBe(logged);
     expect(() => machine.start({}, 'late')).toThrow('the local runtime is stopping: m starts no execution');
-    const after = new LocalStateMachine('arn:aws:states:us-east-1:0:stateMachine:m', 'm', definition as never, new Map([[arn, echo]]), logDir, context(undefined, undefined, journalDir));
+    const after = new LocalStateMachine(
+      'arn:aws:states:us-east-1:0:stateMachine:m',
+      'm',
+      definition as never,
+      new Map([[arn, echo]]),
+      logDir,
+      context(undefined, undefined, journalDir),
+    );
     expect(after.restore(Date.now()).map((e) => `${e.name} ${e.status}`)).toEqual(['exec-halted ABORTED']);
   });
 });

@@ -2,19 +2,36 @@ import { describe, expect, it } from 'vitest';
 import { IntegrityError } from '../../lambdas/core/errors.js';
 import { parseDataSchema, parseEvaluation, parsePreprocessor } from '../../lambdas/shared/stored-documents.js';
 
-const schema = { model: 'm', version: 1, createdFromRun: 'run-1', columns: [{ name: 'age', type: 'numeric', presence: 1, domain: null, range: { min: 17, max: 90 } }] };
+const schema = {
+  model: 'm',
+  version: 1,
+  createdFromRun: 'run-1',
+  columns: [{ name: 'age', type: 'numeric', presence: 1, domain: null, range: { min: 17, max: 90 } }],
+};
 
 describe('documents read back from S3 are checked', () => {
   it('reads a data schema, and refuses one with a wrong field, naming where and what', () => {
-    expect(parseDataSchema(JSON.stringify(schema), 's3://a/schemas/m/v1.json').columns[0]?.range).toEqual({ min: 17, max: 90 });
+    expect(parseDataSchema(JSON.stringify(schema), 's3://a/schemas/m/v1.json').columns[0]?.range).toEqual({
+      min: 17,
+      max: 90,
+    });
     const bad = { ...schema, columns: [{ ...schema.columns[0], type: 'text' }] };
     expect(() => parseDataSchema(JSON.stringify(bad), 's3://a/schemas/m/v1.json')).toThrow(IntegrityError);
-    expect(() => parseDataSchema(JSON.stringify(bad), 's3://a/schemas/m/v1.json')).toThrow(/^s3:\/\/a\/schemas\/m\/v1\.json is not a data schema this code can read: columns\.0\.type/);
+    expect(() => parseDataSchema(JSON.stringify(bad), 's3://a/schemas/m/v1.json')).toThrow(
+      /^s3:\/\/a\/schemas\/m\/v1\.json is not a data schema this code can read: columns\.0\.type/,
+    );
     expect(() => parseDataSchema('{', 'x')).toThrow('x is not the JSON of a data schema');
   });
 
   it('reads a preprocessor and refuses a label encoder it does not know', () => {
-    const pre = { features: [{ name: 'age', type: 'numeric', median: 37, mean: 38.5, std: 13.6 }, { name: 'job', type: 'categorical', categories: ['a'] }], label: { task: 'binary', classes: ['n', 'y'] }, width: 3 };
+    const pre = {
+      features: [
+        { name: 'age', type: 'numeric', median: 37, mean: 38.5, std: 13.6 },
+        { name: 'job', type: 'categorical', categories: ['a'] },
+      ],
+      label: { task: 'binary', classes: ['n', 'y'] },
+      width: 3,
+    };
     expect(parsePreprocessor(JSON.stringify(pre), 'p').width).toBe(3);
     expect(() => parsePreprocessor(JSON.stringify({ ...pre, label: { task: 'ranking' } }), 'p')).toThrow(/label\.task/);
   });
@@ -30,7 +47,11 @@ describe('documents read back from S3 are checked', () => {
       drift: null,
       gate: { passed: true, summary: 'ok', checks: [] },
     };
-    expect(parseEvaluation(JSON.stringify(old), 'e')).toMatchObject({ tuning: [], baseline: null, singleFeatureScores: [] });
+    expect(parseEvaluation(JSON.stringify(old), 'e')).toMatchObject({
+      tuning: [],
+      baseline: null,
+      singleFeatureScores: [],
+    });
     expect(() => parseEvaluation(JSON.stringify({ ...old, gate: { passed: 'yes' } }), 'e')).toThrow(/gate\.passed/);
   });
 });

@@ -18,8 +18,12 @@ describe('template resolution', () => {
   it('gives CloudFormation-like names and ARNs', () => {
     expect(resources.resolve({ Ref: 'Data' })).toBe('stack-data');
     expect(resources.resolve({ Ref: 'Table' })).toBe('named');
-    expect(resources.resolve({ Ref: 'Machine' })).toBe('arn:aws:states:us-east-1:000000000000:stateMachine:Stack-Machine');
-    expect(resources.resolve({ 'Fn::GetAtt': ['Fn', 'Arn'] })).toBe('arn:aws:lambda:us-east-1:000000000000:function:Stack-Fn');
+    expect(resources.resolve({ Ref: 'Machine' })).toBe(
+      'arn:aws:states:us-east-1:000000000000:stateMachine:Stack-Machine',
+    );
+    expect(resources.resolve({ 'Fn::GetAtt': ['Fn', 'Arn'] })).toBe(
+      'arn:aws:lambda:us-east-1:000000000000:function:Stack-Fn',
+    );
     expect(resources.resolve({ 'Fn::GetAtt': ['Api', 'ApiEndpoint'] })).toBe('http://127.0.0.1:3000');
   });
 
@@ -34,6 +38,8 @@ describe('template resolution', () => {
 
   it('fails loudly on what it cannot resolve', () => {
     expect(() => resources.resolve({ 'Fn::ImportValue': 'x' })).toThrow('cannot resolve Fn::ImportValue');
-    expect(() => resources.resolve({ 'Fn::GetAtt': ['Data', 'RegionalDomainName'] })).toThrow('cannot resolve Fn::GetAtt Data.RegionalDomainName');
+    expect(() => resources.resolve({ 'Fn::GetAtt': ['Data', 'RegionalDomainName'] })).toThrow(
+      'cannot resolve Fn::GetAtt Data.RegionalDomainName',
+    );
   });
 });

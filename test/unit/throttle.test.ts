@@ -19,7 +19,13 @@ describe("API Gateway's throttling, locally (token bucket per route)", () => {
   });
 
   it('keeps a bucket per route; a route setting overrides the defaults; no settings means no limit', () => {
-    const throttle = new LocalThrottle({ defaults: { rateLimit: 100, burstLimit: 200 }, routes: new Map([[FEEDBACK, { rateLimit: 0.5, burstLimit: 1 }]]) }, () => 0);
+    const throttle = new LocalThrottle(
+      {
+        defaults: { rateLimit: 100, burstLimit: 200 },
+        routes: new Map([[FEEDBACK, { rateLimit: 0.5, burstLimit: 1 }]]),
+      },
+      () => 0,
+    );
     expect(throttle.take(FEEDBACK)).toBeUndefined();
     expect(throttle.take(FEEDBACK)).toBe(2);
     expect(throttle.take(PREDICT)).toBeUndefined();
@@ -33,7 +39,10 @@ describe("API Gateway's throttling, locally (token bucket per route)", () => {
         Resources: {
           Stage: {
             Type: 'AWS::ApiGatewayV2::Stage',
-            Properties: { DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }, RouteSettings: { [FEEDBACK]: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } } },
+            Properties: {
+              DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+              RouteSettings: { [FEEDBACK]: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } },
+            },
           },
         },
       },

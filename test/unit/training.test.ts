@@ -40,7 +40,15 @@ function toyFrame(task: TaskKind, rows: number, seed: number): Frame {
   };
 }
 
-const hp = { hiddenUnits: [16], epochs: 30, batchSize: 64, learningRate: 0.02, l2: 0, earlyStoppingPatience: 5, seed: 7 };
+const hp = {
+  hiddenUnits: [16],
+  epochs: 30,
+  batchSize: 64,
+  learningRate: 0.02,
+  l2: 0,
+  earlyStoppingPatience: 5,
+  seed: 7,
+};
 
 describe('training', () => {
   it('runs on the WebAssembly backend here (tfjs-node is not installable offline)', async () => {
@@ -48,7 +56,10 @@ describe('training', () => {
   });
 
   it('learns a binary task and scores it through the same predictor serving uses', async () => {
-    const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', positiveClass: 'yes', hyperparameters: hp }, 'toy');
+    const config = parseModelConfig(
+      { name: 'toy', task: 'binary', label: 'y', positiveClass: 'yes', hyperparameters: hp },
+      'toy',
+    );
     const train = toyFrame('binary', 1500, 1);
     const pre = fitPreprocessor(train, config);
     const { artifact } = await trainDefault(config, pre, train, toyFrame('binary', 300, 2));
@@ -63,7 +74,9 @@ describe('training', () => {
     const multi = parseModelConfig({ name: 'toy', task: 'multiclass', label: 'y', hyperparameters: hp }, 'toy');
     const mTrain = toyFrame('multiclass', 1500, 4);
     const mModel = await trainDefault(multi, fitPreprocessor(mTrain, multi), mTrain, toyFrame('multiclass', 300, 5));
-    expect(evaluate(await Predictor.load(mModel.artifact), toyFrame('multiclass', 500, 6)).metrics.accuracy).toBeGreaterThan(0.85);
+    expect(
+      evaluate(await Predictor.load(mModel.artifact), toyFrame('multiclass', 500, 6)).metrics.accuracy,
+    ).toBeGreaterThan(0.85);
 
     const reg = parseModelConfig({ name: 'toy', task: 'regression', label: 'y', hyperparameters: hp }, 'toy');
     const rTrain = toyFrame('regression', 1500, 7);
@@ -73,7 +86,10 @@ describe('training', () => {
   });
 
   it('is reproducible: the same data, config and seed give bit-identical weights; another seed does not', async () => {
-    const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 5 } }, 'toy');
+    const config = parseModelConfig(
+      { name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 5 } },
+      'toy',
+    );
     const train = toyFrame('binary', 800, 10);
     const validation = toyFrame('binary', 200, 11);
     const pre = fitPreprocessor(train, config);
@@ -81,24 +97,35 @@ describe('training', () => {
     const second = await trainDefault(config, pre, train, validation);
     expect(weightsSha256(second.artifact.network)).toBe(weightsSha256(first.artifact.network));
     expect(sha256Hex(serializeArtifact(second.artifact))).toBe(sha256Hex(serializeArtifact(first.artifact)));
-    const reseeded = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 5, seed: 8 } }, 'toy');
+    const reseeded = parseModelConfig(
+      { name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 5, seed: 8 } },
+      'toy',
+    );
     const third = await trainDefault(reseeded, pre, train, validation);
     expect(weightsSha256(third.artifact.network)).not.toBe(weightsSha256(first.artifact.network));
   });
 
   it('refuses an artifact whose bytes do not match the recorded sha256', async () => {
-    const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 1 } }, 'toy');
+    const config = parseModelConfig(
+      { name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 1 } },
+      'toy',
+    );
     const train = toyFrame('binary', 200, 12);
     const { artifact } = await trainDefault(config, fitPreprocessor(train, config), train, train);
     const bytes = serializeArtifact(artifact);
     expect(parseArtifact(bytes, sha256Hex(bytes), 's3://b/k').model).toBe('toy');
     const tampered = Buffer.from(bytes);
     tampered[tampered.length - 2] = 0x20;
-    expect(() => parseArtifact(tampered, sha256Hex(bytes), 's3://b/k')).toThrow(/s3:\/\/b\/k has sha256 [0-9a-f]{64}, but the registry recorded/);
+    expect(() => parseArtifact(tampered, sha256Hex(bytes), 's3://b/k')).toThrow(
+      /s3:\/\/b\/k has sha256 [0-9a-f]{64}, but the registry recorded/,
+    );
   });
 
   it('reads an artifact back exactly as written, and refuses one of another shape, naming what is wrong', async () => {
-    const config = parseModelConfig({ name: 'toy', task: 'multiclass', label: 'y', hyperparameters: { ...hp, epochs: 1 } }, 'toy');
+    const config = parseModelConfig(
+      { name: 'toy', task: 'multiclass', label: 'y', hyperparameters: { ...hp, epochs: 1 } },
+      'toy',
+    );
     const train = toyFrame('multiclass', 200, 13);
     const { artifact } = await trainDefault(config, fitPreprocessor(train, config), train, train);
     const bytes = serializeArtifact(artifact);
@@ -108,9 +135,15 @@ describe('training', () => {
       const written = Buffer.from(JSON.stringify(document));
       return () => parseArtifact(written, sha256Hex(written), 's3://b/k');
     };
-    expect(recorded({ ...artifact, preprocessor: { ...artifact.preprocessor, width: '3' } })).toThrow(/^s3:\/\/b\/k is not a model artifact this code can read: preprocessor\.width: /);
-    expect(recorded({ ...artifact, network: { ...artifact.network, weightsBase64: undefined } })).toThrow(/network\.weightsBase64/);
-    expect(recorded({ ...artifact, format: 'serverless-mlops/model@2' })).toThrow('has format serverless-mlops/model@2, expected serverless-mlops/model@1');
+    expect(recorded({ ...artifact, preprocessor: { ...artifact.preprocessor, width: '3' } })).toThrow(
+      /^s3:\/\/b\/k is not a model artifact this code can read: preprocessor\.width: /,
+    );
+    expect(recorded({ ...artifact, network: { ...artifact.network, weightsBase64: undefined } })).toThrow(
+      /network\.weightsBase64/,
+    );
+    expect(recorded({ ...artifact, format: 'serverless-mlops/model@2' })).toThrow(
+      'has format serverless-mlops/model@2, expected serverless-mlops/model@1',
+    );
     const notJson = Buffer.from('{"format":');
     expect(() => parseArtifact(notJson, sha256Hex(notJson), 's3://b/k')).toThrow(IntegrityError);
   });
@@ -118,7 +151,10 @@ describe('training', () => {
 
 describe('serving several models in one process', () => {
   it('loads a second version of the same network while the first is still loaded (a warm container swapping versions)', async () => {
-    const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 2 } }, 'toy');
+    const config = parseModelConfig(
+      { name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 2 } },
+      'toy',
+    );
     const train = toyFrame('binary', 300, 13);
     const { artifact } = await trainDefault(config, fitPreprocessor(train, config), train, train);
     const first = await Predictor.load(artifact);
@@ -136,7 +172,12 @@ describe('the training loop', () => {
   const train = toyFrame('binary', 600, 21);
   const validation = toyFrame('binary', 150, 22);
   const pre = fitPreprocessor(train, config);
-  const base = { ...resolveHyperparameters({}, { trainingRows: 600, task: 'binary' }), epochs: 40, earlyStoppingPatience: 6, learningRate: 0.05 };
+  const base = {
+    ...resolveHyperparameters({}, { trainingRows: 600, task: 'binary' }),
+    epochs: 40,
+    earlyStoppingPatience: 6,
+    learningRate: 0.05,
+  };
 
   it('halves the learning rate only after the validation loss stalled for half the patience (plateau schedule)', async () => {
     const { history } = await trainModel(config, pre, train, validation, base);
@@ -172,11 +213,16 @@ describe('the training loop', () => {
 });
 
 describe('artifact bytes', () => {
-  it('do not depend on the order the hyper-parameters\' keys come back in (DynamoDB does not keep map order)', async () => {
-    const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 1 } }, 'toy');
+  it("do not depend on the order the hyper-parameters' keys come back in (DynamoDB does not keep map order)", async () => {
+    const config = parseModelConfig(
+      { name: 'toy', task: 'binary', label: 'y', hyperparameters: { ...hp, epochs: 1 } },
+      'toy',
+    );
     const train = toyFrame('binary', 200, 31);
     const { artifact } = await trainDefault(config, fitPreprocessor(train, config), train, train);
-    const reordered = Object.fromEntries(Object.entries(artifact.training.hyperparameters).reverse()) as typeof artifact.training.hyperparameters;
+    const reordered = Object.fromEntries(
+      Object.entries(artifact.training.hyperparameters).reverse(),
+    ) as typeof artifact.training.hyperparameters;
     const again = { ...artifact, training: { ...artifact.training, hyperparameters: reordered } };
     expect(JSON.stringify(again)).not.toBe(JSON.stringify(artifact));
     expect(sha256Hex(serializeArtifact(again))).toBe(sha256Hex(serializeArtifact(artifact)));

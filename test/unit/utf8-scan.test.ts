@@ -23,15 +23,19 @@ describe('Utf8Scanner', () => {
 
   it('agrees with a fatal TextDecoder on any bytes, however they are chunked', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 64 }), fc.integer({ min: 1, max: 5 }), (bytes, chunks) => {
-        let valid = true;
-        try {
-          new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
-        } catch {
-          valid = false;
-        }
-        expect(scan(bytes, chunks).invalidSequences === 0).toBe(valid);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 64 }),
+        fc.integer({ min: 1, max: 5 }),
+        (bytes, chunks) => {
+          let valid = true;
+          try {
+            new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+          } catch {
+            valid = false;
+          }
+          expect(scan(bytes, chunks).invalidSequences === 0).toBe(valid);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -62,7 +62,13 @@ export interface DriftReport {
 
 const PSI_BINS = 10;
 
-function numericDrift(name: string, ref: NumericProfile, cur: NumericProfile, t: DriftThresholds, referenceRows: number): FeatureDrift {
+function numericDrift(
+  name: string,
+  ref: NumericProfile,
+  cur: NumericProfile,
+  t: DriftThresholds,
+  referenceRows: number,
+): FeatureDrift {
   const refValues = ref.sample.map(([, v]) => v);
   const curValues = cur.sample.map(([, v]) => v);
   const sorted = Float64Array.from(refValues).sort();
@@ -77,19 +83,50 @@ function numericDrift(name: string, ref: NumericProfile, cur: NumericProfile, t:
   refValues.forEach((v) => (refCounts[binOf(v)] = (refCounts[binOf(v)] as number) + 1));
   curValues.forEach((v) => (curCounts[binOf(v)] = (curCounts[binOf(v)] as number) + 1));
   const psiValue = psi(refCounts, curCounts);
-  const bins = refCounts.map((_, b) => `${b === 0 ? '-∞' : (edges[b - 1] as number).toPrecision(4)} … ${b === edges.length ? '∞' : (edges[b] as number).toPrecision(4)}`);
-  const common = { feature: name, kind: 'numeric' as const, psi: psiValue, psiLevel: psiLevelOf(psiValue, t), lInfinity: null, lInfinityExceeded: false, histogram: { bins, reference: refCounts, current: curCounts } };
+  const bins = refCounts.map(
+    (_, b) =>
+      `${b === 0 ? '-∞' : (edges[b - 1] as number).toPrecision(4)} … ${b === edges.length ? '∞' : (edges[b] as number).toPrecision(4)}`,
+  );
+  const common = {
+    feature: name,
+    kind: 'numeric' as const,
+    psi: psiValue,
+    psiLevel: psiLevelOf(psiValue, t),
+    lInfinity: null,
+    lInfinityExceeded: false,
+    histogram: { bins, reference: refCounts, current: curCounts },
+  };
   if (referenceRows <= t.smallSampleRows) {
     const ks = ksTwoSample(refValues, curValues);
-    return { ...common, test: 'ks', statistic: ks.statistic, pValue: ks.pValue, threshold: t.pValue, drifted: ks.pValue < t.pValue };
+    return {
+      ...common,
+      test: 'ks',
+      statistic: ks.statistic,
+      pValue: ks.pValue,
+      threshold: t.pValue,
+      drifted: ks.pValue < t.pValue,
+    };
   }
   const { std } = meanAndStd(ref);
   const distance = wasserstein1(refValues, curValues);
   const normed = std > 0 ? distance / std : distance;
-  return { ...common, test: 'wasserstein_normed', statistic: normed, pValue: null, threshold: t.wasserstein, drifted: normed >= t.wasserstein };
+  return {
+    ...common,
+    test: 'wasserstein_normed',
+    statistic: normed,
+    pValue: null,
+    threshold: t.wasserstein,
+    drifted: normed >= t.wasserstein,
+  };
 }
 
-function categoricalDrift(name: string, ref: CategoricalProfile, cur: CategoricalProfile, t: DriftThresholds, referenceRows: number): FeatureDrift {
+function categoricalDrift(
+  name: string,
+  ref: CategoricalProfile,
+  cur: CategoricalProfile,
+  t: DriftThresholds,
+  referenceRows: number,
+): FeatureDrift {
   const categories = [...new Set([...Object.keys(ref.counts), ...Object.keys(cur.counts)])].sort();
   const refCounts = categories.map((c) => ref.counts[c] ?? 0);
   const curCounts = categories.map((c) => cur.counts[c] ?? 0);
@@ -106,10 +143,24 @@ function categoricalDrift(name: string, ref: CategoricalProfile, cur: Categorica
   };
   if (referenceRows <= t.smallSampleRows) {
     const chi = chiSquareTest(refCounts, curCounts);
-    return { ...common, test: 'chi_square', statistic: chi.statistic, pValue: chi.pValue, threshold: t.pValue, drifted: chi.pValue < t.pValue };
+    return {
+      ...common,
+      test: 'chi_square',
+      statistic: chi.statistic,
+      pValue: chi.pValue,
+      threshold: t.pValue,
+      drifted: chi.pValue < t.pValue,
+    };
   }
   const js = jensenShannon(refCounts, curCounts);
-  return { ...common, test: 'jensen_shannon', statistic: js, pValue: null, threshold: t.jensenShannon, drifted: js >= t.jensenShannon };
+  return {
+    ...common,
+    test: 'jensen_shannon',
+    statistic: js,
+    pValue: null,
+    threshold: t.jensenShannon,
+    drifted: js >= t.jensenShannon,
+  };
 }
 
 function psiLevelOf(value: number, t: DriftThresholds): 'ok' | 'warn' | 'alarm' {
@@ -133,8 +184,10 @@ export function compareProfiles(
     const cur = current.features[name];
     if (cur === undefined || ref.count === 0 || cur.count === 0) continue;
     const t = { ...base, ...perFeature[name] };
-    if (ref.kind === 'numeric' && cur.kind === 'numeric') features.push(numericDrift(name, ref, cur, t, reference.rows));
-    else if (ref.kind === 'categorical' && cur.kind === 'categorical') features.push(categoricalDrift(name, ref, cur, t, reference.rows));
+    if (ref.kind === 'numeric' && cur.kind === 'numeric')
+      features.push(numericDrift(name, ref, cur, t, reference.rows));
+    else if (ref.kind === 'categorical' && cur.kind === 'categorical')
+      features.push(categoricalDrift(name, ref, cur, t, reference.rows));
   }
   const driftedFeatures = features.filter((f) => f.drifted).map((f) => f.feature);
   const driftedShare = features.length === 0 ? 0 : driftedFeatures.length / features.length;

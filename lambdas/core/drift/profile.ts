@@ -58,7 +58,16 @@ function numericProfile(values: readonly number[], rowHashes: readonly number[])
     sumSquares += v * v;
     sample.push([rowHashes[r] as number, v]);
   });
-  return { kind: 'numeric', count, missing, min: count > 0 ? min : null, max: count > 0 ? max : null, sum, sumSquares, sample: bottomK(sample) };
+  return {
+    kind: 'numeric',
+    count,
+    missing,
+    min: count > 0 ? min : null,
+    max: count > 0 ? max : null,
+    sum,
+    sumSquares,
+    sample: bottomK(sample),
+  };
 }
 
 function bottomK(sample: [number, number][]): [number, number][] {
@@ -91,7 +100,8 @@ export function profileColumn(column: TypedColumn, rowHashes: readonly number[])
 export function profileFrame(frame: Frame): DatasetProfile {
   const rowHashes = frame.origins.map((origin) => hash32(origin, 0x5eed));
   const features: Record<string, FeatureProfile> = {};
-  for (const column of [...frame.features, ...frame.sensitive]) features[column.name] = profileColumn(column, rowHashes);
+  for (const column of [...frame.features, ...frame.sensitive])
+    features[column.name] = profileColumn(column, rowHashes);
   return { rows: frame.origins.length, features };
 }
 
@@ -118,7 +128,12 @@ export function mergeProfiles(a: DatasetProfile, b: DatasetProfile): DatasetProf
     } else if (pa.kind === 'categorical' && pb.kind === 'categorical') {
       const counts = new Map(Object.entries(pa.counts));
       for (const [k, c] of Object.entries(pb.counts)) counts.set(k, (counts.get(k) ?? 0) + c);
-      features[name] = { kind: 'categorical', count: pa.count + pb.count, missing: pa.missing + pb.missing, counts: capCategories(counts) };
+      features[name] = {
+        kind: 'categorical',
+        count: pa.count + pb.count,
+        missing: pa.missing + pb.missing,
+        counts: capCategories(counts),
+      };
     } else {
       throw new Error(`cannot merge profiles of "${name}": numeric in one part, categorical in the other`);
     }

@@ -21,15 +21,34 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-const base = (title: string) => ({ $schema: SCHEMA, title, width: WIDTH, height: HEIGHT, config: { font: 'system-ui, sans-serif' } }) as const;
+const base = (title: string) =>
+  ({ $schema: SCHEMA, title, width: WIDTH, height: HEIGHT, config: { font: 'system-ui, sans-serif' } }) as const;
 
 export function curveChart(title: string, points: Row[], x: string, y: string, diagonal: boolean): TopLevelSpec {
-  const line = { mark: { type: 'line' as const, interpolate: 'step-after' as const }, encoding: { x: { field: x, type: 'quantitative' as const, scale: { domain: [0, 1] } }, y: { field: y, type: 'quantitative' as const, scale: { domain: [0, 1] } } } };
+  const line = {
+    mark: { type: 'line' as const, interpolate: 'step-after' as const },
+    encoding: {
+      x: { field: x, type: 'quantitative' as const, scale: { domain: [0, 1] } },
+      y: { field: y, type: 'quantitative' as const, scale: { domain: [0, 1] } },
+    },
+  };
   return {
     ...base(title),
     data: { values: points },
     layer: diagonal
-      ? [line, { data: { values: [{ [x]: 0, [y]: 0 }, { [x]: 1, [y]: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: { x: { field: x, type: 'quantitative' }, y: { field: y, type: 'quantitative' } } }]
+      ? [
+          line,
+          {
+            data: {
+              values: [
+                { [x]: 0, [y]: 0 },
+                { [x]: 1, [y]: 1 },
+              ],
+            },
+            mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+            encoding: { x: { field: x, type: 'quantitative' }, y: { field: y, type: 'quantitative' } },
+          },
+        ]
       : [line],
   } as TopLevelSpec;
 }
@@ -38,12 +57,26 @@ export function reliabilityChart(points: Row[]): TopLevelSpec {
   return {
     ...base('Calibration (reliability)'),
     layer: [
-      { data: { values: [{ predicted: 0, observed: 0 }, { predicted: 1, observed: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: { x: { field: 'predicted', type: 'quantitative' }, y: { field: 'observed', type: 'quantitative' } } },
+      {
+        data: {
+          values: [
+            { predicted: 0, observed: 0 },
+            { predicted: 1, observed: 1 },
+          ],
+        },
+        mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+        encoding: { x: { field: 'predicted', type: 'quantitative' }, y: { field: 'observed', type: 'quantitative' } },
+      },
       {
         data: { values: points },
         mark: { type: 'line', point: true },
         encoding: {
-          x: { field: 'predicted', type: 'quantitative', title: 'mean predicted probability', scale: { domain: [0, 1] } },
+          x: {
+            field: 'predicted',
+            type: 'quantitative',
+            title: 'mean predicted probability',
+            scale: { domain: [0, 1] },
+          },
           y: { field: 'observed', type: 'quantitative', title: 'observed frequency', scale: { domain: [0, 1] } },
         },
       },
@@ -55,7 +88,10 @@ export function heatmapChart(title: string, cells: Row[]): TopLevelSpec {
   return {
     ...base(title),
     data: { values: cells },
-    encoding: { x: { field: 'predicted', type: 'nominal', title: 'predicted' }, y: { field: 'actual', type: 'nominal', title: 'actual' } },
+    encoding: {
+      x: { field: 'predicted', type: 'nominal', title: 'predicted' },
+      y: { field: 'actual', type: 'nominal', title: 'actual' },
+    },
     layer: [
       { mark: 'rect', encoding: { color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' } } } },
       { mark: { type: 'text', fontSize: 13 }, encoding: { text: { field: 'count', type: 'quantitative' } } },
@@ -64,7 +100,14 @@ export function heatmapChart(title: string, cells: Row[]): TopLevelSpec {
 }
 
 /** Horizontal bars, optionally grouped by `series` (e.g. candidate vs production). */
-export function barChart(title: string, rows: Row[], category: string, value: string, series?: string, rule?: number): TopLevelSpec {
+export function barChart(
+  title: string,
+  rows: Row[],
+  category: string,
+  value: string,
+  series?: string,
+  rule?: number,
+): TopLevelSpec {
   const bars = {
     mark: 'bar' as const,
     encoding: {
@@ -77,7 +120,10 @@ export function barChart(title: string, rows: Row[], category: string, value: st
     ...base(title),
     height: { step: series ? 10 : 16 },
     data: { values: rows },
-    layer: rule === undefined ? [bars] : [bars, { mark: { type: 'rule', color: '#c0392b', strokeDash: [4, 3] }, encoding: { x: { datum: rule } } }],
+    layer:
+      rule === undefined
+        ? [bars]
+        : [bars, { mark: { type: 'rule', color: '#c0392b', strokeDash: [4, 3] }, encoding: { x: { datum: rule } } }],
   } as TopLevelSpec;
 }
 

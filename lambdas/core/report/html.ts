@@ -38,7 +38,11 @@ function verdict(report: EvaluationReport): string {
 }
 
 /** Renders the model card of one run. */
-export async function renderModelCard(report: EvaluationReport, facts: CardFacts, thresholds: CardThresholds): Promise<string> {
+export async function renderModelCard(
+  report: EvaluationReport,
+  facts: CardFacts,
+  thresholds: CardThresholds,
+): Promise<string> {
   const title = `${facts.model} ${facts.version === null ? '(no version)' : `version ${facts.version}`}`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Model card — ${esc(title)}</title><style>${STYLE}</style></head><body>
@@ -63,7 +67,11 @@ function gateSection(report: EvaluationReport, facts: CardFacts): string {
     esc(check.metric),
     num(check.value),
     `${esc(check.comparison)} ${check.threshold}`,
-    check.passed ? '<span class="pass">pass</span>' : check.severity === 'warning' ? '<span class="tag warn">warning</span>' : '<span class="fail">fail</span>',
+    check.passed
+      ? '<span class="pass">pass</span>'
+      : check.severity === 'warning'
+        ? '<span class="tag warn">warning</span>'
+        : '<span class="fail">fail</span>',
     esc(check.description),
   ]);
   const warnings = ((facts.run.preparation?.warnings ?? []) as string[]).map((w) => `<li>${esc(w)}</li>`).join('');
@@ -80,11 +88,29 @@ async function metricsSection(report: EvaluationReport): Promise<string> {
     const value = c.metrics[m] ?? null;
     const before = prod?.metrics[m] ?? null;
     const cells = [esc(m), num(value), prod ? num(before) : '—', prod ? signed(value, before) : '—'];
-    return base === null ? cells : [...cells.slice(0, 2), num(base[m] ?? null), signed(value, base[m]), ...cells.slice(2)];
+    return base === null
+      ? cells
+      : [...cells.slice(0, 2), num(base[m] ?? null), signed(value, base[m]), ...cells.slice(2)];
   });
-  const metricHeaders = ['metric', 'candidate', ...(base === null ? [] : ['linear baseline', 'vs baseline']), prod ? `production v${prod.version}` : 'production', 'change'];
+  const metricHeaders = [
+    'metric',
+    'candidate',
+    ...(base === null ? [] : ['linear baseline', 'vs baseline']),
+    prod ? `production v${prod.version}` : 'production',
+    'change',
+  ];
   const residuals = c.residuals
-    ? table(['mean', 'std', 'max |residual|', 'p05', 'p25', 'median', 'p75', 'p95'], [[num(c.residuals.mean), num(c.residuals.std), num(c.residuals.maxAbs), ...Object.values(c.residuals.quantiles).map((v) => num(v))]])
+    ? table(
+        ['mean', 'std', 'max |residual|', 'p05', 'p25', 'median', 'p75', 'p95'],
+        [
+          [
+            num(c.residuals.mean),
+            num(c.residuals.std),
+            num(c.residuals.maxAbs),
+            ...Object.values(c.residuals.quantiles).map((v) => num(v)),
+          ],
+        ],
+      )
     : '';
   return `<section id="metrics"><h2>Metrics on the test split</h2><p>${c.rows} rows${c.rowsWithUnknownLabel > 0 ? ` (${c.rowsWithUnknownLabel} with a class unseen in training left out)` : ''}${prod ? `; production v${prod.version} re-scored on the same rows${prod.missingFeatures.length > 0 ? ` (missing features scored as missing: ${esc(prod.missingFeatures.join(', '))})` : ''}` : ''}.</p>
 ${table(metricHeaders, metricRows)}${baselineNote(report)}
@@ -95,27 +121,101 @@ ${table(metricHeaders, metricRows)}${baselineNote(report)}
 function slicesOf(report: EvaluationReport): string {
   const metricNames = Object.keys(report.candidate.metrics).slice(0, 4);
   return report.candidate.slices
-    .map((s) => `<h3>By ${esc(s.column)}</h3>${table(['value', 'rows', ...metricNames], s.groups.map((g) => [esc(g.value), String(g.rows), ...metricNames.map((m) => (g.metrics === null ? '<span class="na">insufficient data</span>' : num(g.metrics[m] ?? null)))]))}`)
+    .map(
+      (s) =>
+        `<h3>By ${esc(s.column)}</h3>${table(
+          ['value', 'rows', ...metricNames],
+          s.groups.map((g) => [
+            esc(g.value),
+            String(g.rows),
+            ...metricNames.map((m) =>
+              g.metrics === null ? '<span class="na">insufficient data</span>' : num(g.metrics[m] ?? null),
+            ),
+          ]),
+        )}`,
+    )
     .join('');
 }
 
 /** What was read, kept and dropped, the bad values, the anomalies against the schema, and the schema. */
 function dataSection(facts: CardFacts): string {
-  const prep = (facts.run.preparation ?? {}) as { rowsRead?: number; rowsKept?: number; rowsDropped?: number; splitRows?: Record<string, number>; badValues?: { column: string; count: number; examples: { at: string; value: string }[] }[] };
+  const prep = (facts.run.preparation ?? {}) as {
+    rowsRead?: number;
+    rowsKept?: number;
+    rowsDropped?: number;
+    splitRows?: Record<string, number>;
+    badValues?: { column: string; count: number; examples: { at: string; value: string }[] }[];
+  };
   const anomalies = facts.run.anomalies ?? [];
   return `<section id="data"><h2>Data</h2>
 <p class="facts">${prep.rowsRead ?? '?'} rows read, ${prep.rowsKept ?? '?'} kept, ${prep.rowsDropped ?? 0} dropped · split ${esc(JSON.stringify(prep.splitRows ?? {}))} · schema v${facts.schema?.version ?? '?'}</p>
-${(prep.badValues ?? []).length > 0 ? `<h3>Bad values</h3>${table(['column', 'rows', 'examples'], (prep.badValues ?? []).map((b) => [esc(b.column), String(b.count), esc(b.examples.map((e) => `${e.at} "${e.value}"`).join(', '))]))}` : ''}
-<h3>Anomalies against the schema</h3>${anomalyCount(facts.run)}${anomalies.length === 0 ? '<p>None.</p>' : table(['kind', 'column', 'severity', 'description', 'worst value', 'rows', 'share'], anomalies.map((a) => [esc(a.kind), esc(a.column), a.severity === 'blocking' ? '<span class="fail">blocking</span>' : 'warning', esc(a.description), esc(a.worstValue ?? '—'), String(a.count), pct(a.share)]))}
-${facts.schema ? `<h3>Schema v${facts.schema.version}</h3>${table(['column', 'type', 'present', 'domain / range'], facts.schema.columns.map((col) => [esc(col.name), esc(col.type), pct(col.presence), col.range ? `${col.range.min} … ${col.range.max}` : col.domain ? esc(`${col.domain.length} values: ${col.domain.slice(0, 12).join(', ')}${col.domain.length > 12 ? ', …' : ''}`) : '—']))}` : ''}
+${
+  (prep.badValues ?? []).length > 0
+    ? `<h3>Bad values</h3>${table(
+        ['column', 'rows', 'examples'],
+        (prep.badValues ?? []).map((b) => [
+          esc(b.column),
+          String(b.count),
+          esc(b.examples.map((e) => `${e.at} "${e.value}"`).join(', ')),
+        ]),
+      )}`
+    : ''
+}
+<h3>Anomalies against the schema</h3>${anomalyCount(facts.run)}${
+    anomalies.length === 0
+      ? '<p>None.</p>'
+      : table(
+          ['kind', 'column', 'severity', 'description', 'worst value', 'rows', 'share'],
+          anomalies.map((a) => [
+            esc(a.kind),
+            esc(a.column),
+            a.severity === 'blocking' ? '<span class="fail">blocking</span>' : 'warning',
+            esc(a.description),
+            esc(a.worstValue ?? '—'),
+            String(a.count),
+            pct(a.share),
+          ]),
+        )
+  }
+${
+  facts.schema
+    ? `<h3>Schema v${facts.schema.version}</h3>${table(
+        ['column', 'type', 'present', 'domain / range'],
+        facts.schema.columns.map((col) => [
+          esc(col.name),
+          esc(col.type),
+          pct(col.presence),
+          col.range
+            ? `${col.range.min} … ${col.range.max}`
+            : col.domain
+              ? esc(
+                  `${col.domain.length} values: ${col.domain.slice(0, 12).join(', ')}${col.domain.length > 12 ? ', …' : ''}`,
+                )
+              : '—',
+        ]),
+      )}`
+    : ''
+}
 </section>`;
 }
 
 /** Where the version came from: the lineage facts, the data objects by identity, the hyper-parameters. */
 function lineageSection(facts: CardFacts): string {
   return `<section id="lineage"><h2>Lineage</h2>
-${table(['fact', 'value'], Object.entries(facts.lineage).map(([k, v]) => [esc(k), `<code>${esc(v)}</code>`]))}
-<h3>Data objects</h3>${table(['key', 'ETag', 'version id', 'sha256', 'bytes'], facts.data.map((d) => [esc(d.key), `<code>${esc(d.etag)}</code>`, esc(d.versionId ?? '—'), `<code>${esc(d.sha256 ?? '—')}</code>`, String(d.size)]))}
+${table(
+  ['fact', 'value'],
+  Object.entries(facts.lineage).map(([k, v]) => [esc(k), `<code>${esc(v)}</code>`]),
+)}
+<h3>Data objects</h3>${table(
+    ['key', 'ETag', 'version id', 'sha256', 'bytes'],
+    facts.data.map((d) => [
+      esc(d.key),
+      `<code>${esc(d.etag)}</code>`,
+      esc(d.versionId ?? '—'),
+      `<code>${esc(d.sha256 ?? '—')}</code>`,
+      String(d.size),
+    ]),
+  )}
 ${facts.hyperparameters ? `<h3>Hyper-parameters</h3><code>${esc(JSON.stringify(facts.hyperparameters))}</code>` : ''}
 </section>`;
 }

@@ -1,7 +1,10 @@
 /** HTML pieces every section of the model card uses: escaping, numbers, percentages, tables. */
 
 export const esc = (text: unknown): string =>
-  String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  String(text ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 
 export const num = (value: number | null | undefined, digits = 4): string =>
   value === null || value === undefined || Number.isNaN(value) ? '<span class="na">n/a</span>' : value.toFixed(digits);

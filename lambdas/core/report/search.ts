@@ -13,7 +13,19 @@ function primaryMetric(trials: readonly TrialRecord[]): string {
 function trialRow(trial: TrialRecord, metric: string): string[] {
   const hp = trial.hyperparameters;
   const name = trial.role === 'baseline' ? 'linear baseline' : trial.id;
-  if (hp === null) return [esc(name), '—', '—', '—', '—', '—', '—', '—', '—', `<span class="fail">failed</span> ${esc(trial.failure ?? '')}`];
+  if (hp === null)
+    return [
+      esc(name),
+      '—',
+      '—',
+      '—',
+      '—',
+      '—',
+      '—',
+      '—',
+      '—',
+      `<span class="fail">failed</span> ${esc(trial.failure ?? '')}`,
+    ];
   return [
     esc(name),
     esc(hp.hiddenUnits.length === 0 ? 'none (linear)' : hp.hiddenUnits.join(' × ')),
@@ -38,14 +50,29 @@ export function searchSection(report: EvaluationReport): string {
       ? `<p>${candidates} candidates were trained on the training split and ranked by their loss on the validation split; the lowest was validated. Hyper-parameters the model file does not set were chosen from the data, and searched.</p>`
       : '<p>One candidate: the model file fixes the hyper-parameters a search would vary (or sets <code>tuning.candidates</code> to 1).</p>';
   const metric = primaryMetric(trials);
-  return `${intro}${table(['trial', 'hidden units', 'learning rate', 'l2', 'batch', 'epochs', 'stopped by', 'validation loss', `validation ${metric}`, ''], trials.map((t) => trialRow(t, metric)))}`;
+  return `${intro}${table(
+    [
+      'trial',
+      'hidden units',
+      'learning rate',
+      'l2',
+      'batch',
+      'epochs',
+      'stopped by',
+      'validation loss',
+      `validation ${metric}`,
+      '',
+    ],
+    trials.map((t) => trialRow(t, metric)),
+  )}`;
 }
 
 /** The candidate's test metrics beside the linear baseline's, on the same rows. */
 export function baselineNote(report: EvaluationReport): string {
   const baseline = report.baseline;
   if (baseline === null) return '';
-  if ('failure' in baseline) return `<p class="na">The linear baseline could not be trained: ${esc(baseline.failure)}</p>`;
+  if ('failure' in baseline)
+    return `<p class="na">The linear baseline could not be trained: ${esc(baseline.failure)}</p>`;
   return '<p>The linear baseline is the same network with no hidden layer, trained on the same split; a model that does not beat it is not worth its complexity.</p>';
 }
 

@@ -45,7 +45,10 @@ export interface EvaluationReport {
   /** Every trial of the search, the chosen candidate marked. */
   readonly tuning: TrialRecord[];
   /** The linear baseline on the same test rows, or why there is none. */
-  readonly baseline: { readonly metrics: StoredMetrics; readonly hyperparameters: Hyperparameters } | { readonly failure: string } | null;
+  readonly baseline:
+    | { readonly metrics: StoredMetrics; readonly hyperparameters: Hyperparameters }
+    | { readonly failure: string }
+    | null;
   /** How well each feature alone predicts the label on the validation split (the leak check's evidence). */
   readonly singleFeatureScores: SingleFeatureScore[];
 }
@@ -69,7 +72,13 @@ export interface CardFacts {
     readonly anomalyCounts?: { readonly total: number; readonly blocking: number; readonly list: string };
   };
   readonly lineage: Record<string, string>;
-  readonly data: { readonly key: string; readonly etag: string; readonly versionId: string | null; readonly sha256?: string; readonly size: number }[];
+  readonly data: {
+    readonly key: string;
+    readonly etag: string;
+    readonly versionId: string | null;
+    readonly sha256?: string;
+    readonly size: number;
+  }[];
   readonly hyperparameters: Hyperparameters | null;
   readonly schema: DataSchema | null;
 }

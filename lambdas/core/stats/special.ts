@@ -67,7 +67,7 @@ export function kolmogorovSf(x: number): number {
     // Small x: 1 - CDF with CDF = sqrt(2π)/x · Σ exp(-(2k-1)²π²/(8x²)), which converges fast here.
     let sum = 0;
     for (let k = 1; k < 100; k++) {
-      const term = Math.exp(-((2 * k - 1) ** 2) * Math.PI ** 2 / (8 * x * x));
+      const term = Math.exp((-((2 * k - 1) ** 2) * Math.PI ** 2) / (8 * x * x));
       sum += term;
       if (term < 1e-17) break;
     }

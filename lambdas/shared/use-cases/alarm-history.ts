@@ -26,7 +26,10 @@ export const ALARM_ACTOR = 'cloudwatch';
  * Records an alarm's state change in the model's audit trail, with the version in production at that moment, so the
  * trail tells the story of an incident (alarm, rollback, recovery) in one place. Idempotent on the event id.
  */
-export async function recordAlarmChange(registry: Registry, change: AlarmChange): Promise<{ recorded: boolean; version: number }> {
+export async function recordAlarmChange(
+  registry: Registry,
+  change: AlarmChange,
+): Promise<{ recorded: boolean; version: number }> {
   const production = await registry.getAlias(change.model);
   const version = production?.version ?? 0;
   const recorded = await registry.appendAuditOnce(

@@ -15,27 +15,48 @@ import { readEvaluation } from '../stored-documents.js';
  * gate thresholds of the model file as the run saw it: passed on by the pipeline, else read from the run's copy.
  * The Report step stores it; `mlops report` renders it again when a run has no stored card.
  */
-export async function renderRunCard(s3: S3Client, registry: Registry, artifactsBucket: string, model: string, runId: string, config?: ModelConfig): Promise<string> {
+export async function renderRunCard(
+  s3: S3Client,
+  registry: Registry,
+  artifactsBucket: string,
+  model: string,
+  runId: string,
+  config?: ModelConfig,
+): Promise<string> {
   const prefix = runPrefix(model, runId);
   const [runConfig, evaluation, facts] = await Promise.all([
     config ?? new PreparedData(s3, { bucket: artifactsBucket, prefix }).config(),
     readEvaluation(s3, { bucket: artifactsBucket, key: `${prefix}${EVALUATION_FILE}` }),
     cardFacts(registry, s3, artifactsBucket, model, runId),
   ]);
-  return renderModelCard(evaluation, facts, { maxFeatureShare: runConfig.gate.maxFeatureShare, maxSingleFeatureScore: runConfig.gate.maxSingleFeatureScore });
+  return renderModelCard(evaluation, facts, {
+    maxFeatureShare: runConfig.gate.maxFeatureShare,
+    maxSingleFeatureScore: runConfig.gate.maxSingleFeatureScore,
+  });
 }
 
 /**
  * The model card of a version (default: production, else the latest): the stored card when the pipeline made one,
  * else rendered now from the stored evaluation with the same code.
  */
-export async function versionCard(deps: StepDeps, model: string, requested?: number): Promise<{ readonly version: number; readonly html: string }> {
+export async function versionCard(
+  deps: StepDeps,
+  model: string,
+  requested?: number,
+): Promise<{ readonly version: number; readonly html: string }> {
   const { registry, s3 } = deps;
   const version = requested ?? (await registry.getAlias(model))?.version ?? (await registry.latestVersion(model));
-  if (version === 0) throw new NotFoundError(`model "${model}" has no versions yet: upload data under incoming/${model}/ first`);
+  if (version === 0)
+    throw new NotFoundError(`model "${model}" has no versions yet: upload data under incoming/${model}/ first`);
   const record = await registry.getVersion(model, version);
-  if (record === undefined) throw new NotFoundError(`model "${model}" has no version ${version} (latest is ${await registry.latestVersion(model)})`);
+  if (record === undefined)
+    throw new NotFoundError(
+      `model "${model}" has no version ${version} (latest is ${await registry.latestVersion(model)})`,
+    );
   const run = await registry.getRun(model, record.runId);
-  const html = run?.report !== undefined ? (await getObjectBytes(s3, run.report)).toString('utf8') : await renderRunCard(s3, registry, deps.artifactsBucket, model, record.runId);
+  const html =
+    run?.report !== undefined
+      ? (await getObjectBytes(s3, run.report)).toString('utf8')
+      : await renderRunCard(s3, registry, deps.artifactsBucket, model, record.runId);
   return { version, html };
 }

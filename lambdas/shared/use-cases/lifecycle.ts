@@ -1,4 +1,10 @@
-import { ConflictError, IntegrityError, NotFoundError, SupersededError, UnservableVersionError } from '../../core/errors.js';
+import {
+  ConflictError,
+  IntegrityError,
+  NotFoundError,
+  SupersededError,
+  UnservableVersionError,
+} from '../../core/errors.js';
 import type { ArtifactCheck } from '../artifacts.js';
 import type { AliasRecord, AuditAction, Registry, VersionRecord } from '../registry.js';
 import type { AuditDraft } from '../registry-write.js';
@@ -20,7 +26,11 @@ async function requireVersion(registry: Registry, model: string, version: number
   const record = await registry.getVersion(model, version);
   if (record === undefined) {
     const latest = await registry.latestVersion(model);
-    throw new NotFoundError(latest === 0 ? `model "${model}" has no versions` : `model "${model}" has no version ${version} (versions 1 to ${latest} exist)`);
+    throw new NotFoundError(
+      latest === 0
+        ? `model "${model}" has no versions`
+        : `model "${model}" has no version ${version} (versions 1 to ${latest} exist)`,
+    );
   }
   return record;
 }
@@ -30,12 +40,21 @@ async function requireVersion(registry: Registry, model: string, version: number
  * refused — a check failed, or the write did not happen — a "refused" event is appended; if even that write fails,
  * the original error is still the one thrown (nothing changed, so nothing is missing from the trail).
  */
-async function audited<T>(registry: Registry, change: Change, action: AuditAction, version: number, previousVersion: number | null, attempt: (succeeded: (detail: string) => AuditDraft) => Promise<T>): Promise<T> {
+async function audited<T>(
+  registry: Registry,
+  change: Change,
+  action: AuditAction,
+  version: number,
+  previousVersion: number | null,
+  attempt: (succeeded: (detail: string) => AuditDraft) => Promise<T>,
+): Promise<T> {
   const base = { model: change.model, actor: change.actor, reason: change.reason, action, version, previousVersion };
   try {
     return await attempt((detail) => ({ ...base, outcome: 'succeeded', detail }));
   } catch (error) {
-    await registry.appendAudit({ ...base, outcome: 'refused', detail: (error as Error).message }).catch(() => undefined);
+    await registry
+      .appendAudit({ ...base, outcome: 'refused', detail: (error as Error).message })
+      .catch(() => undefined);
     throw error;
   }
 }
@@ -59,41 +78,43 @@ export interface PromotionChange extends Change {
  * Points production at an approved version whose artifact can be served: one write conditioned on the alias revision
  * that was read, so what was checked (the target, and the production it replaces) is what the write changes.
  */
-export async function promoteVersion(moves: PointerMoves, change: PromotionChange, action: 'promote' | 'rollback' = 'promote'): Promise<AliasRecord> {
+export async function promoteVersion(
+  moves: PointerMoves,
+  change: PromotionChange,
+  action: 'promote' | 'rollback' = 'promote',
+): Promise<AliasRecord> {
   const { registry } = moves;
   const current = await registry.getAlias(change.model, PRODUCTION_ALIAS);
-  return audited(
-    registry,
-    change,
-    action,
-    change.version,
-    current?.version ?? null,
-    async (succeeded) => {
-      const target = await requireVersion(registry, change.model, change.version);
-      if (target.status !== 'approved') {
-        throw new ConflictError(`version ${target.version} of ${change.model} is ${target.status}; only approved versions can be served${target.status === 'pending' ? ' (approve it first: mlops approve)' : ''}`);
-      }
-      if (current?.version === target.version) throw new ConflictError(`version ${target.version} of ${change.model} is already in production`);
-      const production = current?.version ?? null;
-      if (change.expectedProduction !== undefined && production !== change.expectedProduction) {
-        const compared = change.expectedProduction === null ? 'no production version' : `v${change.expectedProduction}`;
-        throw new SupersededError(`production of ${change.model} is ${production === null ? 'gone' : `v${production}`}, but v${target.version} was compared with ${compared}; promoting it now would skip that comparison`);
-      }
-      await checkServable(moves.checkArtifact, target, production);
-      return registry.setAlias(
-        {
-          model: change.model,
-          alias: PRODUCTION_ALIAS,
-          version: target.version,
-          artifact: target.artifact,
-          reason: change.reason,
-          previous: current === undefined ? [] : [...current.previous, current.version],
-        },
-        current?.revision ?? 0,
-        succeeded(`production is now v${target.version}${current ? ` (was v${current.version})` : ''}`),
+  return audited(registry, change, action, change.version, current?.version ?? null, async (succeeded) => {
+    const target = await requireVersion(registry, change.model, change.version);
+    if (target.status !== 'approved') {
+      throw new ConflictError(
+        `version ${target.version} of ${change.model} is ${target.status}; only approved versions can be served${target.status === 'pending' ? ' (approve it first: mlops approve)' : ''}`,
       );
-    },
-  );
+    }
+    if (current?.version === target.version)
+      throw new ConflictError(`version ${target.version} of ${change.model} is already in production`);
+    const production = current?.version ?? null;
+    if (change.expectedProduction !== undefined && production !== change.expectedProduction) {
+      const compared = change.expectedProduction === null ? 'no production version' : `v${change.expectedProduction}`;
+      throw new SupersededError(
+        `production of ${change.model} is ${production === null ? 'gone' : `v${production}`}, but v${target.version} was compared with ${compared}; promoting it now would skip that comparison`,
+      );
+    }
+    await checkServable(moves.checkArtifact, target, production);
+    return registry.setAlias(
+      {
+        model: change.model,
+        alias: PRODUCTION_ALIAS,
+        version: target.version,
+        artifact: target.artifact,
+        reason: change.reason,
+        previous: current === undefined ? [] : [...current.previous, current.version],
+      },
+      current?.revision ?? 0,
+      succeeded(`production is now v${target.version}${current ? ` (was v${current.version})` : ''}`),
+    );
+  });
 }
 
 /** A version whose artifact is missing or damaged never becomes production (serving could not load it). */
@@ -103,7 +124,10 @@ async function checkServable(check: ArtifactCheck, target: VersionRecord, produc
   } catch (error) {
     if (!(error instanceof NotFoundError) && !(error instanceof IntegrityError)) throw error;
     const stays = production === null ? 'nothing is in production' : `production stays v${production}`;
-    throw new UnservableVersionError(`version ${target.version} of ${target.model} cannot be served: ${error.message}; ${stays}`, { cause: error });
+    throw new UnservableVersionError(
+      `version ${target.version} of ${target.model} cannot be served: ${error.message}; ${stays}`,
+      { cause: error },
+    );
   }
 }
 
@@ -112,7 +136,10 @@ async function checkServable(check: ArtifactCheck, target: VersionRecord, produc
  * newer candidate replaces an older one; an older one never replaces a newer (runs can finish out of order). Runs
  * finishing together race for the alias: the loser reads it again and tries once more, or finds a newer one there.
  */
-export async function setCandidate(registry: Registry, change: Change & { readonly version: number }): Promise<AliasRecord | undefined> {
+export async function setCandidate(
+  registry: Registry,
+  change: Change & { readonly version: number },
+): Promise<AliasRecord | undefined> {
   const target = await requireVersion(registry, change.model, change.version);
   for (let attempt = 1; ; attempt++) {
     const current = await registry.getAlias(change.model, CANDIDATE_ALIAS);
@@ -120,7 +147,14 @@ export async function setCandidate(registry: Registry, change: Change & { readon
     try {
       return await audited(registry, change, 'alias', target.version, current?.version ?? null, (succeeded) =>
         registry.setAlias(
-          { model: change.model, alias: CANDIDATE_ALIAS, version: target.version, artifact: target.artifact, reason: change.reason, previous: current === undefined ? [] : [...current.previous, current.version] },
+          {
+            model: change.model,
+            alias: CANDIDATE_ALIAS,
+            version: target.version,
+            artifact: target.artifact,
+            reason: change.reason,
+            previous: current === undefined ? [] : [...current.previous, current.version],
+          },
           current?.revision ?? 0,
           succeeded(`candidate is now v${target.version}`),
         ),
@@ -136,47 +170,77 @@ export async function rollback(moves: PointerMoves, change: Change & { readonly 
   const { registry } = moves;
   const current = await registry.getAlias(change.model, PRODUCTION_ALIAS);
   if (current === undefined) {
-    await registry.appendAudit({ model: change.model, actor: change.actor, reason: change.reason, action: 'rollback', version: change.to ?? 0, previousVersion: null, outcome: 'refused', detail: 'no production version' });
+    await registry.appendAudit({
+      model: change.model,
+      actor: change.actor,
+      reason: change.reason,
+      action: 'rollback',
+      version: change.to ?? 0,
+      previousVersion: null,
+      outcome: 'refused',
+      detail: 'no production version',
+    });
     throw new ConflictError(`model "${change.model}" has no production version to roll back`);
   }
   let target = change.to;
   if (target === undefined) {
     for (const candidate of [...current.previous].reverse()) {
-      if (candidate !== current.version && (await registry.getVersion(change.model, candidate))?.status === 'approved') {
+      if (
+        candidate !== current.version &&
+        (await registry.getVersion(change.model, candidate))?.status === 'approved'
+      ) {
         target = candidate;
         break;
       }
     }
   }
   if (target === undefined) {
-    await registry.appendAudit({ model: change.model, actor: change.actor, reason: change.reason, action: 'rollback', version: current.version, previousVersion: current.version, outcome: 'refused', detail: 'no previous approved version' });
-    throw new ConflictError(`model "${change.model}" has no previous approved version to roll back to (production is v${current.version}); name one with --to`);
+    await registry.appendAudit({
+      model: change.model,
+      actor: change.actor,
+      reason: change.reason,
+      action: 'rollback',
+      version: current.version,
+      previousVersion: current.version,
+      outcome: 'refused',
+      detail: 'no previous approved version',
+    });
+    throw new ConflictError(
+      `model "${change.model}" has no previous approved version to roll back to (production is v${current.version}); name one with --to`,
+    );
   }
   return promoteVersion(moves, { ...change, version: target }, 'rollback');
 }
 
 /** Sets a version's approval state: approve a pending one, reject a pending or approved one, archive any. */
-export async function setApproval(registry: Registry, change: Change & { readonly version: number }, action: 'approve' | 'reject' | 'archive'): Promise<VersionRecord> {
+export async function setApproval(
+  registry: Registry,
+  change: Change & { readonly version: number },
+  action: 'approve' | 'reject' | 'archive',
+): Promise<VersionRecord> {
   const production = await registry.getAlias(change.model, PRODUCTION_ALIAS);
   const target = await requireVersion(registry, change.model, change.version);
   const next = ({ approve: 'approved', reject: 'rejected', archive: 'archived' } as const)[action];
-  return audited(
-    registry,
-    change,
-    action,
-    change.version,
-    production?.version ?? null,
-    async (succeeded) => {
-      if (action === 'approve' && target.status !== 'pending') {
-        throw new ConflictError(`version ${target.version} of ${change.model} is ${target.status}, not pending; only pending versions can be approved`);
-      }
-      if (action !== 'approve' && production?.version === target.version) {
-        throw new ConflictError(`version ${target.version} of ${change.model} is in production; promote or roll back to another version first`);
-      }
-      if (target.status === next) throw new ConflictError(`version ${target.version} of ${change.model} is already ${next}`);
-      return registry.setVersionStatus(target, next, change.reason, succeeded(`version ${target.version} is now ${next}`));
-    },
-  );
+  return audited(registry, change, action, change.version, production?.version ?? null, async (succeeded) => {
+    if (action === 'approve' && target.status !== 'pending') {
+      throw new ConflictError(
+        `version ${target.version} of ${change.model} is ${target.status}, not pending; only pending versions can be approved`,
+      );
+    }
+    if (action !== 'approve' && production?.version === target.version) {
+      throw new ConflictError(
+        `version ${target.version} of ${change.model} is in production; promote or roll back to another version first`,
+      );
+    }
+    if (target.status === next)
+      throw new ConflictError(`version ${target.version} of ${change.model} is already ${next}`);
+    return registry.setVersionStatus(
+      target,
+      next,
+      change.reason,
+      succeeded(`version ${target.version} is now ${next}`),
+    );
+  });
 }
 
 export type { AuditEvent } from '../registry.js';

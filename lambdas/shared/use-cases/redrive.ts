@@ -29,13 +29,18 @@ export interface Redrive {
  */
 export async function redriveRun(c: RedriveDeps, model: string, runId: string, wait: boolean): Promise<Redrive> {
   const run = await c.registry.getRun(model, runId);
-  if (run === undefined) throw new NotFoundError(`model "${model}" has no run ${runId} (mlops runs ${model} lists them)`);
-  if (run.status !== 'FAILED') throw new ConflictError(`run ${runId} is ${run.status}; only FAILED runs can be re-driven`);
+  if (run === undefined)
+    throw new NotFoundError(`model "${model}" has no run ${runId} (mlops runs ${model} lists them)`);
+  if (run.status !== 'FAILED')
+    throw new ConflictError(`run ${runId} is ${run.status}; only FAILED runs can be re-driven`);
   if (run.resumeState === undefined) {
-    throw new ConflictError(`run ${runId} failed before the pipeline recorded its state (${run.reason ?? 'no reason'}); upload the data again instead`);
+    throw new ConflictError(
+      `run ${runId} failed before the pipeline recorded its state (${run.reason ?? 'no reason'}); upload the data again instead`,
+    );
   }
   const step = resumeStepOf(run.step);
-  if (step === undefined) throw new ConflictError(`run ${runId} failed at ${run.step ?? '?'}, which cannot be re-entered`);
+  if (step === undefined)
+    throw new ConflictError(`run ${runId} failed at ${run.step ?? '?'}, which cannot be re-entered`);
   const reopened = await c.registry.reopenRun(model, runId);
   const started = await c.sfn.send(
     new StartExecutionCommand({
@@ -50,7 +55,14 @@ export async function redriveRun(c: RedriveDeps, model: string, runId: string, w
     const described = await c.sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (described.status !== 'RUNNING') {
       const after = await c.registry.getRun(model, runId);
-      return { runId, step, executionArn, status: described.status ?? 'UNKNOWN', ...(after ? { runStatus: after.status } : {}), ...(after?.reason ? { reason: after.reason } : {}) };
+      return {
+        runId,
+        step,
+        executionArn,
+        status: described.status ?? 'UNKNOWN',
+        ...(after ? { runStatus: after.status } : {}),
+        ...(after?.reason ? { reason: after.reason } : {}),
+      };
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }

@@ -23,12 +23,25 @@ export interface ReleaseDeps {
 export type TickOutcome = 'baking' | 'promoted' | 'rolled-back' | 'stopped';
 
 async function audit(deps: ReleaseDeps, record: ReleaseRecord, reason: string, detail: string): Promise<void> {
-  await deps.registry.appendAudit({ model: record.model, action: 'release', actor: deps.actor, reason, version: record.candidateVersion, previousVersion: record.productionVersion, outcome: 'succeeded', detail });
+  await deps.registry.appendAudit({
+    model: record.model,
+    action: 'release',
+    actor: deps.actor,
+    reason,
+    version: record.candidateVersion,
+    previousVersion: record.productionVersion,
+    outcome: 'succeeded',
+    detail,
+  });
 }
 
 /** Starts a release of a candidate that passed its gate: state `checking` (no traffic until the release check passes). */
-export async function beginRelease(deps: ReleaseDeps, input: { model: string; candidateVersion: number; config: ReleaseConfig; executionArn?: string }): Promise<ReleaseRecord> {
-  if (input.config.mode === 'direct') throw new Error(`the release of ${input.model} is direct: nothing to step through`);
+export async function beginRelease(
+  deps: ReleaseDeps,
+  input: { model: string; candidateVersion: number; config: ReleaseConfig; executionArn?: string },
+): Promise<ReleaseRecord> {
+  if (input.config.mode === 'direct')
+    throw new Error(`the release of ${input.model} is direct: nothing to step through`);
   const production = await deps.registry.getAlias(input.model);
   const at = deps.now().toISOString();
   const record = await deps.releases.begin({
@@ -46,22 +59,44 @@ export async function beginRelease(deps: ReleaseDeps, input: { model: string; ca
     updatedAt: at,
     ...(input.executionArn !== undefined ? { executionArn: input.executionArn } : {}),
   });
-  await audit(deps, record, `v${record.candidateVersion} passed its gate`, `release ${record.releaseId} began: ${record.mode} ${record.steps.join('% → ')}%, ${record.bakeMinutes} min each; release check first`);
+  await audit(
+    deps,
+    record,
+    `v${record.candidateVersion} passed its gate`,
+    `release ${record.releaseId} began: ${record.mode} ${record.steps.join('% → ')}%, ${record.bakeMinutes} min each; release check first`,
+  );
   return record;
 }
 
 /** The release check's verdict: pass → traffic at the first step; fail → rejected, production untouched. */
-export async function settleCheck(deps: ReleaseDeps, record: ReleaseRecord, problems: readonly string[]): Promise<ReleaseRecord> {
+export async function settleCheck(
+  deps: ReleaseDeps,
+  record: ReleaseRecord,
+  problems: readonly string[],
+): Promise<ReleaseRecord> {
   // Aborted while it was being checked: it stays aborted.
   if (record.state !== 'checking') return record;
   if (problems.length > 0) {
-    const rejected = await deps.releases.update(record, { state: 'rejected', share: 0, reason: `release check failed: ${problems.join('; ')}` }, deps.now());
+    const rejected = await deps.releases.update(
+      record,
+      { state: 'rejected', share: 0, reason: `release check failed: ${problems.join('; ')}` },
+      deps.now(),
+    );
     await audit(deps, rejected, rejected.reason ?? '', `release ${record.releaseId} rejected before any traffic`);
     return rejected;
   }
-  const running = await deps.releases.update(record, { state: 'running', share: record.steps[0] as number, stepIndex: 0 }, deps.now());
+  const running = await deps.releases.update(
+    record,
+    { state: 'running', share: record.steps[0] as number, stepIndex: 0 },
+    deps.now(),
+  );
   deps.signalInProgress(record.model, true);
-  await audit(deps, running, 'the release check passed', `release ${record.releaseId}: step 1 of ${record.steps.length}, ${running.share}% of traffic (${record.mode})`);
+  await audit(
+    deps,
+    running,
+    'the release check passed',
+    `release ${record.releaseId}: step 1 of ${record.steps.length}, ${running.share}% of traffic (${record.mode})`,
+  );
   return running;
 }
 
@@ -70,7 +105,12 @@ export async function settleCheck(deps: ReleaseDeps, record: ReleaseRecord, prob
  * (share 0: serving drops the candidate at its next refresh); the end of a step moves to the next share; the end of
  * the last promotes the candidate.
  */
-export async function tickRelease(deps: ReleaseDeps, model: string, alarms: readonly string[], minutesLeft: number): Promise<{ outcome: TickOutcome; minutesLeft: number; record?: ReleaseRecord }> {
+export async function tickRelease(
+  deps: ReleaseDeps,
+  model: string,
+  alarms: readonly string[],
+  minutesLeft: number,
+): Promise<{ outcome: TickOutcome; minutesLeft: number; record?: ReleaseRecord }> {
   const record = await deps.releases.get(model);
   if (record?.state !== 'running') {
     deps.signalInProgress(model, false);
@@ -78,44 +118,89 @@ export async function tickRelease(deps: ReleaseDeps, model: string, alarms: read
   }
   const firing = await deps.alarmsInAlarm(alarms);
   if (firing.length > 0) {
-    const rolledBack = await deps.releases.update(record, { state: 'rolled-back', share: 0, reason: `alarm: ${firing.join(', ')}` }, deps.now());
+    const rolledBack = await deps.releases.update(
+      record,
+      { state: 'rolled-back', share: 0, reason: `alarm: ${firing.join(', ')}` },
+      deps.now(),
+    );
     deps.signalInProgress(model, false);
-    await audit(deps, rolledBack, `alarm ${firing.join(', ')} in ALARM`, `release ${record.releaseId} rolled back at ${record.share}%: production v${record.productionVersion ?? '?'} answers everything`);
+    await audit(
+      deps,
+      rolledBack,
+      `alarm ${firing.join(', ')} in ALARM`,
+      `release ${record.releaseId} rolled back at ${record.share}%: production v${record.productionVersion ?? '?'} answers everything`,
+    );
     return { outcome: 'rolled-back', minutesLeft: 0, record: rolledBack };
   }
   deps.signalInProgress(model, true);
   if (minutesLeft > 1) return { outcome: 'baking', minutesLeft: minutesLeft - 1, record };
   const next = record.stepIndex + 1;
   if (next < record.steps.length) {
-    const advanced = await deps.releases.update(record, { stepIndex: next, share: record.steps[next] as number }, deps.now());
-    await audit(deps, advanced, `step ${next} baked ${record.bakeMinutes} min with no alarm`, `release ${record.releaseId}: step ${next + 1} of ${record.steps.length}, ${advanced.share}% of traffic`);
+    const advanced = await deps.releases.update(
+      record,
+      { stepIndex: next, share: record.steps[next] as number },
+      deps.now(),
+    );
+    await audit(
+      deps,
+      advanced,
+      `step ${next} baked ${record.bakeMinutes} min with no alarm`,
+      `release ${record.releaseId}: step ${next + 1} of ${record.steps.length}, ${advanced.share}% of traffic`,
+    );
     return { outcome: 'baking', minutesLeft: record.bakeMinutes, record: advanced };
   }
   return promoteReleased(deps, record);
 }
 
 /** The last step baked: the candidate becomes production, unless production moved since the release compared. */
-async function promoteReleased(deps: ReleaseDeps, record: ReleaseRecord): Promise<{ outcome: TickOutcome; minutesLeft: number; record: ReleaseRecord }> {
+async function promoteReleased(
+  deps: ReleaseDeps,
+  record: ReleaseRecord,
+): Promise<{ outcome: TickOutcome; minutesLeft: number; record: ReleaseRecord }> {
   const { model } = record;
   try {
     // Against the production the release compared with: an operator's rollback meanwhile is not undone.
     const expectedProduction = record.productionVersion;
-    await promoteVersion(deps, { model, version: record.candidateVersion, actor: deps.actor, reason: `release ${record.releaseId} baked every step with no alarm`, expectedProduction });
+    await promoteVersion(deps, {
+      model,
+      version: record.candidateVersion,
+      actor: deps.actor,
+      reason: `release ${record.releaseId} baked every step with no alarm`,
+      expectedProduction,
+    });
   } catch (error) {
     if (!(error instanceof SupersededError)) throw error;
-    const superseded = await deps.releases.update(record, { state: 'aborted', share: 0, reason: error.message }, deps.now());
+    const superseded = await deps.releases.update(
+      record,
+      { state: 'aborted', share: 0, reason: error.message },
+      deps.now(),
+    );
     deps.signalInProgress(model, false);
-    await audit(deps, superseded, error.message, `release ${record.releaseId} ended without promoting v${record.candidateVersion}`);
+    await audit(
+      deps,
+      superseded,
+      error.message,
+      `release ${record.releaseId} ended without promoting v${record.candidateVersion}`,
+    );
     return { outcome: 'stopped', minutesLeft: 0, record: superseded };
   }
   const promoted = await deps.releases.update(record, { state: 'promoted', share: 100 }, deps.now());
   deps.signalInProgress(model, false);
-  await audit(deps, promoted, 'every step baked with no alarm', `release ${record.releaseId} promoted v${record.candidateVersion}`);
+  await audit(
+    deps,
+    promoted,
+    'every step baked with no alarm',
+    `release ${record.releaseId} promoted v${record.candidateVersion}`,
+  );
   return { outcome: 'promoted', minutesLeft: 0, record: promoted };
 }
 
 /** Ends an active release at once (an operator, or a failed step): the candidate gets no more traffic. */
-export async function abortRelease(deps: ReleaseDeps, model: string, reason: string): Promise<ReleaseRecord | undefined> {
+export async function abortRelease(
+  deps: ReleaseDeps,
+  model: string,
+  reason: string,
+): Promise<ReleaseRecord | undefined> {
   const record = await deps.releases.get(model);
   if (!isActive(record)) return record;
   const aborted = await deps.releases.update(record, { state: 'aborted', share: 0, reason }, deps.now());

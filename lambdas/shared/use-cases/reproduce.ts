@@ -14,7 +14,12 @@ export interface Reproduction {
   readonly model: string;
   readonly version: number;
   readonly identical: boolean;
-  readonly checks: { readonly what: string; readonly recorded: string; readonly reproduced: string; readonly same: boolean }[];
+  readonly checks: {
+    readonly what: string;
+    readonly recorded: string;
+    readonly reproduced: string;
+    readonly same: boolean;
+  }[];
 }
 
 /**
@@ -28,19 +33,28 @@ export async function reproduceVersion(deps: StepDeps, model: string, versionNum
   const version = await registry.getVersion(model, versionNumber);
   if (version === undefined) throw new NotFoundError(`model "${model}" has no version ${versionNumber}`);
   const prefix = runPrefix(model, version.runId);
-  const configText = (await getObjectBytes(s3, { bucket: deps.artifactsBucket, key: `${prefix}${PREPARED_FILES.config}` })).toString('utf8');
+  const configText = (
+    await getObjectBytes(s3, { bucket: deps.artifactsBucket, key: `${prefix}${PREPARED_FILES.config}` })
+  ).toString('utf8');
   if (sha256Hex(configText) !== version.modelConfigSha256) {
-    throw new IntegrityError(`the model file saved with run ${version.runId} does not match the sha256 recorded for v${versionNumber}`);
+    throw new IntegrityError(
+      `the model file saved with run ${version.runId} does not match the sha256 recorded for v${versionNumber}`,
+    );
   }
   const config = parseModelConfigText(configText, `${prefix}${PREPARED_FILES.config}`);
   const { table, data } = await readDataObjects(s3, version.data, config.missingValues);
   data.forEach((read, i) => {
     const recorded = version.data[i]?.sha256;
     if (recorded !== undefined && read.sha256 !== recorded) {
-      throw new IntegrityError(`${s3Uri(read)} has sha256 ${read.sha256}, but v${versionNumber} was trained on ${recorded}: the data changed`);
+      throw new IntegrityError(
+        `${s3Uri(read)} has sha256 ${read.sha256}, but v${versionNumber} was trained on ${recorded}: the data changed`,
+      );
     }
   });
-  const schema = await readDataSchema(s3, { bucket: deps.artifactsBucket, key: schemaKey(model, version.schemaVersion) });
+  const schema = await readDataSchema(s3, {
+    bucket: deps.artifactsBucket,
+    key: schemaKey(model, version.schemaVersion),
+  });
   const { prepared, preprocessor } = prepareForTraining(table, config, schema);
   // The chosen candidate's hyper-parameters as trained: a search's winner, with the epochs it ran if its time ran out.
   const trial = await trainTrial(config, preprocessor, prepared.splits, withRecordedDefaults(version.hyperparameters));
@@ -50,7 +64,11 @@ export async function reproduceVersion(deps: StepDeps, model: string, versionNum
     { what: 'weights sha256', recorded: version.weightsSha256, reproduced: trial.weightsSha256 },
     { what: 'artifact sha256', recorded: version.artifact.sha256, reproduced: trial.artifactSha256 },
     { what: 'backend', recorded: version.backend, reproduced: trial.trained.artifact.training.backend },
-    ...Object.entries(version.metrics).map(([name, value]) => ({ what: name, recorded: String(value), reproduced: String(metrics[name] ?? null) })),
+    ...Object.entries(version.metrics).map(([name, value]) => ({
+      what: name,
+      recorded: String(value),
+      reproduced: String(metrics[name] ?? null),
+    })),
   ].map((c) => ({ ...c, same: c.recorded === c.reproduced }));
   return { model, version: versionNumber, identical: checks.every((c) => c.same), checks };
 }
