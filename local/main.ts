@@ -7,6 +7,7 @@ import type { ApiSettings } from '../lib/api-settings.js';
 import { projectContext } from '../lib/app.js';
 import { environmentApiSettings } from '../lib/environments.js';
 import { localS3Client } from './emulators.js';
+import { DEFAULT_PORTS } from './local-constants.js';
 import { describeOutcome, printProgress } from './progress.js';
 import { startLocalRuntime } from './runtime.js';
 import { describeStartError } from './start-errors.js';
@@ -18,11 +19,11 @@ const { values } = parseArgs({
   options: {
     fresh: { type: 'boolean', default: false },
     'state-dir': { type: 'string', default: '.mlops' },
-    'api-port': { type: 'string', default: '3000' },
-    's3-port': { type: 'string', default: '4568' },
-    'dynamodb-port': { type: 'string', default: '4567' },
-    'sfn-port': { type: 'string', default: '4570' },
-    'cloudwatch-port': { type: 'string', default: '4571' },
+    'api-port': { type: 'string', default: String(DEFAULT_PORTS.api) },
+    's3-port': { type: 'string', default: String(DEFAULT_PORTS.s3) },
+    'dynamodb-port': { type: 'string', default: String(DEFAULT_PORTS.dynamodb) },
+    'sfn-port': { type: 'string', default: String(DEFAULT_PORTS.stepFunctions) },
+    'cloudwatch-port': { type: 'string', default: String(DEFAULT_PORTS.cloudwatch) },
     'no-demo': { type: 'boolean', default: false },
     env: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -33,11 +34,11 @@ if (values.help) {
   console.log(`npm start [-- options]
   --fresh              delete the local state (.mlops) first
   --state-dir DIR      where emulator data and logs live (default .mlops)
-  --api-port N         HTTP API port (default 3000)
-  --s3-port N          S3 emulator port (default 4568)
-  --dynamodb-port N    DynamoDB emulator port (default 4567)
-  --sfn-port N         local Step Functions API port (default 4570)
-  --cloudwatch-port N  local CloudWatch API port (default 4571)
+  --api-port N         HTTP API port (default ${DEFAULT_PORTS.api})
+  --s3-port N          S3 emulator port (default ${DEFAULT_PORTS.s3})
+  --dynamodb-port N    DynamoDB emulator port (default ${DEFAULT_PORTS.dynamodb})
+  --sfn-port N         local Step Functions API port (default ${DEFAULT_PORTS.stepFunctions})
+  --cloudwatch-port N  local CloudWatch API port (default ${DEFAULT_PORTS.cloudwatch})
   --no-demo            do not upload the example data on first start
   --env NAME           serve the API as environment NAME in cdk.json declares it (api: authorization, JWT issuer,
                        CORS origins, throttling); a JWT issuer must be on loopback (nothing else is reached)`);

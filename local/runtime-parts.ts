@@ -23,7 +23,8 @@ import { loadSchedules, runSchedules } from './schedules/schedules.js';
 import { LocalStateMachine } from './step-functions.js';
 import { statusChangeEvent } from './sfn-history.js';
 import type { LocalResources } from './template.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION, loadRules } from './template-loaders.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-constants.js';
+import { loadRules } from './template-loaders.js';
 
 /** What the runtime must close when it stops, closed in reverse order of opening. */
 export class Closers {

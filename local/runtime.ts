@@ -18,19 +18,20 @@ import { eventBridgeEnabledBuckets } from './s3-events.js';
 import type { LocalExecution, LocalStateMachine } from './step-functions.js';
 import { synthesizeApp, type SynthesizedApp } from './synth-cache.js';
 import { LocalResources, type CfnTemplate } from './template.js';
-import { createStorage, LOCAL_ACCOUNT, LOCAL_REGION, loadFunctions } from './template-loaders.js';
+import { DEFAULT_PORTS, LOCAL_ACCOUNT, LOCAL_REGION } from './local-constants.js';
+import { createStorage, loadFunctions } from './template-loaders.js';
 import { configureApi } from './api-config.js';
 import { startServiceApis } from './service-apis.js';
 import { LocalXRayDaemon } from './xray-daemon.js';
 
-export { LOCAL_ACCOUNT, LOCAL_REGION } from './template-loaders.js';
+export { LOCAL_ACCOUNT, LOCAL_REGION } from './local-constants.js';
 
 export interface LocalRuntimeOptions {
   /** Where emulator state, logs and the synthesized app live. @default `.mlops` */
   readonly stateDir?: string;
   /** Delete the state first. @default false */
   readonly fresh?: boolean;
-  /** Ports on loopback; 0 picks a free one. @default api 3000, s3 4568, dynamodb 4567, stepFunctions 4570, cloudwatch 4571 */
+  /** Ports on loopback; 0 picks a free one. @default DEFAULT_PORTS: api 3000, s3 4568, dynamodb 4567, stepFunctions 4570, cloudwatch 4571 */
   readonly ports?: {
     readonly api?: number;
     readonly s3?: number;
@@ -165,11 +166,15 @@ async function startBase(
   const ports = options.ports ?? {};
   const emulators = await startEmulators(
     stateDir,
-    { s3Port: ports.s3 ?? 4568, dynamoPort: ports.dynamodb ?? 4567, inMemoryDynamo: options.inMemoryDynamo === true },
+    {
+      s3Port: ports.s3 ?? DEFAULT_PORTS.s3,
+      dynamoPort: ports.dynamodb ?? DEFAULT_PORTS.dynamodb,
+      inMemoryDynamo: options.inMemoryDynamo === true,
+    },
     closers,
   );
   const api = new LocalHttpApi([], LOCAL_CREDENTIALS, LOCAL_REGION); // routes are added once functions exist
-  const apiUrl = `http://127.0.0.1:${await api.listen(ports.api ?? 3000)}`;
+  const apiUrl = `http://127.0.0.1:${await api.listen(ports.api ?? DEFAULT_PORTS.api)}`;
   closers.add(() => api.close());
   const resources = new LocalResources(template, {
     stackName: stack.stackName,

@@ -3,6 +3,7 @@ import type { VirtualClock } from './clock.js';
 import { cloudWatchServices } from './cloudwatch/api.js';
 import type { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
 import { LOCAL_CREDENTIALS } from './emulators.js';
+import { DEFAULT_PORTS } from './local-constants.js';
 import type { LocalRuntimeOptions } from './runtime.js';
 import type { Closers } from './runtime-parts.js';
 import { stepFunctionsService } from './sfn-api.js';
@@ -22,7 +23,7 @@ export async function startServiceApis(
   const sfnApi = new AwsJsonServer('local Step Functions API', LOCAL_CREDENTIALS, [
     stepFunctionsService(stateMachines),
   ]);
-  const sfnEndpoint = `http://127.0.0.1:${await sfnApi.listen(ports.stepFunctions ?? 4570)}`;
+  const sfnEndpoint = `http://127.0.0.1:${await sfnApi.listen(ports.stepFunctions ?? DEFAULT_PORTS.stepFunctions)}`;
   closers.add(() => sfnApi.close());
   const cloudwatchApi = new AwsJsonServer(
     'local CloudWatch API',
@@ -32,7 +33,7 @@ export async function startServiceApis(
       () => clock.now(),
     ),
   );
-  const cloudwatchEndpoint = `http://127.0.0.1:${await cloudwatchApi.listen(ports.cloudwatch ?? 4571)}`;
+  const cloudwatchEndpoint = `http://127.0.0.1:${await cloudwatchApi.listen(ports.cloudwatch ?? DEFAULT_PORTS.cloudwatch)}`;
   closers.add(() => cloudwatchApi.close());
   return { sfnEndpoint, cloudwatchEndpoint };
 }

@@ -5,10 +5,9 @@ import { enableTimeToLive, ensureBucket, ensureTable, localDynamoClient, localS3
 import type { LocalRule } from './event-bus.js';
 import { LocalFunction } from './lambda-host.js';
 import type { LocalResources } from './template.js';
+import { LOCAL_REGION } from './local-constants.js';
 
 /** The local stack's region and account (what ARNs and events carry). */
-export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_ACCOUNT = '000000000000';
 
 /** Creates the template's buckets and tables in the emulators. */
 export async function createStorage(
