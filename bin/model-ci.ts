@@ -2,7 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultDatasets, formatModelCi, runModelCi, type ModelCiDataset } from '../local/model-ci.js';
+import { defaultDatasets, formatModelCi, runModelCi, type ModelCiDataset } from '../cli/model-ci.js';
+import { startModelCiRuntime } from '../local/model-ci-runtime.js';
 
 const program = new Command()
   .name('model-ci')
@@ -28,7 +29,12 @@ try {
     : defaultDatasets();
   const out = resolve(options.out);
   mkdirSync(out, { recursive: true });
-  const results = await runModelCi({ datasets, cardDir: out, log: (line) => console.log(line) });
+  const results = await runModelCi({
+    datasets,
+    cardDir: out,
+    log: (line) => console.log(line),
+    startRuntime: startModelCiRuntime,
+  });
   const summary = formatModelCi(results);
   writeFileSync(join(out, 'summary.md'), summary);
   writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2));

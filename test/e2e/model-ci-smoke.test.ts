@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectLocal } from '../../cli/connection.js';
 import { checkAnswer, runSmoke, SmokeFailure } from '../../cli/smoke.js';
-import { formatModelCi, runModelCi } from '../../local/model-ci.js';
+import { formatModelCi, runModelCi } from '../../cli/model-ci.js';
+import { startModelCiRuntime } from '../../local/model-ci-runtime.js';
 import { startFakeCloudFormation } from '../helpers/fake-cloudformation.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 
@@ -33,6 +34,7 @@ describe('model CI: the full pipeline on fresh local emulators, failing when the
         { model: 'adult', file: leaky },
       ],
       cardDir: join(dir, 'cards'),
+      startRuntime: startModelCiRuntime,
     });
     const [promoted, rejected] = results;
     expect(promoted).toMatchObject({ status: 'PROMOTED', passed: true, version: 1 });

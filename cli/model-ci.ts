@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { GateResult } from '../lambdas/core/gate.js';
 import type { RunStatus } from '../lambdas/shared/registry.js';
-import { connectLocal } from '../cli/connection.js';
-import { writeReport } from '../cli/report.js';
-import { uploadData, waitForRun } from '../cli/runs.js';
-import { loadAllModelConfigs } from '../lib/model-configs.js';
-import { startLocalRuntime } from './runtime.js';
+import { connectLocal } from './connection.js';
+import { writeReport } from './report.js';
+import { uploadData, waitForRun } from './runs.js';
+import { listModelNames } from '../lambdas/shared/model-files.js';
 
 export interface ModelCiDataset {
   readonly model: string;
@@ -30,6 +29,11 @@ export interface ModelCiOptions {
   /** Where model cards go. @default no cards written */
   readonly cardDir?: string;
   readonly log?: (line: string) => void;
+  /**
+   * Starts a fresh local runtime with its state in `stateDir` (the entry point gives it: the CLI only talks to a
+   * runtime, it does not contain one).
+   */
+  readonly startRuntime: (stateDir: string) => Promise<{ stop(): Promise<void> }>;
 }
 
 /** A gate pass: the version was promoted, or waits for a person's approval (models with requireApproval). */
@@ -37,7 +41,7 @@ const PASSING: readonly RunStatus[] = ['PROMOTED', 'AWAITING_APPROVAL'];
 
 /** Every model of models/ with its example data set, examples/data/<model>.csv; a model without one is an error. */
 export function defaultDatasets(): ModelCiDataset[] {
-  return loadAllModelConfigs().map(({ name }) => {
+  return listModelNames(join(import.meta.dirname, '..', 'models')).map((name) => {
     const file = join(import.meta.dirname, '..', 'examples', 'data', `${name}.csv`);
     if (!existsSync(file))
       throw new Error(
@@ -48,18 +52,14 @@ export function defaultDatasets(): ModelCiDataset[] {
 }
 
 /**
- * Model CI: the whole pipeline of the real stack (synthesized, bundled, run by the local runtime against fresh
- * emulators) on each data set. A data set passes when its run ends with the gate passed; a blocking data anomaly,
+ * Model CI: the whole pipeline of the real stack (synthesized, bundled, run by a fresh local runtime against fresh
+ * emulators) on each data set, through the runtime's endpoints as the CLI uses them. A data set passes when its run ends with the gate passed; a blocking data anomaly,
  * a failed step or a rejected gate fails it. Nothing is shared with `npm start`'s state.
  */
 export async function runModelCi(options: ModelCiOptions): Promise<ModelCiResult[]> {
   const log = options.log ?? (() => undefined);
   const stateDir = mkdtempSync(join(tmpdir(), 'mlops-model-ci-'));
-  const runtime = await startLocalRuntime({
-    stateDir,
-    ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
-    inMemoryDynamo: true,
-  });
+  const runtime = await options.startRuntime(stateDir);
   const connection = connectLocal(stateDir);
   const results: ModelCiResult[] = [];
   try {
