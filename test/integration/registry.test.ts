@@ -206,4 +206,17 @@ describe('a promotion interrupted mid-way leaves production and the audit trail 
     });
     db.destroy();
   });
+
+  it('reads a version recorded before the learning-rate schedule existed as trained at a constant rate', async () => {
+    const version = await registerTestVersion(registry, 'older', 'run-o');
+    const db = DynamoDBDocumentClient.from(localDynamoClient(endpoint, 'us-east-1'));
+    const key = { pk: 'VERSION#older', sk: String(version.version).padStart(10, '0') };
+    const stored = (await db.send(new GetCommand({ TableName: 'registry', Key: key }))).Item ?? {};
+    const { learningRateSchedule: _schedule, ...older } = stored.hyperparameters as Record<string, unknown>;
+    await db.send(new PutCommand({ TableName: 'registry', Item: { ...stored, hyperparameters: older } }));
+    expect((await registry.getVersion('older', version.version))?.hyperparameters.learningRateSchedule).toBe(
+      'constant',
+    );
+    db.destroy();
+  });
 });
