@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { LEARNING_RATE_SCHEDULES, withRecordedDefaults } from './hyperparameters.js';
 
 /**
  * The shapes of what a model artifact carries, checked when it is read back (serving, validation, reproduction):
@@ -27,7 +28,19 @@ export const preprocessorSchema = z.object({
 const networkSchema = z.object({
   modelTopology: z.looseObject({}),
   weightSpecs: z.array(
-    z.looseObject({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.string().optional() }),
+    z.looseObject({
+      name: z.string(),
+      shape: z.array(z.number().int().nonnegative()),
+      dtype: z.enum(['float32', 'int32', 'bool', 'string', 'complex64']),
+      group: z.enum(['model', 'optimizer']).optional(),
+      quantization: z
+        .object({
+          scale: z.number().optional(),
+          min: z.number().optional(),
+          dtype: z.enum(['uint16', 'uint8', 'float16']),
+        })
+        .optional(),
+    }),
   ),
   weightsBase64: z.string(),
 });
@@ -36,8 +49,8 @@ const networkSchema = z.object({
 export const artifactEnvelopeSchema = z.looseObject({ format: z.unknown() });
 
 /**
- * Every part serving and validation read; the training record is kept as written (its hyper-parameters are those of
- * the code that trained it, which may know fields this code does not).
+ * Every part serving and validation read, typed as the artifact is; the training record keeps the fields of the code
+ * that trained it, which may know hyper-parameters this code does not.
  */
 export const artifactSchema = z.object({
   format: z.literal(ARTIFACT_FORMAT),
@@ -47,7 +60,19 @@ export const artifactSchema = z.object({
   preprocessor: preprocessorSchema,
   network: networkSchema,
   training: z.looseObject({
-    hyperparameters: z.looseObject({}),
+    // Types only, the fields this code does not know kept, a record from before the schedule read as constant-rate.
+    hyperparameters: z
+      .looseObject({
+        hiddenUnits: z.array(z.number()),
+        epochs: z.number(),
+        batchSize: z.number(),
+        learningRate: z.number(),
+        l2: z.number(),
+        earlyStoppingPatience: z.number(),
+        learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES).optional(),
+        seed: z.number(),
+      })
+      .transform((recorded) => withRecordedDefaults(recorded)),
     epochsRun: z.number(),
     bestEpoch: z.number(),
     backend: z.string(),

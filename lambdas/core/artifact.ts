@@ -47,10 +47,7 @@ export function parseArtifact(bytes: Uint8Array, expectedSha256: string, where: 
   const raw = parseStoredJson(artifactEnvelopeSchema, Buffer.from(bytes).toString('utf8'), where, 'a model artifact');
   if (raw.format !== ARTIFACT_FORMAT)
     throw new IntegrityError(`model artifact ${where} has format ${String(raw.format)}, expected ${ARTIFACT_FORMAT}`);
-  const artifact = checkStored(artifactSchema, raw, where, 'a model artifact');
-  // Checked for every part serving reads; the training record's hyper-parameters and the weights' dtypes stay as the
-  // training code wrote them (the compiled pass checks the dtypes it runs, TF.js those it loads).
-  return artifact as unknown as ModelArtifact;
+  return checkStored(artifactSchema, raw, where, 'a model artifact');
 }
 
 export type Prediction =
