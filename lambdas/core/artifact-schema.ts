@@ -45,6 +45,24 @@ const networkSchema = z.object({
   weightsBase64: z.string(),
 });
 
+/**
+ * Hyper-parameters as a training recorded them (in an artifact, a version or a trial): types only — a recorded value
+ * stands even if today's limits differ, and the fields a newer code knows are kept — and a record from before the
+ * learning-rate schedule existed read as trained at a constant rate.
+ */
+export const recordedHyperparametersSchema = z
+  .looseObject({
+    hiddenUnits: z.array(z.number()),
+    epochs: z.number(),
+    batchSize: z.number(),
+    learningRate: z.number(),
+    l2: z.number(),
+    earlyStoppingPatience: z.number(),
+    learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES).optional(),
+    seed: z.number(),
+  })
+  .transform((recorded) => withRecordedDefaults(recorded));
+
 /** Any JSON object with its format, checked first: an artifact of another format is named as such. */
 export const artifactEnvelopeSchema = z.looseObject({ format: z.unknown() });
 
@@ -60,19 +78,7 @@ export const artifactSchema = z.object({
   preprocessor: preprocessorSchema,
   network: networkSchema,
   training: z.looseObject({
-    // Types only, the fields this code does not know kept, a record from before the schedule read as constant-rate.
-    hyperparameters: z
-      .looseObject({
-        hiddenUnits: z.array(z.number()),
-        epochs: z.number(),
-        batchSize: z.number(),
-        learningRate: z.number(),
-        l2: z.number(),
-        earlyStoppingPatience: z.number(),
-        learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES).optional(),
-        seed: z.number(),
-      })
-      .transform((recorded) => withRecordedDefaults(recorded)),
+    hyperparameters: recordedHyperparametersSchema,
     epochsRun: z.number(),
     bestEpoch: z.number(),
     backend: z.string(),

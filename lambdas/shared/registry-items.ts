@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ANOMALY_KINDS } from '../core/data-schema.js';
 import { IntegrityError } from '../core/errors.js';
-import { LEARNING_RATE_SCHEDULES, withRecordedDefaults } from '../core/hyperparameters.js';
+import { recordedHyperparametersSchema } from '../core/artifact-schema.js';
 import type { AliasRecord, AuditEvent, RunRecord, SchemaPointer, VersionRecord } from './registry-types.js';
 
 /**
@@ -30,25 +30,6 @@ export const artifactRecordSchema = z.object({ bucket: z.string(), key: z.string
 const locationSchema = z.object({ bucket: z.string(), key: z.string() });
 const storedMetricsSchema = z.record(z.string(), z.number().nullable());
 const severitySchema = z.enum(['blocking', 'warning']);
-
-/**
- * Hyper-parameters as a version or trial recorded them: types only (a recorded value stands even if today's limits
- * differ), a record from before the schedule existed read as trained at a constant rate.
- */
-const recordedHyperparametersSchema = lazy(() =>
-  z
-    .looseObject({
-      hiddenUnits: z.array(z.number()),
-      epochs: z.number(),
-      batchSize: z.number(),
-      learningRate: z.number(),
-      l2: z.number(),
-      earlyStoppingPatience: z.number(),
-      learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES).optional(),
-      seed: z.number(),
-    })
-    .transform((recorded) => withRecordedDefaults(recorded)),
-);
 
 const gateResultSchema = lazy(() =>
   z.object({
@@ -82,7 +63,7 @@ const trialRecordSchema = lazy(() =>
   z.object({
     id: z.string(),
     role: z.enum(['candidate', 'baseline']),
-    hyperparameters: recordedHyperparametersSchema().nullable(),
+    hyperparameters: recordedHyperparametersSchema.nullable(),
     validationLoss: z.number().nullable(),
     validationMetrics: storedMetricsSchema.nullable(),
     epochsRun: z.number().nullable(),
@@ -157,7 +138,7 @@ export const versionItemSchema = lazy<VersionRecord>(() =>
     classes: z.array(z.string()).optional(),
     data: z.array(dataRecordSchema),
     modelConfigSha256: z.string(),
-    hyperparameters: recordedHyperparametersSchema(),
+    hyperparameters: recordedHyperparametersSchema,
     tuning: z.array(trialRecordSchema()).optional(),
     baselineMetrics: storedMetricsSchema.nullable().optional(),
     metrics: storedMetricsSchema,

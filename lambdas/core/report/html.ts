@@ -1,4 +1,4 @@
-import { driftSection, fairnessSection, importanceSection, performanceCharts } from './analysis-sections.js';
+import { driftSection, fairnessSection, importanceSection, performanceCharts } from './figures.js';
 import { esc, num, pct, table } from './markup.js';
 import { baselineNote, searchSection } from './search.js';
 import type { CardFacts, EvaluationReport } from './types.js';

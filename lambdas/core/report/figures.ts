@@ -5,7 +5,7 @@ import { esc, num, pct, table } from './markup.js';
 import { singleFeatureTable } from './search.js';
 import type { EvaluationReport } from './types.js';
 
-/** The model card's charted sections: performance curves, fairness, feature influence and training-data drift. */
+/** The model card's figures: performance curves, fairness, feature influence and training-data drift, with their tables. */
 
 const figure = (svg: string, caption: string) =>
   `<figure class="chart">${svg}<figcaption>${esc(caption)}</figcaption></figure>`;
