@@ -103,22 +103,15 @@ export class OperationsAlarms extends Construct {
     };
     const pageTopic = topic('Topic', 'serverless-mlops alarms');
     const detailTopic = topic('DetailTopic', 'serverless-mlops alarm details');
-    let deliveryDeadLetterQueue: sqs.Queue | undefined;
-    if (props.alarmEmails?.length) {
-      // Notifications SNS could not deliver (bounced or unconfirmed addresses) are kept here instead of being lost.
-      deliveryDeadLetterQueue = new DeadLetterQueue(this, 'UndeliveredAlarms', {
-        deadLetterOf: 'the alarm e-mail subscriptions',
-        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
-      }).queue;
-      const deadLetterQueue = deliveryDeadLetterQueue;
-      for (const email of props.alarmEmails) {
-        pageTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue }));
-      }
+    if (!props.alarmEmails?.length) return { topic: pageTopic, detailTopic };
+    // Notifications SNS could not deliver (bounced or unconfirmed addresses) are kept here instead of being lost.
+    const deadLetterQueue = new DeadLetterQueue(this, 'UndeliveredAlarms', {
+      deadLetterOf: 'the alarm e-mail subscriptions',
+      ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
+    }).queue;
+    for (const email of props.alarmEmails) {
+      pageTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue }));
     }
-    return {
-      topic: pageTopic,
-      detailTopic,
-      ...(deliveryDeadLetterQueue !== undefined ? { deliveryDeadLetterQueue } : {}),
-    };
+    return { topic: pageTopic, detailTopic, deliveryDeadLetterQueue: deadLetterQueue };
   }
 }
