@@ -17,7 +17,14 @@ export default defineConfig({
     // local functions' worker threads is not counted (V8 coverage is per isolate), so the figures are a floor.
     coverage: {
       provider: 'v8',
-      include: ['bin/**/*.ts', 'cli/**/*.ts', 'lambdas/**/*.ts', 'lib/**/*.ts', 'local/**/*.ts', 'state-machines/**/*.ts'],
+      include: [
+        'bin/**/*.ts',
+        'cli/**/*.ts',
+        'lambdas/**/*.ts',
+        'lib/**/*.ts',
+        'local/**/*.ts',
+        'state-machines/**/*.ts',
+      ],
       reporter: ['text-summary'],
       reportsDirectory: 'coverage',
       // Today's figures rounded down (a clean-clone run of the whole suite), so coverage can only rise.

@@ -14,10 +14,10 @@ import { validateInstances } from '../lambdas/core/instances.js';
 import { deserializeNetwork, PREDICT_BATCH_SIZE } from '../lambdas/core/network.js';
 import { initBackend } from '../lambdas/core/tf-backend.js';
 import { encodeInstances } from '../lambdas/core/preprocess.js';
-import { fetchArtifact } from '../lambdas/shared/artifacts.js';
+import { fetchArtifact } from '../lambdas/shared/adapters/artifacts.js';
 import { localDynamoClient, localS3Client } from '../local/emulators.js';
 import { startLocalRuntime } from '../local/runtime.js';
-import { Registry } from '../lambdas/shared/registry.js';
+import { Registry } from '../lambdas/shared/adapters/registry.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { benchResult, round, summarize } from './stats.js';
 

@@ -4,9 +4,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Registry } from '../lambdas/shared/registry.js';
-import { ReleaseStore } from '../lambdas/shared/release-store.js';
-import { RunUploads } from '../lambdas/shared/run-uploads.js';
+import { Registry } from '../lambdas/shared/adapters/registry.js';
+import { ReleaseStore } from '../lambdas/shared/adapters/release-store.js';
+import { RunUploads } from '../lambdas/shared/adapters/run-uploads.js';
 
 export interface ClientSettings {
   /** @default the SDK's own resolution (AWS_REGION, the profile) */

@@ -6,9 +6,9 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Registry } from '../lambdas/shared/registry.js';
-import type { ReleaseStore } from '../lambdas/shared/release-store.js';
-import type { RunUploads } from '../lambdas/shared/run-uploads.js';
+import type { Registry } from '../lambdas/shared/adapters/registry.js';
+import type { ReleaseStore } from '../lambdas/shared/adapters/release-store.js';
+import type { RunUploads } from '../lambdas/shared/adapters/run-uploads.js';
 import { createServiceClients } from './clients.js';
 
 /** The clients and names the CLI needs, for the local runtime (from .mlops/local.json). */

@@ -1,5 +1,5 @@
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { LIFECYCLE_METRICS, METRIC_NAMESPACE, serviceOf } from '../lambdas/shared/metric-names.js';
+import { LIFECYCLE_METRICS, METRIC_NAMESPACE, serviceOf } from '../lambdas/shared/contracts/metric-names.js';
 import type { Connection } from './connection.js';
 
 /**

@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { GateResult } from '../lambdas/core/gate.js';
-import type { RunStatus } from '../lambdas/shared/registry.js';
+import type { RunStatus } from '../lambdas/shared/adapters/registry.js';
 import { connectLocal } from './connection.js';
 import { writeReport } from './report.js';
 import { uploadData, waitForRun } from './runs.js';
-import { listModelNames } from '../lambdas/shared/model-files.js';
+import { listModelNames } from '../lambdas/shared/contracts/model-files.js';
 
 export interface ModelCiDataset {
   readonly model: string;

@@ -1,8 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { LAYOUT } from '../lambdas/shared/layout.js';
-import type { RunRecord } from '../lambdas/shared/registry.js';
-import { currentExecutionArn } from '../lambdas/shared/run-identity.js';
+import { LAYOUT } from '../lambdas/shared/contracts/layout.js';
+import type { RunRecord } from '../lambdas/shared/adapters/registry.js';
+import { currentExecutionArn } from '../lambdas/shared/contracts/run-identity.js';
 import type { Connection } from './connection.js';
 
 export interface UploadedData {

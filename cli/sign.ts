@@ -1,5 +1,5 @@
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../lambdas/shared/node-sha256.js';
+import { NodeSha256 } from '../lambdas/shared/adapters/node-sha256.js';
 
 export interface SignOptions {
   readonly url: string;

@@ -1,6 +1,6 @@
 import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { METRIC_NAMESPACE, serviceOf } from '../lambdas/shared/metric-names.js';
+import { METRIC_NAMESPACE, serviceOf } from '../lambdas/shared/contracts/metric-names.js';
 
 export interface AppMetricProps {
   readonly metricName: string;

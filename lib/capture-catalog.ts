@@ -3,7 +3,7 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { LAYOUT } from '../lambdas/shared/layout.js';
+import { LAYOUT } from '../lambdas/shared/contracts/layout.js';
 
 export interface CaptureCatalogProps {
   /** The bucket the capture delivery stream writes to. */

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { KEY_PREFIX } from '../lambdas/shared/registry-keys.js';
+import { KEY_PREFIX } from '../lambdas/shared/contracts/registry-keys.js';
 import { suppress } from './compliance.js';
 
 const GITHUB_ISSUER = 'token.actions.githubusercontent.com';

@@ -5,8 +5,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ROUTING_KEY_HEADER } from '../lambdas/shared/api-contracts.js';
-import { LAYOUT } from '../lambdas/shared/layout.js';
+import { ROUTING_KEY_HEADER } from '../lambdas/shared/contracts/api-contracts.js';
+import { LAYOUT } from '../lambdas/shared/contracts/layout.js';
 import { MlFunction } from './ml-function.js';
 import { grantObjects } from './object-access.js';
 import { grantRegistry } from './registry-access.js';

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suppress } from './compliance.js';
 import { secureLogGroup, type DataProtection } from './secure-defaults.js';
-import { METRIC_NAMESPACE, serviceOf } from '../lambdas/shared/metric-names.js';
+import { METRIC_NAMESPACE, serviceOf } from '../lambdas/shared/contracts/metric-names.js';
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WASM_DIR = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));

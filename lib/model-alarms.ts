@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ModelConfig } from '../lambdas/core/model-config.js';
-import { candidateAlarmNames, PIPELINE_METRICS, PREDICT_METRICS } from '../lambdas/shared/metric-names.js';
+import { candidateAlarmNames, PIPELINE_METRICS, PREDICT_METRICS } from '../lambdas/shared/contracts/metric-names.js';
 import { AlarmFactory, type ThresholdAlarmProps } from './alarm-factory.js';
 import { appMetric } from './app-metrics.js';
 import { modelDashboard } from './model-dashboard.js';

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sensitiveAttributes, type ModelConfig } from '../lambdas/core/model-config.js';
-import { listModelNames, loadModelConfig } from '../lambdas/shared/model-files.js';
+import { listModelNames, loadModelConfig } from '../lambdas/shared/contracts/model-files.js';
 
 export const MODELS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'models');
 

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import { PREDICT_METRICS } from '../lambdas/shared/metric-names.js';
+import { PREDICT_METRICS } from '../lambdas/shared/contracts/metric-names.js';
 import { appMetric } from './app-metrics.js';
 
 /** The model's dashboard: traffic, errors, latency, predictions, a release's variants side by side, its alarms. */

@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type { LAYOUT } from '../lambdas/shared/layout.js';
+import type { LAYOUT } from '../lambdas/shared/contracts/layout.js';
 import { suppress } from './compliance.js';
 
 export type ObjectAccess = 'read' | 'write';
@@ -43,7 +43,7 @@ export function grantObjects(
     suppress(fn.role, [
       {
         id: 'AwsSolutions-IAM5',
-        reason: `Object access is scoped to the "${prefix}" prefix of the bucket (lambdas/shared/layout.ts); object keys below it are per model and run.`,
+        reason: `Object access is scoped to the "${prefix}" prefix of the bucket (lambdas/shared/contracts/layout.ts); object keys below it are per model and run.`,
         appliesTo: [`/^Resource::<[A-Za-z0-9]+\\.Arn>\\/${prefix.replace('/', '\\/')}\\*$/`],
       },
     ]);

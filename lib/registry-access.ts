@@ -1,7 +1,7 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KEY_PREFIX, type ItemKind } from '../lambdas/shared/registry-keys.js';
+import { KEY_PREFIX, type ItemKind } from '../lambdas/shared/contracts/registry-keys.js';
 import { grantKeyUse } from './object-access.js';
 
 export type RegistryAccess = 'read' | 'write' | 'append';

@@ -4,7 +4,7 @@ import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { LAYOUT } from '../lambdas/shared/layout.js';
+import { LAYOUT } from '../lambdas/shared/contracts/layout.js';
 import { suppress } from './compliance.js';
 import { secureLogGroup, type DataProtection } from './secure-defaults.js';
 

@@ -8,7 +8,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LAYOUT } from '../lambdas/shared/layout.js';
+import { LAYOUT } from '../lambdas/shared/contracts/layout.js';
 import { trainingDefinition } from '../state-machines/training.js';
 import { MlFunction } from './ml-function.js';
 import { suppress } from './compliance.js';

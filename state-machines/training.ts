@@ -4,7 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { RETRYABLE_ERROR_NAMES } from '../lambdas/core/errors.js';
-import { PIPELINE_STEPS } from '../lambdas/shared/pipeline-steps.js';
+import { PIPELINE_STEPS } from '../lambdas/shared/contracts/pipeline-steps.js';
 
 export interface TrainingStepFunctions {
   readonly registerRun: lambda.IFunction;

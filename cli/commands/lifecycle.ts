@@ -1,6 +1,6 @@
-import { artifactCheck } from '../../lambdas/shared/artifacts.js';
+import { artifactCheck } from '../../lambdas/shared/adapters/artifacts.js';
 import { promoteVersion, rollback, setApproval } from '../../lambdas/shared/use-cases/lifecycle.js';
-import { CANDIDATE_ALIAS } from '../../lambdas/shared/registry-keys.js';
+import { CANDIDATE_ALIAS } from '../../lambdas/shared/contracts/registry-keys.js';
 import { countChange } from '../lifecycle-metrics.js';
 import { parseVersion, type CliContext } from '../context.js';
 

@@ -1,4 +1,4 @@
-import { CANDIDATE_ALIAS } from '../../lambdas/shared/registry-keys.js';
+import { CANDIDATE_ALIAS } from '../../lambdas/shared/contracts/registry-keys.js';
 import { formatTable, metric } from '../format.js';
 import { describeVersion } from '../show.js';
 import { parseVersion, type CliContext } from '../context.js';

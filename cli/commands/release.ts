@@ -1,7 +1,7 @@
 import type { CliContext } from '../context.js';
-import { artifactCheck } from '../../lambdas/shared/artifacts.js';
+import { artifactCheck } from '../../lambdas/shared/adapters/artifacts.js';
 import { abortRelease } from '../../lambdas/shared/use-cases/release.js';
-import type { ReleaseRecord } from '../../lambdas/shared/release-store.js';
+import type { ReleaseRecord } from '../../lambdas/shared/adapters/release-store.js';
 
 function describe(record: ReleaseRecord | undefined, model: string): string {
   if (record === undefined)

@@ -13,15 +13,16 @@ import { prepareForTraining } from '../core/pipeline-stages.js';
 import { SPLITS } from '../core/split.js';
 import type { RawTable } from '../core/table.js';
 import { planTuning } from '../core/tuning.js';
-import type { StepDeps } from '../shared/deps.js';
-import { loadModelConfig } from '../shared/model-files.js';
-import { readDataObjects } from '../shared/data-objects.js';
-import { latestObjects, putObject, s3Uri, type ObjectVersion } from '../shared/objects.js';
-import { readDataSchema } from '../shared/stored-documents.js';
-import { ANOMALIES_FILE, LAYOUT, runPrefix, schemaKey } from '../shared/layout.js';
-import type { EtlResult, RunRef } from '../shared/pipeline-state.js';
-import { PREPARED_FILES } from '../shared/prepared.js';
-import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
+import type { StepDeps } from '../shared/adapters/step-deps.js';
+import { loadModelConfig } from '../shared/contracts/model-files.js';
+import { readDataObjects } from '../shared/adapters/data-objects.js';
+import { latestObjects, putObject } from '../shared/adapters/objects.js';
+import { s3Uri, type ObjectVersion } from '../shared/contracts/object-location.js';
+import { readDataSchema } from '../shared/adapters/stored-documents.js';
+import { ANOMALIES_FILE, LAYOUT, runPrefix, schemaKey } from '../shared/contracts/layout.js';
+import type { EtlResult, RunRef } from '../shared/contracts/pipeline-state.js';
+import { PREPARED_FILES } from '../shared/adapters/prepared.js';
+import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';
 
 /**
  * Reads the run's data, types and cleans it, splits it deterministically, fits the preprocessing on the training

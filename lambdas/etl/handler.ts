@@ -1,6 +1,6 @@
-import { stepDepsFromEnv } from '../shared/deps.js';
-import { etlInputSchema } from '../shared/pipeline-state.js';
-import { stepHandler } from '../shared/step-handler.js';
+import { stepDepsFromEnv } from '../shared/runtime/clients.js';
+import { etlInputSchema } from '../shared/contracts/pipeline-state.js';
+import { stepHandler } from '../shared/runtime/step-handler.js';
 import { runEtl } from './etl.js';
 
 const deps = stepDepsFromEnv();

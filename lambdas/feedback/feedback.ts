@@ -1,9 +1,14 @@
 import { ConflictError, ModelConfigError, NotFoundError, RequestValidationError } from '../core/errors.js';
 import { requestModelName } from '../core/model-name.js';
-import { feedbackBatchSchema, feedbackItemSchema, parseBody, type FeedbackItem } from '../shared/api-contracts.js';
-import type { FeedbackStatus, FeedbackStore } from '../shared/feedback-store.js';
-import type { LineWriter } from '../shared/log-lines.js';
-import { loadModelConfig } from '../shared/model-files.js';
+import {
+  feedbackBatchSchema,
+  feedbackItemSchema,
+  parseBody,
+  type FeedbackItem,
+} from '../shared/contracts/api-contracts.js';
+import type { FeedbackStatus, FeedbackStore } from '../shared/adapters/feedback-store.js';
+import type { LineWriter } from '../shared/contracts/log-lines.js';
+import { loadModelConfig } from '../shared/contracts/model-files.js';
 import type { ServedClasses } from './served-classes.js';
 
 export const FEEDBACK_RECORD = 'feedback';

@@ -1,12 +1,12 @@
-import { createDocumentClient } from '../shared/clients.js';
-import { readEnv } from '../shared/env.js';
-import { FeedbackStore } from '../shared/feedback-store.js';
-import { Registry } from '../shared/registry.js';
-import { ReleaseStore } from '../shared/release-store.js';
-import { apiHandler } from '../shared/api-handler.js';
-import { jsonResponse } from '../shared/http.js';
-import { stdoutLines } from '../shared/log-lines.js';
-import { countForModel } from '../shared/metrics.js';
+import { createDocumentClient } from '../shared/runtime/clients.js';
+import { readEnv } from '../shared/runtime/env.js';
+import { FeedbackStore } from '../shared/adapters/feedback-store.js';
+import { Registry } from '../shared/adapters/registry.js';
+import { ReleaseStore } from '../shared/adapters/release-store.js';
+import { apiHandler } from '../shared/runtime/api-handler.js';
+import { jsonResponse } from '../shared/runtime/http.js';
+import { stdoutLines } from '../shared/contracts/log-lines.js';
+import { countForModel } from '../shared/runtime/metrics.js';
 import { recordFeedback } from './feedback.js';
 import { ServedClasses } from './served-classes.js';
 

@@ -1,8 +1,8 @@
 import { RequestValidationError } from '../core/errors.js';
-import type { FeedbackItem } from '../shared/api-contracts.js';
-import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
-import type { Registry } from '../shared/registry.js';
-import { isActive, type ReleaseStore } from '../shared/release-store.js';
+import type { FeedbackItem } from '../shared/contracts/api-contracts.js';
+import { PRODUCTION_ALIAS } from '../shared/contracts/registry-keys.js';
+import type { Registry } from '../shared/adapters/registry.js';
+import { isActive, type ReleaseStore } from '../shared/adapters/release-store.js';
 
 /** The classes feedback may name, and the versions they come from (for the message that lists them). */
 interface Served {

@@ -1,8 +1,8 @@
 import type * as z from 'zod';
-import { causeMessage } from '../shared/cause.js';
-import { runRefFromEvent } from '../shared/run-identity.js';
-import { objectCreatedEventSchema, type finishInputSchema, type RunRef } from '../shared/pipeline-state.js';
-import type { Registry, RunStatus } from '../shared/registry.js';
+import { causeMessage } from '../shared/contracts/cause.js';
+import { runRefFromEvent } from '../shared/contracts/run-identity.js';
+import { objectCreatedEventSchema, type finishInputSchema, type RunRef } from '../shared/contracts/pipeline-state.js';
+import type { Registry, RunStatus } from '../shared/adapters/registry.js';
 
 export type FinishInput = z.infer<typeof finishInputSchema>;
 

@@ -1,12 +1,12 @@
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
-import { createDocumentClient } from '../shared/clients.js';
-import { PIPELINE_METRICS } from '../shared/metric-names.js';
-import { readEnv } from '../shared/env.js';
-import { finishInputSchema } from '../shared/pipeline-state.js';
-import { Registry } from '../shared/registry.js';
-import { stepHandler } from '../shared/step-handler.js';
-import { tracer } from '../shared/tracer.js';
+import { createDocumentClient } from '../shared/runtime/clients.js';
+import { PIPELINE_METRICS } from '../shared/contracts/metric-names.js';
+import { readEnv } from '../shared/runtime/env.js';
+import { finishInputSchema } from '../shared/contracts/pipeline-state.js';
+import { Registry } from '../shared/adapters/registry.js';
+import { stepHandler } from '../shared/runtime/step-handler.js';
+import { tracer } from '../shared/runtime/tracer.js';
 import { correlationOfState, finishRun } from './finish-run.js';
 import { endStoppedRun, executionStatusChangeSchema, runOfExecution, type EnteredState } from './stopped-execution.js';
 

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { ConflictError } from '../core/errors.js';
-import { objectCreatedEventSchema, runRefSchema, type RunRef } from '../shared/pipeline-state.js';
-import { PIPELINE_STEPS, resumeStepOf } from '../shared/pipeline-steps.js';
-import type { Registry, RunRecord } from '../shared/registry.js';
-import { redriveExecutionName, runRefFromEvent } from '../shared/run-identity.js';
+import { objectCreatedEventSchema, runRefSchema, type RunRef } from '../shared/contracts/pipeline-state.js';
+import { PIPELINE_STEPS, resumeStepOf } from '../shared/contracts/pipeline-steps.js';
+import type { Registry, RunRecord } from '../shared/adapters/registry.js';
+import { redriveExecutionName, runRefFromEvent } from '../shared/contracts/run-identity.js';
 import type { FinishResult } from './finish-run.js';
 
 /**

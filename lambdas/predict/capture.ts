@@ -1,9 +1,9 @@
 import { captureLines, isSampled, redact, type Redaction } from '../core/capture-record.js';
 import { ModelConfigError } from '../core/errors.js';
 import { captureRedaction } from '../core/model-config.js';
-import { loadCaptureSections } from '../shared/model-files.js';
-import { stdoutLines, type LineWriter } from '../shared/log-lines.js';
-import { logger } from '../shared/logger.js';
+import { loadCaptureSections } from '../shared/contracts/model-files.js';
+import { stdoutLines, type LineWriter } from '../shared/contracts/log-lines.js';
+import { logger } from '../shared/runtime/logger.js';
 import type { PredictResponse } from './predict.js';
 
 export interface CaptureSettings {

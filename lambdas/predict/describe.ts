@@ -1,10 +1,10 @@
 import { NotFoundError } from '../core/errors.js';
 import { requestModelName } from '../core/model-name.js';
 import type * as z from 'zod';
-import type { modelResponseSchema } from '../shared/api-contracts.js';
-import type { Registry, VersionRecord } from '../shared/registry.js';
-import { isActive, type ReleaseStore } from '../shared/release-store.js';
-import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../shared/registry-keys.js';
+import type { modelResponseSchema } from '../shared/contracts/api-contracts.js';
+import type { Registry, VersionRecord } from '../shared/adapters/registry.js';
+import { isActive, type ReleaseStore } from '../shared/adapters/release-store.js';
+import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../shared/contracts/registry-keys.js';
 
 export type ModelDescription = Omit<z.infer<typeof modelResponseSchema>, 'serving'>;
 

@@ -1,9 +1,9 @@
 import { NotFoundError } from '../core/errors.js';
-import { apiHandler } from '../shared/api-handler.js';
-import { createDocumentClient, createS3Client } from '../shared/clients.js';
-import { readEnv, readEnvNumber } from '../shared/env.js';
-import { Registry } from '../shared/registry.js';
-import { ReleaseStore } from '../shared/release-store.js';
+import { apiHandler } from '../shared/runtime/api-handler.js';
+import { createDocumentClient, createS3Client } from '../shared/runtime/clients.js';
+import { readEnv, readEnvNumber } from '../shared/runtime/env.js';
+import { Registry } from '../shared/adapters/registry.js';
+import { ReleaseStore } from '../shared/adapters/release-store.js';
 import { predictRoutes } from './routes.js';
 import { servingCache } from './serving-cache.js';
 

@@ -1,7 +1,7 @@
 import { ModelUnavailableError, NotFoundError, RequestValidationError } from '../core/errors.js';
-import type { AliasRecord, ArtifactRecord, VersionRecord } from '../shared/registry.js';
-import { isActive, type ReleaseRecord } from '../shared/release-store.js';
-import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
+import type { AliasRecord, ArtifactRecord, VersionRecord } from '../shared/adapters/registry.js';
+import { isActive, type ReleaseRecord } from '../shared/adapters/release-store.js';
+import { PRODUCTION_ALIAS } from '../shared/contracts/registry-keys.js';
 import { errorKind, loadFailureReason } from './load-failure.js';
 
 /** Pinned versions kept loaded per container. */

@@ -4,7 +4,7 @@ import { unknownCategories, validateInstances, type InstanceWarning } from '../c
 import { requestModelName } from '../core/model-name.js';
 import { summarizePredictions, type PredictionSummary } from '../core/prediction-summary.js';
 import type { InputValue } from '../core/preprocess.js';
-import { parseBody, predictRequestSchema } from '../shared/api-contracts.js';
+import { parseBody, predictRequestSchema } from '../shared/contracts/api-contracts.js';
 import type { ProductionModelCache } from './model-cache.js';
 import { chooseRoute, type Variant } from './routing.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RequestValidationError } from '../core/errors.js';
-import { VARIANT_HEADER } from '../shared/api-contracts.js';
-import type { ReleaseRecord } from '../shared/release-store.js';
+import { VARIANT_HEADER } from '../shared/contracts/api-contracts.js';
+import type { ReleaseRecord } from '../shared/adapters/release-store.js';
 
 export type Variant = 'production' | 'candidate';
 

@@ -1,11 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Predictor } from '../core/artifact.js';
-import { fetchArtifact } from '../shared/artifacts.js';
-import { logger } from '../shared/logger.js';
-import { PREDICT_METRICS } from '../shared/metric-names.js';
-import { countForModel } from '../shared/metrics.js';
-import type { Registry } from '../shared/registry.js';
-import type { ReleaseStore } from '../shared/release-store.js';
+import { fetchArtifact } from '../shared/adapters/artifacts.js';
+import { logger } from '../shared/runtime/logger.js';
+import { PREDICT_METRICS } from '../shared/contracts/metric-names.js';
+import { countForModel } from '../shared/runtime/metrics.js';
+import type { Registry } from '../shared/adapters/registry.js';
+import type { ReleaseStore } from '../shared/adapters/release-store.js';
 import { ProductionModelCache } from './model-cache.js';
 
 /**

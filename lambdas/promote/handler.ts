@@ -1,10 +1,10 @@
-import { LIFECYCLE_METRICS } from '../shared/metric-names.js';
-import { artifactCheck } from '../shared/artifacts.js';
-import { createDocumentClient, createS3Client } from '../shared/clients.js';
-import { readEnv } from '../shared/env.js';
-import { promoteInputSchema } from '../shared/pipeline-state.js';
-import { Registry } from '../shared/registry.js';
-import { stepHandler } from '../shared/step-handler.js';
+import { LIFECYCLE_METRICS } from '../shared/contracts/metric-names.js';
+import { artifactCheck } from '../shared/adapters/artifacts.js';
+import { createDocumentClient, createS3Client } from '../shared/runtime/clients.js';
+import { readEnv } from '../shared/runtime/env.js';
+import { promoteInputSchema } from '../shared/contracts/pipeline-state.js';
+import { Registry } from '../shared/adapters/registry.js';
+import { stepHandler } from '../shared/runtime/step-handler.js';
 import { promoteRun } from './promote.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'AWS_LAMBDA_FUNCTION_NAME']);

@@ -1,7 +1,7 @@
-import { createDocumentClient } from '../shared/clients.js';
-import { readEnv } from '../shared/env.js';
-import { Registry } from '../shared/registry.js';
-import { stepHandler } from '../shared/step-handler.js';
+import { createDocumentClient } from '../shared/runtime/clients.js';
+import { readEnv } from '../shared/runtime/env.js';
+import { Registry } from '../shared/adapters/registry.js';
+import { stepHandler } from '../shared/runtime/step-handler.js';
 import { alarmChangeSchema, recordAlarmChange } from '../shared/use-cases/alarm-history.js';
 
 const env = readEnv(['REGISTRY_TABLE']);

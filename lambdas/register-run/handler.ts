@@ -1,10 +1,10 @@
-import { createDocumentClient, createS3Client } from '../shared/clients.js';
-import { readEnv } from '../shared/env.js';
-import { registerInputSchema } from '../shared/pipeline-state.js';
-import { Registry } from '../shared/registry.js';
-import { RunUploads } from '../shared/run-uploads.js';
-import { modelOfUpload } from '../shared/run-identity.js';
-import { stepHandler } from '../shared/step-handler.js';
+import { createDocumentClient, createS3Client } from '../shared/runtime/clients.js';
+import { readEnv } from '../shared/runtime/env.js';
+import { registerInputSchema } from '../shared/contracts/pipeline-state.js';
+import { Registry } from '../shared/adapters/registry.js';
+import { RunUploads } from '../shared/adapters/run-uploads.js';
+import { modelOfUpload } from '../shared/contracts/run-identity.js';
+import { stepHandler } from '../shared/runtime/step-handler.js';
 import { registerRun } from './register-run.js';
 
 const env = readEnv(['REGISTRY_TABLE']);

@@ -1,11 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DataValidationError } from '../core/errors.js';
-import { loadModelConfig } from '../shared/model-files.js';
-import { headObject, type ObjectVersion } from '../shared/objects.js';
-import type { ObjectCreatedEvent, RunRef } from '../shared/pipeline-state.js';
-import { deployedModelSha, modelOfKey, runIdFor } from '../shared/run-identity.js';
-import type { Registry } from '../shared/registry.js';
-import type { RunUploads } from '../shared/run-uploads.js';
+import { loadModelConfig } from '../shared/contracts/model-files.js';
+import { headObject } from '../shared/adapters/objects.js';
+import { type ObjectVersion } from '../shared/contracts/object-location.js';
+import type { ObjectCreatedEvent, RunRef } from '../shared/contracts/pipeline-state.js';
+import { deployedModelSha, modelOfKey, runIdFor } from '../shared/contracts/run-identity.js';
+import type { Registry } from '../shared/adapters/registry.js';
+import type { RunUploads } from '../shared/adapters/run-uploads.js';
 
 /**
  * Reads the object's identity from S3 itself (the event's copy of it may be URL-encoded), then records the run with a

@@ -2,11 +2,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Predictor, type Prediction } from '../core/artifact.js';
 import type { Frame } from '../core/dataset.js';
 import { NotFoundError } from '../core/errors.js';
-import { ROUTING_KEY_HEADER, VARIANT_HEADER } from '../shared/api-contracts.js';
-import { fetchArtifact } from '../shared/artifacts.js';
-import { runPrefix } from '../shared/layout.js';
-import { PreparedData } from '../shared/prepared.js';
-import type { Registry } from '../shared/registry.js';
+import { ROUTING_KEY_HEADER, VARIANT_HEADER } from '../shared/contracts/api-contracts.js';
+import { fetchArtifact } from '../shared/adapters/artifacts.js';
+import { runPrefix } from '../shared/contracts/layout.js';
+import { PreparedData } from '../shared/adapters/prepared.js';
+import type { Registry } from '../shared/adapters/registry.js';
 
 /** The first `rows` rows of a split as API instances: each feature by name, null where the value was missing. */
 export function instancesOf(frame: Frame, rows: number): Record<string, string | number | null>[] {

@@ -1,14 +1,14 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { artifactCheck } from '../shared/artifacts.js';
-import { createDocumentClient, createS3Client } from '../shared/clients.js';
-import { readEnv } from '../shared/env.js';
-import { candidateAlarmNames, PIPELINE_METRICS } from '../shared/metric-names.js';
-import { countForModel } from '../shared/metrics.js';
-import { Registry } from '../shared/registry.js';
-import { ReleaseStore } from '../shared/release-store.js';
-import { releaseStepInputSchema } from '../shared/release-steps.js';
-import { stepHandler } from '../shared/step-handler.js';
-import { tracer } from '../shared/tracer.js';
+import { artifactCheck } from '../shared/adapters/artifacts.js';
+import { createDocumentClient, createS3Client } from '../shared/runtime/clients.js';
+import { readEnv } from '../shared/runtime/env.js';
+import { candidateAlarmNames, PIPELINE_METRICS } from '../shared/contracts/metric-names.js';
+import { countForModel } from '../shared/runtime/metrics.js';
+import { Registry } from '../shared/adapters/registry.js';
+import { ReleaseStore } from '../shared/adapters/release-store.js';
+import { releaseStepInputSchema } from '../shared/contracts/release-steps.js';
+import { stepHandler } from '../shared/runtime/step-handler.js';
+import { tracer } from '../shared/runtime/tracer.js';
 import { runReleaseStep, type ReleaseStepDeps } from './release-steps.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'ARTIFACTS_BUCKET', 'STACK_NAME', 'AWS_LAMBDA_FUNCTION_NAME']);

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { judgeReleaseCheck } from '../core/release-check.js';
-import type { ReleaseStepInput } from '../shared/release-steps.js';
+import type { ReleaseStepInput } from '../shared/contracts/release-steps.js';
 import { abortRelease, beginRelease, settleCheck, tickRelease, type ReleaseDeps } from '../shared/use-cases/release.js';
 import { prepareCheck } from './check.js';
 

@@ -1,6 +1,6 @@
-import { stepDepsFromEnv } from '../shared/deps.js';
-import { reportInputSchema } from '../shared/pipeline-state.js';
-import { stepHandler } from '../shared/step-handler.js';
+import { stepDepsFromEnv } from '../shared/runtime/clients.js';
+import { reportInputSchema } from '../shared/contracts/pipeline-state.js';
+import { stepHandler } from '../shared/runtime/step-handler.js';
 import { runReport } from './report.js';
 
 const deps = stepDepsFromEnv();

@@ -1,8 +1,9 @@
 import { renderRunCard } from '../shared/use-cases/card.js';
-import type { StepDeps } from '../shared/deps.js';
-import { REPORT_FILE } from '../shared/layout.js';
-import { putObject, type ObjectLocation } from '../shared/objects.js';
-import type { EtlResult, RunRef } from '../shared/pipeline-state.js';
+import type { StepDeps } from '../shared/adapters/step-deps.js';
+import { REPORT_FILE } from '../shared/contracts/layout.js';
+import { putObject } from '../shared/adapters/objects.js';
+import { type ObjectLocation } from '../shared/contracts/object-location.js';
+import type { EtlResult, RunRef } from '../shared/contracts/pipeline-state.js';
 
 /** Writes the run's model card next to its data and records where it is. */
 export async function runReport(

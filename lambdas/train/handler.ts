@@ -1,6 +1,6 @@
-import { stepDepsFromEnv } from '../shared/deps.js';
-import { trainInputSchema } from '../shared/pipeline-state.js';
-import { stepHandler } from '../shared/step-handler.js';
+import { stepDepsFromEnv } from '../shared/runtime/clients.js';
+import { trainInputSchema } from '../shared/contracts/pipeline-state.js';
+import { stepHandler } from '../shared/runtime/step-handler.js';
 import { runTraining } from './train.js';
 
 const deps = stepDepsFromEnv();

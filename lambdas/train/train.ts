@@ -1,10 +1,10 @@
 import { trainTrial } from '../core/pipeline-stages.js';
-import type { StepDeps } from '../shared/deps.js';
-import { trialArtifactKey, trialHistoryKey } from '../shared/layout.js';
-import { putObject } from '../shared/objects.js';
-import type { EtlResult, RunRef, TrainResult, TrialPlan } from '../shared/pipeline-state.js';
-import { PreparedData } from '../shared/prepared.js';
-import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
+import type { StepDeps } from '../shared/adapters/step-deps.js';
+import { trialArtifactKey, trialHistoryKey } from '../shared/contracts/layout.js';
+import { putObject } from '../shared/adapters/objects.js';
+import type { EtlResult, RunRef, TrainResult, TrialPlan } from '../shared/contracts/pipeline-state.js';
+import { PreparedData } from '../shared/adapters/prepared.js';
+import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';
 
 /** Time kept back from the function's own timeout to store the artifact after the last epoch. */
 const STORE_MARGIN_MS = 30_000;

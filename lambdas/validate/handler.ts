@@ -1,7 +1,7 @@
-import { stepDepsFromEnv } from '../shared/deps.js';
-import { readEnv } from '../shared/env.js';
-import { validateInputSchema } from '../shared/pipeline-state.js';
-import { stepHandler } from '../shared/step-handler.js';
+import { stepDepsFromEnv } from '../shared/runtime/clients.js';
+import { readEnv } from '../shared/runtime/env.js';
+import { validateInputSchema } from '../shared/contracts/pipeline-state.js';
+import { stepHandler } from '../shared/runtime/step-handler.js';
 import { runValidation } from './validate.js';
 
 const deps = { ...stepDepsFromEnv(), codeVersion: readEnv(['CODE_VERSION']).CODE_VERSION };

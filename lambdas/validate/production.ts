@@ -7,11 +7,11 @@ import { permutationImportance } from '../core/importance.js';
 import type { ModelConfig } from '../core/model-config.js';
 import { missingFeatures } from '../core/preprocess.js';
 import type { EvaluationReport } from '../core/report/types.js';
-import { fetchArtifact } from '../shared/artifacts.js';
-import type { StepDeps } from '../shared/deps.js';
-import { readProfile } from '../shared/stored-documents.js';
-import type { EtlResult } from '../shared/pipeline-state.js';
-import type { AliasRecord } from '../shared/registry.js';
+import { fetchArtifact } from '../shared/adapters/artifacts.js';
+import type { StepDeps } from '../shared/adapters/step-deps.js';
+import { readProfile } from '../shared/adapters/stored-documents.js';
+import type { EtlResult } from '../shared/contracts/pipeline-state.js';
+import type { AliasRecord } from '../shared/adapters/registry.js';
 
 /**
  * The production model re-scored on the candidate's test split (a fair comparison), its feature influence on the

@@ -8,10 +8,10 @@ import { storableMetrics } from '../core/metrics.js';
 import type { TaskKind } from '../core/model-config.js';
 import type { TrialRecord } from '../core/report/types.js';
 import { chooseTrial, type SelectionRule } from '../core/tuning.js';
-import { fetchArtifact } from '../shared/artifacts.js';
-import { causeMessage } from '../shared/cause.js';
-import { trainResultSchema, type TrainResult, type TuningResult } from '../shared/pipeline-state.js';
-import type { StoredMetrics } from '../shared/registry.js';
+import { fetchArtifact } from '../shared/adapters/artifacts.js';
+import { causeMessage } from '../shared/contracts/cause.js';
+import { trainResultSchema, type TrainResult, type TuningResult } from '../shared/contracts/pipeline-state.js';
+import type { StoredMetrics } from '../shared/adapters/registry.js';
 
 export interface TrialSelection {
   readonly chosen: TrainResult;

@@ -8,17 +8,18 @@ import { singleFeatureScores } from '../core/leak.js';
 import { storableMetrics } from '../core/metrics.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { EvaluationReport } from '../core/report/types.js';
-import { fetchArtifact } from '../shared/artifacts.js';
-import type { StepDeps } from '../shared/deps.js';
-import { EVALUATION_FILE } from '../shared/layout.js';
-import { putObject, type ObjectLocation } from '../shared/objects.js';
-import type { EtlResult, RunRef, TuningResult, ValidationResult } from '../shared/pipeline-state.js';
-import { PreparedData } from '../shared/prepared.js';
-import { PRODUCTION_ALIAS } from '../shared/registry-keys.js';
-import type { VersionRecord } from '../shared/registry-types.js';
+import { fetchArtifact } from '../shared/adapters/artifacts.js';
+import type { StepDeps } from '../shared/adapters/step-deps.js';
+import { EVALUATION_FILE } from '../shared/contracts/layout.js';
+import { putObject } from '../shared/adapters/objects.js';
+import { type ObjectLocation } from '../shared/contracts/object-location.js';
+import type { EtlResult, RunRef, TuningResult, ValidationResult } from '../shared/contracts/pipeline-state.js';
+import { PreparedData } from '../shared/adapters/prepared.js';
+import { PRODUCTION_ALIAS } from '../shared/contracts/registry-keys.js';
+import type { VersionRecord } from '../shared/contracts/registry-types.js';
 import { compareWithProduction } from './production.js';
 import { selectTrials, type TrialSelection } from './trials.js';
-import { PIPELINE_STEPS } from '../shared/pipeline-steps.js';
+import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';
 
 function fairnessOf(scored: ScoredSplit, test: Frame, config: ModelConfig): AttributeFairness[] {
   if (config.task !== 'binary') return [];

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CAPTURE_FILTER_PATTERN } from '../../lib/request-capture.js';
-import { LAYOUT } from '../../lambdas/shared/layout.js';
+import { LAYOUT } from '../../lambdas/shared/contracts/layout.js';
 import { compileFilterPattern } from '../../local/cloudwatch/filter-pattern.js';
 import { matchesPattern } from '../../local/event-pattern.js';
 import { synthesizedTemplate, testApp } from '../helpers/test-app.js';

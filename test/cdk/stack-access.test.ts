@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { candidateAlarmNames } from '../../lambdas/shared/metric-names.js';
+import { candidateAlarmNames } from '../../lambdas/shared/contracts/metric-names.js';
 import { actionsOf, functionStatements, leadingKeys, resourcesOf, type Json } from '../helpers/template.js';
 import { testApp } from '../helpers/test-app.js';
 

@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { routingBucket } from '../../lambdas/predict/routing.js';
-import { ReleaseStore, type ReleaseRecord } from '../../lambdas/shared/release-store.js';
+import { ReleaseStore, type ReleaseRecord } from '../../lambdas/shared/adapters/release-store.js';
 import { VirtualClock } from '../../local/clock.js';
 import { statistic } from '../../local/cloudwatch/statistics.js';
 import { localDynamoClient } from '../../local/emulators.js';

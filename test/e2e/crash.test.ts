@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Registry, type RunRecord } from '../../lambdas/shared/registry.js';
+import { Registry, type RunRecord } from '../../lambdas/shared/adapters/registry.js';
 import { localDynamoClient, localS3Client } from '../../local/emulators.js';
 import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
 import { adultRows, REQUEST } from '../helpers/e2e.js';

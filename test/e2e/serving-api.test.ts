@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openApiDocument } from '../../lambdas/shared/openapi.js';
+import { openApiDocument } from '../../lambdas/shared/contracts/openapi.js';
 import { VirtualClock } from '../../local/clock.js';
 import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
 import { adultRows, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';

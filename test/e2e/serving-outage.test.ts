@@ -1,8 +1,8 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRODUCTION_ALIAS } from '../../lambdas/shared/registry-keys.js';
-import type { VersionRecord } from '../../lambdas/shared/registry.js';
+import { PRODUCTION_ALIAS } from '../../lambdas/shared/contracts/registry-keys.js';
+import type { VersionRecord } from '../../lambdas/shared/adapters/registry.js';
 import { adultRows, functionLogLines, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 import { signedFetch } from '../helpers/sign.js';

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Registry } from '../../lambdas/shared/registry.js';
+import { Registry } from '../../lambdas/shared/adapters/registry.js';
 import type { ApiSettings } from '../../lib/api-settings.js';
 import { localDynamoClient, localS3Client } from '../../local/emulators.js';
 import { VirtualClock } from '../../local/clock.js';

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../lambdas/core/errors.js';
-import { Registry, type VersionRecord, type VersionStatus } from '../../lambdas/shared/registry.js';
+import { Registry, type VersionRecord, type VersionStatus } from '../../lambdas/shared/adapters/registry.js';
 import type { PointerMoves } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { ensureTable, localDynamoClient, startDynamo } from '../../local/emulators.js';
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadData } from '../../cli/runs.js';
 import { registerRun } from '../../lambdas/register-run/register-run.js';
-import type { Registry } from '../../lambdas/shared/registry.js';
-import { RunUploads } from '../../lambdas/shared/run-uploads.js';
+import type { Registry } from '../../lambdas/shared/adapters/registry.js';
+import { RunUploads } from '../../lambdas/shared/adapters/run-uploads.js';
 import { ensureBucket, localDynamoClient, localS3Client, startS3, type RunningS3 } from '../../local/emulators.js';
 import { startTestRegistry } from '../helpers/registry-table.js';
 

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { sha256Hex } from '../../lambdas/core/digest.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEtl } from '../../lambdas/etl/etl.js';
-import type { Registry } from '../../lambdas/shared/registry.js';
+import type { Registry } from '../../lambdas/shared/adapters/registry.js';
 import { createRegistry } from '../helpers/registry-table.js';
 import {
   ensureBucket,

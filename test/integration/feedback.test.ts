@@ -7,10 +7,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordFeedback } from '../../lambdas/feedback/feedback.js';
 import { ServedClasses } from '../../lambdas/feedback/served-classes.js';
-import { FeedbackStore } from '../../lambdas/shared/feedback-store.js';
-import { PRODUCTION_ALIAS } from '../../lambdas/shared/registry-keys.js';
-import type { Registry } from '../../lambdas/shared/registry.js';
-import { ReleaseStore } from '../../lambdas/shared/release-store.js';
+import { FeedbackStore } from '../../lambdas/shared/adapters/feedback-store.js';
+import { PRODUCTION_ALIAS } from '../../lambdas/shared/contracts/registry-keys.js';
+import type { Registry } from '../../lambdas/shared/adapters/registry.js';
+import { ReleaseStore } from '../../lambdas/shared/adapters/release-store.js';
 import { localDynamoClient } from '../../local/emulators.js';
 import { startTestRegistry, versionFixture } from '../helpers/registry-table.js';
 

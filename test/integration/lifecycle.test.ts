@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnservableVersionError } from '../../lambdas/core/errors.js';
 import { promoteRun } from '../../lambdas/promote/promote.js';
 import { promoteVersion, rollback, setApproval, setCandidate } from '../../lambdas/shared/use-cases/lifecycle.js';
-import type { Registry, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
+import type { Registry, VersionRecord, VersionStatus } from '../../lambdas/shared/adapters/registry.js';
 import { movesOver, registerTestVersion, startTestRegistry } from '../helpers/registry-table.js';
 
 let registry: Registry;

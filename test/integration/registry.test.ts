@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promoteVersion } from '../../lambdas/shared/use-cases/lifecycle.js';
-import { Registry } from '../../lambdas/shared/registry.js';
+import { Registry } from '../../lambdas/shared/adapters/registry.js';
 import { localDynamoClient } from '../../local/emulators.js';
 import { movesOver, registerTestVersion, startTestRegistry, versionFixture } from '../helpers/registry-table.js';
 

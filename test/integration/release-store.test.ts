@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../lambdas/core/errors.js';
-import type { Registry } from '../../lambdas/shared/registry.js';
-import { ReleaseStore, type ReleaseRecord } from '../../lambdas/shared/release-store.js';
+import type { Registry } from '../../lambdas/shared/adapters/registry.js';
+import { ReleaseStore, type ReleaseRecord } from '../../lambdas/shared/adapters/release-store.js';
 import { promoteVersion } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { tickRelease, type ReleaseDeps } from '../../lambdas/shared/use-cases/release.js';
 import { localDynamoClient } from '../../local/emulators.js';

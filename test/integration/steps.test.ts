@@ -11,11 +11,16 @@ import { finishRun } from '../../lambdas/finish-run/finish-run.js';
 import { promoteRun } from '../../lambdas/promote/promote.js';
 import { registerRun } from '../../lambdas/register-run/register-run.js';
 import { runReport } from '../../lambdas/report/report.js';
-import type { StepDeps } from '../../lambdas/shared/deps.js';
-import { artifactCheck } from '../../lambdas/shared/artifacts.js';
-import type { EtlResult, ObjectCreatedEvent, RunRef, TrainResult } from '../../lambdas/shared/pipeline-state.js';
-import type { Registry } from '../../lambdas/shared/registry.js';
-import { RunUploads } from '../../lambdas/shared/run-uploads.js';
+import type { StepDeps } from '../../lambdas/shared/adapters/step-deps.js';
+import { artifactCheck } from '../../lambdas/shared/adapters/artifacts.js';
+import type {
+  EtlResult,
+  ObjectCreatedEvent,
+  RunRef,
+  TrainResult,
+} from '../../lambdas/shared/contracts/pipeline-state.js';
+import type { Registry } from '../../lambdas/shared/adapters/registry.js';
+import { RunUploads } from '../../lambdas/shared/adapters/run-uploads.js';
 import { runTraining } from '../../lambdas/train/train.js';
 import { runValidation } from '../../lambdas/validate/validate.js';
 import {

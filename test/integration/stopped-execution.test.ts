@@ -4,8 +4,8 @@ import {
   type EnteredState,
   type ExecutionStatusChange,
 } from '../../lambdas/finish-run/stopped-execution.js';
-import type { Registry } from '../../lambdas/shared/registry.js';
-import { runRefFromEvent } from '../../lambdas/shared/run-identity.js';
+import type { Registry } from '../../lambdas/shared/adapters/registry.js';
+import { runRefFromEvent } from '../../lambdas/shared/contracts/run-identity.js';
 import { startTestRegistry } from '../helpers/registry-table.js';
 
 let registry: Registry;

@@ -2,7 +2,7 @@ import type { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { ExecutionDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { waitForRun } from '../../cli/runs.js';
-import type { Registry, RunRecord } from '../../lambdas/shared/registry.js';
+import type { Registry, RunRecord } from '../../lambdas/shared/adapters/registry.js';
 
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:Training';
 const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:Training:first';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readEnv, readEnvNumber } from '../../lambdas/shared/env.js';
+import { readEnv, readEnvNumber } from '../../lambdas/shared/runtime/env.js';
 
 describe('the environment, read once at cold start', () => {
   it('names every missing variable at once, and reads a number within its bounds or fails naming it', () => {

@@ -9,8 +9,8 @@ import {
   jsonResponse,
   requestMetrics,
   type JsonEvent,
-} from '../../lambdas/shared/http.js';
-import { logger } from '../../lambdas/shared/logger.js';
+} from '../../lambdas/shared/runtime/http.js';
+import { logger } from '../../lambdas/shared/runtime/logger.js';
 
 const context = { functionName: 'predict', awsRequestId: 'req-1' } as Context;
 

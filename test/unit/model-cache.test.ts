@@ -6,8 +6,13 @@ import {
   type ModelSource,
   type RefreshFailure,
 } from '../../lambdas/predict/model-cache.js';
-import type { AliasRecord, ArtifactRecord, VersionRecord, VersionStatus } from '../../lambdas/shared/registry.js';
-import type { ReleaseRecord } from '../../lambdas/shared/release-store.js';
+import type {
+  AliasRecord,
+  ArtifactRecord,
+  VersionRecord,
+  VersionStatus,
+} from '../../lambdas/shared/adapters/registry.js';
+import type { ReleaseRecord } from '../../lambdas/shared/adapters/release-store.js';
 
 class FakeModel {
   disposed = false;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseModelConfig, parseModelConfigText } from '../../lambdas/core/model-config.js';
-import { loadModelConfig } from '../../lambdas/shared/model-files.js';
+import { loadModelConfig } from '../../lambdas/shared/contracts/model-files.js';
 
 describe('model files', () => {
   it('the shipped adult model file is valid and keeps sex and race out of the inputs', () => {
@@ -99,7 +99,7 @@ describe('the checked model file passed between steps', () => {
   });
 });
 
-describe('deployed model files (lambdas/shared/model-files.ts)', () => {
+describe('deployed model files (lambdas/shared/contracts/model-files.ts)', () => {
   it('parses a file once per container and again only when it changes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlops-models-'));
     const file = join(dir, 'm.json');

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 
 type SentRequest = { headers: Record<string, string> };
-import { putObject } from '../../lambdas/shared/objects.js';
+import { putObject } from '../../lambdas/shared/adapters/objects.js';
 
 describe('putObject', () => {
   it('sends Content-MD5 with every write (required by buckets with Object Lock retention)', async () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { API_ROUTE_KEYS } from '../../lib/inference-api.js';
 import { describe, expect, it } from 'vitest';
-import { parseBody, predictRequestSchema } from '../../lambdas/shared/api-contracts.js';
-import { openApiDocument } from '../../lambdas/shared/openapi.js';
+import { parseBody, predictRequestSchema } from '../../lambdas/shared/contracts/api-contracts.js';
+import { openApiDocument } from '../../lambdas/shared/contracts/openapi.js';
 
 describe('the OpenAPI document', () => {
   it('is checked in as generated from the schemas that validate requests (run `npm run openapi` after changing them)', () => {

@@ -4,7 +4,7 @@ import type { Prediction } from '../../lambdas/core/artifact.js';
 import { judgeReleaseCheck } from '../../lambdas/core/release-check.js';
 import { releaseSchema } from '../../lambdas/core/release-config.js';
 import { chooseRoute, routingBucket } from '../../lambdas/predict/routing.js';
-import type { ReleaseRecord } from '../../lambdas/shared/release-store.js';
+import type { ReleaseRecord } from '../../lambdas/shared/adapters/release-store.js';
 import { settleCheck, type ReleaseDeps } from '../../lambdas/shared/use-cases/release.js';
 
 const running = (mode: 'canary' | 'shadow', share: number) => ({ model: 'm', mode, share, state: 'running' as const });

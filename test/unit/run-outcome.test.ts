@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { outcomeOf } from '../../lambdas/shared/card-facts.js';
-import { runIdFor } from '../../lambdas/shared/run-identity.js';
+import { outcomeOf } from '../../lambdas/shared/adapters/card-facts.js';
+import { runIdFor } from '../../lambdas/shared/contracts/run-identity.js';
 import { modelFileWarnings } from '../../lib/model-configs.js';
 import { parseModelConfig } from '../../lambdas/core/model-config.js';
 import { describeOutcome } from '../../local/progress.js';

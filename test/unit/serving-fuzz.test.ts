@@ -10,9 +10,9 @@ import { captureAnswer } from '../../lambdas/predict/capture.js';
 import { ProductionModelCache, type ModelSource } from '../../lambdas/predict/model-cache.js';
 import { predict } from '../../lambdas/predict/predict.js';
 import { routingBucket } from '../../lambdas/predict/routing.js';
-import { errorResponses, jsonBody, jsonResponse, type JsonEvent } from '../../lambdas/shared/http.js';
-import type { VersionRecord } from '../../lambdas/shared/registry.js';
-import type { ReleaseRecord } from '../../lambdas/shared/release-store.js';
+import { errorResponses, jsonBody, jsonResponse, type JsonEvent } from '../../lambdas/shared/runtime/http.js';
+import type { VersionRecord } from '../../lambdas/shared/adapters/registry.js';
+import type { ReleaseRecord } from '../../lambdas/shared/adapters/release-store.js';
 import { adult } from '../helpers/adult.js';
 
 let production: Predictor;

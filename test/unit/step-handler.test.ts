@@ -7,7 +7,7 @@ import {
   TransientError,
   type MlopsError,
 } from '../../lambdas/core/errors.js';
-import { classify, stepHandler } from '../../lambdas/shared/step-handler.js';
+import { classify, stepHandler } from '../../lambdas/shared/runtime/step-handler.js';
 
 const context = {
   functionName: 'Stack-Etl',

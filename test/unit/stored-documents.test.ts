@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IntegrityError } from '../../lambdas/core/errors.js';
-import { parseDataSchema, parseEvaluation, parsePreprocessor } from '../../lambdas/shared/stored-documents.js';
+import { parseDataSchema, parseEvaluation, parsePreprocessor } from '../../lambdas/shared/adapters/stored-documents.js';
 
 const schema = {
   model: 'm',

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Registry } from '../registry.js';
+import type { Registry } from '../adapters/registry.js';
 
 /**
  * What the alarm-history rule sends (its input transformer picks these out of CloudWatch's "CloudWatch Alarm State

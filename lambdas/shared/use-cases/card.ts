@@ -2,13 +2,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError } from '../../core/errors.js';
 import type { ModelConfig } from '../../core/model-config.js';
 import { renderModelCard } from '../../core/report/html.js';
-import { cardFacts } from '../card-facts.js';
-import type { StepDeps } from '../deps.js';
-import { EVALUATION_FILE, runPrefix } from '../layout.js';
-import { getObjectBytes } from '../objects.js';
-import { PreparedData } from '../prepared.js';
-import type { Registry } from '../registry.js';
-import { readEvaluation } from '../stored-documents.js';
+import { cardFacts } from '../adapters/card-facts.js';
+import type { StepDeps } from '../adapters/step-deps.js';
+import { EVALUATION_FILE, runPrefix } from '../contracts/layout.js';
+import { getObjectBytes } from '../adapters/objects.js';
+import { PreparedData } from '../adapters/prepared.js';
+import type { Registry } from '../adapters/registry.js';
+import { readEvaluation } from '../adapters/stored-documents.js';
 
 /**
  * Renders a run's model card from what its validate step stored (evaluation.json) and the registry's facts, with the

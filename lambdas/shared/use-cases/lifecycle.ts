@@ -5,10 +5,10 @@ import {
   SupersededError,
   UnservableVersionError,
 } from '../../core/errors.js';
-import type { ArtifactCheck } from '../artifacts.js';
-import type { AliasRecord, AuditAction, Registry, VersionRecord } from '../registry.js';
-import type { AuditDraft } from '../registry-write.js';
-import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../registry-keys.js';
+import type { ArtifactCheck } from '../adapters/artifacts.js';
+import type { AliasRecord, AuditAction, Registry, VersionRecord } from '../adapters/registry.js';
+import type { AuditDraft } from '../adapters/registry-write.js';
+import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../contracts/registry-keys.js';
 
 /**
  * Changes to what is served and approved. Each change is one conditional write to one item (the production alias
@@ -243,4 +243,4 @@ export async function setApproval(
   });
 }
 
-export type { AuditEvent } from '../registry.js';
+export type { AuditEvent } from '../adapters/registry.js';

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../core/errors.js';
-import { s3Uri } from '../objects.js';
-import type { AuditEvent, Registry, RunRecord, VersionRecord } from '../registry.js';
+import { s3Uri } from '../contracts/object-location.js';
+import type { AuditEvent, Registry, RunRecord, VersionRecord } from '../adapters/registry.js';
 
 export interface VersionLineage {
   readonly version: VersionRecord;

@@ -1,9 +1,9 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import { resumeStepOf } from '../pipeline-steps.js';
-import { redriveExecutionName } from '../run-identity.js';
+import { resumeStepOf } from '../contracts/pipeline-steps.js';
+import { redriveExecutionName } from '../contracts/run-identity.js';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { Registry } from '../registry.js';
+import type { Registry } from '../adapters/registry.js';
 
 /** What a re-drive needs: the registry and the training state machine. */
 export interface RedriveDeps {

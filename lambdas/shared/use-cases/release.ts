@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SupersededError } from '../../core/errors.js';
 import type { ReleaseConfig } from '../../core/release-config.js';
-import type { ArtifactCheck } from '../artifacts.js';
-import type { Registry } from '../registry.js';
-import { isActive, type ReleaseRecord, type ReleaseStore } from '../release-store.js';
+import type { ArtifactCheck } from '../adapters/artifacts.js';
+import type { Registry } from '../adapters/registry.js';
+import { isActive, type ReleaseRecord, type ReleaseStore } from '../adapters/release-store.js';
 import { promoteVersion } from './lifecycle.js';
 
 /** What a release step needs: the stores, the alarms it watches, the clock, who acts, and the in-progress signal. */

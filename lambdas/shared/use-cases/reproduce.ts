@@ -3,12 +3,13 @@ import { IntegrityError, NotFoundError } from '../../core/errors.js';
 import { withRecordedDefaults } from '../../core/hyperparameters.js';
 import { parseModelConfigText } from '../../core/model-config.js';
 import { prepareForTraining, testMetrics, trainTrial } from '../../core/pipeline-stages.js';
-import { readDataObjects } from '../data-objects.js';
-import type { StepDeps } from '../deps.js';
-import { runPrefix, schemaKey } from '../layout.js';
-import { getObjectBytes, s3Uri } from '../objects.js';
-import { PREPARED_FILES } from '../prepared.js';
-import { readDataSchema } from '../stored-documents.js';
+import { readDataObjects } from '../adapters/data-objects.js';
+import type { StepDeps } from '../adapters/step-deps.js';
+import { runPrefix, schemaKey } from '../contracts/layout.js';
+import { getObjectBytes } from '../adapters/objects.js';
+import { s3Uri } from '../contracts/object-location.js';
+import { PREPARED_FILES } from '../adapters/prepared.js';
+import { readDataSchema } from '../adapters/stored-documents.js';
 
 export interface Reproduction {
   readonly model: string;

@@ -3,7 +3,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { MlopsError, StepInputError, TransientError } from '../core/errors.js';
+import { MlopsError, StepInputError, TransientError } from '../../core/errors.js';
 import { logger } from './logger.js';
 import { metrics } from './metrics.js';
 import { annotateTrace, tracer } from './tracer.js';

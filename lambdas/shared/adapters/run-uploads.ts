@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { NotFoundError } from '../core/errors.js';
-import { runKey } from './registry-keys.js';
+import { NotFoundError } from '../../core/errors.js';
+import { runKey } from '../contracts/registry-keys.js';
 import { isConditionFailure } from './registry-write.js';
 
 /** What taking a ticket returns: the run's ticket counter after it. */

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { ANOMALY_KINDS } from '../core/data-schema.js';
-import { IntegrityError } from '../core/errors.js';
-import { recordedHyperparametersSchema } from '../core/artifact-schema.js';
+import { ANOMALY_KINDS } from '../../core/data-schema.js';
+import { IntegrityError } from '../../core/errors.js';
+import { recordedHyperparametersSchema } from '../../core/artifact-schema.js';
 import type { AliasRecord, AuditEvent, RunRecord, SchemaPointer, VersionRecord } from './registry-types.js';
 
 /**

@@ -2,11 +2,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { DataValidationError } from '../core/errors.js';
-import { SIGNATURE_BYTES, uploadKind } from '../core/file-signature.js';
-import { concatTables, readCsv } from '../core/csv.js';
-import type { RawTable } from '../core/table.js';
-import { getObjectStream, type ObjectVersion } from './objects.js';
+import { DataValidationError } from '../../core/errors.js';
+import { SIGNATURE_BYTES, uploadKind } from '../../core/file-signature.js';
+import { concatTables, readCsv } from '../../core/csv.js';
+import type { RawTable } from '../../core/table.js';
+import { getObjectStream } from './objects.js';
+import { type ObjectVersion } from '../contracts/object-location.js';
 import type { DataRecord } from './registry.js';
 
 /** Reads the data objects of a run into one table, recording the sha256 of exactly the bytes that were read. */

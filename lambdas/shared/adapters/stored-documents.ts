@@ -1,12 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
-import { preprocessorSchema } from '../core/artifact-schema.js';
-import type { DataSchema } from '../core/data-schema.js';
-import type { DatasetProfile } from '../core/drift/profile.js';
-import { parseStoredJson } from '../core/stored-json.js';
-import type { Preprocessor } from '../core/preprocess.js';
-import type { EvaluationReport } from '../core/report/types.js';
-import { getObjectBytes, s3Uri, type ObjectLocation } from './objects.js';
+import { preprocessorSchema } from '../../core/artifact-schema.js';
+import type { DataSchema } from '../../core/data-schema.js';
+import type { DatasetProfile } from '../../core/drift/profile.js';
+import { parseStoredJson } from '../../core/stored-json.js';
+import type { Preprocessor } from '../../core/preprocess.js';
+import type { EvaluationReport } from '../../core/report/types.js';
+import { getObjectBytes } from './objects.js';
+import { s3Uri, type ObjectLocation } from '../contracts/object-location.js';
 
 /**
  * The JSON documents the pipeline stores in S3 and reads back, each checked against its shape on the way in: a

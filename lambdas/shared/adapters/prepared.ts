@@ -1,12 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Frame } from '../core/dataset.js';
-import { decodeFrameFile } from '../core/frame-codec.js';
-import { parseModelConfigText, type ModelConfig } from '../core/model-config.js';
-import type { Preprocessor } from '../core/preprocess.js';
-import type { SplitName } from '../core/split.js';
+import type { Frame } from '../../core/dataset.js';
+import { decodeFrameFile } from '../../core/frame-codec.js';
+import { parseModelConfigText, type ModelConfig } from '../../core/model-config.js';
+import type { Preprocessor } from '../../core/preprocess.js';
+import type { SplitName } from '../../core/split.js';
 import { getObjectBytes } from './objects.js';
 import { parsePreprocessor } from './stored-documents.js';
-import type { EtlResult } from './pipeline-state.js';
+import type { EtlResult } from '../contracts/pipeline-state.js';
 
 /** Files the ETL step leaves under the run's prefix for the later steps. */
 export const PREPARED_FILES = {

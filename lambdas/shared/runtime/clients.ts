@@ -1,6 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Registry } from '../adapters/registry.js';
+import type { StepDeps } from '../adapters/step-deps.js';
+import { readEnv } from './env.js';
 import { tracer } from './tracer.js';
 
 /**
@@ -24,4 +27,14 @@ export function createDocumentClient(): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
+}
+
+/** Clients and names for a step that reads and writes the registry and the artifacts bucket. */
+export function stepDepsFromEnv(): StepDeps {
+  const env = readEnv(['REGISTRY_TABLE', 'ARTIFACTS_BUCKET']);
+  return {
+    s3: createS3Client(),
+    registry: new Registry(createDocumentClient(), env.REGISTRY_TABLE),
+    artifactsBucket: env.ARTIFACTS_BUCKET,
+  };
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MODEL_NAME_PATTERN } from '../core/model-name.js';
+import { MODEL_NAME_PATTERN } from '../../core/model-name.js';
 import {
   errorResponseSchema,
   feedbackRequestSchema,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { feedbackKey } from './registry-keys.js';
-import { parseItem } from './registry-items.js';
+import { feedbackKey } from '../contracts/registry-keys.js';
+import { parseItem } from '../contracts/registry-items.js';
 import { isConditionFailure } from './registry-write.js';
 
 /** How long a prediction id's truth is remembered for idempotency (the capture data is kept longer, in S3). */

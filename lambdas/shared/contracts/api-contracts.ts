@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { RequestValidationError } from '../core/errors.js';
-import { MAX_INSTANCES } from '../core/instances.js';
+import { RequestValidationError } from '../../core/errors.js';
+import { MAX_INSTANCES } from '../../core/instances.js';
 
 /**
  * The HTTP API's requests and answers: these schemas validate the requests and generate the OpenAPI document
- * (lambdas/shared/openapi.ts, checked in as docs/openapi.json), so the two cannot disagree. Feature values are checked
+ * (lambdas/shared/contracts/openapi.ts, checked in as docs/openapi.json), so the two cannot disagree. Feature values are checked
  * against the served version's features after the envelope (lambdas/core/instances.ts).
  */
 

@@ -1,15 +1,15 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ModelConfigError } from '../core/errors.js';
+import { ModelConfigError } from '../../core/errors.js';
 import {
   parseCaptureSections,
   parseModelConfigText,
   type CaptureSections,
   type ModelConfig,
-} from '../core/model-config.js';
-import { MODEL_NAME_PATTERN } from '../core/model-name.js';
-import { sha256Hex } from '../core/digest.js';
+} from '../../core/model-config.js';
+import { MODEL_NAME_PATTERN } from '../../core/model-name.js';
+import { sha256Hex } from '../../core/digest.js';
 
 /**
  * Model files ship inside each function's asset (in `models/` next to the bundle); from source they are read from

@@ -6,12 +6,12 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   RequestValidationError,
-} from '../core/errors.js';
-import type { PredictionSummary } from '../core/prediction-summary.js';
+} from '../../core/errors.js';
+import type { PredictionSummary } from '../../core/prediction-summary.js';
 import { logger } from './logger.js';
-import { PREDICT_METRICS } from './metric-names.js';
+import { PREDICT_METRICS } from '../contracts/metric-names.js';
 import { countForModel, dimensionedMetrics, metrics } from './metrics.js';
-import { isDeployedModel } from './model-files.js';
+import { isDeployedModel } from '../contracts/model-files.js';
 import { annotateTrace } from './tracer.js';
 
 /**

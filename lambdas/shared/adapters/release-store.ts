@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { ConflictError } from '../core/errors.js';
-import { parseItem } from './registry-items.js';
-import { releaseKey } from './registry-keys.js';
+import { ConflictError } from '../../core/errors.js';
+import { parseItem } from '../contracts/registry-items.js';
+import { releaseKey } from '../contracts/registry-keys.js';
 import { isConditionFailure } from './registry-write.js';
 
 export const RELEASE_STATES = ['checking', 'running', 'promoted', 'rolled-back', 'aborted', 'rejected'] as const;

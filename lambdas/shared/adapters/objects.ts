@@ -9,23 +9,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { NotFoundError } from '../core/errors.js';
-
-/** Where an object lives; `versionId` is null where the bucket (or emulator) has no versioning. */
-export interface ObjectLocation {
-  readonly bucket: string;
-  readonly key: string;
-}
-
-export interface ObjectVersion extends ObjectLocation {
-  readonly etag: string;
-  readonly versionId: string | null;
-  readonly size: number;
-}
-
-export function s3Uri(location: ObjectLocation): string {
-  return `s3://${location.bucket}/${location.key}`;
-}
+import { NotFoundError } from '../../core/errors.js';
+import { s3Uri, type ObjectLocation, type ObjectVersion } from '../contracts/object-location.js';
 
 function isMissing(error: unknown): boolean {
   return error instanceof NoSuchKey || error instanceof NotFound || (error as { name?: string }).name === 'NotFound';

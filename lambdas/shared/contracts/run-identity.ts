@@ -1,5 +1,5 @@
-import { DataValidationError } from '../core/errors.js';
-import { sha256Hex } from '../core/digest.js';
+import { DataValidationError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/digest.js';
 import { LAYOUT } from './layout.js';
 import { loadModelConfig } from './model-files.js';
 import type { ObjectCreatedEvent, RunRef } from './pipeline-state.js';

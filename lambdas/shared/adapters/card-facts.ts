@@ -1,12 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DataSchema } from '../core/data-schema.js';
-import { NotFoundError } from '../core/errors.js';
-import type { CardFacts } from '../core/report/types.js';
-import { s3Uri } from './objects.js';
+import type { DataSchema } from '../../core/data-schema.js';
+import { NotFoundError } from '../../core/errors.js';
+import type { CardFacts } from '../../core/report/types.js';
+import { s3Uri } from '../contracts/object-location.js';
 import { readDataSchema } from './stored-documents.js';
 import type { DataRecord, Registry, RunRecord, VersionRecord } from './registry.js';
-import { PRODUCTION_ALIAS } from './registry-keys.js';
-import { schemaKey } from './layout.js';
+import { PRODUCTION_ALIAS } from '../contracts/registry-keys.js';
+import { schemaKey } from '../contracts/layout.js';
 
 /** The run's outcome in words: what happened to the candidate, and what is left to do. */
 export function outcomeOf(run: Pick<RunRecord, 'status' | 'reason' | 'model' | 'version'>): string {

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { ConflictError } from '../core/errors.js';
-import type { AuditEvent } from './registry-types.js';
-import { auditKey } from './registry-keys.js';
+import { ConflictError } from '../../core/errors.js';
+import type { AuditEvent } from '../contracts/registry-types.js';
+import { auditKey } from '../contracts/registry-keys.js';
 
 /** An audit event before it is written: the registry stamps its time and id. */
 export type AuditDraft = Omit<AuditEvent, 'at' | 'id'>;

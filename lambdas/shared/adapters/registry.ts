@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, NotFoundError } from '../core/errors.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { partitionNames, queryPartition, setExpression } from './dynamo-items.js';
 import {
   aliasItemSchema,
@@ -8,8 +8,8 @@ import {
   parseStoredItem,
   runItemSchema,
   versionItemSchema,
-} from './registry-items.js';
-import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, versionKey } from './registry-keys.js';
+} from '../contracts/registry-items.js';
+import { aliasKey, KEY_PREFIX, PRODUCTION_ALIAS, runKey, versionKey } from '../contracts/registry-keys.js';
 import {
   auditPut,
   failedConditions,
@@ -20,10 +20,10 @@ import {
   type TransactItem,
 } from './registry-write.js';
 import { latestVersionOf, registerVersionOnce, type RunOutcomeFields } from './version-allocation.js';
-import type { AliasRecord, AuditEvent, RunRecord, VersionRecord, VersionStatus } from './registry-types.js';
+import type { AliasRecord, AuditEvent, RunRecord, VersionRecord, VersionStatus } from '../contracts/registry-types.js';
 import { SchemaPointerStore } from './schema-pointers.js';
 
-export type * from './registry-types.js';
+export type * from '../contracts/registry-types.js';
 
 /**
  * The model registry. Every state change is one conditional write to one item, so it is atomic on DynamoDB and on

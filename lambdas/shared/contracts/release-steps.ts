@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { releaseSchema } from '../core/release-config.js';
+import { releaseSchema } from '../../core/release-config.js';
 
 /**
  * What the release state machine hands the release function at each step (`state-machines/release.ts` builds these

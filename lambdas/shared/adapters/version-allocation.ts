@@ -1,8 +1,8 @@
 import { QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, NotFoundError } from '../core/errors.js';
-import { parseItem, parseStoredItem, runItemSchema, versionItemSchema } from './registry-items.js';
-import { KEY_PREFIX, runKey, versionCounterKey, versionKey } from './registry-keys.js';
-import type { RunRecord, VersionRecord } from './registry-types.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { parseItem, parseStoredItem, runItemSchema, versionItemSchema } from '../contracts/registry-items.js';
+import { KEY_PREFIX, runKey, versionCounterKey, versionKey } from '../contracts/registry-keys.js';
+import type { RunRecord, VersionRecord } from '../contracts/registry-types.js';
 import { backoffMs, failedConditions, writeAtomically, type TransactItem } from './registry-write.js';
 
 const ATTEMPTS = 60;
