@@ -97,7 +97,7 @@ try {
     DynamoDBDocumentClient.from(localDynamoClient(endpoints.dynamodbEndpoint, endpoints.region)),
     endpoints.outputs.RegistryTableName as string,
   );
-  const production = await registry.getAlias('adult');
+  const production = await registry.aliases.get('adult');
   if (production === undefined) throw new Error('no production version after the pipeline');
   const artifact = await fetchArtifact(s3, production.artifact);
   await initBackend();

@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { LAYOUT } from '../lambdas/shared/contracts/layout.js';
-import type { RunRecord } from '../lambdas/shared/adapters/registry.js';
+import type { RunRecord } from '../lambdas/shared/contracts/registry-types.js';
 import { currentExecutionArn } from '../lambdas/shared/contracts/run-identity.js';
 import type { Connection } from './connection.js';
 
@@ -33,7 +33,7 @@ export async function uploadData(
   options: { timeoutMs?: number; pollMs?: number } = {},
 ): Promise<UploadedData> {
   const key = `${LAYOUT.incoming}${model}/${name}`;
-  const before = new Map((await c.registry.listRuns(model)).map((r) => [r.runId, uploadsOf(r)]));
+  const before = new Map((await c.registry.runs.list(model)).map((r) => [r.runId, uploadsOf(r)]));
   const response = await c.s3.send(
     new PutObjectCommand({ Bucket: c.dataBucket, Key: key, Body: body, ContentType: 'text/csv' }),
   );
@@ -41,7 +41,7 @@ export async function uploadData(
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   let ticket: { runId: string; number: number } | undefined;
   for (;;) {
-    const runs = (await c.registry.listRuns(model)).filter((r) => sameObject(r, key, etag));
+    const runs = (await c.registry.runs.list(model)).filter((r) => sameObject(r, key, etag));
     const started = runs.find((r) => !before.has(r.runId));
     if (started !== undefined) {
       ticket ??= { runId: started.runId, number: await c.uploads.takeTicket(model, started.runId) };
@@ -86,7 +86,7 @@ export async function waitForRun(
   const pause = () => new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 2000));
   let last = '';
   for (;;) {
-    const run = await c.registry.getRun(model, runId);
+    const run = await c.registry.runs.get(model, runId);
     if (run) {
       const seen = `${run.status}/${run.step ?? ''}`;
       if (seen !== last) options.onProgress?.(run);
@@ -94,7 +94,7 @@ export async function waitForRun(
       if (run.status !== 'RUNNING') {
         const executionArn = currentExecutionArn(run, c.stateMachineArn);
         if (executionArn === undefined || !(await executionRunning(c, executionArn)))
-          return (await c.registry.getRun(model, runId)) ?? run;
+          return (await c.registry.runs.get(model, runId)) ?? run;
       }
     }
     if (Date.now() > deadline) {

@@ -2,7 +2,7 @@ import { readDataSchema } from '../lambdas/shared/adapters/stored-documents.js';
 import { readCsv } from '../lambdas/core/csv.js';
 import { parseNumber } from '../lambdas/core/prepare.js';
 import { loadModelConfig } from '../lambdas/shared/contracts/model-files.js';
-import type { RunRecord } from '../lambdas/shared/adapters/registry.js';
+import type { RunRecord } from '../lambdas/shared/contracts/registry-types.js';
 import type { Connection } from './connection.js';
 import { uploadData, waitForRun, type WaitOptions } from './runs.js';
 import { signedFetch } from './sign.js';
@@ -55,7 +55,7 @@ export async function runSmoke(c: Connection, options: SmokeOptions): Promise<Sm
     `run ended ${run.status}${run.version ? ` (version ${run.version})` : ''}: ${run.gate?.summary ?? run.reason ?? ''}`,
   );
 
-  const production = await c.registry.getAlias(options.model);
+  const production = await c.registry.aliases.get(options.model);
   if (!production) {
     throw new SmokeFailure(
       `model "${options.model}" has no production version after the run (${run.status}: ${run.reason ?? run.gate?.summary ?? ''})`,

@@ -31,7 +31,7 @@ function changeCommand(ctx: CliContext, name: 'promote' | 'approve' | 'reject', 
         if (versionText !== undefined) {
           version = parseVersion(versionText);
         } else {
-          const candidate = await c.registry.getAlias(model, CANDIDATE_ALIAS);
+          const candidate = await c.registry.aliases.get(model, CANDIDATE_ALIAS);
           if (candidate === undefined)
             throw new Error(`model "${model}" has no candidate version: name one (mlops versions ${model} lists them)`);
           version = candidate.version;

@@ -18,12 +18,12 @@ function modelsCommand(ctx: CliContext): void {
     .description('list the models that have versions, with what is in production')
     .action(
       ctx.withConnection(async (c) => {
-        const models = await c.registry.listModels();
+        const models = await c.registry.versions.models();
         const rows = await Promise.all(
           models.map(async (model) => ({
             model,
-            production: (await c.registry.getAlias(model))?.version ?? null,
-            versions: await c.registry.latestVersion(model),
+            production: (await c.registry.aliases.get(model))?.version ?? null,
+            versions: await c.registry.versions.latest(model),
           })),
         );
         ctx.print(rows, () =>
@@ -45,9 +45,9 @@ function versionsCommand(ctx: CliContext): void {
     .action(
       ctx.withConnection(async (c, model: string) => {
         const [versions, production, candidate] = await Promise.all([
-          c.registry.listVersions(model),
-          c.registry.getAlias(model),
-          c.registry.getAlias(model, CANDIDATE_ALIAS),
+          c.registry.versions.list(model),
+          c.registry.aliases.get(model),
+          c.registry.aliases.get(model, CANDIDATE_ALIAS),
         ]);
         const aliases = (v: number) =>
           [production?.version === v ? 'production' : '', candidate?.version === v ? 'candidate' : '']
@@ -82,7 +82,7 @@ function showCommand(ctx: CliContext): void {
     .argument('<version>')
     .action(
       ctx.withConnection(async (c, model: string, versionText: string) => {
-        const version = await c.registry.getVersion(model, parseVersion(versionText));
+        const version = await c.registry.versions.get(model, parseVersion(versionText));
         if (version === undefined) throw new Error(`model "${model}" has no version ${versionText}`);
         ctx.print(version, () => describeVersion(model, version));
       }),
@@ -97,7 +97,7 @@ function auditCommand(ctx: CliContext): void {
     .argument('<model>')
     .action(
       ctx.withConnection(async (c, model: string) => {
-        const events = await c.registry.listAudit(model);
+        const events = await c.registry.audit.list(model);
         ctx.print(events, () =>
           formatTable(
             ['when', 'action', 'version', 'from', 'outcome', 'who', 'why'],

@@ -21,8 +21,8 @@ function runsCommand(ctx: CliContext): Command {
     .argument('[model]')
     .action(
       ctx.withConnection(async (c, model: string | undefined) => {
-        const models = model === undefined ? await c.registry.listModels('run') : [model];
-        const list = (await Promise.all(models.map((m) => c.registry.listRuns(m))))
+        const models = model === undefined ? await c.registry.runs.models() : [model];
+        const list = (await Promise.all(models.map((m) => c.registry.runs.list(m))))
           .flat()
           .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
         ctx.print(list, () =>

@@ -30,7 +30,7 @@ import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';
  */
 export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
   const { config, sha256: modelConfigSha256, text: configText } = loadModelConfig(run.model, deps.modelsDir);
-  await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.etl });
+  await deps.registry.runs.update(run.model, run.runId, { step: PIPELINE_STEPS.etl });
   const objects: ObjectVersion[] =
     config.data.source === 'object'
       ? [run.trigger]
@@ -61,7 +61,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
   ]);
 
   const { report } = prepared;
-  await deps.registry.updateRun(run.model, run.runId, {
+  await deps.registry.runs.update(run.model, run.runId, {
     data,
     preparation: {
       rowsRead: report.rowsRead,
@@ -110,7 +110,7 @@ async function validateData(
     const full = { bucket: deps.artifactsBucket, key: `${runPrefix(run.model, run.runId)}${ANOMALIES_FILE}` };
     if (anomalies.length > 0) await putObject(deps.s3, full, JSON.stringify(anomalies), 'application/json');
     const { first, ...counts } = summarizeAnomalies(anomalies);
-    await deps.registry.updateRun(run.model, run.runId, {
+    await deps.registry.runs.update(run.model, run.runId, {
       ...(schema ? { schemaVersion: schema.version } : {}),
       anomalies: first,
       ...(anomalies.length > 0 ? { anomalyCounts: { ...counts, list: full } } : {}),

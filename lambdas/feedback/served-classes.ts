@@ -26,7 +26,7 @@ export class ServedClasses {
   private readonly byModel = new Map<string, Served>();
 
   constructor(
-    private readonly registry: Pick<Registry, 'getAlias' | 'getVersion'>,
+    private readonly registry: Pick<Registry, 'aliases' | 'versions'>,
     private readonly releases: Pick<ReleaseStore, 'get'>,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -55,7 +55,7 @@ export class ServedClasses {
 
   private async read(model: string): Promise<Served> {
     const [production, release] = await Promise.all([
-      this.registry.getAlias(model, PRODUCTION_ALIAS),
+      this.registry.aliases.get(model, PRODUCTION_ALIAS),
       this.releases.get(model),
     ]);
     const versions = [
@@ -65,7 +65,7 @@ export class ServedClasses {
         ),
       ),
     ];
-    const records = await Promise.all(versions.map((version) => this.registry.getVersion(model, version)));
+    const records = await Promise.all(versions.map((version) => this.registry.versions.get(model, version)));
     const classes = new Set(records.flatMap((record) => record?.classes ?? []));
     const served: Served = {
       classes,

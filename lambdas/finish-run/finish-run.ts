@@ -2,7 +2,8 @@ import type * as z from 'zod';
 import { causeMessage } from '../shared/contracts/cause.js';
 import { runRefFromEvent } from '../shared/contracts/run-identity.js';
 import { objectCreatedEventSchema, type finishInputSchema, type RunRef } from '../shared/contracts/pipeline-state.js';
-import type { Registry, RunStatus } from '../shared/adapters/registry.js';
+import type { Registry } from '../shared/adapters/registry.js';
+import type { RunStatus } from '../shared/contracts/registry-types.js';
 
 export type FinishInput = z.infer<typeof finishInputSchema>;
 
@@ -48,10 +49,10 @@ export async function finishRun(registry: Registry, input: FinishInput): Promise
     ...(errorType ? { errorType } : {}),
     ...(outcome === 'FAILED' && state.run !== undefined ? { resumeState: reached } : {}),
   };
-  const existing = await registry.getRun(run.model, run.runId);
+  const existing = await registry.runs.get(run.model, run.runId);
   if (existing === undefined) {
     // The failure happened before the run could be registered (e.g. the object vanished): record it now.
-    await registry.createRun({
+    await registry.runs.create({
       model: run.model,
       runId: run.runId,
       trigger: run.trigger,
@@ -60,7 +61,7 @@ export async function finishRun(registry: Registry, input: FinishInput): Promise
       ...fields,
     });
   } else {
-    await registry.updateRun(run.model, run.runId, fields);
+    await registry.runs.update(run.model, run.runId, fields);
   }
   return { status: outcome, model: run.model, runId: run.runId, reason, ...(errorType ? { errorType } : {}) };
 }

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { ConflictError } from '../core/errors.js';
 import { objectCreatedEventSchema, runRefSchema, type RunRef } from '../shared/contracts/pipeline-state.js';
 import { PIPELINE_STEPS, resumeStepOf } from '../shared/contracts/pipeline-steps.js';
-import type { Registry, RunRecord } from '../shared/adapters/registry.js';
+import type { Registry } from '../shared/adapters/registry.js';
+import type { RunRecord } from '../shared/contracts/registry-types.js';
 import { redriveExecutionName, runRefFromEvent } from '../shared/contracts/run-identity.js';
 import type { FinishResult } from './finish-run.js';
 
@@ -90,7 +91,7 @@ export async function endStoppedRun(
 ): Promise<FinishResult | { ignored: string }> {
   const ref = runOfExecution(event);
   if (ref === undefined) return { ignored: 'the execution was not started for a run' };
-  const run = await registry.getRun(ref.model, ref.runId);
+  const run = await registry.runs.get(ref.model, ref.runId);
   if (run === undefined) return { ignored: `run ${ref.runId} of ${ref.model} was never recorded` };
   if (run.status !== 'RUNNING') return { ignored: `run ${ref.runId} of ${ref.model} already ended ${run.status}` };
   if (!isCurrentExecution(run, event))
@@ -108,7 +109,7 @@ export async function endStoppedRun(
     detail.error ??
     `Execution${detail.status === 'TIMED_OUT' ? 'TimedOut' : detail.status === 'ABORTED' ? 'Aborted' : 'Failed'}`;
   try {
-    await registry.updateRun(run.model, run.runId, {
+    await registry.runs.update(run.model, run.runId, {
       status: 'FAILED',
       step,
       reason,

@@ -2,7 +2,8 @@ import { NotFoundError } from '../core/errors.js';
 import { requestModelName } from '../core/model-name.js';
 import type * as z from 'zod';
 import type { modelResponseSchema } from '../shared/contracts/api-contracts.js';
-import type { Registry, VersionRecord } from '../shared/adapters/registry.js';
+import type { Registry } from '../shared/adapters/registry.js';
+import type { VersionRecord } from '../shared/contracts/registry-types.js';
 import { isActive, type ReleaseStore } from '../shared/adapters/release-store.js';
 import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../shared/contracts/registry-keys.js';
 
@@ -22,8 +23,8 @@ export async function describeModel(
 ): Promise<ModelDescription> {
   const model = requestModelName(name);
   const [production, candidateAlias, release] = await Promise.all([
-    registry.getAlias(model, PRODUCTION_ALIAS),
-    registry.getAlias(model, CANDIDATE_ALIAS),
+    registry.aliases.get(model, PRODUCTION_ALIAS),
+    registry.aliases.get(model, CANDIDATE_ALIAS),
     releases.get(model),
   ]);
   // During a release its candidate is the one that answers a share; otherwise the newest version that passed its gate.
@@ -35,8 +36,8 @@ export async function describeModel(
     );
   }
   const [productionVersion, candidateVersion] = await Promise.all([
-    production ? registry.getVersion(model, production.version) : undefined,
-    candidate ? registry.getVersion(model, candidate.version) : undefined,
+    production ? registry.versions.get(model, production.version) : undefined,
+    candidate ? registry.versions.get(model, candidate.version) : undefined,
   ]);
   return {
     model,

@@ -21,8 +21,8 @@ export function servingCache(
 ): ProductionModelCache<Predictor> {
   return new ProductionModelCache<Predictor>(
     {
-      getAlias: (model, alias) => registry.getAlias(model, alias),
-      getVersion: (model, version) => registry.getVersion(model, version),
+      getAlias: (model, alias) => registry.aliases.get(model, alias),
+      getVersion: (model, version) => registry.versions.get(model, version),
       getRelease: (model) => releases.get(model),
       // Serving loads TF.js only for a batch that needs it: small requests run on the compiled forward pass.
       load: async (artifact) => Predictor.load(await fetchArtifact(s3, artifact), { lazyTfjs: true }),

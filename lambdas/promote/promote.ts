@@ -32,9 +32,9 @@ export async function promoteRun(
   releaseMode: ReleaseConfig['mode'],
 ): Promise<PromotionResult> {
   const { registry } = moves;
-  const version = await registry.getVersion(run.model, validation.version);
+  const version = await registry.versions.get(run.model, validation.version);
   if (version === undefined) throw new NotFoundError(`version ${validation.version} of ${run.model} is not registered`);
-  const current = await registry.getAlias(run.model);
+  const current = await registry.aliases.get(run.model);
   const previousVersion = current?.version ?? null;
   await setCandidate(registry, {
     model: run.model,
@@ -44,7 +44,7 @@ export async function promoteRun(
   });
   const finished = { step: PIPELINE_STEPS.promote, finishedAt: new Date().toISOString() };
   if (version.status === 'pending') {
-    await registry.updateRun(run.model, run.runId, {
+    await registry.runs.update(run.model, run.runId, {
       status: 'AWAITING_APPROVAL',
       ...finished,
       reason: `version ${version.version} passed its gate and awaits approval (mlops approve ${run.model} ${version.version})`,
@@ -52,7 +52,7 @@ export async function promoteRun(
     return { version: version.version, previousVersion, promoted: false, release: false };
   }
   if (current?.version === version.version) {
-    await registry.updateRun(run.model, run.runId, { status: 'PROMOTED', ...finished });
+    await registry.runs.update(run.model, run.runId, { status: 'PROMOTED', ...finished });
     return { version: version.version, previousVersion, promoted: true, release: false };
   }
   return serveApproved(moves, run, validation, actor, releaseMode, {
@@ -82,7 +82,7 @@ async function serveApproved(
     // goes straight to production.
     if (releaseMode !== 'direct' && at.current) {
       requireCompared(run.model, version.version, previousVersion, validation.comparedWith);
-      await registry.updateRun(run.model, run.runId, {
+      await registry.runs.update(run.model, run.runId, {
         status: 'RELEASED',
         ...finished,
         reason: `version ${version.version} passed its gate and goes to production through a ${releaseMode} release (mlops release ${run.model})`,
@@ -99,14 +99,14 @@ async function serveApproved(
     );
   } catch (error) {
     if (!(error instanceof SupersededError)) throw error;
-    await registry.updateRun(run.model, run.runId, {
+    await registry.runs.update(run.model, run.runId, {
       status: 'SUPERSEDED',
       ...finished,
       reason: `${error.message} (upload the data again to compare it with the new production, or mlops promote ${run.model} ${version.version} after reading its card)`,
     });
     return { version: version.version, previousVersion, promoted: false, release: false, superseded: true };
   }
-  await registry.updateRun(run.model, run.runId, { status: 'PROMOTED', ...finished });
+  await registry.runs.update(run.model, run.runId, { status: 'PROMOTED', ...finished });
   return { version: version.version, previousVersion, promoted: true, release: false };
 }
 

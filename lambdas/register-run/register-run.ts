@@ -23,7 +23,7 @@ export async function registerRun(
   const model = modelOfKey(object.key);
   const runId = runIdFor(bucket, object.key, object.etag, deployedModelSha(model, deps.modelsDir));
   const now = new Date().toISOString();
-  const created = await deps.registry.createRun({
+  const created = await deps.registry.runs.create({
     model,
     runId,
     status: 'RUNNING',
@@ -35,7 +35,7 @@ export async function registerRun(
     uploads: 1,
   });
   // A retry of this step by the same execution finds its own record: that is not a duplicate.
-  const duplicate = !created && (await deps.registry.getRun(model, runId))?.executionId !== executionId;
+  const duplicate = !created && (await deps.registry.runs.get(model, runId))?.executionId !== executionId;
   // Counted on the run so the uploader (mlops upload) can tell that nothing started.
   if (duplicate) await deps.uploads.recordDuplicate(model, runId, executionId, now);
   const ref: RunRef = { model, runId, trigger: object, duplicate };

@@ -41,7 +41,7 @@ export async function prepareCheck(
   version: number,
   rows: number,
 ): Promise<PreparedCheck> {
-  const record = await registry.getVersion(model, version);
+  const record = await registry.versions.get(model, version);
   if (record === undefined) throw new NotFoundError(`model "${model}" has no version ${version}`);
   const test = await new PreparedData(s3, { bucket: artifactsBucket, prefix: runPrefix(model, record.runId) }).split(
     'test',

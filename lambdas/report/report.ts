@@ -15,6 +15,6 @@ export async function runReport(
   const report = { bucket: deps.artifactsBucket, key: `${etl.prefix}${REPORT_FILE}` };
   await putObject(deps.s3, report, html, 'text/html; charset=utf-8');
   // The run has its outcome by now (the card is written after the decision): annotate, do not update its state.
-  await deps.registry.annotateRun(run.model, run.runId, { report });
+  await deps.registry.runs.annotate(run.model, run.runId, { report });
   return { report };
 }

@@ -21,7 +21,7 @@ export async function runTraining(
   remainingMs: number,
 ): Promise<TrainResult> {
   const started = Date.now();
-  await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.tune });
+  await deps.registry.runs.update(run.model, run.runId, { step: PIPELINE_STEPS.tune });
   const prepared = new PreparedData(deps.s3, etl);
   const [preprocessor, train, validation] = await Promise.all([
     prepared.preprocessor(),

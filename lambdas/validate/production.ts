@@ -11,7 +11,7 @@ import { fetchArtifact } from '../shared/adapters/artifacts.js';
 import type { StepDeps } from '../shared/adapters/step-deps.js';
 import { readProfile } from '../shared/adapters/stored-documents.js';
 import type { EtlResult } from '../shared/contracts/pipeline-state.js';
-import type { AliasRecord } from '../shared/adapters/registry.js';
+import type { AliasRecord } from '../shared/contracts/registry-types.js';
 
 /**
  * The production model re-scored on the candidate's test split (a fair comparison), its feature influence on the
@@ -28,7 +28,7 @@ export async function compareWithProduction(
   config: ModelConfig,
 ): Promise<{ champion: NonNullable<EvaluationReport['production']>; drift: DriftReport | null }> {
   let drift: DriftReport | null = null;
-  const productionVersion = await deps.registry.getVersion(model, production.version);
+  const productionVersion = await deps.registry.versions.get(model, production.version);
   if (productionVersion !== undefined) {
     const [reference, current] = await Promise.all([
       readProfile(deps.s3, productionVersion.profile),

@@ -72,7 +72,7 @@ async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: Tuni
     prepared.split('train'),
     prepared.split('test'),
     prepared.split('validation'),
-    deps.registry.getAlias(run.model, PRODUCTION_ALIAS),
+    deps.registry.aliases.get(run.model, PRODUCTION_ALIAS),
   ]);
   const selection = await selectTrials(deps.s3, tuning, validation, config.task, config.tuning.selection);
   const seed = selection.chosen.hyperparameters.seed;
@@ -128,10 +128,10 @@ export async function runValidation(
   etl: EtlResult,
   tuning: TuningResult,
 ): Promise<ValidationResult> {
-  const existing = await deps.registry.getRun(run.model, run.runId);
+  const existing = await deps.registry.runs.get(run.model, run.runId);
   if (existing?.version !== undefined && existing.metrics !== undefined && existing.gate !== undefined) {
     // A retry of this step after the version was registered: answer with what was recorded.
-    const version = await deps.registry.getVersion(run.model, existing.version);
+    const version = await deps.registry.versions.get(run.model, existing.version);
     return {
       version: existing.version,
       metrics: existing.metrics,
@@ -139,14 +139,14 @@ export async function runValidation(
       comparedWith: version?.comparedWith ?? null,
     };
   }
-  await deps.registry.updateRun(run.model, run.runId, { step: PIPELINE_STEPS.validate });
+  await deps.registry.runs.update(run.model, run.runId, { step: PIPELINE_STEPS.validate });
   const { selection, config, report, classes } = await examine(deps, run, etl, tuning);
   const reportLocation = { bucket: deps.artifactsBucket, key: `${etl.prefix}${EVALUATION_FILE}` };
   await putObject(deps.s3, reportLocation, JSON.stringify(report), 'application/json');
 
   // The version item, the model's version counter and the run's outcome in one transaction: a re-driven Validate gets
   // the version this run registered before, never a second one.
-  const version = await deps.registry.registerVersion(
+  const version = await deps.registry.versions.register(
     versionRecordOf(deps, run, etl, { selection, config, report, classes }, reportLocation),
     {
       metrics: storableMetrics(report.candidate.metrics),

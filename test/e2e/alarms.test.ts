@@ -194,7 +194,7 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     const errorRateName = alarm('ModeladultErrorRate').spec.name;
     await vi.waitFor(
       async () => {
-        const details = (await stack.registry.listAudit('adult'))
+        const details = (await stack.registry.audit.list('adult'))
           .filter((e) => e.action === 'alarm')
           .map((e) => e.detail);
         expect(details).toEqual(
@@ -203,7 +203,9 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
       },
       { timeout: 20_000, interval: 200 },
     );
-    const recorded = (await stack.registry.listAudit('adult')).find((e) => e.detail === `${errorRateName}: OK → ALARM`);
+    const recorded = (await stack.registry.audit.list('adult')).find(
+      (e) => e.detail === `${errorRateName}: OK → ALARM`,
+    );
     expect(recorded).toMatchObject({
       actor: 'cloudwatch',
       outcome: 'succeeded',

@@ -60,7 +60,7 @@ beforeAll(async () => {
   for (const model of Object.keys(MODELS)) {
     const [first] = await stack.upload(`incoming/${model}/v1.csv`, adultRows(3000));
     expect(first?.status).toBe('SUCCEEDED');
-    expect((await stack.registry.getAlias(model))?.version).toBe(1);
+    expect((await stack.registry.aliases.get(model))?.version).toBe(1);
   }
 }, 300_000);
 
@@ -111,7 +111,7 @@ async function releaseOf(model: string): Promise<ReleaseRecord> {
 async function uploadSecondVersion(model: string): Promise<void> {
   const [second] = await stack.upload(`incoming/${model}/v2.csv`, adultRows(6000));
   expect(second?.status).toBe('SUCCEEDED');
-  expect((await stack.registry.listRuns(model)).find((r) => r.version === 2)?.status).toBe('RELEASED');
+  expect((await stack.registry.runs.list(model)).find((r) => r.version === 2)?.status).toBe('RELEASED');
 }
 
 async function startRelease(model: keyof typeof MODELS): Promise<ReleaseRecord> {
@@ -148,9 +148,9 @@ describe('a canary release through the local runtime, on its clock', () => {
     await vi.waitFor(() => expect(execution?.status).toBe('SUCCEEDED'), { timeout: 60_000 });
     expect(entered(execution, 'Promoted')).toBe(1);
     expect(await releaseOf('adult')).toMatchObject({ state: 'promoted' });
-    expect((await stack.registry.getAlias('adult'))?.version).toBe(2);
+    expect((await stack.registry.aliases.get('adult'))?.version).toBe(2);
 
-    const audit = (await stack.registry.listAudit('adult')).filter(
+    const audit = (await stack.registry.audit.list('adult')).filter(
       (e) => e.action === 'release' || e.action === 'promote',
     );
     expect(audit.map((e) => e.detail.replace(/rel-[0-9a-f]+/, 'rel'))).toEqual([
@@ -179,10 +179,10 @@ describe('a canary release through the local runtime, on its clock', () => {
       share: 0,
       reason: expect.stringMatching(/^alarm: ServerlessMlops-adult-tight-candidate-latency/),
     });
-    expect((await stack.registry.getAlias('adult-tight'))?.version).toBe(1);
+    expect((await stack.registry.aliases.get('adult-tight'))?.version).toBe(1);
     await clock.advance(16_000);
     expect(await fetchKeyed('adult-tight', KEY_IN)).toMatchObject({ version: 1, variant: 'production' });
-    const rolledBack = (await stack.registry.listAudit('adult-tight')).filter((e) => e.action === 'release').at(-1);
+    const rolledBack = (await stack.registry.audit.list('adult-tight')).filter((e) => e.action === 'release').at(-1);
     expect(rolledBack?.detail).toMatch(/rolled back at 10%: production v1 answers everything/);
   });
 
@@ -204,11 +204,11 @@ describe('a canary release through the local runtime, on its clock', () => {
       share: 0,
       reason: expect.stringMatching(/^release check failed: answered in [\d.]+ ms, over the 0.001 ms budget$/),
     });
-    expect((await stack.registry.getAlias('adult-strict'))?.version).toBe(1);
+    expect((await stack.registry.aliases.get('adult-strict'))?.version).toBe(1);
     await clock.advance(16_000);
     expect(await fetchKeyed('adult-strict', KEY_IN)).toMatchObject({ version: 1, variant: 'production' });
     expect(
-      (await stack.registry.listAudit('adult-strict')).filter((e) => e.action === 'release').at(-1)?.detail,
+      (await stack.registry.audit.list('adult-strict')).filter((e) => e.action === 'release').at(-1)?.detail,
     ).toMatch(/rejected before any traffic/);
   });
 });
@@ -273,8 +273,8 @@ describe('a shadow release through the local runtime, on its clock', () => {
     const execution = releaseExecution('adult-shadow');
     await vi.waitFor(() => expect(execution?.status).toBe('SUCCEEDED'), { timeout: 60_000 });
     expect(entered(execution, 'Promoted')).toBe(1);
-    expect((await stack.registry.getAlias('adult-shadow'))?.version).toBe(2);
-    const audit = (await stack.registry.listAudit('adult-shadow'))
+    expect((await stack.registry.aliases.get('adult-shadow'))?.version).toBe(2);
+    const audit = (await stack.registry.audit.list('adult-shadow'))
       .filter((e) => e.action === 'release')
       .map((e) => e.detail.replace(/rel-[0-9a-f]+/, 'rel'));
     expect(audit).toEqual([

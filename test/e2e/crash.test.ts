@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Registry, type RunRecord } from '../../lambdas/shared/adapters/registry.js';
+import { Registry } from '../../lambdas/shared/adapters/registry.js';
+import type { RunRecord } from '../../lambdas/shared/contracts/registry-types.js';
 import { localDynamoClient, localS3Client } from '../../local/emulators.js';
 import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
 import { adultRows, REQUEST } from '../helpers/e2e.js';
@@ -63,7 +64,7 @@ describe('a crash of the runtime', () => {
       }),
     );
     const tuning = await until('a run in Tune', async () =>
-      (await clients.registry.listRuns('adult')).find((r) => r.status === 'RUNNING' && r.step === 'Tune'),
+      (await clients.registry.runs.list('adult')).find((r) => r.status === 'RUNNING' && r.step === 'Tune'),
     );
     clients.destroy();
     await runtime.kill();
@@ -71,7 +72,7 @@ describe('a crash of the runtime', () => {
     runtime = await startRuntimeProcess(stateDir);
     clients = clientsOf(runtime);
     const failed = await until('the run marked FAILED', async () => {
-      const run = await clients.registry.getRun('adult', tuning.runId);
+      const run = await clients.registry.runs.get('adult', tuning.runId);
       return run?.status === 'FAILED' ? run : undefined;
     });
     expect(failed).toMatchObject({ step: 'Tune', errorType: 'States.Aborted' } satisfies Partial<RunRecord>);
@@ -82,7 +83,7 @@ describe('a crash of the runtime', () => {
 
     const { stdout } = await mlops('--json', 'runs', 'redrive', 'adult', tuning.runId, '--wait');
     expect(JSON.parse(stdout)).toMatchObject({ step: 'Tune', status: 'SUCCEEDED', runStatus: 'PROMOTED' });
-    expect((await clients.registry.getAlias('adult'))?.version).toBe(1);
+    expect((await clients.registry.aliases.get('adult'))?.version).toBe(1);
     clients.destroy();
   }, 300_000);
 
@@ -90,11 +91,11 @@ describe('a crash of the runtime', () => {
     runtime ??= await startRuntimeProcess(stateDir);
     let clients = clientsOf(runtime);
     // Independent of the scenario before: a production version, trained here if there is none.
-    if ((await clients.registry.getAlias('adult')) === undefined) {
+    if ((await clients.registry.aliases.get('adult')) === undefined) {
       await clients.s3.send(
         new PutObjectCommand({ Bucket: clients.dataBucket, Key: 'incoming/adult/traffic.csv', Body: adultRows(8000) }),
       );
-      await until('a production version', async () => clients.registry.getAlias('adult'));
+      await until('a production version', async () => clients.registry.aliases.get('adult'));
     }
     const api = runtime.endpoints.apiUrl;
     const answered = new Set<string>();

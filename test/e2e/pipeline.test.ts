@@ -28,7 +28,7 @@ describe('a model with no production version', () => {
   it('records an upload for a model with no model file as FAILED with the reason', async () => {
     const [execution] = await stack.upload('incoming/nosuchmodel/data.csv', 'a,b\n1,2\n');
     expect(execution?.status).toBe('FAILED');
-    const [run] = await stack.registry.listRuns('nosuchmodel');
+    const [run] = await stack.registry.runs.list('nosuchmodel');
     expect(run?.reason).toContain('no model file models/nosuchmodel.json is deployed (known models: adult)');
     // `mlops runs` without a model lists every model's runs.
     const all = JSON.parse((await mlops(stack, '--json', 'runs')).stdout) as { model: string }[];
@@ -48,20 +48,20 @@ describe('end to end through the local runtime: the example data uploaded → pi
 
   it('trains adult.csv to a promoted version with test ROC AUC >= 0.88', async () => {
     expect(execution?.status).toBe('SUCCEEDED');
-    const runs = await stack.registry.listRuns('adult');
+    const runs = await stack.registry.runs.list('adult');
     expect(runs).toHaveLength(1);
     const run = runs[0];
     expect(run).toMatchObject({ status: 'PROMOTED', version: 1, trigger: { key: 'incoming/adult/adult.csv' } });
     expect(run?.metrics?.roc_auc).toBeGreaterThanOrEqual(0.88);
     expect(run?.data?.[0]?.sha256).toBe('6d8898ef78f064108f1a565b6e09580bb7274d4b94d819e8e19c3ea3ad291209');
-    const version = await stack.registry.getVersion('adult', 1);
+    const version = await stack.registry.versions.get('adult', 1);
     expect(version).toMatchObject({ status: 'approved', revision: 1, backend: 'wasm', gate: { passed: true } });
     expect(version?.artifact.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect((await stack.registry.getAlias('adult'))?.version).toBe(1);
+    expect((await stack.registry.aliases.get('adult'))?.version).toBe(1);
   });
 
   it("logs every pipeline function's lines with the model and run id, and its metrics as embedded-format lines", async () => {
-    const [run] = await stack.registry.listRuns('adult');
+    const [run] = await stack.registry.runs.list('adult');
     for (const part of ['RegisterRun', 'Etl', 'Train', 'Validate', 'Promote', 'Report']) {
       const logs = functionLogLines(stack, `Training${part}`).filter((l) => l.level !== undefined);
       for (const line of logs) {
@@ -209,6 +209,6 @@ describe('end to end through the local runtime: the example data uploaded → pi
     expect(again?.status).toBe('SUCCEEDED');
     expect(again?.events.some((e) => e.type === 'StateEntered' && e.state === 'AlreadyRegistered')).toBe(true);
     expect(again?.events.some((e) => e.type === 'StateEntered' && e.state === 'ETL')).toBe(false);
-    expect(await stack.registry.listRuns('adult')).toHaveLength(1);
+    expect(await stack.registry.runs.list('adult')).toHaveLength(1);
   });
 });

@@ -10,7 +10,7 @@ beforeAll(async () => {
   stack = await startTestStack();
   const [first] = await stack.upload('incoming/adult/first.csv', adultRows(8000));
   expect(first?.status).toBe('SUCCEEDED');
-  expect((await stack.registry.getAlias('adult'))?.version).toBe(1);
+  expect((await stack.registry.aliases.get('adult'))?.version).toBe(1);
 }, 240_000);
 
 afterAll(async () => {
@@ -21,7 +21,7 @@ describe('re-driving a failed run', () => {
   it('re-drives a failed run from the failed step without redoing ETL and training (`mlops runs redrive`)', async () => {
     const cli = (...args: string[]) => mlops(stack, ...args);
     // An operator breaks production's artifact: the next run's Validate step (which re-scores production) fails.
-    const production = await stack.registry.getAlias('adult');
+    const production = await stack.registry.aliases.get('adult');
     const artifact = production?.artifact as { bucket: string; key: string };
     const original = await (
       await stack.s3.send(new GetObjectCommand({ Bucket: artifact.bucket, Key: artifact.key }))
@@ -32,7 +32,7 @@ describe('re-driving a failed run', () => {
       [ADULT.split('\n')[0], ...ADULT.trimEnd().split('\n').slice(10001, 14001)].join('\n'),
     );
     expect(failed?.status).toBe('FAILED');
-    const failedRun = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('later-4k.csv'));
+    const failedRun = (await stack.registry.runs.list('adult')).find((r) => r.trigger.key.endsWith('later-4k.csv'));
     expect(failedRun).toMatchObject({ status: 'FAILED', step: 'Validate', errorType: 'IntegrityError' });
 
     // Re-driven while still broken, it fails again, and `--wait` says so with a failing exit code.
@@ -56,11 +56,11 @@ describe('re-driving a failed run', () => {
     expect(entered?.slice(0, 2)).toEqual(['Resume?', 'Validate']);
     expect(entered).not.toContain('ETL');
     expect(entered).not.toContain('Tune');
-    const after = await stack.registry.getRun('adult', failedRun?.runId as string);
+    const after = await stack.registry.runs.get('adult', failedRun?.runId as string);
     expect(after).toMatchObject({ redrives: 2 });
     expect(['PROMOTED', 'REJECTED']).toContain(after?.status);
     // Validate registered one version for the run, however often it was re-driven.
-    expect((await stack.registry.listVersions('adult')).filter((v) => v.runId === failedRun?.runId)).toHaveLength(1);
+    expect((await stack.registry.versions.list('adult')).filter((v) => v.runId === failedRun?.runId)).toHaveLength(1);
     await expect(cli('runs', 'redrive', 'adult', failedRun?.runId as string)).rejects.toMatchObject({
       stderr: expect.stringContaining('only FAILED runs can be re-driven'),
     });

@@ -47,7 +47,8 @@ describe('releases: each candidate against production, a new version served, rol
     expect(version).toBe(2);
     expect(afterMs).toBeLessThan(30_000);
     expect(
-      (await stack.registry.getRun('adult', (await stack.registry.getVersion('adult', 2))?.runId as string))?.status,
+      (await stack.registry.runs.get('adult', (await stack.registry.versions.get('adult', 2))?.runId as string))
+        ?.status,
     ).toBe('PROMOTED');
     const predictFn = [...stack.runtime.functions.values()].find((fn) =>
       fn.spec.logicalId.startsWith('InferencePredict'),
@@ -56,9 +57,9 @@ describe('releases: each candidate against production, a new version served, rol
   });
 
   it('compares each candidate with production on the same test split and stores fairness by sex and race', async () => {
-    const runs = await stack.registry.listRuns('adult');
+    const runs = await stack.registry.runs.list('adult');
     const second = runs.find((r) => r.trigger.key === 'incoming/adult/adult-20k.csv');
-    const version = await stack.registry.getVersion('adult', second?.version as number);
+    const version = await stack.registry.versions.get('adult', second?.version as number);
     expect(version?.comparedWith).toBe(1);
     expect(version?.gate.checks.map((c) => c.kind)).toEqual(
       expect.arrayContaining(['minimum', 'maximum', 'vs_production', 'feature_share']),
@@ -81,19 +82,19 @@ describe('releases: each candidate against production, a new version served, rol
   });
 
   it('rejects a candidate worse than production by more than the allowed change, and production stays', async () => {
-    const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('adult-1500.csv'));
+    const run = (await stack.registry.runs.list('adult')).find((r) => r.trigger.key.endsWith('adult-1500.csv'));
     expect(run?.status).toBe('REJECTED');
     const check = run?.gate?.checks.find((c) => c.kind === 'vs_production');
     expect(check).toMatchObject({ metric: 'roc_auc.vs_production', passed: false });
     expect(run?.reason).toMatch(/roc_auc [\d.]+ is [\d.]+ worse than production v2/);
-    const audit = await stack.registry.listAudit('adult');
+    const audit = await stack.registry.audit.list('adult');
     expect(audit.filter((e) => e.action === 'promote' && e.outcome === 'succeeded').map((e) => e.version)).toEqual([
       1, 2,
     ]);
   });
 
   it('rejects a model that leans on a leaked copy of the label (the leak check)', async () => {
-    const run = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('leaky.csv'));
+    const run = (await stack.registry.runs.list('adult')).find((r) => r.trigger.key.endsWith('leaky.csv'));
     expect(run?.status).toBe('REJECTED');
     expect(run?.gate?.checks.find((c) => c.kind === 'leak')).toMatchObject({
       metric: 'leak.leak',
@@ -129,7 +130,7 @@ describe('releases: each candidate against production, a new version served, rol
     for (const section of ['verdict', 'metrics', 'fairness', 'slices', 'importance', 'drift', 'data', 'lineage'])
       expect(dom).toContain(`id="${section}"`);
     for (const fact of ['incoming/adult/adult-20k.csv', 'weights sha256', 'production v1']) expect(dom).toContain(fact);
-    const rejected = (await stack.registry.listRuns('adult')).find((r) => r.trigger.key.endsWith('leaky.csv'));
+    const rejected = (await stack.registry.runs.list('adult')).find((r) => r.trigger.key.endsWith('leaky.csv'));
     expect(rejected?.report?.key).toMatch(/report\.html$/);
   });
 

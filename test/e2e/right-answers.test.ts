@@ -68,7 +68,7 @@ async function readJson<T>(bucket: string, key: string): Promise<T> {
 }
 
 async function onlyRun(model: string) {
-  const runs = await stack.registry.listRuns(model);
+  const runs = await stack.registry.runs.list(model);
   expect(runs).toHaveLength(1);
   return runs[0] as NonNullable<(typeof runs)[number]>;
 }
@@ -89,7 +89,7 @@ describe('right answers on small real data, through the local runtime, with mini
     expect(entered.indexOf('Report')).toBeGreaterThan(entered.indexOf('Promote')); // the card comes after the decision
     const runRecord = await onlyRun('adult-age');
     expect(runRecord.status).toBe('PROMOTED');
-    const version = await stack.registry.getVersion('adult-age', 1);
+    const version = await stack.registry.versions.get('adult-age', 1);
     if (version === undefined) throw new Error('no version 1');
     const report = await readJson<EvaluationReport>(version.evaluation.bucket, version.evaluation.key);
     expect(report.candidate.rows).toBe(version.rows.test);
@@ -171,7 +171,7 @@ describe('right answers on small real data, through the local runtime, with mini
     expect(execution?.status).toBe('SUCCEEDED');
     const runRecord = await onlyRun('adult-relationship');
     expect(runRecord.status).toBe('PROMOTED');
-    const version = await stack.registry.getVersion('adult-relationship', 1);
+    const version = await stack.registry.versions.get('adult-relationship', 1);
     const report = await readJson<EvaluationReport>(version?.evaluation.bucket ?? '', version?.evaluation.key ?? '');
     expect(report.candidate.rows + report.candidate.rowsWithUnknownLabel).toBe(version?.rows.test);
     expect(Object.keys(report.candidate.metrics).sort()).toEqual([
@@ -226,7 +226,7 @@ describe('right answers on small real data, through the local runtime, with mini
       value: 1,
     });
     expect(runRecord.reason).toContain('feature "leak" alone predicts the label (AUC 1.000): a leak?');
-    expect(await stack.registry.getAlias('leaky-label')).toBeUndefined();
+    expect(await stack.registry.aliases.get('leaky-label')).toBeUndefined();
     const card = await (
       await stack.s3.send(new GetObjectCommand({ Bucket: runRecord.report?.bucket, Key: runRecord.report?.key }))
     ).Body?.transformToString();
@@ -238,7 +238,7 @@ describe('right answers on small real data, through the local runtime, with mini
 
     const again = (await cli('upload', 'leaky-label', file)).stdout;
     expect(again).toContain(`duplicate: run ${runId} already exists`);
-    expect(await stack.registry.listRuns('leaky-label')).toHaveLength(1);
+    expect(await stack.registry.runs.list('leaky-label')).toHaveLength(1);
     expect(readFileSync(file, 'utf8')).toContain(',leak\n');
   }, 240_000);
 });

@@ -2,7 +2,7 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCTION_ALIAS } from '../../lambdas/shared/contracts/registry-keys.js';
-import type { VersionRecord } from '../../lambdas/shared/adapters/registry.js';
+import type { VersionRecord } from '../../lambdas/shared/contracts/registry-types.js';
 import { adultRows, functionLogLines, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 import { signedFetch } from '../helpers/sign.js';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   const [first] = await stack.upload('incoming/adult/part.csv', adultRows(8000));
   const [second] = await stack.upload('incoming/adult/part-20k.csv', adultRows(20_000));
   expect([first?.status, second?.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-  [v1, v2] = (await stack.registry.listVersions('adult')) as [VersionRecord, VersionRecord];
+  [v1, v2] = (await stack.registry.versions.list('adult')) as [VersionRecord, VersionRecord];
 }, 240_000);
 
 afterAll(async () => {
@@ -45,7 +45,7 @@ async function servedVersion(): Promise<number> {
  * locally): past the refresh interval, 20 requests at once reach each container, which reads the pointer again.
  */
 async function produce(version: number): Promise<void> {
-  if ((await stack.registry.getAlias('adult'))?.version !== version)
+  if ((await stack.registry.aliases.get('adult'))?.version !== version)
     await mlops(stack, 'promote', 'adult', String(version), '-m', 'scenario setup');
   await stack.runtime.clock.advance(16_000);
   expect(await Promise.all(Array.from({ length: 20 }, () => servedVersion()))).toEqual(
@@ -125,8 +125,8 @@ describe('a production version whose artifact is gone', () => {
       );
       expect(refused).toContain(`version ${v1.version} of adult cannot be served: s3://`);
       expect(refused).toContain(`does not exist; production stays v${v2.version}`);
-      expect((await stack.registry.getAlias('adult'))?.version).toBe(v2.version);
-      expect((await stack.registry.listAudit('adult')).at(-1)).toMatchObject({
+      expect((await stack.registry.aliases.get('adult'))?.version).toBe(v2.version);
+      expect((await stack.registry.audit.list('adult')).at(-1)).toMatchObject({
         action: 'rollback',
         outcome: 'refused',
         version: v1.version,
@@ -135,8 +135,8 @@ describe('a production version whose artifact is gone', () => {
       // Every container of the pool is warm with v2 (produce): a container started after the pointer moved would have
       // nothing loaded, and answer 503 until it can load what the pointer names (the next scenario).
       // Forced: the pointer written directly, past every check.
-      const current = await stack.registry.getAlias('adult');
-      await stack.registry.setAlias(
+      const current = await stack.registry.aliases.get('adult');
+      await stack.registry.aliases.set(
         {
           model: 'adult',
           alias: PRODUCTION_ALIAS,

@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../lambdas/core/errors.js';
-import { Registry, type VersionRecord, type VersionStatus } from '../../lambdas/shared/adapters/registry.js';
+import { Registry } from '../../lambdas/shared/adapters/registry.js';
+import type { VersionRecord, VersionStatus } from '../../lambdas/shared/contracts/registry-types.js';
 import type { PointerMoves } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { ensureTable, localDynamoClient, startDynamo } from '../../local/emulators.js';
 
@@ -104,6 +105,6 @@ export async function registerTestVersion(
   status: VersionStatus = 'approved',
 ): Promise<VersionRecord> {
   const trigger = { bucket: 'b', key: `incoming/${model}/a.csv`, etag: 'e', versionId: null, size: 1 };
-  await registry.createRun({ model, runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
-  return registry.registerVersion(versionFixture(model, runId, status));
+  await registry.runs.create({ model, runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
+  return registry.versions.register(versionFixture(model, runId, status));
 }

@@ -62,7 +62,7 @@ describe('mlops upload: did this upload start a run?', () => {
     );
     expect(answers.filter((a) => !a.duplicate)).toHaveLength(1);
     expect(new Set(answers.map((a) => a.runId)).size).toBe(1);
-    const run = await registry.getRun('churn', answers[0]?.runId ?? '');
+    const run = await registry.runs.get('churn', answers[0]?.runId ?? '');
     expect(run).toMatchObject({ uploads: 4, uploadTickets: 4 });
   });
 

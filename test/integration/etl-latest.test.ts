@@ -70,7 +70,7 @@ describe('ETL with "latest N objects" data selection', () => {
       await new Promise((r) => setTimeout(r, 1100)); // S3 LastModified has one-second resolution
     }
     const trigger = { bucket: 'data', key: 'incoming/rolling/mar.csv', etag: 'x', versionId: null, size: 1 };
-    await registry.createRun({
+    await registry.runs.create({
       model: 'rolling',
       runId: 'run-latest',
       status: 'RUNNING',
@@ -85,7 +85,7 @@ describe('ETL with "latest N objects" data selection', () => {
     expect(result.data.map((d) => d.key)).toEqual(['incoming/rolling/mar.csv', 'incoming/rolling/feb.csv']);
     expect(result.data.every((d) => /^[0-9a-f]{64}$/.test(d.sha256 ?? ''))).toBe(true);
     expect(result.rows.read).toBe(600);
-    const run = await registry.getRun('rolling', 'run-latest');
+    const run = await registry.runs.get('rolling', 'run-latest');
     expect(run?.data).toHaveLength(2);
     expect(run?.preparation).toMatchObject({ rowsRead: 600, rowsKept: 600 });
   }, 30_000);
@@ -105,7 +105,7 @@ describe('ETL with "latest N objects" data selection', () => {
       versionId: null,
       size: body.length,
     };
-    await registry.createRun({
+    await registry.runs.create({
       model: 'places',
       runId: 'run-latin1',
       status: 'RUNNING',
@@ -121,7 +121,7 @@ describe('ETL with "latest N objects" data selection', () => {
     ).rejects.toThrow(
       'incoming/places/latin1.csv cannot be used: invalid_encoding: 1 row(s) hold bytes that are not UTF-8, first at incoming/places/latin1.csv:152: column "place" reads "Cura\uFFFDao"',
     );
-    const run = await registry.getRun('places', 'run-latin1');
+    const run = await registry.runs.get('places', 'run-latin1');
     expect(run?.anomalies).toEqual([
       expect.objectContaining({ kind: 'invalid_encoding', column: 'place', severity: 'blocking', count: 1 }),
     ]);
@@ -134,7 +134,7 @@ describe('ETL of a very wide upload', () => {
     const etl = async (name: string, body: string, runId: string) => {
       await s3.send(new PutObjectCommand({ Bucket: 'data', Key: `incoming/wide/${name}`, Body: body }));
       const trigger = { bucket: 'data', key: `incoming/wide/${name}`, etag: 'x', versionId: null, size: body.length };
-      await registry.createRun({ model: 'wide', runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
+      await registry.runs.create({ model: 'wide', runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
       return runEtl(
         { s3, registry, artifactsBucket: 'artifacts', modelsDir },
         { model: 'wide', runId, trigger, duplicate: false },
@@ -150,7 +150,7 @@ describe('ETL of a very wide upload', () => {
         .map((row) => `${row},${extra.map(() => '0').join(',')}`),
     ].join('\n');
     await etl('wide.csv', wide, 'run-wide');
-    const run = await registry.getRun('wide', 'run-wide');
+    const run = await registry.runs.get('wide', 'run-wide');
     expect(run?.anomalies).toHaveLength(10);
     expect(run?.anomalies?.[0]).toMatchObject({
       kind: 'new_column',
@@ -177,7 +177,7 @@ describe('ETL of compressed and binary uploads', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'data', Key: `incoming/packed/${name}`, Body: body }));
     const trigger = { bucket: 'data', key: `incoming/packed/${name}`, etag: 'x', versionId: null, size: body.length };
     const runId = `run-${name}`;
-    await registry.createRun({ model: 'packed', runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
+    await registry.runs.create({ model: 'packed', runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
     return runEtl(
       { s3, registry, artifactsBucket: 'artifacts', modelsDir },
       { model: 'packed', runId, trigger, duplicate: false },

@@ -42,10 +42,10 @@ beforeAll(async () => {
 /** Registers a version with these classes and points production at it, as a promotion would. */
 async function serve(model: string, runId: string, classes: string[]): Promise<number> {
   const trigger = { bucket: 'b', key: `incoming/${model}/a.csv`, etag: 'e', versionId: null, size: 1 };
-  await registry.createRun({ model, runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
-  const version = await registry.registerVersion({ ...versionFixture(model, runId), classes });
-  const current = await registry.getAlias(model, PRODUCTION_ALIAS);
-  await registry.setAlias(
+  await registry.runs.create({ model, runId, status: 'RUNNING', trigger, startedAt: 't', updatedAt: 't' });
+  const version = await registry.versions.register({ ...versionFixture(model, runId), classes });
+  const current = await registry.aliases.get(model, PRODUCTION_ALIAS);
+  await registry.aliases.set(
     {
       model,
       alias: PRODUCTION_ALIAS,
@@ -239,7 +239,7 @@ describe('feedback: ground truth by prediction id, on DynamoDB Local', () => {
       message: expect.stringContaining('"c" is not a class that grade v1 predicts: send one of "a", "b"'),
     });
     // A canary of v2, which knows a third class: truths for the predictions it answers may name it.
-    await registry.createRun({
+    await registry.runs.create({
       model: 'grade',
       runId: 'g2',
       status: 'RUNNING',
@@ -247,7 +247,7 @@ describe('feedback: ground truth by prediction id, on DynamoDB Local', () => {
       startedAt: 't',
       updatedAt: 't',
     });
-    const v2 = await registry.registerVersion({ ...versionFixture('grade', 'g2'), classes: ['a', 'b', 'c'] });
+    const v2 = await registry.versions.register({ ...versionFixture('grade', 'g2'), classes: ['a', 'b', 'c'] });
     const at = new Date().toISOString();
     await releases.begin({
       model: 'grade',

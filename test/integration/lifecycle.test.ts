@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnservableVersionError } from '../../lambdas/core/errors.js';
 import { promoteRun } from '../../lambdas/promote/promote.js';
 import { promoteVersion, rollback, setApproval, setCandidate } from '../../lambdas/shared/use-cases/lifecycle.js';
-import type { Registry, VersionRecord, VersionStatus } from '../../lambdas/shared/adapters/registry.js';
+import type { Registry } from '../../lambdas/shared/adapters/registry.js';
+import type { AliasStore } from '../../lambdas/shared/adapters/alias-store.js';
+import type { VersionRecord, VersionStatus } from '../../lambdas/shared/contracts/registry-types.js';
 import { movesOver, registerTestVersion, startTestRegistry } from '../helpers/registry-table.js';
 
 let registry: Registry;
@@ -31,13 +33,14 @@ describe('promotion, rollback and approval with an audit trail', () => {
       allRead = resolve;
     });
     let reads = 0;
-    const barrier = Object.create(registry) as Registry;
-    barrier.getAlias = async (...args: Parameters<Registry['getAlias']>) => {
-      const alias = await registry.getAlias(...args);
+    const aliases = Object.create(registry.aliases) as AliasStore;
+    aliases.get = async (...args: Parameters<AliasStore['get']>) => {
+      const alias = await registry.aliases.get(...args);
       if (++reads === 20) allRead();
       await arrived;
       return alias;
     };
+    const barrier: Registry = { ...registry, aliases };
     const results = await Promise.allSettled(
       versions.map((v) => promoteVersion(movesOver(barrier), { model: 'race', version: v.version, ...who })),
     );
@@ -45,9 +48,9 @@ describe('promotion, rollback and approval with an audit trail', () => {
       (r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof promoteVersion>>> => r.status === 'fulfilled',
     );
     expect(winners).toHaveLength(1);
-    const production = await registry.getAlias('race');
+    const production = await registry.aliases.get('race');
     expect(production?.version).toBe(winners[0]?.value.version);
-    const audit = await registry.listAudit('race');
+    const audit = await registry.audit.list('race');
     expect(audit).toHaveLength(20);
     expect(audit.filter((e) => e.outcome === 'succeeded').map((e) => e.version)).toEqual([production?.version]);
     expect(
@@ -64,12 +67,12 @@ describe('promotion, rollback and approval with an audit trail', () => {
       versions.map((v) => promoteVersion(movesOver(registry), { model: 'chain', version: v.version, ...who })),
     );
     const won = results.filter((r) => r.status === 'fulfilled').length;
-    const audit = await registry.listAudit('chain');
+    const audit = await registry.audit.list('chain');
     expect(audit).toHaveLength(20);
     const succeeded = audit.filter((e) => e.outcome === 'succeeded');
     expect(succeeded).toHaveLength(won);
     succeeded.forEach((e, i) => expect(e.previousVersion).toBe(i === 0 ? null : succeeded[i - 1]?.version));
-    const production = await registry.getAlias('chain');
+    const production = await registry.aliases.get('chain');
     expect(production).toMatchObject({ version: succeeded.at(-1)?.version, revision: won });
   });
 
@@ -85,7 +88,7 @@ describe('promotion, rollback and approval with an audit trail', () => {
     await promoteVersion(movesOver(registry), { model: 'roll', version: v2.version, ...who, reason: 'better model' });
     const back = await rollback(movesOver(registry), { model: 'roll', actor: 'bob@ops', reason: 'v2 misbehaves' });
     expect(back).toMatchObject({ version: 1, previous: [1, 2] });
-    const last = (await registry.listAudit('roll')).at(-1);
+    const last = (await registry.audit.list('roll')).at(-1);
     expect(last).toMatchObject({
       action: 'rollback',
       actor: 'bob@ops',
@@ -100,7 +103,7 @@ describe('promotion, rollback and approval with an audit trail', () => {
     const [a, b] = [await register('cand', 'approved'), await register('cand', 'pending')];
     expect((await setCandidate(registry, { model: 'cand', version: b.version, ...who }))?.version).toBe(b.version);
     expect(await setCandidate(registry, { model: 'cand', version: a.version, ...who })).toBeUndefined();
-    expect((await registry.getAlias('cand', 'candidate'))?.version).toBe(b.version);
+    expect((await registry.aliases.get('cand', 'candidate'))?.version).toBe(b.version);
   });
 
   it('a model that requires approval: the promote step leaves production alone and ends the run awaiting approval', async () => {
@@ -108,7 +111,7 @@ describe('promotion, rollback and approval with an audit trail', () => {
     await promoteVersion(movesOver(registry), { model: 'manual', version: live.version, ...who });
     const pending = await register('manual', 'pending');
     const trigger = { bucket: 'b', key: 'incoming/manual/a.csv', etag: 'e', versionId: null, size: 1 };
-    await registry.createRun({
+    await registry.runs.create({
       model: 'manual',
       runId: pending.runId,
       status: 'RUNNING',
@@ -129,15 +132,15 @@ describe('promotion, rollback and approval with an audit trail', () => {
       promoted: false,
       release: false,
     });
-    expect((await registry.getAlias('manual'))?.version).toBe(live.version);
-    expect((await registry.getAlias('manual', 'candidate'))?.version).toBe(pending.version);
-    expect(await registry.getRun('manual', pending.runId)).toMatchObject({
+    expect((await registry.aliases.get('manual'))?.version).toBe(live.version);
+    expect((await registry.aliases.get('manual', 'candidate'))?.version).toBe(pending.version);
+    expect(await registry.runs.get('manual', pending.runId)).toMatchObject({
       status: 'AWAITING_APPROVAL',
       reason: expect.stringContaining(`mlops approve manual ${pending.version}`),
     });
     await setApproval(registry, { model: 'manual', version: pending.version, ...who }, 'approve');
     await promoteVersion(movesOver(registry), { model: 'manual', version: pending.version, ...who });
-    expect((await registry.getAlias('manual'))?.version).toBe(pending.version);
+    expect((await registry.aliases.get('manual'))?.version).toBe(pending.version);
   });
 
   it('serves only approved versions: pending ones must be approved, rejected ones never', async () => {
@@ -161,7 +164,7 @@ describe('promotion, rollback and approval with an audit trail', () => {
     await expect(promoteVersion(movesOver(registry), { model: 'gated', version: 99, ...who })).rejects.toThrow(
       'model "gated" has no version 99 (versions 1 to 2 exist)',
     );
-    const actions = (await registry.listAudit('gated')).map((e) => `${e.action}:${e.outcome}`);
+    const actions = (await registry.audit.list('gated')).map((e) => `${e.action}:${e.outcome}`);
     expect(actions).toEqual([
       'promote:refused',
       'promote:refused',
@@ -186,8 +189,8 @@ describe('a pointer moves only to a version that can be served', () => {
     await expect(promoteVersion(deleted, { model: 'gone', version: v1.version, ...who })).rejects.toBeInstanceOf(
       UnservableVersionError,
     );
-    expect((await registry.getAlias('gone'))?.version).toBe(v2.version);
-    const refused = (await registry.listAudit('gone')).filter((e) => e.outcome === 'refused');
+    expect((await registry.aliases.get('gone'))?.version).toBe(v2.version);
+    const refused = (await registry.audit.list('gone')).filter((e) => e.outcome === 'refused');
     expect(refused.map((e) => [e.action, e.version, e.previousVersion])).toEqual([
       ['rollback', v1.version, v2.version],
       ['promote', v1.version, v2.version],
@@ -225,8 +228,8 @@ describe('promotion is a compare-and-set on what the gate compared with', () => 
       release: false,
       superseded: true,
     });
-    expect((await registry.getAlias('moved'))?.version).toBe(v2.version);
-    expect(await registry.getRun('moved', v3.runId)).toMatchObject({
+    expect((await registry.aliases.get('moved'))?.version).toBe(v2.version);
+    expect(await registry.runs.get('moved', v3.runId)).toMatchObject({
       status: 'SUPERSEDED',
       reason: expect.stringContaining(
         `production of moved is v${v2.version}, but v${v3.version} was compared with v${v1.version}`,
@@ -255,7 +258,7 @@ describe('promotion is a compare-and-set on what the gate compared with', () => 
             await Promise.all(
               group.map(async ({ run, event }) => {
                 const version = versions[run] as VersionRecord;
-                if (event === 'validate') compared.set(run, (await registry.getAlias(model))?.version ?? null);
+                if (event === 'validate') compared.set(run, (await registry.aliases.get(model))?.version ?? null);
                 else
                   await promoteRun(
                     movesOver(registry),
@@ -267,7 +270,7 @@ describe('promotion is a compare-and-set on what the gate compared with', () => 
               }),
             );
           }
-          const succeeded = (await registry.listAudit(model))
+          const succeeded = (await registry.audit.list(model))
             .filter((e) => e.action === 'promote' && e.outcome === 'succeeded')
             .slice(1);
           for (const event of succeeded) {
@@ -276,10 +279,10 @@ describe('promotion is a compare-and-set on what the gate compared with', () => 
           }
           // Every run ended one way or the other, and production is the last one promoted.
           const statuses = await Promise.all(
-            versions.map(async (v) => (await registry.getRun(model, v.runId))?.status),
+            versions.map(async (v) => (await registry.runs.get(model, v.runId))?.status),
           );
           expect(statuses.every((s) => s === 'PROMOTED' || s === 'SUPERSEDED')).toBe(true);
-          expect((await registry.getAlias(model))?.version).toBe(succeeded.at(-1)?.version ?? base.version);
+          expect((await registry.aliases.get(model))?.version).toBe(succeeded.at(-1)?.version ?? base.version);
         },
       ),
       { numRuns: 15 },

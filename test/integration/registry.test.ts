@@ -21,12 +21,12 @@ const who = { actor: 'alice@laptop', reason: 'test' };
 describe("registry on AWS's DynamoDB Local, with transactions", () => {
   it('records a run once: a second create for the same id reports a duplicate', async () => {
     const run = { model: 'm', runId: 'run-1', status: 'RUNNING' as const, trigger, startedAt: 't', updatedAt: 't' };
-    expect(await registry.createRun(run)).toBe(true);
-    expect(await registry.createRun(run)).toBe(false);
+    expect(await registry.runs.create(run)).toBe(true);
+    expect(await registry.runs.create(run)).toBe(false);
   });
 
   it('never changes a finished run, but accepts a retried identical final write', async () => {
-    await registry.createRun({
+    await registry.runs.create({
       model: 'm',
       runId: 'run-2',
       status: 'RUNNING',
@@ -34,12 +34,12 @@ describe("registry on AWS's DynamoDB Local, with transactions", () => {
       startedAt: 't',
       updatedAt: 't',
     });
-    await registry.updateRun('m', 'run-2', { status: 'PROMOTED' });
-    await registry.updateRun('m', 'run-2', { status: 'PROMOTED' });
-    await expect(registry.updateRun('m', 'run-2', { status: 'FAILED', reason: 'late' })).rejects.toThrow(
+    await registry.runs.update('m', 'run-2', { status: 'PROMOTED' });
+    await registry.runs.update('m', 'run-2', { status: 'PROMOTED' });
+    await expect(registry.runs.update('m', 'run-2', { status: 'FAILED', reason: 'late' })).rejects.toThrow(
       'run run-2 of model m is already PROMOTED',
     );
-    expect((await registry.getRun('m', 'run-2'))?.status).toBe('PROMOTED');
+    expect((await registry.runs.get('m', 'run-2'))?.status).toBe('PROMOTED');
   });
 
   it('gives 50 concurrent registrations the versions 1..50 with no gap or duplicate (counter, backoff and jitter)', async () => {
@@ -47,19 +47,19 @@ describe("registry on AWS's DynamoDB Local, with transactions", () => {
       Array.from({ length: 50 }, (_, i) => registerTestVersion(registry, 'concurrent', `run-${i}`)),
     );
     expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-    const stored = await registry.listVersions('concurrent');
+    const stored = await registry.versions.list('concurrent');
     expect(stored.map((v) => v.version)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-    expect(await registry.latestVersion('concurrent')).toBe(50);
-    for (const v of versions) expect((await registry.getRun('concurrent', v.runId))?.version).toBe(v.version);
+    expect(await registry.versions.latest('concurrent')).toBe(50);
+    for (const v of versions) expect((await registry.runs.get('concurrent', v.runId))?.version).toBe(v.version);
   });
 
   it('registers at most one version per run: a re-driven Validate gets the version it registered before', async () => {
     const first = await registerTestVersion(registry, 'redrive', 'run-x');
-    const again = await registry.registerVersion(versionFixture('redrive', 'run-x'), { metrics: { roc_auc: 0.9 } });
+    const again = await registry.versions.register(versionFixture('redrive', 'run-x'), { metrics: { roc_auc: 0.9 } });
     expect(again.version).toBe(first.version);
-    expect(await registry.listVersions('redrive')).toHaveLength(1);
-    expect(await registry.latestVersion('redrive')).toBe(1);
-    await expect(registry.registerVersion(versionFixture('redrive', 'no-such-run'))).rejects.toThrow(
+    expect(await registry.versions.list('redrive')).toHaveLength(1);
+    expect(await registry.versions.latest('redrive')).toBe(1);
+    await expect(registry.versions.register(versionFixture('redrive', 'no-such-run'))).rejects.toThrow(
       'run no-such-run of redrive does not exist',
     );
   });
@@ -83,18 +83,21 @@ describe("registry on AWS's DynamoDB Local, with transactions", () => {
       outcome: 'succeeded' as const,
       detail: `v${version}`,
     });
-    await registry.setAlias(target(1), 0, audit(1));
+    await registry.aliases.set(target(1), 0, audit(1));
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => registry.setAlias(target(i + 2), 1, audit(i + 2))),
+      Array.from({ length: 20 }, (_, i) => registry.aliases.set(target(i + 2), 1, audit(i + 2))),
     );
     const winners = results.filter((r) => r.status === 'fulfilled');
     expect(winners).toHaveLength(1);
     const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(String(losers[0]?.reason)).toContain('changed while this change was being made (expected revision 1)');
-    const alias = await registry.getAlias('race');
+    const alias = await registry.aliases.get('race');
     expect(alias?.revision).toBe(2);
     expect(alias?.version).toBe((winners[0] as PromiseFulfilledResult<{ version: number }>).value.version);
-    expect((await registry.listAudit('race')).map((e) => e.version).sort((a, b) => a - b)).toEqual([1, alias?.version]);
+    expect((await registry.audit.list('race')).map((e) => e.version).sort((a, b) => a - b)).toEqual([
+      1,
+      alias?.version,
+    ]);
   });
 });
 
@@ -142,8 +145,8 @@ describe('a promotion interrupted mid-way leaves production and the audit trail 
       promoteVersion(movesOver(faulty.registry), { model: 'crash', version: v2.version, ...who }),
     ).rejects.toThrow('the process died before the write');
     expect(faulty.fired()).toBe(true);
-    expect((await registry.getAlias('crash'))?.version).toBe(v1.version);
-    const audit = await registry.listAudit('crash');
+    expect((await registry.aliases.get('crash'))?.version).toBe(v1.version);
+    const audit = await registry.audit.list('crash');
     expect(audit.map((e) => `${e.outcome} v${e.version}`)).toEqual([
       `succeeded v${v1.version}`,
       `refused v${v2.version}`,
@@ -160,9 +163,9 @@ describe('a promotion interrupted mid-way leaves production and the audit trail 
     const alias = await promoteVersion(movesOver(faulty.registry), { model: 'lost', version: v2.version, ...who });
     expect(faulty.fired()).toBe(true);
     expect(alias.version).toBe(v2.version);
-    const production = await registry.getAlias('lost');
+    const production = await registry.aliases.get('lost');
     expect(production).toMatchObject({ version: v2.version, revision: 2 });
-    const audit = await registry.listAudit('lost');
+    const audit = await registry.audit.list('lost');
     expect(audit.map((e) => `${e.outcome} v${e.version}`)).toEqual([
       `succeeded v${v1.version}`,
       `succeeded v${v2.version}`,
@@ -183,8 +186,8 @@ describe('a promotion interrupted mid-way leaves production and the audit trail 
         /the registry's version item VERSION#damaged \/ 0+1 is malformed at (metrics|artifact\.key)/,
       ),
     };
-    await expect(registry.getVersion('damaged', version.version)).rejects.toMatchObject(malformed);
-    await expect(registry.listVersions('damaged')).rejects.toMatchObject(malformed);
+    await expect(registry.versions.get('damaged', version.version)).rejects.toMatchObject(malformed);
+    await expect(registry.versions.list('damaged')).rejects.toMatchObject(malformed);
     await db.send(
       new PutCommand({
         TableName: 'registry',
@@ -200,7 +203,7 @@ describe('a promotion interrupted mid-way leaves production and the audit trail 
         },
       }),
     );
-    await expect(registry.getRun('damaged', 'run-x')).rejects.toMatchObject({
+    await expect(registry.runs.get('damaged', 'run-x')).rejects.toMatchObject({
       name: 'IntegrityError',
       message: expect.stringContaining('RUN#damaged / run-x is malformed at status'),
     });
@@ -214,7 +217,7 @@ describe('a promotion interrupted mid-way leaves production and the audit trail 
     const stored = (await db.send(new GetCommand({ TableName: 'registry', Key: key }))).Item ?? {};
     const { learningRateSchedule: _schedule, ...older } = stored.hyperparameters as Record<string, unknown>;
     await db.send(new PutCommand({ TableName: 'registry', Item: { ...stored, hyperparameters: older } }));
-    expect((await registry.getVersion('older', version.version))?.hyperparameters.learningRateSchedule).toBe(
+    expect((await registry.versions.get('older', version.version))?.hyperparameters.learningRateSchedule).toBe(
       'constant',
     );
     db.destroy();

@@ -107,9 +107,9 @@ describe("a release's final step, against the production it compared with", () =
       share: 0,
       reason: `production of swap is v${v3.version}, but v${v2.version} was compared with v${v1.version}; promoting it now would skip that comparison`,
     });
-    expect((await registry.getAlias('swap'))?.version).toBe(v3.version);
+    expect((await registry.aliases.get('swap'))?.version).toBe(v3.version);
     expect(
-      (await registry.listAudit('swap')).filter((e) => e.outcome === 'refused').map((e) => [e.action, e.version]),
+      (await registry.audit.list('swap')).filter((e) => e.outcome === 'refused').map((e) => [e.action, e.version]),
     ).toEqual([['promote', v2.version]]);
   });
 });

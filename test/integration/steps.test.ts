@@ -110,7 +110,7 @@ describe('RegisterRun (lambdas/register-run)', () => {
     expect((await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-2')).duplicate).toBe(
       true,
     );
-    expect(await registry.getRun('steps', run.runId)).toMatchObject({
+    expect(await registry.runs.get('steps', run.runId)).toMatchObject({
       uploads: 2,
       lastDuplicateAt: expect.any(String),
     });
@@ -118,9 +118,9 @@ describe('RegisterRun (lambdas/register-run)', () => {
     expect((await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-2')).duplicate).toBe(
       true,
     );
-    expect((await registry.getRun('steps', run.runId))?.uploads).toBe(2);
+    expect((await registry.runs.get('steps', run.runId))?.uploads).toBe(2);
     await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-2b');
-    expect((await registry.getRun('steps', run.runId))?.uploads).toBe(3);
+    expect((await registry.runs.get('steps', run.runId))?.uploads).toBe(3);
   });
 
   it('gives uploaders that raced with identical bytes one ticket each, the first being the upload that started the run', async () => {
@@ -158,7 +158,7 @@ describe('ETL (lambdas/etl)', () => {
     expect(etl.rows).toMatchObject({ read: 1500, kept: 1500 });
     expect(etl.rows.train + etl.rows.validation + etl.rows.test).toBe(1500);
     expect(etl.tuning.trials.map((t) => t.role)).toContain('candidate');
-    const stored = await registry.getRun('steps', run.runId);
+    const stored = await registry.runs.get('steps', run.runId);
     expect(stored).toMatchObject({ preparation: { rowsRead: 1500, rowsKept: 1500 } });
     expect(etl.schemaVersion).toBe(1); // the first accepted data set of a model becomes its schema v1
   });
@@ -191,7 +191,7 @@ describe('Validate, Promote, Report (lambdas/validate, promote, report)', () => 
     expect(first).toMatchObject({ version: 1, gate: { passed: true }, comparedWith: null });
     // A retry after the version was registered answers with what was recorded, in the same shape.
     expect(await runValidation({ ...deps, codeVersion: 'test' }, run, etl, trials)).toEqual(first);
-    expect(await registry.listVersions('steps')).toHaveLength(1);
+    expect(await registry.versions.list('steps')).toHaveLength(1);
 
     // A canary model with no production yet: its first version goes straight to production.
     const promoted = await promoteRun(
@@ -202,12 +202,12 @@ describe('Validate, Promote, Report (lambdas/validate, promote, report)', () => 
       'canary',
     );
     expect(promoted).toEqual({ version: 1, previousVersion: null, promoted: true, release: false });
-    expect((await registry.getAlias('steps'))?.version).toBe(1);
-    expect((await registry.getRun('steps', run.runId))?.status).toBe('PROMOTED');
+    expect((await registry.aliases.get('steps'))?.version).toBe(1);
+    expect((await registry.runs.get('steps', run.runId))?.status).toBe('PROMOTED');
 
     const { report } = await runReport(deps, run, etl);
     expect(report.key).toBe(`${etl.prefix}report.html`);
-    expect((await registry.getRun('steps', run.runId))?.report).toEqual(report);
+    expect((await registry.runs.get('steps', run.runId))?.report).toEqual(report);
   }, 60_000);
 });
 
@@ -225,7 +225,7 @@ describe('FinishRun (lambdas/finish-run)', () => {
       errorType: 'DataValidationError',
       reason: 'column "class" is missing',
     });
-    const record = await registry.getRun('steps', failed.runId);
+    const record = await registry.runs.get('steps', failed.runId);
     expect(record).toMatchObject({
       status: 'FAILED',
       reason: 'column "class" is missing',
@@ -243,7 +243,7 @@ describe('FinishRun (lambdas/finish-run)', () => {
       outcome: 'FAILED',
       state: { ...event, error: { Error: 'DataValidationError', Cause: 'gone' } },
     });
-    expect(await registry.getRun('steps', result.runId)).toMatchObject({
+    expect(await registry.runs.get('steps', result.runId)).toMatchObject({
       status: 'FAILED',
       errorType: 'DataValidationError',
       trigger: { key: 'incoming/steps/vanished.csv' },

@@ -54,7 +54,7 @@ const history = (states: EnteredState[]) =>
 async function runningRun(key: string, executionName: string, step: string) {
   const event = upload(key);
   const ref = runRefFromEvent(event);
-  await registry.createRun({
+  await registry.runs.create({
     model: ref.model,
     runId: ref.runId,
     status: 'RUNNING',
@@ -78,7 +78,7 @@ describe('ending the run of an execution that stopped outside its Catch', () => 
     ]);
     const result = await endStoppedRun(registry, states, statusChange(event, 'exec-a', 'TIMED_OUT'));
     expect(result).toMatchObject({ status: 'FAILED', runId: ref.runId, errorType: 'ExecutionTimedOut' });
-    const run = await registry.getRun('adult', ref.runId);
+    const run = await registry.runs.get('adult', ref.runId);
     expect(run).toMatchObject({
       status: 'FAILED',
       step: 'Tune',
@@ -98,7 +98,7 @@ describe('ending the run of an execution that stopped outside its Catch', () => 
       history([{ name: 'RegisterRun', input: JSON.stringify(event) }]),
       statusChange(event, 'exec-b'),
     );
-    expect(await registry.getRun('adult', ref.runId)).toMatchObject({
+    expect(await registry.runs.get('adult', ref.runId)).toMatchObject({
       status: 'FAILED',
       step: 'ETL',
       resumeState: { ...event, run: ref },
@@ -107,18 +107,18 @@ describe('ending the run of an execution that stopped outside its Catch', () => 
 
   it('leaves alone a run whose current execution is another (a re-drive), and executions started for no run', async () => {
     const { event, ref } = await runningRun('incoming/adult/c.csv', 'exec-c', 'Validate');
-    await registry.updateRun('adult', ref.runId, { status: 'FAILED' });
-    await registry.reopenRun('adult', ref.runId);
+    await registry.runs.update('adult', ref.runId, { status: 'FAILED' });
+    await registry.runs.reopen('adult', ref.runId);
     const outcome = await endStoppedRun(registry, history([]), statusChange(event, 'exec-c'));
     expect(outcome).toEqual({ ignored: `run ${ref.runId} of adult belongs to a later execution` });
-    expect((await registry.getRun('adult', ref.runId))?.status).toBe('RUNNING');
+    expect((await registry.runs.get('adult', ref.runId))?.status).toBe('RUNNING');
     // The re-drive's own execution (named after the run) is the current one.
     await endStoppedRun(
       registry,
       history([{ name: 'Validate', input: JSON.stringify({ run: ref, resume: { step: 'Validate' } }) }]),
       statusChange({ run: ref, resume: { step: 'Validate' } }, `${ref.runId}-redrive-1`, 'FAILED'),
     );
-    expect(await registry.getRun('adult', ref.runId)).toMatchObject({
+    expect(await registry.runs.get('adult', ref.runId)).toMatchObject({
       status: 'FAILED',
       step: 'Validate',
       resumeState: { run: ref },

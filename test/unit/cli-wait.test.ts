@@ -2,7 +2,8 @@ import type { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { ExecutionDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { waitForRun } from '../../cli/runs.js';
-import type { Registry, RunRecord } from '../../lambdas/shared/adapters/registry.js';
+import type { Registry } from '../../lambdas/shared/adapters/registry.js';
+import type { RunRecord } from '../../lambdas/shared/contracts/registry-types.js';
 
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:Training';
 const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:Training:first';
@@ -11,7 +12,7 @@ const trigger = { bucket: 'b', key: 'incoming/m/a.csv', etag: 'e', versionId: nu
 /** A registry that reads the run as the pipeline left it, and Step Functions that reports each execution's statuses in turn. */
 function connection(run: RunRecord, statuses: Record<string, string[]>) {
   const described: string[] = [];
-  const registry = { getRun: async () => run } as unknown as Registry;
+  const registry = { runs: { get: async () => run } } as unknown as Registry;
   const sfn = {
     send: async (command: DescribeExecutionCommand) => {
       const arn = command.input.executionArn ?? '';

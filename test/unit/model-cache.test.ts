@@ -11,7 +11,7 @@ import type {
   ArtifactRecord,
   VersionRecord,
   VersionStatus,
-} from '../../lambdas/shared/adapters/registry.js';
+} from '../../lambdas/shared/contracts/registry-types.js';
 import type { ReleaseRecord } from '../../lambdas/shared/adapters/release-store.js';
 
 class FakeModel {

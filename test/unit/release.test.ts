@@ -153,7 +153,7 @@ describe('settling the release check', () => {
     const updates: unknown[] = [];
     const deps = {
       releases: { update: async (...args: unknown[]) => updates.push(args) },
-      registry: { appendAudit: async () => undefined },
+      registry: { audit: { append: async () => undefined } },
       now: () => new Date(),
       actor: 'test',
       alarmsInAlarm: async () => [],

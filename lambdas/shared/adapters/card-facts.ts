@@ -4,7 +4,8 @@ import { NotFoundError } from '../../core/errors.js';
 import type { CardFacts } from '../../core/report/types.js';
 import { s3Uri } from '../contracts/object-location.js';
 import { readDataSchema } from './stored-documents.js';
-import type { DataRecord, Registry, RunRecord, VersionRecord } from './registry.js';
+import type { Registry } from './registry.js';
+import type { DataRecord, RunRecord, VersionRecord } from '../contracts/registry-types.js';
 import { PRODUCTION_ALIAS } from '../contracts/registry-keys.js';
 import { schemaKey } from '../contracts/layout.js';
 
@@ -36,11 +37,11 @@ export async function cardFacts(
   model: string,
   runId: string,
 ): Promise<CardFacts> {
-  const run = await registry.getRun(model, runId);
+  const run = await registry.runs.get(model, runId);
   if (run === undefined) throw new NotFoundError(`run ${runId} of model ${model} is not in the registry`);
   const [version, production] = await Promise.all([
-    run.version === undefined ? undefined : registry.getVersion(model, run.version),
-    registry.getAlias(model, PRODUCTION_ALIAS),
+    run.version === undefined ? undefined : registry.versions.get(model, run.version),
+    registry.aliases.get(model, PRODUCTION_ALIAS),
   ]);
   const schemaVersion = version?.schemaVersion ?? run.schemaVersion;
   let schema: DataSchema | null = null;

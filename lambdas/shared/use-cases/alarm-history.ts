@@ -30,9 +30,9 @@ export async function recordAlarmChange(
   registry: Registry,
   change: AlarmChange,
 ): Promise<{ recorded: boolean; version: number }> {
-  const production = await registry.getAlias(change.model);
+  const production = await registry.aliases.get(change.model);
   const version = production?.version ?? 0;
-  const recorded = await registry.appendAuditOnce(
+  const recorded = await registry.audit.appendOnce(
     {
       model: change.model,
       action: 'alarm',

@@ -45,15 +45,15 @@ export async function versionCard(
   requested?: number,
 ): Promise<{ readonly version: number; readonly html: string }> {
   const { registry, s3 } = deps;
-  const version = requested ?? (await registry.getAlias(model))?.version ?? (await registry.latestVersion(model));
+  const version = requested ?? (await registry.aliases.get(model))?.version ?? (await registry.versions.latest(model));
   if (version === 0)
     throw new NotFoundError(`model "${model}" has no versions yet: upload data under incoming/${model}/ first`);
-  const record = await registry.getVersion(model, version);
+  const record = await registry.versions.get(model, version);
   if (record === undefined)
     throw new NotFoundError(
-      `model "${model}" has no version ${version} (latest is ${await registry.latestVersion(model)})`,
+      `model "${model}" has no version ${version} (latest is ${await registry.versions.latest(model)})`,
     );
-  const run = await registry.getRun(model, record.runId);
+  const run = await registry.runs.get(model, record.runId);
   const html =
     run?.report !== undefined
       ? (await getObjectBytes(s3, run.report)).toString('utf8')

@@ -6,7 +6,8 @@ import {
   UnservableVersionError,
 } from '../../core/errors.js';
 import type { ArtifactCheck } from '../adapters/artifacts.js';
-import type { AliasRecord, AuditAction, Registry, VersionRecord } from '../adapters/registry.js';
+import type { Registry } from '../adapters/registry.js';
+import type { AliasRecord, AuditAction, VersionRecord } from '../contracts/registry-types.js';
 import type { AuditDraft } from '../adapters/registry-write.js';
 import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../contracts/registry-keys.js';
 
@@ -23,9 +24,9 @@ export interface Change {
 }
 
 async function requireVersion(registry: Registry, model: string, version: number): Promise<VersionRecord> {
-  const record = await registry.getVersion(model, version);
+  const record = await registry.versions.get(model, version);
   if (record === undefined) {
-    const latest = await registry.latestVersion(model);
+    const latest = await registry.versions.latest(model);
     throw new NotFoundError(
       latest === 0
         ? `model "${model}" has no versions`
@@ -52,8 +53,8 @@ async function audited<T>(
   try {
     return await attempt((detail) => ({ ...base, outcome: 'succeeded', detail }));
   } catch (error) {
-    await registry
-      .appendAudit({ ...base, outcome: 'refused', detail: (error as Error).message })
+    await registry.audit
+      .append({ ...base, outcome: 'refused', detail: (error as Error).message })
       .catch(() => undefined);
     throw error;
   }
@@ -84,7 +85,7 @@ export async function promoteVersion(
   action: 'promote' | 'rollback' = 'promote',
 ): Promise<AliasRecord> {
   const { registry } = moves;
-  const current = await registry.getAlias(change.model, PRODUCTION_ALIAS);
+  const current = await registry.aliases.get(change.model, PRODUCTION_ALIAS);
   return audited(registry, change, action, change.version, current?.version ?? null, async (succeeded) => {
     const target = await requireVersion(registry, change.model, change.version);
     if (target.status !== 'approved') {
@@ -102,7 +103,7 @@ export async function promoteVersion(
       );
     }
     await checkServable(moves.checkArtifact, target, production);
-    return registry.setAlias(
+    return registry.aliases.set(
       {
         model: change.model,
         alias: PRODUCTION_ALIAS,
@@ -142,11 +143,11 @@ export async function setCandidate(
 ): Promise<AliasRecord | undefined> {
   const target = await requireVersion(registry, change.model, change.version);
   for (let attempt = 1; ; attempt++) {
-    const current = await registry.getAlias(change.model, CANDIDATE_ALIAS);
+    const current = await registry.aliases.get(change.model, CANDIDATE_ALIAS);
     if (current !== undefined && current.version >= target.version) return undefined;
     try {
       return await audited(registry, change, 'alias', target.version, current?.version ?? null, (succeeded) =>
-        registry.setAlias(
+        registry.aliases.set(
           {
             model: change.model,
             alias: CANDIDATE_ALIAS,
@@ -168,9 +169,9 @@ export async function setCandidate(
 /** Moves production back to the version before it (or to `to`), which must be approved. */
 export async function rollback(moves: PointerMoves, change: Change & { readonly to?: number }): Promise<AliasRecord> {
   const { registry } = moves;
-  const current = await registry.getAlias(change.model, PRODUCTION_ALIAS);
+  const current = await registry.aliases.get(change.model, PRODUCTION_ALIAS);
   if (current === undefined) {
-    await registry.appendAudit({
+    await registry.audit.append({
       model: change.model,
       actor: change.actor,
       reason: change.reason,
@@ -187,7 +188,7 @@ export async function rollback(moves: PointerMoves, change: Change & { readonly 
     for (const candidate of [...current.previous].reverse()) {
       if (
         candidate !== current.version &&
-        (await registry.getVersion(change.model, candidate))?.status === 'approved'
+        (await registry.versions.get(change.model, candidate))?.status === 'approved'
       ) {
         target = candidate;
         break;
@@ -195,7 +196,7 @@ export async function rollback(moves: PointerMoves, change: Change & { readonly 
     }
   }
   if (target === undefined) {
-    await registry.appendAudit({
+    await registry.audit.append({
       model: change.model,
       actor: change.actor,
       reason: change.reason,
@@ -218,7 +219,7 @@ export async function setApproval(
   change: Change & { readonly version: number },
   action: 'approve' | 'reject' | 'archive',
 ): Promise<VersionRecord> {
-  const production = await registry.getAlias(change.model, PRODUCTION_ALIAS);
+  const production = await registry.aliases.get(change.model, PRODUCTION_ALIAS);
   const target = await requireVersion(registry, change.model, change.version);
   const next = ({ approve: 'approved', reject: 'rejected', archive: 'archived' } as const)[action];
   return audited(registry, change, action, change.version, production?.version ?? null, async (succeeded) => {
@@ -234,7 +235,7 @@ export async function setApproval(
     }
     if (target.status === next)
       throw new ConflictError(`version ${target.version} of ${change.model} is already ${next}`);
-    return registry.setVersionStatus(
+    return registry.versions.setStatus(
       target,
       next,
       change.reason,
@@ -242,5 +243,3 @@ export async function setApproval(
     );
   });
 }
-
-export type { AuditEvent } from '../adapters/registry.js';

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../../core/errors.js';
 import { s3Uri } from '../contracts/object-location.js';
-import type { AuditEvent, Registry, RunRecord, VersionRecord } from '../adapters/registry.js';
+import type { Registry } from '../adapters/registry.js';
+import type { AuditEvent, RunRecord, VersionRecord } from '../contracts/registry-types.js';
 
 export interface VersionLineage {
   readonly version: VersionRecord;
@@ -15,9 +16,9 @@ export async function versionLineage(
   model: string,
   versionNumber: number,
 ): Promise<VersionLineage> {
-  const version = await registry.getVersion(model, versionNumber);
+  const version = await registry.versions.get(model, versionNumber);
   if (version === undefined) throw new NotFoundError(`model "${model}" has no version ${versionNumber}`);
-  const [run, audit] = await Promise.all([registry.getRun(model, version.runId), registry.listAudit(model)]);
+  const [run, audit] = await Promise.all([registry.runs.get(model, version.runId), registry.audit.list(model)]);
   return {
     version,
     run,
@@ -34,8 +35,8 @@ export async function versionsTrainedOn(
   data: string,
 ): Promise<{ model: string; version: number; status: string; object: string }[]> {
   const matches: { model: string; version: number; status: string; object: string }[] = [];
-  for (const model of await registry.listModels()) {
-    for (const version of await registry.listVersions(model)) {
+  for (const model of await registry.versions.models()) {
+    for (const version of await registry.versions.list(model)) {
       for (const object of version.data) {
         if (s3Uri(object) === data || object.key === data || object.sha256 === data) {
           matches.push({

@@ -28,7 +28,7 @@ export interface Redrive {
  * state the run had reached. The same calls work against AWS (StartExecution) and the local runtime.
  */
 export async function redriveRun(c: RedriveDeps, model: string, runId: string, wait: boolean): Promise<Redrive> {
-  const run = await c.registry.getRun(model, runId);
+  const run = await c.registry.runs.get(model, runId);
   if (run === undefined)
     throw new NotFoundError(`model "${model}" has no run ${runId} (mlops runs ${model} lists them)`);
   if (run.status !== 'FAILED')
@@ -41,7 +41,7 @@ export async function redriveRun(c: RedriveDeps, model: string, runId: string, w
   const step = resumeStepOf(run.step);
   if (step === undefined)
     throw new ConflictError(`run ${runId} failed at ${run.step ?? '?'}, which cannot be re-entered`);
-  const reopened = await c.registry.reopenRun(model, runId);
+  const reopened = await c.registry.runs.reopen(model, runId);
   const started = await c.sfn.send(
     new StartExecutionCommand({
       stateMachineArn: c.stateMachineArn,
@@ -54,7 +54,7 @@ export async function redriveRun(c: RedriveDeps, model: string, runId: string, w
   for (;;) {
     const described = await c.sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (described.status !== 'RUNNING') {
-      const after = await c.registry.getRun(model, runId);
+      const after = await c.registry.runs.get(model, runId);
       return {
         runId,
         step,

@@ -23,7 +23,7 @@ export interface ReleaseDeps {
 export type TickOutcome = 'baking' | 'promoted' | 'rolled-back' | 'stopped';
 
 async function audit(deps: ReleaseDeps, record: ReleaseRecord, reason: string, detail: string): Promise<void> {
-  await deps.registry.appendAudit({
+  await deps.registry.audit.append({
     model: record.model,
     action: 'release',
     actor: deps.actor,
@@ -42,7 +42,7 @@ export async function beginRelease(
 ): Promise<ReleaseRecord> {
   if (input.config.mode === 'direct')
     throw new Error(`the release of ${input.model} is direct: nothing to step through`);
-  const production = await deps.registry.getAlias(input.model);
+  const production = await deps.registry.aliases.get(input.model);
   const at = deps.now().toISOString();
   const record = await deps.releases.begin({
     model: input.model,

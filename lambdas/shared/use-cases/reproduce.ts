@@ -31,7 +31,7 @@ export interface Reproduction {
  */
 export async function reproduceVersion(deps: StepDeps, model: string, versionNumber: number): Promise<Reproduction> {
   const { registry, s3 } = deps;
-  const version = await registry.getVersion(model, versionNumber);
+  const version = await registry.versions.get(model, versionNumber);
   if (version === undefined) throw new NotFoundError(`model "${model}" has no version ${versionNumber}`);
   const prefix = runPrefix(model, version.runId);
   const configText = (
