@@ -9,8 +9,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import S3rver, { type S3rverEventRecord } from 's3rver';
+import type { Closers } from './closers.js';
 import { spawnDynamoDbLocal, waitUntilServing } from './dynamodb-local.js';
+import type { LocalEventBus } from './event-bus.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-constants.js';
+import { forwardS3Event } from './s3-events.js';
 
 /** s3rver checks signatures against this fixed key pair; DynamoDB Local accepts any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -137,4 +142,46 @@ export async function ensureTable(db: DynamoDBClient, input: CreateTableCommandI
     if (!(error instanceof ResourceNotFoundException)) throw error;
     await db.send(new CreateTableCommand(input));
   }
+}
+
+/** The emulators, and the DynamoDB one as a service that can be taken away and brought back (an outage). */
+export interface Emulators {
+  readonly s3: RunningS3;
+  readonly dynamoEndpoint: string;
+  readonly dynamodb: { stop(): Promise<void>; start(): Promise<void> };
+  /** Where S3 events go once the bus exists (rules need the emulators running first). */
+  routeS3Events(bus: LocalEventBus, buckets: ReadonlySet<string>): void;
+}
+
+export async function startEmulators(
+  stateDir: string,
+  options: { s3Port: number; dynamoPort: number; inMemoryDynamo: boolean },
+  closers: Closers,
+): Promise<Emulators> {
+  const routing: { bus?: LocalEventBus; buckets: ReadonlySet<string> } = { buckets: new Set() };
+  const s3 = await startS3(join(stateDir, 's3'), options.s3Port, (record) => {
+    if (routing.bus !== undefined && routing.buckets.has(record.s3.bucket.name))
+      forwardS3Event(routing.bus, record, LOCAL_REGION, LOCAL_ACCOUNT);
+  });
+  closers.add(() => s3.close());
+  const dynamoDir = options.inMemoryDynamo ? undefined : join(stateDir, 'dynamodb-local');
+  let dynamo: RunningDynamo = await startDynamo(dynamoDir, options.dynamoPort);
+  closers.add(() => dynamo.close());
+  const port = Number(new URL(dynamo.endpoint).port);
+  return {
+    s3,
+    dynamoEndpoint: dynamo.endpoint,
+    dynamodb: {
+      stop: () => dynamo.close(),
+      start: async () => {
+        if (dynamoDir === undefined)
+          throw new Error('an in-memory registry cannot be brought back: start the runtime without inMemoryDynamo');
+        dynamo = await startDynamo(dynamoDir, port);
+      },
+    },
+    routeS3Events: (bus, buckets) => {
+      routing.bus = bus;
+      routing.buckets = buckets;
+    },
+  };
 }

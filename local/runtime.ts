@@ -6,20 +6,17 @@ import { LOCAL_CREDENTIALS } from './emulators.js';
 import type { ApiSettings } from '../lib/api-settings.js';
 import { LocalHttpApi } from './http-api.js';
 import type { LocalFunction } from './lambda-host.js';
-import {
-  Closers,
-  functionEnvironment,
-  loadStateMachines,
-  startEmulators,
-  startEventServices,
-  type Emulators,
-} from './runtime-parts.js';
+import { Closers } from './closers.js';
+import { startEmulators, type Emulators } from './emulators.js';
+import { startEventServices } from './event-services.js';
+import { functionEnvironment, loadFunctions } from './template-functions.js';
+import { loadStateMachines } from './template-state-machines.js';
+import { createStorage } from './template-storage.js';
 import { eventBridgeEnabledBuckets } from './s3-events.js';
 import type { LocalExecution, LocalStateMachine } from './step-functions.js';
 import { synthesizeApp, type SynthesizedApp } from './synth-cache.js';
 import { LocalResources, type CfnTemplate } from './template.js';
 import { DEFAULT_PORTS, LOCAL_ACCOUNT, LOCAL_REGION } from './local-constants.js';
-import { createStorage, loadFunctions } from './template-loaders.js';
 import { configureApi } from './api-config.js';
 import { startServiceApis } from './service-apis.js';
 import { LocalXRayDaemon } from './xray-daemon.js';

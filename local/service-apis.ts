@@ -5,7 +5,7 @@ import type { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
 import { LOCAL_CREDENTIALS } from './emulators.js';
 import { DEFAULT_PORTS } from './local-constants.js';
 import type { LocalRuntimeOptions } from './runtime.js';
-import type { Closers } from './runtime-parts.js';
+import type { Closers } from './closers.js';
 import { stepFunctionsService } from './sfn-api.js';
 import type { LocalStateMachine } from './step-functions.js';
 

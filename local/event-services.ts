@@ -1,134 +1,21 @@
-import type { MachineContext } from './step-functions.js';
-import { AsyncInvoker, loadAsyncConfigs } from './async-invoke.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VirtualClock } from './clock.js';
+import type { Closers } from './closers.js';
 import { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
-import {
-  LOCAL_CREDENTIALS,
-  localS3Client,
-  startDynamo,
-  startS3,
-  type RunningDynamo,
-  type RunningS3,
-} from './emulators.js';
 import { LocalEventBus } from './event-bus.js';
 import { loadDeliveryStreams, LocalSubscriptions } from './firehose/template-firehose.js';
 import type { LocalHttpApi } from './http-api.js';
+import { AsyncInvoker, loadAsyncConfigs } from './async-invoke.js';
 import type { LocalFunction } from './lambda-host.js';
-import { forwardS3Event } from './s3-events.js';
-import { loadSchedules, runSchedules } from './schedules/schedules.js';
-import { LocalStateMachine } from './step-functions.js';
-import { statusChangeEvent } from './sfn-history.js';
-import type { LocalResources } from './template.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-constants.js';
-import { loadRules } from './template-loaders.js';
-
-/** What the runtime must close when it stops, closed in reverse order of opening. */
-export class Closers {
-  private readonly closers: (() => Promise<void>)[] = [];
-
-  add(close: () => Promise<void> | void): void {
-    this.closers.push(async () => close());
-  }
-
-  async closeAll(): Promise<void> {
-    for (const close of this.closers.splice(0).reverse()) await close().catch((error: unknown) => console.error(error));
-  }
-}
-
-/** The emulators, and the DynamoDB one as a service that can be taken away and brought back (an outage). */
-export interface Emulators {
-  readonly s3: RunningS3;
-  readonly dynamoEndpoint: string;
-  readonly dynamodb: { stop(): Promise<void>; start(): Promise<void> };
-  /** Where S3 events go once the bus exists (rules need the emulators running first). */
-  routeS3Events(bus: LocalEventBus, buckets: ReadonlySet<string>): void;
-}
-
-export async function startEmulators(
-  stateDir: string,
-  options: { s3Port: number; dynamoPort: number; inMemoryDynamo: boolean },
-  closers: Closers,
-): Promise<Emulators> {
-  const routing: { bus?: LocalEventBus; buckets: ReadonlySet<string> } = { buckets: new Set() };
-  const s3 = await startS3(join(stateDir, 's3'), options.s3Port, (record) => {
-    if (routing.bus !== undefined && routing.buckets.has(record.s3.bucket.name))
-      forwardS3Event(routing.bus, record, LOCAL_REGION, LOCAL_ACCOUNT);
-  });
-  closers.add(() => s3.close());
-  const dynamoDir = options.inMemoryDynamo ? undefined : join(stateDir, 'dynamodb-local');
-  let dynamo: RunningDynamo = await startDynamo(dynamoDir, options.dynamoPort);
-  closers.add(() => dynamo.close());
-  const port = Number(new URL(dynamo.endpoint).port);
-  return {
-    s3,
-    dynamoEndpoint: dynamo.endpoint,
-    dynamodb: {
-      stop: () => dynamo.close(),
-      start: async () => {
-        if (dynamoDir === undefined)
-          throw new Error('an in-memory registry cannot be brought back: start the runtime without inMemoryDynamo');
-        dynamo = await startDynamo(dynamoDir, port);
-      },
-    },
-    routeS3Events: (bus, buckets) => {
-      routing.bus = bus;
-      routing.buckets = buckets;
-    },
-  };
-}
-
-/** The environment every local function gets, as Lambda sets it, with AWS endpoints pointed at the emulators. */
-export function functionEnvironment(
-  stateDir: string,
-  endpoints: { s3: string; dynamodb: string; xray: string; stepFunctions: string; cloudwatch: string },
-): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    TZ: 'UTC',
-    AWS_REGION: LOCAL_REGION,
-    AWS_DEFAULT_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: endpoints.s3,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-    AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
-    AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.cloudwatch,
-    // Never read the user's real AWS profile files: local functions must not reach AWS.
-    AWS_CONFIG_FILE: join(stateDir, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(stateDir, 'no-aws-credentials'),
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-    // As Lambda sets them: the X-Ray SDK sends traced functions' segments to the daemon (here, the local sink).
-    AWS_XRAY_DAEMON_ADDRESS: endpoints.xray,
-    _AWS_XRAY_DAEMON_ADDRESS: endpoints.xray.split(':')[0] as string,
-    _AWS_XRAY_DAEMON_PORT: endpoints.xray.split(':')[1] as string,
-    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-  };
-}
-
-/** Every state machine of the template, its tasks routed to the local functions. */
-export function loadStateMachines(
-  resources: LocalResources,
-  functionsByArn: ReadonlyMap<string, LocalFunction>,
-  logDir: string,
-  context: MachineContext,
-): Map<string, LocalStateMachine> {
-  const machines = new Map<string, LocalStateMachine>();
-  for (const [logicalId, resource] of resources.ofType('AWS::StepFunctions::StateMachine')) {
-    const definition = JSON.parse(
-      String(resources.resolve(resource.Properties?.DefinitionString)),
-    ) as StateMachineDefinition;
-    const arn = resources.arn(logicalId);
-    machines.set(
-      arn,
-      new LocalStateMachine(arn, resources.physicalName(logicalId), definition, functionsByArn, logDir, context),
-    );
-  }
-  return machines;
-}
+import { loadSchedules, runSchedules } from './schedules/schedules.js';
+import { statusChangeEvent } from './sfn-history.js';
+import type { LocalStateMachine } from './step-functions.js';
+import { localS3Client } from './emulators.js';
+import type { LocalResources } from './template.js';
+import { loadRules } from './template-rules.js';
 
 export interface EventParts {
   readonly resources: LocalResources;
