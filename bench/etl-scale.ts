@@ -10,7 +10,7 @@ import { createReadStream, createWriteStream, mkdtempSync, readFileSync, statSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { localS3Client } from '../local/emulators.js';
+import { localS3Client } from '../local/storage/emulators.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { round } from './stats.js';
 

@@ -15,7 +15,7 @@ import { deserializeNetwork, PREDICT_BATCH_SIZE } from '../lambdas/core/network.
 import { initBackend } from '../lambdas/core/tf-backend.js';
 import { encodeInstances } from '../lambdas/core/preprocess.js';
 import { fetchArtifact } from '../lambdas/shared/adapters/artifacts.js';
-import { localDynamoClient, localS3Client } from '../local/emulators.js';
+import { localDynamoClient, localS3Client } from '../local/storage/emulators.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { Registry } from '../lambdas/shared/adapters/registry.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

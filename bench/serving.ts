@@ -17,7 +17,7 @@ import { captureAnswer } from '../lambdas/predict/capture.js';
 import { fetchArtifact } from '../lambdas/shared/adapters/artifacts.js';
 import { Registry } from '../lambdas/shared/adapters/registry.js';
 import { ESM_BANNER } from '../lib/ml-function.js';
-import { localDynamoClient, localS3Client } from '../local/emulators.js';
+import { localDynamoClient, localS3Client } from '../local/storage/emulators.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { monthlyCosts } from './serving-costs.js';
 import { measureEngines } from './serving-engines.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoopbackServer, readBody } from './loopback-server.js';
-import { verifySigV4, type Credentials } from './sigv4.js';
+import { verifySigV4, type Credentials } from './api/sigv4.js';
 
 /** An error as an AWS JSON API answers it: its type, message and status (a service may add headers). */
 export class AwsJsonError extends Error {

@@ -4,18 +4,18 @@ import { join } from 'node:path';
 import type { VirtualClock } from './clock.js';
 import type { Closers } from './closers.js';
 import { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
-import { LocalEventBus } from './event-bus.js';
+import { LocalEventBus } from './events/event-bus.js';
 import { loadDeliveryStreams, LocalSubscriptions } from './firehose/template-firehose.js';
-import type { LocalHttpApi } from './http-api.js';
-import { AsyncInvoker, loadAsyncConfigs } from './async-invoke.js';
-import type { LocalFunction } from './lambda-host.js';
+import type { LocalHttpApi } from './api/http-api.js';
+import { AsyncInvoker, loadAsyncConfigs } from './lambda/async-invoke.js';
+import type { LocalFunction } from './lambda/host.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-constants.js';
-import { loadSchedules, runSchedules } from './schedules/schedules.js';
-import { statusChangeEvent } from './sfn-history.js';
-import type { LocalStateMachine } from './step-functions.js';
-import { localS3Client } from './emulators.js';
+import { loadSchedules, runSchedules } from './events/schedules.js';
+import { statusChangeEvent } from './stepfunctions/history.js';
+import type { LocalStateMachine } from './stepfunctions/state-machine.js';
+import { localS3Client } from './storage/emulators.js';
 import type { LocalResources } from './template.js';
-import { loadRules } from './template-rules.js';
+import { loadRules } from './events/template-rules.js';
 
 export interface EventParts {
   readonly resources: LocalResources;

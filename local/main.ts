@@ -6,7 +6,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ApiSettings } from '../lib/api-settings.js';
 import { projectContext } from '../lib/app.js';
 import { environmentApiSettings } from '../lib/environments.js';
-import { localS3Client } from './emulators.js';
+import { localS3Client } from './storage/emulators.js';
 import { DEFAULT_PORTS } from './local-constants.js';
 import { describeOutcome, printProgress } from './progress.js';
 import { startLocalRuntime } from './runtime.js';

@@ -1,4 +1,4 @@
-import type { LocalExecution, StepEvent } from './step-functions.js';
+import type { LocalExecution, StepEvent } from './stepfunctions/state-machine.js';
 
 const STEP_STATES = new Set([
   'RegisterRun',

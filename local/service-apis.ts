@@ -2,12 +2,12 @@ import { AwsJsonServer } from './aws-json-server.js';
 import type { VirtualClock } from './clock.js';
 import { cloudWatchServices } from './cloudwatch/api.js';
 import type { LocalCloudWatch } from './cloudwatch/local-cloudwatch.js';
-import { LOCAL_CREDENTIALS } from './emulators.js';
+import { LOCAL_CREDENTIALS } from './storage/emulators.js';
 import { DEFAULT_PORTS } from './local-constants.js';
 import type { LocalRuntimeOptions } from './runtime.js';
 import type { Closers } from './closers.js';
-import { stepFunctionsService } from './sfn-api.js';
-import type { LocalStateMachine } from './step-functions.js';
+import { stepFunctionsService } from './stepfunctions/api.js';
+import type { LocalStateMachine } from './stepfunctions/state-machine.js';
 
 /**
  * The Step Functions and CloudWatch APIs listen before the functions exist: their endpoints are part of the functions'

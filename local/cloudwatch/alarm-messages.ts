@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBridgeEvent } from '../event-bus.js';
+import type { EventBridgeEvent } from '../events/event-bus.js';
 import type { AlarmCondition, AlarmState } from './alarm-evaluation.js';
 import type { MetricId } from './metric-store.js';
 

@@ -1,11 +1,11 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VirtualClock } from '../clock.js';
-import type { EventBridgeEvent } from '../event-bus.js';
-import type { LocalHttpApi } from '../http-api.js';
-import type { LocalFunction } from '../lambda-host.js';
-import type { InvocationRecord } from '../lambda-spec.js';
-import type { LocalExecution, LocalStateMachine } from '../step-functions.js';
+import type { EventBridgeEvent } from '../events/event-bus.js';
+import type { LocalHttpApi } from '../api/http-api.js';
+import type { LocalFunction } from '../lambda/host.js';
+import type { InvocationRecord } from '../lambda/spec.js';
+import type { LocalExecution, LocalStateMachine } from '../stepfunctions/state-machine.js';
 import type { LocalResources } from '../template.js';
 import {
   compositeNotification,

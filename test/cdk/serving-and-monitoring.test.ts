@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CAPTURE_FILTER_PATTERN } from '../../lib/request-capture.js';
 import { LAYOUT } from '../../lambdas/shared/contracts/layout.js';
 import { compileFilterPattern } from '../../local/cloudwatch/filter-pattern.js';
-import { matchesPattern } from '../../local/event-pattern.js';
+import { matchesPattern } from '../../local/events/event-pattern.js';
 import { synthesizedTemplate, testApp } from '../helpers/test-app.js';
 
 type Json = Record<string, unknown>;

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Registry } from '../../lambdas/shared/adapters/registry.js';
 import type { RunRecord } from '../../lambdas/shared/contracts/registry-types.js';
-import { localDynamoClient, localS3Client } from '../../local/emulators.js';
+import { localDynamoClient, localS3Client } from '../../local/storage/emulators.js';
 import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
 import { adultRows, REQUEST } from '../helpers/e2e.js';
 import { signedFetch } from '../helpers/sign.js';

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from '../../lambdas/shared/adapters/registry.js';
 import type { ApiSettings } from '../../lib/api-settings.js';
-import { localDynamoClient, localS3Client } from '../../local/emulators.js';
+import { localDynamoClient, localS3Client } from '../../local/storage/emulators.js';
 import { VirtualClock } from '../../local/clock.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
-import type { LocalExecution } from '../../local/step-functions.js';
+import type { LocalExecution } from '../../local/stepfunctions/state-machine.js';
 
 export interface TestStack {
   readonly runtime: LocalRuntime;

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../lambdas/core/errors.js';
 import { Registry } from '../../lambdas/shared/adapters/registry.js';
 import type { VersionRecord, VersionStatus } from '../../lambdas/shared/contracts/registry-types.js';
 import type { PointerMoves } from '../../lambdas/shared/use-cases/lifecycle.js';
-import { ensureTable, localDynamoClient, startDynamo } from '../../local/emulators.js';
+import { ensureTable, localDynamoClient, startDynamo } from '../../local/storage/emulators.js';
 
 /** Creates a table shaped like the stack's registry (pk/sk strings) and returns a Registry over it. */
 export async function createRegistry(client: DynamoDBClient, tableName = 'registry'): Promise<Registry> {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestValidationError } from '../../lambdas/core/errors.js';
 import { requestModelName } from '../../lambdas/core/model-name.js';
-import { LocalHttpApi } from '../../local/http-api.js';
-import type { LocalFunction } from '../../local/lambda-host.js';
+import { LocalHttpApi } from '../../local/api/http-api.js';
+import type { LocalFunction } from '../../local/lambda/host.js';
 import { signedFetch } from '../helpers/sign.js';
 
 let api: LocalHttpApi;

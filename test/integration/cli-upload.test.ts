@@ -8,7 +8,13 @@ import { uploadData } from '../../cli/runs.js';
 import { registerRun } from '../../lambdas/register-run/register-run.js';
 import type { Registry } from '../../lambdas/shared/adapters/registry.js';
 import { RunUploads } from '../../lambdas/shared/adapters/run-uploads.js';
-import { ensureBucket, localDynamoClient, localS3Client, startS3, type RunningS3 } from '../../local/emulators.js';
+import {
+  ensureBucket,
+  localDynamoClient,
+  localS3Client,
+  startS3,
+  type RunningS3,
+} from '../../local/storage/emulators.js';
 import { startTestRegistry } from '../helpers/registry-table.js';
 
 let s3server: RunningS3;

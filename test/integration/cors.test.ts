@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCors, type CorsConfiguration } from '../../local/cors.js';
-import { LocalHttpApi } from '../../local/http-api.js';
-import type { LocalFunction } from '../../local/lambda-host.js';
+import { loadCors, type CorsConfiguration } from '../../local/api/cors.js';
+import { LocalHttpApi } from '../../local/api/http-api.js';
+import type { LocalFunction } from '../../local/lambda/host.js';
 import { LocalResources } from '../../local/template.js';
 import { synthesizedTemplate } from '../helpers/test-app.js';
 

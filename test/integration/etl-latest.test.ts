@@ -17,7 +17,7 @@ import {
   startS3,
   type RunningDynamo,
   type RunningS3,
-} from '../../local/emulators.js';
+} from '../../local/storage/emulators.js';
 
 /** The deployed model files of this test, passed to the steps (never through the global environment). */
 let modelsDir: string;

@@ -11,7 +11,7 @@ import { FeedbackStore } from '../../lambdas/shared/adapters/feedback-store.js';
 import { PRODUCTION_ALIAS } from '../../lambdas/shared/contracts/registry-keys.js';
 import type { Registry } from '../../lambdas/shared/adapters/registry.js';
 import { ReleaseStore } from '../../lambdas/shared/adapters/release-store.js';
-import { localDynamoClient } from '../../local/emulators.js';
+import { localDynamoClient } from '../../local/storage/emulators.js';
 import { startTestRegistry, versionFixture } from '../helpers/registry-table.js';
 
 let store: FeedbackStore;

@@ -1,9 +1,9 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../local/clock.js';
-import { LocalHttpApi } from '../../local/http-api.js';
-import { LocalJwtVerifier } from '../../local/jwt.js';
-import type { LocalFunction } from '../../local/lambda-host.js';
+import { LocalHttpApi } from '../../local/api/http-api.js';
+import { LocalJwtVerifier } from '../../local/api/jwt.js';
+import type { LocalFunction } from '../../local/lambda/host.js';
 import { startIdentityProvider, type LocalIdentityProvider } from '../helpers/identity-provider.js';
 
 const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });

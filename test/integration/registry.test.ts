@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promoteVersion } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { Registry } from '../../lambdas/shared/adapters/registry.js';
-import { localDynamoClient } from '../../local/emulators.js';
+import { localDynamoClient } from '../../local/storage/emulators.js';
 import { movesOver, registerTestVersion, startTestRegistry, versionFixture } from '../helpers/registry-table.js';
 
 let registry: Registry;

@@ -5,7 +5,7 @@ import type { Registry } from '../../lambdas/shared/adapters/registry.js';
 import { ReleaseStore, type ReleaseRecord } from '../../lambdas/shared/adapters/release-store.js';
 import { promoteVersion } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { tickRelease, type ReleaseDeps } from '../../lambdas/shared/use-cases/release.js';
-import { localDynamoClient } from '../../local/emulators.js';
+import { localDynamoClient } from '../../local/storage/emulators.js';
 import { movesOver, registerTestVersion, startTestRegistry } from '../helpers/registry-table.js';
 
 let store: ReleaseStore;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { LocalHttpApi } from '../../local/http-api.js';
+import { LocalHttpApi } from '../../local/api/http-api.js';
 import { describeStartError } from '../../local/start-errors.js';
 
 describe('npm start on a taken port', () => {

@@ -31,7 +31,7 @@ import {
   startS3,
   type RunningDynamo,
   type RunningS3,
-} from '../../local/emulators.js';
+} from '../../local/storage/emulators.js';
 import { adultSample } from '../helpers/adult.js';
 import { createRegistry } from '../helpers/registry-table.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AsyncInvoker, type AsyncConfig } from '../../local/async-invoke.js';
+import { AsyncInvoker, type AsyncConfig } from '../../local/lambda/async-invoke.js';
 import { VirtualClock } from '../../local/clock.js';
 
 const START = Date.UTC(2026, 10, 26, 12, 0, 0);

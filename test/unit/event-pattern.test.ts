@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { objectCreatedEvent } from '../../local/event-bus.js';
-import { matchesPattern } from '../../local/event-pattern.js';
+import { objectCreatedEvent } from '../../local/events/event-bus.js';
+import { matchesPattern } from '../../local/events/event-pattern.js';
 
 const event = objectCreatedEvent({
   bucket: 'data',

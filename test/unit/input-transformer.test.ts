@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LocalEventBus, type EventBridgeEvent } from '../../local/event-bus.js';
-import { readPath, transformInput } from '../../local/input-transformer.js';
+import { LocalEventBus, type EventBridgeEvent } from '../../local/events/event-bus.js';
+import { readPath, transformInput } from '../../local/events/input-transformer.js';
 
 /** The EC2 state-change event of EventBridge's "input transformation" page, and the variables its examples define. */
 const EC2_EVENT = {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../local/clock.js';
-import { LocalFunction } from '../../local/lambda-host.js';
-import type { LocalFunctionSpec } from '../../local/lambda-spec.js';
+import { LocalFunction } from '../../local/lambda/host.js';
+import type { LocalFunctionSpec } from '../../local/lambda/spec.js';
 
 /** A function asset written on the fly: index.mjs exporting `handler`. */
 function asset(source: string): string {

@@ -4,7 +4,7 @@ import { runIdFor } from '../../lambdas/shared/contracts/run-identity.js';
 import { modelFileWarnings } from '../../lib/model-configs.js';
 import { parseModelConfig } from '../../lambdas/core/model-config.js';
 import { describeOutcome } from '../../local/progress.js';
-import type { LocalExecution } from '../../local/step-functions.js';
+import type { LocalExecution } from '../../local/stepfunctions/state-machine.js';
 
 function execution(output: unknown): LocalExecution {
   return {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nextFireTime, parseScheduleExpression } from '../../local/schedules/schedule-expression.js';
+import { nextFireTime, parseScheduleExpression } from '../../local/events/schedule-expression.js';
 
 const iso = (ms: number | undefined) =>
   ms === undefined ? undefined : new Date(ms).toISOString().replace('.000Z', 'Z');

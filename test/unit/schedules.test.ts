@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../local/clock.js';
-import { loadSchedules, runSchedules } from '../../local/schedules/schedules.js';
+import { loadSchedules, runSchedules } from '../../local/events/schedules.js';
 import { LocalResources } from '../../local/template.js';
 
 const T0 = Date.UTC(2026, 10, 26, 9, 0, 0); // a Thursday

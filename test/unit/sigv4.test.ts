@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifySigV4 } from '../../local/sigv4.js';
+import { verifySigV4 } from '../../local/api/sigv4.js';
 import { signedRequest } from '../helpers/sign.js';
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LocalFunction } from '../../local/lambda-host.js';
+import type { LocalFunction } from '../../local/lambda/host.js';
 import { VirtualClock } from '../../local/clock.js';
-import { LocalStateMachine } from '../../local/step-functions.js';
-import { executionHistory, statusChangeEvent } from '../../local/sfn-history.js';
+import { LocalStateMachine } from '../../local/stepfunctions/state-machine.js';
+import { executionHistory, statusChangeEvent } from '../../local/stepfunctions/history.js';
 
 const arn = 'arn:aws:lambda:us-east-1:000000000000:function:Stack-Fn';
 const echo = { invoke: async (input: unknown) => ({ got: input }) } as unknown as LocalFunction;

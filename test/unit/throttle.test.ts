@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LocalResources } from '../../local/template.js';
-import { LocalThrottle, loadThrottling } from '../../local/throttle.js';
+import { LocalThrottle, loadThrottling } from '../../local/api/throttle.js';
 
 const PREDICT = 'POST /v1/models/{model}/predict';
 const FEEDBACK = 'POST /v1/models/{model}/feedback';

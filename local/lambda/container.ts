@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { LambdaFunctionError, type LocalFunctionSpec } from './lambda-spec.js';
+import { LambdaFunctionError, type LocalFunctionSpec } from './spec.js';
 
 /**
  * A container of a local function: a worker thread that loads the bundle with the function's environment, under
  * Lambda's limits — its stack and, from the function's memory, its heap.
  */
 
-const WORKER_FILE = new URL('./lambda-worker.mjs', import.meta.url);
+const WORKER_FILE = new URL('./worker.mjs', import.meta.url);
 /** Stack of a local container, as on Lambda (see startWorker). */
 export const LAMBDA_STACK_MB = 1;
 /** The V8 heap's share of the function's memory; the rest is for code, WebAssembly memory and buffers. */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LocalFunction } from './lambda-host.js';
+import type { LocalFunction } from '../lambda/host.js';
 import { isPreflight, preflightHeaders, withCorsHeaders, type CorsConfiguration } from './cors.js';
-import { LoopbackServer, readBody } from './loopback-server.js';
+import { LoopbackServer, readBody } from '../loopback-server.js';
 import { verifySigV4, type Credentials } from './sigv4.js';
 import type { JwtAuthorizerSpec, LocalJwtVerifier } from './jwt.js';
 import type { LocalThrottle } from './throttle.js';

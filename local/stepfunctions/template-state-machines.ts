@@ -1,7 +1,7 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { LocalFunction } from './lambda-host.js';
-import { LocalStateMachine, type MachineContext } from './step-functions.js';
-import type { LocalResources } from './template.js';
+import type { LocalFunction } from '../lambda/host.js';
+import { LocalStateMachine, type MachineContext } from './state-machine.js';
+import type { LocalResources } from '../template.js';
 
 /** Every state machine of the template, its tasks routed to the local functions. */
 export function loadStateMachines(

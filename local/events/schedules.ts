@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { VirtualClock } from '../clock.js';
-import { targetInput, type EventBridgeEvent } from '../event-bus.js';
+import { targetInput, type EventBridgeEvent } from './event-bus.js';
 import type { LocalResources } from '../template.js';
 import { nextFireTime, parseScheduleExpression, type ScheduleExpression } from './schedule-expression.js';
 

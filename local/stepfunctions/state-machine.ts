@@ -2,12 +2,12 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VirtualClock } from './clock.js';
-import type { LocalFunction } from './lambda-host.js';
-import { waitsOnClock } from './step-functions-clock.js';
-import { mapTasks, type JsonValue, type StateLike, type TaskHandler } from './sfn-tasks.js';
-import { ExecutionJournal, restoredExecution } from './sfn-journal.js';
-import { toStepEvent } from './sfn-history.js';
+import type { VirtualClock } from '../clock.js';
+import type { LocalFunction } from '../lambda/host.js';
+import { waitsOnClock } from './wait-states.js';
+import { mapTasks, type JsonValue, type StateLike, type TaskHandler } from './tasks.js';
+import { ExecutionJournal, restoredExecution } from './journal.js';
+import { toStepEvent } from './history.js';
 
 /** What a machine needs of the runtime besides its functions: the clock (Wait states) and the other machines. */
 export interface MachineContext {

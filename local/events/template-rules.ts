@@ -1,6 +1,6 @@
 import type { LocalRule } from './event-bus.js';
 import type { InputTransformer } from './input-transformer.js';
-import type { LocalResources } from './template.js';
+import type { LocalResources } from '../template.js';
 
 /** The template's rules on the default bus that are enabled, with their targets as EventBridge delivers to them. */
 export function loadRules(resources: LocalResources): LocalRule[] {

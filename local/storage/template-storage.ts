@@ -1,7 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { enableTimeToLive, ensureBucket, ensureTable, localDynamoClient, localS3Client } from './emulators.js';
-import { LOCAL_REGION } from './local-constants.js';
-import type { LocalResources } from './template.js';
+import { LOCAL_REGION } from '../local-constants.js';
+import type { LocalResources } from '../template.js';
 
 /** Creates the template's buckets and tables in the emulators. */
 export async function createStorage(

@@ -2,14 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { startWorker, workerFailure } from './lambda-container.js';
-import {
-  LambdaFunctionError,
-  type FunctionObserver,
-  type InvocationRecord,
-  type LocalFunctionSpec,
-} from './lambda-spec.js';
-import { lineSplitter, readOutput } from './lambda-output.js';
+import { startWorker, workerFailure } from './container.js';
+import { LambdaFunctionError, type FunctionObserver, type InvocationRecord, type LocalFunctionSpec } from './spec.js';
+import { lineSplitter, readOutput } from './output.js';
 import { newTraceHeader } from './xray-daemon.js';
 
 interface Container {

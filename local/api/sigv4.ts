@@ -1,6 +1,6 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { NodeSha256 } from '../lambdas/shared/adapters/node-sha256.js';
+import { NodeSha256 } from '../../lambdas/shared/adapters/node-sha256.js';
 
 /**
  * Checks an AWS Signature Version 4 on an incoming request, as API Gateway and the AWS JSON APIs do: the request is

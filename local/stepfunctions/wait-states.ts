@@ -1,6 +1,6 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { VirtualClock } from './clock.js';
-import { readPath } from './input-transformer.js';
+import type { VirtualClock } from '../clock.js';
+import { readPath } from '../events/input-transformer.js';
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 

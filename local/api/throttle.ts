@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { LocalResources } from './template.js';
+import type { LocalResources } from '../template.js';
 
 /** A route's limits as the stage declares them: steady requests per second and the burst (the bucket's size). */
 export interface ThrottleLimits {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { LOCAL_CREDENTIALS } from './emulators.js';
-import { LocalFunction } from './lambda-host.js';
-import { LOCAL_REGION } from './local-constants.js';
-import type { LocalResources } from './template.js';
+import { LOCAL_CREDENTIALS } from '../storage/emulators.js';
+import { LocalFunction } from './host.js';
+import { LOCAL_REGION } from '../local-constants.js';
+import type { LocalResources } from '../template.js';
 
 /** The environment every local function gets, as Lambda sets it, with AWS endpoints pointed at the emulators. */
 export function functionEnvironment(

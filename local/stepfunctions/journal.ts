@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
-import type { ExecutionStatus, LocalExecution, StepEvent } from './step-functions.js';
+import type { ExecutionStatus, LocalExecution, StepEvent } from './state-machine.js';
 
 /**
  * The local Step Functions' store of executions: one JSON-lines file per execution (its start, every state event,

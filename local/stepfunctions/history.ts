@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBridgeEvent } from './event-bus.js';
-import type { LocalExecution, StepEvent } from './step-functions.js';
+import type { EventBridgeEvent } from '../events/event-bus.js';
+import type { LocalExecution, StepEvent } from './state-machine.js';
 
 /**
  * What Step Functions tells about an execution, in AWS's shapes: its history (GetExecutionHistory's events) and the

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import * as z from 'zod';
-import type { LocalResources } from './template.js';
+import type { LocalResources } from '../template.js';
 
 /**
  * API Gateway's CORS for HTTP APIs, emulated from the template's `CorsConfiguration` as documented

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 
 /**
  * What a local container writes on stdout: the function's lines, which go to its log group, and after each
- * invocation's last line a marker (written by local/lambda-worker.mjs) telling that the invocation's output has all
+ * invocation's last line a marker (written by local/lambda/worker.mjs) telling that the invocation's output has all
  * been read — the host answers the invocation only then, so a line the function wrote is in the log group (and handed
  * to its subscriptions) before the caller hears back, as in Lambda.
  */

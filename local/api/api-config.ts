@@ -1,9 +1,9 @@
-import type { VirtualClock } from './clock.js';
+import type { VirtualClock } from '../clock.js';
 import { loadCors } from './cors.js';
 import type { LocalHttpApi, LocalRoute } from './http-api.js';
 import { LocalJwtVerifier, type JwtAuthorizerSpec } from './jwt.js';
-import type { LocalFunction } from './lambda-host.js';
-import type { LocalResources } from './template.js';
+import type { LocalFunction } from '../lambda/host.js';
+import type { LocalResources } from '../template.js';
 import { LocalThrottle, loadThrottling } from './throttle.js';
 
 /** The HTTP API as the template declares it: routes to the functions, stage throttling, CORS, JWT verification. */

@@ -1,6 +1,6 @@
-import type { LocalFunction } from './lambda-host.js';
-import { CLOCK_WAIT_RESOURCE, clockWait } from './step-functions-clock.js';
-import type { MachineContext } from './step-functions.js';
+import type { LocalFunction } from '../lambda/host.js';
+import { CLOCK_WAIT_RESOURCE, clockWait } from './wait-states.js';
+import type { MachineContext } from './state-machine.js';
 
 /**
  * How the local runtime runs a state machine's Task states: each is routed, by state name, to a function of this

@@ -11,11 +11,11 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/clien
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import S3rver, { type S3rverEventRecord } from 's3rver';
-import type { Closers } from './closers.js';
+import type { Closers } from '../closers.js';
 import { spawnDynamoDbLocal, waitUntilServing } from './dynamodb-local.js';
-import type { LocalEventBus } from './event-bus.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-constants.js';
-import { forwardS3Event } from './s3-events.js';
+import type { LocalEventBus } from '../events/event-bus.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local-constants.js';
+import { forwardS3Event } from '../events/s3-events.js';
 
 /** s3rver checks signatures against this fixed key pair; DynamoDB Local accepts any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;

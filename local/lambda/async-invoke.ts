@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
-import type { VirtualClock } from './clock.js';
-import type { LocalResources } from './template.js';
+import type { VirtualClock } from '../clock.js';
+import type { LocalResources } from '../template.js';
 
 /**
  * Lambda's asynchronous invocation ("Asynchronous invocation", "Configuring error handling for asynchronous
