@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { GateResult } from '../lambdas/core/gate.js';
-import type { RunStatus } from '../lambdas/shared/contracts/registry-types.js';
+import type { GateResult } from '../lambdas/core/gate-checks.js';
+import type { RunStatus } from '../lambdas/shared/contracts/registry-records.js';
 import { connectLocal } from './connection.js';
 import { writeReport } from './report.js';
 import { uploadData, waitForRun } from './runs.js';

@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { LAYOUT } from '../lambdas/shared/contracts/layout.js';
-import type { RunRecord } from '../lambdas/shared/contracts/registry-types.js';
+import type { RunRecord } from '../lambdas/shared/contracts/registry-records.js';
 import { currentExecutionArn } from '../lambdas/shared/contracts/run-identity.js';
 import type { Connection } from './connection.js';
 

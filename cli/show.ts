@@ -1,4 +1,4 @@
-import type { VersionRecord } from '../lambdas/shared/contracts/registry-types.js';
+import type { VersionRecord } from '../lambdas/shared/contracts/registry-records.js';
 import { formatTable, metric } from './format.js';
 
 const hiddenUnits = (units: readonly number[]): string => (units.length === 0 ? 'none (linear)' : units.join(' × '));

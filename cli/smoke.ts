@@ -1,8 +1,8 @@
 import { readDataSchema } from '../lambdas/shared/adapters/stored-documents.js';
 import { readCsv } from '../lambdas/core/csv.js';
-import { parseNumber } from '../lambdas/core/prepare.js';
+import { parseNumber } from '../lambdas/core/numeric-values.js';
 import { loadModelConfig } from '../lambdas/shared/contracts/model-files.js';
-import type { RunRecord } from '../lambdas/shared/contracts/registry-types.js';
+import type { RunRecord } from '../lambdas/shared/contracts/registry-records.js';
 import type { Connection } from './connection.js';
 import { uploadData, waitForRun, type WaitOptions } from './runs.js';
 import { signedFetch } from './sign.js';

@@ -21,8 +21,6 @@ import { configureApi } from './api/api-config.js';
 import { startServiceApis } from './service-apis.js';
 import { LocalXRayDaemon } from './lambda/xray-daemon.js';
 
-export { LOCAL_ACCOUNT, LOCAL_REGION } from './local-constants.js';
-
 export interface LocalRuntimeOptions {
   /** Where emulator state, logs and the synthesized app live. @default `.mlops` */
   readonly stateDir?: string;

@@ -1,5 +1,5 @@
 import type { AttributeFairness } from './fairness.js';
-import { fmt, type AddCheck, type GateInput } from './gate-types.js';
+import { fmt, type AddCheck, type GateInput } from './gate-checks.js';
 
 type Bound = {
   key: 'disparate_impact' | 'demographic_parity_difference' | 'equal_opportunity_difference';

@@ -1,4 +1,4 @@
-import { fmt, type AddCheck, type GateInput } from './gate-types.js';
+import { fmt, type AddCheck, type GateInput } from './gate-checks.js';
 import type { SingleFeatureScore } from './leak.js';
 
 const percent = (share: number): string => `${(100 * share).toFixed(1)}%`;

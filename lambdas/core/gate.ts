@@ -1,9 +1,7 @@
 import { fairnessChecks } from './gate-fairness.js';
 import { influenceChecks } from './gate-influence.js';
-import { fmt, type AddCheck, type GateCheck, type GateInput, type GateResult } from './gate-types.js';
-import { HIGHER_IS_BETTER, type MetricName } from './model-config.js';
-
-export type { CheckKind, CheckSeverity, GateCheck, GateInput, GateResult } from './gate-types.js';
+import { fmt, type AddCheck, type GateCheck, type GateInput, type GateResult } from './gate-checks.js';
+import { HIGHER_IS_BETTER, type MetricName } from './quality-metrics.js';
 
 const finite = (v: number | null | undefined): number | null =>
   v === undefined || v === null || Number.isNaN(v) ? null : v;

@@ -4,19 +4,10 @@ import { monitoringSchema } from './monitoring-config.js';
 import { releaseSchema } from './release-config.js';
 import { ModelConfigError } from './errors.js';
 import { MODEL_NAME_PATTERN } from './model-name.js';
-import {
-  dataSelectionSchema,
-  dataValidationSchema,
-  driftSchema,
-  gateSchema,
-  hyperparametersSchema,
-  sensitiveAttributeSchema,
-  splitSchema,
-  tuningSchema,
-} from './model-config-sections.js';
+import { dataSelectionSchema, dataValidationSchema, driftSchema, splitSchema } from './data-config.js';
+import { gateSchema, sensitiveAttributeSchema } from './gate-config.js';
+import { hyperparametersSchema, tuningSchema } from './training-config.js';
 import { TUNABLE } from './tuning.js';
-
-export { HIGHER_IS_BETTER, METRIC_NAMES, type MetricName } from './model-config-sections.js';
 
 /**
  * Sensitive attributes are kept for fairness analysis and left out of the model's inputs. A numeric one is grouped by
@@ -105,7 +96,6 @@ export function captureRedaction(config: Pick<ModelConfig, 'capture' | 'sensitiv
 } {
   return { drop: config.capture.drop ?? sensitiveColumns(config), hash: config.capture.hash };
 }
-export type { Hyperparameters } from './hyperparameters.js';
 
 /** A sensitive attribute as the pipeline uses it. */
 export interface SensitiveAttribute {

@@ -1,14 +1,12 @@
 import { DataValidationError } from './errors.js';
 import { sensitiveAttributes, type ModelConfig } from './model-config.js';
-import { inferColumnType, isFloat32Finite, parseNumber } from './prepare-values.js';
+import { inferColumnType, isFloat32Finite, parseNumber } from './numeric-values.js';
 import { groupSensitive, quartileWarning, type SensitiveGrouping } from './sensitive-groups.js';
 import type { CategoricalColumn, ColumnType, Frame, SplitFrames, TypedColumn } from './dataset.js';
 import { SPLITS, splitOfRow, type SplitName } from './split.js';
 import type { RawTable, RawValue } from './table.js';
 
 const EXAMPLES_KEPT = 5;
-
-export { inferColumnType, parseNumber } from './prepare-values.js';
 
 export interface BadValueReport {
   readonly column: string;

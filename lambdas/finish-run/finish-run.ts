@@ -3,7 +3,7 @@ import { causeMessage } from '../shared/contracts/cause.js';
 import { runRefFromEvent } from '../shared/contracts/run-identity.js';
 import { objectCreatedEventSchema, type finishInputSchema, type RunRef } from '../shared/contracts/pipeline-state.js';
 import type { Registry } from '../shared/adapters/registry.js';
-import type { RunStatus } from '../shared/contracts/registry-types.js';
+import type { RunStatus } from '../shared/contracts/registry-records.js';
 
 export type FinishInput = z.infer<typeof finishInputSchema>;
 

@@ -3,7 +3,7 @@ import { ConflictError } from '../core/errors.js';
 import { objectCreatedEventSchema, runRefSchema, type RunRef } from '../shared/contracts/pipeline-state.js';
 import { PIPELINE_STEPS, resumeStepOf } from '../shared/contracts/pipeline-steps.js';
 import type { Registry } from '../shared/adapters/registry.js';
-import type { RunRecord } from '../shared/contracts/registry-types.js';
+import type { RunRecord } from '../shared/contracts/registry-records.js';
 import { redriveExecutionName, runRefFromEvent } from '../shared/contracts/run-identity.js';
 import type { FinishResult } from './finish-run.js';
 

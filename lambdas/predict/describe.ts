@@ -3,7 +3,7 @@ import { requestModelName } from '../core/model-name.js';
 import type * as z from 'zod';
 import type { modelResponseSchema } from '../shared/contracts/api-contracts.js';
 import type { Registry } from '../shared/adapters/registry.js';
-import type { VersionRecord } from '../shared/contracts/registry-types.js';
+import type { VersionRecord } from '../shared/contracts/registry-records.js';
 import { isActive, type ReleaseStore } from '../shared/adapters/release-store.js';
 import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../shared/contracts/registry-keys.js';
 

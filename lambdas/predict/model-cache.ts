@@ -1,5 +1,5 @@
 import { ModelUnavailableError, NotFoundError, RequestValidationError } from '../core/errors.js';
-import type { AliasRecord, ArtifactRecord, VersionRecord } from '../shared/contracts/registry-types.js';
+import type { AliasRecord, ArtifactRecord, VersionRecord } from '../shared/contracts/registry-records.js';
 import { isActive, type ReleaseRecord } from '../shared/adapters/release-store.js';
 import { PRODUCTION_ALIAS } from '../shared/contracts/registry-keys.js';
 import { errorKind, loadFailureReason } from './load-failure.js';

@@ -3,7 +3,7 @@ import type { ReleaseConfig } from '../core/release-config.js';
 import { promoteVersion, setCandidate, type PointerMoves } from '../shared/use-cases/lifecycle.js';
 import type { RunRef, ValidationResult } from '../shared/contracts/pipeline-state.js';
 import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';
-import type { VersionRecord } from '../shared/contracts/registry-types.js';
+import type { VersionRecord } from '../shared/contracts/registry-records.js';
 
 export interface PromotionResult {
   readonly version: number;

@@ -11,7 +11,7 @@ import { fetchArtifact } from '../shared/adapters/artifacts.js';
 import type { StepDeps } from '../shared/adapters/step-deps.js';
 import { readProfile } from '../shared/adapters/stored-documents.js';
 import type { EtlResult } from '../shared/contracts/pipeline-state.js';
-import type { AliasRecord } from '../shared/contracts/registry-types.js';
+import type { AliasRecord } from '../shared/contracts/registry-records.js';
 
 /**
  * The production model re-scored on the candidate's test split (a fair comparison), its feature influence on the

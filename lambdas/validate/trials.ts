@@ -11,7 +11,7 @@ import { chooseTrial, type SelectionRule } from '../core/tuning.js';
 import { fetchArtifact } from '../shared/adapters/artifacts.js';
 import { causeMessage } from '../shared/contracts/cause.js';
 import { trainResultSchema, type TrainResult, type TuningResult } from '../shared/contracts/pipeline-state.js';
-import type { StoredMetrics } from '../shared/contracts/registry-types.js';
+import type { StoredMetrics } from '../shared/contracts/registry-records.js';
 
 export interface TrialSelection {
   readonly chosen: TrainResult;

@@ -16,7 +16,7 @@ import { type ObjectLocation } from '../shared/contracts/object-location.js';
 import type { EtlResult, RunRef, TuningResult, ValidationResult } from '../shared/contracts/pipeline-state.js';
 import { PreparedData } from '../shared/adapters/prepared.js';
 import { PRODUCTION_ALIAS } from '../shared/contracts/registry-keys.js';
-import type { VersionRecord } from '../shared/contracts/registry-types.js';
+import type { VersionRecord } from '../shared/contracts/registry-records.js';
 import { compareWithProduction } from './production.js';
 import { selectTrials, type TrialSelection } from './trials.js';
 import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';

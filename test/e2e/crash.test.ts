@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Registry } from '../../lambdas/shared/adapters/registry.js';
-import type { RunRecord } from '../../lambdas/shared/contracts/registry-types.js';
+import type { RunRecord } from '../../lambdas/shared/contracts/registry-records.js';
 import { localDynamoClient, localS3Client } from '../../local/storage/emulators.js';
 import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
 import { adultRows, REQUEST } from '../helpers/e2e.js';

@@ -2,7 +2,7 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCTION_ALIAS } from '../../lambdas/shared/contracts/registry-keys.js';
-import type { VersionRecord } from '../../lambdas/shared/contracts/registry-types.js';
+import type { VersionRecord } from '../../lambdas/shared/contracts/registry-records.js';
 import { adultRows, functionLogLines, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 import { signedFetch } from '../helpers/sign.js';

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../../lambdas/core/errors.js';
 import { Registry } from '../../lambdas/shared/adapters/registry.js';
-import type { VersionRecord, VersionStatus } from '../../lambdas/shared/contracts/registry-types.js';
+import type { VersionRecord, VersionStatus } from '../../lambdas/shared/contracts/registry-records.js';
 import type { PointerMoves } from '../../lambdas/shared/use-cases/lifecycle.js';
 import { ensureTable, localDynamoClient, startDynamo } from '../../local/storage/emulators.js';
 

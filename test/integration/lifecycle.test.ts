@@ -5,7 +5,7 @@ import { promoteRun } from '../../lambdas/promote/promote.js';
 import { promoteVersion, rollback, setApproval, setCandidate } from '../../lambdas/shared/use-cases/lifecycle.js';
 import type { Registry } from '../../lambdas/shared/adapters/registry.js';
 import type { AliasStore } from '../../lambdas/shared/adapters/alias-store.js';
-import type { VersionRecord, VersionStatus } from '../../lambdas/shared/contracts/registry-types.js';
+import type { VersionRecord, VersionStatus } from '../../lambdas/shared/contracts/registry-records.js';
 import { movesOver, registerTestVersion, startTestRegistry } from '../helpers/registry-table.js';
 
 let registry: Registry;

@@ -3,7 +3,7 @@ import { ExecutionDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { waitForRun } from '../../cli/runs.js';
 import type { Registry } from '../../lambdas/shared/adapters/registry.js';
-import type { RunRecord } from '../../lambdas/shared/contracts/registry-types.js';
+import type { RunRecord } from '../../lambdas/shared/contracts/registry-records.js';
 
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:Training';
 const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:Training:first';

@@ -17,7 +17,7 @@ describe('the layers are enforced by ESLint (eslint-rules/layers.js)', () => {
     expect(
       (await findings('lambdas/core/report/bad.ts', "import { S3Client } from '@aws-sdk/client-s3';"))[0],
     ).toContain('lambdas/core has no AWS SDK');
-    expect(await findings('lambdas/core/report/fine.ts', "import { fmt } from '../gate-types.js';")).toEqual([]);
+    expect(await findings('lambdas/core/report/fine.ts', "import { fmt } from '../gate-checks.js';")).toEqual([]);
   });
 
   it('fails a function that imports another function, and allows shared and core', async () => {

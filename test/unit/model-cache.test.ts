@@ -11,7 +11,7 @@ import type {
   ArtifactRecord,
   VersionRecord,
   VersionStatus,
-} from '../../lambdas/shared/contracts/registry-types.js';
+} from '../../lambdas/shared/contracts/registry-records.js';
 import type { ReleaseRecord } from '../../lambdas/shared/adapters/release-store.js';
 
 class FakeModel {

@@ -11,7 +11,7 @@ import { ProductionModelCache, type ModelSource } from '../../lambdas/predict/mo
 import { predict } from '../../lambdas/predict/predict.js';
 import { routingBucket } from '../../lambdas/predict/routing.js';
 import { errorResponses, jsonBody, jsonResponse, type JsonEvent } from '../../lambdas/shared/runtime/http.js';
-import type { VersionRecord } from '../../lambdas/shared/contracts/registry-types.js';
+import type { VersionRecord } from '../../lambdas/shared/contracts/registry-records.js';
 import type { ReleaseRecord } from '../../lambdas/shared/adapters/release-store.js';
 import { adult } from '../helpers/adult.js';
 

@@ -2,7 +2,7 @@ import type { Anomaly, DataSchema } from '../data-schema.js';
 import type { DriftReport } from '../drift/compare.js';
 import type { FullEvaluation } from '../evaluation.js';
 import type { AttributeFairness } from '../fairness.js';
-import type { GateResult } from '../gate.js';
+import type { GateResult } from '../gate-checks.js';
 import type { Hyperparameters } from '../hyperparameters.js';
 import type { ImportanceResult } from '../importance.js';
 import type { SingleFeatureScore } from '../leak.js';

@@ -1,7 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { aliasItemSchema, parseItem } from '../contracts/registry-items.js';
 import { aliasKey, PRODUCTION_ALIAS } from '../contracts/registry-keys.js';
-import type { AliasRecord } from '../contracts/registry-types.js';
+import type { AliasRecord } from '../contracts/registry-records.js';
 import { writeWithAudit, type AuditDraft, type TransactItem } from './registry-write.js';
 
 /** Aliases (`ALIAS#<model>`, production first): a pointer to a version, moved by compare-and-set with its audit event. */

@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { parseArtifact, type ModelArtifact } from '../../core/artifact.js';
 import { getObjectBytes } from './objects.js';
 import { s3Uri } from '../contracts/object-location.js';
-import type { ArtifactRecord, VersionRecord } from '../contracts/registry-types.js';
+import type { ArtifactRecord, VersionRecord } from '../contracts/registry-records.js';
 
 /** Downloads a model artifact and checks it against the sha256 the registry holds before anything uses it. */
 export async function fetchArtifact(s3: S3Client, record: ArtifactRecord): Promise<ModelArtifact> {

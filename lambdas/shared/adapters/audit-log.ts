@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { auditItemSchema, parseStoredItem } from '../contracts/registry-items.js';
 import { KEY_PREFIX } from '../contracts/registry-keys.js';
-import type { AuditEvent } from '../contracts/registry-types.js';
+import type { AuditEvent } from '../contracts/registry-records.js';
 import { queryPartition } from './dynamo-items.js';
 import { auditPut, failedConditions, writeAtomically, type AuditDraft } from './registry-write.js';
 

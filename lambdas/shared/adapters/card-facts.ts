@@ -5,7 +5,7 @@ import type { CardFacts } from '../../core/report/types.js';
 import { s3Uri } from '../contracts/object-location.js';
 import { readDataSchema } from './stored-documents.js';
 import type { Registry } from './registry.js';
-import type { DataRecord, RunRecord, VersionRecord } from '../contracts/registry-types.js';
+import type { DataRecord, RunRecord, VersionRecord } from '../contracts/registry-records.js';
 import { PRODUCTION_ALIAS } from '../contracts/registry-keys.js';
 import { schemaKey } from '../contracts/layout.js';
 

@@ -8,7 +8,7 @@ import { concatTables, readCsv } from '../../core/csv.js';
 import type { RawTable } from '../../core/table.js';
 import { getObjectStream } from './objects.js';
 import { type ObjectVersion } from '../contracts/object-location.js';
-import type { DataRecord } from '../contracts/registry-types.js';
+import type { DataRecord } from '../contracts/registry-records.js';
 
 /** Reads the data objects of a run into one table, recording the sha256 of exactly the bytes that were read. */
 export async function readDataObjects(

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { ConflictError } from '../../core/errors.js';
-import type { AuditEvent } from '../contracts/registry-types.js';
+import type { AuditEvent } from '../contracts/registry-records.js';
 import { auditKey } from '../contracts/registry-keys.js';
 
 /** An audit event before it is written: the registry stamps its time and id. */

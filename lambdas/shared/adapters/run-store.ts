@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { parseItem, parseStoredItem, runItemSchema } from '../contracts/registry-items.js';
 import { KEY_PREFIX, runKey } from '../contracts/registry-keys.js';
-import type { RunRecord } from '../contracts/registry-types.js';
+import type { RunRecord } from '../contracts/registry-records.js';
 import { partitionNames, queryPartition, setExpression } from './dynamo-items.js';
 import { isConditionFailure } from './registry-write.js';
 

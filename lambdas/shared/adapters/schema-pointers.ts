@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseItem, schemaPointerItemSchema } from '../contracts/registry-items.js';
 import { schemaKey } from '../contracts/registry-keys.js';
-import type { SchemaPointer } from '../contracts/registry-types.js';
+import type { SchemaPointer } from '../contracts/registry-records.js';
 import { isConditionFailure } from './registry-write.js';
 
 /** Each model's pointer to its current data schema (`schemas/<model>/v<N>.json`), which ETL checks uploads against. */

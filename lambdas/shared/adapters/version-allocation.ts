@@ -2,7 +2,7 @@ import { QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { parseItem, parseStoredItem, runItemSchema, versionItemSchema } from '../contracts/registry-items.js';
 import { KEY_PREFIX, runKey, versionCounterKey, versionKey } from '../contracts/registry-keys.js';
-import type { RunRecord, VersionRecord } from '../contracts/registry-types.js';
+import type { RunRecord, VersionRecord } from '../contracts/registry-records.js';
 import { backoffMs, failedConditions, writeAtomically, type TransactItem } from './registry-write.js';
 
 const ATTEMPTS = 60;

@@ -1,7 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseItem, parseStoredItem, versionItemSchema } from '../contracts/registry-items.js';
 import { KEY_PREFIX, versionKey } from '../contracts/registry-keys.js';
-import type { VersionRecord, VersionStatus } from '../contracts/registry-types.js';
+import type { VersionRecord, VersionStatus } from '../contracts/registry-records.js';
 import { partitionNames, queryPartition } from './dynamo-items.js';
 import { writeWithAudit, type AuditDraft, type TransactItem } from './registry-write.js';
 import { latestVersionOf, registerVersionOnce, type RunOutcomeFields } from './version-allocation.js';

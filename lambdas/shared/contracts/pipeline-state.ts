@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { modelConfigSchema } from '../../core/model-config.js';
-import { resolvedHyperparametersSchema } from '../../core/model-config-sections.js';
+import { resolvedHyperparametersSchema } from '../../core/training-config.js';
 import { artifactRecordSchema, dataRecordSchema, objectVersionSchema } from './registry-items.js';
 
 /**

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ANOMALY_KINDS } from '../../core/data-schema.js';
 import { IntegrityError } from '../../core/errors.js';
 import { recordedHyperparametersSchema } from '../../core/artifact-schema.js';
-import type { AliasRecord, AuditEvent, RunRecord, SchemaPointer, VersionRecord } from './registry-types.js';
+import type { AliasRecord, AuditEvent, RunRecord, SchemaPointer, VersionRecord } from './registry-records.js';
 
 /**
  * The registry's items as they are read back: every item is parsed against the shape its writers give it, so a

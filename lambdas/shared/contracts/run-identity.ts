@@ -3,7 +3,7 @@ import { sha256Hex } from '../../core/digest.js';
 import { LAYOUT } from './layout.js';
 import { loadModelConfig } from './model-files.js';
 import type { ObjectCreatedEvent, RunRef } from './pipeline-state.js';
-import type { RunRecord } from './registry-types.js';
+import type { RunRecord } from './registry-records.js';
 
 /**
  * The run id is derived from what was uploaded (bucket, key, ETag) and the model file the pipeline runs with (its

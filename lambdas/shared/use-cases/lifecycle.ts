@@ -7,7 +7,7 @@ import {
 } from '../../core/errors.js';
 import type { ArtifactCheck } from '../adapters/artifacts.js';
 import type { Registry } from '../adapters/registry.js';
-import type { AliasRecord, AuditAction, VersionRecord } from '../contracts/registry-types.js';
+import type { AliasRecord, AuditAction, VersionRecord } from '../contracts/registry-records.js';
 import type { AuditDraft } from '../adapters/registry-write.js';
 import { CANDIDATE_ALIAS, PRODUCTION_ALIAS } from '../contracts/registry-keys.js';
 

@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../core/errors.js';
 import { s3Uri } from '../contracts/object-location.js';
 import type { Registry } from '../adapters/registry.js';
-import type { AuditEvent, RunRecord, VersionRecord } from '../contracts/registry-types.js';
+import type { AuditEvent, RunRecord, VersionRecord } from '../contracts/registry-records.js';
 
 export interface VersionLineage {
   readonly version: VersionRecord;

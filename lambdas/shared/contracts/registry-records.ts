@@ -1,6 +1,6 @@
 import type { AnomalySummary } from '../../core/anomaly-report.js';
 import type { Anomaly } from '../../core/data-schema.js';
-import type { GateResult } from '../../core/gate.js';
+import type { GateResult } from '../../core/gate-checks.js';
 import type { Hyperparameters } from '../../core/hyperparameters.js';
 import type { TrialRecord } from '../../core/report/types.js';
 import type { ObjectLocation, ObjectVersion } from './object-location.js';
