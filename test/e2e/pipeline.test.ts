@@ -86,6 +86,12 @@ describe('end to end through the local runtime: the example data uploaded → pi
       cold_start: true,
       xray_trace_id: expect.stringMatching(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/),
     });
+    // …and counted once per container by the handler shape (Powertools' ColdStart metric, by function name).
+    for (const part of ['Etl', 'Train', 'Validate']) {
+      const coldStarts = functionLogLines(stack, `Training${part}`).filter((l) => l.ColdStart !== undefined);
+      expect(coldStarts.length, part).toBeGreaterThan(0);
+      expect(coldStarts[0], part).toMatchObject({ ColdStart: 1, function_name: expect.stringContaining(part) });
+    }
   });
 
   it('traces every pipeline function with X-Ray: the handler annotated with model and run, each S3 and DynamoDB call a subsegment', () => {

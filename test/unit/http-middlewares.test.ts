@@ -1,3 +1,4 @@
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
@@ -11,6 +12,7 @@ import {
   type JsonEvent,
 } from '../../lambdas/shared/runtime/http.js';
 import { logger } from '../../lambdas/shared/runtime/logger.js';
+import { metrics } from '../../lambdas/shared/runtime/metrics.js';
 
 const context = { functionName: 'predict', awsRequestId: 'req-1' } as Context;
 
@@ -131,7 +133,9 @@ describe('the per-request metrics of the predict function', () => {
       return true;
     });
     const errorLog = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    // As apiHandler chains them: logMetrics first, so it flushes what requestMetrics counted, after an error too.
     const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
+      .use(logMetrics(metrics))
       .use(requestMetrics(() => 1000 + lines.length))
       .use(jsonBody())
       .use(errorResponses())
@@ -177,6 +181,7 @@ describe('the per-request metrics of the predict function', () => {
     // A clock that moves 7 ms at each reading: the request is timed once, so both documents carry the same latency.
     let clockMs = 1000;
     const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
+      .use(logMetrics(metrics))
       .use(requestMetrics(() => (clockMs += 7)))
       .use(jsonBody())
       .use(errorResponses())
@@ -195,7 +200,9 @@ describe('the per-request metrics of the predict function', () => {
       .filter((l) => l.includes('"_aws"'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(documents).toHaveLength(2);
-    expect(documents[1]).toMatchObject({
+    // The variant's document is written when it is complete; the model's when the invocation's metrics are flushed.
+    const [variantDocument, modelDocument] = documents;
+    expect(variantDocument).toMatchObject({
       model: 'adult',
       variant: 'candidate',
       PredictRequests: 1,
@@ -203,7 +210,9 @@ describe('the per-request metrics of the predict function', () => {
       PredictionScoreSum: 1.375,
       PositivePredictions: 2,
     });
-    expect(documents[0]).not.toHaveProperty('PredictionScoreSum');
+    expect(modelDocument).toMatchObject({ model: 'adult', PredictRequests: 1, Predictions: 3 });
+    expect(modelDocument).not.toHaveProperty('variant');
+    expect(modelDocument).not.toHaveProperty('PredictionScoreSum');
     expect(documents.map((d) => d.PredictLatency)).toEqual([7, 7]);
   });
 

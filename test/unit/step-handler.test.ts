@@ -7,6 +7,7 @@ import {
   TransientError,
   type MlopsError,
 } from '../../lambdas/core/errors.js';
+import { metrics } from '../../lambdas/shared/runtime/metrics.js';
 import { classify, stepHandler } from '../../lambdas/shared/runtime/step-handler.js';
 
 const context = {
@@ -59,7 +60,7 @@ describe('the one handler shape of the pipeline functions', () => {
       function_name: 'Stack-Etl',
       function_request_id: 'req-1',
     });
-    const emf = lines.find((l) => l._aws !== undefined) as
+    const emf = lines.find((l) => l._aws !== undefined && l.ColdStart === undefined) as
       | {
           _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
           model: string;
@@ -70,6 +71,27 @@ describe('the one handler shape of the pipeline functions', () => {
     expect(emf?.model).toBe('adult');
     expect(emf?._aws.CloudWatchMetrics[0]?.Dimensions[0]).toContain('model');
     expect(emf?._aws.CloudWatchMetrics[0]?.Metrics).toEqual([{ Name: 'RowsKept', Unit: 'Count' }]);
+  });
+
+  it('flushes what a failed invocation counted before it failed (the cold start is counted in e2e/pipeline)', async () => {
+    const handler = stepHandler({
+      input,
+      correlate: ({ run }) => run,
+      run: async () => {
+        metrics.addDimension('model', 'adult');
+        metrics.addMetric('RowsRead', 'Count', 5);
+        throw new DataValidationError('bad row');
+      },
+      done: () => ({ message: 'x' }),
+    });
+    await expect(handler({ run: { model: 'adult', runId: 'run-3' }, rows: 1 }, context)).rejects.toBeInstanceOf(
+      DataValidationError,
+    );
+    await expect(handler({ run: { model: 'adult', runId: 'run-4' }, rows: 1 }, context)).rejects.toBeInstanceOf(
+      DataValidationError,
+    );
+    const documents = lines.filter((l) => l._aws !== undefined);
+    expect(documents.filter((d) => d.RowsRead === 5 && d.model === 'adult')).toHaveLength(2);
   });
 
   it('refuses an input it does not accept with StepInputError naming the field, logged once', async () => {

@@ -1,9 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { correlateModel, errorResponses, jsonBody, requestMetrics, type JsonEvent } from './http.js';
 import { logger } from './logger.js';
+import { metrics } from './metrics.js';
 import { tracer } from './tracer.js';
 
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -20,6 +22,8 @@ export function apiHandler(
   const chain = middy<JsonEvent, ApiResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    // Registered before the metrics middleware: its `after`/`onError` run last, flushing what the request counted.
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(correlateModel());
   // Registered before errorResponses, so it sees the answer the error became.
   if (options.measured === true) chain.use(requestMetrics());

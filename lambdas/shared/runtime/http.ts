@@ -10,7 +10,7 @@ import {
 import type { PredictionSummary } from '../../core/prediction-summary.js';
 import { logger } from './logger.js';
 import { PREDICT_METRICS } from '../contracts/metric-names.js';
-import { countForModel, dimensionedMetrics, metrics } from './metrics.js';
+import { countForModel, metrics, variantMetrics } from './metrics.js';
 import { isDeployedModel } from '../contracts/model-files.js';
 import { annotateTrace } from './tracer.js';
 
@@ -107,7 +107,8 @@ export function errorResponses(): MiddlewareObj<JsonEvent, APIGatewayProxyStruct
 /**
  * Per-request metrics of a model that has a production version (a 404, an unknown model or none in production, is
  * not counted: callers must not be able to create metrics by naming models): requests, 5xx answers (0 or 1, so the
- * Average is the error rate), latency and instances scored, with the model as dimension, as one embedded-format line.
+ * Average is the error rate), latency and instances scored, with the model as dimension, in the invocation's
+ * embedded-format document (flushed by the handler factory's `logMetrics`, after this middleware's `after`/`onError`).
  * A 404 of a model whose file is deployed (callers asking for a model that serves nothing) is counted on its own,
  * PredictModelMissing: only deployed names, so callers still cannot create metrics.
  */
@@ -133,7 +134,6 @@ export function requestMetrics(
     // A 200 scores every instance of the request (already parsed by jsonBody): no need to read the answer again.
     const predictions = status === 200 ? instancesIn(request.event.body) : 0;
     if (status === 200) metrics.addMetric(PREDICT_METRICS.predictions, 'Count', predictions);
-    metrics.publishStoredMetrics();
     const variant = request.event.mlopsVariant;
     const summary = status === 200 ? request.event.mlopsSummary : undefined;
     if (variant !== undefined)
@@ -165,17 +165,17 @@ export function publishVariantMetrics(
   variant: string,
   outcome: { serverError: boolean; latencyMs: number; predictions: number; summary?: PredictionSummary },
 ): void {
-  dimensionedMetrics.addDimensions({ model, variant });
-  dimensionedMetrics.addMetric(PREDICT_METRICS.requests, 'Count', 1);
-  dimensionedMetrics.addMetric(PREDICT_METRICS.serverErrors, 'Count', outcome.serverError ? 1 : 0);
-  dimensionedMetrics.addMetric(PREDICT_METRICS.latency, 'Milliseconds', outcome.latencyMs);
-  dimensionedMetrics.addMetric(PREDICT_METRICS.predictions, 'Count', outcome.predictions);
+  variantMetrics.addDimensions({ model, variant });
+  variantMetrics.addMetric(PREDICT_METRICS.requests, 'Count', 1);
+  variantMetrics.addMetric(PREDICT_METRICS.serverErrors, 'Count', outcome.serverError ? 1 : 0);
+  variantMetrics.addMetric(PREDICT_METRICS.latency, 'Milliseconds', outcome.latencyMs);
+  variantMetrics.addMetric(PREDICT_METRICS.predictions, 'Count', outcome.predictions);
   if (outcome.summary !== undefined) {
-    dimensionedMetrics.addMetric(PREDICT_METRICS.scoreSum, 'None', outcome.summary.scoreSum);
+    variantMetrics.addMetric(PREDICT_METRICS.scoreSum, 'None', outcome.summary.scoreSum);
     if (outcome.summary.positives !== undefined)
-      dimensionedMetrics.addMetric(PREDICT_METRICS.positives, 'Count', outcome.summary.positives);
+      variantMetrics.addMetric(PREDICT_METRICS.positives, 'Count', outcome.summary.positives);
   }
-  dimensionedMetrics.publishStoredMetrics();
+  variantMetrics.publishStoredMetrics();
 }
 
 function instancesIn(body: unknown): number {

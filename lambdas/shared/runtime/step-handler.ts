@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -65,40 +66,46 @@ export function classify(error: unknown): unknown {
 /**
  * The one shape of every pipeline function: the Lambda context in every log line, the input checked, the model and
  * run id appended to every log line, metric and trace, the outcome logged, business metrics flushed as embedded-format
- * lines, and a failure logged once with its cause and rethrown classified (retryable or not).
+ * lines (failed invocations too; cold starts counted), and a failure logged once with its cause and rethrown classified (retryable or not).
  */
 export function stepHandler<S extends z.ZodType, R>(step: StepDefinition<S, R>) {
-  return middy<unknown, R, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .handler(async (event, context) => {
-      try {
-        const parsed = step.input.safeParse(event);
-        if (!parsed.success) {
-          const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-          throw new StepInputError(`this step does not accept its input: ${problems}`, { cause: parsed.error });
+  return (
+    middy<unknown, R, Error, Context>()
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      // Flushes the business metrics after the step, a failed one too, and counts cold starts.
+      .use(logMetrics(metrics, { captureColdStartMetric: true }))
+      .handler(async (event, context) => {
+        try {
+          const parsed = step.input.safeParse(event);
+          if (!parsed.success) {
+            const problems = parsed.error.issues
+              .map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`)
+              .join('; ');
+            throw new StepInputError(`this step does not accept its input: ${problems}`, { cause: parsed.error });
+          }
+          const input = parsed.data as z.infer<S>;
+          const correlation = step.correlate(input);
+          logger.appendKeys({ model: correlation.model, ...(correlation.runId ? { runId: correlation.runId } : {}) });
+          annotateTrace(correlation);
+          const result = await step.run(input, context);
+          const outcome = step.done(result, input);
+          logger.info(outcome.message, outcome.fields ?? {});
+          publish(correlation.model, outcome);
+          return result;
+        } catch (error) {
+          const classified = classify(error);
+          logger.error('step failed', {
+            error: classified as Error,
+            retryable: classified instanceof MlopsError ? classified.retryable : false,
+          });
+          throw classified;
         }
-        const input = parsed.data as z.infer<S>;
-        const correlation = step.correlate(input);
-        logger.appendKeys({ model: correlation.model, ...(correlation.runId ? { runId: correlation.runId } : {}) });
-        annotateTrace(correlation);
-        const result = await step.run(input, context);
-        const outcome = step.done(result, input);
-        logger.info(outcome.message, outcome.fields ?? {});
-        publish(correlation.model, outcome);
-        return result;
-      } catch (error) {
-        const classified = classify(error);
-        logger.error('step failed', {
-          error: classified as Error,
-          retryable: classified instanceof MlopsError ? classified.retryable : false,
-        });
-        throw classified;
-      }
-    });
+      })
+  );
 }
 
-/** Business metrics of one invocation as one embedded-format line, with the model as the dimension. */
+/** Business metrics of one invocation, with the model as the dimension (one embedded-format line once flushed). */
 function publish(model: string, outcome: StepOutcome): void {
   const entries = [
     ...Object.entries(outcome.counts ?? {}).map(([name, value]) => [name, value, 'Count'] as const),
@@ -107,5 +114,4 @@ function publish(model: string, outcome: StepOutcome): void {
   if (entries.length === 0) return;
   metrics.addDimension('model', model);
   for (const [name, value, unit] of entries) metrics.addMetric(name, unit, value);
-  metrics.publishStoredMetrics();
 }
