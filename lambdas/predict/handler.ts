@@ -17,10 +17,10 @@ const routes = predictRoutes({ cache, registry, releases });
 
 /** The serving function: predict, describe a model, health and the OpenAPI document (feedback has its own). */
 export const handler = apiHandler(
-  async (event) => {
+  async (event, context) => {
     const route = routes[event.routeKey];
     if (route === undefined) throw new NotFoundError(`no route ${event.routeKey}`);
-    return route(event);
+    return route(event, context.served);
   },
   { measured: true },
 );

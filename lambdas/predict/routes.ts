@@ -2,7 +2,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { Predictor } from '../core/artifact.js';
 import { ROUTING_KEY_HEADER, VARIANT_HEADER } from '../shared/contracts/api-contracts.js';
-import { jsonResponse, publishVariantMetrics, type JsonEvent } from '../shared/runtime/http.js';
+import { jsonResponse, publishVariantMetrics, type JsonEvent, type ServedVariant } from '../shared/runtime/http.js';
 import { logger } from '../shared/runtime/logger.js';
 import { listModelNames } from '../shared/contracts/model-files.js';
 import { openApiDocument } from '../shared/contracts/openapi.js';
@@ -15,7 +15,8 @@ import type { ProductionModelCache } from './model-cache.js';
 import { predict, type RoutingInput } from './predict.js';
 import { servingHealth, servingOf } from './serving-status.js';
 
-type Route = (event: JsonEvent) => Promise<APIGatewayProxyStructuredResultV2>;
+/** A route answers the event; the predict route also records which variant answered in `served`. */
+type Route = (event: JsonEvent, served: ServedVariant) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export interface RouteDeps {
   readonly cache: ProductionModelCache<Predictor>;
@@ -45,7 +46,7 @@ function routingOf(event: JsonEvent): RoutingInput {
 export function predictRoutes(deps: RouteDeps): Record<string, Route> {
   const { cache, registry, releases } = deps;
   return {
-    'POST /v1/models/{model}/predict': (event) => answerPredict(cache, event),
+    'POST /v1/models/{model}/predict': (event, served) => answerPredict(cache, event, served),
     'GET /v1/models/{model}': async (event) => {
       const description = await describeModel(registry, releases, event.pathParameters?.model);
       return jsonResponse(200, { ...description, serving: await servingOf(cache, description.model) });
@@ -69,10 +70,11 @@ export function predictRoutes(deps: RouteDeps): Record<string, Route> {
 async function answerPredict(
   cache: ProductionModelCache<Predictor>,
   event: JsonEvent,
+  served: ServedVariant,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const started = performance.now();
   const requestId = randomUUID();
-  const routing = { ...routingOf(event), onRoute: (variant: string) => (event.mlopsVariant = variant) };
+  const routing = { ...routingOf(event), onRoute: (variant: string) => (served.variant = variant) };
   const { answer, instances, shadow, summary } = await predict(
     cache,
     event.pathParameters?.model,
@@ -80,7 +82,7 @@ async function answerPredict(
     requestId,
     routing,
   );
-  event.mlopsSummary = summary;
+  served.summary = summary;
   const settings = captureSettings(answer.model);
   const time = new Date();
   const { body, predictions } = answerBody(answer);

@@ -9,6 +9,8 @@ import {
   jsonBody,
   jsonResponse,
   requestMetrics,
+  servedVariant,
+  type ApiContext,
   type JsonEvent,
 } from '../../lambdas/shared/runtime/http.js';
 import { logger } from '../../lambdas/shared/runtime/logger.js';
@@ -182,12 +184,14 @@ describe('the per-request metrics of the predict function', () => {
     let clockMs = 1000;
     const handler = middy<JsonEvent, APIGatewayProxyStructuredResultV2>()
       .use(logMetrics(metrics))
+      .use(servedVariant())
       .use(requestMetrics(() => (clockMs += 7)))
       .use(jsonBody())
       .use(errorResponses())
-      .handler(async (request) => {
-        request.mlopsVariant = 'candidate';
-        request.mlopsSummary = { scoreSum: 1.375, positives: 2 };
+      .handler(async (request, lambdaContext) => {
+        const { served } = lambdaContext as ApiContext;
+        served.variant = 'candidate';
+        served.summary = { scoreSum: 1.375, positives: 2 };
         return jsonResponse(200, { predictions: [{}, {}, {}] });
       });
     try {

@@ -3,7 +3,15 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { correlateModel, errorResponses, jsonBody, requestMetrics, type JsonEvent } from './http.js';
+import {
+  correlateModel,
+  errorResponses,
+  jsonBody,
+  requestMetrics,
+  servedVariant,
+  type ApiContext,
+  type JsonEvent,
+} from './http.js';
 import { logger } from './logger.js';
 import { metrics } from './metrics.js';
 import { tracer } from './tracer.js';
@@ -16,7 +24,7 @@ export type ApiResult = APIGatewayProxyStructuredResultV2;
  * model's traffic (predict's, which its alarms watch).
  */
 export function apiHandler(
-  handle: (event: JsonEvent) => Promise<ApiResult>,
+  handle: (event: JsonEvent, context: ApiContext) => Promise<ApiResult>,
   options: { readonly measured?: boolean } = {},
 ) {
   const chain = middy<JsonEvent, ApiResult>()
@@ -24,8 +32,13 @@ export function apiHandler(
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     // Registered before the metrics middleware: its `after`/`onError` run last, flushing what the request counted.
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(correlateModel());
+    .use(correlateModel())
+    .use(servedVariant());
   // Registered before errorResponses, so it sees the answer the error became.
   if (options.measured === true) chain.use(requestMetrics());
-  return chain.use(jsonBody()).use(errorResponses()).handler(handle);
+  // servedVariant (above) put the request's ServedVariant on the context.
+  return chain
+    .use(jsonBody())
+    .use(errorResponses())
+    .handler((event, context) => handle(event, context as ApiContext));
 }

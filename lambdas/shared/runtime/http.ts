@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import {
   ConflictError,
   ModelUnavailableError,
@@ -14,17 +14,39 @@ import { countForModel, metrics, variantMetrics } from './metrics.js';
 import { isDeployedModel } from '../contracts/model-files.js';
 import { annotateTrace } from './tracer.js';
 
+/** An API event whose body the middleware has parsed (`rawBody` keeps its text, decoded). */
+export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & { body: unknown; rawBody?: string };
+
 /**
- * An API event whose body the middleware has parsed (`rawBody` keeps its text, decoded); `mlopsVariant` is the release
- * variant that answered and `mlopsSummary` what its predictions add to the variant's distribution, set by the route once
- * it knows them (per-variant metrics).
+ * What the answering route tells the request's metrics: the release variant that answered, and what its predictions
+ * add to the variant's distribution (per-variant metrics). Empty until the route knows them.
  */
-export type JsonEvent = Omit<APIGatewayProxyEventV2, 'body'> & {
-  body: unknown;
-  mlopsVariant?: string;
-  mlopsSummary?: PredictionSummary;
-  rawBody?: string;
-};
+export interface ServedVariant {
+  variant?: string;
+  summary?: PredictionSummary;
+}
+
+/** An API function's Lambda context, with the request's ServedVariant for the route to fill in (see servedVariant). */
+export type ApiContext = Context & { readonly served: ServedVariant };
+
+/**
+ * A fresh ServedVariant per request: handed to the handler on its context (as middy's own middlewares hand values to
+ * handlers) and to the later middlewares through `request.internal`, so the event stays the request as received.
+ */
+export function servedVariant(): MiddlewareObj<JsonEvent, APIGatewayProxyStructuredResultV2, Error, Context> {
+  return {
+    before: (request) => {
+      const served: ServedVariant = {};
+      Object.assign(request.internal, { served });
+      Object.assign(request.context, { served });
+    },
+  };
+}
+
+function servedOf(internal: unknown): ServedVariant {
+  const served = (internal as { served?: ServedVariant } | undefined)?.served;
+  return served ?? {};
+}
 
 export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -116,7 +138,11 @@ export function requestMetrics(
   now: () => number = () => performance.now(),
 ): MiddlewareObj<JsonEvent, APIGatewayProxyStructuredResultV2> {
   let started = 0;
-  const publish = (request: { event: JsonEvent; response: APIGatewayProxyStructuredResultV2 | undefined | null }) => {
+  const publish = (request: {
+    event: JsonEvent;
+    response: APIGatewayProxyStructuredResultV2 | undefined | null;
+    internal: unknown;
+  }) => {
     const model = request.event.pathParameters?.model;
     const status = request.response?.statusCode ?? 500;
     // Predictions only: reading a model's description or the health check is not traffic of the model.
@@ -134,8 +160,9 @@ export function requestMetrics(
     // A 200 scores every instance of the request (already parsed by jsonBody): no need to read the answer again.
     const predictions = status === 200 ? instancesIn(request.event.body) : 0;
     if (status === 200) metrics.addMetric(PREDICT_METRICS.predictions, 'Count', predictions);
-    const variant = request.event.mlopsVariant;
-    const summary = status === 200 ? request.event.mlopsSummary : undefined;
+    const served = servedOf(request.internal);
+    const variant = served.variant;
+    const summary = status === 200 ? served.summary : undefined;
     if (variant !== undefined)
       publishVariantMetrics(model, variant, {
         serverError: status >= 500,
