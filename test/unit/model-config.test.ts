@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseModelConfig, parseModelConfigText } from '../../lambdas/core/model-config.js';
-import { loadModelConfig } from '../../lambdas/shared/contracts/model-files.js';
+import { listModelNames, loadModelConfig } from '../../lambdas/shared/contracts/model-files.js';
 
 describe('model files', () => {
   it('the shipped adult model file is valid and keeps sex and race out of the inputs', () => {
@@ -100,6 +100,16 @@ describe('the checked model file passed between steps', () => {
 });
 
 describe('deployed model files (lambdas/shared/contracts/model-files.ts)', () => {
+  it("run from source (the CLI's smoke test), reads the repository's models/ when no folder is given", () => {
+    const repository = readdirSync('models')
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length))
+      .sort();
+    expect(repository).toContain('adult');
+    expect(listModelNames().sort()).toEqual(repository);
+    expect(loadModelConfig('adult').config.name).toBe('adult');
+  });
+
   it('parses a file once per container and again only when it changes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlops-models-'));
     const file = join(dir, 'm.json');

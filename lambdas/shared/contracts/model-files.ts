@@ -26,7 +26,8 @@ let bundledDir: string | undefined;
 
 function findBundledDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'models'), join(here, '..', '..', 'models')];
+  // Beside the bundle; from source, the repository's (this file is lambdas/shared/contracts/model-files.ts).
+  const candidates = [join(here, 'models'), join(here, '..', '..', '..', 'models')];
   return candidates.find((dir) => existsSync(dir)) ?? (candidates[0] as string);
 }
 
