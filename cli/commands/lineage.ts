@@ -1,5 +1,4 @@
 import { versionLineage, versionsTrainedOn } from '../../lambdas/shared/use-cases/lineage.js';
-import { reproduceVersion } from '../../lambdas/shared/use-cases/reproduce.js';
 import { formatTable } from '../format.js';
 import { parseVersion, type CliContext } from '../context.js';
 
@@ -54,6 +53,8 @@ function reproduceCommand(ctx: CliContext): void {
     .argument('<version>')
     .action(
       ctx.withConnection(async (c, model: string, versionText: string) => {
+        // Loaded on use: retraining needs TF.js and the pipeline's stages, which no other command does.
+        const { reproduceVersion } = await import('../../lambdas/shared/use-cases/reproduce.js');
         const result = await reproduceVersion(c, model, parseVersion(versionText));
         ctx.print(result, () =>
           [

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { writeReport } from '../report.js';
 import { signedFetch } from '../sign.js';
 import { parseVersion, type CliContext } from '../context.js';
 
@@ -38,6 +37,8 @@ export function servingCommands(ctx: CliContext): void {
     .action(
       ctx.withConnection(
         async (c, model: string, version: string | undefined, options: { out?: string; open?: boolean }) => {
+          // Loaded on use: the card's renderer (charts included) is the heaviest import of the CLI.
+          const { writeReport } = await import('../report.js');
           console.log(await writeReport(c, model, version === undefined ? undefined : parseVersion(version), options));
         },
       ),
