@@ -54,4 +54,56 @@ describe('documents read back from S3 are checked', () => {
     });
     expect(() => parseEvaluation(JSON.stringify({ ...old, gate: { passed: 'yes' } }), 'e')).toThrow(/gate\.passed/);
   });
+
+  it('reads every part of a report, NaN and +∞ back as NaN (JSON wrote them as null), and names a wrong nested field', () => {
+    const report = {
+      model: 'm',
+      runId: 'r',
+      candidate: {
+        metrics: { roc_auc: Number.NaN, accuracy: 0.5 },
+        rows: 4,
+        rowsWithUnknownLabel: 0,
+        confusionMatrix: {
+          classes: ['n', 'y'],
+          counts: [
+            [2, 0],
+            [2, 0],
+          ],
+        },
+        roc: { fpr: [0, 1], tpr: [0, 1], thresholds: [Number.POSITIVE_INFINITY, 0.2] },
+        precisionRecall: null,
+        calibration: null,
+        residuals: null,
+        slices: [{ column: 'sex', groups: [{ value: 'Male', rows: 4, metrics: null }] }],
+      },
+      fairness: [],
+      importance: { score: 'roc_auc', baseline: Number.NaN, measurable: false, features: [] },
+      production: null,
+      drift: null,
+      gate: {
+        passed: false,
+        summary: 'roc_auc is not defined',
+        checks: [
+          {
+            kind: 'minimum',
+            metric: 'roc_auc',
+            comparison: '>=',
+            threshold: 0.7,
+            value: null,
+            passed: false,
+            severity: 'blocking',
+            description: 'roc_auc missing',
+          },
+        ],
+      },
+    };
+    const read = parseEvaluation(JSON.stringify(report), 'e');
+    expect(read.candidate.metrics.roc_auc).toBeNaN();
+    expect(read.candidate.metrics.accuracy).toBe(0.5);
+    expect(read.candidate.roc?.thresholds[0]).toBeNaN();
+    expect(read.importance.baseline).toBeNaN();
+    expect(read.gate.checks[0]?.value).toBeNull();
+    const broken = { ...report, candidate: { ...report.candidate, roc: { ...report.candidate.roc, fpr: ['0'] } } };
+    expect(() => parseEvaluation(JSON.stringify(broken), 'e')).toThrow(/candidate\.roc\.fpr\.0/);
+  });
 });

@@ -7,6 +7,7 @@ import { parseStoredJson } from '../../core/stored-json.js';
 import type { Preprocessor } from '../../core/preprocess.js';
 import type { EvaluationReport } from '../../core/report/types.js';
 import { getObjectBytes } from './objects.js';
+import { evaluationDocumentSchema } from '../contracts/evaluation-document.js';
 import { s3Uri, type ObjectLocation } from '../contracts/object-location.js';
 
 /**
@@ -55,49 +56,6 @@ const profileSchema = z.object({
   ),
 });
 
-const metricsSchema = z.record(z.string(), z.number().nullable());
-
-/**
- * The validate step's findings as the card reads them: every part the card draws from is checked for its kind; the
- * curves and tables inside are left as they are (their numbers are drawn, not computed with). Runs validated before
- * the search existed have no trials, baseline or single-feature scores: they read as absent.
- */
-const evaluationSchema = z.looseObject({
-  model: z.string(),
-  runId: z.string(),
-  candidate: z.looseObject({
-    metrics: metricsSchema,
-    rows: z.number(),
-    rowsWithUnknownLabel: z.number(),
-    slices: z.array(z.looseObject({ column: z.string() })),
-  }),
-  fairness: z.array(
-    z.looseObject({ attribute: z.string(), groups: z.array(z.looseObject({ group: z.string(), count: z.number() })) }),
-  ),
-  importance: z.looseObject({
-    score: z.string(),
-    measurable: z.boolean(),
-    features: z.array(z.looseObject({ feature: z.string(), share: z.number() })),
-  }),
-  production: z.looseObject({ version: z.number(), metrics: metricsSchema }).nullable(),
-  drift: z.looseObject({ features: z.array(z.looseObject({ feature: z.string() })) }).nullable(),
-  gate: z.looseObject({
-    passed: z.boolean(),
-    summary: z.string(),
-    checks: z.array(z.looseObject({ kind: z.string(), metric: z.string(), passed: z.boolean() })),
-  }),
-  tuning: z
-    .array(z.looseObject({ id: z.string(), role: z.enum(['candidate', 'baseline']), chosen: z.boolean() }))
-    .default([]),
-  baseline: z
-    .union([z.looseObject({ metrics: metricsSchema }), z.looseObject({ failure: z.string() })])
-    .nullable()
-    .default(null),
-  singleFeatureScores: z
-    .array(z.looseObject({ feature: z.string(), score: z.number().nullable(), identical: z.boolean() }))
-    .default([]),
-});
-
 function parse<T extends z.ZodType>(schema: T, text: string, where: string, what: string): z.infer<T> {
   return parseStoredJson(schema, text, where, `a ${what}`);
 }
@@ -110,10 +68,8 @@ export const parseDataSchema = (json: string, where: string): DataSchema =>
 export const parsePreprocessor = (json: string, where: string): Preprocessor =>
   parse(preprocessorSchema, json, where, 'preprocessor');
 
-export function parseEvaluation(json: string, where: string): EvaluationReport {
-  // Checked for every part the card reads; the nested curves and tables are the validate step's own output.
-  return parse(evaluationSchema, json, where, 'evaluation report') as unknown as EvaluationReport;
-}
+export const parseEvaluation = (json: string, where: string): EvaluationReport =>
+  parse(evaluationDocumentSchema, json, where, 'evaluation report');
 
 export const readDataSchema = async (s3: S3Client, location: ObjectLocation): Promise<DataSchema> =>
   parseDataSchema(await text(s3, location), s3Uri(location));

@@ -1,0 +1,208 @@
+import * as z from 'zod';
+import { recordedHyperparametersSchema } from '../../core/artifact-schema.js';
+
+/**
+ * The validate step's evaluation report as stored (`evaluation.json`) and read back by the model card, every field
+ * checked. JSON has no NaN or infinity: `JSON.stringify` writes them as null, so a number the report computes as NaN
+ * (a metric undefined on one class) or +∞ (the ROC curve's first threshold) comes back as null; `computed` reads that
+ * null as NaN, the report's own "undefined" value. Fields newer than the oldest stored reports default to absent.
+ */
+const computed = z
+  .number()
+  .nullable()
+  .transform((value) => value ?? Number.NaN);
+/** The same, for a field the oldest stored reports lack (read as NaN: not computed). */
+const computedOrAbsent = z
+  .number()
+  .nullable()
+  .optional()
+  .transform((value) => value ?? Number.NaN);
+const numbers = z.array(computed);
+const metrics = z.record(z.string(), computed);
+const storedMetrics = z.record(z.string(), z.number().nullable());
+
+const curves = {
+  roc: z.object({ fpr: numbers, tpr: numbers, thresholds: numbers }).nullable().default(null),
+  precisionRecall: z
+    .object({ precision: numbers, recall: numbers, thresholds: numbers, averagePrecision: computed })
+    .nullable()
+    .default(null),
+  calibration: z
+    .object({
+      bins: z.array(
+        z.object({
+          lower: z.number(),
+          upper: z.number(),
+          count: z.number(),
+          meanPredicted: z.number().nullable(),
+          observedRate: z.number().nullable(),
+        }),
+      ),
+      brier: computed,
+      ece: computed,
+    })
+    .nullable()
+    .default(null),
+  residuals: z
+    .object({
+      mean: computed,
+      std: computed,
+      maxAbs: computed,
+      quantiles: z.object({ p05: computed, p25: computed, p50: computed, p75: computed, p95: computed }),
+    })
+    .nullable()
+    .default(null),
+};
+
+const candidate = z.object({
+  metrics,
+  rows: z.number(),
+  rowsWithUnknownLabel: z.number(),
+  confusionMatrix: z
+    .object({ classes: z.array(z.string()), counts: z.array(z.array(z.number())) })
+    .nullable()
+    .default(null),
+  ...curves,
+  slices: z.array(
+    z.object({
+      column: z.string(),
+      groups: z.array(z.object({ value: z.string(), rows: z.number(), metrics: metrics.nullable() })),
+    }),
+  ),
+});
+
+const fairness = z.object({
+  attribute: z.string(),
+  groups: z.array(
+    z.object({
+      group: z.string(),
+      count: z.number(),
+      actualPositives: z.number(),
+      sufficient: z.boolean(),
+      selectionRate: z.number().nullable(),
+      truePositiveRate: z.number().nullable(),
+      falsePositiveRate: z.number().nullable(),
+      precision: z.number().nullable(),
+    }),
+  ),
+  disparateImpact: z.number().nullable(),
+  demographicParityDifference: z.number().nullable(),
+  equalOpportunityDifference: z.number().nullable(),
+  insufficientGroups: z.array(z.string()),
+});
+
+const importance = z.object({
+  score: z.enum(['roc_auc', 'accuracy', 'r2']),
+  baseline: computedOrAbsent,
+  measurable: z.boolean(),
+  features: z.array(z.object({ feature: z.string(), importance: computed, share: computed })),
+});
+
+const drift = z.object({
+  features: z.array(
+    z.object({
+      feature: z.string(),
+      kind: z.enum(['numeric', 'categorical']),
+      test: z.enum(['ks', 'chi_square', 'wasserstein_normed', 'jensen_shannon']),
+      statistic: computed,
+      pValue: z.number().nullable(),
+      threshold: z.number(),
+      drifted: z.boolean(),
+      psi: computed,
+      psiLevel: z.enum(['ok', 'warn', 'alarm']),
+      lInfinity: z.number().nullable(),
+      lInfinityExceeded: z.boolean(),
+      histogram: z.object({ bins: z.array(z.string()), reference: numbers, current: numbers }),
+    }),
+  ),
+  driftedFeatures: z.array(z.string()),
+  driftedShare: computed,
+  datasetDrift: z.boolean(),
+  thresholds: z.object({
+    psiWarn: z.number(),
+    psiAlarm: z.number(),
+    pValue: z.number(),
+    jensenShannon: z.number(),
+    wasserstein: z.number(),
+    lInfinity: z.number(),
+    smallSampleRows: z.number(),
+    driftShare: z.number(),
+  }),
+});
+
+const gate = z.object({
+  passed: z.boolean(),
+  summary: z.string(),
+  checks: z.array(
+    z.object({
+      kind: z.enum([
+        'minimum',
+        'maximum',
+        'vs_production',
+        'baseline',
+        'fairness',
+        'leak',
+        'feature_share',
+        'feature_share_growth',
+      ]),
+      metric: z.string(),
+      comparison: z.enum(['>=', '<=']),
+      threshold: computed,
+      value: z.number().nullable(),
+      passed: z.boolean(),
+      severity: z.enum(['blocking', 'warning']),
+      description: z.string(),
+    }),
+  ),
+});
+
+const trial = z.object({
+  id: z.string(),
+  role: z.enum(['candidate', 'baseline']),
+  hyperparameters: recordedHyperparametersSchema.nullable(),
+  validationLoss: z.number().nullable(),
+  validationMetrics: storedMetrics.nullable(),
+  epochsRun: z.number().nullable(),
+  bestEpoch: z.number().nullable(),
+  stoppedBy: z.string().nullable(),
+  seconds: z.number().nullable(),
+  chosen: z.boolean(),
+  failure: z.string().nullable(),
+});
+
+export const evaluationDocumentSchema = z.object({
+  model: z.string(),
+  runId: z.string(),
+  candidate,
+  fairness: z.array(fairness),
+  importance,
+  production: z
+    .object({
+      version: z.number(),
+      metrics: storedMetrics,
+      importance,
+      missingFeatures: z.array(z.string()).default([]),
+    })
+    .nullable(),
+  drift: drift.nullable(),
+  gate,
+  // Reports validated before the search existed have no trials, baseline or single-feature scores.
+  tuning: z.array(trial).default([]),
+  baseline: z
+    .union([
+      z.object({ metrics: storedMetrics, hyperparameters: recordedHyperparametersSchema }),
+      z.object({ failure: z.string() }),
+    ])
+    .nullable()
+    .default(null),
+  singleFeatureScores: z
+    .array(
+      z.object({
+        feature: z.string(),
+        metric: z.enum(['roc_auc', 'r2']),
+        score: computed,
+        identical: z.boolean(),
+      }),
+    )
+    .default([]),
+});
