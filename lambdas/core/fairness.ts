@@ -1,9 +1,17 @@
 import type { CategoricalColumn } from './dataset.js';
 import { extent } from './extent.js';
+import type { MulticlassFairness } from './fairness-multiclass.js';
+import type { RegressionFairness } from './fairness-regression.js';
 
 /** Groups smaller than this get "insufficient data" instead of rates that would mislead. */
 export const DEFAULT_MIN_GROUP_SIZE = 30;
 const MISSING_GROUP = '(missing)';
+
+/**
+ * One sensitive attribute's per-group table, for every task (Fairlearn's MetricFrame idea): a binary classifier's
+ * rates, a multiclass classifier's accuracy and one-vs-rest rates per class, a regressor's errors and residuals.
+ */
+export type AttributeFairness = BinaryFairness | MulticlassFairness | RegressionFairness;
 
 export interface GroupMetrics {
   readonly group: string;
@@ -18,7 +26,8 @@ export interface GroupMetrics {
   readonly precision: number | null;
 }
 
-export interface AttributeFairness {
+export interface BinaryFairness {
+  readonly task: 'binary';
   readonly attribute: string;
   readonly groups: GroupMetrics[];
   /** Lowest selection rate over the highest, over groups with enough data (the four-fifths rule wants ≥ 0.8). */
@@ -33,9 +42,21 @@ export interface AttributeFairness {
 const rate = (numerator: number, denominator: number): number | null =>
   denominator === 0 ? null : numerator / denominator;
 
-function spread(values: (number | null)[]): { min: number; max: number } | null {
+export function spread(values: (number | null)[]): { min: number; max: number } | null {
   const present = values.filter((v): v is number => v !== null);
   return present.length < 2 ? null : extent(present);
+}
+
+/** The rows of each group of an attribute (a missing value is a group of its own), largest group first. */
+export function groupRows(attribute: CategoricalColumn): [string, number[]][] {
+  const rows = new Map<string, number[]>();
+  attribute.values.forEach((value, r) => {
+    const key = value ?? MISSING_GROUP;
+    const list = rows.get(key);
+    if (list === undefined) rows.set(key, [r]);
+    else list.push(r);
+  });
+  return [...rows.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
 }
 
 /**
@@ -47,7 +68,7 @@ export function attributeFairness(
   truth: ArrayLike<number>,
   predicted: ArrayLike<number>,
   minGroupSize = DEFAULT_MIN_GROUP_SIZE,
-): AttributeFairness {
+): BinaryFairness {
   const tallies = new Map<string, { n: number; tp: number; fp: number; fn: number; tn: number }>();
   attribute.values.forEach((value, r) => {
     const key = value ?? MISSING_GROUP;
@@ -79,6 +100,7 @@ export function attributeFairness(
   const selection = spread(groups.map((g) => g.selectionRate));
   const tpr = spread(groups.map((g) => g.truePositiveRate));
   return {
+    task: 'binary',
     attribute: attribute.name,
     groups,
     disparateImpact: selection === null ? null : selection.max === 0 ? null : selection.min / selection.max,

@@ -51,14 +51,28 @@ export const gateSchema = z
       })
       .strict()
       .prefault({}),
-    /** Fairness bounds, applied to every sensitive attribute (binary tasks). */
+    /**
+     * Fairness bounds, applied to every sensitive attribute: the rate bounds to classifiers (a multiclass model at its
+     * worst class, one-vs-rest), the error bounds to regressors (see FAIRNESS_BOUNDS_BY_TASK).
+     */
     fairness: z
       .object({
         minDisparateImpact: z.number().min(0).max(1).optional(),
         maxDemographicParityDifference: z.number().min(0).max(1).optional(),
         maxEqualOpportunityDifference: z.number().min(0).max(1).optional(),
+        /** Regression: the largest gap between groups' mean residuals (truth − prediction), in label units. */
+        maxMeanResidualGap: z.number().min(0).optional(),
+        /** Regression: the largest ratio of the worst group's MAE to the best group's. */
+        maxErrorRatio: z.number().min(1).optional(),
       })
       .strict()
       .default({}),
   })
   .strict();
+
+/** Which fairness bounds each task can be held to; a bound outside its task's list is refused with the model file. */
+export const FAIRNESS_BOUNDS_BY_TASK = {
+  binary: ['minDisparateImpact', 'maxDemographicParityDifference', 'maxEqualOpportunityDifference'],
+  multiclass: ['minDisparateImpact', 'maxDemographicParityDifference', 'maxEqualOpportunityDifference'],
+  regression: ['maxMeanResidualGap', 'maxErrorRatio'],
+} as const;

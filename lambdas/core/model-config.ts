@@ -5,7 +5,7 @@ import { releaseSchema } from './release-config.js';
 import { ModelConfigError } from './errors.js';
 import { MODEL_NAME_PATTERN } from './model-name.js';
 import { dataSelectionSchema, dataValidationSchema, driftSchema, splitSchema } from './data-config.js';
-import { gateSchema, sensitiveAttributeSchema } from './gate-config.js';
+import { FAIRNESS_BOUNDS_BY_TASK, gateSchema, sensitiveAttributeSchema } from './gate-config.js';
 import { hyperparametersSchema, tuningSchema } from './training-config.js';
 import { TUNABLE } from './tuning.js';
 
@@ -73,6 +73,15 @@ export const modelConfigSchema = z
     overlaps(config.exclude, 'exclude');
     overlaps(sensitiveColumns(config), 'sensitive');
     if (Array.isArray(config.features)) overlaps(config.features, 'features');
+    for (const bound of Object.keys(config.gate.fairness)) {
+      const allowed: readonly string[] = FAIRNESS_BOUNDS_BY_TASK[config.task];
+      if (!allowed.includes(bound))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gate', 'fairness', bound],
+          message: `${bound} does not apply to a ${config.task} model; its fairness bounds are ${allowed.join(', ')}`,
+        });
+    }
     if (config.task !== 'binary' && config.positiveClass !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['positiveClass'], message: 'positiveClass only applies to binary tasks' });
     }

@@ -2,6 +2,8 @@ import { Predictor } from '../core/artifact.js';
 import type { Frame } from '../core/dataset.js';
 import { evaluate, evaluateFull, scoreSplit, type ScoredSplit } from '../core/evaluation.js';
 import { attributeFairness, type AttributeFairness } from '../core/fairness.js';
+import { multiclassAttributeFairness } from '../core/fairness-multiclass.js';
+import { regressionAttributeFairness } from '../core/fairness-regression.js';
 import { evaluateGate } from '../core/gate.js';
 import { permutationImportance } from '../core/importance.js';
 import { singleFeatureScores } from '../core/leak.js';
@@ -21,18 +23,31 @@ import { compareWithProduction } from './production.js';
 import { selectTrials, type TrialSelection } from './trials.js';
 import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';
 
+/** The predicted class index of each scored row: binary positive at a probability of 0.5 or more, else the likeliest. */
+function predictedClasses(scored: ScoredSplit): Float32Array {
+  const width = scored.classes.length;
+  if (width === 2)
+    return Float32Array.from(scored.rows, (_, i) => ((scored.scores[i * 2 + 1] as number) >= 0.5 ? 1 : 0));
+  return Float32Array.from(scored.rows, (_, i) => {
+    let best = 0;
+    for (let k = 1; k < width; k++)
+      if ((scored.scores[i * width + k] as number) > (scored.scores[i * width + best] as number)) best = k;
+    return best;
+  });
+}
+
+/** One per-group table per sensitive attribute, on the scored test rows, in the terms of the model's task. */
 function fairnessOf(scored: ScoredSplit, test: Frame, config: ModelConfig): AttributeFairness[] {
-  if (config.task !== 'binary') return [];
   const truth = Float32Array.from(scored.truth);
-  const predicted = Float32Array.from(scored.rows, (_, i) => ((scored.scores[i * 2 + 1] as number) >= 0.5 ? 1 : 0));
-  return test.sensitive.map((attribute) =>
-    attributeFairness(
-      { ...attribute, values: scored.rows.map((r) => attribute.values[r] ?? null) },
-      truth,
-      predicted,
-      config.minGroupSize,
-    ),
-  );
+  const predicted = config.task === 'regression' ? Float32Array.from(scored.scores) : predictedClasses(scored);
+  return test.sensitive.map((column) => {
+    const attribute = { ...column, values: scored.rows.map((r) => column.values[r] ?? null) };
+    if (config.task === 'regression')
+      return regressionAttributeFairness(attribute, truth, predicted, config.minGroupSize);
+    if (config.task === 'multiclass')
+      return multiclassAttributeFairness(attribute, truth, predicted, scored.classes, config.minGroupSize);
+    return attributeFairness(attribute, truth, predicted, config.minGroupSize);
+  });
 }
 
 /** The linear baseline's test metrics, scored on the same rows as the candidate. */

@@ -14,7 +14,10 @@ import { signedFetch } from '../helpers/sign.js';
 
 const run = promisify(execFile);
 
-/** Minimal model files, as "Adding a model" shows them: no hyper-parameters, so the search chooses them. */
+/**
+ * Minimal model files, as "Adding a model" shows them: no hyper-parameters, so the search chooses them. The regression
+ * and multiclass ones also declare a sensitive attribute with a fairness bound of their task (fairness for every task).
+ */
 const MODELS = {
   'adult-age': {
     name: 'adult-age',
@@ -22,7 +25,8 @@ const MODELS = {
     label: 'age',
     exclude: ['fnlwgt'],
     missingValues: ['', '?'],
-    gate: { minimums: { r2: 0.1 } },
+    sensitive: ['sex'],
+    gate: { minimums: { r2: 0.1 }, fairness: { maxMeanResidualGap: 10, maxErrorRatio: 3 } },
   },
   'adult-relationship': {
     name: 'adult-relationship',
@@ -30,7 +34,8 @@ const MODELS = {
     label: 'relationship',
     exclude: ['fnlwgt'],
     missingValues: ['', '?'],
-    gate: { minimums: { accuracy: 0.5 } },
+    sensitive: ['sex'],
+    gate: { minimums: { accuracy: 0.5 }, fairness: { maxDemographicParityDifference: 0.95 } },
   },
   // These two test the influence and leak checks, not the search (the two above do): a smaller search suffices.
   'strong-feature': {
@@ -164,6 +169,16 @@ describe('right answers on small real data, through the local runtime, with mini
     const shown = (await cli('show', 'adult-age', '1')).stdout;
     expect(shown).toMatch(/minimum\s+r2\s+[\d.]+\s+>= 0\.1\s+pass/);
     expect(shown).toContain('linear baseline');
+
+    // Fairness of a regressor: errors and residuals by sex in the report, both bounds checked by the gate, on the card.
+    expect(report.fairness.map((f) => [f.task, f.attribute])).toEqual([['regression', 'sex']]);
+    const fairnessChecks = (runRecord.gate?.checks ?? []).filter((c) => c.kind === 'fairness');
+    expect(fairnessChecks.map((c) => c.metric)).toEqual(['sex.mean_residual_gap', 'sex.error_ratio']);
+    expect(fairnessChecks.every((c) => typeof c.value === 'number' && c.passed)).toBe(true);
+    const card = await (
+      await stack.s3.send(new GetObjectCommand({ Bucket: runRecord.report?.bucket, Key: runRecord.report?.key }))
+    ).Body?.transformToString();
+    expect(card).toContain('mean residual gap');
   }, 240_000);
 
   it('multiclass: metrics over the rows whose class the model knows, with the search recorded on the card', async () => {
@@ -189,6 +204,14 @@ describe('right answers on small real data, through the local runtime, with mini
     expect(card).toContain('id="search"');
     expect(card).toContain('validation roc_auc');
     expect(card).toContain('outcome: <b>promoted to production as v1</b>');
+
+    // Fairness of a multiclass model: accuracy by sex, one-vs-rest rates per class, the bound at the worst class.
+    expect(report.fairness.map((f) => [f.task, f.attribute])).toEqual([['multiclass', 'sex']]);
+    const parity = (runRecord.gate?.checks ?? []).filter((c) => c.kind === 'fairness');
+    expect(parity.map((c) => c.metric)).toEqual(['sex.demographic_parity_difference']);
+    expect(parity[0]?.value).toBeTypeOf('number');
+    expect(parity[0]?.description).toMatch(/class ".+", its worst/);
+    expect(card).toContain('at the worst class, one-vs-rest');
   }, 240_000);
 
   it('a data set whose one real feature carries most of the influence is promoted, with a dominance warning, not rejected as a leak', async () => {

@@ -69,6 +69,7 @@ describe('evaluateGate', () => {
   it('gates on fairness; a dominant feature only warns by default, and blocks when the model file says so', () => {
     const fairness = [
       {
+        task: 'binary' as const,
         attribute: 'sex',
         groups: [],
         disparateImpact: 0.35,
@@ -186,6 +187,7 @@ describe('evaluateGate', () => {
     });
     const fairness = [
       {
+        task: 'binary' as const,
         attribute: 'age',
         groups: [group('[25, 60)', 120, true), group('>= 60', 4, false), group('< 25', 12, false)],
         disparateImpact: null,

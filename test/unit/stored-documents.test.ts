@@ -106,4 +106,50 @@ describe('documents read back from S3 are checked', () => {
     const broken = { ...report, candidate: { ...report.candidate, roc: { ...report.candidate.roc, fpr: ['0'] } } };
     expect(() => parseEvaluation(JSON.stringify(broken), 'e')).toThrow(/candidate\.roc\.fpr\.0/);
   });
+
+  it('reads the fairness table of every task; a binary table from before tasks were named reads as binary', () => {
+    const base = JSON.parse(
+      JSON.stringify({
+        model: 'm',
+        runId: 'r',
+        candidate: { metrics: {}, rows: 1, rowsWithUnknownLabel: 0, slices: [] },
+        importance: { score: 'r2', baseline: 0.5, measurable: true, features: [] },
+        production: null,
+        drift: null,
+        gate: { passed: true, summary: 'ok', checks: [] },
+      }),
+    ) as Record<string, unknown>;
+    const binary = {
+      attribute: 'sex',
+      groups: [],
+      disparateImpact: null,
+      demographicParityDifference: null,
+      equalOpportunityDifference: null,
+      insufficientGroups: [],
+    };
+    const multiclass = {
+      task: 'multiclass',
+      attribute: 'race',
+      groups: [{ group: 'a', count: 40, sufficient: true, accuracy: 0.8 }],
+      classes: [],
+      worst: {
+        disparateImpact: { class: 'x', value: 0.7 },
+        demographicParityDifference: null,
+        equalOpportunityDifference: null,
+      },
+      insufficientGroups: [],
+    };
+    const regression = {
+      task: 'regression',
+      attribute: 'sex',
+      groups: [{ group: 'a', count: 40, sufficient: true, mae: 2, meanPrediction: 30, meanResidual: -1 }],
+      meanResidualGap: null,
+      errorRatio: null,
+      insufficientGroups: [],
+    };
+    const read = parseEvaluation(JSON.stringify({ ...base, fairness: [binary, multiclass, regression] }), 'e');
+    expect(read.fairness.map((f) => f.task)).toEqual(['binary', 'multiclass', 'regression']);
+    const wrong = { ...regression, groups: [{ ...regression.groups[0], mae: 'two' }] };
+    expect(() => parseEvaluation(JSON.stringify({ ...base, fairness: [wrong] }), 'e')).toThrow(/fairness/);
+  });
 });

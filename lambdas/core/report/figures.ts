@@ -1,11 +1,10 @@
 import type { FeatureDrift } from '../drift/compare.js';
-import type { AttributeFairness } from '../fairness.js';
 import { barChart, curveChart, heatmapChart, histogramChart, reliabilityChart, renderSvg } from './charts.js';
 import { esc, num, pct, table } from './markup.js';
 import { singleFeatureTable } from './search.js';
 import type { EvaluationReport } from './types.js';
 
-/** The model card's figures: performance curves, fairness, feature influence and training-data drift, with their tables. */
+/** The model card's figures: performance curves, feature influence and training-data drift, with their tables. */
 
 const figure = (svg: string, caption: string) =>
   `<figure class="chart">${svg}<figcaption>${esc(caption)}</figcaption></figure>`;
@@ -57,28 +56,6 @@ export async function performanceCharts(report: EvaluationReport): Promise<strin
     charts.push(figure(await renderSvg(heatmapChart('Confusion matrix', cells)), `${c.rows} test rows`));
   }
   return charts.join('');
-}
-
-export async function fairnessSection(fairness: readonly AttributeFairness[]): Promise<string> {
-  if (fairness.length === 0) return '<p>No sensitive attributes are declared, or the task is not binary.</p>';
-  const parts: string[] = [];
-  for (const f of fairness) {
-    const rows = f.groups.map((g) => [
-      esc(g.group),
-      String(g.count),
-      pct(g.selectionRate),
-      pct(g.truePositiveRate),
-      pct(g.falsePositiveRate),
-      pct(g.precision),
-    ]);
-    const bars = f.groups
-      .filter((g) => g.selectionRate !== null)
-      .map((g) => ({ group: g.group, selection_rate: g.selectionRate }));
-    parts.push(`<h3>By ${esc(f.attribute)}</h3>
-      <p class="facts">disparate impact <b>${num(f.disparateImpact, 3)}</b> (four-fifths rule: ≥ 0.8) · demographic parity difference <b>${num(f.demographicParityDifference, 3)}</b> · equal opportunity difference <b>${num(f.equalOpportunityDifference, 3)}</b>${f.insufficientGroups.length > 0 ? ` · insufficient data: ${esc(f.insufficientGroups.join(', '))}` : ''}</p>
-      <div class="row">${table(['group', 'rows', 'selection rate', 'TPR', 'FPR', 'precision'], rows)}${bars.length > 0 ? figure(await renderSvg(barChart(`Selection rate by ${f.attribute}`, bars, 'group', 'selection_rate')), 'share predicted positive') : ''}</div>`);
-  }
-  return parts.join('');
 }
 
 export async function importanceSection(

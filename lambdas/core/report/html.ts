@@ -1,4 +1,5 @@
-import { driftSection, fairnessSection, importanceSection, performanceCharts } from './figures.js';
+import { fairnessSection } from './fairness-section.js';
+import { driftSection, importanceSection, performanceCharts } from './figures.js';
 import { esc, num, pct, table } from './markup.js';
 import { baselineNote, searchSection } from './search.js';
 import type { CardFacts, EvaluationReport } from './types.js';

@@ -71,7 +71,10 @@ const candidate = z.object({
   ),
 });
 
-const fairness = z.object({
+const rate = z.number().nullable();
+const binaryFairness = z.object({
+  // Reports from before fairness covered every task hold binary tables without a task.
+  task: z.literal('binary').default('binary'),
   attribute: z.string(),
   groups: z.array(
     z.object({
@@ -79,17 +82,56 @@ const fairness = z.object({
       count: z.number(),
       actualPositives: z.number(),
       sufficient: z.boolean(),
-      selectionRate: z.number().nullable(),
-      truePositiveRate: z.number().nullable(),
-      falsePositiveRate: z.number().nullable(),
-      precision: z.number().nullable(),
+      selectionRate: rate,
+      truePositiveRate: rate,
+      falsePositiveRate: rate,
+      precision: rate,
     }),
   ),
-  disparateImpact: z.number().nullable(),
-  demographicParityDifference: z.number().nullable(),
-  equalOpportunityDifference: z.number().nullable(),
+  disparateImpact: rate,
+  demographicParityDifference: rate,
+  equalOpportunityDifference: rate,
   insufficientGroups: z.array(z.string()),
 });
+const worstClass = z.object({ class: z.string(), value: z.number() }).nullable();
+const multiclassFairness = z.object({
+  task: z.literal('multiclass'),
+  attribute: z.string(),
+  groups: z.array(z.object({ group: z.string(), count: z.number(), sufficient: z.boolean(), accuracy: rate })),
+  classes: z.array(
+    z.object({
+      class: z.string(),
+      groups: z.array(z.object({ group: z.string(), selectionRate: rate, truePositiveRate: rate })),
+      disparateImpact: rate,
+      demographicParityDifference: rate,
+      equalOpportunityDifference: rate,
+    }),
+  ),
+  worst: z.object({
+    disparateImpact: worstClass,
+    demographicParityDifference: worstClass,
+    equalOpportunityDifference: worstClass,
+  }),
+  insufficientGroups: z.array(z.string()),
+});
+const regressionFairness = z.object({
+  task: z.literal('regression'),
+  attribute: z.string(),
+  groups: z.array(
+    z.object({
+      group: z.string(),
+      count: z.number(),
+      sufficient: z.boolean(),
+      mae: rate,
+      meanPrediction: rate,
+      meanResidual: rate,
+    }),
+  ),
+  meanResidualGap: rate,
+  errorRatio: rate,
+  insufficientGroups: z.array(z.string()),
+});
+const fairness = z.union([multiclassFairness, regressionFairness, binaryFairness]);
 
 const importance = z.object({
   score: z.enum(['roc_auc', 'accuracy', 'r2']),
