@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { TARGET_TRANSFORMS } from './target-transform.js';
 import { LEARNING_RATE_SCHEDULES, withRecordedDefaults } from './hyperparameters.js';
 
 /**
@@ -19,7 +20,13 @@ export const preprocessorSchema = z.object({
   label: z.discriminatedUnion('task', [
     z.object({ task: z.literal('binary'), classes: z.tuple([z.string(), z.string()]) }),
     z.object({ task: z.literal('multiclass'), classes: z.array(z.string()).min(2) }),
-    z.object({ task: z.literal('regression'), mean: z.number(), std: z.number() }),
+    z.object({
+      task: z.literal('regression'),
+      // Artifacts from before the target transform was recorded standardized the target.
+      transform: z.enum(TARGET_TRANSFORMS).default('standardize'),
+      mean: z.number(),
+      std: z.number(),
+    }),
   ]),
   width: z.number().int().min(1),
 });

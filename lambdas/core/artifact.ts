@@ -7,6 +7,7 @@ import type { Hyperparameters } from './hyperparameters.js';
 import type { TaskKind } from './model-config.js';
 import type { SerializedNetwork } from './network.js';
 import { encodeInstances, type InputValue, type Preprocessor } from './preprocess.js';
+import { decodeTarget } from './target-transform.js';
 import type { TfjsEngine } from './tfjs-engine.js';
 
 export { ARTIFACT_FORMAT };
@@ -130,7 +131,7 @@ export class Predictor {
       }
       return out;
     }
-    if (label.task === 'regression') return raw.map((v) => v * label.std + label.mean);
+    if (label.task === 'regression') return raw.map((v) => decodeTarget(label, v));
     return raw;
   }
 

@@ -7,6 +7,7 @@ import { MODEL_NAME_PATTERN } from './model-name.js';
 import { dataSelectionSchema, dataValidationSchema, driftSchema, splitSchema } from './data-config.js';
 import { FAIRNESS_BOUNDS_BY_TASK, gateSchema, sensitiveAttributeSchema } from './gate-config.js';
 import { hyperparametersSchema, tuningSchema } from './training-config.js';
+import { TARGET_TRANSFORMS } from './target-transform.js';
 import { TUNABLE } from './tuning.js';
 
 /**
@@ -29,6 +30,8 @@ export const modelConfigSchema = z
     label: z.string().min(1),
     /** For binary tasks: the label value predicted as 1. Defaults to the rarer class in the training split. */
     positiveClass: z.string().optional(),
+    /** Regression: how the target is modelled (see lambdas/core/target-transform.ts); `auto` picks log1p for a skewed one. */
+    targetTransform: z.enum(['auto', ...TARGET_TRANSFORMS]).default('auto'),
     /** Feature columns, or "all" for every column that is not the label, excluded or sensitive. */
     features: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).default('all'),
     exclude: z.array(z.string().min(1)).default([]),
@@ -81,6 +84,13 @@ export const modelConfigSchema = z
           path: ['gate', 'fairness', bound],
           message: `${bound} does not apply to a ${config.task} model; its fairness bounds are ${allowed.join(', ')}`,
         });
+    }
+    if (config.task !== 'regression' && config.targetTransform !== 'auto') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetTransform'],
+        message: `targetTransform only applies to regression models, and this one is ${config.task}`,
+      });
     }
     if (config.task !== 'binary' && config.positiveClass !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['positiveClass'], message: 'positiveClass only applies to binary tasks' });

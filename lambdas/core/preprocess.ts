@@ -1,5 +1,6 @@
 import { DataValidationError } from './errors.js';
 import type { Frame, Labels } from './dataset.js';
+import { encodeTarget, fitTargetEncoder, type TargetEncoder } from './target-transform.js';
 import type { ModelConfig } from './model-config.js';
 
 /** Token used for a missing categorical value that was seen in training, so "missing" can carry signal. */
@@ -25,7 +26,7 @@ export type FeatureEncoder = NumericEncoder | CategoricalEncoder;
 export type LabelEncoder =
   | { readonly task: 'binary'; readonly classes: [string, string] }
   | { readonly task: 'multiclass'; readonly classes: string[] }
-  | { readonly task: 'regression'; readonly mean: number; readonly std: number };
+  | TargetEncoder;
 
 /** Everything needed to turn raw inputs into the network's input vector, fitted on the training split only. */
 export interface Preprocessor {
@@ -73,9 +74,7 @@ export function fitPreprocessor(train: Frame, config: ModelConfig): Preprocessor
 function fitLabelEncoder(labels: Labels, config: ModelConfig): LabelEncoder {
   if (config.task === 'regression') {
     if (labels.kind !== 'numbers') throw new Error('regression needs numeric labels');
-    const mean = labels.values.reduce((a, b) => a + b, 0) / labels.values.length;
-    const variance = labels.values.reduce((a, b) => a + (b - mean) ** 2, 0) / labels.values.length;
-    return { task: 'regression', mean, std: Math.sqrt(variance) > 1e-12 ? Math.sqrt(variance) : 1 };
+    return fitTargetEncoder(labels.values, config.targetTransform);
   }
   if (labels.kind !== 'classes') throw new Error('classification needs class labels');
   const counts = new Map<string, number>();
@@ -224,12 +223,12 @@ export function scorableRows(pre: Preprocessor, labels: Labels): number[] {
   return rows;
 }
 
-/** Encodes labels as network targets: 0/1 for binary, class index for multiclass, standardized for regression. */
+/** Encodes labels as network targets: 0/1 for binary, class index for multiclass, the target transform for regression. */
 export function encodeLabels(pre: Preprocessor, labels: Labels): Float32Array {
   const encoder = pre.label;
   if (encoder.task === 'regression') {
     if (labels.kind !== 'numbers') throw new Error('regression needs numeric labels');
-    return Float32Array.from(labels.values, (v) => (v - encoder.mean) / encoder.std);
+    return Float32Array.from(labels.values, (v) => encodeTarget(encoder, v));
   }
   if (labels.kind !== 'classes') throw new Error('classification needs class labels');
   // Classes not seen in training cannot be scored; mapping them to -1 lets metrics count them as errors.

@@ -99,6 +99,8 @@ async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: Tuni
   const importance = permutationImportance(candidate, validation, seed);
   const singles = singleFeatureScores(config.task, train, validation, candidate.classes);
   const classes = [...candidate.classes];
+  const label = candidate.artifact.preprocessor.label;
+  const target = label.task === 'regression' ? { transform: label.transform, requested: config.targetTransform } : null;
   candidate.dispose();
   const baseline = await baselineOf(deps, selection, test);
   const { champion, drift } =
@@ -127,6 +129,7 @@ async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: Tuni
     tuning: selection.summaries,
     baseline,
     singleFeatureScores: singles,
+    target,
   };
   return { selection, config, report, classes };
 }

@@ -90,6 +90,7 @@ describe('degenerate data neither crashes nor misleads', () => {
       tuning: [],
       baseline: null,
       singleFeatureScores: [],
+      target: null,
     };
     const html = await renderModelCard(
       report,

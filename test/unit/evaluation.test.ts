@@ -1,13 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACT_FORMAT, Predictor, type ModelArtifact } from '../../lambdas/core/artifact.js';
+import { Predictor } from '../../lambdas/core/artifact.js';
 import type { Frame } from '../../lambdas/core/dataset.js';
 import { evaluate, scoreSplit } from '../../lambdas/core/evaluation.js';
-import { resolveHyperparameters } from '../../lambdas/core/hyperparameters.js';
-import type { TaskKind } from '../../lambdas/core/model-config.js';
-import { buildNetwork, ScheduledAdam, serializeNetwork } from '../../lambdas/core/network.js';
-import type { LabelEncoder } from '../../lambdas/core/preprocess.js';
 import { initBackend } from '../../lambdas/core/tf-backend.js';
+import { linearArtifact } from '../helpers/linear-artifact.js';
 
 /**
  * Which rows are scored, and the metrics on them, against scikit-learn (test/reference/evaluation_reference.py).
@@ -55,29 +51,6 @@ function frame(labels: Frame['labels'], extra?: { x: number; label: string }): F
   };
 }
 
-async function linearArtifact(
-  task: TaskKind,
-  label: LabelEncoder,
-  kernel: number[],
-  bias: number[],
-): Promise<ModelArtifact> {
-  const classes = label.task === 'multiclass' ? label.classes.length : 2;
-  const hp = { ...resolveHyperparameters({}, { trainingRows: N, task }), hiddenUnits: [] };
-  const model = buildNetwork(1, task, classes, hp, new ScheduledAdam(0.01));
-  model.setWeights([tf.tensor2d(kernel, [1, kernel.length]), tf.tensor1d(bias)]);
-  const network = await serializeNetwork(model);
-  model.dispose();
-  return {
-    format: ARTIFACT_FORMAT,
-    model: 'ref',
-    task,
-    labelColumn: 'y',
-    preprocessor: { features: [{ name: 'x', type: 'numeric', median: 0, mean: 0, std: 1 }], label, width: 1 },
-    network,
-    training: { hyperparameters: hp, epochsRun: 0, bestEpoch: 0, backend: 'wasm', tfjsVersion: 'test' },
-  };
-}
-
 const allRows = Array.from({ length: N }, (_, i) => i);
 
 describe('evaluation scores the right rows, with metrics equal to scikit-learn', () => {
@@ -88,7 +61,13 @@ describe('evaluation scores the right rows, with metrics equal to scikit-learn',
   it('regression: every test row, those below the training mean included (the label is standardized, not a class index)', async () => {
     // Predictions 10 + 2x: the network outputs x, de-standardized with mean 10 and std 2.
     const predictor = await Predictor.load(
-      await linearArtifact('regression', { task: 'regression', mean: 10, std: 2 }, [1], [0]),
+      await linearArtifact(
+        N,
+        'regression',
+        { task: 'regression', transform: 'standardize', mean: 10, std: 2 },
+        [1],
+        [0],
+      ),
     );
     const test = frame({ kind: 'numbers', values: regressionTruth });
     const scored = scoreSplit(predictor, test);
@@ -105,7 +84,7 @@ describe('evaluation scores the right rows, with metrics equal to scikit-learn',
 
   it('binary: every row whose class the model knows; a row with an unseen class is left out and counted', async () => {
     const predictor = await Predictor.load(
-      await linearArtifact('binary', { task: 'binary', classes: ['no', 'yes'] }, [1], [0]),
+      await linearArtifact(N, 'binary', { task: 'binary', classes: ['no', 'yes'] }, [1], [0]),
     );
     const test = frame({ kind: 'classes', values: binaryTruth }, { x: 0.5, label: 'maybe' });
     const scored = scoreSplit(predictor, test);
@@ -120,7 +99,7 @@ describe('evaluation scores the right rows, with metrics equal to scikit-learn',
   it('multiclass: macro-averaged metrics and one-vs-rest ROC AUC over the rows with known classes', async () => {
     // softmax([-x, 1, 1.5x]): class b wins near 0, a on the left, c on the right; no ties (float32 would break them).
     const predictor = await Predictor.load(
-      await linearArtifact('multiclass', { task: 'multiclass', classes: ['a', 'b', 'c'] }, [-1, 0, 1.5], [0, 1, 0]),
+      await linearArtifact(N, 'multiclass', { task: 'multiclass', classes: ['a', 'b', 'c'] }, [-1, 0, 1.5], [0, 1, 0]),
     );
     const test = frame({ kind: 'classes', values: multiclassTruth }, { x: -3, label: 'z' });
     const scored = scoreSplit(predictor, test);

@@ -23,8 +23,14 @@ describe("a request's share of the variant's prediction distribution", () => {
 
   it('regression: sums the predicted values', () => {
     expect(
-      summarizePredictions({ task: 'regression', mean: 3, std: 2 }, [{ value: 1.5 }, { value: -4 }, { value: 10.25 }]),
+      summarizePredictions({ task: 'regression', transform: 'standardize', mean: 3, std: 2 }, [
+        { value: 1.5 },
+        { value: -4 },
+        { value: 10.25 },
+      ]),
     ).toEqual({ scoreSum: 7.75 });
-    expect(summarizePredictions({ task: 'regression', mean: 3, std: 2 }, [])).toEqual({ scoreSum: 0 });
+    expect(summarizePredictions({ task: 'regression', transform: 'standardize', mean: 3, std: 2 }, [])).toEqual({
+      scoreSum: 0,
+    });
   });
 });

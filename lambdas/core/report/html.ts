@@ -114,8 +114,22 @@ async function metricsSection(report: EvaluationReport): Promise<string> {
       )
     : '';
   return `<section id="metrics"><h2>Metrics on the test split</h2><p>${c.rows} rows${c.rowsWithUnknownLabel > 0 ? ` (${c.rowsWithUnknownLabel} with a class unseen in training left out)` : ''}${prod ? `; production v${prod.version} re-scored on the same rows${prod.missingFeatures.length > 0 ? ` (missing features scored as missing: ${esc(prod.missingFeatures.join(', '))})` : ''}` : ''}.</p>
-${table(metricHeaders, metricRows)}${baselineNote(report)}
+${targetNote(report)}${table(metricHeaders, metricRows)}${baselineNote(report)}
 <div class="row">${await performanceCharts(report)}</div>${residuals}</section>`;
+}
+
+const TARGET_WORDS = {
+  standardize: "standardized (the training split's mean and spread)",
+  log1p: 'log(1 + y), standardized — a positive, right-skewed target',
+  none: 'as it is',
+} as const;
+
+/** How a regressor's target was modelled; every metric and residual here is on the label's own scale. */
+function targetNote(report: EvaluationReport): string {
+  const target = report.target;
+  if (target === null) return '';
+  const why = target.requested === 'auto' ? 'chosen automatically (targetTransform "auto")' : 'set by the model file';
+  return `<p class="facts">target modelled ${TARGET_WORDS[target.transform]}, ${why}; predictions, metrics and residuals are on the original scale.</p>`;
 }
 
 /** The metrics of each slice column's values (the first four metrics). */

@@ -6,6 +6,7 @@ import type { GateResult } from '../gate-checks.js';
 import type { Hyperparameters } from '../hyperparameters.js';
 import type { ImportanceResult } from '../importance.js';
 import type { SingleFeatureScore } from '../leak.js';
+import type { TargetTransform } from '../target-transform.js';
 
 /** One trial of the run's search (the shape the validate step records). */
 export interface TrialRecord {
@@ -51,6 +52,8 @@ export interface EvaluationReport {
     | null;
   /** How well each feature alone predicts the label on the validation split (the leak check's evidence). */
   readonly singleFeatureScores: SingleFeatureScore[];
+  /** Regression: how the target was modelled, and whether the model file or `auto` chose it; null for classifiers. */
+  readonly target: { readonly transform: TargetTransform; readonly requested: TargetTransform | 'auto' } | null;
 }
 
 /** Lineage and data facts the model card shows next to the evaluation (from the registry). */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { recordedHyperparametersSchema } from '../../core/artifact-schema.js';
+import { TARGET_TRANSFORMS } from '../../core/target-transform.js';
 
 /**
  * The validate step's evaluation report as stored (`evaluation.json`) and read back by the model card, every field
@@ -247,4 +248,9 @@ export const evaluationDocumentSchema = z.object({
       }),
     )
     .default([]),
+  // Reports from before the target transform was recorded: a regressor then standardized its target.
+  target: z
+    .object({ transform: z.enum(TARGET_TRANSFORMS), requested: z.enum(['auto', ...TARGET_TRANSFORMS]) })
+    .nullable()
+    .default(null),
 });
