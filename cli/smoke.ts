@@ -1,6 +1,6 @@
 import { readDataSchema } from '../lambdas/shared/adapters/stored-documents.js';
 import { readCsv } from '../lambdas/core/csv.js';
-import { parseNumber } from '../lambdas/core/numeric-values.js';
+import { parseNumber } from '../lambdas/core/column-typing.js';
 import { loadModelConfig } from '../lambdas/shared/contracts/model-files.js';
 import type { RunRecord } from '../lambdas/shared/contracts/registry-records.js';
 import type { Connection } from './connection.js';

@@ -1,7 +1,7 @@
 import { extent } from './extent.js';
 import type { ColumnType } from './dataset.js';
 import type { ModelConfig } from './model-config.js';
-import { inferColumnType, parseNumber } from './numeric-values.js';
+import { inferColumnType, parseNumber } from './column-typing.js';
 import type { RawTable } from './table.js';
 
 /** Categories kept in a schema's domain; a column with more distinct values is not checked for unseen ones. */

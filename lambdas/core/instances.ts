@@ -1,5 +1,5 @@
 import { RequestValidationError } from './errors.js';
-import { FLOAT32_MAX, isFloat32Finite } from './numeric-values.js';
+import { FLOAT32_MAX, isFloat32Finite } from './column-typing.js';
 import { knownCategories, MISSING_CATEGORY, type InputValue, type Preprocessor } from './preprocess.js';
 
 export const MAX_INSTANCES = 1000;

@@ -1,6 +1,6 @@
 import { DataValidationError } from './errors.js';
 import { sensitiveAttributes, type ModelConfig } from './model-config.js';
-import { inferColumnType, isFloat32Finite, parseNumber } from './numeric-values.js';
+import { inferColumnType, isFloat32Finite, parseNumber } from './column-typing.js';
 import { groupSensitive, quartileWarning, type SensitiveGrouping } from './sensitive-groups.js';
 import type { CategoricalColumn, ColumnType, Frame, SplitFrames, TypedColumn } from './dataset.js';
 import { SPLITS, splitOfRow, type SplitName } from './split.js';

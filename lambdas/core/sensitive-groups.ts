@@ -1,5 +1,5 @@
 import type { SensitiveAttribute } from './model-config.js';
-import { inferColumnType, parseNumber } from './numeric-values.js';
+import { inferColumnType, parseNumber } from './column-typing.js';
 import type { RawValue } from './table.js';
 
 /** A numeric attribute with at most this many distinct values keeps one group per value (e.g. a 0/1 code). */

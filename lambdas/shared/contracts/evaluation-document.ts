@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { recordedHyperparametersSchema } from '../../core/artifact-schema.js';
 import { TARGET_TRANSFORMS } from '../../core/target-transform.js';
+import { gateResultSchema, trialRecordSchema } from './registry-items.js';
 
 /**
  * The validate step's evaluation report as stored (`evaluation.json`) and read back by the model card, every field
@@ -173,46 +174,6 @@ const drift = z.object({
   }),
 });
 
-const gate = z.object({
-  passed: z.boolean(),
-  summary: z.string(),
-  checks: z.array(
-    z.object({
-      kind: z.enum([
-        'minimum',
-        'maximum',
-        'vs_production',
-        'baseline',
-        'fairness',
-        'leak',
-        'feature_share',
-        'feature_share_growth',
-      ]),
-      metric: z.string(),
-      comparison: z.enum(['>=', '<=']),
-      threshold: computed,
-      value: z.number().nullable(),
-      passed: z.boolean(),
-      severity: z.enum(['blocking', 'warning']),
-      description: z.string(),
-    }),
-  ),
-});
-
-const trial = z.object({
-  id: z.string(),
-  role: z.enum(['candidate', 'baseline']),
-  hyperparameters: recordedHyperparametersSchema.nullable(),
-  validationLoss: z.number().nullable(),
-  validationMetrics: storedMetrics.nullable(),
-  epochsRun: z.number().nullable(),
-  bestEpoch: z.number().nullable(),
-  stoppedBy: z.string().nullable(),
-  seconds: z.number().nullable(),
-  chosen: z.boolean(),
-  failure: z.string().nullable(),
-});
-
 export const evaluationDocumentSchema = z.object({
   model: z.string(),
   runId: z.string(),
@@ -228,9 +189,9 @@ export const evaluationDocumentSchema = z.object({
     })
     .nullable(),
   drift: drift.nullable(),
-  gate,
+  gate: gateResultSchema(),
   // Reports validated before the search existed have no trials, baseline or single-feature scores.
-  tuning: z.array(trial).default([]),
+  tuning: z.array(trialRecordSchema()).default([]),
   baseline: z
     .union([
       z.object({ metrics: storedMetrics, hyperparameters: recordedHyperparametersSchema }),

@@ -31,7 +31,8 @@ const locationSchema = z.object({ bucket: z.string(), key: z.string() });
 const storedMetricsSchema = z.record(z.string(), z.number().nullable());
 const severitySchema = z.enum(['blocking', 'warning']);
 
-const gateResultSchema = lazy(() =>
+/** The gate's verdict as stored with runs, versions and the evaluation report. */
+export const gateResultSchema = lazy(() =>
   z.object({
     passed: z.boolean(),
     checks: z.array(
@@ -59,7 +60,8 @@ const gateResultSchema = lazy(() =>
   }),
 );
 
-const trialRecordSchema = lazy(() =>
+/** One trial of a run's search, as stored with runs, versions and the evaluation report. */
+export const trialRecordSchema = lazy(() =>
   z.object({
     id: z.string(),
     role: z.enum(['candidate', 'baseline']),

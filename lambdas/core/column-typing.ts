@@ -1,6 +1,11 @@
 import type { ColumnType } from './dataset.js';
 import type { RawValue } from './table.js';
 
+/**
+ * How a CSV column is typed: what counts as a number in a field, whether a column is numeric, and which numbers the
+ * network can hold (float32).
+ */
+
 const NUMBER_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 /** A column is inferred numeric when at least this share of its present values are numbers. */
 const NUMERIC_INFERENCE_SHARE = 0.9;
