@@ -41,7 +41,8 @@ export function logLoss(truth: ArrayLike<number>, probabilities: ArrayLike<numbe
   return total / truth.length;
 }
 
-function argmaxRows(probabilities: ArrayLike<number>, classes: number, rows: number): Int32Array {
+/** The likeliest class of each row of row-major class probabilities (the first of equal ones). */
+export function argmaxRows(probabilities: ArrayLike<number>, classes: number, rows: number): Int32Array {
   const predicted = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     let best = 0;

@@ -1,5 +1,6 @@
 import { DataValidationError } from './errors.js';
 import type { Frame, Labels } from './dataset.js';
+import { fitStandardization } from './standardization.js';
 import { encodeTarget, fitTargetEncoder, type TargetEncoder } from './target-transform.js';
 import type { ModelConfig } from './model-config.js';
 
@@ -49,11 +50,7 @@ export function fitPreprocessor(train: Frame, config: ModelConfig): Preprocessor
       const present = column.values.filter((v) => !Number.isNaN(v));
       const median = present.length > 0 ? medianOf(present) : 0;
       const imputed = column.values.map((v) => (Number.isNaN(v) ? median : v));
-      const mean = imputed.reduce((a, b) => a + b, 0) / Math.max(imputed.length, 1);
-      const variance = imputed.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(imputed.length, 1);
-      // A constant column gets std 1 so it encodes to 0 instead of dividing by zero.
-      const std = Math.sqrt(variance) > 1e-12 ? Math.sqrt(variance) : 1;
-      return { name: column.name, type: 'numeric', median, mean, std };
+      return { name: column.name, type: 'numeric', median, ...fitStandardization(imputed) };
     }
     const counts = new Map<string, number>();
     for (const value of column.values) {

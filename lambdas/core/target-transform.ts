@@ -1,4 +1,5 @@
 import { DataValidationError } from './errors.js';
+import { fitStandardization } from './standardization.js';
 
 /**
  * How a regression target is modelled: `standardize` (the training split's mean and spread), `log1p` (standardized
@@ -9,7 +10,7 @@ export const TARGET_TRANSFORMS = ['standardize', 'log1p', 'none'] as const;
 export type TargetTransform = (typeof TARGET_TRANSFORMS)[number];
 
 /** `auto` in the model file: log1p for a target that is never negative and whose sample skewness is above this. */
-export const AUTO_LOG1P_SKEWNESS = 1;
+const AUTO_LOG1P_SKEWNESS = 1;
 
 export interface TargetEncoder {
   readonly task: 'regression';
@@ -35,7 +36,7 @@ export function skewness(values: readonly number[]): number {
   return m2 === 0 ? 0 : m3 / m2 ** 1.5;
 }
 
-/** The transform `auto` chooses for a training target, and why (recorded with the preprocessor and on the card). */
+/** The transform `auto` chooses for a training target (recorded with the preprocessor and on the card). */
 export function chooseTransform(values: readonly number[]): TargetTransform {
   let min = Number.POSITIVE_INFINITY;
   for (const v of values) if (v < min) min = v;
@@ -56,10 +57,7 @@ export function fitTargetEncoder(values: readonly number[], requested: TargetTra
           'use "standardize" (or "auto"), or fix the label',
       );
   }
-  const transformed = values.map((v) => forward(transform, v));
-  const mean = transformed.reduce((a, b) => a + b, 0) / transformed.length;
-  const variance = transformed.reduce((a, b) => a + (b - mean) ** 2, 0) / transformed.length;
-  return { task: 'regression', transform, mean, std: Math.sqrt(variance) > 1e-12 ? Math.sqrt(variance) : 1 };
+  return { task: 'regression', transform, ...fitStandardization(values.map((v) => forward(transform, v))) };
 }
 
 /** A label as the network's target. */

@@ -7,7 +7,7 @@ import { regressionAttributeFairness } from '../core/fairness-regression.js';
 import { evaluateGate } from '../core/gate.js';
 import { permutationImportance } from '../core/importance.js';
 import { singleFeatureScores } from '../core/leak.js';
-import { storableMetrics } from '../core/metrics.js';
+import { argmaxRows, storableMetrics } from '../core/metrics.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { EvaluationReport } from '../core/report/types.js';
 import { fetchArtifact } from '../shared/adapters/artifacts.js';
@@ -28,12 +28,7 @@ function predictedClasses(scored: ScoredSplit): Float32Array {
   const width = scored.classes.length;
   if (width === 2)
     return Float32Array.from(scored.rows, (_, i) => ((scored.scores[i * 2 + 1] as number) >= 0.5 ? 1 : 0));
-  return Float32Array.from(scored.rows, (_, i) => {
-    let best = 0;
-    for (let k = 1; k < width; k++)
-      if ((scored.scores[i * width + k] as number) > (scored.scores[i * width + best] as number)) best = k;
-    return best;
-  });
+  return Float32Array.from(argmaxRows(scored.scores, width, scored.rows.length));
 }
 
 /** One per-group table per sensitive attribute, on the scored test rows, in the terms of the model's task. */
