@@ -69,34 +69,28 @@ export function attributeFairness(
   predicted: ArrayLike<number>,
   minGroupSize = DEFAULT_MIN_GROUP_SIZE,
 ): BinaryFairness {
-  const tallies = new Map<string, { n: number; tp: number; fp: number; fn: number; tn: number }>();
-  attribute.values.forEach((value, r) => {
-    const key = value ?? MISSING_GROUP;
-    const t = tallies.get(key) ?? { n: 0, tp: 0, fp: 0, fn: 0, tn: 0 };
-    t.n += 1;
-    const y = truth[r] === 1;
-    const p = predicted[r] === 1;
-    if (y && p) t.tp += 1;
-    else if (!y && p) t.fp += 1;
-    else if (y && !p) t.fn += 1;
-    else t.tn += 1;
-    tallies.set(key, t);
+  const groups: GroupMetrics[] = groupRows(attribute).map(([group, rows]) => {
+    const t = { tp: 0, fp: 0, fn: 0, tn: 0 };
+    for (const r of rows) {
+      const y = truth[r] === 1;
+      const p = predicted[r] === 1;
+      if (y && p) t.tp += 1;
+      else if (!y && p) t.fp += 1;
+      else if (y && !p) t.fn += 1;
+      else t.tn += 1;
+    }
+    const sufficient = rows.length >= minGroupSize;
+    return {
+      group,
+      count: rows.length,
+      actualPositives: t.tp + t.fn,
+      sufficient,
+      selectionRate: sufficient ? rate(t.tp + t.fp, rows.length) : null,
+      truePositiveRate: sufficient ? rate(t.tp, t.tp + t.fn) : null,
+      falsePositiveRate: sufficient ? rate(t.fp, t.fp + t.tn) : null,
+      precision: sufficient ? rate(t.tp, t.tp + t.fp) : null,
+    };
   });
-  const groups: GroupMetrics[] = [...tallies.entries()]
-    .sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1))
-    .map(([group, t]) => {
-      const sufficient = t.n >= minGroupSize;
-      return {
-        group,
-        count: t.n,
-        actualPositives: t.tp + t.fn,
-        sufficient,
-        selectionRate: sufficient ? rate(t.tp + t.fp, t.n) : null,
-        truePositiveRate: sufficient ? rate(t.tp, t.tp + t.fn) : null,
-        falsePositiveRate: sufficient ? rate(t.fp, t.fp + t.tn) : null,
-        precision: sufficient ? rate(t.tp, t.tp + t.fp) : null,
-      };
-    });
   const selection = spread(groups.map((g) => g.selectionRate));
   const tpr = spread(groups.map((g) => g.truePositiveRate));
   return {

@@ -2,12 +2,23 @@ import type { AttributeFairness, BinaryFairness } from '../fairness.js';
 import type { MulticlassFairness } from '../fairness-multiclass.js';
 import type { RegressionFairness } from '../fairness-regression.js';
 import { barChart, renderSvg } from './charts.js';
-import { esc, num, pct, table } from './markup.js';
+import { esc, figure, num, pct, table } from './markup.js';
 
 /** The model card's fairness section: one table (and chart) per sensitive attribute, in the terms of the task. */
 
-const figure = (svg: string, caption: string) =>
-  `<figure class="chart">${svg}<figcaption>${esc(caption)}</figcaption></figure>`;
+/**
+ * Bars of one per-group value named `field` (groups without one, too small to measure, left out); nothing when no
+ * group has one.
+ */
+async function groupBars(
+  title: string,
+  values: { group: string; value: number | null }[],
+  field: string,
+  caption: string,
+): Promise<string> {
+  const bars = values.filter((v) => v.value !== null).map((v) => ({ group: v.group, [field]: v.value }));
+  return bars.length === 0 ? '' : figure(await renderSvg(barChart(title, bars, 'group', field)), caption);
+}
 
 const insufficient = (groups: readonly string[]): string =>
   groups.length > 0 ? ` · insufficient data: ${esc(groups.join(', '))}` : '';
@@ -21,16 +32,12 @@ async function binary(f: BinaryFairness): Promise<string> {
     pct(g.falsePositiveRate),
     pct(g.precision),
   ]);
-  const bars = f.groups
-    .filter((g) => g.selectionRate !== null)
-    .map((g) => ({ group: g.group, selection_rate: g.selectionRate }));
-  const chart =
-    bars.length > 0
-      ? figure(
-          await renderSvg(barChart(`Selection rate by ${f.attribute}`, bars, 'group', 'selection_rate')),
-          'share predicted positive',
-        )
-      : '';
+  const chart = await groupBars(
+    `Selection rate by ${f.attribute}`,
+    f.groups.map((g) => ({ group: g.group, value: g.selectionRate })),
+    'selection_rate',
+    'share predicted positive',
+  );
   return `<h3>By ${esc(f.attribute)}</h3>
       <p class="facts">disparate impact <b>${num(f.disparateImpact, 3)}</b> (four-fifths rule: ≥ 0.8) · demographic parity difference <b>${num(f.demographicParityDifference, 3)}</b> · equal opportunity difference <b>${num(f.equalOpportunityDifference, 3)}</b>${insufficient(f.insufficientGroups)}</p>
       <div class="row">${table(['group', 'rows', 'selection rate', 'TPR', 'FPR', 'precision'], rows)}${chart}</div>`;
@@ -59,11 +66,12 @@ async function regression(f: RegressionFairness): Promise<string> {
     num(g.meanPrediction),
     num(g.meanResidual),
   ]);
-  const bars = f.groups.filter((g) => g.mae !== null).map((g) => ({ group: g.group, mae: g.mae }));
-  const chart =
-    bars.length > 0
-      ? figure(await renderSvg(barChart(`MAE by ${f.attribute}`, bars, 'group', 'mae')), 'mean absolute error')
-      : '';
+  const chart = await groupBars(
+    `MAE by ${f.attribute}`,
+    f.groups.map((g) => ({ group: g.group, value: g.mae })),
+    'mae',
+    'mean absolute error',
+  );
   return `<h3>By ${esc(f.attribute)}</h3>
       <p class="facts">mean residual gap <b>${num(f.meanResidualGap, 3)}</b> (truth − prediction, highest group minus lowest) · worst group's MAE over the best's <b>${num(f.errorRatio, 3)}</b>${insufficient(f.insufficientGroups)}</p>
       <div class="row">${table(['group', 'rows', 'MAE', 'mean prediction', 'mean residual'], rows)}${chart}</div>`;

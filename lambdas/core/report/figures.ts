@@ -1,13 +1,10 @@
 import type { FeatureDrift } from '../drift/compare.js';
 import { barChart, curveChart, heatmapChart, histogramChart, reliabilityChart, renderSvg } from './charts.js';
-import { esc, num, pct, table } from './markup.js';
+import { esc, figure, num, pct, table } from './markup.js';
 import { singleFeatureTable } from './search.js';
 import type { EvaluationReport } from './types.js';
 
 /** The model card's figures: performance curves, feature influence and training-data drift, with their tables. */
-
-const figure = (svg: string, caption: string) =>
-  `<figure class="chart">${svg}<figcaption>${esc(caption)}</figcaption></figure>`;
 
 export async function performanceCharts(report: EvaluationReport): Promise<string> {
   const c = report.candidate;

@@ -17,3 +17,7 @@ export function table(headers: string[], rows: string[][], className = ''): stri
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
+
+/** A chart with its caption. */
+export const figure = (svg: string, caption: string): string =>
+  `<figure class="chart">${svg}<figcaption>${esc(caption)}</figcaption></figure>`;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { recordedHyperparametersSchema } from '../../core/artifact-schema.js';
 import { TARGET_TRANSFORMS } from '../../core/target-transform.js';
-import { gateResultSchema, trialRecordSchema } from './registry-items.js';
+import { gateResultSchema, storedMetricsSchema, trialRecordSchema } from './registry-items.js';
 
 /**
  * The validate step's evaluation report as stored (`evaluation.json`) and read back by the model card, every field
@@ -21,7 +21,6 @@ const computedOrAbsent = z
   .transform((value) => value ?? Number.NaN);
 const numbers = z.array(computed);
 const metrics = z.record(z.string(), computed);
-const storedMetrics = z.record(z.string(), z.number().nullable());
 
 const curves = {
   roc: z.object({ fpr: numbers, tpr: numbers, thresholds: numbers }).nullable().default(null),
@@ -183,7 +182,7 @@ export const evaluationDocumentSchema = z.object({
   production: z
     .object({
       version: z.number(),
-      metrics: storedMetrics,
+      metrics: storedMetricsSchema,
       importance,
       missingFeatures: z.array(z.string()).default([]),
     })
@@ -194,7 +193,7 @@ export const evaluationDocumentSchema = z.object({
   tuning: z.array(trialRecordSchema()).default([]),
   baseline: z
     .union([
-      z.object({ metrics: storedMetrics, hyperparameters: recordedHyperparametersSchema }),
+      z.object({ metrics: storedMetricsSchema, hyperparameters: recordedHyperparametersSchema }),
       z.object({ failure: z.string() }),
     ])
     .nullable()

@@ -28,7 +28,8 @@ export const dataRecordSchema = objectVersionSchema.extend({ sha256: z.string().
 export const artifactRecordSchema = z.object({ bucket: z.string(), key: z.string(), sha256: z.string() });
 
 const locationSchema = z.object({ bucket: z.string(), key: z.string() });
-const storedMetricsSchema = z.record(z.string(), z.number().nullable());
+/** Metrics as stored: JSON has no NaN, so an undefined metric is null. */
+export const storedMetricsSchema = z.record(z.string(), z.number().nullable());
 const severitySchema = z.enum(['blocking', 'warning']);
 
 /** The gate's verdict as stored with runs, versions and the evaluation report. */
