@@ -28,6 +28,24 @@ const SIZES = [1, 100, 1000];
 const ENGINE_SIZES = [1, 8, 32, 64, 100, 128, 256, 1000];
 const COLD_RUNS = 11;
 const run = promisify(execFile);
+
+/** A bench handler (beside this file) bundled as the functions are: ES module, minified, with their banner. */
+async function bundleAsLambda(entry: string): Promise<string> {
+  const outfile = join(mkdtempSync(join(tmpdir(), 'mlops-bench-')), 'index.mjs');
+  await build({
+    entryPoints: [join(import.meta.dirname, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    keepNames: true,
+    banner: { js: ESM_BANNER },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
 const runtime = await startLocalRuntime({
   stateDir: mkdtempSync(join(tmpdir(), 'mlops-bench-')),
   ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
@@ -94,19 +112,7 @@ try {
       ).stdout,
     );
   // The floor: the same handler shape (middy, Powertools logger/tracer/metrics, the JSON body) answering a constant.
-  const shape = join(mkdtempSync(join(tmpdir(), 'mlops-shape-')), 'index.mjs');
-  await build({
-    entryPoints: [join(import.meta.dirname, 'shape-handler.ts')],
-    outfile: shape,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    keepNames: true,
-    banner: { js: ESM_BANNER },
-    logLevel: 'warning',
-  });
+  const shape = await bundleAsLambda('shape-handler.ts');
   const handlerSamples = await warmSamples(bundle);
   const floorSamples = await warmSamples(shape);
   const warm: Record<string, unknown> = {};
@@ -141,19 +147,7 @@ try {
 
   // 3. Cold starts: fresh processes, import + the first request (1 instance, which reads and loads the model),
   // against the baseline of a model server with nothing of ours: the SDK clients and the model read, bundled alike.
-  const minimal = join(mkdtempSync(join(tmpdir(), 'mlops-baseline-')), 'index.mjs');
-  await build({
-    entryPoints: [join(import.meta.dirname, 'baseline-handler.ts')],
-    outfile: minimal,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    keepNames: true,
-    banner: { js: ESM_BANNER },
-    logLevel: 'warning',
-  });
+  const minimal = await bundleAsLambda('baseline-handler.ts');
   const event = {
     version: '2.0',
     routeKey: 'POST /v1/models/{model}/predict',
