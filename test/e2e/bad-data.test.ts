@@ -1,23 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADULT, adultRows, servedVersion } from '../helpers/e2e.js';
+import { withoutColumn } from '../helpers/adult.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 
 let stack: TestStack;
 let production: number | undefined;
-
-/** The adult data with one column removed, as a user might upload by mistake. */
-function withoutColumn(csv: string, column: string): string {
-  const lines = csv.trimEnd().split('\n');
-  const index = (lines[0] as string).split(',').indexOf(column);
-  return lines
-    .map((line) =>
-      line
-        .split(',')
-        .filter((_, i) => i !== index)
-        .join(','),
-    )
-    .join('\n');
-}
 
 /** A first accepted upload: it records the data schema v1 and puts a version in production. */
 beforeAll(async () => {

@@ -9,19 +9,13 @@ import { checkAnswer, runSmoke, SmokeFailure } from '../../cli/smoke.js';
 import { formatModelCi, runModelCi } from '../../cli/model-ci.js';
 import { startModelCiRuntime } from '../../local/model-ci-runtime.js';
 import { startFakeCloudFormation } from '../helpers/fake-cloudformation.js';
+import { withDerivedColumn, withoutColumn } from '../helpers/adult.js';
+import { ADULT, adultRows } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 
-const ADULT = readFileSync('examples/data/adult.csv', 'utf8');
-
 /** The first rows of adult with a copy of the label as an extra column: a model that leans on it must be rejected. */
-function leakyAdult(rows: number): string {
-  const lines = ADULT.trimEnd()
-    .split('\n')
-    .slice(0, rows + 1);
-  return lines
-    .map((line, i) => (i === 0 ? `${line},leak` : `${line},${line.endsWith('>50K') ? 'rich' : 'not-rich'}`))
-    .join('\n');
-}
+const leakyAdult = (rows: number): string =>
+  withDerivedColumn(adultRows(rows), 'leak', (row) => (row.class === '>50K' ? 'rich' : 'not-rich'));
 
 describe('model CI: the full pipeline on fresh local emulators, failing when the gate fails', () => {
   it('fails a data set whose model the gate rejects and passes the example data, with a card for each', async () => {
@@ -62,17 +56,7 @@ describe('smoke test (npm run smoke): upload, wait, SigV4 call, check the answer
   });
 
   it("fails with the run's reason when the pipeline fails (data without its label column)", async () => {
-    const header = (ADULT.split('\n')[0] as string).split(',');
-    const index = header.indexOf('class');
-    const unlabelled = ADULT.split('\n')
-      .slice(0, 501)
-      .map((line) =>
-        line
-          .split(',')
-          .filter((_, i) => i !== index)
-          .join(','),
-      )
-      .join('\n');
+    const unlabelled = withoutColumn(adultRows(500), 'class');
     const connection = connectLocal(stack.stateDir);
     try {
       const smoke = runSmoke(connection, { model: 'adult', csv: unlabelled, pollMs: 100, timeoutMs: 120_000 });

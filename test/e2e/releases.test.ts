@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationReport } from '../../lambdas/core/report/types.js';
 import { dumpDom } from '../helpers/chromium.js';
-import { adultRows, ADULT, awaitServed, mlops, servedVersion } from '../helpers/e2e.js';
+import { withDerivedColumn } from '../helpers/adult.js';
+import { adultRows, awaitServed, mlops, servedVersion } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 
 let stack: TestStack;
@@ -28,12 +29,7 @@ beforeAll(async () => {
   expect(second?.status).toBe('SUCCEEDED');
   servedV2 = awaitServed(stack, 'adult', 2);
   await stack.upload('incoming/adult/adult-1500.csv', adultRows(1500));
-  const lines = ADULT.trimEnd().split('\n').slice(0, 8001);
-  const leaky = lines
-    .map((line, i) =>
-      i === 0 ? `${line},leak` : `${line},${line.slice(line.lastIndexOf(',') + 1) === '>50K' ? 'rich' : 'not-rich'}`,
-    )
-    .join('\n');
+  const leaky = withDerivedColumn(adultRows(8000), 'leak', (row) => (row.class === '>50K' ? 'rich' : 'not-rich'));
   await stack.upload('incoming/adult/leaky.csv', leaky);
 }, 400_000);
 

@@ -48,6 +48,21 @@ export function keepColumns(csv: string, columns: readonly string[]): string {
   return lines.map((line) => indexes.map((i) => line.split(',')[i]).join(',')).join('\n') + '\n';
 }
 
+/** The CSV with one column removed, as a user might upload by mistake (no quoted fields in adult: a split is exact). */
+export function withoutColumn(csv: string, column: string): string {
+  const lines = csv.trimEnd().split('\n');
+  const index = (lines[0] as string).split(',').indexOf(column);
+  if (index === -1) throw new Error(`no column ${column}`);
+  return lines
+    .map((line) =>
+      line
+        .split(',')
+        .filter((_, i) => i !== index)
+        .join(','),
+    )
+    .join('\n');
+}
+
 /** The CSV with one more column whose value is computed from each row (by column name). */
 export function withDerivedColumn(csv: string, name: string, value: (row: Record<string, string>) => string): string {
   const lines = csv.trimEnd().split('\n');
