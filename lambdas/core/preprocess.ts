@@ -65,13 +65,14 @@ export function fitPreprocessor(train: Frame, config: ModelConfig): Preprocessor
     return { name: column.name, type: 'categorical', categories };
   });
   const width = features.reduce((sum, encoder) => sum + encoderWidth(encoder), 0);
-  return { features, label: fitLabelEncoder(train.labels, config), width };
+  return { features, label: fitLabelEncoder(train, config), width };
 }
 
-function fitLabelEncoder(labels: Labels, config: ModelConfig): LabelEncoder {
+function fitLabelEncoder(train: Frame, config: ModelConfig): LabelEncoder {
+  const labels = train.labels;
   if (config.task === 'regression') {
     if (labels.kind !== 'numbers') throw new Error('regression needs numeric labels');
-    return fitTargetEncoder(labels.values, config.targetTransform);
+    return fitTargetEncoder(labels.values, config.targetTransform, train.origins);
   }
   if (labels.kind !== 'classes') throw new Error('classification needs class labels');
   const counts = new Map<string, number>();

@@ -45,15 +45,21 @@ export function chooseTransform(values: readonly number[]): TargetTransform {
 
 const forward = (transform: TargetTransform, v: number): number => (transform === 'log1p' ? Math.log1p(v) : v);
 
-/** Fits the target encoder on the training split's labels. */
-export function fitTargetEncoder(values: readonly number[], requested: TargetTransform | 'auto'): TargetEncoder {
+/**
+ * Fits the target encoder on the training split's labels; `origins` name their rows (file and line) for an error.
+ */
+export function fitTargetEncoder(
+  values: readonly number[],
+  requested: TargetTransform | 'auto',
+  origins: readonly string[] = [],
+): TargetEncoder {
   const transform = requested === 'auto' ? chooseTransform(values) : requested;
   if (transform === 'none') return { task: 'regression', transform, mean: 0, std: 1 };
   if (transform === 'log1p') {
     const row = values.findIndex((v) => !(v > -1));
     if (row >= 0)
       throw new DataValidationError(
-        `targetTransform "log1p" needs every label above −1, and training row ${row + 1} has ${values[row]}: ` +
+        `targetTransform "log1p" needs every label above −1, and the label at ${origins[row] ?? `training row ${row + 1}`} is ${values[row]}: ` +
           'use "standardize" (or "auto"), or fix the label',
       );
   }

@@ -53,7 +53,7 @@ describe('the regression target transform', () => {
     expect(fitPreprocessor(frame(truth), fixed).label).toMatchObject({ transform: 'standardize' });
   });
 
-  it('fits on the transformed training target; `none` leaves it raw; log1p refuses a label at or below −1 by row', () => {
+  it('fits on the transformed training target; `none` leaves it raw; log1p refuses a label at or below −1 by its line', () => {
     const logs = truth.map(Math.log1p);
     const mean = logs.reduce((a, b) => a + b, 0) / N;
     const std = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / N);
@@ -65,7 +65,9 @@ describe('the regression target transform', () => {
       std: expect.closeTo(std, 12),
     });
     expect(fitTargetEncoder(truth, 'none')).toEqual({ task: 'regression', transform: 'none', mean: 0, std: 1 });
-    expect(() => fitTargetEncoder([3, 1, -1, 4], 'log1p')).toThrow(/training row 3 has -1/);
+    expect(() => fitTargetEncoder([3, 1, -1, 4], 'log1p', ['d.csv:2', 'd.csv:3', 'd.csv:5', 'd.csv:6'])).toThrow(
+      /needs every label above −1, and the label at d\.csv:5 is -1: use "standardize"/,
+    );
   });
 
   it('decodes what it encodes, for any non-negative label and each transform', () => {
