@@ -35,7 +35,6 @@ const ALLOWED = {
   'shared/adapters': ['shared/adapters', 'shared/contracts', 'core'],
   'shared/runtime': ['shared/runtime', 'shared/adapters', 'shared/contracts', 'core'],
   'shared/use-cases': ['shared/use-cases', 'shared/adapters', 'shared/contracts', 'core'],
-  shared: [],
   'state-machines': ['state-machines', 'shared/contracts', 'core'],
   lib: ['lib', 'state-machines', 'shared/contracts', 'core'],
   cli: ['cli', 'shared/use-cases', 'shared/adapters', 'shared/contracts', 'core'],
