@@ -5,6 +5,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { RETRYABLE_ERROR_NAMES } from '../lambdas/core/errors.js';
 import { PIPELINE_STEPS } from '../lambdas/shared/contracts/pipeline-steps.js';
+import { selectionStage, tuneStage, type StepFactory } from './search-stages.js';
 
 export interface TrainingStepFunctions {
   readonly registerRun: lambda.IFunction;
@@ -34,17 +35,19 @@ const INVOKE_MARGIN = Duration.seconds(60);
 /**
  * The training pipeline, in JSONPath (the local interpreter ignores JSONata):
  *
- *   Resume? → RegisterRun → Duplicate? → ETL → Tune → Validate → GatePassed? → Promote → Release? → Report → Outcome?
- *                                                                             ↘ RecordRejected ↗  ↘ StartRelease ↗
+ *   Resume? → RegisterRun → Duplicate? → ETL → Tune → CrossValidated? → Validate → GatePassed? → Promote → Release? → Report → Outcome?
+ *                                                   ↘ Refit ↗                      ↘ RecordRejected ↗  ↘ StartRelease ↗
  *   StartRelease hands a version to the release state machine when its model file asks for a canary or shadow.
- *   Tune is a Map over the trials ETL planned (the search's candidates and the linear baseline), each trained by the
- *   Train function, `$.etl.tuning.concurrency` at a time; a trial that fails is recorded and the search goes on.
+ *   Tune is a Map over the trainings ETL planned — each trial of the search and the linear baseline, once or, when the
+ *   run cross-validates, once per fold — each trained by the Train function, `$.etl.tuning.concurrency` at a time; a
+ *   training that fails is recorded and the search goes on. Refit (the Train function again) chooses out of fold and
+ *   trains the chosen trial and the baseline on train + validation; a run compared on one split skips it.
  *   Report runs after the decision, so the card states the outcome; a failed Report is recorded in $.reportError
  *   and the run still ends as decided (the card must not undo a release).
  *   any step fails → RecordFailure → RunFailed
  *
  * The execution input is the EventBridge "Object Created" event. State accumulates under `run`, `etl`, `tuning`,
- * `validation`; only S3 locations and summaries travel between states (the payload limit is 256 KB).
+ * `refit`, `validation`; only S3 locations and summaries travel between states (the payload limit is 256 KB).
  */
 export function trainingDefinition(
   scope: Construct,
@@ -61,14 +64,17 @@ export function trainingDefinition(
           comment: 'The same object (bucket, key, ETag) already has a run: nothing to do.',
         }),
       )
-      .otherwise(etl.next(tune).next(validate).next(decision(scope, states))),
+      .otherwise(etl.next(tune).next(states.selection)),
   );
+  validate.next(decision(scope, states));
   // A re-drive of a FAILED run (mlops runs redrive) starts a new execution at the step that failed, with the state
   // the run had reached; an upload event has no `resume` and starts at RegisterRun.
   const resumable = {
     [PIPELINE_STEPS.etl]: etl,
     [PIPELINE_STEPS.tune]: tune,
-    [PIPELINE_STEPS.validate]: validate,
+    [PIPELINE_STEPS.refit]: states.refit,
+    // Through the choice: a run that failed in Validate before Refit existed has no $.refit yet.
+    [PIPELINE_STEPS.validate]: states.selection,
     [PIPELINE_STEPS.report]: states.report,
     [PIPELINE_STEPS.promote]: states.promote,
   };
@@ -86,6 +92,9 @@ interface PipelineSteps {
   readonly registerRun: tasks.LambdaInvoke;
   readonly etl: tasks.LambdaInvoke;
   readonly tune: sfn.Map;
+  readonly refit: tasks.LambdaInvoke;
+  /** After Tune: Refit when the run cross-validates, then Validate. */
+  readonly selection: sfn.Choice;
   readonly validate: tasks.LambdaInvoke;
   readonly promote: tasks.LambdaInvoke;
   readonly startRelease: tasks.StepFunctionsStartExecution;
@@ -101,7 +110,22 @@ function pipelineSteps(scope: Construct, fns: TrainingStepFunctions, timeouts: T
     state.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
     return state;
   };
+  const validate = withCatch(
+    step(
+      'Validate',
+      fns.validate,
+      timeouts.validate,
+      { 'run.$': '$.run', 'etl.$': '$.etl', 'tuning.$': '$.tuning', 'refit.$': '$.refit' },
+      '$.validation',
+    ),
+  );
+  const refit = withCatch(
+    step('Refit', fns.train, timeouts.train, { 'run.$': '$.run', 'etl.$': '$.etl', 'tuning.$': '$.tuning' }, '$.refit'),
+  );
   return {
+    refit,
+    validate,
+    selection: selectionStage(scope, refit, validate),
     registerRun: withCatch(
       step(
         'RegisterRun',
@@ -113,15 +137,6 @@ function pipelineSteps(scope: Construct, fns: TrainingStepFunctions, timeouts: T
     ),
     etl: withCatch(step('ETL', fns.etl, timeouts.etl, { 'run.$': '$.run' }, '$.etl')),
     tune: withCatch(tuneStage(scope, step, fns.train, timeouts.train)),
-    validate: withCatch(
-      step(
-        'Validate',
-        fns.validate,
-        timeouts.validate,
-        { 'run.$': '$.run', 'etl.$': '$.etl', 'tuning.$': '$.tuning' },
-        '$.validation',
-      ),
-    ),
     promote: withCatch(
       step(
         'Promote',
@@ -236,39 +251,4 @@ function startReleaseState(scope: Construct, release: sfn.IStateMachine): tasks.
     jitterStrategy: sfn.JitterType.FULL,
   });
   return task;
-}
-
-type StepFactory = (
-  id: string,
-  fn: lambda.IFunction,
-  timeout: Duration,
-  payload: Record<string, unknown>,
-  resultPath: string,
-) => tasks.LambdaInvoke;
-
-/**
- * The Tune stage: a Map over the trials ETL planned, each trained by the Train function; at most
- * `$.etl.tuning.concurrency` at once (the model file's budget). A trial whose training fails after its retries becomes
- * `{trial, error}` so the others still count; Validate picks the best candidate and fails only if none trained.
- */
-function tuneStage(scope: Construct, step: StepFactory, train: lambda.IFunction, timeout: Duration): sfn.Map {
-  const trainCandidate = step(
-    'TrainCandidate',
-    train,
-    timeout,
-    { 'run.$': '$.run', 'etl.$': '$.etl', 'trial.$': '$.trial' },
-    '$',
-  );
-  const trialFailed = new sfn.Pass(scope, 'TrialFailed', {
-    parameters: { trial: { 'id.$': '$.trial.id', 'role.$': '$.trial.role' }, 'error.$': '$.error' },
-  });
-  trainCandidate.addCatch(trialFailed, { errors: ['States.ALL'], resultPath: '$.error' });
-  const map = new sfn.Map(scope, PIPELINE_STEPS.tune, {
-    itemsPath: '$.etl.tuning.trials',
-    maxConcurrencyPath: '$.etl.tuning.concurrency',
-    itemSelector: { 'run.$': '$.run', 'etl.$': '$.etl', 'trial.$': '$$.Map.Item.Value' },
-    resultPath: '$.tuning',
-  });
-  map.itemProcessor(trainCandidate);
-  return map;
 }

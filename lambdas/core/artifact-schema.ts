@@ -90,5 +90,12 @@ export const artifactSchema = z.object({
     bestEpoch: z.number(),
     backend: z.string(),
     tfjsVersion: z.string(),
+    rows: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('holdout') }),
+        z.object({ kind: z.literal('fold'), fold: z.number().int(), folds: z.number().int(), seed: z.number() }),
+        z.object({ kind: z.literal('refit') }),
+      ])
+      .optional(),
   }),
 });

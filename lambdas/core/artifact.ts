@@ -1,4 +1,5 @@
 import { ARTIFACT_FORMAT, artifactEnvelopeSchema, artifactSchema } from './artifact-schema.js';
+import type { TrainingRows } from './cross-validation.js';
 import { DenseForward } from './dense-forward.js';
 import { checkStored, parseStoredJson } from './stored-json.js';
 import { canonicalJson, sha256Hex } from './digest.js';
@@ -30,6 +31,8 @@ export interface ModelArtifact {
     readonly bestEpoch: number;
     readonly backend: string;
     readonly tfjsVersion: string;
+    /** The rows it learned from, when not the holdout training split (a fold, or a refit on train + validation). */
+    readonly rows?: TrainingRows;
   };
 }
 

@@ -35,6 +35,11 @@ export interface FitOptions {
   /** Wall-clock time (ms since the epoch) by which training must end; an epoch that would end later is not started. */
   readonly deadline?: number;
   readonly now?: () => number;
+  /**
+   * A refit: exactly `epochs` epochs on the rows given, the last weights kept, no early stopping (there is no
+   * validation split to stop on); the plateau schedule watches the training loss.
+   */
+  readonly refit?: boolean;
 }
 
 const PROBABILITY_EPSILON = 1e-7;
@@ -83,6 +88,26 @@ function shuffledCopy(data: TrainingData, width: number, order: Uint32Array): { 
   return { x, y };
 }
 
+/** One epoch over the rows in a seeded order; the training loss (with the weight penalty) it reports. */
+async function fitEpoch(
+  model: tfl.LayersModel,
+  train: TrainingData,
+  width: number,
+  batchSize: number,
+  random: () => number,
+): Promise<number> {
+  const { x, y } = shuffledCopy(train, width, shuffledIndices(train.rows, random));
+  const xs = tf.tensor2d(x, [train.rows, width]);
+  const ys = tf.tensor2d(y, [train.rows, 1]);
+  try {
+    const fit = await model.fit(xs, ys, { epochs: 1, batchSize, shuffle: false, verbose: 0 });
+    return Number(fit.history.loss?.[0]);
+  } finally {
+    xs.dispose();
+    ys.dispose();
+  }
+}
+
 /**
  * Trains with a seeded shuffle per epoch (tfjs's own shuffle uses Math.random), early stopping on the validation loss
  * with the best epoch's weights kept, and the plateau schedule (half the step after `earlyStoppingPatience / 2`
@@ -107,16 +132,11 @@ export async function trainNetwork(
   let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: [] as tf.Tensor[] };
   let lastDecay = 0;
   let stoppedBy: StopReason = 'max_epochs';
+  const refit = options.refit === true;
   try {
     for (let epoch = 1; epoch <= hp.epochs; epoch++) {
       const started = now();
-      const { x, y } = shuffledCopy(train, width, shuffledIndices(train.rows, random));
-      const xs = tf.tensor2d(x, [train.rows, width]);
-      const ys = tf.tensor2d(y, [train.rows, 1]);
-      const fit = await model.fit(xs, ys, { epochs: 1, batchSize: hp.batchSize, shuffle: false, verbose: 0 });
-      xs.dispose();
-      ys.dispose();
-      const loss = Number(fit.history.loss?.[0]);
+      const loss = await fitEpoch(model, train, width, hp.batchSize, random);
       const validationLoss =
         validation.rows > 0
           ? dataLoss(task, predictRaw(model, validation.x, validation.rows, width), validation.y, classes)
@@ -124,8 +144,8 @@ export async function trainNetwork(
       history.push({ epoch, loss, validationLoss, learningRate: optimizer.rate });
       if (validationLoss < best.loss) {
         best.weights.forEach((w) => w.dispose());
-        best = { loss: validationLoss, epoch, weights: model.getWeights().map((w) => w.clone()) };
-      } else if (epoch - best.epoch > hp.earlyStoppingPatience) {
+        best = { loss: validationLoss, epoch, weights: refit ? [] : model.getWeights().map((w) => w.clone()) };
+      } else if (!refit && epoch - best.epoch > hp.earlyStoppingPatience) {
         stoppedBy = 'early_stopping';
         break;
       } else if (
@@ -144,6 +164,10 @@ export async function trainNetwork(
     if (best.weights.length > 0) model.setWeights(best.weights);
   } finally {
     best.weights.forEach((w) => w.dispose());
+  }
+  if (refit) {
+    const last = history.length;
+    return { model, epochsRun: last, bestEpoch: last, bestValidationLoss: Number.NaN, stoppedBy, history };
   }
   return { model, epochsRun: history.length, bestEpoch: best.epoch, bestValidationLoss: best.loss, stoppedBy, history };
 }

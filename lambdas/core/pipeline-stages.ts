@@ -9,8 +9,8 @@ import type { ModelConfig } from './model-config.js';
 import { weightsSha256 } from './network.js';
 import { prepareData, type PreparedData } from './prepare.js';
 import { fitPreprocessor, type Preprocessor } from './preprocess.js';
-import { trainModel, type TrainedModel } from './training.js';
-import type { FitOptions } from './fit.js';
+import { trainModel, type TrainedModel, type TrainOptions } from './training.js';
+import { HOLDOUT, trainingFrames, type TrainingFrames } from './cross-validation.js';
 import type { Hyperparameters } from './hyperparameters.js';
 
 /**
@@ -44,19 +44,31 @@ export interface TrainedTrial {
   readonly bytes: Buffer;
   readonly artifactSha256: string;
   readonly weightsSha256: string;
+  /** The rows it was trained and scored on. */
+  readonly frames: TrainingFrames;
 }
 
-/** Train: one trial on the prepared training split, early-stopped on the validation split; the artifact serialized. */
+/**
+ * Train: one trial on the rows `rows` names — the training split early-stopped on the validation split, a fold of
+ * the two, or both for a refit; the artifact serialized.
+ */
 export async function trainTrial(
   config: ModelConfig,
   preprocessor: Preprocessor,
   splits: { readonly train: Frame; readonly validation: Frame },
   hyperparameters: Hyperparameters,
-  options: FitOptions = {},
+  options: TrainOptions = {},
 ): Promise<TrainedTrial> {
-  const trained = await trainModel(config, preprocessor, splits.train, splits.validation, hyperparameters, options);
+  const frames = trainingFrames(splits, options.rows ?? HOLDOUT);
+  const trained = await trainModel(config, preprocessor, frames.train, frames.validation, hyperparameters, options);
   const bytes = serializeArtifact(trained.artifact);
-  return { trained, bytes, artifactSha256: sha256Hex(bytes), weightsSha256: weightsSha256(trained.artifact.network) };
+  return {
+    trained,
+    bytes,
+    artifactSha256: sha256Hex(bytes),
+    weightsSha256: weightsSha256(trained.artifact.network),
+    frames,
+  };
 }
 
 /** The metrics recorded for a model: scored on the held-out test split, as stored in the registry. */

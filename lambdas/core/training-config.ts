@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { LEARNING_RATE_SCHEDULES } from './hyperparameters.js';
+import { CROSS_VALIDATION_MODES } from './cross-validation.js';
 import { SELECTION_RULES } from './tuning.js';
 
 /**
@@ -33,6 +34,11 @@ export const tuningSchema = z
     candidates: z.number().int().min(1).max(50).default(6),
     /** `one_standard_error`: the simplest trial within one standard error of the lowest validation loss. */
     selection: z.enum(SELECTION_RULES).default('one_standard_error'),
+    /**
+     * `auto`: choose among the trials by 5-fold cross-validation over the training and validation rows when they are
+     * fewer than 2,000 (then refit the chosen one on all of them); `always`; `never` (one validation split).
+     */
+    crossValidation: z.enum(CROSS_VALIDATION_MODES).default('auto'),
     concurrency: z.number().int().min(1).max(40).default(3),
     maxMinutes: z
       .number()

@@ -1,4 +1,5 @@
 import { ARTIFACT_FORMAT, type ModelArtifact } from './artifact.js';
+import type { TrainingRows } from './cross-validation.js';
 import type { Frame } from './dataset.js';
 import { trainNetwork, type FitOptions, type FitResult, type TrainingData } from './fit.js';
 import type { Hyperparameters } from './hyperparameters.js';
@@ -32,9 +33,14 @@ export function trainingData(pre: Preprocessor, frame: Frame): TrainingData {
   return { x: keptX, y: keptY, rows: rows.length };
 }
 
+export interface TrainOptions extends Omit<FitOptions, 'refit'> {
+  /** Which rows `train` and `validation` are, recorded in the artifact unless they are the holdout splits. */
+  readonly rows?: TrainingRows;
+}
+
 /**
  * Trains the network with the given (resolved) hyper-parameters on the encoded training split, early-stopping on the
- * validation split. The artifact records the hyper-parameters as trained: when a deadline cut training short, `epochs`
+ * validation split (a refit trains its epochs and keeps the last weights). The artifact records the hyper-parameters as trained: when a deadline cut training short, `epochs`
  * is the number run, so training with the recorded values gives the same weights.
  */
 export async function trainModel(
@@ -43,8 +49,9 @@ export async function trainModel(
   train: Frame,
   validation: Frame,
   hp: Hyperparameters,
-  options: FitOptions = {},
+  options: TrainOptions = {},
 ): Promise<TrainedModel> {
+  const { rows, ...fit } = options;
   const backend = await initBackend();
   const classes = pre.label.task === 'regression' ? 1 : pre.label.classes.length;
   const result = await trainNetwork(
@@ -54,7 +61,7 @@ export async function trainModel(
     config.task,
     classes,
     hp,
-    options,
+    { ...fit, refit: rows?.kind === 'refit' },
   );
   const network = await serializeNetwork(result.model);
   const parameters = result.model.countParams();
@@ -74,6 +81,8 @@ export async function trainModel(
         bestEpoch: result.bestEpoch,
         backend,
         tfjsVersion: tfjsVersion(),
+        // Absent for the holdout splits, so artifacts trained before cross-validation existed reproduce unchanged.
+        ...(rows !== undefined && rows.kind !== 'holdout' ? { rows } : {}),
       },
     },
     history: result.history,

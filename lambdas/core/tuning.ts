@@ -5,6 +5,7 @@ import {
   type Hyperparameters,
   type TrainingShape,
 } from './hyperparameters.js';
+import type { FoldPlan } from './cross-validation.js';
 import { seededRandom } from './random.js';
 
 /** Hyper-parameters a search may vary. Epochs, patience and seed are not searched: early stopping decides the first. */
@@ -20,9 +21,9 @@ export interface SearchSpace {
 export interface TuningBudget {
   /** Candidates trained, the data-fitted default among them; 1 turns tuning off. */
   readonly candidates: number;
-  /** Candidates trained at the same time (Step Functions Map concurrency). */
+  /** Trainings at the same time (Step Functions Map concurrency): candidates, or candidates × folds. */
   readonly concurrency: number;
-  /** Wall time of the whole search; each candidate gets its share per wave of `concurrency`. */
+  /** Wall time of the whole search; each training gets its share per wave of `concurrency`. */
   readonly maxMinutes: number;
   /** Values to try per hyper-parameter; hyper-parameters the model file sets are never searched. */
   readonly space: SearchSpace;
@@ -44,8 +45,20 @@ export interface TrialPlan {
   readonly competes: boolean;
 }
 
+/** One Train invocation of the Tune stage's Map: a trial on the holdout splits, or on one fold of a cross-validation. */
+export interface TrainingItem {
+  readonly trial: string;
+  /** The fold held out (0-based), or null for the holdout splits. */
+  readonly fold: number | null;
+}
+
 export interface TuningPlan {
   readonly trials: TrialPlan[];
+  /** The Map's items: each trial once, or once per fold when the run cross-validates. */
+  readonly trainings: TrainingItem[];
+  /** The folds, when the trials are chosen by cross-validation (then the chosen one is refit). */
+  readonly crossValidation: FoldPlan | null;
+  /** Trainings at the same time. */
   readonly concurrency: number;
   /** The values searched per hyper-parameter (empty when the model file fixes them all). */
   readonly space: SearchSpace;
@@ -80,20 +93,15 @@ export function effectiveSpace(
 
 const keyOf = (hp: Hyperparameters): string => JSON.stringify([hp.hiddenUnits, hp.learningRate, hp.l2, hp.batchSize]);
 
-/**
- * A seeded random search (the sampler of Optuna's RandomSampler or Katib's "random"): the data-fitted default first,
- * then distinct draws from the space, and the linear baseline. The same model file and data shape give the same plan.
- */
-export function planTuning(declared: DeclaredHyperparameters, budget: TuningBudget, shape: TrainingShape): TuningPlan {
-  const defaults = resolveHyperparameters(declared, shape);
-  const space = effectiveSpace(declared, budget, shape.trainingRows);
+/** The data-fitted default, then distinct seeded draws from the space, up to `wanted` candidates. */
+function drawCandidates(defaults: Hyperparameters, space: SearchSpace, wanted: number): Hyperparameters[] {
   const random = seededRandom(defaults.seed + 1);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
   const candidates: Hyperparameters[] = [defaults];
   const seen = new Set([keyOf(defaults)]);
   const combinations = TUNABLE.reduce((n, name) => n * (space[name]?.length ?? 1), 1);
-  const wanted = Math.min(budget.candidates, combinations + 1); // the default may lie outside the space
-  for (let attempt = 0; candidates.length < wanted && attempt < 100 * budget.candidates; attempt++) {
+  const count = Math.min(wanted, combinations + 1); // the default may lie outside the space
+  for (let attempt = 0; candidates.length < count && attempt < 100 * wanted; attempt++) {
     const drawn: Hyperparameters = {
       ...defaults,
       ...(space.hiddenUnits ? { hiddenUnits: [...pick(space.hiddenUnits)] } : {}),
@@ -105,10 +113,32 @@ export function planTuning(declared: DeclaredHyperparameters, budget: TuningBudg
     seen.add(keyOf(drawn));
     candidates.push(drawn);
   }
-  const total = candidates.length + 1;
-  const concurrency = Math.max(1, Math.min(budget.concurrency, total));
-  const maxSeconds = Math.max(1, Math.floor((budget.maxMinutes * 60) / Math.ceil(total / concurrency)));
+  return candidates;
+}
+
+/**
+ * A seeded random search (the sampler of Optuna's RandomSampler or Katib's "random"): the data-fitted default first,
+ * then distinct draws from the space, and the linear baseline. The same model file and data shape give the same plan.
+ */
+export function planTuning(
+  declared: DeclaredHyperparameters,
+  budget: TuningBudget,
+  shape: TrainingShape,
+  crossValidation: FoldPlan | null = null,
+): TuningPlan {
+  const defaults = resolveHyperparameters(declared, shape);
+  const space = effectiveSpace(declared, budget, shape.trainingRows);
+  const candidates = drawCandidates(defaults, space, budget.candidates);
+  const ids = [...candidates.map((_, i) => `c${i + 1}`), 'baseline'];
+  const folds = crossValidation === null ? [null] : Array.from({ length: crossValidation.folds }, (_, k) => k);
+  const trainings = ids.flatMap((trial) => folds.map((fold) => ({ trial, fold })));
+  const concurrency = Math.max(1, Math.min(budget.concurrency, trainings.length));
+  // The budget is shared by waves of `concurrency` trainings, and by the refit of a cross-validation (one more wave).
+  const waves = Math.ceil(trainings.length / concurrency) + (crossValidation === null ? 0 : 1);
+  const maxSeconds = Math.max(1, Math.floor((budget.maxMinutes * 60) / waves));
   return {
+    trainings,
+    crossValidation,
     trials: [
       ...candidates.map((hyperparameters, i) => ({
         id: `c${i + 1}`,

@@ -12,6 +12,7 @@ import { encodeFrameFile } from '../core/frame-codec.js';
 import { prepareForTraining } from '../core/pipeline-stages.js';
 import { SPLITS } from '../core/split.js';
 import type { RawTable } from '../core/table.js';
+import { crossValidationPlan } from '../core/cross-validation.js';
 import { planTuning } from '../core/tuning.js';
 import type { StepDeps } from '../shared/adapters/step-deps.js';
 import { loadModelConfig } from '../shared/contracts/model-files.js';
@@ -41,10 +42,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
 
   const { schema, anomalies } = await validateData(deps, run, table, config, source);
   const { typed, prepared, preprocessor } = prepareForTraining(table, config, schema);
-  const tuning = planTuning(config.hyperparameters, config.tuning, {
-    trainingRows: prepared.report.splitRows.train,
-    task: config.task,
-  });
+  const tuning = planSearch(config, prepared.report.splitRows);
   const schemaVersion = schema?.version ?? (await recordFirstSchema(deps, inferSchema(table, typed, run.runId, 1)));
 
   const prefix = runPrefix(run.model, run.runId);
@@ -84,7 +82,26 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
     modelConfigSha256,
     config,
     rows: { read: report.rowsRead, kept: report.rowsKept, ...report.splitRows },
-    tuning: { trials: tuning.trials, concurrency: tuning.concurrency },
+    tuning,
+  };
+}
+
+/**
+ * The search's plan: cross-validated when the model file says so or the rows are few (`auto`), else on one split.
+ * Cross-validated, the chosen trial is refit on the training and validation rows, so its defaults fit that size.
+ */
+function planSearch(
+  config: ModelConfig,
+  rows: { readonly train: number; readonly validation: number },
+): EtlResult['tuning'] {
+  const folds = crossValidationPlan(config.tuning.crossValidation, rows.train + rows.validation, config.split.seed);
+  const trainingRows = folds === null ? rows.train : rows.train + rows.validation;
+  const plan = planTuning(config.hyperparameters, config.tuning, { trainingRows, task: config.task }, folds);
+  return {
+    trials: plan.trials,
+    trainings: plan.trainings,
+    crossValidation: plan.crossValidation,
+    concurrency: plan.concurrency,
   };
 }
 

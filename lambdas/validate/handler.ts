@@ -9,7 +9,8 @@ const deps = { ...stepDepsFromEnv(), codeVersion: readEnv(['CODE_VERSION']).CODE
 export const handler = stepHandler({
   input: validateInputSchema,
   correlate: ({ run }) => run,
-  run: ({ run, etl, tuning }) => runValidation(deps, run, etl, tuning),
+  run: ({ run, etl, tuning, refit }) =>
+    runValidation(deps, run, etl, tuning, refit !== undefined && 'chosen' in refit ? refit : undefined),
   done: (result) => ({
     message: 'candidate validated',
     fields: { ...result },

@@ -15,7 +15,7 @@ import type { AliasRecord } from '../shared/contracts/registry-records.js';
 
 /**
  * The production model re-scored on the candidate's test split (a fair comparison), its feature influence on the
- * same validation split (for the dominance-growth check), and the drift between the two training sets.
+ * rows the candidate's was measured on (for the dominance-growth check), and the drift between the two training sets.
  */
 export async function compareWithProduction(
   deps: StepDeps,
@@ -23,7 +23,7 @@ export async function compareWithProduction(
   production: AliasRecord,
   etl: EtlResult,
   test: Frame,
-  validation: Frame,
+  influenceRows: Frame,
   seed: number,
   config: ModelConfig,
 ): Promise<{ champion: NonNullable<EvaluationReport['production']>; drift: DriftReport | null }> {
@@ -41,7 +41,7 @@ export async function compareWithProduction(
     const champion = {
       version: production.version,
       metrics: storableMetrics(evaluate(productionModel, test).metrics),
-      importance: permutationImportance(productionModel, validation, seed),
+      importance: permutationImportance(productionModel, influenceRows, seed),
       missingFeatures: missingFeatures(productionModel.artifact.preprocessor, test),
     };
     return { champion, drift };

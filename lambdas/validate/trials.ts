@@ -10,7 +10,13 @@ import type { TrialRecord } from '../core/report/types.js';
 import { chooseTrial, type SelectionRule } from '../core/tuning.js';
 import { fetchArtifact } from '../shared/adapters/artifacts.js';
 import { causeMessage } from '../shared/contracts/cause.js';
-import { trainResultSchema, type TrainResult, type TuningResult } from '../shared/contracts/pipeline-state.js';
+import {
+  trainResultSchema,
+  type RefitResult,
+  type TrainResult,
+  type TrialPlan,
+  type TuningResult,
+} from '../shared/contracts/pipeline-state.js';
 import type { StoredMetrics } from '../shared/contracts/registry-records.js';
 
 export interface TrialSelection {
@@ -55,6 +61,7 @@ async function scoreTrials(
 }
 
 function summaries(
+  roleOf: (id: string) => TrialPlan['role'],
   tuning: TuningResult,
   trained: readonly TrainResult[],
   scored: readonly ScoredTrial[],
@@ -65,7 +72,7 @@ function summaries(
     if ('trial' in entry) {
       return {
         id: entry.trial.id,
-        role: entry.trial.role,
+        role: roleOf(entry.trial.id),
         hyperparameters: null,
         validationLoss: null,
         validationMetrics: null,
@@ -102,6 +109,7 @@ function summaries(
  */
 export async function selectTrials(
   s3: S3Client,
+  plans: readonly TrialPlan[],
   tuning: TuningResult,
   validation: Frame,
   task: TaskKind,
@@ -128,7 +136,8 @@ export async function selectTrials(
     throw new TrainingError(`no model could be trained: ${reasons.join('; ')}`);
   }
   const baseline = trained.find((t) => t.role === 'baseline');
-  const baselineFailed = tuning.find((entry) => 'trial' in entry && entry.trial.role === 'baseline');
+  const roleOf = (id: string) => plans.find((p) => p.id === id)?.role ?? 'candidate';
+  const baselineFailed = tuning.find((entry) => 'trial' in entry && roleOf(entry.trial.id) === 'baseline');
   return {
     chosen: trained.find((t) => t.id === chosen.id) as TrainResult,
     baseline: baseline ?? {
@@ -137,6 +146,38 @@ export async function selectTrials(
           ? (failures.get(baselineFailed.trial.id) ?? 'failed')
           : 'no baseline trial in the plan',
     },
-    summaries: summaries(tuning, trained, scored, failures, chosen.id),
+    summaries: summaries(roleOf, tuning, trained, scored, failures, chosen.id),
+  };
+}
+
+/**
+ * The selection a cross-validated run made in its Refit step: the chosen trial and the baseline as refit on the
+ * training and validation rows, and every trial with its fold losses and out-of-fold metrics.
+ */
+export function refitSelection(refit: RefitResult): TrialSelection {
+  return {
+    chosen: refit.chosen,
+    baseline: refit.baseline,
+    summaries: refit.trials.map((trial) => {
+      const fit = trial.chosen
+        ? refit.chosen
+        : trial.role === 'baseline' && 'id' in refit.baseline
+          ? refit.baseline
+          : null;
+      return {
+        id: trial.id,
+        role: trial.role,
+        hyperparameters: fit?.hyperparameters ?? trial.hyperparameters,
+        validationLoss: trial.outOfFoldLoss,
+        validationMetrics: trial.outOfFoldMetrics,
+        epochsRun: fit?.epochsRun ?? trial.refitEpochs,
+        bestEpoch: null,
+        stoppedBy: fit?.stoppedBy ?? null,
+        seconds: trial.seconds + (fit?.seconds ?? 0),
+        chosen: trial.chosen,
+        failure: trial.failure,
+        foldLosses: trial.foldLosses,
+      };
+    }),
   };
 }

@@ -15,12 +15,18 @@ import type { StepDeps } from '../shared/adapters/step-deps.js';
 import { EVALUATION_FILE } from '../shared/contracts/layout.js';
 import { putObject } from '../shared/adapters/objects.js';
 import { type ObjectLocation } from '../shared/contracts/object-location.js';
-import type { EtlResult, RunRef, TuningResult, ValidationResult } from '../shared/contracts/pipeline-state.js';
+import type {
+  EtlResult,
+  RefitResult,
+  RunRef,
+  TuningResult,
+  ValidationResult,
+} from '../shared/contracts/pipeline-state.js';
 import { PreparedData } from '../shared/adapters/prepared.js';
 import { PRODUCTION_ALIAS } from '../shared/contracts/registry-keys.js';
 import type { VersionRecord } from '../shared/contracts/registry-records.js';
 import { compareWithProduction } from './production.js';
-import { selectTrials, type TrialSelection } from './trials.js';
+import { refitSelection, selectTrials, type TrialSelection } from './trials.js';
 import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';
 
 /** The predicted class index of each scored row: binary positive at a probability of 0.5 or more, else the likeliest. */
@@ -75,7 +81,38 @@ interface Findings {
  * Everything Validate learns about the chosen trial: test metrics and curves, fairness, feature influence, each
  * feature's power alone, the baseline and production on the same rows, drift, and the gate's verdict.
  */
-async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: TuningResult): Promise<Findings> {
+/** Regression: how the target was modelled, and whether the model file or `auto` chose it; null for classifiers. */
+function targetOf(candidate: Predictor, config: ModelConfig): EvaluationReport['target'] {
+  const label = candidate.artifact.preprocessor.label;
+  return label.task === 'regression' ? { transform: label.transform, requested: config.targetTransform } : null;
+}
+
+/** The folds the trials were chosen on, and over how many rows (null when compared on the validation split). */
+function crossValidationOf(etl: EtlResult): EvaluationReport['crossValidation'] {
+  const folds = etl.tuning.crossValidation;
+  return folds === null ? null : { ...folds, rows: etl.rows.train + etl.rows.validation };
+}
+
+/** Which trial Validate examines: chosen on the validation split here, or out of fold by the Refit step. */
+function chooseTrial(
+  deps: StepDeps,
+  etl: EtlResult,
+  tuning: TuningResult,
+  refit: RefitResult | undefined,
+  validation: Frame,
+): Promise<TrialSelection> {
+  const { task, tuning: search } = etl.config;
+  if (refit !== undefined) return Promise.resolve(refitSelection(refit));
+  return selectTrials(deps.s3, etl.tuning.trials, tuning, validation, task, search.selection);
+}
+
+async function examine(
+  deps: StepDeps,
+  run: RunRef,
+  etl: EtlResult,
+  tuning: TuningResult,
+  refit: RefitResult | undefined,
+): Promise<Findings> {
   const prepared = new PreparedData(deps.s3, etl);
   const { config } = etl;
   const [train, test, validation, production] = await Promise.all([
@@ -84,24 +121,24 @@ async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: Tuni
     prepared.split('validation'),
     deps.registry.aliases.get(run.model, PRODUCTION_ALIAS),
   ]);
-  const selection = await selectTrials(deps.s3, tuning, validation, config.task, config.tuning.selection);
+  const selection = await chooseTrial(deps, etl, tuning, refit, validation);
   const seed = selection.chosen.hyperparameters.seed;
+  // A refit trained on the validation rows: influence is then measured on rows it never saw, the test split's.
+  const influenceRows = refit === undefined ? validation : test;
   const candidate = await Predictor.load(await fetchArtifact(deps.s3, selection.chosen.artifact));
   const sliceColumns = [...test.sensitive, ...test.features.filter((c) => config.slices.includes(c.name))];
   const scored = scoreSplit(candidate, test);
   const evaluation = evaluateFull(scored, test, sliceColumns, config.minGroupSize);
   const fairness = fairnessOf(scored, test, config);
-  const importance = permutationImportance(candidate, validation, seed);
+  const importance = permutationImportance(candidate, influenceRows, seed);
   const singles = singleFeatureScores(config.task, train, validation, candidate.classes);
-  const classes = [...candidate.classes];
-  const label = candidate.artifact.preprocessor.label;
-  const target = label.task === 'regression' ? { transform: label.transform, requested: config.targetTransform } : null;
+  const [classes, target] = [[...candidate.classes], targetOf(candidate, config)];
   candidate.dispose();
   const baseline = await baselineOf(deps, selection, test);
   const { champion, drift } =
     production === undefined
       ? { champion: null, drift: null }
-      : await compareWithProduction(deps, run.model, production, etl, test, validation, seed, config);
+      : await compareWithProduction(deps, run.model, production, etl, test, influenceRows, seed, config);
   const gate = evaluateGate({
     metrics: storableMetrics(evaluation.metrics),
     gate: config.gate,
@@ -122,6 +159,7 @@ async function examine(deps: StepDeps, run: RunRef, etl: EtlResult, tuning: Tuni
     drift,
     gate,
     tuning: selection.summaries,
+    crossValidation: crossValidationOf(etl),
     baseline,
     singleFeatureScores: singles,
     target,
@@ -140,6 +178,7 @@ export async function runValidation(
   run: RunRef,
   etl: EtlResult,
   tuning: TuningResult,
+  refit?: RefitResult,
 ): Promise<ValidationResult> {
   const existing = await deps.registry.runs.get(run.model, run.runId);
   if (existing?.version !== undefined && existing.metrics !== undefined && existing.gate !== undefined) {
@@ -153,7 +192,7 @@ export async function runValidation(
     };
   }
   await deps.registry.runs.update(run.model, run.runId, { step: PIPELINE_STEPS.validate });
-  const { selection, config, report, classes } = await examine(deps, run, etl, tuning);
+  const { selection, config, report, classes } = await examine(deps, run, etl, tuning, refit);
   const reportLocation = { bucket: deps.artifactsBucket, key: `${etl.prefix}${EVALUATION_FILE}` };
   await putObject(deps.s3, reportLocation, JSON.stringify(report), 'application/json');
 
@@ -197,6 +236,7 @@ function versionRecordOf(
     data: etl.data,
     modelConfigSha256: etl.modelConfigSha256,
     hyperparameters: chosen.hyperparameters,
+    ...(etl.tuning.crossValidation === null ? {} : { crossValidation: etl.tuning.crossValidation }),
     tuning: selection.summaries,
     baselineMetrics: baseline !== null && 'metrics' in baseline ? baseline.metrics : null,
     metrics: storableMetrics(report.candidate.metrics),

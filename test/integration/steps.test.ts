@@ -16,11 +16,13 @@ import { artifactCheck } from '../../lambdas/shared/adapters/artifacts.js';
 import type {
   EtlResult,
   ObjectCreatedEvent,
+  RefitResult,
   RunRef,
   TrainResult,
 } from '../../lambdas/shared/contracts/pipeline-state.js';
 import type { Registry } from '../../lambdas/shared/adapters/registry.js';
 import { RunUploads } from '../../lambdas/shared/adapters/run-uploads.js';
+import { runRefit } from '../../lambdas/train/refit.js';
 import { runTraining } from '../../lambdas/train/train.js';
 import { runValidation } from '../../lambdas/validate/validate.js';
 import {
@@ -56,6 +58,7 @@ let registry: Registry;
 let run: RunRef;
 let etl: EtlResult;
 let trials: TrainResult[];
+let refit: RefitResult;
 
 const objectCreated = (key: string): ObjectCreatedEvent => ({
   'detail-type': 'Object Created',
@@ -86,7 +89,8 @@ beforeAll(async () => {
   await upload('incoming/steps/sample.csv', adultSample(1500, 5));
   run = await registerRun(registerDeps, objectCreated('incoming/steps/sample.csv'), 'exec-1');
   etl = await runEtl(deps, run);
-  trials = await Promise.all(etl.tuning.trials.map((trial) => runTraining(deps, run, etl, trial, 900_000)));
+  trials = await Promise.all(etl.tuning.trainings.map((item) => runTraining(deps, run, etl, item, 900_000)));
+  refit = await runRefit(deps, run, etl, trials, 900_000);
 }, 120_000);
 
 afterAll(async () => {
@@ -157,7 +161,12 @@ describe('ETL (lambdas/etl)', () => {
     ]);
     expect(etl.rows).toMatchObject({ read: 1500, kept: 1500 });
     expect(etl.rows.train + etl.rows.validation + etl.rows.test).toBe(1500);
-    expect(etl.tuning.trials.map((t) => t.role)).toContain('candidate');
+    expect(etl.tuning.trials.map((t) => t.role)).toEqual(['candidate', 'baseline']);
+    // 1,275 training and validation rows, fewer than 2,000: each trial is cross-validated on 5 folds.
+    expect(etl.tuning.crossValidation).toEqual({ folds: 5, seed: 0 });
+    expect(etl.tuning.trainings).toEqual(
+      ['c1', 'baseline'].flatMap((trial) => [0, 1, 2, 3, 4].map((fold) => ({ trial, fold }))),
+    );
     const stored = await registry.runs.get('steps', run.runId);
     expect(stored).toMatchObject({ preparation: { rowsRead: 1500, rowsKept: 1500 } });
     expect(etl.schemaVersion).toBe(1); // the first accepted data set of a model becomes its schema v1
@@ -165,6 +174,42 @@ describe('ETL (lambdas/etl)', () => {
 });
 
 describe('Train (lambdas/train)', () => {
+  it('scores each fold on the rows it held out: together every training and validation row once, for every trial', async () => {
+    const positions = async (trial: string) => {
+      const all: number[] = [];
+      for (const fold of trials.filter((t) => t.id === trial)) {
+        const stored = JSON.parse(
+          (await (
+            await deps.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: fold.outOfFold?.key }))
+          ).Body?.transformToString()) ?? '{}',
+        ) as { positions: number[] };
+        all.push(...stored.positions);
+      }
+      return all.sort((a, b) => a - b);
+    };
+    const rows = etl.rows.train + etl.rows.validation;
+    expect(await positions('c1')).toEqual(Array.from({ length: rows }, (_, i) => i));
+    expect(await positions('baseline')).toEqual(await positions('c1'));
+  });
+
+  it('refits the cross-validated choice and the baseline on train + validation for the mean of their best epochs', async () => {
+    const chosen = refit.trials.find((t) => t.chosen);
+    expect(chosen?.id).toBe(refit.chosen.id);
+    const folds = trials.filter((t) => t.id === refit.chosen.id);
+    const mean = folds.reduce((total, f) => total + f.bestEpoch, 0) / folds.length;
+    expect(refit.chosen.hyperparameters.epochs).toBe(Math.max(1, Math.round(mean)));
+    expect(refit.chosen.epochsRun).toBe(refit.chosen.hyperparameters.epochs);
+    expect(refit.chosen).toMatchObject({ fold: null, outOfFold: null, validationLoss: null });
+    expect(refit.trials.map((t) => t.foldLosses.length)).toEqual([5, 5]);
+    const artifact = JSON.parse(
+      (await (
+        await deps.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: refit.chosen.artifact.key }))
+      ).Body?.transformToString()) ?? '{}',
+    ) as { training: { rows?: unknown } };
+    expect(artifact.training.rows).toEqual({ kind: 'refit' });
+    expect('id' in refit.baseline && refit.baseline.role).toBe('baseline');
+  });
+
   it('stores each trial artifact under the run with the sha256 of its bytes, and its loss history', async () => {
     for (const trial of trials) {
       const bytes = await (
@@ -187,10 +232,14 @@ describe('Train (lambdas/train)', () => {
 
 describe('Validate, Promote, Report (lambdas/validate, promote, report)', () => {
   it('registers one version per run however often Validate runs, promotes it, and writes the card', async () => {
-    const first = await runValidation({ ...deps, codeVersion: 'test' }, run, etl, trials);
+    const first = await runValidation({ ...deps, codeVersion: 'test' }, run, etl, trials, refit);
     expect(first).toMatchObject({ version: 1, gate: { passed: true }, comparedWith: null });
     // A retry after the version was registered answers with what was recorded, in the same shape.
-    expect(await runValidation({ ...deps, codeVersion: 'test' }, run, etl, trials)).toEqual(first);
+    expect(await runValidation({ ...deps, codeVersion: 'test' }, run, etl, trials, refit)).toEqual(first);
+    expect(await registry.versions.get('steps', 1)).toMatchObject({
+      crossValidation: { folds: 5, seed: 0 },
+      hyperparameters: refit.chosen.hyperparameters,
+    });
     expect(await registry.versions.list('steps')).toHaveLength(1);
 
     // A canary model with no production yet: its first version goes straight to production.

@@ -88,6 +88,7 @@ describe('degenerate data neither crashes nor misleads', () => {
       drift: null,
       gate,
       tuning: [],
+      crossValidation: null,
       baseline: null,
       singleFeatureScores: [],
       target: null,

@@ -22,6 +22,7 @@ describe('model files', () => {
     expect(config.tuning).toEqual({
       candidates: 6,
       selection: 'one_standard_error',
+      crossValidation: 'auto',
       concurrency: 3,
       maxMinutes: 30,
       space: {},

@@ -49,6 +49,7 @@ describe('documents read back from S3 are checked', () => {
     };
     expect(parseEvaluation(JSON.stringify(old), 'e')).toMatchObject({
       tuning: [],
+      crossValidation: null,
       baseline: null,
       singleFeatureScores: [],
     });

@@ -82,7 +82,7 @@ export async function importanceSection(
   const chart = await renderSvg(
     barChart('Share of influence (permutation importance)', bars, 'feature', 'share', 'model', maxShare),
   );
-  return `<p>Drop of ${esc(report.importance.score)} when a feature is shuffled on the validation split (baseline ${num(report.importance.baseline)}). The dashed line is the largest share one feature may have (${(100 * maxShare).toFixed(0)}%).</p>
+  return `<p>Drop of ${esc(report.importance.score)} when a feature is shuffled on the ${report.crossValidation === null ? 'validation' : 'test'} split (baseline ${num(report.importance.baseline)}). The dashed line is the largest share one feature may have (${(100 * maxShare).toFixed(0)}%).</p>
     <div class="row">${figure(chart, 'candidate vs production')}${table(['feature', 'importance', 'share', 'production share', 'change'], rows)}</div>
     ${singleFeatureTable(report.singleFeatureScores, leakThreshold)}`;
 }

@@ -10,60 +10,76 @@ function primaryMetric(trials: readonly TrialRecord[]): string {
   return ['roc_auc', 'r2', 'accuracy'].find((n) => names.has(n)) ?? 'accuracy';
 }
 
-function trialRow(trial: TrialRecord, metric: string): string[] {
+/** A cross-validated trial's fold losses as "mean ± standard deviation" (sample), or a dash. */
+export function foldSpread(losses: readonly (number | null)[] | undefined): string {
+  const finite = (losses ?? []).filter((l): l is number => l !== null);
+  if (finite.length === 0) return '—';
+  const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+  const sd = finite.length > 1 ? Math.sqrt(finite.reduce((a, b) => a + (b - mean) ** 2, 0) / (finite.length - 1)) : 0;
+  return `${num(mean)} ± ${num(sd)}`;
+}
+
+function trialRow(trial: TrialRecord, metric: string, folds: boolean): string[] {
   const hp = trial.hyperparameters;
   const name = trial.role === 'baseline' ? 'linear baseline' : trial.id;
-  if (hp === null)
-    return [
-      esc(name),
-      '—',
-      '—',
-      '—',
-      '—',
-      '—',
-      '—',
-      '—',
-      '—',
-      `<span class="fail">failed</span> ${esc(trial.failure ?? '')}`,
-    ];
+  const foldCells = folds
+    ? [esc((trial.foldLosses ?? []).map((l) => num(l)).join(' · ') || '—'), esc(foldSpread(trial.foldLosses))]
+    : [];
+  if (hp === null) {
+    const dashes = Array.from({ length: 8 + foldCells.length }, () => '—');
+    return [esc(name), ...dashes, `<span class="fail">failed</span> ${esc(trial.failure ?? '')}`];
+  }
   return [
     esc(name),
     esc(hp.hiddenUnits.length === 0 ? 'none (linear)' : hp.hiddenUnits.join(' × ')),
     String(hp.learningRate),
     String(hp.l2),
     String(hp.batchSize),
-    `${trial.epochsRun ?? '?'} (best ${trial.bestEpoch ?? '?'})`,
+    folds ? String(trial.epochsRun ?? '—') : `${trial.epochsRun ?? '?'} (best ${trial.bestEpoch ?? '?'})`,
     esc(trial.stoppedBy ?? ''),
+    ...foldCells,
     num(trial.validationLoss),
     num(trial.validationMetrics?.[metric] ?? null),
-    trial.chosen ? '<span class="pass">chosen</span>' : '',
+    trial.chosen
+      ? '<span class="pass">chosen</span>'
+      : trial.failure
+        ? `<span class="fail">failed</span> ${esc(trial.failure)}`
+        : '',
   ];
 }
 
-/** Every trial with its hyper-parameters and validation loss; the chosen candidate marked. */
+function searchIntro(report: EvaluationReport, candidates: number): string {
+  const cv = report.crossValidation;
+  if (cv !== null)
+    return `<p>Chosen by ${cv.folds}-fold cross-validation over the ${cv.rows} training and validation rows (fewer than the holdout needs to tell trials apart): each trial was trained ${cv.folds} times, each time scored on the fold it did not see, and one was chosen by the model file's rule on the out-of-fold losses, paired over every row (by default the simplest trial within one standard error of the lowest). It and the linear baseline were then trained on all ${cv.rows} rows for the mean of their folds' best epochs; the test split was never used.</p>`;
+  return candidates > 1
+    ? `<p>The candidates were trained on the training split and compared by their loss on the validation split, and one was chosen by the model file's rule (by default the simplest within one standard error of the lowest). Hyper-parameters the model file does not set were chosen from the data, and searched.</p>`
+    : '<p>One candidate: the model file fixes the hyper-parameters a search would vary (or sets <code>tuning.candidates</code> to 1).</p>';
+}
+
+/** Every trial with its hyper-parameters and validation loss (per fold when cross-validated); the chosen one marked. */
 export function searchSection(report: EvaluationReport): string {
   const trials = report.tuning;
   if (trials.length === 0) return '<p>No search was recorded for this run.</p>';
   const candidates = trials.filter((t) => t.role === 'candidate').length;
-  const intro =
-    candidates > 1
-      ? `<p>${candidates} candidates were trained on the training split and ranked by their loss on the validation split; the lowest was validated. Hyper-parameters the model file does not set were chosen from the data, and searched.</p>`
-      : '<p>One candidate: the model file fixes the hyper-parameters a search would vary (or sets <code>tuning.candidates</code> to 1).</p>';
   const metric = primaryMetric(trials);
-  return `${intro}${table(
+  const folds = report.crossValidation !== null;
+  const scope = folds ? 'out-of-fold' : 'validation';
+  return `${searchIntro(report, candidates)}${table(
     [
       'trial',
       'hidden units',
       'learning rate',
       'l2',
       'batch',
-      'epochs',
+      folds ? 'refit epochs' : 'epochs',
       'stopped by',
-      'validation loss',
-      `validation ${metric}`,
+      ...(folds ? ['fold losses', 'mean ± sd'] : []),
+      `${scope} loss`,
+      `${scope} ${metric}`,
       '',
     ],
-    trials.map((t) => trialRow(t, metric)),
+    trials.map((t) => trialRow(t, metric, folds)),
   )}`;
 }
 

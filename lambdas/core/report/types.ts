@@ -22,6 +22,11 @@ export interface TrialRecord {
   readonly seconds: number | null;
   readonly chosen: boolean;
   readonly failure: string | null;
+  /**
+   * Cross-validated: each fold's mean loss on the rows it held out (then `validationLoss` and `validationMetrics` are
+   * out of fold, over every training and validation row). Absent for a holdout search.
+   */
+  readonly foldLosses?: (number | null)[];
 }
 
 export type StoredMetrics = Record<string, number | null>;
@@ -45,6 +50,12 @@ export interface EvaluationReport {
   readonly gate: GateResult;
   /** Every trial of the search, the chosen candidate marked. */
   readonly tuning: TrialRecord[];
+  /**
+   * The folds, when the trials were chosen by cross-validation over the training and validation rows (the chosen trial
+   * and the baseline then refit on all of them, and feature influence measured on the test split); null for one
+   * validation split.
+   */
+  readonly crossValidation: { readonly folds: number; readonly seed: number; readonly rows: number } | null;
   /** The linear baseline on the same test rows, or why there is none. */
   readonly baseline:
     | { readonly metrics: StoredMetrics; readonly hyperparameters: Hyperparameters }

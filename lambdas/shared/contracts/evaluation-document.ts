@@ -191,6 +191,10 @@ export const evaluationDocumentSchema = z.object({
   gate: gateResultSchema(),
   // Reports validated before the search existed have no trials, baseline or single-feature scores.
   tuning: z.array(trialRecordSchema()).default([]),
+  crossValidation: z
+    .object({ folds: z.number().int(), seed: z.number().int(), rows: z.number().int() })
+    .nullable()
+    .default(null),
   baseline: z
     .union([
       z.object({ metrics: storedMetricsSchema, hyperparameters: recordedHyperparametersSchema }),

@@ -37,6 +37,11 @@ export function trialArtifactKey(model: string, runId: string, trialId: string):
   return `${LAYOUT.models}${model}/${runId}/${trialId}.json`;
 }
 
+/** A fold training's predictions for the rows it held out, next to the run's prepared data. */
+export function trialOutOfFoldKey(model: string, runId: string, trainingId: string): string {
+  return `${runPrefix(model, runId)}trials/${trainingId}-out-of-fold.json`;
+}
+
 /** One trial's loss per epoch, next to the run's prepared data. */
 export function trialHistoryKey(model: string, runId: string, trialId: string): string {
   return `${runPrefix(model, runId)}trials/${trialId}-history.json`;

@@ -28,6 +28,12 @@ export const trialPlanSchema = z.object({
 
 export type TrialPlan = z.infer<typeof trialPlanSchema>;
 
+/** One item of the Tune stage's Map: a trial, on the holdout splits (fold null) or with one fold held out. */
+export const trainingItemSchema = z.object({ trial: z.string().min(1), fold: z.number().int().min(0).nullable() });
+export type TrainingItem = z.infer<typeof trainingItemSchema>;
+
+const foldPlanSchema = z.object({ folds: z.number().int().min(2), seed: z.number().int() });
+
 export const etlResultSchema = z.object({
   bucket: z.string(),
   prefix: z.string(),
@@ -42,6 +48,10 @@ export const etlResultSchema = z.object({
   /** The Tune stage's plan: one Train invocation per trial, `concurrency` at a time (the Map's MaxConcurrencyPath). */
   tuning: z.object({
     trials: z.array(trialPlanSchema).min(1),
+    /** The Map's items (its ItemsPath): each trial once, or once per fold when the run cross-validates. */
+    trainings: z.array(trainingItemSchema).min(1),
+    /** The folds, when the trials are chosen by cross-validation (the Refit step then trains the chosen one). */
+    crossValidation: foldPlanSchema.nullable(),
     concurrency: z.number().int().min(1),
   }),
 });
@@ -67,18 +77,49 @@ export const trainResultSchema = z.object({
   tfjsVersion: z.string(),
   epochsRun: z.number(),
   bestEpoch: z.number(),
+  /** The fold held out (null on the holdout splits and for a refit). */
+  fold: z.number().int().nullable().default(null),
+  /** A fold's predictions for the rows it held out (null otherwise): what the cross-validated choice is made on. */
+  outOfFold: locationSchema.nullable().default(null),
 });
 export type TrainResult = z.infer<typeof trainResultSchema>;
 
 /** A trial whose Train invocation failed after its retries: the Map's Catch turns it into this, and the search goes on. */
 export const failedTrialSchema = z.object({
-  trial: z.object({ id: z.string(), role: z.enum(['candidate', 'baseline']) }),
+  trial: z.object({ id: z.string(), fold: z.number().int().nullable().default(null) }),
   error: z.object({ Error: z.string(), Cause: z.string().optional() }),
 });
 
 /** What the Tune stage (a Map over the trials) hands to Validate: one entry per trial, in plan order. */
 export const tuningResultSchema = z.array(z.union([trainResultSchema, failedTrialSchema])).min(1);
 export type TuningResult = z.infer<typeof tuningResultSchema>;
+
+/** A trial as cross-validation saw it: its fold losses and out-of-fold metrics, or why it could not compete. */
+export const crossValidatedTrialSchema = z.object({
+  id: z.string(),
+  role: z.enum(['candidate', 'baseline']),
+  /** As planned (the folds' epochs were cut by early stopping; a refit trains `refitEpochs`). */
+  hyperparameters: resolvedHyperparametersSchema,
+  /** The mean loss of each fold on the rows it held out (empty for a trial with a failed fold; null if not finite). */
+  foldLosses: z.array(z.number().nullable()),
+  /** The mean loss over every row, each scored by the fold that did not see it. */
+  outOfFoldLoss: z.number().nullable(),
+  outOfFoldMetrics: z.record(z.string(), z.number().nullable()).nullable(),
+  /** The epochs a refit trains: the mean of the folds' best epochs. */
+  refitEpochs: z.number().int().nullable(),
+  seconds: z.number(),
+  failure: z.string().nullable(),
+  chosen: z.boolean(),
+});
+export type CrossValidatedTrial = z.infer<typeof crossValidatedTrialSchema>;
+
+/** What Refit hands to Validate: the chosen trial and the baseline trained on train + validation, and every trial. */
+export const refitResultSchema = z.object({
+  chosen: trainResultSchema,
+  baseline: z.union([trainResultSchema, z.object({ failure: z.string() })]),
+  trials: z.array(crossValidatedTrialSchema).min(1),
+});
+export type RefitResult = z.infer<typeof refitResultSchema>;
 
 export const validationResultSchema = z.object({
   version: z.number().int(),
@@ -89,8 +130,15 @@ export const validationResultSchema = z.object({
 export type ValidationResult = z.infer<typeof validationResultSchema>;
 
 export const etlInputSchema = z.object({ run: runRefSchema });
-export const trainInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema, trial: trialPlanSchema });
-export const validateInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema, tuning: tuningResultSchema });
+export const trainInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema, training: trainingItemSchema });
+export const refitInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema, tuning: tuningResultSchema });
+export const validateInputSchema = z.object({
+  run: runRefSchema,
+  etl: etlResultSchema,
+  tuning: tuningResultSchema,
+  /** The Refit step's result, or what the state machine records when the trials were compared on one split. */
+  refit: z.union([refitResultSchema, z.object({ crossValidated: z.literal(false) })]).optional(),
+});
 export const reportInputSchema = z.object({ run: runRefSchema, etl: etlResultSchema });
 export const promoteInputSchema = z.object({
   run: runRefSchema,

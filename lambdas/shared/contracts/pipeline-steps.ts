@@ -5,6 +5,7 @@
 export const PIPELINE_STEPS = {
   etl: 'ETL',
   tune: 'Tune',
+  refit: 'Refit',
   validate: 'Validate',
   report: 'Report',
   promote: 'Promote',

@@ -75,6 +75,7 @@ export const trialRecordSchema = lazy(() =>
     seconds: z.number().nullable(),
     chosen: z.boolean(),
     failure: z.string().nullable(),
+    foldLosses: z.array(z.number().nullable()).optional(),
   }),
 );
 
@@ -142,6 +143,7 @@ export const versionItemSchema = lazy<VersionRecord>(() =>
     data: z.array(dataRecordSchema),
     modelConfigSha256: z.string(),
     hyperparameters: recordedHyperparametersSchema,
+    crossValidation: z.object({ folds: z.number().int(), seed: z.number().int() }).optional(),
     tuning: z.array(trialRecordSchema()).optional(),
     baselineMetrics: storedMetricsSchema.nullable().optional(),
     metrics: storedMetricsSchema,

@@ -97,6 +97,11 @@ export interface VersionRecord {
   readonly modelConfigSha256: string;
   /** The chosen candidate's hyper-parameters, as trained (what `mlops reproduce` trains with). */
   readonly hyperparameters: Hyperparameters;
+  /**
+   * Present when the trial was chosen by cross-validation: it was then trained on the training and validation rows
+   * together for `hyperparameters.epochs` epochs (what `mlops reproduce` replays).
+   */
+  readonly crossValidation?: { readonly folds: number; readonly seed: number };
   /** Every trial of the run's search, the chosen one marked (absent on versions from before tuning). */
   readonly tuning?: TrialRecord[];
   /** The linear baseline's test metrics, on the same rows (null when it could not be trained). */

@@ -1,3 +1,4 @@
+import { HOLDOUT, REFIT } from '../../core/cross-validation.js';
 import { sha256Hex } from '../../core/digest.js';
 import { IntegrityError, NotFoundError } from '../../core/errors.js';
 import { withRecordedDefaults } from '../../core/hyperparameters.js';
@@ -57,8 +58,12 @@ export async function reproduceVersion(deps: StepDeps, model: string, versionNum
     key: schemaKey(model, version.schemaVersion),
   });
   const { prepared, preprocessor } = prepareForTraining(table, config, schema);
-  // The chosen candidate's hyper-parameters as trained: a search's winner, with the epochs it ran if its time ran out.
-  const trial = await trainTrial(config, preprocessor, prepared.splits, withRecordedDefaults(version.hyperparameters));
+  // The chosen candidate's hyper-parameters as trained: a search's winner, with the epochs it ran if its time ran out;
+  // chosen by cross-validation, it was refit on the training and validation rows for its recorded epochs.
+  const rows = version.crossValidation === undefined ? HOLDOUT : REFIT;
+  const trial = await trainTrial(config, preprocessor, prepared.splits, withRecordedDefaults(version.hyperparameters), {
+    rows,
+  });
   const metrics = await testMetrics(trial, prepared.splits.test);
 
   const checks = [
