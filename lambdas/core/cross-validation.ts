@@ -80,7 +80,7 @@ export function trainingFrames(
   assignment.forEach((fold, r) => (fold === rows.fold ? outside : inside).push(r));
   if (outside.length === 0 || inside.length === 0) {
     throw new TrainingError(
-      `fold ${rows.fold + 1} of ${rows.folds} is ${outside.length === 0 ? 'empty' : 'everything'}: ${all.origins.length} rows are too few to cross-validate; set "tuning": {"crossValidation": "never"}`,
+      `fold ${rows.fold + 1} of ${rows.folds} is ${outside.length === 0 ? 'empty' : 'everything'}: only ${all.origins.length} training and validation rows, too few to cross-validate; set "tuning": {"crossValidation": "never"}`,
     );
   }
   return { train: frameRows(all, inside), validation: frameRows(all, outside), heldOut: outside };

@@ -182,7 +182,7 @@ describe('training state machine', () => {
     });
   });
 
-  it('runs ETL → Tune → Validate → gate → Promote (or a release) or RecordRejected → Report (the card after the decision)', () => {
+  it('runs ETL → Tune → (Refit when cross-validated) → Validate → gate → Promote (or a release) or RecordRejected → Report', () => {
     expect(
       tasks()
         .map(([name]) => name)
@@ -192,6 +192,7 @@ describe('training state machine', () => {
       'Promote',
       'RecordFailure',
       'RecordRejected',
+      'Refit',
       'RegisterRun',
       'Report',
       'StartRelease',
@@ -199,8 +200,44 @@ describe('training state machine', () => {
       'Validate',
     ]);
     expect(definition.States.ETL).toMatchObject({ Next: 'Tune' });
-    expect(definition.States.Tune).toMatchObject({ Next: 'Validate' });
-    expect(definition.States.Validate).toMatchObject({ Next: 'GatePassed?', Parameters: { 'tuning.$': '$.tuning' } });
+    expect(definition.States.Tune).toMatchObject({ Next: 'CrossValidated?' });
+    // A state that has $.refit (a re-drive of Validate) goes on; a run without folds records that nothing is refit.
+    expect(definition.States['CrossValidated?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.refit', IsPresent: true, Next: 'Validate' },
+        {
+          Or: [
+            { Variable: '$.etl.tuning.crossValidation', IsPresent: false },
+            { Variable: '$.etl.tuning.crossValidation', IsNull: true },
+          ],
+          Next: 'SingleSplit',
+        },
+      ],
+      Default: 'Refit',
+    });
+    expect(definition.States.SingleSplit).toMatchObject({
+      Type: 'Pass',
+      Result: { crossValidated: false },
+      ResultPath: '$.refit',
+      Next: 'Validate',
+    });
+    // Refit runs on the Train function (the same bundle, memory and timeout), with the Tune stage's results.
+    expect(definition.States.Refit).toMatchObject({
+      Parameters: { 'tuning.$': '$.tuning', 'etl.$': '$.etl' },
+      ResultPath: '$.refit',
+      Next: 'Validate',
+    });
+    expect(JSON.stringify(definition.States.Refit?.Parameters)).toBe(
+      JSON.stringify(definition.States.Tune?.ItemProcessor?.States.TrainCandidate?.Parameters).replace(
+        '"training.$":"$.training"',
+        '"tuning.$":"$.tuning"',
+      ),
+    );
+    expect(definition.States.Validate).toMatchObject({
+      Next: 'GatePassed?',
+      Parameters: { 'tuning.$': '$.tuning', 'refit.$': '$.refit' },
+    });
     expect(definition.States['GatePassed?']).toMatchObject({
       Type: 'Choice',
       Choices: [{ Variable: '$.validation.gate.passed', BooleanEquals: true, Next: 'Promote' }],
@@ -225,25 +262,25 @@ describe('training state machine', () => {
     expect(definition.States.Report).toMatchObject({ Next: 'Outcome?' });
   });
 
-  it("tunes with a Map over the trials ETL planned, at the model file's concurrency; a failed trial is recorded, not fatal", () => {
+  it("tunes with a Map over the trainings ETL planned (trial × fold), at the model file's concurrency; a failed one is recorded, not fatal", () => {
     expect(definition.States.Tune).toMatchObject({
       Type: 'Map',
-      ItemsPath: '$.etl.tuning.trials',
+      ItemsPath: '$.etl.tuning.trainings',
       MaxConcurrencyPath: '$.etl.tuning.concurrency',
-      ItemSelector: { 'run.$': '$.run', 'etl.$': '$.etl', 'trial.$': '$$.Map.Item.Value' },
+      ItemSelector: { 'run.$': '$.run', 'etl.$': '$.etl', 'training.$': '$$.Map.Item.Value' },
       ResultPath: '$.tuning',
       Catch: [{ ErrorEquals: ['States.ALL'], Next: 'RecordFailure', ResultPath: '$.error' }],
     });
     const inner = definition.States.Tune?.ItemProcessor;
     expect(inner?.StartAt).toBe('TrainCandidate');
     expect(inner?.States.TrainCandidate).toMatchObject({
-      Parameters: { 'trial.$': '$.trial' },
+      Parameters: { 'training.$': '$.training' },
       ResultPath: '$',
       End: true,
     });
     expect(inner?.States.TrialFailed).toMatchObject({
       Type: 'Pass',
-      Parameters: { trial: { 'id.$': '$.trial.id', 'role.$': '$.trial.role' }, 'error.$': '$.error' },
+      Parameters: { trial: { 'id.$': '$.training.trial', 'fold.$': '$.training.fold' }, 'error.$': '$.error' },
       End: true,
     });
   });
@@ -253,7 +290,8 @@ describe('training state machine', () => {
     expect(whole.StartAt).toBe('Resume?');
     const resume = definition.States['Resume?'] as unknown as { Choices: { Next: string }[]; Default: string };
     expect(resume.Default).toBe('RegisterRun');
-    expect(resume.Choices.map((c) => c.Next)).toEqual(['ETL', 'Tune', 'Validate', 'Report', 'Promote']);
+    // Validate through CrossValidated?: a run from before Refit existed has no $.refit to hand to Validate.
+    expect(resume.Choices.map((c) => c.Next)).toEqual(['ETL', 'Tune', 'Refit', 'CrossValidated?', 'Report', 'Promote']);
   });
 
   it('sets an explicit TimeoutSeconds on every task (the local interpreter defaults to 60 s)', () => {

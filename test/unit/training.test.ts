@@ -212,6 +212,33 @@ describe('the training loop', () => {
   });
 });
 
+describe('a refit (the choice of a cross-validation, trained on train + validation)', () => {
+  const config = parseModelConfig({ name: 'toy', task: 'binary', label: 'y' }, 'toy');
+  const train = toyFrame('binary', 300, 31);
+  const none = toyFrame('binary', 0, 32);
+  const pre = fitPreprocessor(train, config);
+  const hp = {
+    ...resolveHyperparameters({}, { trainingRows: 300, task: 'binary' }),
+    epochs: 7,
+    earlyStoppingPatience: 1,
+  };
+
+  it('trains exactly its epochs and keeps the last weights (nothing to stop early on), recording the rows', async () => {
+    const refit = await trainModel(config, pre, train, none, hp, { rows: { kind: 'refit' } });
+    expect(refit.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(refit.artifact.training).toMatchObject({ epochsRun: 7, bestEpoch: 7, rows: { kind: 'refit' } });
+    expect(refit.stoppedBy).toBe('max_epochs');
+    // The same data and hyper-parameters retrain to the same weights (what `mlops reproduce` relies on).
+    const again = await trainModel(config, pre, train, none, hp, { rows: { kind: 'refit' } });
+    expect(weightsSha256(again.artifact.network)).toBe(weightsSha256(refit.artifact.network));
+  });
+
+  it('leaves a holdout artifact as before: no rows recorded', async () => {
+    const holdout = await trainModel(config, pre, train, toyFrame('binary', 60, 33), { ...hp, epochs: 2 });
+    expect(holdout.artifact.training).not.toHaveProperty('rows');
+  });
+});
+
 describe('artifact bytes', () => {
   it("do not depend on the order the hyper-parameters' keys come back in (DynamoDB does not keep map order)", async () => {
     const config = parseModelConfig(
