@@ -14,6 +14,7 @@ interface TaskState {
   Retry?: { ErrorEquals: string[] }[];
   Catch?: { ErrorEquals: string[]; Next: string }[];
   QueryLanguage?: string;
+  Parameters?: Record<string, unknown>;
   /** A Map state's inner machine (the Tune stage). */
   ItemProcessor?: { StartAt: string; States: Record<string, TaskState> };
 }
