@@ -8,58 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArtifact, Predictor } from '../../lambdas/core/artifact.js';
 import { decodeFrameFile } from '../../lambdas/core/frame-codec.js';
 import type { EvaluationReport } from '../../lambdas/core/report/types.js';
-import { adultSample, keepColumns, withDerivedColumn } from '../helpers/adult.js';
+import { withHeavyTailedTarget } from '../../bench/right-answers-lib.js';
+import { adultSample, withDerivedColumn } from '../helpers/adult.js';
+import { MODELS, STRONG } from '../helpers/small-data-models.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 import { signedFetch } from '../helpers/sign.js';
 
 const run = promisify(execFile);
-
-/**
- * Minimal model files, as "Adding a model" shows them: no hyper-parameters, so the search chooses them. The regression
- * and multiclass ones also declare a sensitive attribute with a fairness bound of their task (fairness for every task).
- */
-const MODELS = {
-  'adult-age': {
-    name: 'adult-age',
-    task: 'regression',
-    label: 'age',
-    exclude: ['fnlwgt'],
-    missingValues: ['', '?'],
-    sensitive: ['sex'],
-    gate: { minimums: { r2: 0.1 }, fairness: { maxMeanResidualGap: 10, maxErrorRatio: 3 } },
-  },
-  'adult-relationship': {
-    name: 'adult-relationship',
-    task: 'multiclass',
-    label: 'relationship',
-    exclude: ['fnlwgt'],
-    missingValues: ['', '?'],
-    sensitive: ['sex'],
-    gate: { minimums: { accuracy: 0.5 }, fairness: { maxDemographicParityDifference: 0.95 } },
-  },
-  // These two test the influence and leak checks, not the search (the two above do): a smaller search suffices.
-  'strong-feature': {
-    name: 'strong-feature',
-    task: 'binary',
-    label: 'class',
-    positiveClass: '>50K',
-    missingValues: ['', '?'],
-    tuning: { candidates: 2 },
-    gate: { minimums: { roc_auc: 0.7 } },
-  },
-  'leaky-label': {
-    name: 'leaky-label',
-    task: 'binary',
-    label: 'class',
-    positiveClass: '>50K',
-    missingValues: ['', '?'],
-    tuning: { candidates: 2 },
-    gate: { minimums: { roc_auc: 0.7 } },
-  },
-};
-
-/** One real feature (relationship) carries most of the signal; fnlwgt only tells rows apart. */
-const STRONG = keepColumns(adultSample(3000, 7), ['relationship', 'race', 'native-country', 'fnlwgt', 'class']);
 
 let stack: TestStack;
 const cli = (...args: string[]) =>
@@ -215,6 +170,56 @@ describe('right answers on small real data, through the local runtime, with mini
     expect(parity[0]?.value).toBeTypeOf('number');
     expect(parity[0]?.description).toMatch(/class ".+", its worst/);
     expect(card).toContain('at the worst class, one-vs-rest');
+  }, 240_000);
+
+  it('a small regression set with a heavy-tailed target: modelled as log1p, chosen by 5-fold cross-validation, refit, promoted and reproduced bit for bit', async () => {
+    const [execution] = await stack.upload(
+      'incoming/adult-spend/sample.csv',
+      withHeavyTailedTarget(adultSample(400, 17)),
+    );
+    expect(execution?.status).toBe('SUCCEEDED');
+    const entered = execution?.events.filter((e) => e.type === 'StateEntered').map((e) => e.state) ?? [];
+    expect(entered).toContain('Refit');
+    expect(entered).not.toContain('SingleSplit');
+    // Three candidates and the baseline, each on five folds: the Map ran 20 trainings.
+    expect(execution?.events.filter((e) => e.type === 'MapIterationSucceeded')).toHaveLength(20);
+    expect((await onlyRun('adult-spend')).status).toBe('PROMOTED');
+    const version = await stack.registry.versions.get('adult-spend', 1);
+    if (version === undefined) throw new Error('no version 1');
+    expect(version.crossValidation).toEqual({ folds: 5, seed: 0 });
+    const trials = version.tuning ?? [];
+    expect(trials.map((t) => t.id)).toEqual(['c1', 'c2', 'c3', 'baseline']);
+    expect(trials.every((t) => t.foldLosses?.length === 5 && typeof t.validationMetrics?.r2 === 'number')).toBe(true);
+    const chosen = trials.filter((t) => t.chosen);
+    expect(chosen).toHaveLength(1);
+    // The chosen trial as refit: the epochs its folds chose, on the training and validation rows together.
+    expect(chosen[0]?.hyperparameters).toEqual(version.hyperparameters);
+    expect(chosen[0]?.epochsRun).toBe(version.hyperparameters.epochs);
+    const report = await readJson<EvaluationReport>(version.evaluation.bucket, version.evaluation.key);
+    expect(report.target).toEqual({ transform: 'log1p', requested: 'auto' });
+    expect(report.crossValidation).toEqual({ folds: 5, seed: 0, rows: version.rows.train + version.rows.validation });
+    expect(version.metrics.r2 as number).toBeGreaterThanOrEqual((version.baselineMetrics?.r2 as number) - 0.05);
+    const artifact = parseArtifact(
+      (await (
+        await stack.s3.send(new GetObjectCommand({ Bucket: version.artifact.bucket, Key: version.artifact.key }))
+      ).Body?.transformToByteArray()) ?? new Uint8Array(),
+      version.artifact.sha256,
+      'test',
+    );
+    expect(artifact.training.rows).toEqual({ kind: 'refit' });
+
+    const reproduced = JSON.parse((await cli('--json', 'reproduce', 'adult-spend', '1')).stdout) as {
+      identical: boolean;
+    };
+    expect(reproduced.identical).toBe(true);
+    const runRecord = await onlyRun('adult-spend');
+    const card = await (
+      await stack.s3.send(new GetObjectCommand({ Bucket: runRecord.report?.bucket, Key: runRecord.report?.key }))
+    ).Body?.transformToString();
+    expect(card).toContain('Chosen by 5-fold cross-validation');
+    expect(card).toContain('fold losses');
+    expect(card).toMatch(/\d+\.\d{4} ± \d+\.\d{4}/);
+    expect(card).toContain('out-of-fold r2');
   }, 240_000);
 
   it('a data set whose one real feature carries most of the influence is promoted, with a dominance warning, not rejected as a leak', async () => {
