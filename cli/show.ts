@@ -1,4 +1,5 @@
 import type { VersionRecord } from '../lambdas/shared/contracts/registry-records.js';
+import { foldSpread } from '../lambdas/core/report/search.js';
 import { formatTable, metric } from './format.js';
 
 const hiddenUnits = (units: readonly number[]): string => (units.length === 0 ? 'none (linear)' : units.join(' × '));
@@ -18,22 +19,7 @@ export function describeVersion(model: string, version: VersionRecord): string {
     checks.length === 0
       ? 'no gate checks'
       : formatTable(['check', 'what', 'value', 'threshold', 'result', 'detail'], checks),
-    trials.length === 0
-      ? ''
-      : formatTable(
-          [
-            'trial',
-            'hidden units',
-            'learning rate',
-            'l2',
-            'batch',
-            'epochs',
-            'validation loss',
-            'validation score',
-            '',
-          ],
-          trials,
-        ),
+    trials.length === 0 ? '' : formatTable(trialHeaders(version.crossValidation !== undefined), trials),
     formatTable(['lineage', 'value'], lineageRows(version)),
   ]
     .filter((part) => part !== '')
@@ -52,15 +38,34 @@ function gateRows(version: VersionRecord): (string | number | null)[][] {
   ]);
 }
 
+/** The trial table's columns: cross-validated, the losses are out of fold and each trial's fold spread is shown. */
+function trialHeaders(crossValidated: boolean): string[] {
+  const scope = crossValidated ? 'out-of-fold' : 'validation';
+  return [
+    'trial',
+    'hidden units',
+    'learning rate',
+    'l2',
+    'batch',
+    crossValidated ? 'refit epochs' : 'epochs',
+    ...(crossValidated ? ['fold loss (mean ± sd)'] : []),
+    `${scope} loss`,
+    `${scope} score`,
+    '',
+  ];
+}
+
 /** Every trial of the search, the chosen one marked. */
 function trialRows(version: VersionRecord): (string | number | null)[][] {
+  const folds = version.crossValidation !== undefined;
   return (version.tuning ?? []).map((t) => [
     t.role === 'baseline' ? 'baseline' : t.id,
     t.hyperparameters === null ? '—' : hiddenUnits(t.hyperparameters.hiddenUnits),
     t.hyperparameters?.learningRate ?? null,
     t.hyperparameters?.l2 ?? null,
     t.hyperparameters?.batchSize ?? null,
-    t.epochsRun === null ? null : `${t.epochsRun} (best ${t.bestEpoch ?? '?'})`,
+    t.epochsRun === null ? null : folds ? t.epochsRun : `${t.epochsRun} (best ${t.bestEpoch ?? '?'})`,
+    ...(folds ? [foldSpread(t.foldLosses)] : []),
     metric(t.validationLoss),
     metric(t.validationMetrics?.roc_auc ?? t.validationMetrics?.r2 ?? t.validationMetrics?.accuracy ?? null),
     t.failure === null ? (t.chosen ? 'chosen' : '') : `failed: ${t.failure}`,
@@ -81,6 +86,12 @@ function lineageRows(version: VersionRecord): (string | null)[][] {
     ['model file sha256', version.modelConfigSha256],
     ['code version', version.codeVersion],
     ['backend', `${version.backend}; ${version.tfjsVersion}`],
+    [
+      'selection',
+      version.crossValidation === undefined
+        ? 'on the validation split'
+        : `${version.crossValidation.folds}-fold cross-validation (seed ${version.crossValidation.seed}), refit on train + validation`,
+    ],
     [
       'hyper-parameters',
       `hidden ${hiddenUnits(hp.hiddenUnits)}, learning rate ${hp.learningRate} (${hp.learningRateSchedule ?? 'constant'}), l2 ${hp.l2}, batch ${hp.batchSize}, epochs ${hp.epochs}, seed ${hp.seed}`,

@@ -212,6 +212,9 @@ describe('right answers on small real data, through the local runtime, with mini
       identical: boolean;
     };
     expect(reproduced.identical).toBe(true);
+    const shown = (await cli('show', 'adult-spend', '1')).stdout;
+    expect(shown).toContain('5-fold cross-validation (seed 0), refit on train + validation');
+    expect(shown).toMatch(/fold loss \(mean ± sd\)\s+out-of-fold loss/);
     const runRecord = await onlyRun('adult-spend');
     const card = await (
       await stack.s3.send(new GetObjectCommand({ Bucket: runRecord.report?.bucket, Key: runRecord.report?.key }))
