@@ -47,15 +47,17 @@ describe('re-driving a failed run', () => {
       runStatus: 'FAILED',
     });
 
-    // Restored, the run resumes at Validate: the new execution enters no ETL or Tune state.
+    // Restored, the run resumes at Validate: the new execution enters no ETL, Tune or Refit state.
     await stack.s3.send(new PutObjectCommand({ Bucket: artifact.bucket, Key: artifact.key, Body: original }));
     const { stdout } = await cli('--json', 'runs', 'redrive', 'adult', failedRun?.runId as string, '--wait');
     expect(JSON.parse(stdout)).toMatchObject({ step: 'Validate', status: 'SUCCEEDED' });
     const resumed = stack.runtime.executions().at(-1);
     const entered = resumed?.events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
-    expect(entered?.slice(0, 2)).toEqual(['Resume?', 'Validate']);
+    // Through CrossValidated?, which goes straight on: the state already has the selection ($.refit).
+    expect(entered?.slice(0, 3)).toEqual(['Resume?', 'CrossValidated?', 'Validate']);
     expect(entered).not.toContain('ETL');
     expect(entered).not.toContain('Tune');
+    expect(entered).not.toContain('Refit');
     const after = await stack.registry.runs.get('adult', failedRun?.runId as string);
     expect(after).toMatchObject({ redrives: 2 });
     expect(['PROMOTED', 'REJECTED']).toContain(after?.status);
