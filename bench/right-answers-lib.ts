@@ -125,7 +125,7 @@ async function crossValidated(
       const held = trained.frames;
       scores.push(
         await withPredictor(trained, (predictor) =>
-          outOfFoldScores(scoreSplit(predictor, held.validation), held.heldOut ?? []),
+          outOfFoldScores(scoreSplit(predictor, held.scored), held.heldOut ?? []),
         ),
       );
       bestEpochs.push(trained.trained.artifact.training.bestEpoch);

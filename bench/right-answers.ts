@@ -5,9 +5,10 @@
  * samples of adult: binary (`class`) at 150 and 500 rows, multiclass (`relationship`) at 500 and 1,000, regression
  * (`age`) at 300, and a heavy-tailed regression target derived from adult (`spend`, right-answers-lib.ts) at 300.
  * The same core code as the pipeline, in one process. Writes bench/results/right-answers.json. `SAMPLES` (default 10)
- * and `ONLY` (a task name's start) narrow a run.
+ * and `ONLY` (task names' starts, comma-separated) narrow a run; the tasks it measures replace theirs in the file and
+ * the others are kept, so two processes can measure different tasks side by side.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { round } from './stats.js';
 import { sampleCsv, searchOnCsv, withHeavyTailedTarget, type SearchOutcome } from './right-answers-lib.js';
@@ -15,7 +16,7 @@ import { sampleCsv, searchOnCsv, withHeavyTailedTarget, type SearchOutcome } fro
 const ROOT = join(import.meta.dirname, '..');
 const adult = readFileSync(join(ROOT, 'examples', 'data', 'adult.csv'), 'utf8');
 const SAMPLES = Number(process.env.SAMPLES ?? 10);
-const ONLY = process.env.ONLY ?? '';
+const ONLY = (process.env.ONLY ?? '').split(',').filter((prefix) => prefix !== '');
 
 const base = { exclude: ['fnlwgt'], missingValues: ['', '?'] };
 const binary = { name: 'adult-small', task: 'binary', label: 'class', positiveClass: '>50K', ...base };
@@ -65,8 +66,9 @@ interface SampleResult {
   readonly seconds: { cross_validated: number; single_split: number };
 }
 
-const results = [];
-for (const task of TASKS.filter((t) => t.name.startsWith(ONLY))) {
+const results: ({ task: string; measured_at: string } & Record<string, unknown>)[] = [];
+const measured = TASKS.filter((t) => ONLY.length === 0 || ONLY.some((prefix) => t.name.startsWith(prefix)));
+for (const task of measured) {
   const samples: SampleResult[] = [];
   for (let seed = 0; seed < SAMPLES; seed++) {
     const csv = task.derive(sampleCsv(adult, task.rows, seed));
@@ -92,6 +94,7 @@ for (const task of TASKS.filter((t) => t.name.startsWith(ONLY))) {
     round(samples.reduce((t, s) => t + pick(s), 0) / samples.length, 4);
   results.push({
     task: task.name,
+    measured_at: new Date().toISOString(),
     metric: task.metric,
     model_file: task.model,
     samples,
@@ -108,14 +111,14 @@ for (const task of TASKS.filter((t) => t.name.startsWith(ONLY))) {
   });
 }
 
-const out = join(
-  ROOT,
-  'bench',
-  'results',
-  ONLY === '' ? 'right-answers.json' : `right-answers-${ONLY.split(' ')[0]}.json`,
-);
-writeFileSync(
-  out,
-  `${JSON.stringify({ measured_at: new Date().toISOString(), node: process.version, samples_per_task: SAMPLES, results }, null, 2)}\n`,
-);
+const out = join(ROOT, 'bench', 'results', 'right-answers.json');
+// Another process may have written other tasks meanwhile: read the file as it is now, replace what was measured here.
+const kept = existsSync(out)
+  ? ((JSON.parse(readFileSync(out, 'utf8')) as { results?: { task: string }[] }).results ?? []).filter(
+      (r) => 'measured_at' in r && !results.some((m) => m.task === r.task),
+    )
+  : [];
+const order = (r: { task: string }) => TASKS.findIndex((t) => t.name === r.task);
+const all = [...kept, ...results].sort((a, b) => order(a) - order(b));
+writeFileSync(out, `${JSON.stringify({ node: process.version, samples_per_task: SAMPLES, results: all }, null, 2)}\n`);
 console.log(`wrote ${out}`);

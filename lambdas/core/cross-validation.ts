@@ -60,41 +60,51 @@ export function foldAssignment(frame: Frame, plan: FoldPlan): Uint8Array {
 
 export interface TrainingFrames {
   readonly train: Frame;
-  /** The rows early stopping watches and the trial is scored on (none for a refit). */
+  /** The rows early stopping watches (none for a refit). */
   readonly validation: Frame;
-  /** For a fold: the positions of the validation rows among the training and validation splits joined. */
+  /** The rows the trained model is scored on: the validation split, or the fold held out (none for a refit). */
+  readonly scored: Frame;
+  /** For a fold: the positions of the scored rows among the training and validation splits joined. */
   readonly heldOut: readonly number[] | null;
 }
 
-/** The frames a training learns from and is scored on. */
+/**
+ * The frames a training learns from, stops on and is scored on. A fold training learns from three folds, early-stops
+ * on the next fold and is scored on its own: a fold that chose its best epoch would flatter the trials that overfit
+ * most (the more epochs to pick from, the luckier the pick), which is the bias cross-validation is here to remove.
+ */
 export function trainingFrames(
   splits: { readonly train: Frame; readonly validation: Frame },
   rows: TrainingRows,
 ): TrainingFrames {
-  if (rows.kind === 'holdout') return { train: splits.train, validation: splits.validation, heldOut: null };
+  if (rows.kind === 'holdout')
+    return { train: splits.train, validation: splits.validation, scored: splits.validation, heldOut: null };
   const all = joinFrames(splits.train, splits.validation);
-  if (rows.kind === 'refit') return { train: all, validation: frameRows(all, []), heldOut: null };
-  const assignment = foldAssignment(all, rows);
-  const inside: number[] = [];
-  const outside: number[] = [];
-  assignment.forEach((fold, r) => (fold === rows.fold ? outside : inside).push(r));
-  if (outside.length === 0 || inside.length === 0) {
+  if (rows.kind === 'refit') {
+    const none = frameRows(all, []);
+    return { train: all, validation: none, scored: none, heldOut: null };
+  }
+  const stopping = (rows.fold + 1) % rows.folds;
+  const parts: { train: number[]; stop: number[]; scored: number[] } = { train: [], stop: [], scored: [] };
+  foldAssignment(all, rows).forEach((fold, r) =>
+    (fold === rows.fold ? parts.scored : fold === stopping ? parts.stop : parts.train).push(r),
+  );
+  const empty = Object.entries(parts).find(([, list]) => list.length === 0);
+  if (empty !== undefined) {
     throw new TrainingError(
-      `fold ${rows.fold + 1} of ${rows.folds} is ${outside.length === 0 ? 'empty' : 'everything'}: only ${all.origins.length} training and validation rows, too few to cross-validate; set "tuning": {"crossValidation": "never"}`,
+      `fold ${rows.fold + 1} of ${rows.folds} leaves no rows to ${empty[0] === 'train' ? 'train on' : empty[0] === 'stop' ? 'stop early on' : 'score'}: only ${all.origins.length} training and validation rows, too few to cross-validate; set "tuning": {"crossValidation": "never"}`,
     );
   }
-  return { train: frameRows(all, inside), validation: frameRows(all, outside), heldOut: outside };
+  return {
+    train: frameRows(all, parts.train),
+    validation: frameRows(all, parts.stop),
+    scored: frameRows(all, parts.scored),
+    heldOut: parts.scored,
+  };
 }
 
 /** The epochs a refit trains: the mean of the folds' best epochs, rounded (at least one). */
 export function refitEpochs(bestEpochs: readonly number[]): number {
   if (bestEpochs.length === 0) return 1;
   return Math.max(1, Math.round(bestEpochs.reduce((a, b) => a + b, 0) / bestEpochs.length));
-}
-
-/** How a record names the rows a training learned from (absent in records from a holdout training). */
-export function describeTrainingRows(rows: TrainingRows): string {
-  if (rows.kind === 'holdout') return 'the training split, early-stopped on the validation split';
-  if (rows.kind === 'refit') return 'the training and validation splits together, for the epochs the folds chose';
-  return `the training and validation splits but fold ${rows.fold + 1} of ${rows.folds}, early-stopped on it`;
 }

@@ -79,7 +79,7 @@ export async function storeTraining(
 async function heldOutScores(result: TrainedTrial) {
   const predictor = await Predictor.load(result.trained.artifact);
   try {
-    return outOfFoldScores(scoreSplit(predictor, result.frames.validation), result.frames.heldOut ?? []);
+    return outOfFoldScores(scoreSplit(predictor, result.frames.scored), result.frames.heldOut ?? []);
   } finally {
     predictor.dispose();
   }

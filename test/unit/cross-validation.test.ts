@@ -48,11 +48,16 @@ describe('the folds of a cross-validation', () => {
           const heldOut: number[] = [];
           for (let fold = 0; fold < 5; fold++) {
             const inFold = [...folds.keys()].filter((r) => folds[r] === fold);
-            if (inFold.length === 0 || inFold.length === rows.length) continue; // too few rows: refused (below)
+            if (new Set(folds).size < 3 || !folds.includes(fold) || !folds.includes((fold + 1) % 5)) continue; // refused (below)
             const frames = trainingFrames(splits, { kind: 'fold', fold, folds: 5, seed });
             expect(frames.heldOut).toEqual(inFold);
-            expect(frames.train.origins.length + frames.validation.origins.length).toBe(rows.length);
-            expect(new Set([...frames.train.origins, ...frames.validation.origins]).size).toBe(rows.length);
+            // Trained on three folds, early-stopped on the next one, scored on its own: never on what it stopped on.
+            const next = [...folds.keys()].filter((r) => folds[r] === (fold + 1) % 5);
+            expect(frames.scored.origins).toEqual(inFold.map((r) => `data.csv:${r + 2}`));
+            expect(frames.validation.origins).toEqual(next.map((r) => `data.csv:${r + 2}`));
+            const all = [...frames.train.origins, ...frames.validation.origins, ...frames.scored.origins];
+            expect(all).toHaveLength(rows.length);
+            expect(new Set(all).size).toBe(rows.length);
             heldOut.push(...inFold);
           }
           if (heldOut.length > 0) expect(new Set(heldOut).size).toBe(heldOut.length);
@@ -100,7 +105,9 @@ describe('the folds of a cross-validation', () => {
     const one = frameOf([[1, 'a', 'F', 'yes']]);
     expect(() =>
       trainingFrames({ train: one, validation: frameOf([]) }, { kind: 'fold', fold: 0, folds: 5, seed: 0 }),
-    ).toThrow(/only 1 training and validation rows, too few to cross-validate; set "tuning": \{"crossValidation": "never"\}/);
+    ).toThrow(
+      /leaves no rows to .+: only 1 training and validation rows, too few to cross-validate; set "tuning": \{"crossValidation": "never"\}/,
+    );
   });
 
   it('a refit learns from the training and validation rows together, with nothing held out', () => {
@@ -113,6 +120,7 @@ describe('the folds of a cross-validation', () => {
     expect(frames.train.features[0]?.values).toEqual([1, 2, 3]);
     expect(frames.train.labels.values).toEqual(['yes', 'no', 'no']);
     expect(frames.validation.origins).toEqual([]);
+    expect(frames.scored.origins).toEqual([]);
   });
 });
 
