@@ -10,8 +10,7 @@ import { createReadStream, createWriteStream, mkdtempSync, readFileSync, statSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { localS3Client } from '../local/storage/emulators.js';
-import { startLocalRuntime } from '../local/runtime.js';
+import { startBenchStack } from './local-stack.js';
 import { round } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -45,13 +44,7 @@ const file = join(work, 'adult-scale.csv');
 await writeAdultShaped(file, ROWS);
 const bytes = statSync(file).size;
 
-const runtime = await startLocalRuntime({
-  stateDir: join(work, 'state'),
-  ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
-  inMemoryDynamo: true,
-  modelsDir,
-});
-const s3 = localS3Client(runtime.endpoints.s3Endpoint, runtime.endpoints.region);
+const { runtime, s3 } = await startBenchStack(work, modelsDir);
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);

@@ -9,8 +9,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localS3Client } from '../local/storage/emulators.js';
-import { startLocalRuntime } from '../local/runtime.js';
+import { startBenchStack } from './local-stack.js';
 import { sampleCsv } from './right-answers-lib.js';
 import { round } from './stats.js';
 
@@ -34,13 +33,7 @@ for (const name of names) {
 }
 const adult = readFileSync(join(ROOT, 'examples', 'data', 'adult.csv'), 'utf8');
 
-const runtime = await startLocalRuntime({
-  stateDir: join(work, 'state'),
-  ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
-  inMemoryDynamo: true,
-  modelsDir,
-});
-const s3 = localS3Client(runtime.endpoints.s3Endpoint, runtime.endpoints.region);
+const { runtime, s3 } = await startBenchStack(work, modelsDir);
 const runs = [];
 try {
   for (const [seed, name] of names.entries()) {

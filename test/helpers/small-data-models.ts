@@ -6,6 +6,17 @@ import { adultSample, keepColumns } from './adult.js';
  * and compare their trials on one validation split (`crossValidation: "never"`): `adult-spend` is the small-data
  * default, cross-validated selection.
  */
+/** A binary model of `class` with a search of two candidates. */
+const smallSearch = (name: string) => ({
+  name,
+  task: 'binary',
+  label: 'class',
+  positiveClass: '>50K',
+  missingValues: ['', '?'],
+  tuning: { candidates: 2 },
+  gate: { minimums: { roc_auc: 0.7 } },
+});
+
 export const MODELS = {
   'adult-age': {
     name: 'adult-age',
@@ -38,25 +49,9 @@ export const MODELS = {
     tuning: { candidates: 3 },
     gate: { minimums: { r2: 0.2 } },
   },
-  // These two test the influence and leak checks, not the search (the two above do): a smaller search suffices.
-  'strong-feature': {
-    name: 'strong-feature',
-    task: 'binary',
-    label: 'class',
-    positiveClass: '>50K',
-    missingValues: ['', '?'],
-    tuning: { candidates: 2 },
-    gate: { minimums: { roc_auc: 0.7 } },
-  },
-  'leaky-label': {
-    name: 'leaky-label',
-    task: 'binary',
-    label: 'class',
-    positiveClass: '>50K',
-    missingValues: ['', '?'],
-    tuning: { candidates: 2 },
-    gate: { minimums: { roc_auc: 0.7 } },
-  },
+  // These two test the influence and leak checks, not the search (the models above do): a smaller search suffices.
+  'strong-feature': smallSearch('strong-feature'),
+  'leaky-label': smallSearch('leaky-label'),
 };
 
 /** One real feature (relationship) carries most of the signal; fnlwgt only tells rows apart. */
