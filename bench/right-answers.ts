@@ -66,6 +66,24 @@ interface SampleResult {
   readonly seconds: { cross_validated: number; single_split: number };
 }
 
+const out = join(ROOT, 'bench', 'results', 'right-answers.json');
+
+/** Writes the tasks measured so far into the file; another process may have written other tasks meanwhile. */
+function save(): void {
+  const kept = existsSync(out)
+    ? ((JSON.parse(readFileSync(out, 'utf8')) as { results?: { task: string }[] }).results ?? []).filter(
+        (r) => 'measured_at' in r && !results.some((m) => m.task === r.task),
+      )
+    : [];
+  const order = (r: { task: string }) => TASKS.findIndex((t) => t.name === r.task);
+  const all = [...kept, ...results].sort((a, b) => order(a) - order(b));
+  writeFileSync(
+    out,
+    `${JSON.stringify({ node: process.version, samples_per_task: SAMPLES, results: all }, null, 2)}\n`,
+  );
+  console.log(`wrote ${out}`);
+}
+
 const results: ({ task: string; measured_at: string } & Record<string, unknown>)[] = [];
 const measured = TASKS.filter((t) => ONLY.length === 0 || ONLY.some((prefix) => t.name.startsWith(prefix)));
 for (const task of measured) {
@@ -109,16 +127,5 @@ for (const task of measured) {
       mean_seconds_single_split: mean((s) => s.seconds.single_split),
     },
   });
+  save();
 }
-
-const out = join(ROOT, 'bench', 'results', 'right-answers.json');
-// Another process may have written other tasks meanwhile: read the file as it is now, replace what was measured here.
-const kept = existsSync(out)
-  ? ((JSON.parse(readFileSync(out, 'utf8')) as { results?: { task: string }[] }).results ?? []).filter(
-      (r) => 'measured_at' in r && !results.some((m) => m.task === r.task),
-    )
-  : [];
-const order = (r: { task: string }) => TASKS.findIndex((t) => t.name === r.task);
-const all = [...kept, ...results].sort((a, b) => order(a) - order(b));
-writeFileSync(out, `${JSON.stringify({ node: process.version, samples_per_task: SAMPLES, results: all }, null, 2)}\n`);
-console.log(`wrote ${out}`);
