@@ -9,7 +9,6 @@ import type { StepDeps } from '../shared/adapters/step-deps.js';
 import { causeMessage } from '../shared/contracts/cause.js';
 import { s3Uri } from '../shared/contracts/object-location.js';
 import {
-  trainResultSchema,
   type CrossValidatedTrial,
   type EtlResult,
   type RefitResult,
@@ -39,8 +38,7 @@ function foldsByTrial(etl: EtlResult, tuning: TuningResult): TrialFolds[] {
           failure ??= `fold ${(entry.trial.fold ?? 0) + 1}: ${entry.error.Error}: ${causeMessage(entry.error.Cause)}`;
         continue;
       }
-      const parsed = trainResultSchema.parse(entry);
-      if (parsed.id === plan.id) folds.push(parsed);
+      if (entry.id === plan.id) folds.push(entry);
     }
     folds.sort((a, b) => (a.fold ?? 0) - (b.fold ?? 0));
     const expected = etl.tuning.crossValidation?.folds ?? 0;
