@@ -210,6 +210,15 @@ describe('Train (lambdas/train)', () => {
     expect('id' in refit.baseline && refit.baseline.role).toBe('baseline');
   });
 
+  it('fails Refit when no competing trial has all its folds, naming each fold failure and why the rest cannot compete', async () => {
+    // The model file fixes the network: the baseline is only the yardstick, so c1 is the one trial that competes.
+    const failed = { trial: { id: 'c1', fold: 2 }, error: { Error: 'TrainingError', Cause: 'boom' } };
+    const tuning = trials.map((t) => (t.id === 'c1' && t.fold === 2 ? failed : t));
+    await expect(runRefit(deps, run, etl, tuning, 900_000)).rejects.toThrow(
+      'no model could be trained: c1: fold 3: TrainingError: boom; baseline: does not compete',
+    );
+  });
+
   it('stores each trial artifact under the run with the sha256 of its bytes, and its loss history', async () => {
     for (const trial of trials) {
       const bytes = await (
