@@ -4,7 +4,6 @@ import { crossValidatedChoice, outOfFoldScoresSchema, type FoldedTrial } from '.
 import { trainTrial } from '../core/pipeline-stages.js';
 import { parseStoredJson } from '../core/stored-json.js';
 import { getObjectBytes } from '../shared/adapters/objects.js';
-import { PreparedData } from '../shared/adapters/prepared.js';
 import type { StepDeps } from '../shared/adapters/step-deps.js';
 import { causeMessage } from '../shared/contracts/cause.js';
 import { s3Uri } from '../shared/contracts/object-location.js';
@@ -18,7 +17,7 @@ import {
   type TuningResult,
 } from '../shared/contracts/pipeline-state.js';
 import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';
-import { STORE_MARGIN_MS, storeTraining } from './train.js';
+import { STORE_MARGIN_MS, storeTraining, trainingInputs } from './train.js';
 
 /** A trial's fold trainings, or why one of them failed. */
 interface TrialFolds {
@@ -85,16 +84,13 @@ export async function runRefit(
     );
     throw new TrainingError(`no model could be trained: ${reasons.join('; ')}`);
   }
-  const prepared = new PreparedData(deps.s3, etl);
-  const [preprocessor, train, validation] = await Promise.all([
-    prepared.preprocessor(),
-    prepared.split('train'),
-    prepared.split('validation'),
-  ]);
+  const { preprocessor, train, validation } = await trainingInputs(deps, etl);
   const refit = async (trial: TrialFolds): Promise<TrainResult> => {
     const begun = Date.now();
     const hyperparameters = { ...trial.plan.hyperparameters, epochs: refitEpochs(trial.folds.map((f) => f.bestEpoch)) };
-    const deadline = begun + Math.min(trial.plan.maxSeconds * 1000, started + remainingMs - STORE_MARGIN_MS - begun);
+    // The trial's share of the budget, and never past the function's own timeout (the chosen trial and the baseline
+    // are refit one after the other in this invocation).
+    const deadline = Math.min(begun + trial.plan.maxSeconds * 1000, started + remainingMs - STORE_MARGIN_MS);
     const result = await trainTrial(etl.config, preprocessor, { train, validation }, hyperparameters, {
       deadline,
       rows: REFIT,

@@ -1,4 +1,6 @@
 import { Predictor } from '../core/artifact.js';
+import type { Frame } from '../core/dataset.js';
+import type { Preprocessor } from '../core/preprocess.js';
 import { HOLDOUT, type TrainingRows } from '../core/cross-validation.js';
 import { TrainingError } from '../core/errors.js';
 import { scoreSplit } from '../core/evaluation.js';
@@ -16,7 +18,7 @@ import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';
 export const STORE_MARGIN_MS = 30_000;
 
 /** The plan of the trial an item trains, and the rows it trains on. */
-export function itemPlan(etl: EtlResult, item: TrainingItem): { trial: TrialPlan; rows: TrainingRows } {
+function itemPlan(etl: EtlResult, item: TrainingItem): { trial: TrialPlan; rows: TrainingRows } {
   const trial = etl.tuning.trials.find((t) => t.id === item.trial);
   if (trial === undefined) throw new TrainingError(`the Tune plan has no trial "${item.trial}"`);
   const folds = etl.tuning.crossValidation;
@@ -24,6 +26,20 @@ export function itemPlan(etl: EtlResult, item: TrainingItem): { trial: TrialPlan
   if (folds === null)
     throw new TrainingError(`trial ${item.trial} names fold ${item.fold}, but the run does not cross-validate`);
   return { trial, rows: { kind: 'fold', fold: item.fold, folds: folds.folds, seed: folds.seed } };
+}
+
+/** What every training reads: ETL's encoders and its training and validation splits. */
+export async function trainingInputs(
+  deps: StepDeps,
+  etl: EtlResult,
+): Promise<{ preprocessor: Preprocessor; train: Frame; validation: Frame }> {
+  const prepared = new PreparedData(deps.s3, etl);
+  const [preprocessor, train, validation] = await Promise.all([
+    prepared.preprocessor(),
+    prepared.split('train'),
+    prepared.split('validation'),
+  ]);
+  return { preprocessor, train, validation };
 }
 
 /** What one training stores (artifact and loss history, and a fold's out-of-fold predictions) and reports. */
@@ -100,12 +116,7 @@ export async function runTraining(
   const started = Date.now();
   await deps.registry.runs.update(run.model, run.runId, { step: PIPELINE_STEPS.tune });
   const plan = itemPlan(etl, item);
-  const prepared = new PreparedData(deps.s3, etl);
-  const [preprocessor, train, validation] = await Promise.all([
-    prepared.preprocessor(),
-    prepared.split('train'),
-    prepared.split('validation'),
-  ]);
+  const { preprocessor, train, validation } = await trainingInputs(deps, etl);
   const deadline = started + Math.min(plan.trial.maxSeconds * 1000, remainingMs - STORE_MARGIN_MS);
   const result = await trainTrial(etl.config, preprocessor, { train, validation }, plan.trial.hyperparameters, {
     deadline,

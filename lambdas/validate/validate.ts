@@ -94,7 +94,7 @@ function crossValidationOf(etl: EtlResult): EvaluationReport['crossValidation'] 
 }
 
 /** Which trial Validate examines: chosen on the validation split here, or out of fold by the Refit step. */
-function chooseTrial(
+function selectionFor(
   deps: StepDeps,
   etl: EtlResult,
   tuning: TuningResult,
@@ -121,7 +121,7 @@ async function examine(
     prepared.split('validation'),
     deps.registry.aliases.get(run.model, PRODUCTION_ALIAS),
   ]);
-  const selection = await chooseTrial(deps, etl, tuning, refit, validation);
+  const selection = await selectionFor(deps, etl, tuning, refit, validation);
   const seed = selection.chosen.hyperparameters.seed;
   // A refit trained on the validation rows: influence is then measured on rows it never saw, the test split's.
   const influenceRows = refit === undefined ? validation : test;
