@@ -77,16 +77,35 @@ const mean = (values: ArrayLike<number>): number => {
 };
 
 /**
- * Scores every trial out of fold and picks one by the model file's rule on the paired per-row losses (the same rows,
- * in the same order, for every trial: checked). Returns each trial's fold losses and out-of-fold metrics, and the
- * chosen trial's id (undefined when no competing trial has a finite loss).
+ * The standard error of the difference between two trials' cross-validated losses, from their paired fold losses,
+ * corrected for the rows the folds' trainings share (Nadeau and Bengio's corrected resampled t-test, 2003): the k
+ * fold differences are not independent — any two trainings share most of their rows — so their spread over k
+ * understates the uncertainty, and the per-row standard error understates it more, since it ignores how much the
+ * model itself changes with its training rows (Bengio and Grandvalet, 2004). The variance of the mean difference is
+ * (1/k + scored/trained)·s², s² the sample variance of the fold differences; a fold training here learns from k − 2
+ * folds and is scored on one, so scored/trained = 1/(k − 2).
+ */
+export function foldDifference(a: readonly number[], b: readonly number[]): { mean: number; standardError: number } {
+  const k = Math.min(a.length, b.length);
+  const d = Array.from({ length: k }, (_, j) => (a[j] as number) - (b[j] as number));
+  const mean = k === 0 ? Number.NaN : d.reduce((t, v) => t + v, 0) / k;
+  if (k < 3) return { mean, standardError: Number.POSITIVE_INFINITY };
+  const variance = d.reduce((t, v) => t + (v - mean) ** 2, 0) / (k - 1);
+  return { mean, standardError: Math.sqrt((1 / k + 1 / (k - 2)) * variance) };
+}
+
+/**
+ * Scores every trial out of fold and picks one by the model file's rule: ranked by the out-of-fold loss over every
+ * row (the same rows, in the same order, for every trial: checked), one standard error taken from the paired fold
+ * losses (foldDifference). Returns each trial's fold losses and out-of-fold metrics, and the chosen trial's id
+ * (undefined when no competing trial has a finite loss).
  */
 export function crossValidatedChoice(
   task: TaskKind,
   trials: readonly FoldedTrial[],
   rule: SelectionRule,
 ): { readonly results: CrossValidation[]; readonly chosen: string | undefined } {
-  const competitors: (Competitor & { competes: boolean })[] = [];
+  const competitors: (Competitor & { competes: boolean; foldLosses: number[] })[] = [];
   let rowsOf: number[] | undefined;
   const results = trials.map((trial) => {
     const combined = combineFolds(trial.folds);
@@ -94,15 +113,17 @@ export function crossValidatedChoice(
     if (combined.rows.length !== rowsOf.length || combined.rows.some((r, i) => r !== rowsOf?.[i]))
       throw new IntegrityError(`trial ${trial.id}'s folds did not score the same rows as the other trials'`);
     const losses = rowLosses(task, combined.scores, combined.truth, combined.classes.length, true);
-    competitors.push({ id: trial.id, parameters: trial.parameters, rowLosses: losses, competes: trial.competes });
     const foldLosses = trial.folds.map((fold) =>
       mean(rowLosses(task, fold.scores, fold.truth, fold.classes.length, true)),
     );
+    const { id, parameters, competes } = trial;
+    competitors.push({ id, parameters, rowLosses: losses, competes, foldLosses });
     return { id: trial.id, foldLosses, loss: mean(losses), metrics: storableMetrics(metricsOf(combined)) };
   });
   const chosen = chooseTrial(
     competitors.filter((c) => c.competes),
     rule,
+    (trial, best) => foldDifference(trial.foldLosses, best.foldLosses),
   );
   return { results, chosen: chosen?.id };
 }

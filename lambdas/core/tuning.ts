@@ -192,18 +192,20 @@ export function pairedDifference(a: ArrayLike<number>, b: ArrayLike<number>): { 
  * default; Breiman's rule from CART, applied to paired differences) takes the simplest trial — fewest weights, then
  * the lowest loss — whose loss is within one standard error of the lowest: on a small validation split the lowest
  * loss is partly luck, and a simpler model that is not measurably worse generalizes as well. Earlier trials win ties.
+ * `difference` gives the standard error of a trial's loss minus the best's: per validation row by default; the
+ * cross-validated choice passes one computed from the folds (out-of-fold.ts).
  */
 export function chooseTrial<T extends Competitor>(
   competitors: readonly T[],
   rule: SelectionRule = 'one_standard_error',
+  difference: (trial: T, best: T) => { readonly standardError: number } = (trial, best) =>
+    pairedDifference(trial.rowLosses, best.rowLosses),
 ): T | undefined {
   const scored = competitors.map((c) => ({ c, mean: meanOf(c.rowLosses) })).filter((s) => Number.isFinite(s.mean));
   if (scored.length === 0) return undefined;
   const best = scored.reduce((a, b) => (b.mean < a.mean ? b : a));
   if (rule === 'lowest_loss') return best.c;
-  const eligible = scored.filter(
-    (s) => s === best || s.mean - best.mean <= pairedDifference(s.c.rowLosses, best.c.rowLosses).standardError,
-  );
+  const eligible = scored.filter((s) => s === best || s.mean - best.mean <= difference(s.c, best.c).standardError);
   return eligible.reduce((a, b) =>
     b.c.parameters < a.c.parameters || (b.c.parameters === a.c.parameters && b.mean < a.mean) ? b : a,
   ).c;
