@@ -20,8 +20,22 @@ export function ksTwoSample(a: readonly number[], b: readonly number[]): KsResul
   const m = a.length;
   const n = b.length;
   if (m === 0 || n === 0) throw new Error('the KS test needs two non-empty samples');
-  const x = Float64Array.from(a).sort();
-  const y = Float64Array.from(b).sort();
+  const dNumerator = ksNumerator(Float64Array.from(a).sort(), Float64Array.from(b).sort());
+  const statistic = dNumerator / (m * n);
+  if (m * n <= EXACT_LIMIT) return { statistic, pValue: exactPValue(m, n, dNumerator), method: 'exact' };
+  const en = (m * n) / (m + n);
+  return { statistic, pValue: kolmogorovSf(Math.sqrt(en) * statistic), method: 'asymptotic' };
+}
+
+/** The KS statistic sup |F_x − F_y| of two samples already sorted ascending (no p-value: what a bootstrap repeats). */
+export function ksStatisticSorted(x: Float64Array, y: Float64Array): number {
+  return ksNumerator(x, y) / (x.length * y.length);
+}
+
+/** max |i·n − j·m| over the merged sorted samples: the statistic times m·n, kept an integer. */
+function ksNumerator(x: Float64Array, y: Float64Array): number {
+  const m = x.length;
+  const n = y.length;
   let i = 0;
   let j = 0;
   let dNumerator = 0;
@@ -31,10 +45,7 @@ export function ksTwoSample(a: readonly number[], b: readonly number[]): KsResul
     while (j < n && y[j] === value) j++;
     dNumerator = Math.max(dNumerator, Math.abs(i * n - j * m));
   }
-  const statistic = dNumerator / (m * n);
-  if (m * n <= EXACT_LIMIT) return { statistic, pValue: exactPValue(m, n, dNumerator), method: 'exact' };
-  const en = (m * n) / (m + n);
-  return { statistic, pValue: kolmogorovSf(Math.sqrt(en) * statistic), method: 'asymptotic' };
+  return dNumerator;
 }
 
 /**

@@ -81,3 +81,17 @@ export function kolmogorovSf(x: number): number {
   }
   return Math.min(1, 2 * sum);
 }
+
+/** The x with kolmogorovSf(x) = p (scipy's kstwobign.isf), by bisection: the survival function is decreasing. */
+export function kolmogorovIsf(p: number): number {
+  if (!(p > 0)) return Number.POSITIVE_INFINITY;
+  if (p >= 1) return 0;
+  let lo = 0;
+  let hi = 10;
+  for (let k = 0; k < 200 && hi - lo > 1e-15; k++) {
+    const mid = (lo + hi) / 2;
+    if (kolmogorovSf(mid) > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
