@@ -20,7 +20,7 @@ import { seededRandom } from '../lambdas/core/random.js';
 import { round } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const WINDOWS = Number(process.env.WINDOWS ?? 20);
+const WINDOWS = Number(process.env.WINDOWS ?? 200);
 const config = parseModelConfig(
   {
     name: 'adult',
