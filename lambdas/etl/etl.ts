@@ -7,6 +7,7 @@ import {
   type DataSchema,
 } from '../core/data-schema.js';
 import type { ModelConfig } from '../core/model-config.js';
+import { bootstrapDriftNull } from '../core/drift/drift-null.js';
 import { profileFrame } from '../core/drift/profile.js';
 import { encodeFrameFile } from '../core/frame-codec.js';
 import { prepareForTraining } from '../core/pipeline-stages.js';
@@ -46,13 +47,15 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
   const schemaVersion = schema?.version ?? (await recordFirstSchema(deps, inferSchema(table, typed, run.runId, 1)));
 
   const prefix = runPrefix(run.model, run.runId);
+  const profile = profileFrame(prepared.splits.train);
   const put = (name: string, body: Uint8Array | string, type: string) =>
     putObject(deps.s3, { bucket: deps.artifactsBucket, key: `${prefix}${name}` }, body, type);
   await Promise.all([
     put(PREPARED_FILES.config, configText, 'application/json'),
     put(PREPARED_FILES.preprocessor, JSON.stringify(preprocessor), 'application/json'),
     put(PREPARED_FILES.preparation, JSON.stringify(prepared.report), 'application/json'),
-    put(PREPARED_FILES.profile, JSON.stringify(profileFrame(prepared.splits.train)), 'application/json'),
+    put(PREPARED_FILES.profile, JSON.stringify(profile), 'application/json'),
+    put(PREPARED_FILES.driftNull, JSON.stringify(bootstrapDriftNull(profile, config.split.seed)), 'application/json'),
     ...SPLITS.map((name) =>
       put(PREPARED_FILES.split(name), encodeFrameFile(prepared.splits[name]), 'application/gzip'),
     ),
@@ -76,6 +79,7 @@ export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
     bucket: deps.artifactsBucket,
     prefix,
     profile: { bucket: deps.artifactsBucket, key: `${prefix}${PREPARED_FILES.profile}` },
+    driftNull: { bucket: deps.artifactsBucket, key: `${prefix}${PREPARED_FILES.driftNull}` },
     schemaVersion,
     anomalies: anomalies.length,
     data,

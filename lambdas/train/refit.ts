@@ -1,12 +1,10 @@
 import { REFIT, refitEpochs } from '../core/cross-validation.js';
 import { TrainingError } from '../core/errors.js';
-import { crossValidatedChoice, outOfFoldScoresSchema, type FoldedTrial } from '../core/out-of-fold.js';
+import { crossValidatedChoice, type FoldedTrial } from '../core/out-of-fold.js';
 import { trainTrial } from '../core/pipeline-stages.js';
-import { parseStoredJson } from '../core/stored-json.js';
-import { getObjectBytes } from '../shared/adapters/objects.js';
+import { readOutOfFold } from '../shared/adapters/out-of-fold-store.js';
 import type { StepDeps } from '../shared/adapters/step-deps.js';
 import { causeMessage } from '../shared/contracts/cause.js';
-import { s3Uri } from '../shared/contracts/object-location.js';
 import {
   type CrossValidatedTrial,
   type EtlResult,
@@ -53,8 +51,7 @@ async function loadFolds(deps: StepDeps, trial: TrialFolds): Promise<FoldedTrial
     trial.folds.map(async (fold) => {
       if (fold.outOfFold === null)
         throw new TrainingError(`fold ${(fold.fold ?? 0) + 1} of ${fold.id} stored no predictions`);
-      const text = (await getObjectBytes(deps.s3, fold.outOfFold)).toString('utf8');
-      return parseStoredJson(outOfFoldScoresSchema, text, s3Uri(fold.outOfFold), 'out-of-fold predictions');
+      return readOutOfFold(deps.s3, fold.outOfFold);
     }),
   );
   return { id: trial.plan.id, parameters: trial.folds[0]?.parameters ?? 0, competes: trial.plan.competes, folds };

@@ -9,10 +9,11 @@ import { permutationImportance } from '../core/importance.js';
 import { singleFeatureScores } from '../core/leak.js';
 import { argmaxRows, storableMetrics } from '../core/metrics.js';
 import type { ModelConfig } from '../core/model-config.js';
+import type { MonitoringReference } from '../core/monitoring/monitoring-reference.js';
 import type { EvaluationReport } from '../core/report/types.js';
 import { fetchArtifact } from '../shared/adapters/artifacts.js';
 import type { StepDeps } from '../shared/adapters/step-deps.js';
-import { EVALUATION_FILE } from '../shared/contracts/layout.js';
+import { EVALUATION_FILE, MONITORING_REFERENCE_FILE } from '../shared/contracts/layout.js';
 import { putObject } from '../shared/adapters/objects.js';
 import { type ObjectLocation } from '../shared/contracts/object-location.js';
 import type {
@@ -26,6 +27,7 @@ import { PreparedData } from '../shared/adapters/prepared.js';
 import { PRODUCTION_ALIAS } from '../shared/contracts/registry-keys.js';
 import type { VersionRecord } from '../shared/contracts/registry-records.js';
 import { compareWithProduction } from './production.js';
+import { monitoringReferenceOf } from './monitoring.js';
 import { refitSelection, selectTrials, type TrialSelection } from './trials.js';
 import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';
 
@@ -75,6 +77,7 @@ interface Findings {
   readonly report: EvaluationReport;
   /** The candidate's classes (empty for regression): what feedback for this version may name. */
   readonly classes: readonly string[];
+  readonly monitoring: MonitoringReference;
 }
 
 /**
@@ -106,6 +109,40 @@ function selectionFor(
   return selectTrials(deps.s3, etl.tuning.trials, tuning, validation, task, search.selection);
 }
 
+/** What Validate measures on the chosen trial itself: test metrics, fairness, influence, its monitoring reference. */
+async function studyCandidate(
+  deps: StepDeps,
+  inputs: { etl: EtlResult; tuning: TuningResult; refit: RefitResult | undefined; selection: TrialSelection },
+  splits: { train: Frame; validation: Frame; test: Frame },
+) {
+  const { etl, tuning, refit, selection } = inputs;
+  const { train, validation, test } = splits;
+  const { config } = etl;
+  // A refit trained on the validation rows: influence is then measured on rows it never saw, the test split's.
+  const influenceRows = refit === undefined ? validation : test;
+  const candidate = await Predictor.load(await fetchArtifact(deps.s3, selection.chosen.artifact));
+  try {
+    const sliceColumns = [...test.sensitive, ...test.features.filter((c) => config.slices.includes(c.name))];
+    const scored = scoreSplit(candidate, test);
+    return {
+      influenceRows,
+      evaluation: evaluateFull(scored, test, sliceColumns, config.minGroupSize),
+      fairness: fairnessOf(scored, test, config),
+      importance: permutationImportance(candidate, influenceRows, selection.chosen.hyperparameters.seed),
+      singles: singleFeatureScores(config.task, train, validation, candidate.classes),
+      classes: [...candidate.classes],
+      target: targetOf(candidate, config),
+      monitoring: await monitoringReferenceOf(deps, etl, tuning, refit, candidate, {
+        validation,
+        test,
+        scoredTest: scored,
+      }),
+    };
+  } finally {
+    candidate.dispose();
+  }
+}
+
 async function examine(
   deps: StepDeps,
   run: RunRef,
@@ -123,17 +160,8 @@ async function examine(
   ]);
   const selection = await selectionFor(deps, etl, tuning, refit, validation);
   const seed = selection.chosen.hyperparameters.seed;
-  // A refit trained on the validation rows: influence is then measured on rows it never saw, the test split's.
-  const influenceRows = refit === undefined ? validation : test;
-  const candidate = await Predictor.load(await fetchArtifact(deps.s3, selection.chosen.artifact));
-  const sliceColumns = [...test.sensitive, ...test.features.filter((c) => config.slices.includes(c.name))];
-  const scored = scoreSplit(candidate, test);
-  const evaluation = evaluateFull(scored, test, sliceColumns, config.minGroupSize);
-  const fairness = fairnessOf(scored, test, config);
-  const importance = permutationImportance(candidate, influenceRows, seed);
-  const singles = singleFeatureScores(config.task, train, validation, candidate.classes);
-  const [classes, target] = [[...candidate.classes], targetOf(candidate, config)];
-  candidate.dispose();
+  const studied = await studyCandidate(deps, { etl, tuning, refit, selection }, { train, validation, test });
+  const { influenceRows, evaluation, fairness, importance, singles, classes, target, monitoring } = studied;
   const baseline = await baselineOf(deps, selection, test);
   const { champion, drift } =
     production === undefined
@@ -164,7 +192,7 @@ async function examine(
     singleFeatureScores: singles,
     target,
   };
-  return { selection, config, report, classes };
+  return { selection, config, report, classes, monitoring };
 }
 
 /**
@@ -192,14 +220,19 @@ export async function runValidation(
     };
   }
   await deps.registry.runs.update(run.model, run.runId, { step: PIPELINE_STEPS.validate });
-  const { selection, config, report, classes } = await examine(deps, run, etl, tuning, refit);
+  const findings = await examine(deps, run, etl, tuning, refit);
+  const { selection, report } = findings;
   const reportLocation = { bucket: deps.artifactsBucket, key: `${etl.prefix}${EVALUATION_FILE}` };
-  await putObject(deps.s3, reportLocation, JSON.stringify(report), 'application/json');
+  const monitoringLocation = { bucket: deps.artifactsBucket, key: `${etl.prefix}${MONITORING_REFERENCE_FILE}` };
+  await Promise.all([
+    putObject(deps.s3, reportLocation, JSON.stringify(report), 'application/json'),
+    putObject(deps.s3, monitoringLocation, JSON.stringify(findings.monitoring), 'application/json'),
+  ]);
 
   // The version item, the model's version counter and the run's outcome in one transaction: a re-driven Validate gets
   // the version this run registered before, never a second one.
   const version = await deps.registry.versions.register(
-    versionRecordOf(deps, run, etl, { selection, config, report, classes }, reportLocation),
+    versionRecordOf(deps, run, etl, findings, { evaluation: reportLocation, monitoring: monitoringLocation }),
     {
       metrics: storableMetrics(report.candidate.metrics),
       gate: report.gate,
@@ -221,7 +254,7 @@ function versionRecordOf(
   run: RunRef,
   etl: EtlResult,
   findings: Findings,
-  evaluation: ObjectLocation,
+  stored: { readonly evaluation: ObjectLocation; readonly monitoring: ObjectLocation },
 ): Omit<VersionRecord, 'version' | 'revision'> {
   const { selection, config, report, classes } = findings;
   const { chosen } = selection;
@@ -242,8 +275,9 @@ function versionRecordOf(
     metrics: storableMetrics(report.candidate.metrics),
     gate,
     comparedWith: champion?.version ?? null,
-    evaluation,
+    evaluation: stored.evaluation,
     profile: etl.profile,
+    ...(etl.driftNull === null ? {} : { monitoring: { reference: stored.monitoring, driftNull: etl.driftNull } }),
     rows: etl.rows,
     schemaVersion: etl.schemaVersion,
     backend: chosen.backend,

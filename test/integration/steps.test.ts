@@ -22,6 +22,7 @@ import type {
 } from '../../lambdas/shared/contracts/pipeline-state.js';
 import type { Registry } from '../../lambdas/shared/adapters/registry.js';
 import { RunUploads } from '../../lambdas/shared/adapters/run-uploads.js';
+import { readDriftNull, readMonitoringReference } from '../../lambdas/shared/adapters/stored-documents.js';
 import { runRefit } from '../../lambdas/train/refit.js';
 import { runTraining } from '../../lambdas/train/train.js';
 import { runValidation } from '../../lambdas/validate/validate.js';
@@ -250,6 +251,24 @@ describe('Validate, Promote, Report (lambdas/validate, promote, report)', () => 
       hyperparameters: refit.chosen.hyperparameters,
     });
     expect(await registry.versions.list('steps')).toHaveLength(1);
+
+    // Monitoring's references: the drift null beside the profile, and — the choice having been refit on train +
+    // validation — a calibration fitted on the chosen trial's out-of-fold predictions (every training and validation
+    // row once) and a prediction profile of the test rows.
+    const monitoring = (await registry.versions.get('steps', 1))?.monitoring;
+    expect(monitoring?.driftNull).toEqual(etl.driftNull);
+    const reference = await readMonitoringReference(deps.s3, monitoring?.reference ?? etl.profile);
+    expect(reference).toMatchObject({ task: 'binary', classes: ['<=50K', '>50K'], predictionSource: 'test' });
+    expect(reference.calibration.rows).toBe(etl.rows.train + etl.rows.validation);
+    expect(reference.predictions.rows).toBe(etl.rows.test);
+    const driftNull = await readDriftNull(deps.s3, etl.driftNull ?? etl.profile);
+    expect(Object.keys(driftNull.numeric).sort()).toEqual([
+      'age',
+      'capital-gain',
+      'capital-loss',
+      'education-num',
+      'hours-per-week',
+    ]);
 
     // A canary model with no production yet: its first version goes straight to production.
     const promoted = await promoteRun(

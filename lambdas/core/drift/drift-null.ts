@@ -1,5 +1,6 @@
 import { quantile } from '../curves.js';
 import { seededRandom } from '../random.js';
+import { multinomial } from '../stats/sampling.js';
 import { kolmogorovIsf } from '../stats/special.js';
 import type { DatasetProfile } from './profile.js';
 
@@ -39,45 +40,60 @@ export interface DriftNull {
   readonly numeric: Record<string, NumericNull>;
 }
 
-/**
- * Draws `size` values with replacement from a sorted sample as counts per position (a multinomial draw): with both
- * samples of a draw counted over the same sorted values, the KS statistic is one walk over them, no sorting.
- */
-function drawCounts(into: Uint32Array, size: number, random: () => number): void {
-  into.fill(0);
-  for (let i = 0; i < size; i++) {
-    const k = Math.floor(random() * into.length);
-    into[k] = (into[k] as number) + 1;
+/** Beyond this many distinct values in the reference sample a feature is treated as continuous (factor 1). */
+export const MAX_TIED_VALUES = 200;
+
+/** The distinct values of a sorted sample and the share of the sample at each. */
+function distinctShares(sorted: Float64Array): Float64Array {
+  const shares: number[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    if (i > 0 && sorted[i] === sorted[i - 1]) shares[shares.length - 1] = (shares[shares.length - 1] as number) + 1;
+    else shares.push(1);
   }
+  return Float64Array.from(shares, (count) => count / sorted.length);
 }
 
-/** sup |F_a − F_b| of two draws counted over `sorted` (equal values pass together: ties as KS counts them). */
-function ksOfCounts(sorted: Float64Array, a: Uint32Array, aSize: number, b: Uint32Array, bSize: number): number {
+/** sup |F_a − F_b| of two draws counted over the same distinct values. */
+function ksOfCounts(a: Uint32Array, aSize: number, b: Uint32Array, bSize: number): number {
   let ca = 0;
   let cb = 0;
   let d = 0;
-  for (let k = 0; k < sorted.length; k++) {
+  for (let k = 0; k < a.length; k++) {
     ca += a[k] as number;
     cb += b[k] as number;
-    if (k + 1 < sorted.length && sorted[k + 1] === sorted[k]) continue;
     d = Math.max(d, Math.abs(ca / aSize - cb / bSize));
   }
   return d;
 }
 
-function tieFactor(sorted: Float64Array, size: number, draws: number, random: () => number): number {
-  const m = sorted.length;
+/**
+ * The tie factor at one window size: a window of `size` and a reference of m values drawn (multinomially, over the
+ * distinct values) from the reference sample, `draws` times.
+ */
+function tieFactor(shares: Float64Array, m: number, size: number, draws: number, random: () => number): number {
   const scale = Math.sqrt((size * m) / (size + m));
-  const window = new Uint32Array(m);
-  const reference = new Uint32Array(m);
+  const window = new Uint32Array(shares.length);
+  const reference = new Uint32Array(shares.length);
   const scaled = new Float64Array(draws);
   for (let d = 0; d < draws; d++) {
-    drawCounts(window, size, random);
-    drawCounts(reference, m, random);
-    scaled[d] = scale * ksOfCounts(sorted, window, size, reference, m);
+    multinomial(window, size, shares, random);
+    multinomial(reference, m, shares, random);
+    scaled[d] = scale * ksOfCounts(window, size, reference, m);
   }
   const observed = quantile(scaled.sort(), NULL_QUANTILE);
   return Math.min(1, observed / kolmogorovIsf(1 - NULL_QUANTILE));
+}
+
+/**
+ * A feature's factors: 0 for a constant (any other value is drift), 1 for one with more than MAX_TIED_VALUES distinct
+ * values (its ties barely move the statistic; Kolmogorov's distribution is then slightly conservative), else
+ * bootstrapped — O(distinct values) per draw, so a wide upload of tied columns stays cheap.
+ */
+function factorsOf(sorted: Float64Array, sizes: readonly number[], draws: number, random: () => number): number[] {
+  const shares = distinctShares(sorted);
+  if (shares.length === 1) return sizes.map(() => 0);
+  if (shares.length > MAX_TIED_VALUES) return sizes.map(() => 1);
+  return sizes.map((size) => tieFactor(shares, sorted.length, size, draws, random));
 }
 
 /** Bootstraps the null of every numeric feature of a reference profile (seeded: the same profile, the same null). */
@@ -91,7 +107,7 @@ export function bootstrapDriftNull(reference: DatasetProfile, seed = 0, draws = 
     numeric[name] = {
       referenceValues: sorted.length,
       sizes,
-      tieFactors: sizes.map((size) => tieFactor(sorted, size, draws, random)),
+      tieFactors: factorsOf(sorted, sizes, draws, random),
     };
   }
   return { draws, seed, quantile: NULL_QUANTILE, numeric };

@@ -14,6 +14,8 @@ export const PREPARED_FILES = {
   preprocessor: 'preprocessor.json',
   preparation: 'preparation.json',
   profile: 'profile.json',
+  /** The profile's bootstrapped drift null (lambdas/core/drift/drift-null.ts): what monitoring judges drift by. */
+  driftNull: 'drift-null.json',
   split: (name: SplitName) => `prepared/${name}.json.gz`,
 } as const;
 

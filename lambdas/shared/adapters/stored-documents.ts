@@ -2,7 +2,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { preprocessorSchema } from '../../core/artifact-schema.js';
 import type { DataSchema } from '../../core/data-schema.js';
+import type { DriftNull } from '../../core/drift/drift-null.js';
 import type { DatasetProfile } from '../../core/drift/profile.js';
+import {
+  driftNullSchema,
+  modelCalibrationSchema,
+  type MonitoringReference,
+} from '../../core/monitoring/monitoring-reference.js';
 import { parseStoredJson } from '../../core/stored-json.js';
 import type { Preprocessor } from '../../core/preprocess.js';
 import type { EvaluationReport } from '../../core/report/types.js';
@@ -56,6 +62,15 @@ const profileSchema = z.object({
   ),
 });
 
+const monitoringReferenceSchema = z.object({
+  task: z.enum(['binary', 'multiclass', 'regression']),
+  classes: z.array(z.string()),
+  calibration: modelCalibrationSchema,
+  predictionSource: z.enum(['validation', 'test']),
+  predictions: profileSchema,
+  predictionNull: driftNullSchema,
+});
+
 function parse<T extends z.ZodType>(schema: T, text: string, where: string, what: string): z.infer<T> {
   return parseStoredJson(schema, text, where, `a ${what}`);
 }
@@ -77,3 +92,7 @@ export const readProfile = async (s3: S3Client, location: ObjectLocation): Promi
   parse(profileSchema, await text(s3, location), s3Uri(location), 'data profile');
 export const readEvaluation = async (s3: S3Client, location: ObjectLocation): Promise<EvaluationReport> =>
   parseEvaluation(await text(s3, location), s3Uri(location));
+export const readDriftNull = async (s3: S3Client, location: ObjectLocation): Promise<DriftNull> =>
+  parse(driftNullSchema, await text(s3, location), s3Uri(location), 'drift null');
+export const readMonitoringReference = async (s3: S3Client, location: ObjectLocation): Promise<MonitoringReference> =>
+  parse(monitoringReferenceSchema, await text(s3, location), s3Uri(location), 'monitoring reference');

@@ -20,6 +20,8 @@ export const LAYOUT = {
 
 /** Files of a run under its prefix: the validate step's findings and the model card drawn from them. */
 export const EVALUATION_FILE = 'evaluation.json';
+/** The validated version's monitoring reference: calibration and prediction distribution (lambdas/core/monitoring). */
+export const MONITORING_REFERENCE_FILE = 'monitoring-reference.json';
 /** Every anomaly the data check found (the run item names the first few). */
 export const ANOMALIES_FILE = 'anomalies.json';
 export const REPORT_FILE = 'report.html';

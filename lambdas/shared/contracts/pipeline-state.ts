@@ -38,6 +38,8 @@ export const etlResultSchema = z.object({
   bucket: z.string(),
   prefix: z.string(),
   profile: locationSchema,
+  /** The profile's bootstrapped drift null (null for runs prepared before monitoring). */
+  driftNull: locationSchema.nullable().default(null),
   schemaVersion: z.number().int(),
   anomalies: z.number().int(),
   data: z.array(dataRecordSchema),

@@ -151,6 +151,7 @@ export const versionItemSchema = lazy<VersionRecord>(() =>
     comparedWith: z.number().int().nullable(),
     evaluation: locationSchema,
     profile: locationSchema,
+    monitoring: z.object({ reference: locationSchema, driftNull: locationSchema }).optional(),
     rows: z.object({ read: z.number(), kept: z.number(), train: z.number(), validation: z.number(), test: z.number() }),
     schemaVersion: z.number().int(),
     backend: z.string(),

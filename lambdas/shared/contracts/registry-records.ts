@@ -114,6 +114,11 @@ export interface VersionRecord {
   readonly evaluation: ObjectLocation;
   /** Mergeable profile of the training split: the reference for drift. */
   readonly profile: ObjectLocation;
+  /**
+   * What monitoring compares live traffic with (absent on versions from before monitoring): the version's calibration
+   * and prediction reference, and the training profile's bootstrapped drift null.
+   */
+  readonly monitoring?: { readonly reference: ObjectLocation; readonly driftNull: ObjectLocation };
   /** Rows read, kept after cleaning, and in each split. */
   readonly rows: {
     readonly read: number;
