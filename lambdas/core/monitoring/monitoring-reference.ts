@@ -26,14 +26,16 @@ export interface MonitoringReference {
   readonly predictionNull: DriftNull;
 }
 
-/** The prediction each row contributes to prediction drift, as the serving summary counts it. */
-export function predictionValues(scored: Pick<ScoredSplit, 'scores' | 'classes'>, rows: number): number[] {
-  const width = scored.classes.length;
-  if (width === 0) return Array.from({ length: rows }, (_, r) => scored.scores[r] as number);
-  if (width === 2) return Array.from({ length: rows }, (_, r) => scored.scores[r * 2 + 1] as number);
+/**
+ * The prediction each row contributes to prediction drift, from scores laid out as evaluation lays them out: the
+ * positive class's probability (binary), the top class's (multiclass), the value (regression, `classes` 0).
+ */
+export function predictionValues(scores: ArrayLike<number>, classes: number, rows: number): number[] {
+  if (classes === 0) return Array.from({ length: rows }, (_, r) => scores[r] as number);
+  if (classes === 2) return Array.from({ length: rows }, (_, r) => scores[r * 2 + 1] as number);
   return Array.from({ length: rows }, (_, r) => {
     let top = 0;
-    for (let k = 0; k < width; k++) top = Math.max(top, scored.scores[r * width + k] as number);
+    for (let k = 0; k < classes; k++) top = Math.max(top, scores[r * classes + k] as number);
     return top;
   });
 }
@@ -69,7 +71,10 @@ export function monitoringReference(
     task === 'regression'
       ? { estimable: false, reason: REGRESSION_NOT_ESTIMABLE, rows: calibrationRows.truth.length }
       : fitModelCalibration(calibrationRows);
-  const predictions = predictionProfile(predictionValues(predictionRows, predictionRows.truth.length), predictionKeys);
+  const predictions = predictionProfile(
+    predictionValues(predictionRows.scores, predictionRows.classes.length, predictionRows.truth.length),
+    predictionKeys,
+  );
   return {
     task,
     classes: [...predictionRows.classes],
