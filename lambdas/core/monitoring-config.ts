@@ -24,5 +24,39 @@ export const monitoringSchema = z
     maxRefreshFailures: z.number().int().min(1).default(3),
     /** Requests over 5 minutes answered 404 because the model has no production version, that raise the alarm. */
     maxMissingModelRequests: z.number().int().min(1).default(10),
+    /**
+     * When the monitor looks at the model's live traffic: an EventBridge Scheduler rate, from `rate(1 minute)`; each
+     * run monitors the interval that just ended (the window is the interval).
+     */
+    schedule: z
+      .string()
+      .default('rate(15 minutes)')
+      .refine((expression) => scheduleMinutes(expression) !== null, {
+        message: 'must be a rate of at least one minute: "rate(15 minutes)", "rate(1 hour)", "rate(1 day)"',
+      }),
+    /** Below this many predictions in a window, drift has no verdict ("insufficient data"). */
+    minRows: z.number().int().min(1).default(100),
+    /** Below this many predictions with ground truth in a window, no realized performance ("insufficient labels"). */
+    minLabels: z.number().int().min(1).default(50),
+    /** Share of windows without drift that may be flagged, whatever their size and however many features. */
+    driftFalseAlarmRate: z.number().gt(0).max(0.5).default(0.01),
+    /**
+     * How far accuracy (classifiers, estimated or realized) or R² (regression, realized) may fall below the served
+     * version's test figure before the window counts as degraded.
+     */
+    maxPerformanceDrop: z.number().gt(0).max(1).default(0.05),
   })
   .strict();
+
+/** The minutes of a `rate(n unit)` schedule expression, or null for anything else (or less than a minute). */
+export function scheduleMinutes(expression: string): number | null {
+  const match = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(expression);
+  if (match === null) return null;
+  const value = Number(match[1]);
+  const unit = match[2] as string;
+  if (value < 1 || (value === 1) !== !unit.endsWith('s')) return null;
+  const minutes = unit.startsWith('minute') ? value : unit.startsWith('hour') ? value * 60 : value * 1440;
+  return minutes >= 1 ? minutes : null;
+}
+
+export type MonitoringConfig = z.infer<typeof monitoringSchema>;

@@ -44,6 +44,25 @@ export const PIPELINE_METRICS = {
   releaseInProgress: 'ReleaseInProgress',
 } as const;
 
+/** What each monitored window publishes, per model and variant (the monitor function; alarms watch them). */
+export const MONITOR_METRICS = {
+  /** Predictions in the window (Count). */
+  predictions: 'MonitoredPredictions',
+  /** Of them, with ground truth received (Count). */
+  labelled: 'LabelledPredictions',
+  /** Share of features whose drift test flagged the window (None, 0–1); absent with insufficient data. */
+  driftedShare: 'DriftedFeatureShare',
+  /** 1 when the predictions' distribution drifted, else 0; absent with insufficient data. */
+  predictionDrift: 'PredictionDrift',
+  /** The version's test accuracy (R² for regression) less the window's estimate (None); absent when not estimable. */
+  estimatedDrop: 'EstimatedPerformanceDrop',
+  /** The same from the window's ground truth; absent with too few labels. */
+  realizedDrop: 'RealizedPerformanceDrop',
+  /** Inputs with a category, or a value outside the range, the training split never had (Count). */
+  newCategories: 'NewCategoryInputs',
+  outOfRange: 'OutOfRangeInputs',
+} as const;
+
 /** The `service` dimension Powertools adds: the construct sets POWERTOOLS_SERVICE_NAME to `mlops-<function>`. */
 export const serviceOf = (functionName: string): string => `mlops-${functionName}`;
 

@@ -13,6 +13,8 @@ export const KEY_PREFIX = {
   feedback: 'FEEDBACK#',
   /** A model's current (or last) release: candidate, mode, share, state. */
   release: 'RELEASE#',
+  /** One item per monitored window of a model, by the window's start (written once: a repeated window is a no-op). */
+  monitor: 'MONITOR#',
 } as const;
 
 export type ItemKind = keyof typeof KEY_PREFIX;
@@ -54,4 +56,8 @@ export function feedbackKey(model: string, predictionId: string): { pk: string; 
 
 export function releaseKey(model: string): { pk: string; sk: string } {
   return { pk: `${KEY_PREFIX.release}${model}`, sk: 'current' };
+}
+
+export function monitorKey(model: string, windowStart: string): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.monitor}${model}`, sk: windowStart };
 }

@@ -1,0 +1,86 @@
+import * as z from 'zod';
+import { MONITOR_METRICS } from '../shared/contracts/metric-names.js';
+import { loadModelConfig } from '../shared/contracts/model-files.js';
+import { MonitorStore, type MonitorWindow } from '../shared/adapters/monitor-store.js';
+import { Registry } from '../shared/adapters/registry.js';
+import { createDocumentClient, createS3Client } from '../shared/runtime/clients.js';
+import { readEnv } from '../shared/runtime/env.js';
+import { variantMetrics } from '../shared/runtime/metrics.js';
+import { stepHandler } from '../shared/runtime/step-handler.js';
+import { performanceDrop } from '../core/monitoring/window-summary.js';
+import { monitorModel } from './monitor.js';
+
+const env = readEnv(['REGISTRY_TABLE', 'DATA_BUCKET']);
+const documents = createDocumentClient();
+const deps = {
+  s3: createS3Client(),
+  registry: new Registry(documents, env.REGISTRY_TABLE),
+  monitors: new MonitorStore(documents, env.REGISTRY_TABLE),
+  dataBucket: env.DATA_BUCKET,
+};
+
+/** The schedule's input (the model), or `mlops monitor`'s (a window's end and length, `trigger: manual`). */
+const monitorInputSchema = z.object({
+  model: z.string().min(1),
+  trigger: z.enum(['schedule', 'manual']).default('schedule'),
+  windowEnd: z.iso.datetime().optional(),
+  windowMinutes: z.number().int().min(1).max(10_080).optional(),
+});
+
+/** Each variant's figures as metrics with the model and variant as dimensions, published once per window. */
+function publish(window: MonitorWindow): void {
+  for (const variant of window.variants) {
+    if (variant.status === 'not_monitorable') continue;
+    const single = variantMetrics.singleMetric();
+    single.addDimensions({ model: window.model, variant: variant.variant });
+    const add = (name: string, value: number | null, unit: 'Count' | 'None') => {
+      if (value !== null && Number.isFinite(value)) single.addMetric(name, unit, value);
+    };
+    add(MONITOR_METRICS.predictions, variant.rows, 'Count');
+    add(MONITOR_METRICS.labelled, variant.labelledRows, 'Count');
+    const drift = variant.inputDrift;
+    add(
+      MONITOR_METRICS.driftedShare,
+      drift?.verdict === 'insufficient_data' || !drift ? null : drift.drifted.length / Math.max(1, drift.tested),
+      'None',
+    );
+    const predictions = variant.predictionDrift;
+    add(
+      MONITOR_METRICS.predictionDrift,
+      predictions?.verdict === 'drift' ? 1 : predictions?.verdict === 'ok' ? 0 : null,
+      'None',
+    );
+    add(MONITOR_METRICS.estimatedDrop, performanceDrop(variant, 'estimated'), 'None');
+    add(MONITOR_METRICS.realizedDrop, performanceDrop(variant, 'realized'), 'None');
+    const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    add(MONITOR_METRICS.newCategories, total(variant.newCategories), 'Count');
+    add(MONITOR_METRICS.outOfRange, total(variant.outOfRange), 'Count');
+  }
+}
+
+/** The monitor: a model's window of live traffic, on its schedule or on demand (`mlops monitor`). */
+export const handler = stepHandler({
+  input: monitorInputSchema,
+  correlate: ({ model }) => ({ model }),
+  run: async (input) => {
+    const { config } = loadModelConfig(input.model);
+    const result = await monitorModel(deps, input, config.monitoring, new Date());
+    if (result.recorded) publish(result.window);
+    return result;
+  },
+  done: ({ recorded, window }) => ({
+    message: recorded ? 'window monitored' : 'window already monitored (a repeated schedule or request)',
+    fields: {
+      windowStart: window.windowStart,
+      windowEnd: window.windowEnd,
+      variants: window.variants.map((v) => ({
+        variant: v.variant,
+        version: v.version,
+        status: v.status,
+        rows: v.rows,
+      })),
+      unreadable: window.unreadable.count,
+    },
+    counts: { MonitorWindowsRecorded: recorded ? 1 : 0 },
+  }),
+});

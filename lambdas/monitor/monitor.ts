@@ -1,0 +1,143 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { scheduleMinutes, type MonitoringConfig } from '../core/monitoring-config.js';
+import { monitorVariant, type WindowOptions } from '../core/monitoring/variant-window.js';
+import {
+  capturedPredictions,
+  groundTruths,
+  type CapturedPrediction,
+  type UnreadableRecord,
+} from '../core/monitoring/window-records.js';
+import { notMonitorable, summarizeVariant, type VariantSummary } from '../core/monitoring/window-summary.js';
+import type { MonitorStore, MonitorWindow } from '../shared/adapters/monitor-store.js';
+import type { Registry } from '../shared/adapters/registry.js';
+import { readDriftNull, readMonitoringReference, readProfile } from '../shared/adapters/stored-documents.js';
+import type { VersionRecord } from '../shared/contracts/registry-records.js';
+import { FEEDBACK_LOOKBACK_DAYS, HOUR, hoursBetween, readPartitions } from './window-objects.js';
+
+export interface MonitorDeps {
+  readonly s3: S3Client;
+  readonly registry: Registry;
+  readonly monitors: MonitorStore;
+  readonly dataBucket: string;
+}
+
+export interface MonitorRequest {
+  readonly model: string;
+  readonly trigger: 'schedule' | 'manual';
+  /** The window's end (ISO); by default the last end of the schedule's interval before now. */
+  readonly windowEnd?: string | undefined;
+  /** The window's length; by default the schedule's interval. */
+  readonly windowMinutes?: number | undefined;
+}
+
+/** The window a request asks for: [end − minutes, end), the end on the schedule's grid unless given. */
+export function windowOf(request: MonitorRequest, monitoring: MonitoringConfig, now: Date) {
+  const interval = scheduleMinutes(monitoring.schedule) ?? 15;
+  const minutes = request.windowMinutes ?? interval;
+  const step = interval * 60_000;
+  const end =
+    request.windowEnd !== undefined ? new Date(request.windowEnd) : new Date(Math.floor(now.getTime() / step) * step);
+  return { start: new Date(end.getTime() - minutes * 60_000), end };
+}
+
+/** The metric each window is judged on, and its floor: the version's test figure less the allowed drop. */
+function floorsOf(version: VersionRecord, monitoring: MonitoringConfig): WindowOptions['floors'] {
+  const metric = version.classes === undefined || version.classes.length === 0 ? 'r2' : 'accuracy';
+  const tested = version.metrics[metric];
+  if (tested === null || tested === undefined) return undefined;
+  const floor = tested - monitoring.maxPerformanceDrop;
+  return { metric, estimated: floor, realized: floor };
+}
+
+/** One variant's window against its version's references, or why it cannot be monitored. */
+async function variantSummary(
+  deps: MonitorDeps,
+  model: string,
+  group: { variant: string; version: number; rows: CapturedPrediction[] },
+  truths: ReadonlyMap<string, unknown>,
+  monitoring: MonitoringConfig,
+): Promise<VariantSummary> {
+  const version = await deps.registry.versions.get(model, group.version);
+  if (version?.monitoring === undefined)
+    return notMonitorable(
+      group.variant,
+      group.version,
+      group.rows.length,
+      `version ${group.version} was trained before monitoring existed (no calibration or drift null stored); retrain to monitor it`,
+    );
+  const [profile, driftNull, reference] = await Promise.all([
+    readProfile(deps.s3, version.profile),
+    readDriftNull(deps.s3, version.monitoring.driftNull),
+    readMonitoringReference(deps.s3, version.monitoring.reference),
+  ]);
+  const floors = floorsOf(version, monitoring);
+  const options: WindowOptions = {
+    minRows: monitoring.minRows,
+    minLabels: monitoring.minLabels,
+    falseAlarmRate: monitoring.driftFalseAlarmRate,
+    floors,
+  };
+  const window = monitorVariant({ profile, driftNull, monitoring: reference }, group.rows, truths, options);
+  const judgedOn =
+    floors === undefined ? null : { metric: floors.metric, test: version.metrics[floors.metric] as number };
+  return summarizeVariant({ ...window, variant: group.variant, version: group.version }, judgedOn);
+}
+
+/** The window's predictions by variant and version; production's served version is listed even with no traffic. */
+function groups(predictions: readonly CapturedPrediction[], production: number | undefined) {
+  const byKey = new Map<string, { variant: string; version: number; rows: CapturedPrediction[] }>();
+  if (production !== undefined)
+    byKey.set(`production\u001f${production}`, { variant: 'production', version: production, rows: [] });
+  for (const p of predictions) {
+    const key = `${p.variant}\u001f${p.version}`;
+    const group = byKey.get(key) ?? { variant: p.variant, version: p.version, rows: [] };
+    group.rows.push(p);
+    byKey.set(key, group);
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Monitors a model's window of live traffic: reads the captured predictions and the ground truth received for them,
+ * judges each variant against its version's references, and records the window once (a window already recorded is
+ * answered from the registry, so a repeated schedule or a second monitor changes and publishes nothing).
+ */
+export async function monitorModel(
+  deps: MonitorDeps,
+  request: MonitorRequest,
+  monitoring: MonitoringConfig,
+  now: Date,
+): Promise<{ recorded: boolean; window: MonitorWindow }> {
+  const { model } = request;
+  const { start, end } = windowOf(request, monitoring, now);
+  const existing = await deps.monitors.get(model, start.toISOString());
+  if (existing !== undefined) return { recorded: false, window: existing };
+  const captureHours = hoursBetween(start, new Date(Math.min(end.getTime() + HOUR, now.getTime())));
+  const feedbackFrom = new Date(Math.max(start.getTime(), now.getTime() - FEEDBACK_LOOKBACK_DAYS * 24 * HOUR));
+  const [capture, feedback, production] = await Promise.all([
+    readPartitions(deps.s3, deps.dataBucket, 'capture', model, captureHours),
+    readPartitions(deps.s3, deps.dataBucket, 'feedback', model, hoursBetween(feedbackFrom, now)),
+    deps.registry.aliases.get(model),
+  ]);
+  const captured = capturedPredictions(capture.texts, model, { start, end });
+  const truths = groundTruths(feedback.texts, model);
+  const variants = [];
+  for (const group of groups(captured.predictions, production?.version))
+    variants.push(await variantSummary(deps, model, group, truths.truths, monitoring));
+  const unreadable: UnreadableRecord[] = [
+    ...capture.unreadable,
+    ...captured.unreadable,
+    ...feedback.unreadable,
+    ...truths.unreadable,
+  ];
+  return deps.monitors.record({
+    model,
+    windowStart: start.toISOString(),
+    windowEnd: end.toISOString(),
+    monitoredAt: now.toISOString(),
+    trigger: request.trigger,
+    variants,
+    unreadable: { count: unreadable.length, first: unreadable.slice(0, 5) },
+    report: null,
+  });
+}

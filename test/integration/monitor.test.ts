@@ -1,0 +1,177 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Predictor } from '../../lambdas/core/artifact.js';
+import type { InputValue } from '../../lambdas/core/preprocess.js';
+import { captureLines } from '../../lambdas/core/capture-record.js';
+import { readCsv } from '../../lambdas/core/csv.js';
+import { parseModelConfig } from '../../lambdas/core/model-config.js';
+import { runEtl } from '../../lambdas/etl/etl.js';
+import { monitorModel } from '../../lambdas/monitor/monitor.js';
+import { promoteRun } from '../../lambdas/promote/promote.js';
+import { registerRun } from '../../lambdas/register-run/register-run.js';
+import { fetchArtifact, artifactCheck } from '../../lambdas/shared/adapters/artifacts.js';
+import { MonitorStore } from '../../lambdas/shared/adapters/monitor-store.js';
+import type { Registry } from '../../lambdas/shared/adapters/registry.js';
+import { RunUploads } from '../../lambdas/shared/adapters/run-uploads.js';
+import type { StepDeps } from '../../lambdas/shared/adapters/step-deps.js';
+import { runTraining } from '../../lambdas/train/train.js';
+import { runValidation } from '../../lambdas/validate/validate.js';
+import {
+  ensureBucket,
+  localDynamoClient,
+  localS3Client,
+  startDynamo,
+  startS3,
+  type RunningDynamo,
+  type RunningS3,
+} from '../../local/storage/emulators.js';
+import { adultSample } from '../helpers/adult.js';
+import { createRegistry } from '../helpers/registry-table.js';
+
+/** A fast holdout model: the monitor's reading and recording are tested here, its statistics in unit tests. */
+const MODEL_FILE = {
+  name: 'watched',
+  task: 'binary',
+  label: 'class',
+  positiveClass: '>50K',
+  exclude: ['fnlwgt'],
+  missingValues: ['', '?'],
+  hyperparameters: { hiddenUnits: [8], epochs: 5, seed: 1 },
+  tuning: { candidates: 1, crossValidation: 'never' },
+  gate: { minimums: { roc_auc: 0.6 } },
+};
+const MONITORING = parseModelConfig(MODEL_FILE, 'watched').monitoring;
+const WINDOW_END = new Date('2026-12-07T10:15:00Z');
+
+let s3server: RunningS3;
+let dynamo: RunningDynamo;
+let deps: StepDeps;
+let registry: Registry;
+let monitors: MonitorStore;
+let predictor: Predictor;
+
+beforeAll(async () => {
+  s3server = await startS3(mkdtempSync(join(tmpdir(), 'mlops-s3-')), 0, () => undefined);
+  dynamo = await startDynamo(undefined, 0);
+  const s3 = localS3Client(s3server.endpoint, 'us-east-1');
+  await ensureBucket(s3, 'data');
+  await ensureBucket(s3, 'artifacts');
+  const db = localDynamoClient(dynamo.endpoint, 'us-east-1');
+  registry = await createRegistry(db);
+  monitors = new MonitorStore(DynamoDBDocumentClient.from(db), 'registry');
+  const models = mkdtempSync(join(tmpdir(), 'mlops-models-'));
+  writeFileSync(join(models, 'watched.json'), JSON.stringify(MODEL_FILE));
+  deps = { s3, registry, artifactsBucket: 'artifacts', modelsDir: models };
+  const uploads = new RunUploads(DynamoDBDocumentClient.from(db), 'registry');
+  await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'incoming/watched/a.csv', Body: adultSample(1500, 7) }));
+  const event = {
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    detail: { bucket: { name: 'data' }, object: { key: 'incoming/watched/a.csv' } },
+  } as const;
+  const run = await registerRun({ ...deps, uploads }, event, 'exec-1');
+  const etl = await runEtl(deps, run);
+  const trials = await Promise.all(etl.tuning.trainings.map((item) => runTraining(deps, run, etl, item, 900_000)));
+  const validation = await runValidation({ ...deps, codeVersion: 'test' }, run, etl, trials, undefined);
+  await promoteRun({ registry, checkArtifact: artifactCheck(s3) }, run, validation, 'test', 'direct');
+  const version = await registry.versions.get('watched', validation.version);
+  predictor = await Predictor.load(await fetchArtifact(s3, version?.artifact ?? trials[0]!.artifact));
+}, 120_000);
+
+afterAll(async () => {
+  predictor.dispose();
+  deps.s3.destroy();
+  await s3server.close();
+  await dynamo.close();
+});
+
+/** Rows of adult served by the promoted version in the window, 50 per request; their capture lines, gzipped. */
+async function serve(rows: number, seed: number, prefix: string): Promise<{ ids: string[]; labels: string[] }> {
+  const table = await readCsv(adultSample(rows, seed), { missingValues: ['', '?'], source: 'live.csv' });
+  const label = table.columns.indexOf('class');
+  const instances = table.rows.map((row) =>
+    Object.fromEntries(table.columns.map((c, i) => [c, row[i] as InputValue]).filter(([c]) => c !== 'class')),
+  );
+  const lines: string[] = [];
+  const ids: string[] = [];
+  for (let first = 0; first < instances.length; first += 50) {
+    const batch = instances.slice(first, first + 50);
+    const requestId = `${prefix}-${first}`;
+    lines.push(
+      ...captureLines({
+        model: 'watched',
+        version: 1,
+        variant: 'production',
+        requestId,
+        time: new Date(WINDOW_END.getTime() - 10 * 60_000 + first * 100),
+        instances: batch,
+        predictions: predictor.predictInstances(batch),
+      }),
+    );
+    batch.forEach((_, i) => ids.push(`${requestId}.${i}`));
+  }
+  const key = `capture/model=watched/dt=2026-12-07-10/${prefix}.gz`;
+  await deps.s3.send(new PutObjectCommand({ Bucket: 'data', Key: key, Body: gzipSync(lines.join('\n')) }));
+  return { ids, labels: table.rows.map((row) => String(row[label])) };
+}
+
+async function feedback(ids: readonly string[], labels: readonly string[], key: string): Promise<void> {
+  const lines = ids.map((predictionId, i) =>
+    JSON.stringify({
+      mlopsRecord: 'feedback',
+      model: 'watched',
+      predictionId,
+      groundTruthData: { data: JSON.stringify(labels[i]), encoding: 'JSON', observedContentType: 'application/json' },
+      receivedAt: '2026-12-07T10:20:00.000Z',
+    }),
+  );
+  await deps.s3.send(new PutObjectCommand({ Bucket: 'data', Key: key, Body: gzipSync(lines.join('\n')) }));
+}
+
+describe('the monitor (lambdas/monitor)', () => {
+  it('judges the served version on the window’s captured traffic and its feedback, records the window once', async () => {
+    const served = await serve(400, 11, 'req');
+    await feedback(
+      served.ids.slice(0, 200),
+      served.labels.slice(0, 200),
+      'feedback/model=watched/dt=2026-12-07-10/f.gz',
+    );
+    const garbled = 'capture/model=watched/dt=2026-12-07-10/garbled.gz';
+    await deps.s3.send(new PutObjectCommand({ Bucket: 'data', Key: garbled, Body: Buffer.from([0x1f, 0x8b, 1, 2]) }));
+    const now = new Date('2026-12-07T10:31:00Z');
+    const monitorDeps = { s3: deps.s3, registry, monitors, dataBucket: 'data' };
+    const first = await monitorModel(monitorDeps, { model: 'watched', trigger: 'schedule' }, MONITORING, now);
+    expect(first.recorded).toBe(true);
+    expect(first.window).toMatchObject({
+      windowStart: '2026-12-07T10:15:00.000Z',
+      windowEnd: '2026-12-07T10:30:00.000Z',
+      unreadable: { count: 1, first: [{ where: `s3://data/${garbled}` }] },
+    });
+    // The traffic was served 10:05–10:06, before this window: the production variant is listed with nothing to judge.
+    expect(first.window.variants).toEqual([
+      expect.objectContaining({ variant: 'production', version: 1, rows: 0, status: 'insufficient_data' }),
+    ]);
+
+    const earlier = { model: 'watched', trigger: 'manual' as const, windowEnd: WINDOW_END.toISOString() };
+    const monitored = await monitorModel(monitorDeps, earlier, MONITORING, now);
+    const [production] = monitored.window.variants;
+    expect(production).toMatchObject({ variant: 'production', version: 1, rows: 400, labelledRows: 200 });
+    expect(production?.status).not.toBe('not_monitorable');
+    expect(production?.judgedOn?.metric).toBe('accuracy');
+    if (production?.realized.sufficient !== true) throw new Error('200 labels are enough');
+    expect(production.realized.metrics.accuracy).toBeGreaterThan(0.6);
+
+    // A repeated schedule (or a second monitor) of the same window records and changes nothing.
+    const again = await monitorModel(monitorDeps, earlier, MONITORING, new Date('2026-12-07T11:00:00Z'));
+    expect(again).toEqual({ recorded: false, window: monitored.window });
+    expect((await monitors.list('watched')).map((w) => w.windowStart)).toEqual([
+      '2026-12-07T10:15:00.000Z',
+      '2026-12-07T10:00:00.000Z',
+    ]);
+  }, 60_000);
+});
