@@ -7,6 +7,7 @@ import { codeVersion } from './code-version.js';
 import { EncryptionKey } from './encryption-key.js';
 import { InferenceApi, type ApiAuthorization, type InferenceApiProps, type JwtSettings } from './inference-api.js';
 import { ModelAlarms } from './model-alarms.js';
+import { ModelMonitoring } from './model-monitoring.js';
 import { loadAllModelConfigs, MODELS_DIR, modelFileWarnings } from './model-configs.js';
 import type { ModelConfig } from '../lambdas/core/model-config.js';
 import { OperationsAlarms } from './operations-alarms.js';
@@ -71,6 +72,8 @@ export class MlopsStack extends Stack {
   public readonly alarmHistory: AlarmHistory;
   /** Canary and shadow releases of versions that passed their gate. */
   public readonly releases: ModelReleases;
+  /** The monitor of each model's live traffic, on the model's schedule. */
+  public readonly liveMonitoring: ModelMonitoring;
 
   constructor(scope: Construct, id: string, props: MlopsStackProps = {}) {
     super(scope, id, props);
@@ -116,7 +119,8 @@ export class MlopsStack extends Stack {
       alarms: this.alarms,
       modelAlarms: this.modelAlarms,
       alarmHistory: this.alarmHistory,
-    } = this.monitoring(props, models, protection));
+      liveMonitoring: this.liveMonitoring,
+    } = this.monitoring(props, models, { modelsDir, protection }));
     this.releases = new ModelReleases(this, 'Releases', {
       registry: this.registry.table,
       artifactsBucket: this.storage.artifacts,
@@ -148,12 +152,21 @@ export class MlopsStack extends Stack {
     return { storage, registry };
   }
 
-  /** The stack's operational alarms, each model's alarms and composite, and the alarm history in the audit trail. */
+  /**
+   * The stack's operational alarms, each model's alarms and composite, the alarm history in the audit trail, and the
+   * monitor of live traffic.
+   */
   private monitoring(
     props: MlopsStackProps,
     models: readonly ModelConfig[],
-    protection: DataProtection,
-  ): { alarms: OperationsAlarms; modelAlarms: ModelAlarms[]; alarmHistory: AlarmHistory } {
+    shipped: { modelsDir: string; protection: DataProtection },
+  ): {
+    alarms: OperationsAlarms;
+    modelAlarms: ModelAlarms[];
+    alarmHistory: AlarmHistory;
+    liveMonitoring: ModelMonitoring;
+  } {
+    const { protection } = shipped;
     const alarms = new OperationsAlarms(this, 'Alarms', {
       stateMachine: this.pipeline.stateMachine,
       uploadDeadLetterQueue: this.pipeline.deadLetterQueue,
@@ -177,7 +190,16 @@ export class MlopsStack extends Stack {
       protection,
     });
     models.forEach((model, i) => alarmHistory.addModel(model.name, modelAlarms[i] as ModelAlarms));
-    return { alarms, modelAlarms, alarmHistory };
+    const liveMonitoring = new ModelMonitoring(this, 'LiveMonitoring', {
+      models,
+      dataBucket: this.storage.data,
+      artifactsBucket: this.storage.artifacts,
+      registry: this.registry.table,
+      modelsDir: shipped.modelsDir,
+      detailTopic: alarms.detailTopic,
+      protection,
+    });
+    return { alarms, modelAlarms, alarmHistory, liveMonitoring };
   }
 
   /** The model files: a bad one stops the synth with the reason, before anything deploys; a doubtful one is a warning. */

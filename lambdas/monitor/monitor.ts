@@ -30,13 +30,23 @@ export interface MonitorRequest {
   readonly windowMinutes?: number | undefined;
 }
 
-/** The window a request asks for: [end − minutes, end), the end on the schedule's grid unless given. */
+/**
+ * How long after a prediction its capture record may still be on its way: the log subscription's delivery and
+ * Firehose's buffer (60 s, lib/request-capture.ts), with a wide margin.
+ */
+export const CAPTURE_SETTLE_MINUTES = 5;
+
+/**
+ * The window a request asks for: [end − minutes, end); by default the last interval of the schedule's grid that
+ * ended at least CAPTURE_SETTLE_MINUTES ago, so its records have all arrived.
+ */
 export function windowOf(request: MonitorRequest, monitoring: MonitoringConfig, now: Date) {
   const interval = scheduleMinutes(monitoring.schedule) ?? 15;
   const minutes = request.windowMinutes ?? interval;
   const step = interval * 60_000;
+  const settled = now.getTime() - CAPTURE_SETTLE_MINUTES * 60_000;
   const end =
-    request.windowEnd !== undefined ? new Date(request.windowEnd) : new Date(Math.floor(now.getTime() / step) * step);
+    request.windowEnd !== undefined ? new Date(request.windowEnd) : new Date(Math.floor(settled / step) * step);
   return { start: new Date(end.getTime() - minutes * 60_000), end };
 }
 

@@ -165,7 +165,7 @@ describe('append-only audit trail', () => {
         }),
       );
     }
-    expect(rolesWithRegistryAccess).toBe(11);
+    expect(rolesWithRegistryAccess).toBe(12);
   });
 
   it('the promote function may append audit events (PutItem only)', () => {

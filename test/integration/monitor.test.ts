@@ -143,7 +143,7 @@ describe('the monitor (lambdas/monitor)', () => {
     );
     const garbled = 'capture/model=watched/dt=2026-12-07-10/garbled.gz';
     await deps.s3.send(new PutObjectCommand({ Bucket: 'data', Key: garbled, Body: Buffer.from([0x1f, 0x8b, 1, 2]) }));
-    const now = new Date('2026-12-07T10:31:00Z');
+    const now = new Date('2026-12-07T10:36:00Z');
     const monitorDeps = { s3: deps.s3, registry, monitors, dataBucket: 'data' };
     const first = await monitorModel(monitorDeps, { model: 'watched', trigger: 'schedule' }, MONITORING, now);
     expect(first.recorded).toBe(true);

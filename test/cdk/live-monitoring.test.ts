@@ -1,0 +1,78 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { actionsOf, functionStatements, leadingKeys, resourcesOf, type Json } from '../helpers/template.js';
+import { synthesizedTemplate } from '../helpers/test-app.js';
+
+/** The monitor of live traffic in the template: its schedules from the model files, and what it may touch. */
+let template: Template;
+
+beforeAll(() => {
+  const models = mkdtempSync(join(tmpdir(), 'mlops-models-'));
+  const base = { task: 'binary', label: 'class', positiveClass: '>50K' };
+  const write = (name: string, extra: object) =>
+    writeFileSync(join(models, `${name}.json`), JSON.stringify({ name, ...base, ...extra }));
+  write('often', { monitoring: { schedule: 'rate(5 minutes)' } });
+  write('daily', { monitoring: { schedule: 'rate(1 day)' } });
+  write('plain', {});
+  template = synthesizedTemplate({ stackProps: { modelsDir: models } });
+});
+
+describe('the monitor of live traffic', () => {
+  it('runs each model on its own schedule from the model file (15 minutes by default), retried, then dead-lettered', () => {
+    const schedules = resourcesOf(template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
+    const byModel = Object.fromEntries(
+      schedules.map((s) => {
+        const target = s.Target as { Input: string; Arn: Json; RetryPolicy: Json; DeadLetterConfig?: Json };
+        return [(JSON.parse(target.Input) as { model: string }).model, { s, target }];
+      }),
+    );
+    expect(Object.keys(byModel).sort()).toEqual(['daily', 'often', 'plain']);
+    expect(byModel.often?.s.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(byModel.daily?.s.ScheduleExpression).toBe('rate(1 day)');
+    expect(byModel.plain?.s.ScheduleExpression).toBe('rate(15 minutes)');
+    for (const { s, target } of Object.values(byModel)) {
+      expect(s.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+      expect(JSON.parse(target.Input)).toEqual(expect.objectContaining({ trigger: 'schedule' }));
+      expect(JSON.stringify(target.Arn)).toMatch(/LiveMonitoringMonitor/);
+      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+      expect(JSON.stringify(target.DeadLetterConfig)).toMatch(/LiveMonitoringUndelivered/);
+    }
+  });
+
+  it("the schedules' role may invoke the monitor and dead-letter, nothing else", () => {
+    const [[, policy]] = resourcesOf(template, 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('LiveMonitoringScheduleRole'),
+    ) as [[string, { Properties: Json }]];
+    const statements = (
+      policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+    ).Statement;
+    expect(statements.flatMap((s) => actionsOf(s)).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+    for (const s of statements) expect(JSON.stringify(s.Resource)).toMatch(/LiveMonitoring(Monitor|Undelivered)/);
+  });
+
+  it('the monitor reads capture, feedback and the runs’ references, and writes only its own window items', () => {
+    const statements = functionStatements(template, 'LiveMonitoringMonitor');
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    const dynamo = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(
+      Object.fromEntries(dynamo.map((s) => [JSON.stringify(leadingKeys(s as never)), actionsOf(s).sort()])),
+    ).toEqual({
+      '["ALIAS#*","VERSION#*"]': ['dynamodb:GetItem', 'dynamodb:Query'],
+      '["MONITOR#*"]': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    });
+    const s3 = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect([...new Set(s3.flatMap((s) => actionsOf(s)))].sort()).toEqual([
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:ListBucket',
+    ]);
+    const objects = s3
+      .filter((s) => actionsOf(s).includes('s3:GetObject'))
+      .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+      .map((resource) => /\/([a-z-]+)\/\*"\]\]\}$/.exec(JSON.stringify(resource))?.[1]);
+    expect(objects.sort()).toEqual(['capture', 'feedback', 'runs']);
+  });
+});
