@@ -10,7 +10,7 @@ export async function startBenchStack(
 ): Promise<{ runtime: LocalRuntime; s3: S3Client }> {
   const runtime = await startLocalRuntime({
     stateDir: join(work, 'state'),
-    ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
+    ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0, lambda: 0 },
     inMemoryDynamo: true,
     modelsDir,
   });

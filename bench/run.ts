@@ -28,7 +28,7 @@ const COLD_RUNS = 7;
 const adult = readFileSync(join(ROOT, 'examples', 'data', 'adult.csv'));
 const runtime = await startLocalRuntime({
   stateDir: mkdtempSync(join(tmpdir(), 'mlops-bench-')),
-  ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
+  ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0, lambda: 0 },
   inMemoryDynamo: true,
 });
 const { endpoints } = runtime;

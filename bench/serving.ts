@@ -48,7 +48,7 @@ async function bundleAsLambda(entry: string): Promise<string> {
 }
 const runtime = await startLocalRuntime({
   stateDir: mkdtempSync(join(tmpdir(), 'mlops-bench-')),
-  ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0 },
+  ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0, lambda: 0 },
   inMemoryDynamo: true,
 });
 const { endpoints } = runtime;

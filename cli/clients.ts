@@ -1,9 +1,11 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MonitorStore } from '../lambdas/shared/adapters/monitor-store.js';
 import { Registry } from '../lambdas/shared/adapters/registry.js';
 import { ReleaseStore } from '../lambdas/shared/adapters/release-store.js';
 import { RunUploads } from '../lambdas/shared/adapters/run-uploads.js';
@@ -23,6 +25,7 @@ export interface ClientSettings {
     readonly dynamodb: string;
     readonly stepFunctions: string;
     readonly cloudwatch: string;
+    readonly lambda: string;
   };
 }
 
@@ -31,10 +34,12 @@ export interface ServiceClients {
   readonly sfn: SFNClient;
   readonly cloudwatch: CloudWatchClient;
   readonly logs: CloudWatchLogsClient;
+  readonly lambda: LambdaClient;
   /** The registry table through a document client. */
   registry(tableName: string): Registry;
   releases(tableName: string): ReleaseStore;
   uploads(tableName: string): RunUploads;
+  monitors(tableName: string): MonitorStore;
   destroy(): void;
 }
 
@@ -63,20 +68,24 @@ export function createServiceClients(settings: ClientSettings): ServiceClients {
   const cloudwatch = new CloudWatchClient({ ...common, ...(endpoints ? { endpoint: endpoints.cloudwatch } : {}) });
   // Locally, CloudWatch Logs is served on the CloudWatch endpoint.
   const logs = new CloudWatchLogsClient({ ...common, ...(endpoints ? { endpoint: endpoints.cloudwatch } : {}) });
+  const lambda = new LambdaClient({ ...common, ...(endpoints ? { endpoint: endpoints.lambda } : {}) });
   return {
     s3,
     sfn,
     cloudwatch,
     logs,
+    lambda,
     registry: (tableName) => new Registry(documents, tableName),
     releases: (tableName) => new ReleaseStore(documents, tableName),
     uploads: (tableName) => new RunUploads(documents, tableName),
+    monitors: (tableName) => new MonitorStore(documents, tableName),
     destroy: () => {
       s3.destroy();
       dynamo.destroy();
       sfn.destroy();
       cloudwatch.destroy();
       logs.destroy();
+      lambda.destroy();
     },
   };
 }

@@ -2,10 +2,12 @@ import * as z from 'zod';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { MonitorStore } from '../lambdas/shared/adapters/monitor-store.js';
 import type { Registry } from '../lambdas/shared/adapters/registry.js';
 import type { ReleaseStore } from '../lambdas/shared/adapters/release-store.js';
 import type { RunUploads } from '../lambdas/shared/adapters/run-uploads.js';
@@ -23,6 +25,11 @@ export interface Connection {
   readonly sfn: SFNClient;
   readonly cloudwatch: CloudWatchClient;
   readonly logs: CloudWatchLogsClient;
+  readonly lambda: LambdaClient;
+  /** The monitored windows of each model (`mlops monitor --history`). */
+  readonly monitors: MonitorStore;
+  /** The monitor function `mlops monitor` invokes (the stack output MonitorFunctionName). */
+  readonly monitorFunctionName: string;
   /** The stack's name: its log groups are named after it. */
   readonly stackName: string;
   readonly stateMachineArn: string;
@@ -44,6 +51,7 @@ const localJsonSchema = z.object({
   apiUrl: z.string(),
   stepFunctionsEndpoint: z.string(),
   cloudwatchEndpoint: z.string(),
+  lambdaEndpoint: z.string(),
   s3Endpoint: z.string(),
   dynamodbEndpoint: z.string(),
   credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
@@ -53,6 +61,7 @@ const localJsonSchema = z.object({
       DataBucketName: z.string(),
       RegistryTableName: z.string(),
       TrainingStateMachineArn: z.string(),
+      MonitorFunctionName: z.string(),
     })
     .loose(),
 });
@@ -81,7 +90,8 @@ export function connectLocal(stateDir: string): Connection {
     );
   }
   const local = readLocalJson(file);
-  const { ArtifactsBucketName, DataBucketName, RegistryTableName, TrainingStateMachineArn } = local.outputs;
+  const { ArtifactsBucketName, DataBucketName, RegistryTableName, TrainingStateMachineArn, MonitorFunctionName } =
+    local.outputs;
   const clients = createServiceClients({
     region: local.region,
     credentials: local.credentials,
@@ -90,6 +100,7 @@ export function connectLocal(stateDir: string): Connection {
       dynamodb: local.dynamodbEndpoint,
       stepFunctions: local.stepFunctionsEndpoint,
       cloudwatch: local.cloudwatchEndpoint,
+      lambda: local.lambdaEndpoint,
     },
   });
   return {
@@ -103,6 +114,9 @@ export function connectLocal(stateDir: string): Connection {
     sfn: clients.sfn,
     cloudwatch: clients.cloudwatch,
     logs: clients.logs,
+    lambda: clients.lambda,
+    monitors: clients.monitors(RegistryTableName),
+    monitorFunctionName: MonitorFunctionName,
     stackName: local.stackName,
     stateMachineArn: TrainingStateMachineArn,
     region: local.region,

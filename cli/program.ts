@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { lifecycleCommands } from './commands/lifecycle.js';
 import { lineageCommands } from './commands/lineage.js';
 import { logsCommands } from './commands/logs.js';
+import { monitorCommands } from './commands/monitor.js';
 import { monitoringCommands } from './commands/monitoring.js';
 import { captureCommands } from './commands/capture.js';
 import { registryCommands } from './commands/registry.js';
@@ -33,6 +34,7 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     captureCommands,
     releaseCommands,
     monitoringCommands,
+    monitorCommands,
     logsCommands,
   ])
     group(ctx);

@@ -24,11 +24,16 @@ export async function connectStack(stackName: string, region?: string): Promise<
       );
     }
     const { ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl, TrainingStateMachineArn } = outputs;
+    const { MonitorFunctionName } = outputs;
     if (!ArtifactsBucketName || !DataBucketName || !RegistryTableName || !ApiUrl || !TrainingStateMachineArn) {
       throw new Error(
         `stack "${stackName}" lacks the serverless-mlops outputs (ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl): is it this project's stack?`,
       );
     }
+    if (!MonitorFunctionName)
+      throw new Error(
+        `stack "${stackName}" has no MonitorFunctionName output: it predates monitoring; deploy it again`,
+      );
     const clients = createServiceClients(config);
     const { s3, sfn } = clients;
     const [credentials, identity, resolvedRegion] = await Promise.all([
@@ -47,6 +52,9 @@ export async function connectStack(stackName: string, region?: string): Promise<
       sfn,
       cloudwatch: clients.cloudwatch,
       logs: clients.logs,
+      lambda: clients.lambda,
+      monitors: clients.monitors(RegistryTableName),
+      monitorFunctionName: MonitorFunctionName,
       stackName,
       stateMachineArn: TrainingStateMachineArn,
       region: resolvedRegion,

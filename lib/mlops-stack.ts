@@ -218,6 +218,7 @@ export class MlopsStack extends Stack {
     new CfnOutput(this, 'TrainingStateMachineArn', { value: this.pipeline.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'ReleaseStateMachineArn', { value: this.releases.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'MonitorFunctionName', { value: this.liveMonitoring.monitorFunction.functionName });
   }
 }
 

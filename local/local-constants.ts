@@ -4,4 +4,11 @@ export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 
 /** `npm start`'s ports: the HTTP API, the emulators and the AWS APIs the runtime serves. */
-export const DEFAULT_PORTS = { api: 3000, s3: 4568, dynamodb: 4567, stepFunctions: 4570, cloudwatch: 4571 } as const;
+export const DEFAULT_PORTS = {
+  api: 3000,
+  s3: 4568,
+  dynamodb: 4567,
+  stepFunctions: 4570,
+  cloudwatch: 4571,
+  lambda: 4572,
+} as const;

@@ -9,6 +9,7 @@ import type { LocalFunction } from './lambda/host.js';
 import { Closers } from './closers.js';
 import { startEmulators, type Emulators } from './storage/emulators.js';
 import { startEventServices } from './event-services.js';
+import { LocalLambdaApi } from './lambda/invoke-api.js';
 import { functionEnvironment, loadFunctions } from './lambda/template-functions.js';
 import { loadStateMachines } from './stepfunctions/template-state-machines.js';
 import { createStorage } from './storage/template-storage.js';
@@ -33,6 +34,7 @@ export interface LocalRuntimeOptions {
     readonly dynamodb?: number;
     readonly stepFunctions?: number;
     readonly cloudwatch?: number;
+    readonly lambda?: number;
   };
   /** Keep DynamoDB in memory instead of on disk (tests). @default false */
   readonly inMemoryDynamo?: boolean;
@@ -55,6 +57,8 @@ export interface LocalEndpoints {
   readonly stepFunctionsEndpoint: string;
   /** The CloudWatch API of the local metrics and alarms. */
   readonly cloudwatchEndpoint: string;
+  /** Lambda's Invoke API over the local functions (what `mlops monitor` invokes the monitor through). */
+  readonly lambdaEndpoint: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly outputs: Record<string, string>;
 }
@@ -126,7 +130,15 @@ async function run(
   closers.add(() => haltAll(stateMachines));
   emulators.routeS3Events(bus, eventBridgeEnabledBuckets(resources));
   configureApi(api, resources, functionsByArn, clock);
-  const endpoints = writeEndpoints(stateDir, { stack, template, base, services });
+  const lambdaApi = new LocalLambdaApi(functions, LOCAL_CREDENTIALS);
+  const lambdaPort = await lambdaApi.listen(options.ports?.lambda ?? DEFAULT_PORTS.lambda);
+  closers.add(() => lambdaApi.close());
+  const endpoints = writeEndpoints(stateDir, {
+    stack,
+    template,
+    base,
+    services: { ...services, lambdaEndpoint: `http://127.0.0.1:${lambdaPort}` },
+  });
   return {
     endpoints,
     assembly: { outdir: stack.outdir, reused: stack.reused },
@@ -223,7 +235,12 @@ function loadCompute(
 /** The endpoints, credentials and stack outputs, written to `<state dir>/local.json` for the CLI. */
 function writeEndpoints(
   stateDir: string,
-  parts: { stack: SynthesizedApp; template: CfnTemplate; base: RuntimeBase; services: ServiceEndpoints },
+  parts: {
+    stack: SynthesizedApp;
+    template: CfnTemplate;
+    base: RuntimeBase;
+    services: ServiceEndpoints & { lambdaEndpoint: string };
+  },
 ): LocalEndpoints {
   const { template } = parts;
   const { resources, emulators, apiUrl } = parts.base;
@@ -235,6 +252,7 @@ function writeEndpoints(
     dynamodbEndpoint: emulators.dynamoEndpoint,
     stepFunctionsEndpoint: parts.services.sfnEndpoint,
     cloudwatchEndpoint: parts.services.cloudwatchEndpoint,
+    lambdaEndpoint: parts.services.lambdaEndpoint,
     credentials: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
     outputs: Object.fromEntries(
       Object.entries(template.Outputs ?? {}).map(([name, output]) => [name, String(resources.resolve(output.Value))]),

@@ -36,17 +36,22 @@ export interface MonitorRequest {
  */
 export const CAPTURE_SETTLE_MINUTES = 5;
 
+/** On demand (`mlops monitor`) a window ends now, to the minute; on schedule, on the grid, once its capture settled. */
+function defaultEnd(trigger: MonitorRequest['trigger'], now: Date, step: number): Date {
+  if (trigger === 'manual') return new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const settled = now.getTime() - CAPTURE_SETTLE_MINUTES * 60_000;
+  return new Date(Math.floor(settled / step) * step);
+}
+
 /**
  * The window a request asks for: [end − minutes, end); by default the last interval of the schedule's grid that
- * ended at least CAPTURE_SETTLE_MINUTES ago, so its records have all arrived.
+ * ended at least CAPTURE_SETTLE_MINUTES ago, so its records have all arrived (on demand: up to now).
  */
 export function windowOf(request: MonitorRequest, monitoring: MonitoringConfig, now: Date) {
   const interval = scheduleMinutes(monitoring.schedule) ?? 15;
   const minutes = request.windowMinutes ?? interval;
   const step = interval * 60_000;
-  const settled = now.getTime() - CAPTURE_SETTLE_MINUTES * 60_000;
-  const end =
-    request.windowEnd !== undefined ? new Date(request.windowEnd) : new Date(Math.floor(settled / step) * step);
+  const end = request.windowEnd !== undefined ? new Date(request.windowEnd) : defaultEnd(request.trigger, now, step);
   return { start: new Date(end.getTime() - minutes * 60_000), end };
 }
 

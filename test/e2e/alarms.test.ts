@@ -78,6 +78,7 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
       'AlarmsPipelineTimedOut',
       'AlarmsPredictErrors',
       'AlarmsUploadEventsDeadLettered',
+      'LiveMonitoringDeadLettered',
       'ModeladultCandidateErrorRate',
       'ModeladultCandidateLatency',
       'ModeladultErrorRate',
@@ -96,7 +97,7 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
       expect(status.state, spec.name).toBe('OK');
     expect(degraded().status.state).toBe('OK');
     // The per-model alarms report OK to the detail topic; the composite's OK page waits for its suppressor's wait period.
-    expect(details().map((n) => n.subject.slice(0, 3))).toEqual(Array.from({ length: 10 }, () => 'OK:'));
+    expect(details().map((n) => n.subject.slice(0, 3))).toEqual(Array.from({ length: 11 }, () => 'OK:'));
     expect(pages()).toEqual([]);
     await clock.advance(120_000);
     expect(pages().map((n) => n.subject)).toEqual([`OK: "${degraded().spec.name}" in US East (N. Virginia)`]);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openApiDocument } from '../../lambdas/shared/contracts/openapi.js';
 import { VirtualClock } from '../../local/clock.js';
 import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
-import { adultRows, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
+import type { MonitorWindow } from '../../lambdas/shared/adapters/monitor-store.js';
+import { ADULT, adultRows, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 import { signedFetch } from '../helpers/sign.js';
 
@@ -12,6 +13,7 @@ const get = (path: string) => signedFetch({ url: api(path), method: 'GET' });
 const post = (path: string, body: unknown) =>
   signedFetch({ url: api(path), body: typeof body === 'string' ? body : JSON.stringify(body) });
 const INSTANCES = (JSON.parse(REQUEST) as { instances: Record<string, unknown>[] }).instances;
+const ADULT_LINES = ADULT.trimEnd().split('\n');
 
 interface Prediction {
   id: string;
@@ -171,4 +173,54 @@ describe('the v1 API through the local runtime', () => {
     await stack.runtime.clock.advance(3_000);
     expect((await get('/v1/health')).status).toBe(200);
   });
+});
+
+describe('monitoring live traffic through the local runtime (issue 21)', () => {
+  /** Rows of adult the model never trained on (it trained on the first 8,000), as API instances without the label. */
+  function liveInstances(from: number, count: number): Record<string, string | number>[] {
+    const lines = ADULT_LINES.slice(from, from + count);
+    const header = (ADULT_LINES[0] as string).split(',');
+    return lines.map((line) =>
+      Object.fromEntries(
+        line
+          .split(',')
+          .map(
+            (value, i) =>
+              [
+                header[i] as string,
+                value === '?' ? '' : /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value,
+              ] as const,
+          )
+          .filter(([name]) => name !== 'class'),
+      ),
+    );
+  }
+
+  it('monitors on demand what was served, through the function its schedule runs; the schedule records its own windows', async () => {
+    const clock = stack.runtime.clock;
+    await clock.advance(5_000);
+    for (let first = 20_001; first < 20_201; first += 50) {
+      const response = await post('/v1/models/adult/predict', { instances: liveInstances(first, 50) });
+      expect(response.status).toBe(200);
+    }
+    await clock.advance(61_000); // Firehose's buffer, on the runtime's clock
+
+    const { stdout } = await mlops(stack, '--json', 'monitor', 'adult', '--window', '60m');
+    const window = JSON.parse(stdout) as MonitorWindow;
+    expect(window.trigger).toBe('manual');
+    const production = window.variants.find((v) => v.variant === 'production');
+    expect(production?.rows).toBeGreaterThanOrEqual(200);
+    expect(production?.status).not.toBe('not_monitorable');
+    // Trained with monitoring: calibrated on the validation split, so the accuracy is estimated without labels.
+    expect(production?.estimated).toMatchObject({ estimable: true, metrics: { accuracy: expect.any(Number) } });
+    expect(production?.inputDrift?.verdict).toMatch(/^(ok|drift)$/);
+
+    // Past its schedule (15 minutes) and the capture's settling time, the schedule has monitored a window itself.
+    await clock.advance(21 * 60_000);
+    const history = JSON.parse(
+      (await mlops(stack, '--json', 'monitor', 'adult', '--history')).stdout,
+    ) as MonitorWindow[];
+    expect(history.map((w) => w.trigger)).toContain('schedule');
+    expect(history.map((w) => w.trigger)).toContain('manual');
+  }, 120_000);
 });
