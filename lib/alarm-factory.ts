@@ -20,6 +20,8 @@ export interface ThresholdAlarmProps {
   readonly crossing: Crossing;
   /** @default 1 */
   readonly evaluationPeriods?: number;
+  /** How many of the evaluation periods must breach ("M of N"). @default all of them */
+  readonly datapointsToAlarm?: number;
   /** What a period without data means; said every time, never left to the default. */
   readonly missingData: 'breaching' | 'notBreaching';
   /** An explicit name, for alarms another component finds by name. @default CloudFormation's */
@@ -61,6 +63,7 @@ export class AlarmFactory {
       metric: props.metric,
       threshold: props.threshold,
       evaluationPeriods: props.evaluationPeriods ?? 1,
+      ...(props.datapointsToAlarm !== undefined ? { datapointsToAlarm: props.datapointsToAlarm } : {}),
       comparisonOperator: OPERATORS[props.crossing],
       treatMissingData:
         props.missingData === 'breaching'

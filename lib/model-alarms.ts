@@ -7,6 +7,7 @@ import { candidateAlarmNames, PIPELINE_METRICS, PREDICT_METRICS } from '../lambd
 import { AlarmFactory, type ThresholdAlarmProps } from './alarm-factory.js';
 import { appMetric } from './app-metrics.js';
 import { modelDashboard } from './model-dashboard.js';
+import { retrainingAlarms, type RetrainingAlarms } from './retraining-alarms.js';
 
 export interface ModelAlarmsProps {
   /** The model file: its name and `monitoring` section. */
@@ -48,6 +49,8 @@ export class ModelAlarms extends Construct {
    */
   public readonly servingAlarms: cloudwatch.Alarm[];
   public readonly degraded: cloudwatch.CompositeAlarm;
+  /** Drift and decay of the production traffic, as the monitor measures it, and the "needs retraining" composite. */
+  public readonly retraining: RetrainingAlarms;
   public readonly dashboard: cloudwatch.Dashboard;
   /** Every alarm of the model: the composite, its children and the release alarm. */
   public readonly all: cloudwatch.IAlarm[];
@@ -96,7 +99,17 @@ export class ModelAlarms extends Construct {
         extension: props.suppressorExtension ?? Duration.minutes(5),
       },
     });
-    this.all = [this.degraded, ...children, this.releaseInProgress, ...this.candidateAlarms];
+    this.retraining = retrainingAlarms(this.alarms, props.model, this.releaseInProgress);
+    const { inputDrift, predictionDrift, estimatedDecay, realizedDecay, needsRetraining } = this.retraining;
+    const retrainingChildren = [inputDrift, predictionDrift, estimatedDecay, realizedDecay];
+    this.all = [
+      this.degraded,
+      ...children,
+      this.releaseInProgress,
+      ...this.candidateAlarms,
+      needsRetraining,
+      ...retrainingChildren,
+    ];
     this.dashboard = modelDashboard(this, props.model.name, [this.degraded, ...children, this.releaseInProgress]);
   }
 

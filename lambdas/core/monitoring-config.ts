@@ -45,8 +45,30 @@ export const monitoringSchema = z
      * version's test figure before the window counts as degraded.
      */
     maxPerformanceDrop: z.number().gt(0).max(1).default(0.05),
+    /** The drift alarm breaches when more than this share of features drifted in a window (0: any feature). */
+    maxDriftedShare: z.number().min(0).lt(1).default(0),
+    /** The monitoring alarms look at this many windows (each one schedule interval)… */
+    evaluationPeriods: z.number().int().min(1).max(100).default(3),
+    /** …and go to ALARM when this many of them breach. */
+    datapointsToAlarm: z.number().int().min(1).max(100).default(2),
   })
-  .strict();
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.datapointsToAlarm > m.evaluationPeriods)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['datapointsToAlarm'],
+        message: `${m.datapointsToAlarm} is more than evaluationPeriods (${m.evaluationPeriods}): an alarm cannot need more windows than it looks at`,
+      });
+    const minutes = scheduleMinutes(m.schedule);
+    // CloudWatch: Period × EvaluationPeriods at most 7 days, and at most 1 day for periods under an hour.
+    if (minutes !== null && minutes * m.evaluationPeriods > (minutes < 60 ? 1440 : 10_080))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['evaluationPeriods'],
+        message: `${m.evaluationPeriods} windows of ${minutes} minutes exceed what a CloudWatch alarm may look at (${minutes < 60 ? '1 day for periods under an hour' : '7 days'}); use fewer or a shorter schedule`,
+      });
+  });
 
 /** The minutes of a `rate(n unit)` schedule expression, or null for anything else (or less than a minute). */
 export function scheduleMinutes(expression: string): number | null {

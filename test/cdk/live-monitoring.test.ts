@@ -76,3 +76,53 @@ describe('the monitor of live traffic', () => {
     expect(objects.sort()).toEqual(['capture', 'feedback', 'runs']);
   });
 });
+
+describe("alarms on the monitor's figures", () => {
+  const alarmsOf = (model: string) =>
+    resourcesOf(template, 'AWS::CloudWatch::Alarm')
+      .filter(([id]) => id.startsWith(`Model${model}`))
+      .map(([id, a]) => [id.replace(/[0-9A-F]{8}$/, '').slice(`Model${model}`.length), a.Properties] as const);
+
+  it('judges the production variant per schedule interval, 2 of 3 windows, missing data not breaching', () => {
+    const byName = Object.fromEntries(alarmsOf('often'));
+    const expected = {
+      InputDrift: ['DriftedFeatureShare', 0],
+      PredictionDrift: ['PredictionDrift', 0.5],
+      EstimatedDecay: ['EstimatedPerformanceDrop', 0.05],
+      RealizedDecay: ['RealizedPerformanceDrop', 0.05],
+    } as const;
+    for (const [name, [metric, threshold]] of Object.entries(expected)) {
+      expect(byName[name], name).toMatchObject({
+        MetricName: metric,
+        Namespace: 'ServerlessMlops',
+        Dimensions: expect.arrayContaining([
+          { Name: 'service', Value: 'mlops-monitor' },
+          { Name: 'model', Value: 'often' },
+          { Name: 'variant', Value: 'production' },
+        ]),
+        Statistic: 'Maximum',
+        Period: 300,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [expect.anything()],
+      });
+    }
+    expect(Object.fromEntries(alarmsOf('daily')).InputDrift).toMatchObject({ Period: 86_400 });
+  });
+
+  it('rolls drift and decay into one "needs retraining" composite per model, quiet during a release', () => {
+    const composites = resourcesOf(template, 'AWS::CloudWatch::CompositeAlarm').filter(([id]) =>
+      /^Modeloften.*NeedsRetraining/.test(id),
+    );
+    expect(composites).toHaveLength(1);
+    const [[, composite]] = composites as [[string, { Properties: Json }]];
+    const rule = JSON.stringify(composite.Properties.AlarmRule);
+    for (const child of ['InputDrift', 'PredictionDrift', 'EstimatedDecay', 'RealizedDecay'])
+      expect(rule).toContain(`Modeloften${child}`);
+    expect(JSON.stringify(composite.Properties.ActionsSuppressor)).toMatch(/ModeloftenReleaseInProgress/);
+    expect(composite.Properties.AlarmActions).toHaveLength(1);
+  });
+});

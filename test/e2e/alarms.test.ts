@@ -82,8 +82,12 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
       'ModeladultCandidateErrorRate',
       'ModeladultCandidateLatency',
       'ModeladultErrorRate',
+      'ModeladultEstimatedDecay',
+      'ModeladultInputDrift',
       'ModeladultLatency',
       'ModeladultModelMissing',
+      'ModeladultPredictionDrift',
+      'ModeladultRealizedDecay',
       'ModeladultRefreshFailures',
       'ModeladultReleaseInProgress',
       'ModeladultReleaseLoadFailures',
@@ -97,7 +101,7 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
       expect(status.state, spec.name).toBe('OK');
     expect(degraded().status.state).toBe('OK');
     // The per-model alarms report OK to the detail topic; the composite's OK page waits for its suppressor's wait period.
-    expect(details().map((n) => n.subject.slice(0, 3))).toEqual(Array.from({ length: 10 }, () => 'OK:'));
+    expect(details().map((n) => n.subject.slice(0, 3))).toEqual(Array.from({ length: 14 }, () => 'OK:'));
     expect(pages()).toEqual([]);
     await clock.advance(120_000);
     expect(pages().map((n) => n.subject)).toEqual([`OK: "${degraded().spec.name}" in US East (N. Virginia)`]);
@@ -434,7 +438,7 @@ describe('the local CloudWatch API, through the AWS SDK and the CLI', () => {
       AlarmName: string;
       StateValue: string;
     }[];
-    expect(listed).toHaveLength(18); // seventeen metric alarms and adult's composite
+    expect(listed).toHaveLength(23); // 21 metric alarms and adult's two composites
     expect(listed.find((a) => a.AlarmName === predictErrors.spec.name)?.StateValue).toBe('ALARM');
     expect((await mlops(stack, 'alarms')).stdout).toMatch(
       /PredictErrors\S*\s+metric\s+ALARM\s+\S+\s+drill: testing the pager/,

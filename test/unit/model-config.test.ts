@@ -40,6 +40,34 @@ describe('model files', () => {
       fairness_unmeasured: 'blocking',
     });
     expect(config.dataValidation.severity.missing_column).toBe('blocking');
+    expect(config.monitoring).toMatchObject({
+      schedule: 'rate(15 minutes)',
+      minRows: 100,
+      minLabels: 50,
+      driftFalseAlarmRate: 0.01,
+      maxPerformanceDrop: 0.05,
+      maxDriftedShare: 0,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+    });
+  });
+
+  it('refuses a monitoring schedule or alarm CloudWatch could not run, naming the field', () => {
+    const file = (monitoring: object) => ({ name: 'm', task: 'regression', label: 'y', monitoring });
+    expect(() => parseModelConfig(file({ schedule: 'cron(0 * * * ? *)' }), 'm.json')).toThrow(
+      /monitoring\.schedule: must be a rate of at least one minute/,
+    );
+    expect(() => parseModelConfig(file({ schedule: 'rate(1 minutes)' }), 'm.json')).toThrow(/monitoring\.schedule/);
+    expect(() => parseModelConfig(file({ evaluationPeriods: 2, datapointsToAlarm: 3 }), 'm.json')).toThrow(
+      /monitoring\.datapointsToAlarm: 3 is more than evaluationPeriods \(2\)/,
+    );
+    expect(() => parseModelConfig(file({ schedule: 'rate(15 minutes)', evaluationPeriods: 97 }), 'm.json')).toThrow(
+      /monitoring\.evaluationPeriods: 97 windows of 15 minutes exceed .* \(1 day for periods under an hour\)/,
+    );
+    expect(
+      parseModelConfig(file({ schedule: 'rate(1 day)', evaluationPeriods: 7 }), 'm.json').monitoring.schedule,
+    ).toBe('rate(1 day)');
+    expect(() => parseModelConfig(file({ schedule: 'rate(1 day)', evaluationPeriods: 8 }), 'm.json')).toThrow(/7 days/);
   });
 
   it('lists every problem of a bad file with its path', () => {
