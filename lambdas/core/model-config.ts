@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { captureSchema } from './capture-config.js';
 import { monitoringSchema } from './monitoring-config.js';
+import { retrainingSchema } from './retraining/retraining-config.js';
 import { releaseSchema } from './release-config.js';
 import { ModelConfigError } from './errors.js';
 import { MODEL_NAME_PATTERN } from './model-name.js';
@@ -62,6 +63,8 @@ export const modelConfigSchema = z
     slices: z.array(z.string().min(1)).default([]),
     /** The model's alarms in production: error rate, p99 latency, no traffic, failed runs. */
     monitoring: monitoringSchema.prefault({}),
+    /** Continuous training: what starts a retraining besides an upload, and the limits (retraining-config.ts). */
+    retraining: retrainingSchema.prefault({}),
     capture: captureSection,
     /** How a version that passed its gate reaches production: at once, or a canary or shadow release. */
     release: releaseSchema.prefault({}),
