@@ -27,13 +27,14 @@ function runsCommand(ctx: CliContext): Command {
           .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
         ctx.print(list, () =>
           formatTable(
-            ['model', 'run', 'status', 'step', 'version', 'data', 'started', 'reason'],
+            ['model', 'run', 'status', 'step', 'version', 'started by', 'data', 'started', 'reason'],
             list.map((r) => [
               r.model,
               r.runId,
               r.status,
               r.step,
               r.version === undefined ? null : `v${r.version}`,
+              r.startedBy?.trigger ?? 'upload',
               r.trigger.key,
               r.startedAt,
               r.reason?.slice(0, 100),

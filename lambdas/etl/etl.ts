@@ -27,16 +27,25 @@ import { PREPARED_FILES } from '../shared/adapters/prepared.js';
 import { PIPELINE_STEPS } from '../shared/contracts/pipeline-steps.js';
 
 /**
+ * The objects a run reads: its upload, or the newest under the model's prefix (`data.source: "latest"`); a retraining
+ * on feedback also the labelled captured rows it wrote beside them.
+ */
+async function objectsOf(deps: StepDeps, run: RunRef, config: ModelConfig): Promise<ObjectVersion[]> {
+  const uploads: ObjectVersion[] =
+    config.data.source === 'object'
+      ? [run.trigger]
+      : await latestObjects(deps.s3, run.trigger.bucket, `${LAYOUT.incoming}${run.model}/`, config.data.count);
+  return [...uploads, ...(run.sources ?? [])];
+}
+
+/**
  * Reads the run's data, types and cleans it, splits it deterministically, fits the preprocessing on the training
  * split, and stores everything the training and validation steps need.
  */
 export async function runEtl(deps: StepDeps, run: RunRef): Promise<EtlResult> {
   const { config, sha256: modelConfigSha256, text: configText } = loadModelConfig(run.model, deps.modelsDir);
   await deps.registry.runs.update(run.model, run.runId, { step: PIPELINE_STEPS.etl });
-  const objects: ObjectVersion[] =
-    config.data.source === 'object'
-      ? [run.trigger]
-      : await latestObjects(deps.s3, run.trigger.bucket, `${LAYOUT.incoming}${run.model}/`, config.data.count);
+  const objects = await objectsOf(deps, run, config);
 
   const { table, data } = await readDataObjects(deps.s3, objects, config.missingValues);
   const source = objects.map((o) => o.key).join(', ');

@@ -23,11 +23,14 @@ export async function registerRun(
   const model = modelOfKey(object.key);
   const runId = runIdFor(bucket, object.key, object.etag, deployedModelSha(model, deps.modelsDir));
   const now = new Date().toISOString();
+  const retraining = event.retraining;
+  const sources = await Promise.all((retraining?.sources ?? []).map((s) => locateObject(deps.s3, s.bucket, s.key)));
   const created = await deps.registry.runs.create({
     model,
     runId,
     status: 'RUNNING',
     trigger: object,
+    ...(retraining ? { startedBy: { trigger: retraining.trigger, detail: retraining.detail } } : {}),
     startedAt: now,
     updatedAt: now,
     executionId,
@@ -38,7 +41,7 @@ export async function registerRun(
   const duplicate = !created && (await deps.registry.runs.get(model, runId))?.executionId !== executionId;
   // Counted on the run so the uploader (mlops upload) can tell that nothing started.
   if (duplicate) await deps.uploads.recordDuplicate(model, runId, executionId, now);
-  const ref: RunRef = { model, runId, trigger: object, duplicate };
+  const ref: RunRef = { model, runId, trigger: object, duplicate, ...(sources.length > 0 ? { sources } : {}) };
   if (!duplicate) loadModelConfig(model, deps.modelsDir); // an unknown or invalid model file fails the run now, with its reason recorded
   return ref;
 }

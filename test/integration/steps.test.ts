@@ -128,6 +128,30 @@ describe('RegisterRun (lambdas/register-run)', () => {
     expect((await registry.runs.get('steps', run.runId))?.uploads).toBe(3);
   });
 
+  it('records what started a run no upload started, and ETL reads the objects it names beside the trigger', async () => {
+    const header = adultSample(1, 1).split('\n')[0] as string;
+    await upload('incoming/steps/newest.csv', adultSample(400, 21));
+    await upload('retraining/steps/feedback.csv', `${header}\n${adultSample(300, 22).split('\n').slice(1).join('\n')}`);
+    const event = {
+      ...objectCreated('incoming/steps/newest.csv'),
+      retraining: {
+        trigger: 'alarm' as const,
+        detail: 'steps-NeedsRetraining went to ALARM: input drift in 2 of the last 3 monitored windows',
+        sources: [{ bucket: 'data', key: 'retraining/steps/feedback.csv' }],
+      },
+    };
+    const retrained = await registerRun(registerDeps, event, 'exec-retrain');
+    expect(retrained.sources).toEqual([
+      expect.objectContaining({ key: 'retraining/steps/feedback.csv', etag: expect.any(String) }),
+    ]);
+    expect(await registry.runs.get('steps', retrained.runId)).toMatchObject({
+      startedBy: { trigger: 'alarm', detail: event.retraining.detail },
+    });
+    const prepared = await runEtl(deps, retrained);
+    expect(prepared.data.map((d) => d.key)).toEqual(['incoming/steps/newest.csv', 'retraining/steps/feedback.csv']);
+    expect(prepared.rows.read).toBe(700);
+  });
+
   it('gives uploaders that raced with identical bytes one ticket each, the first being the upload that started the run', async () => {
     const tickets = await Promise.all(
       Array.from({ length: 5 }, () => registerDeps.uploads.takeTicket('steps', run.runId)),

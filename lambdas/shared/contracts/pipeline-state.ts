@@ -7,11 +7,23 @@ import { artifactRecordSchema, dataRecordSchema, objectVersionSchema } from './r
  * Shapes of what the training state machine passes between steps. Each step validates its input with these, so a
  * changed definition fails loudly at the step boundary rather than deep inside a computation.
  */
+/** What started a run that no upload started: an alarm, a schedule or a person (the retrain function). */
+export const retrainingStartSchema = z.object({
+  trigger: z.enum(['alarm', 'schedule', 'manual']),
+  /** What started it, in words: the alarm and its reason, the schedule, who asked and why. */
+  detail: z.string(),
+  /** Objects the run reads besides the trigger object (the labelled captured rows beside the newest upload). */
+  sources: z.array(z.object({ bucket: z.string(), key: z.string() })).default([]),
+});
+export type RetrainingStartInfo = z.infer<typeof retrainingStartSchema>;
+
 export const runRefSchema = z.object({
   model: z.string(),
   runId: z.string(),
   trigger: objectVersionSchema,
   duplicate: z.boolean(),
+  /** Objects read besides the trigger object (a retraining's labelled captured rows). */
+  sources: z.array(objectVersionSchema).optional(),
 });
 export type RunRef = z.infer<typeof runRefSchema>;
 
@@ -176,6 +188,8 @@ export const objectCreatedEventSchema = z.object({
       size: z.number().optional(),
     }),
   }),
+  /** Present when the retrain function started the run instead of an upload. */
+  retraining: retrainingStartSchema.optional(),
 });
 export type ObjectCreatedEvent = z.infer<typeof objectCreatedEventSchema>;
 

@@ -97,6 +97,7 @@ export const runItemSchema = lazy<RunRecord>(() =>
     runId: z.string(),
     status: z.enum(['RUNNING', 'PROMOTED', 'RELEASED', 'AWAITING_APPROVAL', 'REJECTED', 'FAILED', 'SUPERSEDED']),
     trigger: objectVersionSchema,
+    startedBy: z.object({ trigger: z.enum(['alarm', 'schedule', 'manual', 'redrive']), detail: z.string() }).optional(),
     data: z.array(dataRecordSchema).optional(),
     startedAt: z.string(),
     updatedAt: z.string(),

@@ -15,6 +15,8 @@ export const KEY_PREFIX = {
   release: 'RELEASE#',
   /** One item per monitored window of a model, by the window's start (written once: a repeated window is a no-op). */
   monitor: 'MONITOR#',
+  /** A model's automatic retrainings: the recent starts the cool-down and the weekly cap count. */
+  retrain: 'RETRAIN#',
 } as const;
 
 export type ItemKind = keyof typeof KEY_PREFIX;
@@ -60,4 +62,8 @@ export function releaseKey(model: string): { pk: string; sk: string } {
 
 export function monitorKey(model: string, windowStart: string): { pk: string; sk: string } {
   return { pk: `${KEY_PREFIX.monitor}${model}`, sk: windowStart };
+}
+
+export function retrainKey(model: string): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.retrain}${model}`, sk: 'starts' };
 }

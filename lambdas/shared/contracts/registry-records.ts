@@ -34,6 +34,8 @@ export interface RunRecord {
   readonly status: RunStatus;
   /** The uploaded object that triggered the run. */
   readonly trigger: ObjectVersion;
+  /** What started the run when no upload did: an alarm, a schedule or a person (absent: an upload). */
+  readonly startedBy?: { readonly trigger: 'alarm' | 'schedule' | 'manual' | 'redrive'; readonly detail: string };
   /** Every object the run read (the trigger alone, or the latest N under the prefix). */
   readonly data?: DataRecord[];
   readonly startedAt: string;
