@@ -8,6 +8,7 @@ import { EncryptionKey } from './encryption-key.js';
 import { InferenceApi, type ApiAuthorization, type InferenceApiProps, type JwtSettings } from './inference-api.js';
 import { ModelAlarms } from './model-alarms.js';
 import { ModelMonitoring } from './model-monitoring.js';
+import { ContinuousTraining } from './continuous-training.js';
 import { loadAllModelConfigs, MODELS_DIR, modelFileWarnings } from './model-configs.js';
 import type { ModelConfig } from '../lambdas/core/model-config.js';
 import { OperationsAlarms } from './operations-alarms.js';
@@ -74,6 +75,8 @@ export class MlopsStack extends Stack {
   public readonly releases: ModelReleases;
   /** The monitor of each model's live traffic, on the model's schedule. */
   public readonly liveMonitoring: ModelMonitoring;
+  /** Retraining on each model's needs-retraining alarm, its schedule, or by hand. */
+  public readonly continuousTraining: ContinuousTraining;
 
   constructor(scope: Construct, id: string, props: MlopsStackProps = {}) {
     super(scope, id, props);
@@ -121,6 +124,7 @@ export class MlopsStack extends Stack {
       alarmHistory: this.alarmHistory,
       liveMonitoring: this.liveMonitoring,
     } = this.monitoring(props, models, { modelsDir, protection }));
+    this.continuousTraining = this.retraining(models, { modelsDir, protection });
     this.releases = new ModelReleases(this, 'Releases', {
       registry: this.registry.table,
       artifactsBucket: this.storage.artifacts,
@@ -202,6 +206,23 @@ export class MlopsStack extends Stack {
     return { alarms, modelAlarms, alarmHistory, liveMonitoring };
   }
 
+  /** Retraining on each model's needs-retraining alarm, its schedule, or by hand. */
+  private retraining(
+    models: readonly ModelConfig[],
+    shipped: { modelsDir: string; protection: DataProtection },
+  ): ContinuousTraining {
+    return new ContinuousTraining(this, 'ContinuousTraining', {
+      models,
+      needsRetraining: new Map(this.modelAlarms.map((a, i) => [models[i]?.name ?? '', a.retraining.needsRetraining])),
+      dataBucket: this.storage.data,
+      registry: this.registry.table,
+      trainingStateMachine: this.pipeline.stateMachine,
+      modelsDir: shipped.modelsDir,
+      detailTopic: this.alarms.detailTopic,
+      protection: shipped.protection,
+    });
+  }
+
   /** The model files: a bad one stops the synth with the reason, before anything deploys; a doubtful one is a warning. */
   private loadModels(modelsDir: string): ModelConfig[] {
     const models = loadAllModelConfigs(modelsDir);
@@ -219,6 +240,7 @@ export class MlopsStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'ReleaseStateMachineArn', { value: this.releases.stateMachine.stateMachineArn });
     new CfnOutput(this, 'MonitorFunctionName', { value: this.liveMonitoring.monitorFunction.functionName });
+    new CfnOutput(this, 'RetrainFunctionName', { value: this.continuousTraining.retrainFunction.functionName });
   }
 }
 

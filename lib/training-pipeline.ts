@@ -247,6 +247,9 @@ function grantPipelineAccess(functions: TrainingPipeline['functions'], props: Tr
   // Data: read the uploads.
   grantObjects(registerRun, props.dataBucket, LAYOUT.incoming, ['read']);
   grantObjects(etl, props.dataBucket, LAYOUT.incoming, ['read']);
+  // A retraining on feedback names the labelled captured rows it wrote under retraining/ beside the upload.
+  grantObjects(registerRun, props.dataBucket, LAYOUT.retraining, ['read']);
+  grantObjects(etl, props.dataBucket, LAYOUT.retraining, ['read']);
   // Artifacts: each step reads and writes only its prefixes.
   for (const f of [etl, train, validate, report])
     f.addEnvironment('ARTIFACTS_BUCKET', props.artifactsBucket.bucketName);

@@ -12,7 +12,7 @@ import type { MonitorStore, MonitorWindow } from '../shared/adapters/monitor-sto
 import type { Registry } from '../shared/adapters/registry.js';
 import { readDriftNull, readMonitoringReference, readProfile } from '../shared/adapters/stored-documents.js';
 import type { VersionRecord } from '../shared/contracts/registry-records.js';
-import { FEEDBACK_LOOKBACK_DAYS, HOUR, hoursBetween, readPartitions } from './window-objects.js';
+import { FEEDBACK_LOOKBACK_DAYS, HOUR, hoursBetween, readPartitions } from '../shared/adapters/capture-partitions.js';
 
 export interface MonitorDeps {
   readonly s3: S3Client;

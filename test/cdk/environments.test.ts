@@ -162,14 +162,16 @@ describe('environments from cdk.json context', () => {
     ]);
     for (const [, alarm] of operational) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsTopic/)]);
     const perModel = Object.entries(resources).filter(([id]) => id.startsWith('Modeladult'));
-    // Production's error rate, latency and traffic, failed runs, serving's load failures, the release signal, and the
-    // candidate's error rate and latency.
+    // Production's error rate, latency and traffic, failed runs, serving's load failures, the release signal, the
+    // candidate's error rate and latency, and the monitor's drift and decay.
     expect(
       perModel
         .map(([id, a]) => `${a.Properties.MetricName as string}${id.includes('Candidate') ? ' (candidate)' : ''}`)
         .sort(),
     ).toEqual([
       'CandidateLoadFailures',
+      'DriftedFeatureShare',
+      'EstimatedPerformanceDrop',
       'ModelRefreshFailures',
       'PredictLatency',
       'PredictLatency (candidate)',
@@ -177,13 +179,18 @@ describe('environments from cdk.json context', () => {
       'PredictRequests',
       'PredictServerErrors',
       'PredictServerErrors (candidate)',
+      'PredictionDrift',
+      'RealizedPerformanceDrop',
       'ReleaseInProgress',
       'RunsFailed',
       'ServedVersionMismatch',
     ]);
     for (const [, alarm] of perModel) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsDetailTopic/)]);
-    const [composite] = Object.values(template('staging').findResources('AWS::CloudWatch::CompositeAlarm'));
-    expect(actionOf(composite ?? {})).toEqual([expect.stringMatching(/^AlarmsTopic/)]);
+    const composites = Object.entries(template('staging').findResources('AWS::CloudWatch::CompositeAlarm'));
+    const composite = (name: string) => composites.find(([id]) => id.startsWith(`Modeladult${name}`))?.[1] ?? {};
+    expect(actionOf(composite('Degraded'))).toEqual([expect.stringMatching(/^AlarmsTopic/)]);
+    // Needing retraining pages nobody: it starts a retraining (lib/continuous-training.ts).
+    expect(actionOf(composite('NeedsRetraining'))).toEqual([expect.stringMatching(/^AlarmsDetailTopic/)]);
   });
 });
 

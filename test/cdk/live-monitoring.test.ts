@@ -15,14 +15,16 @@ beforeAll(() => {
   const write = (name: string, extra: object) =>
     writeFileSync(join(models, `${name}.json`), JSON.stringify({ name, ...base, ...extra }));
   write('often', { monitoring: { schedule: 'rate(5 minutes)' } });
-  write('daily', { monitoring: { schedule: 'rate(1 day)' } });
-  write('plain', {});
+  write('daily', { monitoring: { schedule: 'rate(1 day)' }, retraining: { schedule: 'rate(7 days)' } });
+  write('plain', { retraining: { onAlarm: false } });
   template = synthesizedTemplate({ stackProps: { modelsDir: models } });
 });
 
 describe('the monitor of live traffic', () => {
   it('runs each model on its own schedule from the model file (15 minutes by default), retried, then dead-lettered', () => {
-    const schedules = resourcesOf(template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
+    const schedules = resourcesOf(template, 'AWS::Scheduler::Schedule')
+      .map(([, s]) => s.Properties)
+      .filter((s) => JSON.stringify((s.Target as Json).Arn).includes('LiveMonitoringMonitor'));
     const byModel = Object.fromEntries(
       schedules.map((s) => {
         const target = s.Target as { Input: string; Arn: Json; RetryPolicy: Json; DeadLetterConfig?: Json };
@@ -124,5 +126,67 @@ describe("alarms on the monitor's figures", () => {
       expect(rule).toContain(`Modeloften${child}`);
     expect(JSON.stringify(composite.Properties.ActionsSuppressor)).toMatch(/ModeloftenReleaseInProgress/);
     expect(composite.Properties.AlarmActions).toHaveLength(1);
+  });
+});
+
+describe('continuous training', () => {
+  it("retrains on each model's needs-retraining alarm going to ALARM (unless the model file says no), retried, then dead-lettered", () => {
+    const rules = resourcesOf(template, 'AWS::Events::Rule').filter(([id]) => id.startsWith('ContinuousTrainingRule'));
+    expect(rules.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'ContinuousTrainingRuledaily',
+      'ContinuousTrainingRuleoften',
+    ]);
+    for (const [id, rule] of rules) {
+      const model = id.includes('daily') ? 'daily' : 'often';
+      const pattern = rule.Properties.EventPattern as Json;
+      expect(pattern).toMatchObject({
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { state: { value: ['ALARM'] } },
+      });
+      expect(JSON.stringify(pattern.resources)).toMatch(new RegExp(`Model${model}NeedsRetraining`));
+      const [target] = rule.Properties.Targets as {
+        Arn: Json;
+        InputTransformer: Json;
+        DeadLetterConfig: Json;
+        RetryPolicy: Json;
+      }[];
+      expect(JSON.stringify(target?.Arn)).toMatch(/ContinuousTrainingRetrain/);
+      expect(JSON.stringify(target?.InputTransformer)).toContain(`\\"trigger\\":\\"alarm\\"`);
+      expect(target?.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86_400 });
+      expect(JSON.stringify(target?.DeadLetterConfig)).toMatch(/ContinuousTrainingUndelivered/);
+    }
+  });
+
+  it('retrains on the retraining schedule a model file sets, and no other', () => {
+    const schedules = resourcesOf(template, 'AWS::Scheduler::Schedule')
+      .map(([, s]) => s.Properties)
+      .filter((s) => JSON.stringify((s.Target as Json).Arn).includes('ContinuousTrainingRetrain'));
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]).toMatchObject({ ScheduleExpression: 'rate(7 days)', FlexibleTimeWindow: { Mode: 'OFF' } });
+    expect(JSON.parse((schedules[0]?.Target as { Input: string }).Input)).toEqual({
+      model: 'daily',
+      trigger: 'schedule',
+    });
+  });
+
+  it('the retrain function may start the training pipeline and write its own items, audit events and feedback rows, nothing else', () => {
+    const allows = functionStatements(template, 'ContinuousTrainingRetrain').filter((s) => s.Effect === 'Allow');
+    const dynamo = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(
+      Object.fromEntries(dynamo.map((s) => [JSON.stringify(leadingKeys(s as never)), actionsOf(s).sort()])),
+    ).toEqual({
+      '["ALIAS#*","RUN#*"]': ['dynamodb:GetItem', 'dynamodb:Query'],
+      '["AUDIT#*"]': ['dynamodb:PutItem'],
+      '["RETRAIN#*"]': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    });
+    const states = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+    expect(states.map((s) => actionsOf(s))).toEqual([['states:StartExecution']]);
+    expect(JSON.stringify(states[0]?.Resource)).toMatch(/TrainingStateMachine/);
+    const writes = allows.filter((s) => actionsOf(s).includes('s3:PutObject'));
+    expect(writes.map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringMatching(/\/retraining\/\*"\]\]\}$/)]);
+    expect(
+      allows.flatMap((s) => actionsOf(s)).filter((a) => a.startsWith('lambda:') || a.startsWith('s3:Delete')),
+    ).toEqual([]);
   });
 });

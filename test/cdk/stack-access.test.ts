@@ -165,7 +165,7 @@ describe('append-only audit trail', () => {
         }),
       );
     }
-    expect(rolesWithRegistryAccess).toBe(12);
+    expect(rolesWithRegistryAccess).toBe(13);
   });
 
   it('the promote function may append audit events (PutItem only)', () => {
@@ -382,12 +382,14 @@ describe('what the nag suppressions rely on', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: ['s3:GetObject', 's3:GetObjectVersion'],
-            Resource: {
-              'Fn::Join': [
-                '',
-                [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageDataBucket'), 'Arn'] }, '/incoming/*'],
-              ],
-            },
+            Resource: Match.arrayWith([
+              {
+                'Fn::Join': [
+                  '',
+                  [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageDataBucket'), 'Arn'] }, '/incoming/*'],
+                ],
+              },
+            ]),
           }),
           Match.objectLike({
             Action: 's3:ListBucket',

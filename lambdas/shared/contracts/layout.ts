@@ -16,6 +16,8 @@ export const LAYOUT = {
   feedback: 'feedback/',
   /** Data bucket: capture and feedback records Firehose could not partition or process. */
   captureErrors: 'capture-errors/',
+  /** Data bucket: the labelled captured rows a retraining on feedback trains on beside the newest upload. */
+  retraining: 'retraining/',
 } as const;
 
 /** Files of a run under its prefix: the validate step's findings and the model card drawn from them. */

@@ -180,7 +180,7 @@ export const auditItemSchema = lazy<AuditEvent>(() =>
     model: z.string(),
     at: z.string(),
     id: z.string(),
-    action: z.enum(['promote', 'rollback', 'approve', 'reject', 'archive', 'alias', 'alarm', 'release']),
+    action: z.enum(['promote', 'rollback', 'approve', 'reject', 'archive', 'alias', 'alarm', 'release', 'retrain']),
     actor: z.string(),
     reason: z.string(),
     version: z.number().int(),

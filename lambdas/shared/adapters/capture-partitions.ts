@@ -1,7 +1,7 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync } from 'node:zlib';
-import { getObjectBytes } from '../shared/adapters/objects.js';
-import { LAYOUT } from '../shared/contracts/layout.js';
+import { getObjectBytes } from './objects.js';
+import { LAYOUT } from '../contracts/layout.js';
 
 /**
  * The capture and feedback objects a window needs. Firehose partitions records by the hour they arrived
