@@ -30,6 +30,8 @@ export interface Connection {
   readonly monitors: MonitorStore;
   /** The monitor function `mlops monitor` invokes (the stack output MonitorFunctionName). */
   readonly monitorFunctionName: string;
+  /** The retrain function `mlops retrain` invokes (the stack output RetrainFunctionName). */
+  readonly retrainFunctionName: string;
   /** The stack's name: its log groups are named after it. */
   readonly stackName: string;
   readonly stateMachineArn: string;
@@ -62,6 +64,7 @@ const localJsonSchema = z.object({
       RegistryTableName: z.string(),
       TrainingStateMachineArn: z.string(),
       MonitorFunctionName: z.string(),
+      RetrainFunctionName: z.string(),
     })
     .loose(),
 });
@@ -90,8 +93,8 @@ export function connectLocal(stateDir: string): Connection {
     );
   }
   const local = readLocalJson(file);
-  const { ArtifactsBucketName, DataBucketName, RegistryTableName, TrainingStateMachineArn, MonitorFunctionName } =
-    local.outputs;
+  const { ArtifactsBucketName, DataBucketName, RegistryTableName, TrainingStateMachineArn } = local.outputs;
+  const { MonitorFunctionName, RetrainFunctionName } = local.outputs;
   const clients = createServiceClients({
     region: local.region,
     credentials: local.credentials,
@@ -117,6 +120,7 @@ export function connectLocal(stateDir: string): Connection {
     lambda: clients.lambda,
     monitors: clients.monitors(RegistryTableName),
     monitorFunctionName: MonitorFunctionName,
+    retrainFunctionName: RetrainFunctionName,
     stackName: local.stackName,
     stateMachineArn: TrainingStateMachineArn,
     region: local.region,

@@ -3,6 +3,7 @@ import { lifecycleCommands } from './commands/lifecycle.js';
 import { lineageCommands } from './commands/lineage.js';
 import { logsCommands } from './commands/logs.js';
 import { monitorCommands } from './commands/monitor.js';
+import { retrainCommands } from './commands/retrain.js';
 import { monitoringCommands } from './commands/monitoring.js';
 import { captureCommands } from './commands/capture.js';
 import { registryCommands } from './commands/registry.js';
@@ -35,6 +36,7 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     releaseCommands,
     monitoringCommands,
     monitorCommands,
+    retrainCommands,
     logsCommands,
   ])
     group(ctx);

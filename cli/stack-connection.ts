@@ -24,15 +24,15 @@ export async function connectStack(stackName: string, region?: string): Promise<
       );
     }
     const { ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl, TrainingStateMachineArn } = outputs;
-    const { MonitorFunctionName } = outputs;
+    const { MonitorFunctionName, RetrainFunctionName } = outputs;
     if (!ArtifactsBucketName || !DataBucketName || !RegistryTableName || !ApiUrl || !TrainingStateMachineArn) {
       throw new Error(
         `stack "${stackName}" lacks the serverless-mlops outputs (ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl): is it this project's stack?`,
       );
     }
-    if (!MonitorFunctionName)
+    if (!MonitorFunctionName || !RetrainFunctionName)
       throw new Error(
-        `stack "${stackName}" has no MonitorFunctionName output: it predates monitoring; deploy it again`,
+        `stack "${stackName}" has no MonitorFunctionName or RetrainFunctionName output: it predates monitoring; deploy it again`,
       );
     const clients = createServiceClients(config);
     const { s3, sfn } = clients;
@@ -55,6 +55,7 @@ export async function connectStack(stackName: string, region?: string): Promise<
       lambda: clients.lambda,
       monitors: clients.monitors(RegistryTableName),
       monitorFunctionName: MonitorFunctionName,
+      retrainFunctionName: RetrainFunctionName,
       stackName,
       stateMachineArn: TrainingStateMachineArn,
       region: resolvedRegion,

@@ -78,6 +78,7 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
       'AlarmsPipelineTimedOut',
       'AlarmsPredictErrors',
       'AlarmsUploadEventsDeadLettered',
+      'ContinuousTrainingDeadLettered',
       'LiveMonitoringDeadLettered',
       'ModeladultCandidateErrorRate',
       'ModeladultCandidateLatency',
@@ -438,7 +439,7 @@ describe('the local CloudWatch API, through the AWS SDK and the CLI', () => {
       AlarmName: string;
       StateValue: string;
     }[];
-    expect(listed).toHaveLength(23); // 21 metric alarms and adult's two composites
+    expect(listed).toHaveLength(24); // 22 metric alarms and adult's two composites
     expect(listed.find((a) => a.AlarmName === predictErrors.spec.name)?.StateValue).toBe('ALARM');
     expect((await mlops(stack, 'alarms')).stdout).toMatch(
       /PredictErrors\S*\s+metric\s+ALARM\s+\S+\s+drill: testing the pager/,
