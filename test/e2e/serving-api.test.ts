@@ -224,3 +224,23 @@ describe('monitoring live traffic through the local runtime (issue 21)', () => {
     expect(history.map((w) => w.trigger)).toContain('manual');
   }, 120_000);
 });
+
+describe('retraining by hand through the local runtime (issue 21)', () => {
+  it('refuses, audited, when the newest upload was trained on with this model file and there are no labels to add', async () => {
+    const { stdout } = await mlops(stack, '--json', 'retrain', 'adult', '-m', 'checking the retrain path');
+    expect(JSON.parse(stdout)).toEqual({
+      started: false,
+      reason: expect.stringMatching(
+        /^nothing new to train on: incoming\/adult\/part-8k\.csv was trained on with this model file/,
+      ),
+    });
+    const audit = JSON.parse((await mlops(stack, '--json', 'audit', 'adult')).stdout) as {
+      action: string;
+      outcome: string;
+      reason: string;
+    }[];
+    expect(audit.filter((e) => e.action === 'retrain')).toEqual([
+      expect.objectContaining({ outcome: 'refused', reason: expect.stringMatching(/: checking the retrain path$/) }),
+    ]);
+  }, 60_000);
+});
