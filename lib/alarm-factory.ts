@@ -1,7 +1,8 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 /** How a threshold is crossed: above it, at or above it, or below it. */
@@ -72,6 +73,20 @@ export class AlarmFactory {
     });
     this.act(alarm);
     return alarm;
+  }
+
+  /** Any message waiting in a dead-letter queue (its most visible over 5 minutes): something was not delivered. */
+  deadLettered(id: string, queue: sqs.IQueue, description: string): cloudwatch.Alarm {
+    return this.threshold(id, {
+      description,
+      metric: queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+      crossing: 'atLeast',
+      missingData: 'notBreaching',
+    });
   }
 
   /** A composite alarm over others: one set of actions for a storm of them. */

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -60,16 +60,11 @@ export class AlarmHistory extends Construct {
         },
       ]);
     }
-    this.deadLettered = new AlarmFactory(this, { alarmTopics: [props.detailTopic] }).threshold('DeadLettered', {
-      description: 'alarm changes could not be recorded in the audit trail (see the dead-letter queue)',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      crossing: 'atLeast',
-      missingData: 'notBreaching',
-    });
+    this.deadLettered = new AlarmFactory(this, { alarmTopics: [props.detailTopic] }).deadLettered(
+      'DeadLettered',
+      this.deadLetterQueue,
+      'alarm changes could not be recorded in the audit trail (see the dead-letter queue)',
+    );
   }
 
   /** Routes the state changes of one model's alarms (the composite and the release alarm included). */

@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -75,16 +74,11 @@ export class ContinuousTraining extends Construct {
     this.grantAccess(props, protection);
     for (const model of props.models) this.addModel(model, props.needsRetraining.get(model.name));
     this.suppressScheduleRole();
-    this.deadLettered = new AlarmFactory(this, { alarmTopics: [props.detailTopic] }).threshold('DeadLettered', {
-      description: 'retraining requests could not be delivered or failed (see the dead-letter queue)',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: cw.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      crossing: 'atLeast',
-      missingData: 'notBreaching',
-    });
+    this.deadLettered = new AlarmFactory(this, { alarmTopics: [props.detailTopic] }).deadLettered(
+      'DeadLettered',
+      this.deadLetterQueue,
+      'retraining requests could not be delivered or failed (see the dead-letter queue)',
+    );
   }
 
   /** Read uploads, capture and feedback; write the rows it trains on, its registry items and audit events; start runs. */

@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -84,16 +83,11 @@ export class ModelMonitoring extends Construct {
         appliesTo: ['/^Resource::<[A-Za-z0-9]+\\.Arn>:\\*$/'],
       },
     ]);
-    this.deadLettered = new AlarmFactory(this, { alarmTopics: [props.detailTopic] }).threshold('DeadLettered', {
-      description: 'monitor schedules could not be delivered (see the dead-letter queue)',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: cw.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      crossing: 'atLeast',
-      missingData: 'notBreaching',
-    });
+    this.deadLettered = new AlarmFactory(this, { alarmTopics: [props.detailTopic] }).deadLettered(
+      'DeadLettered',
+      this.deadLetterQueue,
+      'monitor schedules could not be delivered (see the dead-letter queue)',
+    );
   }
 
   /** The role every schedule of the construct delivers with: it may invoke the monitor and dead-letter, nothing else. */

@@ -1,6 +1,6 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
 import type { CliContext } from '../context.js';
+import { invokeFunction } from '../invoke.js';
 import { describeWindow, windowLine } from '../monitor-format.js';
 import { monitorWindowSchema } from '../../lambdas/shared/adapters/monitor-store.js';
 
@@ -41,15 +41,7 @@ export function monitorCommands(ctx: CliContext): void {
           trigger: 'manual',
           ...(options.window !== undefined ? { windowMinutes: windowMinutes(options.window) } : {}),
         };
-        const result = await c.lambda.send(
-          new InvokeCommand({ FunctionName: c.monitorFunctionName, Payload: JSON.stringify(payload) }),
-        );
-        const text = new TextDecoder().decode(result.Payload ?? new Uint8Array());
-        if (result.FunctionError !== undefined) {
-          const error = JSON.parse(text) as { errorType?: string; errorMessage?: string };
-          throw new Error(`the monitor failed: ${error.errorType ?? 'Error'}: ${error.errorMessage ?? text}`);
-        }
-        const answer = answerSchema.parse(JSON.parse(text));
+        const answer = await invokeFunction(c, c.monitorFunctionName, 'the monitor', payload, answerSchema);
         ctx.print(answer.window, () => describeWindow(answer.window, answer.recorded));
       }),
     );

@@ -1,6 +1,6 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
 import type { CliContext } from '../context.js';
+import { invokeFunction } from '../invoke.js';
 
 /** What the retrain function answers. */
 const outcomeSchema = z.union([
@@ -21,15 +21,7 @@ export function retrainCommands(ctx: CliContext): void {
       ctx.withConnection(async (c, model: string, options: { reason?: string }) => {
         if (options.reason === undefined) throw new Error('retrain needs a reason: -m "<why>"');
         const payload = { model, trigger: 'manual', reason: options.reason, actor: c.actor };
-        const result = await c.lambda.send(
-          new InvokeCommand({ FunctionName: c.retrainFunctionName, Payload: JSON.stringify(payload) }),
-        );
-        const text = new TextDecoder().decode(result.Payload ?? new Uint8Array());
-        if (result.FunctionError !== undefined) {
-          const error = JSON.parse(text) as { errorType?: string; errorMessage?: string };
-          throw new Error(`the retraining failed: ${error.errorType ?? 'Error'}: ${error.errorMessage ?? text}`);
-        }
-        const outcome = outcomeSchema.parse(JSON.parse(text));
+        const outcome = await invokeFunction(c, c.retrainFunctionName, 'the retraining', payload, outcomeSchema);
         ctx.print(outcome, () =>
           outcome.started
             ? `${model}: retraining started (${outcome.executionArn}) on ${outcome.data.join(', ')}; follow it with mlops runs ${model}`

@@ -151,15 +151,7 @@ export interface AliasRecord {
 
 /** `alarm`: one of the model's alarms changed state (recorded from CloudWatch, with the version then in production). */
 export type AuditAction =
-  | 'promote'
-  | 'rollback'
-  | 'approve'
-  | 'reject'
-  | 'archive'
-  | 'alias'
-  | 'alarm'
-  | 'release'
-  | 'retrain';
+  'promote' | 'rollback' | 'approve' | 'reject' | 'archive' | 'alias' | 'alarm' | 'release' | 'retrain';
 
 /** One append-only record of a change (or a refused attempt) to what is served or approved. */
 export interface AuditEvent {
