@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { IntegrityError, NotFoundError } from '../core/errors.js';
 import { scheduleMinutes, type MonitoringConfig } from '../core/monitoring-config.js';
 import { monitorVariant, type WindowOptions } from '../core/monitoring/variant-window.js';
 import {
@@ -80,11 +81,25 @@ async function variantSummary(
       group.rows.length,
       `version ${group.version} was trained before monitoring existed (no calibration or drift null stored); retrain to monitor it`,
     );
-  const [profile, driftNull, reference] = await Promise.all([
-    readProfile(deps.s3, version.profile),
-    readDriftNull(deps.s3, version.monitoring.driftNull),
-    readMonitoringReference(deps.s3, version.monitoring.reference),
-  ]);
+  const { monitoring: stored } = version;
+  let references;
+  try {
+    references = await Promise.all([
+      readProfile(deps.s3, version.profile),
+      readDriftNull(deps.s3, stored.driftNull),
+      readMonitoringReference(deps.s3, stored.reference),
+    ]);
+  } catch (error) {
+    // A reference gone or damaged is a finding about the version, recorded with the window; S3's own failures retry.
+    if (!(error instanceof NotFoundError || error instanceof IntegrityError)) throw error;
+    return notMonitorable(
+      group.variant,
+      group.version,
+      group.rows.length,
+      `its references cannot be read: ${error.message}`,
+    );
+  }
+  const [profile, driftNull, reference] = references;
   const floors = floorsOf(version, monitoring);
   const options: WindowOptions = {
     minRows: monitoring.minRows,

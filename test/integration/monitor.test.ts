@@ -174,4 +174,29 @@ describe('the monitor (lambdas/monitor)', () => {
       '2026-12-07T10:00:00.000Z',
     ]);
   }, 60_000);
+
+  it('records a variant whose references cannot be read as not monitorable, with the reason, and goes on', async () => {
+    const version = await registry.versions.get('watched', 1);
+    const reference = version?.monitoring?.reference;
+    if (reference === undefined) throw new Error('version 1 was validated with monitoring');
+    await deps.s3.send(new PutObjectCommand({ Bucket: reference.bucket, Key: reference.key, Body: '{"task":' }));
+    const monitorDeps = { s3: deps.s3, registry, monitors, dataBucket: 'data' };
+    const request = {
+      model: 'watched',
+      trigger: 'manual' as const,
+      windowEnd: '2026-12-07T10:14:00.000Z',
+      windowMinutes: 10,
+    };
+    const { window } = await monitorModel(monitorDeps, request, MONITORING, new Date('2026-12-07T10:40:00Z'));
+    expect(window.variants).toEqual([
+      expect.objectContaining({
+        variant: 'production',
+        status: 'not_monitorable',
+        rows: 400,
+        reason: expect.stringMatching(
+          /^its references cannot be read: s3:\/\/artifacts\/.*monitoring-reference\.json is not the JSON of a monitoring reference/,
+        ),
+      }),
+    ]);
+  }, 60_000);
 });
