@@ -105,10 +105,13 @@ const table = await readCsv(lines.slice(8001).join('\n').replace(/^/, `${lines[0
   source: 'live.csv',
 });
 const label = table.columns.indexOf('class');
+/** A served instance as a client sends it: numbers as JSON numbers, categories as strings. */
+const typed = (value: InputValue): InputValue =>
+  typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
 const instance = (r: number) =>
   Object.fromEntries(
     table.columns
-      .map((c, i) => [c, table.rows[r % table.rows.length]?.[i] as InputValue])
+      .map((c, i) => [c, typed(table.rows[r % table.rows.length]?.[i] as InputValue)])
       .filter(([c]) => c !== 'class'),
   );
 const windowEnd = new Date('2026-12-07T10:15:00Z');
@@ -206,6 +209,11 @@ const output = {
     labelled: production?.labelledRows,
     status: production?.status,
     parsed: parsed.predictions.length,
+    judged_on: production?.judgedOn,
+    estimated: production?.estimated,
+    realized: production?.realized,
+    input_drift: production?.inputDrift,
+    prediction_drift: production?.predictionDrift,
   },
 };
 writeFileSync(join(ROOT, 'bench', 'results', 'monitor-window.json'), `${JSON.stringify(output, null, 2)}\n`);

@@ -124,7 +124,7 @@ function binarySplit(rows: number, seed: number, truth: (p: number) => number) {
 describe('the calibration a model is stored with', () => {
   it('a well-ranked but overconfident model is calibrated and its accuracy estimate lands on the realized one', () => {
     // Truth rate 0.2 + 0.6·p: the model's own scores are too extreme; calibration fixes them.
-    const fit = binarySplit(1500, 1, (p) => 0.2 + 0.6 * p);
+    const fit = binarySplit(3000, 1, (p) => 0.2 + 0.6 * p);
     const calibration = fitModelCalibration(fit);
     expect(calibration.estimable).toBe(true);
     if (!calibration.estimable) return;
