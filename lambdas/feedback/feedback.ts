@@ -92,7 +92,7 @@ export async function recordFeedback(
   model: string | undefined,
   body: unknown,
   write: LineWriter,
-  now = new Date(),
+  now = new Date(Date.now()), // the runtime's clock locally (see predict's capture time)
 ): Promise<FeedbackAnswer> {
   const checked = checkItems(model, body, modelsDir);
   await classes.check(checked.model, checked.items);

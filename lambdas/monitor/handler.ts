@@ -29,32 +29,36 @@ const monitorInputSchema = z.object({
 
 /** Each variant's figures as metrics with the model and variant as dimensions, published once per window. */
 function publish(window: MonitorWindow): void {
+  const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
   for (const variant of window.variants) {
     if (variant.status === 'not_monitorable') continue;
-    const single = variantMetrics.singleMetric();
-    single.addDimensions({ model: window.model, variant: variant.variant });
-    const add = (name: string, value: number | null, unit: 'Count' | 'None') => {
-      if (value !== null && Number.isFinite(value)) single.addMetric(name, unit, value);
-    };
-    add(MONITOR_METRICS.predictions, variant.rows, 'Count');
-    add(MONITOR_METRICS.labelled, variant.labelledRows, 'Count');
     const drift = variant.inputDrift;
-    add(
-      MONITOR_METRICS.driftedShare,
-      drift?.verdict === 'insufficient_data' || !drift ? null : drift.drifted.length / Math.max(1, drift.tested),
-      'None',
-    );
     const predictions = variant.predictionDrift;
-    add(
-      MONITOR_METRICS.predictionDrift,
-      predictions?.verdict === 'drift' ? 1 : predictions?.verdict === 'ok' ? 0 : null,
-      'None',
-    );
-    add(MONITOR_METRICS.estimatedDrop, performanceDrop(variant, 'estimated'), 'None');
-    add(MONITOR_METRICS.realizedDrop, performanceDrop(variant, 'realized'), 'None');
-    const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-    add(MONITOR_METRICS.newCategories, total(variant.newCategories), 'Count');
-    add(MONITOR_METRICS.outOfRange, total(variant.outOfRange), 'Count');
+    const figures: [string, number | null, 'Count' | 'None'][] = [
+      [MONITOR_METRICS.predictions, variant.rows, 'Count'],
+      [MONITOR_METRICS.labelled, variant.labelledRows, 'Count'],
+      [
+        MONITOR_METRICS.driftedShare,
+        drift === null || drift.verdict === 'insufficient_data'
+          ? null
+          : drift.drifted.length / Math.max(1, drift.tested),
+        'None',
+      ],
+      [
+        MONITOR_METRICS.predictionDrift,
+        predictions?.verdict === 'drift' ? 1 : predictions?.verdict === 'ok' ? 0 : null,
+        'None',
+      ],
+      [MONITOR_METRICS.estimatedDrop, performanceDrop(variant, 'estimated'), 'None'],
+      [MONITOR_METRICS.realizedDrop, performanceDrop(variant, 'realized'), 'None'],
+      [MONITOR_METRICS.newCategories, total(variant.newCategories), 'Count'],
+      [MONITOR_METRICS.outOfRange, total(variant.outOfRange), 'Count'],
+    ];
+    // One document per variant: its dimension set (model, variant) applies to every metric in it.
+    variantMetrics.addDimensions({ model: window.model, variant: variant.variant });
+    for (const [name, value, unit] of figures)
+      if (value !== null && Number.isFinite(value)) variantMetrics.addMetric(name, unit, value);
+    variantMetrics.publishStoredMetrics();
   }
 }
 

@@ -21,10 +21,10 @@ export async function registerRun(
   const rawKey = event.detail.object.key;
   const object = await locateObject(deps.s3, bucket, rawKey);
   const model = modelOfKey(object.key);
-  const runId = runIdFor(bucket, object.key, object.etag, deployedModelSha(model, deps.modelsDir));
-  const now = new Date().toISOString();
   const retraining = event.retraining;
   const sources = await Promise.all((retraining?.sources ?? []).map((s) => locateObject(deps.s3, s.bucket, s.key)));
+  const runId = runIdFor(bucket, object.key, object.etag, deployedModelSha(model, deps.modelsDir), sources);
+  const now = new Date().toISOString();
   const created = await deps.registry.runs.create({
     model,
     runId,

@@ -3,6 +3,7 @@ import { openApiDocument } from '../../lambdas/shared/contracts/openapi.js';
 import { VirtualClock } from '../../local/clock.js';
 import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
 import type { MonitorWindow } from '../../lambdas/shared/adapters/monitor-store.js';
+import { readFileSync } from 'node:fs';
 import { ADULT, adultRows, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 import { signedFetch } from '../helpers/sign.js';
@@ -14,6 +15,7 @@ const post = (path: string, body: unknown) =>
   signedFetch({ url: api(path), body: typeof body === 'string' ? body : JSON.stringify(body) });
 const INSTANCES = (JSON.parse(REQUEST) as { instances: Record<string, unknown>[] }).instances;
 const ADULT_LINES = ADULT.trimEnd().split('\n');
+const ADULT_MODEL = JSON.parse(readFileSync('models/adult.json', 'utf8')) as Record<string, unknown>;
 
 interface Prediction {
   id: string;
@@ -25,6 +27,8 @@ beforeAll(async () => {
   // A stopped clock: time (Firehose buffering, predict's refresh, the throttle's refill) moves only when a test says.
   stack = await startTestStack({
     clock: new VirtualClock({ start: Math.floor(Date.now() / 60_000) * 60_000, rate: 0 }),
+    // Retraining on the upload and the captured requests that have ground truth (issue 21's "latest+feedback").
+    models: { adult: { ...ADULT_MODEL, retraining: { data: 'latest+feedback' } } },
   });
   const [run] = await stack.upload('incoming/adult/part-8k.csv', adultRows(8000));
   expect(run?.status).toBe('SUCCEEDED');
@@ -175,27 +179,24 @@ describe('the v1 API through the local runtime', () => {
   });
 });
 
-describe('monitoring live traffic through the local runtime (issue 21)', () => {
-  /** Rows of adult the model never trained on (it trained on the first 8,000), as API instances without the label. */
-  function liveInstances(from: number, count: number): Record<string, string | number>[] {
-    const lines = ADULT_LINES.slice(from, from + count);
-    const header = (ADULT_LINES[0] as string).split(',');
-    return lines.map((line) =>
-      Object.fromEntries(
-        line
-          .split(',')
-          .map(
-            (value, i) =>
-              [
-                header[i] as string,
-                value === '?' ? '' : /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value,
-              ] as const,
-          )
-          .filter(([name]) => name !== 'class'),
-      ),
-    );
-  }
+/** Rows of adult the model never trained on (it trained on the first 8,000), as API instances without the label. */
+function liveInstances(from: number, count: number): Record<string, string | number>[] {
+  const lines = ADULT_LINES.slice(from, from + count);
+  const header = (ADULT_LINES[0] as string).split(',');
+  return lines.map((line) =>
+    Object.fromEntries(
+      line
+        .split(',')
+        .map(
+          (value, i) =>
+            [header[i] as string, value === '?' ? '' : /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value] as const,
+        )
+        .filter(([name]) => name !== 'class'),
+    ),
+  );
+}
 
+describe('monitoring live traffic through the local runtime (issue 21)', () => {
   it('monitors on demand what was served, through the function its schedule runs; the schedule records its own windows', async () => {
     const clock = stack.runtime.clock;
     await clock.advance(5_000);
@@ -225,22 +226,79 @@ describe('monitoring live traffic through the local runtime (issue 21)', () => {
   }, 120_000);
 });
 
-describe('retraining by hand through the local runtime (issue 21)', () => {
-  it('refuses, audited, when the newest upload was trained on with this model file and there are no labels to add', async () => {
-    const { stdout } = await mlops(stack, '--json', 'retrain', 'adult', '-m', 'checking the retrain path');
-    expect(JSON.parse(stdout)).toEqual({
-      started: false,
-      reason: expect.stringMatching(
-        /^nothing new to train on: incoming\/adult\/part-8k\.csv was trained on with this model file/,
-      ),
+describe('drift that retrains, through the local runtime on its clock (issue 21)', () => {
+  interface Run {
+    runId: string;
+    status: string;
+    startedBy?: { trigger: string; detail: string };
+    data?: { key: string }[];
+  }
+  const runs = async () => JSON.parse((await mlops(stack, '--json', 'runs', 'adult')).stdout) as Run[];
+
+  it('shifted traffic raises the drift alarm, which starts exactly one retraining on the upload and the labelled rows', async () => {
+    const clock = stack.runtime.clock;
+    const header = (ADULT_LINES[0] as string).split(',');
+    const classAt = header.indexOf('class');
+    // Three windows of traffic from a shifted copy of adult (ten years older, the range kept), with ground truth.
+    for (let w = 0; w < 3; w++) {
+      const first = 21_001 + w * 150;
+      const instances = liveInstances(first, 150).map((i) => ({ ...i, age: Math.min(85, Number(i.age) + 10) }));
+      const response = await post('/v1/models/adult/predict', { instances });
+      const { predictions } = (await response.json()) as { predictions: { id: string }[] };
+      const truths = predictions.map((p, k) => ({
+        predictionId: p.id,
+        label: (ADULT_LINES[first + k] as string).split(',')[classAt],
+      }));
+      for (let k = 0; k < truths.length; k += 100)
+        // at most 100 truths a request
+        expect((await post('/v1/models/adult/feedback', { feedback: truths.slice(k, k + 100) })).status).toBe(200);
+      await clock.advance(15 * 60_000);
+    }
+    await clock.advance(20 * 60_000);
+    await vi.waitFor(
+      async () => {
+        // The clock stands still between advances: alarms are evaluated, and act, as it moves on a minute at a time.
+        await clock.advance(60_000);
+        expect((await runs()).filter((r) => r.startedBy?.trigger === 'alarm')).toHaveLength(1);
+      },
+      {
+        timeout: 60_000,
+        interval: 1_000,
+      },
+    );
+    const [retraining] = (await runs()).filter((r) => r.startedBy?.trigger === 'alarm');
+    expect(retraining?.startedBy?.detail).toMatch(/NeedsRetraining.* went to ALARM/);
+    // It trains on the newest upload and the labelled captured rows it wrote (lineage lists both).
+    await vi.waitFor(
+      async () => {
+        const run = (await runs()).find((r) => r.runId === retraining?.runId);
+        expect(run?.data?.map((d) => d.key)).toEqual([
+          'incoming/adult/part-8k.csv',
+          expect.stringMatching(/^retraining\/adult\/.*-feedback\.csv$/),
+        ]);
+      },
+      { timeout: 60_000, interval: 1_000 },
+    );
+    // More drift within the cool-down starts nothing more.
+    await clock.advance(45 * 60_000);
+    expect((await runs()).filter((r) => r.startedBy?.trigger === 'alarm')).toHaveLength(1);
+  }, 240_000);
+
+  it('retrains by hand through the same function, audited, within the cool-down', async () => {
+    const { stdout } = await mlops(stack, '--json', 'retrain', 'adult', '-m', 'new labels arrived');
+    expect(JSON.parse(stdout)).toMatchObject({
+      started: true,
+      data: ['incoming/adult/part-8k.csv', expect.any(String)],
     });
     const audit = JSON.parse((await mlops(stack, '--json', 'audit', 'adult')).stdout) as {
       action: string;
       outcome: string;
       reason: string;
+      actor: string;
     }[];
-    expect(audit.filter((e) => e.action === 'retrain')).toEqual([
-      expect.objectContaining({ outcome: 'refused', reason: expect.stringMatching(/: checking the retrain path$/) }),
+    expect(audit.filter((e) => e.action === 'retrain').map((e) => [e.actor, e.outcome])).toEqual([
+      ['cloudwatch', 'succeeded'],
+      [expect.stringMatching(/@/), 'succeeded'],
     ]);
   }, 60_000);
 });

@@ -10,8 +10,16 @@ import type { RunRecord } from './registry-records.js';
  * sha256): a duplicate event for the same object, or the same bytes uploaded again, maps to the same run and starts
  * no second one; the same data after the model file changed is a new run.
  */
-export function runIdFor(bucket: string, key: string, etag: string, modelConfigSha256: string | null): string {
-  return `run-${sha256Hex(`${bucket}\n${key}\n${etag}\n${modelConfigSha256 ?? ''}`).slice(0, 20)}`;
+export function runIdFor(
+  bucket: string,
+  key: string,
+  etag: string,
+  modelConfigSha256: string | null,
+  sources: readonly { readonly bucket: string; readonly key: string; readonly etag: string }[] = [],
+): string {
+  // A retraining's extra objects (its labelled rows) are part of what it trains on, so of its identity.
+  const extra = sources.map((s) => `\n${s.bucket}\n${s.key}\n${s.etag}`).join('');
+  return `run-${sha256Hex(`${bucket}\n${key}\n${etag}\n${modelConfigSha256 ?? ''}${extra}`).slice(0, 20)}`;
 }
 
 /** `incoming/<model>/<file>` → model; anything else is a misplaced upload. */
