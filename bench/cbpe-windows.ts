@@ -20,22 +20,12 @@ import { calibratedProbabilities, fitModelCalibration } from '../lambdas/core/mo
 import { prepareForTraining, trainTrial } from '../lambdas/core/pipeline-stages.js';
 import { seededRandom } from '../lambdas/core/random.js';
 import { planTuning } from '../lambdas/core/tuning.js';
-import { sampleCsv } from './right-answers-lib.js';
+import { ADULT_BINARY_MODEL, sampleCsv } from './right-answers-lib.js';
 import { round } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const adult = readFileSync(join(ROOT, 'examples', 'data', 'adult.csv'), 'utf8');
-const config = parseModelConfig(
-  {
-    name: 'adult',
-    task: 'binary',
-    label: 'class',
-    positiveClass: '>50K',
-    exclude: ['fnlwgt'],
-    missingValues: ['', '?'],
-  },
-  'bench',
-);
+const config = parseModelConfig(ADULT_BINARY_MODEL, 'bench');
 const shuffled = sampleCsv(adult, 40_000, 21).split('\n');
 const header = shuffled[0] as string;
 const toFrame = async (lines: string[]): Promise<Frame> => {

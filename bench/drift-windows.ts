@@ -17,21 +17,12 @@ import { frameRows, joinFrames } from '../lambdas/core/frame-rows.js';
 import { parseModelConfig } from '../lambdas/core/model-config.js';
 import { prepareForTraining } from '../lambdas/core/pipeline-stages.js';
 import { seededRandom } from '../lambdas/core/random.js';
+import { ADULT_BINARY_MODEL } from './right-answers-lib.js';
 import { round } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const WINDOWS = Number(process.env.WINDOWS ?? 200);
-const config = parseModelConfig(
-  {
-    name: 'adult',
-    task: 'binary',
-    label: 'class',
-    positiveClass: '>50K',
-    exclude: ['fnlwgt'],
-    missingValues: ['', '?'],
-  },
-  'bench',
-);
+const config = parseModelConfig(ADULT_BINARY_MODEL, 'bench');
 const csv = readFileSync(join(ROOT, 'examples', 'data', 'adult.csv'), 'utf8');
 const table = await readCsv(csv, { missingValues: config.missingValues, source: 'adult.csv' });
 const { prepared } = prepareForTraining(table, config, undefined);

@@ -36,6 +36,7 @@ import {
   startDynamo,
   startS3,
 } from '../local/storage/emulators.js';
+import { ADULT_BINARY_MODEL } from './right-answers-lib.js';
 import { round } from './stats.js';
 import { Registry } from '../lambdas/shared/adapters/registry.js';
 
@@ -43,14 +44,7 @@ const ROOT = join(import.meta.dirname, '..');
 const ROWS = Number(process.env.ROWS ?? 100_000);
 const PER_REQUEST = 1000;
 const PER_OBJECT = 100;
-const MODEL = {
-  name: 'adult',
-  task: 'binary',
-  label: 'class',
-  positiveClass: '>50K',
-  exclude: ['fnlwgt'],
-  missingValues: ['', '?'],
-};
+const MODEL = ADULT_BINARY_MODEL;
 const adult = readFileSync(join(ROOT, 'examples', 'data', 'adult.csv'), 'utf8');
 
 const s3server = await startS3(mkdtempSync(join(tmpdir(), 'mlops-bench-s3-')), 0, () => undefined);

@@ -12,6 +12,16 @@ import type { Preprocessor } from '../lambdas/core/preprocess.js';
 import { hash32, seededRandom } from '../lambdas/core/random.js';
 import { chooseTrial, planTuning, type TrialPlan } from '../lambdas/core/tuning.js';
 
+/** The minimal binary model file of adult the monitoring benchmarks use (`class`, the README's example). */
+export const ADULT_BINARY_MODEL = {
+  name: 'adult',
+  task: 'binary',
+  label: 'class',
+  positiveClass: '>50K',
+  exclude: ['fnlwgt'],
+  missingValues: ['', '?'],
+} as const;
+
 /** A random sample of a CSV's data rows (seeded), keeping the header. */
 export function sampleCsv(csv: string, rows: number, seed: number): string {
   const lines = csv.trimEnd().split('\n');
