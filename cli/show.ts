@@ -1,11 +1,14 @@
-import type { VersionRecord } from '../lambdas/shared/contracts/registry-records.js';
+import type { RunRecord, VersionRecord } from '../lambdas/shared/contracts/registry-records.js';
 import { foldSpread } from '../lambdas/core/report/search.js';
 import { formatTable, metric } from './format.js';
 
 const hiddenUnits = (units: readonly number[]): string => (units.length === 0 ? 'none (linear)' : units.join(' × '));
 
-/** `mlops show`: one version's metrics beside the linear baseline's, every gate check, the search, and lineage. */
-export function describeVersion(model: string, version: VersionRecord): string {
+/**
+ * `mlops show`: one version's metrics beside the linear baseline's, every gate check, the search, and lineage (with
+ * what started its run, when the run is known).
+ */
+export function describeVersion(model: string, version: VersionRecord, run?: Pick<RunRecord, 'startedBy'>): string {
   const baseline = version.baselineMetrics ?? null;
   const metrics = Object.entries(version.metrics).map(([k, v]) =>
     baseline === null ? [k, metric(v)] : [k, metric(v), metric(baseline[k] ?? null)],
@@ -20,7 +23,7 @@ export function describeVersion(model: string, version: VersionRecord): string {
       ? 'no gate checks'
       : formatTable(['check', 'what', 'value', 'threshold', 'result', 'detail'], checks),
     trials.length === 0 ? '' : formatTable(trialHeaders(version.crossValidation !== undefined), trials),
-    formatTable(['lineage', 'value'], lineageRows(version)),
+    formatTable(['lineage', 'value'], lineageRows(version, run)),
   ]
     .filter((part) => part !== '')
     .join('\n\n');
@@ -73,10 +76,11 @@ function trialRows(version: VersionRecord): (string | number | null)[][] {
 }
 
 /** Where the version came from: run, data, rows, schema, model file, code, hyper-parameters, artifact. */
-function lineageRows(version: VersionRecord): (string | null)[][] {
+function lineageRows(version: VersionRecord, run?: Pick<RunRecord, 'startedBy'>): (string | null)[][] {
   const hp = version.hyperparameters;
   return [
     ['run', version.runId],
+    ...(run === undefined ? [] : [['started by', startedBy(run)]]),
     ['data', version.data.map((d) => `s3://${d.bucket}/${d.key} sha256 ${d.sha256 ?? '?'}`).join('; ')],
     [
       'rows',
@@ -101,4 +105,9 @@ function lineageRows(version: VersionRecord): (string | null)[][] {
     ['weights sha256', version.weightsSha256],
     ['compared with', version.comparedWith === null ? null : `v${version.comparedWith}`],
   ];
+}
+
+/** What started a run: an upload, or the retraining's trigger and why. */
+export function startedBy(run: Pick<RunRecord, 'startedBy'>): string {
+  return run.startedBy === undefined ? 'upload' : `${run.startedBy.trigger}: ${run.startedBy.detail}`;
 }

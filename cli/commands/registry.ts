@@ -84,7 +84,10 @@ function showCommand(ctx: CliContext): void {
       ctx.withConnection(async (c, model: string, versionText: string) => {
         const version = await c.registry.versions.get(model, parseVersion(versionText));
         if (version === undefined) throw new Error(`model "${model}" has no version ${versionText}`);
-        ctx.print(version, () => describeVersion(model, version));
+        const run = await c.registry.runs.get(model, version.runId);
+        ctx.print({ ...version, startedBy: run?.startedBy ?? { trigger: 'upload' } }, () =>
+          describeVersion(model, version, run),
+        );
       }),
     );
 }

@@ -119,5 +119,14 @@ describe('a cross-validated search on the card and in `mlops show`', () => {
     const single = describeVersion('m', { ...version, crossValidation: undefined } as unknown as VersionRecord);
     expect(single).toMatch(/selection\s+on the validation split/);
     expect(single).toContain('14 (best ?)');
+    // What started the version's run, when the run is known: an upload, or a retraining's trigger and why.
+    expect(shown).not.toMatch(/started by/);
+    expect(describeVersion('m', version, {})).toMatch(/started by\s+upload/);
+    const retrained = {
+      startedBy: { trigger: 'alarm' as const, detail: 'm-NeedsRetraining went to ALARM: input drift' },
+    };
+    expect(describeVersion('m', version, retrained)).toMatch(
+      /started by\s+alarm: m-NeedsRetraining went to ALARM: input drift/,
+    );
   });
 });

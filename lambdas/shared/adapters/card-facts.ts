@@ -73,7 +73,11 @@ export async function cardFacts(
 
 /** The lineage the card lists: the run and its trigger, and for a registered version what it was made from. */
 function lineageFacts(run: RunRecord, version: VersionRecord | undefined): Record<string, string> {
-  const lineage: Record<string, string> = { 'run id': run.runId, 'triggered by': s3Uri(run.trigger) };
+  const lineage: Record<string, string> = {
+    'run id': run.runId,
+    'started by': run.startedBy === undefined ? 'upload' : `${run.startedBy.trigger}: ${run.startedBy.detail}`,
+    'triggered by': s3Uri(run.trigger),
+  };
   if (version === undefined) return lineage;
   return {
     ...lineage,
