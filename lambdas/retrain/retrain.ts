@@ -5,7 +5,8 @@ import { capturedPredictions, groundTruths } from '../core/monitoring/window-rec
 import { labelledRowsCsv } from '../core/retraining/feedback-rows.js';
 import { decideRetraining, type RetrainingRequest } from '../core/retraining/retraining-policy.js';
 import { FEEDBACK_LOOKBACK_DAYS, HOUR, hoursBetween, readPartitions } from '../shared/adapters/capture-partitions.js';
-import { getObjectBytes, latestObjects, putObject } from '../shared/adapters/objects.js';
+import { readUploadColumns } from '../shared/adapters/data-objects.js';
+import { latestObjects, putObject } from '../shared/adapters/objects.js';
 import type { Registry } from '../shared/adapters/registry.js';
 import type { RetrainStore } from '../shared/adapters/retrain-store.js';
 import { LAYOUT } from '../shared/contracts/layout.js';
@@ -48,8 +49,7 @@ async function feedbackSource(
   ]);
   const { predictions } = capturedPredictions(capture.texts, config.name, { start: from, end: at });
   const { truths } = groundTruths(feedback.texts, config.name);
-  const upload = (await getObjectBytes(deps.s3, newest)).toString('utf8');
-  const header = (upload.slice(0, upload.indexOf('\n')).replace(/\r$/, '') || upload).split(',');
+  const header = await readUploadColumns(deps.s3, newest);
   const labelled = labelledRowsCsv(header, config.label, predictions, truths);
   if (labelled === null) return null;
   const location = {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLines } from '../../lambdas/core/capture-record.js';
 import { parseModelConfig, type ModelConfig } from '../../lambdas/core/model-config.js';
 import { retrainModel, type RetrainDeps, type RetrainRequest } from '../../lambdas/retrain/retrain.js';
+import { readUploadColumns } from '../../lambdas/shared/adapters/data-objects.js';
 import { headObject } from '../../lambdas/shared/adapters/objects.js';
 import type { Registry } from '../../lambdas/shared/adapters/registry.js';
 import { RetrainStore } from '../../lambdas/shared/adapters/retrain-store.js';
@@ -149,6 +150,16 @@ describe('the retrain function (lambdas/retrain)', () => {
     expect(await written.Body?.transformToString()).toBe(`${HEADER}\n50,"Private, Inc",<=50K\n`);
     expect(started.at(-1)?.input.retraining?.sources).toEqual([
       { bucket: 'data', key: outcome.started ? outcome.data[1] : '' },
+    ]);
+  });
+
+  it('takes the columns of the rows it writes from the upload’s first lines, gzip-compressed or not', async () => {
+    await put('incoming/zipped/a.csv.gz', gzipSync(`"age","work, class",class\n39,State-gov,<=50K\n`));
+    const object = await headObject(deps.s3, { bucket: 'data', key: 'incoming/zipped/a.csv.gz' });
+    expect(await readUploadColumns(deps.s3, object as NonNullable<typeof object>)).toEqual([
+      'age',
+      'work, class',
+      'class',
     ]);
   });
 

@@ -27,6 +27,26 @@ export async function readDataObjects(
 }
 
 /**
+ * The columns of an upload, from its first lines only (gunzipped when it is gzip): what a retraining writes its
+ * labelled rows in, without reading the whole upload.
+ */
+export async function readUploadColumns(s3: S3Client, object: ObjectVersion): Promise<string[]> {
+  const text = await decodedUpload(await getObjectStream(s3, object), object.key);
+  let head = '';
+  for await (const chunk of text as AsyncIterable<Buffer>) {
+    head += chunk.toString('utf8');
+    // The header and one data row: what the CSV reader needs to type the header, quoted names included.
+    const second = head.indexOf('\n', head.indexOf('\n') + 1);
+    if (second >= 0) {
+      head = head.slice(0, second + 1);
+      break;
+    }
+  }
+  text.destroy();
+  return (await readCsv(head, { missingValues: [], source: object.key })).columns.slice();
+}
+
+/**
  * Parses the object while hashing the same bytes (the object's own, compressed or not), so the recorded sha256 is of
  * exactly what was trained on. A gzip-compressed upload is read through; another binary format fails with its name.
  */
