@@ -160,7 +160,7 @@ await s3.send(
 );
 
 // The monitor's use case on the window, and its phases on their own.
-const monitoring = parseModelConfig(MODEL, 'adult').monitoring;
+const config = parseModelConfig(MODEL, 'adult');
 const monitorDeps = { s3, registry, monitors: new MonitorStore(documents, 'registry'), dataBucket: 'data' };
 const now = new Date('2026-12-07T10:21:00Z');
 const rssBefore = process.memoryUsage().rss;
@@ -168,7 +168,7 @@ const started = performance.now();
 const result = await monitorModel(
   monitorDeps,
   { model: 'adult', trigger: 'manual', windowEnd: windowEnd.toISOString() },
-  monitoring,
+  config,
   now,
 );
 const seconds = (performance.now() - started) / 1000;

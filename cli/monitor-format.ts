@@ -30,6 +30,22 @@ function performanceLines(variant: VariantSummary): string[] {
   return [`  estimated${test}: ${estimated}`, `  realized: ${realized}`];
 }
 
+const points = (share: number) => `${(100 * share).toFixed(0)}%`;
+
+function influenceLines(variant: VariantSummary): string[] {
+  const influence = variant.influence;
+  if (!influence.measured) return [`  influence: not measured (${influence.reason})`];
+  const head = `  influence (${influence.score}, ${influence.labelledRows} labelled): ${influence.verdict}`;
+  const shown = influence.features.filter((f, i) => f.flagged || i < 3);
+  return [
+    head,
+    ...shown.map(
+      (f) =>
+        `    ${f.feature}: ${points(f.live)} of the influence (${points(f.training)} at validation)${f.flagged ? ` — flagged: more than ${points(influence.maxFeatureShare)} or grown by more than ${points(influence.maxFeatureShareGrowth)}` : ''}`,
+    ),
+  ];
+}
+
 function variantLines(variant: VariantSummary): string[] {
   const unseen = [
     ...Object.entries(variant.newCategories).map(([f, n]) => `${f}: ${n} new categories`),
@@ -40,7 +56,7 @@ function variantLines(variant: VariantSummary): string[] {
     ...(variant.reason !== undefined ? [`  ${variant.reason}`] : []),
     ...driftLine('input drift', variant.inputDrift),
     ...driftLine('prediction drift', variant.predictionDrift),
-    ...(variant.status === 'not_monitorable' ? [] : performanceLines(variant)),
+    ...(variant.status === 'not_monitorable' ? [] : [...performanceLines(variant), ...influenceLines(variant)]),
     ...(unseen.length > 0 ? [`  unseen inputs: ${unseen.join('; ')}`] : []),
   ];
 }

@@ -110,7 +110,7 @@ export class ModelAlarms extends Construct {
       needsRetraining,
       ...retrainingChildren,
     ];
-    this.dashboard = modelDashboard(this, props.model.name, [this.degraded, ...children, this.releaseInProgress]);
+    this.dashboard = modelDashboard(this, props.model, [this.degraded, ...children, this.releaseInProgress]);
   }
 
   /** What the composite watches: predict's error rate and p99 latency, no traffic, a failed run (as configured). */

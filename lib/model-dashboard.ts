@@ -1,11 +1,22 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import { PREDICT_METRICS } from '../lambdas/shared/contracts/metric-names.js';
+import type { ModelConfig } from '../lambdas/core/model-config.js';
+import { scheduleMinutes } from '../lambdas/core/monitoring-config.js';
+import { MONITOR_METRICS, PREDICT_METRICS, RETRAIN_METRICS } from '../lambdas/shared/contracts/metric-names.js';
 import { appMetric } from './app-metrics.js';
 
-/** The model's dashboard: traffic, errors, latency, predictions, a release's variants side by side, its alarms. */
-export function modelDashboard(scope: Construct, name: string, alarms: cloudwatch.IAlarm[]): cloudwatch.Dashboard {
+/**
+ * The model's dashboard: traffic, errors, latency, predictions, a release's variants side by side, its alarms; and what
+ * the monitor measures of production's traffic (drift, estimated against realized performance) with the retraining
+ * runs it started.
+ */
+export function modelDashboard(
+  scope: Construct,
+  model: Pick<ModelConfig, 'name' | 'monitoring'>,
+  alarms: cloudwatch.IAlarm[],
+): cloudwatch.Dashboard {
+  const name = model.name;
   const fiveMinutes = Duration.minutes(5);
   const predictMetric = (metricName: string, statistic: string) =>
     appMetric({ metricName, service: 'predict', model: name, statistic, period: fiveMinutes });
@@ -37,6 +48,7 @@ export function modelDashboard(scope: Construct, name: string, alarms: cloudwatc
         }),
         new cloudwatch.AlarmStatusWidget({ title: `${name}: alarms`, alarms, width: 12 }),
       ],
+      monitoringWidgets(model),
     ],
   });
 }
@@ -65,4 +77,45 @@ function meanScore(model: string, variant: 'production' | 'candidate'): cloudwat
     label: variant,
     period: Duration.minutes(1),
   });
+}
+
+/** What the monitor publishes per window for production, one point per window, and the retraining runs started. */
+function monitoringWidgets(model: Pick<ModelConfig, 'name' | 'monitoring'>): cloudwatch.IWidget[] {
+  const period = Duration.minutes(scheduleMinutes(model.monitoring.schedule) ?? 15);
+  const monitored = (metricName: string, label: string) =>
+    appMetric({
+      metricName,
+      service: 'monitor',
+      model: model.name,
+      variant: 'production',
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period,
+    }).with({ label });
+  return [
+    new cloudwatch.GraphWidget({
+      title: `${model.name}: drift (share of features drifted, prediction drift, influence growth)`,
+      left: [
+        monitored(MONITOR_METRICS.driftedShare, 'share of features drifted'),
+        monitored(MONITOR_METRICS.predictionDrift, 'predictions drifted (1)'),
+        monitored(MONITOR_METRICS.influenceGrowth, "largest growth of a feature's influence"),
+      ],
+      leftYAxis: { min: -1, max: 1 },
+    }),
+    new cloudwatch.GraphWidget({
+      title: `${model.name}: performance, estimated (no labels) and realized (ground truth)`,
+      left: [monitored(MONITOR_METRICS.estimated, 'estimated'), monitored(MONITOR_METRICS.realized, 'realized')],
+    }),
+    new cloudwatch.GraphWidget({
+      title: `${model.name}: retraining runs started`,
+      left: [
+        appMetric({
+          metricName: RETRAIN_METRICS.started,
+          service: 'retrain',
+          model: model.name,
+          statistic: cloudwatch.Stats.SUM,
+          period: Duration.hours(1),
+        }),
+      ],
+    }),
+  ];
 }

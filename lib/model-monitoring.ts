@@ -59,6 +59,10 @@ export class ModelMonitoring extends Construct {
       description: "Monitors a model's window of live traffic: drift, estimated and realized performance",
       memorySize: 1024,
       timeout: Duration.minutes(5),
+      // Influence drift re-scores labelled windows with the served version: the compiled forward pass, TF.js only for
+      // a network it cannot compile (loaded then, as serving does).
+      tensorflow: true,
+      lazyTensorflow: true,
       modelFiles: true,
       modelsDir: props.modelsDir,
       environment: { DATA_BUCKET: props.dataBucket.bucketName },

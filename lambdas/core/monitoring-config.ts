@@ -38,6 +38,11 @@ export const monitoringSchema = z
     minRows: z.number().int().min(1).default(100),
     /** Below this many predictions with ground truth in a window, no realized performance ("insufficient labels"). */
     minLabels: z.number().int().min(1).default(50),
+    /**
+     * Below this many predictions with ground truth in a window, no influence drift: permutation importance on fewer
+     * rows moves by more than the gate's dominance thresholds by chance.
+     */
+    minInfluenceLabels: z.number().int().min(20).default(200),
     /** Share of windows without drift that may be flagged, whatever their size and however many features. */
     driftFalseAlarmRate: z.number().gt(0).max(0.5).default(0.01),
     /**

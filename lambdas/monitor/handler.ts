@@ -7,7 +7,8 @@ import { createDocumentClient, createS3Client } from '../shared/runtime/clients.
 import { readEnv } from '../shared/runtime/env.js';
 import { variantMetrics } from '../shared/runtime/metrics.js';
 import { stepHandler } from '../shared/runtime/step-handler.js';
-import { performanceDrop } from '../core/monitoring/window-summary.js';
+import { extent } from '../core/extent.js';
+import { judgedValue as judged, performanceDrop } from '../core/monitoring/window-summary.js';
 import { monitorModel } from './monitor.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'DATA_BUCKET']);
@@ -49,8 +50,15 @@ function publish(window: MonitorWindow): void {
         predictions?.verdict === 'drift' ? 1 : predictions?.verdict === 'ok' ? 0 : null,
         'None',
       ],
+      [MONITOR_METRICS.estimated, judged(variant, 'estimated'), 'None'],
+      [MONITOR_METRICS.realized, judged(variant, 'realized'), 'None'],
       [MONITOR_METRICS.estimatedDrop, performanceDrop(variant, 'estimated'), 'None'],
       [MONITOR_METRICS.realizedDrop, performanceDrop(variant, 'realized'), 'None'],
+      [
+        MONITOR_METRICS.influenceGrowth,
+        variant.influence.measured ? (extent(variant.influence.features.map((f) => f.growth))?.max ?? null) : null,
+        'None',
+      ],
       [MONITOR_METRICS.newCategories, total(variant.newCategories), 'Count'],
       [MONITOR_METRICS.outOfRange, total(variant.outOfRange), 'Count'],
     ];
@@ -69,7 +77,7 @@ export const handler = stepHandler({
   run: async (input) => {
     const { config } = loadModelConfig(input.model);
     // Date.now(), not new Date(): locally, the runtime's clock (which tests move) drives Date.now() only.
-    const result = await monitorModel(deps, input, config.monitoring, new Date(Date.now()));
+    const result = await monitorModel(deps, input, config, new Date(Date.now()));
     if (result.recorded) publish(result.window);
     return result;
   },

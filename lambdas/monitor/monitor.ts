@@ -13,6 +13,7 @@ import type { MonitorStore, MonitorWindow } from '../shared/adapters/monitor-sto
 import type { Registry } from '../shared/adapters/registry.js';
 import { readDriftNull, readMonitoringReference, readProfile } from '../shared/adapters/stored-documents.js';
 import type { VersionRecord } from '../shared/contracts/registry-records.js';
+import { windowInfluence, type MonitoredModel } from './influence.js';
 import { FEEDBACK_LOOKBACK_DAYS, HOUR, hoursBetween, readPartitions } from '../shared/adapters/capture-partitions.js';
 
 export interface MonitorDeps {
@@ -71,8 +72,9 @@ async function variantSummary(
   model: string,
   group: { variant: string; version: number; rows: CapturedPrediction[] },
   truths: ReadonlyMap<string, unknown>,
-  monitoring: MonitoringConfig,
+  config: MonitoredModel,
 ): Promise<VariantSummary> {
+  const { monitoring } = config;
   const version = await deps.registry.versions.get(model, group.version);
   if (version?.monitoring === undefined)
     return notMonitorable(
@@ -82,9 +84,9 @@ async function variantSummary(
       `version ${group.version} was trained before monitoring existed (no calibration or drift null stored); retrain to monitor it`,
     );
   const { monitoring: stored } = version;
-  let references;
+  let documents;
   try {
-    references = await Promise.all([
+    documents = await Promise.all([
       readProfile(deps.s3, version.profile),
       readDriftNull(deps.s3, stored.driftNull),
       readMonitoringReference(deps.s3, stored.reference),
@@ -99,7 +101,7 @@ async function variantSummary(
       `its references cannot be read: ${error.message}`,
     );
   }
-  const [profile, driftNull, reference] = references;
+  const [profile, driftNull, reference] = documents;
   const floors = floorsOf(version, monitoring);
   const options: WindowOptions = {
     minRows: monitoring.minRows,
@@ -107,7 +109,9 @@ async function variantSummary(
     falseAlarmRate: monitoring.driftFalseAlarmRate,
     floors,
   };
-  const window = monitorVariant({ profile, driftNull, monitoring: reference }, group.rows, truths, options);
+  const influence = await windowInfluence(deps.s3, version, reference, { rows: group.rows, truths }, config);
+  const references = { profile, driftNull, monitoring: reference };
+  const window = monitorVariant(references, group.rows, truths, options, influence);
   const judgedOn =
     floors === undefined ? null : { metric: floors.metric, test: version.metrics[floors.metric] as number };
   return summarizeVariant({ ...window, variant: group.variant, version: group.version }, judgedOn);
@@ -135,11 +139,11 @@ function groups(predictions: readonly CapturedPrediction[], production: number |
 export async function monitorModel(
   deps: MonitorDeps,
   request: MonitorRequest,
-  monitoring: MonitoringConfig,
+  config: MonitoredModel,
   now: Date,
 ): Promise<{ recorded: boolean; window: MonitorWindow }> {
   const { model } = request;
-  const { start, end } = windowOf(request, monitoring, now);
+  const { start, end } = windowOf(request, config.monitoring, now);
   const existing = await deps.monitors.get(model, start.toISOString());
   if (existing !== undefined) return { recorded: false, window: existing };
   const captureHours = hoursBetween(start, new Date(Math.min(end.getTime() + HOUR, now.getTime())));
@@ -153,7 +157,7 @@ export async function monitorModel(
   const truths = groundTruths(feedback.texts, model);
   const variants = [];
   for (const group of groups(captured.predictions, production?.version))
-    variants.push(await variantSummary(deps, model, group, truths.truths, monitoring));
+    variants.push(await variantSummary(deps, model, group, truths.truths, config));
   const unreadable: UnreadableRecord[] = [
     ...capture.unreadable,
     ...captured.unreadable,

@@ -2,6 +2,7 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import * as z from 'zod';
 import { scheduleMinutes } from '../core/monitoring-config.js';
 import { loadModelConfig } from '../shared/contracts/model-files.js';
+import { RETRAIN_METRICS } from '../shared/contracts/metric-names.js';
 import { Registry } from '../shared/adapters/registry.js';
 import { RetrainStore } from '../shared/adapters/retrain-store.js';
 import { createDocumentClient, createS3Client } from '../shared/runtime/clients.js';
@@ -121,6 +122,6 @@ export const handler = stepHandler({
       trigger: input.trigger,
       ...(outcome.started ? { execution: outcome.executionArn } : { reason: outcome.reason }),
     },
-    counts: { RetrainingsStarted: outcome.started ? 1 : 0 },
+    counts: { [RETRAIN_METRICS.started]: outcome.started ? 1 : 0 },
   }),
 });

@@ -10,6 +10,7 @@ import { singleFeatureScores } from '../core/leak.js';
 import { argmaxRows, storableMetrics } from '../core/metrics.js';
 import type { ModelConfig } from '../core/model-config.js';
 import type { MonitoringReference } from '../core/monitoring/monitoring-reference.js';
+import { trainingInfluenceOf } from '../core/monitoring/influence-drift.js';
 import type { EvaluationReport } from '../core/report/types.js';
 import { fetchArtifact } from '../shared/adapters/artifacts.js';
 import type { StepDeps } from '../shared/adapters/step-deps.js';
@@ -124,19 +125,22 @@ async function studyCandidate(
   try {
     const sliceColumns = [...test.sensitive, ...test.features.filter((c) => config.slices.includes(c.name))];
     const scored = scoreSplit(candidate, test);
+    const importance = permutationImportance(candidate, influenceRows, selection.chosen.hyperparameters.seed);
+    const reference = await monitoringReferenceOf(deps, etl, tuning, refit, candidate, {
+      validation,
+      test,
+      scoredTest: scored,
+    });
+    const influence = trainingInfluenceOf(importance);
     return {
       influenceRows,
       evaluation: evaluateFull(scored, test, sliceColumns, config.minGroupSize),
       fairness: fairnessOf(scored, test, config),
-      importance: permutationImportance(candidate, influenceRows, selection.chosen.hyperparameters.seed),
+      importance,
       singles: singleFeatureScores(config.task, train, validation, candidate.classes),
       classes: [...candidate.classes],
       target: targetOf(candidate, config),
-      monitoring: await monitoringReferenceOf(deps, etl, tuning, refit, candidate, {
-        validation,
-        test,
-        scoredTest: scored,
-      }),
+      monitoring: influence === undefined ? reference : { ...reference, influence },
     };
   } finally {
     candidate.dispose();

@@ -20,6 +20,21 @@ beforeAll(() => {
   template = synthesizedTemplate({ stackProps: { modelsDir: models } });
 });
 
+interface Widget {
+  properties: { title: string; metrics?: unknown[][]; period?: number };
+}
+
+/** A model's dashboard widgets: the body is a join of text and tokens (the region), the tokens a placeholder. */
+function widgetsOf(model: string): Widget[] {
+  const [[, dashboard]] = resourcesOf(template, 'AWS::CloudWatch::Dashboard').filter(([id]) =>
+    id.startsWith(`Model${model}`),
+  ) as [[string, { Properties: { DashboardBody: Json } }]];
+  const joined = (dashboard.Properties.DashboardBody as { 'Fn::Join': [string, (string | Json)[]] })['Fn::Join'][1]
+    .map((part) => (typeof part === 'string' ? part : 'REGION'))
+    .join('');
+  return (JSON.parse(joined) as { widgets: Widget[] }).widgets;
+}
+
 describe('the monitor of live traffic', () => {
   it('runs each model on its own schedule from the model file (15 minutes by default), retried, then dead-lettered', () => {
     const schedules = resourcesOf(template, 'AWS::Scheduler::Schedule')
@@ -126,6 +141,37 @@ describe("alarms on the monitor's figures", () => {
       expect(rule).toContain(`Modeloften${child}`);
     expect(JSON.stringify(composite.Properties.ActionsSuppressor)).toMatch(/ModeloftenReleaseInProgress/);
     expect(composite.Properties.AlarmActions).toHaveLength(1);
+  });
+
+  it("the model's dashboard shows drift, estimated against realized performance, and the retraining runs", () => {
+    const widgets = widgetsOf('often');
+    const graph = (title: RegExp) => {
+      const found = widgets.find((w) => title.test(w.properties.title));
+      if (found === undefined) throw new Error(`no widget ${title}`);
+      return found.properties.metrics?.map((m) => m.filter((x) => typeof x === 'string').join(' ')) ?? [];
+    };
+    const monitored = (metric: string) =>
+      `ServerlessMlops ${metric} model often service mlops-monitor variant production`;
+    expect(graph(/often: drift/)).toEqual([
+      expect.stringContaining(monitored('DriftedFeatureShare')),
+      expect.stringContaining(monitored('PredictionDrift')),
+      expect.stringContaining(monitored('FeatureInfluenceGrowth')),
+    ]);
+    expect(graph(/often: performance, estimated .* and realized/)).toEqual([
+      expect.stringContaining(monitored('EstimatedPerformance')),
+      expect.stringContaining(monitored('RealizedPerformance')),
+    ]);
+    expect(graph(/often: retraining runs/)).toEqual([
+      expect.stringContaining('ServerlessMlops RetrainingsStarted model often service mlops-retrain'),
+    ]);
+    // One point per monitored window: the schedule's interval (a day for this model; CloudWatch's default of 5
+    // minutes is left out of the body).
+    const daily = widgetsOf('daily');
+    for (const title of [/daily: drift/, /daily: performance/]) {
+      const metrics = daily.find((w) => title.test(w.properties.title))?.properties.metrics ?? [];
+      expect(metrics.length).toBeGreaterThan(0);
+      for (const metric of metrics) expect(metric.at(-1)).toMatchObject({ period: 86_400, stat: 'Maximum' });
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { openApiDocument } from '../../lambdas/shared/contracts/openapi.js';
 import { VirtualClock } from '../../local/clock.js';
 import { deliveredRecords, type CapturedRecord } from '../helpers/capture-objects.js';
 import type { MonitorWindow } from '../../lambdas/shared/adapters/monitor-store.js';
+import type { VariantSummary } from '../../lambdas/core/monitoring/window-summary.js';
 import { readFileSync } from 'node:fs';
 import { ADULT, adultRows, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
@@ -196,6 +197,54 @@ function liveInstances(from: number, count: number): Record<string, string | num
   );
 }
 
+/** The state of the model's alarm whose logical id contains `name` (e.g. "InputDrift"). */
+function alarmState(name: string): string {
+  const { alarms, composites } = stack.runtime.cloudwatch;
+  const found = [...alarms.describe(), ...composites.describe()].filter((a) => a.spec.logicalId.includes(name));
+  expect(found).toHaveLength(1);
+  return found[0]?.status.state as string;
+}
+
+/** Serves `count` unseen adult rows from `first` (changed by `shift`) and sends their ground truth (`truth`). */
+async function serveWithTruth(
+  first: number,
+  count: number,
+  shift: (instance: Record<string, string | number>) => Record<string, string | number> = (i) => i,
+  truth: (label: string) => string = (label) => label,
+): Promise<void> {
+  const classAt = (ADULT_LINES[0] as string).split(',').indexOf('class');
+  const response = await post('/v1/models/adult/predict', { instances: liveInstances(first, count).map(shift) });
+  expect(response.status).toBe(200);
+  const { predictions } = (await response.json()) as { predictions: { id: string }[] };
+  const truths = predictions.map((p, k) => ({
+    predictionId: p.id,
+    label: truth((ADULT_LINES[first + k] as string).split(',')[classAt] as string),
+  }));
+  for (let k = 0; k < truths.length; k += 100)
+    // at most 100 truths a request
+    expect((await post('/v1/models/adult/feedback', { feedback: truths.slice(k, k + 100) })).status).toBe(200);
+  // The log subscription hands records to Firehose as they are written (real time); Firehose delivers 60 s later on the
+  // runtime's clock. Moved on 10 s at a time until both have landed, so no record misses its window.
+  const last = predictions.at(-1)?.id as string;
+  await vi.waitFor(
+    async () => {
+      await stack.runtime.clock.advance(10_000);
+      const captured = await records<Captured>('capture/model=adult/');
+      expect(captured.some((c) => c.record.predictionIds.includes(last))).toBe(true);
+      const labelled = await records<GroundTruth>('feedback/model=adult/');
+      expect(labelled.some((f) => f.record.predictionId === last)).toBe(true);
+    },
+    { timeout: 30_000, interval: 200 },
+  );
+}
+
+/** Moves the clock to one minute past the next boundary of the monitor's 15-minute grid. */
+async function toNextWindow(): Promise<void> {
+  const clock = stack.runtime.clock;
+  const step = 15 * 60_000;
+  await clock.advance(Math.ceil((clock.now() + 1) / step) * step + 60_000 - clock.now());
+}
+
 describe('monitoring live traffic through the local runtime (issue 21)', () => {
   it('monitors on demand what was served, through the function its schedule runs; the schedule records its own windows', async () => {
     const clock = stack.runtime.clock;
@@ -224,6 +273,44 @@ describe('monitoring live traffic through the local runtime (issue 21)', () => {
     expect(history.map((w) => w.trigger)).toContain('schedule');
     expect(history.map((w) => w.trigger)).toContain('manual');
   }, 120_000);
+
+  it('unshifted traffic with ground truth: estimated and realized accuracy agree within 0.03 on its windows; no drift alarm', async () => {
+    const clock = stack.runtime.clock;
+    const from = clock.now();
+    // Three schedule windows of unseen adult rows as they come, each with its ground truth.
+    for (let w = 0; w < 3; w++) {
+      await toNextWindow();
+      await serveWithTruth(23_001 + w * 400, 400);
+    }
+    // The last window settles (5 minutes) and the schedule monitors it: a minute at a time until it has.
+    await clock.advance(5 * 60_000);
+    const windows = await vi.waitFor(
+      async () => {
+        await clock.advance(60_000);
+        const history = JSON.parse(
+          (await mlops(stack, '--json', 'monitor', 'adult', '--history')).stdout,
+        ) as MonitorWindow[];
+        const monitored = history
+          .filter((w) => w.trigger === 'schedule' && Date.parse(w.windowStart) >= from)
+          .map((w) => w.variants.find((v) => v.variant === 'production'))
+          .filter((v): v is VariantSummary => v !== undefined && v.rows >= 400);
+        expect(monitored).toHaveLength(3);
+        return monitored;
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+    const gaps = windows.map((v) => {
+      if (!v.estimated.estimable || !v.realized.sufficient)
+        throw new Error(`window not estimated and realized: ${JSON.stringify(v)}`);
+      return Math.abs((v.estimated.metrics.accuracy as number) - (v.realized.metrics.accuracy as number));
+    });
+    // The benchmark's bound (bench:cbpe-windows): |estimated − realized| accuracy 0.03 or less on average.
+    expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeLessThanOrEqual(0.03);
+    expect(windows.every((v) => v.inputDrift?.verdict === 'ok' && v.predictionDrift?.verdict === 'ok')).toBe(true);
+    expect(alarmState('InputDrift')).not.toBe('ALARM');
+    expect(alarmState('PredictionDrift')).not.toBe('ALARM');
+    expect(alarmState('NeedsRetraining')).not.toBe('ALARM');
+  }, 120_000);
 });
 
 describe('drift that retrains, through the local runtime on its clock (issue 21)', () => {
@@ -237,21 +324,10 @@ describe('drift that retrains, through the local runtime on its clock (issue 21)
 
   it('shifted traffic raises the drift alarm, which starts exactly one retraining on the upload and the labelled rows', async () => {
     const clock = stack.runtime.clock;
-    const header = (ADULT_LINES[0] as string).split(',');
-    const classAt = header.indexOf('class');
     // Three windows of traffic from a shifted copy of adult (ten years older, the range kept), with ground truth.
+    const older = (i: Record<string, string | number>) => ({ ...i, age: Math.min(85, Number(i.age) + 10) });
     for (let w = 0; w < 3; w++) {
-      const first = 21_001 + w * 150;
-      const instances = liveInstances(first, 150).map((i) => ({ ...i, age: Math.min(85, Number(i.age) + 10) }));
-      const response = await post('/v1/models/adult/predict', { instances });
-      const { predictions } = (await response.json()) as { predictions: { id: string }[] };
-      const truths = predictions.map((p, k) => ({
-        predictionId: p.id,
-        label: (ADULT_LINES[first + k] as string).split(',')[classAt],
-      }));
-      for (let k = 0; k < truths.length; k += 100)
-        // at most 100 truths a request
-        expect((await post('/v1/models/adult/feedback', { feedback: truths.slice(k, k + 100) })).status).toBe(200);
+      await serveWithTruth(21_001 + w * 150, 150, older);
       await clock.advance(15 * 60_000);
     }
     await clock.advance(20 * 60_000);
@@ -301,4 +377,25 @@ describe('drift that retrains, through the local runtime on its clock (issue 21)
       [expect.stringMatching(/@/), 'succeeded'],
     ]);
   }, 60_000);
+});
+
+describe('ground truth that says the model is wrong, through the local runtime on its clock (issue 21)', () => {
+  it('feedback that makes realized accuracy drop raises the realized-performance alarm', async () => {
+    expect(alarmState('RealizedDecay')).not.toBe('ALARM');
+    // Two windows of unshifted traffic whose ground truth is the other class: realized accuracy falls far below the
+    // version's test accuracy, while nothing about the inputs changed.
+    const flipped = (label: string) => (label === '>50K' ? '<=50K' : '>50K');
+    for (let w = 0; w < 2; w++) {
+      await toNextWindow();
+      await serveWithTruth(25_001 + w * 200, 200, undefined, flipped);
+    }
+    await toNextWindow();
+    await vi.waitFor(
+      async () => {
+        await stack.runtime.clock.advance(60_000);
+        expect(alarmState('RealizedDecay')).toBe('ALARM');
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+  }, 120_000);
 });

@@ -45,7 +45,7 @@ const MODEL_FILE = {
   tuning: { candidates: 1, crossValidation: 'never' },
   gate: { minimums: { roc_auc: 0.6 } },
 };
-const MONITORING = parseModelConfig(MODEL_FILE, 'watched').monitoring;
+const CONFIG = parseModelConfig(MODEL_FILE, 'watched');
 const WINDOW_END = new Date('2026-12-07T10:15:00Z');
 
 let s3server: RunningS3;
@@ -145,7 +145,7 @@ describe('the monitor (lambdas/monitor)', () => {
     await deps.s3.send(new PutObjectCommand({ Bucket: 'data', Key: garbled, Body: Buffer.from([0x1f, 0x8b, 1, 2]) }));
     const now = new Date('2026-12-07T10:36:00Z');
     const monitorDeps = { s3: deps.s3, registry, monitors, dataBucket: 'data' };
-    const first = await monitorModel(monitorDeps, { model: 'watched', trigger: 'schedule' }, MONITORING, now);
+    const first = await monitorModel(monitorDeps, { model: 'watched', trigger: 'schedule' }, CONFIG, now);
     expect(first.recorded).toBe(true);
     expect(first.window).toMatchObject({
       windowStart: '2026-12-07T10:15:00.000Z',
@@ -158,16 +158,23 @@ describe('the monitor (lambdas/monitor)', () => {
     ]);
 
     const earlier = { model: 'watched', trigger: 'manual' as const, windowEnd: WINDOW_END.toISOString() };
-    const monitored = await monitorModel(monitorDeps, earlier, MONITORING, now);
+    const monitored = await monitorModel(monitorDeps, earlier, CONFIG, now);
     const [production] = monitored.window.variants;
     expect(production).toMatchObject({ variant: 'production', version: 1, rows: 400, labelledRows: 200 });
     expect(production?.status).not.toBe('not_monitorable');
     expect(production?.judgedOn?.metric).toBe('accuracy');
     if (production?.realized.sufficient !== true) throw new Error('200 labels are enough');
     expect(production.realized.metrics.accuracy).toBeGreaterThan(0.6);
+    // 200 labelled predictions (the default minimum): the served version re-scored them with each feature shuffled.
+    if (production.influence.measured !== true) throw new Error(production.influence.reason);
+    expect(production.influence).toMatchObject({ verdict: 'ok', score: 'roc_auc', labelledRows: 200, flagged: [] });
+    expect(production.influence.features.map((f) => f.feature).sort()).toEqual(
+      predictor.artifact.preprocessor.features.map((f) => f.name).sort(),
+    );
+    expect(production.influence.features.reduce((sum, f) => sum + f.live, 0)).toBeCloseTo(1, 9);
 
     // A repeated schedule (or a second monitor) of the same window records and changes nothing.
-    const again = await monitorModel(monitorDeps, earlier, MONITORING, new Date('2026-12-07T11:00:00Z'));
+    const again = await monitorModel(monitorDeps, earlier, CONFIG, new Date('2026-12-07T11:00:00Z'));
     expect(again).toEqual({ recorded: false, window: monitored.window });
     expect((await monitors.list('watched')).map((w) => w.windowStart)).toEqual([
       '2026-12-07T10:15:00.000Z',
@@ -187,7 +194,7 @@ describe('the monitor (lambdas/monitor)', () => {
       windowEnd: '2026-12-07T10:14:00.000Z',
       windowMinutes: 10,
     };
-    const { window } = await monitorModel(monitorDeps, request, MONITORING, new Date('2026-12-07T10:40:00Z'));
+    const { window } = await monitorModel(monitorDeps, request, CONFIG, new Date('2026-12-07T10:40:00Z'));
     expect(window.variants).toEqual([
       expect.objectContaining({
         variant: 'production',

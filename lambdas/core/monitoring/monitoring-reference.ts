@@ -4,6 +4,7 @@ import { profileColumn, type DatasetProfile } from '../drift/profile.js';
 import type { ScoredSplit } from '../evaluation.js';
 import type { TaskKind } from '../model-config.js';
 import { hash32 } from '../random.js';
+import type { TrainingInfluence } from './influence-drift.js';
 import { fitModelCalibration, type ModelCalibration } from './model-calibration.js';
 
 /**
@@ -24,6 +25,8 @@ export interface MonitoringReference {
   readonly predictionSource: 'validation' | 'test';
   readonly predictions: DatasetProfile;
   readonly predictionNull: DriftNull;
+  /** Each feature's share of influence at validation (influence-drift.ts); absent when unmeasurable then. */
+  readonly influence?: TrainingInfluence;
 }
 
 /**

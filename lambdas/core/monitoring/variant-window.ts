@@ -7,6 +7,7 @@ import { storableMetrics } from '../metrics.js';
 import type { StoredMetrics } from '../report/types.js';
 import { hash32 } from '../random.js';
 import { estimateBinary, estimateMulticlassAccuracy } from './cbpe.js';
+import type { InfluenceDrift } from './influence-drift.js';
 import { calibratedProbabilities } from './model-calibration.js';
 import { predictionProfile, predictionValues, type MonitoringReference } from './monitoring-reference.js';
 import type { CapturedPrediction } from './window-records.js';
@@ -52,6 +53,8 @@ export interface VariantWindow {
   readonly newCategories: Record<string, number>;
   /** Per feature: window rows with a value outside the training split's range. */
   readonly outOfRange: Record<string, number>;
+  /** Each feature's share of influence on the labelled predictions against validation's (influence-drift.ts). */
+  readonly influence: InfluenceDrift;
   readonly status: WindowStatus;
 }
 
@@ -124,6 +127,22 @@ function estimate(reference: MonitoringReference, scores: Float64Array, rows: nu
   return { estimable: true, metrics: { accuracy: estimateMulticlassAccuracy(scores, calibrated, classes.length) } };
 }
 
+/**
+ * The window's predictions that have usable ground truth: a known class (its index), or a number for regression
+ * (`classes` empty; the index is then the value).
+ */
+export function labelledPredictions(
+  classes: readonly string[],
+  rows: readonly CapturedPrediction[],
+  truths: ReadonlyMap<string, unknown>,
+): { row: CapturedPrediction; truth: unknown; index: number }[] {
+  return rows.flatMap((row) => {
+    const truth = truths.get(row.predictionId);
+    const index = classes.length === 0 ? (typeof truth === 'number' ? truth : -1) : classes.indexOf(String(truth));
+    return truth === undefined || (classes.length > 0 && index < 0) ? [] : [{ row, truth, index }];
+  });
+}
+
 function realize(
   reference: MonitoringReference,
   rows: readonly CapturedPrediction[],
@@ -131,11 +150,7 @@ function realize(
   minLabels: number,
 ): Realized {
   const { classes } = reference;
-  const labelled = rows.flatMap((row) => {
-    const truth = truths.get(row.predictionId);
-    const index = classes.length === 0 ? (typeof truth === 'number' ? truth : -1) : classes.indexOf(String(truth));
-    return truth === undefined || (classes.length > 0 && index < 0) ? [] : [{ row, index }];
-  });
+  const labelled = labelledPredictions(classes, rows, truths);
   if (labelled.length < minLabels)
     return {
       sufficient: false,
@@ -163,11 +178,15 @@ function statusOf(result: Omit<VariantWindow, 'status'>, options: WindowOptions)
   if (estimated.estimable && below(estimated.metrics, floors?.estimated)) return 'degraded';
   if (realized.sufficient && below(realized.metrics, floors?.realized)) return 'degraded';
   if (result.inputDrift.verdict === 'drift' || result.predictionDrift.verdict === 'drift') return 'drift';
+  if (result.influence.measured && result.influence.verdict === 'eclipsed') return 'drift';
   if (result.inputDrift.verdict === 'insufficient_data') return 'insufficient_data';
   return 'ok';
 }
 
-/** Monitors one variant's predictions in a window against its version's references. */
+/**
+ * Monitors one variant's predictions in a window against its version's references; `influence` is measured by the
+ * caller, which holds the served model (influence-drift.ts).
+ */
 export function monitorVariant(
   references: {
     readonly profile: DatasetProfile;
@@ -177,6 +196,7 @@ export function monitorVariant(
   rows: readonly CapturedPrediction[],
   truths: ReadonlyMap<string, unknown>,
   options: WindowOptions,
+  influence: InfluenceDrift = { measured: false, reason: 'not measured' },
 ): VariantWindow {
   const { profile, driftNull, monitoring } = references;
   const first = rows[0];
@@ -202,6 +222,7 @@ export function monitorVariant(
     estimated: estimate(monitoring, scores, rows.length),
     realized,
     ...unseenInputs(profile, inputs, rows),
+    influence,
   };
   return { ...result, status: statusOf(result, options) };
 }

@@ -42,6 +42,30 @@ export const variantSummarySchema = z.object({
   ]),
   newCategories: z.record(z.string(), z.number().int()),
   outOfRange: z.record(z.string(), z.number().int()),
+  /** Influence drift on the labelled predictions (none recorded by monitors before it existed). */
+  influence: z
+    .union([
+      z.object({ measured: z.literal(false), reason: z.string() }),
+      z.object({
+        measured: z.literal(true),
+        verdict: z.enum(['ok', 'eclipsed']),
+        score: z.string(),
+        labelledRows: z.number().int(),
+        maxFeatureShare: z.number(),
+        maxFeatureShareGrowth: z.number(),
+        features: z.array(
+          z.object({
+            feature: z.string(),
+            training: z.number(),
+            live: z.number(),
+            growth: z.number(),
+            flagged: z.boolean(),
+          }),
+        ),
+        flagged: z.array(z.string()),
+      }),
+    ])
+    .default({ measured: false, reason: 'not measured (recorded before influence drift existed)' }),
   /** Why the variant was not monitored (its version was trained before monitoring existed). */
   reason: z.string().optional(),
   /** The metric the window is judged on and the version's figure on its test split (null when it has none). */
@@ -80,6 +104,7 @@ export function summarizeVariant(window: VariantWindow, judgedOn: VariantSummary
       : { sufficient: false, reason: realized.reason },
     newCategories: window.newCategories,
     outOfRange: window.outOfRange,
+    influence: window.influence,
   };
 }
 
@@ -98,12 +123,13 @@ export function notMonitorable(variant: string, version: number, rows: number, r
     realized: { sufficient: false, reason },
     newCategories: {},
     outOfRange: {},
+    influence: { measured: false, reason },
     reason,
   };
 }
 
-/** The drop of the judged metric below the version's test figure, from estimated or realized metrics. */
-export function performanceDrop(summary: VariantSummary, kind: 'estimated' | 'realized'): number | null {
+/** The judged metric's value in the window, estimated or realized (null when there is none). */
+export function judgedValue(summary: VariantSummary, kind: 'estimated' | 'realized'): number | null {
   const judged = summary.judgedOn;
   const metrics =
     kind === 'estimated'
@@ -113,6 +139,11 @@ export function performanceDrop(summary: VariantSummary, kind: 'estimated' | 're
       : summary.realized.sufficient
         ? summary.realized.metrics
         : null;
-  const value = judged === null || metrics === null ? null : metrics[judged.metric];
-  return judged === null || value === null || value === undefined ? null : judged.test - value;
+  return judged === null || metrics === null ? null : (metrics[judged.metric] ?? null);
+}
+
+/** The drop of the judged metric below the version's test figure, from estimated or realized metrics. */
+export function performanceDrop(summary: VariantSummary, kind: 'estimated' | 'realized'): number | null {
+  const value = judgedValue(summary, kind);
+  return summary.judgedOn === null || value === null ? null : summary.judgedOn.test - value;
 }

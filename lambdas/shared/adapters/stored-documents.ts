@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
+import { trainingInfluenceSchema } from '../../core/monitoring/influence-drift.js';
 import { preprocessorSchema } from '../../core/artifact-schema.js';
 import type { DataSchema } from '../../core/data-schema.js';
 import type { DriftNull } from '../../core/drift/drift-null.js';
@@ -69,6 +70,7 @@ const monitoringReferenceSchema = z.object({
   predictionSource: z.enum(['validation', 'test']),
   predictions: profileSchema,
   predictionNull: driftNullSchema,
+  influence: trainingInfluenceSchema.optional(),
 });
 
 function parse<T extends z.ZodType>(schema: T, text: string, where: string, what: string): z.infer<T> {

@@ -56,11 +56,25 @@ export const MONITOR_METRICS = {
   predictionDrift: 'PredictionDrift',
   /** The version's test accuracy (R² for regression) less the window's estimate (None); absent when not estimable. */
   estimatedDrop: 'EstimatedPerformanceDrop',
+  /** The window's estimated accuracy (no labels); absent when not estimable. */
+  estimated: 'EstimatedPerformance',
+  /** The window's accuracy (R² for regression) from ground truth; absent with too few labels. */
+  realized: 'RealizedPerformance',
   /** The same from the window's ground truth; absent with too few labels. */
   realizedDrop: 'RealizedPerformanceDrop',
+  /**
+   * The largest growth of a feature's share of influence since validation (None, −1–1); absent when influence was not
+   * measured (too few labels, or an input not captured as sent).
+   */
+  influenceGrowth: 'FeatureInfluenceGrowth',
   /** Inputs with a category, or a value outside the range, the training split never had (Count). */
   newCategories: 'NewCategoryInputs',
   outOfRange: 'OutOfRangeInputs',
+} as const;
+
+/** What the retrain function counts per model (a request deduplicated, capped or in cool-down counts 0). */
+export const RETRAIN_METRICS = {
+  started: 'RetrainingsStarted',
 } as const;
 
 /** The `service` dimension Powertools adds: the construct sets POWERTOOLS_SERVICE_NAME to `mlops-<function>`. */
