@@ -161,7 +161,13 @@ await s3.send(
 
 // The monitor's use case on the window, and its phases on their own.
 const config = parseModelConfig(MODEL, 'adult');
-const monitorDeps = { s3, registry, monitors: new MonitorStore(documents, 'registry'), dataBucket: 'data' };
+const monitorDeps = {
+  s3,
+  registry,
+  monitors: new MonitorStore(documents, 'registry'),
+  dataBucket: 'data',
+  artifactsBucket: 'artifacts',
+};
 const now = new Date('2026-12-07T10:21:00Z');
 const rssBefore = process.memoryUsage().rss;
 const started = performance.now();

@@ -65,12 +65,14 @@ export class ModelMonitoring extends Construct {
       lazyTensorflow: true,
       modelFiles: true,
       modelsDir: props.modelsDir,
-      environment: { DATA_BUCKET: props.dataBucket.bucketName },
+      environment: { DATA_BUCKET: props.dataBucket.bucketName, ARTIFACTS_BUCKET: props.artifactsBucket.bucketName },
       protection,
     });
     grantObjects(this.monitorFunction, props.dataBucket, LAYOUT.capture, ['read']);
     grantObjects(this.monitorFunction, props.dataBucket, LAYOUT.feedback, ['read']);
     grantObjects(this.monitorFunction, props.artifactsBucket, LAYOUT.runs, ['read']);
+    grantObjects(this.monitorFunction, props.artifactsBucket, LAYOUT.models, ['read']);
+    grantObjects(this.monitorFunction, props.artifactsBucket, LAYOUT.monitoring, ['write']);
     grantRegistry(this.monitorFunction, props.registry, {
       version: ['read'],
       alias: ['read'],

@@ -11,13 +11,14 @@ import { extent } from '../core/extent.js';
 import { judgedValue as judged, performanceDrop } from '../core/monitoring/window-summary.js';
 import { monitorModel } from './monitor.js';
 
-const env = readEnv(['REGISTRY_TABLE', 'DATA_BUCKET']);
+const env = readEnv(['REGISTRY_TABLE', 'DATA_BUCKET', 'ARTIFACTS_BUCKET']);
 const documents = createDocumentClient();
 const deps = {
   s3: createS3Client(),
   registry: new Registry(documents, env.REGISTRY_TABLE),
   monitors: new MonitorStore(documents, env.REGISTRY_TABLE),
   dataBucket: env.DATA_BUCKET,
+  artifactsBucket: env.ARTIFACTS_BUCKET,
 };
 
 /** The schedule's input (the model), or `mlops monitor`'s (a window's end and length, `trigger: manual`). */

@@ -8,12 +8,14 @@ import {
   type CapturedPrediction,
   type UnreadableRecord,
 } from '../core/monitoring/window-records.js';
-import { notMonitorable, summarizeVariant, type VariantSummary } from '../core/monitoring/window-summary.js';
+import { notMonitorable, summarizeVariant } from '../core/monitoring/window-summary.js';
+import type { ReportedVariant } from '../core/report/monitoring-report.js';
 import type { MonitorStore, MonitorWindow } from '../shared/adapters/monitor-store.js';
 import type { Registry } from '../shared/adapters/registry.js';
 import { readDriftNull, readMonitoringReference, readProfile } from '../shared/adapters/stored-documents.js';
 import type { VersionRecord } from '../shared/contracts/registry-records.js';
 import { windowInfluence, type MonitoredModel } from './influence.js';
+import { writeMonitoringReport } from './report.js';
 import { FEEDBACK_LOOKBACK_DAYS, HOUR, hoursBetween, readPartitions } from '../shared/adapters/capture-partitions.js';
 
 export interface MonitorDeps {
@@ -21,6 +23,8 @@ export interface MonitorDeps {
   readonly registry: Registry;
   readonly monitors: MonitorStore;
   readonly dataBucket: string;
+  /** Where the window's monitoring report goes (`monitoring/<model>/`). */
+  readonly artifactsBucket: string;
 }
 
 export interface MonitorRequest {
@@ -73,16 +77,18 @@ async function variantSummary(
   group: { variant: string; version: number; rows: CapturedPrediction[] },
   truths: ReadonlyMap<string, unknown>,
   config: MonitoredModel,
-): Promise<VariantSummary> {
+): Promise<ReportedVariant> {
   const { monitoring } = config;
   const version = await deps.registry.versions.get(model, group.version);
   if (version?.monitoring === undefined)
-    return notMonitorable(
-      group.variant,
-      group.version,
-      group.rows.length,
-      `version ${group.version} was trained before monitoring existed (no calibration or drift null stored); retrain to monitor it`,
-    );
+    return {
+      summary: notMonitorable(
+        group.variant,
+        group.version,
+        group.rows.length,
+        `version ${group.version} was trained before monitoring existed (no calibration or drift null stored); retrain to monitor it`,
+      ),
+    };
   const { monitoring: stored } = version;
   let documents;
   try {
@@ -94,12 +100,14 @@ async function variantSummary(
   } catch (error) {
     // A reference gone or damaged is a finding about the version, recorded with the window; S3's own failures retry.
     if (!(error instanceof NotFoundError || error instanceof IntegrityError)) throw error;
-    return notMonitorable(
-      group.variant,
-      group.version,
-      group.rows.length,
-      `its references cannot be read: ${error.message}`,
-    );
+    return {
+      summary: notMonitorable(
+        group.variant,
+        group.version,
+        group.rows.length,
+        `its references cannot be read: ${error.message}`,
+      ),
+    };
   }
   const [profile, driftNull, reference] = documents;
   const floors = floorsOf(version, monitoring);
@@ -114,7 +122,8 @@ async function variantSummary(
   const window = monitorVariant(references, group.rows, truths, options, influence);
   const judgedOn =
     floors === undefined ? null : { metric: floors.metric, test: version.metrics[floors.metric] as number };
-  return summarizeVariant({ ...window, variant: group.variant, version: group.version }, judgedOn);
+  const full = { ...window, variant: group.variant, version: group.version };
+  return { summary: summarizeVariant(full, judgedOn), detail: { window: full, reference: profile } };
 }
 
 /** The window's predictions by variant and version; production's served version is listed even with no traffic. */
@@ -155,7 +164,7 @@ export async function monitorModel(
   ]);
   const captured = capturedPredictions(capture.texts, model, { start, end });
   const truths = groundTruths(feedback.texts, model);
-  const variants = [];
+  const variants: ReportedVariant[] = [];
   for (const group of groups(captured.predictions, production?.version))
     variants.push(await variantSummary(deps, model, group, truths.truths, config));
   const unreadable: UnreadableRecord[] = [
@@ -164,14 +173,16 @@ export async function monitorModel(
     ...feedback.unreadable,
     ...truths.unreadable,
   ];
-  return deps.monitors.record({
+  const window = {
     model,
     windowStart: start.toISOString(),
     windowEnd: end.toISOString(),
     monitoredAt: now.toISOString(),
     trigger: request.trigger,
-    variants,
+    variants: variants.map((v) => v.summary),
     unreadable: { count: unreadable.length, first: unreadable.slice(0, 5) },
-    report: null,
-  });
+  };
+  // The report first, so the recorded window names it; a second monitor of the window writes the same page.
+  const report = await writeMonitoringReport(deps, window, variants);
+  return deps.monitors.record({ ...window, report });
 }

@@ -70,7 +70,7 @@ describe('the monitor of live traffic', () => {
     for (const s of statements) expect(JSON.stringify(s.Resource)).toMatch(/LiveMonitoring(Monitor|Undelivered)/);
   });
 
-  it('the monitor reads capture, feedback and the runs’ references, and writes only its own window items', () => {
+  it('the monitor reads capture, feedback, the runs’ references and the served artifact, and writes only its window items and reports', () => {
     const statements = functionStatements(template, 'LiveMonitoringMonitor');
     const allows = statements.filter((s) => s.Effect === 'Allow');
     const dynamo = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
@@ -85,12 +85,18 @@ describe('the monitor of live traffic', () => {
       's3:GetObject',
       's3:GetObjectVersion',
       's3:ListBucket',
+      's3:PutObject',
     ]);
-    const objects = s3
-      .filter((s) => actionsOf(s).includes('s3:GetObject'))
-      .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
-      .map((resource) => /\/([a-z-]+)\/\*"\]\]\}$/.exec(JSON.stringify(resource))?.[1]);
-    expect(objects.sort()).toEqual(['capture', 'feedback', 'runs']);
+    const prefixes = (action: string) =>
+      s3
+        .filter((s) => actionsOf(s).includes(action))
+        .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+        .map((resource) => /\/([a-z-]+)\/\*"\]\]\}$/.exec(JSON.stringify(resource))?.[1])
+        .sort();
+    // The served version's artifact (influence re-scores labelled windows with it) besides the references.
+    expect(prefixes('s3:GetObject')).toEqual(['capture', 'feedback', 'models', 'runs']);
+    // Its reports, and nothing else.
+    expect(prefixes('s3:PutObject')).toEqual(['monitoring']);
   });
 });
 

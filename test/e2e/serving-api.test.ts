@@ -5,6 +5,7 @@ import { deliveredRecords, type CapturedRecord } from '../helpers/capture-object
 import type { MonitorWindow } from '../../lambdas/shared/adapters/monitor-store.js';
 import type { VariantSummary } from '../../lambdas/core/monitoring/window-summary.js';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ADULT, adultRows, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
 import { startTestStack, type TestStack } from '../helpers/local-stack.js';
 import { signedFetch } from '../helpers/sign.js';
@@ -255,8 +256,13 @@ describe('monitoring live traffic through the local runtime (issue 21)', () => {
     }
     await clock.advance(61_000); // Firehose's buffer, on the runtime's clock
 
-    const { stdout } = await mlops(stack, '--json', 'monitor', 'adult', '--window', '60m');
+    const page = join(stack.stateDir, 'monitor.html');
+    const { stdout } = await mlops(stack, '--json', 'monitor', 'adult', '--window', '60m', '--out', page);
     const window = JSON.parse(stdout) as MonitorWindow;
+    // Its report, as the function stored it: the model card's look, the window's drift and performance.
+    expect(readFileSync(page, 'utf8')).toContain(
+      `<title>Monitoring — adult: ${window.windowStart} – ${window.windowEnd}`,
+    );
     expect(window.trigger).toBe('manual');
     const production = window.variants.find((v) => v.variant === 'production');
     expect(production?.rows).toBeGreaterThanOrEqual(200);

@@ -1,4 +1,4 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,7 +144,7 @@ describe('the monitor (lambdas/monitor)', () => {
     const garbled = 'capture/model=watched/dt=2026-12-07-10/garbled.gz';
     await deps.s3.send(new PutObjectCommand({ Bucket: 'data', Key: garbled, Body: Buffer.from([0x1f, 0x8b, 1, 2]) }));
     const now = new Date('2026-12-07T10:36:00Z');
-    const monitorDeps = { s3: deps.s3, registry, monitors, dataBucket: 'data' };
+    const monitorDeps = { s3: deps.s3, registry, monitors, dataBucket: 'data', artifactsBucket: 'artifacts' };
     const first = await monitorModel(monitorDeps, { model: 'watched', trigger: 'schedule' }, CONFIG, now);
     expect(first.recorded).toBe(true);
     expect(first.window).toMatchObject({
@@ -173,6 +173,20 @@ describe('the monitor (lambdas/monitor)', () => {
     );
     expect(production.influence.features.reduce((sum, f) => sum + f.live, 0)).toBeCloseTo(1, 9);
 
+    // Its report, in the model card's look: the drift test of every feature with histograms, influence, the trend.
+    expect(monitored.window.report).toEqual({
+      bucket: 'artifacts',
+      key: 'monitoring/watched/2026-12-07T10:00:00.000Z.html',
+    });
+    const page = await (
+      await deps.s3.send(new GetObjectCommand({ Bucket: 'artifacts', Key: monitored.window.report?.key }))
+    ).Body?.transformToString();
+    expect(page).toContain('<title>Monitoring — watched: 2026-12-07T10:00:00.000Z – 2026-12-07T10:15:00.000Z</title>');
+    expect(page).toContain('<h2>production v1: ');
+    for (const feature of predictor.artifact.preprocessor.features) expect(page).toContain(`<td>${feature.name}</td>`);
+    expect(page?.match(/<svg/g)?.length).toBeGreaterThanOrEqual(5); // four histograms and the trend
+    expect(page).toContain('Share of the influence (roc_auc, 200 labelled predictions)');
+
     // A repeated schedule (or a second monitor) of the same window records and changes nothing.
     const again = await monitorModel(monitorDeps, earlier, CONFIG, new Date('2026-12-07T11:00:00Z'));
     expect(again).toEqual({ recorded: false, window: monitored.window });
@@ -187,7 +201,7 @@ describe('the monitor (lambdas/monitor)', () => {
     const reference = version?.monitoring?.reference;
     if (reference === undefined) throw new Error('version 1 was validated with monitoring');
     await deps.s3.send(new PutObjectCommand({ Bucket: reference.bucket, Key: reference.key, Body: '{"task":' }));
-    const monitorDeps = { s3: deps.s3, registry, monitors, dataBucket: 'data' };
+    const monitorDeps = { s3: deps.s3, registry, monitors, dataBucket: 'data', artifactsBucket: 'artifacts' };
     const request = {
       model: 'watched',
       trigger: 'manual' as const,

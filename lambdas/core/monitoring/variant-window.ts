@@ -55,6 +55,8 @@ export interface VariantWindow {
   readonly outOfRange: Record<string, number>;
   /** Each feature's share of influence on the labelled predictions against validation's (influence-drift.ts). */
   readonly influence: InfluenceDrift;
+  /** The window's inputs profiled as the training split was (drift's and the report's histograms' input). */
+  readonly inputs: DatasetProfile;
   readonly status: WindowStatus;
 }
 
@@ -223,6 +225,7 @@ export function monitorVariant(
     realized,
     ...unseenInputs(profile, inputs, rows),
     influence,
+    inputs,
   };
   return { ...result, status: statusOf(result, options) };
 }

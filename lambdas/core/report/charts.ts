@@ -141,3 +141,17 @@ export function histogramChart(title: string, rows: Row[]): TopLevelSpec {
     },
   } as TopLevelSpec;
 }
+
+/** Values over time, one line per series (e.g. estimated and realized accuracy per monitored window). */
+export function seriesChart(title: string, rows: Row[], yTitle: string): TopLevelSpec {
+  return {
+    ...base(title),
+    data: { values: rows },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'time', type: 'temporal', title: null },
+      y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
+  } as TopLevelSpec;
+}

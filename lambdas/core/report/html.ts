@@ -1,6 +1,6 @@
 import { fairnessSection } from './fairness-section.js';
 import { driftSection, importanceSection, performanceCharts } from './figures.js';
-import { esc, num, pct, table } from './markup.js';
+import { esc, num, PAGE_STYLE, pct, table } from './markup.js';
 import { baselineNote, searchSection } from './search.js';
 import type { CardFacts, EvaluationReport } from './types.js';
 
@@ -8,20 +8,6 @@ import type { CardFacts, EvaluationReport } from './types.js';
  * The model card: one self-contained HTML page per run (inline CSS and SVG, no scripts, nothing fetched at view
  * time) with the data, the metrics, the gate, fairness, feature influence, drift and lineage.
  */
-
-const STYLE = `
-body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
-main{max-width:1180px;margin:0 auto;padding:24px}
-header{background:#1d2430;color:#fff;padding:20px 24px}header h1{margin:0 0 4px;font-size:22px}
-section{background:#fff;border:1px solid #e2e5ea;border-radius:8px;padding:16px 20px;margin:16px 0}
-h2{margin:0 0 10px;font-size:17px}h3{font-size:15px;margin:14px 0 6px}
-table{border-collapse:collapse;margin:6px 0;font-size:13px}th,td{border-bottom:1px solid #e8eaee;padding:4px 10px;text-align:left;vertical-align:top}
-th{background:#f0f2f5}.row{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
-figure.chart{margin:0}figcaption{font-size:12px;color:#5b6472}
-.verdict{padding:10px 14px;border-radius:6px;font-weight:600}.verdict.pass{background:#e4f5e9;color:#17622f}.verdict.fail{background:#fde8e8;color:#8c1d1d}
-.pass{color:#17622f;font-weight:600}.fail{color:#a11d1d;font-weight:600}.na{color:#8a93a0;font-style:italic}
-.tag{font-size:11px;padding:1px 6px;border-radius:8px;background:#eef}.tag.warn{background:#fff3cd}.tag.alarm{background:#fde8e8}
-code{font-size:12px;word-break:break-all}.facts{color:#3b4452}`;
 
 /** The influence bounds the card draws: the dominance line and the leak threshold. */
 export interface CardThresholds {
@@ -46,7 +32,7 @@ export async function renderModelCard(
 ): Promise<string> {
   const title = `${facts.model} ${facts.version === null ? '(no version)' : `version ${facts.version}`}`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Model card — ${esc(title)}</title><style>${STYLE}</style></head><body>
+<title>Model card — ${esc(title)}</title><style>${PAGE_STYLE}</style></head><body>
 <header><h1>Model card — ${esc(title)}</h1><div>run ${esc(facts.run.runId)} · outcome: <b>${esc(facts.run.outcome ?? facts.run.status)}</b>${facts.versionStatus ? ` · version ${esc(facts.versionStatus)}` : ''}${facts.inProduction ? ' · <b>in production</b>' : ''} · started ${esc(facts.run.startedAt)}</div></header>
 <main>
 ${gateSection(report, facts)}

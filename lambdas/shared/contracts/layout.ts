@@ -18,6 +18,8 @@ export const LAYOUT = {
   captureErrors: 'capture-errors/',
   /** Data bucket: the labelled captured rows a retraining on feedback trains on beside the newest upload. */
   retraining: 'retraining/',
+  /** Artifacts bucket: one monitoring report (HTML) per monitored window, `monitoring/<model>/<window start>.html`. */
+  monitoring: 'monitoring/',
 } as const;
 
 /** Files of a run under its prefix: the validate step's findings and the model card drawn from them. */
@@ -30,6 +32,10 @@ export const REPORT_FILE = 'report.html';
 
 export function runPrefix(model: string, runId: string): string {
   return `${LAYOUT.runs}${model}/${runId}/`;
+}
+
+export function monitoringReportKey(model: string, windowStart: string): string {
+  return `${LAYOUT.monitoring}${model}/${windowStart}.html`;
 }
 
 export function schemaKey(model: string, version: number): string {
