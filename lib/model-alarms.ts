@@ -3,7 +3,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ModelConfig } from '../lambdas/core/model-config.js';
-import { candidateAlarmNames, PIPELINE_METRICS, PREDICT_METRICS } from '../lambdas/shared/contracts/metric-names.js';
+import { scheduleMinutes } from '../lambdas/core/monitoring-config.js';
+import {
+  candidateAlarmNames,
+  MONITOR_METRICS,
+  PIPELINE_METRICS,
+  PREDICT_METRICS,
+} from '../lambdas/shared/contracts/metric-names.js';
 import { AlarmFactory, type ThresholdAlarmProps } from './alarm-factory.js';
 import { appMetric } from './app-metrics.js';
 import { modelDashboard } from './model-dashboard.js';
@@ -136,23 +142,24 @@ export class ModelAlarms extends Construct {
       crossing: 'above',
       missingData: 'notBreaching',
     });
-    // No data at all is the condition itself: missing hours count as breaching.
+    // The monitor publishes production's silence on every run, counted from its promotion: a model promoted a minute
+    // ago is not "silent for a day". No figure (no production version, the monitor not run yet) is no silence; a
+    // monitor that stops running alarms on its own (its schedule's dead-letter queue).
     const noTraffic =
       monitoring.noTrafficHours === null
         ? undefined
         : this.alarms.threshold('NoTraffic', {
-            description: `no predict request for ${monitoring.noTrafficHours} h`,
+            description: `no predict request for ${monitoring.noTrafficHours} h while a version is served (counted from its promotion)`,
             metric: modelMetric(
               name,
-              PREDICT_METRICS.requests,
-              'predict',
-              cloudwatch.Stats.SAMPLE_COUNT,
-              Duration.hours(1),
+              MONITOR_METRICS.silentHours,
+              'monitor',
+              cloudwatch.Stats.MAXIMUM,
+              Duration.minutes(scheduleMinutes(monitoring.schedule) ?? 15),
             ),
-            threshold: 1,
-            evaluationPeriods: monitoring.noTrafficHours,
-            crossing: 'below',
-            missingData: 'breaching',
+            threshold: monitoring.noTrafficHours,
+            crossing: 'atLeast',
+            missingData: 'notBreaching',
           });
     const failedRun = !monitoring.alarmOnFailedRun
       ? undefined

@@ -78,6 +78,7 @@ export class ModelMonitoring extends Construct {
       alias: ['read'],
       monitor: ['read', 'append'],
     });
+    ModelMonitoring.grantMetricReads(this.monitorFunction);
     this.scheduleRole = ModelMonitoring.scheduleRole(this);
     for (const model of props.models) this.schedules.push(this.scheduleFor(model));
     // After the schedules: their targets add the role's policy, which the suppression must find.
@@ -94,6 +95,22 @@ export class ModelMonitoring extends Construct {
       this.deadLetterQueue,
       'monitor schedules could not be delivered (see the dead-letter queue)',
     );
+  }
+
+  /**
+   * Predict's request count, for production's silence (the no-traffic alarm): GetMetricData has no resource-level
+   * permissions, so it is granted on "*", with the finding suppressed and why.
+   */
+  private static grantMetricReads(fn: MlFunction): void {
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    suppress(fn.role as iam.IRole, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'cloudwatch:GetMetricData supports no resource-level permissions (the Service Authorization Reference lists no resource type for it); the function reads metrics, it writes none through the API.',
+        appliesTo: ['Resource::*'],
+      },
+    ]);
   }
 
   /** The role every schedule of the construct delivers with: it may invoke the monitor and dead-letter, nothing else. */

@@ -11,8 +11,9 @@ export const monitoringSchema = z
     /** p99 of predict's latency (milliseconds) over 5 minutes that raises the alarm. */
     maxP99LatencyMs: z.number().positive().max(900_000).default(2000),
     /**
-     * Hours without a single prediction request after which the model counts as abandoned or cut off (missing data is
-     * breaching); null for a model that is not served continuously.
+     * Hours without a single prediction request after which the model counts as abandoned or cut off, counted from
+     * when its production version began to be served (the monitor publishes the silence); null for a model that is
+     * not served continuously.
      */
     noTrafficHours: z.number().int().min(1).max(24).nullable().default(24),
     /** Raise an alarm when a pipeline run of the model fails (a rejected candidate is not a failure). */

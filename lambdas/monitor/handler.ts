@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import * as z from 'zod';
 import { MONITOR_METRICS } from '../shared/contracts/metric-names.js';
 import { loadModelConfig } from '../shared/contracts/model-files.js';
@@ -7,9 +8,11 @@ import { createDocumentClient, createS3Client } from '../shared/runtime/clients.
 import { readEnv } from '../shared/runtime/env.js';
 import { variantMetrics } from '../shared/runtime/metrics.js';
 import { stepHandler } from '../shared/runtime/step-handler.js';
+import { tracer } from '../shared/runtime/tracer.js';
 import { extent } from '../core/extent.js';
 import { judgedValue as judged, performanceDrop } from '../core/monitoring/window-summary.js';
 import { monitorModel } from './monitor.js';
+import { productionSilence } from './silence.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'DATA_BUCKET', 'ARTIFACTS_BUCKET']);
 const documents = createDocumentClient();
@@ -20,6 +23,7 @@ const deps = {
   dataBucket: env.DATA_BUCKET,
   artifactsBucket: env.ARTIFACTS_BUCKET,
 };
+const cloudwatch = tracer.captureAWSv3Client(new CloudWatchClient({}));
 
 /** The schedule's input (the model), or `mlops monitor`'s (a window's end and length, `trigger: manual`). */
 const monitorInputSchema = z.object({
@@ -71,6 +75,21 @@ function publish(window: MonitorWindow): void {
   }
 }
 
+/**
+ * Production's silence, counted from its promotion (silence.ts), published for the no-traffic alarm on every run: a
+ * model without a production version, or whose model file asks for no such alarm, publishes none.
+ */
+async function publishSilence(model: string, noTrafficHours: number | null, now: Date): Promise<number | null> {
+  if (noTrafficHours === null) return null;
+  const production = await deps.registry.aliases.get(model);
+  if (production === undefined) return null;
+  const hours = await productionSilence(cloudwatch, model, new Date(production.updatedAt), noTrafficHours, now);
+  variantMetrics.addDimensions({ model });
+  variantMetrics.addMetric(MONITOR_METRICS.silentHours, 'None', hours);
+  variantMetrics.publishStoredMetrics();
+  return hours;
+}
+
 /** The monitor: a model's window of live traffic, on its schedule or on demand (`mlops monitor`). */
 export const handler = stepHandler({
   input: monitorInputSchema,
@@ -78,11 +97,12 @@ export const handler = stepHandler({
   run: async (input) => {
     const { config } = loadModelConfig(input.model);
     // Date.now(), not new Date(): locally, the runtime's clock (which tests move) drives Date.now() only.
-    const result = await monitorModel(deps, input, config, new Date(Date.now()));
+    const now = new Date(Date.now());
+    const result = await monitorModel(deps, input, config, now);
     if (result.recorded) publish(result.window);
-    return result;
+    return { ...result, silentHours: await publishSilence(input.model, config.monitoring.noTrafficHours, now) };
   },
-  done: ({ recorded, window }) => ({
+  done: ({ recorded, window, silentHours }) => ({
     message: recorded ? 'window monitored' : 'window already monitored (a repeated schedule or request)',
     fields: {
       windowStart: window.windowStart,
@@ -94,6 +114,7 @@ export const handler = stepHandler({
         rows: v.rows,
       })),
       unreadable: window.unreadable.count,
+      silentHours,
     },
     counts: { MonitorWindowsRecorded: recorded ? 1 : 0 },
   }),

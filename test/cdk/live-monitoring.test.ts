@@ -136,6 +136,33 @@ describe("alarms on the monitor's figures", () => {
     expect(Object.fromEntries(alarmsOf('daily')).InputDrift).toMatchObject({ Period: 86_400 });
   });
 
+  it("the no-traffic alarm watches production's silence counted from its promotion; no figure is no silence", () => {
+    const noTraffic = Object.fromEntries(alarmsOf('often')).NoTraffic as Json;
+    expect(noTraffic).toMatchObject({
+      MetricName: 'ProductionSilentHours',
+      Namespace: 'ServerlessMlops',
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 24,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [expect.anything()],
+    });
+    expect(noTraffic.Dimensions).toEqual([
+      { Name: 'model', Value: 'often' },
+      { Name: 'service', Value: 'mlops-monitor' },
+    ]);
+    // The monitor reads predict's request count for it: GetMetricData, which has no resource-level permissions.
+    const reads = functionStatements(template, 'LiveMonitoringMonitor').filter((st) =>
+      actionsOf(st).some((a) => a.startsWith('cloudwatch:')),
+    );
+    expect(reads.flatMap((st) => actionsOf(st).filter((a) => a.startsWith('cloudwatch:')))).toEqual([
+      'cloudwatch:GetMetricData',
+    ]);
+    expect(reads.map((st) => st.Resource)).toEqual(['*']);
+  });
+
   it('rolls drift and decay into one "needs retraining" composite per model, quiet during a release', () => {
     const composites = resourcesOf(template, 'AWS::CloudWatch::CompositeAlarm').filter(([id]) =>
       /^Modeloften.*NeedsRetraining/.test(id),

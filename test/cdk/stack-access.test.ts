@@ -186,7 +186,7 @@ describe('alarms', () => {
       expect((alarm.Properties.AlarmActions as unknown[]).length, id).toBeGreaterThan(0);
   });
 
-  it("declares each model's alarms from its model file: error rate, p99 latency, no traffic (missing data breaching), failed run, and serving's load failures", () => {
+  it("declares each model's alarms from its model file: error rate, p99 latency, no traffic (production's silence counted from its promotion), failed run, and serving's load failures", () => {
     const perModel = Object.fromEntries(
       resourcesOfType('AWS::CloudWatch::Alarm')
         .filter(([id]) => id.startsWith('Modeladult') && !id.includes('Candidate'))
@@ -211,14 +211,18 @@ describe('alarms', () => {
       Threshold: 2000,
       ComparisonOperator: 'GreaterThanThreshold',
     });
-    expect(perModel.PredictRequests).toMatchObject({
-      Dimensions: dims,
-      Statistic: 'SampleCount',
-      Period: 3600,
-      EvaluationPeriods: 24,
-      Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
+    // The monitor's figure, on its schedule (15 minutes): a fresh model is not silent for the hours before it.
+    expect(perModel.ProductionSilentHours).toMatchObject({
+      Dimensions: [
+        { Name: 'model', Value: 'adult' },
+        { Name: 'service', Value: 'mlops-monitor' },
+      ],
+      Statistic: 'Maximum',
+      Period: 900,
+      EvaluationPeriods: 1,
+      Threshold: 24,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
     });
     expect(perModel.RunsFailed).toMatchObject({
       Dimensions: [
@@ -297,7 +301,7 @@ describe('alarms', () => {
     for (const metric of [
       'PredictServerErrors',
       'PredictLatency',
-      'PredictRequests',
+      'ProductionSilentHours',
       'RunsFailed',
       'ModelRefreshFailures',
       'CandidateLoadFailures',
@@ -340,11 +344,15 @@ describe('what the nag suppressions rely on', () => {
       })),
     );
 
-  it('uses Resource "*" only for X-Ray and log delivery, which have no resource-level permissions', () => {
+  it('uses Resource "*" only for X-Ray, log delivery and the monitor reading metrics, which have no resource-level permissions', () => {
     const starred = allowStatements().filter((s) => s.resources.includes('*'));
     expect(starred.length).toBeGreaterThan(0);
     for (const s of starred) {
-      const allowed = /^(Training|Releases)StateMachineRole/.test(s.policy) ? [...XRAY, ...LOG_DELIVERY] : XRAY;
+      const allowed = /^(Training|Releases)StateMachineRole/.test(s.policy)
+        ? [...XRAY, ...LOG_DELIVERY]
+        : /^LiveMonitoringMonitorRole/.test(s.policy)
+          ? [...XRAY, 'cloudwatch:GetMetricData']
+          : XRAY;
       expect(
         s.actions.filter((a) => !allowed.includes(a)),
         s.policy,

@@ -1,3 +1,4 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openApiDocument } from '../../lambdas/shared/contracts/openapi.js';
 import { VirtualClock } from '../../local/clock.js';
@@ -30,7 +31,14 @@ beforeAll(async () => {
   stack = await startTestStack({
     clock: new VirtualClock({ start: Math.floor(Date.now() / 60_000) * 60_000, rate: 0 }),
     // Retraining on the upload and the captured requests that have ground truth (issue 21's "latest+feedback").
-    models: { adult: { ...ADULT_MODEL, retraining: { data: 'latest+feedback' } } },
+    // No traffic alarms after 2 hours (24 by default), so the test can let the model go unserved that long.
+    models: {
+      adult: {
+        ...ADULT_MODEL,
+        retraining: { data: 'latest+feedback' },
+        monitoring: { noTrafficHours: 2 },
+      },
+    },
   });
   const [run] = await stack.upload('incoming/adult/part-8k.csv', adultRows(8000));
   expect(run?.status).toBe('SUCCEEDED');
@@ -50,6 +58,60 @@ interface GroundTruth {
   groundTruthData: { data: string };
   eventMetadata: { inferenceId: string };
 }
+
+/** The monitor's figures of production's silence (ProductionSilentHours) since `from`, read as CloudWatch serves them. */
+async function silenceFigures(from: number): Promise<number[]> {
+  const cloudwatch = new CloudWatchClient({
+    region: stack.runtime.endpoints.region,
+    endpoint: stack.runtime.endpoints.cloudwatchEndpoint,
+    credentials: stack.runtime.endpoints.credentials,
+  });
+  const { MetricDataResults = [] } = await cloudwatch.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(from),
+      EndTime: new Date(stack.runtime.clock.now() + 60_000),
+      MetricDataQueries: [
+        {
+          Id: 'silence',
+          MetricStat: {
+            Metric: {
+              Namespace: 'ServerlessMlops',
+              MetricName: 'ProductionSilentHours',
+              Dimensions: [
+                { Name: 'model', Value: 'adult' },
+                { Name: 'service', Value: 'mlops-monitor' },
+              ],
+            },
+            Period: 60,
+            Stat: 'Maximum',
+          },
+        },
+      ],
+    }),
+  );
+  cloudwatch.destroy();
+  return MetricDataResults[0]?.Values ?? [];
+}
+
+describe('a fresh model, judged only over the time it has been served (issue 21)', () => {
+  it('is not "silent" before anyone could have called it: the no-traffic alarm counts from its promotion', async () => {
+    const from = stack.runtime.clock.now();
+    await stack.runtime.clock.advance(16 * 60_000); // the monitor's schedule has run at least once
+    // The schedule invokes the monitor asynchronously, as EventBridge Scheduler does: its figure arrives soon after.
+    const silence = await vi.waitFor(
+      async () => {
+        const figures = await silenceFigures(from);
+        expect(figures.length).toBeGreaterThan(0);
+        return figures;
+      },
+      { timeout: 30_000, interval: 250 },
+    );
+    // Promoted minutes ago (on the runtime's clock), never called: minutes of silence, not the model's whole past.
+    expect(Math.max(...silence)).toBeLessThan(0.5);
+    expect(alarmState('NoTraffic')).toBe('OK');
+    expect(alarmState('Degraded')).not.toBe('ALARM');
+  }, 60_000);
+});
 
 describe('the v1 API through the local runtime', () => {
   let predictions: Prediction[] = [];
@@ -403,5 +465,23 @@ describe('ground truth that says the model is wrong, through the local runtime o
       },
       { timeout: 60_000, interval: 500 },
     );
+  }, 120_000);
+});
+
+describe('a model nobody calls, through the local runtime on its clock (issue 21)', () => {
+  it('raises the no-traffic alarm once production has gone noTrafficHours (2) without a request', async () => {
+    const clock = stack.runtime.clock;
+    // An hour after the last request (the previous scenario's), the monitor's figure is an hour: no alarm yet.
+    await clock.advance(60 * 60_000);
+    expect(alarmState('NoTraffic')).toBe('OK');
+    await vi.waitFor(
+      async () => {
+        await clock.advance(15 * 60_000);
+        expect(alarmState('NoTraffic')).toBe('ALARM');
+      },
+      { timeout: 60_000, interval: 200 },
+    );
+    const silence = await silenceFigures(clock.now() - 60 * 60_000);
+    expect(Math.max(...silence)).toBeGreaterThanOrEqual(2);
   }, 120_000);
 });

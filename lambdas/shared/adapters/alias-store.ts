@@ -31,7 +31,8 @@ export class AliasStore {
       ...target,
       previous: target.previous.slice(-50),
       revision: expectedRevision + 1,
-      updatedAt: new Date().toISOString(),
+      // Date.now(): locally the runtime's clock, from which a version's silence is counted (lambdas/monitor/silence.ts).
+      updatedAt: new Date(Date.now()).toISOString(),
     };
     const change: TransactItem = {
       Put: {

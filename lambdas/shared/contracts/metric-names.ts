@@ -67,6 +67,11 @@ export const MONITOR_METRICS = {
    * measured (too few labels, or an input not captured as sent).
    */
   influenceGrowth: 'FeatureInfluenceGrowth',
+  /**
+   * Hours production has gone without a request, counted from when its version began to be served (None; per model,
+   * no variant): what the no-traffic alarm watches.
+   */
+  silentHours: 'ProductionSilentHours',
   /** Inputs with a category, or a value outside the range, the training split never had (Count). */
   newCategories: 'NewCategoryInputs',
   outOfRange: 'OutOfRangeInputs',
