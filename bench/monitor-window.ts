@@ -4,7 +4,8 @@
  * adult rows (cycled) are predicted by it and written as capture objects the way Firehose writes them (GZIP JSON
  * Lines, 100 requests of 1,000 per object, one hour partition), with ground truth for one in ten. Then the monitor's use
  * case runs on the window, timed as a whole and phase by phase (reading the objects, parsing the records, judging the
- * variant), with the process's peak RSS. Writes bench/results/monitor-window.json.
+ * variant — influence drift on the 10,000 labelled rows included — and rendering and storing the report), with the
+ * process's peak RSS. Writes bench/results/monitor-window.json.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -214,7 +215,9 @@ const output = {
     realized: production?.realized,
     input_drift: production?.inputDrift,
     prediction_drift: production?.predictionDrift,
+    influence: production?.influence,
   },
+  report: result.window.report,
 };
 writeFileSync(join(ROOT, 'bench', 'results', 'monitor-window.json'), `${JSON.stringify(output, null, 2)}\n`);
 console.log(JSON.stringify(output, null, 2));

@@ -72,12 +72,17 @@ export function describeWindow(window: MonitorWindow, recorded: boolean): string
             .join('; ')}`,
         ];
   const variants =
-    window.variants.length === 0 ? ['no variant served and no traffic'] : window.variants.flatMap(variantLines);
+    window.failure !== undefined
+      ? [`not monitored: ${window.failure.reason}`]
+      : window.variants.length === 0
+        ? ['no variant served and no traffic']
+        : window.variants.flatMap(variantLines);
   return [head, ...variants, ...unreadable].join('\n');
 }
 
 /** One line per past window: `--history`. */
 export function windowLine(window: MonitorWindow): string {
   const variants = window.variants.map((v) => `${v.variant} v${v.version} ${v.status} (${v.rows})`).join(', ');
-  return `${window.windowStart} – ${window.windowEnd} ${window.trigger}: ${variants || 'no traffic'}`;
+  const what = window.failure !== undefined ? `not monitored (${window.failure.reason})` : variants || 'no traffic';
+  return `${window.windowStart} – ${window.windowEnd} ${window.trigger}: ${what}`;
 }

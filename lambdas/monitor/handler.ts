@@ -11,7 +11,9 @@ import { stepHandler } from '../shared/runtime/step-handler.js';
 import { tracer } from '../shared/runtime/tracer.js';
 import { extent } from '../core/extent.js';
 import { judgedValue as judged, performanceDrop } from '../core/monitoring/window-summary.js';
-import { monitorModel } from './monitor.js';
+import { beforeDeadline } from '../shared/runtime/deadline.js';
+import type { MonitoredModel } from './influence.js';
+import { monitorModel, recordFailedWindow, type MonitorRequest } from './monitor.js';
 import { productionSilence } from './silence.js';
 
 const env = readEnv(['REGISTRY_TABLE', 'DATA_BUCKET', 'ARTIFACTS_BUCKET']);
@@ -90,16 +92,37 @@ async function publishSilence(model: string, noTrafficHours: number | null, now:
   return hours;
 }
 
+/** How long before the function's own timeout a monitor that has not finished gives up and records why. */
+const GIVE_UP_BEFORE_TIMEOUT_MS = 15_000;
+
+/**
+ * Monitors the window, or records why it could not: an error (recorded, then thrown, so the schedule retries) or no
+ * result before the function's time runs out (recorded as the answer). A recorded failure publishes nothing.
+ */
+async function monitorWithinTime(input: MonitorRequest, config: MonitoredModel, now: Date, remainingMs: number) {
+  const budget = remainingMs - GIVE_UP_BEFORE_TIMEOUT_MS;
+  try {
+    const outcome = await beforeDeadline(monitorModel(deps, input, config, now), budget);
+    if (outcome.done) return outcome.value;
+    const reason = `did not finish within the function's time (${Math.round(remainingMs / 1000)} s): a window this large needs a longer timeout or a shorter schedule interval`;
+    return await recordFailedWindow(deps, input, config, now, reason);
+  } catch (error) {
+    const reason = `failed: ${error instanceof Error ? error.message : String(error)}`;
+    await recordFailedWindow(deps, input, config, now, reason).catch(() => undefined);
+    throw error;
+  }
+}
+
 /** The monitor: a model's window of live traffic, on its schedule or on demand (`mlops monitor`). */
 export const handler = stepHandler({
   input: monitorInputSchema,
   correlate: ({ model }) => ({ model }),
-  run: async (input) => {
+  run: async (input, context) => {
     const { config } = loadModelConfig(input.model);
     // Date.now(), not new Date(): locally, the runtime's clock (which tests move) drives Date.now() only.
     const now = new Date(Date.now());
-    const result = await monitorModel(deps, input, config, now);
-    if (result.recorded) publish(result.window);
+    const result = await monitorWithinTime(input, config, now, context.getRemainingTimeInMillis());
+    if (result.recorded && result.window.failure === undefined) publish(result.window);
     return { ...result, silentHours: await publishSilence(input.model, config.monitoring.noTrafficHours, now) };
   },
   done: ({ recorded, window, silentHours }) => ({

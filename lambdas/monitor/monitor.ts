@@ -154,7 +154,8 @@ export async function monitorModel(
   const { model } = request;
   const { start, end } = windowOf(request, config.monitoring, now);
   const existing = await deps.monitors.get(model, start.toISOString());
-  if (existing !== undefined) return { recorded: false, window: existing };
+  // A window monitored before is answered as it stands; one whose monitor failed is monitored again.
+  if (existing !== undefined && existing.failure === undefined) return { recorded: false, window: existing };
   const captureHours = hoursBetween(start, new Date(Math.min(end.getTime() + HOUR, now.getTime())));
   const feedbackFrom = new Date(Math.max(start.getTime(), now.getTime() - FEEDBACK_LOOKBACK_DAYS * 24 * HOUR));
   const [capture, feedback, production] = await Promise.all([
@@ -185,4 +186,29 @@ export async function monitorModel(
   // The report first, so the recorded window names it; a second monitor of the window writes the same page.
   const report = await writeMonitoringReport(deps, window, variants);
   return deps.monitors.record({ ...window, report });
+}
+
+/**
+ * Records that the window's monitor failed or ran out of time, with the reason: no figures and no metrics (so no
+ * alarm, and no retraining, follows from it). It stands until a monitor of the window succeeds.
+ */
+export async function recordFailedWindow(
+  deps: Pick<MonitorDeps, 'monitors'>,
+  request: MonitorRequest,
+  config: MonitoredModel,
+  now: Date,
+  reason: string,
+): Promise<{ recorded: boolean; window: MonitorWindow }> {
+  const { start, end } = windowOf(request, config.monitoring, now);
+  return deps.monitors.record({
+    model: request.model,
+    windowStart: start.toISOString(),
+    windowEnd: end.toISOString(),
+    monitoredAt: now.toISOString(),
+    trigger: request.trigger,
+    variants: [],
+    unreadable: { count: 0, first: [] },
+    report: null,
+    failure: { reason },
+  });
 }

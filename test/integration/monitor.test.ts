@@ -11,7 +11,7 @@ import { captureLines } from '../../lambdas/core/capture-record.js';
 import { readCsv } from '../../lambdas/core/csv.js';
 import { parseModelConfig } from '../../lambdas/core/model-config.js';
 import { runEtl } from '../../lambdas/etl/etl.js';
-import { monitorModel } from '../../lambdas/monitor/monitor.js';
+import { monitorModel, recordFailedWindow } from '../../lambdas/monitor/monitor.js';
 import { promoteRun } from '../../lambdas/promote/promote.js';
 import { registerRun } from '../../lambdas/register-run/register-run.js';
 import { fetchArtifact, artifactCheck } from '../../lambdas/shared/adapters/artifacts.js';
@@ -194,6 +194,30 @@ describe('the monitor (lambdas/monitor)', () => {
       '2026-12-07T10:15:00.000Z',
       '2026-12-07T10:00:00.000Z',
     ]);
+  }, 60_000);
+
+  it('records a monitor that failed or ran out of time with its reason, until a monitor of the window succeeds', async () => {
+    const monitorDeps = { s3: deps.s3, registry, monitors, dataBucket: 'data', artifactsBucket: 'artifacts' };
+    const request = { model: 'watched', trigger: 'schedule' as const, windowEnd: '2026-12-07T09:30:00.000Z' };
+    const now = new Date('2026-12-07T09:40:00Z');
+    const failed = await recordFailedWindow(monitorDeps, request, CONFIG, now, 'did not finish within the time');
+    expect(failed).toMatchObject({
+      recorded: true,
+      window: {
+        windowStart: '2026-12-07T09:15:00.000Z',
+        variants: [],
+        failure: { reason: 'did not finish within the time' },
+      },
+    });
+    // The next delivery monitors the window again, and its result replaces the failure…
+    const monitored = await monitorModel(monitorDeps, request, CONFIG, now);
+    expect(monitored.recorded).toBe(true);
+    expect(monitored.window.failure).toBeUndefined();
+    expect(monitored.window.variants.map((v) => v.variant)).toEqual(['production']);
+    // …which no later failure replaces.
+    const late = await recordFailedWindow(monitorDeps, request, CONFIG, now, 'failed: late');
+    expect(late).toEqual({ recorded: false, window: monitored.window });
+    expect(await monitors.get('watched', '2026-12-07T09:15:00.000Z')).toEqual(monitored.window);
   }, 60_000);
 
   it('records a variant whose references cannot be read as not monitorable, with the reason, and goes on', async () => {

@@ -19,13 +19,19 @@ export const monitorWindowSchema = z.object({
   }),
   /** The monitoring report (HTML) in the artifacts bucket. */
   report: z.object({ bucket: z.string(), key: z.string() }).nullable(),
+  /**
+   * A monitor of the window that failed or ran out of time, and why: no figures, nothing published (so no alarm and no
+   * retraining follows from it). A later monitor of the window that succeeds replaces it.
+   */
+  failure: z.object({ reason: z.string() }).optional(),
 });
 export type MonitorWindow = z.infer<typeof monitorWindowSchema>;
 
 /**
  * The monitored windows of each model, one item per window start. The first monitor of a window records it with a
  * conditional put; a re-delivered schedule or a second monitor of the same window finds it there and records nothing
- * (and publishes nothing) again.
+ * (and publishes nothing) again. A failed monitor is recorded too, with its reason, and stands only until a monitor
+ * of the window succeeds; it never replaces a success.
  */
 export class MonitorStore {
   constructor(
@@ -40,7 +46,8 @@ export class MonitorStore {
         new PutCommand({
           TableName: this.table,
           Item: { ...monitorKey(window.model, window.windowStart), ...window },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          // A new window, or one whose earlier monitor failed: a success replaces a failure, nothing replaces a success.
+          ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(failure)',
         }),
       );
       return { recorded: true, window };
