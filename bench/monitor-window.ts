@@ -7,7 +7,7 @@
  * variant — influence drift on the 10,000 labelled rows included — and rendering and storing the report), with the
  * process's peak RSS. Writes bench/results/monitor-window.json.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -190,6 +190,11 @@ const parsed = capturedPredictions(capture.texts, 'adult', {
 groundTruths([{ where: 'f', text: truths.join('\n') }], 'adult');
 const t2 = performance.now();
 const [production] = result.window.variants;
+const reportBytes =
+  result.window.report === null
+    ? undefined
+    : (await s3.send(new HeadObjectCommand({ Bucket: result.window.report.bucket, Key: result.window.report.key })))
+        .ContentLength;
 const output = {
   node: process.version,
   measured_at: new Date().toISOString(),
@@ -218,6 +223,7 @@ const output = {
     influence: production?.influence,
   },
   report: result.window.report,
+  report_kilobytes: reportBytes === undefined ? null : round(reportBytes / 1000, 0),
 };
 writeFileSync(join(ROOT, 'bench', 'results', 'monitor-window.json'), `${JSON.stringify(output, null, 2)}\n`);
 console.log(JSON.stringify(output, null, 2));
