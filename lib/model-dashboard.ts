@@ -106,15 +106,17 @@ function monitoringWidgets(model: Pick<ModelConfig, 'name' | 'monitoring'>): clo
       left: [monitored(MONITOR_METRICS.estimated, 'estimated'), monitored(MONITOR_METRICS.realized, 'realized')],
     }),
     new cloudwatch.GraphWidget({
-      title: `${model.name}: retraining runs started`,
+      title: `${model.name}: retraining runs started, and retrainings with nothing new to train on`,
       left: [
-        appMetric({
-          metricName: RETRAIN_METRICS.started,
-          service: 'retrain',
-          model: model.name,
-          statistic: cloudwatch.Stats.SUM,
-          period: Duration.hours(1),
-        }),
+        ...[RETRAIN_METRICS.started, RETRAIN_METRICS.nothingNew].map((metricName) =>
+          appMetric({
+            metricName,
+            service: 'retrain',
+            model: model.name,
+            statistic: cloudwatch.Stats.SUM,
+            period: Duration.hours(1),
+          }),
+        ),
       ],
     }),
   ];

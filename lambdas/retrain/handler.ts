@@ -101,7 +101,9 @@ export const handler = stepHandler({
     // Date.now(), not new Date(): locally, the runtime's clock (which tests move) drives Date.now() only.
     const request = requestOf(input, config.retraining.schedule, new Date(Date.now()));
     const outcome = await retrainModel(deps, config, sha256, request);
-    if (outcome.started || request.trigger === 'manual') {
+    // Audited: a run started, a person's request, and an allowed retraining that found nothing new to train on (what
+    // the alarm or schedule asked for, and why nothing ran); requests the policy declines (cool-down, cap) are not.
+    if (outcome.started || request.trigger === 'manual' || outcome.nothingNew === true) {
       const production = await registry.aliases.get(input.model);
       await registry.audit.append({
         model: input.model,
@@ -122,6 +124,9 @@ export const handler = stepHandler({
       trigger: input.trigger,
       ...(outcome.started ? { execution: outcome.executionArn } : { reason: outcome.reason }),
     },
-    counts: { [RETRAIN_METRICS.started]: outcome.started ? 1 : 0 },
+    counts: {
+      [RETRAIN_METRICS.started]: outcome.started ? 1 : 0,
+      [RETRAIN_METRICS.nothingNew]: !outcome.started && outcome.nothingNew === true ? 1 : 0,
+    },
   }),
 });

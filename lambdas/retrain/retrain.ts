@@ -32,7 +32,8 @@ export interface RetrainRequest extends RetrainingRequest {
 
 export type RetrainOutcome =
   | { readonly started: true; readonly executionArn: string; readonly data: string[] }
-  | { readonly started: false; readonly reason: string };
+  /** `nothingNew`: the policy allowed a run, but the data and model file were trained on already, with no labels. */
+  | { readonly started: false; readonly reason: string; readonly nothingNew?: true };
 
 /** The captured requests of the last week that have ground truth, as a CSV beside the newest upload; null if none. */
 async function feedbackSource(
@@ -86,6 +87,7 @@ export async function retrainModel(
     if (feedback === null && (await deps.registry.runs.get(model, runId)) !== undefined)
       return {
         started: false,
+        nothingNew: true,
         reason: `nothing new to train on: ${newest.key} was trained on with this model file (run ${runId}), and there are no new labels`,
       };
     try {

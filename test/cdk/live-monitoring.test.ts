@@ -196,6 +196,7 @@ describe("alarms on the monitor's figures", () => {
     ]);
     expect(graph(/often: retraining runs/)).toEqual([
       expect.stringContaining('ServerlessMlops RetrainingsStarted model often service mlops-retrain'),
+      expect.stringContaining('ServerlessMlops RetrainingsWithNothingNew model often service mlops-retrain'),
     ]);
     // One point per monitored window: the schedule's interval (a day for this model; CloudWatch's default of 5
     // minutes is left out of the body).

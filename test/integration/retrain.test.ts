@@ -87,10 +87,9 @@ describe('the retrain function (lambdas/retrain)', () => {
       started: false,
       reason: /already started/,
     });
-    expect(await retrainModel(deps, config, SHA, alarm('drifty', 2))).toMatchObject({
-      started: false,
-      reason: /cool-down/,
-    });
+    const cooling = await retrainModel(deps, config, SHA, alarm('drifty', 2));
+    expect(cooling).toMatchObject({ started: false, reason: /cool-down/ });
+    expect(cooling).not.toHaveProperty('nothingNew');
     expect(started).toHaveLength(1);
     // After the cool-down, with that upload and this model file already trained: nothing new to train on.
     const object = await headObject(deps.s3, { bucket: 'data', key: 'incoming/drifty/a.csv' });
@@ -106,6 +105,7 @@ describe('the retrain function (lambdas/retrain)', () => {
     });
     expect(await retrainModel(deps, config, SHA, alarm('drifty', 30))).toMatchObject({
       started: false,
+      nothingNew: true,
       reason: expect.stringMatching(
         /^nothing new to train on: incoming\/drifty\/a\.csv was trained on with this model file/,
       ),

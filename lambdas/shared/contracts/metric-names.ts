@@ -80,6 +80,8 @@ export const MONITOR_METRICS = {
 /** What the retrain function counts per model (a request deduplicated, capped or in cool-down counts 0). */
 export const RETRAIN_METRICS = {
   started: 'RetrainingsStarted',
+  /** Retrainings the policy allowed that found nothing new to train on (the same data and model file, no labels). */
+  nothingNew: 'RetrainingsWithNothingNew',
 } as const;
 
 /** The `service` dimension Powertools adds: the construct sets POWERTOOLS_SERVICE_NAME to `mlops-<function>`. */
