@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MonitorStore } from '../../lambdas/shared/adapters/monitor-store.js';
 import { Registry } from '../../lambdas/shared/adapters/registry.js';
 import type { ApiSettings } from '../../lib/api-settings.js';
 import { localDynamoClient, localS3Client } from '../../local/storage/emulators.js';
@@ -14,6 +15,8 @@ export interface TestStack {
   readonly runtime: LocalRuntime;
   readonly s3: S3Client;
   readonly registry: Registry;
+  /** The monitored windows (what `mlops monitor --history` lists), read directly: cheap to poll. */
+  readonly monitors: MonitorStore;
   readonly dataBucket: string;
   readonly stateDir: string;
   /** Uploads a body and waits for the executions it starts to end. */
@@ -58,7 +61,9 @@ async function startOn(stateDir: string, modelsDir: string | undefined, options:
   const { endpoints } = runtime;
   const s3 = localS3Client(endpoints.s3Endpoint, endpoints.region);
   const dynamo = localDynamoClient(endpoints.dynamodbEndpoint, endpoints.region);
-  const registry = new Registry(DynamoDBDocumentClient.from(dynamo), endpoints.outputs.RegistryTableName as string);
+  const table = endpoints.outputs.RegistryTableName as string;
+  const registry = new Registry(DynamoDBDocumentClient.from(dynamo), table);
+  const monitors = new MonitorStore(DynamoDBDocumentClient.from(dynamo), table);
   const dataBucket = endpoints.outputs.DataBucketName as string;
   const stop = async (): Promise<void> => {
     s3.destroy();
@@ -69,6 +74,7 @@ async function startOn(stateDir: string, modelsDir: string | undefined, options:
     runtime,
     s3,
     registry,
+    monitors,
     dataBucket,
     stateDir,
     async upload(key, body) {

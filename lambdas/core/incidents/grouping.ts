@@ -1,0 +1,162 @@
+import { branchOf, type AlarmSignal, type SignalKind } from './signals.js';
+
+/**
+ * Alarm transitions grouped into incidents (issue 22), as a pure function of the incidents so far and one transition,
+ * so the function that applies it can write the result with one conditional write and a replayed or re-delivered
+ * event changes nothing:
+ * - a model's alarm joins its model's open incident (or one resolved within REOPEN_MINUTES, which it reopens); else
+ *   an open stack-wide incident that concerns no other model (a registry outage explains a model's failing
+ *   refreshes); else it opens one;
+ * - a stack-wide alarm joins every open incident (it can explain them all), or opens its own;
+ * - an alarm's return to OK updates it wherever it is a member; an incident whose members are all out of ALARM is
+ *   resolved.
+ * Each alarm's latest transition is kept: an event no newer than it (a replay, a re-delivery, or one overtaken by a
+ * later transition of the same alarm — events arrive out of order) changes nothing. A model's alarm never changes an
+ * incident that concerns another model.
+ */
+
+export type AlarmState = 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+
+export interface AlarmTransition {
+  readonly alarmName: string;
+  readonly state: AlarmState;
+  /** When the alarm changed state (ISO), as CloudWatch's event says. */
+  readonly time: string;
+  readonly reason: string;
+}
+
+export interface IncidentMember {
+  readonly alarmName: string;
+  readonly model: string | null;
+  readonly kind: SignalKind;
+  readonly state: AlarmState;
+  /** When it first went to ALARM within the incident. */
+  readonly firstAlarmAt: string;
+  /** Its latest transition applied. */
+  readonly changedAt: string;
+  readonly reason: string;
+}
+
+export interface Incident {
+  readonly id: string;
+  /** The models it concerns (none for a storm of stack-wide alarms only). */
+  readonly models: string[];
+  readonly status: 'open' | 'resolved';
+  readonly openedAt: string;
+  readonly updatedAt: string;
+  readonly resolvedAt: string | null;
+  readonly members: IncidentMember[];
+}
+
+/** Every incident, and each alarm's latest transition seen (what makes an older or repeated event a no-op). */
+export interface GroupingState {
+  readonly incidents: Incident[];
+  readonly alarms: Record<string, { readonly state: AlarmState; readonly time: string }>;
+}
+
+export type GroupingEffect = 'opened' | 'joined' | 'updated' | 'resolved';
+
+export interface GroupingResult extends GroupingState {
+  /** What the transition did to each incident it touched (by id). */
+  readonly effects: Record<string, GroupingEffect>;
+}
+
+export const EMPTY_GROUPING: GroupingState = { incidents: [], alarms: {} };
+
+const later = (a: string, b: string): string => (Date.parse(a) >= Date.parse(b) ? a : b);
+
+/** The incident with the transition applied to its member (added when it alarms and is not one yet). */
+function withTransition(incident: Incident, signal: AlarmSignal, t: AlarmTransition): Incident {
+  const existing = incident.members.find((m) => m.alarmName === t.alarmName);
+  let members = incident.members;
+  if (existing === undefined) {
+    members = [...members, { ...signal, state: t.state, firstAlarmAt: t.time, changedAt: t.time, reason: t.reason }];
+  } else if (Date.parse(t.time) > Date.parse(existing.changedAt)) {
+    members = members.map((m) => (m === existing ? { ...m, state: t.state, changedAt: t.time, reason: t.reason } : m));
+  }
+  const models =
+    signal.model !== null && !incident.models.includes(signal.model)
+      ? [...incident.models, signal.model]
+      : incident.models;
+  const allClear = members.every((m) => m.state !== 'ALARM');
+  return {
+    ...incident,
+    models,
+    members,
+    updatedAt: later(incident.updatedAt, t.time),
+    ...(allClear
+      ? { status: 'resolved' as const, resolvedAt: incident.resolvedAt ?? t.time }
+      : { status: 'open' as const, resolvedAt: null }),
+  };
+}
+
+/**
+ * How long after its members cleared an incident takes back one of its models' alarms (reopened, not a new incident):
+ * alarms flap at their thresholds, and a storm that pauses for a period is still one storm.
+ */
+export const REOPEN_MINUTES = 30;
+
+/** Open, or resolved within REOPEN_MINUTES of `time`. */
+const live = (incident: Incident, time: string): boolean =>
+  incident.status === 'open' ||
+  (incident.resolvedAt !== null && Date.parse(time) - Date.parse(incident.resolvedAt) <= REOPEN_MINUTES * 60_000);
+
+/** The live incidents an alarm going to ALARM joins (empty: it opens one). */
+function joinable(incidents: readonly Incident[], signal: AlarmSignal, time: string): Incident[] {
+  const open = incidents.filter((i) => live(i, time));
+  if (signal.model === null) return open;
+  const own = open.filter((i) => i.models.includes(signal.model as string));
+  if (own.length > 0) return own.slice(0, 1);
+  // A stack-wide incident that concerns no other model can explain a model's serving alarms.
+  const platform = open.filter(
+    (i) => i.models.length === 0 && branchOf(signal.kind) === 'serving' && i.members.every((m) => m.model === null),
+  );
+  return platform.slice(0, 1);
+}
+
+/** Applies one alarm transition of a known alarm; `newId` names an incident it opens. */
+export function applyTransition(
+  state: GroupingState,
+  signal: AlarmSignal,
+  transition: AlarmTransition,
+  newId: () => string,
+): GroupingResult {
+  const latest = state.alarms[transition.alarmName];
+  if (latest !== undefined && Date.parse(transition.time) <= Date.parse(latest.time)) return { ...state, effects: {} };
+  const alarms = { ...state.alarms, [transition.alarmName]: { state: transition.state, time: transition.time } };
+  const { incidents } = state;
+  const effects: Record<string, GroupingEffect> = {};
+  if (transition.state !== 'ALARM') {
+    const next = incidents.map((incident) => {
+      const member = incident.members.some((m) => m.alarmName === transition.alarmName);
+      if (incident.status !== 'open' || !member) return incident;
+      const updated = withTransition(incident, signal, transition);
+      effects[incident.id] = updated.status === 'resolved' ? 'resolved' : 'updated';
+      return updated;
+    });
+    return { incidents: next, alarms, effects };
+  }
+  const targets = new Set(joinable(incidents, signal, transition.time).map((i) => i.id));
+  if (targets.size === 0) {
+    const opened: Incident = withTransition(
+      {
+        id: newId(),
+        models: [],
+        status: 'open',
+        openedAt: transition.time,
+        updatedAt: transition.time,
+        resolvedAt: null,
+        members: [],
+      },
+      signal,
+      transition,
+    );
+    return { incidents: [...incidents, opened], alarms, effects: { [opened.id]: 'opened' } };
+  }
+  const next = incidents.map((incident) => {
+    if (!targets.has(incident.id)) return incident;
+    effects[incident.id] = incident.members.some((m) => m.alarmName === transition.alarmName) ? 'updated' : 'joined';
+    return withTransition(incident, signal, transition);
+  });
+  return { incidents: next, alarms, effects };
+}
