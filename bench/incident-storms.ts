@@ -38,95 +38,88 @@ const sig = (model: string | null, kind: SignalKind): AlarmSignal => ({
 });
 const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
 
-/** One storm of a cause: the chain's alarms after their cause, jittered, some downstream ones missing. */
-function storm(cause: string, random: () => number): Storm {
-  const jitter = (minute: number) => minute + Math.round((random() - 0.5) * 12);
-  const maybe = <T>(item: T, p = 0.7): T[] => (random() < p ? [item] : []);
-  const noise: Change[] = [
-    { kind: 'promotion', model: 'other', at: at(-10), version: 4, what: 'promotion of other v4' },
-    { kind: 'upload', model: 'adult', at: at(-60 * 30), what: 'upload incoming/adult/old.csv' },
-  ];
-  const chain = (kinds: SignalKind[], start: number) =>
-    kinds.map((kind, i) => ({ signal: sig('adult', kind), minute: i === 0 ? start : jitter(start + 15 * i) }));
-  switch (cause) {
-    case 'schema-breaking upload':
-      return {
-        cause,
-        alarms: [{ signal: sig('adult', 'pipeline'), minute: 3 }],
-        changes: [...noise, { kind: 'upload', model: 'adult', at: at(0), what: 'upload incoming/adult/broken.csv' }],
-        expect: ['broken.csv'],
-      };
-    case 'covariate drift':
-      return {
-        cause,
-        alarms: [
-          ...chain(['input_drift'], 0),
-          ...chain(['prediction_drift'], 15).filter(() => random() < 0.8),
-          ...maybe({ signal: sig('adult', 'estimated_decay'), minute: jitter(20) }),
-          ...maybe({ signal: sig('adult', 'realized_decay'), minute: jitter(40) }),
-        ],
-        changes: noise,
-        expect: ['input drift'],
-      };
-    case 'bad promotion':
-      return {
-        cause,
-        alarms: [
-          { signal: sig('adult', 'estimated_decay'), minute: 25 },
-          ...maybe({ signal: sig('adult', 'prediction_drift'), minute: jitter(30) }),
-          ...maybe({ signal: sig('adult', 'realized_decay'), minute: jitter(45) }),
-        ],
-        changes: [...noise, { kind: 'promotion', model: 'adult', at: at(0), version: 3, what: 'promotion of v3' }],
-        expect: ['promotion of v3'],
-      };
-    case 'corrupted artifact':
-      return {
-        cause,
-        alarms: [
-          { signal: sig('adult', 'serving_load'), minute: 5 },
-          ...maybe({ signal: sig('adult', 'errors'), minute: jitter(8) }),
-        ],
-        changes: noise,
-        expect: ['serving cannot load'],
-      };
-    case 'registry outage':
-      return {
-        cause,
-        alarms: [
-          { signal: sig(null, 'platform'), minute: jitter(2) },
-          { signal: sig('adult', 'serving_load'), minute: jitter(4) },
-          ...maybe({ signal: sig('adult', 'errors'), minute: jitter(6) }),
-        ],
-        changes: noise,
-        expect: ['platform failure'],
-      };
-    case 'latency regression after a release':
-      return {
-        cause,
-        alarms: [{ signal: sig('adult', 'latency'), minute: 12 }],
-        changes: [...noise, { kind: 'release', model: 'adult', at: at(0), version: 5, what: 'release of v5' }],
-        expect: ['release of v5'],
-      };
-    default:
-      // Two causes at once: drift upstream and a latency regression, no change behind either.
-      return {
-        cause,
-        alarms: [...chain(['input_drift'], 0), { signal: sig('adult', 'latency'), minute: jitter(5) }],
-        changes: noise,
-        expect: ['input drift', 'latency'],
-      };
-  }
+interface Tools {
+  readonly jitter: (minute: number) => number;
+  readonly maybe: <T>(item: T, p?: number) => T[];
+  readonly chain: (kinds: SignalKind[], start: number) => { signal: AlarmSignal; minute: number }[];
+  readonly noise: Change[];
 }
 
-const CAUSES = [
-  'schema-breaking upload',
-  'covariate drift',
-  'bad promotion',
-  'corrupted artifact',
-  'registry outage',
-  'latency regression after a release',
-  'two causes at once',
-];
+/** The storm generator's tools: jittered times, members that may be missing, changes that are not the cause. */
+function tools(random: () => number): Tools {
+  const jitter = (minute: number) => minute + Math.round((random() - 0.5) * 12);
+  return {
+    jitter,
+    maybe: <T>(item: T, p = 0.7): T[] => (random() < p ? [item] : []),
+    chain: (kinds, start) =>
+      kinds.map((kind, i) => ({ signal: sig('adult', kind), minute: i === 0 ? start : jitter(start + 15 * i) })),
+    noise: [
+      { kind: 'promotion', model: 'other', at: at(-10), version: 4, what: 'promotion of other v4' },
+      { kind: 'upload', model: 'adult', at: at(-60 * 30), what: 'upload incoming/adult/old.csv' },
+    ],
+  };
+}
+
+/** Each cause: the chain's alarms after it, and what its named source must mention. */
+const CAUSES: Record<string, (t: Tools) => Omit<Storm, 'cause'>> = {
+  'schema-breaking upload': (t) => ({
+    alarms: [{ signal: sig('adult', 'pipeline'), minute: 3 }],
+    changes: [...t.noise, { kind: 'upload', model: 'adult', at: at(0), what: 'upload incoming/adult/broken.csv' }],
+    expect: ['broken.csv'],
+  }),
+  'covariate drift': (t) => ({
+    alarms: [
+      ...t.chain(['input_drift'], 0),
+      ...t.maybe({ signal: sig('adult', 'prediction_drift'), minute: t.jitter(15) }, 0.8),
+      ...t.maybe({ signal: sig('adult', 'estimated_decay'), minute: t.jitter(20) }),
+      ...t.maybe({ signal: sig('adult', 'realized_decay'), minute: t.jitter(40) }),
+    ],
+    changes: t.noise,
+    expect: ['input drift'],
+  }),
+  'bad promotion': (t) => ({
+    alarms: [
+      { signal: sig('adult', 'estimated_decay'), minute: 25 },
+      ...t.maybe({ signal: sig('adult', 'prediction_drift'), minute: t.jitter(30) }),
+      ...t.maybe({ signal: sig('adult', 'realized_decay'), minute: t.jitter(45) }),
+    ],
+    changes: [...t.noise, { kind: 'promotion', model: 'adult', at: at(0), version: 3, what: 'promotion of v3' }],
+    expect: ['promotion of v3'],
+  }),
+  'corrupted artifact': (t) => ({
+    alarms: [
+      { signal: sig('adult', 'serving_load'), minute: 5 },
+      ...t.maybe({ signal: sig('adult', 'errors'), minute: t.jitter(8) }),
+    ],
+    changes: t.noise,
+    expect: ['serving cannot load'],
+  }),
+  'registry outage': (t) => ({
+    alarms: [
+      { signal: sig(null, 'platform'), minute: t.jitter(2) },
+      { signal: sig('adult', 'serving_load'), minute: t.jitter(4) },
+      ...t.maybe({ signal: sig('adult', 'errors'), minute: t.jitter(6) }),
+    ],
+    changes: t.noise,
+    expect: ['platform failure'],
+  }),
+  'latency regression after a release': (t) => ({
+    alarms: [{ signal: sig('adult', 'latency'), minute: 12 }],
+    changes: [...t.noise, { kind: 'release', model: 'adult', at: at(0), version: 5, what: 'release of v5' }],
+    expect: ['release of v5'],
+  }),
+  // Drift upstream and a latency regression, no change behind either: both must be named.
+  'two causes at once': (t) => ({
+    alarms: [...t.chain(['input_drift'], 0), { signal: sig('adult', 'latency'), minute: t.jitter(5) }],
+    changes: t.noise,
+    expect: ['input drift', 'latency'],
+  }),
+};
+
+const storm = (cause: string, random: () => number): Storm => ({
+  cause,
+  ...(CAUSES[cause] as (t: Tools) => Omit<Storm, 'cause'>)(tools(random)),
+});
 
 function replay(s: Storm, random: () => number): GroupingState {
   const events: { signal: AlarmSignal; transition: AlarmTransition }[] = [];
@@ -155,7 +148,7 @@ function replay(s: Storm, random: () => number): GroupingState {
 }
 
 const random = seededRandom(22);
-const rows = CAUSES.flatMap((cause) =>
+const rows = Object.keys(CAUSES).flatMap((cause) =>
   Array.from({ length: STORMS_PER_CAUSE }, () => {
     const s = storm(cause, random);
     const { incidents } = replay(s, random);
@@ -175,7 +168,7 @@ const rows = CAUSES.flatMap((cause) =>
   }),
 );
 const byCause = Object.fromEntries(
-  CAUSES.map((cause) => {
+  Object.keys(CAUSES).map((cause) => {
     const of = rows.filter((r) => r.cause === cause);
     return [
       cause,

@@ -125,8 +125,20 @@ describe('alarms grouped into incidents (issue 22)', () => {
     expect(state.incidents.map((i) => i.status)).toEqual(['resolved', 'open']);
   });
 
-  it('an OK that overtook its ALARM (events out of order) keeps the stale ALARM from opening anything', () => {
-    expect(replay([ok(drift, 10), alarm(drift, 5)])).toEqual([]);
+  it('an ALARM delivered after its own recovery (events out of order) is recorded, resolved at the recovery', () => {
+    const state = apply([ok(drift, 10), alarm(drift, 5)]);
+    expect(state.incidents).toEqual([
+      expect.objectContaining({
+        status: 'resolved',
+        openedAt: at(5),
+        resolvedAt: at(10),
+        members: [expect.objectContaining({ alarmName: drift.alarmName, state: 'OK', firstAlarmAt: at(5) })],
+      }),
+    ]);
+    // Delivered again, either event changes nothing; a stale ALARM of an alarm that is alarming changes nothing.
+    expect(apply([alarm(drift, 5), ok(drift, 10)], state)).toEqual(state);
+    const alarming = apply([alarm(realized, 10)]);
+    expect(apply([alarm(realized, 5)], alarming)).toEqual(alarming);
   });
 
   it('an OK of an alarm in no open incident is ignored', () => {

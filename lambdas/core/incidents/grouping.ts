@@ -114,6 +114,26 @@ function joinable(incidents: readonly Incident[], signal: AlarmSignal, time: str
   return platform.slice(0, 1);
 }
 
+const omit = <T>(record: Record<string, T>, key: string): Record<string, T> =>
+  Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
+
+/**
+ * An ALARM older than its alarm's latest transition, a recovery, that no incident knows of: events arrive out of
+ * order, and a short storm whose recovery overtook its alarm is still a storm (no event is lost).
+ */
+function overtaken(
+  state: GroupingState,
+  transition: AlarmTransition,
+  latest: { readonly state: AlarmState; readonly time: string },
+): boolean {
+  if (transition.state !== 'ALARM' || latest.state === 'ALARM') return false;
+  const time = Date.parse(transition.time);
+  // An incident that knows the alarm at or after that time has the storm already.
+  return !state.incidents.some((i) =>
+    i.members.some((m) => m.alarmName === transition.alarmName && Date.parse(m.changedAt) >= time),
+  );
+}
+
 /** Applies one alarm transition of a known alarm; `newId` names an incident it opens. */
 export function applyTransition(
   state: GroupingState,
@@ -122,7 +142,19 @@ export function applyTransition(
   newId: () => string,
 ): GroupingResult {
   const latest = state.alarms[transition.alarmName];
-  if (latest !== undefined && Date.parse(transition.time) <= Date.parse(latest.time)) return { ...state, effects: {} };
+  if (latest !== undefined && Date.parse(transition.time) <= Date.parse(latest.time)) {
+    if (!overtaken(state, transition, latest)) return { ...state, effects: {} };
+    // An ALARM delivered after its own recovery: the storm happened; it is recorded, and recovered at once.
+    const raised = applyTransition(
+      { ...state, alarms: omit(state.alarms, transition.alarmName) },
+      signal,
+      transition,
+      newId,
+    );
+    const recovery = { ...transition, ...latest, reason: 'recovered (delivered before its alarm)' };
+    const recovered = applyTransition(raised, signal, recovery, newId);
+    return { ...recovered, effects: { ...raised.effects, ...recovered.effects } };
+  }
   const alarms = { ...state.alarms, [transition.alarmName]: { state: transition.state, time: transition.time } };
   const { incidents } = state;
   const effects: Record<string, GroupingEffect> = {};
