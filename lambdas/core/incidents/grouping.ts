@@ -34,6 +34,7 @@ export interface IncidentMember {
   readonly firstAlarmAt: string;
   /** Its latest transition applied. */
   readonly changedAt: string;
+  /** Why it last alarmed (CloudWatch's reason). */
   readonly reason: string;
 }
 
@@ -72,7 +73,9 @@ function withTransition(incident: Incident, signal: AlarmSignal, t: AlarmTransit
   if (existing === undefined) {
     members = [...members, { ...signal, state: t.state, firstAlarmAt: t.time, changedAt: t.time, reason: t.reason }];
   } else if (Date.parse(t.time) > Date.parse(existing.changedAt)) {
-    members = members.map((m) => (m === existing ? { ...m, state: t.state, changedAt: t.time, reason: t.reason } : m));
+    // The reason kept is the alarm's (why it alarmed), not its recovery's.
+    const reason = t.state === 'ALARM' ? t.reason : existing.reason;
+    members = members.map((m) => (m === existing ? { ...m, state: t.state, changedAt: t.time, reason } : m));
   }
   const models =
     signal.model !== null && !incident.models.includes(signal.model)

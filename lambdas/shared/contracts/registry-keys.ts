@@ -17,6 +17,8 @@ export const KEY_PREFIX = {
   monitor: 'MONITOR#',
   /** A model's automatic retrainings: the recent starts the cool-down and the weekly cap count. */
   retrain: 'RETRAIN#',
+  /** Incidents: the grouping state (one item, compare-and-set) and one record per incident. */
+  incident: 'INCIDENT#',
 } as const;
 
 export type ItemKind = keyof typeof KEY_PREFIX;
@@ -66,4 +68,14 @@ export function monitorKey(model: string, windowStart: string): { pk: string; sk
 
 export function retrainKey(model: string): { pk: string; sk: string } {
   return { pk: `${KEY_PREFIX.retrain}${model}`, sk: 'starts' };
+}
+
+/** The incident grouping's state: the live incidents, each alarm's latest transition, the pages not yet sent. */
+export function incidentStateKey(): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.incident}state`, sk: 'grouping' };
+}
+
+/** One incident's record, by its number (zero-padded, so they list in order). */
+export function incidentKey(number: number): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.incident}log`, sk: String(number).padStart(10, '0') };
 }

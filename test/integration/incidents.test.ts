@@ -1,0 +1,128 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlarmTransition } from '../../lambdas/core/incidents/grouping.js';
+import type { AlarmSignal, SignalKind } from '../../lambdas/core/incidents/signals.js';
+import { IncidentStore } from '../../lambdas/shared/adapters/incident-store.js';
+import type { Registry } from '../../lambdas/shared/adapters/registry.js';
+import { pagesSent, recordAlarmTransition, registryChanges } from '../../lambdas/shared/use-cases/incidents.js';
+import { localDynamoClient, startDynamo, type RunningDynamo } from '../../local/storage/emulators.js';
+import { createRegistry } from '../helpers/registry-table.js';
+
+/** The incident logic on the registry table in AWS's DynamoDB Local: grouping, sources, pages owed, concurrency. */
+let dynamo: RunningDynamo;
+let registry: Registry;
+let table = 0;
+
+beforeAll(async () => {
+  dynamo = await startDynamo(undefined, 0);
+});
+
+afterAll(async () => {
+  await dynamo.close();
+});
+
+/** A fresh registry table per scenario, so each starts with no incident. */
+async function fresh(): Promise<{ store: IncidentStore; deps: Parameters<typeof recordAlarmTransition>[0] }> {
+  const client = localDynamoClient(dynamo.endpoint, 'us-east-1');
+  const name = `registry-${++table}`;
+  registry = await createRegistry(client, name);
+  const store = new IncidentStore(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    name,
+  );
+  return { store, deps: { incidents: store, changes: registryChanges(registry) } };
+}
+
+const T0 = Date.parse('2026-12-07T14:00:00Z');
+const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
+const sig = (model: string, kind: SignalKind): AlarmSignal => ({ alarmName: `${model}-${kind}`, model, kind });
+const alarm = (s: AlarmSignal, minute: number, reason = 'threshold crossed'): AlarmTransition => ({
+  alarmName: s.alarmName,
+  state: 'ALARM',
+  time: at(minute),
+  reason,
+});
+const ok = (s: AlarmSignal, minute: number): AlarmTransition => ({ ...alarm(s, minute), state: 'OK', reason: 'fine' });
+
+describe('incidents in the registry (issue 22)', () => {
+  it('drift and realized decay: one incident, one page naming the input drift; re-deliveries owe nothing more', async () => {
+    const { store, deps } = await fresh();
+    const drift = sig('adult', 'input_drift');
+    const realized = sig('adult', 'realized_decay');
+    const first = await recordAlarmTransition(deps, drift, alarm(drift, 0, 'age drifted'));
+    expect(first.effects).toEqual({ '1': 'opened' });
+    expect(first.pages).toEqual([
+      expect.objectContaining({
+        event: 'opened',
+        subject: 'incident 1 (adult) opened',
+        message: expect.stringMatching(/^incident 1 \(adult\): likely source — input drift .*age drifted/),
+      }),
+    ]);
+    const second = await recordAlarmTransition(deps, realized, alarm(realized, 20));
+    expect(second.effects).toEqual({ '1': 'joined' });
+    // The source did not change: no new page (the first is still owed until sent).
+    expect(second.pages.map((p) => p.event)).toEqual(['opened']);
+    const before = await store.state();
+    for (const [s, t] of [
+      [drift, alarm(drift, 0, 'age drifted')],
+      [realized, alarm(realized, 20)],
+    ] as const)
+      expect((await recordAlarmTransition(deps, s, t)).effects).toEqual({});
+    expect(await store.state()).toEqual(before);
+    await pagesSent(
+      deps,
+      second.pages.map((p) => p.id),
+    );
+    expect((await store.state()).outbox).toEqual([]);
+    const [record] = await store.list();
+    expect(record).toMatchObject({ id: '1', models: ['adult'], status: 'open', source: { kind: 'signal' } });
+    // Recovered: the incident resolves, and that is owed as a page.
+    await recordAlarmTransition(deps, drift, ok(drift, 60));
+    const resolved = await recordAlarmTransition(deps, realized, ok(realized, 65));
+    expect(resolved.effects).toEqual({ '1': 'resolved' });
+    expect(resolved.pages.map((p) => p.subject)).toEqual(['incident 1 (adult) resolved']);
+  });
+
+  it('a quality drop after a promotion names the promotion, from the audit trail', async () => {
+    const { deps } = await fresh();
+    await registry.audit.appendOnce(
+      {
+        model: 'adult',
+        action: 'promote',
+        actor: 'ci',
+        reason: 'gate passed',
+        version: 3,
+        previousVersion: 2,
+        outcome: 'succeeded',
+        detail: '',
+      },
+      { at: at(-30), id: 'p3' },
+    );
+    const estimated = sig('adult', 'estimated_decay');
+    const { pages } = await recordAlarmTransition(deps, estimated, alarm(estimated, 0));
+    expect(pages[0]?.message).toMatch(/likely source — promotion of v3 at 13:30 \(quality fell after it/);
+  });
+
+  it('a changed source is owed as a page; two alarms at once are both recorded (compare-and-set, retried)', async () => {
+    const { store, deps } = await fresh();
+    const realized = sig('adult', 'realized_decay');
+    const drift = sig('adult', 'input_drift');
+    await recordAlarmTransition(deps, realized, alarm(realized, 0));
+    const changed = await recordAlarmTransition(deps, drift, alarm(drift, 5));
+    expect(changed.pages.map((p) => p.event)).toEqual(['opened', 'source changed']);
+    const latency = sig('adult', 'latency');
+    const errors = sig('adult', 'errors');
+    await Promise.all([
+      recordAlarmTransition(deps, latency, alarm(latency, 10)),
+      recordAlarmTransition(deps, errors, alarm(errors, 11)),
+    ]);
+    const { incidents } = await store.state();
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]?.members.map((m) => m.kind).sort()).toEqual([
+      'errors',
+      'input_drift',
+      'latency',
+      'realized_decay',
+    ]);
+  });
+});
