@@ -1,5 +1,7 @@
-import type { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { ModelConfig } from '../lambdas/core/model-config.js';
+import { scheduleMinutes } from '../lambdas/core/monitoring-config.js';
 import { METRIC_NAMESPACE, serviceOf } from '../lambdas/shared/contracts/metric-names.js';
 
 export interface AppMetricProps {
@@ -29,5 +31,24 @@ export function appMetric(props: AppMetricProps): cloudwatch.Metric {
     },
     statistic: props.statistic,
     period: props.period,
+  });
+}
+
+/**
+ * A figure the monitor publishes once per window for a model — production's by default, the model's own (no variant)
+ * for the silence — as its Maximum over one schedule interval: one data point per window.
+ */
+export function monitoredMetric(
+  model: Pick<ModelConfig, 'name' | 'monitoring'>,
+  metricName: string,
+  variant: 'production' | undefined = 'production',
+): cloudwatch.Metric {
+  return appMetric({
+    metricName,
+    service: 'monitor',
+    model: model.name,
+    ...(variant !== undefined ? { variant } : {}),
+    statistic: cloudwatch.Stats.MAXIMUM,
+    period: Duration.minutes(scheduleMinutes(model.monitoring.schedule) ?? 15),
   });
 }

@@ -3,7 +3,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ModelConfig } from '../lambdas/core/model-config.js';
-import { scheduleMinutes } from '../lambdas/core/monitoring-config.js';
 import {
   candidateAlarmNames,
   MONITOR_METRICS,
@@ -11,7 +10,7 @@ import {
   PREDICT_METRICS,
 } from '../lambdas/shared/contracts/metric-names.js';
 import { AlarmFactory, type ThresholdAlarmProps } from './alarm-factory.js';
-import { appMetric } from './app-metrics.js';
+import { appMetric, monitoredMetric } from './app-metrics.js';
 import { modelDashboard } from './model-dashboard.js';
 import { retrainingAlarms, type RetrainingAlarms } from './retraining-alarms.js';
 
@@ -150,13 +149,7 @@ export class ModelAlarms extends Construct {
         ? undefined
         : this.alarms.threshold('NoTraffic', {
             description: `no predict request for ${monitoring.noTrafficHours} h while a version is served (counted from its promotion)`,
-            metric: modelMetric(
-              name,
-              MONITOR_METRICS.silentHours,
-              'monitor',
-              cloudwatch.Stats.MAXIMUM,
-              Duration.minutes(scheduleMinutes(monitoring.schedule) ?? 15),
-            ),
+            metric: monitoredMetric(props.model, MONITOR_METRICS.silentHours, undefined),
             threshold: monitoring.noTrafficHours,
             crossing: 'atLeast',
             missingData: 'notBreaching',

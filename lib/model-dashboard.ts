@@ -2,9 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { ModelConfig } from '../lambdas/core/model-config.js';
-import { scheduleMinutes } from '../lambdas/core/monitoring-config.js';
 import { MONITOR_METRICS, PREDICT_METRICS, RETRAIN_METRICS } from '../lambdas/shared/contracts/metric-names.js';
-import { appMetric } from './app-metrics.js';
+import { appMetric, monitoredMetric } from './app-metrics.js';
 
 /**
  * The model's dashboard: traffic, errors, latency, predictions, a release's variants side by side, its alarms; and what
@@ -81,16 +80,7 @@ function meanScore(model: string, variant: 'production' | 'candidate'): cloudwat
 
 /** What the monitor publishes per window for production, one point per window, and the retraining runs started. */
 function monitoringWidgets(model: Pick<ModelConfig, 'name' | 'monitoring'>): cloudwatch.IWidget[] {
-  const period = Duration.minutes(scheduleMinutes(model.monitoring.schedule) ?? 15);
-  const monitored = (metricName: string, label: string) =>
-    appMetric({
-      metricName,
-      service: 'monitor',
-      model: model.name,
-      variant: 'production',
-      statistic: cloudwatch.Stats.MAXIMUM,
-      period,
-    }).with({ label });
+  const monitored = (metricName: string, label: string) => monitoredMetric(model, metricName).with({ label });
   return [
     new cloudwatch.GraphWidget({
       title: `${model.name}: drift (share of features drifted, prediction drift, influence growth)`,

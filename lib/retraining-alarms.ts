@@ -1,10 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ModelConfig } from '../lambdas/core/model-config.js';
-import { scheduleMinutes } from '../lambdas/core/monitoring-config.js';
 import { MONITOR_METRICS } from '../lambdas/shared/contracts/metric-names.js';
 import type { AlarmFactory } from './alarm-factory.js';
-import { appMetric } from './app-metrics.js';
+import { monitoredMetric } from './app-metrics.js';
 
 /** A model's alarms on what the monitor measures of its production traffic, and the composite that asks to retrain. */
 export interface RetrainingAlarms {
@@ -33,17 +32,8 @@ export function retrainingAlarms(
   releaseInProgress: cloudwatch.IAlarm,
 ): RetrainingAlarms {
   const { monitoring } = model;
-  const period = Duration.minutes(scheduleMinutes(monitoring.schedule) ?? 15);
   const windows = `${monitoring.datapointsToAlarm} of the last ${monitoring.evaluationPeriods} monitored windows`;
-  const metric = (metricName: string) =>
-    appMetric({
-      metricName,
-      service: 'monitor',
-      model: model.name,
-      variant: 'production',
-      statistic: cloudwatch.Stats.MAXIMUM,
-      period,
-    });
+  const metric = (metricName: string) => monitoredMetric(model, metricName);
   const judged = {
     evaluationPeriods: monitoring.evaluationPeriods,
     datapointsToAlarm: monitoring.datapointsToAlarm,
