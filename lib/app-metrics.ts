@@ -41,13 +41,13 @@ export function appMetric(props: AppMetricProps): cloudwatch.Metric {
 export function monitoredMetric(
   model: Pick<ModelConfig, 'name' | 'monitoring'>,
   metricName: string,
-  variant: 'production' | undefined = 'production',
+  variant: 'production' | null = 'production',
 ): cloudwatch.Metric {
   return appMetric({
     metricName,
     service: 'monitor',
     model: model.name,
-    ...(variant !== undefined ? { variant } : {}),
+    ...(variant !== null ? { variant } : {}),
     statistic: cloudwatch.Stats.MAXIMUM,
     period: Duration.minutes(scheduleMinutes(model.monitoring.schedule) ?? 15),
   });

@@ -149,7 +149,7 @@ export class ModelAlarms extends Construct {
         ? undefined
         : this.alarms.threshold('NoTraffic', {
             description: `no predict request for ${monitoring.noTrafficHours} h while a version is served (counted from its promotion)`,
-            metric: monitoredMetric(props.model, MONITOR_METRICS.silentHours, undefined),
+            metric: monitoredMetric(props.model, MONITOR_METRICS.silentHours, null),
             threshold: monitoring.noTrafficHours,
             crossing: 'atLeast',
             missingData: 'notBreaching',
