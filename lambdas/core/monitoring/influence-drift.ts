@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Predictor } from '../artifact.js';
 import type { Frame, TypedColumn } from '../dataset.js';
 import { permutationImportance, type ImportanceResult } from '../importance.js';
+import { categoryValue, numericValue } from './served-values.js';
 
 /**
  * Influence drift, the gate's "no feature eclipses the others" held as the data moves: each feature's share of the
@@ -69,12 +70,6 @@ export interface LabelledInstance {
   readonly truth: unknown;
 }
 
-function numericValue(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '') return Number(value);
-  return Number.NaN;
-}
-
 /** The labelled instances as a frame of the model's features, typed as its preprocessor encodes them. */
 export function labelledFrame(predictor: Predictor, rows: readonly LabelledInstance[]): Frame {
   const pre = predictor.artifact.preprocessor;
@@ -84,10 +79,7 @@ export function labelledFrame(predictor: Predictor, rows: readonly LabelledInsta
       : {
           name: encoder.name,
           type: 'categorical',
-          values: rows.map((r) => {
-            const value = r.instance[encoder.name];
-            return value === null || value === undefined || value === '' ? null : String(value);
-          }),
+          values: rows.map((r) => categoryValue(r.instance[encoder.name])),
         },
   );
   const labels: Frame['labels'] =

@@ -9,6 +9,7 @@ import { hash32 } from '../random.js';
 import { estimateBinary, estimateMulticlassAccuracy } from './cbpe.js';
 import type { InfluenceDrift } from './influence-drift.js';
 import { calibratedProbabilities } from './model-calibration.js';
+import { categoryValue, numericValue } from './served-values.js';
 import { predictionProfile, predictionValues, type MonitoringReference } from './monitoring-reference.js';
 import type { CapturedPrediction } from './window-records.js';
 
@@ -59,15 +60,6 @@ export interface VariantWindow {
   readonly inputs: DatasetProfile;
   readonly status: WindowStatus;
 }
-
-/** A served value as the feature's profile counts it: a number (or numeric text), a category, or missing. */
-function numericValue(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '') return Number(value);
-  return Number.NaN;
-}
-const categoryValue = (value: unknown): string | null =>
-  value === null || value === undefined || value === '' ? null : String(value);
 
 /** The window's inputs profiled as the training split was, feature by feature, rows keyed by prediction id. */
 export function windowProfile(reference: DatasetProfile, rows: readonly CapturedPrediction[]): DatasetProfile {

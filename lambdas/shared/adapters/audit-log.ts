@@ -33,8 +33,9 @@ export class AuditLog {
     }
   }
 
-  async list(model: string): Promise<AuditEvent[]> {
-    return (await queryPartition(this.db, this.table, `${KEY_PREFIX.audit}${model}`, true)).map((item) =>
+  /** The model's audit events, oldest first; `since` (ISO) reads only those at or after it (their keys sort by time). */
+  async list(model: string, since?: string): Promise<AuditEvent[]> {
+    return (await queryPartition(this.db, this.table, `${KEY_PREFIX.audit}${model}`, true, since)).map((item) =>
       parseStoredItem(auditItemSchema, item, 'audit'),
     );
   }

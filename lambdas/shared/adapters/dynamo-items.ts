@@ -29,6 +29,8 @@ export async function queryPartition(
   table: string,
   pk: string,
   forward: boolean,
+  /** Only the items whose sort key is at least this. @default all */
+  fromSortKey?: string,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
@@ -36,8 +38,8 @@ export async function queryPartition(
     const page = await db.send(
       new QueryCommand({
         TableName: table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
+        KeyConditionExpression: fromSortKey === undefined ? 'pk = :pk' : 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: { ':pk': pk, ...(fromSortKey === undefined ? {} : { ':from': fromSortKey }) },
         ScanIndexForward: forward,
         ExclusiveStartKey: start,
       }),

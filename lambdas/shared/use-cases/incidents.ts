@@ -31,7 +31,11 @@ export function registryChanges(registry: Registry): IncidentDeps['changes'] {
   return async (models, since) => {
     const perModel = await Promise.all(
       models.map(async (model) => {
-        const [audit, runs] = await Promise.all([registry.audit.list(model), registry.runs.list(model)]);
+        // The audit trail is read from `since` on (its keys sort by time); runs are keyed by id, so all are read.
+        const [audit, runs] = await Promise.all([
+          registry.audit.list(model, since.toISOString()),
+          registry.runs.list(model),
+        ]);
         const deployments: Change[] = audit
           .filter((e) => e.outcome === 'succeeded' && ['promote', 'rollback', 'release', 'retrain'].includes(e.action))
           .map((e) => ({
