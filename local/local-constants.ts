@@ -11,4 +11,5 @@ export const DEFAULT_PORTS = {
   stepFunctions: 4570,
   cloudwatch: 4571,
   lambda: 4572,
+  sns: 4573,
 } as const;

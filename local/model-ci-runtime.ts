@@ -4,7 +4,7 @@ import { startLocalRuntime, type LocalRuntime } from './runtime.js';
 export function startModelCiRuntime(stateDir: string): Promise<LocalRuntime> {
   return startLocalRuntime({
     stateDir,
-    ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0, lambda: 0 },
+    ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0, lambda: 0, sns: 0 },
     inMemoryDynamo: true,
   });
 }

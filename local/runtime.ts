@@ -27,7 +27,10 @@ export interface LocalRuntimeOptions {
   readonly stateDir?: string;
   /** Delete the state first. @default false */
   readonly fresh?: boolean;
-  /** Ports on loopback; 0 picks a free one. @default DEFAULT_PORTS: api 3000, s3 4568, dynamodb 4567, stepFunctions 4570, cloudwatch 4571 */
+  /**
+   * Ports on loopback; 0 picks a free one. @default DEFAULT_PORTS: api 3000, s3 4568, dynamodb 4567, stepFunctions 4570,
+   * cloudwatch 4571, lambda 4572, sns 4573
+   */
   readonly ports?: {
     readonly api?: number;
     readonly s3?: number;
@@ -35,6 +38,7 @@ export interface LocalRuntimeOptions {
     readonly stepFunctions?: number;
     readonly cloudwatch?: number;
     readonly lambda?: number;
+    readonly sns?: number;
   };
   /** Keep DynamoDB in memory instead of on disk (tests). @default false */
   readonly inMemoryDynamo?: boolean;
@@ -59,6 +63,8 @@ export interface LocalEndpoints {
   readonly cloudwatchEndpoint: string;
   /** Lambda's Invoke API over the local functions (what `mlops monitor` invokes the monitor through). */
   readonly lambdaEndpoint: string;
+  /** SNS's Publish to the template's topics (into the notification sink). */
+  readonly snsEndpoint: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly outputs: Record<string, string>;
 }
@@ -119,7 +125,14 @@ async function run(
   const clock = options.clock ?? new VirtualClock();
   const stateMachines = new Map<string, LocalStateMachine>();
   const cloudwatchRef: { current?: LocalCloudWatch } = {};
-  const services = await startServiceApis(stateMachines, cloudwatchRef, clock, options.ports ?? {}, closers);
+  const services = await startServiceApis(
+    stateMachines,
+    cloudwatchRef,
+    clock,
+    options.ports ?? {},
+    closers,
+    base.resources,
+  );
   const { functions, functionsByArn } = loadCompute({ stateDir, stack, clock, stateMachines, base, services }, closers);
   const { cloudwatch, bus } = startEventServices(
     { resources, stateDir, clock, functions, stateMachines, api, s3Endpoint: emulators.s3.endpoint },
@@ -216,6 +229,7 @@ function loadCompute(
     xray: base.xray.address,
     stepFunctions: services.sfnEndpoint,
     cloudwatch: services.cloudwatchEndpoint,
+    sns: services.snsEndpoint,
   });
   const functions = loadFunctions(resources, parts.stack.outdir, env, join(stateDir, 'logs', 'functions'));
   closers.add(async () => {
@@ -252,6 +266,7 @@ function writeEndpoints(
     dynamodbEndpoint: emulators.dynamoEndpoint,
     stepFunctionsEndpoint: parts.services.sfnEndpoint,
     cloudwatchEndpoint: parts.services.cloudwatchEndpoint,
+    snsEndpoint: parts.services.snsEndpoint,
     lambdaEndpoint: parts.services.lambdaEndpoint,
     credentials: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
     outputs: Object.fromEntries(

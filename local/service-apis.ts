@@ -6,12 +6,15 @@ import { LOCAL_CREDENTIALS } from './storage/emulators.js';
 import { DEFAULT_PORTS } from './local-constants.js';
 import type { LocalRuntimeOptions } from './runtime.js';
 import type { Closers } from './closers.js';
+import { LocalSnsApi } from './sns/sns-api.js';
 import { stepFunctionsService } from './stepfunctions/api.js';
+import type { LocalResources } from './template.js';
 import type { LocalStateMachine } from './stepfunctions/state-machine.js';
 
 /**
- * The Step Functions and CloudWatch APIs listen before the functions exist: their endpoints are part of the functions'
- * environment (a function starts a state machine or reads an alarm through them, as in AWS).
+ * The Step Functions, CloudWatch and SNS APIs listen before the functions exist: their endpoints are part of the
+ * functions' environment (a function starts a state machine, reads an alarm or publishes to a topic through them, as
+ * in AWS). A message published to one of the template's topics lands in the notification sink, as an alarm's does.
  */
 export async function startServiceApis(
   stateMachines: Map<string, LocalStateMachine>,
@@ -19,7 +22,8 @@ export async function startServiceApis(
   clock: VirtualClock,
   ports: NonNullable<LocalRuntimeOptions['ports']>,
   closers: Closers,
-): Promise<{ sfnEndpoint: string; cloudwatchEndpoint: string }> {
+  resources: LocalResources,
+): Promise<{ sfnEndpoint: string; cloudwatchEndpoint: string; snsEndpoint: string }> {
   const sfnApi = new AwsJsonServer('local Step Functions API', LOCAL_CREDENTIALS, [
     stepFunctionsService(stateMachines),
   ]);
@@ -35,5 +39,15 @@ export async function startServiceApis(
   );
   const cloudwatchEndpoint = `http://127.0.0.1:${await cloudwatchApi.listen(ports.cloudwatch ?? DEFAULT_PORTS.cloudwatch)}`;
   closers.add(() => cloudwatchApi.close());
-  return { sfnEndpoint, cloudwatchEndpoint };
+  const topics = resources.ofType('AWS::SNS::Topic').map(([id]) => resources.arn(id));
+  const snsApi = new LocalSnsApi(
+    {
+      arns: () => topics,
+      publish: (topicArn, subject, message) => cloudwatch.current?.publish(topicArn, subject, message, clock.now()),
+    },
+    LOCAL_CREDENTIALS,
+  );
+  const snsEndpoint = `http://127.0.0.1:${await snsApi.listen(ports.sns ?? DEFAULT_PORTS.sns)}`;
+  closers.add(() => snsApi.close());
+  return { sfnEndpoint, cloudwatchEndpoint, snsEndpoint };
 }

@@ -52,7 +52,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
 async function startOn(stateDir: string, modelsDir: string | undefined, options: StackOptions): Promise<TestStack> {
   const runtime = await startLocalRuntime({
     stateDir,
-    ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0, lambda: 0 },
+    ports: { api: 0, s3: 0, dynamodb: 0, stepFunctions: 0, cloudwatch: 0, lambda: 0, sns: 0 },
     inMemoryDynamo: options.registryOnDisk !== true,
     ...(modelsDir ? { modelsDir } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
