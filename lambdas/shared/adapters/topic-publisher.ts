@@ -32,7 +32,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** A subject SNS accepts: printable ASCII without line breaks, at most 100 characters. */
 export function snsSubject(text: string): string {
-  const clean = text.replace(/\s+/g, ' ').replace(/[^\x20-\x7e]/g, '-').trim();
+  const clean = text
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '-')
+    .trim();
   return clean.length <= 100 ? clean : `${clean.slice(0, 97)}...`;
 }
 
