@@ -84,6 +84,9 @@ export async function verifySigV4(
     region: region as string,
     credentials,
     sha256: NodeSha256,
+    // Sign exactly the headers the client signed: the signer would otherwise add x-amz-content-sha256 of its own,
+    // which botocore (the AWS CLI) neither sends nor signs for JSON services.
+    applyChecksum: false,
   });
   const again = await signer.sign(
     {

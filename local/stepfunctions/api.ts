@@ -3,9 +3,9 @@ import { executionHistory, type HistoryEvent } from './history.js';
 import type { LocalExecution, LocalStateMachine } from './state-machine.js';
 
 /**
- * The part of the Step Functions API the CLI and the functions use (StartExecution, DescribeExecution,
- * GetExecutionHistory), in AWS's JSON 1.0 protocol, so `@aws-sdk/client-sfn` talks to the local state machines exactly
- * as it talks to AWS.
+ * The part of the Step Functions API the CLI, the functions and the people on call use (StartExecution,
+ * DescribeExecution, GetExecutionHistory, ListStateMachines, ListExecutions, StopExecution), in AWS's JSON 1.0
+ * protocol, so `@aws-sdk/client-sfn` and the AWS CLI talk to the local state machines as they talk to AWS.
  */
 export function stepFunctionsService(machines: ReadonlyMap<string, LocalStateMachine>): AwsJsonService {
   const find = (arn: unknown): LocalExecution => {
@@ -23,8 +23,64 @@ export function stepFunctionsService(machines: ReadonlyMap<string, LocalStateMac
       StartExecution: (input) => startExecution(machines, fields(input)),
       DescribeExecution: (input) => describeExecution(find(fields(input).executionArn)),
       GetExecutionHistory: (input) => historyPage(find(fields(input).executionArn), fields(input)),
+      ListStateMachines: (input) => listStateMachines(machines, fields(input)),
+      ListExecutions: (input) => listExecutions(machines, fields(input)),
+      StopExecution: async (input) => {
+        const { executionArn, error, cause } = fields(input);
+        const execution = find(executionArn);
+        const machine = machines.get(execution.stateMachineArn) as LocalStateMachine;
+        const stopped = await machine.stop(execution.name, str(error), str(cause));
+        return { stopDate: (stopped?.stoppedAt ?? Date.now()) / 1000 };
+      },
     },
   };
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** One page of a list: `maxResults` (default 100, at most 1000) from `nextToken` (an offset). */
+function page<T>(items: readonly T[], input: Record<string, unknown>): { items: T[]; nextToken?: string } {
+  const size = Math.min(
+    1000,
+    Math.max(1, typeof input.maxResults === 'number' && input.maxResults > 0 ? input.maxResults : 100),
+  );
+  const from = typeof input.nextToken === 'string' ? Number(input.nextToken) || 0 : 0;
+  return {
+    items: items.slice(from, from + size),
+    ...(from + size < items.length ? { nextToken: String(from + size) } : {}),
+  };
+}
+
+function listStateMachines(machines: ReadonlyMap<string, LocalStateMachine>, input: Record<string, unknown>): unknown {
+  const all = [...machines.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: m.createdAt / 1000 }));
+  const { items, nextToken } = page(all, input);
+  return { stateMachines: items, ...(nextToken ? { nextToken } : {}) };
+}
+
+/** A machine's executions, newest first, optionally of one status. */
+function listExecutions(machines: ReadonlyMap<string, LocalStateMachine>, input: Record<string, unknown>): unknown {
+  const machine = machines.get(String(input.stateMachineArn));
+  if (machine === undefined)
+    throw new AwsJsonError(
+      'StateMachineDoesNotExist',
+      `State Machine Does Not Exist: '${String(input.stateMachineArn)}'`,
+    );
+  const status = str(input.statusFilter);
+  const all = machine.executions
+    .filter((e) => status === undefined || e.status === status)
+    .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())
+    .map((e) => ({
+      executionArn: e.executionArn,
+      stateMachineArn: e.stateMachineArn,
+      name: e.name,
+      status: e.status,
+      startDate: e.startedAt.getTime() / 1000,
+      ...(e.stoppedAt !== undefined ? { stopDate: e.stoppedAt / 1000 } : {}),
+    }));
+  const { items, nextToken } = page(all, input);
+  return { executions: items, ...(nextToken ? { nextToken } : {}) };
 }
 
 const fields = (input: unknown): Record<string, unknown> =>

@@ -43,6 +43,8 @@ export interface LocalExecution {
   status: ExecutionStatus;
   output?: unknown;
   error?: { readonly error: string; readonly cause: string };
+  /** When it ended (ms), once it has. */
+  stoppedAt?: number;
   readonly events: StepEvent[];
   /** Resolves when the execution ends, whatever its status. */
   readonly done: Promise<LocalExecution>;
@@ -63,6 +65,10 @@ export class LocalStateMachine {
   private readonly journal: ExecutionJournal;
   /** How to stop each running execution, by name. */
   private readonly aborts = new Map<string, () => void>();
+  /** When the runtime loaded it (ms, on its clock): ListStateMachines' creation date. */
+  readonly createdAt: number;
+  /** The error and cause a StopExecution gave, by execution name, recorded when the abort settles. */
+  private readonly stopReasons = new Map<string, { readonly error: string; readonly cause: string }>();
   /** Set when the runtime stops: nothing more is run, journaled or logged. */
   private halted = false;
 
@@ -74,6 +80,7 @@ export class LocalStateMachine {
     private readonly logDir: string,
     context: MachineContext,
   ) {
+    this.createdAt = context.clock.now();
     const onClock = waitsOnClock(definition);
     const tasks = { functionsByArn, machineName: name, context, waits: onClock.waits };
     this.handlers = mapTasks(onClock.definition.States as Record<string, StateLike>, tasks);
@@ -133,6 +140,20 @@ export class LocalStateMachine {
     const running = this.executions.filter((e) => e.status === 'RUNNING');
     for (const abort of this.aborts.values()) abort();
     await Promise.all(running.map((e) => e.done));
+  }
+
+  /**
+   * StopExecution: a running execution ends ABORTED with the error and cause given (as AWS records them); one that
+   * has ended stays as it is. Resolves with the execution once it has ended.
+   */
+  async stop(name: string, error?: string, cause?: string): Promise<LocalExecution | undefined> {
+    const execution = this.executions.find((e) => e.name === name);
+    if (execution === undefined) return undefined;
+    if (execution.status === 'RUNNING') {
+      this.stopReasons.set(name, { error: error ?? '', cause: cause ?? '' });
+      this.aborts.get(name)?.();
+    }
+    return execution.done;
   }
 
   start(input: unknown, name: string = randomUUID()): LocalExecution {
@@ -200,7 +221,7 @@ export class LocalStateMachine {
                 ? 'ABORTED'
                 : 'FAILED';
           const failed = [...execution.events].reverse().find((e) => e.type === 'ExecutionFailed');
-          execution.error = {
+          execution.error = this.stopReasons.get(execution.name) ?? {
             error: failed?.error ?? error.name,
             cause: typeof failed?.cause === 'string' ? failed.cause : error.message,
           };
@@ -215,6 +236,7 @@ export class LocalStateMachine {
             return;
           }
           const stoppedAt = Date.now();
+          execution.stoppedAt = stoppedAt;
           const { status, output, error } = execution;
           this.journal.ended(execution.name, {
             status: status as Exclude<ExecutionStatus, 'RUNNING'>,
