@@ -15,6 +15,7 @@ import { loadStateMachines } from './stepfunctions/template-state-machines.js';
 import { createStorage } from './storage/template-storage.js';
 import { eventBridgeEnabledBuckets } from './events/s3-events.js';
 import type { LocalExecution, LocalStateMachine } from './stepfunctions/state-machine.js';
+import { TaskTokens } from './stepfunctions/task-tokens.js';
 import { synthesizeApp, type SynthesizedApp } from './synth-cache.js';
 import { LocalResources, type CfnTemplate } from './template.js';
 import { DEFAULT_PORTS, LOCAL_ACCOUNT, LOCAL_REGION } from './local-constants.js';
@@ -124,16 +125,20 @@ async function run(
   const { emulators, api, resources } = base;
   const clock = options.clock ?? new VirtualClock();
   const stateMachines = new Map<string, LocalStateMachine>();
+  const tokens = new TaskTokens(clock);
   const cloudwatchRef: { current?: LocalCloudWatch } = {};
   const services = await startServiceApis(
-    stateMachines,
+    { machines: stateMachines, tokens },
     cloudwatchRef,
     clock,
     options.ports ?? {},
     closers,
     base.resources,
   );
-  const { functions, functionsByArn } = loadCompute({ stateDir, stack, clock, stateMachines, base, services }, closers);
+  const { functions, functionsByArn } = loadCompute(
+    { stateDir, stack, clock, stateMachines, tokens, base, services },
+    closers,
+  );
   const { cloudwatch, bus } = startEventServices(
     { resources, stateDir, clock, functions, stateMachines, api, s3Endpoint: emulators.s3.endpoint },
     closers,
@@ -216,12 +221,13 @@ function loadCompute(
     stack: SynthesizedApp;
     clock: VirtualClock;
     stateMachines: Map<string, LocalStateMachine>;
+    tokens: TaskTokens;
     base: RuntimeBase;
     services: ServiceEndpoints;
   },
   closers: Closers,
 ): { functions: Map<string, LocalFunction>; functionsByArn: Map<string, LocalFunction> } {
-  const { stateDir, clock, stateMachines, base, services } = parts;
+  const { stateDir, clock, stateMachines, tokens, base, services } = parts;
   const { resources } = base;
   const env = functionEnvironment(stateDir, {
     s3: base.emulators.s3.endpoint,
@@ -240,6 +246,7 @@ function loadCompute(
     clock,
     machines: stateMachines,
     journalDir: join(stateDir, 'step-functions'),
+    tokens,
   }))
     stateMachines.set(arn, machine);
   for (const fn of functions.values()) fn.useClock(() => clock.now());

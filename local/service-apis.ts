@@ -10,6 +10,7 @@ import { LocalSnsApi } from './sns/sns-api.js';
 import { stepFunctionsService } from './stepfunctions/api.js';
 import type { LocalResources } from './template.js';
 import type { LocalStateMachine } from './stepfunctions/state-machine.js';
+import type { TaskTokens } from './stepfunctions/task-tokens.js';
 
 /**
  * The Step Functions, CloudWatch and SNS APIs listen before the functions exist: their endpoints are part of the
@@ -17,7 +18,7 @@ import type { LocalStateMachine } from './stepfunctions/state-machine.js';
  * in AWS). A message published to one of the template's topics lands in the notification sink, as an alarm's does.
  */
 export async function startServiceApis(
-  stateMachines: Map<string, LocalStateMachine>,
+  stepFunctions: { machines: Map<string, LocalStateMachine>; tokens: TaskTokens },
   cloudwatch: { current?: LocalCloudWatch },
   clock: VirtualClock,
   ports: NonNullable<LocalRuntimeOptions['ports']>,
@@ -25,7 +26,7 @@ export async function startServiceApis(
   resources: LocalResources,
 ): Promise<{ sfnEndpoint: string; cloudwatchEndpoint: string; snsEndpoint: string }> {
   const sfnApi = new AwsJsonServer('local Step Functions API', LOCAL_CREDENTIALS, [
-    stepFunctionsService(stateMachines),
+    stepFunctionsService(stepFunctions.machines, stepFunctions.tokens),
   ]);
   const sfnEndpoint = `http://127.0.0.1:${await sfnApi.listen(ports.stepFunctions ?? DEFAULT_PORTS.stepFunctions)}`;
   closers.add(() => sfnApi.close());

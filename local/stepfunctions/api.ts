@@ -1,13 +1,18 @@
 import { AwsJsonError, type AwsJsonService } from '../aws-json-server.js';
 import { executionHistory, type HistoryEvent } from './history.js';
 import type { LocalExecution, LocalStateMachine } from './state-machine.js';
+import type { JsonValue } from './tasks.js';
+import { TaskTokenError, type TaskTokens } from './task-tokens.js';
 
 /**
  * The part of the Step Functions API the CLI, the functions and the people on call use (StartExecution,
  * DescribeExecution, GetExecutionHistory, ListStateMachines, ListExecutions, StopExecution), in AWS's JSON 1.0
  * protocol, so `@aws-sdk/client-sfn` and the AWS CLI talk to the local state machines as they talk to AWS.
  */
-export function stepFunctionsService(machines: ReadonlyMap<string, LocalStateMachine>): AwsJsonService {
+export function stepFunctionsService(
+  machines: ReadonlyMap<string, LocalStateMachine>,
+  tokens?: TaskTokens,
+): AwsJsonService {
   const find = (arn: unknown): LocalExecution => {
     for (const machine of machines.values()) {
       const found = machine.executions.find((e) => e.executionArn === arn);
@@ -23,6 +28,9 @@ export function stepFunctionsService(machines: ReadonlyMap<string, LocalStateMac
       StartExecution: (input) => startExecution(machines, fields(input)),
       DescribeExecution: (input) => describeExecution(find(fields(input).executionArn)),
       GetExecutionHistory: (input) => historyPage(find(fields(input).executionArn), fields(input)),
+      SendTaskSuccess: (input) => callback(tokens, fields(input), 'success'),
+      SendTaskFailure: (input) => callback(tokens, fields(input), 'failure'),
+      SendTaskHeartbeat: (input) => callback(tokens, fields(input), 'heartbeat'),
       ListStateMachines: (input) => listStateMachines(machines, fields(input)),
       ListExecutions: (input) => listExecutions(machines, fields(input)),
       StopExecution: async (input) => {
@@ -81,6 +89,33 @@ function listExecutions(machines: ReadonlyMap<string, LocalStateMachine>, input:
     }));
   const { items, nextToken } = page(all, input);
   return { executions: items, ...(nextToken ? { nextToken } : {}) };
+}
+
+/** SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat: the waiting Task of the token goes on. */
+function callback(
+  tokens: TaskTokens | undefined,
+  input: Record<string, unknown>,
+  kind: 'success' | 'failure' | 'heartbeat',
+): unknown {
+  const token = str(input.taskToken);
+  if (token === undefined || tokens === undefined) throw new AwsJsonError('InvalidToken', 'Invalid token');
+  try {
+    if (kind === 'heartbeat') tokens.heartbeat(token);
+    else if (kind === 'failure') tokens.fail(token, str(input.error), str(input.cause));
+    else {
+      let output: JsonValue;
+      try {
+        output = JSON.parse(str(input.output) ?? '') as JsonValue;
+      } catch {
+        throw new AwsJsonError('InvalidOutput', 'Invalid output: not JSON');
+      }
+      tokens.succeed(token, output);
+    }
+  } catch (error) {
+    if (error instanceof TaskTokenError) throw new AwsJsonError(error.type, error.message);
+    throw error;
+  }
+  return {};
 }
 
 const fields = (input: unknown): Record<string, unknown> =>

@@ -1,5 +1,6 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
+import { TASK_TOKEN_PLACEHOLDER, type TaskTokens } from './task-tokens.js';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VirtualClock } from '../clock.js';
@@ -16,6 +17,8 @@ export interface MachineContext {
   readonly machines: ReadonlyMap<string, LocalStateMachine>;
   /** Where the executions' histories are kept (one folder per machine), across restarts. */
   readonly journalDir: string;
+  /** The tokens of Tasks waiting for a callback (`.waitForTaskToken`), shared with the API. @default none: such a Task cannot run */
+  readonly tokens?: TaskTokens;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
@@ -164,6 +167,8 @@ export class LocalStateMachine {
       overrides: { taskResourceLocalHandlers: this.handlers },
       context: {
         Execution: { Id: executionArn, Name: name, StartTime: startedAt.toISOString(), Input: input as JsonValue },
+        // `$$.Task.Token`: a placeholder the waiting Task's handler replaces with a fresh token (task-tokens.ts).
+        Task: { Token: TASK_TOKEN_PLACEHOLDER },
         StateMachine: { Id: this.arn, Name: this.name },
       },
     });

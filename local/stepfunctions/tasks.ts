@@ -1,4 +1,5 @@
 import type { LocalFunction } from '../lambda/host.js';
+import { withToken } from './task-tokens.js';
 import { CLOCK_WAIT_RESOURCE, clockWait } from './wait-states.js';
 import type { MachineContext } from './state-machine.js';
 
@@ -21,12 +22,15 @@ export interface StateLike {
   Type?: string;
   Resource?: string;
   Parameters?: Record<string, unknown>;
+  TimeoutSeconds?: number;
+  HeartbeatSeconds?: number;
   Iterator?: { States: Record<string, StateLike> };
   ItemProcessor?: { States: Record<string, StateLike> };
   Branches?: { States: Record<string, StateLike> }[];
 }
 
-const LAMBDA_INVOKE = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/;
+const LAMBDA_INVOKE_ARN = 'arn:aws:states:::lambda:invoke';
+const LAMBDA_INVOKE = /^arn:aws:states:::lambda:invoke$/;
 /** Starting another execution without waiting for it (the `.sync` forms are not supported locally). */
 const START_EXECUTION = 'arn:aws:states:::states:startExecution';
 
@@ -82,6 +86,7 @@ function taskHandler(stateName: string, state: StateLike, tasks: TaskContext): T
     const fn = find(resource);
     return async (input) => (await fn.invoke(input)) as JsonValue;
   }
+  if (resource === `${LAMBDA_INVOKE_ARN}.waitForTaskToken`) return waitForTaskToken(stateName, state, tasks, find);
   if (LAMBDA_INVOKE.test(resource)) {
     // The optimized integration: Parameters carry FunctionName and Payload; the result wraps the payload.
     return async (input) => {
@@ -107,5 +112,39 @@ function startExecution(stateName: string, tasks: TaskContext): TaskHandler {
     const parsed = typeof Input === 'string' ? (JSON.parse(Input) as unknown) : (Input ?? {});
     const execution = machine.start(parsed, typeof Name === 'string' ? Name : undefined);
     return { ExecutionArn: execution.executionArn, StartDate: execution.startedAt.toISOString() };
+  };
+}
+
+/**
+ * `lambda:invoke.waitForTaskToken`: invokes the function with its payload (the token in place of `$$.Task.Token`) and
+ * waits for SendTaskSuccess or SendTaskFailure with that token, or the Task's timeout on the runtime's clock. The
+ * function's own answer is not the Task's result; its failure is, as Step Functions reports a failed invocation.
+ */
+function waitForTaskToken(
+  stateName: string,
+  state: StateLike,
+  tasks: TaskContext,
+  find: (arn: unknown) => LocalFunction,
+): TaskHandler {
+  const tokens = tasks.context.tokens;
+  if (tokens === undefined)
+    throw new UnmappedTaskError(
+      `${tasks.machineName}: Task ${stateName} waits for a task token, which needs the runtime's token registry`,
+    );
+  return async (input) => {
+    const { token, result } = tokens.wait({
+      timeoutSeconds: state.TimeoutSeconds,
+      heartbeatSeconds: state.HeartbeatSeconds,
+    });
+    const { FunctionName, Payload } = withToken(input, token) as { FunctionName?: unknown; Payload?: JsonValue };
+    const invoked = find(FunctionName).invoke(Payload ?? {});
+    invoked.catch((error: unknown) => {
+      try {
+        tokens.fail(token, 'Lambda.ServiceException', error instanceof Error ? error.message : String(error));
+      } catch {
+        // the task had ended already (its callback came first)
+      }
+    });
+    return result;
   };
 }

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsJsonServer } from '../../local/aws-json-server.js';
 import { VirtualClock } from '../../local/clock.js';
 import { stepFunctionsService } from '../../local/stepfunctions/api.js';
+import type { LocalFunction } from '../../local/lambda/host.js';
 import { LocalStateMachine } from '../../local/stepfunctions/state-machine.js';
+import { TaskTokens } from '../../local/stepfunctions/task-tokens.js';
 import { LOCAL_CREDENTIALS } from '../../local/storage/emulators.js';
 
 /**
@@ -17,7 +19,13 @@ import { LOCAL_CREDENTIALS } from '../../local/storage/emulators.js';
 const run = promisify(execFile);
 const clock = new VirtualClock({ rate: 0 });
 const machines = new Map<string, LocalStateMachine>();
-const server = new AwsJsonServer('test Step Functions API', LOCAL_CREDENTIALS, [stepFunctionsService(machines)]);
+const tokens = new TaskTokens(clock);
+const server = new AwsJsonServer('test Step Functions API', LOCAL_CREDENTIALS, [
+  stepFunctionsService(machines, tokens),
+]);
+/** The tokens handed to the waiting machine's function. */
+const handed: string[] = [];
+const NOTIFY = 'arn:aws:lambda:us-east-1:000000000000:function:Stack-Notify';
 let endpoint: string;
 
 async function aws(...args: string[]): Promise<Record<string, unknown>> {
@@ -39,7 +47,13 @@ async function aws(...args: string[]): Promise<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  const context = { clock, machines, journalDir: mkdtempSync(join(tmpdir(), 'mlops-sfn-cli-')) };
+  const context = { clock, machines, tokens, journalDir: mkdtempSync(join(tmpdir(), 'mlops-sfn-cli-')) };
+  const notify = {
+    invoke: async (payload: unknown) => {
+      handed.push((payload as { token: string }).token);
+      return {};
+    },
+  } as unknown as LocalFunction;
   const add = (name: string, definition: ConstructorParameters<typeof LocalStateMachine>[2]) =>
     machines.set(
       `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`,
@@ -47,7 +61,7 @@ beforeAll(async () => {
         `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`,
         name,
         definition,
-        new Map(),
+        new Map([[NOTIFY, notify]]),
         mkdtempSync(join(tmpdir(), 'mlops-sfn-logs-')),
         context,
       ),
@@ -55,6 +69,17 @@ beforeAll(async () => {
   add('Quick', { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } });
   // Waits an hour on the runtime's clock, which stands still here: it runs until stopped.
   add('Slow', { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 3600, End: true } } });
+  add('Acked', {
+    StartAt: 'Ask',
+    States: {
+      Ask: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: NOTIFY, Payload: { 'token.$': '$$.Task.Token' } },
+        End: true,
+      },
+    },
+  } as never);
   endpoint = `http://127.0.0.1:${await server.listen(0)}`;
 });
 
@@ -67,6 +92,7 @@ describe('the local Step Functions API through the AWS CLI', () => {
   it('lists the state machines, starts and lists executions, and stops a running one with its error and cause', async () => {
     const listed = (await aws('list-state-machines')) as { stateMachines: { name: string; type: string }[] };
     expect(listed.stateMachines.map((m) => [m.name, m.type])).toEqual([
+      ['Acked', 'STANDARD'],
       ['Quick', 'STANDARD'],
       ['Slow', 'STANDARD'],
     ]);
@@ -115,6 +141,21 @@ describe('the local Step Functions API through the AWS CLI', () => {
     // The AWS CLI prints timestamps as received (epoch seconds, its default `cli_timestamp_format`).
     const [held] = after.executions;
     expect(held?.stopDate).toBeGreaterThanOrEqual(held?.startDate as number);
+  }, 60_000);
+
+  it('sends a task token back with send-task-heartbeat and send-task-success: the waiting execution goes on', async () => {
+    const acked = 'arn:aws:states:us-east-1:000000000000:stateMachine:Acked';
+    const { executionArn } = (await aws('start-execution', '--state-machine-arn', acked)) as { executionArn: string };
+    for (let i = 0; i < 200 && handed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const [token] = handed as [string];
+    await aws('send-task-heartbeat', '--task-token', token);
+    await aws('send-task-success', '--task-token', token, '--task-output', '{"ack":"ana"}');
+    // The execution goes on asynchronously: described until it has ended.
+    let described = await aws('describe-execution', '--execution-arn', executionArn);
+    for (let i = 0; i < 10 && described.status === 'RUNNING'; i++)
+      described = await aws('describe-execution', '--execution-arn', executionArn);
+    expect(described).toMatchObject({ status: 'SUCCEEDED', output: '{"ack":"ana"}' });
+    await expect(aws('send-task-failure', '--task-token', token, '--error', 'E')).rejects.toThrow(/TaskTimedOut/);
   }, 60_000);
 
   it('answers the errors the CLI expects: an unknown machine, an unknown execution', async () => {
