@@ -69,12 +69,7 @@ function listStateMachines(machines: ReadonlyMap<string, LocalStateMachine>, inp
 
 /** A machine's executions, newest first, optionally of one status. */
 function listExecutions(machines: ReadonlyMap<string, LocalStateMachine>, input: Record<string, unknown>): unknown {
-  const machine = machines.get(String(input.stateMachineArn));
-  if (machine === undefined)
-    throw new AwsJsonError(
-      'StateMachineDoesNotExist',
-      `State Machine Does Not Exist: '${String(input.stateMachineArn)}'`,
-    );
+  const machine = machineOf(machines, input.stateMachineArn);
   const status = str(input.statusFilter);
   const all = machine.executions
     .filter((e) => status === undefined || e.status === status)
@@ -121,13 +116,16 @@ function callback(
 const fields = (input: unknown): Record<string, unknown> =>
   input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {};
 
-function startExecution(machines: ReadonlyMap<string, LocalStateMachine>, input: Record<string, unknown>): unknown {
-  const machine = machines.get(String(input.stateMachineArn));
+/** The machine an ARN names, or the error Step Functions answers. */
+function machineOf(machines: ReadonlyMap<string, LocalStateMachine>, arn: unknown): LocalStateMachine {
+  const machine = machines.get(String(arn));
   if (machine === undefined)
-    throw new AwsJsonError(
-      'StateMachineDoesNotExist',
-      `State Machine Does Not Exist: '${String(input.stateMachineArn)}'`,
-    );
+    throw new AwsJsonError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+  return machine;
+}
+
+function startExecution(machines: ReadonlyMap<string, LocalStateMachine>, input: Record<string, unknown>): unknown {
+  const machine = machineOf(machines, input.stateMachineArn);
   const name = typeof input.name === 'string' ? input.name : undefined;
   if (name !== undefined && machine.executions.some((e) => e.name === name))
     throw new AwsJsonError('ExecutionAlreadyExists', `Execution Already Exists: '${name}'`);
@@ -160,12 +158,6 @@ function historyPage(
   input: Record<string, unknown>,
 ): { events: HistoryEvent[]; nextToken?: string } {
   const all = executionHistory(execution, input.includeExecutionData !== false);
-  const ordered = input.reverseOrder === true ? [...all].reverse() : all;
-  const size = Math.min(
-    1000,
-    Math.max(1, typeof input.maxResults === 'number' && input.maxResults > 0 ? input.maxResults : 100),
-  );
-  const from = typeof input.nextToken === 'string' ? Number(input.nextToken) || 0 : 0;
-  const events = ordered.slice(from, from + size);
-  return { events, ...(from + size < ordered.length ? { nextToken: String(from + size) } : {}) };
+  const { items, nextToken } = page(input.reverseOrder === true ? [...all].reverse() : all, input);
+  return { events: items, ...(nextToken ? { nextToken } : {}) };
 }
