@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Predictor } from '../artifact.js';
 import type { Frame, TypedColumn } from '../dataset.js';
 import { permutationImportance, type ImportanceResult } from '../importance.js';
-import { categoryValue, numericValue } from './served-values.js';
+import { categoryValue, numericValue } from './window-records.js';
 
 /**
  * Influence drift, the gate's "no feature eclipses the others" held as the data moves: each feature's share of the

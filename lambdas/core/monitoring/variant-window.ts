@@ -9,9 +9,8 @@ import { hash32 } from '../random.js';
 import { estimateBinary, estimateMulticlassAccuracy } from './cbpe.js';
 import type { InfluenceDrift } from './influence-drift.js';
 import { calibratedProbabilities } from './model-calibration.js';
-import { categoryValue, numericValue } from './served-values.js';
 import { predictionProfile, predictionValues, type MonitoringReference } from './monitoring-reference.js';
-import type { CapturedPrediction } from './window-records.js';
+import { categoryValue, numericValue, type CapturedPrediction } from './window-records.js';
 
 /**
  * One variant's monitoring window: drift of its inputs against the training profile and of its predictions against
