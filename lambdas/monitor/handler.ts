@@ -8,6 +8,7 @@ import { createDocumentClient, createS3Client } from '../shared/runtime/clients.
 import { readEnv } from '../shared/runtime/env.js';
 import { variantMetrics } from '../shared/runtime/metrics.js';
 import { stepHandler } from '../shared/runtime/step-handler.js';
+import { logger } from '../shared/runtime/logger.js';
 import { tracer } from '../shared/runtime/tracer.js';
 import { extent } from '../core/extent.js';
 import { judgedValue as judged, performanceDrop } from '../core/monitoring/window-summary.js';
@@ -108,7 +109,11 @@ async function monitorWithinTime(input: MonitorRequest, config: MonitoredModel, 
     return await recordFailedWindow(deps, input, config, now, reason);
   } catch (error) {
     const reason = `failed: ${error instanceof Error ? error.message : String(error)}`;
-    await recordFailedWindow(deps, input, config, now, reason).catch(() => undefined);
+    // The monitor's own error is what the invocation reports (and the schedule retries); a failure to record it too
+    // (the registry down as well) is logged, not lost.
+    await recordFailedWindow(deps, input, config, now, reason).catch((recordError: unknown) =>
+      logger.warn('the failed window could not be recorded', { error: recordError as Error }),
+    );
     throw error;
   }
 }
