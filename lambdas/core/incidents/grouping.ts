@@ -49,13 +49,21 @@ export interface Incident {
   readonly members: IncidentMember[];
 }
 
+/** An alarm's latest transition seen, with what it says (so a release in progress is known by model). */
+export interface AlarmSeen {
+  readonly state: AlarmState;
+  readonly time: string;
+  readonly model?: string | null;
+  readonly kind?: SignalKind;
+}
+
 /** Every incident, and each alarm's latest transition seen (what makes an older or repeated event a no-op). */
 export interface GroupingState {
   readonly incidents: Incident[];
-  readonly alarms: Record<string, { readonly state: AlarmState; readonly time: string }>;
+  readonly alarms: Record<string, AlarmSeen>;
 }
 
-export type GroupingEffect = 'opened' | 'joined' | 'updated' | 'resolved';
+export type GroupingEffect = 'opened' | 'joined' | 'updated' | 'reopened' | 'resolved';
 
 export interface GroupingResult extends GroupingState {
   /** What the transition did to each incident it touched (by id). */
@@ -117,6 +125,15 @@ function joinable(incidents: readonly Incident[], signal: AlarmSignal, time: str
   return platform.slice(0, 1);
 }
 
+/** The models with a release in progress: one of their release alarms is in ALARM. */
+export function releasing(state: GroupingState): Set<string> {
+  return new Set(
+    Object.values(state.alarms)
+      .filter((a) => a.kind === 'release' && a.state === 'ALARM' && typeof a.model === 'string')
+      .map((a) => a.model as string),
+  );
+}
+
 const omit = <T>(record: Record<string, T>, key: string): Record<string, T> =>
   Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
 
@@ -124,17 +141,53 @@ const omit = <T>(record: Record<string, T>, key: string): Record<string, T> =>
  * An ALARM older than its alarm's latest transition, a recovery, that no incident knows of: events arrive out of
  * order, and a short storm whose recovery overtook its alarm is still a storm (no event is lost).
  */
-function overtaken(
-  state: GroupingState,
-  transition: AlarmTransition,
-  latest: { readonly state: AlarmState; readonly time: string },
-): boolean {
+function overtaken(state: GroupingState, transition: AlarmTransition, latest: AlarmSeen): boolean {
   if (transition.state !== 'ALARM' || latest.state === 'ALARM') return false;
   const time = Date.parse(transition.time);
   // An incident that knows the alarm at or after that time has the storm already.
   return !state.incidents.some((i) =>
     i.members.some((m) => m.alarmName === transition.alarmName && Date.parse(m.changedAt) >= time),
   );
+}
+
+/** A recovery (OK, INSUFFICIENT_DATA) updates its alarm in the open incidents it is a member of. */
+function recover(incidents: readonly Incident[], signal: AlarmSignal, transition: AlarmTransition) {
+  const effects: Record<string, GroupingEffect> = {};
+  const next = incidents.map((incident) => {
+    const member = incident.members.some((m) => m.alarmName === transition.alarmName);
+    if (incident.status !== 'open' || !member) return incident;
+    const updated = withTransition(incident, signal, transition);
+    effects[incident.id] = updated.status === 'resolved' ? 'resolved' : 'updated';
+    return updated;
+  });
+  return { incidents: next, effects };
+}
+
+/** An ALARM joins the live incidents it can explain, or opens one. */
+function raise(incidents: readonly Incident[], signal: AlarmSignal, transition: AlarmTransition, newId: () => string) {
+  const targets = new Set(joinable(incidents, signal, transition.time).map((i) => i.id));
+  if (targets.size === 0) {
+    const time = transition.time;
+    const empty: Incident = {
+      id: newId(),
+      models: [],
+      status: 'open',
+      openedAt: time,
+      updatedAt: time,
+      resolvedAt: null,
+      members: [],
+    };
+    const opened = withTransition(empty, signal, transition);
+    return { incidents: [...incidents, opened], effects: { [opened.id]: 'opened' as GroupingEffect } };
+  }
+  const effects: Record<string, GroupingEffect> = {};
+  const next = incidents.map((incident) => {
+    if (!targets.has(incident.id)) return incident;
+    const member = incident.members.some((m) => m.alarmName === transition.alarmName);
+    effects[incident.id] = incident.status === 'resolved' ? 'reopened' : member ? 'updated' : 'joined';
+    return withTransition(incident, signal, transition);
+  });
+  return { incidents: next, effects };
 }
 
 /** Applies one alarm transition of a known alarm; `newId` names an incident it opens. */
@@ -154,44 +207,19 @@ export function applyTransition(
       transition,
       newId,
     );
-    const recovery = { ...transition, ...latest, reason: 'recovered (delivered before its alarm)' };
+    const reason = 'recovered (delivered before its alarm)';
+    const recovery = { ...transition, state: latest.state, time: latest.time, reason };
     const recovered = applyTransition(raised, signal, recovery, newId);
     return { ...recovered, effects: { ...raised.effects, ...recovered.effects } };
   }
-  const alarms = { ...state.alarms, [transition.alarmName]: { state: transition.state, time: transition.time } };
-  const { incidents } = state;
-  const effects: Record<string, GroupingEffect> = {};
-  if (transition.state !== 'ALARM') {
-    const next = incidents.map((incident) => {
-      const member = incident.members.some((m) => m.alarmName === transition.alarmName);
-      if (incident.status !== 'open' || !member) return incident;
-      const updated = withTransition(incident, signal, transition);
-      effects[incident.id] = updated.status === 'resolved' ? 'resolved' : 'updated';
-      return updated;
-    });
-    return { incidents: next, alarms, effects };
-  }
-  const targets = new Set(joinable(incidents, signal, transition.time).map((i) => i.id));
-  if (targets.size === 0) {
-    const opened: Incident = withTransition(
-      {
-        id: newId(),
-        models: [],
-        status: 'open',
-        openedAt: transition.time,
-        updatedAt: transition.time,
-        resolvedAt: null,
-        members: [],
-      },
-      signal,
-      transition,
-    );
-    return { incidents: [...incidents, opened], alarms, effects: { [opened.id]: 'opened' } };
-  }
-  const next = incidents.map((incident) => {
-    if (!targets.has(incident.id)) return incident;
-    effects[incident.id] = incident.members.some((m) => m.alarmName === transition.alarmName) ? 'updated' : 'joined';
-    return withTransition(incident, signal, transition);
-  });
-  return { incidents: next, alarms, effects };
+  const seen: AlarmSeen = { state: transition.state, time: transition.time, model: signal.model, kind: signal.kind };
+  const alarms = { ...state.alarms, [transition.alarmName]: seen };
+  // A release's own alarms are the release process's to act on (it rolls the candidate back): they open no incident,
+  // and while one is in ALARM the model's incidents hold their pages (releasing()).
+  if (signal.kind === 'release') return { incidents: state.incidents, alarms, effects: {} };
+  const changed =
+    transition.state === 'ALARM'
+      ? raise(state.incidents, signal, transition, newId)
+      : recover(state.incidents, signal, transition);
+  return { ...changed, alarms };
 }

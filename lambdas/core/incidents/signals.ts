@@ -13,6 +13,8 @@ export type ServingSignal = (typeof SERVING_CHAIN)[number];
 /** `pipeline`: a training run failed or timed out (its own branch: it affects what may be promoted, not what is served). */
 export type SignalKind = QualitySignal | ServingSignal | 'pipeline' | 'release';
 
+export const SIGNAL_KINDS = [...QUALITY_CHAIN, ...SERVING_CHAIN, 'pipeline', 'release'] as const;
+
 export type Branch = 'quality' | 'serving' | 'pipeline' | 'release';
 
 export function branchOf(kind: SignalKind): Branch {

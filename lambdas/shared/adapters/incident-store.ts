@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentCl
 import * as z from 'zod';
 import { ConflictError } from '../../core/errors.js';
 import type { GroupingState, Incident } from '../../core/incidents/grouping.js';
+import { SIGNAL_KINDS } from '../../core/incidents/signals.js';
 import type { LikelySource } from '../../core/incidents/source.js';
 import { parseItem } from '../contracts/registry-items.js';
 import { incidentKey, incidentStateKey, KEY_PREFIX } from '../contracts/registry-keys.js';
@@ -10,7 +11,7 @@ import { isConditionFailure } from './registry-write.js';
 const memberSchema = z.object({
   alarmName: z.string(),
   model: z.string().nullable(),
-  kind: z.string(),
+  kind: z.enum(SIGNAL_KINDS),
   state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
   firstAlarmAt: z.string(),
   changedAt: z.string(),
@@ -36,7 +37,7 @@ const sourceSchema = z.object({
 export const pageSchema = z.object({
   id: z.string(),
   incident: z.string(),
-  event: z.enum(['opened', 'source changed', 'resolved']),
+  event: z.enum(['opened', 'reopened', 'source changed', 'resolved']),
   subject: z.string(),
   message: z.string(),
 });
@@ -47,8 +48,20 @@ const stateItemSchema = z.object({
   /** The number the next incident gets. */
   next: z.number().int().min(1),
   incidents: z.array(incidentSchema),
-  alarms: z.record(z.string(), z.object({ state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']), time: z.string() })),
+  alarms: z.record(
+    z.string(),
+    z.object({
+      state: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
+      time: z.string(),
+      model: z.string().nullable().optional(),
+      kind: z.enum(SIGNAL_KINDS).optional(),
+    }),
+  ),
   outbox: z.array(pageSchema),
+  /** Incidents whose pages wait for their models' releases to end (the release process acts first). */
+  held: z.record(z.string(), z.enum(['opened', 'reopened'])).default({}),
+  /** Incidents that opened and resolved while held (never told of): a reopening pages as an opening. */
+  untold: z.array(z.string()).default([]),
   /** Each live incident's last page line: a new line is a changed source, which pages. */
   lines: z.record(z.string(), z.string()),
 });
@@ -58,6 +71,8 @@ export interface StoredGrouping extends GroupingState {
   readonly revision: number;
   readonly next: number;
   readonly outbox: IncidentPage[];
+  readonly held: Record<string, 'opened' | 'reopened'>;
+  readonly untold: string[];
   readonly lines: Record<string, string>;
 }
 
@@ -84,8 +99,9 @@ export class IncidentStore {
       new GetCommand({ TableName: this.table, Key: incidentStateKey(), ConsistentRead: true }),
     );
     const item = parseItem(stateItemSchema, result.Item, 'incident grouping state');
-    if (item === undefined) return { revision: 0, next: 1, incidents: [], alarms: {}, outbox: [], lines: {} };
-    return { ...item, incidents: item.incidents as Incident[] };
+    if (item === undefined)
+      return { revision: 0, next: 1, incidents: [], alarms: {}, outbox: [], held: {}, untold: [], lines: {} };
+    return item;
   }
 
   /** Writes the state after the one read (its revision) and the records of the incidents that changed, or none. */

@@ -2,11 +2,13 @@ import { ConflictError } from '../../core/errors.js';
 import { extent } from '../../core/extent.js';
 import {
   applyTransition,
+  releasing,
   type AlarmTransition,
   type GroupingEffect,
   type Incident,
 } from '../../core/incidents/grouping.js';
-import type { AlarmSignal } from '../../core/incidents/signals.js';
+import { decidePages, type PageEvent } from '../../core/incidents/paging.js';
+import { SIGNAL_LABELS, type AlarmSignal } from '../../core/incidents/signals.js';
 import { CHANGE_LOOKBACK_HOURS, likelySource, sourceLine, type Change } from '../../core/incidents/source.js';
 import type { IncidentPage, IncidentRecord, IncidentStore } from '../adapters/incident-store.js';
 import type { Registry } from '../adapters/registry.js';
@@ -70,32 +72,24 @@ export function registryChanges(registry: Registry): IncidentDeps['changes'] {
   };
 }
 
-/** The record and the page (if one is owed) of an incident the transition touched. */
-async function recordOf(
-  deps: IncidentDeps,
-  incident: Incident,
-  effect: GroupingEffect,
-  previousLine: string | undefined,
-): Promise<{ record: IncidentRecord; page?: IncidentPage }> {
+/** The incident's record: its likely source, from the changes of its models before its first alarm, and its line. */
+async function recordOf(deps: IncidentDeps, incident: Incident): Promise<IncidentRecord> {
   const first = extent(incident.members.map((m) => Date.parse(m.firstAlarmAt)))?.min ?? Date.parse(incident.openedAt);
   const changes = await deps.changes(incident.models, new Date(first - CHANGE_LOOKBACK_HOURS * 3_600_000));
   const source = likelySource(incident, changes);
-  const line = sourceLine(incident.id, incident, source);
-  const record = { ...incident, source, line };
-  const event =
-    effect === 'opened'
-      ? 'opened'
-      : effect === 'resolved'
-        ? 'resolved'
-        : previousLine !== undefined && previousLine !== line && incident.status === 'open'
-          ? 'source changed'
-          : undefined;
-  if (event === undefined) return { record };
-  const subject = `incident ${incident.id} (${incident.models.join(', ') || 'stack'}) ${event}`;
-  return {
-    record,
-    page: { id: `${incident.id}:${event}:${incident.updatedAt}`, incident: incident.id, event, subject, message: line },
-  };
+  return { ...incident, source, line: sourceLine(incident.id, incident, source) };
+}
+
+/** What a touched incident's page would say: opened, resolved, or — its line changed — a new source. */
+function eventOf(
+  effect: GroupingEffect,
+  record: IncidentRecord,
+  previousLine: string | undefined,
+): PageEvent | undefined {
+  if (effect === 'opened' || effect === 'reopened' || effect === 'resolved') return effect;
+  return previousLine !== undefined && previousLine !== record.line && record.status === 'open'
+    ? 'source changed'
+    : undefined;
 }
 
 /** Applies a transition; answers what it did and every page owed (this one's and any not sent before). */
@@ -109,26 +103,42 @@ export async function recordAlarmTransition(
     let next = read.next;
     const result = applyTransition(read, signal, transition, () => String(next++));
     const touched = Object.entries(result.effects);
-    if (touched.length === 0) return { effects: {}, pages: read.outbox };
+    // A replay, a re-delivery or an overtaken event: nothing to write.
+    if (touched.length === 0 && result.alarms === read.alarms) return { effects: {}, pages: read.outbox };
     const lines = { ...read.lines };
     const records: IncidentRecord[] = [];
-    const pages: IncidentPage[] = [];
+    const events: { incident: string; event: PageEvent }[] = [];
     for (const [id, effect] of touched) {
-      const incident = result.incidents.find((i) => i.id === id) as Incident;
-      const { record, page } = await recordOf(deps, incident, effect, lines[id]);
+      const record = await recordOf(deps, result.incidents.find((i) => i.id === id) as Incident);
+      const event = eventOf(effect, record, lines[id]);
+      if (event !== undefined) events.push({ incident: id, event });
       lines[id] = record.line;
       records.push(record);
-      if (page !== undefined) pages.push(page);
     }
+    const decided = decidePages(result.incidents, events, read, releasing(result));
+    const pages = decided.pages.map(({ incident, event }) =>
+      pageOf(result.incidents.find((i) => i.id === incident) as Incident, event, lines[incident] ?? ''),
+    );
     const outbox = [...read.outbox, ...pages];
     try {
-      const state = { next, incidents: result.incidents, alarms: result.alarms, outbox, lines };
+      const { held, untold } = decided;
+      const state = { next, incidents: result.incidents, alarms: result.alarms, outbox, held, untold, lines };
       await deps.incidents.commit(read, state, records);
       return { effects: result.effects, pages: outbox };
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= ATTEMPTS) throw error;
     }
   }
+}
+
+/** A page: its subject, the source line, and the alarms behind it. */
+function pageOf(incident: Incident, event: PageEvent, line: string): IncidentPage {
+  const subject = `incident ${incident.id} (${incident.models.join(', ') || 'stack'}) ${event}`;
+  const alarms = incident.members.map(
+    (m) => `- ${m.alarmName} (${SIGNAL_LABELS[m.kind]}): ${m.state} since ${m.changedAt} — ${m.reason}`,
+  );
+  const message = [line, '', 'Alarms:', ...alarms, '', `Details: mlops incidents show ${incident.id}`].join('\n');
+  return { id: `${incident.id}:${event}:${incident.updatedAt}`, incident: incident.id, event, subject, message };
 }
 
 /** Takes sent pages out of the outbox (compare-and-set, as every change of the state). */
