@@ -1,6 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -76,9 +76,10 @@ export class AlarmFactory {
   }
 
   /** Any message waiting in a dead-letter queue (its most visible over 5 minutes): something was not delivered. */
-  deadLettered(id: string, queue: sqs.IQueue, description: string): cloudwatch.Alarm {
+  deadLettered(id: string, queue: sqs.IQueue, description: string, alarmName?: string): cloudwatch.Alarm {
     return this.threshold(id, {
       description,
+      ...(alarmName !== undefined ? { alarmName } : {}),
       metric: queue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: cloudwatch.Stats.MAXIMUM,
@@ -93,6 +94,11 @@ export class AlarmFactory {
   composite(id: string, props: CompositeAlarmProps): cloudwatch.CompositeAlarm {
     const { suppressor } = props;
     const alarm = new cloudwatch.CompositeAlarm(this.scope, id, {
+      // Named after the stack like every alarm of it (CloudFormation's names of metric alarms begin with it too), so the
+      // incident rule finds it by that prefix (lib/incident-response.ts); CDK's default name has no separator.
+      compositeAlarmName: [Stack.of(this.scope).stackName, this.props.describedAs, id]
+        .filter((part) => part !== undefined)
+        .join('-'),
       alarmDescription:
         this.props.describedAs === undefined ? props.description : `${this.props.describedAs}: ${props.description}`,
       alarmRule: cloudwatch.AlarmRule.anyOf(

@@ -5,6 +5,7 @@ import { AlarmHistory } from './alarm-history.js';
 import { CaptureCatalog } from './capture-catalog.js';
 import { codeVersion } from './code-version.js';
 import { EncryptionKey } from './encryption-key.js';
+import { IncidentResponse } from './incident-response.js';
 import { InferenceApi, type ApiAuthorization, type InferenceApiProps, type JwtSettings } from './inference-api.js';
 import { ModelAlarms } from './model-alarms.js';
 import { ModelMonitoring } from './model-monitoring.js';
@@ -31,9 +32,9 @@ export interface MlopsStackProps extends StackProps {
   readonly artifactRetentionDays?: number;
   /** Point-in-time recovery window of the registry (1–35 days). @default 35 */
   readonly pointInTimeRecoveryDays?: number;
-  /** E-mail addresses that receive the operational alarms. @default none */
+  /** E-mail addresses that receive the incident pages (lib/incident-response.ts). @default none */
   readonly alarmEmails?: readonly string[];
-  /** SNS topic ARNs that receive the operational alarms. @default none */
+  /** SNS topic ARNs that receive the incident pages. @default none */
   readonly alarmTopicArns?: readonly string[];
   /** @default 'iam' */
   readonly apiAuthorization?: ApiAuthorization;
@@ -77,6 +78,8 @@ export class MlopsStack extends Stack {
   public readonly liveMonitoring: ModelMonitoring;
   /** Retraining on each model's needs-retraining alarm, its schedule, or by hand. */
   public readonly continuousTraining: ContinuousTraining;
+  /** Every alarm change grouped into incidents, their sources named, one page per incident event. */
+  public readonly incidents: IncidentResponse;
 
   constructor(scope: Construct, id: string, props: MlopsStackProps = {}) {
     super(scope, id, props);
@@ -123,6 +126,7 @@ export class MlopsStack extends Stack {
       modelAlarms: this.modelAlarms,
       alarmHistory: this.alarmHistory,
       liveMonitoring: this.liveMonitoring,
+      incidents: this.incidents,
     } = this.monitoring(props, models, { modelsDir, protection }));
     this.continuousTraining = this.retraining(models, { modelsDir, protection });
     this.releases = new ModelReleases(this, 'Releases', {
@@ -157,8 +161,8 @@ export class MlopsStack extends Stack {
   }
 
   /**
-   * The stack's operational alarms, each model's alarms and composite, the alarm history in the audit trail, and the
-   * monitor of live traffic.
+   * The stack's operational alarms, each model's alarms and composite, the alarm history in the audit trail, the
+   * monitor of live traffic, and the incidents every alarm change feeds.
    */
   private monitoring(
     props: MlopsStackProps,
@@ -169,6 +173,7 @@ export class MlopsStack extends Stack {
     modelAlarms: ModelAlarms[];
     alarmHistory: AlarmHistory;
     liveMonitoring: ModelMonitoring;
+    incidents: IncidentResponse;
   } {
     const { protection } = shipped;
     const alarms = new OperationsAlarms(this, 'Alarms', {
@@ -184,7 +189,6 @@ export class MlopsStack extends Stack {
       (model) =>
         new ModelAlarms(this, `Model-${model.name}`, {
           model,
-          pageTopic: alarms.topic,
           detailTopic: alarms.detailTopic,
         }),
     );
@@ -203,7 +207,12 @@ export class MlopsStack extends Stack {
       detailTopic: alarms.detailTopic,
       protection,
     });
-    return { alarms, modelAlarms, alarmHistory, liveMonitoring };
+    const incidents = new IncidentResponse(this, 'Incidents', {
+      registry: this.registry.table,
+      pageTopics: alarms.pageTopics,
+      protection,
+    });
+    return { alarms, modelAlarms, alarmHistory, liveMonitoring, incidents };
   }
 
   /** Retraining on each model's needs-retraining alarm, its schedule, or by hand. */
@@ -238,6 +247,7 @@ export class MlopsStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.inference.api.apiEndpoint });
     new CfnOutput(this, 'TrainingStateMachineArn', { value: this.pipeline.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'AlarmChangesTopicArn', { value: this.alarms.detailTopic.topicArn });
     new CfnOutput(this, 'ReleaseStateMachineArn', { value: this.releases.stateMachine.stateMachineArn });
     new CfnOutput(this, 'MonitorFunctionName', { value: this.liveMonitoring.monitorFunction.functionName });
     new CfnOutput(this, 'RetrainFunctionName', { value: this.continuousTraining.retrainFunction.functionName });

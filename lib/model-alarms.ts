@@ -17,9 +17,7 @@ import { retrainingAlarms, type RetrainingAlarms } from './retraining-alarms.js'
 export interface ModelAlarmsProps {
   /** The model file: its name and `monitoring` section. */
   readonly model: Pick<ModelConfig, 'name' | 'monitoring'>;
-  /** Where the composite "model degraded" alarm pages (the operations topic). */
-  readonly pageTopic: sns.ITopic;
-  /** Where each individual alarm's changes go (for dashboards and chat, not paging). */
+  /** Where each alarm's changes go (for dashboards and chat, not paging: pages come from the incident function). */
   readonly detailTopic: sns.ITopic;
   /**
    * How long the composite waits, after going into ALARM, for the release alarm to go into ALARM before it acts.
@@ -32,9 +30,9 @@ export interface ModelAlarmsProps {
 
 /**
  * A model's alarms in production, from its model file: predict's error rate and p99 latency, no traffic at all, and a
- * failed pipeline run; each reports to the detail topic. One composite "model degraded" alarm pages once for any
- * storm of them, and stays silent while the model's "release in progress" alarm (set by the release process) is in
- * ALARM. A dashboard shows the model's traffic, errors, latency and alarms.
+ * failed pipeline run; each reports to the detail topic, and the incident function pages once per incident
+ * (lib/incident-response.ts). One composite "model degraded" alarm sums them up, suppressed while the model's "release
+ * in progress" alarm (set by the release process) is in ALARM. A dashboard shows the model's traffic, errors, latency and alarms.
  */
 export class ModelAlarms extends Construct {
   public readonly errorRate: cloudwatch.Alarm;
@@ -94,9 +92,9 @@ export class ModelAlarms extends Construct {
     const children = [this.errorRate, this.latency, this.noTraffic, this.failedRun, ...this.servingAlarms].filter(
       (a): a is cloudwatch.Alarm => a !== undefined,
     );
-    // The page, both ways: the one message a storm of the model's alarms sends.
-    this.degraded = new AlarmFactory(this, { alarmTopics: [props.pageTopic], notifyOk: true }).composite('Degraded', {
-      description: `${props.model.name} is degraded: ${children.length} alarms feed this one, which pages once for all of them`,
+    // The model's state at a glance (dashboard, audit trail); its members page through the incident function.
+    this.degraded = this.alarms.composite('Degraded', {
+      description: `is degraded: ${children.length} alarms feed this one (the incident function pages for them)`,
       anyOf: children,
       suppressor: {
         alarm: this.releaseInProgress,

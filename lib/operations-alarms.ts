@@ -19,20 +19,24 @@ export interface OperationsAlarmsProps {
   readonly api: apigwv2.IHttpApi;
   /** E-mail addresses subscribed to the alarm topic (each must confirm the subscription). @default none */
   readonly alarmEmails?: readonly string[];
-  /** Existing SNS topics (e.g. a pager integration) that also receive every alarm. @default none */
+  /** Existing SNS topics (e.g. a pager integration) that also receive every incident page. @default none */
   readonly alarmTopicArns?: readonly string[];
   /** Encrypt the alarm topic with this key. @default unencrypted (see the suppression below for why) */
   readonly encryptionKey?: kms.IKey;
 }
 
 /**
- * The operational alarms every environment gets, all sending to one topic: a failed or timed-out pipeline run, an
- * upload event that could not start the pipeline (dead-letter queue not empty), predict function errors and API 5xx.
+ * The topics and the operational alarms every environment gets: a failed or timed-out pipeline run, an upload event
+ * that could not start the pipeline (dead-letter queue not empty), predict function errors and API 5xx. Pages go to
+ * `topic` (and the `alarmTopicArns`) from the incident function, one per incident event (lib/incident-response.ts);
+ * every alarm's own changes, both ways, go to `detailTopic`, a feed for chat and dashboards that pages no one.
  */
 export class OperationsAlarms extends Construct {
   public readonly topic: sns.Topic;
-  /** Every state change of the per-model alarms, for dashboards and chat; pages go to `topic` only. */
+  /** Every state change of every alarm, both ways, for chat and dashboards (AWS Chatbot, a webhook); no pages. */
   public readonly detailTopic: sns.Topic;
+  /** Where pages go: `topic` and the `alarmTopicArns`. */
+  public readonly pageTopics: sns.ITopic[];
   public readonly alarms: cloudwatch.Alarm[];
   /** Where undeliverable alarm e-mails go; only when there are e-mail subscriptions. */
   public readonly deliveryDeadLetterQueue?: sqs.Queue;
@@ -44,11 +48,11 @@ export class OperationsAlarms extends Construct {
     this.detailTopic = topics.detailTopic;
     if (topics.deliveryDeadLetterQueue !== undefined) this.deliveryDeadLetterQueue = topics.deliveryDeadLetterQueue;
     const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
-    const targets = [
+    this.pageTopics = [
       this.topic,
       ...(props.alarmTopicArns ?? []).map((arn, i) => sns.Topic.fromTopicArn(this, `ExtraTopic${i}`, arn)),
     ];
-    const alarms = new AlarmFactory(this, { alarmTopics: targets });
+    const alarms = new AlarmFactory(this, { alarmTopics: [this.detailTopic], notifyOk: true });
     const anyOf = (id: string, description: string, metric: cloudwatch.IMetric) =>
       alarms.threshold(id, { description, metric, threshold: 1, crossing: 'atLeast', missingData: 'notBreaching' });
     this.alarms = [

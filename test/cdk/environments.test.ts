@@ -148,7 +148,7 @@ describe('environments from cdk.json context', () => {
       expect(bucket.Properties.ObjectLockEnabled).toBeUndefined();
   });
 
-  it("pages the alarm topic for every operational alarm and each model's composite; per-model alarms report to the detail topic", () => {
+  it('every alarm reports its changes to the detail topic: pages come from the incident function (test/cdk/incidents.test.ts)', () => {
     const resources = template('staging').findResources('AWS::CloudWatch::Alarm');
     const actionOf = (alarm: Record<string, unknown>) =>
       (alarm as { Properties: { AlarmActions: { Ref: string }[] } }).Properties.AlarmActions.map((a) => a.Ref);
@@ -160,7 +160,7 @@ describe('environments from cdk.json context', () => {
       'ExecutionsFailed',
       'ExecutionsTimedOut',
     ]);
-    for (const [, alarm] of operational) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsTopic/)]);
+    for (const [, alarm] of operational) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsDetailTopic/)]);
     const perModel = Object.entries(resources).filter(([id]) => id.startsWith('Modeladult'));
     // Production's error rate, latency and traffic, failed runs, serving's load failures, the release signal, the
     // candidate's error rate and latency, and the monitor's drift and decay.
@@ -188,7 +188,7 @@ describe('environments from cdk.json context', () => {
     for (const [, alarm] of perModel) expect(actionOf(alarm)).toEqual([expect.stringMatching(/^AlarmsDetailTopic/)]);
     const composites = Object.entries(template('staging').findResources('AWS::CloudWatch::CompositeAlarm'));
     const composite = (name: string) => composites.find(([id]) => id.startsWith(`Modeladult${name}`))?.[1] ?? {};
-    expect(actionOf(composite('Degraded'))).toEqual([expect.stringMatching(/^AlarmsTopic/)]);
+    expect(actionOf(composite('Degraded'))).toEqual([expect.stringMatching(/^AlarmsDetailTopic/)]);
     // Needing retraining pages nobody: it starts a retraining (lib/continuous-training.ts).
     expect(actionOf(composite('NeedsRetraining'))).toEqual([expect.stringMatching(/^AlarmsDetailTopic/)]);
   });

@@ -165,7 +165,7 @@ describe('append-only audit trail', () => {
         }),
       );
     }
-    expect(rolesWithRegistryAccess).toBe(13);
+    expect(rolesWithRegistryAccess).toBe(14);
   });
 
   it('the promote function may append audit events (PutItem only)', () => {

@@ -1,0 +1,64 @@
+import { classifyAlarm } from '../core/incidents/classify.js';
+import type { AlarmTransition, GroupingEffect } from '../core/incidents/grouping.js';
+import type { IncidentPage } from '../shared/adapters/incident-store.js';
+import type { AlarmStateChange } from '../shared/contracts/alarm-event.js';
+import { pagesSent, recordAlarmTransition, type IncidentDeps } from '../shared/use-cases/incidents.js';
+
+export interface RespondDeps extends IncidentDeps {
+  /** Sends one page to every paging topic; throws when it could not. */
+  readonly page: (page: IncidentPage) => Promise<void>;
+}
+
+export interface Response {
+  /** Why the event changed nothing (a composite alarm, a metric the incident logic does not follow). */
+  readonly ignored?: string;
+  readonly model: string | null;
+  readonly effects: Record<string, GroupingEffect>;
+  /** Pages sent by this invocation (its own, and any an earlier one owed but could not send). */
+  readonly sent: IncidentPage[];
+}
+
+/** The transition an event reports, timed by the alarm's own state timestamp (the event's time if unreadable). */
+function transitionOf(event: AlarmStateChange): AlarmTransition {
+  const { detail } = event;
+  const stamped = Date.parse(detail.state.timestamp);
+  return {
+    alarmName: detail.alarmName,
+    state: detail.state.value,
+    time: new Date(Number.isNaN(stamped) ? Date.parse(event.time) : stamped).toISOString(),
+    reason: detail.state.reason,
+  };
+}
+
+/**
+ * One alarm state change through the incident logic (issue 22): classified by the metric it watches, grouped and
+ * recorded with one compare-and-set, then every page owed sent in order and taken out of the outbox. A page whose
+ * publish fails stays owed: the invocation fails (EventBridge and Lambda retry it) and the next one sends it — a page
+ * may be sent twice (at least once), never lost.
+ */
+export async function respondToAlarm(deps: RespondDeps, event: AlarmStateChange): Promise<Response> {
+  const metric = event.detail.configuration.metrics?.[0]?.metricStat?.metric;
+  const signal = classifyAlarm(event.detail.alarmName, metric);
+  if (signal === null) {
+    const ignored =
+      metric === undefined
+        ? 'a composite alarm (its member alarms are followed instead)'
+        : `a metric the incident logic does not follow (${metric.namespace} ${metric.name})`;
+    return { ignored, model: null, effects: {}, sent: [] };
+  }
+  const { effects, pages } = await recordAlarmTransition(deps, signal, transitionOf(event));
+  const sent: IncidentPage[] = [];
+  try {
+    for (const page of pages) {
+      await deps.page(page);
+      sent.push(page);
+    }
+  } finally {
+    if (sent.length > 0)
+      await pagesSent(
+        deps,
+        sent.map((p) => p.id),
+      );
+  }
+  return { model: signal.model, effects, sent };
+}

@@ -1,0 +1,102 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { actionsOf, functionStatements, leadingKeys, resourcesOf, type Json } from '../helpers/template.js';
+import { testApp } from '../helpers/test-app.js';
+
+/**
+ * Incidents in the template (issue 22): every alarm reaches the incident rule, every alarm still has an action and an
+ * explicit missing-data treatment, pages come from the incident function only, and its role is least privilege.
+ */
+let template: Template;
+let stackName: string;
+
+beforeAll(() => {
+  const { app, stack } = testApp();
+  app.synth();
+  stackName = stack.stackName;
+  template = Template.fromStack(stack);
+});
+
+const alarms = () => [
+  ...resourcesOf(template, 'AWS::CloudWatch::Alarm'),
+  ...resourcesOf(template, 'AWS::CloudWatch::CompositeAlarm'),
+];
+const refsOf = (value: unknown): string[] =>
+  ((value ?? []) as { Ref?: string }[]).map((a) => a.Ref ?? JSON.stringify(a));
+const incidentDeadLetterAlarm = () =>
+  resourcesOf(template, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('IncidentsDeadLettered'));
+
+describe('the incident rule', () => {
+  it("matches every state change of the stack's alarms, by the stack's name at the start of the alarm's", () => {
+    const [[, rule]] = resourcesOf(template, 'AWS::Events::Rule').filter(([id]) =>
+      id.startsWith('IncidentsAlarmChanges'),
+    ) as [[string, { Properties: Json }]];
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: [{ prefix: `${stackName}-` }] },
+    });
+    const [target] = rule.Properties.Targets as { Arn: Json; Input?: unknown; DeadLetterConfig?: Json }[];
+    expect(JSON.stringify(target?.Arn)).toMatch(/IncidentsIncident/);
+    // The whole event: the function reads the alarm's metric from it.
+    expect(target?.Input).toBeUndefined();
+    expect(target).toMatchObject({
+      DeadLetterConfig: expect.anything(),
+      RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86_400 },
+    });
+    // CloudFormation names an alarm without a name `<stack>-<logical id>-<suffix>`; the named ones begin with the
+    // stack's name too — except the incident function's own dead-letter alarm, which must not report to it.
+    for (const [id, alarm] of alarms()) {
+      const name = alarm.Properties.AlarmName as string | undefined;
+      if (id === incidentDeadLetterAlarm()?.[0]) expect(name).toBe(`incident-pages-undelivered-${stackName}`);
+      else if (name !== undefined) expect(name.startsWith(`${stackName}-`), id).toBe(true);
+    }
+  });
+
+  it('every alarm still has an action and says what missing data means; only the dead-letter alarm pages directly', () => {
+    for (const [id, alarm] of alarms()) {
+      const actions = refsOf(alarm.Properties.AlarmActions);
+      expect(actions.length, id).toBeGreaterThan(0);
+      if (!id.startsWith('Model') || !id.includes('Composite'))
+        if ('MetricName' in alarm.Properties || 'Metrics' in alarm.Properties)
+          expect(['breaching', 'notBreaching'], id).toContain(alarm.Properties.TreatMissingData);
+      const pages = actions.filter((a) => /^AlarmsTopic/.test(a));
+      if (id === incidentDeadLetterAlarm()?.[0]) expect(pages, id).toHaveLength(1);
+      else expect(pages, `${id} pages the alarm topic itself`).toEqual([]);
+    }
+  });
+});
+
+describe("the incident function's role", () => {
+  it('reads and writes incident items, reads the audit trail and runs, publishes to the alarm topic: nothing else', () => {
+    const statements = functionStatements(template, 'IncidentsIncident');
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    const dynamo = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.map((s) => [actionsOf(s).sort(), leadingKeys(s)])).toEqual(
+      expect.arrayContaining([
+        [
+          ['dynamodb:GetItem', 'dynamodb:Query'],
+          ['AUDIT#*', 'RUN#*'],
+        ],
+        [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], ['INCIDENT#*']],
+      ]),
+    );
+    expect(dynamo).toHaveLength(2);
+    const publish = allows.filter((s) => actionsOf(s).includes('sns:Publish'));
+    expect(publish.map((s) => refsOf([s.Resource]))).toEqual([[expect.stringMatching(/^AlarmsTopic/)]]);
+    const others = allows
+      .flatMap(actionsOf)
+      .filter((a) => !a.startsWith('dynamodb:') && a !== 'sns:Publish')
+      .sort();
+    // Its log group, X-Ray tracing, and the dead-letter queue of failed invocations.
+    expect(others).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+});
