@@ -5,7 +5,7 @@ import { AlarmHistory } from './alarm-history.js';
 import { CaptureCatalog } from './capture-catalog.js';
 import { codeVersion } from './code-version.js';
 import { EncryptionKey } from './encryption-key.js';
-import { IncidentResponse } from './incident-response.js';
+import { IncidentResponse, type Responders } from './incident-response.js';
 import { InferenceApi, type ApiAuthorization, type InferenceApiProps, type JwtSettings } from './inference-api.js';
 import { ModelAlarms } from './model-alarms.js';
 import { ModelMonitoring } from './model-monitoring.js';
@@ -36,6 +36,11 @@ export interface MlopsStackProps extends StackProps {
   readonly alarmEmails?: readonly string[];
   /** SNS topic ARNs that receive the incident pages. @default none */
   readonly alarmTopicArns?: readonly string[];
+  /**
+   * Who is told at tiers 2 (data scientists: acknowledge) and 3 (model developers: escalation) of an incident's
+   * response. @default topics without subscribers (subscribe to their outputs' ARNs)
+   */
+  readonly incidentResponders?: { readonly dataScientists?: Responders; readonly modelDevelopers?: Responders };
   /** @default 'iam' */
   readonly apiAuthorization?: ApiAuthorization;
   /** The JWT issuer and audiences, with `apiAuthorization: 'jwt'`. @default none */
@@ -210,6 +215,8 @@ export class MlopsStack extends Stack {
     const incidents = new IncidentResponse(this, 'Incidents', {
       registry: this.registry.table,
       pageTopics: alarms.pageTopics,
+      ...props.incidentResponders,
+      modelsDir: shipped.modelsDir,
       protection,
     });
     return { alarms, modelAlarms, alarmHistory, liveMonitoring, incidents };
@@ -248,6 +255,9 @@ export class MlopsStack extends Stack {
     new CfnOutput(this, 'TrainingStateMachineArn', { value: this.pipeline.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'AlarmChangesTopicArn', { value: this.alarms.detailTopic.topicArn });
+    new CfnOutput(this, 'IncidentStateMachineArn', { value: this.incidents.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DataScientistsTopicArn', { value: this.incidents.dataScientistsTopic.topicArn });
+    new CfnOutput(this, 'ModelDevelopersTopicArn', { value: this.incidents.modelDevelopersTopic.topicArn });
     new CfnOutput(this, 'ReleaseStateMachineArn', { value: this.releases.stateMachine.stateMachineArn });
     new CfnOutput(this, 'MonitorFunctionName', { value: this.liveMonitoring.monitorFunction.functionName });
     new CfnOutput(this, 'RetrainFunctionName', { value: this.continuousTraining.retrainFunction.functionName });

@@ -4,13 +4,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AlarmFactory } from './alarm-factory.js';
-import { suppress } from './compliance.js';
-import { DeadLetterQueue } from './secure-defaults.js';
+import { secureTopic, subscribeEmails } from './notification-topic.js';
 
 export interface OperationsAlarmsProps {
   readonly stateMachine: sfn.IStateMachine;
@@ -88,34 +86,9 @@ export class OperationsAlarms extends Construct {
     detailTopic: sns.Topic;
     deliveryDeadLetterQueue?: sqs.Queue;
   } {
-    const topic = (topicId: string, displayName: string) => {
-      const created = new sns.Topic(this, topicId, {
-        displayName,
-        enforceSSL: true,
-        ...(props.encryptionKey ? { masterKey: props.encryptionKey } : {}),
-      });
-      if (!props.encryptionKey) {
-        suppress(created, [
-          {
-            id: 'AwsSolutions-SNS2',
-            reason:
-              'CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and the messages carry alarm names and states only. With customerManagedKey the topic is encrypted with the stack key.',
-          },
-        ]);
-      }
-      return created;
-    };
-    const pageTopic = topic('Topic', 'serverless-mlops alarms');
-    const detailTopic = topic('DetailTopic', 'serverless-mlops alarm details');
-    if (!props.alarmEmails?.length) return { topic: pageTopic, detailTopic };
-    // Notifications SNS could not deliver (bounced or unconfirmed addresses) are kept here instead of being lost.
-    const deadLetterQueue = new DeadLetterQueue(this, 'UndeliveredAlarms', {
-      deadLetterOf: 'the alarm e-mail subscriptions',
-      ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
-    }).queue;
-    for (const email of props.alarmEmails) {
-      pageTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue }));
-    }
-    return { topic: pageTopic, detailTopic, deliveryDeadLetterQueue: deadLetterQueue };
+    const topic = secureTopic(this, 'Topic', 'serverless-mlops alarms', props.encryptionKey);
+    const detailTopic = secureTopic(this, 'DetailTopic', 'serverless-mlops alarm details', props.encryptionKey);
+    const queue = subscribeEmails(this, 'UndeliveredAlarms', topic, props.alarmEmails, props.encryptionKey);
+    return { topic, detailTopic, ...(queue ? { deliveryDeadLetterQueue: queue } : {}) };
   }
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { captureSchema } from './capture-config.js';
+import { incidentsSchema } from './incidents/incident-config.js';
 import { monitoringSchema } from './monitoring-config.js';
 import { retrainingSchema } from './retraining/retraining-config.js';
 import { releaseSchema } from './release-config.js';
@@ -68,6 +69,8 @@ export const modelConfigSchema = z
     capture: captureSection,
     /** How a version that passed its gate reaches production: at once, or a canary or shadow release. */
     release: releaseSchema.prefault({}),
+    /** How its incidents are responded to: tier 1's time, tier 2's time to acknowledge, notes for people. */
+    incidents: incidentsSchema.prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

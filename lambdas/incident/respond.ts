@@ -2,12 +2,14 @@ import { classifyAlarm } from '../core/incidents/classify.js';
 import type { AlarmTransition, GroupingEffect } from '../core/incidents/grouping.js';
 import type { IncidentPage } from '../shared/adapters/incident-store.js';
 import type { AlarmStateChange } from '../shared/contracts/alarm-event.js';
-import { pagesSent, recordAlarmTransition, type IncidentDeps } from '../shared/use-cases/incidents.js';
+import { deliverOwed, type Delivery } from '../shared/use-cases/incident-outbox.js';
+import { recordAlarmTransition, type IncidentDeps } from '../shared/use-cases/incidents.js';
 
-export interface RespondDeps extends IncidentDeps {
-  /** Sends one page to every paging topic; throws when it could not. */
-  readonly page: (page: IncidentPage) => Promise<void>;
-}
+export type RespondDeps = IncidentDeps &
+  Delivery & {
+    /** Ends the response of an incident whose alarms cleared (tier 2's wait, if it waits) and records it. */
+    readonly resolved: (incident: string) => Promise<void>;
+  };
 
 export interface Response {
   /** Why the event changed nothing (a composite alarm, a metric the incident logic does not follow). */
@@ -16,6 +18,8 @@ export interface Response {
   readonly effects: Record<string, GroupingEffect>;
   /** Pages sent by this invocation (its own, and any an earlier one owed but could not send). */
   readonly sent: IncidentPage[];
+  /** Response workflows started (by execution name). */
+  readonly started: string[];
 }
 
 /** The transition an event reports, timed by the alarm's own state timestamp (the event's time if unreadable). */
@@ -32,9 +36,9 @@ function transitionOf(event: AlarmStateChange): AlarmTransition {
 
 /**
  * One alarm state change through the incident logic (issue 22): classified by the metric it watches, grouped and
- * recorded with one compare-and-set, then every page owed sent in order and taken out of the outbox. A page whose
- * publish fails stays owed: the invocation fails (EventBridge and Lambda retry it) and the next one sends it — a page
- * may be sent twice (at least once), never lost.
+ * recorded with one compare-and-set, then every response workflow and page owed delivered and taken out of the
+ * outboxes. One whose delivery fails stays owed: the invocation fails (EventBridge and Lambda retry it) and the next
+ * one delivers it — at least once, never lost.
  */
 export async function respondToAlarm(deps: RespondDeps, event: AlarmStateChange): Promise<Response> {
   const metric = event.detail.configuration.metrics?.[0]?.metricStat?.metric;
@@ -44,21 +48,10 @@ export async function respondToAlarm(deps: RespondDeps, event: AlarmStateChange)
       metric === undefined
         ? 'a composite alarm (its member alarms are followed instead)'
         : `a metric the incident logic does not follow (${metric.namespace} ${metric.name})`;
-    return { ignored, model: null, effects: {}, sent: [] };
+    return { ignored, model: null, effects: {}, sent: [], started: [] };
   }
-  const { effects, pages } = await recordAlarmTransition(deps, signal, transitionOf(event));
-  const sent: IncidentPage[] = [];
-  try {
-    for (const page of pages) {
-      await deps.page(page);
-      sent.push(page);
-    }
-  } finally {
-    if (sent.length > 0)
-      await pagesSent(
-        deps,
-        sent.map((p) => p.id),
-      );
-  }
-  return { model: signal.model, effects, sent };
+  const { effects, ...owed } = await recordAlarmTransition(deps, signal, transitionOf(event));
+  const { pages, starts } = await deliverOwed(deps.incidents, deps, owed);
+  for (const [id, effect] of Object.entries(effects)) if (effect === 'resolved') await deps.resolved(id);
+  return { model: signal.model, effects, sent: pages, started: starts };
 }

@@ -67,8 +67,8 @@ describe('the incident rule', () => {
   });
 });
 
-describe("the incident function's role", () => {
-  it('reads and writes incident items, reads the audit trail and runs, publishes to the alarm topic: nothing else', () => {
+describe('the roles of incidents', () => {
+  it('the incident function reads and writes incidents, reads the audit trail and runs, pages, starts responses: nothing else', () => {
     const statements = functionStatements(template, 'IncidentsIncident');
     const allows = statements.filter((s) => s.Effect === 'Allow');
     const dynamo = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
@@ -84,9 +84,14 @@ describe("the incident function's role", () => {
     expect(dynamo).toHaveLength(2);
     const publish = allows.filter((s) => actionsOf(s).includes('sns:Publish'));
     expect(publish.map((s) => refsOf([s.Resource]))).toEqual([[expect.stringMatching(/^AlarmsTopic/)]]);
+    const states = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+    expect(states.map((s) => [actionsOf(s).sort(), JSON.stringify(s.Resource)])).toEqual([
+      [['states:SendTaskSuccess', 'states:StartExecution'], expect.stringContaining(':stateMachine:')],
+    ]);
+    expect(JSON.stringify(states[0]?.Resource)).toContain('-incident');
     const others = allows
       .flatMap(actionsOf)
-      .filter((a) => !a.startsWith('dynamodb:') && a !== 'sns:Publish')
+      .filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('states:') && a !== 'sns:Publish')
       .sort();
     // Its log group, X-Ray tracing, and the dead-letter queue of failed invocations.
     expect(others).toEqual([
@@ -98,5 +103,41 @@ describe("the incident function's role", () => {
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
+  });
+
+  it('the response function writes incidents only, publishes to the page and tier topics, answers its own wait', () => {
+    const allows = functionStatements(template, 'IncidentsResponse').filter((s) => s.Effect === 'Allow');
+    const dynamo = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.map((s) => leadingKeys(s))).toEqual([['INCIDENT#*']]);
+    const topics = allows
+      .filter((s) => actionsOf(s).includes('sns:Publish'))
+      .flatMap((s) => refsOf(Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+    expect(topics.sort()).toEqual([
+      expect.stringMatching(/^AlarmsTopic/),
+      expect.stringMatching(/^IncidentsDataScientistsTopic/),
+      expect.stringMatching(/^IncidentsModelDevelopersTopic/),
+    ]);
+    const states = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+    expect(states.map((s) => actionsOf(s))).toEqual([['states:SendTaskSuccess']]);
+  });
+
+  it("the workflow's role invokes the response function only; it logs and traces", () => {
+    const [[, machine]] = resourcesOf(template, 'AWS::StepFunctions::StateMachine').filter(([id]) =>
+      id.startsWith('IncidentsStateMachine'),
+    ) as [[string, { Properties: Json }]];
+    expect(machine.Properties).toMatchObject({
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+    });
+    const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('IncidentsStateMachineRole'),
+    );
+    const invokes = policies.flatMap(([, p]) =>
+      (
+        p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+      ).Statement.filter((s) => actionsOf(s).includes('lambda:InvokeFunction')),
+    );
+    expect(JSON.stringify(invokes)).toMatch(/IncidentsResponse/);
+    expect(JSON.stringify(invokes)).not.toMatch(/IncidentsIncident[A-Z0-9]/);
   });
 });

@@ -165,7 +165,7 @@ describe('append-only audit trail', () => {
         }),
       );
     }
-    expect(rolesWithRegistryAccess).toBe(14);
+    expect(rolesWithRegistryAccess).toBe(15);
   });
 
   it('the promote function may append audit events (PutItem only)', () => {
@@ -348,7 +348,7 @@ describe('what the nag suppressions rely on', () => {
     const starred = allowStatements().filter((s) => s.resources.includes('*'));
     expect(starred.length).toBeGreaterThan(0);
     for (const s of starred) {
-      const allowed = /^(Training|Releases)StateMachineRole/.test(s.policy)
+      const allowed = /^(Training|Releases|Incidents)StateMachineRole/.test(s.policy)
         ? [...XRAY, ...LOG_DELIVERY]
         : /^LiveMonitoringMonitorRole/.test(s.policy)
           ? [...XRAY, 'cloudwatch:GetMetricData']

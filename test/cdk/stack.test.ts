@@ -124,7 +124,7 @@ describe('functions', () => {
     const functions = resourcesOfType('AWS::Lambda::Function').filter(
       ([, f]) => f.Metadata?.['aws:asset:is-bundled'] === true,
     );
-    expect(functions).toHaveLength(14);
+    expect(functions).toHaveLength(15);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',

@@ -4,7 +4,8 @@ import type { AlarmTransition } from '../../lambdas/core/incidents/grouping.js';
 import type { AlarmSignal, SignalKind } from '../../lambdas/core/incidents/signals.js';
 import { IncidentStore } from '../../lambdas/shared/adapters/incident-store.js';
 import type { Registry } from '../../lambdas/shared/adapters/registry.js';
-import { pagesSent, recordAlarmTransition, registryChanges } from '../../lambdas/shared/use-cases/incidents.js';
+import { announceIncident, delivered } from '../../lambdas/shared/use-cases/incident-outbox.js';
+import { recordAlarmTransition, registryChanges } from '../../lambdas/shared/use-cases/incidents.js';
 import { localDynamoClient, startDynamo, type RunningDynamo } from '../../local/storage/emulators.js';
 import { createRegistry } from '../helpers/registry-table.js';
 
@@ -45,34 +46,38 @@ const alarm = (s: AlarmSignal, minute: number, reason = 'threshold crossed'): Al
 const ok = (s: AlarmSignal, minute: number): AlarmTransition => ({ ...alarm(s, minute), state: 'OK', reason: 'fine' });
 
 describe('incidents in the registry (issue 22)', () => {
-  it('drift and realized decay: one incident, one page naming the input drift; re-deliveries owe nothing more', async () => {
+  it('drift and realized decay: one incident, announced once naming the input drift; re-deliveries owe nothing more', async () => {
     const { store, deps } = await fresh();
     const drift = sig('adult', 'input_drift');
     const realized = sig('adult', 'realized_decay');
     const first = await recordAlarmTransition(deps, drift, alarm(drift, 0, 'age drifted'));
     expect(first.effects).toEqual({ '1': 'opened' });
-    expect(first.pages).toEqual([
+    // Opened: its response workflow is owed (it announces the incident after the group wait), no page yet.
+    expect(first.pages).toEqual([]);
+    expect(first.starts).toEqual([{ incident: '1', name: `incident-1-${T0}` }]);
+    const second = await recordAlarmTransition(deps, realized, alarm(realized, 0.5));
+    expect(second.effects).toEqual({ '1': 'joined' });
+    expect(second.pages).toEqual([]);
+    const before = await store.state();
+    for (const [s, t] of [
+      [drift, alarm(drift, 0, 'age drifted')],
+      [realized, alarm(realized, 0.5)],
+    ] as const)
+      expect((await recordAlarmTransition(deps, s, t)).effects).toEqual({});
+    expect(await store.state()).toEqual(before);
+    await delivered(store, { starts: [`incident-1-${T0}`] });
+    const announced = await announceIncident(store, '1');
+    expect(announced.announcement).toEqual({ outcome: 'page', event: 'opened' });
+    expect(announced.pages).toEqual([
       expect.objectContaining({
         event: 'opened',
         subject: 'incident 1 (adult) opened',
         message: expect.stringMatching(/^incident 1 \(adult\): likely source — input drift .*age drifted/),
       }),
     ]);
-    const second = await recordAlarmTransition(deps, realized, alarm(realized, 20));
-    expect(second.effects).toEqual({ '1': 'joined' });
-    // The source did not change: no new page (the first is still owed until sent).
-    expect(second.pages.map((p) => p.event)).toEqual(['opened']);
-    const before = await store.state();
-    for (const [s, t] of [
-      [drift, alarm(drift, 0, 'age drifted')],
-      [realized, alarm(realized, 20)],
-    ] as const)
-      expect((await recordAlarmTransition(deps, s, t)).effects).toEqual({});
-    expect(await store.state()).toEqual(before);
-    await pagesSent(
-      deps,
-      second.pages.map((p) => p.id),
-    );
+    // A second announcement (a retried step) pages nothing more.
+    expect((await announceIncident(store, '1')).announcement).toEqual({ outcome: 'announced already' });
+    await delivered(store, { pages: announced.pages.map((p) => p.id) });
     expect((await store.state()).outbox).toEqual([]);
     const [record] = await store.list();
     expect(record).toMatchObject({ id: '1', models: ['adult'], status: 'open', source: { kind: 'signal' } });
@@ -84,7 +89,7 @@ describe('incidents in the registry (issue 22)', () => {
   });
 
   it('a quality drop after a promotion names the promotion, from the audit trail', async () => {
-    const { deps } = await fresh();
+    const { store, deps } = await fresh();
     await registry.audit.appendOnce(
       {
         model: 'adult',
@@ -99,15 +104,17 @@ describe('incidents in the registry (issue 22)', () => {
       { at: at(-30), id: 'p3' },
     );
     const estimated = sig('adult', 'estimated_decay');
-    const { pages } = await recordAlarmTransition(deps, estimated, alarm(estimated, 0));
+    await recordAlarmTransition(deps, estimated, alarm(estimated, 0));
+    const { pages } = await announceIncident(store, '1');
     expect(pages[0]?.message).toMatch(/likely source — promotion of v3 at 13:30 \(quality fell after it/);
   });
 
-  it('a changed source is owed as a page; two alarms at once are both recorded (compare-and-set, retried)', async () => {
+  it('a changed source after the announcement is owed as a page; two alarms at once are both recorded', async () => {
     const { store, deps } = await fresh();
     const realized = sig('adult', 'realized_decay');
     const drift = sig('adult', 'input_drift');
     await recordAlarmTransition(deps, realized, alarm(realized, 0));
+    await announceIncident(store, '1');
     const changed = await recordAlarmTransition(deps, drift, alarm(drift, 5));
     expect(changed.pages.map((p) => p.event)).toEqual(['opened', 'source changed']);
     const latency = sig('adult', 'latency');

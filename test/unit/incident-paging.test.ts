@@ -6,7 +6,7 @@ import {
   releasing,
   type GroupingState,
 } from '../../lambdas/core/incidents/grouping.js';
-import { decidePages, type PageDecision, type PageEvent } from '../../lambdas/core/incidents/paging.js';
+import { announcement, decidePages, type PageEvent, type Told } from '../../lambdas/core/incidents/paging.js';
 import type { AlarmSignal } from '../../lambdas/core/incidents/signals.js';
 
 const T0 = Date.parse('2026-12-07T14:00:00Z');
@@ -17,16 +17,36 @@ const errors: AlarmSignal = { alarmName: 'adult-errors', model: 'adult', kind: '
 const inRelease: AlarmSignal = { alarmName: 'adult-release-in-progress', model: 'adult', kind: 'release' };
 const candidate: AlarmSignal = { alarmName: 'adult-candidate-errors', model: 'adult', kind: 'release' };
 
+type Step = readonly [AlarmSignal, 'ALARM' | 'OK', number] | 'announce';
+
 /**
- * The whole paging loop as the incident function runs it: grouping, then the page decision with the held incidents
- * carried from one transition to the next. Answers every page owed, in order.
+ * The paging loop as the incident function and the response workflow run it: each transition grouped and its pages
+ * decided; `announce` runs every pending announcement (the workflows' group waits ending). Answers every page sent.
  */
-function run(steps: readonly [AlarmSignal, 'ALARM' | 'OK', number][]): { incident: string; event: PageEvent }[] {
+function run(steps: readonly Step[]): { incident: string; event: PageEvent }[] {
   let state: GroupingState = EMPTY_GROUPING;
-  let held: Pick<PageDecision, 'held' | 'untold'> = { held: {}, untold: [] };
+  let told: Told = {};
+  let pending: string[] = [];
   let next = 1;
   const pages: { incident: string; event: PageEvent }[] = [];
-  for (const [signal, value, minute] of steps) {
+  for (const step of steps) {
+    if (step === 'announce') {
+      const waiting: string[] = [];
+      for (const id of pending) {
+        const decided = announcement(
+          state.incidents.find((i) => i.id === id),
+          told,
+          releasing(state),
+        );
+        if (decided.outcome === 'held') waiting.push(id);
+        if (decided.outcome !== 'page') continue;
+        pages.push({ incident: id, event: decided.event });
+        told = { ...told, [id]: 'open' };
+      }
+      pending = waiting;
+      continue;
+    }
+    const [signal, value, minute] = step;
     const result = applyTransition(
       state,
       signal,
@@ -36,29 +56,36 @@ function run(steps: readonly [AlarmSignal, 'ALARM' | 'OK', number][]): { inciden
     const events = Object.entries(result.effects).flatMap(([incident, effect]) =>
       effect === 'opened' || effect === 'reopened' || effect === 'resolved' ? [{ incident, event: effect }] : [],
     );
-    const decided = decidePages(result.incidents, events, held, releasing(result));
+    const decided = decidePages(events, told);
     pages.push(...decided.pages);
-    held = decided;
+    pending = [...pending, ...decided.announce];
+    told = decided.told;
     state = { incidents: result.incidents, alarms: result.alarms };
   }
   return pages;
 }
 
 describe('pages of incidents (issue 22)', () => {
-  it('pages an incident when it opens, resolves and reopens (within the window), not per alarm', () => {
+  it('announces an incident once after its group wait, pages its resolution and its reopening — not each alarm', () => {
     expect(
       run([
         [drift, 'ALARM', 0],
-        [errors, 'ALARM', 1],
+        [errors, 'ALARM', 0.5],
+        'announce',
         [errors, 'OK', 5],
         [drift, 'OK', 6],
         [drift, 'ALARM', 20],
+        'announce',
       ]),
     ).toEqual([
       { incident: '1', event: 'opened' },
       { incident: '1', event: 'resolved' },
       { incident: '1', event: 'reopened' },
     ]);
+  });
+
+  it('a storm that clears within the group wait pages nothing', () => {
+    expect(run([[errors, 'ALARM', 0], [errors, 'OK', 0.5], 'announce'])).toEqual([]);
   });
 
   it("a release's own alarms open no incident: the release process acts on them", () => {
@@ -72,49 +99,38 @@ describe('pages of incidents (issue 22)', () => {
     expect(releasing(result)).toEqual(new Set(['adult']));
   });
 
-  it('holds the pages of a model releasing; an incident still open when the release ends pages then', () => {
-    expect(
-      run([
-        [inRelease, 'ALARM', 0],
-        [errors, 'ALARM', 1],
-        [inRelease, 'OK', 4],
-        [errors, 'OK', 9],
-      ]),
-    ).toEqual([
+  it('holds the announcement while a release of its model runs; announces it when the release ends if still open', () => {
+    expect(run([[inRelease, 'ALARM', 0], [errors, 'ALARM', 1], 'announce', [inRelease, 'OK', 4], 'announce'])).toEqual([
       { incident: '1', event: 'opened' },
-      { incident: '1', event: 'resolved' },
     ]);
-  });
-
-  it('an incident that opens and resolves within a release pages nothing (nobody was told it began)', () => {
     expect(
       run([
         [inRelease, 'ALARM', 0],
         [errors, 'ALARM', 1],
+        'announce',
         [errors, 'OK', 3],
         [inRelease, 'OK', 4],
+        'announce',
       ]),
     ).toEqual([]);
   });
 
-  it('for any sequence: an incident pages as opened once, resolved only after it was told open, reopened only after resolved', () => {
+  it('for any sequence: opened once per incident, resolved only after it was told open, reopened only after resolved', () => {
     const signals = [drift, errors, inRelease, candidate];
-    const step = fc.tuple(fc.constantFrom(...signals), fc.constantFrom('ALARM' as const, 'OK' as const));
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.tuple(fc.constantFrom(...signals), fc.constantFrom('ALARM' as const, 'OK' as const), fc.constant(0)),
+      fc.constant('announce' as const),
+    );
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
-        const pages = run(steps.map(([s, v], i) => [s, v, i]));
-        const opened = new Set<string>();
-        const resolvedSince = new Map<string, boolean>();
-        for (const { incident, event } of pages) {
-          if (event === 'opened' || event === 'reopened') {
-            // Opened once; then told again only after a resolution it was told of.
-            expect(event === 'opened' ? !opened.has(incident) : resolvedSince.get(incident)).toBe(true);
-            opened.add(incident);
-            resolvedSince.set(incident, false);
-          } else {
-            expect(opened.has(incident)).toBe(true);
-            if (event === 'resolved') resolvedSince.set(incident, true);
-          }
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        const timed = steps.map((s, i): Step => (s === 'announce' ? s : [s[0], s[1], i]));
+        const told = new Map<string, 'open' | 'closed'>();
+        for (const { incident, event } of run(timed)) {
+          const before = told.get(incident);
+          if (event === 'opened') expect(before).toBeUndefined();
+          if (event === 'reopened') expect(before).toBe('closed');
+          if (event === 'resolved' || event === 'source changed') expect(before).toBe('open');
+          told.set(incident, event === 'resolved' ? 'closed' : 'open');
         }
       }),
       { numRuns: 500 },

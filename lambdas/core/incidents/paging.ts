@@ -1,62 +1,56 @@
 import type { Incident } from './grouping.js';
 
 /**
- * Which incident events page (issue 22): an incident's opening (and reopening), a change of its likely source, its
- * resolution — one
- * page each, never one per alarm. While every model an incident concerns has a release in progress, its pages are
- * held: the release process acts on its own alarms first (it rolls the candidate back), as the composite alarm's
- * suppressor did before incidents. When the releases end, a held incident that is still open pages as opened (with its
- * source as known then) or reopened; one that resolved meanwhile pages nothing — nobody was told it began.
+ * Which incident events page (issue 22) — one page per incident event, never one per alarm:
+ * - an incident's opening (or reopening) is announced by its response workflow after a group wait, so the alarms of
+ *   one storm that arrive within it (in any order) make one page, with the source known by then; while every model
+ *   the incident concerns has a release in progress the announcement waits (the release process acts on its own
+ *   alarms first, as the composite alarm's suppressor did); one that resolves before it is announced pages nothing;
+ * - a change of its likely source and its resolution page only once its opening was announced.
  */
 
-export type PageEvent = 'opened' | 'reopened' | 'source changed' | 'resolved';
-export type HeldEvent = 'opened' | 'reopened';
-
-export interface PageDecision {
-  /** The pages owed now, by incident and event. */
-  readonly pages: { readonly incident: string; readonly event: PageEvent }[];
-  /** The incidents whose pages are still held, with the event they will page (opened or reopened). */
-  readonly held: Record<string, HeldEvent>;
-  /** Incidents that opened and resolved while held: never told, so a reopening pages as an opening. */
-  readonly untold: string[];
-}
-
-/** Whether a release of every model the incident concerns holds its pages. */
-const heldBy = (incident: Incident, releasing: ReadonlySet<string>): boolean =>
-  incident.models.length > 0 && incident.models.every((m) => releasing.has(m));
+export type PageEvent = 'opened' | 'reopened' | 'source changed' | 'resolved' | 'escalated';
 
 /**
- * The pages owed after a transition: `events` are what it did to the incidents it touched (in order), `held` the
- * incidents held before it, `releasing` the models with a release in progress after it.
+ * What the people were told of each incident: `open` — its opening, not yet its resolution; `closed` — its
+ * resolution (a later opening is a reopening). An incident absent was never announced.
  */
+export type Told = Readonly<Record<string, 'open' | 'closed'>>;
+
+export interface PageDecision {
+  /** The pages owed now. */
+  readonly pages: { readonly incident: string; readonly event: PageEvent }[];
+  /** The incidents whose opening (or reopening) their response workflow announces. */
+  readonly announce: string[];
+  readonly told: Record<string, 'open' | 'closed'>;
+}
+
+/** The pages and announcements owed after a transition: `events` are what it did to the incidents it touched. */
 export function decidePages(
-  incidents: readonly Incident[],
   events: readonly { readonly incident: string; readonly event: PageEvent }[],
-  before: Pick<PageDecision, 'held' | 'untold'>,
-  releasing: ReadonlySet<string>,
+  told: Told,
 ): PageDecision {
-  const byId = new Map(incidents.map((i) => [i.id, i]));
-  const holding = new Map(Object.entries(before.held));
-  const untold = new Set(before.untold.filter((id) => byId.has(id)));
+  const next = { ...told };
   const pages: PageDecision['pages'][number][] = [];
-  for (const { incident: id, event: raw } of events) {
-    const incident = byId.get(id);
-    if (incident === undefined) continue;
-    const event = raw === 'reopened' && untold.has(id) ? 'opened' : raw;
-    if (event === 'opened' || event === 'reopened') untold.delete(id);
-    if ((event === 'opened' || event === 'reopened') && heldBy(incident, releasing)) holding.set(id, event);
-    else if (holding.has(id) && event === 'resolved') {
-      if (holding.get(id) === 'opened') untold.add(id);
-      holding.delete(id);
-    } else if (!holding.has(id)) pages.push({ incident: id, event });
+  const announce: string[] = [];
+  for (const { incident, event } of events) {
+    if (event === 'opened' || event === 'reopened') announce.push(incident);
+    else if (next[incident] === 'open') {
+      pages.push({ incident, event });
+      if (event === 'resolved') next[incident] = 'closed';
+    }
   }
-  // Releases that ended release the pages they held.
-  for (const [id, event] of [...holding]) {
-    const incident = byId.get(id);
-    if (incident !== undefined && heldBy(incident, releasing)) continue;
-    holding.delete(id);
-    if (incident?.status === 'open') pages.push({ incident: id, event });
-    else if (event === 'opened') untold.add(id);
-  }
-  return { pages, held: Object.fromEntries(holding), untold: [...untold] };
+  return { pages, announce, told: next };
+}
+
+export type Announcement =
+  | { readonly outcome: 'page'; readonly event: 'opened' | 'reopened' }
+  | { readonly outcome: 'held' | 'resolved' | 'announced already' };
+
+/** What the response workflow's announcement does for an incident, given what was told and the releases running. */
+export function announcement(incident: Incident | undefined, told: Told, releasing: ReadonlySet<string>): Announcement {
+  if (incident === undefined || incident.status === 'resolved') return { outcome: 'resolved' };
+  if (told[incident.id] === 'open') return { outcome: 'announced already' };
+  if (incident.models.length > 0 && incident.models.every((m) => releasing.has(m))) return { outcome: 'held' };
+  return { outcome: 'page', event: told[incident.id] === 'closed' ? 'reopened' : 'opened' };
 }

@@ -37,7 +37,7 @@ const sourceSchema = z.object({
 export const pageSchema = z.object({
   id: z.string(),
   incident: z.string(),
-  event: z.enum(['opened', 'reopened', 'source changed', 'resolved']),
+  event: z.enum(['opened', 'reopened', 'source changed', 'resolved', 'escalated']),
   subject: z.string(),
   message: z.string(),
 });
@@ -58,10 +58,10 @@ const stateItemSchema = z.object({
     }),
   ),
   outbox: z.array(pageSchema),
-  /** Incidents whose pages wait for their models' releases to end (the release process acts first). */
-  held: z.record(z.string(), z.enum(['opened', 'reopened'])).default({}),
-  /** Incidents that opened and resolved while held (never told of): a reopening pages as an opening. */
-  untold: z.array(z.string()).default([]),
+  /** What the people were told of each incident (lambdas/core/incidents/paging.ts). */
+  told: z.record(z.string(), z.enum(['open', 'closed'])).default({}),
+  /** Response workflows owed (an incident opened or reopened), by execution name: kept until started. */
+  starts: z.array(z.object({ incident: z.string(), name: z.string() })).default([]),
   /** Each live incident's last page line: a new line is a changed source, which pages. */
   lines: z.record(z.string(), z.string()),
 });
@@ -71,8 +71,8 @@ export interface StoredGrouping extends GroupingState {
   readonly revision: number;
   readonly next: number;
   readonly outbox: IncidentPage[];
-  readonly held: Record<string, 'opened' | 'reopened'>;
-  readonly untold: string[];
+  readonly told: Record<string, 'open' | 'closed'>;
+  readonly starts: { readonly incident: string; readonly name: string }[];
   readonly lines: Record<string, string>;
 }
 
@@ -100,7 +100,7 @@ export class IncidentStore {
     );
     const item = parseItem(stateItemSchema, result.Item, 'incident grouping state');
     if (item === undefined)
-      return { revision: 0, next: 1, incidents: [], alarms: {}, outbox: [], held: {}, untold: [], lines: {} };
+      return { revision: 0, next: 1, incidents: [], alarms: {}, outbox: [], told: {}, starts: [], lines: {} };
     return item;
   }
 

@@ -79,3 +79,8 @@ export function incidentStateKey(): { pk: string; sk: string } {
 export function incidentKey(number: number): { pk: string; sk: string } {
   return { pk: `${KEY_PREFIX.incident}log`, sk: String(number).padStart(10, '0') };
 }
+
+/** How an incident is being responded to: its tier, the token tier 2's acknowledgement answers, its timeline. */
+export function incidentResponseKey(number: number): { pk: string; sk: string } {
+  return { pk: `${KEY_PREFIX.incident}response`, sk: String(number).padStart(10, '0') };
+}

@@ -149,9 +149,12 @@ export interface AliasRecord {
   readonly previous: number[];
 }
 
-/** `alarm`: one of the model's alarms changed state (recorded from CloudWatch, with the version then in production). */
+/**
+ * `alarm`: one of the model's alarms changed state (recorded from CloudWatch, with the version then in production).
+ * `incident`: a person acknowledged, escalated or resolved one of its incidents (`mlops incidents`).
+ */
 export type AuditAction =
-  'promote' | 'rollback' | 'approve' | 'reject' | 'archive' | 'alias' | 'alarm' | 'release' | 'retrain';
+  'promote' | 'rollback' | 'approve' | 'reject' | 'archive' | 'alias' | 'alarm' | 'release' | 'retrain' | 'incident';
 
 /** One append-only record of a change (or a refused attempt) to what is served or approved. */
 export interface AuditEvent {

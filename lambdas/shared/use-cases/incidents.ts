@@ -1,23 +1,23 @@
-import { ConflictError } from '../../core/errors.js';
 import { extent } from '../../core/extent.js';
 import {
   applyTransition,
-  releasing,
   type AlarmTransition,
   type GroupingEffect,
   type Incident,
 } from '../../core/incidents/grouping.js';
 import { decidePages, type PageEvent } from '../../core/incidents/paging.js';
-import { SIGNAL_LABELS, type AlarmSignal } from '../../core/incidents/signals.js';
+import type { AlarmSignal } from '../../core/incidents/signals.js';
 import { CHANGE_LOOKBACK_HOURS, likelySource, sourceLine, type Change } from '../../core/incidents/source.js';
-import type { IncidentPage, IncidentRecord, IncidentStore } from '../adapters/incident-store.js';
+import type { IncidentPage, IncidentRecord, IncidentStore, StoredGrouping } from '../adapters/incident-store.js';
+import { changeIncidents, pageOf } from './incident-outbox.js';
 import type { Registry } from '../adapters/registry.js';
 
 /**
  * One alarm transition through the incident logic (issue 22): grouped, its incidents' likely sources named from the
- * registry's recent changes, the result written with one compare-and-set, and the pages it owes (opened, source
- * changed, resolved) put in the state's outbox in the same write — so a page is owed exactly once however often the
- * event is delivered, and one that could not be sent is sent by the next invocation.
+ * registry's recent changes, the result written with one compare-and-set, and what it owes — pages (source changed,
+ * resolved) and response workflows (an incident opened or reopened: the workflow announces it) — put in the state's
+ * outboxes in the same write, so each is owed exactly once however often the event is delivered, and one that could
+ * not be delivered is delivered by the next invocation.
  */
 
 export interface IncidentDeps {
@@ -25,8 +25,6 @@ export interface IncidentDeps {
   /** The changes of these models since a time: promotions, rollbacks, releases, retrainings, uploads. */
   readonly changes: (models: readonly string[], since: Date) => Promise<Change[]>;
 }
-
-const ATTEMPTS = 5;
 
 /** The registry's record of changes, as the incident logic places them. */
 export function registryChanges(registry: Registry): IncidentDeps['changes'] {
@@ -92,19 +90,25 @@ function eventOf(
     : undefined;
 }
 
-/** Applies a transition; answers what it did and every page owed (this one's and any not sent before). */
+/** What a transition owes: pages, and response workflows to start (the state's outboxes after it). */
+export interface Owed {
+  readonly pages: IncidentPage[];
+  readonly starts: StoredGrouping['starts'];
+}
+
+/** Applies a transition; answers what it did and everything owed (this one's and any not delivered before). */
 export async function recordAlarmTransition(
   deps: IncidentDeps,
   signal: AlarmSignal,
   transition: AlarmTransition,
-): Promise<{ effects: Record<string, GroupingEffect>; pages: IncidentPage[] }> {
-  for (let attempt = 1; ; attempt++) {
-    const read = await deps.incidents.state();
+): Promise<Owed & { effects: Record<string, GroupingEffect> }> {
+  return changeIncidents(deps.incidents, async (read) => {
     let next = read.next;
     const result = applyTransition(read, signal, transition, () => String(next++));
     const touched = Object.entries(result.effects);
     // A replay, a re-delivery or an overtaken event: nothing to write.
-    if (touched.length === 0 && result.alarms === read.alarms) return { effects: {}, pages: read.outbox };
+    if (touched.length === 0 && result.alarms === read.alarms)
+      return { answer: { effects: {}, pages: read.outbox, starts: read.starts } };
     const lines = { ...read.lines };
     const records: IncidentRecord[] = [];
     const events: { incident: string; event: PageEvent }[] = [];
@@ -115,43 +119,18 @@ export async function recordAlarmTransition(
       lines[id] = record.line;
       records.push(record);
     }
-    const decided = decidePages(result.incidents, events, read, releasing(result));
-    const pages = decided.pages.map(({ incident, event }) =>
-      pageOf(result.incidents.find((i) => i.id === incident) as Incident, event, lines[incident] ?? ''),
-    );
-    const outbox = [...read.outbox, ...pages];
-    try {
-      const { held, untold } = decided;
-      const state = { next, incidents: result.incidents, alarms: result.alarms, outbox, held, untold, lines };
-      await deps.incidents.commit(read, state, records);
-      return { effects: result.effects, pages: outbox };
-    } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= ATTEMPTS) throw error;
-    }
-  }
-}
-
-/** A page: its subject, the source line, and the alarms behind it. */
-function pageOf(incident: Incident, event: PageEvent, line: string): IncidentPage {
-  const subject = `incident ${incident.id} (${incident.models.join(', ') || 'stack'}) ${event}`;
-  const alarms = incident.members.map(
-    (m) => `- ${m.alarmName} (${SIGNAL_LABELS[m.kind]}): ${m.state} since ${m.changedAt} — ${m.reason}`,
-  );
-  const message = [line, '', 'Alarms:', ...alarms, '', `Details: mlops incidents show ${incident.id}`].join('\n');
-  return { id: `${incident.id}:${event}:${incident.updatedAt}`, incident: incident.id, event, subject, message };
-}
-
-/** Takes sent pages out of the outbox (compare-and-set, as every change of the state). */
-export async function pagesSent(deps: Pick<IncidentDeps, 'incidents'>, ids: readonly string[]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const read = await deps.incidents.state();
-    const outbox = read.outbox.filter((p) => !ids.includes(p.id));
-    if (outbox.length === read.outbox.length) return;
-    try {
-      await deps.incidents.commit(read, { ...read, outbox }, []);
-      return;
-    } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= ATTEMPTS) throw error;
-    }
-  }
+    const decided = decidePages(events, read.told);
+    const byId = (id: string) => records.find((r) => r.id === id) as IncidentRecord;
+    const outbox = [...read.outbox, ...decided.pages.map(({ incident, event }) => pageOf(byId(incident), event))];
+    const starts = [
+      ...read.starts,
+      ...decided.announce.map((id) => ({ incident: id, name: `incident-${id}-${Date.parse(transition.time)}` })),
+    ];
+    const state = { ...read, next, incidents: result.incidents, alarms: result.alarms, outbox, starts, lines };
+    return {
+      state: { ...state, told: decided.told },
+      records,
+      answer: { effects: result.effects, pages: outbox, starts },
+    };
+  });
 }
