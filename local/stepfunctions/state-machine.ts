@@ -5,6 +5,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VirtualClock } from '../clock.js';
 import type { LocalFunction } from '../lambda/host.js';
+import { timeoutPathsAsParameters } from './timeout-paths.js';
 import { waitsOnClock } from './wait-states.js';
 import { mapTasks, type JsonValue, type StateLike, type TaskHandler } from './tasks.js';
 import { ExecutionJournal, restoredExecution } from './journal.js';
@@ -84,7 +85,7 @@ export class LocalStateMachine {
     context: MachineContext,
   ) {
     this.createdAt = context.clock.now();
-    const onClock = waitsOnClock(definition);
+    const onClock = waitsOnClock(timeoutPathsAsParameters(definition));
     const tasks = { functionsByArn, machineName: name, context, waits: onClock.waits };
     this.handlers = mapTasks(onClock.definition.States as Record<string, StateLike>, tasks);
     this.machine = new StateMachine(withRootResultPaths(onClock.definition), {
@@ -226,9 +227,11 @@ export class LocalStateMachine {
                 ? 'ABORTED'
                 : 'FAILED';
           const failed = [...execution.events].reverse().find((e) => e.type === 'ExecutionFailed');
+          // The library wraps an uncaught error of a state (a runtime error among them) as ExecutionError.
+          const inner = error.name === 'ExecutionError' && error.cause instanceof Error ? error.cause : undefined;
           execution.error = this.stopReasons.get(execution.name) ?? {
-            error: failed?.error ?? error.name,
-            cause: typeof failed?.cause === 'string' ? failed.cause : error.message,
+            error: inner?.name ?? failed?.error ?? error.name,
+            cause: inner?.message ?? (typeof failed?.cause === 'string' ? failed.cause : error.message),
           };
         },
       )

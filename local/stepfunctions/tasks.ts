@@ -1,5 +1,6 @@
 import type { LocalFunction } from '../lambda/host.js';
 import { withToken } from './task-tokens.js';
+import { takeTimeouts } from './timeout-paths.js';
 import { CLOCK_WAIT_RESOURCE, clockWait } from './wait-states.js';
 import type { MachineContext } from './state-machine.js';
 
@@ -117,7 +118,8 @@ function startExecution(stateName: string, tasks: TaskContext): TaskHandler {
 
 /**
  * `lambda:invoke.waitForTaskToken`: invokes the function with its payload (the token in place of `$$.Task.Token`) and
- * waits for SendTaskSuccess or SendTaskFailure with that token, or the Task's timeout on the runtime's clock. The
+ * waits for SendTaskSuccess or SendTaskFailure with that token, or the Task's timeout (`TimeoutSeconds`, or read from
+ * the input by `TimeoutSecondsPath`: timeout-paths.ts) on the runtime's clock. The
  * function's own answer is not the Task's result; its failure is, as Step Functions reports a failed invocation.
  */
 function waitForTaskToken(
@@ -131,10 +133,11 @@ function waitForTaskToken(
     throw new UnmappedTaskError(
       `${tasks.machineName}: Task ${stateName} waits for a task token, which needs the runtime's token registry`,
     );
-  return async (input) => {
+  return async (given) => {
+    const { input, timeoutSeconds, heartbeatSeconds } = takeTimeouts(stateName, given);
     const { token, result } = tokens.wait({
-      timeoutSeconds: state.TimeoutSeconds,
-      heartbeatSeconds: state.HeartbeatSeconds,
+      timeoutSeconds: state.TimeoutSeconds ?? timeoutSeconds,
+      heartbeatSeconds: state.HeartbeatSeconds ?? heartbeatSeconds,
     });
     const { FunctionName, Payload } = withToken(input, token) as { FunctionName?: unknown; Payload?: JsonValue };
     const invoked = find(FunctionName).invoke(Payload ?? {});

@@ -73,7 +73,7 @@ function waitEnd(name: string, wait: WaitState, input: JsonValue, now: number): 
     if (typeof seconds !== 'number' || seconds < 0)
       throw Object.assign(
         new Error(`Wait ${name}: ${wait.SecondsPath} is ${JSON.stringify(seconds)}, not a number of seconds`),
-        { name: 'States.Runtime' },
+        { name: 'States.Runtime', isRetryable: false, isCatchable: false },
       );
     return now + seconds * 1000;
   }
@@ -82,6 +82,8 @@ function waitEnd(name: string, wait: WaitState, input: JsonValue, now: number): 
   if (Number.isNaN(time))
     throw Object.assign(new Error(`Wait ${name}: no Seconds, SecondsPath, Timestamp or TimestampPath to wait for`), {
       name: 'States.Runtime',
+      isRetryable: false,
+      isCatchable: false,
     });
   return time;
 }

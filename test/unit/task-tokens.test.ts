@@ -102,4 +102,24 @@ describe('the callback pattern in the local Step Functions', () => {
     await alive.done;
     expect(alive.output).toMatchObject({ escalated: { Error: 'States.HeartbeatTimeout' } });
   });
+
+  it('reads the timeout from the input with TimeoutSecondsPath, and rejects one that is not a positive integer', async () => {
+    const timed = setup({ TimeoutSecondsPath: '$.ackSeconds' });
+    const late = timed.machine.start({ incident: 11, ackSeconds: 120 });
+    await timed.tokenOf();
+    // The function got its payload only: the timeout is the Task's, not a parameter of the call.
+    expect(Object.keys(timed.payloads[0] ?? {}).sort()).toEqual(['incident', 'token']);
+    await timed.clock.advance(119_000);
+    expect(late.status).toBe('RUNNING');
+    await timed.clock.advance(2_000);
+    await late.done;
+    expect(late.output).toMatchObject({ escalated: { Error: 'States.Timeout' } });
+
+    const bad = setup({ TimeoutSecondsPath: '$.ackSeconds' });
+    const refused = bad.machine.start({ incident: 12, ackSeconds: 'soon' });
+    await refused.done.catch(() => undefined);
+    // A runtime error ends the execution: States.ALL does not catch it (as AWS documents).
+    expect(refused.status).toBe('FAILED');
+    expect(refused.error).toMatchObject({ error: 'States.Runtime' });
+  });
 });
