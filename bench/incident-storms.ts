@@ -4,23 +4,31 @@
  * corrupted artifact, a registry outage, a latency regression after a release, and two causes at once. Each storm
  * jitters its alarms' times (a downstream alarm may come first), drops some downstream members, adds changes that
  * are not the cause (another model's promotion, an upload older than the lookback) and interleaves recoveries.
- * Counts the storms that became one incident, whose source was named correctly, and the wrong sources named with
- * confidence above 0.5. Writes bench/results/incident-storms.json.
+ * Counts the storms that became one incident, whose source was named correctly, the wrong sources named with
+ * confidence above 0.5, the storms that paged their beginning exactly once (the paging of lambdas/core/incidents/
+ * paging.ts, announced after the workflow's group wait) and the slowest first page. Writes
+ * bench/results/incident-storms.json.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   applyTransition,
   EMPTY_GROUPING,
+  releasing,
   type AlarmTransition,
   type GroupingState,
 } from '../lambdas/core/incidents/grouping.js';
+import { announcement, decidePages, watch, type PageEvent, type Told } from '../lambdas/core/incidents/paging.js';
 import type { AlarmSignal, SignalKind } from '../lambdas/core/incidents/signals.js';
 import { likelySource, type Change } from '../lambdas/core/incidents/source.js';
 import { seededRandom } from '../lambdas/core/random.js';
+import { GROUP_WAIT, WATCH_INTERVAL } from '../state-machines/incident.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const STORMS_PER_CAUSE = Number(process.env.STORMS_PER_CAUSE ?? 10);
+/** The response workflow's group wait (state-machines/incident.ts's GROUP_WAIT). */
+const GROUP_WAIT_MS = GROUP_WAIT.toMilliseconds();
+const WATCH_MS = WATCH_INTERVAL.toMilliseconds();
 const T0 = Date.parse('2026-12-07T14:00:00Z');
 
 interface Storm {
@@ -121,8 +129,22 @@ const storm = (cause: string, random: () => number): Storm => ({
   ...(CAUSES[cause] as (t: Tools) => Omit<Storm, 'cause'>)(tools(random)),
 });
 
-function replay(s: Storm, random: () => number): GroupingState {
+interface Replayed extends GroupingState {
+  /** An incident resolved before its announcement (the storm cleared within the group wait). */
+  readonly clearedBeforeAnnouncement: boolean;
+  /** When the first of the storm's alarms that did not flap back was delivered (ms; Infinity: none). */
+  readonly firstDelivered: number;
+  /** Pages sent, with the time (ms) they went out: announcements after the group wait, then updates. */
+  readonly pages: { readonly event: PageEvent; readonly at: number }[];
+}
+
+/** The storm's alarm events as delivered: time order with a few swapped, some twice, some flapping. */
+function deliveries(
+  s: Storm,
+  random: () => number,
+): { events: { signal: AlarmSignal; transition: AlarmTransition }[]; lasting: string[] } {
   const events: { signal: AlarmSignal; transition: AlarmTransition }[] = [];
+  const lasting: string[] = [];
   for (const { signal, minute } of s.alarms) {
     events.push({
       signal,
@@ -134,24 +156,88 @@ function replay(s: Storm, random: () => number): GroupingState {
         signal,
         transition: { alarmName: signal.alarmName, state: 'OK', time: at(minute + 1), reason: 'recovered' },
       });
+    else lasting.push(signal.alarmName);
   }
   // Delivered in time order, a few swapped (EventBridge does not promise order), and some delivered twice.
   events.sort((a, b) => Date.parse(a.transition.time) - Date.parse(b.transition.time));
   for (let i = 1; i < events.length; i++)
     if (random() < 0.2)
       [events[i - 1], events[i]] = [events[i] as (typeof events)[number], events[i - 1] as (typeof events)[number]];
-  const delivered = events.flatMap((e) => (random() < 0.2 ? [e, e] : [e]));
-  return delivered.reduce<GroupingState>((state, e) => {
-    const { incidents, alarms } = applyTransition(state, e.signal, e.transition, () => `inc-${e.transition.time}`);
-    return { incidents, alarms };
-  }, EMPTY_GROUPING);
+  return { events: events.flatMap((e) => (random() < 0.2 ? [e, e] : [e])), lasting };
+}
+
+/**
+ * The storm through the grouping and the paging (lambdas/core/incidents/paging.ts) as the incident function and the
+ * response workflows run them: an opening is announced GROUP_WAIT after it with what is known then, and each running
+ * workflow watches its incident every minute (its settled resolution pages).
+ */
+function replay(s: Storm, random: () => number): Replayed {
+  let state: GroupingState = EMPTY_GROUPING;
+  let told: Told = {};
+  const workflows = new Map<string, { due: number; announced: boolean }>();
+  const pages: { event: PageEvent; at: number }[] = [];
+  let cleared = false;
+  let clock = Number.NEGATIVE_INFINITY;
+  const step = (now: number) => {
+    for (const [id, flow] of [...workflows]) {
+      const incident = state.incidents.find((i) => i.id === id);
+      if (!flow.announced) {
+        if (now < flow.due) continue;
+        const decided = announcement(incident, told, releasing(state));
+        if (decided.outcome === 'resolved') {
+          workflows.delete(id);
+          cleared = true;
+        }
+        if (decided.outcome === 'page') {
+          pages.push({ event: decided.event, at: now });
+          told = { ...told, [id]: 'open' };
+        }
+        if (decided.outcome !== 'held') flow.announced = true;
+      } else if (watch(incident, now) === 'settled') {
+        workflows.delete(id);
+        if (told[id] !== 'open') continue;
+        pages.push({ event: 'resolved', at: now });
+        told = { ...told, [id]: 'closed' };
+      }
+    }
+  };
+  // The workflows' steps at every WATCH_MS up to a time (their waits end on the minute).
+  const runUntil = (time: number) => {
+    const from = clock === Number.NEGATIVE_INFINITY ? time : clock;
+    for (let t = Math.ceil(from / WATCH_MS) * WATCH_MS; t <= time; t += WATCH_MS) step(t);
+    clock = Math.max(clock, time);
+  };
+  const { events: delivered, lasting } = deliveries(s, random);
+  let firstDelivered = Number.POSITIVE_INFINITY;
+  for (const e of delivered) {
+    const time = Date.parse(e.transition.time);
+    runUntil(time);
+    // Delivered no earlier than the events before it (a swapped event arrives late).
+    if (e.transition.state === 'ALARM' && lasting.includes(e.signal.alarmName))
+      firstDelivered = Math.min(firstDelivered, Math.max(clock, time));
+    const result = applyTransition(state, e.signal, e.transition, () => `inc-${e.transition.time}`);
+    const events = Object.entries(result.effects).flatMap(([incident, effect]) =>
+      effect === 'opened' || effect === 'reopened' || effect === 'resolved' ? [{ incident, event: effect }] : [],
+    );
+    const decided = decidePages(events, told, new Set(workflows.keys()));
+    for (const page of decided.pages) pages.push({ event: page.event, at: time });
+    for (const id of decided.announce) workflows.set(id, { due: time + GROUP_WAIT_MS, announced: false });
+    state = { incidents: result.incidents, alarms: result.alarms };
+  }
+  runUntil(clock + 24 * 3_600_000);
+  // A storm whose every alarm flapped back within a minute may clear before its announcement (a blip: no page).
+  const allFlapped = lasting.length === 0;
+  return { ...state, pages, clearedBeforeAnnouncement: cleared || (allFlapped && pages.length === 0), firstDelivered };
 }
 
 const random = seededRandom(22);
 const rows = Object.keys(CAUSES).flatMap((cause) =>
   Array.from({ length: STORMS_PER_CAUSE }, () => {
     const s = storm(cause, random);
-    const { incidents } = replay(s, random);
+    const { incidents, pages, clearedBeforeAnnouncement, firstDelivered } = replay(s, random);
+    // Measured from the delivery of the first alarm that lasted (one that flapped back within a minute is a blip).
+    const first = firstDelivered;
+    const openings = pages.filter((p) => p.event === 'opened' || p.event === 'reopened');
     // The storm's incident: the one opened first (a flap may have resolved and reopened it).
     const incident = incidents[0];
     const source = incident === undefined ? undefined : likelySource(incident, s.changes);
@@ -162,6 +248,9 @@ const rows = Object.keys(CAUSES).flatMap((cause) =>
       incidents: incidents.length,
       right,
       confidentlyWrong: !right && source !== undefined && source.kind !== 'uncertain' && source.confidence > 0.5,
+      openingPages: openings.length,
+      clearedBeforeAnnouncement,
+      firstPageSeconds: openings.length > 0 ? ((openings[0]?.at ?? 0) - first) / 1000 : null,
       source: source?.summary ?? null,
       confidence: source?.confidence ?? null,
     };
@@ -176,6 +265,7 @@ const byCause = Object.fromEntries(
         storms: of.length,
         right: of.filter((r) => r.right).length,
         one_incident: of.filter((r) => r.incidents === 1).length,
+        one_page: of.filter((r) => r.openingPages === 1).length,
       },
     ];
   }),
@@ -185,8 +275,18 @@ const output = {
   right: rows.filter((r) => r.right).length,
   confidently_wrong: rows.filter((r) => r.confidentlyWrong).length,
   one_incident: rows.filter((r) => r.incidents === 1).length,
+  /** Storms that paged their beginning exactly once (of those that did not clear within the group wait). */
+  one_page: rows.filter((r) => r.openingPages === 1).length,
+  /** Storms that paged their beginning more than once (a resolution paged, then a reopening). */
+  paged_twice_or_more: rows.filter((r) => r.openingPages > 1).length,
+  /** The slowest first page after the delivery of the storm's first lasting alarm (the group wait is 60 s). */
+  max_first_page_seconds: Math.max(...rows.flatMap((r) => (r.firstPageSeconds === null ? [] : [r.firstPageSeconds]))),
+  /** Storms that cleared before their group wait ended: announced as nothing (a blip), by design. */
+  cleared_before_announcement: rows.filter((r) => r.clearedBeforeAnnouncement).length,
   by_cause: byCause,
   wrong: rows.filter((r) => !r.right).slice(0, 10),
+  not_one_page: rows.filter((r) => r.openingPages !== 1).slice(0, 10),
+  slowest_first_pages: [...rows].sort((a, b) => (b.firstPageSeconds ?? 0) - (a.firstPageSeconds ?? 0)).slice(0, 3),
 };
 writeFileSync(join(ROOT, 'bench', 'results', 'incident-storms.json'), `${JSON.stringify(output, null, 2)}\n`);
 console.log(JSON.stringify(output, null, 2));

@@ -9,19 +9,52 @@ import { ESCALATED_ERROR } from '../lambdas/shared/contracts/incident-steps.js';
 /** How long an incident's alarms gather before it is announced: the alarms of one storm make one page. */
 export const GROUP_WAIT = Duration.seconds(60);
 
+/** How often the workflow watches an open incident (its resolution, tier 1's time). */
+export const WATCH_INTERVAL = Duration.seconds(60);
+
 /**
  * An incident's response, in JSONPath (issue 22). Input: `{incident}`. The incident-response function runs each step.
  *
  *   GroupWait (60 s) → Announce → Announced? ─ held (a release runs) → HoldWait (60 s) ↺ Announce
- *                                            ├ resolved → Resolved
- *                                            └ open → Tier1Wait (the model file's tier1Minutes) → Check → Cleared?
- *   Cleared? ─ resolved → Resolved
- *            └ open → NotifyTier2 (waits for the task token: `mlops incidents ack` | resolution) → Acknowledged
- *                        ├ States.Timeout (acknowledgeMinutes) / Escalated (`mlops incidents escalate`) → Escalate
- *   any other failure of a step → Escalate (recorded, never looped) → Escalated
+ *                                            ├ resolved (before it was told) → Resolved
+ *                                            └ open → Watch
+ *   Watch (60 s) → Check → Checked? ─ resolved (settled: its resolution paged) → Resolved
+ *                                   ├ tier2 (open past the model file's tier1Minutes) → NotifyTier2
+ *                                   └ open ↺ Watch
+ *   NotifyTier2: waits for its task token — `mlops incidents ack` or the incident's resolution → Watch;
+ *                States.Timeout (acknowledgeMinutes) or Escalated (`mlops incidents escalate`) → Escalate → Watch
+ *   a step that fails → EscalateFailure (tier 3 told, recorded) → ResponseFailed: never a loop
  */
 export function incidentDefinition(scope: Construct, fn: lambda.IFunction, fnTimeout: Duration): sfn.IChainable {
-  const step = (id: string, payload: Record<string, unknown>, resultPath: string) => {
+  const step = stepOf(scope, fn, fnTimeout);
+  const incident = { 'incident.$': '$.incident' };
+  const resolved = new sfn.Succeed(scope, 'Resolved', { comment: 'The alarms cleared and stayed clear.' });
+  const failed = new sfn.Fail(scope, 'ResponseFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
+  const escalateFailure = step(
+    'EscalateFailure',
+    { action: 'escalate', ...incident, 'error.$': '$.error' },
+    '$.escalated',
+  );
+  escalateFailure.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.escalationError' });
+  escalateFailure.next(failed);
+  const onFailure = <T extends tasks.LambdaInvoke>(task: T): T =>
+    task.addCatch(escalateFailure, { errors: ['States.ALL'], resultPath: '$.error' }) as T;
+  const watch = watchLoop(scope, fn, { step, onFailure, resolved });
+  const announce = onFailure(step('Announce', { action: 'announce', ...incident }, '$.announce'));
+  const holdWait = new sfn.Wait(scope, 'HoldWait', { time: sfn.WaitTime.duration(Duration.seconds(60)) });
+  holdWait.next(announce);
+  const announced = new sfn.Choice(scope, 'Announced?')
+    .when(sfn.Condition.stringEquals('$.announce.status', 'held'), holdWait)
+    .when(sfn.Condition.stringEquals('$.announce.status', 'resolved'), resolved)
+    .otherwise(watch);
+  return new sfn.Wait(scope, 'GroupWait', { time: sfn.WaitTime.duration(GROUP_WAIT) }).next(announce).next(announced);
+}
+
+type Step = (id: string, payload: Record<string, unknown>, resultPath: string) => tasks.LambdaInvoke;
+
+/** A step of the incident-response function, retried with backoff on passing failures. */
+function stepOf(scope: Construct, fn: lambda.IFunction, fnTimeout: Duration): Step {
+  return (id, payload, resultPath) => {
     const task = new tasks.LambdaInvoke(scope, id, {
       lambdaFunction: fn,
       payload: sfn.TaskInput.fromObject(payload),
@@ -39,21 +72,24 @@ export function incidentDefinition(scope: Construct, fn: lambda.IFunction, fnTim
     });
     return task;
   };
-  const incident = { 'incident.$': '$.incident' };
-  const resolved = new sfn.Succeed(scope, 'Resolved', { comment: 'The alarms cleared.' });
-  const escalate = step('Escalate', { action: 'escalate', ...incident, 'error.$': '$.error' }, '$.escalated');
-  escalate.addCatch(new sfn.Fail(scope, 'EscalationFailed', { errorPath: '$.escalationError.Error' }), {
-    errors: ['States.ALL'],
-    resultPath: '$.escalationError',
-  });
-  escalate.next(new sfn.Succeed(scope, 'Escalated', { comment: 'The model developers have it.' }));
-  const onFailure = <T extends tasks.LambdaInvoke>(task: T): T =>
-    task.addCatch(escalate, { errors: ['States.ALL'], resultPath: '$.error' }) as T;
+}
 
-  const announce = onFailure(step('Announce', { action: 'announce', ...incident }, '$.announce'));
-  const holdWait = new sfn.Wait(scope, 'HoldWait', { time: sfn.WaitTime.duration(Duration.seconds(60)) });
-  const check = onFailure(step('Check', { action: 'check', ...incident }, '$.check'));
-  const tier1Wait = new sfn.Wait(scope, 'Tier1Wait', { time: sfn.WaitTime.secondsPath('$.announce.tier1Seconds') });
+/** Watch → Check → Checked? (resolved / tier 2 / open ↺), tier 2's wait for its token, and the escalation. */
+function watchLoop(
+  scope: Construct,
+  fn: lambda.IFunction,
+  parts: { step: Step; onFailure: <T extends tasks.LambdaInvoke>(task: T) => T; resolved: sfn.IChainable },
+): sfn.Wait {
+  const { step, onFailure } = parts;
+  const incident = { 'incident.$': '$.incident' };
+  const watch = new sfn.Wait(scope, 'Watch', { time: sfn.WaitTime.duration(WATCH_INTERVAL) });
+  const check = onFailure(
+    step('Check', { action: 'check', ...incident, 'tier1Seconds.$': '$.announce.tier1Seconds' }, '$.check'),
+  );
+  const escalate = onFailure(
+    step('Escalate', { action: 'escalate', ...incident, 'error.$': '$.error' }, '$.escalated'),
+  );
+  escalate.next(watch);
   const notify = new tasks.LambdaInvoke(scope, 'NotifyTier2', {
     lambdaFunction: fn,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
@@ -63,15 +99,14 @@ export function incidentDefinition(scope: Construct, fn: lambda.IFunction, fnTim
   });
   notify.addCatch(escalate, { errors: ['States.Timeout', ESCALATED_ERROR], resultPath: '$.error' });
   onFailure(notify);
-  notify.next(new sfn.Succeed(scope, 'Acknowledged', { comment: 'Tier 2 has it, or the alarms cleared meanwhile.' }));
-
-  holdWait.next(announce);
-  const cleared = new sfn.Choice(scope, 'Cleared?')
-    .when(sfn.Condition.stringEquals('$.check.status', 'resolved'), resolved)
-    .otherwise(notify);
-  const announced = new sfn.Choice(scope, 'Announced?')
-    .when(sfn.Condition.stringEquals('$.announce.status', 'held'), holdWait)
-    .when(sfn.Condition.stringEquals('$.announce.status', 'resolved'), resolved)
-    .otherwise(tier1Wait.next(check).next(cleared));
-  return new sfn.Wait(scope, 'GroupWait', { time: sfn.WaitTime.duration(GROUP_WAIT) }).next(announce).next(announced);
+  notify.next(watch);
+  watch
+    .next(check)
+    .next(
+      new sfn.Choice(scope, 'Checked?')
+        .when(sfn.Condition.stringEquals('$.check.status', 'resolved'), parts.resolved)
+        .when(sfn.Condition.stringEquals('$.check.status', 'tier2'), notify)
+        .otherwise(watch),
+    );
+  return watch;
 }

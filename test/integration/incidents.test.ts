@@ -4,7 +4,8 @@ import type { AlarmTransition } from '../../lambdas/core/incidents/grouping.js';
 import type { AlarmSignal, SignalKind } from '../../lambdas/core/incidents/signals.js';
 import { IncidentStore } from '../../lambdas/shared/adapters/incident-store.js';
 import type { Registry } from '../../lambdas/shared/adapters/registry.js';
-import { announceIncident, delivered } from '../../lambdas/shared/use-cases/incident-outbox.js';
+import { SETTLE_MINUTES } from '../../lambdas/core/incidents/paging.js';
+import { announceIncident, delivered, settleIncident } from '../../lambdas/shared/use-cases/incident-outbox.js';
 import { recordAlarmTransition, registryChanges } from '../../lambdas/shared/use-cases/incidents.js';
 import { localDynamoClient, startDynamo, type RunningDynamo } from '../../local/storage/emulators.js';
 import { createRegistry } from '../helpers/registry-table.js';
@@ -81,11 +82,16 @@ describe('incidents in the registry (issue 22)', () => {
     expect((await store.state()).outbox).toEqual([]);
     const [record] = await store.list();
     expect(record).toMatchObject({ id: '1', models: ['adult'], status: 'open', source: { kind: 'signal' } });
-    // Recovered: the incident resolves, and that is owed as a page.
+    // Recovered: the incident resolves; its resolution is paged once it has held for SETTLE_MINUTES (its workflow watches).
     await recordAlarmTransition(deps, drift, ok(drift, 60));
     const resolved = await recordAlarmTransition(deps, realized, ok(realized, 65));
     expect(resolved.effects).toEqual({ '1': 'resolved' });
-    expect(resolved.pages.map((p) => p.subject)).toEqual(['incident 1 (adult) resolved']);
+    expect(resolved.pages).toEqual([]);
+    expect((await settleIncident(store, '1', Date.parse(at(65 + SETTLE_MINUTES)) - 1)).watch).toBe('open');
+    const settled = await settleIncident(store, '1', Date.parse(at(65 + SETTLE_MINUTES)));
+    expect(settled.watch).toBe('settled');
+    expect(settled.pages.map((p) => p.subject)).toEqual(['incident 1 (adult) resolved']);
+    expect((await store.state()).responding).toEqual([]);
   });
 
   it('a quality drop after a promotion names the promotion, from the audit trail', async () => {

@@ -6,7 +6,14 @@ import {
   releasing,
   type GroupingState,
 } from '../../lambdas/core/incidents/grouping.js';
-import { announcement, decidePages, type PageEvent, type Told } from '../../lambdas/core/incidents/paging.js';
+import {
+  announcement,
+  decidePages,
+  SETTLE_MINUTES,
+  watch,
+  type PageEvent,
+  type Told,
+} from '../../lambdas/core/incidents/paging.js';
 import type { AlarmSignal } from '../../lambdas/core/incidents/signals.js';
 
 const T0 = Date.parse('2026-12-07T14:00:00Z');
@@ -17,33 +24,43 @@ const errors: AlarmSignal = { alarmName: 'adult-errors', model: 'adult', kind: '
 const inRelease: AlarmSignal = { alarmName: 'adult-release-in-progress', model: 'adult', kind: 'release' };
 const candidate: AlarmSignal = { alarmName: 'adult-candidate-errors', model: 'adult', kind: 'release' };
 
-type Step = readonly [AlarmSignal, 'ALARM' | 'OK', number] | 'announce';
+/** An alarm transition, or the response workflows' steps at a minute: announcements due, then their watches. */
+type Step = readonly [AlarmSignal, 'ALARM' | 'OK', number] | readonly ['workflows', number];
 
 /**
- * The paging loop as the incident function and the response workflow run it: each transition grouped and its pages
- * decided; `announce` runs every pending announcement (the workflows' group waits ending). Answers every page sent.
+ * The paging loop as the incident function and the response workflows run it: each transition grouped and its pages
+ * decided; `workflows` runs each running workflow's step (an announcement not made yet, else a watch). Answers every
+ * page sent.
  */
 function run(steps: readonly Step[]): { incident: string; event: PageEvent }[] {
   let state: GroupingState = EMPTY_GROUPING;
   let told: Told = {};
-  let pending: string[] = [];
+  // Running workflows: announced yet or not.
+  let responding = new Map<string, 'announcing' | 'watching'>();
   let next = 1;
   const pages: { incident: string; event: PageEvent }[] = [];
   for (const step of steps) {
-    if (step === 'announce') {
-      const waiting: string[] = [];
-      for (const id of pending) {
-        const decided = announcement(
-          state.incidents.find((i) => i.id === id),
-          told,
-          releasing(state),
-        );
-        if (decided.outcome === 'held') waiting.push(id);
-        if (decided.outcome !== 'page') continue;
-        pages.push({ incident: id, event: decided.event });
-        told = { ...told, [id]: 'open' };
+    if (step[0] === 'workflows') {
+      const now = T0 + step[1] * 60_000;
+      const still = new Map<string, 'announcing' | 'watching'>();
+      for (const [id, phase] of responding) {
+        const incident = state.incidents.find((i) => i.id === id);
+        if (phase === 'announcing') {
+          const decided = announcement(incident, told, releasing(state));
+          if (decided.outcome === 'resolved') continue;
+          if (decided.outcome === 'page') {
+            pages.push({ incident: id, event: decided.event });
+            told = { ...told, [id]: 'open' };
+          }
+          still.set(id, decided.outcome === 'held' ? 'announcing' : 'watching');
+        } else if (watch(incident, now) === 'settled') {
+          if (told[id] === 'open') {
+            pages.push({ incident: id, event: 'resolved' });
+            told = { ...told, [id]: 'closed' };
+          }
+        } else still.set(id, 'watching');
       }
-      pending = waiting;
+      responding = still;
       continue;
     }
     const [signal, value, minute] = step;
@@ -56,26 +73,27 @@ function run(steps: readonly Step[]): { incident: string; event: PageEvent }[] {
     const events = Object.entries(result.effects).flatMap(([incident, effect]) =>
       effect === 'opened' || effect === 'reopened' || effect === 'resolved' ? [{ incident, event: effect }] : [],
     );
-    const decided = decidePages(events, told);
+    const decided = decidePages(events, told, new Set(responding.keys()));
     pages.push(...decided.pages);
-    pending = [...pending, ...decided.announce];
-    told = decided.told;
+    for (const id of decided.announce) responding.set(id, 'announcing');
     state = { incidents: result.incidents, alarms: result.alarms };
   }
   return pages;
 }
 
 describe('pages of incidents (issue 22)', () => {
-  it('announces an incident once after its group wait, pages its resolution and its reopening — not each alarm', () => {
+  it('announces an incident once after its group wait and pages its resolution once settled — not each alarm', () => {
     expect(
       run([
         [drift, 'ALARM', 0],
         [errors, 'ALARM', 0.5],
-        'announce',
+        ['workflows', 1],
         [errors, 'OK', 5],
         [drift, 'OK', 6],
+        ['workflows', 7],
+        ['workflows', 6 + SETTLE_MINUTES],
         [drift, 'ALARM', 20],
-        'announce',
+        ['workflows', 21],
       ]),
     ).toEqual([
       { incident: '1', event: 'opened' },
@@ -84,8 +102,29 @@ describe('pages of incidents (issue 22)', () => {
     ]);
   });
 
+  it('an alarm that flaps back within the settle time is the same storm: no resolution, no reopening paged', () => {
+    expect(
+      run([
+        [drift, 'ALARM', 0],
+        ['workflows', 1],
+        [drift, 'OK', 2],
+        ['workflows', 3],
+        [drift, 'ALARM', 4],
+        ['workflows', 5],
+        ['workflows', 20],
+      ]),
+    ).toEqual([{ incident: '1', event: 'opened' }]);
+  });
+
   it('a storm that clears within the group wait pages nothing', () => {
-    expect(run([[errors, 'ALARM', 0], [errors, 'OK', 0.5], 'announce'])).toEqual([]);
+    expect(
+      run([
+        [errors, 'ALARM', 0],
+        [errors, 'OK', 0.5],
+        ['workflows', 1],
+        ['workflows', 10],
+      ]),
+    ).toEqual([]);
   });
 
   it("a release's own alarms open no incident: the release process acts on them", () => {
@@ -100,30 +139,24 @@ describe('pages of incidents (issue 22)', () => {
   });
 
   it('holds the announcement while a release of its model runs; announces it when the release ends if still open', () => {
-    expect(run([[inRelease, 'ALARM', 0], [errors, 'ALARM', 1], 'announce', [inRelease, 'OK', 4], 'announce'])).toEqual([
-      { incident: '1', event: 'opened' },
-    ]);
-    expect(
-      run([
-        [inRelease, 'ALARM', 0],
-        [errors, 'ALARM', 1],
-        'announce',
-        [errors, 'OK', 3],
-        [inRelease, 'OK', 4],
-        'announce',
-      ]),
-    ).toEqual([]);
+    const held = [
+      [inRelease, 'ALARM', 0],
+      [errors, 'ALARM', 1],
+      ['workflows', 2],
+    ] as const;
+    expect(run([...held, [inRelease, 'OK', 4], ['workflows', 5]])).toEqual([{ incident: '1', event: 'opened' }]);
+    expect(run([...held, [errors, 'OK', 3], [inRelease, 'OK', 4], ['workflows', 5]])).toEqual([]);
   });
 
   it('for any sequence: opened once per incident, resolved only after it was told open, reopened only after resolved', () => {
     const signals = [drift, errors, inRelease, candidate];
-    const step: fc.Arbitrary<Step> = fc.oneof(
-      fc.tuple(fc.constantFrom(...signals), fc.constantFrom('ALARM' as const, 'OK' as const), fc.constant(0)),
-      fc.constant('announce' as const),
+    const step = fc.oneof(
+      fc.tuple(fc.constantFrom(...signals), fc.constantFrom('ALARM' as const, 'OK' as const)),
+      fc.constant('workflows' as const),
     );
     fc.assert(
       fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
-        const timed = steps.map((s, i): Step => (s === 'announce' ? s : [s[0], s[1], i]));
+        const timed = steps.map((s, i): Step => (s === 'workflows' ? ['workflows', i * 2] : [s[0], s[1], i * 2]));
         const told = new Map<string, 'open' | 'closed'>();
         for (const { incident, event } of run(timed)) {
           const before = told.get(incident);

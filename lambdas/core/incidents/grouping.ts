@@ -112,17 +112,32 @@ const live = (incident: Incident, time: string): boolean =>
   incident.status === 'open' ||
   (incident.resolvedAt !== null && Date.parse(time) - Date.parse(incident.resolvedAt) <= REOPEN_MINUTES * 60_000);
 
+/**
+ * Whether a signal can explain an incident (or be explained by it): the platform beneath explains anything; otherwise
+ * they share a branch of the causal chain (a failed execution and a model's failed run; a queue of undelivered uploads
+ * and a data anomaly).
+ */
+function related(incident: Incident, signal: AlarmSignal): boolean {
+  const branch = branchOf(signal.kind);
+  return incident.members.some(
+    (m) => m.kind === 'platform' || signal.kind === 'platform' || branchOf(m.kind) === branch,
+  );
+}
+
 /** The live incidents an alarm going to ALARM joins (empty: it opens one). */
 function joinable(incidents: readonly Incident[], signal: AlarmSignal, time: string): Incident[] {
-  const open = incidents.filter((i) => live(i, time));
-  if (signal.model === null) return open;
-  const own = open.filter((i) => i.models.includes(signal.model as string));
+  const alive = incidents.filter((i) => live(i, time));
+  if (signal.model === null) {
+    // Every open incident it can explain; else the latest recently resolved one it alarmed in (it flaps).
+    const open = alive.filter((i) => i.status === 'open' && related(i, signal));
+    if (open.length > 0) return open;
+    return alive.filter((i) => i.members.some((m) => m.alarmName === signal.alarmName)).slice(-1);
+  }
+  const own = alive.filter((i) => i.models.includes(signal.model as string));
   if (own.length > 0) return own.slice(0, 1);
-  // A stack-wide incident that concerns no other model can explain a model's serving alarms.
-  const platform = open.filter(
-    (i) => i.models.length === 0 && branchOf(signal.kind) === 'serving' && i.members.every((m) => m.model === null),
-  );
-  return platform.slice(0, 1);
+  // A stack-wide incident that concerns no model yet, on the signal's branch (or the platform beneath it).
+  const stackWide = alive.filter((i) => i.models.length === 0 && i.status === 'open' && related(i, signal));
+  return stackWide.slice(0, 1);
 }
 
 /** The models with a release in progress: one of their release alarms is in ALARM. */

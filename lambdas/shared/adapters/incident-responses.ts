@@ -22,6 +22,8 @@ const responseSchema = z.object({
   /** The token of tier 2's waiting task, while it waits. */
   token: z.string().nullable().default(null),
   acknowledged: z.object({ by: z.string(), at: z.string(), message: z.string() }).nullable().default(null),
+  /** When the opening was paged: tier 1's time counts from it. */
+  announcedAt: z.string().nullable().default(null),
   timeline: z.array(entrySchema).default([]),
 });
 export type IncidentResponse = z.infer<typeof responseSchema>;
@@ -43,7 +45,7 @@ export class IncidentResponses {
   async update(
     id: string,
     entry: TimelineEntry,
-    fields: Partial<Pick<IncidentResponse, 'tier' | 'token' | 'acknowledged'>> = {},
+    fields: Partial<Pick<IncidentResponse, 'tier' | 'token' | 'acknowledged' | 'announcedAt'>> = {},
   ): Promise<void> {
     const names: Record<string, string> = { '#timeline': 'timeline', '#incident': 'incident', '#tier': 'tier' };
     const values: Record<string, unknown> = { ':entry': [entry], ':empty': [], ':incident': id };

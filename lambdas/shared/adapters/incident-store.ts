@@ -62,6 +62,8 @@ const stateItemSchema = z.object({
   told: z.record(z.string(), z.enum(['open', 'closed'])).default({}),
   /** Response workflows owed (an incident opened or reopened), by execution name: kept until started. */
   starts: z.array(z.object({ incident: z.string(), name: z.string() })).default([]),
+  /** Incidents whose response workflow runs (from its start owed until it pages the settled resolution). */
+  responding: z.array(z.string()).default([]),
   /** Each live incident's last page line: a new line is a changed source, which pages. */
   lines: z.record(z.string(), z.string()),
 });
@@ -73,6 +75,7 @@ export interface StoredGrouping extends GroupingState {
   readonly outbox: IncidentPage[];
   readonly told: Record<string, 'open' | 'closed'>;
   readonly starts: { readonly incident: string; readonly name: string }[];
+  readonly responding: string[];
   readonly lines: Record<string, string>;
 }
 
@@ -100,7 +103,17 @@ export class IncidentStore {
     );
     const item = parseItem(stateItemSchema, result.Item, 'incident grouping state');
     if (item === undefined)
-      return { revision: 0, next: 1, incidents: [], alarms: {}, outbox: [], told: {}, starts: [], lines: {} };
+      return {
+        revision: 0,
+        next: 1,
+        incidents: [],
+        alarms: {},
+        outbox: [],
+        told: {},
+        starts: [],
+        responding: [],
+        lines: {},
+      };
     return item;
   }
 

@@ -1,6 +1,6 @@
 import { ConflictError } from '../../core/errors.js';
 import { releasing, type Incident } from '../../core/incidents/grouping.js';
-import { announcement, type Announcement, type PageEvent } from '../../core/incidents/paging.js';
+import { announcement, watch, type Announcement, type PageEvent, type Watch } from '../../core/incidents/paging.js';
 import { SIGNAL_LABELS } from '../../core/incidents/signals.js';
 import type { IncidentPage, IncidentRecord, IncidentStore, StoredGrouping } from '../adapters/incident-store.js';
 
@@ -79,6 +79,10 @@ export async function announceIncident(
       pages: read.outbox,
       ...(record ? { incident: record as IncidentRecord } : {}),
     };
+    if (decided.outcome === 'resolved') {
+      // Resolved before it was announced: nothing to tell; its workflow ends.
+      return { state: { ...read, responding: read.responding.filter((r) => r !== id) }, answer };
+    }
     if (decided.outcome !== 'page' || record === undefined) return { answer };
     const outbox = [...read.outbox, pageOf(record, decided.event)];
     return {
@@ -88,6 +92,28 @@ export async function announceIncident(
   });
 }
 
+/**
+ * The response workflow's watch of an incident: still open (or resolved for less than SETTLE_MINUTES), or settled —
+ * its resolution paged if its opening was, and its workflow done.
+ */
+export async function settleIncident(
+  store: IncidentStore,
+  id: string,
+  now: number,
+): Promise<{ watch: Watch; pages: IncidentPage[]; incident?: IncidentRecord }> {
+  return changeIncidents(store, async (read) => {
+    const incident = read.incidents.find((i) => i.id === id);
+    const found = watch(incident, now);
+    const record = incident === undefined ? undefined : ({ ...incident, line: read.lines[id] ?? '' } as IncidentRecord);
+    const answer = { watch: found, pages: read.outbox, ...(record ? { incident: record } : {}) };
+    if (found === 'open' || !read.responding.includes(id)) return { answer };
+    const responding = read.responding.filter((r) => r !== id);
+    const paged = read.told[id] === 'open' && record !== undefined;
+    const outbox = paged ? [...read.outbox, pageOf(record, 'resolved')] : read.outbox;
+    const told = paged ? { ...read.told, [id]: 'closed' as const } : read.told;
+    return { state: { ...read, responding, outbox, told }, answer: { ...answer, pages: outbox } };
+  });
+}
 /** How what is owed is delivered: a page to every paging topic; a response workflow started (idempotent by name). */
 export interface Delivery {
   readonly page: (page: IncidentPage) => Promise<void>;

@@ -2,7 +2,7 @@ import { incidentSettings, type IncidentsConfig } from '../../core/incidents/inc
 import type { IncidentRecord, IncidentStore } from '../adapters/incident-store.js';
 import type { IncidentResponses } from '../adapters/incident-responses.js';
 import type { IncidentStep, StepAnswer } from '../contracts/incident-steps.js';
-import { announceIncident, deliverOwed, pageOf, type Delivery } from './incident-outbox.js';
+import { announceIncident, deliverOwed, pageOf, settleIncident, type Delivery } from './incident-outbox.js';
 
 /**
  * The steps of an incident's response workflow (issue 22), tiers 1 to 3: the announcement (one page, after the group
@@ -52,10 +52,31 @@ async function announce(deps: ResponseDeps, id: string): Promise<StepAnswer> {
   if (announcement.outcome === 'page')
     await deps.responses.update(id, entry(deps, `tier 1: ${announcement.event} and paged — ${incident?.line ?? ''}`), {
       tier: 1,
+      announcedAt: deps.now().toISOString(),
     });
   if (announcement.outcome === 'held' || announcement.outcome === 'resolved')
     return answerOf(deps, incident, announcement.outcome);
   return answerOf(deps, incident, 'open');
+}
+
+/** The watch: settled (its resolution paged), due for tier 2 (open past tier 1's time, tier 2 not told), or open. */
+async function check(deps: ResponseDeps, id: string, tier1Seconds: number): Promise<StepAnswer> {
+  const now = deps.now();
+  const settled = await settleIncident(deps.store, id, now.getTime());
+  await deliverOwed(
+    deps.store,
+    { ...deps.delivery, startResponse: async () => {} },
+    { pages: settled.pages, starts: [] },
+  );
+  if (settled.watch === 'settled') {
+    await deps.responses.update(id, entry(deps, `resolved: its alarms cleared and stayed clear`), { token: null });
+    return answerOf(deps, settled.incident, 'resolved');
+  }
+  const response = await deps.responses.get(id);
+  const since = response?.announcedAt ? Date.parse(response.announcedAt) : Number.NaN;
+  const due =
+    settled.incident?.status === 'open' && response?.tier === 1 && now.getTime() - since >= tier1Seconds * 1000;
+  return answerOf(deps, settled.incident, due ? 'tier2' : 'open');
 }
 
 /** Tier 2: their topic told, with what to do; the token kept for their acknowledgement. */
@@ -109,10 +130,8 @@ export async function runIncidentStep(deps: ResponseDeps, step: IncidentStep): P
   switch (step.action) {
     case 'announce':
       return announce(deps, step.incident);
-    case 'check': {
-      const incident = await current(deps, step.incident);
-      return answerOf(deps, incident, incident?.status === 'open' ? 'open' : 'resolved');
-    }
+    case 'check':
+      return check(deps, step.incident, step.tier1Seconds);
     case 'notify':
       return notify(deps, step.incident, step.token);
     case 'escalate': {

@@ -119,16 +119,17 @@ export async function recordAlarmTransition(
       lines[id] = record.line;
       records.push(record);
     }
-    const decided = decidePages(events, read.told);
+    const decided = decidePages(events, read.told, new Set(read.responding));
     const byId = (id: string) => records.find((r) => r.id === id) as IncidentRecord;
     const outbox = [...read.outbox, ...decided.pages.map(({ incident, event }) => pageOf(byId(incident), event))];
     const starts = [
       ...read.starts,
       ...decided.announce.map((id) => ({ incident: id, name: `incident-${id}-${Date.parse(transition.time)}` })),
     ];
+    const responding = [...read.responding, ...decided.announce];
     const state = { ...read, next, incidents: result.incidents, alarms: result.alarms, outbox, starts, lines };
     return {
-      state: { ...state, told: decided.told },
+      state: { ...state, responding },
       records,
       answer: { effects: result.effects, pages: outbox, starts },
     };
