@@ -100,7 +100,7 @@ export class IncidentResponse extends Construct {
         maxEventAge: Duration.hours(24),
       }),
     );
-    this.deadLettered = new AlarmFactory(this, { alarmTopics: props.pageTopics, notifyOk: true }).deadLettered(
+    this.deadLettered = new AlarmFactory(this, { alarmTopics: props.pageTopics }).deadLettered(
       'DeadLettered',
       this.deadLetterQueue,
       'alarm changes could not be applied to the incidents, so pages may be missing (see the dead-letter queue and the incident function’s log)',

@@ -35,15 +35,65 @@ const events = () =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { 'detail-type': string; resources: string[]; detail: Record<string, unknown> });
-/** Notifications to the paging topic (operational alarms, each model's composite) and to the detail topic. */
+/** Pages (the alarm topic: incidents, one page per incident event) and every alarm's own changes (the detail topic). */
 const pages = () => notifications().filter((n) => /:[^:]*AlarmsTopic/.test(n.topicArn));
 const details = () => notifications().filter((n) => /AlarmsDetailTopic/.test(n.topicArn));
+/**
+ * Lets every running incident workflow find its incident settled (resolved for 30 minutes: its resolution paged) by
+ * moving the clock on in steps its watch follows, so a scenario starts with no storm going on.
+ */
+async function quietDown(): Promise<void> {
+  for (let i = 0; i < 8 && responses().some((e) => e.status === 'RUNNING'); i++) {
+    await clock.advance(31 * 60_000);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  expect(responses().filter((e) => e.status === 'RUNNING')).toEqual([]);
+}
+
+/**
+ * A group wait runs on the runtime's clock, which a test moves at once: before it moves past one, every alarm of the
+ * storm must have reached the incident function (in real time, as they would within the wait's 60 seconds).
+ */
+async function stormReached(members: readonly string[]): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const { alarms } = await stack.incidents.state();
+      for (const name of members) expect(alarms[name]?.state, name).toBe('ALARM');
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+}
+
+/** The incidents' response workflows started so far. */
+const responses = () => stack.runtime.executions().filter((e) => e.stateMachineArn.endsWith('-incident'));
+
+/**
+ * Waits for the incident function to start a response workflow (it runs on the alarm's state-change event), then
+ * moves the clock past the workflow's group wait and waits for the page its announcement sends.
+ */
+async function announced(before: number, subject: RegExp, members: readonly string[]): Promise<LocalNotification> {
+  const seen = pages().length;
+  await vi.waitFor(() => expect(responses().length).toBeGreaterThan(before), { timeout: 20_000, interval: 100 });
+  await stormReached(members);
+  // Each response starts with a 60-second group wait on the runtime's clock.
+  await clock.advance(60_000);
+  let page: LocalNotification | undefined;
+  await vi.waitFor(
+    () => {
+      page = pages()
+        .slice(seen)
+        .find((n) => subject.test(n.subject));
+      expect(page, JSON.stringify(pages().map((n) => n.subject))).toBeDefined();
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+  return page as LocalNotification;
+}
 const degraded = () => {
   const [composite] = stack.runtime.cloudwatch.composites.describe();
   if (composite === undefined) throw new Error('no composite alarm');
   return composite;
 };
-const degradedPages = () => pages().filter((n) => n.subject.includes(degraded().spec.name));
 const alarm = (logicalIdPrefix: string) => {
   const found = stack.runtime.cloudwatch.alarms.describe().find((a) => a.spec.logicalId.startsWith(logicalIdPrefix));
   if (found === undefined) throw new Error(`no alarm ${logicalIdPrefix}`);
@@ -79,6 +129,7 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
       'AlarmsPredictErrors',
       'AlarmsUploadEventsDeadLettered',
       'ContinuousTrainingDeadLettered',
+      'IncidentsDeadLettered',
       'LiveMonitoringDeadLettered',
       'ModeladultCandidateErrorRate',
       'ModeladultCandidateLatency',
@@ -101,14 +152,17 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     for (const { spec, status } of stack.runtime.cloudwatch.alarms.describe())
       expect(status.state, spec.name).toBe('OK');
     expect(degraded().status.state).toBe('OK');
-    // The per-model alarms report OK to the detail topic; the composite's OK page waits for its suppressor's wait period.
-    expect(details().map((n) => n.subject.slice(0, 3))).toEqual(Array.from({ length: 14 }, () => 'OK:'));
-    expect(pages()).toEqual([]);
+    // Every alarm reports its changes to the detail topic (the dead-letter alarms their ALARMs only); nothing pages.
+    const reported = details().map((n) => n.subject);
+    expect(reported.every((subject) => subject.startsWith('OK:'))).toBe(true);
+    expect(reported).toContain(`OK: "${alarm('AlarmsPipelineFailed').spec.name}" in US East (N. Virginia)`);
+    expect(reported).toContain(`OK: "${alarm('ModeladultErrorRate').spec.name}" in US East (N. Virginia)`);
     await clock.advance(120_000);
-    expect(pages().map((n) => n.subject)).toEqual([`OK: "${degraded().spec.name}" in US East (N. Virginia)`]);
+    expect(pages()).toEqual([]);
+    expect(responses()).toEqual([]);
   });
 
-  it('a failed pipeline run → AWS/States ExecutionsFailed → PipelineFailed in ALARM → one SNS notification and a state-change event', async () => {
+  it('a failed pipeline run → AWS/States ExecutionsFailed → PipelineFailed in ALARM → one incident page and a state-change event', async () => {
     const [execution] = await stack.upload('incoming/nosuchmodel/data.csv', 'a,b\n1,2\n');
     expect(execution?.status).toBe('FAILED');
     const machineArn = execution?.stateMachineArn as string;
@@ -137,17 +191,17 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
       state: 'ALARM',
       reason: 'Threshold Crossed: 1 out of the last 1 datapoints was greater than or equal to the threshold (1).',
     });
-    const [notification, ...more] = pages().filter((n) => n.subject.startsWith('ALARM'));
-    expect(more).toEqual([]);
-    expect(notification).toMatchObject({
+    // One incident (the stack's: no model), announced once after its group wait, naming the failed run.
+    const page = await announced(0, /^incident \d+ \(stack\) opened$/, [pipelineFailed.spec.name]);
+    expect(page).toMatchObject({
       topicArn: expect.stringMatching(/^arn:aws:sns:us-east-1:000000000000:.*AlarmsTopic/),
-      subject: `ALARM: "${pipelineFailed.spec.name}" in US East (N. Virginia)`,
     });
-    expect(JSON.parse(notification?.message ?? '{}')).toMatchObject({
-      NewStateValue: 'ALARM',
-      OldStateValue: 'OK',
-      Trigger: { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States', Period: 300 },
-    });
+    expect(page.message).toMatch(/likely source — failed training run \(.*PipelineFailed.*\) at \d\d:\d\d/);
+    expect(page.message).toContain(`- ${pipelineFailed.spec.name} (failed training run): ALARM since`);
+    expect(page.message).toMatch(/Details: mlops incidents show \d+$/);
+    expect(details().filter((n) => n.subject.startsWith('ALARM'))).toEqual([
+      expect.objectContaining({ subject: `ALARM: "${pipelineFailed.spec.name}" in US East (N. Virginia)` }),
+    ]);
     const change = events()
       .filter((e) => e['detail-type'] === 'CloudWatch Alarm State Change' && e.resources[0] === pipelineFailed.spec.arn)
       .at(-1);
@@ -157,23 +211,30 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
       previousState: { value: 'OK' },
     });
 
-    // Evaluated again with the same data: no transition, so no second notification.
+    // Evaluated again with the same data: no transition, so nothing more is told.
     const before = notifications().length;
     await clock.advance(60_000);
     expect(notifications()).toHaveLength(before);
     // The newest periods are empty, so the alarm decides on the newest data point it has in its evaluation range (three
-    // 5-minute periods for one evaluation period): it stays in ALARM until the failure leaves the range, then is OK
-    // (with no OK action: still one notification).
+    // 5-minute periods for one evaluation period): it stays in ALARM until the failure leaves the range, then is OK.
     await clock.advance(5 * 60_000);
     expect(alarm('AlarmsPipelineFailed').status.state).toBe('ALARM');
     await clock.advance(10 * 60_000);
     expect(alarm('AlarmsPipelineFailed').status.state).toBe('OK');
-    expect(notifications()).toHaveLength(before);
+    // The incident resolved; its resolution pages once it has held for 30 minutes (the workflow watches each minute).
+    const resolvedPages = () => pages().filter((n) => /\(stack\) resolved$/.test(n.subject));
+    expect(resolvedPages()).toEqual([]);
+    await quietDown();
+    expect(resolvedPages()).toHaveLength(1);
+    await vi.waitFor(() => expect(responses()[0]?.status).toBe('SUCCEEDED'), { timeout: 20_000, interval: 100 });
     // The upload was for another model: adult's composite never moved.
     expect(degraded().status.state).toBe('OK');
   });
 
   it('predict answering 5xx while the registry is down → AWS/ApiGateway 5xx → ApiServerErrors in ALARM', async () => {
+    await quietDown();
+    const started = responses().length;
+    const openedBefore = pages().filter((n) => / opened$/.test(n.subject)).length;
     await stack.runtime.dynamodb.stop();
     try {
       for (let i = 0; i < 3; i++)
@@ -218,15 +279,20 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
       version: 0,
       reason: alarm('ModeladultErrorRate').status.reason,
     });
-    await clock.advance(120_000);
-    expect(degradedPages().filter((n) => n.subject.startsWith('ALARM'))).toHaveLength(1);
+    // The operational and the model's alarms are one incident, announced once: the registry outage beneath named.
+    const page = await announced(started, /^incident \d+ \(adult\) opened$/, [apiErrors.spec.name, errorRateName]);
+    expect(page.message).toMatch(/likely source — platform failure \(.*ApiServerErrors/);
+    expect(page.message).toContain(errorRateName);
+    expect(responses()).toHaveLength(started + 1);
+    expect(pages().filter((n) => / opened$/.test(n.subject))).toHaveLength(openedBefore + 1);
   });
 
-  it("pages once for a storm of a model's alarms, and not at all while a release of it is in progress", async () => {
-    const degradedAlarms = () => degradedPages().filter((n) => n.subject.startsWith('ALARM')).length;
+  it("pages once for a storm of a model's alarms, and holds the page while a release of it is in progress", async () => {
     await clock.advance(20 * 60_000); // everything before is out of every evaluation range
+    await quietDown();
     expect(degraded().status.state).toBe('OK');
-    const before = degradedAlarms();
+    const opened = () => pages().filter((n) => / opened$/.test(n.subject));
+    const before = opened().length;
 
     // A storm: predict fails while the registry is away, and a run of the model fails.
     await stack.runtime.dynamodb.stop();
@@ -243,20 +309,26 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
         stack.runtime.cloudwatch.metrics.list({ name: 'RunsFailed', dimensions: [{ name: 'model', value: 'adult' }] }),
       ).toHaveLength(1),
     );
+    const started = responses().length;
     await clock.advance(60_000);
     for (const child of ['ModeladultErrorRate', 'ModeladultRunFailed', 'AlarmsApiServerErrors', 'AlarmsPipelineFailed'])
       expect(alarm(child).status.state, child).toBe('ALARM');
-    const triggering = JSON.parse(degraded().status.reasonData ?? '{}') as { triggeringAlarms: { arn: string }[] };
-    // The alarm whose change moved the composite (the others of the storm found it in ALARM already).
-    expect(triggering.triggeringAlarms.length).toBeGreaterThan(0);
-    for (const t of triggering.triggeringAlarms)
-      expect([alarm('ModeladultErrorRate').spec.arn, alarm('ModeladultRunFailed').spec.arn]).toContain(t.arn);
-    await clock.advance(120_000);
-    expect(degradedAlarms()).toBe(before + 1);
+    const storm = ['ModeladultErrorRate', 'ModeladultRunFailed', 'AlarmsApiServerErrors', 'AlarmsPipelineFailed'];
+    const page = await announced(
+      started,
+      /^incident \d+ \(adult\) opened$/,
+      storm.map((child) => alarm(child).spec.name),
+    );
+    // Four alarms, one incident, one page: the registry outage beneath them named.
+    for (const child of ['ModeladultErrorRate', 'ModeladultRunFailed', 'AlarmsApiServerErrors', 'AlarmsPipelineFailed'])
+      expect(page.message).toContain(alarm(child).spec.name);
+    expect(page.message).toMatch(/likely source — platform failure/);
+    expect(opened()).toHaveLength(before + 1);
+    expect(responses()).toHaveLength(started + 1);
 
     // Recovered, then a release starts (the release process reports ReleaseInProgress) and a run fails meanwhile.
     await clock.advance(20 * 60_000);
-    expect(degraded().status.state).toBe('OK');
+    await quietDown();
     const cw = new CloudWatchClient({
       region: 'us-east-1',
       endpoint: stack.runtime.endpoints.cloudwatchEndpoint,
@@ -298,12 +370,18 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
           ),
         ).toHaveLength(1),
       );
+      const held = responses().length;
       await releasing();
       await clock.advance(60_000);
       expect(alarm('ModeladultRunFailed').status.state).toBe('ALARM');
       expect(degraded().status).toMatchObject({ state: 'ALARM', actionsSuppressedBy: 'Alarm' });
-      await clock.advance(120_000);
-      expect(degradedAlarms()).toBe(before + 1); // silent: the release was in progress
+      await vi.waitFor(() => expect(responses().length).toBeGreaterThan(held), { timeout: 20_000, interval: 100 });
+      await stormReached(['ModeladultRunFailed', 'AlarmsPipelineFailed'].map((child) => alarm(child).spec.name));
+      // The group wait ends while the release runs: the announcement is held (the release process acts first).
+      await releasing();
+      await clock.advance(60_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(opened(), JSON.stringify(pages().map((n) => n.subject))).toHaveLength(before + 1);
       const change = events()
         .filter((e) => e.resources[0] === degraded().spec.arn)
         .at(-1);
@@ -311,6 +389,19 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
         state: { value: 'ALARM', actionsSuppressedBy: 'Alarm' },
         configuration: { alarmRule: expect.stringContaining('ALARM(') },
       });
+      // The release ends (no more ReleaseInProgress): the incident, still open, is announced then.
+      // (Its last data point leaves the alarm's evaluation range, three 1-minute periods, within a few minutes.)
+      for (let i = 0; i < 5 && alarm('ModeladultReleaseInProgress').status.state === 'ALARM'; i++)
+        await clock.advance(60_000);
+      expect(alarm('ModeladultReleaseInProgress').status.state).toBe('OK');
+      for (let i = 0; i < 3 && opened().length === before + 1; i++) {
+        await clock.advance(60_000);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(opened()).toHaveLength(before + 2);
+      expect(opened().at(-1)?.message).toMatch(
+        /likely source — failed training run|upload incoming\/adult\/no-label-2/,
+      );
     } finally {
       cw.destroy();
     }
@@ -439,7 +530,7 @@ describe('the local CloudWatch API, through the AWS SDK and the CLI', () => {
       AlarmName: string;
       StateValue: string;
     }[];
-    expect(listed).toHaveLength(24); // 22 metric alarms and adult's two composites
+    expect(listed).toHaveLength(25); // 23 metric alarms and adult's two composites
     expect(listed.find((a) => a.AlarmName === predictErrors.spec.name)?.StateValue).toBe('ALARM');
     expect((await mlops(stack, 'alarms')).stdout).toMatch(
       /PredictErrors\S*\s+metric\s+ALARM\s+\S+\s+drill: testing the pager/,

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IncidentStore } from '../../lambdas/shared/adapters/incident-store.js';
 import { MonitorStore } from '../../lambdas/shared/adapters/monitor-store.js';
 import { Registry } from '../../lambdas/shared/adapters/registry.js';
 import type { ApiSettings } from '../../lib/api-settings.js';
@@ -17,6 +18,8 @@ export interface TestStack {
   readonly registry: Registry;
   /** The monitored windows (what `mlops monitor --history` lists), read directly: cheap to poll. */
   readonly monitors: MonitorStore;
+  /** The incidents' grouping state and records, read directly. */
+  readonly incidents: IncidentStore;
   readonly dataBucket: string;
   readonly stateDir: string;
   /** Uploads a body and waits for the executions it starts to end. */
@@ -64,6 +67,7 @@ async function startOn(stateDir: string, modelsDir: string | undefined, options:
   const table = endpoints.outputs.RegistryTableName as string;
   const registry = new Registry(DynamoDBDocumentClient.from(dynamo), table);
   const monitors = new MonitorStore(DynamoDBDocumentClient.from(dynamo), table);
+  const incidents = new IncidentStore(DynamoDBDocumentClient.from(dynamo), table);
   const dataBucket = endpoints.outputs.DataBucketName as string;
   const stop = async (): Promise<void> => {
     s3.destroy();
@@ -75,15 +79,18 @@ async function startOn(stateDir: string, modelsDir: string | undefined, options:
     s3,
     registry,
     monitors,
+    incidents,
     dataBucket,
     stateDir,
     async upload(key, body) {
-      const before = runtime.executions().length;
+      const before = new Set(runtime.executions().map((e) => e.executionArn));
+      // The runs the upload started (an incident's response workflow, started by an alarm meanwhile, is not one).
+      const runs = () =>
+        runtime.executions().filter((e) => !before.has(e.executionArn) && !e.stateMachineArn.endsWith('-incident'));
       await s3.send(new PutObjectCommand({ Bucket: dataBucket, Key: key, Body: body, ContentType: 'text/csv' }));
       const deadline = Date.now() + 10_000;
-      while (runtime.executions().length === before && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
-      const started = runtime.executions().slice(before);
+      while (runs().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const started = runs();
       await Promise.all(started.map((e) => e.done));
       return started;
     },

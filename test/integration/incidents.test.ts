@@ -87,8 +87,8 @@ describe('incidents in the registry (issue 22)', () => {
     const resolved = await recordAlarmTransition(deps, realized, ok(realized, 65));
     expect(resolved.effects).toEqual({ '1': 'resolved' });
     expect(resolved.pages).toEqual([]);
-    expect((await settleIncident(store, '1', Date.parse(at(65 + SETTLE_MINUTES)) - 1)).watch).toBe('open');
-    const settled = await settleIncident(store, '1', Date.parse(at(65 + SETTLE_MINUTES)));
+    expect((await settleIncident(store, '1', Date.parse(at(65 + SETTLE_MINUTES)))).watch).toBe('open');
+    const settled = await settleIncident(store, '1', Date.parse(at(65 + SETTLE_MINUTES)) + 1);
     expect(settled.watch).toBe('settled');
     expect(settled.pages.map((p) => p.subject)).toEqual(['incident 1 (adult) resolved']);
     expect((await store.state()).responding).toEqual([]);

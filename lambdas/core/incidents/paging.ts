@@ -70,5 +70,6 @@ export type Watch = 'open' | 'settled';
 export function watch(incident: Incident | undefined, now: number): Watch {
   if (incident === undefined) return 'settled';
   if (incident.status === 'open' || incident.resolvedAt === null) return 'open';
-  return now - Date.parse(incident.resolvedAt) >= SETTLE_MINUTES * 60_000 ? 'settled' : 'open';
+  // Past the reopening window (strictly): no alarm can reopen it any more, so its resolution is final.
+  return now - Date.parse(incident.resolvedAt) > SETTLE_MINUTES * 60_000 ? 'settled' : 'open';
 }
