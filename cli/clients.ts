@@ -6,6 +6,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MonitorStore } from '../lambdas/shared/adapters/monitor-store.js';
+import { IncidentResponses } from '../lambdas/shared/adapters/incident-responses.js';
+import { IncidentStore } from '../lambdas/shared/adapters/incident-store.js';
 import { Registry } from '../lambdas/shared/adapters/registry.js';
 import { ReleaseStore } from '../lambdas/shared/adapters/release-store.js';
 import { RunUploads } from '../lambdas/shared/adapters/run-uploads.js';
@@ -40,6 +42,7 @@ export interface ServiceClients {
   releases(tableName: string): ReleaseStore;
   uploads(tableName: string): RunUploads;
   monitors(tableName: string): MonitorStore;
+  incidents(tableName: string): { store: IncidentStore; responses: IncidentResponses };
   destroy(): void;
 }
 
@@ -79,6 +82,10 @@ export function createServiceClients(settings: ClientSettings): ServiceClients {
     releases: (tableName) => new ReleaseStore(documents, tableName),
     uploads: (tableName) => new RunUploads(documents, tableName),
     monitors: (tableName) => new MonitorStore(documents, tableName),
+    incidents: (tableName) => ({
+      store: new IncidentStore(documents, tableName),
+      responses: new IncidentResponses(documents, tableName),
+    }),
     destroy: () => {
       s3.destroy();
       dynamo.destroy();

@@ -7,6 +7,8 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { IncidentResponses } from '../lambdas/shared/adapters/incident-responses.js';
+import type { IncidentStore } from '../lambdas/shared/adapters/incident-store.js';
 import type { MonitorStore } from '../lambdas/shared/adapters/monitor-store.js';
 import type { Registry } from '../lambdas/shared/adapters/registry.js';
 import type { ReleaseStore } from '../lambdas/shared/adapters/release-store.js';
@@ -28,6 +30,8 @@ export interface Connection {
   readonly lambda: LambdaClient;
   /** The monitored windows of each model (`mlops monitor --history`). */
   readonly monitors: MonitorStore;
+  /** The incidents and how each is being responded to (`mlops incidents`). */
+  readonly incidents: { readonly store: IncidentStore; readonly responses: IncidentResponses };
   /** The monitor function `mlops monitor` invokes (the stack output MonitorFunctionName). */
   readonly monitorFunctionName: string;
   /** The retrain function `mlops retrain` invokes (the stack output RetrainFunctionName). */
@@ -119,6 +123,7 @@ export function connectLocal(stateDir: string): Connection {
     logs: clients.logs,
     lambda: clients.lambda,
     monitors: clients.monitors(RegistryTableName),
+    incidents: clients.incidents(RegistryTableName),
     monitorFunctionName: MonitorFunctionName,
     retrainFunctionName: RetrainFunctionName,
     stackName: local.stackName,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { incidentCommands } from './commands/incidents.js';
 import { lifecycleCommands } from './commands/lifecycle.js';
 import { lineageCommands } from './commands/lineage.js';
 import { logsCommands } from './commands/logs.js';
@@ -37,6 +38,7 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     monitoringCommands,
     monitorCommands,
     retrainCommands,
+    incidentCommands,
     logsCommands,
   ])
     group(ctx);

@@ -13,16 +13,7 @@ export async function connectStack(stackName: string, region?: string): Promise<
   const cloudFormation = new CloudFormationClient(config);
   const sts = new STSClient(config);
   try {
-    let outputs: Record<string, string>;
-    try {
-      const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-      outputs = Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
-    } catch (error) {
-      throw new Error(
-        `cannot read stack "${stackName}" (${(error as Error).message}); deploy it with npx cdk deploy, or check --region and your AWS credentials`,
-        { cause: error },
-      );
-    }
+    const outputs = await stackOutputs(cloudFormation, stackName);
     const { ArtifactsBucketName, DataBucketName, RegistryTableName, ApiUrl, TrainingStateMachineArn } = outputs;
     const { MonitorFunctionName, RetrainFunctionName } = outputs;
     if (!ArtifactsBucketName || !DataBucketName || !RegistryTableName || !ApiUrl || !TrainingStateMachineArn) {
@@ -54,6 +45,7 @@ export async function connectStack(stackName: string, region?: string): Promise<
       logs: clients.logs,
       lambda: clients.lambda,
       monitors: clients.monitors(RegistryTableName),
+      incidents: clients.incidents(RegistryTableName),
       monitorFunctionName: MonitorFunctionName,
       retrainFunctionName: RetrainFunctionName,
       stackName,
@@ -66,5 +58,18 @@ export async function connectStack(stackName: string, region?: string): Promise<
   } finally {
     cloudFormation.destroy();
     sts.destroy();
+  }
+}
+
+/** The stack's outputs, by key; a stack that cannot be read is an error saying what to check. */
+async function stackOutputs(cloudFormation: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
+  try {
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+  } catch (error) {
+    throw new Error(
+      `cannot read stack "${stackName}" (${(error as Error).message}); deploy it with npx cdk deploy, or check --region and your AWS credentials`,
+      { cause: error },
+    );
   }
 }

@@ -110,7 +110,14 @@ beforeAll(async () => {
   stack = await startTestStack({
     clock,
     registryOnDisk: true,
-    models: { adult: { ...ADULT_MODEL, monitoring: { noTrafficHours: null, maxP99LatencyMs: 60_000 } } },
+    // One monitored window in breach is enough for the drift and decay alarms; tier 1 has 5 minutes, tier 2 10.
+    models: {
+      adult: {
+        ...ADULT_MODEL,
+        monitoring: { noTrafficHours: null, maxP99LatencyMs: 60_000, evaluationPeriods: 1, datapointsToAlarm: 1 },
+        incidents: { tier1Minutes: 5, acknowledgeMinutes: 10 },
+      },
+    },
   });
 });
 
@@ -405,6 +412,120 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     } finally {
       cw.destroy();
     }
+  });
+});
+
+describe('the response to an incident: tier 1, the data scientists, the model developers', () => {
+  const tier = (topic: string) => () => notifications().filter((n) => n.topicArn.includes(topic));
+  const dataScientists = tier('IncidentsDataScientistsTopic');
+  const modelDevelopers = tier('IncidentsModelDevelopersTopic');
+
+  /** The monitor's figures for adult's production traffic, as its run publishes them (one window). */
+  async function monitored(figures: Record<string, number>): Promise<void> {
+    const cw = new CloudWatchClient({
+      region: 'us-east-1',
+      endpoint: stack.runtime.endpoints.cloudwatchEndpoint,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    try {
+      await cw.send(
+        new PutMetricDataCommand({
+          Namespace: 'ServerlessMlops',
+          MetricData: Object.entries(figures).map(([name, value]) => ({
+            MetricName: name,
+            Dimensions: [
+              { Name: 'service', Value: 'mlops-monitor' },
+              { Name: 'model', Value: 'adult' },
+              { Name: 'variant', Value: 'production' },
+            ],
+            Timestamp: new Date(clock.now()),
+            Value: value,
+          })),
+        }),
+      );
+    } finally {
+      cw.destroy();
+    }
+  }
+
+  /** Moves the clock a minute at a time (the workflow watches each minute) until `done`, at most `minutes`. */
+  async function minutesUntil(done: () => boolean, minutes: number): Promise<void> {
+    for (let i = 0; i < minutes && !done(); i++) {
+      await clock.advance(60_000);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(done()).toBe(true);
+  }
+
+  it('drift and realized-accuracy alarms together: one incident, one page naming the input drift; an ack stops the clock', async () => {
+    await quietDown();
+    const started = responses().length;
+    await monitored({ DriftedFeatureShare: 0.4, RealizedPerformanceDrop: 0.2 });
+    await clock.advance(60_000);
+    const members = [alarm('ModeladultInputDrift').spec.name, alarm('ModeladultRealizedDecay').spec.name];
+    for (const name of members)
+      expect(stack.runtime.cloudwatch.alarms.describe().find((a) => a.spec.name === name)?.status.state).toBe('ALARM');
+    const page = await announced(started, /^incident \d+ \(adult\) opened$/, members);
+    expect(page.message).toMatch(/likely source — input drift \(.*InputDrift.*\)/);
+    expect(pages().filter((n) => n.subject === page.subject)).toHaveLength(1);
+    const id = /^incident (\d+)/.exec(page.subject)?.[1] as string;
+    const listed = JSON.parse((await mlops(stack, '--json', 'incidents', 'adult', '--open')).stdout) as {
+      id: string;
+      tier: number;
+      members: unknown[];
+    }[];
+    expect(listed.find((i) => i.id === id)).toMatchObject({ tier: 1, members: [expect.anything(), expect.anything()] });
+
+    // Tier 1's five minutes pass with the incident open: the data scientists are told, with how to acknowledge.
+    const told = dataScientists().length;
+    await minutesUntil(() => dataScientists().length > told, 8);
+    expect(dataScientists().at(-1)).toMatchObject({ subject: `incident ${id} (adult): please acknowledge` });
+    expect(dataScientists().at(-1)?.message).toContain(`mlops incidents ack ${id} -m`);
+    expect((await mlops(stack, 'incidents', 'ack', id, '-m', 'looking at the upstream feed')).stdout).toContain(
+      `incident ${id}: acknowledged: escalation stopped`,
+    );
+    // Past the ten minutes to acknowledge: no escalation, the ack stopped the clock.
+    const escalations = modelDevelopers().length;
+    await clock.advance(11 * 60_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(modelDevelopers()).toHaveLength(escalations);
+    await expect(mlops(stack, 'incidents', 'ack', id, '-m', 'again')).rejects.toMatchObject({
+      stderr: expect.stringContaining(`incident ${id}: cannot acknowledge: it was acknowledged already`),
+    });
+    const shown = (await mlops(stack, 'incidents', 'show', id)).stdout;
+    expect(shown).toMatch(/tier: 2 · acknowledged by \S+/);
+    expect(shown).toMatch(
+      /timeline:[^]*tier 2: data scientists notified[^]*acknowledged: escalation stopped: looking at/,
+    );
+    const audited = (await stack.registry.audit.list('adult')).filter((e) => e.action === 'incident');
+    expect(audited.map((e) => [e.outcome, e.detail])).toEqual(
+      expect.arrayContaining([
+        ['succeeded', `incident ${id}: acknowledge — acknowledged: escalation stopped`],
+        ['refused', `incident ${id}: acknowledge — it was acknowledged already by ${audited[0]?.actor ?? ''}`],
+      ]),
+    );
+  });
+
+  it('no acknowledgement in time: the model developers are told and the incident pages as escalated', async () => {
+    await quietDown();
+    const started = responses().length;
+    await monitored({ EstimatedPerformanceDrop: 0.3 });
+    await clock.advance(60_000);
+    const page = await announced(started, /^incident \d+ \(adult\) opened$/, [
+      alarm('ModeladultEstimatedDecay').spec.name,
+    ]);
+    const id = /^incident (\d+)/.exec(page.subject)?.[1] as string;
+    const told = dataScientists().length;
+    await minutesUntil(() => dataScientists().length > told, 8);
+    const escalations = modelDevelopers().length;
+    await clock.advance(10 * 60_000);
+    await minutesUntil(() => modelDevelopers().length > escalations, 3);
+    expect(modelDevelopers().at(-1)).toMatchObject({ subject: `incident ${id} (adult) escalated` });
+    expect(modelDevelopers().at(-1)?.message).toContain('Escalated: not acknowledged in time.');
+    await vi.waitFor(() => expect(pages().map((n) => n.subject)).toContain(`incident ${id} (adult) escalated`));
+    await expect(mlops(stack, 'incidents', 'escalate', id, '-m', 'please')).rejects.toMatchObject({
+      stderr: expect.stringContaining('it is at tier 3 already'),
+    });
   });
 });
 

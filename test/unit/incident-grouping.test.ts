@@ -92,6 +92,11 @@ describe('alarms grouped into incidents (issue 22)', () => {
       kind: 'change',
       summary: expect.stringContaining('june'),
     });
+    // An upload whose run failed trained nothing: it cannot have moved what the inputs are compared with.
+    expect(likelySource(incident, [{ ...upload, failed: true }])).toMatchObject({
+      kind: 'signal',
+      summary: expect.stringContaining('input drift'),
+    });
   });
 
   it('a registry outage: the stack-wide alarm and the model’s serving alarm make one incident, in either order', () => {

@@ -20,6 +20,8 @@ export interface Change {
   readonly version?: number;
   /** In a line: "promotion of v3", "upload incoming/adult/june.csv". */
   readonly what: string;
+  /** An upload whose run failed: it trained nothing, so it can explain a failed run but not what is served. */
+  readonly failed?: boolean;
 }
 
 export interface LikelySource {
@@ -72,7 +74,8 @@ const changeSource = (change: Change, evidence: string, confidence: number): Lik
 function qualitySource(top: IncidentMember, recent: readonly Change[]): LikelySource {
   const downstream = `first of the quality chain to alarm: ${SIGNAL_LABELS[top.kind]}`;
   if (top.kind === 'data' || top.kind === 'input_drift') {
-    const upload = recent.find((c) => DATA.includes(c.kind));
+    // An upload trained on (its run did not fail) may have moved the reference the inputs are compared with.
+    const upload = recent.find((c) => DATA.includes(c.kind) && c.failed !== true);
     if (upload !== undefined)
       return changeSource(upload, `the inputs changed after it (${SIGNAL_LABELS[top.kind]}: ${top.reason})`, 0.8);
     return signalSource(top, `${downstream}; ${top.reason}`, top.kind === 'data' ? 0.9 : 0.85);

@@ -62,6 +62,7 @@ export function registryChanges(registry: Registry): IncidentDeps['changes'] {
           model,
           at: r.startedAt,
           what: `upload ${r.trigger.key}`,
+          ...(r.status === 'FAILED' ? { failed: true } : {}),
         }));
         return [...deployments, ...uploads];
       }),
