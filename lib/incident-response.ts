@@ -4,6 +4,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -12,6 +14,8 @@ import { Construct } from 'constructs';
 import { AlarmFactory } from './alarm-factory.js';
 import { suppress } from './compliance.js';
 import { MlFunction } from './ml-function.js';
+import { LAYOUT } from '../lambdas/shared/contracts/layout.js';
+import { grantObjects } from './object-access.js';
 import { grantRegistry } from './registry-access.js';
 import { secureTopic, subscribeEmails } from './notification-topic.js';
 import { DeadLetterQueue, secureLogGroup, type DataProtection } from './secure-defaults.js';
@@ -35,6 +39,10 @@ export interface IncidentResponseProps {
   readonly modelDevelopers?: Responders;
   /** Where the model files come from (each model's `incidents` section). @default the repository's `models/` */
   readonly modelsDir?: string;
+  /** Tier 1 checks the served artifacts (read under `models/`) and rolls back. */
+  readonly artifactsBucket: s3.IBucket;
+  /** Tier 1 asks it for retrainings (its dedup and cool-down apply). */
+  readonly retrainFunction: lambda.IFunction;
   /** Log retention, removal policy and key. @default retained, three months, AWS-managed encryption */
   readonly protection?: DataProtection;
 }
@@ -49,7 +57,7 @@ export interface IncidentResponseProps {
  */
 export class IncidentResponse extends Construct {
   public readonly incidentFunction: MlFunction;
-  /** Runs the steps of each incident's response workflow. */
+  /** Runs the steps of each incident's response workflow (tier 1's runbook among them). */
   public readonly responseFunction: MlFunction;
   /** One execution per incident opened (or reopened): announce, tier 1, tier 2, tier 3. */
   public readonly stateMachine: sfn.StateMachine;
@@ -173,10 +181,27 @@ export class IncidentResponse extends Construct {
         PAGE_TOPIC_ARNS: props.pageTopics.map((t) => t.topicArn).join(','),
         TIER2_TOPIC_ARNS: tiers.tier2.map((t) => t.topicArn).join(','),
         TIER3_TOPIC_ARNS: tiers.tier3.map((t) => t.topicArn).join(','),
+        RETRAIN_FUNCTION_NAME: props.retrainFunction.functionName,
       },
       protection: context.protection,
     });
-    grantRegistry(fn, props.registry, { incident: ['read', 'write'] });
+    // Tier 1: reads the production pointers and versions, moves a pointer back (audited), reads the artifacts.
+    grantRegistry(fn, props.registry, {
+      incident: ['read', 'write'],
+      alias: ['read', 'write'],
+      version: ['read'],
+      audit: ['append'],
+    });
+    grantObjects(fn, props.artifactsBucket, LAYOUT.models, ['read']);
+    props.retrainFunction.grantInvoke(fn);
+    suppress(fn.role as iam.IRole, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          "Invoking the retrain function is granted on its ARN and its versions (CDK's grantInvoke adds `<arn>:*`); the role can invoke no other function.",
+        appliesTo: ['/^Resource::<ContinuousTrainingRetrain[A-Za-z0-9]+\\.Arn>:\\*$/'],
+      },
+    ]);
     for (const topic of [...props.pageTopics, ...tiers.tier2, ...tiers.tier3]) topic.grantPublish(fn);
     fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [context.stateMachineArn] }),

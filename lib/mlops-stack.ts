@@ -131,9 +131,9 @@ export class MlopsStack extends Stack {
       modelAlarms: this.modelAlarms,
       alarmHistory: this.alarmHistory,
       liveMonitoring: this.liveMonitoring,
-      incidents: this.incidents,
     } = this.monitoring(props, models, { modelsDir, protection }));
     this.continuousTraining = this.retraining(models, { modelsDir, protection });
+    this.incidents = this.incidentResponse(props, { modelsDir, protection });
     this.releases = new ModelReleases(this, 'Releases', {
       registry: this.registry.table,
       artifactsBucket: this.storage.artifacts,
@@ -166,8 +166,8 @@ export class MlopsStack extends Stack {
   }
 
   /**
-   * The stack's operational alarms, each model's alarms and composite, the alarm history in the audit trail, the
-   * monitor of live traffic, and the incidents every alarm change feeds.
+   * The stack's operational alarms, each model's alarms and composite, the alarm history in the audit trail, and the
+   * monitor of live traffic.
    */
   private monitoring(
     props: MlopsStackProps,
@@ -178,7 +178,6 @@ export class MlopsStack extends Stack {
     modelAlarms: ModelAlarms[];
     alarmHistory: AlarmHistory;
     liveMonitoring: ModelMonitoring;
-    incidents: IncidentResponse;
   } {
     const { protection } = shipped;
     const alarms = new OperationsAlarms(this, 'Alarms', {
@@ -212,14 +211,23 @@ export class MlopsStack extends Stack {
       detailTopic: alarms.detailTopic,
       protection,
     });
-    const incidents = new IncidentResponse(this, 'Incidents', {
+    return { alarms, modelAlarms, alarmHistory, liveMonitoring };
+  }
+
+  /** Every alarm change grouped into incidents, paged once per incident event, with the three tiers of response. */
+  private incidentResponse(
+    props: MlopsStackProps,
+    shipped: { modelsDir: string; protection: DataProtection },
+  ): IncidentResponse {
+    return new IncidentResponse(this, 'Incidents', {
       registry: this.registry.table,
-      pageTopics: alarms.pageTopics,
+      pageTopics: this.alarms.pageTopics,
       ...props.incidentResponders,
       modelsDir: shipped.modelsDir,
-      protection,
+      artifactsBucket: this.storage.artifacts,
+      retrainFunction: this.continuousTraining.retrainFunction,
+      protection: shipped.protection,
     });
-    return { alarms, modelAlarms, alarmHistory, liveMonitoring, incidents };
   }
 
   /** Retraining on each model's needs-retraining alarm, its schedule, or by hand. */

@@ -17,7 +17,7 @@ export const WATCH_INTERVAL = Duration.seconds(60);
  *
  *   GroupWait (60 s) → Announce → Announced? ─ held (a release runs) → HoldWait (60 s) ↺ Announce
  *                                            ├ resolved (before it was told) → Resolved
- *                                            └ open → Watch
+ *                                            └ open → Runbook (tier 1) → tier 2 at once if an action failed, else Watch
  *   Watch (60 s) → Check → Checked? ─ resolved (settled: its resolution paged) → Resolved
  *                                   ├ tier2 (open past the model file's tier1Minutes) → NotifyTier2
  *                                   └ open ↺ Watch
@@ -39,14 +39,20 @@ export function incidentDefinition(scope: Construct, fn: lambda.IFunction, fnTim
   escalateFailure.next(failed);
   const onFailure = <T extends tasks.LambdaInvoke>(task: T): T =>
     task.addCatch(escalateFailure, { errors: ['States.ALL'], resultPath: '$.error' }) as T;
-  const watch = watchLoop(scope, fn, { step, onFailure, resolved });
+  const { watch, notify } = watchLoop(scope, fn, { step, onFailure, resolved });
+  const runbook = onFailure(step('Runbook', { action: 'runbook', ...incident }, '$.runbook'));
+  runbook.next(
+    new sfn.Choice(scope, 'RunbookDone?')
+      .when(sfn.Condition.stringEquals('$.runbook.status', 'tier2'), notify)
+      .otherwise(watch),
+  );
   const announce = onFailure(step('Announce', { action: 'announce', ...incident }, '$.announce'));
   const holdWait = new sfn.Wait(scope, 'HoldWait', { time: sfn.WaitTime.duration(Duration.seconds(60)) });
   holdWait.next(announce);
   const announced = new sfn.Choice(scope, 'Announced?')
     .when(sfn.Condition.stringEquals('$.announce.status', 'held'), holdWait)
     .when(sfn.Condition.stringEquals('$.announce.status', 'resolved'), resolved)
-    .otherwise(watch);
+    .otherwise(runbook);
   return new sfn.Wait(scope, 'GroupWait', { time: sfn.WaitTime.duration(GROUP_WAIT) }).next(announce).next(announced);
 }
 
@@ -79,7 +85,7 @@ function watchLoop(
   scope: Construct,
   fn: lambda.IFunction,
   parts: { step: Step; onFailure: <T extends tasks.LambdaInvoke>(task: T) => T; resolved: sfn.IChainable },
-): sfn.Wait {
+): { watch: sfn.Wait; notify: tasks.LambdaInvoke } {
   const { step, onFailure } = parts;
   const incident = { 'incident.$': '$.incident' };
   const watch = new sfn.Wait(scope, 'Watch', { time: sfn.WaitTime.duration(WATCH_INTERVAL) });
@@ -108,5 +114,5 @@ function watchLoop(
         .when(sfn.Condition.stringEquals('$.check.status', 'tier2'), notify)
         .otherwise(watch),
     );
-  return watch;
+  return { watch, notify };
 }

@@ -105,10 +105,23 @@ describe('the roles of incidents', () => {
     ]);
   });
 
-  it('the response function writes incidents only, publishes to the page and tier topics, answers its own wait', () => {
+  it('the response function: incidents, the pointer it rolls back, the artifacts it checks, the topics, its own wait', () => {
     const allows = functionStatements(template, 'IncidentsResponse').filter((s) => s.Effect === 'Allow');
     const dynamo = allows.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-    expect(dynamo.map((s) => leadingKeys(s))).toEqual([['INCIDENT#*']]);
+    expect(dynamo.map((s) => [actionsOf(s).sort(), leadingKeys(s)])).toEqual(
+      expect.arrayContaining([
+        [
+          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          ['ALIAS#*', 'INCIDENT#*'],
+        ],
+        [['dynamodb:GetItem', 'dynamodb:Query'], ['VERSION#*']],
+        [['dynamodb:PutItem'], ['AUDIT#*']],
+      ]),
+    );
+    expect(dynamo).toHaveLength(3);
+    const invokes = allows.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(JSON.stringify(invokes)).toMatch(/ContinuousTrainingRetrain/);
+    expect(JSON.stringify(invokes)).not.toMatch(/InferencePredict|TrainingPromote/);
     const topics = allows
       .filter((s) => actionsOf(s).includes('sns:Publish'))
       .flatMap((s) => refsOf(Array.isArray(s.Resource) ? s.Resource : [s.Resource]));

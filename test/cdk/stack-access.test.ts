@@ -99,7 +99,7 @@ describe('least-privilege IAM', () => {
     expect(JSON.stringify(dynamo)).not.toContain('ALIAS#');
   });
 
-  it('only the promote and release functions may write the production pointer', () => {
+  it('only the promote and release functions and tier 1 of incidents (its rollback) may write the production pointer', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -119,6 +119,7 @@ describe('least-privilege IAM', () => {
       );
     });
     expect(writersOfAliases.map(([id]) => id).sort()).toEqual([
+      expect.stringMatching(/^IncidentsResponse/),
       expect.stringMatching(/^ReleasesRelease/),
       expect.stringMatching(/^TrainingPromote/),
     ]);

@@ -150,6 +150,14 @@ export class IncidentStore {
     }
   }
 
+  /** One incident's record (its likely source as last named), or undefined. */
+  async get(id: string): Promise<IncidentRecord | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: incidentKey(Number(id)), ConsistentRead: true }),
+    );
+    return parseItem(incidentRecordSchema, result.Item, `incident ${id}`) as IncidentRecord | undefined;
+  }
+
   /** The incidents, newest first. */
   async list(limit = 50): Promise<IncidentRecord[]> {
     const result = await this.db.send(

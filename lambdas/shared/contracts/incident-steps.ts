@@ -10,6 +10,8 @@ const incident = z.string().regex(/^\d+$/, 'an incident number');
 
 export const incidentStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('announce'), incident }),
+  /** Tier 1: the automated runbook, once after the announcement (lambdas/shared/use-cases/incident-runbook.ts). */
+  z.object({ action: z.literal('runbook'), incident }),
   /** Watches the incident: settled (its resolution paged), still open, or due for tier 2 after `tier1Seconds`. */
   z.object({ action: z.literal('check'), incident, tier1Seconds: z.number().int().positive() }),
   z.object({ action: z.literal('notify'), incident, token: z.string().min(1) }),

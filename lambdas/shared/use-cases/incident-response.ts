@@ -2,6 +2,7 @@ import { incidentSettings, type IncidentsConfig } from '../../core/incidents/inc
 import type { IncidentRecord, IncidentStore } from '../adapters/incident-store.js';
 import type { IncidentResponses } from '../adapters/incident-responses.js';
 import type { IncidentStep, StepAnswer } from '../contracts/incident-steps.js';
+import { runRunbook, type RunbookDeps } from './incident-runbook.js';
 import { announceIncident, deliverOwed, pageOf, settleIncident, type Delivery } from './incident-outbox.js';
 
 /**
@@ -26,6 +27,8 @@ export interface ResponseDeps {
   readonly tokens: TaskTokens;
   readonly now: () => Date;
   readonly actor: string;
+  /** Tier 1's checks and actions. */
+  readonly runbook: RunbookDeps;
 }
 
 /** The settings of an incident: its models' (the shortest times), the defaults for a stack-wide one. */
@@ -79,6 +82,17 @@ async function check(deps: ResponseDeps, id: string, tier1Seconds: number): Prom
   return answerOf(deps, settled.incident, due ? 'tier2' : 'open');
 }
 
+/** Tier 1: the runbook's steps, each on the timeline; straight to tier 2 when an action it needed could not be done. */
+async function runbook(deps: ResponseDeps, id: string): Promise<StepAnswer> {
+  const incident = await deps.store.get(id);
+  if (incident === undefined || incident.status === 'resolved') return answerOf(deps, incident, 'open');
+  const { steps, escalate } = await runRunbook(deps.runbook, incident);
+  for (const s of steps)
+    await deps.responses.update(id, entry(deps, `tier 1: ${s.step} (${s.model}): ${s.outcome} — ${s.evidence}`));
+  if (steps.length === 0) await deps.responses.update(id, entry(deps, 'tier 1: no runbook step applies'));
+  return answerOf(deps, incident, escalate ? 'tier2' : 'open');
+}
+
 /** Tier 2: their topic told, with what to do; the token kept for their acknowledgement. */
 async function notify(deps: ResponseDeps, id: string, token: string): Promise<StepAnswer> {
   const incident = await current(deps, id);
@@ -130,6 +144,8 @@ export async function runIncidentStep(deps: ResponseDeps, step: IncidentStep): P
   switch (step.action) {
     case 'announce':
       return announce(deps, step.incident);
+    case 'runbook':
+      return runbook(deps, step.incident);
     case 'check':
       return check(deps, step.incident, step.tier1Seconds);
     case 'notify':
