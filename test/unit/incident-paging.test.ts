@@ -92,13 +92,15 @@ describe('pages of incidents (issue 22)', () => {
         [drift, 'OK', 6],
         ['workflows', 7],
         ['workflows', 6 + SETTLE_MINUTES],
-        [drift, 'ALARM', 20],
-        ['workflows', 21],
+        ['workflows', 6 + SETTLE_MINUTES + 1],
+        // Past the settle time the storm is over: an alarm now opens a new incident.
+        [drift, 'ALARM', 40],
+        ['workflows', 41],
       ]),
     ).toEqual([
       { incident: '1', event: 'opened' },
       { incident: '1', event: 'resolved' },
-      { incident: '1', event: 'reopened' },
+      { incident: '2', event: 'opened' },
     ]);
   });
 
