@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PRODUCTION_ALIAS } from '../../lambdas/shared/contracts/registry-keys.js';
 import type { VersionRecord } from '../../lambdas/shared/contracts/registry-records.js';
 import { adultRows, functionLogLines, mlops, predictUrl, REQUEST } from '../helpers/e2e.js';
@@ -15,6 +15,8 @@ let v2: VersionRecord;
 const ADULT_MODEL = {
   ...(JSON.parse(readFileSync('models/adult.json', 'utf8')) as Record<string, unknown>),
   monitoring: { noTrafficHours: null, maxP99LatencyMs: 60_000 },
+  // Tier 1 has the hour: no scenario here is about the people of tiers 2 and 3.
+  incidents: { tier1Minutes: 60 },
 };
 
 beforeAll(async () => {
@@ -65,7 +67,7 @@ async function deleteArtifact(version: VersionRecord): Promise<() => Promise<voi
   };
 }
 
-/** The pages sent so far: the notifications of the alarm topic (the composite's), kept across restarts in the state folder. */
+/** The pages sent so far: the notifications of the alarm topic (the incidents'), kept across restarts in the state folder. */
 const pages = (): unknown[] => {
   const file = stack.runtime.cloudwatch.notificationsFile;
   if (!existsSync(file)) return [];
@@ -115,7 +117,7 @@ describe('serving through a registry outage', () => {
 });
 
 describe('a production version whose artifact is gone', () => {
-  it('refuses a rollback to it with the reason; forced past the check, serving keeps the loaded version under load, counts it, alarms, and says so', async () => {
+  it('refuses a rollback to it with the reason; forced past the check, serving keeps the loaded version under load, counts it, alarms, says so — and tier 1 of the incident finds the artifact missing, rolls back, resolves', async () => {
     await produce(v2.version);
     const restore = await deleteArtifact(v1);
     try {
@@ -158,6 +160,14 @@ describe('a production version whose artifact is gone', () => {
       // 20 callers at once, over three minutes of the runtime's clock (refreshes, their retries, alarm evaluations).
       const clock = stack.runtime.clock;
       const statuses: number[] = [];
+      const adult = {
+        model: 'adult',
+        state: 'behind',
+        serving: v2.version,
+        production: v1.version,
+        message: `serving v${v2.version}; v${v1.version} could not be loaded: its artifact is missing`,
+        degraded: true,
+      };
       for (let second = 0; second < 180; second += 5) {
         const answers = await Promise.all(
           Array.from({ length: 20 }, async () => {
@@ -173,6 +183,16 @@ describe('a production version whose artifact is gone', () => {
         );
         statuses.push(...answers.map((a) => a.status));
         expect(answers.filter((a) => a.version !== v2.version)).toEqual([]);
+        if (second === 30) {
+          // Serving says so while the pointer names v1 (tier 1 of the incident below moves it back later).
+          const health = await get('/v1/health');
+          expect(health.status).toBe(200);
+          expect(await health.json()).toMatchObject({ status: 'degraded', models: [adult] });
+          expect(await (await get('/v1/models/adult')).json()).toMatchObject({
+            production: { version: v1.version },
+            serving: adult,
+          });
+        }
         await clock.advance(5000);
       }
       expect(statuses.filter((s) => s !== 200)).toEqual([]);
@@ -185,34 +205,61 @@ describe('a production version whose artifact is gone', () => {
       expect(failures.length).toBeGreaterThan(0);
       expect(failures[0]).toMatchObject({ servedVersion: v2.version, reason: 'its artifact is missing' });
       expect(emfValues('ServedVersionMismatch')).toContain(1);
-      expect([alarmState('RefreshFailures'), alarmState('ServedVersionMismatch'), degradedState()]).toEqual([
-        'ALARM',
-        'ALARM',
-        'ALARM',
-      ]);
+      const changes = (await stack.registry.audit.list('adult')).filter((e) => e.action === 'alarm');
+      for (const alarm of ['RefreshFailures', 'ServedVersionMismatch'])
+        expect(
+          changes.some((e) => e.detail.includes(alarm) && e.detail.endsWith('OK → ALARM')),
+          alarm,
+        ).toBe(true);
 
-      const health = await get('/v1/health');
-      expect(health.status).toBe(200);
-      const adult = {
-        model: 'adult',
-        state: 'behind',
-        serving: v2.version,
-        production: v1.version,
-        message: `serving v${v2.version}; v${v1.version} could not be loaded: its artifact is missing`,
-        degraded: true,
-      };
-      expect(await health.json()).toMatchObject({ status: 'degraded', models: [adult] });
-      expect(await (await get('/v1/models/adult')).json()).toMatchObject({
-        production: { version: v1.version },
-        serving: adult,
+      // One incident, announced once; tier 1 finds the served version's artifact missing and rolls back (issue 22).
+      await vi.waitFor(async () => expect((await stack.registry.aliases.get('adult'))?.version).toBe(v2.version), {
+        timeout: 30_000,
+        interval: 200,
       });
+      const [incident] = (await stack.incidents.list()).filter((i) => i.models.includes('adult'));
+      // The likely source: the pointer's move to v1 (a deployment change), after which serving could not load it.
+      expect(incident).toMatchObject({
+        status: 'open',
+        source: { kind: 'change', summary: expect.stringContaining(`rollback to v${v1.version}`) },
+      });
+      const id = incident?.id as string;
+      expect(
+        pages().filter((n) => (n as { subject?: string }).subject === `incident ${id} (adult) opened`),
+      ).toHaveLength(1);
+      const shown = (await mlops(stack, 'incidents', 'show', id)).stdout;
+      expect(shown).toContain(`tier 1: verify artifact (adult): failed — v${v1.version}: `);
+      expect(shown).toContain(`tier 1: roll back (adult): done — production is v${v2.version} again`);
+      expect((await stack.registry.audit.list('adult')).filter((e) => e.action === 'rollback').at(-1)).toMatchObject({
+        actor: 'incident response (tier 1)',
+        outcome: 'succeeded',
+        version: v2.version,
+      });
+      // Serving matches the pointer again: its alarms clear, and the incident resolves without escalation.
+      for (let i = 0; i < 6 && (await stack.incidents.get(id))?.status !== 'resolved'; i++) {
+        await clock.advance(5 * 60_000);
+        await servedVersion();
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect((await stack.incidents.get(id))?.status).toBe('resolved');
+      expect((await mlops(stack, 'incidents', 'show', id)).stdout).toMatch(/^tier: 1$/m);
+      // Resolved for more than 30 minutes: the resolution pages once, and the storm is over.
+      const resolvedPage = () =>
+        pages().filter((n) => (n as { subject?: string }).subject === `incident ${id} (adult) resolved`);
+      for (let i = 0; i < 4 && resolvedPage().length === 0; i++) {
+        await clock.advance(31 * 60_000);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(resolvedPage()).toHaveLength(1);
     } finally {
       await restore();
     }
   }, 240_000);
 
-  it('after a restart with the production artifact deleted: 503 naming the model and version (no bucket or key), logged, counted and alarmed', async () => {
+  it('after a restart with the production artifact deleted: 503 naming the model and version (no bucket or key), logged, counted and alarmed; tier 1 has nothing to roll back to and records it', async () => {
     await produce(v2.version);
+    // Nothing to roll back to: tier 1 of the incident can only record that, and hand it to tier 2.
+    await mlops(stack, 'reject', 'adult', String(v1.version), '-m', 'no way back for tier 1');
     const restore = await deleteArtifact(v2);
     try {
       stack = await stack.restart();
@@ -249,6 +296,18 @@ describe('a production version whose artifact is gone', () => {
       // scenario's traffic in the same 5 minutes), and every container serving nothing reports the mismatch.
       expect(emfValues('PredictServerErrors')).toContain(1);
       expect([alarmState('ServedVersionMismatch'), degradedState()]).toEqual(['ALARM', 'ALARM']);
+      // Tier 1 finds the artifact missing and nothing approved to roll back to: recorded, production unchanged (the
+      // incident's group wait ends as the clock moves on).
+      const refusedByTier1 = async () =>
+        (await stack.registry.audit.list('adult')).filter(
+          (e) => e.action === 'rollback' && e.actor === 'incident response (tier 1)' && e.outcome === 'refused',
+        );
+      for (let i = 0; i < 5 && (await refusedByTier1()).length === 0; i++) {
+        await stack.runtime.clock.advance(60_000);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(await refusedByTier1()).toHaveLength(1);
+      expect((await stack.registry.aliases.get('adult'))?.version).toBe(v2.version);
 
       // A restart now pages nobody: the alarms and the composite keep their states, and nothing has changed.
       const pagesBefore = pages().length;
