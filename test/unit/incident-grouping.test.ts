@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   applyTransition,
   EMPTY_GROUPING,
+  KEEP_RESOLVED_HOURS,
+  withoutOldIncidents,
   type AlarmTransition,
   type GroupingState,
   type Incident,
@@ -198,5 +200,20 @@ describe('grouping properties (fast-check)', () => {
         }
       }),
     );
+  });
+
+  it('lets go of incidents resolved more than a day ago (the longest an event may still come), keeping the rest', () => {
+    const [resolved] = replay([alarm(drift, 0), ok(drift, 10)]) as [Incident];
+    const [open] = replay([alarm(realized, 0)]) as [Incident];
+    const resolvedAt = Date.parse(resolved.resolvedAt as string);
+    const hour = 3_600_000;
+    expect(withoutOldIncidents([resolved, open], resolvedAt + KEEP_RESOLVED_HOURS * hour, new Set())).toHaveLength(2);
+    expect(withoutOldIncidents([resolved, open], resolvedAt + KEEP_RESOLVED_HOURS * hour + 1, new Set())).toEqual([
+      open,
+    ]);
+    // One whose response workflow still runs is kept whatever its age.
+    expect(
+      withoutOldIncidents([resolved, open], resolvedAt + 48 * hour, new Set([resolved.id])).map((i) => i.id),
+    ).toEqual([resolved.id, open.id]);
   });
 });

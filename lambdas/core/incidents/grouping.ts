@@ -238,3 +238,25 @@ export function applyTransition(
       : recover(state.incidents, signal, transition);
   return { ...changed, alarms };
 }
+
+/**
+ * How long a resolved incident stays in the grouping state: the longest an alarm's event may still be delivered (the
+ * incident rule's maximum event age), so a late event of its storm still finds it and changes nothing. Its record
+ * stays in the registry for `mlops incidents`.
+ */
+export const KEEP_RESOLVED_HOURS = 24;
+
+/** The incidents without those resolved more than KEEP_RESOLVED_HOURS before `now` (except those in `keep`). */
+export function withoutOldIncidents(
+  incidents: readonly Incident[],
+  now: number,
+  keep: ReadonlySet<string>,
+): Incident[] {
+  return incidents.filter(
+    (i) =>
+      keep.has(i.id) ||
+      i.status === 'open' ||
+      i.resolvedAt === null ||
+      now - Date.parse(i.resolvedAt) <= KEEP_RESOLVED_HOURS * 3_600_000,
+  );
+}

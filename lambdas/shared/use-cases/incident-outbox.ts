@@ -1,5 +1,5 @@
 import { ConflictError } from '../../core/errors.js';
-import { releasing, type Incident } from '../../core/incidents/grouping.js';
+import { releasing, withoutOldIncidents, type Incident } from '../../core/incidents/grouping.js';
 import { announcement, watch, type Announcement, type PageEvent, type Watch } from '../../core/incidents/paging.js';
 import { SIGNAL_LABELS } from '../../core/incidents/signals.js';
 import type { IncidentPage, IncidentRecord, IncidentStore, StoredGrouping } from '../adapters/incident-store.js';
@@ -111,7 +111,12 @@ export async function settleIncident(
     const paged = read.told[id] === 'open' && record !== undefined;
     const outbox = paged ? [...read.outbox, pageOf(record, 'resolved')] : read.outbox;
     const told = paged ? { ...read.told, [id]: 'closed' as const } : read.told;
-    return { state: { ...read, responding, outbox, told }, answer: { ...answer, pages: outbox } };
+    // A settled incident is a good moment to let go of those resolved long ago (the state is one item).
+    const incidents = withoutOldIncidents(read.incidents, now, new Set(responding));
+    const kept = new Set(incidents.map((i) => i.id));
+    const only = <T>(byId: Record<string, T>) => Object.fromEntries(Object.entries(byId).filter(([k]) => kept.has(k)));
+    const state = { ...read, incidents, responding, outbox, told: only(told), lines: only(read.lines) };
+    return { state, answer: { ...answer, pages: outbox } };
   });
 }
 /** How what is owed is delivered: a page to every paging topic; a response workflow started (idempotent by name). */
