@@ -65,6 +65,8 @@ export class IncidentResponse extends Construct {
   public readonly dataScientistsTopic: sns.Topic;
   public readonly modelDevelopersTopic: sns.Topic;
   public readonly rule: events.Rule;
+  /** Sends the response workflows that ended early to the incident function. */
+  public readonly responseEndedRule: events.Rule;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly deadLettered: cloudwatch.Alarm;
   /** What the rule matches in an alarm's name. */
@@ -101,13 +103,22 @@ export class IncidentResponse extends Construct {
         detail: { alarmName: events.Match.prefix(this.alarmNamePrefix) },
       },
     });
-    this.rule.addTarget(
-      new targets.LambdaFunction(this.incidentFunction, {
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(24),
-      }),
-    );
+    const target = new targets.LambdaFunction(this.incidentFunction, {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 8,
+      maxEventAge: Duration.hours(24),
+    });
+    this.rule.addTarget(target);
+    // A response workflow that ends without finishing: the incident function starts it again or lets the incident go.
+    this.responseEndedRule = new events.Rule(this, 'ResponseEnded', {
+      description: "An incident's response workflow that was stopped, failed or timed out, to the incident function",
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['ABORTED', 'FAILED', 'TIMED_OUT'], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+    });
+    this.responseEndedRule.addTarget(target);
     this.deadLettered = new AlarmFactory(this, { alarmTopics: props.pageTopics }).deadLettered(
       'DeadLettered',
       this.deadLetterQueue,

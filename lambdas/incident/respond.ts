@@ -2,7 +2,8 @@ import { classifyAlarm } from '../core/incidents/classify.js';
 import type { AlarmTransition, GroupingEffect } from '../core/incidents/grouping.js';
 import type { IncidentPage } from '../shared/adapters/incident-store.js';
 import type { AlarmStateChange } from '../shared/contracts/alarm-event.js';
-import { deliverOwed, type Delivery } from '../shared/use-cases/incident-outbox.js';
+import type { ResponseEnded } from '../shared/contracts/alarm-event.js';
+import { deliverOwed, responseEnded, type Delivery } from '../shared/use-cases/incident-outbox.js';
 import { recordAlarmTransition, type IncidentDeps } from '../shared/use-cases/incidents.js';
 
 export type RespondDeps = IncidentDeps &
@@ -54,4 +55,24 @@ export async function respondToAlarm(deps: RespondDeps, event: AlarmStateChange)
   const { pages, starts } = await deliverOwed(deps.incidents, deps, owed);
   for (const [id, effect] of Object.entries(effects)) if (effect === 'resolved') await deps.resolved(id);
   return { model: signal.model, effects, sent: pages, started: starts };
+}
+
+/** A response workflow that ended early: started again when stopped from outside with the incident open. */
+export async function respondToEndedResponse(
+  deps: RespondDeps & { readonly record: (incident: string, what: string) => Promise<void> },
+  event: ResponseEnded,
+): Promise<Response> {
+  const { incident } = event.detail.input;
+  const ended = await responseEnded(deps.incidents, {
+    incident,
+    status: event.detail.status,
+    at: Date.parse(event.time),
+  });
+  const { pages, starts } = await deliverOwed(deps.incidents, deps, ended);
+  const why = [event.detail.error, event.detail.cause].filter((x) => x).join(': ');
+  await deps.record(
+    incident,
+    `response workflow ${event.detail.name} ended ${event.detail.status}${why ? ` (${why})` : ''}${ended.restarted ? '; started again' : ''}`,
+  );
+  return { model: null, effects: {}, sent: pages, started: starts };
 }

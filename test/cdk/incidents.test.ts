@@ -53,6 +53,23 @@ describe('the incident rule', () => {
     }
   });
 
+  it('sends the response workflows that end early (stopped, failed, timed out) to the incident function too', () => {
+    const [[, rule]] = resourcesOf(template, 'AWS::Events::Rule').filter(([id]) =>
+      id.startsWith('IncidentsResponseEnded'),
+    ) as [[string, { Properties: Json }]];
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        status: ['ABORTED', 'FAILED', 'TIMED_OUT'],
+        stateMachineArn: [{ Ref: expect.stringMatching(/^IncidentsStateMachine/) }],
+      },
+    });
+    const [target] = rule.Properties.Targets as { Arn: Json; DeadLetterConfig?: Json }[];
+    expect(JSON.stringify(target?.Arn)).toMatch(/IncidentsIncident/);
+    expect(target?.DeadLetterConfig).toBeDefined();
+  });
+
   it('every alarm still has an action and says what missing data means; only the dead-letter alarm pages directly', () => {
     for (const [id, alarm] of alarms()) {
       const actions = refsOf(alarm.Properties.AlarmActions);

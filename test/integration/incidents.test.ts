@@ -5,7 +5,12 @@ import type { AlarmSignal, SignalKind } from '../../lambdas/core/incidents/signa
 import { IncidentStore } from '../../lambdas/shared/adapters/incident-store.js';
 import type { Registry } from '../../lambdas/shared/adapters/registry.js';
 import { SETTLE_MINUTES } from '../../lambdas/core/incidents/paging.js';
-import { announceIncident, delivered, settleIncident } from '../../lambdas/shared/use-cases/incident-outbox.js';
+import {
+  announceIncident,
+  delivered,
+  responseEnded,
+  settleIncident,
+} from '../../lambdas/shared/use-cases/incident-outbox.js';
 import { recordAlarmTransition, registryChanges } from '../../lambdas/shared/use-cases/incidents.js';
 import { localDynamoClient, startDynamo, type RunningDynamo } from '../../local/storage/emulators.js';
 import { createRegistry } from '../helpers/registry-table.js';
@@ -137,5 +142,22 @@ describe('incidents in the registry (issue 22)', () => {
       'latency',
       'realized_decay',
     ]);
+  });
+
+  it('a response workflow stopped from outside starts again while the incident is open; a failed one lets it go', async () => {
+    const { store, deps } = await fresh();
+    const drift = sig('adult', 'input_drift');
+    await recordAlarmTransition(deps, drift, alarm(drift, 0));
+    await delivered(store, { starts: [`incident-1-${T0}`] });
+    const aborted = await responseEnded(store, { incident: '1', status: 'ABORTED', at: T0 + 60_000 });
+    expect(aborted.restarted).toBe(true);
+    expect(aborted.starts).toEqual([{ incident: '1', name: `incident-1-${T0 + 60_000}-again` }]);
+    expect((await store.state()).responding).toEqual(['1']);
+    await delivered(store, { starts: [`incident-1-${T0 + 60_000}-again`] });
+    const failed = await responseEnded(store, { incident: '1', status: 'FAILED', at: T0 + 120_000 });
+    expect(failed.restarted).toBe(false);
+    expect((await store.state()).responding).toEqual([]);
+    // The event delivered again: nothing more.
+    expect((await responseEnded(store, { incident: '1', status: 'FAILED', at: T0 + 120_000 })).restarted).toBe(false);
   });
 });

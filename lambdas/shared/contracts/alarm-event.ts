@@ -41,3 +41,33 @@ export const alarmStateChangeSchema = z.object({
 });
 
 export type AlarmStateChange = z.infer<typeof alarmStateChangeSchema>;
+
+/**
+ * Step Functions' "Execution Status Change" event of an incident's response workflow that ended without finishing
+ * (the incident rule's second pattern): its input names the incident.
+ */
+export const responseEndedSchema = z.object({
+  id: z.string().min(1),
+  'detail-type': z.literal('Step Functions Execution Status Change'),
+  source: z.literal('aws.states'),
+  time: z.string(),
+  detail: z.object({
+    name: z.string().min(1),
+    status: z.enum(['ABORTED', 'FAILED', 'TIMED_OUT']),
+    input: z.string().transform((text, ctx) => {
+      try {
+        return z.object({ incident: z.string().regex(/^\d+$/) }).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'the execution input names no incident ({"incident": "<n>"})' });
+        return z.NEVER;
+      }
+    }),
+    error: z.string().nullable().optional(),
+    cause: z.string().nullable().optional(),
+  }),
+});
+
+export type ResponseEnded = z.infer<typeof responseEndedSchema>;
+
+/** What the incident function is sent: an alarm's state change, or one of its response workflows ending early. */
+export const incidentEventSchema = z.union([alarmStateChangeSchema, responseEndedSchema]);

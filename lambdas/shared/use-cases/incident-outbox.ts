@@ -151,3 +151,25 @@ export async function deliverOwed(
   }
   return { pages, starts };
 }
+
+/**
+ * A response workflow that ended without finishing: the incident no longer has one running. One stopped from outside
+ * (ABORTED: stopped by hand, or the local runtime restarted) while the incident is open starts again; one that failed
+ * or timed out does not (it told tier 3 on the way out; a retry could loop), and a later opening starts a new one.
+ */
+export async function responseEnded(
+  store: IncidentStore,
+  ended: { incident: string; status: 'ABORTED' | 'FAILED' | 'TIMED_OUT'; at: number },
+): Promise<{ restarted: boolean; pages: IncidentPage[]; starts: StoredGrouping['starts'] }> {
+  return changeIncidents(store, async (read) => {
+    const id = ended.incident;
+    const answer = { restarted: false, pages: read.outbox, starts: read.starts };
+    if (!read.responding.includes(id)) return { answer };
+    const open = read.incidents.find((i) => i.id === id)?.status === 'open';
+    if (ended.status === 'ABORTED' && open) {
+      const starts = [...read.starts, { incident: id, name: `incident-${id}-${ended.at}-again` }];
+      return { state: { ...read, starts }, answer: { ...answer, restarted: true, starts } };
+    }
+    return { state: { ...read, responding: read.responding.filter((r) => r !== id) }, answer };
+  });
+}
