@@ -100,7 +100,11 @@ export class IncidentResponse extends Construct {
       eventPattern: {
         source: ['aws.cloudwatch'],
         detailType: ['CloudWatch Alarm State Change'],
-        detail: { alarmName: events.Match.prefix(this.alarmNamePrefix) },
+        // Into or out of ALARM: INSUFFICIENT_DATA ⇄ OK (a new alarm settling, a quiet period) says nothing of a storm.
+        detail: {
+          alarmName: events.Match.prefix(this.alarmNamePrefix),
+          $or: [{ state: { value: ['ALARM'] } }, { previousState: { value: ['ALARM'] } }],
+        },
       },
     });
     const target = new targets.LambdaFunction(this.incidentFunction, {

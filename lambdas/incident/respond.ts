@@ -42,6 +42,9 @@ function transitionOf(event: AlarmStateChange): AlarmTransition {
  * one delivers it — at least once, never lost.
  */
 export async function respondToAlarm(deps: RespondDeps, event: AlarmStateChange): Promise<Response> {
+  const { state, previousState } = event.detail;
+  if (state.value !== 'ALARM' && previousState !== undefined && previousState.value !== 'ALARM')
+    return { ignored: 'not a change into or out of ALARM', model: null, effects: {}, sent: [], started: [] };
   const metric = event.detail.configuration.metrics?.[0]?.metricStat?.metric;
   const signal = classifyAlarm(event.detail.alarmName, metric);
   if (signal === null) {

@@ -27,14 +27,17 @@ const incidentDeadLetterAlarm = () =>
   resourcesOf(template, 'AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('IncidentsDeadLettered'));
 
 describe('the incident rule', () => {
-  it("matches every state change of the stack's alarms, by the stack's name at the start of the alarm's", () => {
+  it("matches every change of the stack's alarms into or out of ALARM, by the stack's name at the start of the alarm's", () => {
     const [[, rule]] = resourcesOf(template, 'AWS::Events::Rule').filter(([id]) =>
       id.startsWith('IncidentsAlarmChanges'),
     ) as [[string, { Properties: Json }]];
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
-      detail: { alarmName: [{ prefix: `${stackName}-` }] },
+      detail: {
+        alarmName: [{ prefix: `${stackName}-` }],
+        $or: [{ state: { value: ['ALARM'] } }, { previousState: { value: ['ALARM'] } }],
+      },
     });
     const [target] = rule.Properties.Targets as { Arn: Json; Input?: unknown; DeadLetterConfig?: Json }[];
     expect(JSON.stringify(target?.Arn)).toMatch(/IncidentsIncident/);

@@ -9,7 +9,12 @@ import type { IncidentPage, IncidentRecord, IncidentStore, StoredGrouping } from
  * written with the change and taken out once delivered, every step a compare-and-set on the state's revision.
  */
 
-const ATTEMPTS = 5;
+/** A storm's alarms arrive together and all write the one state item: enough attempts for a dozen at once. */
+const ATTEMPTS = 12;
+
+/** A short random pause before the next attempt, so writers that lost together do not collide again. */
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
 
 /** One change of the incident state: read, decide, write with the records it touched, retried on a conflict. */
 export async function changeIncidents<R>(
@@ -27,6 +32,7 @@ export async function changeIncidents<R>(
       return answer;
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= ATTEMPTS) throw error;
+      await backoff(attempt);
     }
   }
 }
