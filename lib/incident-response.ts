@@ -197,6 +197,7 @@ export class IncidentResponse extends Construct {
         TIER2_TOPIC_ARNS: tiers.tier2.map((t) => t.topicArn).join(','),
         TIER3_TOPIC_ARNS: tiers.tier3.map((t) => t.topicArn).join(','),
         RETRAIN_FUNCTION_NAME: props.retrainFunction.functionName,
+        ARTIFACTS_BUCKET: props.artifactsBucket.bucketName,
       },
       protection: context.protection,
     });
@@ -208,6 +209,8 @@ export class IncidentResponse extends Construct {
       audit: ['append'],
     });
     grantObjects(fn, props.artifactsBucket, LAYOUT.models, ['read']);
+    // Each incident's page, rewritten as its response goes on.
+    grantObjects(fn, props.artifactsBucket, LAYOUT.incidents, ['write']);
     props.retrainFunction.grantInvoke(fn);
     suppress(fn.role as iam.IRole, [
       {

@@ -135,8 +135,14 @@ async function run(
     closers,
     base.resources,
   );
+  // The Lambda API first, on the map the functions fill: functions that invoke functions get its endpoint.
+  const invokable = new Map<string, LocalFunction>();
+  const lambdaApi = new LocalLambdaApi(invokable, LOCAL_CREDENTIALS);
+  const lambdaPort = await lambdaApi.listen(options.ports?.lambda ?? DEFAULT_PORTS.lambda);
+  closers.add(() => lambdaApi.close());
+  const lambdaEndpoint = `http://127.0.0.1:${lambdaPort}`;
   const { functions, functionsByArn } = loadCompute(
-    { stateDir, stack, clock, stateMachines, tokens, base, services },
+    { stateDir, stack, clock, stateMachines, tokens, base, services: { ...services, lambdaEndpoint } },
     closers,
   );
   const { cloudwatch, bus } = startEventServices(
@@ -148,15 +154,8 @@ async function run(
   closers.add(() => haltAll(stateMachines));
   emulators.routeS3Events(bus, eventBridgeEnabledBuckets(resources));
   configureApi(api, resources, functionsByArn, clock);
-  const lambdaApi = new LocalLambdaApi(functions, LOCAL_CREDENTIALS);
-  const lambdaPort = await lambdaApi.listen(options.ports?.lambda ?? DEFAULT_PORTS.lambda);
-  closers.add(() => lambdaApi.close());
-  const endpoints = writeEndpoints(stateDir, {
-    stack,
-    template,
-    base,
-    services: { ...services, lambdaEndpoint: `http://127.0.0.1:${lambdaPort}` },
-  });
+  for (const [name, fn] of functions) invokable.set(name, fn);
+  const endpoints = writeEndpoints(stateDir, { stack, template, base, services: { ...services, lambdaEndpoint } });
   return {
     endpoints,
     assembly: { outdir: stack.outdir, reused: stack.reused },
@@ -223,7 +222,7 @@ function loadCompute(
     stateMachines: Map<string, LocalStateMachine>;
     tokens: TaskTokens;
     base: RuntimeBase;
-    services: ServiceEndpoints;
+    services: ServiceEndpoints & { lambdaEndpoint: string };
   },
   closers: Closers,
 ): { functions: Map<string, LocalFunction>; functionsByArn: Map<string, LocalFunction> } {
@@ -236,6 +235,7 @@ function loadCompute(
     stepFunctions: services.sfnEndpoint,
     cloudwatch: services.cloudwatchEndpoint,
     sns: services.snsEndpoint,
+    lambda: services.lambdaEndpoint,
   });
   const functions = loadFunctions(resources, parts.stack.outdir, env, join(stateDir, 'logs', 'functions'));
   closers.add(async () => {

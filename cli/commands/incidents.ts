@@ -1,11 +1,16 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { SIGNAL_LABELS } from '../../lambdas/core/incidents/signals.js';
+import { getObjectBytes } from '../../lambdas/shared/adapters/objects.js';
+import { incidentPageKey } from '../../lambdas/shared/contracts/layout.js';
 import type { IncidentResponse } from '../../lambdas/shared/adapters/incident-responses.js';
 import type { IncidentRecord } from '../../lambdas/shared/adapters/incident-store.js';
 import { actOnIncident, type IncidentAction } from '../../lambdas/shared/use-cases/incident-actions.js';
 import type { Connection } from '../connection.js';
 import type { CliContext } from '../context.js';
 import { formatTable } from '../format.js';
+import { openInBrowser } from '../report.js';
 
 /** `mlops incidents`: the incidents, one in detail, and what the people of tiers 2 and 3 do to them. */
 export function incidentCommands(ctx: CliContext): void {
@@ -45,12 +50,17 @@ export function incidentCommands(ctx: CliContext): void {
     .command('show')
     .description('one incident: its source, members, tier and timeline')
     .argument('<id>')
+    .option('--open', "write the incident's page to reports/ and open it in a browser")
+    .option('--out <file>', "write the incident's page (HTML) to this file")
     .action(
-      ctx.withConnection(async (c, id: string) => {
-        const incident = (await c.incidents.store.list(1000)).find((i) => i.id === id);
+      ctx.withConnection(async (c, id: string, options: { open?: boolean; out?: string }) => {
+        const incident = await c.incidents.store.get(id);
         if (incident === undefined) throw new Error(`no incident ${id}: mlops incidents lists them`);
         const response = (await c.incidents.responses.get(id)) ?? null;
-        ctx.print({ ...incident, response }, () => showText(incident, response));
+        const page = options.open === true || options.out !== undefined ? await savePage(c, id, options) : undefined;
+        ctx.print({ ...incident, response, ...(page ? { page } : {}) }, () =>
+          [showText(incident, response), ...(page ? ['', `page: ${page}`] : [])].join('\n'),
+        );
       }),
     );
   for (const [name, action, description] of [
@@ -75,6 +85,22 @@ function actionCommand(ctx: CliContext, command: ReturnType<CliContext['program'
         ctx.print({ incident: id, action, done: result.done }, () => `incident ${id}: ${result.done}`);
       }),
     );
+}
+
+/** Fetches the page the response function keeps for the incident (as it stood after its last step). */
+async function savePage(c: Connection, id: string, options: { open?: boolean; out?: string }): Promise<string> {
+  const location = { bucket: c.artifactsBucket, key: incidentPageKey(id) };
+  let bytes: Uint8Array;
+  try {
+    bytes = await getObjectBytes(c.s3, location);
+  } catch (error) {
+    throw new Error(`incident ${id} has no page yet: it is written once the incident is announced`, { cause: error });
+  }
+  const out = resolve(options.out ?? `reports/incident-${id}.html`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, bytes);
+  if (options.open === true) await openInBrowser(out);
+  return out;
 }
 
 /** The use case's dependencies through the CLI's connection: the response workflow answered with SendTask*. */

@@ -1,7 +1,10 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
 import { artifactCheck } from '../shared/adapters/artifacts.js';
+import { putObject } from '../shared/adapters/objects.js';
 import { Registry } from '../shared/adapters/registry.js';
+import { incidentPageKey } from '../shared/contracts/layout.js';
+import { s3Uri } from '../shared/contracts/object-location.js';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { IncidentResponses } from '../shared/adapters/incident-responses.js';
 import { IncidentStore } from '../shared/adapters/incident-store.js';
@@ -18,9 +21,11 @@ const env = readEnv([
   'TIER2_TOPIC_ARNS',
   'TIER3_TOPIC_ARNS',
   'RETRAIN_FUNCTION_NAME',
+  'ARTIFACTS_BUCKET',
 ]);
 const documents = createDocumentClient();
 const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+const s3 = createS3Client();
 const lambda = tracer.captureAWSv3Client(new LambdaClient({}));
 /** What the retrain function answers. */
 const retrainAnswerSchema = z.union([
@@ -54,9 +59,14 @@ export const deps: ResponseDeps = {
   },
   now: () => new Date(Date.now()),
   actor: 'incident response',
+  storePage: async (incident, html) => {
+    const location = { bucket: env.ARTIFACTS_BUCKET, key: incidentPageKey(incident) };
+    await putObject(s3, location, html, 'text/html; charset=utf-8');
+    return s3Uri(location);
+  },
   runbook: {
     registry: new Registry(documents, env.REGISTRY_TABLE),
-    checkArtifact: artifactCheck(createS3Client()),
+    checkArtifact: artifactCheck(s3),
     retrain: async (model, alarm) => {
       // As the model's "needs retraining" rule asks: the alarm's episode is the dedup key, the cool-down applies.
       const payload = { model, trigger: 'alarm', alarmName: alarm.name, reason: alarm.reason, time: alarm.time };

@@ -7,7 +7,15 @@ import type { LocalResources } from '../template.js';
 /** The environment every local function gets, as Lambda sets it, with AWS endpoints pointed at the emulators. */
 export function functionEnvironment(
   stateDir: string,
-  endpoints: { s3: string; dynamodb: string; xray: string; stepFunctions: string; cloudwatch: string; sns: string },
+  endpoints: {
+    s3: string;
+    dynamodb: string;
+    xray: string;
+    stepFunctions: string;
+    cloudwatch: string;
+    sns: string;
+    lambda: string;
+  },
 ): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -21,6 +29,7 @@ export function functionEnvironment(
     AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
     AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.cloudwatch,
     AWS_ENDPOINT_URL_SNS: endpoints.sns,
+    AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
     // Never read the user's real AWS profile files: local functions must not reach AWS.
     AWS_CONFIG_FILE: join(stateDir, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(stateDir, 'no-aws-credentials'),

@@ -205,7 +205,9 @@ describe("the template's alarms, evaluated locally on the runtime's clock", () =
     });
     expect(page.message).toMatch(/likely source — failed training run \(.*PipelineFailed.*\) at \d\d:\d\d/);
     expect(page.message).toContain(`- ${pipelineFailed.spec.name} (failed training run): ALARM since`);
-    expect(page.message).toMatch(/Details: mlops incidents show \d+$/);
+    expect(page.message).toMatch(
+      /Incident page: s3:\/\/.*\/incidents\/\d+\.html\n[^]*Details: mlops incidents show \d+ \(--open/,
+    );
     expect(details().filter((n) => n.subject.startsWith('ALARM'))).toEqual([
       expect.objectContaining({ subject: `ALARM: "${pipelineFailed.spec.name}" in US East (N. Virginia)` }),
     ]);
@@ -492,7 +494,11 @@ describe('the response to an incident: tier 1, the data scientists, the model de
     await expect(mlops(stack, 'incidents', 'ack', id, '-m', 'again')).rejects.toMatchObject({
       stderr: expect.stringContaining(`incident ${id}: cannot acknowledge: it was acknowledged already`),
     });
-    const shown = (await mlops(stack, 'incidents', 'show', id)).stdout;
+    const out = join(stack.stateDir, `incident-${id}.html`);
+    const shown = (await mlops(stack, 'incidents', 'show', id, '--out', out)).stdout;
+    expect(shown).toContain(`page: ${out}`);
+    // The incident's page, as the response function wrote it after its last step.
+    expect(readFileSync(out, 'utf8')).toMatch(/tier 2 — the data scientists[^]*data scientists notified/);
     expect(shown).toMatch(/tier: 2 · acknowledged by \S+/);
     expect(shown).toMatch(
       /timeline:[^]*tier 2: data scientists notified[^]*acknowledged: escalation stopped: looking at/,

@@ -147,4 +147,22 @@ describe("tier 1's runbook (issue 22)", () => {
     ]);
     expect(d.retrains).toEqual(['drifting:drifting-input_drift']);
   });
+
+  it('a retraining that cannot be asked for is recorded as refused and goes to tier 2 at once, not as a failed step', async () => {
+    await twoPromoted('unreachable');
+    const d = {
+      ...deps(),
+      retrain: async () => {
+        throw new Error('getaddrinfo ENOTFOUND lambda');
+      },
+    };
+    const signal = { kind: 'signal' as const, summary: 'input drift', evidence: '', confidence: 0.85 };
+    const { steps, escalate } = await runRunbook(d, incident('unreachable', signal, 'input_drift'));
+    expect(steps.at(-1)).toMatchObject({
+      step: 'retrain',
+      outcome: 'refused',
+      evidence: expect.stringContaining('ENOTFOUND'),
+    });
+    expect(escalate).toBe(true);
+  });
 });

@@ -20,6 +20,8 @@ export const LAYOUT = {
   retraining: 'retraining/',
   /** Artifacts bucket: one monitoring report (HTML) per monitored window, `monitoring/<model>/<window start>.html`. */
   monitoring: 'monitoring/',
+  /** Artifacts bucket: each incident's page (HTML), `incidents/<number>.html`, rewritten as its response goes on. */
+  incidents: 'incidents/',
 } as const;
 
 /** Files of a run under its prefix: the validate step's findings and the model card drawn from them. */
@@ -36,6 +38,10 @@ export function runPrefix(model: string, runId: string): string {
 
 export function monitoringReportKey(model: string, windowStart: string): string {
   return `${LAYOUT.monitoring}${model}/${windowStart}.html`;
+}
+
+export function incidentPageKey(incident: string): string {
+  return `${LAYOUT.incidents}${incident}.html`;
 }
 
 export function schemaKey(model: string, version: number): string {

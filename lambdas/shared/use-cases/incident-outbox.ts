@@ -50,7 +50,7 @@ export function pageOf(incident: Incident & { readonly line: string }, event: Pa
     'Alarms:',
     ...alarms,
     '',
-    `Details: mlops incidents show ${incident.id}`,
+    `Details: mlops incidents show ${incident.id} (--open: the incident's page)`,
   ].join('\n');
   return { id: `${incident.id}:${event}:${incident.updatedAt}`, incident: incident.id, event, subject, message };
 }
@@ -75,6 +75,7 @@ export async function delivered(
 export async function announceIncident(
   store: IncidentStore,
   id: string,
+  link?: string,
 ): Promise<{ announcement: Announcement; pages: IncidentPage[]; incident?: IncidentRecord }> {
   return changeIncidents(store, async (read) => {
     const incident = read.incidents.find((i) => i.id === id);
@@ -90,7 +91,8 @@ export async function announceIncident(
       return { state: { ...read, responding: read.responding.filter((r) => r !== id) }, answer };
     }
     if (decided.outcome !== 'page' || record === undefined) return { answer };
-    const outbox = [...read.outbox, pageOf(record, decided.event)];
+    const note = link === undefined ? undefined : `Incident page: ${link}`;
+    const outbox = [...read.outbox, pageOf(record, decided.event, note)];
     return {
       state: { ...read, outbox, told: { ...read.told, [id]: 'open' } },
       answer: { ...answer, pages: outbox },

@@ -1,4 +1,5 @@
 import { incidentSettings, type IncidentsConfig } from '../../core/incidents/incident-config.js';
+import { incidentPage } from '../../core/report/incident-page.js';
 import type { IncidentRecord, IncidentStore } from '../adapters/incident-store.js';
 import type { IncidentResponses } from '../adapters/incident-responses.js';
 import type { IncidentStep, StepAnswer } from '../contracts/incident-steps.js';
@@ -29,6 +30,8 @@ export interface ResponseDeps {
   readonly actor: string;
   /** Tier 1's checks and actions. */
   readonly runbook: RunbookDeps;
+  /** Stores the incident's page (HTML); answers where, to link it from pages. */
+  readonly storePage: (incident: string, html: string) => Promise<string>;
 }
 
 /** The settings of an incident: its models' (the shortest times), the defaults for a stack-wide one. */
@@ -50,7 +53,9 @@ function answerOf(deps: ResponseDeps, incident: IncidentRecord | undefined, stat
 const entry = (deps: ResponseDeps, what: string) => ({ at: deps.now().toISOString(), actor: deps.actor, what });
 
 async function announce(deps: ResponseDeps, id: string): Promise<StepAnswer> {
-  const { announcement, pages, incident } = await announceIncident(deps.store, id);
+  // The page is stored first, so the announcement links it.
+  const link = await writeIncidentPage(deps, id);
+  const { announcement, pages, incident } = await announceIncident(deps.store, id, link);
   await deliverOwed(deps.store, { ...deps.delivery, startResponse: async () => {} }, { pages, starts: [] });
   if (announcement.outcome === 'page')
     await deps.responses.update(id, entry(deps, `tier 1: ${announcement.event} and paged — ${incident?.line ?? ''}`), {
@@ -139,8 +144,29 @@ const WHY: Record<string, string> = {
   Escalated: 'sent on by the data scientists',
 };
 
-/** One step of the response workflow. */
+/** Renders the incident's page as it stands and stores it; answers where (undefined for an incident not known). */
+export async function writeIncidentPage(deps: ResponseDeps, id: string): Promise<string | undefined> {
+  const incident = await deps.store.get(id);
+  if (incident === undefined) return undefined;
+  const response = (await deps.responses.get(id)) ?? null;
+  const { notes } = settingsOf(deps, incident.models);
+  const html = incidentPage({
+    incident,
+    response,
+    ...(notes !== undefined ? { notes } : {}),
+    renderedAt: deps.now().toISOString(),
+  });
+  return deps.storePage(id, html);
+}
+
+/** One step of the response workflow; the incident's page rewritten after any step that changed its response. */
 export async function runIncidentStep(deps: ResponseDeps, step: IncidentStep): Promise<StepAnswer> {
+  const answer = await stepOf(deps, step);
+  if (step.action !== 'check' || answer.status !== 'open') await writeIncidentPage(deps, step.incident);
+  return answer;
+}
+
+async function stepOf(deps: ResponseDeps, step: IncidentStep): Promise<StepAnswer> {
   switch (step.action) {
     case 'announce':
       return announce(deps, step.incident);

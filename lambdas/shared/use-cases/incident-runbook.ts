@@ -78,8 +78,14 @@ async function forModel(deps: RunbookDeps, incident: IncidentRecord, model: stri
   }
   const top = incident.members.find((m) => m.model === model && branchOf(m.kind) === 'quality');
   if (source.kind === 'signal' && top !== undefined) {
-    const answer = await deps.retrain(model, { name: top.alarmName, time: top.firstAlarmAt, reason: top.reason });
-    steps.push({ model, step: 'retrain', outcome: 'done', evidence: answer });
+    try {
+      const answer = await deps.retrain(model, { name: top.alarmName, time: top.firstAlarmAt, reason: top.reason });
+      steps.push({ model, step: 'retrain', outcome: 'done', evidence: answer });
+    } catch (error) {
+      // Not done: recorded, and the people of tier 2 are told at once.
+      const evidence = `the retrain function could not be asked: ${(error as Error).message}`;
+      steps.push({ model, step: 'retrain', outcome: 'refused', evidence });
+    }
   }
   return steps;
 }
