@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withinDynamoRange } from './dynamo-numbers.js';
 import * as z from 'zod';
 import { variantSummarySchema } from '../../core/monitoring/window-summary.js';
 import { parseItem } from '../contracts/registry-items.js';
@@ -45,7 +46,7 @@ export class MonitorStore {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...monitorKey(window.model, window.windowStart), ...window },
+          Item: { ...monitorKey(window.model, window.windowStart), ...withinDynamoRange(window) },
           // A new window, or one whose earlier monitor failed: a success replaces a failure, nothing replaces a success.
           ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(failure)',
         }),
