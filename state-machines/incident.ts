@@ -3,8 +3,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { RETRYABLE_ERROR_NAMES } from '../lambdas/core/errors.js';
 import { ESCALATED_ERROR } from '../lambdas/shared/contracts/incident-steps.js';
+import { functionStep } from './function-step.js';
 
 /** How long an incident's alarms gather before it is announced: the alarms of one storm make one page. */
 export const GROUP_WAIT = Duration.seconds(60);
@@ -58,26 +58,9 @@ export function incidentDefinition(scope: Construct, fn: lambda.IFunction, fnTim
 
 type Step = (id: string, payload: Record<string, unknown>, resultPath: string) => tasks.LambdaInvoke;
 
-/** A step of the incident-response function, retried with backoff on passing failures. */
+/** A step of the incident-response function. */
 function stepOf(scope: Construct, fn: lambda.IFunction, fnTimeout: Duration): Step {
-  return (id, payload, resultPath) => {
-    const task = new tasks.LambdaInvoke(scope, id, {
-      lambdaFunction: fn,
-      payload: sfn.TaskInput.fromObject(payload),
-      payloadResponseOnly: true,
-      resultPath,
-      taskTimeout: sfn.Timeout.duration(fnTimeout.plus(Duration.seconds(60))),
-      retryOnServiceExceptions: true,
-    });
-    task.addRetry({
-      errors: [...RETRYABLE_ERROR_NAMES, 'Lambda.TooManyRequestsException'],
-      interval: Duration.seconds(2),
-      maxAttempts: 3,
-      backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    return task;
-  };
+  return (id, payload, resultPath) => functionStep(scope, id, { fn, payload, resultPath, fnTimeout });
 }
 
 /** Watch → Check → Checked? (resolved / tier 2 / open ↺), tier 2's wait for its token, and the escalation. */

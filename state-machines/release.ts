@@ -3,7 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { RETRYABLE_ERROR_NAMES } from '../lambdas/core/errors.js';
+import { functionStep } from './function-step.js';
 
 export interface ReleaseStepFunctions {
   /** The release function: begin, prepare-check, judge-check, tick, abort. */
@@ -109,33 +109,9 @@ function releaseTasks(
   timeouts: { release: Duration; predict: Duration },
 ): { step: ReleaseStep; invokeCandidate: () => tasks.LambdaInvoke } {
   const margin = Duration.seconds(60);
-  const call = (
-    id: string,
-    fn: lambda.IFunction,
-    payload: sfn.TaskInput,
-    resultPath: string,
-    timeout: Duration,
-  ): tasks.LambdaInvoke => {
-    const task = new tasks.LambdaInvoke(scope, id, {
-      lambdaFunction: fn,
-      payload,
-      payloadResponseOnly: true,
-      resultPath,
-      taskTimeout: sfn.Timeout.duration(timeout.plus(margin)),
-      retryOnServiceExceptions: true,
-    });
-    task.addRetry({
-      errors: [...RETRYABLE_ERROR_NAMES, 'Lambda.TooManyRequestsException'],
-      interval: Duration.seconds(2),
-      maxAttempts: 3,
-      backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    return task;
-  };
   return {
     step: (id, payload, resultPath) =>
-      call(id, fns.release, sfn.TaskInput.fromObject(payload), resultPath, timeouts.release),
+      functionStep(scope, id, { fn: fns.release, payload, resultPath, fnTimeout: timeouts.release }),
     // The optimized integration (the payload from a path); its result is {Payload, StatusCode, ExecutedVersion}.
     invokeCandidate: () =>
       new tasks.LambdaInvoke(scope, 'InvokeCandidate', {

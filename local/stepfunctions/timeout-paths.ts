@@ -1,7 +1,7 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { rewriteStates, type States } from './definition-walk.js';
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-type States = Record<string, Record<string, unknown>>;
 
 /**
  * `TimeoutSecondsPath` and `HeartbeatSecondsPath` of a Task, which aws-local-stepfunctions ignores: a reference path
@@ -15,31 +15,21 @@ export const HEARTBEAT_PARAMETER = 'local-heartbeat-seconds';
 export const INPUT_PARAMETER = 'local-task-input';
 
 export function timeoutPathsAsParameters<T extends StateMachineDefinition>(definition: T): T {
-  const convert = (states: States): States =>
-    Object.fromEntries(
-      Object.entries(states).map(([name, state]) => {
-        const copy: Record<string, unknown> = { ...state };
-        const timeout = state.TimeoutSecondsPath;
-        const heartbeat = state.HeartbeatSecondsPath;
-        if (state.Type === 'Task' && (typeof timeout === 'string' || typeof heartbeat === 'string')) {
-          delete copy.TimeoutSecondsPath;
-          delete copy.HeartbeatSecondsPath;
-          copy.Parameters = {
-            ...((state.Parameters as Record<string, unknown> | undefined) ?? { [`${INPUT_PARAMETER}.$`]: '$' }),
-            ...(typeof timeout === 'string' ? { [`${TIMEOUT_PARAMETER}.$`]: timeout } : {}),
-            ...(typeof heartbeat === 'string' ? { [`${HEARTBEAT_PARAMETER}.$`]: heartbeat } : {}),
-          };
-        }
-        for (const key of ['ItemProcessor', 'Iterator'] as const) {
-          const inner = state[key] as { States: States } | undefined;
-          if (inner) copy[key] = { ...inner, States: convert(inner.States) };
-        }
-        if (Array.isArray(state.Branches))
-          copy.Branches = (state.Branches as { States: States }[]).map((b) => ({ ...b, States: convert(b.States) }));
-        return [name, copy];
-      }),
-    );
-  return { ...definition, States: convert(definition.States as unknown as States) } as T;
+  const states = rewriteStates(definition.States as unknown as States, (_name, state) => {
+    const timeout = state.TimeoutSecondsPath;
+    const heartbeat = state.HeartbeatSecondsPath;
+    if (state.Type !== 'Task' || (typeof timeout !== 'string' && typeof heartbeat !== 'string')) return state;
+    const { TimeoutSecondsPath: _t, HeartbeatSecondsPath: _h, ...kept } = state;
+    return {
+      ...kept,
+      Parameters: {
+        ...((state.Parameters as Record<string, unknown> | undefined) ?? { [`${INPUT_PARAMETER}.$`]: '$' }),
+        ...(typeof timeout === 'string' ? { [`${TIMEOUT_PARAMETER}.$`]: timeout } : {}),
+        ...(typeof heartbeat === 'string' ? { [`${HEARTBEAT_PARAMETER}.$`]: heartbeat } : {}),
+      },
+    };
+  });
+  return { ...definition, States: states } as T;
 }
 
 /** A timeout read from the input: a positive whole number of seconds, as Step Functions requires. */

@@ -1,6 +1,7 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { VirtualClock } from '../clock.js';
 import { readPath } from '../events/input-transformer.js';
+import { rewriteStates, type States } from './definition-walk.js';
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -20,8 +21,6 @@ interface WaitState {
   Comment?: string;
 }
 
-type States = Record<string, Record<string, unknown>>;
-
 /**
  * Wait states on the runtime's clock: aws-local-stepfunctions sleeps on the wall clock, so each Wait becomes a Task
  * (same Next/End, InputPath and OutputPath; its output is its input, as a Wait's is) whose local handler waits for the
@@ -31,26 +30,14 @@ export function waitsOnClock<T extends StateMachineDefinition>(
   definition: T,
 ): { definition: T; waits: Map<string, WaitState> } {
   const waits = new Map<string, WaitState>();
-  const convert = (states: States): States =>
-    Object.fromEntries(
-      Object.entries(states).map(([name, state]) => {
-        if (state.Type === 'Wait') {
-          const wait = state as unknown as WaitState;
-          waits.set(name, wait);
-          const { Seconds: _s, SecondsPath: _sp, Timestamp: _t, TimestampPath: _tp, Type: _type, ...kept } = wait;
-          return [name, { ...kept, Type: 'Task', Resource: CLOCK_WAIT_RESOURCE }];
-        }
-        const copy: Record<string, unknown> = { ...state };
-        for (const key of ['ItemProcessor', 'Iterator'] as const) {
-          const inner = state[key] as { States: States } | undefined;
-          if (inner) copy[key] = { ...inner, States: convert(inner.States) };
-        }
-        if (Array.isArray(state.Branches))
-          copy.Branches = (state.Branches as { States: States }[]).map((b) => ({ ...b, States: convert(b.States) }));
-        return [name, copy];
-      }),
-    );
-  return { definition: { ...definition, States: convert(definition.States as unknown as States) } as T, waits };
+  const states = rewriteStates(definition.States as unknown as States, (name, state) => {
+    if (state.Type !== 'Wait') return state;
+    const wait = state as unknown as WaitState;
+    waits.set(name, wait);
+    const { Seconds: _s, SecondsPath: _sp, Timestamp: _t, TimestampPath: _tp, Type: _type, ...kept } = wait;
+    return { ...kept, Type: 'Task', Resource: CLOCK_WAIT_RESOURCE };
+  });
+  return { definition: { ...definition, States: states } as T, waits };
 }
 
 /** The handler of a Wait made Task: resolves with its input once the clock has reached the Wait's end. */
