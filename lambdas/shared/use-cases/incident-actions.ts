@@ -56,7 +56,7 @@ async function audit(
 }
 
 async function find(deps: ActionDeps, id: string): Promise<IncidentRecord> {
-  const found = (await deps.store.list(1000)).find((i) => i.id === id);
+  const found = await deps.store.get(id);
   if (found === undefined) throw new NotFoundError(`no incident ${id}: mlops incidents lists them`);
   return found;
 }

@@ -39,11 +39,8 @@ export function settingsOf(deps: Pick<ResponseDeps, 'settings'>, models: readonl
   return incidentSettings(models.flatMap((m) => deps.settings(m) ?? []));
 }
 
-async function current(deps: ResponseDeps, id: string): Promise<IncidentRecord | undefined> {
-  const state = await deps.store.state();
-  const incident = state.incidents.find((i) => i.id === id);
-  return incident === undefined ? undefined : ({ ...incident, line: state.lines[id] ?? '' } as IncidentRecord);
-}
+/** The incident's record: written in the same transaction as every change of its grouping state. */
+const current = (deps: ResponseDeps, id: string): Promise<IncidentRecord | undefined> => deps.store.get(id);
 
 function answerOf(deps: ResponseDeps, incident: IncidentRecord | undefined, status: StepAnswer['status']): StepAnswer {
   const settings = settingsOf(deps, incident?.models ?? []);
