@@ -122,11 +122,16 @@ export class ModelMonitoring extends Construct {
     return role;
   }
 
-  /** The model's schedule: the monitor with `{model, trigger: "schedule"}`, retried, then dead-lettered. */
+  /** The model's schedule: the monitor with `{model, trigger: "schedule", scheduledTime}`, retried, then dead-lettered. */
   private scheduleFor(model: ModelConfig): scheduler.Schedule {
     const target = new schedulerTargets.LambdaInvoke(this.monitorFunction, {
       role: this.scheduleRole,
-      input: scheduler.ScheduleTargetInput.fromObject({ model: model.name, trigger: 'schedule' }),
+      // The time it was scheduled for, which Scheduler fills in: a late run still monitors its own window.
+      input: scheduler.ScheduleTargetInput.fromObject({
+        model: model.name,
+        trigger: 'schedule',
+        scheduledTime: scheduler.ContextAttribute.scheduledTime,
+      }),
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: 3,
       maxEventAge: Duration.hours(1),

@@ -34,6 +34,8 @@ const monitorInputSchema = z.object({
   trigger: z.enum(['schedule', 'manual']).default('schedule'),
   windowEnd: z.iso.datetime().optional(),
   windowMinutes: z.number().int().min(1).max(10_080).optional(),
+  /** The schedule's own time (Scheduler's context attribute): the window is picked from it. */
+  scheduledTime: z.iso.datetime().optional(),
 });
 
 /** Each variant's figures as metrics with the model and variant as dimensions, published once per window. */

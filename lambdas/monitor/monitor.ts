@@ -34,6 +34,11 @@ export interface MonitorRequest {
   readonly windowEnd?: string | undefined;
   /** The window's length; by default the schedule's interval. */
   readonly windowMinutes?: number | undefined;
+  /**
+   * When the schedule meant to run (Scheduler's `<aws.scheduler.scheduled-time>`): a scheduled window is picked from
+   * it, so a run that starts late (a retry, a busy account) still monitors its own window, not a later one.
+   */
+  readonly scheduledTime?: string | undefined;
 }
 
 /**
@@ -43,9 +48,10 @@ export interface MonitorRequest {
 export const CAPTURE_SETTLE_MINUTES = 5;
 
 /** On demand (`mlops monitor`) a window ends now, to the minute; on schedule, on the grid, once its capture settled. */
-function defaultEnd(trigger: MonitorRequest['trigger'], now: Date, step: number): Date {
-  if (trigger === 'manual') return new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  const settled = now.getTime() - CAPTURE_SETTLE_MINUTES * 60_000;
+function defaultEnd(request: MonitorRequest, now: Date, step: number): Date {
+  if (request.trigger === 'manual') return new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const meant = request.scheduledTime !== undefined ? Date.parse(request.scheduledTime) : now.getTime();
+  const settled = meant - CAPTURE_SETTLE_MINUTES * 60_000;
   return new Date(Math.floor(settled / step) * step);
 }
 
@@ -57,7 +63,7 @@ export function windowOf(request: MonitorRequest, monitoring: MonitoringConfig, 
   const interval = scheduleMinutes(monitoring.schedule) ?? 15;
   const minutes = request.windowMinutes ?? interval;
   const step = interval * 60_000;
-  const end = request.windowEnd !== undefined ? new Date(request.windowEnd) : defaultEnd(request.trigger, now, step);
+  const end = request.windowEnd !== undefined ? new Date(request.windowEnd) : defaultEnd(request, now, step);
   return { start: new Date(end.getTime() - minutes * 60_000), end };
 }
 

@@ -107,13 +107,26 @@ function ruleSchedules(resources: LocalResources, region: string, account: strin
   return schedules;
 }
 
-/** EventBridge Scheduler schedules: their time zone, start and end dates, the target's Input. */
+/**
+ * The context attributes EventBridge Scheduler substitutes in a target's Input at each invocation: the schedule's ARN,
+ * the time it was scheduled for (`2026-12-08T10:15:00Z`, whatever the delay before it runs), the execution id and the
+ * attempt number (1: the local runtime delivers once; the function's own retries follow Lambda's rules).
+ */
+export function withContext(input: string, scheduleArn: string, scheduledTime: number): string {
+  return input
+    .replaceAll('<aws.scheduler.schedule-arn>', scheduleArn)
+    .replaceAll('<aws.scheduler.scheduled-time>', new Date(scheduledTime).toISOString().replace(/\.\d{3}Z$/, 'Z'))
+    .replaceAll('<aws.scheduler.execution-id>', randomUUID())
+    .replaceAll('<aws.scheduler.attempt-number>', '1');
+}
+
+/** EventBridge Scheduler schedules: their time zone, start and end dates, the target's Input (its context attributes). */
 function schedulerSchedules(resources: LocalResources, deliver: Deliver): LocalSchedule[] {
   const schedules: LocalSchedule[] = [];
   for (const [logicalId, resource] of resources.ofType('AWS::Scheduler::Schedule')) {
     const schedule = schedulerSchema.parse(resources.resolve(resource.Properties ?? {}));
     if ((schedule.State ?? 'ENABLED') !== 'ENABLED') continue;
-    const input = schedule.Target.Input === undefined ? {} : (JSON.parse(schedule.Target.Input) as unknown);
+    const arn = `arn:aws:scheduler:${resources.env.region}:${resources.env.account}:schedule/default/${resources.physicalName(logicalId)}`;
     schedules.push({
       name: resources.physicalName(logicalId),
       kind: 'scheduler',
@@ -121,7 +134,12 @@ function schedulerSchedules(resources: LocalResources, deliver: Deliver): LocalS
       ...(schedule.ScheduleExpressionTimezone ? { timeZone: schedule.ScheduleExpressionTimezone } : {}),
       start: schedule.StartDate ? Date.parse(schedule.StartDate) : 0,
       ...(schedule.EndDate ? { end: Date.parse(schedule.EndDate) } : {}),
-      fire: () => deliver(schedule.Target.Arn, input, `schedule ${logicalId}`),
+      fire: (time) =>
+        deliver(
+          schedule.Target.Arn,
+          schedule.Target.Input === undefined ? {} : JSON.parse(withContext(schedule.Target.Input, arn, time)),
+          `schedule ${logicalId}`,
+        ),
     });
   }
   return schedules;

@@ -52,7 +52,9 @@ describe('the monitor of live traffic', () => {
     expect(byModel.plain?.s.ScheduleExpression).toBe('rate(15 minutes)');
     for (const { s, target } of Object.values(byModel)) {
       expect(s.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
-      expect(JSON.parse(target.Input)).toEqual(expect.objectContaining({ trigger: 'schedule' }));
+      expect(JSON.parse(target.Input)).toEqual(
+        expect.objectContaining({ trigger: 'schedule', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+      );
       expect(JSON.stringify(target.Arn)).toMatch(/LiveMonitoringMonitor/);
       expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
       expect(JSON.stringify(target.DeadLetterConfig)).toMatch(/LiveMonitoringUndelivered/);

@@ -84,7 +84,8 @@ describe("the template's schedules on the runtime's clock", () => {
           FlexibleTimeWindow: { Mode: 'OFF' },
           Target: {
             Arn: { Ref: 'Machine' },
-            Input: '{"model":"adult","check":"drift"}',
+            Input:
+              '{"model":"adult","check":"drift","at":"<aws.scheduler.scheduled-time>","attempt":"<aws.scheduler.attempt-number>"}',
             RoleArn: 'arn:aws:iam::000000000000:role/x',
           },
         },
@@ -106,7 +107,8 @@ describe("the template's schedules on the runtime's clock", () => {
     ]);
     expect(delivered[1]).toMatchObject({
       arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Stack-Machine',
-      input: { model: 'adult', check: 'drift' },
+      // Scheduler's context attributes, filled in at each invocation: the time it was scheduled for.
+      input: { model: 'adult', check: 'drift', at: '2026-11-27T01:00:00Z', attempt: '1' },
     });
   });
 });
